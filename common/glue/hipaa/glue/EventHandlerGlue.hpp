@@ -1,0 +1,92 @@
+#pragma once
+// The janus_eventhandler C table, as noexcept trampolines over an EventHandlerCore.
+// Traits: `static constexpr PluginInfo kInfo`, `static constexpr janus_flags kEventsMask` and
+//         `static std::unique_ptr<EventHandlerCore> create(const std::string& configFile, Logger)`
+//         (returning nullptr means "disabled in config": init fails quietly, as sampleevh does).
+#include "hipaa/Errors.hpp"
+#include "hipaa/PluginCore.hpp"
+#include "hipaa/glue/JanusAbi.hpp"
+
+#include <memory>
+
+namespace hipaa::glue {
+
+template <class Traits>
+class EventHandlerGlue final {
+public:
+    static janus_eventhandler* table() { return &handler_; }
+
+private:
+    static int init(const char* configPath) noexcept {
+        if (!configPath) return -1;
+        Logger log = janusLogger(Traits::kInfo.package);
+        try {
+            core_ = Traits::create(configFile(configPath, Traits::kInfo.package), log);
+            if (!core_) {
+                log.warn("disabled in its configuration: not loading");
+                return -1;
+            }
+            log.info(std::string(Traits::kInfo.name) + " " + Traits::kInfo.versionString + " initialized");
+            return 0;
+        } catch (const std::exception& e) {
+            log.error(std::string("init failed: ") + e.what());
+        } catch (...) {
+            log.error("init failed: unknown exception");
+        }
+        core_.reset();
+        return -1;
+    }
+    static void destroy() noexcept {
+        try {
+            core_.reset();  // flushes and joins
+        } catch (...) {
+        }
+    }
+    static int apiCompatibility() noexcept { return JANUS_EVENTHANDLER_API_VERSION; }
+    static int version() noexcept { return Traits::kInfo.version; }
+    static const char* versionString() noexcept { return Traits::kInfo.versionString; }
+    static const char* description() noexcept { return Traits::kInfo.description; }
+    static const char* name() noexcept { return Traits::kInfo.name; }
+    static const char* author() noexcept { return "janus-hipaa"; }
+    static const char* package() noexcept { return Traits::kInfo.package; }
+
+    static void incomingEvent(json_t* event) noexcept {  // borrowed: the core releases it after the call
+        if (!core_ || !event) return;
+        try {
+            core_->incomingEvent(event);
+        } catch (...) {
+            // Cores count what they could not queue; nothing may escape into Janus' event thread.
+        }
+    }
+
+    static json_t* handleRequest(json_t* request) noexcept {  // borrowed; the answer is handed over
+        if (!core_) return jsonError(errc::kInternal, "event handler not initialized").release();
+        try {
+            return core_->handleRequest(request).release();
+        } catch (const Error& e) {
+            return jsonError(e.code(), e.what()).release();
+        } catch (const std::exception& e) {
+            janusLogger(Traits::kInfo.package).error(std::string("handle_request failed: ") + e.what());
+        } catch (...) {
+        }
+        return jsonError(errc::kInternal, "internal error").release();
+    }
+
+    static inline janus_eventhandler handler_ = {
+        .init = &init,
+        .destroy = &destroy,
+        .get_api_compatibility = &apiCompatibility,
+        .get_version = &version,
+        .get_version_string = &versionString,
+        .get_description = &description,
+        .get_name = &name,
+        .get_author = &author,
+        .get_package = &package,
+        .incoming_event = &incomingEvent,
+        .handle_request = &handleRequest,
+        .events_mask = Traits::kEventsMask,
+    };
+    static inline std::unique_ptr<EventHandlerCore> core_;
+};
+
+}  // namespace hipaa::glue

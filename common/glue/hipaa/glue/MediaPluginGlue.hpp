@@ -1,0 +1,270 @@
+#pragma once
+// The janus_plugin C table for a media plugin, as noexcept trampolines over a MediaPluginCore.
+// Traits: `static constexpr PluginInfo kInfo` and
+//         `static std::unique_ptr<MediaPluginCore> create(const std::string& configFile, Logger, MediaHost&)`.
+// Ownership at each callback is documented in docs/abi-ownership.md.
+#include "hipaa/Errors.hpp"
+#include "hipaa/PluginCore.hpp"
+#include "hipaa/glue/JanusAbi.hpp"
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+namespace hipaa::glue {
+
+template <class Traits>
+class MediaPluginGlue final : public MediaHost {
+public:
+    static janus_plugin* table() { return &plugin_; }
+
+    // MediaHost: lookups under the lock, Janus calls outside it with our own handle reference.
+    bool pushEvent(SessionId session, const std::string& transaction, const json_t* message,
+                   const json_t* jsep) override {
+        janus_plugin_session* h = acquire(session);
+        if (!h) return false;
+        int rc = gw_->push_event(h, &plugin_, transaction.empty() ? nullptr : transaction.c_str(),
+                                 const_cast<json_t*>(message), const_cast<json_t*>(jsep));
+        release(h);
+        return rc == 0;  // JANUS_OK
+    }
+    void notifyEvent(SessionId session, const json_t* event) override {
+        if (!gw_->events_is_enabled()) return;
+        janus_plugin_session* h = session ? acquire(session) : nullptr;
+        // notify_event steals the reference it is given.
+        gw_->notify_event(&plugin_, h, json_deep_copy(event));
+        if (h) release(h);
+    }
+    bool eventsEnabled() const override { return gw_->events_is_enabled(); }
+    void closePeerConnection(SessionId session) override {
+        if (janus_plugin_session* h = acquire(session)) {
+            gw_->close_pc(h);
+            release(h);
+        }
+    }
+    void endSession(SessionId session) override {
+        if (janus_plugin_session* h = acquire(session)) {
+            gw_->end_session(h);
+            release(h);
+        }
+    }
+
+private:
+    explicit MediaPluginGlue(janus_callbacks* gw) : gw_(gw), log_(janusLogger(Traits::kInfo.package)) {}
+
+    static MediaPluginGlue* self() { return self_.get(); }
+    static SessionId idOf(janus_plugin_session* h) {
+        return static_cast<SessionId>(reinterpret_cast<uintptr_t>(h->plugin_handle));
+    }
+
+    janus_plugin_session* acquire(SessionId id) {
+        std::lock_guard lock(mutex_);
+        auto it = sessions_.find(id);
+        if (it == sessions_.end() || g_atomic_int_get(&it->second->stopped)) return nullptr;
+        janus_refcount_increase(&it->second->ref);
+        return it->second;
+    }
+    static void release(janus_plugin_session* h) { janus_refcount_decrease(&h->ref); }
+
+    void fail(const char* where, const std::exception* e) const {
+        log_.error(std::string(where) + " failed: " + (e ? e->what() : "unknown exception"));
+    }
+
+    // ---- C callbacks ----
+    static int init(janus_callbacks* callback, const char* configPath) noexcept {
+        if (!callback || !configPath) return -1;
+        try {
+            auto glue = std::unique_ptr<MediaPluginGlue>(new MediaPluginGlue(callback));
+            glue->core_ = Traits::create(configFile(configPath, Traits::kInfo.package), glue->log_, *glue);
+            self_ = std::move(glue);
+            self_->log_.info(std::string(Traits::kInfo.name) + " " + Traits::kInfo.versionString + " initialized");
+            return 0;
+        } catch (const std::exception& e) {
+            // The core joined its threads in its destructor: Janus dlcloses us after a failed init.
+            janusLogger(Traits::kInfo.package).error(std::string("init failed: ") + e.what());
+        } catch (...) {
+            janusLogger(Traits::kInfo.package).error("init failed: unknown exception");
+        }
+        return -1;
+    }
+    static void destroy() noexcept {
+        if (!self_) return;
+        try {
+            self_->core_.reset();  // joins workers, ends what is left
+        } catch (...) {
+        }
+        self_.reset();
+    }
+    static int apiCompatibility() noexcept { return JANUS_PLUGIN_API_VERSION; }
+    static int version() noexcept { return Traits::kInfo.version; }
+    static const char* versionString() noexcept { return Traits::kInfo.versionString; }
+    static const char* description() noexcept { return Traits::kInfo.description; }
+    static const char* name() noexcept { return Traits::kInfo.name; }
+    static const char* author() noexcept { return "janus-hipaa"; }
+    static const char* package() noexcept { return Traits::kInfo.package; }
+
+    static void createSession(janus_plugin_session* handle, int* error) noexcept {
+        MediaPluginGlue* g = self();
+        if (!g || !handle) {
+            if (error) *error = -1;
+            return;
+        }
+        SessionId id = g->nextId_.fetch_add(1);
+        try {
+            handle->plugin_handle = reinterpret_cast<void*>(static_cast<uintptr_t>(id));
+            {
+                std::lock_guard lock(g->mutex_);
+                janus_refcount_increase(&handle->ref);  // balanced in destroySession
+                g->sessions_.emplace(id, handle);
+            }
+            g->core_->createSession(id);
+            if (error) *error = 0;
+        } catch (const std::exception& e) {
+            g->fail("create_session", &e);
+            g->forget(id);
+            if (error) *error = -1;
+        } catch (...) {
+            g->fail("create_session", nullptr);
+            g->forget(id);
+            if (error) *error = -1;
+        }
+    }
+
+    void forget(SessionId id) {
+        janus_plugin_session* h = nullptr;
+        {
+            std::lock_guard lock(mutex_);
+            auto it = sessions_.find(id);
+            if (it == sessions_.end()) return;
+            h = it->second;
+            sessions_.erase(it);
+        }
+        release(h);
+    }
+
+    static void destroySession(janus_plugin_session* handle, int* error) noexcept {
+        MediaPluginGlue* g = self();
+        if (!g || !handle) {
+            if (error) *error = -1;
+            return;
+        }
+        SessionId id = idOf(handle);
+        try {
+            g->core_->destroySession(id);
+        } catch (const std::exception& e) {
+            g->fail("destroy_session", &e);
+        } catch (...) {
+            g->fail("destroy_session", nullptr);
+        }
+        g->forget(id);
+        if (error) *error = 0;
+    }
+
+    static janus_plugin_result* handleMessage(janus_plugin_session* handle, char* transaction, json_t* message,
+                                              json_t* jsep) noexcept {
+        // We own transaction, message and jsep from here on.
+        std::unique_ptr<char, decltype(&g_free)> tx(transaction, &g_free);
+        JsonPtr msg(message), sdp(jsep);
+        MediaPluginGlue* g = self();
+        if (!g || !handle || g_atomic_int_get(&handle->stopped))
+            return janus_plugin_result_new(JANUS_PLUGIN_ERROR, g ? "No session" : "Plugin not initialized", nullptr);
+        JsonPtr content;
+        try {
+            auto reply = g->core_->handleMessage(idOf(handle), tx ? tx.get() : "", std::move(msg), std::move(sdp));
+            if (reply.kind == MediaPluginCore::Reply::Kind::Wait)
+                return janus_plugin_result_new(JANUS_PLUGIN_OK_WAIT, nullptr, nullptr);
+            content = std::move(reply.content);
+        } catch (const Error& e) {
+            content = jsonError(e.code(), e.what());
+        } catch (const std::exception& e) {
+            g->fail("handle_message", &e);
+            content = jsonError(errc::kInternal, "internal error");
+        } catch (...) {
+            g->fail("handle_message", nullptr);
+            content = jsonError(errc::kInternal, "internal error");
+        }
+        return janus_plugin_result_new(JANUS_PLUGIN_OK, nullptr, content.release());
+    }
+
+    static json_t* handleAdminMessage(json_t* message) noexcept {  // message is borrowed
+        MediaPluginGlue* g = self();
+        if (!g) return jsonError(errc::kInternal, "plugin not initialized").release();
+        try {
+            return g->core_->handleAdmin(message).release();
+        } catch (const Error& e) {
+            return jsonError(e.code(), e.what()).release();
+        } catch (const std::exception& e) {
+            g->fail("handle_admin_message", &e);
+        } catch (...) {
+            g->fail("handle_admin_message", nullptr);
+        }
+        return jsonError(errc::kInternal, "internal error").release();
+    }
+
+    static void setupMedia(janus_plugin_session* handle) noexcept {
+        if (MediaPluginGlue* g = self(); g && handle) try {
+                g->core_->setupMedia(idOf(handle));
+            } catch (...) {
+                g->fail("setup_media", nullptr);
+            }
+    }
+    static void hangupMedia(janus_plugin_session* handle) noexcept {
+        if (MediaPluginGlue* g = self(); g && handle) try {
+                g->core_->hangupMedia(idOf(handle));
+            } catch (...) {
+                g->fail("hangup_media", nullptr);
+            }
+    }
+    // Media callbacks: nothing relays media yet (room part 2), so packets are ignored here.
+    static void incomingRtp(janus_plugin_session*, janus_plugin_rtp*) noexcept {}
+    static void incomingRtcp(janus_plugin_session*, janus_plugin_rtcp*) noexcept {}
+    static void incomingData(janus_plugin_session*, janus_plugin_data*) noexcept {}
+    static void dataReady(janus_plugin_session*) noexcept {}
+    static void slowLink(janus_plugin_session*, int, gboolean, gboolean) noexcept {}
+
+    static json_t* querySession(janus_plugin_session* handle) noexcept {
+        MediaPluginGlue* g = self();
+        if (!g || !handle) return nullptr;
+        try {
+            return g->core_->querySession(idOf(handle)).release();
+        } catch (...) {
+            g->fail("query_session", nullptr);
+            return nullptr;
+        }
+    }
+
+    static inline janus_plugin plugin_ = {
+        .init = &init,
+        .destroy = &destroy,
+        .get_api_compatibility = &apiCompatibility,
+        .get_version = &version,
+        .get_version_string = &versionString,
+        .get_description = &description,
+        .get_name = &name,
+        .get_author = &author,
+        .get_package = &package,
+        .create_session = &createSession,
+        .handle_message = &handleMessage,
+        .handle_admin_message = &handleAdminMessage,
+        .setup_media = &setupMedia,
+        .incoming_rtp = &incomingRtp,
+        .incoming_rtcp = &incomingRtcp,
+        .incoming_data = &incomingData,
+        .data_ready = &dataReady,
+        .slow_link = &slowLink,
+        .hangup_media = &hangupMedia,
+        .destroy_session = &destroySession,
+        .query_session = &querySession,
+    };
+    static inline std::unique_ptr<MediaPluginGlue> self_;
+
+    janus_callbacks* gw_;
+    Logger log_;
+    std::unique_ptr<MediaPluginCore> core_;
+    std::mutex mutex_;
+    std::unordered_map<SessionId, janus_plugin_session*> sessions_;
+    std::atomic<SessionId> nextId_{1};
+};
+
+}  // namespace hipaa::glue

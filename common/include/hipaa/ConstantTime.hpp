@@ -1,0 +1,9 @@
+#pragma once
+#include "hipaa/Bytes.hpp"
+
+namespace hipaa {
+
+// Compares secrets (MACs, hashes, tokens) without leaking where they differ. Lengths are not secret.
+bool constantTimeEqual(ByteView a, ByteView b) noexcept;
+
+}  // namespace hipaa

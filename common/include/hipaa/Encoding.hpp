@@ -1,0 +1,19 @@
+#pragma once
+#include "hipaa/Bytes.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace hipaa {
+
+std::string hexEncode(ByteView data);
+std::optional<Bytes> hexDecode(std::string_view text);
+// RFC 4648 base64 with padding (SRTP keys, PEM bodies).
+std::string base64Encode(ByteView data);
+std::optional<Bytes> base64Decode(std::string_view text);
+// RFC 4648 §5 base64url without padding (JWS). Rejects padding, whitespace and non-canonical tails.
+std::string base64urlEncode(ByteView data);
+std::optional<Bytes> base64urlDecode(std::string_view text);
+
+}  // namespace hipaa

@@ -1,0 +1,53 @@
+#pragma once
+// Owning and borrowed jansson handles. JsonPtr owns one reference; a plain `const json_t*` (or
+// JsonView) never does. Convert borrowed to owned only with jsonRetain().
+#include <jansson.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace hipaa {
+
+struct JsonDeleter {
+    void operator()(json_t* j) const noexcept { json_decref(j); }
+};
+using JsonPtr = std::unique_ptr<json_t, JsonDeleter>;
+
+// Takes over a new reference (e.g. from json_object()).
+inline JsonPtr jsonAdopt(json_t* j) noexcept { return JsonPtr(j); }
+// Adds a reference to a borrowed value.
+inline JsonPtr jsonRetain(json_t* j) noexcept { return JsonPtr(json_incref(j)); }
+// Hands ownership to a C API that steals the reference.
+inline json_t* jsonRelease(JsonPtr&& j) noexcept { return j.release(); }
+
+JsonPtr jsonObject();
+JsonPtr jsonArray();
+// Parses text; throws RequestError(kInvalidJson) with jansson's position (never the text itself).
+JsonPtr jsonParse(std::string_view text);
+std::string jsonDump(const json_t* j, size_t flags = JSON_COMPACT | JSON_SORT_KEYS);
+
+// Field readers on a borrowed object: nullopt when absent or of another type.
+std::optional<std::string_view> jsonString(const json_t* obj, const char* key);
+std::optional<int64_t> jsonInt(const json_t* obj, const char* key);
+std::optional<bool> jsonBool(const json_t* obj, const char* key);
+
+// Field readers that throw RequestError naming the field (missing: kMissingField, wrong type: kInvalidField).
+std::string_view jsonRequireString(const json_t* obj, const char* key);
+int64_t jsonRequireInt(const json_t* obj, const char* key);
+
+void jsonSet(json_t* obj, const char* key, JsonPtr value);
+void jsonSet(json_t* obj, const char* key, std::string_view value);
+void jsonSet(json_t* obj, const char* key, const char* value);
+void jsonSet(json_t* obj, const char* key, int64_t value);
+void jsonSet(json_t* obj, const char* key, int value);
+void jsonSet(json_t* obj, const char* key, uint64_t value);
+void jsonSet(json_t* obj, const char* key, bool value);
+void jsonSet(json_t* obj, const char* key, double value);
+
+// {"error_code": code, "error": message} with `extra` fields merged in.
+JsonPtr jsonError(int code, std::string_view message);
+
+}  // namespace hipaa

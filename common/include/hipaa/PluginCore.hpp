@@ -1,0 +1,72 @@
+#pragma once
+// The C++ side of the Janus ABI, free of Janus types so that plugin logic is testable without Janus.
+// The glue (common/glue) implements the hosts on top of janus_callbacks and drives the cores.
+#include "hipaa/Json.hpp"
+
+#include <cstdint>
+#include <string>
+
+namespace hipaa {
+
+using SessionId = uint64_t;  // our id for a janus_plugin_session; never reused within a process
+
+// What a media plugin may ask of the gateway. Safe to call from any thread, also after the session
+// went away (the call is then dropped and returns false).
+class MediaHost {
+public:
+    virtual ~MediaHost() = default;
+    // Borrowed message/jsep: the host takes its own reference.
+    virtual bool pushEvent(SessionId session, const std::string& transaction, const json_t* message,
+                           const json_t* jsep) = 0;
+    // PHI-free events only: every other event handler (RabbitMQ, HTTP, ...) can read them.
+    virtual void notifyEvent(SessionId session, const json_t* event) = 0;
+    virtual bool eventsEnabled() const = 0;
+    virtual void closePeerConnection(SessionId session) = 0;
+    virtual void endSession(SessionId session) = 0;
+};
+
+class MediaPluginCore {
+public:
+    struct Reply {
+        enum class Kind { Ok, Wait } kind = Kind::Ok;
+        JsonPtr content;  // Ok: the synchronous answer (errors too, as {"error_code","error"})
+
+        static Reply ok(JsonPtr c) { return {Kind::Ok, std::move(c)}; }
+        static Reply wait() { return {Kind::Wait, nullptr}; }
+    };
+
+    virtual ~MediaPluginCore() = default;
+    virtual void createSession(SessionId session) = 0;
+    virtual void destroySession(SessionId session) = 0;
+    // Called on a transport thread: answer cheap reads synchronously, queue the rest and return wait().
+    virtual Reply handleMessage(SessionId session, const std::string& transaction, JsonPtr message,
+                                JsonPtr jsep) = 0;
+    // Admin API message_plugin; the request is borrowed, the answer is handed to the core.
+    virtual JsonPtr handleAdmin(const json_t* request) = 0;
+    virtual JsonPtr querySession(SessionId session) = 0;
+    virtual void setupMedia(SessionId) {}
+    virtual void hangupMedia(SessionId) {}
+};
+
+class EventHandlerCore {
+public:
+    virtual ~EventHandlerCore() = default;
+    // Called on Janus' event thread with a borrowed event: O(1), take a reference and queue.
+    virtual void incomingEvent(json_t* event) = 0;
+    // Admin API query_eventhandler; the request is borrowed.
+    virtual JsonPtr handleRequest(const json_t* request) = 0;
+};
+
+// Plugin metadata every entry file provides (also used in `info` answers).
+struct PluginInfo {
+    const char* package;      // e.g. "janus.plugin.hipaa.room"
+    const char* name;         // human-readable
+    const char* description;
+    const char* versionString;
+    int version;              // numeric, e.g. 100 for 0.1.0
+};
+
+// {"plugin": package, "version": versionString, "version_num": version, "config": effective}
+JsonPtr infoResponse(const PluginInfo& info, JsonPtr effectiveConfig);
+
+}  // namespace hipaa

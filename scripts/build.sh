@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Configures and builds into BUILD_DIR (default: build). Extra arguments go to cmake, e.g.
+#   scripts/build.sh build-asan -DHIPAA_SANITIZE=ON
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+dir=${1:-build}; shift || true
+case "$dir" in /*) ;; *) dir="$root/$dir" ;; esac
+cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-RelWithDebInfo} -DHIPAA_WERROR=${HIPAA_WERROR:-ON} "$@" >/dev/null
+cmake --build "$dir" -j "$(nproc)"

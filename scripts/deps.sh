@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs every Debian package the build, the tests and run.sh need (idempotent; as root).
+set -euo pipefail
+PKGS=(
+  build-essential cmake pkg-config git curl jq openssl
+  janus janus-dev janus-tools
+  libglib2.0-dev libjansson-dev libssl-dev libpq-dev libcurl4-openssl-dev libsrtp2-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  postgresql postgresql-client
+  clang libclang-rt-14-dev
+)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing ${missing[*]}"
+  if [ "$(id -u)" -ne 0 ]; then echo "deps: run as root (or install: ${missing[*]})" >&2; exit 1; fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# Debian's postgresql package starts a cluster on 5432 at install; we never use it (tests and run.sh
+# start their own clusters on other ports), so leave it as the admin has it.
+echo "deps: all packages present"

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Generates a Janus config folder that loads our four plugins from BUILD_DIR (or an install) next to
+# the stock VideoRoom, AudioBridge, TextRoom and EchoTest, with the HTTP API and the Admin API on
+# 127.0.0.1 only and event handlers on.
+#   scripts/janus-conf.sh OUT_DIR BUILD_DIR HTTP_PORT ADMIN_PORT
+# Writes OUT_DIR/admin_secret (0600) and OUT_DIR/keys/ (development keys, 0600).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=${1:?out dir}; build=${2:?build dir}; http_port=${3:?http port}; admin_port=${4:?admin port}
+stock=/usr/lib/x86_64-linux-gnu/janus
+mkdir -p "$out/plugins" "$out/events" "$out/keys" "$out/recordings"
+chmod 700 "$out/keys" "$out/recordings"
+out=$(cd "$out" && pwd); build=$(cd "$build" && pwd)
+
+for p in videoroom audiobridge textroom echotest; do ln -sf "$stock/plugins/libjanus_$p.so" "$out/plugins/"; done
+ln -sf "$build/plugins/room/libjanus_hipaa_room.so" "$build/plugins/recorder/libjanus_hipaa_recorder.so" "$out/plugins/"
+ln -sf "$build/plugins/audit/libjanus_hipaa_audit.so" "$build/plugins/fhir/libjanus_hipaa_fhir.so" "$out/events/"
+
+[ -f "$out/admin_secret" ] || { (umask 077; openssl rand -hex 16 > "$out/admin_secret"); }
+secret=$(cat "$out/admin_secret")
+# Development keys: a pseudonym key and a FHIR bearer token. Never use these for real visits.
+[ -f "$out/keys/pseudonym.key" ] || (umask 077; openssl rand -hex 32 > "$out/keys/pseudonym.key")
+[ -f "$out/keys/fhir-token" ] || (umask 077; openssl rand -hex 24 > "$out/keys/fhir-token")
+
+cat > "$out/janus.jcfg" <<JCFG
+general: {
+	configs_folder = "$out"
+	plugins_folder = "$out/plugins"
+	transports_folder = "$stock/transports"
+	events_folder = "$out/events"
+	loggers_folder = "$stock/loggers"
+	debug_level = ${JANUS_DEBUG_LEVEL:-4}
+	admin_secret = "$secret"
+	server_name = "janus-hipaa-test"
+	session_timeout = 60
+}
+certificates: {
+}
+media: {
+}
+nat: {
+	ice_ignore_list = "vmnet"
+}
+plugins: {
+}
+transports: {
+	disable = "libjanus_websockets.so,libjanus_pfunix.so,libjanus_mqtt.so,libjanus_rabbitmq.so,libjanus_nanomsg.so"
+}
+loggers: {
+	disable = "libjanus_jsonlog.so"
+}
+events: {
+	broadcast = true
+	stats_period = 5
+}
+JCFG
+
+cat > "$out/janus.transport.http.jcfg" <<JCFG
+general: {
+	json = "indented"
+	base_path = "/janus"
+	http = true
+	port = $http_port
+	ip = "127.0.0.1"
+	https = false
+}
+admin: {
+	admin_base_path = "/admin"
+	admin_http = true
+	admin_port = $admin_port
+	admin_ip = "127.0.0.1"
+	admin_https = false
+}
+cors: {
+}
+JCFG
+
+for p in videoroom audiobridge textroom echotest; do
+  [ -f "$out/janus.plugin.$p.jcfg" ] || cp "/etc/janus/janus.plugin.$p.jcfg" "$out/"
+done
+
+# Our plugins: the sample configs from conf/ with this folder's paths in place of the defaults.
+for f in janus.plugin.hipaa.room janus.plugin.hipaa.recorder janus.eventhandler.hipaa.audit janus.eventhandler.hipaa.fhir; do
+  [ -f "$out/$f.jcfg" ] && [ -z "${JANUS_CONF_FORCE:-}" ] && continue
+  sed -e "s|/etc/janus/hipaa|$out/keys|g" -e "s|/var/lib/janus-hipaa/recordings|$out/recordings|g" \
+      -e "s|https://ehr.example.org/fhir/R4|${FHIR_URL:-https://127.0.0.1:18443/fhir/R4}|g" \
+      "$root/conf/$f.jcfg.sample" > "$out/$f.jcfg"
+done
+echo "$out"

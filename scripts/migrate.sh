@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Applies sql/NNN_*.sql in order, each once, in its own transaction; records them in schema_migrations.
+#   scripts/migrate.sh "host=127.0.0.1 port=15432 user=postgres dbname=hipaa"
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+conn=${1:?conninfo}
+psql "$conn" -qv ON_ERROR_STOP=1 -c \
+  "create table if not exists schema_migrations (version text primary key, applied_at timestamptz not null default now())" >/dev/null
+for f in "$root"/sql/[0-9][0-9][0-9]_*.sql; do
+  v=$(basename "$f" .sql)
+  if psql "$conn" -qtAc "select 1 from schema_migrations where version = '$v'" | grep -q 1; then continue; fi
+  psql "$conn" -qv ON_ERROR_STOP=1 --single-transaction \
+    -f "$f" -c "insert into schema_migrations(version) values ('$v')" >/dev/null
+  echo "migrate: applied $v"
+done

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL 15 cluster on a loopback port, for tests and run.sh.
+#   scripts/pg.sh start DIR PORT   -> initdb if needed, start, create database "hipaa"
+#   scripts/pg.sh stop DIR
+# PostgreSQL refuses to run as root: the cluster belongs to the "postgres" user that Debian's
+# package creates. Trust auth on 127.0.0.1 only; the socket lives inside DIR.
+set -euo pipefail
+cmd=${1:?start|stop}; dir=${2:?cluster folder}
+bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+case "$cmd" in
+start)
+  port=${3:?port}
+  mkdir -p "$dir"
+  [ "$(id -u)" -eq 0 ] && chown postgres "$dir" && chmod 700 "$dir"
+  if [ ! -f "$dir/data/PG_VERSION" ]; then
+    as_pg "$bin/initdb" -D "$dir/data" -A trust -U postgres >/dev/null
+  fi
+  if ! as_pg "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+    as_pg "$bin/pg_ctl" -D "$dir/data" -o "-p $port -k $dir -c listen_addresses=127.0.0.1" -l "$dir/log" -w start >/dev/null
+  fi
+  psql "host=127.0.0.1 port=$port user=postgres dbname=postgres" -qtAc \
+    "select 1 from pg_database where datname='hipaa'" | grep -q 1 ||
+    psql "host=127.0.0.1 port=$port user=postgres dbname=postgres" -qc "create database hipaa" >/dev/null
+  echo "host=127.0.0.1 port=$port user=postgres dbname=hipaa"
+  ;;
+stop)
+  if [ -f "$dir/data/PG_VERSION" ]; then
+    as_pg "$bin/pg_ctl" -D "$dir/data" -m fast stop >/dev/null 2>&1 || true
+  fi
+  ;;
+*) echo "usage: $0 start DIR PORT | stop DIR" >&2; exit 2 ;;
+esac
