@@ -144,12 +144,16 @@ private:
         std::string out;
         // Adjacent literals concatenate, as in libconfig.
         while (peek() == '"') {
+            const int startLine = line_;
             next();
             for (;;) {
                 if (eof()) fail("unterminated string");
                 char c = next();
                 if (c == '"') break;
-                if (c == '\n') fail("newline in string");
+                if (c == '\n') {
+                    line_ = startLine;  // report where the string began
+                    fail("newline in string");
+                }
                 if (c == '\\') {
                     if (eof()) fail("unterminated string");
                     char e = next();

@@ -3,6 +3,10 @@
 // Traits: `static constexpr PluginInfo kInfo`, `static constexpr janus_flags kEventsMask` and
 //         `static std::unique_ptr<EventHandlerCore> create(const std::string& configFile, Logger)`
 //         (returning nullptr means "disabled in config": init fails quietly, as sampleevh does).
+//
+// Janus 1.1.2 ignores the return value of an event handler's init() (janus.c: the handler stays
+// registered). So a failed or disabled handler must make itself inert: it clears its events mask
+// (no events, no deep copies) and answers every admin request with the reason it is not running.
 #include "hipaa/Errors.hpp"
 #include "hipaa/PluginCore.hpp"
 #include "hipaa/glue/JanusAbi.hpp"
@@ -20,23 +24,29 @@ private:
     static int init(const char* configPath) noexcept {
         if (!configPath) return -1;
         Logger log = janusLogger(Traits::kInfo.package);
+        handler_.events_mask = JANUS_EVENT_TYPE_NONE;
         try {
             core_ = Traits::create(configFile(configPath, Traits::kInfo.package), log);
             if (!core_) {
-                log.warn("disabled in its configuration: not loading");
+                notRunning_ = "disabled in its configuration (general.enabled = false)";
+                log.warn("disabled in its configuration: not running");
                 return -1;
             }
+            notRunning_.clear();
+            handler_.events_mask = Traits::kEventsMask;
             log.info(std::string(Traits::kInfo.name) + " " + Traits::kInfo.versionString + " initialized");
             return 0;
         } catch (const std::exception& e) {
-            log.error(std::string("init failed: ") + e.what());
+            notRunning_ = std::string("init failed: ") + e.what();
         } catch (...) {
-            log.error("init failed: unknown exception");
+            notRunning_ = "init failed: unknown exception";
         }
+        log.error(notRunning_ + " (the handler stays registered in Janus but receives nothing)");
         core_.reset();
         return -1;
     }
     static void destroy() noexcept {
+        handler_.events_mask = JANUS_EVENT_TYPE_NONE;
         try {
             core_.reset();  // flushes and joins
         } catch (...) {
@@ -60,7 +70,7 @@ private:
     }
 
     static json_t* handleRequest(json_t* request) noexcept {  // borrowed; the answer is handed over
-        if (!core_) return jsonError(errc::kInternal, "event handler not initialized").release();
+        if (!core_) return jsonError(errc::kConfig, "not running: " + notRunning_).release();
         try {
             return core_->handleRequest(request).release();
         } catch (const Error& e) {
@@ -87,6 +97,7 @@ private:
         .events_mask = Traits::kEventsMask,
     };
     static inline std::unique_ptr<EventHandlerCore> core_;
+    static inline std::string notRunning_ = "not initialized";
 };
 
 }  // namespace hipaa::glue

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The test command (README, CI): installs what is missing, builds, starts a throwaway PostgreSQL,
+# runs every test (unit + integration against the real Janus), then the unit tests again under
+# ASan+UBSan, and prints one summary line. Exits non-zero on any failure.
+#   HIPAA_SKIP_ASAN=1 scripts/test.sh   skips the sanitizer pass (local iteration only; CI runs it)
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+start=$(date +%s)
+
+bash scripts/deps.sh || exit 1
+
+state=$(mktemp -d /tmp/hipaa-test-XXXXXX)
+chmod 755 "$state"   # the postgres user must reach its cluster folder inside
+cleanup() {
+  bash scripts/pg.sh stop "$state/pg" >/dev/null 2>&1
+  [ -n "${HIPAA_KEEP_TEST_DIRS:-}" ] || rm -rf "$state"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+echo "== build"
+bash scripts/build.sh build || exit 1
+
+echo "== PostgreSQL"
+pg_port=$(bash scripts/free-port.sh)
+HIPAA_TEST_PG=$(bash scripts/pg.sh start "$state/pg" "$pg_port") || { echo "PostgreSQL did not start"; cat "$state/pg/log" 2>/dev/null; exit 1; }
+export HIPAA_TEST_PG
+echo "cluster: $HIPAA_TEST_PG"
+
+passed=0; failed=0
+run_ctest() {  # run_ctest NAME BUILD_DIR ctest-args...
+  local name=$1 dir=$2; shift 2
+  echo "== $name"
+  local log="$state/ctest-$name.log"
+  ctest --test-dir "$dir" --output-on-failure -j "$(nproc)" "$@" 2>&1 | tee "$log"
+  local line p f t
+  line=$(grep -E '[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -1)
+  if [ -z "$line" ]; then echo "$name: ctest printed no summary"; failed=$((failed + 1)); return; fi
+  f=$(sed -E 's/.*passed, ([0-9]+) tests? failed out of ([0-9]+).*/\1/' <<<"$line")
+  t=$(sed -E 's/.*failed out of ([0-9]+).*/\1/' <<<"$line")
+  p=$((t - f)); passed=$((passed + p)); failed=$((failed + f))
+}
+
+run_ctest all build
+if [ -z "${HIPAA_SKIP_ASAN:-}" ]; then
+  echo "== build (ASan+UBSan)"
+  if bash scripts/build.sh build-asan -DHIPAA_SANITIZE=ON -DHIPAA_BUILD_BENCH=OFF; then
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+      run_ctest asan-unit build-asan -L unit
+  else
+    echo "ASan build failed"; failed=$((failed + 1))
+  fi
+fi
+
+echo "== done in $(( $(date +%s) - start )) s"
+echo "summary: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

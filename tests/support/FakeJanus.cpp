@@ -1,0 +1,64 @@
+#include "FakeJanus.hpp"
+
+#include "hipaa/glue/JanusAbi.hpp"
+
+#include <cstdarg>
+#include <mutex>
+
+namespace {
+std::mutex gLogMutex;
+std::vector<std::string> gLog;
+char gPrefix[] = "";
+}  // namespace
+
+extern "C" {
+int janus_log_level = LOG_DBG;
+gboolean janus_log_timestamps = FALSE;
+gboolean janus_log_colors = FALSE;
+char* janus_log_global_prefix = gPrefix;
+int refcount_debug = 0;
+
+void janus_vprintf(const char* format, ...) {
+    va_list ap;
+    va_start(ap, format);
+    char* s = g_strdup_vprintf(format, ap);
+    va_end(ap);
+    std::lock_guard lock(gLogMutex);
+    gLog.emplace_back(s);
+    g_free(s);
+}
+
+janus_plugin_result* janus_plugin_result_new(janus_plugin_result_type type, const char* text, json_t* content) {
+    auto* r = static_cast<janus_plugin_result*>(g_malloc(sizeof(janus_plugin_result)));
+    r->type = type;
+    r->text = text;
+    r->content = content;
+    return r;
+}
+
+void janus_plugin_result_destroy(janus_plugin_result* r) {
+    if (!r) return;
+    if (r->content) json_decref(r->content);
+    g_free(r);
+}
+}
+
+namespace hipaa::test {
+
+std::vector<std::string> janusLogLines() {
+    std::lock_guard lock(gLogMutex);
+    return gLog;
+}
+
+std::string janusLogText() {
+    std::string all;
+    for (const auto& l : janusLogLines()) all += l;
+    return all;
+}
+
+void clearJanusLog() {
+    std::lock_guard lock(gLogMutex);
+    gLog.clear();
+}
+
+}  // namespace hipaa::test

@@ -1,0 +1,14 @@
+#pragma once
+// Stand-ins for the symbols the janus executable gives plugins at load time (janus_vprintf,
+// janus_log_*, janus_plugin_result_new), so unit tests can drive the plugins' C tables.
+#include <string>
+#include <vector>
+
+namespace hipaa::test {
+
+// Every line the plugins wrote through JANUS_LOG since the last clear.
+std::vector<std::string> janusLogLines();
+std::string janusLogText();
+void clearJanusLog();
+
+}  // namespace hipaa::test

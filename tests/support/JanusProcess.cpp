@@ -1,0 +1,110 @@
+#include "JanusProcess.hpp"
+
+#include "FreePort.hpp"
+#include "JanusClient.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <stdexcept>
+#include <thread>
+
+namespace hipaa::test {
+namespace {
+
+std::string buildDir() {
+    const char* env = std::getenv("HIPAA_BUILD_DIR");
+    return env && *env ? env : HIPAA_BUILD_DIR;
+}
+
+std::string tail(const std::string& s, size_t n) { return s.size() > n ? s.substr(s.size() - n) : s; }
+
+}  // namespace
+
+JanusProcess::JanusProcess() : httpPort_(freeLoopbackPort()), adminPort_(freeLoopbackPort()) {
+    std::string cmd = std::string("bash ") + HIPAA_SOURCE_DIR + "/scripts/janus-conf.sh '" + dir_.path() + "' '" +
+                      buildDir() + "' " + std::to_string(httpPort_) + " " + std::to_string(adminPort_) + " >/dev/null";
+    if (std::system(cmd.c_str()) != 0) throw std::runtime_error("scripts/janus-conf.sh failed");
+    adminSecret_ = readFile(dir_.file("admin_secret"));
+    while (!adminSecret_.empty() && (adminSecret_.back() == '\n' || adminSecret_.back() == ' ')) adminSecret_.pop_back();
+}
+
+JanusProcess::~JanusProcess() {
+    if (running()) kill();
+}
+
+void JanusProcess::writeConfig(const std::string& name, const std::string& content, unsigned mode) const {
+    dir_.write(name, content, mode);
+}
+
+void JanusProcess::start(std::chrono::seconds timeout) {
+    if (running()) throw std::runtime_error("janus already running");
+    std::string logPath = dir_.file("janus.log");
+    pid_ = ::fork();
+    if (pid_ < 0) throw std::runtime_error("fork failed");
+    if (pid_ == 0) {
+        int fd = ::open(logPath.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+        if (fd >= 0) {
+            ::dup2(fd, 1);
+            ::dup2(fd, 2);
+            ::close(fd);
+        }
+        ::setpgid(0, 0);
+        ::execl("/usr/bin/janus", "janus", "-F", dir_.path().c_str(), "-o", static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    JanusClient client(*this);
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (!running()) throw std::runtime_error("janus exited during start:\n" + tail(log(), 4000));
+        try {
+            client.adminInfo();
+            return;
+        } catch (const std::exception&) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+    }
+    kill();
+    throw std::runtime_error("janus did not answer in time:\n" + tail(log(), 4000));
+}
+
+bool JanusProcess::running() const {
+    if (pid_ <= 0) return false;
+    int status = 0;
+    pid_t r = ::waitpid(pid_, &status, WNOHANG);
+    if (r == 0) return true;
+    const_cast<JanusProcess*>(this)->pid_ = -1;
+    return false;
+}
+
+int JanusProcess::stop(std::chrono::seconds timeout) {
+    if (pid_ <= 0) return -1;
+    ::kill(pid_, SIGINT);
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        int status = 0;
+        pid_t r = ::waitpid(pid_, &status, WNOHANG);
+        if (r == pid_) {
+            pid_ = -1;
+            return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    kill();
+    return -1;
+}
+
+void JanusProcess::kill() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+}
+
+std::string JanusProcess::log() const { return readFile(dir_.file("janus.log")); }
+
+}  // namespace hipaa::test

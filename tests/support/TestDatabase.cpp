@@ -1,0 +1,42 @@
+#include "TestDatabase.hpp"
+
+#include "hipaa/Encoding.hpp"
+#include "hipaa/SecureRandom.hpp"
+
+#include <cstdlib>
+#include <stdexcept>
+
+namespace hipaa::test {
+
+std::string TestDatabase::clusterConninfo() {
+    const char* env = std::getenv("HIPAA_TEST_PG");
+    if (!env || !*env)
+        throw std::runtime_error("HIPAA_TEST_PG is not set: run the tests through scripts/test.sh, which starts PostgreSQL");
+    return env;
+}
+
+TestDatabase::TestDatabase(bool migrateNow) {
+    std::string cluster = clusterConninfo();
+    name_ = "t_" + hexEncode(secureRandomBytes(6));
+    PgConn admin = PgConn::connect({cluster});
+    admin.exec("CREATE DATABASE " + name_);
+    conninfo_ = cluster + " dbname=" + name_;  // a later dbname overrides the earlier one
+    if (migrateNow && migrate() != 0) throw std::runtime_error("scripts/migrate.sh failed on " + name_);
+}
+
+TestDatabase::~TestDatabase() {
+    try {
+        PgConn admin = PgConn::connect({clusterConninfo()});
+        admin.exec("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+    } catch (...) {
+    }
+}
+
+PgConn TestDatabase::connect() const { return PgConn::connect({conninfo_}); }
+
+int TestDatabase::migrate() const {
+    std::string cmd = std::string("bash ") + HIPAA_SOURCE_DIR + "/scripts/migrate.sh '" + conninfo_ + "' >/dev/null";
+    return std::system(cmd.c_str());
+}
+
+}  // namespace hipaa::test

@@ -1,0 +1,88 @@
+#include "FakeJanus.hpp"
+#include "PluginTables.hpp"
+#include "TempDir.hpp"
+#include "hipaa/Json.hpp"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+using namespace hipaa;
+using namespace hipaa::test;
+
+TEST(AuditHandlerTable, ReceivesEventsWithoutTakingThem) {
+    TempDir dir;
+    dir.write("janus.eventhandler.hipaa.audit.jcfg", "general: { enabled = true queue_capacity = 1024 }");
+    janus_eventhandler* h = hipaa_audit_eventhandler();
+    EXPECT_EQ(h->get_api_compatibility(), JANUS_EVENTHANDLER_API_VERSION);
+    EXPECT_STREQ(h->get_package(), "janus.eventhandler.hipaa.audit");
+    EXPECT_EQ(h->events_mask, static_cast<janus_flags>(JANUS_EVENT_TYPE_ALL));
+    ASSERT_EQ(h->init(dir.path().c_str()), 0) << janusLogText();
+
+    json_t* session = json_pack("{si s{ss}}", "type", JANUS_EVENT_TYPE_SESSION, "event", "name", "created");
+    json_t* handle = json_pack("{si s{ss}}", "type", JANUS_EVENT_TYPE_HANDLE, "event", "name", "attached");
+    h->incoming_event(session);
+    h->incoming_event(handle);
+    // Borrowed: the handler keeps its own reference while queued and never releases ours.
+    EXPECT_GE(session->refcount, 1u);
+    JsonPtr info;
+    for (int i = 0; i < 200; ++i) {
+        info.reset(h->handle_request(jsonParse(R"({"request":"info"})").get()));
+        if (jsonInt(json_object_get(info.get(), "events"), "processed").value_or(0) == 2) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    const json_t* events = json_object_get(info.get(), "events");
+    EXPECT_EQ(jsonInt(events, "received").value_or(0), 2);
+    EXPECT_EQ(jsonInt(json_object_get(events, "by_type"), "1").value_or(0), 1);
+    EXPECT_EQ(jsonInt(json_object_get(events, "by_type"), "2").value_or(0), 1);
+    h->destroy();
+    EXPECT_EQ(session->refcount, 1u);  // every queued reference released
+    EXPECT_EQ(handle->refcount, 1u);
+    json_decref(session);
+    json_decref(handle);
+}
+
+TEST(AuditHandlerTable, DisabledInConfigDoesNotLoad) {
+    TempDir dir;
+    dir.write("janus.eventhandler.hipaa.audit.jcfg", "general: { enabled = false }");
+    janus_eventhandler* h = hipaa_audit_eventhandler();
+    EXPECT_EQ(h->init(dir.path().c_str()), -1);
+    // Janus ignores init's result for event handlers: the handler must make itself inert.
+    EXPECT_EQ(h->events_mask, static_cast<janus_flags>(JANUS_EVENT_TYPE_NONE));
+    JsonPtr r(h->handle_request(jsonParse(R"({"request":"info"})").get()));
+    EXPECT_EQ(jsonInt(r.get(), "error_code").value_or(0), 310);
+    EXPECT_NE(jsonString(r.get(), "error").value_or("").find("disabled"), std::string::npos);
+    h->incoming_event(jsonParse(R"({"type":1})").get());  // ignored, no crash
+}
+
+TEST(FhirHandlerTable, ValidatesConfigAndRedactsNothingSecretIntoInfo) {
+    TempDir dir;
+    clearJanusLog();
+    janus_eventhandler* h = hipaa_fhir_eventhandler();
+    EXPECT_EQ(h->events_mask, static_cast<janus_flags>(JANUS_EVENT_TYPE_NONE));  // PHI never on the event bus
+    std::string token = dir.write("token", "tok-SECRET-123", 0600);
+    dir.write("janus.eventhandler.hipaa.fhir.jcfg",
+              "general: { base_url = \"https://ehr.test/fhir\" bearer_token_file = \"" + token + "\" }");
+    ASSERT_EQ(h->init(dir.path().c_str()), 0) << janusLogText();
+    JsonPtr info(h->handle_request(jsonParse(R"({"request":"info"})").get()));
+    std::string text = jsonDump(info.get());
+    EXPECT_NE(text.find("\"plugin\":\"janus.eventhandler.hipaa.fhir\""), std::string::npos);
+    EXPECT_EQ(text.find("tok-SECRET-123"), std::string::npos);
+    h->destroy();
+    EXPECT_EQ(janusLogText().find("tok-SECRET-123"), std::string::npos);
+}
+
+TEST(FhirHandlerTable, RefusesPlainHttpAndWorldReadableTokens) {
+    TempDir dir;
+    janus_eventhandler* h = hipaa_fhir_eventhandler();
+    std::string token = dir.write("token", "tok", 0644);
+    dir.write("janus.eventhandler.hipaa.fhir.jcfg",
+              "general: { base_url = \"https://ehr.test/fhir\" bearer_token_file = \"" + token + "\" }");
+    clearJanusLog();
+    EXPECT_EQ(h->init(dir.path().c_str()), -1);
+    EXPECT_NE(janusLogText().find("must be 0600"), std::string::npos) << janusLogText();
+    dir.write("janus.eventhandler.hipaa.fhir.jcfg", "general: { base_url = \"http://ehr.test/fhir\" auth = \"none\" }");
+    clearJanusLog();
+    EXPECT_EQ(h->init(dir.path().c_str()), -1);
+    EXPECT_NE(janusLogText().find("general.base_url: must start with https://"), std::string::npos) << janusLogText();
+}
