@@ -2,7 +2,8 @@
 # The test command (README, CI): installs what is missing, builds, starts a throwaway PostgreSQL,
 # runs every test (unit + integration against the real Janus), then the unit tests again under
 # ASan+UBSan, and prints one summary line. Exits non-zero on any failure.
-#   HIPAA_SKIP_ASAN=1 scripts/test.sh   skips the sanitizer pass (local iteration only; CI runs it)
+# libFuzzer targets then run for a bounded time each (one check per run in the summary).
+#   HIPAA_SKIP_ASAN=1 HIPAA_SKIP_FUZZ=1 scripts/test.sh   local iteration only; CI runs everything
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -51,6 +52,11 @@ if [ -z "${HIPAA_SKIP_ASAN:-}" ]; then
   else
     echo "ASan build failed"; failed=$((failed + 1))
   fi
+fi
+
+if [ -z "${HIPAA_SKIP_FUZZ:-}" ]; then
+  echo "== fuzz (libFuzzer, ${HIPAA_FUZZ_SECONDS:-20} s per target)"
+  if bash scripts/fuzz.sh "${HIPAA_FUZZ_SECONDS:-20}"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 fi
 
 echo "== done in $(( $(date +%s) - start )) s"
