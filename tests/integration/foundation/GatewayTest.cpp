@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <thread>
 
 using namespace hipaa;
@@ -93,8 +94,14 @@ TEST(Gateway, ClientApiReachesOurPluginAndAnswersHonestly) {
     JsonPtr sessionsInfo = client.messagePlugin("janus.plugin.hipaa.room", J(R"({"request":"info"})").get());
     EXPECT_EQ(jsonInt(sessionsInfo.get(), "sessions").value_or(0), 1);
     client.detach(session, handle);
-    sessionsInfo = client.messagePlugin("janus.plugin.hipaa.room", J(R"({"request":"info"})").get());
-    EXPECT_EQ(jsonInt(sessionsInfo.get(), "sessions").value_or(-1), 0);  // destroy_session reached the core
+    // Janus answers detach before destroy_session has run on its thread; poll instead of racing it.
+    int64_t remaining = -1;
+    for (int i = 0; i < 100 && remaining != 0; ++i) {
+        sessionsInfo = client.messagePlugin("janus.plugin.hipaa.room", J(R"({"request":"info"})").get());
+        remaining = jsonInt(sessionsInfo.get(), "sessions").value_or(-1);
+        if (remaining != 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    EXPECT_EQ(remaining, 0);  // destroy_session reached the core
     client.destroySession(session);
     expectCleanExit(janus);
 }
