@@ -20,9 +20,23 @@ struct Plugin {
 
 // Minimal valid configs, written into a temporary Janus config folder.
 const Plugin kPlugins[] = {
-    {"janus.plugin.hipaa.room", &hipaa_room_plugin, "general: { development = false }\n"},
+    {"janus.plugin.hipaa.room", &hipaa_room_plugin, "room"},
     {"janus.plugin.hipaa.recorder", &hipaa_recorder_plugin, nullptr},
 };
+
+// The room refuses to start without a pseudonym key and a token key (fail closed): give it both.
+std::string roomConfig(TempDir& dir) {
+    dir.write("pseudonym.key", std::string(64, 'a'), 0600);
+    dir.write("issuer.pem",
+              "-----BEGIN PUBLIC KEY-----\n"
+              "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEz40KERdtDtWwVNXOQg2kc/eem2Bt\n"
+              "lP1LPaV9q+isFdzD3fQalyurjXO2SJhHPo3ZBfWEsHU/yYPw8Sn3WZb5XQ==\n"
+              "-----END PUBLIC KEY-----\n",
+              0600);
+    return "general: { development = false\n pseudonym_key_file = \"" + dir.file("pseudonym.key") +
+           "\" }\ntokens: { issuers = \"https://idp.example\"\n audience = \"janus-hipaa\" }\n"
+           "keys: { pem_files = \"k1=" + dir.file("issuer.pem") + "\" }\n";
+}
 
 void PrintTo(const Plugin& p, std::ostream* os) { *os << p.package; }
 
@@ -31,7 +45,7 @@ protected:
     void SetUp() override {
         FakeGateway::instance().reset();
         clearJanusLog();
-        std::string cfg = GetParam().config ? GetParam().config
+        std::string cfg = GetParam().config ? roomConfig(dir)
                                             : "general: { recordings_dir = \"" + dir.file("rec") + "\" }\n";
         dir.write(std::string(GetParam().package) + ".jcfg", cfg, 0644);
     }
@@ -133,4 +147,18 @@ TEST(RecorderPluginTable, RefusesRecordingsFolderOthersCanRead) {
     dir.write("janus.plugin.hipaa.recorder.jcfg", "general: { recordings_dir = \"" + rec + "\" }", 0644);
     EXPECT_EQ(hipaa_recorder_plugin()->init(FakeGateway::instance().callbacks(), dir.path().c_str()), -1);
     EXPECT_NE(janusLogText().find("general.recordings_dir"), std::string::npos) << janusLogText();
+}
+
+TEST(RoomPluginTable, RefusesToStartWhenWebrtcEncryptionIsOff) {
+    TempDir dir;
+    clearJanusLog();
+    dir.write("janus.plugin.hipaa.room.jcfg", roomConfig(dir), 0644);
+    fakeWebrtcEncryption = false;
+    int rc = hipaa_room_plugin()->init(FakeGateway::instance().callbacks(), dir.path().c_str());
+    fakeWebrtcEncryption = true;
+    EXPECT_EQ(rc, -1);
+    EXPECT_NE(janusLogText().find("WebRTC encryption disabled"), std::string::npos) << janusLogText();
+    // The same config starts with encryption on.
+    ASSERT_EQ(hipaa_room_plugin()->init(FakeGateway::instance().callbacks(), dir.path().c_str()), 0) << janusLogText();
+    hipaa_room_plugin()->destroy();
 }
