@@ -159,6 +159,7 @@ MediaPluginCore::Reply RoomPlugin::handleMessage(SessionId session, const std::s
                                                  JsonPtr) {
     // O(1) on the transport thread: parsing and everything else happen on the worker.
     if (!json_is_object(message.get())) throw RequestError(errc::kInvalidJson, "message must be a JSON object");
+    jsonRequireString(message.get(), "request");
     if (!queue_.push(Task{session, transaction, std::move(message)}))
         return Reply::ok(jsonError(rc::kBusy, "room worker busy; retry"));
     queued_.fetch_add(1);
