@@ -42,9 +42,6 @@ RoomPlugin::RoomPlugin(Config config, Logger log, MediaHost& host, VisitPublishe
     keySources_.jwksFile = config_.secretPath("keys.jwks_file", "");
     keySources_.hmacFiles = config_.stringList("keys.hs256_files", {});
     auto keys = KeyStore::load(keySources_);
-    if (keys->empty()) throw ConfigError(config_.name() + ": keys: no token verification key configured");
-    if (keys->hasDevelopmentKey() && !development_)
-        throw ConfigError(config_.name() + ": keys: the development key is configured but general.development is false");
 
     RoomSettings settings;
     settings.lockoutFailures = static_cast<int>(config_.integer("lockout.failures", 10, 0, 10000));
@@ -64,7 +61,10 @@ RoomPlugin::RoomPlugin(Config config, Logger log, MediaHost& host, VisitPublishe
             rooms.push_back({cat.substr(5), {cls, desc}});
         }
     }
-    config_.finish();
+    config_.finish();  // first: a typo in a key name is the most useful error to report
+    if (keys->empty()) throw ConfigError(config_.name() + ": keys: no token verification key configured");
+    if (keys->hasDevelopmentKey() && !development_)
+        throw ConfigError(config_.name() + ": keys: the development key is configured but general.development is false");
     bool anyHs = false;
     for (const auto& [n, c] : settings.classes) anyHs |= c.allowHs256;
     if (!keySources_.hmacFiles.empty() && !anyHs)

@@ -101,7 +101,10 @@ TEST(Gateway, ClientApiReachesOurPluginAndAnswersHonestly) {
 
 TEST(Gateway, InvalidConfigKeepsThatPluginOutAndNamesTheKey) {
     JanusProcess janus;
-    janus.writeConfig("janus.plugin.hipaa.room.jcfg", "general: {\n  developmnet = true\n}\n");
+    // The generated (valid) room config with one typo: the room must refuse it and name the key.
+    std::string room = readFile(janus.configFile("janus.plugin.hipaa.room.jcfg"));
+    room.replace(room.find("development = true"), 18, "developmnet = true");
+    janus.writeConfig("janus.plugin.hipaa.room.jcfg", room);
     janus.writeConfig("janus.eventhandler.hipaa.audit.jcfg", "general: { queue_capacity = 5 }\n");
     janus.start();
     JanusClient client(janus);
