@@ -93,7 +93,7 @@ protected:
         std::string log = janus.log();
         EXPECT_EQ(janus.stop(), 0);
         // Nothing a token carried reaches Janus' log: no names, no FHIR references, no token.
-        for (const char* phi : {"Dr. Strange", "Alice Waiting", "Bob Waiting", "Patient/", "eyJ"})
+        for (const char* phi : {"Dr. Strange", "Alice Waiting", "Bob Waiting", "Patient/", "eyJ", "Knee improving"})
             EXPECT_EQ(log.find(phi), std::string::npos) << phi;
     }
     std::string createRoom(const std::string& cls = "default") {
@@ -198,6 +198,15 @@ TEST_F(RoomGateway, KickEndAndLateJoinerRefused) {
     ASSERT_TRUE(kicked);
     EXPECT_EQ(jsonString(data(kicked.get()), "reason").value_or(""), "kicked");
     EXPECT_TRUE(interp.detached());
+
+    // A note always gets a definite answer: accepted by a VisitBus subscriber (the FHIR handler, once
+    // it subscribes) or refused with 437, never dropped silently.
+    dr.send(R"({"request":"note","text":"Knee improving, continue physio."})");
+    JsonPtr noteAnswer = dr.wait([](const json_t* d) {
+        return jsonString(d, "result").value_or("") == "note_submitted" || jsonInt(d, "error_code").value_or(0) == 437;
+    });
+    ASSERT_TRUE(noteAnswer);
+    EXPECT_EQ(jsonDump(noteAnswer.get()).find("Knee"), std::string::npos);
 
     dr.send(R"({"request":"end"})");
     for (Tab* t : {&dr, &pt}) {
