@@ -265,4 +265,19 @@ TEST_F(RoomGateway, ReplayedTokenIsRefused) {
     EXPECT_EQ(jsonInt(json_object_get(stats.get(), "counters"), "refused_replayed").value_or(0), 1) << jsonDump(stats.get());
 }
 
+TEST(RoomGatewayStart, RefusesToLoadWhenJanusRunsWithoutWebrtcEncryption) {
+    JanusProcess janus;
+    std::string cfg = readFile(janus.configFile("janus.jcfg"));
+    cfg.replace(cfg.find("general: {"), 10, "general: {\n\tno_webrtc_encryption = true");
+    janus.writeConfig("janus.jcfg", cfg);
+    janus.start();
+    JanusClient client(janus);
+    JsonPtr info = client.adminInfo();
+    EXPECT_FALSE(json_object_get(json_object_get(info.get(), "plugins"), kRoom));
+    EXPECT_TRUE(json_object_get(json_object_get(info.get(), "plugins"), "janus.plugin.hipaa.recorder"));
+    std::string log = janus.log();
+    EXPECT_NE(log.find("WebRTC encryption disabled"), std::string::npos) << log;
+    EXPECT_EQ(janus.stop(), 0);
+}
+
 }  // namespace

@@ -171,6 +171,8 @@ struct RoleCase {
     bool moderate, notes;
 };
 
+void PrintTo(const RoleCase& c, std::ostream* os) { *os << c.role; }
+
 class RoleMatrix : public ::testing::TestWithParam<RoleCase> {};
 
 TEST_P(RoleMatrix, EveryModerationAndNoteRequestIsCheckedAgainstTheRole) {

@@ -41,6 +41,8 @@ struct Case {
     std::function<void(JoinCheck&)> check = nullptr;
 };
 
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
 TokenFactory& factory() {
     static TokenFactory f;
     return f;
@@ -301,6 +303,8 @@ struct Legit {
     std::function<void(JoinCheck&)> check = nullptr;
     Role role = Role::Patient;
 };
+
+void PrintTo(const Legit& c, std::ostream* os) { *os << c.name; }
 
 class LegitimateToken : public ::testing::TestWithParam<Legit> {};
 
