@@ -457,7 +457,7 @@ void RoomService::note(SessionId s, const std::string& tx, const RoomRequest& r,
 
 // ---- leaving and ending ----
 
-void RoomService::removeParticipant(Room& room, const std::string& pid, int64_t now, Effects& out) {
+void RoomService::removeParticipant(Room& room, std::string pid, int64_t now, Effects& out) {
     auto it = room.participants.find(pid);
     if (it == room.participants.end()) return;
     bool wasWaiting = it->second.waiting;
@@ -468,8 +468,8 @@ void RoomService::removeParticipant(Room& room, const std::string& pid, int64_t 
     else pushWaitingList(room, out);
 }
 
-void RoomService::endParticipant(Room& room, const std::string& pid, const std::string& reason, int64_t now,
-                                 Effects& out, bool pushToIt) {
+void RoomService::endParticipant(Room& room, std::string pid, const std::string& reason, int64_t now, Effects& out,
+                                 bool pushToIt) {
     auto it = room.participants.find(pid);
     if (it == room.participants.end()) return;
     SessionId s = it->second.session;

@@ -81,9 +81,10 @@ private:
               Effects& out);
     void admitNow(Room& room, Participant& p, Effects& out);
     // Ends one participant: a final event to the client, then the handle is hung up.
-    void endParticipant(Room& room, const std::string& pid, const std::string& reason, int64_t now, Effects& out,
+    // `pid` by value: callers pass the participant's own id, which erasing the participant destroys.
+    void endParticipant(Room& room, std::string pid, const std::string& reason, int64_t now, Effects& out,
                         bool pushToIt = true);
-    void removeParticipant(Room& room, const std::string& pid, int64_t now, Effects& out);
+    void removeParticipant(Room& room, std::string pid, int64_t now, Effects& out);
     void endVisit(Room& room, const std::string& reason, int64_t now, Effects& out);
 
     const RoomClass& classOf(const Room& room) const;
