@@ -29,6 +29,14 @@ secret=$(cat "$out/admin_secret")
 # Development keys: a pseudonym key and a FHIR bearer token. Never use these for real visits.
 [ -f "$out/keys/pseudonym.key" ] || (umask 077; openssl rand -hex 32 > "$out/keys/pseudonym.key")
 [ -f "$out/keys/fhir-token" ] || (umask 077; openssl rand -hex 24 > "$out/keys/fhir-token")
+# The development ES256 key pair for join tokens (scripts/mint-token signs with dev-es256.pem). The
+# public half carries a marker line: the room plugin refuses it unless general.development = true.
+if [ ! -f "$out/keys/dev-es256.pem" ]; then
+  (umask 077
+   openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$out/keys/dev-es256.pem" 2>/dev/null
+   { echo "JANUS-HIPAA DEVELOPMENT KEY: never use for real visits"
+     openssl pkey -in "$out/keys/dev-es256.pem" -pubout; } > "$out/keys/dev-es256.pub.pem")
+fi
 
 cat > "$out/janus.jcfg" <<JCFG
 general: {
@@ -92,6 +100,7 @@ for f in janus.plugin.hipaa.room janus.plugin.hipaa.recorder janus.eventhandler.
   [ -f "$out/$f.jcfg" ] && [ -z "${JANUS_CONF_FORCE:-}" ] && continue
   sed -e "s|/etc/janus/hipaa|$out/keys|g" -e "s|/var/lib/janus-hipaa/recordings|$out/recordings|g" \
       -e "s|https://ehr.example.org/fhir/R4|${FHIR_URL:-https://127.0.0.1:18443/fhir/R4}|g" \
+      -e "/^general: {/,/^}/s|^\tdevelopment = false|\tdevelopment = true|" \
       "$root/conf/$f.jcfg.sample" > "$out/$f.jcfg"
 done
 echo "$out"

@@ -1,21 +1,143 @@
 #include "RoomPlugin.hpp"
 
+#include "RoomErrors.hpp"
+
 #include "hipaa/Errors.hpp"
 #include "hipaa/JcfgParser.hpp"
 
-namespace hipaa::room {
+#include <chrono>
+#include <condition_variable>
 
-RoomPlugin::RoomPlugin(Config config, Logger log, MediaHost& host)
-    : config_(std::move(config)), log_(std::move(log)), host_(host) {
+namespace hipaa::room {
+namespace {
+
+int64_t systemNowUs() {
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::set<std::string> toSet(const std::vector<std::string>& v) { return {v.begin(), v.end()}; }
+
+}  // namespace
+
+RoomPlugin::RoomPlugin(Config config, Logger log, MediaHost& host, VisitPublisher publisher, Clock clock)
+    : config_(std::move(config)), log_(std::move(log)), host_(host), clock_(clock ? std::move(clock) : &systemNowUs) {
     development_ = config_.boolean("general.development", false);
-    std::string keyFile = config_.secretPath("general.pseudonym_key_file", "");
-    if (!keyFile.empty()) pseudonyms_.emplace(Pseudonymizer::fromKeyFile(keyFile));
-    config_.finish();
-    if (development_) log_.warn("DEVELOPMENT MODE: this room plugin must not carry real patient visits");
+    // Pseudonyms are how events name people: without the key there is no PHI-free event, so no room.
+    std::string pseudonymKey = config_.secretPath("general.pseudonym_key_file");
+    if (pseudonymKey.empty()) throw ConfigError(config_.name() + ": general.pseudonym_key_file: required");
+    Pseudonymizer pseudonyms = Pseudonymizer::fromKeyFile(pseudonymKey);
+
+    TokenPolicy policy;
+    policy.issuers = toSet(config_.stringList("tokens.issuers", {}));
+    if (policy.issuers.empty()) throw ConfigError(config_.name() + ": tokens.issuers: required (list of accepted iss)");
+    policy.audience = config_.string("tokens.audience");
+    if (policy.audience.empty()) throw ConfigError(config_.name() + ": tokens.audience: required");
+    policy.skewS = config_.integer("tokens.skew", 30, 0, 60);
+    policy.maxLifetimeS = config_.integer("tokens.max_lifetime", 3600, 60, 7 * 24 * 3600);
+    policy.maxSize = static_cast<size_t>(config_.integer("tokens.max_size", 8192, 1024, 8192));
+    policy.mfaMethods = config_.stringList("tokens.mfa_methods", policy.mfaMethods);
+
+    keySources_.pemFiles = config_.stringList("keys.pem_files", {});
+    keySources_.jwksFile = config_.secretPath("keys.jwks_file", "");
+    keySources_.hmacFiles = config_.stringList("keys.hs256_files", {});
+    auto keys = KeyStore::load(keySources_);
+
+    RoomSettings settings;
+    settings.lockoutFailures = static_cast<int>(config_.integer("lockout.failures", 10, 0, 10000));
+    settings.lockoutWindowS = config_.integer("lockout.window", 300, 1, 86400);
+    settings.lockoutS = config_.integer("lockout.duration", 300, 1, 86400);
+    std::vector<std::pair<std::string, std::pair<std::string, std::string>>> rooms;
+    for (const auto& cat : config_.categories()) {
+        if (cat.rfind("class-", 0) == 0) {
+            std::string name = cat.substr(6);
+            settings.classes[name] = RoomClass::fromConfig(config_, name);
+        }
+    }
+    for (const auto& cat : config_.categories()) {
+        if (cat.rfind("room-", 0) == 0) {
+            std::string cls = config_.string(cat + ".class", "default");
+            std::string desc = config_.secret(cat + ".description", "");  // PHI: shown redacted
+            rooms.push_back({cat.substr(5), {cls, desc}});
+        }
+    }
+    config_.finish();  // first: a typo in a key name is the most useful error to report
+    if (keys->empty()) throw ConfigError(config_.name() + ": keys: no token verification key configured");
+    if (keys->hasDevelopmentKey() && !development_)
+        throw ConfigError(config_.name() + ": keys: the development key is configured but general.development is false");
+    bool anyHs = false;
+    for (const auto& [n, c] : settings.classes) anyHs |= c.allowHs256;
+    if (!keySources_.hmacFiles.empty() && !anyHs)
+        log_.warn("HS256 keys are configured but no room class allows HS256: they are never used");
+
+    verifier_ = std::make_shared<TokenVerifier>(policy, keys);
+    service_ = std::make_unique<RoomService>(std::move(settings), verifier_, std::move(pseudonyms), std::move(publisher));
+    int64_t now = clock_();
+    for (const auto& [id, cd] : rooms) {
+        try {
+            service_->createRoom(id, cd.first, cd.second, now);
+        } catch (const Error& e) {
+            throw ConfigError(config_.name() + ": room-" + id + ": " + e.what());
+        }
+    }
+    if (development_ || keys->hasDevelopmentKey())
+        log_.warn("DEVELOPMENT MODE: development keys accepted; this room plugin must not carry real patient visits");
+    worker_ = std::thread([this] { run(); });
+}
+
+RoomPlugin::~RoomPlugin() {
+    queue_.close();
+    if (worker_.joinable()) worker_.join();
 }
 
 std::unique_ptr<MediaPluginCore> RoomPlugin::create(const std::string& configFile, Logger log, MediaHost& host) {
     return std::make_unique<RoomPlugin>(Config(JcfgParser::parseFile(configFile), configFile), std::move(log), host);
+}
+
+void RoomPlugin::apply(Effects effects) {
+    for (auto& e : effects) {
+        switch (e.kind) {
+            case Effect::Kind::Push: host_.pushEvent(e.session, e.transaction, e.body.get(), nullptr); break;
+            case Effect::Kind::Notify: host_.notifyEvent(e.session, e.body.get()); break;
+            case Effect::Kind::End: host_.endSession(e.session); break;
+        }
+    }
+}
+
+void RoomPlugin::run() {
+    std::vector<Task> batch;
+    int64_t lastTick = 0;
+    for (;;) {
+        batch.clear();
+        bool open = queue_.popBatch(batch, 64, std::chrono::milliseconds(200));
+        for (auto& t : batch) {
+            Effects out;
+            try {
+                std::lock_guard lock(mutex_);
+                if (sessions_.contains(t.session))  // a destroyed session's queued messages just drop
+                    out = service_->handle(t.session, t.transaction, t.message.get(), clock_());
+            } catch (const std::exception& e) {
+                log_.error(std::string("room request failed: ") + e.what());
+            }
+            apply(std::move(out));
+            handled_.fetch_add(1);
+        }
+        int64_t now = clock_();
+        if (now - lastTick >= 200000) {
+            lastTick = now;
+            Effects out;
+            {
+                std::lock_guard lock(mutex_);
+                out = service_->tick(now);
+            }
+            apply(std::move(out));
+        }
+        if (!open) return;
+    }
+}
+
+void RoomPlugin::drain() {
+    while (handled_.load() < queued_.load()) std::this_thread::sleep_for(std::chrono::milliseconds(2));
 }
 
 void RoomPlugin::createSession(SessionId session) {
@@ -24,25 +146,69 @@ void RoomPlugin::createSession(SessionId session) {
 }
 
 void RoomPlugin::destroySession(SessionId session) {
-    std::lock_guard lock(mutex_);
-    sessions_.erase(session);
+    Effects out;
+    {
+        std::lock_guard lock(mutex_);
+        sessions_.erase(session);
+        out = service_->sessionGone(session, clock_());
+    }
+    apply(std::move(out));
 }
 
-MediaPluginCore::Reply RoomPlugin::handleMessage(SessionId, const std::string&, JsonPtr message, JsonPtr) {
+MediaPluginCore::Reply RoomPlugin::handleMessage(SessionId session, const std::string& transaction, JsonPtr message,
+                                                 JsonPtr) {
+    // O(1) on the transport thread: parsing and everything else happen on the worker.
     if (!json_is_object(message.get())) throw RequestError(errc::kInvalidJson, "message must be a JSON object");
     jsonRequireString(message.get(), "request");
-    return Reply::ok(jsonError(errc::kNotImplemented, "the consult room API is not implemented in this version"));
+    if (!queue_.push(Task{session, transaction, std::move(message)}))
+        return Reply::ok(jsonError(rc::kBusy, "room worker busy; retry"));
+    queued_.fetch_add(1);
+    return Reply::wait();
+}
+
+JsonPtr RoomPlugin::reloadKeys() {
+    std::shared_ptr<const KeyStore> keys;
+    try {
+        keys = KeyStore::load(keySources_);
+        if (keys->empty()) throw ConfigError("no token verification key");
+        if (keys->hasDevelopmentKey() && !development_) throw ConfigError("development key outside development");
+    } catch (const Error& e) {
+        log_.error(std::string("reload_keys refused: ") + e.what());
+        return jsonError(rc::kKeyReload, std::string("keys not reloaded (previous keys stay active): ") + e.what());
+    }
+    verifier_->setKeys(keys);
+    JsonPtr r = jsonObject();
+    jsonSet(r.get(), "reloaded", true);
+    jsonSet(r.get(), "keys", keys->describe());
+    JsonPtr e = jsonObject();
+    jsonSet(e.get(), "event", "keys_reloaded");
+    jsonSet(e.get(), "keys", static_cast<uint64_t>(json_array_size(json_object_get(r.get(), "keys"))));
+    host_.notifyEvent(0, e.get());
+    return r;
 }
 
 JsonPtr RoomPlugin::handleAdmin(const json_t* request) {
     if (!json_is_object(request)) throw RequestError(errc::kInvalidJson, "request must be a JSON object");
     std::string_view what = jsonRequireString(request, "request");
-    if (what != "info") throw RequestError(errc::kUnknownRequest, "unknown request");
-    JsonPtr info = infoResponse(kRoomInfo, config_.effective());
-    std::lock_guard lock(mutex_);
-    jsonSet(info.get(), "sessions", static_cast<uint64_t>(sessions_.size()));
-    jsonSet(info.get(), "pseudonym_key_loaded", pseudonyms_.has_value());
-    return info;
+    if (what == "info" && !json_object_get(request, "room")) {
+        JsonPtr info = infoResponse(kRoomInfo, config_.effective());
+        std::lock_guard lock(mutex_);
+        jsonSet(info.get(), "sessions", static_cast<uint64_t>(sessions_.size()));
+        jsonSet(info.get(), "rooms", static_cast<uint64_t>(service_->roomCount()));
+        jsonSet(info.get(), "pseudonym_key_loaded", true);
+        jsonSet(info.get(), "development", development_);
+        jsonSet(info.get(), "keys", verifier_->keys()->describe());
+        return info;
+    }
+    if (what == "reload_keys") return reloadKeys();
+    Effects out;
+    JsonPtr res;
+    {
+        std::lock_guard lock(mutex_);
+        res = service_->admin(request, clock_(), out);
+    }
+    apply(std::move(out));
+    return res;
 }
 
 JsonPtr RoomPlugin::querySession(SessionId session) {

@@ -1,16 +1,20 @@
 #pragma once
-// janus.plugin.hipaa.room: consult rooms. This first version loads and validates its configuration,
-// tracks Janus sessions and answers the Admin API `info`; the room API itself (tokens, roles, waiting
-// room) is room part 1 and answers "not implemented" until then (error 305), never a pretend success.
+// janus.plugin.hipaa.room: consult rooms (signalling side). Reads and checks its configuration
+// (fail closed: no key, a key file others can read, or the development key outside development
+// refuse to start), then runs RoomService on one worker thread: transport threads only queue
+// messages (per-session order is kept by the single FIFO), the worker also fires the timeouts.
+#include "RoomService.hpp"
+
+#include "hipaa/BoundedQueue.hpp"
 #include "hipaa/Config.hpp"
 #include "hipaa/Logger.hpp"
 #include "hipaa/PluginCore.hpp"
-#include "hipaa/Pseudonymizer.hpp"
 
+#include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
-#include <optional>
-#include <set>
+#include <thread>
 
 namespace hipaa::room {
 
@@ -19,7 +23,11 @@ inline constexpr PluginInfo kRoomInfo{"janus.plugin.hipaa.room", "HIPAA consult 
 
 class RoomPlugin final : public MediaPluginCore {
 public:
-    RoomPlugin(Config config, Logger log, MediaHost& host);
+    using Clock = std::function<int64_t()>;  // microseconds since the epoch
+
+    RoomPlugin(Config config, Logger log, MediaHost& host, VisitPublisher publisher = VisitPublisher::bus(),
+               Clock clock = nullptr);
+    ~RoomPlugin() override;
     static std::unique_ptr<MediaPluginCore> create(const std::string& configFile, Logger log, MediaHost& host);
 
     void createSession(SessionId session) override;
@@ -28,14 +36,32 @@ public:
     JsonPtr handleAdmin(const json_t* request) override;
     JsonPtr querySession(SessionId session) override;
 
+    // Waits until the worker has handled everything queued so far (tests).
+    void drain();
+
 private:
+    struct Task {
+        SessionId session = 0;
+        std::string transaction;
+        JsonPtr message;
+    };
+    void run();
+    void apply(Effects effects);
+    JsonPtr reloadKeys();
+
     Config config_;
     Logger log_;
     MediaHost& host_;
+    Clock clock_;
     bool development_ = false;
-    std::optional<Pseudonymizer> pseudonyms_;
-    std::mutex mutex_;
+    KeySources keySources_;
+    std::shared_ptr<TokenVerifier> verifier_;
+    std::unique_ptr<RoomService> service_;
+    std::mutex mutex_;  // guards service_ (and sessions_)
     std::set<SessionId> sessions_;
+    BoundedQueue<Task> queue_{8192};
+    std::atomic<uint64_t> queued_{0}, handled_{0};
+    std::thread worker_;
 };
 
 }  // namespace hipaa::room

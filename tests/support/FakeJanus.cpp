@@ -5,6 +5,10 @@
 #include <cstdarg>
 #include <mutex>
 
+namespace hipaa::test {
+bool fakeWebrtcEncryption = true;
+}  // namespace hipaa::test
+
 namespace {
 std::mutex gLogMutex;
 std::vector<std::string> gLog;
@@ -17,6 +21,9 @@ gboolean janus_log_timestamps = FALSE;
 gboolean janus_log_colors = FALSE;
 char* janus_log_global_prefix = gPrefix;
 int refcount_debug = 0;
+
+// janus.c exports this (not in the installed headers); the room plugin refuses to start without it.
+gboolean janus_is_webrtc_encryption_enabled(void) { return hipaa::test::fakeWebrtcEncryption ? TRUE : FALSE; }
 
 void janus_vprintf(const char* format, ...) {
     va_list ap;

@@ -10,5 +10,7 @@ namespace hipaa::test {
 std::vector<std::string> janusLogLines();
 std::string janusLogText();
 void clearJanusLog();
+// What janus_is_webrtc_encryption_enabled() answers (Janus' -w / no_webrtc_encryption turns it off).
+extern bool fakeWebrtcEncryption;
 
 }  // namespace hipaa::test

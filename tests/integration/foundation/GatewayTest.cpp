@@ -89,8 +89,13 @@ TEST(Gateway, ClientApiReachesOurPluginAndAnswersHonestly) {
     JanusClient client(janus);
     uint64_t session = client.createSession();
     uint64_t handle = client.attach(session, "janus.plugin.hipaa.room");
-    JsonPtr data = client.messageData(session, handle, J(R"({"request":"join"})").get());
-    EXPECT_EQ(jsonInt(data.get(), "error_code").value_or(0), 305) << jsonDump(data.get());
+    // The room answers on its worker thread: an ack now, then the error (missing "room") as an event.
+    JsonPtr ack = client.message(session, handle, J(R"({"request":"join"})").get());
+    EXPECT_EQ(jsonString(ack.get(), "janus").value_or(""), "ack") << jsonDump(ack.get());
+    JsonPtr ev = client.waitEvent(session, [](const json_t* e) { return json_object_get(e, "plugindata") != nullptr; });
+    ASSERT_TRUE(ev);
+    const json_t* data = json_object_get(json_object_get(ev.get(), "plugindata"), "data");
+    EXPECT_EQ(jsonInt(data, "error_code").value_or(0), 302) << jsonDump(ev.get());
     JsonPtr sessionsInfo = client.messagePlugin("janus.plugin.hipaa.room", J(R"({"request":"info"})").get());
     EXPECT_EQ(jsonInt(sessionsInfo.get(), "sessions").value_or(0), 1);
     client.detach(session, handle);
@@ -108,7 +113,10 @@ TEST(Gateway, ClientApiReachesOurPluginAndAnswersHonestly) {
 
 TEST(Gateway, InvalidConfigKeepsThatPluginOutAndNamesTheKey) {
     JanusProcess janus;
-    janus.writeConfig("janus.plugin.hipaa.room.jcfg", "general: {\n  developmnet = true\n}\n");
+    // The generated (valid) room config with one typo: the room must refuse it and name the key.
+    std::string room = readFile(janus.configFile("janus.plugin.hipaa.room.jcfg"));
+    room.replace(room.find("development = true"), 18, "developmnet = true");
+    janus.writeConfig("janus.plugin.hipaa.room.jcfg", room);
     janus.writeConfig("janus.eventhandler.hipaa.audit.jcfg", "general: { queue_capacity = 5 }\n");
     janus.start();
     JanusClient client(janus);

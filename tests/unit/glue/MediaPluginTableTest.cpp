@@ -7,6 +7,9 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <chrono>
+#include <thread>
+
 using namespace hipaa;
 using namespace hipaa::test;
 
@@ -20,9 +23,23 @@ struct Plugin {
 
 // Minimal valid configs, written into a temporary Janus config folder.
 const Plugin kPlugins[] = {
-    {"janus.plugin.hipaa.room", &hipaa_room_plugin, "general: { development = false }\n"},
+    {"janus.plugin.hipaa.room", &hipaa_room_plugin, "room"},
     {"janus.plugin.hipaa.recorder", &hipaa_recorder_plugin, nullptr},
 };
+
+// The room refuses to start without a pseudonym key and a token key (fail closed): give it both.
+std::string roomConfig(TempDir& dir) {
+    dir.write("pseudonym.key", std::string(64, 'a'), 0600);
+    dir.write("issuer.pem",
+              "-----BEGIN PUBLIC KEY-----\n"
+              "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEz40KERdtDtWwVNXOQg2kc/eem2Bt\n"
+              "lP1LPaV9q+isFdzD3fQalyurjXO2SJhHPo3ZBfWEsHU/yYPw8Sn3WZb5XQ==\n"
+              "-----END PUBLIC KEY-----\n",
+              0600);
+    return "general: { development = false\n pseudonym_key_file = \"" + dir.file("pseudonym.key") +
+           "\" }\ntokens: { issuers = \"https://idp.example\"\n audience = \"janus-hipaa\" }\n"
+           "keys: { pem_files = \"k1=" + dir.file("issuer.pem") + "\" }\n";
+}
 
 void PrintTo(const Plugin& p, std::ostream* os) { *os << p.package; }
 
@@ -31,7 +48,7 @@ protected:
     void SetUp() override {
         FakeGateway::instance().reset();
         clearJanusLog();
-        std::string cfg = GetParam().config ? GetParam().config
+        std::string cfg = GetParam().config ? roomConfig(dir)
                                             : "general: { recordings_dir = \"" + dir.file("rec") + "\" }\n";
         dir.write(std::string(GetParam().package) + ".jcfg", cfg, 0644);
     }
@@ -61,8 +78,20 @@ TEST_P(MediaPluginTable, LifecycleThroughTheCTable) {
     // handle_message: the plugin owns transaction, message and jsep (ASan would flag a leak or double free).
     janus_plugin_result* r = p()->handle_message(&h.session, g_strdup("tx1"), json_pack("{ss}", "request", "join"), nullptr);
     ASSERT_NE(r, nullptr);
-    EXPECT_EQ(r->type, JANUS_PLUGIN_OK);
-    EXPECT_EQ(jsonInt(r->content, "error_code").value_or(0), 305);  // honest: not implemented yet
+    if (std::string(GetParam().package) == "janus.plugin.hipaa.room") {
+        // Queued to the room's worker; the answer (here: missing field "room") comes as a push_event.
+        EXPECT_EQ(r->type, JANUS_PLUGIN_OK_WAIT);
+        EXPECT_TRUE(FakeGateway::instance().waitFor([](const FakeGateway& g) {
+            auto pushed = g.pushed();
+            return !pushed.empty() && jsonInt(pushed[0].message.get(), "error_code").value_or(0) == 302 &&
+                   pushed[0].transaction == "tx1";
+        }));
+        // The worker still holds its own handle reference for a moment after push_event returned.
+        for (int i = 0; i < 500 && h.refs() != 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    } else {
+        EXPECT_EQ(r->type, JANUS_PLUGIN_OK);
+        EXPECT_EQ(jsonInt(r->content, "error_code").value_or(0), 305);  // honest: not implemented yet
+    }
     janus_plugin_result_destroy(r);
 
     r = p()->handle_message(&h.session, g_strdup("tx2"), json_pack("{si}", "request", 5), nullptr);
@@ -96,7 +125,12 @@ TEST_P(MediaPluginTable, LifecycleThroughTheCTable) {
 }
 
 TEST_P(MediaPluginTable, InvalidConfigFailsInitNamingTheKey) {
-    dir.write(std::string(GetParam().package) + ".jcfg", "general: { no_such_key = true }\n", 0644);
+    std::string cfg = "general: { no_such_key = true }\n";
+    if (std::string(GetParam().package) == "janus.plugin.hipaa.room") {
+        cfg = roomConfig(dir);
+        cfg.replace(0, 11, "general: { no_such_key = true\n");
+    }
+    dir.write(std::string(GetParam().package) + ".jcfg", cfg, 0644);
     EXPECT_EQ(p()->init(FakeGateway::instance().callbacks(), dir.path().c_str()), -1);
     EXPECT_NE(janusLogText().find("general.no_such_key: unknown setting"), std::string::npos) << janusLogText();
     // After a failed init the table must be inert, not crash.
@@ -133,4 +167,18 @@ TEST(RecorderPluginTable, RefusesRecordingsFolderOthersCanRead) {
     dir.write("janus.plugin.hipaa.recorder.jcfg", "general: { recordings_dir = \"" + rec + "\" }", 0644);
     EXPECT_EQ(hipaa_recorder_plugin()->init(FakeGateway::instance().callbacks(), dir.path().c_str()), -1);
     EXPECT_NE(janusLogText().find("general.recordings_dir"), std::string::npos) << janusLogText();
+}
+
+TEST(RoomPluginTable, RefusesToStartWhenWebrtcEncryptionIsOff) {
+    TempDir dir;
+    clearJanusLog();
+    dir.write("janus.plugin.hipaa.room.jcfg", roomConfig(dir), 0644);
+    fakeWebrtcEncryption = false;
+    int rc = hipaa_room_plugin()->init(FakeGateway::instance().callbacks(), dir.path().c_str());
+    fakeWebrtcEncryption = true;
+    EXPECT_EQ(rc, -1);
+    EXPECT_NE(janusLogText().find("WebRTC encryption disabled"), std::string::npos) << janusLogText();
+    // The same config starts with encryption on.
+    ASSERT_EQ(hipaa_room_plugin()->init(FakeGateway::instance().callbacks(), dir.path().c_str()), 0) << janusLogText();
+    hipaa_room_plugin()->destroy();
 }

@@ -1,0 +1,48 @@
+#pragma once
+// The token verification keys: public keys from PEM files (`kid=path`), a JWKS file (keys chosen by
+// `kid`), and HS256 secrets (`kid=path`). Every file must be mode 0600/0400 (fail closed: a key
+// someone else can replace is not a key). Immutable once loaded; a reload builds a new store.
+#include "VerifyKey.hpp"
+
+#include "hipaa/Json.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace hipaa::room {
+
+struct KeySources {
+    std::vector<std::string> pemFiles;    // "kid=path"
+    std::string jwksFile;                 // may be empty
+    std::vector<std::string> hmacFiles;   // "kid=path", HS256 secrets of >= 32 bytes
+};
+
+class KeyStore {
+public:
+    // Marker line in a PEM file that makes it the development key (scripts/janus-conf.sh writes it).
+    static constexpr const char* kDevelopmentMarker = "JANUS-HIPAA DEVELOPMENT KEY";
+
+    // Throws ConfigError naming the file (never its content) on any unusable key.
+    static std::shared_ptr<const KeyStore> load(const KeySources& sources);
+    // For tests and the benchmark: keys built in memory.
+    static std::shared_ptr<const KeyStore> fromKeys(std::vector<VerifyKey> keys);
+    // Parses one PEM public key (the content, not a path).
+    static VerifyKey pemKey(const std::string& kid, const std::string& pem, const std::string& source);
+    // Parses a JWKS document ({"keys":[...]}): EC P-256, OKP Ed25519, RSA >= 2048 bits.
+    static std::vector<VerifyKey> jwksKeys(const std::string& json, const std::string& source);
+
+    // The key with this kid whose algorithm is `alg`; with an empty kid, the only key of that alg.
+    // nullptr when none (or several without a kid to choose).
+    const VerifyKey* find(const std::string& kid, const std::string& alg) const;
+    bool hasKid(const std::string& kid) const;
+    bool empty() const { return keys_.empty(); }
+    bool hasDevelopmentKey() const;
+    // [{"kid","alg","source","development"}] for `info`: no key material.
+    JsonPtr describe() const;
+
+private:
+    std::vector<VerifyKey> keys_;
+};
+
+}  // namespace hipaa::room

@@ -1,0 +1,54 @@
+#include "RoomClass.hpp"
+
+#include "hipaa/Errors.hpp"
+
+namespace hipaa::room {
+namespace {
+
+std::set<Role> roleSet(const std::vector<std::string>& names, const std::string& key) {
+    std::set<Role> out;
+    for (const auto& n : names) {
+        auto r = parseRole(n);
+        if (!r) throw ConfigError(key + ": unknown role " + n);
+        out.insert(*r);
+    }
+    return out;
+}
+
+std::vector<std::string> names(const std::set<Role>& roles) {
+    std::vector<std::string> out;
+    for (Role r : roles) out.emplace_back(roleName(r));
+    return out;
+}
+
+}  // namespace
+
+RoomClass RoomClass::fromConfig(Config& config, const std::string& name) {
+    RoomClass c;
+    c.name = name;
+    const std::string cat = "class-" + name + ".";
+    c.roles = roleSet(config.stringList(cat + "roles", names(c.roles)), cat + "roles");
+    for (Role r : kAllRoles) {
+        Permissions& p = c.perms[static_cast<size_t>(r)];
+        const std::string narrowKey = cat + "narrow_" + roleName(r);
+        for (const auto& cap : config.stringList(narrowKey, {}))
+            if (!applyCapability(p, cap, false)) throw ConfigError(narrowKey + ": unknown capability " + cap);
+        // Widening is deliberate and visible in the config under its own key.
+        const std::string widenKey = cat + "widen_" + roleName(r);
+        for (const auto& cap : config.stringList(widenKey, {}))
+            if (!applyCapability(p, cap, true)) throw ConfigError(widenKey + ": unknown capability " + cap);
+    }
+    for (Role r : roleSet(config.stringList(cat + "auto_admit", {}), cat + "auto_admit"))
+        c.perms[static_cast<size_t>(r)].skipWaiting = true;
+    c.mfaRoles = roleSet(config.stringList(cat + "mfa_roles", names(c.mfaRoles)), cat + "mfa_roles");
+    c.dobCheck = config.boolean(cat + "dob_check", false);
+    c.allowHs256 = config.boolean(cat + "allow_hs256", false);
+    c.idleTimeoutS = config.integer(cat + "idle_timeout", c.idleTimeoutS, 1, 24 * 3600);
+    c.maxVisitS = config.integer(cat + "max_visit", c.maxVisitS, 1, 7 * 24 * 3600);
+    std::string policy = config.string(cat + "token_expiry", "end");
+    if (policy != "end" && policy != "allow") throw ConfigError(cat + "token_expiry: must be end or allow");
+    c.endOnTokenExpiry = policy == "end";
+    return c;
+}
+
+}  // namespace hipaa::room

@@ -1,0 +1,34 @@
+#pragma once
+// A room class from the .jcfg (`class-<name>` category): which roles may join, their permissions
+// (defaults narrowed by `narrow_<role>`, widened only by an explicit `widen_<role>` or `auto_admit`),
+// and the policies of a visit (timeouts, MFA, knowledge check, HS256).
+#include "Role.hpp"
+
+#include "hipaa/Config.hpp"
+
+#include <array>
+#include <cstdint>
+#include <set>
+#include <string>
+
+namespace hipaa::room {
+
+struct RoomClass {
+    std::string name = "default";
+    std::set<Role> roles{Role::Provider, Role::Patient, Role::Interpreter, Role::Observer, Role::Support};
+    std::array<Permissions, 5> perms{Permissions::defaults(Role::Provider), Permissions::defaults(Role::Patient),
+                                     Permissions::defaults(Role::Interpreter), Permissions::defaults(Role::Observer),
+                                     Permissions::defaults(Role::Support)};
+    std::set<Role> mfaRoles{Role::Provider};
+    bool dobCheck = false;       // patients must type their date of birth (token carries dob_sha256)
+    bool allowHs256 = false;
+    int64_t idleTimeoutS = 600;  // no request (and, with media, no packet) for this long ends a session
+    int64_t maxVisitS = 4 * 3600;
+    bool endOnTokenExpiry = true;
+
+    const Permissions& of(Role r) const { return perms[static_cast<size_t>(r)]; }
+    // Reads `class-<name>` keys from config (marking them read). Throws ConfigError naming the key.
+    static RoomClass fromConfig(Config& config, const std::string& name);
+};
+
+}  // namespace hipaa::room

@@ -1,0 +1,57 @@
+#pragma once
+// Error codes of janus.plugin.hipaa.room (documented in docs/error-codes.md, room section). Stable:
+// never renumber, only add. Each join rejection reason has its own code so audits can count them.
+#include "hipaa/Errors.hpp"
+
+#include <string>
+
+namespace hipaa::room {
+
+namespace rc {
+// Join token (400-419)
+inline constexpr int kTokenMissing = 400;
+inline constexpr int kTokenMalformed = 401;
+inline constexpr int kTokenTooLarge = 402;
+inline constexpr int kTokenAlgorithm = 403;     // none, unconfigured alg, alg/key mismatch (key confusion)
+inline constexpr int kTokenUnknownKey = 404;    // no key for kid
+inline constexpr int kTokenSignature = 405;
+inline constexpr int kTokenIssuer = 406;
+inline constexpr int kTokenAudience = 407;
+inline constexpr int kTokenExpired = 408;
+inline constexpr int kTokenNotYetValid = 409;   // nbf or iat in the future
+inline constexpr int kTokenTooOld = 410;        // iat older than / exp-iat longer than max lifetime
+inline constexpr int kTokenWrongRoom = 411;
+inline constexpr int kTokenUnknownRole = 412;
+inline constexpr int kTokenReplayed = 413;
+inline constexpr int kTokenRevoked = 414;
+inline constexpr int kTokenMfaRequired = 415;
+inline constexpr int kTokenDobMismatch = 416;
+inline constexpr int kRoomLockedOut = 417;
+inline constexpr int kTokenClaimMissing = 418;  // required claim absent or of the wrong type
+// Room (430-449)
+inline constexpr int kNoSuchRoom = 430;
+inline constexpr int kRoomEnded = 431;
+inline constexpr int kNotJoined = 432;
+inline constexpr int kAlreadyJoined = 433;
+inline constexpr int kForbidden = 434;          // the caller's role may not do this
+inline constexpr int kNoSuchParticipant = 435;
+inline constexpr int kInvalidTarget = 436;      // e.g. admit someone who is not waiting
+inline constexpr int kNoteNotAccepted = 437;    // VisitBus refused or nobody takes notes: not stored
+inline constexpr int kRoomExists = 438;
+inline constexpr int kBusy = 439;               // worker queue full: retry
+inline constexpr int kKeyReload = 440;          // reload_keys failed; the previous keys stay active
+}  // namespace rc
+
+// A refused join. `reason` is a stable PHI-free slug for events ("replayed_jti"); when the signature
+// was already verified, `iss`/`sub` let the caller pseudonymize the subject for the event.
+class TokenError : public Error {
+public:
+    TokenError(int code, std::string reason, const std::string& what) : Error(code, what), reason_(std::move(reason)) {}
+    const std::string& reason() const noexcept { return reason_; }
+    std::string iss, sub;
+
+private:
+    std::string reason_;
+};
+
+}  // namespace hipaa::room

@@ -1,0 +1,671 @@
+#include "RoomService.hpp"
+
+#include "RoomErrors.hpp"
+
+#include "hipaa/Encoding.hpp"
+#include "hipaa/SecureRandom.hpp"
+
+namespace hipaa::room {
+namespace {
+
+constexpr int64_t kUs = 1000000;
+
+bool validRoomId(std::string_view id) {
+    if (id.empty() || id.size() > 64) return false;
+    for (char c : id)
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
+            return false;
+    return true;
+}
+
+std::string fhirReferenceOf(Role role, const FhirContext& f) {
+    if (role == Role::Provider) return f.practitioner;
+    if (role == Role::Patient) return f.patient;
+    return {};
+}
+
+// Keeps the first non-empty value: the visit's context is what the first token that named it said.
+void merge(FhirContext& into, const FhirContext& from) {
+    if (into.patient.empty()) into.patient = from.patient;
+    if (into.practitioner.empty()) into.practitioner = from.practitioner;
+    if (into.encounter.empty()) into.encounter = from.encounter;
+    if (into.appointment.empty()) into.appointment = from.appointment;
+}
+
+}  // namespace
+
+VisitPublisher VisitPublisher::bus() {
+    return {[](NoteSubmitted n) { return VisitBus::instance().publish(std::move(n)); },
+            [](VisitEnded e) { return VisitBus::instance().publish(std::move(e)); }};
+}
+
+RoomService::RoomService(RoomSettings settings, std::shared_ptr<TokenVerifier> verifier, Pseudonymizer pseudonyms,
+                         VisitPublisher publisher)
+    : settings_(std::move(settings)),
+      verifier_(std::move(verifier)),
+      pseudonyms_(std::move(pseudonyms)),
+      publisher_(std::move(publisher)),
+      lockout_(settings_.lockoutFailures, settings_.lockoutWindowS, settings_.lockoutS) {
+    if (!settings_.classes.contains("default")) settings_.classes.emplace("default", RoomClass{});
+}
+
+std::string RoomService::newId(const char* prefix) const {
+    Bytes b = secureRandomBytes(10);
+    return prefix + hexEncode(b);
+}
+
+const RoomClass& RoomService::classOf(const Room& room) const { return settings_.classes.at(room.className); }
+
+JsonPtr RoomService::event(const char* name, const Room* room) const {
+    JsonPtr e = jsonObject();
+    jsonSet(e.get(), "event", name);
+    if (room) jsonSet(e.get(), "room", room->id);
+    return e;
+}
+
+void RoomService::notify(Effects& out, SessionId s, JsonPtr body) const {
+    out.push_back({Effect::Kind::Notify, s, {}, std::move(body)});
+}
+
+void RoomService::push(Effects& out, SessionId s, const std::string& tx, JsonPtr body) const {
+    out.push_back({Effect::Kind::Push, s, tx, std::move(body)});
+}
+
+void RoomService::pushError(Effects& out, SessionId s, const std::string& tx, int code, const std::string& message) const {
+    JsonPtr b = jsonObject();
+    jsonSet(b.get(), "hipaa.room", "event");
+    jsonSet(b.get(), "error_code", code);
+    jsonSet(b.get(), "error", message);
+    push(out, s, tx, std::move(b));
+}
+
+void RoomService::createRoom(const std::string& id, const std::string& className, const std::string& description,
+                             int64_t now) {
+    if (!validRoomId(id)) throw RequestError(errc::kInvalidField, "room id must be 1-64 of [A-Za-z0-9_-]");
+    if (!settings_.classes.contains(className)) throw RequestError(errc::kInvalidField, "unknown room class");
+    if (rooms_.contains(id)) throw RequestError(rc::kRoomExists, "room exists");
+    Room r;
+    r.id = id;
+    r.className = className;
+    r.description = description;
+    r.createdUs = now;
+    r.visitId = newId("v_");
+    rooms_.emplace(id, std::move(r));
+}
+
+// ---- what each viewer may see ----
+
+JsonPtr RoomService::describeFor(const Room& room, const Participant& viewer, const Participant& p) const {
+    JsonPtr o = jsonObject();
+    jsonSet(o.get(), "id", p.id);
+    jsonSet(o.get(), "role", roleName(p.role));
+    NameVisibility nv = classOf(room).of(viewer.role).names;
+    bool showName = nv == NameVisibility::All ||
+                    (nv == NameVisibility::OwnAndProviders && (p.id == viewer.id || p.role == Role::Provider));
+    if (showName && !p.name.empty()) jsonSet(o.get(), "display", p.name);
+    return o;
+}
+
+JsonPtr RoomService::visibleParticipants(const Room& room, const Participant& viewer) const {
+    JsonPtr arr = jsonArray();
+    for (const auto& [id, p] : room.participants)
+        if (!p.waiting && id != viewer.id) json_array_append_new(arr.get(), describeFor(room, viewer, p).release());
+    return arr;
+}
+
+void RoomService::broadcastJoined(Room& room, const Participant& p, Effects& out) {
+    for (const auto& [id, other] : room.participants) {
+        if (other.waiting || id == p.id) continue;  // waiting participants learn nothing about anyone
+        JsonPtr b = jsonObject();
+        jsonSet(b.get(), "hipaa.room", "event");
+        jsonSet(b.get(), "room", room.id);
+        jsonSet(b.get(), "joined", describeFor(room, other, p));
+        push(out, other.session, {}, std::move(b));
+    }
+}
+
+void RoomService::broadcastLeaving(Room& room, const std::string& pid, Effects& out) {
+    for (const auto& [id, other] : room.participants) {
+        if (other.waiting || id == pid) continue;
+        JsonPtr b = jsonObject();
+        jsonSet(b.get(), "hipaa.room", "event");
+        jsonSet(b.get(), "room", room.id);
+        jsonSet(b.get(), "leaving", pid);
+        push(out, other.session, {}, std::move(b));
+    }
+}
+
+void RoomService::pushWaitingList(Room& room, Effects& out) {
+    for (const auto& [id, mod] : room.participants) {
+        if (mod.waiting || !classOf(room).of(mod.role).moderate) continue;
+        JsonPtr list = jsonArray();
+        for (const auto& [wid, w] : room.participants)
+            if (w.waiting) json_array_append_new(list.get(), describeFor(room, mod, w).release());
+        JsonPtr b = jsonObject();
+        jsonSet(b.get(), "hipaa.room", "event");
+        jsonSet(b.get(), "room", room.id);
+        jsonSet(b.get(), "waiting", std::move(list));
+        push(out, mod.session, {}, std::move(b));
+    }
+}
+
+// ---- requests ----
+
+Effects RoomService::handle(SessionId s, const std::string& tx, const json_t* message, int64_t now) {
+    Effects out;
+    activity_[s] = now;
+    RoomRequest r;
+    try {
+        r = RoomRequest::parse(message);
+    } catch (const Error& e) {
+        pushError(out, s, tx, e.code(), e.what());
+        return out;
+    }
+    if (r.kind == RoomRequest::Kind::Join) {
+        join(s, tx, r, now, out);
+        return out;
+    }
+    auto where = sessions_.find(s);
+    if (where == sessions_.end()) {
+        pushError(out, s, tx, rc::kNotJoined, "not in a room");
+        return out;
+    }
+    Room& room = rooms_.at(where->second.room);
+    Participant& me = room.participants.at(where->second.participant);
+    me.lastActivityUs = now;
+    const Permissions& perms = classOf(room).of(me.role);
+
+    auto roleDenied = [&](const char* what) {
+        JsonPtr e = event("role_denied", &room);
+        jsonSet(e.get(), "participant", me.pseudonym);
+        jsonSet(e.get(), "role", roleName(me.role));
+        jsonSet(e.get(), "request", what);
+        notify(out, s, std::move(e));
+        ++counters_["role_denials"];
+        pushError(out, s, tx, rc::kForbidden, std::string("your role may not ") + what);
+    };
+
+    switch (r.kind) {
+        case RoomRequest::Kind::Leave: {
+            JsonPtr b = jsonObject();
+            jsonSet(b.get(), "hipaa.room", "left");
+            jsonSet(b.get(), "room", room.id);
+            push(out, s, tx, std::move(b));
+            JsonPtr e = event("left", &room);
+            jsonSet(e.get(), "participant", me.pseudonym);
+            jsonSet(e.get(), "reason", "leave");
+            notify(out, s, std::move(e));
+            removeParticipant(room, me.id, now, out);
+            return out;
+        }
+        case RoomRequest::Kind::Participants: {
+            JsonPtr b = jsonObject();
+            jsonSet(b.get(), "hipaa.room", "participants");
+            jsonSet(b.get(), "room", room.id);
+            // Someone waiting sees nobody, not even a count.
+            if (!me.waiting) jsonSet(b.get(), "participants", visibleParticipants(room, me));
+            push(out, s, tx, std::move(b));
+            return out;
+        }
+        case RoomRequest::Kind::Note:
+            if (!perms.notes || me.waiting) {
+                roleDenied("note");
+                return out;
+            }
+            note(s, tx, r, room, me, now, out);
+            return out;
+        default:
+            if (!perms.moderate || me.waiting) {
+                roleDenied(r.name.c_str());
+                return out;
+            }
+            moderate(s, tx, r, room, me, now, out);
+            return out;
+    }
+}
+
+void RoomService::join(SessionId s, const std::string& tx, const RoomRequest& r, int64_t now, Effects& out) {
+    if (sessions_.contains(s)) {
+        pushError(out, s, tx, rc::kAlreadyJoined, "already in a room");
+        return;
+    }
+    auto it = rooms_.find(r.room);
+    // One answer for "no such room" whatever the reason, so room ids cannot be probed by error.
+    if (it == rooms_.end()) {
+        JsonPtr e = event("join", nullptr);
+        jsonSet(e.get(), "outcome", "refused");
+        jsonSet(e.get(), "error_code", rc::kNoSuchRoom);
+        jsonSet(e.get(), "reason", "no_such_room");
+        notify(out, s, std::move(e));
+        pushError(out, s, tx, rc::kNoSuchRoom, "no such room");
+        return;
+    }
+    Room& room = it->second;
+    const RoomClass& cls = classOf(room);
+    int64_t nowS = now / kUs;
+    auto refuse = [&](int code, const std::string& reason, const std::string& msg, const std::string& pseudonym) {
+        JsonPtr e = event("join", &room);
+        jsonSet(e.get(), "outcome", "refused");
+        jsonSet(e.get(), "error_code", code);
+        jsonSet(e.get(), "reason", reason);
+        if (!pseudonym.empty()) jsonSet(e.get(), "participant", pseudonym);
+        notify(out, s, std::move(e));
+        ++counters_["joins_refused"];
+        ++counters_["refused_" + reason];
+        pushError(out, s, tx, code, msg);
+    };
+    if (room.ended) {
+        refuse(rc::kRoomEnded, "room_ended", "the visit has ended", {});
+        return;
+    }
+    if (lockout_.locked(room.id, nowS)) {
+        refuse(rc::kRoomLockedOut, "locked_out", "too many failed joins; try again later", {});
+        return;
+    }
+    JoinCheck check{.room = room.id, .allowHs256 = cls.allowHs256, .allowedRoles = cls.roles, .mfaRoles = cls.mfaRoles,
+                    .dobCheck = cls.dobCheck, .dob = r.dob.empty() ? std::nullopt : std::optional(r.dob)};
+    VerifiedToken tok;
+    try {
+        tok = verifier_->verify(r.token, check, nowS);
+    } catch (const TokenError& e) {
+        std::string pseudonym = e.sub.empty() ? std::string() : pseudonyms_.participant(e.iss, e.sub);
+        refuse(e.code(), e.reason(), e.what(), pseudonym);
+        if (lockout_.recordFailure(room.id, nowS)) {
+            JsonPtr l = event("lockout", &room);
+            jsonSet(l.get(), "failures", settings_.lockoutFailures);
+            jsonSet(l.get(), "window_s", settings_.lockoutWindowS);
+            jsonSet(l.get(), "lock_s", settings_.lockoutS);
+            notify(out, 0, std::move(l));
+            ++counters_["lockouts"];
+        }
+        return;
+    }
+
+    Participant p;
+    p.id = newId("p_");
+    p.session = s;
+    p.pseudonym = pseudonyms_.participant(tok.iss, tok.sub);
+    p.name = tok.name;
+    p.sub = tok.sub;
+    p.jti = tok.jti;
+    p.role = tok.role;
+    p.fhir = tok.fhir;
+    p.joinedUs = p.lastActivityUs = now;
+    p.expS = tok.exp;
+    p.waiting = !cls.of(p.role).skipWaiting;
+    if (!room.startedUs) room.startedUs = now;
+    merge(room.fhir, tok.fhir);
+    room.history.push_back({p.pseudonym, roleName(p.role), fhirReferenceOf(p.role, tok.fhir), now, 0});
+    p.historyIndex = room.history.size() - 1;
+    sessions_[s] = {room.id, p.id};
+    ++counters_["joins_ok"];
+
+    JsonPtr e = event("join", &room);
+    jsonSet(e.get(), "outcome", "accepted");
+    jsonSet(e.get(), "participant", p.pseudonym);
+    jsonSet(e.get(), "role", roleName(p.role));
+    jsonSet(e.get(), "alg", tok.alg);
+    jsonSet(e.get(), "state", p.waiting ? "waiting" : "admitted");
+    notify(out, s, std::move(e));
+
+    auto [pit, _] = room.participants.emplace(p.id, std::move(p));
+    Participant& me = pit->second;
+    if (me.waiting) {
+        // Only the room id (which the client sent) and its own id: nothing about anyone else.
+        JsonPtr b = jsonObject();
+        jsonSet(b.get(), "hipaa.room", "waiting");
+        jsonSet(b.get(), "room", room.id);
+        jsonSet(b.get(), "id", me.id);
+        push(out, s, tx, std::move(b));
+        pushWaitingList(room, out);
+    } else {
+        JsonPtr b = jsonObject();
+        jsonSet(b.get(), "hipaa.room", "joined");
+        jsonSet(b.get(), "room", room.id);
+        jsonSet(b.get(), "id", me.id);
+        jsonSet(b.get(), "role", roleName(me.role));
+        jsonSet(b.get(), "participants", visibleParticipants(room, me));
+        push(out, s, tx, std::move(b));
+        broadcastJoined(room, me, out);
+        if (cls.of(me.role).moderate) pushWaitingList(room, out);
+    }
+}
+
+void RoomService::admitNow(Room& room, Participant& p, Effects& out) {
+    p.waiting = false;
+    JsonPtr b = jsonObject();
+    jsonSet(b.get(), "hipaa.room", "joined");
+    jsonSet(b.get(), "room", room.id);
+    jsonSet(b.get(), "id", p.id);
+    jsonSet(b.get(), "role", roleName(p.role));
+    jsonSet(b.get(), "participants", visibleParticipants(room, p));
+    push(out, p.session, {}, std::move(b));
+    broadcastJoined(room, p, out);
+    pushWaitingList(room, out);
+}
+
+void RoomService::moderate(SessionId s, const std::string& tx, const RoomRequest& r, Room& room, Participant& me,
+                           int64_t now, Effects& out) {
+    auto ok = [&](const char* what) {
+        JsonPtr b = jsonObject();
+        jsonSet(b.get(), "hipaa.room", "event");
+        jsonSet(b.get(), "room", room.id);
+        jsonSet(b.get(), "result", what);
+        if (!r.target.empty()) jsonSet(b.get(), "id", r.target);
+        push(out, s, tx, std::move(b));
+    };
+    if (r.kind == RoomRequest::Kind::End) {
+        ok("ended");
+        endVisit(room, "ended_by_provider", now, out);
+        return;
+    }
+    auto tit = room.participants.find(r.target);
+    if (tit == room.participants.end()) {
+        pushError(out, s, tx, rc::kNoSuchParticipant, "no such participant");
+        return;
+    }
+    Participant& t = tit->second;
+    auto decision = [&](const char* name) {
+        JsonPtr e = event(name, &room);
+        jsonSet(e.get(), "participant", t.pseudonym);
+        jsonSet(e.get(), "role", roleName(t.role));
+        jsonSet(e.get(), "by", me.pseudonym);
+        notify(out, t.session, std::move(e));
+    };
+    switch (r.kind) {
+        case RoomRequest::Kind::Admit:
+            if (!t.waiting) return pushError(out, s, tx, rc::kInvalidTarget, "participant is not waiting");
+            ok("admitted");
+            decision("admitted");
+            admitNow(room, t, out);
+            return;
+        case RoomRequest::Kind::Deny:
+            if (!t.waiting) return pushError(out, s, tx, rc::kInvalidTarget, "participant is not waiting");
+            ok("denied");
+            decision("denied");
+            endParticipant(room, t.id, "denied", now, out);
+            pushWaitingList(room, out);
+            return;
+        case RoomRequest::Kind::SendToWaiting: {
+            if (t.waiting || t.id == me.id) return pushError(out, s, tx, rc::kInvalidTarget, "participant is not admitted");
+            ok("sent_to_waiting");
+            decision("sent_to_waiting");
+            std::string tid = t.id;
+            t.waiting = true;
+            broadcastLeaving(room, tid, out);
+            JsonPtr b = jsonObject();
+            jsonSet(b.get(), "hipaa.room", "waiting");
+            jsonSet(b.get(), "room", room.id);
+            jsonSet(b.get(), "id", tid);
+            push(out, t.session, {}, std::move(b));
+            pushWaitingList(room, out);
+            return;
+        }
+        case RoomRequest::Kind::Kick:
+            if (t.id == me.id) return pushError(out, s, tx, rc::kInvalidTarget, "use leave or end");
+            ok("kicked");
+            decision("kicked");
+            endParticipant(room, t.id, "kicked", now, out);
+            pushWaitingList(room, out);
+            return;
+        default:
+            pushError(out, s, tx, errc::kUnknownRequest, "unknown request");
+    }
+}
+
+void RoomService::note(SessionId s, const std::string& tx, const RoomRequest& r, Room& room, Participant& me,
+                       int64_t now, Effects& out) {
+    NoteSubmitted n;
+    n.visitId = room.visitId;
+    n.roomId = room.id;
+    n.noteId = newId("n_");
+    n.text = r.text;
+    n.loincCode = r.noteType;
+    n.authorPseudonym = me.pseudonym;
+    n.submittedUs = now;
+    n.fhir = me.fhir;
+    merge(n.fhir, room.fhir);
+    std::string noteId = n.noteId;
+    VisitBus::PublishResult res = publisher_.note ? publisher_.note(std::move(n)) : VisitBus::PublishResult{};
+    JsonPtr e = event("note", &room);
+    jsonSet(e.get(), "participant", me.pseudonym);
+    jsonSet(e.get(), "bytes", static_cast<uint64_t>(r.text.size()));
+    jsonSet(e.get(), "type", r.noteType);
+    if (!res.ok() || res.delivered == 0) {
+        // Never pretend: the client keeps its note and can retry.
+        jsonSet(e.get(), "outcome", "refused");
+        jsonSet(e.get(), "subscribers", static_cast<uint64_t>(res.delivered));
+        notify(out, s, std::move(e));
+        ++counters_["notes_refused"];
+        pushError(out, s, tx, rc::kNoteNotAccepted,
+                  res.delivered == 0 && res.ok() ? "no note recipient is running; note not stored"
+                                                 : "note queue full; note not stored, retry");
+        return;
+    }
+    jsonSet(e.get(), "outcome", "submitted");
+    jsonSet(e.get(), "note", noteId);
+    notify(out, s, std::move(e));
+    ++counters_["notes"];
+    JsonPtr b = jsonObject();
+    jsonSet(b.get(), "hipaa.room", "event");
+    jsonSet(b.get(), "room", room.id);
+    jsonSet(b.get(), "result", "note_submitted");
+    jsonSet(b.get(), "note", noteId);
+    jsonSet(b.get(), "bytes", static_cast<uint64_t>(r.text.size()));
+    push(out, s, tx, std::move(b));
+}
+
+// ---- leaving and ending ----
+
+void RoomService::removeParticipant(Room& room, std::string pid, int64_t now, Effects& out) {
+    auto it = room.participants.find(pid);
+    if (it == room.participants.end()) return;
+    bool wasWaiting = it->second.waiting;
+    room.history[it->second.historyIndex].leftUs = now;
+    sessions_.erase(it->second.session);
+    room.participants.erase(it);
+    if (!wasWaiting) broadcastLeaving(room, pid, out);
+    else pushWaitingList(room, out);
+}
+
+void RoomService::endParticipant(Room& room, std::string pid, const std::string& reason, int64_t now, Effects& out,
+                                 bool pushToIt) {
+    auto it = room.participants.find(pid);
+    if (it == room.participants.end()) return;
+    SessionId s = it->second.session;
+    if (pushToIt) {
+        JsonPtr b = jsonObject();
+        jsonSet(b.get(), "hipaa.room", "ended");
+        jsonSet(b.get(), "room", room.id);
+        jsonSet(b.get(), "reason", reason);
+        push(out, s, {}, std::move(b));
+    }
+    JsonPtr e = event("left", &room);
+    jsonSet(e.get(), "participant", it->second.pseudonym);
+    jsonSet(e.get(), "reason", reason);
+    notify(out, s, std::move(e));
+    removeParticipant(room, pid, now, out);
+    out.push_back({Effect::Kind::End, s, {}, nullptr});
+}
+
+void RoomService::endVisit(Room& room, const std::string& reason, int64_t now, Effects& out) {
+    if (room.ended) return;
+    room.ended = true;
+    room.endedUs = now;
+    for (auto& [id, p] : room.participants) {
+        JsonPtr b = jsonObject();
+        jsonSet(b.get(), "hipaa.room", "ended");
+        jsonSet(b.get(), "room", room.id);
+        jsonSet(b.get(), "reason", reason);
+        push(out, p.session, {}, std::move(b));
+        room.history[p.historyIndex].leftUs = now;
+        sessions_.erase(p.session);
+        out.push_back({Effect::Kind::End, p.session, {}, nullptr});
+    }
+    room.participants.clear();
+
+    VisitEnded v;
+    v.visitId = room.visitId;
+    v.roomId = room.id;
+    v.reason = reason;
+    v.startedUs = room.startedUs ? room.startedUs : room.createdUs;
+    v.endedUs = now;
+    v.fhir = room.fhir;
+    v.participants = room.history;
+    VisitBus::PublishResult res = publisher_.ended ? publisher_.ended(std::move(v)) : VisitBus::PublishResult{};
+    JsonPtr e = event("visit_ended", &room);
+    jsonSet(e.get(), "reason", reason);
+    jsonSet(e.get(), "participants", static_cast<uint64_t>(room.history.size()));
+    jsonSet(e.get(), "duration_s", (now - (room.startedUs ? room.startedUs : now)) / kUs);
+    jsonSet(e.get(), "published", static_cast<uint64_t>(res.delivered));
+    jsonSet(e.get(), "publish_refused", static_cast<uint64_t>(res.refused));
+    notify(out, 0, std::move(e));
+    ++counters_["visits_ended"];
+}
+
+Effects RoomService::sessionGone(SessionId s, int64_t now) {
+    Effects out;
+    activity_.erase(s);
+    auto where = sessions_.find(s);
+    if (where == sessions_.end()) return out;
+    Room& room = rooms_.at(where->second.room);
+    auto it = room.participants.find(where->second.participant);
+    if (it != room.participants.end()) {
+        JsonPtr e = event("left", &room);
+        jsonSet(e.get(), "participant", it->second.pseudonym);
+        jsonSet(e.get(), "reason", "hangup");
+        notify(out, 0, std::move(e));
+        removeParticipant(room, it->first, now, out);
+    }
+    sessions_.erase(s);
+    return out;
+}
+
+Effects RoomService::tick(int64_t now) {
+    Effects out;
+    int64_t nowS = now / kUs;
+    for (auto& [rid, room] : rooms_) {
+        if (room.ended) continue;
+        const RoomClass& cls = classOf(room);
+        if (room.startedUs && now - room.startedUs > cls.maxVisitS * kUs) {
+            endVisit(room, "max_visit_length", now, out);
+            continue;
+        }
+        std::vector<std::pair<std::string, const char*>> expired;
+        for (const auto& [pid, p] : room.participants) {
+            if (now - p.lastActivityUs > cls.idleTimeoutS * kUs) expired.emplace_back(pid, "idle_timeout");
+            else if (cls.endOnTokenExpiry && nowS > p.expS + verifier_->policy().skewS)
+                expired.emplace_back(pid, "token_expired");
+        }
+        for (const auto& [pid, reason] : expired) endParticipant(room, pid, reason, now, out);
+    }
+    return out;
+}
+
+// ---- Admin API ----
+
+JsonPtr RoomService::admin(const json_t* req, int64_t now, Effects& out) {
+    std::string what(jsonRequireString(req, "request"));
+    auto roomArg = [&]() -> Room& {
+        std::string id(jsonRequireString(req, "room"));
+        auto it = rooms_.find(id);
+        if (it == rooms_.end()) throw RequestError(rc::kNoSuchRoom, "no such room");
+        return it->second;
+    };
+    JsonPtr res = jsonObject();
+    if (what == "create") {
+        std::string id = jsonString(req, "room") ? std::string(*jsonString(req, "room")) : newId("r_");
+        std::string cls = jsonString(req, "class") ? std::string(*jsonString(req, "class")) : "default";
+        std::string desc = jsonString(req, "description") ? std::string(*jsonString(req, "description")) : "";
+        createRoom(id, cls, desc, now);
+        jsonSet(res.get(), "room", id);
+        jsonSet(res.get(), "class", cls);
+        JsonPtr e = event("room_created", &rooms_.at(id));
+        jsonSet(e.get(), "class", cls);
+        notify(out, 0, std::move(e));
+    } else if (what == "destroy") {
+        Room& room = roomArg();
+        std::string id = room.id;
+        endVisit(room, "destroyed", now, out);
+        rooms_.erase(id);
+        lockout_.clear(id);
+        jsonSet(res.get(), "destroyed", id);
+        JsonPtr e = event("room_destroyed", nullptr);
+        jsonSet(e.get(), "room", id);
+        notify(out, 0, std::move(e));
+    } else if (what == "list") {
+        JsonPtr list = jsonArray();
+        for (const auto& [id, r] : rooms_) {
+            JsonPtr o = jsonObject();
+            jsonSet(o.get(), "room", id);
+            jsonSet(o.get(), "class", r.className);
+            jsonSet(o.get(), "ended", r.ended);
+            size_t waiting = 0;
+            for (const auto& [pid, p] : r.participants) waiting += p.waiting ? 1 : 0;
+            jsonSet(o.get(), "participants", static_cast<uint64_t>(r.participants.size() - waiting));
+            jsonSet(o.get(), "waiting", static_cast<uint64_t>(waiting));
+            json_array_append_new(list.get(), o.release());
+        }
+        jsonSet(res.get(), "rooms", std::move(list));
+    } else if (what == "info") {
+        Room& room = roomArg();
+        jsonSet(res.get(), "room", room.id);
+        jsonSet(res.get(), "class", room.className);
+        jsonSet(res.get(), "visit", room.visitId);
+        jsonSet(res.get(), "ended", room.ended);
+        jsonSet(res.get(), "started_us", room.startedUs);
+        jsonSet(res.get(), "has_description", !room.description.empty());  // the text itself is PHI
+        jsonSet(res.get(), "locked_out", lockout_.locked(room.id, now / kUs));
+        JsonPtr list = jsonArray();
+        for (const auto& [pid, p] : room.participants) {
+            JsonPtr o = jsonObject();
+            jsonSet(o.get(), "id", pid);
+            jsonSet(o.get(), "participant", p.pseudonym);
+            jsonSet(o.get(), "role", roleName(p.role));
+            jsonSet(o.get(), "state", p.waiting ? "waiting" : "admitted");
+            json_array_append_new(list.get(), o.release());
+        }
+        jsonSet(res.get(), "participants", std::move(list));
+    } else if (what == "stats") {
+        jsonSet(res.get(), "rooms", static_cast<uint64_t>(rooms_.size()));
+        jsonSet(res.get(), "sessions", static_cast<uint64_t>(activity_.size()));
+        jsonSet(res.get(), "participants", static_cast<uint64_t>(sessions_.size()));
+        jsonSet(res.get(), "replay_cache", static_cast<uint64_t>(verifier_->replay().size()));
+        jsonSet(res.get(), "revocations", static_cast<uint64_t>(verifier_->revocations().size()));
+        JsonPtr c = jsonObject();
+        for (const auto& [k, v] : counters_) jsonSet(c.get(), k.c_str(), v);
+        jsonSet(res.get(), "counters", std::move(c));
+    } else if (what == "revoke") {
+        auto sub = jsonString(req, "sub");
+        auto jti = jsonString(req, "jti");
+        if (!sub && !jti) throw RequestError(errc::kMissingField, "missing field: sub or jti");
+        int64_t ttl = jsonInt(req, "ttl").value_or(verifier_->policy().maxLifetimeS + verifier_->policy().skewS);
+        if (ttl < 1 || ttl > 366LL * 24 * 3600) throw RequestError(errc::kInvalidField, "ttl must be 1 s .. 1 year");
+        int64_t until = now / kUs + ttl;
+        if (sub) verifier_->revocations().revokeSubject(std::string(*sub), until);
+        if (jti) verifier_->revocations().revokeTokenId(std::string(*jti), until);
+        uint64_t ended = 0;
+        for (auto& [rid, room] : rooms_) {
+            std::vector<std::string> hit;
+            for (const auto& [pid, p] : room.participants)
+                if ((sub && p.sub == *sub) || (jti && p.jti == *jti)) hit.push_back(pid);
+            for (const auto& pid : hit) {
+                endParticipant(room, pid, "revoked", now, out);
+                ++ended;
+            }
+        }
+        jsonSet(res.get(), "revoked", true);
+        jsonSet(res.get(), "sessions_ended", ended);
+        jsonSet(res.get(), "until", until);
+        JsonPtr e = event("revoked", nullptr);
+        jsonSet(e.get(), "by", sub ? "sub" : "jti");
+        jsonSet(e.get(), "sessions_ended", ended);
+        notify(out, 0, std::move(e));
+        ++counters_["revocations"];
+    } else {
+        throw RequestError(errc::kUnknownRequest, "unknown request");
+    }
+    return res;
+}
+
+}  // namespace hipaa::room

@@ -1,0 +1,186 @@
+#include "TokenVerifier.hpp"
+
+#include "JwsToken.hpp"
+#include "RoomErrors.hpp"
+
+#include "hipaa/ConstantTime.hpp"
+#include "hipaa/Encoding.hpp"
+#include "hipaa/Hash.hpp"
+
+#include <algorithm>
+
+namespace hipaa::room {
+namespace {
+
+[[noreturn]] void refuse(int code, const char* reason, const std::string& what, const std::string& iss = {},
+                         const std::string& sub = {}) {
+    TokenError e(code, reason, what);
+    e.iss = iss;
+    e.sub = sub;
+    throw e;
+}
+
+std::string requireString(const json_t* claims, const char* name) {
+    const json_t* v = json_object_get(claims, name);
+    if (!json_is_string(v) || json_string_length(v) == 0)
+        refuse(rc::kTokenClaimMissing, "claim_missing", std::string("token claim ") + name + " missing or not a string");
+    return json_string_value(v);
+}
+
+int64_t requireTime(const json_t* claims, const char* name) {
+    const json_t* v = json_object_get(claims, name);
+    // NumericDate: integers only (a float or string time is refused rather than rounded).
+    if (!json_is_integer(v) || json_integer_value(v) < 0)
+        refuse(rc::kTokenClaimMissing, "claim_missing", std::string("token claim ") + name + " missing or not an integer");
+    return json_integer_value(v);
+}
+
+std::optional<std::string> optionalString(const json_t* obj, const char* name) {
+    const json_t* v = json_object_get(obj, name);
+    if (!v) return std::nullopt;
+    if (!json_is_string(v)) refuse(rc::kTokenClaimMissing, "claim_missing", std::string("token claim ") + name + " is not a string");
+    return std::string(json_string_value(v));
+}
+
+bool audienceMatches(const json_t* aud, const std::string& expected) {
+    if (json_is_string(aud)) return expected == json_string_value(aud);
+    if (!json_is_array(aud)) return false;
+    size_t i;
+    const json_t* v;
+    json_array_foreach(aud, i, v) if (json_is_string(v) && expected == json_string_value(v)) return true;
+    return false;
+}
+
+bool validDob(std::string_view d) {
+    if (d.size() != 10 || d[4] != '-' || d[7] != '-') return false;
+    for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
+        if (d[i] < '0' || d[i] > '9') return false;
+    return true;
+}
+
+}  // namespace
+
+TokenVerifier::TokenVerifier(TokenPolicy policy, std::shared_ptr<const KeyStore> keys)
+    : policy_(std::move(policy)), keys_(std::move(keys)) {
+    if (policy_.skewS < 0 || policy_.skewS > 60) throw ConfigError("token skew must be 0..60 s");
+}
+
+void TokenVerifier::setKeys(std::shared_ptr<const KeyStore> keys) {
+    std::lock_guard lock(keysMutex_);
+    keys_ = std::move(keys);
+}
+
+std::shared_ptr<const KeyStore> TokenVerifier::keys() const {
+    std::lock_guard lock(keysMutex_);
+    return keys_;
+}
+
+bool TokenVerifier::verifySignatureOnly(std::string_view token) const {
+    try {
+        JwsToken t = JwsToken::parse(token, policy_.maxSize);
+        auto ks = keys();
+        const VerifyKey* k = ks ? ks->find(t.kid(), t.alg()) : nullptr;
+        return k && k->verify(t.signingInput(), t.signature());
+    } catch (const TokenError&) {
+        return false;
+    }
+}
+
+VerifiedToken TokenVerifier::verify(std::string_view token, const JoinCheck& check, int64_t now) {
+    JwsToken t = JwsToken::parse(token, policy_.maxSize);
+
+    // Algorithm: an allow-list, never what the token says it wants.
+    const std::string& alg = t.alg();
+    bool algAllowed = alg == "ES256" || alg == "EdDSA" || alg == "RS256" || (alg == "HS256" && check.allowHs256);
+    if (!algAllowed) refuse(rc::kTokenAlgorithm, "algorithm_refused", "token algorithm not allowed here");
+
+    auto ks = keys();
+    const VerifyKey* key = ks ? ks->find(t.kid(), alg) : nullptr;
+    if (!key) {
+        // A known kid with another alg is the key-confusion trick (e.g. HS256 keyed by an RSA public key).
+        if (ks && !t.kid().empty() && ks->hasKid(t.kid()))
+            refuse(rc::kTokenAlgorithm, "algorithm_refused", "token algorithm does not match its key");
+        refuse(rc::kTokenUnknownKey, "unknown_key", "no verification key for this token");
+    }
+    if (!key->verify(t.signingInput(), t.signature())) refuse(rc::kTokenSignature, "bad_signature", "token signature invalid");
+
+    // From here on the claims are authentic; refusals can name the subject (pseudonymized by the caller).
+    const json_t* c = t.claims();
+    VerifiedToken v;
+    v.kid = key->kid;
+    v.alg = alg;
+    v.iss = requireString(c, "iss");
+    v.sub = requireString(c, "sub");
+    auto fail = [&](int code, const char* reason, const std::string& what) { refuse(code, reason, what, v.iss, v.sub); };
+    try {
+        v.jti = requireString(c, "jti");
+        v.room = requireString(c, "room");
+        std::string role = requireString(c, "role");
+        v.exp = requireTime(c, "exp");
+        v.iat = requireTime(c, "iat");
+        if (json_object_get(c, "nbf")) v.nbf = requireTime(c, "nbf");
+        if (!json_object_get(c, "aud")) refuse(rc::kTokenClaimMissing, "claim_missing", "token claim aud missing");
+
+        if (!policy_.issuers.contains(v.iss)) fail(rc::kTokenIssuer, "unknown_issuer", "token issuer not accepted");
+        if (!audienceMatches(json_object_get(c, "aud"), policy_.audience))
+            fail(rc::kTokenAudience, "wrong_audience", "token audience is not this server");
+        if (now > v.exp + policy_.skewS) fail(rc::kTokenExpired, "expired", "token expired");
+        if (v.nbf && now + policy_.skewS < v.nbf) fail(rc::kTokenNotYetValid, "not_yet_valid", "token not valid yet");
+        if (now + policy_.skewS < v.iat) fail(rc::kTokenNotYetValid, "not_yet_valid", "token issued in the future");
+        if (now - v.iat > policy_.maxLifetimeS + policy_.skewS || v.exp - v.iat > policy_.maxLifetimeS)
+            fail(rc::kTokenTooOld, "too_old", "token older or longer-lived than allowed");
+        if (v.room != check.room) fail(rc::kTokenWrongRoom, "wrong_room", "token is for another room");
+        auto r = parseRole(role);
+        if (!r || !check.allowedRoles.contains(*r)) fail(rc::kTokenUnknownRole, "unknown_role", "token role not allowed in this room");
+        v.role = *r;  // NOLINT(bugprone-unchecked-optional-access): fail() does not return
+        if (revocations_.isRevoked(v.sub, v.jti, now)) fail(rc::kTokenRevoked, "revoked", "token or subject revoked");
+
+        if (const json_t* amr = json_object_get(c, "amr")) {
+            if (!json_is_array(amr)) refuse(rc::kTokenClaimMissing, "claim_missing", "token claim amr is not an array");
+            size_t i;
+            const json_t* m;
+            json_array_foreach(amr, i, m) if (json_is_string(m)) v.amr.emplace_back(json_string_value(m));
+        }
+        if (check.mfaRoles.contains(v.role)) {
+            bool mfa = std::any_of(v.amr.begin(), v.amr.end(), [&](const std::string& m) {
+                return std::find(policy_.mfaMethods.begin(), policy_.mfaMethods.end(), m) != policy_.mfaMethods.end();
+            });
+            if (!mfa) fail(rc::kTokenMfaRequired, "mfa_required", "this role requires multi-factor authentication");
+        }
+        if (check.dobCheck && v.role == Role::Patient) {
+            auto expected = optionalString(c, "dob_sha256");
+            auto want = expected ? hexDecode(*expected) : std::nullopt;
+            if (!want || want->size() != 32 || !check.dob || !validDob(*check.dob))
+                fail(rc::kTokenDobMismatch, "dob_mismatch", "date of birth check failed");
+            Digest256 got = sha256(asBytes(*check.dob));
+            if (!constantTimeEqual(ByteView(got.data(), got.size()), *want))
+                fail(rc::kTokenDobMismatch, "dob_mismatch", "date of birth check failed");
+        }
+
+        if (auto name = optionalString(c, "name")) v.name = *name;
+        if (const json_t* f = json_object_get(c, "fhir")) {
+            if (!json_is_object(f)) refuse(rc::kTokenClaimMissing, "claim_missing", "token claim fhir is not an object");
+            v.fhir.patient = optionalString(f, "patient").value_or("");
+            v.fhir.practitioner = optionalString(f, "practitioner").value_or("");
+            v.fhir.encounter = optionalString(f, "encounter").value_or("");
+            v.fhir.appointment = optionalString(f, "appointment").value_or("");
+        }
+
+        // Last: only a token that passed everything spends its jti.
+        switch (replay_.remember(v.jti, v.exp + policy_.skewS, now)) {
+            case ReplayCache::Result::Fresh: break;
+            case ReplayCache::Result::Replayed: refuse(rc::kTokenReplayed, "replayed", "token already used", v.iss, v.sub);
+            case ReplayCache::Result::Full:
+                refuse(rc::kTokenReplayed, "replay_cache_full", "too many live tokens; retry later", v.iss, v.sub);
+        }
+    } catch (TokenError& e) {
+        if (e.sub.empty()) {
+            e.iss = v.iss;
+            e.sub = v.sub;
+        }
+        throw;
+    }
+    return v;
+}
+
+}  // namespace hipaa::room

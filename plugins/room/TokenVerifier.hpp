@@ -1,0 +1,72 @@
+#pragma once
+// Verifies a join token end to end: size, structure, algorithm, key (by kid), signature, then the
+// claims (iss, aud, exp/nbf/iat with skew, lifetime, room, role, revocation, MFA, date of birth) and
+// finally the one-time jti. Every refusal is a TokenError with its own code (RoomErrors.hpp).
+// Thread-safe: keys are swapped atomically by reload, caches lock internally.
+#include "KeyStore.hpp"
+#include "ReplayCache.hpp"
+#include "RevocationList.hpp"
+#include "Role.hpp"
+
+#include "hipaa/VisitEvents.hpp"
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace hipaa::room {
+
+struct TokenPolicy {
+    std::set<std::string> issuers;
+    std::string audience;
+    int64_t skewS = 30;            // <= 60
+    int64_t maxLifetimeS = 3600;   // exp - iat and now - iat
+    size_t maxSize = 8192;
+    std::vector<std::string> mfaMethods{"mfa", "otp", "hwk", "sc", "swk"};
+};
+
+// What the join asks for, from the room and its class.
+struct JoinCheck {
+    std::string room;
+    bool allowHs256 = false;
+    std::set<Role> allowedRoles{Role::Provider, Role::Patient, Role::Interpreter, Role::Observer, Role::Support};
+    std::set<Role> mfaRoles{Role::Provider};
+    bool dobCheck = false;
+    std::optional<std::string> dob;  // typed by the patient, "YYYY-MM-DD"
+};
+
+struct VerifiedToken {
+    std::string iss, sub, jti, room, name, kid, alg;
+    Role role = Role::Patient;
+    int64_t exp = 0, iat = 0, nbf = 0;
+    std::vector<std::string> amr;
+    FhirContext fhir;
+};
+
+class TokenVerifier {
+public:
+    TokenVerifier(TokenPolicy policy, std::shared_ptr<const KeyStore> keys);
+
+    // Throws TokenError. On success the jti is spent (a second use is "replayed").
+    VerifiedToken verify(std::string_view token, const JoinCheck& check, int64_t nowS);
+    // Signature only (benchmark baseline and fuzzing): parse + key + signature, no claims.
+    bool verifySignatureOnly(std::string_view token) const;
+
+    void setKeys(std::shared_ptr<const KeyStore> keys);
+    std::shared_ptr<const KeyStore> keys() const;
+    RevocationList& revocations() { return revocations_; }
+    const ReplayCache& replay() const { return replay_; }
+    const TokenPolicy& policy() const { return policy_; }
+
+private:
+    TokenPolicy policy_;
+    mutable std::mutex keysMutex_;
+    std::shared_ptr<const KeyStore> keys_;
+    ReplayCache replay_;
+    RevocationList revocations_;
+};
+
+}  // namespace hipaa::room

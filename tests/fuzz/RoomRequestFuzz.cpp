@@ -1,0 +1,18 @@
+// The room's client request parser (RoomRequest) on arbitrary JSON text: only typed errors, no crash.
+#include "RoomRequest.hpp"
+
+#include "hipaa/Errors.hpp"
+
+#include <cstddef>
+#include <cstdint>
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    json_error_t err;
+    hipaa::JsonPtr j = hipaa::jsonAdopt(json_loadb(reinterpret_cast<const char*>(data), size, 0, &err));
+    try {
+        hipaa::room::RoomRequest r = hipaa::room::RoomRequest::parse(j.get());
+        if (r.text.size() > hipaa::room::RoomRequest::kMaxNoteBytes) __builtin_trap();
+    } catch (const hipaa::Error&) {
+    }
+    return 0;
+}

@@ -1,0 +1,57 @@
+#pragma once
+// Drives a RoomService directly (no Janus, no threads) with a controllable clock, and collects what
+// it decided to push, notify and end per session.
+#include "RoomService.hpp"
+#include "TokenFactory.hpp"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace hipaa::room::test {
+
+class RoomHarness {
+public:
+    static constexpr int64_t kStartUs = 1'900'000'000LL * 1000000;
+    explicit RoomHarness(RoomSettings settings = {}, int lockoutFailures = 5);
+
+    TokenFactory& tokens() { return tokens_; }
+    RoomService& service() { return *service_; }
+    std::string createRoom(const std::string& cls = "default");
+    // Sends a request; effects are recorded and returned.
+    const Effects& send(SessionId s, const std::string& json);
+    const Effects& join(SessionId s, const std::string& room, const std::string& role, const std::string& sub,
+                        const std::string& name = "");
+    const Effects& joinWith(SessionId s, const std::string& room, const std::string& token, const std::string& dob = "");
+    const Effects& admin(const std::string& json, JsonPtr* response = nullptr);
+    const Effects& tick();
+    void advance(int64_t seconds) { nowUs_ += seconds * 1000000; }
+    int64_t nowS() const { return nowUs_ / 1000000; }
+
+    // What each session got since the last clear.
+    std::vector<const json_t*> pushes(SessionId s) const;
+    std::vector<const json_t*> notifies() const;
+    bool ended(SessionId s) const;
+    const json_t* lastPush(SessionId s) const;
+    void clear() { all_.clear(); }
+    // Participant id from the join answer of a session (joined or waiting).
+    std::string idOf(SessionId s) const;
+
+    std::vector<NoteSubmitted> notes;
+    std::vector<VisitEnded> visits;
+    VisitBus::PublishResult noteResult{1, 0};
+    std::shared_ptr<TokenVerifier> verifier;
+    std::string pseudonymOf(const std::string& sub) const;
+
+private:
+    const Effects& record(Effects e);
+    TokenFactory tokens_;
+    std::unique_ptr<RoomService> service_;
+    Effects last_;
+    std::vector<Effect> all_;
+    std::map<SessionId, std::string> ids_;
+    int64_t nowUs_ = kStartUs;
+    Bytes pseudonymKey_;
+};
+
+}  // namespace hipaa::room::test

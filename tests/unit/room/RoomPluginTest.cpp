@@ -1,0 +1,118 @@
+// RoomPlugin with its real configuration reader and worker thread, behind a recording MediaHost.
+#include "RoomErrors.hpp"
+#include "RoomPlugin.hpp"
+#include "TokenFactory.hpp"
+
+#include "TempDir.hpp"
+#include "hipaa/JcfgParser.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+using namespace hipaa;
+using namespace hipaa::room;
+using namespace hipaa::room::test;
+
+namespace {
+
+class RecordingHost final : public MediaHost {
+public:
+    bool pushEvent(SessionId s, const std::string&, const json_t* m, const json_t*) override {
+        std::lock_guard l(m_);
+        pushes.emplace_back(s, jsonDump(m));
+        return true;
+    }
+    void notifyEvent(SessionId, const json_t* e) override {
+        std::lock_guard l(m_);
+        notifies.push_back(jsonDump(e));
+    }
+    bool eventsEnabled() const override { return true; }
+    void closePeerConnection(SessionId) override {}
+    void endSession(SessionId s) override {
+        std::lock_guard l(m_);
+        ended.push_back(s);
+    }
+    std::vector<std::pair<SessionId, std::string>> pushes;
+    std::vector<std::string> notifies;
+    std::vector<SessionId> ended;
+    std::mutex m_;
+};
+
+TokenFactory& factory() {
+    static TokenFactory f;
+    return f;
+}
+
+class RoomPluginConfig : public ::testing::Test {
+protected:
+    hipaa::test::TempDir dir;
+    RecordingHost host;
+    std::string pseudo = dir.write("pseudonym.key", std::string(64, 'b'), 0600);
+    std::string pem = dir.write("es.pem", factory().publicPem("es"), 0600);
+
+    std::string config(const std::string& keys, bool development = false, const std::string& extra = "") {
+        return "general: { development = " + std::string(development ? "true" : "false") + "\n pseudonym_key_file = \"" +
+               pseudo + "\" }\ntokens: { issuers = \"" + TokenFactory::kIssuer + "\"\n audience = \"" +
+               TokenFactory::kAudience + "\" }\nkeys: { " + keys + " }\n" + extra;
+    }
+    std::unique_ptr<RoomPlugin> make(const std::string& text) {
+        std::string f = dir.write("room.jcfg", text, 0600);
+        return std::make_unique<RoomPlugin>(Config(JcfgParser::parseFile(f), f), Logger(), host,
+                                            VisitPublisher{nullptr, nullptr});
+    }
+};
+
+TEST_F(RoomPluginConfig, FailsClosed) {
+    EXPECT_THROW(make(config("")), ConfigError);  // no key
+    std::string open = dir.write("open.pem", factory().publicPem("es"), 0644);
+    EXPECT_THROW(make(config("pem_files = \"k=" + open + "\"")), ConfigError);
+    std::string dev = dir.write("dev.pem", std::string(KeyStore::kDevelopmentMarker) + "\n" + factory().publicPem("es"), 0600);
+    EXPECT_THROW(make(config("pem_files = \"dev=" + dev + "\"")), ConfigError);
+    EXPECT_NO_THROW(make(config("pem_files = \"dev=" + dev + "\"", true)));
+    std::string noPseudo = config("pem_files = \"k=" + pem + "\"");
+    noPseudo.replace(noPseudo.find("pseudonym_key_file"), 18, "# ");
+    EXPECT_THROW(make(noPseudo), ConfigError);
+    EXPECT_THROW(make(config("pem_files = \"k=" + pem + "\"", false, "tokens2: { x = 1 }\n")), ConfigError);
+    EXPECT_THROW(make(config("pem_files = \"k=" + pem + "\"") + "class-a: { idle_timeout = 0 }\n"), ConfigError);
+}
+
+TEST_F(RoomPluginConfig, JoinRunsOnTheWorkerAndAnswersByPushEvent) {
+    auto p = make(config("pem_files = \"es=" + pem + "\"", false, "room-visit1: { description = \"Jane Doe\" }\n"));
+    p->createSession(7);
+    JsonPtr c = factory().claims("visit1", "provider", std::chrono::duration_cast<std::chrono::seconds>(
+                                                           std::chrono::system_clock::now().time_since_epoch())
+                                                           .count());
+    JsonPtr msg = jsonObject();
+    jsonSet(msg.get(), "request", "join");
+    jsonSet(msg.get(), "room", "visit1");
+    jsonSet(msg.get(), "token", factory().sign(c.get()));
+    auto reply = p->handleMessage(7, "t1", std::move(msg), nullptr);
+    EXPECT_EQ(reply.kind, MediaPluginCore::Reply::Kind::Wait);
+    p->drain();
+    {
+        std::lock_guard l(host.m_);
+        ASSERT_FALSE(host.pushes.empty());
+        EXPECT_NE(host.pushes[0].second.find("\"hipaa.room\":\"joined\""), std::string::npos) << host.pushes[0].second;
+    }
+    JsonPtr info = p->handleAdmin(jsonParse(R"({"request":"info"})").get());
+    EXPECT_EQ(jsonDump(info.get()).find("Jane Doe"), std::string::npos);  // description is PHI
+    p->destroySession(7);
+}
+
+TEST_F(RoomPluginConfig, ReloadKeysSwapsKeysAndKeepsThemOnFailure) {
+    auto p = make(config("pem_files = \"es=" + pem + "\""));
+    dir.write("es.pem", factory().publicPem("ed"), 0600);  // rotated to an Ed25519 key under the same kid
+    JsonPtr r = p->handleAdmin(jsonParse(R"({"request":"reload_keys"})").get());
+    EXPECT_TRUE(jsonBool(r.get(), "reloaded").value_or(false)) << jsonDump(r.get());
+    EXPECT_NE(jsonDump(r.get()).find("EdDSA"), std::string::npos);
+    dir.write("es.pem", "garbage", 0600);
+    r = p->handleAdmin(jsonParse(R"({"request":"reload_keys"})").get());
+    EXPECT_EQ(jsonInt(r.get(), "error_code").value_or(0), rc::kKeyReload);
+    JsonPtr info = p->handleAdmin(jsonParse(R"({"request":"info"})").get());
+    EXPECT_NE(jsonDump(info.get()).find("EdDSA"), std::string::npos);
+}
+
+}  // namespace
