@@ -13,8 +13,8 @@ namespace {
 
 const char* kInsert =
     "INSERT INTO audit_record (instance_id, seq, event_time, janus_type, action, outcome, event, prev_hash, hash) "
-    "VALUES ('i1', 1, now(), 1, 'session.created', 'success', '{}', '\\x' || repeat('00', 32), "
-    "'\\x' || repeat('11', 32))";
+    "VALUES ('i1', 1, now(), 1, 'session.created', 'success', '{}', decode(repeat('00', 32), 'hex'), "
+    "decode(repeat('11', 32), 'hex'))";
 
 // Runs `sql`, expecting PostgreSQL to refuse it; returns the SQLSTATE.
 std::string refused(PgConn& conn, const std::string& sql) {
@@ -46,7 +46,7 @@ TEST(AuditSchema, RefusesUpdateDeleteTruncateEvenForTheOwner) {
     EXPECT_EQ(std::string(conn.exec("SELECT count(*), min(action) FROM audit_record").value(0, 0)), "1");
 
     conn.exec("INSERT INTO audit_checkpoint (instance_id, seq, head_hash, signed_at, key_id, signature) "
-              "VALUES ('i1', 1, '\\x' || repeat('11', 32), now(), 'k', '\\x' || repeat('22', 64))");
+              "VALUES ('i1', 1, decode(repeat('11', 32), 'hex'), now(), 'k', decode(repeat('22', 64), 'hex'))");
     EXPECT_EQ(refused(conn, "UPDATE audit_checkpoint SET key_id = 'x'"), "42501");
     EXPECT_EQ(refused(conn, "DELETE FROM audit_checkpoint"), "42501");
     EXPECT_EQ(refused(conn, "TRUNCATE audit_checkpoint"), "42501");
@@ -75,8 +75,8 @@ TEST(AuditSchema, RowsLandInTheirMonthsPartition) {
     PgConn conn = db.connect();
     conn.exec("SELECT audit_ensure_partition('2030-07-15+00')");
     conn.exec("INSERT INTO audit_record (instance_id, seq, event_time, janus_type, action, outcome, event, prev_hash, hash) "
-              "VALUES ('i1', 7, '2030-07-31 23:59:59.999999+00', 1, 'a', 'success', '{}', '\\x' || repeat('00', 32), "
-              "'\\x' || repeat('11', 32))");
+              "VALUES ('i1', 7, '2030-07-31 23:59:59.999999+00', 1, 'a', 'success', '{}', decode(repeat('00', 32), 'hex'), "
+              "decode(repeat('11', 32), 'hex'))");
     EXPECT_EQ(std::string(conn.exec("SELECT tableoid::regclass::text FROM audit_record").value(0, 0)),
               "audit_record_2030_07");
 }

@@ -1,0 +1,59 @@
+#pragma once
+// Real Janus with our audit handler pointed at a real PostgreSQL database.
+#include "JanusClient.hpp"
+#include "JanusProcess.hpp"
+
+#include "hipaa/Json.hpp"
+#include "hipaa/PgConn.hpp"
+
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <regex>
+#include <string>
+#include <thread>
+
+namespace hipaa::test {
+
+inline std::string readText(const std::string& path) {
+    std::ifstream in(path);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// Rewrites `key = ...` in the generated audit .jcfg.
+inline void setAuditKey(JanusProcess& janus, const std::string& key, const std::string& value) {
+    std::string file = "janus.eventhandler.hipaa.audit.jcfg";
+    std::string text = readText(janus.configFile(file));
+    std::regex re("(^|\\n)(\\s*#?\\s*)" + key + " = [^\\n]*");
+    std::string out = std::regex_replace(text, re, "$1\t" + key + " = " + value, std::regex_constants::format_first_only);
+    janus.writeConfig(file, out);
+}
+
+inline JsonPtr auditRequest(JanusClient& client, const std::string& body) {
+    return client.queryHandler("janus.eventhandler.hipaa.audit", J(body).get());
+}
+
+// Polls `stats` until `pred` holds (or the timeout passes); returns the last answer.
+inline JsonPtr waitStats(JanusClient& client, const std::function<bool(const json_t*)>& pred,
+                         std::chrono::seconds timeout = std::chrono::seconds(30)) {
+    auto end = std::chrono::steady_clock::now() + timeout;
+    JsonPtr s;
+    while (std::chrono::steady_clock::now() < end) {
+        s = auditRequest(client, R"({"request":"stats"})");
+        if (pred(s.get())) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return s;
+}
+
+inline int64_t statInt(const json_t* s, const char* k) { return jsonInt(s, k).value_or(-1); }
+
+// Settled: nothing queued or spooled, database connected, and the whole head written.
+inline bool settled(const json_t* s) {
+    return statInt(s, "queued") == 0 && statInt(s, "spool_frames") == 0 && jsonBool(s, "db_connected").value_or(false);
+}
+
+inline std::string scalar(PgConn& c, const std::string& sql) { return std::string(c.exec(sql).value(0, 0)); }
+
+}  // namespace hipaa::test
