@@ -36,7 +36,9 @@ std::optional<PgConn::Options> databaseOptions(Config& c) {
     return o;
 }
 
-AuditWriterOptions writerOptions(Config& c, const std::optional<PgConn::Options>& db) {
+// Every value is read (and range-checked) before any file is opened, so a bad value is reported by
+// its key name first.
+AuditWriterOptions writerOptions(Config& c, const std::optional<PgConn::Options>& db, std::string& spoolKeyFile) {
     AuditWriterOptions o;
     o.instanceId = c.string("general.instance_id", hostName());
     if (o.instanceId.empty() || o.instanceId.size() > 64 || o.instanceId.find_first_of("/\\ \t\n") != std::string::npos)
@@ -48,7 +50,7 @@ AuditWriterOptions writerOptions(Config& c, const std::optional<PgConn::Options>
     o.checkpointEvery = c.integer("chain.checkpoint_every", 1000, 1, 100000000);
     o.checkpointInterval = std::chrono::seconds(c.integer("chain.checkpoint_interval", 60, 1, 86400));
     o.spoolDir = c.string("spool.dir", "/var/lib/janus-hipaa/audit");
-    o.spoolKey = readSecretKeyFile(c.secretPath("spool.key_file", "/etc/janus/hipaa/audit-spool.key"), 32);
+    spoolKeyFile = c.secretPath("spool.key_file", "/etc/janus/hipaa/audit-spool.key");
     o.spoolMaxBytes = static_cast<uint64_t>(c.integer("spool.max_mb", 1024, 1, 1024 * 1024)) * 1024 * 1024;
     return o;
 }
@@ -65,18 +67,19 @@ int64_t nowUs() {
 
 }  // namespace
 
-AuditHandler::AuditHandler(Config config, Logger log)
-    : config_(std::move(config)),
-      log_(std::move(log)),
-      database_(databaseOptions(config_)),
-      policy_(AuditPolicy::fromFile(
-          config_.string("general.policy_file", "/etc/janus/janus.eventhandler.hipaa.audit.policy.jcfg"))),
-      pseudonymizer_(Pseudonymizer::fromKeyFile(config_.secretPath("general.pseudonym_key_file", "/etc/janus/hipaa/pseudonym.key"))),
-      signer_(Ed25519Signer::fromKeyFile(config_.secretPath("chain.signing_key_file", "/etc/janus/hipaa/audit-signing.key"))) {
-    AuditWriterOptions options = writerOptions(config_, database_);
+AuditHandler::AuditHandler(Config config, Logger log) : config_(std::move(config)), log_(std::move(log)) {
+    std::string spoolKeyFile;
+    AuditWriterOptions options = writerOptions(config_, database_ = databaseOptions(config_), spoolKeyFile);
+    std::string policyFile = config_.string("general.policy_file", "/etc/janus/janus.eventhandler.hipaa.audit.policy.jcfg");
+    std::string pseudonymKey = config_.secretPath("general.pseudonym_key_file", "/etc/janus/hipaa/pseudonym.key");
+    std::string signingKey = config_.secretPath("chain.signing_key_file", "/etc/janus/hipaa/audit-signing.key");
     config_.finish();
+    policy_ = std::make_unique<AuditPolicy>(AuditPolicy::fromFile(policyFile));
+    pseudonymizer_ = std::make_unique<Pseudonymizer>(Pseudonymizer::fromKeyFile(pseudonymKey));
+    signer_ = std::make_unique<Ed25519Signer>(Ed25519Signer::fromKeyFile(signingKey));
+    options.spoolKey = readSecretKeyFile(spoolKeyFile, 32);
     if (!database_) log_.warn("no database.conninfo: the audit trail is only spooled (development setups only)");
-    writer_ = std::make_unique<AuditWriter>(std::move(options), policy_, pseudonymizer_, signer_, log_);
+    writer_ = std::make_unique<AuditWriter>(std::move(options), *policy_, *pseudonymizer_, *signer_, log_);
 }
 
 AuditHandler::~AuditHandler() = default;  // the writer flushes and joins
@@ -98,8 +101,8 @@ JsonPtr AuditHandler::handleRequest(const json_t* request) {
         jsonSet(info.get(), "events", jsonRetain(json_object_get(s.get(), "events")));
         jsonSet(info.get(), "storage", database_ ? "postgresql" : "spool only (no database.conninfo)");
         jsonSet(info.get(), "instance_id", std::string_view(writer_->instanceId()));
-        jsonSet(info.get(), "policy_rules", static_cast<uint64_t>(policy_.ruleCount()));
-        jsonSet(info.get(), "checkpoint_public_key", std::string_view(hexEncode(signer_.publicKey())));
+        jsonSet(info.get(), "policy_rules", static_cast<uint64_t>(policy_->ruleCount()));
+        jsonSet(info.get(), "checkpoint_public_key", std::string_view(hexEncode(signer_->publicKey())));
         return info;
     }
     if (what == "stats") return stats();
@@ -177,7 +180,7 @@ JsonPtr AuditHandler::verify(const json_t* request) {
     if (from < 1 || to < from) throw RequestError(kBadFilter, "from_seq/to_seq: 1 <= from_seq <= to_seq");
     std::string instance(jsonString(request, "instance_id").value_or(writer_->instanceId()));
     PgConn conn = connect();
-    Ed25519Verifier key(signer_.publicKey());
+    Ed25519Verifier key(signer_->publicKey());
     try {
         JsonPtr out = AuditVerifier::verify(conn, instance, key, from, to).toJson();
         jsonSet(out.get(), "instance_id", std::string_view(instance));
@@ -192,7 +195,7 @@ JsonPtr AuditHandler::query(const json_t* request, bool exportMode) {
     AuditQuery::Filter f = AuditQuery::parse(request, writer_->instanceId());
     if (const json_t* p = json_object_get(request, "pseudonym")) {
         if (!json_is_object(p)) throw RequestError(kBadFilter, "pseudonym: must be {\"iss\":..., \"sub\":...}");
-        f.actor = pseudonymizer_.participant(jsonRequireString(p, "iss"), jsonRequireString(p, "sub"));
+        f.actor = pseudonymizer_->participant(jsonRequireString(p, "iss"), jsonRequireString(p, "sub"));
     }
     std::string format = std::string(jsonString(request, "format").value_or("jsonl"));
     if (exportMode && format != "jsonl" && format != "fhir") throw RequestError(kUnknownFormat, "format: jsonl or fhir");
@@ -238,7 +241,7 @@ JsonPtr AuditHandler::query(const json_t* request, bool exportMode) {
 
 JsonPtr AuditHandler::pseudonym(const json_t* request) {
     std::string requester = requireRequester(request);
-    std::string ps = pseudonymizer_.participant(jsonRequireString(request, "iss"), jsonRequireString(request, "sub"));
+    std::string ps = pseudonymizer_->participant(jsonRequireString(request, "iss"), jsonRequireString(request, "sub"));
     JsonPtr details = jsonObject();
     jsonSet(details.get(), "pseudonym", std::string_view(ps));  // never iss/sub: they identify the person
     recordOwn("audit.pseudonym", requester, std::move(details));

@@ -43,9 +43,9 @@ private:
     Config config_;
     Logger log_;
     std::optional<PgConn::Options> database_;
-    AuditPolicy policy_;
-    Pseudonymizer pseudonymizer_;
-    Ed25519Signer signer_;
+    std::unique_ptr<AuditPolicy> policy_;
+    std::unique_ptr<Pseudonymizer> pseudonymizer_;
+    std::unique_ptr<Ed25519Signer> signer_;
     std::unique_ptr<AuditWriter> writer_;
 };
 
