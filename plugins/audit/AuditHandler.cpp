@@ -119,6 +119,7 @@ JsonPtr AuditHandler::stats() const {
     JsonPtr events = jsonObject();
     jsonSet(events.get(), "received", s.received);
     jsonSet(events.get(), "refused_queue_full", s.refused);
+    jsonSet(events.get(), "processed", s.processed);
     jsonSet(events.get(), "queued", s.queued);
     JsonPtr byType = jsonObject();
     for (size_t bit = 0; bit < s.byType.size(); ++bit)

@@ -175,6 +175,7 @@ void AuditWriter::process(std::vector<Item>& items) {
             }
             r = scrubber_.scrub(it.event.get());
             it.event.reset();
+            ++processed_;
         }
         if (r.eventTimeUs <= 0) r.eventTimeUs = nowUs();
         chain_->append(r);
@@ -340,6 +341,7 @@ AuditWriter::Stats AuditWriter::stats() const {
     Stats s{};
     s.received = received_;
     s.refused = refused_;
+    s.processed = processed_;
     s.queued = queue_.size();
     s.written = written_;
     s.spooledTotal = spooledTotal_;

@@ -49,9 +49,13 @@ inline JsonPtr waitStats(JanusClient& client, const std::function<bool(const jso
 
 inline int64_t statInt(const json_t* s, const char* k) { return jsonInt(s, k).value_or(-1); }
 
-// Settled: nothing queued or spooled, database connected, and the whole head written.
+// Settled: every event received is chained (or refused), every chained record is committed, nothing
+// spooled, database connected.
 inline bool settled(const json_t* s) {
-    return statInt(s, "queued") == 0 && statInt(s, "spool_frames") == 0 && jsonBool(s, "db_connected").value_or(false);
+    const json_t* ev = json_object_get(s, "events");
+    return jsonInt(ev, "received").value_or(-1) == jsonInt(ev, "processed").value_or(-2) + jsonInt(ev, "refused_queue_full").value_or(0) &&
+           statInt(s, "written") == statInt(s, "head_seq") && statInt(s, "queued") == 0 && statInt(s, "spool_frames") == 0 &&
+           jsonBool(s, "db_connected").value_or(false);
 }
 
 inline std::string scalar(PgConn& c, const std::string& sql) { return std::string(c.exec(sql).value(0, 0)); }
