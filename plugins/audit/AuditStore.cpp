@@ -52,16 +52,17 @@ void AuditStore::ensurePartitions(int64_t us) {
     conn_.execParams("SELECT audit_ensure_partition($1::timestamptz), audit_ensure_partition($1::timestamptz + interval '1 month')", {t});
 }
 
-long long AuditStore::write(const std::vector<AuditRecord>& records, const std::vector<AuditCheckpoint>& checkpoints) {
+long long AuditStore::write(const std::vector<AuditRecord>& records, const std::vector<AuditCheckpoint>& checkpoints,
+                           bool idempotent) {
     conn_.exec("BEGIN");
     try {
         long long inserted = 0;
         if (!records.empty()) {
-            if (!staged_) {
+            if (idempotent && !staged_) {
                 conn_.exec("CREATE TEMP TABLE IF NOT EXISTS audit_stage (LIKE audit_record INCLUDING DEFAULTS) ON COMMIT DELETE ROWS");
                 staged_ = true;
             }
-            conn_.exec("COPY audit_stage (instance_id, seq, event_time, janus_type, subtype, emitter, plugin, session_id, "
+            conn_.exec(std::string("COPY ") + (idempotent ? "audit_stage" : "audit_record") + " (instance_id, seq, event_time, janus_type, subtype, emitter, plugin, session_id, "
                        "handle_id, room, actor, action, outcome, event, prev_hash, hash) FROM STDIN");
             std::string buf;
             buf.reserve(records.size() * 512);
@@ -106,7 +107,8 @@ long long AuditStore::write(const std::vector<AuditRecord>& records, const std::
                 PQclear(res);
             }
             if (failed) throw DbError("audit COPY rejected", state);
-            inserted = conn_.exec("INSERT INTO audit_record (instance_id, seq, event_time, janus_type, subtype, emitter, plugin, "
+            if (!idempotent) inserted = static_cast<long long>(records.size());
+            else inserted = conn_.exec("INSERT INTO audit_record (instance_id, seq, event_time, janus_type, subtype, emitter, plugin, "
                                   "session_id, handle_id, room, actor, action, outcome, event, prev_hash, hash) "
                                   "SELECT instance_id, seq, event_time, janus_type, subtype, emitter, plugin, session_id, "
                                   "handle_id, room, actor, action, outcome, event, prev_hash, hash FROM audit_stage "

@@ -23,8 +23,11 @@ public:
     std::optional<std::pair<int64_t, Digest256>> head(const std::string& instanceId);
     // Creates the month partitions of `us` and of the month after (idempotent).
     void ensurePartitions(int64_t us);
-    // One transaction; returns the number of rows newly inserted.
-    long long write(const std::vector<AuditRecord>& records, const std::vector<AuditCheckpoint>& checkpoints);
+    // One transaction; returns the number of rows newly inserted. `idempotent` (spool replay): COPY
+    // into a staging table and INSERT ... ON CONFLICT DO NOTHING, so rows already there are skipped;
+    // otherwise a direct COPY into audit_record (rows never written before).
+    long long write(const std::vector<AuditRecord>& records, const std::vector<AuditCheckpoint>& checkpoints,
+                    bool idempotent = false);
     bool ok() const { return conn_.ok(); }
     PgConn& conn() { return conn_; }
 

@@ -226,7 +226,7 @@ void AuditWriter::maybeCheckpoint(bool force) {
     lastCheckpoint_ = now;
 }
 
-bool AuditWriter::writeDb(const std::vector<AuditRecord>& records, const std::vector<AuditCheckpoint>& cps) {
+bool AuditWriter::writeDb(const std::vector<AuditRecord>& records, const std::vector<AuditCheckpoint>& cps, bool idempotent) {
     if (!store_) return false;
     try {
         for (const auto& r : records) {
@@ -236,8 +236,8 @@ bool AuditWriter::writeDb(const std::vector<AuditRecord>& records, const std::ve
                 partitionMonth_ = month;
             }
         }
-        store_->write(records, cps);
-        written_ += records.size();
+        // Rows newly inserted: a replay that repeats rows already committed does not count them twice.
+        written_ += static_cast<uint64_t>(store_->write(records, cps, idempotent));
         checkpoints_ += cps.size();
         if (!records.empty()) lastCommittedUs_ = records.back().eventTimeUs;
         return true;
@@ -300,7 +300,7 @@ void AuditWriter::replay() {
     bool ok = true;
     uint64_t count = 0;
     auto write = [&] {
-        if (!writeDb(records, cps)) return false;
+        if (!writeDb(records, cps, true)) return false;
         count += records.size();
         records.clear();
         cps.clear();

@@ -75,7 +75,7 @@ private:
     void process(std::vector<Item>& items);
     void maybeCheckpoint(bool force);
     void flush();
-    bool writeDb(const std::vector<AuditRecord>& records, const std::vector<AuditCheckpoint>& cps);
+    bool writeDb(const std::vector<AuditRecord>& records, const std::vector<AuditCheckpoint>& cps, bool idempotent = false);
     void tryConnect();
     void replay();
     void saveHead();
