@@ -138,6 +138,7 @@ JsonPtr AuditHandler::stats() const {
     jsonSet(o.get(), "db_connected", s.dbConnected);
     jsonSet(o.get(), "db_failures", s.dbFailures);
     jsonSet(o.get(), "head_seq", s.headSeq);
+    jsonSet(o.get(), "committed_seq", s.committedSeq);
     JsonPtr fields = jsonObject();
     jsonSet(fields.get(), "kept", s.keptFields);
     jsonSet(fields.get(), "dropped_by_policy", s.droppedByPolicy);

@@ -113,6 +113,7 @@ AuditWriter::AuditWriter(AuditWriterOptions options, const AuditPolicy& policy, 
     chain_ = std::make_unique<AuditChain>(options_.instanceId, seq, head);
     if (lastCheckpointSeq_ == 0) lastCheckpointSeq_ = seq;
     headSeq_ = static_cast<uint64_t>(seq);
+    if (!fromSpool) committedSeq_ = static_cast<uint64_t>(seq);  // head file / database: committed
     spoolFrames_ = spool_->frames();
     spoolBytes_ = spool_->bytes();
     lastCheckpoint_ = std::chrono::steady_clock::now();
@@ -239,7 +240,10 @@ bool AuditWriter::writeDb(const std::vector<AuditRecord>& records, const std::ve
         // Rows newly inserted: a replay that repeats rows already committed does not count them twice.
         written_ += static_cast<uint64_t>(store_->write(records, cps, idempotent));
         checkpoints_ += cps.size();
-        if (!records.empty()) lastCommittedUs_ = records.back().eventTimeUs;
+        if (!records.empty()) {
+            lastCommittedUs_ = records.back().eventTimeUs;
+            committedSeq_ = std::max<uint64_t>(committedSeq_, static_cast<uint64_t>(records.back().seq));
+        }
         return true;
     } catch (const DbError& e) {
         ++dbFailures_;
@@ -358,6 +362,7 @@ AuditWriter::Stats AuditWriter::stats() const {
     s.coarsened = coarsened_;
     s.patternHits = patternHits_;
     s.headSeq = headSeq_;
+    s.committedSeq = committedSeq_;
     s.dbConnected = dbConnected_;
     s.spoolFull = spoolFull_;
     s.lastCommittedEventUs = lastCommittedUs_;

@@ -46,7 +46,7 @@ public:
     struct Stats {
         uint64_t received, refused, processed, queued, written, spooledTotal, spoolFrames, spoolBytes, replayed, checkpoints,
             dbFailures, spoolFullEvents, keptFields, droppedByPolicy, droppedUnknown, pseudonymized, coarsened,
-            patternHits, headSeq;
+            patternHits, headSeq, committedSeq;
         bool dbConnected, spoolFull;
         int64_t lastCommittedEventUs;
         std::array<uint64_t, 10> byType;
@@ -98,7 +98,7 @@ private:
     uint64_t refusedReported_ = 0;
 
     std::atomic<uint64_t> received_{0}, refused_{0}, processed_{0}, written_{0}, spooledTotal_{0}, replayed_{0}, checkpoints_{0},
-        dbFailures_{0}, spoolFullEvents_{0}, headSeq_{0}, spoolFrames_{0}, spoolBytes_{0};
+        dbFailures_{0}, spoolFullEvents_{0}, headSeq_{0}, committedSeq_{0}, spoolFrames_{0}, spoolBytes_{0};
     std::atomic<uint64_t> kept_{0}, droppedPolicy_{0}, droppedUnknown_{0}, pseudonymized_{0}, coarsened_{0}, patternHits_{0};
     std::atomic<bool> dbConnected_{false}, spoolFull_{false}, closing_{false};
     std::atomic<int64_t> lastCommittedUs_{0};

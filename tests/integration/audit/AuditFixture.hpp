@@ -54,7 +54,7 @@ inline int64_t statInt(const json_t* s, const char* k) { return jsonInt(s, k).va
 inline bool settled(const json_t* s) {
     const json_t* ev = json_object_get(s, "events");
     return jsonInt(ev, "received").value_or(-1) == jsonInt(ev, "processed").value_or(-2) + jsonInt(ev, "refused_queue_full").value_or(0) &&
-           statInt(s, "written") == statInt(s, "head_seq") && statInt(s, "queued") == 0 && statInt(s, "spool_frames") == 0 &&
+           statInt(s, "committed_seq") == statInt(s, "head_seq") && statInt(s, "queued") == 0 && statInt(s, "spool_frames") == 0 &&
            jsonBool(s, "db_connected").value_or(false);
 }
 
