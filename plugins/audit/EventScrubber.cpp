@@ -47,6 +47,18 @@ std::optional<std::string> EventScrubber::coarsenIp(std::string_view ip) {
     return std::nullopt;
 }
 
+std::string EventScrubber::pseudonym(std::string_view domain, const std::string& value) {
+    constexpr size_t kMaxCached = 4096;
+    std::string k(domain);
+    k.push_back('\0');
+    k += value;
+    if (auto it = pseudonymCache_.find(k); it != pseudonymCache_.end()) return it->second;
+    if (pseudonymCache_.size() >= kMaxCached) pseudonymCache_.clear();
+    std::string p = pseudonymizer_.value(domain, value);
+    pseudonymCache_.emplace(std::move(k), p);
+    return p;
+}
+
 JsonPtr EventScrubber::leaf(const json_t* node, FieldAction action, std::string_view key) {
     switch (action) {
     case FieldAction::Drop:
@@ -57,7 +69,7 @@ JsonPtr EventScrubber::leaf(const json_t* node, FieldAction action, std::string_
         std::string v = json_is_string(node) ? std::string(json_string_value(node), json_string_length(node))
                                              : jsonDump(node, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
         ++counters_.pseudonymized;
-        return jsonAdopt(json_string(pseudonymizer_.value(key, v).c_str()));
+        return jsonAdopt(json_string(pseudonym(key, v).c_str()));
     }
     case FieldAction::CoarsenIp: {
         if (json_is_string(node))

@@ -10,6 +10,8 @@
 #include "hipaa/Pseudonymizer.hpp"
 
 #include <cstdint>
+#include <string>
+#include <unordered_map>
 
 namespace hipaa::audit {
 
@@ -39,8 +41,13 @@ private:
 
     const AuditPolicy& policy_;
     const Pseudonymizer& pseudonymizer_;
+    std::string pseudonym(std::string_view domain, const std::string& value);
+
     PatternScrubber patterns_;
     Counters counters_;
+    // The same opaque_id / display name recurs on every event of a handle: remember recent pseudonyms
+    // (in memory only, bounded, emptied when full) instead of one HMAC per field.
+    std::unordered_map<std::string, std::string> pseudonymCache_;
 };
 
 }  // namespace hipaa::audit
