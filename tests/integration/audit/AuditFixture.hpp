@@ -10,7 +10,7 @@
 #include <fstream>
 #include <functional>
 #include <iterator>
-#include <regex>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -24,9 +24,18 @@ inline std::string readText(const std::string& path) {
 // Rewrites `key = ...` in the generated audit .jcfg.
 inline void setAuditKey(JanusProcess& janus, const std::string& key, const std::string& value) {
     std::string file = "janus.eventhandler.hipaa.audit.jcfg";
-    std::string text = readText(janus.configFile(file));
-    std::regex re("(^|\\n)(\\s*#?\\s*)" + key + " = [^\\n]*");
-    std::string out = std::regex_replace(text, re, "$1\t" + key + " = " + value, std::regex_constants::format_first_only);
+    std::istringstream in(readText(janus.configFile(file)));
+    std::string line, out;
+    bool done = false;
+    while (std::getline(in, line)) {
+        size_t i = line.find_first_not_of(" \t#");
+        if (!done && i != std::string::npos && line.compare(i, key.size() + 3, key + " = ") == 0) {
+            line = "\t" + key + " = " + value;  // also enables a commented-out sample line
+            done = true;
+        }
+        out += line + "\n";
+    }
+    if (!done) throw std::runtime_error("audit config has no key " + key);
     janus.writeConfig(file, out);
 }
 
