@@ -5,7 +5,7 @@ PKGS=(
   build-essential cmake pkg-config git curl jq openssl
   janus janus-dev janus-tools
   libglib2.0-dev libjansson-dev libssl-dev libpq-dev libcurl4-openssl-dev libsrtp2-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libpcre2-dev
   postgresql postgresql-client
   clang libclang-rt-14-dev docker-compose
 )

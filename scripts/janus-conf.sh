@@ -37,6 +37,9 @@ if [ ! -f "$out/keys/dev-es256.pem" ]; then
    { echo "JANUS-HIPAA DEVELOPMENT KEY: never use for real visits"
      openssl pkey -in "$out/keys/dev-es256.pem" -pubout; } > "$out/keys/dev-es256.pub.pem")
 fi
+# Audit trail: spool encryption key and checkpoint signing key (Ed25519 seed).
+[ -f "$out/keys/audit-spool.key" ] || (umask 077; openssl rand -hex 32 > "$out/keys/audit-spool.key")
+[ -f "$out/keys/audit-signing.key" ] || (umask 077; openssl rand -hex 32 > "$out/keys/audit-signing.key")
 
 cat > "$out/janus.jcfg" <<JCFG
 general: {
@@ -99,6 +102,8 @@ done
 for f in janus.plugin.hipaa.room janus.plugin.hipaa.recorder janus.eventhandler.hipaa.audit janus.eventhandler.hipaa.fhir; do
   [ -f "$out/$f.jcfg" ] && [ -z "${JANUS_CONF_FORCE:-}" ] && continue
   sed -e "s|/etc/janus/hipaa|$out/keys|g" -e "s|/var/lib/janus-hipaa/recordings|$out/recordings|g" \
+      -e "s|/var/lib/janus-hipaa/audit|$out/audit|g" \
+      -e "s|/etc/janus/janus.eventhandler.hipaa.audit.policy.jcfg|$root/conf/janus.eventhandler.hipaa.audit.policy.jcfg|g" \
       -e "s|https://ehr.example.org/fhir/R4|${FHIR_URL:-https://127.0.0.1:18443/fhir/R4}|g" \
       -e "/^general: {/,/^}/s|^\tdevelopment = false|\tdevelopment = true|" \
       "$root/conf/$f.jcfg.sample" > "$out/$f.jcfg"

@@ -28,6 +28,8 @@ trap stop_all INT TERM EXIT
 conninfo=$(bash scripts/pg.sh start "$state/pg" "$pg_port")
 bash scripts/migrate.sh "$conninfo"
 bash scripts/janus-conf.sh "$state/janus" build "$http_port" "$admin_port" >/dev/null
+# The audit trail goes to this PostgreSQL (the generated config leaves database.conninfo empty).
+sed -i "s|^\tconninfo = \"\"|\tconninfo = \"$conninfo\"|" "$state/janus/janus.eventhandler.hipaa.audit.jcfg"
 
 for p in "$http_port" "$admin_port"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then

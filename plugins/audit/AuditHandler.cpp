@@ -1,29 +1,88 @@
 #include "AuditHandler.hpp"
 
+#include "AuditErrors.hpp"
+#include "AuditQuery.hpp"
+#include "AuditRecordCodec.hpp"
+#include "AuditVerifier.hpp"
+
+#include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
 #include "hipaa/JcfgParser.hpp"
+#include "hipaa/SecretFile.hpp"
 
-#include <bit>
+#include <unistd.h>
+
+#include <chrono>
 
 namespace hipaa::audit {
 namespace {
 
 Config loadConfig(const std::string& file) { return Config(JcfgParser::parseFile(file), file); }
 
+std::string hostName() {
+    char buf[256] = {0};
+    if (gethostname(buf, sizeof buf - 1) != 0 || !buf[0]) return "janus";
+    return buf;
+}
+
+std::optional<PgConn::Options> databaseOptions(Config& c) {
+    std::string conninfo = c.secret("database.conninfo", std::string());
+    PgConn::Options o;
+    o.connectTimeoutSeconds = static_cast<int>(c.integer("database.connect_timeout", 5, 1, 60));
+    o.statementTimeoutMs = static_cast<int>(c.integer("database.statement_timeout_ms", 10000, 100, 600000));
+    o.applicationName = "janus-hipaa-audit";
+    if (conninfo.empty()) return std::nullopt;
+    o.conninfo = conninfo;
+    return o;
+}
+
+// Every value is read (and range-checked) before any file is opened, so a bad value is reported by
+// its key name first.
+AuditWriterOptions writerOptions(Config& c, const std::optional<PgConn::Options>& db, std::string& spoolKeyFile) {
+    AuditWriterOptions o;
+    o.instanceId = c.string("general.instance_id", hostName());
+    if (o.instanceId.empty() || o.instanceId.size() > 64 || o.instanceId.find_first_of("/\\ \t\n") != std::string::npos)
+        throw ConfigError("general.instance_id: 1 to 64 characters, no slashes or spaces");
+    o.queueCapacity = static_cast<size_t>(c.integer("general.queue_capacity", 65536, 1024, 16 * 1024 * 1024));
+    o.batchSize = static_cast<size_t>(c.integer("general.batch_size", 1000, 1, 10000));
+    o.database = db;
+    o.retryInterval = std::chrono::milliseconds(c.integer("database.retry_interval_ms", 1000, 50, 600000));
+    o.checkpointEvery = c.integer("chain.checkpoint_every", 1000, 1, 100000000);
+    o.checkpointInterval = std::chrono::seconds(c.integer("chain.checkpoint_interval", 60, 1, 86400));
+    o.spoolDir = c.string("spool.dir", "/var/lib/janus-hipaa/audit");
+    spoolKeyFile = c.secretPath("spool.key_file", "/etc/janus/hipaa/audit-spool.key");
+    o.spoolMaxBytes = static_cast<uint64_t>(c.integer("spool.max_mb", 1024, 1, 1024 * 1024)) * 1024 * 1024;
+    return o;
+}
+
+const char* requireRequester(const json_t* request) {
+    std::string_view who = jsonRequireString(request, "requester");
+    if (who.empty() || who.size() > 128) throw RequestError(errc::kInvalidField, "requester: 1 to 128 characters");
+    return json_string_value(json_object_get(request, "requester"));
+}
+
+int64_t nowUs() {
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
 }  // namespace
 
-AuditHandler::AuditHandler(Config config, Logger log)
-    : config_(std::move(config)),
-      log_(std::move(log)),
-      queue_(static_cast<size_t>(config_.integer("general.queue_capacity", 65536, 1024, 16 * 1024 * 1024))) {
+AuditHandler::AuditHandler(Config config, Logger log) : config_(std::move(config)), log_(std::move(log)) {
+    std::string spoolKeyFile;
+    AuditWriterOptions options = writerOptions(config_, database_ = databaseOptions(config_), spoolKeyFile);
+    std::string policyFile = config_.string("general.policy_file", "/etc/janus/janus.eventhandler.hipaa.audit.policy.jcfg");
+    std::string pseudonymKey = config_.secretPath("general.pseudonym_key_file", "/etc/janus/hipaa/pseudonym.key");
+    std::string signingKey = config_.secretPath("chain.signing_key_file", "/etc/janus/hipaa/audit-signing.key");
     config_.finish();
-    worker_ = std::thread([this] { run(); });
+    policy_ = std::make_unique<AuditPolicy>(AuditPolicy::fromFile(policyFile));
+    pseudonymizer_ = std::make_unique<Pseudonymizer>(Pseudonymizer::fromKeyFile(pseudonymKey));
+    signer_ = std::make_unique<Ed25519Signer>(Ed25519Signer::fromKeyFile(signingKey));
+    options.spoolKey = readSecretKeyFile(spoolKeyFile, 32);
+    if (!database_) log_.warn("no database.conninfo: the audit trail is only spooled (development setups only)");
+    writer_ = std::make_unique<AuditWriter>(std::move(options), *policy_, *pseudonymizer_, *signer_, log_);
 }
 
-AuditHandler::~AuditHandler() {
-    queue_.close();
-    if (worker_.joinable()) worker_.join();
-}
+AuditHandler::~AuditHandler() = default;  // the writer flushes and joins
 
 std::unique_ptr<EventHandlerCore> AuditHandler::create(const std::string& configFile, Logger log) {
     Config config = loadConfig(configFile);
@@ -31,44 +90,166 @@ std::unique_ptr<EventHandlerCore> AuditHandler::create(const std::string& config
     return std::make_unique<AuditHandler>(std::move(config), std::move(log));
 }
 
-void AuditHandler::incomingEvent(json_t* event) {
-    received_.fetch_add(1, std::memory_order_relaxed);
-    if (!queue_.push(jsonRetain(event))) refused_.fetch_add(1, std::memory_order_relaxed);
-}
-
-void AuditHandler::run() {
-    std::vector<JsonPtr> batch;
-    batch.reserve(256);
-    while (queue_.popBatch(batch, 256, std::chrono::milliseconds(200)) || !batch.empty()) {
-        for (auto& e : batch) {
-            auto type = jsonInt(e.get(), "type").value_or(0);
-            if (type > 0 && std::has_single_bit(static_cast<uint64_t>(type))) {
-                auto bit = static_cast<size_t>(std::countr_zero(static_cast<uint64_t>(type)));
-                if (bit < byType_.size()) byType_[bit].fetch_add(1, std::memory_order_relaxed);
-            }
-        }
-        processed_.fetch_add(batch.size(), std::memory_order_relaxed);
-        batch.clear();
-    }
-}
+void AuditHandler::incomingEvent(json_t* event) { writer_->enqueue(event); }
 
 JsonPtr AuditHandler::handleRequest(const json_t* request) {
     if (!json_is_object(request)) throw RequestError(errc::kInvalidJson, "request must be a JSON object");
     std::string_view what = jsonRequireString(request, "request");
-    if (what != "info") throw RequestError(errc::kUnknownRequest, "unknown request");
-    JsonPtr info = infoResponse(kAuditInfo, config_.effective());
+    if (what == "info") {
+        JsonPtr info = infoResponse(kAuditInfo, config_.effective());
+        JsonPtr s = stats();
+        jsonSet(info.get(), "events", jsonRetain(json_object_get(s.get(), "events")));
+        jsonSet(info.get(), "storage", database_ ? "postgresql" : "spool only (no database.conninfo)");
+        jsonSet(info.get(), "instance_id", std::string_view(writer_->instanceId()));
+        jsonSet(info.get(), "policy_rules", static_cast<uint64_t>(policy_->ruleCount()));
+        jsonSet(info.get(), "checkpoint_public_key", std::string_view(hexEncode(signer_->publicKey())));
+        return info;
+    }
+    if (what == "stats") return stats();
+    if (what == "verify") return verify(request);
+    if (what == "query") return query(request, false);
+    if (what == "export") return query(request, true);
+    if (what == "pseudonym") return pseudonym(request);
+    throw RequestError(errc::kUnknownRequest, "unknown request");
+}
+
+JsonPtr AuditHandler::stats() const {
+    AuditWriter::Stats s = writer_->stats();
+    JsonPtr o = jsonObject();
     JsonPtr events = jsonObject();
-    jsonSet(events.get(), "received", received_.load());
-    jsonSet(events.get(), "processed", processed_.load());
-    jsonSet(events.get(), "refused_queue_full", refused_.load());
-    jsonSet(events.get(), "queued", static_cast<uint64_t>(queue_.size()));
+    jsonSet(events.get(), "received", s.received);
+    jsonSet(events.get(), "refused_queue_full", s.refused);
+    jsonSet(events.get(), "processed", s.processed);
+    jsonSet(events.get(), "queued", s.queued);
     JsonPtr byType = jsonObject();
-    for (size_t bit = 0; bit < byType_.size(); ++bit)
-        if (uint64_t n = byType_[bit].load()) jsonSet(byType.get(), std::to_string(1u << bit).c_str(), n);
+    for (size_t bit = 0; bit < s.byType.size(); ++bit)
+        if (s.byType[bit]) jsonSet(byType.get(), std::to_string(1u << bit).c_str(), s.byType[bit]);
     jsonSet(events.get(), "by_type", std::move(byType));
-    jsonSet(info.get(), "events", std::move(events));
-    jsonSet(info.get(), "storage", "none (audit trail storage not implemented in this version)");
-    return info;
+    jsonSet(o.get(), "events", std::move(events));
+    jsonSet(o.get(), "queued", s.queued);
+    jsonSet(o.get(), "written", s.written);
+    jsonSet(o.get(), "spooled_total", s.spooledTotal);
+    jsonSet(o.get(), "spool_frames", s.spoolFrames);
+    jsonSet(o.get(), "spool_bytes", s.spoolBytes);
+    jsonSet(o.get(), "spool_full", s.spoolFull);
+    jsonSet(o.get(), "spool_full_alerts", s.spoolFullEvents);
+    jsonSet(o.get(), "replayed", s.replayed);
+    jsonSet(o.get(), "checkpoints_written", s.checkpoints);
+    jsonSet(o.get(), "db_connected", s.dbConnected);
+    jsonSet(o.get(), "db_failures", s.dbFailures);
+    jsonSet(o.get(), "head_seq", s.headSeq);
+    jsonSet(o.get(), "committed_seq", s.committedSeq);
+    JsonPtr fields = jsonObject();
+    jsonSet(fields.get(), "kept", s.keptFields);
+    jsonSet(fields.get(), "dropped_by_policy", s.droppedByPolicy);
+    jsonSet(fields.get(), "dropped_unknown", s.droppedUnknown);
+    jsonSet(fields.get(), "pseudonymized", s.pseudonymized);
+    jsonSet(fields.get(), "coarsened", s.coarsened);
+    jsonSet(fields.get(), "pattern_replacements", s.patternHits);
+    jsonSet(o.get(), "fields", std::move(fields));
+    bool behind = s.queued > 0 || s.spoolFrames > 0;
+    double lag = (behind && s.lastCommittedEventUs > 0) ? static_cast<double>(nowUs() - s.lastCommittedEventUs) / 1e6 : 0.0;
+    jsonSet(o.get(), "lag_seconds", lag);
+    return o;
+}
+
+PgConn AuditHandler::connect() const {
+    if (!database_) throw RequestError(kDatabaseUnavailable, "no audit database configured");
+    try {
+        return PgConn::connect(*database_);
+    } catch (const DbError&) {
+        throw RequestError(kDatabaseUnavailable, "audit database unreachable");
+    }
+}
+
+void AuditHandler::recordOwn(const std::string& action, const std::string& requester, JsonPtr details) {
+    AuditRecord r;
+    r.eventTimeUs = nowUs();
+    r.emitter = writer_->instanceId();
+    r.plugin = std::string(kAuditInfo.package);
+    r.actor = requester;
+    r.action = action;
+    r.outcome = "success";
+    JsonPtr ev = jsonObject();
+    jsonSet(ev.get(), "requester", std::string_view(requester));
+    jsonSet(ev.get(), "request", std::move(details));
+    r.event = jsonDump(ev.get());
+    if (!writer_->enqueueOwn(std::move(r))) throw RequestError(kNotRecorded, "the request could not be written to the audit trail");
+}
+
+JsonPtr AuditHandler::verify(const json_t* request) {
+    int64_t from = jsonInt(request, "from_seq").value_or(1), to = jsonInt(request, "to_seq").value_or(INT64_MAX);
+    if (from < 1 || to < from) throw RequestError(kBadFilter, "from_seq/to_seq: 1 <= from_seq <= to_seq");
+    std::string instance(jsonString(request, "instance_id").value_or(writer_->instanceId()));
+    PgConn conn = connect();
+    Ed25519Verifier key(signer_->publicKey());
+    try {
+        JsonPtr out = AuditVerifier::verify(conn, instance, key, from, to).toJson();
+        jsonSet(out.get(), "instance_id", std::string_view(instance));
+        return out;
+    } catch (const DbError&) {
+        throw RequestError(kDatabaseUnavailable, "audit database failed during verify");
+    }
+}
+
+JsonPtr AuditHandler::query(const json_t* request, bool exportMode) {
+    std::string requester = requireRequester(request);
+    AuditQuery::Filter f = AuditQuery::parse(request, writer_->instanceId());
+    if (const json_t* p = json_object_get(request, "pseudonym")) {
+        if (!json_is_object(p)) throw RequestError(kBadFilter, "pseudonym: must be {\"iss\":..., \"sub\":...}");
+        f.actor = pseudonymizer_->participant(jsonRequireString(p, "iss"), jsonRequireString(p, "sub"));
+    }
+    std::string format = std::string(jsonString(request, "format").value_or("jsonl"));
+    if (exportMode && format != "jsonl" && format != "fhir") throw RequestError(kUnknownFormat, "format: jsonl or fhir");
+    PgConn conn = connect();
+    JsonPtr details = AuditQuery::describe(f);
+    if (exportMode) jsonSet(details.get(), "format", std::string_view(format));
+    // Audited before anything is read: a query that cannot be recorded is not answered.
+    recordOwn(exportMode ? "audit.export" : "audit.query", requester, std::move(details));
+    std::vector<AuditRecord> rows;
+    try {
+        rows = AuditQuery::run(conn, f);
+    } catch (const DbError&) {
+        throw RequestError(kDatabaseUnavailable, "audit database failed during the query");
+    }
+    JsonPtr out = jsonObject();
+    jsonSet(out.get(), "count", static_cast<uint64_t>(rows.size()));
+    if (rows.size() == static_cast<size_t>(f.limit)) jsonSet(out.get(), "next_after_seq", rows.back().seq);
+    if (!exportMode) {
+        JsonPtr list = jsonArray();
+        for (const auto& r : rows) json_array_append_new(list.get(), AuditRecordCodec::toJson(r).release());
+        jsonSet(out.get(), "records", std::move(list));
+    } else if (format == "jsonl") {
+        std::string lines;
+        for (const auto& r : rows) lines += jsonDump(AuditRecordCodec::toJson(r).get()) + "\n";
+        jsonSet(out.get(), "format", "jsonl");
+        jsonSet(out.get(), "data", std::string_view(lines));
+    } else {
+        JsonPtr bundle = jsonObject(), entries = jsonArray();
+        jsonSet(bundle.get(), "resourceType", "Bundle");
+        jsonSet(bundle.get(), "type", "collection");
+        for (const auto& r : rows) {
+            JsonPtr e = jsonObject();
+            jsonSet(e.get(), "fullUrl", std::string_view("urn:uuid:audit-" + r.instanceId + "-" + std::to_string(r.seq)));
+            jsonSet(e.get(), "resource", AuditQuery::fhirAuditEvent(r));
+            json_array_append_new(entries.get(), e.release());
+        }
+        jsonSet(bundle.get(), "entry", std::move(entries));
+        jsonSet(out.get(), "format", "fhir");
+        jsonSet(out.get(), "bundle", std::move(bundle));
+    }
+    return out;
+}
+
+JsonPtr AuditHandler::pseudonym(const json_t* request) {
+    std::string requester = requireRequester(request);
+    std::string ps = pseudonymizer_->participant(jsonRequireString(request, "iss"), jsonRequireString(request, "sub"));
+    JsonPtr details = jsonObject();
+    jsonSet(details.get(), "pseudonym", std::string_view(ps));  // never iss/sub: they identify the person
+    recordOwn("audit.pseudonym", requester, std::move(details));
+    JsonPtr out = jsonObject();
+    jsonSet(out.get(), "pseudonym", std::string_view(ps));
+    return out;
 }
 
 }  // namespace hipaa::audit

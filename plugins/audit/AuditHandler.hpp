@@ -1,16 +1,19 @@
 #pragma once
-// janus.eventhandler.hipaa.audit. This first version receives every Janus event (mask: all), queues
-// it without blocking Janus' event thread and counts it by type on a worker thread; `info` reports the
-// counters. Scrubbing and the PostgreSQL trail are the audit issue; until then nothing is stored.
-#include "hipaa/BoundedQueue.hpp"
+// janus.eventhandler.hipaa.audit: every Janus event (mask: all) is queued without blocking Janus'
+// event thread, scrubbed by the allow-list policy, hash-chained, checkpoint-signed and batched into
+// PostgreSQL by one writer thread (AuditWriter), spooled encrypted while PostgreSQL is away.
+// Admin API (query_eventhandler): info, stats, verify, query, export, pseudonym (docs/audit.md).
+#include "AuditPolicy.hpp"
+#include "AuditWriter.hpp"
+
 #include "hipaa/Config.hpp"
+#include "hipaa/Ed25519Signer.hpp"
 #include "hipaa/Logger.hpp"
 #include "hipaa/PluginCore.hpp"
+#include "hipaa/Pseudonymizer.hpp"
 
-#include <array>
-#include <atomic>
 #include <memory>
-#include <thread>
+#include <optional>
 
 namespace hipaa::audit {
 
@@ -29,15 +32,21 @@ public:
     JsonPtr handleRequest(const json_t* request) override;
 
 private:
-    void run();
+    JsonPtr stats() const;
+    JsonPtr verify(const json_t* request);
+    JsonPtr query(const json_t* request, bool exportMode);
+    JsonPtr pseudonym(const json_t* request);
+    PgConn connect() const;
+    // Writes the handler's own record (who asked what) before answering; RequestError 402 if it cannot.
+    void recordOwn(const std::string& action, const std::string& requester, JsonPtr details);
 
     Config config_;
     Logger log_;
-    BoundedQueue<JsonPtr> queue_;
-    std::atomic<uint64_t> received_{0}, refused_{0}, processed_{0};
-    // Janus event types are bit flags 1..256: index by bit position.
-    std::array<std::atomic<uint64_t>, 10> byType_{};
-    std::thread worker_;
+    std::optional<PgConn::Options> database_;
+    std::unique_ptr<AuditPolicy> policy_;
+    std::unique_ptr<Pseudonymizer> pseudonymizer_;
+    std::unique_ptr<Ed25519Signer> signer_;
+    std::unique_ptr<AuditWriter> writer_;
 };
 
 }  // namespace hipaa::audit

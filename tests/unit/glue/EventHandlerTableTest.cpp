@@ -12,7 +12,13 @@ using namespace hipaa::test;
 
 TEST(AuditHandlerTable, ReceivesEventsWithoutTakingThem) {
     TempDir dir;
-    dir.write("janus.eventhandler.hipaa.audit.jcfg", "general: { enabled = true queue_capacity = 1024 }");
+    // The audit handler needs its policy and three 0600 keys; no database: records go to the spool.
+    std::string key = std::string(64, 'a') + "\n";
+    dir.write("janus.eventhandler.hipaa.audit.jcfg",
+              "general: { enabled = true queue_capacity = 1024 policy_file = \"" HIPAA_SOURCE_DIR
+              "/conf/janus.eventhandler.hipaa.audit.policy.jcfg\" pseudonym_key_file = \"" + dir.write("ps.key", key) +
+                  "\" }\nchain: { signing_key_file = \"" + dir.write("sign.key", key) + "\" }\nspool: { dir = \"" +
+                  dir.file("spool") + "\" key_file = \"" + dir.write("spool.key", key) + "\" }\n");
     janus_eventhandler* h = hipaa_audit_eventhandler();
     EXPECT_EQ(h->get_api_compatibility(), JANUS_EVENTHANDLER_API_VERSION);
     EXPECT_STREQ(h->get_package(), "janus.eventhandler.hipaa.audit");

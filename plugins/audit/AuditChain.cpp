@@ -1,0 +1,70 @@
+#include "AuditChain.hpp"
+
+#include <string_view>
+
+namespace hipaa::audit {
+namespace {
+
+void putLen(Bytes& out, uint32_t n) {
+    for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<uint8_t>(n >> shift));
+}
+void put(Bytes& out, std::string_view s) {
+    putLen(out, static_cast<uint32_t>(s.size()));
+    out.insert(out.end(), s.begin(), s.end());
+}
+void put(Bytes& out, const std::optional<std::string>& s) {
+    if (!s) return putLen(out, 0xFFFFFFFFu);
+    put(out, std::string_view(*s));
+}
+void put(Bytes& out, const std::optional<int64_t>& v) {
+    if (!v) return putLen(out, 0xFFFFFFFFu);
+    put(out, std::string_view(std::to_string(*v)));
+}
+void putInt(Bytes& out, int64_t v) { put(out, std::string_view(std::to_string(v))); }
+
+}  // namespace
+
+Bytes AuditChain::canonical(const AuditRecord& r) {
+    Bytes out;
+    out.reserve(128 + r.event.size());
+    put(out, std::string_view("janus-hipaa-audit/v1"));
+    put(out, std::string_view(r.instanceId));
+    putInt(out, r.seq);
+    putInt(out, r.eventTimeUs);
+    putInt(out, r.janusType);
+    put(out, r.subtype);
+    put(out, r.emitter);
+    put(out, r.plugin);
+    put(out, r.sessionId);
+    put(out, r.handleId);
+    put(out, r.room);
+    put(out, r.actor);
+    put(out, std::string_view(r.action));
+    put(out, std::string_view(r.outcome));
+    put(out, std::string_view(r.event));
+    out.insert(out.end(), r.prevHash.begin(), r.prevHash.end());
+    return out;
+}
+
+Digest256 AuditChain::hashOf(const AuditRecord& r) { return sha256(canonical(r)); }
+
+Bytes AuditChain::checkpointMessage(const std::string& instanceId, int64_t seq, const Digest256& head, int64_t signedAtUs) {
+    Bytes out;
+    put(out, std::string_view("janus-hipaa-audit-checkpoint/v1"));
+    put(out, std::string_view(instanceId));
+    putInt(out, seq);
+    out.insert(out.end(), head.begin(), head.end());
+    putInt(out, signedAtUs);
+    return out;
+}
+
+void AuditChain::append(AuditRecord& r) {
+    r.instanceId = instanceId_;
+    r.seq = seq_ + 1;
+    r.prevHash = head_;
+    r.hash = hashOf(r);
+    seq_ = r.seq;
+    head_ = r.hash;
+}
+
+}  // namespace hipaa::audit

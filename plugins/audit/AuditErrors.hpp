@@ -1,0 +1,8 @@
+#pragma once
+// error_codes of janus.eventhandler.hipaa.audit (docs/error-codes.md); shared codes are in hipaa/Errors.hpp.
+namespace hipaa::audit {
+inline constexpr int kDatabaseUnavailable = 400;  // no database configured, or unreachable
+inline constexpr int kBadFilter = 401;            // a query/export/verify parameter is invalid
+inline constexpr int kNotRecorded = 402;          // the request could not be written to the trail: refused
+inline constexpr int kUnknownFormat = 403;        // export format other than jsonl / fhir
+}  // namespace hipaa::audit

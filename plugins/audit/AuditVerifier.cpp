@@ -1,0 +1,144 @@
+#include "AuditVerifier.hpp"
+
+#include "AuditChain.hpp"
+
+#include "hipaa/Encoding.hpp"
+
+#include <map>
+
+namespace hipaa::audit {
+namespace {
+
+std::optional<std::string> opt(const PgResult& r, int row, int col) {
+    if (r.isNull(row, col)) return std::nullopt;
+    return std::string(r.value(row, col));
+}
+std::optional<int64_t> optInt(const PgResult& r, int row, int col) {
+    if (r.isNull(row, col)) return std::nullopt;
+    return std::stoll(std::string(r.value(row, col)));
+}
+bool digest(std::string_view hex, Digest256& out) {
+    auto b = hexDecode(hex);
+    if (!b || b->size() != 32) return false;
+    std::copy(b->begin(), b->end(), out.begin());
+    return true;
+}
+
+}  // namespace
+
+JsonPtr AuditVerifier::Result::toJson() const {
+    JsonPtr o = jsonObject();
+    jsonSet(o.get(), "ok", ok);
+    jsonSet(o.get(), "records_checked", recordsChecked);
+    jsonSet(o.get(), "checkpoints_checked", checkpointsChecked);
+    jsonSet(o.get(), "last_seq", lastSeq);
+    if (firstBrokenSeq) jsonSet(o.get(), "first_broken_seq", *firstBrokenSeq);
+    if (!reason.empty()) jsonSet(o.get(), "reason", std::string_view(reason));
+    return o;
+}
+
+AuditVerifier::Result AuditVerifier::verify(PgConn& conn, const std::string& instanceId, const Ed25519Verifier& key,
+                                            int64_t fromSeq, int64_t toSeq) {
+    Result res;
+    auto fail = [&](int64_t seq, std::string why) {
+        if (!res.ok) return;
+        res.ok = false;
+        res.firstBrokenSeq = seq;
+        res.reason = std::move(why);
+    };
+    if (fromSeq < 1) fromSeq = 1;
+
+    // Checkpoints in range: signature first, head hash compared while the records stream by.
+    std::map<int64_t, Digest256> cpHeads;
+    PgResult cps = conn.execParams(
+        "SELECT seq, encode(head_hash, 'hex'), (extract(epoch from signed_at) * 1000000)::bigint, encode(signature, 'hex') "
+        "FROM audit_checkpoint WHERE instance_id = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq",
+        {instanceId, std::to_string(fromSeq), std::to_string(toSeq)});
+    std::optional<int64_t> badCheckpoint;
+    for (int i = 0; i < cps.rows(); ++i) {
+        int64_t seq = std::stoll(std::string(cps.value(i, 0)));
+        Digest256 head;
+        auto sig = hexDecode(cps.value(i, 3));
+        bool good = digest(cps.value(i, 1), head) && sig &&
+                    key.verify(AuditChain::checkpointMessage(instanceId, seq, head, std::stoll(std::string(cps.value(i, 2)))), *sig);
+        ++res.checkpointsChecked;
+        if (!good && !badCheckpoint) badCheckpoint = seq;
+        cpHeads[seq] = head;
+    }
+
+    Digest256 prev{};
+    int64_t expect = fromSeq;
+    if (fromSeq > 1) {
+        PgResult p = conn.execParams("SELECT encode(hash, 'hex') FROM audit_record WHERE instance_id = $1 AND seq = $2",
+                                     {instanceId, std::to_string(fromSeq - 1)});
+        if (p.rows() != 1 || !digest(p.value(0, 0), prev)) {
+            fail(fromSeq - 1, "record before the range is missing");
+            return res;
+        }
+    }
+    constexpr int kPage = 5000;
+    int64_t after = fromSeq - 1;
+    while (res.ok) {
+        PgResult r = conn.execParams(
+            "SELECT instance_id, seq, (extract(epoch from event_time) * 1000000)::bigint, janus_type, subtype, emitter, plugin, "
+            "session_id, handle_id, room, actor, action, outcome, event::text, encode(prev_hash, 'hex'), encode(hash, 'hex') "
+            "FROM audit_record WHERE instance_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT " + std::to_string(kPage),
+            {instanceId, std::to_string(after), std::to_string(toSeq)});
+        for (int i = 0; i < r.rows() && res.ok; ++i) {
+            AuditRecord rec;
+            rec.instanceId = std::string(r.value(i, 0));
+            rec.seq = std::stoll(std::string(r.value(i, 1)));
+            rec.eventTimeUs = std::stoll(std::string(r.value(i, 2)));
+            rec.janusType = std::stoll(std::string(r.value(i, 3)));
+            rec.subtype = optInt(r, i, 4);
+            rec.emitter = opt(r, i, 5);
+            rec.plugin = opt(r, i, 6);
+            rec.sessionId = optInt(r, i, 7);
+            rec.handleId = optInt(r, i, 8);
+            rec.room = opt(r, i, 9);
+            rec.actor = opt(r, i, 10);
+            rec.action = std::string(r.value(i, 11));
+            rec.outcome = std::string(r.value(i, 12));
+            Digest256 storedPrev, storedHash;
+            after = rec.seq;
+            if (rec.seq != expect) {
+                fail(expect, rec.seq > expect ? "records missing (gap in sequence)" : "duplicate sequence number");
+                break;
+            }
+            try {
+                rec.event = jsonDump(jsonParse(r.value(i, 13)).get());
+            } catch (...) {
+                fail(rec.seq, "event is not valid JSON");
+                break;
+            }
+            if (!digest(r.value(i, 14), storedPrev) || !digest(r.value(i, 15), storedHash)) {
+                fail(rec.seq, "malformed hash");
+                break;
+            }
+            if (storedPrev != prev) {
+                fail(rec.seq, "prev_hash does not match the previous record");
+                break;
+            }
+            rec.prevHash = storedPrev;
+            if (AuditChain::hashOf(rec) != storedHash) {
+                fail(rec.seq, "record content does not match its hash");
+                break;
+            }
+            if (auto it = cpHeads.find(rec.seq); it != cpHeads.end() && it->second != storedHash) {
+                fail(rec.seq, "checkpoint head hash differs from the record");
+                break;
+            }
+            prev = storedHash;
+            res.lastSeq = rec.seq;
+            ++res.recordsChecked;
+            ++expect;
+        }
+        if (r.rows() < kPage) break;
+    }
+    if (res.ok && badCheckpoint) fail(*badCheckpoint, "checkpoint signature does not verify");
+    if (res.ok && !cpHeads.empty() && cpHeads.rbegin()->first > res.lastSeq)
+        fail(res.lastSeq + 1, "records missing before a signed checkpoint (truncated trail)");
+    return res;
+}
+
+}  // namespace hipaa::audit

@@ -1,0 +1,373 @@
+#include "AuditWriter.hpp"
+
+#include "AuditRecordCodec.hpp"
+
+#include "hipaa/Ed25519Verifier.hpp"
+#include "hipaa/Encoding.hpp"
+#include "hipaa/Errors.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <bit>
+#include <filesystem>
+#include <fstream>
+
+namespace hipaa::audit {
+namespace {
+
+int64_t nowUs() {
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string cpPayload(const AuditCheckpoint& cp) {
+    JsonPtr o = jsonObject();
+    jsonSet(o.get(), "k", "c");
+    jsonSet(o.get(), "instance_id", std::string_view(cp.instanceId));
+    jsonSet(o.get(), "seq", cp.seq);
+    jsonSet(o.get(), "head_hash", std::string_view(hexEncode(cp.headHash)));
+    jsonSet(o.get(), "signed_at_us", cp.signedAtUs);
+    jsonSet(o.get(), "key_id", std::string_view(cp.keyId));
+    jsonSet(o.get(), "signature", std::string_view(hexEncode(cp.signature)));
+    return jsonDump(o.get());
+}
+
+AuditCheckpoint cpFromJson(const json_t* j) {
+    AuditCheckpoint cp;
+    cp.instanceId = std::string(jsonRequireString(j, "instance_id"));
+    cp.seq = jsonRequireInt(j, "seq");
+    auto h = hexDecode(jsonRequireString(j, "head_hash"));
+    auto s = hexDecode(jsonRequireString(j, "signature"));
+    if (!h || h->size() != 32 || !s || s->size() != 64) throw CryptoError("audit spool: malformed checkpoint");
+    std::copy(h->begin(), h->end(), cp.headHash.begin());
+    std::copy(s->begin(), s->end(), cp.signature.begin());
+    cp.signedAtUs = jsonRequireInt(j, "signed_at_us");
+    cp.keyId = std::string(jsonRequireString(j, "key_id"));
+    return cp;
+}
+
+std::string recPayload(const AuditRecord& r) {
+    JsonPtr o = AuditRecordCodec::toJson(r);
+    jsonSet(o.get(), "k", "r");
+    return jsonDump(o.get());
+}
+
+}  // namespace
+
+AuditWriter::AuditWriter(AuditWriterOptions options, const AuditPolicy& policy, const Pseudonymizer& pseudonymizer,
+                         const Ed25519Signer& signer, Logger log)
+    : options_(std::move(options)),
+      signer_(signer),
+      keyId_(Ed25519Verifier::keyId(signer.publicKey())),
+      log_(std::move(log)),
+      scrubber_(policy, pseudonymizer),
+      queue_(options_.queueCapacity) {
+    std::filesystem::create_directories(options_.spoolDir);
+    ::chmod(options_.spoolDir.c_str(), 0700);
+    spool_ = std::make_unique<AuditSpool>(options_.spoolDir + "/" + options_.instanceId + ".spool", options_.spoolKey,
+                                          options_.spoolMaxBytes);
+    // The chain head: the spool's newest record (always newer than the database), else the larger of
+    // the head file (saved after every commit) and the database's newest row.
+    int64_t seq = 0;
+    Digest256 head{};
+    bool fromSpool = false;
+    spool_->forEach([&](std::string&& p) {
+        JsonPtr j = jsonParse(p);
+        if (jsonString(j.get(), "k") == "r") {
+            AuditRecord r = AuditRecordCodec::fromJson(j.get());
+            seq = r.seq;
+            head = r.hash;
+            fromSpool = true;
+        } else {
+            lastCheckpointSeq_ = std::max(lastCheckpointSeq_, jsonRequireInt(j.get(), "seq"));
+        }
+        return true;
+    });
+    if (!fromSpool) {
+        std::ifstream in(options_.spoolDir + "/" + options_.instanceId + ".head");
+        std::string s, h;
+        if (in >> s >> h) {
+            auto d = hexDecode(h);
+            if (d && d->size() == 32) {
+                seq = std::stoll(s);
+                std::copy(d->begin(), d->end(), head.begin());
+            }
+        }
+    }
+    lastConnectAttempt_ = std::chrono::steady_clock::now();
+    if (options_.database) {
+        try {
+            store_ = std::make_unique<AuditStore>(AuditStore::connect(*options_.database));
+            if (!fromSpool)
+                if (auto h = store_->head(options_.instanceId); h && h->first >= seq) {
+                    seq = h->first;
+                    head = h->second;
+                }
+            dbConnected_ = true;
+        } catch (const DbError& e) {
+            store_.reset();
+            log_.warn(std::string("audit database unreachable at start, spooling: ") + e.what());
+        }
+    }
+    chain_ = std::make_unique<AuditChain>(options_.instanceId, seq, head);
+    if (lastCheckpointSeq_ == 0) lastCheckpointSeq_ = seq;
+    headSeq_ = static_cast<uint64_t>(seq);
+    if (!fromSpool) committedSeq_ = static_cast<uint64_t>(seq);  // head file / database: committed
+    spoolFrames_ = spool_->frames();
+    spoolBytes_ = spool_->bytes();
+    lastCheckpoint_ = std::chrono::steady_clock::now();
+    thread_ = std::thread([this] { run(); });
+}
+
+AuditWriter::~AuditWriter() {
+    closing_ = true;
+    queue_.close();
+    if (thread_.joinable()) thread_.join();
+}
+
+void AuditWriter::enqueue(json_t* event) {
+    received_.fetch_add(1, std::memory_order_relaxed);
+    if (!queue_.push(Item{jsonRetain(event), nullptr})) refused_.fetch_add(1, std::memory_order_relaxed);
+}
+
+bool AuditWriter::enqueueOwn(AuditRecord record) {
+    return queue_.push(Item{nullptr, std::make_unique<AuditRecord>(std::move(record))});
+}
+
+void AuditWriter::run() {
+    std::vector<Item> items;
+    items.reserve(options_.batchSize);
+    while (true) {
+        // Spool full and no database: stop taking events (see the header) until storage works again.
+        if (spoolFull_ && !pending_.empty()) {
+            if (closing_) break;
+            std::this_thread::sleep_for(options_.retryInterval);
+            flush();
+            continue;
+        }
+        bool open = queue_.popBatch(items, options_.batchSize, std::chrono::milliseconds(200));
+        process(items);
+        items.clear();
+        noteRefused();
+        maybeCheckpoint(false);
+        flush();
+        if (!open) break;
+    }
+    // Shutdown: whatever is left (queue drained by popBatch) plus a final checkpoint.
+    noteRefused();
+    maybeCheckpoint(true);
+    flush();
+    if (!pending_.empty())
+        log_.error("audit: " + std::to_string(pending_.size()) +
+                   " records could be neither stored nor spooled at shutdown (spool full, database unreachable)");
+}
+
+void AuditWriter::process(std::vector<Item>& items) {
+    for (auto& it : items) {
+        AuditRecord r;
+        if (it.own) {
+            r = std::move(*it.own);
+        } else {
+            int64_t type = jsonInt(it.event.get(), "type").value_or(0);
+            if (type > 0 && std::has_single_bit(static_cast<uint64_t>(type))) {
+                auto bit = static_cast<size_t>(std::countr_zero(static_cast<uint64_t>(type)));
+                if (bit < byType_.size()) byType_[bit].fetch_add(1, std::memory_order_relaxed);
+            }
+            r = scrubber_.scrub(it.event.get());
+            it.event.reset();
+            ++processed_;
+        }
+        if (r.eventTimeUs <= 0) r.eventTimeUs = nowUs();
+        chain_->append(r);
+        pending_.push_back(std::move(r));
+    }
+    const auto& c = scrubber_.counters();
+    kept_ = c.keptFields;
+    droppedPolicy_ = c.droppedByPolicy;
+    droppedUnknown_ = c.droppedUnknown;
+    pseudonymized_ = c.pseudonymized;
+    coarsened_ = c.coarsened;
+    patternHits_ = c.patternHits;
+    headSeq_ = static_cast<uint64_t>(chain_->seq());
+}
+
+void AuditWriter::noteRefused() {
+    uint64_t refused = refused_.load();
+    if (refused == refusedReported_ || spoolFull_) return;
+    AuditRecord r;
+    r.eventTimeUs = nowUs();
+    r.emitter = options_.instanceId;
+    r.action = "audit.events_refused";
+    r.outcome = "failure";
+    JsonPtr ev = jsonObject();
+    jsonSet(ev.get(), "refused", refused - refusedReported_);
+    jsonSet(ev.get(), "refused_total", refused);
+    r.event = jsonDump(ev.get());
+    chain_->append(r);
+    pending_.push_back(std::move(r));
+    refusedReported_ = refused;
+}
+
+void AuditWriter::maybeCheckpoint(bool force) {
+    int64_t seq = chain_->seq();
+    if (seq <= lastCheckpointSeq_) return;
+    auto now = std::chrono::steady_clock::now();
+    if (!force && seq - lastCheckpointSeq_ < options_.checkpointEvery && now - lastCheckpoint_ < options_.checkpointInterval)
+        return;
+    AuditCheckpoint cp;
+    cp.instanceId = options_.instanceId;
+    cp.seq = seq;
+    cp.headHash = chain_->head();
+    cp.signedAtUs = nowUs();
+    cp.keyId = keyId_;
+    cp.signature = signer_.sign(AuditChain::checkpointMessage(cp.instanceId, cp.seq, cp.headHash, cp.signedAtUs));
+    pendingCps_.push_back(std::move(cp));
+    lastCheckpointSeq_ = seq;
+    lastCheckpoint_ = now;
+}
+
+bool AuditWriter::writeDb(const std::vector<AuditRecord>& records, const std::vector<AuditCheckpoint>& cps, bool idempotent) {
+    if (!store_) return false;
+    try {
+        for (const auto& r : records) {
+            int64_t month = r.eventTimeUs / (1000000LL * 86400 * 28);  // coarse: re-ensure at most every 28 days
+            if (month != partitionMonth_) {
+                store_->ensurePartitions(r.eventTimeUs);
+                partitionMonth_ = month;
+            }
+        }
+        // Rows newly inserted: a replay that repeats rows already committed does not count them twice.
+        written_ += static_cast<uint64_t>(store_->write(records, cps, idempotent));
+        checkpoints_ += cps.size();
+        if (!records.empty()) {
+            lastCommittedUs_ = records.back().eventTimeUs;
+            committedSeq_ = std::max<uint64_t>(committedSeq_, static_cast<uint64_t>(records.back().seq));
+        }
+        return true;
+    } catch (const DbError& e) {
+        ++dbFailures_;
+        log_.warn(std::string("audit database write failed (SQLSTATE ") + e.sqlstate() + "), spooling");
+        store_.reset();
+        dbConnected_ = false;
+        partitionMonth_ = -1;
+        lastConnectAttempt_ = std::chrono::steady_clock::now();
+        return false;
+    }
+}
+
+void AuditWriter::flush() {
+    if (!store_ && options_.database && std::chrono::steady_clock::now() - lastConnectAttempt_ >= options_.retryInterval) tryConnect();
+    if (store_ && !spool_->empty()) replay();
+    if (pending_.empty() && pendingCps_.empty()) return;
+    if (store_ && spool_->empty() && writeDb(pending_, pendingCps_)) {
+        pending_.clear();
+        pendingCps_.clear();
+        saveHead();
+        return;
+    }
+    std::vector<std::string> payloads;
+    payloads.reserve(pending_.size() + pendingCps_.size());
+    for (const auto& r : pending_) payloads.push_back(recPayload(r));
+    for (const auto& cp : pendingCps_) payloads.push_back(cpPayload(cp));
+    if (spool_->append(payloads)) {
+        spooledTotal_ += pending_.size();
+        pending_.clear();
+        pendingCps_.clear();
+        if (spoolFull_) log_.warn("audit spool accepts records again");
+        spoolFull_ = false;
+    } else if (!spoolFull_) {
+        spoolFull_ = true;
+        ++spoolFullEvents_;
+        log_.error("ALERT audit spool full (" + std::to_string(spool_->bytes()) +
+                   " bytes) and database unreachable: no longer taking events; Janus events are refused and counted");
+    }
+    spoolFrames_ = spool_->frames();
+    spoolBytes_ = spool_->bytes();
+}
+
+void AuditWriter::tryConnect() {
+    lastConnectAttempt_ = std::chrono::steady_clock::now();
+    try {
+        store_ = std::make_unique<AuditStore>(AuditStore::connect(*options_.database));
+        dbConnected_ = true;
+        log_.info("audit database reachable again");
+    } catch (const DbError&) {
+        store_.reset();
+        dbConnected_ = false;
+    }
+}
+
+void AuditWriter::replay() {
+    std::vector<AuditRecord> records;
+    std::vector<AuditCheckpoint> cps;
+    bool ok = true;
+    uint64_t count = 0;
+    auto write = [&] {
+        if (!writeDb(records, cps, true)) return false;
+        count += records.size();
+        records.clear();
+        cps.clear();
+        return true;
+    };
+    // ON CONFLICT DO NOTHING: a replay interrupted half-way simply starts over.
+    spool_->forEach([&](std::string&& p) {
+        JsonPtr j = jsonParse(p);
+        if (jsonString(j.get(), "k") == "c") cps.push_back(cpFromJson(j.get()));
+        else records.push_back(AuditRecordCodec::fromJson(j.get()));
+        if (records.size() + cps.size() >= options_.batchSize * 4) ok = write();
+        return ok;
+    });
+    if (ok && (!records.empty() || !cps.empty())) ok = write();
+    if (!ok) return;
+    replayed_ += count;
+    spool_->clear();
+    spoolFrames_ = 0;
+    spoolBytes_ = 0;
+    spoolFull_ = false;
+    saveHead();
+    log_.info("audit spool replayed: " + std::to_string(count) + " records");
+}
+
+void AuditWriter::saveHead() {
+    // After a database commit: the head survives a restart while the database is unreachable.
+    std::string path = options_.spoolDir + "/" + options_.instanceId + ".head";
+    std::string tmp = path + ".tmp";
+    std::string text = std::to_string(chain_->seq()) + " " + hexEncode(chain_->head()) + "\n";
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) return;
+    bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && fdatasync(fd) == 0;
+    ::close(fd);
+    if (ok) std::rename(tmp.c_str(), path.c_str());
+}
+
+AuditWriter::Stats AuditWriter::stats() const {
+    Stats s{};
+    s.received = received_;
+    s.refused = refused_;
+    s.processed = processed_;
+    s.queued = queue_.size();
+    s.written = written_;
+    s.spooledTotal = spooledTotal_;
+    s.spoolFrames = spoolFrames_;
+    s.spoolBytes = spoolBytes_;
+    s.replayed = replayed_;
+    s.checkpoints = checkpoints_;
+    s.dbFailures = dbFailures_;
+    s.spoolFullEvents = spoolFullEvents_;
+    s.keptFields = kept_;
+    s.droppedByPolicy = droppedPolicy_;
+    s.droppedUnknown = droppedUnknown_;
+    s.pseudonymized = pseudonymized_;
+    s.coarsened = coarsened_;
+    s.patternHits = patternHits_;
+    s.headSeq = headSeq_;
+    s.committedSeq = committedSeq_;
+    s.dbConnected = dbConnected_;
+    s.spoolFull = spoolFull_;
+    s.lastCommittedEventUs = lastCommittedUs_;
+    for (size_t i = 0; i < byType_.size(); ++i) s.byType[i] = byType_[i];
+    return s;
+}
+
+}  // namespace hipaa::audit

@@ -1,0 +1,82 @@
+// sql/100_audit_trail.sql against a real, empty PostgreSQL database: append-only even for the owner,
+// monthly partitions, a writer role limited to INSERT and SELECT.
+#include "TestDatabase.hpp"
+
+#include "hipaa/Errors.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace hipaa;
+using namespace hipaa::test;
+
+namespace {
+
+const char* kInsert =
+    "INSERT INTO audit_record (instance_id, seq, event_time, janus_type, action, outcome, event, prev_hash, hash) "
+    "VALUES ('i1', 1, now(), 1, 'session.created', 'success', '{}', decode(repeat('00', 32), 'hex'), "
+    "decode(repeat('11', 32), 'hex'))";
+
+// Runs `sql`, expecting PostgreSQL to refuse it; returns the SQLSTATE.
+std::string refused(PgConn& conn, const std::string& sql) {
+    try {
+        conn.exec(sql);
+    } catch (const DbError& e) {
+        return e.sqlstate();
+    }
+    return "accepted";
+}
+
+}  // namespace
+
+TEST(AuditSchema, RefusesUpdateDeleteTruncateEvenForTheOwner) {
+    TestDatabase db;
+    PgConn conn = db.connect();  // the cluster's superuser owns the tables: the strongest non-bypassing role
+    conn.exec(kInsert);
+    std::string partition(conn.exec("SELECT tableoid::regclass::text FROM audit_record").value(0, 0));
+    EXPECT_NE(partition, "audit_record_default") << "the current month has its own partition";
+
+    EXPECT_EQ(refused(conn, "UPDATE audit_record SET action = 'x'"), "42501");
+    EXPECT_EQ(refused(conn, "DELETE FROM audit_record"), "42501");
+    EXPECT_EQ(refused(conn, "TRUNCATE audit_record"), "42501");
+    // Directly on the partition too (statement triggers are not inherited).
+    EXPECT_EQ(refused(conn, "UPDATE " + partition + " SET action = 'x'"), "42501");
+    EXPECT_EQ(refused(conn, "DELETE FROM " + partition), "42501");
+    EXPECT_EQ(refused(conn, "TRUNCATE " + partition), "42501");
+    EXPECT_EQ(refused(conn, "TRUNCATE audit_record_default"), "42501");
+    EXPECT_EQ(std::string(conn.exec("SELECT count(*), min(action) FROM audit_record").value(0, 0)), "1");
+
+    conn.exec("INSERT INTO audit_checkpoint (instance_id, seq, head_hash, signed_at, key_id, signature) "
+              "VALUES ('i1', 1, decode(repeat('11', 32), 'hex'), now(), 'k', decode(repeat('22', 64), 'hex'))");
+    EXPECT_EQ(refused(conn, "UPDATE audit_checkpoint SET key_id = 'x'"), "42501");
+    EXPECT_EQ(refused(conn, "DELETE FROM audit_checkpoint"), "42501");
+    EXPECT_EQ(refused(conn, "TRUNCATE audit_checkpoint"), "42501");
+}
+
+TEST(AuditSchema, WriterRoleMayOnlyInsertAndSelect) {
+    TestDatabase db;
+    PgConn conn = db.connect();
+    conn.exec("BEGIN");
+    conn.exec("SET LOCAL ROLE janus_audit_writer");
+    conn.exec(kInsert);
+    EXPECT_EQ(std::string(conn.exec("SELECT count(*) FROM audit_record").value(0, 0)), "1");
+    // Partitions for a month far ahead: through the SECURITY DEFINER function only.
+    EXPECT_EQ(std::string(conn.exec("SELECT audit_ensure_partition('2031-03-04 05:06:07+00')").value(0, 0)),
+              "audit_record_2031_03");
+    EXPECT_EQ(refused(conn, "SAVEPOINT s; UPDATE audit_record SET action = 'x'"), "42501");
+    conn.exec("ROLLBACK TO SAVEPOINT s");
+    EXPECT_EQ(refused(conn, "SAVEPOINT s; CREATE TABLE audit_record_evil PARTITION OF audit_record "
+                            "FOR VALUES FROM ('2040-01-01') TO ('2040-02-01')"),
+              "42501");
+    conn.exec("ROLLBACK");
+}
+
+TEST(AuditSchema, RowsLandInTheirMonthsPartition) {
+    TestDatabase db;
+    PgConn conn = db.connect();
+    conn.exec("SELECT audit_ensure_partition('2030-07-15+00')");
+    conn.exec("INSERT INTO audit_record (instance_id, seq, event_time, janus_type, action, outcome, event, prev_hash, hash) "
+              "VALUES ('i1', 7, '2030-07-31 23:59:59.999999+00', 1, 'a', 'success', '{}', decode(repeat('00', 32), 'hex'), "
+              "decode(repeat('11', 32), 'hex'))");
+    EXPECT_EQ(std::string(conn.exec("SELECT tableoid::regclass::text FROM audit_record").value(0, 0)),
+              "audit_record_2030_07");
+}
