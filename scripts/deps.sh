@@ -8,6 +8,7 @@ PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql postgresql-client
   clang libclang-rt-14-dev docker-compose
+  nodejs npm
 )
 missing=()
 for p in "${PKGS[@]}"; do
