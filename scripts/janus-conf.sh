@@ -29,6 +29,7 @@ secret=$(cat "$out/admin_secret")
 # Development keys: a pseudonym key and a FHIR bearer token. Never use these for real visits.
 [ -f "$out/keys/pseudonym.key" ] || (umask 077; openssl rand -hex 32 > "$out/keys/pseudonym.key")
 [ -f "$out/keys/fhir-token" ] || (umask 077; openssl rand -hex 24 > "$out/keys/fhir-token")
+[ -f "$out/keys/fhir-outbox.key" ] || (umask 077; openssl rand -hex 32 > "$out/keys/fhir-outbox.key")
 
 cat > "$out/janus.jcfg" <<JCFG
 general: {
@@ -92,6 +93,7 @@ for f in janus.plugin.hipaa.room janus.plugin.hipaa.recorder janus.eventhandler.
   [ -f "$out/$f.jcfg" ] && [ -z "${JANUS_CONF_FORCE:-}" ] && continue
   sed -e "s|/etc/janus/hipaa|$out/keys|g" -e "s|/var/lib/janus-hipaa/recordings|$out/recordings|g" \
       -e "s|https://ehr.example.org/fhir/R4|${FHIR_URL:-https://127.0.0.1:18443/fhir/R4}|g" \
+      -e "s|host=127.0.0.1 port=5432 dbname=hipaa user=hipaa_fhir|${HIPAA_PG_CONNINFO:-host=127.0.0.1 port=5432 dbname=hipaa user=hipaa_fhir}|g" \
       "$root/conf/$f.jcfg.sample" > "$out/$f.jcfg"
 done
 echo "$out"
