@@ -187,9 +187,10 @@ async function route(req) {
   return outcome(404, 'not-found', 'no such endpoint');
 }
 
-const server = createSecureServer({
-  cert: readFileSync(args.cert), key: readFileSync(args.key), allowHTTP1: true,
-}, (req, res) => {
+// One server object per listening period: an outage closes it and drops its connections, a restore
+// starts a new one on the same port (the repository, tokens and jti memory live on).
+const tls = { cert: readFileSync(args.cert), key: readFileSync(args.key), allowHTTP1: true };
+function handler(req, res) {
   route(req).then((r) => {
     const ct = r.body?.resourceType ? 'application/fhir+json' : 'application/json';
     const h = { 'content-type': ct, 'cache-control': 'no-store' };
@@ -200,21 +201,31 @@ const server = createSecureServer({
     res.writeHead(500, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ error: String(e?.message ?? e) }));
   });
-});
+}
 
-const sockets = new Set();
-server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+let server = null;
+let sockets = new Set();
 function up() {
+  if (server) return;
+  server = createSecureServer(tls, handler);
+  const mine = new Set();
+  sockets = mine;
+  server.on('connection', (s) => { mine.add(s); s.on('close', () => mine.delete(s)); });
+  server.on('error', (e) => console.log(`fhir test server: ${e.message}`));
   server.listen(port, '127.0.0.1', () => {
     if (args['ready-file']) writeFileSync(args['ready-file'], `${process.pid}\n`);
     console.log(`fhir test server: https://127.0.0.1:${port}${basePath}`);
   });
 }
 process.on('SIGUSR1', () => {
+  if (!server) return;
   server.close();
   for (const s of sockets) s.destroy();
+  server = null;
   console.log('fhir test server: outage (not listening)');
 });
-process.on('SIGUSR2', () => { if (!server.listening) up(); });
+process.on('SIGUSR2', () => { console.log('fhir test server: restore'); up(); });
 process.on('SIGTERM', () => process.exit(0));
+// Keeps the process alive while not listening (an outage is not an exit).
+setInterval(() => {}, 1 << 30);
 up();
