@@ -95,6 +95,11 @@ std::string percentEncode(const std::string& v) {
     return out;
 }
 
+// FHIR JSON has no empty objects: a period without a start or end is left out.
+void setPeriod(json_t* obj, const char* key, int64_t startUs, int64_t endUs) {
+    if (startUs > 0 || endUs > 0) jsonSet(obj, key, period(startUs, endUs));
+}
+
 std::string ifNoneExist(const std::string& system, const std::string& value) {
     return "identifier=" + percentEncode(system + "|" + tokenValue(value));
 }
@@ -160,12 +165,12 @@ JsonPtr BundleBuilder::encounter(const VisitEnded& v) const {
         const char* display = p.role == "provider" ? "primary performer"
                                                    : (p.role == "interpreter" ? "Translator" : "Participation");
         jsonSet(pj.get(), "type", one(codeable(coding(kParticipationType, code, display))));
-        jsonSet(pj.get(), "period", period(p.joinedUs, p.leftUs));
+        setPeriod(pj.get(), "period", p.joinedUs, p.leftUs);
         jsonSet(pj.get(), "individual", reference(p.fhirReference));
         json_array_append_new(participants.get(), jsonRelease(std::move(pj)));
     }
     if (json_array_size(participants.get()) > 0) jsonSet(e.get(), "participant", std::move(participants));
-    jsonSet(e.get(), "period", period(v.startedUs, v.endedUs));
+    setPeriod(e.get(), "period", v.startedUs, v.endedUs);
     if (!v.fhir.appointment.empty()) jsonSet(e.get(), "appointment", one(reference(v.fhir.appointment)));
     return e;
 }
@@ -178,11 +183,13 @@ JsonPtr BundleBuilder::encounterPatch(const VisitEnded& v) const {
     jsonSet(status.get(), "path", "/status");
     jsonSet(status.get(), "value", "finished");
     json_array_append_new(ops.get(), jsonRelease(std::move(status)));
-    JsonPtr per = jsonObject();
-    jsonSet(per.get(), "op", "add");
-    jsonSet(per.get(), "path", "/period");
-    jsonSet(per.get(), "value", period(v.startedUs, v.endedUs));
-    json_array_append_new(ops.get(), jsonRelease(std::move(per)));
+    if (v.startedUs > 0 || v.endedUs > 0) {
+        JsonPtr per = jsonObject();
+        jsonSet(per.get(), "op", "add");
+        jsonSet(per.get(), "path", "/period");
+        jsonSet(per.get(), "value", period(v.startedUs, v.endedUs));
+        json_array_append_new(ops.get(), jsonRelease(std::move(per)));
+    }
     std::string patch = jsonDump(ops.get());
     JsonPtr bin = jsonObject();
     jsonSet(bin.get(), "resourceType", "Binary");
@@ -212,7 +219,7 @@ JsonPtr BundleBuilder::documentReference(const VisitEnded& v, const NoteSubmitte
     jsonSet(d.get(), "content", one(std::move(content)));
     JsonPtr ctx = jsonObject();
     jsonSet(ctx.get(), "encounter", one(reference(encRef)));
-    jsonSet(ctx.get(), "period", period(v.startedUs, v.endedUs));
+    setPeriod(ctx.get(), "period", v.startedUs, v.endedUs);
     jsonSet(d.get(), "context", std::move(ctx));
     return d;
 }

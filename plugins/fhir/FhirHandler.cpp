@@ -146,6 +146,11 @@ void FhirHandler::ingest(const char* what, F&& store) {
             counters_.skipped++;
             log_.warn(std::string("fhir: ") + what + " not exported: " + e.what());
             return;
+        } catch (const CryptoError&) {
+            // A stored fact does not open under the configured key: retrying cannot help.
+            counters_.lost++;
+            log_.error(std::string("ALERT fhir: ") + what + " not exported: outbox data does not open under outbox.key_file");
+            return;
         } catch (const std::exception& e) {
             ingestOutbox_->disconnect();
             const auto* db = dynamic_cast<const DbError*>(&e);

@@ -180,7 +180,16 @@ std::vector<Outbox::Claimed> Outbox::claim(int max, int leaseSeconds) {
         c.visitId = std::string(r.value(i, 1));
         c.kind = std::string(r.value(i, 2));
         c.attempt = static_cast<int>(toInt(r.value(i, 4)));
-        c.bundle = cipher_->open(bundleAad(c.visitId, c.kind), byteaValue(r.value(i, 3)));
+        try {
+            c.bundle = cipher_->open(bundleAad(c.visitId, c.kind), byteaValue(r.value(i, 3)));
+        } catch (const CryptoError&) {
+            // Sealed under another key (outbox.key_file replaced?) or altered: no retry can help.
+            SendResult unreadable;
+            unreadable.kind = SendResult::Kind::Dead;
+            unreadable.error = "sealed bundle does not open (outbox key changed or data altered)";
+            finish(c, unreadable, true, 0);
+            continue;
+        }
         out.push_back(std::move(c));
     }
     std::sort(out.begin(), out.end(), [](const Claimed& a, const Claimed& b) { return a.id < b.id; });

@@ -293,6 +293,22 @@ TEST_F(FhirExport, OutboxHoldsNoPlaintextAndForgetsSentBundles) {
     EXPECT_EQ(logText().find(text), std::string::npos);
 }
 
+TEST_F(FhirExport, BundleSealedUnderAnotherKeyIsDeadLetteredNotRetriedForever) {
+    server_.outage();
+    auto h = start(config("bearer"));
+    publish(sampleVisit("v-k"));
+    ASSERT_TRUE(waitFor([&] { return field(*h, "failed") == 1; }));
+    h.reset();
+    outboxKey_ = keys_.write("other.key", std::string(64, 'd') + "\n", 0600);  // the key file was replaced
+    server_.restore();
+    auto again = start(config("bearer"));
+    ASSERT_TRUE(waitFor([&] { return field(*again, "dead") == 1; })) << logText();
+    JsonPtr dead = ask(*again, R"({"request":"pending","state":"dead"})");
+    std::string err(jsonString(json_array_get(json_object_get(dead.get(), "bundles"), 0), "last_error").value_or(""));
+    EXPECT_NE(err.find("does not open"), std::string::npos) << err;
+    EXPECT_EQ(server_.count(byIdentifier("Encounter", "visit", "v-k")), 0u);
+}
+
 TEST_F(FhirExport, AdminApiErrors) {
     auto h = start(config("bearer"));
     auto code = [&](const std::string& req) {

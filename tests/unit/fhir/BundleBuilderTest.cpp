@@ -194,3 +194,14 @@ TEST(BundleBuilder, InstantFormat) {
     EXPECT_EQ(BundleBuilder::instant(0), "1970-01-01T00:00:00.000Z");
     EXPECT_EQ(BundleBuilder::instant(1795000000123456), "2026-11-18T11:06:40.123Z");
 }
+
+TEST(BundleBuilder, NoEmptyPeriodObjects) {  // FHIR JSON forbids empty objects
+    VisitEnded v = sampleVisit("v-1");
+    v.participants[0].joinedUs = 0;
+    v.participants[0].leftUs = 0;
+    JsonPtr b = builder().build(v, {}, kStartUs, true);
+    const json_t* enc = json_object_get(entryOf(b.get(), "Encounter"), "resource");
+    EXPECT_EQ(at(enc, {"participant", "0", "individual", "reference"}), "Practitioner/doc-1");
+    EXPECT_EQ(json_object_get(json_array_get(json_object_get(enc, "participant"), 0), "period"), nullptr);
+    EXPECT_EQ(jsonDump(b.get()).find("{}"), std::string::npos);
+}
