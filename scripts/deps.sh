@@ -8,6 +8,7 @@ PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev libpcre2-dev
   postgresql postgresql-client
   clang libclang-rt-14-dev docker-compose
+  nodejs
 )
 missing=()
 for p in "${PKGS[@]}"; do
@@ -22,4 +23,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 # Debian's postgresql package starts a cluster on 5432 at install; we never use it (tests and run.sh
 # start their own clusters on other ports), so leave it as the admin has it.
+# The FHIR test server (tests/fhir-server) needs Node >= 20 and npm: NodeSource's nodejs bundles npm,
+# Debian's does not (then the separate npm package provides it).
+if ! command -v npm >/dev/null; then
+  [ "$(id -u)" -eq 0 ] || { echo "deps: npm missing (install npm)" >&2; exit 1; }
+  apt-get install -y -qq --no-install-recommends npm >/dev/null
+fi
 echo "deps: all packages present"

@@ -40,6 +40,7 @@ fi
 # Audit trail: spool encryption key and checkpoint signing key (Ed25519 seed).
 [ -f "$out/keys/audit-spool.key" ] || (umask 077; openssl rand -hex 32 > "$out/keys/audit-spool.key")
 [ -f "$out/keys/audit-signing.key" ] || (umask 077; openssl rand -hex 32 > "$out/keys/audit-signing.key")
+[ -f "$out/keys/fhir-outbox.key" ] || (umask 077; openssl rand -hex 32 > "$out/keys/fhir-outbox.key")
 
 cat > "$out/janus.jcfg" <<JCFG
 general: {
@@ -106,6 +107,7 @@ for f in janus.plugin.hipaa.room janus.plugin.hipaa.recorder janus.eventhandler.
       -e "s|/etc/janus/janus.eventhandler.hipaa.audit.policy.jcfg|$root/conf/janus.eventhandler.hipaa.audit.policy.jcfg|g" \
       -e "s|https://ehr.example.org/fhir/R4|${FHIR_URL:-https://127.0.0.1:18443/fhir/R4}|g" \
       -e "/^general: {/,/^}/s|^\tdevelopment = false|\tdevelopment = true|" \
+      -e "s|host=127.0.0.1 port=5432 dbname=hipaa user=hipaa_fhir|${HIPAA_PG_CONNINFO:-host=127.0.0.1 port=5432 dbname=hipaa user=hipaa_fhir}|g" \
       "$root/conf/$f.jcfg.sample" > "$out/$f.jcfg"
 done
 echo "$out"

@@ -15,6 +15,7 @@ state=$(mktemp -d /tmp/hipaa-test-XXXXXX)
 chmod 755 "$state"   # the postgres user must reach its cluster folder inside
 cleanup() {
   bash scripts/pg.sh stop "$state/pg" >/dev/null 2>&1
+  bash scripts/fhir-server.sh stop "$state/fhir" >/dev/null 2>&1
   [ -n "${HIPAA_KEEP_TEST_DIRS:-}" ] || rm -rf "$state"
 }
 trap cleanup EXIT
@@ -28,6 +29,12 @@ pg_port=$(bash scripts/free-port.sh)
 HIPAA_TEST_PG=$(bash scripts/pg.sh start "$state/pg" "$pg_port") || { echo "PostgreSQL did not start"; cat "$state/pg/log" 2>/dev/null; exit 1; }
 export HIPAA_TEST_PG
 echo "cluster: $HIPAA_TEST_PG"
+
+echo "== FHIR test server"
+fhir_port=$(bash scripts/free-port.sh)
+HIPAA_TEST_FHIR=$(bash scripts/fhir-server.sh start "$state/fhir" "$fhir_port") || { echo "FHIR test server did not start"; exit 1; }
+export HIPAA_TEST_FHIR HIPAA_TEST_FHIR_DIR="$state/fhir"
+echo "fhir: $HIPAA_TEST_FHIR"
 
 passed=0; failed=0
 run_ctest() {  # run_ctest NAME BUILD_DIR ctest-args...

@@ -1,30 +1,105 @@
 #include "FhirHandler.hpp"
 
+#include "BearerFileAuth.hpp"
+#include "ClientAssertion.hpp"
+#include "SmartBackendAuth.hpp"
+
 #include "hipaa/Errors.hpp"
 #include "hipaa/JcfgParser.hpp"
-#include "hipaa/SecretFile.hpp"
 
-#include <openssl/crypto.h>
 #include <unistd.h>
 
-namespace hipaa::fhir {
+#include <chrono>
 
-FhirHandler::FhirHandler(Config config, Logger log) : config_(std::move(config)), log_(std::move(log)) {
+namespace hipaa::fhir {
+namespace {
+
+int64_t nowUs() {
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::string hostName() {
+    char buf[256] = {};
+    if (::gethostname(buf, sizeof buf - 1) != 0 || !buf[0]) return "janus";
+    return buf;
+}
+
+bool validFhirId(const std::string& s) {
+    if (s.empty() || s.size() > 64) return false;
+    for (unsigned char c : s)
+        if (!std::isalnum(c) && c != '-' && c != '.') return false;
+    return true;
+}
+
+}  // namespace
+
+FhirHandler::FhirHandler(Config config, Logger log, VisitBus& bus) : config_(std::move(config)), log_(std::move(log)) {
     baseUrl_ = config_.string("general.base_url");
     if (baseUrl_.rfind("https://", 0) != 0) throw ConfigError("general.base_url: must start with https://");
-    std::string ca = config_.string("general.ca_file", "");
-    if (!ca.empty() && ::access(ca.c_str(), R_OK) != 0) throw ConfigError("general.ca_file: cannot read " + ca);
+    caFile_ = config_.string("general.ca_file", "");
+    if (!caFile_.empty() && ::access(caFile_.c_str(), R_OK) != 0)
+        throw ConfigError("general.ca_file: cannot read " + caFile_);
+    clientOptions_ = {baseUrl_, caFile_, static_cast<long>(config_.integer("general.connect_timeout_ms", 5000, 100, 60000)),
+                      static_cast<long>(config_.integer("general.timeout_ms", 15000, 500, 300000))};
     auth_ = config_.string("general.auth", "bearer");
-    if (auth_ == "bearer") {
-        std::string tokenFile = config_.secretPath("general.bearer_token_file");
-        Bytes token = readSecretFile(tokenFile);  // refuses files others can read
-        bool empty = token.empty();
-        OPENSSL_cleanse(token.data(), token.size());
-        if (empty) throw ConfigError("general.bearer_token_file: " + tokenFile + " is empty");
-    } else if (auth_ != "none") {
-        throw ConfigError("general.auth: must be \"bearer\" or \"none\"");
-    }
+    if (auth_ != "bearer" && auth_ != "smart") throw ConfigError("general.auth: must be \"bearer\" or \"smart\"");
+    // Build one auth now: a bad key or token file fails init, not the first send.
+    makeAuth();
+
+    instance_ = config_.string("general.instance_id", hostName());
+    if (!validFhirId(instance_)) throw ConfigError("general.instance_id: letters, digits, '-' and '.' only (max 64)");
+    BundleOptions bo;
+    bo.identifierSystem = config_.string("general.identifier_system", "urn:janus-hipaa");
+    if (bo.identifierSystem.rfind("https://", 0) != 0 && bo.identifierSystem.rfind("urn:", 0) != 0)
+        throw ConfigError("general.identifier_system: must be an https:// URL or a urn:");
+    bo.instanceId = instance_;
+    bo.transmitterReference = config_.string("general.transmitter_reference", "");
+    if (!bo.transmitterReference.empty() && bo.transmitterReference.rfind("Device/", 0) != 0 &&
+        bo.transmitterReference.rfind("Organization/", 0) != 0)
+        throw ConfigError("general.transmitter_reference: must be Device/<id> or Organization/<id>");
+    bo.defaultLoinc = config_.string("general.default_loinc", "11506-3");
+    builder_ = std::make_shared<const BundleBuilder>(bo);
+
+    conninfo_ = config_.secret("outbox.conninfo");
+    cipher_ = std::make_shared<const OutboxCipher>(config_.secretPath("outbox.key_file"));
+    outboxOptions_ = {conninfo_, instance_, 5, static_cast<int>(config_.integer("outbox.statement_timeout_ms", 10000, 100, 600000))};
+    int workers = static_cast<int>(config_.integer("outbox.workers", 2, 1, 16));
+    workerOptions_.batch = static_cast<int>(config_.integer("outbox.batch", 16, 1, 1000));
+    workerOptions_.maxAttempts = static_cast<int>(config_.integer("outbox.max_attempts", 8, 1, 1000));
+    workerOptions_.backoffInitialMs = config_.integer("outbox.backoff_initial_ms", 1000, 10, 3600000);
+    workerOptions_.backoffMaxMs = config_.integer("outbox.backoff_max_ms", 300000, 10, 86400000);
+    if (workerOptions_.backoffMaxMs < workerOptions_.backoffInitialMs)
+        throw ConfigError("outbox.backoff_max_ms: must not be below outbox.backoff_initial_ms");
+    workerOptions_.leaseSeconds = static_cast<int>(config_.integer("outbox.lease_seconds", 120, 5, 3600));
+    workerOptions_.pollIntervalMs = static_cast<int>(config_.integer("outbox.poll_interval_ms", 1000, 10, 60000));
+    if (workerOptions_.leaseSeconds * 1000L <= clientOptions_.timeoutMs * 2)
+        throw ConfigError("outbox.lease_seconds: must exceed twice general.timeout_ms");
     config_.finish();
+
+    // The database may come up after Janus: every part connects lazily and reconnects.
+    ingestOutbox_ = std::make_unique<Outbox>(outboxOptions_, cipher_, builder_);
+    adminOutbox_ = std::make_unique<Outbox>(outboxOptions_, cipher_, builder_);
+    for (int i = 0; i < workers; ++i) {
+        workers_.push_back(std::make_unique<OutboxWorker>(
+            workerOptions_, std::make_unique<Outbox>(outboxOptions_, cipher_, builder_),
+            std::make_unique<FhirClient>(clientOptions_, makeAuth()), log_, workerCounters_));
+    }
+    subscriptions_.push_back(
+        bus.subscribe<VisitEnded>("fhir", [this](const VisitEnded& v) { onVisitEnded(v); }));
+    subscriptions_.push_back(bus.subscribe<NoteSubmitted>("fhir", [this](const NoteSubmitted& n) { onNote(n); }));
+    log_.info("fhir: exporting to " + baseUrl_ + " (auth " + auth_ + ", " + std::to_string(workers) +
+              " workers, instance " + instance_ + ")");
+}
+
+FhirHandler::~FhirHandler() {
+    {
+        std::lock_guard lock(stopMutex_);
+        stopping_ = true;
+    }
+    stopCv_.notify_all();
+    subscriptions_.clear();  // delivers what is queued (one store attempt each), then unsubscribes
+    workers_.clear();        // joins; bundles in flight keep their lease and are sent after restart
 }
 
 std::unique_ptr<EventHandlerCore> FhirHandler::create(const std::string& configFile, Logger log) {
@@ -33,15 +108,181 @@ std::unique_ptr<EventHandlerCore> FhirHandler::create(const std::string& configF
     return std::make_unique<FhirHandler>(std::move(config), std::move(log));
 }
 
+std::unique_ptr<FhirAuth> FhirHandler::makeAuth() {
+    if (auth_ == "bearer") return std::make_unique<BearerFileAuth>(config_.secretPath("general.bearer_token_file"));
+    SmartBackendAuth::Options o;
+    o.tokenUrl = config_.string("general.smart_token_url");
+    if (o.tokenUrl.rfind("https://", 0) != 0) throw ConfigError("general.smart_token_url: must start with https://");
+    o.scope = config_.string("general.smart_scope",
+                             "system/Encounter.write system/DocumentReference.write system/Provenance.write");
+    o.caBundle = caFile_;
+    o.connectTimeoutMs = clientOptions_.connectTimeoutMs;
+    o.timeoutMs = clientOptions_.timeoutMs;
+    ClientAssertion assertion(config_.secretPath("general.smart_key_file"),
+                              ClientAssertion::parseAlg(config_.string("general.smart_alg", "ES384")),
+                              config_.string("general.smart_kid"), config_.string("general.smart_client_id"),
+                              o.tokenUrl);
+    return std::make_unique<SmartBackendAuth>(std::move(assertion), o);
+}
+
 void FhirHandler::incomingEvent(json_t*) {}
+
+// Stores one fact; while the database is unreachable it keeps trying (the bus queue holds the rest
+// and refuses new facts visibly when full). At shutdown it tries once more and counts a loss.
+template <typename F>
+void FhirHandler::ingest(const char* what, F&& store) {
+    int64_t delayMs = 100;
+    for (;;) {
+        try {
+            std::lock_guard lock(ingestMutex_);
+            switch (store(*ingestOutbox_)) {
+            case Outbox::Recorded::Queued: counters_.queued++; break;
+            case Outbox::Recorded::Held: counters_.held++; break;
+            case Outbox::Recorded::Duplicate: counters_.duplicates++; break;
+            }
+            for (auto& w : workers_) w->wake();
+            return;
+        } catch (const RequestError& e) {
+            counters_.skipped++;
+            log_.warn(std::string("fhir: ") + what + " not exported: " + e.what());
+            return;
+        } catch (const CryptoError&) {
+            // A stored fact does not open under the configured key: retrying cannot help.
+            counters_.lost++;
+            log_.error(std::string("ALERT fhir: ") + what + " not exported: outbox data does not open under outbox.key_file");
+            return;
+        } catch (const std::exception& e) {
+            ingestOutbox_->disconnect();
+            const auto* db = dynamic_cast<const DbError*>(&e);
+            log_.warn(std::string("fhir: cannot store ") + what + " in the outbox (" +
+                      (db ? "SQLSTATE " + db->sqlstate() : std::string("error")) + "), retrying");
+        }
+        std::unique_lock lock(stopMutex_);
+        if (stopping_) {
+            counters_.lost++;
+            log_.error(std::string("ALERT fhir: ") + what + " lost at shutdown: the outbox was unreachable");
+            return;
+        }
+        stopCv_.wait_for(lock, std::chrono::milliseconds(delayMs));
+        delayMs = std::min<int64_t>(delayMs * 2, 5000);
+    }
+}
+
+void FhirHandler::onVisitEnded(const VisitEnded& visit) {
+    counters_.visits++;
+    ingest("visit", [&](Outbox& o) { return o.recordVisit(visit, nowUs()); });
+}
+
+void FhirHandler::onNote(const NoteSubmitted& note) {
+    counters_.notes++;
+    ingest("note", [&](Outbox& o) { return o.recordNote(note, nowUs()); });
+}
+
+template <typename F>
+auto FhirHandler::admin(F&& f) {
+    std::lock_guard lock(adminMutex_);
+    try {
+        return f(*adminOutbox_);
+    } catch (const DbError& e) {
+        adminOutbox_->disconnect();
+        throw Error(errc::kDatabase, "outbox database unavailable (SQLSTATE " + e.sqlstate() + ")");
+    }
+}
+
+JsonPtr FhirHandler::status() {
+    Outbox::Status s = admin([](Outbox& o) { return o.status(); });
+    JsonPtr r = jsonObject();
+    jsonSet(r.get(), "pending", s.pending);
+    jsonSet(r.get(), "failed", s.failing);
+    jsonSet(r.get(), "sent", s.sent);
+    jsonSet(r.get(), "dead", s.dead);
+    jsonSet(r.get(), "held_notes", s.heldNotes);
+    jsonSet(r.get(), "oldest_pending_seconds", s.oldestPendingSeconds);
+    JsonPtr c = jsonObject();
+    jsonSet(c.get(), "visits", static_cast<uint64_t>(counters_.visits));
+    jsonSet(c.get(), "notes", static_cast<uint64_t>(counters_.notes));
+    jsonSet(c.get(), "queued", static_cast<uint64_t>(counters_.queued));
+    jsonSet(c.get(), "held", static_cast<uint64_t>(counters_.held));
+    jsonSet(c.get(), "duplicates", static_cast<uint64_t>(counters_.duplicates));
+    jsonSet(c.get(), "skipped", static_cast<uint64_t>(counters_.skipped));
+    jsonSet(c.get(), "lost", static_cast<uint64_t>(counters_.lost));
+    jsonSet(c.get(), "sent", static_cast<uint64_t>(workerCounters_->sent));
+    jsonSet(c.get(), "retried", static_cast<uint64_t>(workerCounters_->retried));
+    jsonSet(c.get(), "dead", static_cast<uint64_t>(workerCounters_->dead));
+    jsonSet(c.get(), "db_errors", static_cast<uint64_t>(workerCounters_->dbErrors));
+    jsonSet(r.get(), "this_instance", std::move(c));
+    return r;
+}
+
+JsonPtr FhirHandler::list(const json_t* request) {
+    std::string state(jsonString(request, "state").value_or("pending"));
+    if (state != "pending" && state != "dead" && state != "sent")
+        throw RequestError(errc::kInvalidField, "state: must be pending, dead or sent");
+    int64_t limit = jsonInt(request, "limit").value_or(100);
+    if (limit < 1 || limit > 1000) throw RequestError(errc::kInvalidField, "limit: must be between 1 and 1000");
+    auto rows = admin([&](Outbox& o) { return o.list(state, static_cast<int>(limit)); });
+    JsonPtr arr = jsonArray();
+    for (const auto& row : rows) {
+        JsonPtr j = jsonObject();
+        jsonSet(j.get(), "id", row.id);
+        jsonSet(j.get(), "visit_id", row.visitId);
+        jsonSet(j.get(), "kind", row.kind);
+        jsonSet(j.get(), "state", row.state);
+        jsonSet(j.get(), "attempts", row.attempts);
+        if (row.lastStatus) jsonSet(j.get(), "last_status", static_cast<int64_t>(row.lastStatus));
+        if (!row.lastError.empty()) jsonSet(j.get(), "last_error", row.lastError);
+        jsonSet(j.get(), "age_seconds", row.ageSeconds);
+        if (row.state == "pending") jsonSet(j.get(), "next_attempt_in_seconds", row.nextAttemptInSeconds);
+        if (!row.outcome.empty()) jsonSet(j.get(), "outcome", jsonParse(row.outcome));
+        json_array_append_new(arr.get(), jsonRelease(std::move(j)));
+    }
+    JsonPtr r = jsonObject();
+    jsonSet(r.get(), "state", state);
+    jsonSet(r.get(), "bundles", std::move(arr));
+    return r;
+}
+
+JsonPtr FhirHandler::retry(const json_t* request) {
+    std::optional<int64_t> id;
+    if (json_object_get(request, "id")) {
+        id = jsonRequireInt(request, "id");
+    } else if (!jsonBool(request, "all").value_or(false)) {
+        throw RequestError(errc::kMissingField, "id (or \"all\": true) required");
+    }
+    auto ids = admin([&](Outbox& o) { return o.retry(id); });
+    if (id && ids.empty()) throw RequestError(fhirerr::kNoSuchBundle, "no dead-lettered bundle with this id");
+    for (auto& w : workers_) w->wake();
+    JsonPtr arr = jsonArray();
+    for (int64_t i : ids) json_array_append_new(arr.get(), json_integer(i));
+    JsonPtr r = jsonObject();
+    jsonSet(r.get(), "requeued", std::move(arr));
+    return r;
+}
+
+JsonPtr FhirHandler::exportVisit(const json_t* request) {
+    std::string visitId(jsonRequireString(request, "visit_id"));
+    auto id = admin([&](Outbox& o) { return o.exportVisit(visitId, nowUs()); });
+    if (!id) throw RequestError(fhirerr::kUnknownVisit, "no ended visit with this visit_id");
+    for (auto& w : workers_) w->wake();
+    JsonPtr r = jsonObject();
+    jsonSet(r.get(), "queued", *id);
+    return r;
+}
 
 JsonPtr FhirHandler::handleRequest(const json_t* request) {
     if (!json_is_object(request)) throw RequestError(errc::kInvalidJson, "request must be a JSON object");
-    std::string_view what = jsonRequireString(request, "request");
-    if (what != "info") throw RequestError(errc::kUnknownRequest, "unknown request");
-    JsonPtr info = infoResponse(kFhirInfo, config_.effective());
-    jsonSet(info.get(), "export", "not implemented in this version: nothing is sent");
-    return info;
+    std::string what(jsonRequireString(request, "request"));
+    if (what == "info") {
+        JsonPtr info = infoResponse(kFhirInfo, config_.effective());
+        jsonSet(info.get(), "auth", auth_);
+        jsonSet(info.get(), "instance", instance_);
+        return info;
+    }
+    if (what == "status") return status();
+    if (what == "pending") return list(request);
+    if (what == "retry") return retry(request);
+    if (what == "export") return exportVisit(request);
+    throw RequestError(errc::kUnknownRequest, "unknown request");
 }
 
 }  // namespace hipaa::fhir

@@ -67,15 +67,20 @@ TEST(FhirHandlerTable, ValidatesConfigAndRedactsNothingSecretIntoInfo) {
     janus_eventhandler* h = hipaa_fhir_eventhandler();
     EXPECT_EQ(h->events_mask, static_cast<janus_flags>(JANUS_EVENT_TYPE_NONE));  // PHI never on the event bus
     std::string token = dir.write("token", "tok-SECRET-123", 0600);
+    std::string key = dir.write("outbox.key", std::string(64, 'a'), 0600);
+    // The outbox database is connected lazily: an unreachable one does not keep the handler from loading.
     dir.write("janus.eventhandler.hipaa.fhir.jcfg",
-              "general: { base_url = \"https://ehr.test/fhir\" bearer_token_file = \"" + token + "\" }");
+              "general: { base_url = \"https://ehr.test/fhir\" bearer_token_file = \"" + token + "\" }\n"
+              "outbox: { conninfo = \"host=127.0.0.1 port=1 password=pg-SECRET-456\" key_file = \"" + key + "\" }");
     ASSERT_EQ(h->init(dir.path().c_str()), 0) << janusLogText();
     JsonPtr info(h->handle_request(jsonParse(R"({"request":"info"})").get()));
     std::string text = jsonDump(info.get());
     EXPECT_NE(text.find("\"plugin\":\"janus.eventhandler.hipaa.fhir\""), std::string::npos);
     EXPECT_EQ(text.find("tok-SECRET-123"), std::string::npos);
+    EXPECT_EQ(text.find("pg-SECRET-456"), std::string::npos);
     h->destroy();
     EXPECT_EQ(janusLogText().find("tok-SECRET-123"), std::string::npos);
+    EXPECT_EQ(janusLogText().find("pg-SECRET-456"), std::string::npos);
 }
 
 TEST(FhirHandlerTable, RefusesPlainHttpAndWorldReadableTokens) {

@@ -1,0 +1,97 @@
+#include "FhirTestServer.hpp"
+
+#include "FreePort.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <stdexcept>
+#include <thread>
+
+namespace hipaa::fhir::test {
+namespace {
+
+std::string run(const std::string& cmd) {
+    std::string out;
+    FILE* p = popen(cmd.c_str(), "r");
+    if (!p) throw std::runtime_error("popen failed");
+    char buf[512];
+    while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+    if (pclose(p) != 0) throw std::runtime_error("failed: " + cmd + "\n" + out);
+    while (!out.empty() && out.back() == '\n') out.pop_back();
+    return out;
+}
+
+std::string script() { return std::string("bash ") + HIPAA_SOURCE_DIR + "/scripts/fhir-server.sh "; }
+
+}  // namespace
+
+std::string urlEncode(const std::string& v) {
+    static const char* hex = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : v) {
+        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
+}
+
+FhirTestServer::FhirTestServer() {
+    int port = hipaa::test::freeLoopbackPort();
+    baseUrl_ = run(script() + "start " + dir_.path() + " " + std::to_string(port) + " 2>&1");
+    origin_ = "https://127.0.0.1:" + std::to_string(port);
+    token_ = hipaa::test::readFile(dir_.file("bearer-token"));
+    while (!token_.empty() && token_.back() == '\n') token_.pop_back();
+}
+
+FhirTestServer::~FhirTestServer() {
+    std::string cmd = script() + "stop " + dir_.path() + " >/dev/null 2>&1";
+    if (std::system(cmd.c_str()) != 0) std::fprintf(stderr, "fhir-server stop failed\n");
+}
+
+void FhirTestServer::outage() {
+    run(script() + "outage " + dir_.path());
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+}
+
+void FhirTestServer::restore() {
+    run(script() + "restore " + dir_.path());
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+}
+
+HttpResponse FhirTestServer::get(const std::string& path) {
+    HttpRequest r;
+    r.url = path.rfind("https://", 0) == 0 ? path : baseUrl_ + "/" + path;
+    r.caBundle = dir_.file("ca.pem");
+    r.headers = {"Authorization: Bearer " + token_, "Accept: application/fhir+json"};
+    return curl_.perform(r);
+}
+
+HttpResponse FhirTestServer::put(const std::string& path, const std::string& body) {
+    HttpRequest r;
+    r.method = "PUT";
+    r.url = baseUrl_ + "/" + path;
+    r.caBundle = dir_.file("ca.pem");
+    r.headers = {"Authorization: Bearer " + token_, "Content-Type: application/fhir+json"};
+    r.body = body;
+    return curl_.perform(r);
+}
+
+JsonPtr FhirTestServer::getJson(const std::string& path) {
+    HttpResponse r = get(path);
+    if (r.status != 200) throw std::runtime_error("GET " + path + ": HTTP " + std::to_string(r.status) + " " + r.body);
+    return jsonParse(r.body);
+}
+
+size_t FhirTestServer::count(const std::string& search) {
+    JsonPtr b = getJson(search);
+    return json_array_size(json_object_get(b.get(), "entry"));
+}
+
+JsonPtr FhirTestServer::stats() { return jsonParse(get(origin_ + "/_stats").body); }
+
+}  // namespace hipaa::fhir::test

