@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # The main job: installs what is missing, builds, starts a local PostgreSQL and Janus with all four
 # janus-hipaa plugins (sample configs, loopback only), prints where to reach them, and stops them all
-# on Ctrl-C. State (database, keys, admin secret) lives in .state/ and is reused by the next run.
-#   HIPAA_HTTP_PORT (8088)  HIPAA_ADMIN_PORT (7088)  HIPAA_PG_PORT (15432)  HIPAA_STATE_DIR (.state)
+# on Ctrl-C. The FHIR handler exports to a local FHIR test server (tests/fhir-server, HTTPS with a
+# throwaway CA) started here too. State (database, keys, admin secret) lives in .state/ and is reused.
+#   HIPAA_HTTP_PORT (8088)  HIPAA_ADMIN_PORT (7088)  HIPAA_PG_PORT (15432)  HIPAA_FHIR_PORT (18443)
+#   HIPAA_STATE_DIR (.state)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 http_port=${HIPAA_HTTP_PORT:-8088}; admin_port=${HIPAA_ADMIN_PORT:-7088}; pg_port=${HIPAA_PG_PORT:-15432}
+fhir_port=${HIPAA_FHIR_PORT:-18443}
 state=${HIPAA_STATE_DIR:-"$root/.state"}
 mkdir -p "$state"; chmod 755 "$state"
 
@@ -20,6 +23,7 @@ stop_all() {
   if [ -n "$janus_pid" ] && kill -0 "$janus_pid" 2>/dev/null; then
     kill -INT "$janus_pid"; wait "$janus_pid" 2>/dev/null || true
   fi
+  bash scripts/fhir-server.sh stop "$state/fhir"
   bash scripts/pg.sh stop "$state/pg"
   echo "run: stopped (state kept in $state)"
 }
@@ -27,9 +31,19 @@ trap stop_all INT TERM EXIT
 
 conninfo=$(bash scripts/pg.sh start "$state/pg" "$pg_port")
 bash scripts/migrate.sh "$conninfo"
+fhir_url=$(bash scripts/fhir-server.sh start "$state/fhir" "$fhir_port")
 bash scripts/janus-conf.sh "$state/janus" build "$http_port" "$admin_port" >/dev/null
-# The audit trail goes to this PostgreSQL (the generated config leaves database.conninfo empty).
-sed -i "s|^\tconninfo = \"\"|\tconninfo = \"$conninfo\"|" "$state/janus/janus.eventhandler.hipaa.audit.jcfg"
+# The audit trail and the FHIR outbox go to this PostgreSQL; FHIR bundles go to the local test server.
+set_key() {  # set_key FILE KEY VALUE: replaces the value of a top-level-section key in a .jcfg
+  sed -i "s|^\t$2 = .*|\t$2 = \"$3\"|" "$1"
+}
+audit_conf="$state/janus/janus.eventhandler.hipaa.audit.jcfg"
+fhir_conf="$state/janus/janus.eventhandler.hipaa.fhir.jcfg"
+set_key "$audit_conf" conninfo "$conninfo"
+set_key "$fhir_conf" conninfo "$conninfo"
+set_key "$fhir_conf" base_url "$fhir_url"
+set_key "$fhir_conf" ca_file "$state/fhir/ca.pem"
+set_key "$fhir_conf" bearer_token_file "$state/fhir/bearer-token"
 
 for p in "$http_port" "$admin_port"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
@@ -56,11 +70,12 @@ janus-hipaa is running (loopback only):
   Janus API    http://127.0.0.1:$http_port/janus
   Admin API    http://127.0.0.1:$admin_port/admin   (admin_secret in $state/janus/admin_secret)
   PostgreSQL   $conninfo
+  FHIR server  $fhir_url   (test server; CA in $state/fhir/ca.pem)
   Configs      $state/janus   (log: $state/janus.log)
 Loaded:
 TXT
 jq -r '(.plugins | keys[] | select(test("hipaa")) | "  plugin         " + .),
        (.events  | keys[] | select(test("hipaa")) | "  event handler  " + .)' <<<"$info"
 echo
-echo "Ctrl-C stops Janus and PostgreSQL."
+echo "Ctrl-C stops Janus, PostgreSQL and the FHIR test server."
 wait "$janus_pid" || true

@@ -5,7 +5,7 @@ set -uo pipefail
 root=${1:?source dir}
 state=$(mktemp -d /tmp/hipaa-run-XXXXXX); chmod 755 "$state"
 free() { bash "$root/scripts/free-port.sh"; }
-export HIPAA_STATE_DIR=$state HIPAA_HTTP_PORT=$(free) HIPAA_ADMIN_PORT=$(free) HIPAA_PG_PORT=$(free)
+export HIPAA_STATE_DIR=$state HIPAA_HTTP_PORT=$(free) HIPAA_ADMIN_PORT=$(free) HIPAA_PG_PORT=$(free) HIPAA_FHIR_PORT=$(free)
 fail() { echo "FAIL: $*"; cat "$state/out" 2>/dev/null | tail -30; exit 1; }
 
 one_run() {
@@ -25,11 +25,15 @@ one_run() {
     jq -e '.response.version == "0.1.0"' <<<"$r" >/dev/null || fail "$h is not running: $r"
   done
   grep -q "127.0.0.1:$HIPAA_HTTP_PORT/janus" "$state/out" || fail "address not printed"
+  curl -sf --cacert "$state/fhir/ca.pem" -H "Authorization: Bearer $(cat "$state/fhir/bearer-token")" \
+    "https://127.0.0.1:$HIPAA_FHIR_PORT/fhir/R4/metadata" >/dev/null \
+    || fail "FHIR test server not answering over verified HTTPS"
   kill -INT -- -$pid
   wait $pid
   grep -q "run: stopped" "$state/out" || fail "no clean stop"
   (exec 3<>"/dev/tcp/127.0.0.1/$HIPAA_ADMIN_PORT") 2>/dev/null && fail "Janus still listening"
   (exec 3<>"/dev/tcp/127.0.0.1/$HIPAA_PG_PORT") 2>/dev/null && fail "PostgreSQL still listening"
+  (exec 3<>"/dev/tcp/127.0.0.1/$HIPAA_FHIR_PORT") 2>/dev/null && fail "FHIR test server still listening"
 }
 one_run
 first_secret=$(cat "$state/janus/admin_secret")
