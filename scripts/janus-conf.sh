@@ -8,8 +8,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:?out dir}; build=${2:?build dir}; http_port=${3:?http port}; admin_port=${4:?admin port}
 stock=/usr/lib/x86_64-linux-gnu/janus
-mkdir -p "$out/plugins" "$out/events" "$out/keys" "$out/recordings"
-chmod 700 "$out/keys" "$out/recordings"
+mkdir -p "$out/plugins" "$out/events" "$out/keys" "$out/recordings" "$out/exports"
+chmod 700 "$out/keys" "$out/recordings" "$out/exports"
 out=$(cd "$out" && pwd); build=$(cd "$build" && pwd)
 
 for p in videoroom audiobridge textroom echotest; do ln -sf "$stock/plugins/libjanus_$p.so" "$out/plugins/"; done
@@ -21,6 +21,8 @@ secret=$(cat "$out/admin_secret")
 # Development keys: a pseudonym key and a FHIR bearer token. Never use these for real visits.
 [ -f "$out/keys/pseudonym.key" ] || (umask 077; openssl rand -hex 32 > "$out/keys/pseudonym.key")
 [ -f "$out/keys/fhir-token" ] || (umask 077; openssl rand -hex 24 > "$out/keys/fhir-token")
+[ -f "$out/keys/recorder-keyring" ] || (umask 077; echo "1 kek $(openssl rand -hex 32)" > "$out/keys/recorder-keyring")
+[ -f "$out/keys/recorder-signing.key" ] || (umask 077; openssl rand -hex 32 > "$out/keys/recorder-signing.key")
 
 cat > "$out/janus.jcfg" <<JCFG
 general: {
@@ -83,6 +85,7 @@ done
 for f in janus.plugin.hipaa.room janus.plugin.hipaa.recorder janus.eventhandler.hipaa.audit janus.eventhandler.hipaa.fhir; do
   [ -f "$out/$f.jcfg" ] && [ -z "${JANUS_CONF_FORCE:-}" ] && continue
   sed -e "s|/etc/janus/hipaa|$out/keys|g" -e "s|/var/lib/janus-hipaa/recordings|$out/recordings|g" \
+      -e "s|/var/lib/janus-hipaa/exports|$out/exports|g" \
       -e "s|https://ehr.example.org/fhir/R4|${FHIR_URL:-https://127.0.0.1:18443/fhir/R4}|g" \
       "$root/conf/$f.jcfg.sample" > "$out/$f.jcfg"
 done
