@@ -153,6 +153,8 @@ JsonPtr RecorderPlugin::handleAdmin(const json_t* request) {
         jsonSet(j.get(), "recordings", store_->list());
         return j;
     }
+    static const std::set<std::string> kPerRecording{"stop", "status", "hold", "release", "delete", "verify", "rewrap", "export"};
+    if (!kPerRecording.count(what)) throw RequestError(errc::kUnknownRequest, "unknown request");
     std::string id = requireRecordingId(request);
     if (what == "stop") return stop(id);
     if (what == "status") return status(id);
