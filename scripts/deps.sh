@@ -8,6 +8,7 @@ PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql postgresql-client
   clang libclang-rt-14-dev
+  ffmpeg
 )
 missing=()
 for p in "${PKGS[@]}"; do
