@@ -12,9 +12,17 @@ mkdir -p "$out/plugins" "$out/events" "$out/keys" "$out/recordings" "$out/export
 chmod 700 "$out/keys" "$out/recordings" "$out/exports"
 out=$(cd "$out" && pwd); build=$(cd "$build" && pwd)
 
-for p in videoroom audiobridge textroom echotest; do ln -sf "$stock/plugins/libjanus_$p.so" "$out/plugins/"; done
-ln -sf "$build/plugins/room/libjanus_hipaa_room.so" "$build/plugins/recorder/libjanus_hipaa_recorder.so" "$out/plugins/"
-ln -sf "$build/plugins/audit/libjanus_hipaa_audit.so" "$build/plugins/fhir/libjanus_hipaa_fhir.so" "$out/events/"
+plugins_folder="$out/plugins"; events_folder="$out/events"
+installed=$(ls -d "$build"/lib/janus/plugins "$build"/lib/*/janus/plugins 2>/dev/null | head -1 || true)
+if [ -n "$installed" ]; then
+  # BUILD_DIR is an install prefix (cmake --install): load our plugins from there, where their
+  # RPATH ($ORIGIN/../../janus-hipaa) finds libhipaa_common.so.
+  plugins_folder="$installed"; events_folder="$(dirname "$installed")/events"
+else
+  for p in videoroom audiobridge textroom echotest; do ln -sf "$stock/plugins/libjanus_$p.so" "$out/plugins/"; done
+  ln -sf "$build/plugins/room/libjanus_hipaa_room.so" "$build/plugins/recorder/libjanus_hipaa_recorder.so" "$out/plugins/"
+  ln -sf "$build/plugins/audit/libjanus_hipaa_audit.so" "$build/plugins/fhir/libjanus_hipaa_fhir.so" "$out/events/"
+fi
 
 [ -f "$out/admin_secret" ] || { (umask 077; openssl rand -hex 16 > "$out/admin_secret"); }
 secret=$(cat "$out/admin_secret")
@@ -27,9 +35,9 @@ secret=$(cat "$out/admin_secret")
 cat > "$out/janus.jcfg" <<JCFG
 general: {
 	configs_folder = "$out"
-	plugins_folder = "$out/plugins"
+	plugins_folder = "$plugins_folder"
 	transports_folder = "$stock/transports"
-	events_folder = "$out/events"
+	events_folder = "$events_folder"
 	loggers_folder = "$stock/loggers"
 	debug_level = ${JANUS_DEBUG_LEVEL:-4}
 	admin_secret = "$secret"

@@ -2,12 +2,12 @@
 # The main job: installs what is missing, builds, starts a local PostgreSQL and Janus with all four
 # janus-hipaa plugins (sample configs, loopback only), prints where to reach them, and stops them all
 # on Ctrl-C. State (database, keys, admin secret) lives in .state/ and is reused by the next run.
-#   HIPAA_HTTP_PORT (8088)  HIPAA_ADMIN_PORT (7088)  HIPAA_PG_PORT (15432)
+#   HIPAA_HTTP_PORT (8088)  HIPAA_ADMIN_PORT (7088)  HIPAA_PG_PORT (15432)  HIPAA_STATE_DIR (.state)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 http_port=${HIPAA_HTTP_PORT:-8088}; admin_port=${HIPAA_ADMIN_PORT:-7088}; pg_port=${HIPAA_PG_PORT:-15432}
-state="$root/.state"
+state=${HIPAA_STATE_DIR:-"$root/.state"}
 mkdir -p "$state"; chmod 755 "$state"
 
 bash scripts/deps.sh

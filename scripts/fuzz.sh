@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with clang (ASan+UBSan) and runs each for a bounded time.
+#   scripts/fuzz.sh [SECONDS_PER_TARGET=20]
+# A crash leaves its input in build-fuzz/crashes/ and fails the run.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+secs=${1:-20}
+dir="$root/build-fuzz"
+CC=clang CXX=clang++ cmake -S "$root" -B "$dir" -DHIPAA_FUZZ=ON -DHIPAA_WERROR=OFF -DHIPAA_BUILD_BENCH=OFF \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+targets=$(find "$root/tests/fuzz" -maxdepth 1 \( -name '*Fuzz.cpp' \) | wc -l)
+cmake --build "$dir" -j "$(nproc)" --target $(cd "$dir" && cmake --build . --target help | sed -nE 's/^\.\.\. ([a-z0-9_]+_fuzz)$/\1/p' | tr '\n' ' ') >/dev/null
+mkdir -p "$dir/crashes"
+status=0; ran=0
+for bin in $(find "$dir/tests/fuzz" -maxdepth 1 -type f -name '*_fuzz' -perm -u+x | sort); do
+  name=$(basename "$bin" _fuzz)
+  corpus="$dir/corpus/$name"; mkdir -p "$corpus"
+  seeds="$root/tests/fuzz/corpus/$name"
+  echo "fuzz: $name for ${secs}s"
+  if ! "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$dir/crashes/$name-" \
+       "$corpus" $( [ -d "$seeds" ] && echo "$seeds" ) > "$dir/$name.log" 2>&1; then
+    echo "fuzz: $name FAILED"; tail -40 "$dir/$name.log"; status=1
+  else
+    grep -E '^Done|#[0-9]+.*DONE' "$dir/$name.log" | tail -1
+  fi
+  ran=$((ran + 1))
+done
+echo "fuzz: $ran targets (sources: $targets)"
+[ "$ran" -gt 0 ] || { echo "fuzz: no targets built"; exit 1; }
+exit $status

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# scripts/run.sh (the README's main job): Janus answers on loopback with the four plugins listed by
+# the Admin API, a second run reuses the state, and Ctrl-C stops Janus and PostgreSQL.
+set -uo pipefail
+root=${1:?source dir}
+state=$(mktemp -d /tmp/hipaa-run-XXXXXX); chmod 755 "$state"
+free() { bash "$root/scripts/free-port.sh"; }
+export HIPAA_STATE_DIR=$state HIPAA_HTTP_PORT=$(free) HIPAA_ADMIN_PORT=$(free) HIPAA_PG_PORT=$(free)
+fail() { echo "FAIL: $*"; cat "$state/out" 2>/dev/null | tail -30; exit 1; }
+
+one_run() {
+  setsid bash "$root/scripts/run.sh" > "$state/out" 2>&1 &
+  local pid=$!
+  for _ in $(seq 1 600); do grep -q "Ctrl-C stops" "$state/out" && break; kill -0 $pid 2>/dev/null || fail "run.sh exited"; sleep 0.5; done
+  grep -q "Ctrl-C stops" "$state/out" || fail "run.sh did not come up"
+  local secret info
+  secret=$(cat "$state/janus/admin_secret")
+  info=$(curl -sf -X POST -d "{\"janus\":\"info\",\"transaction\":\"x\",\"admin_secret\":\"$secret\"}" "http://127.0.0.1:$HIPAA_ADMIN_PORT/admin") || fail "admin API"
+  for p in janus.plugin.hipaa.room janus.plugin.hipaa.recorder; do
+    jq -e --arg p "$p" '.plugins[$p]' <<<"$info" >/dev/null || fail "$p not loaded"
+  done
+  for h in janus.eventhandler.hipaa.audit janus.eventhandler.hipaa.fhir; do
+    jq -e --arg h "$h" '.events[$h]' <<<"$info" >/dev/null || fail "$h not loaded"
+    r=$(curl -sf -X POST -d "{\"janus\":\"query_eventhandler\",\"transaction\":\"y\",\"admin_secret\":\"$secret\",\"handler\":\"$h\",\"request\":{\"request\":\"info\"}}" "http://127.0.0.1:$HIPAA_ADMIN_PORT/admin")
+    jq -e '.response.version == "0.1.0"' <<<"$r" >/dev/null || fail "$h is not running: $r"
+  done
+  grep -q "127.0.0.1:$HIPAA_HTTP_PORT/janus" "$state/out" || fail "address not printed"
+  kill -INT -- -$pid
+  wait $pid
+  grep -q "run: stopped" "$state/out" || fail "no clean stop"
+  (exec 3<>"/dev/tcp/127.0.0.1/$HIPAA_ADMIN_PORT") 2>/dev/null && fail "Janus still listening"
+  (exec 3<>"/dev/tcp/127.0.0.1/$HIPAA_PG_PORT") 2>/dev/null && fail "PostgreSQL still listening"
+}
+one_run
+first_secret=$(cat "$state/janus/admin_secret")
+one_run   # a second run reuses what exists
+[ "$(cat "$state/janus/admin_secret")" = "$first_secret" ] || fail "state not reused"
+bash "$root/scripts/pg.sh" stop "$state/pg" >/dev/null 2>&1
+rm -rf "$state"
+echo "run.sh ok"
