@@ -451,3 +451,53 @@ TEST_F(RecorderPluginTest, RefusesUnsafeConfiguration) {
     writeConfig("");
     EXPECT_NO_THROW(makePlugin());
 }
+
+TEST_F(RecorderPluginTest, WithARecipientPublicKeyOnlyTheOfflineToolCanDecrypt) {
+    const std::string tool = std::string(HIPAA_BUILD_DIR) + "/plugins/recorder/hipaa-recorder-tool";
+    auto run = [](const std::string& cmd, int& rc) {
+        std::string out;
+        FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
+        char buf[4096];
+        size_t n;
+        while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+        rc = ::pclose(p);
+        return out;
+    };
+    plugin.reset();
+    int rc = 0;
+    std::string pubLine = run(tool + " keygen 5 " + dir.file("private-keyring"), rc);
+    ASSERT_EQ(rc, 0) << pubLine;
+    ASSERT_EQ(pubLine.rfind("5 x25519 ", 0), 0u) << pubLine;
+    dir.write("keyring", readFile(dir.file("keyring")) + pubLine);  // version 5 (newest) is public-only
+    plugin = makePlugin();
+    std::string id = recordSome(20, 10);
+
+    EXPECT_EQ(errorOf(R"({"request":"export","recording":")" + id + "\"}"), kRecorderKeyUnavailable);
+    JsonPtr v = admin(R"({"request":"verify","recording":")" + id + "\"}");
+    const json_t* rep = json_object_get(v.get(), "verification");
+    EXPECT_EQ(jsonBool(rep, "ok"), true) << jsonDump(v.get());  // hashes + signed manifest still check
+    EXPECT_EQ(jsonBool(json_array_get(json_object_get(rep, "files"), 0), "chunks_checked"), false);
+
+    std::string files = recFile(id, 0) + " " + recFile(id, 1);
+    std::string out = run(tool + " verify " + dir.file("keyring") + " " + files, rc);
+    EXPECT_NE(rc, 0) << out;  // the host keyring cannot open them
+    out = run(tool + " verify " + dir.file("private-keyring") + " " + files, rc);
+    EXPECT_EQ(rc, 0) << out;
+    EXPECT_NE(out.find("20 packets"), std::string::npos) << out;
+    std::filesystem::create_directories(dir.file("offline"));
+    out = run(tool + " export " + dir.file("private-keyring") + " " + dir.file("offline") + " " + files, rc);
+    ASSERT_EQ(rc, 0) << out;
+    MjrFile m = parseMjr(dir.file("offline/" + id + "-0.mjr"));
+    ASSERT_EQ(m.packets.size(), 20u);
+    for (size_t i = 0; i < 20; ++i) EXPECT_EQ(Bytes(m.packets[i].begin() + 12, m.packets[i].end()), payload(0xA0, i));
+
+    // A flipped bit: the tool reports the damage and writes no export.
+    Bytes f = readWholeFile(recFile(id, 0));
+    f[f.size() - 3] ^= 1;
+    std::ofstream(recFile(id, 0), std::ios::binary | std::ios::trunc).write(reinterpret_cast<const char*>(f.data()), static_cast<long>(f.size()));
+    std::filesystem::remove(dir.file("offline/" + id + "-0.mjr"));
+    out = run(tool + " export " + dir.file("private-keyring") + " " + dir.file("offline") + " " + recFile(id, 0), rc);
+    EXPECT_NE(rc, 0);
+    EXPECT_NE(out.find("DAMAGED"), std::string::npos) << out;
+    EXPECT_FALSE(std::filesystem::exists(dir.file("offline/" + id + "-0.mjr")));
+}
