@@ -5,6 +5,7 @@
 // makes some open() fail.
 #include "RecordingHeader.hpp"
 #include "hipaa/AesGcm.hpp"
+#include "hipaa/OpenSsl.hpp"
 
 #include <optional>
 
@@ -15,7 +16,10 @@ public:
     // dataKey: the recording's 32-byte data key. The file key is HKDF(dataKey, fileSalt).
     ChunkSealer(ByteView dataKey, const RecordingHeader& header);
 
-    Bytes seal(uint64_t counter, bool last, ByteView plaintext) const;
+    Bytes seal(uint64_t counter, bool last, ByteView plaintext);
+    // Encrypts `buffer` in place and appends the tag (the hot path: no copy, no allocation once
+    // the buffer has capacity, and no plaintext left behind in it).
+    void sealInPlace(uint64_t counter, bool last, Bytes& buffer);
     std::optional<Bytes> open(uint64_t counter, bool last, ByteView sealed) const;
 
 private:
@@ -24,6 +28,7 @@ private:
 
     Digest256 headerHash_;
     std::optional<AesGcm> gcm_;
+    EvpCipherCtxPtr sealCtx_;  // keyed once; only the nonce changes per chunk
 };
 
 }  // namespace hipaa::recorder

@@ -32,11 +32,12 @@ RecordingWriter::RecordingWriter(const std::string& path, RecordingHeader header
     hash_.update(head);
     summary_.file = std::filesystem::path(path).filename().string();
     summary_.bytes = head.size();
-    buffer_.reserve(header_.chunkSize + 1024);
+    buffer_.reserve(header_.chunkSize + 65536 + 64);  // never reallocates: no stale plaintext copies
 }
 
 RecordingWriter::~RecordingWriter() {
     // An unfinished writer (error path) leaves its sealed chunks: the reader reports the missing end.
+    // Unsealed plaintext is wiped, not written.
     std::fill(buffer_.begin(), buffer_.end(), uint8_t{0});
 }
 
@@ -55,17 +56,16 @@ void RecordingWriter::flush() {
 }
 
 void RecordingWriter::sealChunk(bool last) {
-    Bytes sealed = sealer_->seal(counter_, last, buffer_);
-    Bytes frame;
-    frame.reserve(sealed.size() + 4);
-    putU32(frame, static_cast<uint32_t>(sealed.size()));
-    frame.insert(frame.end(), sealed.begin(), sealed.end());
-    writeAll(fd_.get(), frame, "recording chunk");  // one write: a crash never splits a length from its chunk's start
-    hash_.update(frame);
-    summary_.bytes += frame.size();
+    sealer_->sealInPlace(counter_, last, buffer_);  // buffer_ now holds ciphertext || tag
+    uint8_t len[4] = {static_cast<uint8_t>(buffer_.size() >> 24), static_cast<uint8_t>(buffer_.size() >> 16),
+                      static_cast<uint8_t>(buffer_.size() >> 8), static_cast<uint8_t>(buffer_.size())};
+    // One writev per chunk: a crash tears at most the last chunk, which the reader then reports.
+    writeAllv(fd_.get(), ByteView(len, 4), buffer_, "recording chunk");
+    hash_.update(ByteView(len, 4));
+    hash_.update(buffer_);
+    summary_.bytes += 4 + buffer_.size();
     ++counter_;
     ++summary_.chunks;
-    std::fill(buffer_.begin(), buffer_.end(), uint8_t{0});
     buffer_.clear();
 }
 

@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -17,6 +18,22 @@ void writeAll(int fd, ByteView data, const char* what) {
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) throw Error(errc::kInternal, std::string("write failed: ") + what);
         done += static_cast<size_t>(n);
+    }
+}
+
+void writeAllv(int fd, ByteView a, ByteView b, const char* what) {
+    iovec iov[2] = {{const_cast<uint8_t*>(a.data()), a.size()}, {const_cast<uint8_t*>(b.data()), b.size()}};
+    ssize_t n;
+    do {
+        n = ::writev(fd, iov, 2);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) throw Error(errc::kInternal, std::string("write failed: ") + what);
+    size_t done = static_cast<size_t>(n);
+    if (done < a.size()) {
+        writeAll(fd, a.subspan(done), what);
+        writeAll(fd, b, what);
+    } else if (done < a.size() + b.size()) {
+        writeAll(fd, b.subspan(done - a.size()), what);
     }
 }
 
