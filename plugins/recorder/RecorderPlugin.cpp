@@ -57,9 +57,11 @@ void ensurePrivateDirectory(const std::string& dir, const std::string& key) {
 RecorderPlugin::RecorderPlugin(Config config, Logger log, MediaHost& host)
     : config_(std::move(config)), log_(std::move(log)), host_(host) {
     recordingsDir_ = config_.string("general.recordings_dir", "/var/lib/janus-hipaa/recordings");
-    exportDir_ = config_.string("general.export_dir", "/var/lib/janus-hipaa/exports");
-    std::string keyringPath = config_.secretPath("general.keyring");
-    std::string signingPath = config_.secretPath("general.signing_key");
+    exportDir_ = config_.string("general.export_dir", recordingsDir_ + "/exports");
+    // Defaults match the sample; the files are loaded (and their modes checked) only after every
+    // key and folder was validated, so a typo is reported before a missing key file.
+    std::string keyringPath = config_.secretPath("general.keyring", "/etc/janus/hipaa/recorder-keyring");
+    std::string signingPath = config_.secretPath("general.signing_key", "/etc/janus/hipaa/recorder-signing.key");
     IngestSettings ingest;
     ingest.address = rtpAddress_ = config_.string("general.rtp_address", "127.0.0.1");
     ingest.portMin = static_cast<int>(config_.integer("general.rtp_port_min", 20000, 1024, 65535));
@@ -79,8 +81,10 @@ RecorderPlugin::RecorderPlugin(Config config, Logger log, MediaHost& host)
             policies[name] = RetentionPolicy{name, RetentionPolicy::parseDuration(json_string_value(value), key)};
         }
     }
-    if (!policies.count(defaultPolicy_)) throw ConfigError("general.default_policy: no such policy in `policies`");
+    // Without a `policies` category: six years, the HIPAA retention period for documentation.
+    if (policies.empty()) policies["standard"] = RetentionPolicy{"standard", 2190LL * 86'400'000};
     config_.finish();
+    if (!policies.count(defaultPolicy_)) throw ConfigError("general.default_policy: no such policy in `policies`");
     ensurePrivateDirectory(recordingsDir_, "general.recordings_dir");
     ensurePrivateDirectory(exportDir_, "general.export_dir");
     keyring_ = Keyring::fromFile(keyringPath);
@@ -143,6 +147,10 @@ JsonPtr RecorderPlugin::handleAdmin(const json_t* request) {
     if (what == "info") {
         JsonPtr info = infoResponse(kRecorderInfo, config_.effective());
         jsonSet(info.get(), "active", static_cast<uint64_t>(ingest_->recordings().size()));
+        {
+            std::lock_guard lock(mutex_);
+            jsonSet(info.get(), "sessions", static_cast<uint64_t>(sessions_.size()));
+        }
         jsonSet(info.get(), "key_version", static_cast<int64_t>(keyring_.newest()));
         jsonSet(info.get(), "signing_public_key", hexEncode(signer_->publicKey()));
         return info;
