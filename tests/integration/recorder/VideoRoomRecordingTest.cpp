@@ -15,7 +15,6 @@
 #include <array>
 #include <cstdio>
 #include <filesystem>
-#include <regex>
 #include <thread>
 
 using namespace hipaa;
@@ -52,13 +51,31 @@ std::vector<Bytes> mjrPayloads(const std::string& path) {
     return out;
 }
 
+// Value of `key=` on its own line of ffprobe's default output ("" if absent).
+std::string field(const std::string& out, const std::string& key) {
+    size_t at = out.find(key + "=");
+    if (at == std::string::npos) return "";
+    size_t start = at + key.size() + 1;
+    return out.substr(start, out.find('\n', start) - start);
+}
+
 double probeDuration(const std::string& file, std::string& codec) {
     std::string out = run("ffprobe -v error -show_entries stream=codec_name:format=duration -of default=nw=1 '" + file + "'");
-    std::smatch m;
-    if (std::regex_search(out, m, std::regex("codec_name=(\\w+)"))) codec = m[1];
-    if (std::regex_search(out, m, std::regex("duration=([0-9.]+)"))) return std::stod(m[1]);
-    ADD_FAILURE() << "ffprobe: " << out;
-    return -1;
+    codec = field(out, "codec_name");
+    std::string d = field(out, "duration");
+    if (d.empty() || d.find_first_not_of("0123456789.") != std::string::npos) {
+        ADD_FAILURE() << "ffprobe: " << out;
+        return -1;
+    }
+    return std::stod(d);
+}
+
+// Replaces the value of `key = N` in a .jcfg text.
+std::string setKey(std::string cfg, const std::string& key, int value) {
+    size_t at = cfg.find(key + " = ");
+    if (at == std::string::npos) return cfg;
+    size_t start = at + key.size() + 3;
+    return cfg.replace(start, cfg.find('\n', start) - start, std::to_string(value));
 }
 
 }  // namespace
@@ -70,8 +87,9 @@ TEST(RecorderIntegration, VideoRoomRtpForwardWithSrtpIsRecordedEncryptedAndExpor
     if (base > 65000) base = 41000;
     {
         std::string cfg = readFile(janus.configFile("janus.plugin.hipaa.recorder.jcfg"));
-        cfg = std::regex_replace(cfg, std::regex("rtp_port_min = \\d+"), "rtp_port_min = " + std::to_string(base));
-        cfg = std::regex_replace(cfg, std::regex("rtp_port_max = \\d+"), "rtp_port_max = " + std::to_string(base + 50));
+        cfg = setKey(cfg, "rtp_port_min", base);
+        cfg = setKey(cfg, "rtp_port_max", base + 50);
+        ASSERT_NE(cfg.find("rtp_port_min = " + std::to_string(base) + "\n"), std::string::npos) << cfg;
         janus.writeConfig("janus.plugin.hipaa.recorder.jcfg", cfg);
     }
     janus.start();
