@@ -58,8 +58,12 @@ ReadReport RecordingReader::run(ByteView file, const Keyring* keyring, ByteView 
         }
         auto k = keyring->unwrap(r.header.slot, fixedHash);
         if (!k) {
-            r.damage = keyring->find(r.header.slot.keyId) ? "key slot does not authenticate (wrong key or tampered header)"
-                                                         : "key version " + std::to_string(r.header.slot.keyId) + " not in keyring";
+            const Keyring::Key* known = keyring->find(r.header.slot.keyId);
+            std::string version = std::to_string(r.header.slot.keyId);
+            if (!known) r.damage = "key version " + version + " not in keyring";
+            else if (known->type == Keyring::Type::X25519Public)
+                r.damage = "key version " + version + " is a recipient public key: decrypt with its private key";
+            else r.damage = "key slot does not authenticate (wrong key or tampered header)";
             return r;
         }
         key = std::move(*k);

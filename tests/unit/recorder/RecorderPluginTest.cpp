@@ -481,6 +481,7 @@ TEST_F(RecorderPluginTest, WithARecipientPublicKeyOnlyTheOfflineToolCanDecrypt) 
     std::string files = recFile(id, 0) + " " + recFile(id, 1);
     std::string out = run(tool + " verify " + dir.file("keyring") + " " + files, rc);
     EXPECT_NE(rc, 0) << out;  // the host keyring cannot open them
+    EXPECT_NE(out.find("is a recipient public key"), std::string::npos) << out;
     out = run(tool + " verify " + dir.file("private-keyring") + " " + files, rc);
     EXPECT_EQ(rc, 0) << out;
     EXPECT_NE(out.find("20 packets"), std::string::npos) << out;
