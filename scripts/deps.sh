@@ -8,7 +8,7 @@ PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev libpcre2-dev
   postgresql postgresql-client
   clang libclang-rt-14-dev docker-compose
-  nodejs
+  ffmpeg nodejs
 )
 missing=()
 for p in "${PKGS[@]}"; do

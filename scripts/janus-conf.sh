@@ -8,8 +8,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:?out dir}; build=${2:?build dir}; http_port=${3:?http port}; admin_port=${4:?admin port}
 stock=/usr/lib/x86_64-linux-gnu/janus
-mkdir -p "$out/plugins" "$out/events" "$out/keys" "$out/recordings"
-chmod 700 "$out/keys" "$out/recordings"
+mkdir -p "$out/plugins" "$out/events" "$out/keys" "$out/recordings" "$out/exports"
+chmod 700 "$out/keys" "$out/recordings" "$out/exports"
 out=$(cd "$out" && pwd); build=$(cd "$build" && pwd)
 
 plugins_folder="$out/plugins"; events_folder="$out/events"
@@ -41,6 +41,8 @@ fi
 [ -f "$out/keys/audit-spool.key" ] || (umask 077; openssl rand -hex 32 > "$out/keys/audit-spool.key")
 [ -f "$out/keys/audit-signing.key" ] || (umask 077; openssl rand -hex 32 > "$out/keys/audit-signing.key")
 [ -f "$out/keys/fhir-outbox.key" ] || (umask 077; openssl rand -hex 32 > "$out/keys/fhir-outbox.key")
+[ -f "$out/keys/recorder-keyring" ] || (umask 077; echo "1 kek $(openssl rand -hex 32)" > "$out/keys/recorder-keyring")
+[ -f "$out/keys/recorder-signing.key" ] || (umask 077; openssl rand -hex 32 > "$out/keys/recorder-signing.key")
 
 cat > "$out/janus.jcfg" <<JCFG
 general: {
@@ -105,6 +107,7 @@ for f in janus.plugin.hipaa.room janus.plugin.hipaa.recorder janus.eventhandler.
   sed -e "s|/etc/janus/hipaa|$out/keys|g" -e "s|/var/lib/janus-hipaa/recordings|$out/recordings|g" \
       -e "s|/var/lib/janus-hipaa/audit|$out/audit|g" \
       -e "s|/etc/janus/janus.eventhandler.hipaa.audit.policy.jcfg|$root/conf/janus.eventhandler.hipaa.audit.policy.jcfg|g" \
+      -e "s|/var/lib/janus-hipaa/exports|$out/exports|g" \
       -e "s|https://ehr.example.org/fhir/R4|${FHIR_URL:-https://127.0.0.1:18443/fhir/R4}|g" \
       -e "/^general: {/,/^}/s|^\tdevelopment = false|\tdevelopment = true|" \
       -e "s|host=127.0.0.1 port=5432 dbname=hipaa user=hipaa_fhir|${HIPAA_PG_CONNINFO:-host=127.0.0.1 port=5432 dbname=hipaa user=hipaa_fhir}|g" \

@@ -1,6 +1,7 @@
 #include "hipaa/Ed25519Signer.hpp"
 
 #include "hipaa/Errors.hpp"
+#include "hipaa/SecureRandom.hpp"
 #include "hipaa/SecretFile.hpp"
 
 #include <openssl/crypto.h>
@@ -15,6 +16,13 @@ Ed25519Signer::Ed25519Signer(ByteView seed) {
 
 Ed25519Signer Ed25519Signer::fromKeyFile(const std::string& path) {
     Bytes seed = readSecretKeyFile(path, kSeedSize);
+    Ed25519Signer signer(seed);
+    OPENSSL_cleanse(seed.data(), seed.size());
+    return signer;
+}
+
+Ed25519Signer Ed25519Signer::generate() {
+    Bytes seed = secureRandomBytes(kSeedSize);
     Ed25519Signer signer(seed);
     OPENSSL_cleanse(seed.data(), seed.size());
     return signer;

@@ -1,14 +1,21 @@
 #pragma once
-// janus.plugin.hipaa.recorder: encrypted recording. This first version validates its configuration
-// (the recordings folder must be private to the Janus user) and answers `info`; recording itself is
-// the encrypted-recording issue and answers "not implemented" (305) until then.
+// janus.plugin.hipaa.recorder: records SRTP RTP forwards into sealed, encrypted files, keeps them as
+// long as their retention policy says (unless on legal hold), shreds them verifiably, and exports
+// them to Janus .mjr. Driven through the Admin API (message_plugin); see docs/recorder.md.
+#include "IngestServer.hpp"
+#include "Keyring.hpp"
+#include "RecordingStore.hpp"
 #include "hipaa/Config.hpp"
+#include "hipaa/Ed25519Signer.hpp"
 #include "hipaa/Logger.hpp"
 #include "hipaa/PluginCore.hpp"
 
+#include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
+#include <thread>
 
 namespace hipaa::recorder {
 
@@ -18,7 +25,8 @@ inline constexpr PluginInfo kRecorderInfo{"janus.plugin.hipaa.recorder", "HIPAA 
 
 class RecorderPlugin final : public MediaPluginCore {
 public:
-    RecorderPlugin(Config config, Logger log);
+    RecorderPlugin(Config config, Logger log, MediaHost& host);
+    ~RecorderPlugin() override;
     static std::unique_ptr<MediaPluginCore> create(const std::string& configFile, Logger log, MediaHost& host);
 
     void createSession(SessionId session) override;
@@ -27,12 +35,33 @@ public:
     JsonPtr handleAdmin(const json_t* request) override;
     JsonPtr querySession(SessionId session) override;
 
+    // One sweep now (the sweeper thread calls this periodically): deletes expired recordings and
+    // removes exports older than export_ttl. Returns the number of recordings deleted.
+    int sweep(int64_t nowMs);
+
 private:
+    JsonPtr start(const json_t* request);
+    JsonPtr stop(const std::string& id);
+    JsonPtr status(const std::string& id);
+    JsonPtr exportRecording(const std::string& id);
+    void notify(const char* event, const std::string& id, JsonPtr extra = nullptr);
+    void sweeperLoop();
+
     Config config_;
     Logger log_;
-    std::string recordingsDir_;
+    MediaHost& host_;
+    std::string recordingsDir_, exportDir_, defaultPolicy_, rtpAddress_;
+    int64_t chunkBytes_ = 0, exportTtlMs_ = 0, sweepMs_ = 0;
+    Keyring keyring_;
+    std::optional<Ed25519Signer> signer_;
+    std::unique_ptr<RecordingStore> store_;
+    std::unique_ptr<IngestServer> ingest_;
+    std::mutex controlMutex_;  // serializes start/stop/delete so a recording is never half-started
     std::mutex mutex_;
     std::set<SessionId> sessions_;
+    std::condition_variable sweeperCv_;
+    bool stopping_ = false;
+    std::thread sweeper_;
 };
 
 // Creates `dir` (0700) if missing; throws ConfigError naming `key` if it is not a directory or if

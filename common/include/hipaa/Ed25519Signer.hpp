@@ -2,6 +2,7 @@
 // Ed25519 signing (audit checkpoints, deletion receipts). The private key is a 32-byte seed read from
 // a 0600 file (raw, hex or base64); it never leaves this object.
 #include "hipaa/Bytes.hpp"
+#include "hipaa/Ed25519Verifier.hpp"
 #include "hipaa/OpenSsl.hpp"
 
 #include <array>
@@ -19,10 +20,13 @@ public:
     explicit Ed25519Signer(ByteView seed);
     // readSecretKeyFile(path, 32): refuses files readable by group or others.
     static Ed25519Signer fromKeyFile(const std::string& path);
+    // A fresh random key (tests and tools; real keys come from files).
+    static Ed25519Signer generate();
 
     Signature sign(ByteView message) const;
     // The raw 32-byte public key that verifiers need.
     Bytes publicKey() const;
+    Ed25519Verifier verifier() const { return Ed25519Verifier(publicKey()); }
 
 private:
     EvpPkeyPtr key_;

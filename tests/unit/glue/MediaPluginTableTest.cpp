@@ -48,11 +48,18 @@ protected:
     void SetUp() override {
         FakeGateway::instance().reset();
         clearJanusLog();
-        std::string cfg = GetParam().config ? roomConfig(dir)
-                                            : "general: { recordings_dir = \"" + dir.file("rec") + "\" }\n";
+        std::string cfg = GetParam().config ? roomConfig(dir) : recorderConfig();
         dir.write(std::string(GetParam().package) + ".jcfg", cfg, 0644);
     }
     janus_plugin* p() { return GetParam().table(); }
+    // The recorder needs a keyring and a signing key (0600) besides its folder.
+    std::string recorderConfig() const {
+        std::string ring = dir.write("recorder-keyring", "1 kek " + std::string(64, 'a') + "\n");
+        std::string sign = dir.write("recorder-signing.key", std::string(64, 'b') + "\n");
+        return "general: {\n recordings_dir = \"" + dir.file("rec") + "\"\n keyring = \"" + ring +
+               "\"\n signing_key = \"" + sign + "\"\n}\n"
+               "policies: { standard = \"30d\" }\n";
+    }
     TempDir dir;
 };
 

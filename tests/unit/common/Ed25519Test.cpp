@@ -36,3 +36,12 @@ TEST(Ed25519, RejectsTamperedMessageSignatureAndWrongKey) {
     EXPECT_THROW(Ed25519Signer(Bytes(31, 0)), CryptoError);
     EXPECT_THROW(Ed25519Verifier(Bytes(33, 0)), CryptoError);
 }
+
+TEST(Ed25519, GeneratedKeysAreDistinctAndVerifyThroughTheirVerifier) {
+    Ed25519Signer a = Ed25519Signer::generate(), b = Ed25519Signer::generate();
+    EXPECT_NE(a.publicKey(), b.publicKey());
+    Bytes msg = {'r', 'e', 'c', 'e', 'i', 'p', 't'};
+    auto sig = a.sign(msg);
+    EXPECT_TRUE(a.verifier().verify(msg, sig));
+    EXPECT_FALSE(b.verifier().verify(msg, sig));
+}

@@ -1,0 +1,23 @@
+#pragma once
+// Changes the key slot of a finished recording file without touching its sealed chunks.
+#include "Keyring.hpp"
+#include "RecordingWriter.hpp"
+
+#include <string>
+
+namespace hipaa::recorder {
+
+class KeySlotEditor {
+public:
+    // Unwraps with `keyring` and re-wraps the same data key with its newest key (or `version`);
+    // replaces the file atomically (temp file + fsync + rename). The chunks are copied byte for byte.
+    // Returns the new summary (the SHA-256 changes with the header). Throws CryptoError if the key
+    // cannot be unwrapped, Error(kInternal) on I/O failure.
+    static FileSummary rewrap(const std::string& path, const Keyring& keyring,
+                              std::optional<uint32_t> version = std::nullopt);
+    // Crypto-shredding: overwrites the wrapped data key in place with zeros (algorithm None) and
+    // fsyncs. Afterwards no key can open the file. Returns false if the file has no valid header.
+    static bool shred(const std::string& path);
+};
+
+}  // namespace hipaa::recorder

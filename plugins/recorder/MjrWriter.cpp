@@ -1,0 +1,47 @@
+#include "MjrWriter.hpp"
+
+#include "ByteOrder.hpp"
+#include "hipaa/Errors.hpp"
+#include "hipaa/Json.hpp"
+
+#include <fcntl.h>
+
+namespace hipaa::recorder {
+
+MjrWriter::MjrWriter(const std::string& path, StreamKind kind, std::string codec, uint64_t createdUs)
+    : kind_(kind), codec_(std::move(codec)), createdUs_(createdUs) {
+    fd_.reset(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+    if (!fd_) throw Error(errc::kInternal, "cannot create export file");
+}
+
+void MjrWriter::write(uint64_t arrivalUs, ByteView packet) {
+    if (packets_ == 0) {
+        // The info header goes in front of the first frame, as Janus' own recorder does.
+        firstUs_ = arrivalUs;
+        JsonPtr info = jsonObject();
+        jsonSet(info.get(), "t", kind_ == StreamKind::Audio ? "a" : "v");
+        jsonSet(info.get(), "c", codec_);
+        jsonSet(info.get(), "s", static_cast<int64_t>(createdUs_));
+        jsonSet(info.get(), "u", static_cast<int64_t>(arrivalUs));
+        std::string text = jsonDump(info.get(), JSON_COMPACT | JSON_PRESERVE_ORDER);
+        Bytes head = {'M', 'J', 'R', '0', '0', '0', '0', '2'};
+        putU16(head, static_cast<uint16_t>(text.size()));
+        head.insert(head.end(), text.begin(), text.end());
+        writeAll(fd_.get(), head, "export header");
+    }
+    buffer_.assign({'M', 'E', 'E', 'T'});
+    uint64_t rel = arrivalUs > firstUs_ ? (arrivalUs - firstUs_) / 1000 : 0;
+    putU32(buffer_, static_cast<uint32_t>(rel));
+    putU16(buffer_, static_cast<uint16_t>(packet.size()));
+    buffer_.insert(buffer_.end(), packet.begin(), packet.end());
+    writeAll(fd_.get(), buffer_, "export frame");
+    ++packets_;
+}
+
+uint64_t MjrWriter::finish() {
+    if (fd_ && ::fsync(fd_.get()) != 0) throw Error(errc::kInternal, "fsync of export failed");
+    fd_.reset();
+    return packets_;
+}
+
+}  // namespace hipaa::recorder

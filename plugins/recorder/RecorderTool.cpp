@@ -1,0 +1,102 @@
+// hipaa-recorder-tool: offline operations on sealed recordings, for a host that holds the private
+// key (the recording host may hold only the public half).
+//   hipaa-recorder-tool keygen VERSION PRIVATE_KEYRING_OUT      prints the public keyring line
+//   hipaa-recorder-tool verify KEYRING FILE.jrec...
+//   hipaa-recorder-tool export KEYRING OUT_DIR FILE.jrec...     writes OUT_DIR/<name>.mjr (0600)
+// Exit status: 0 ok, 1 a file failed verification or export, 2 usage or key error.
+#include "Keyring.hpp"
+#include "MjrWriter.hpp"
+#include "RecordingReader.hpp"
+#include "UniqueFd.hpp"
+#include "hipaa/Encoding.hpp"
+#include "hipaa/Errors.hpp"
+#include "hipaa/SecureRandom.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+using namespace hipaa;
+using namespace hipaa::recorder;
+
+namespace {
+
+int usage() {
+    std::fprintf(stderr,
+                 "usage: hipaa-recorder-tool keygen VERSION PRIVATE_KEYRING_OUT\n"
+                 "       hipaa-recorder-tool verify KEYRING FILE.jrec...\n"
+                 "       hipaa-recorder-tool export KEYRING OUT_DIR FILE.jrec...\n");
+    return 2;
+}
+
+int keygen(const std::string& version, const std::string& out) {
+    if (version.empty() || version.find_first_not_of("0123456789") != std::string::npos) return usage();
+    Bytes priv = secureRandomBytes(32);
+    std::string line = version + " x25519-private " + hexEncode(priv) + "\n";
+    UniqueFd fd(::open(out.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+    if (!fd) {
+        std::fprintf(stderr, "cannot create %s (it must not exist)\n", out.c_str());
+        return 2;
+    }
+    writeAll(fd.get(), asBytes(line), "private keyring");
+    std::printf("%s x25519 %s\n", version.c_str(), hexEncode(Keyring::x25519PublicFromPrivate(priv)).c_str());
+    return 0;
+}
+
+int verifyOrExport(const Keyring& ring, const std::optional<std::string>& outDir, int argc, char** argv, int first) {
+    int status = 0;
+    for (int i = first; i < argc; ++i) {
+        std::string path = argv[i];
+        std::string name = std::filesystem::path(path).stem().string();
+        std::optional<MjrWriter> mjr;
+        std::string outPath = outDir ? *outDir + "/" + name + ".mjr" : "";
+        ReadReport r;
+        try {
+            Bytes data = readWholeFile(path);
+            std::string err;
+            auto header = RecordingHeader::parse(data, err);
+            r = RecordingReader::read(data, ring, [&](uint64_t t, ByteView pkt) {
+                if (!outDir) return;
+                if (!mjr) mjr.emplace(outPath, header->header.kind, header->header.codec, header->header.createdMs * 1000);
+                mjr->write(t, pkt);
+            });
+            if (mjr) mjr->finish();
+        } catch (const std::exception& e) {
+            std::printf("%s: error: %s\n", path.c_str(), e.what());
+            status = 1;
+            continue;
+        }
+        std::printf("%s: %s, %s/%s, %llu chunks, %llu packets, sha256 %s%s%s\n", path.c_str(),
+                    r.complete ? "ok" : "DAMAGED", r.header.kind == StreamKind::Audio ? "audio" : "video",
+                    r.header.codec.c_str(), static_cast<unsigned long long>(r.chunks),
+                    static_cast<unsigned long long>(r.packets), hexEncode(r.sha256).c_str(),
+                    r.complete ? "" : ": ", r.damage.c_str());
+        if (!r.complete) {
+            status = 1;
+            if (mjr) ::unlink(outPath.c_str());  // never hand out a partial export silently
+        } else if (mjr) {
+            std::printf("  -> %s\n", outPath.c_str());
+        }
+    }
+    return status;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2) return usage();
+    std::string cmd = argv[1];
+    try {
+        if (cmd == "keygen" && argc == 4) return keygen(argv[2], argv[3]);
+        if (cmd == "verify" && argc >= 4) return verifyOrExport(Keyring::fromFile(argv[2]), std::nullopt, argc, argv, 3);
+        if (cmd == "export" && argc >= 5) return verifyOrExport(Keyring::fromFile(argv[2]), std::string(argv[3]), argc, argv, 4);
+    } catch (const Error& e) {
+        std::fprintf(stderr, "error: %s\n", e.what());
+        return 2;
+    }
+    return usage();
+}

@@ -1,0 +1,40 @@
+#pragma once
+// Opens and verifies a sealed recording file chunk by chunk. Every packet handed to the sink comes
+// from a chunk that authenticated in order; the first problem stops reading and is reported in
+// `damage` (tamper, wrong key, or the torn tail left by a crash), never silently accepted.
+#include "Keyring.hpp"
+#include "RecordingHeader.hpp"
+
+#include <functional>
+#include <string>
+
+namespace hipaa::recorder {
+
+struct ReadReport {
+    bool headerValid = false;  // header parsed
+    bool keyValid = false;     // data key unwrapped
+    bool complete = false;     // final chunk authenticated and nothing follows it
+    RecordingHeader header;
+    uint64_t chunks = 0;       // chunks that authenticated
+    uint64_t packets = 0;
+    uint64_t verifiedBytes = 0;  // file prefix covered by the header and authenticated chunks
+    uint64_t fileBytes = 0;
+    Digest256 sha256{};          // of the whole file as read
+    std::string damage;          // empty iff complete
+};
+
+class RecordingReader {
+public:
+    using PacketSink = std::function<void(uint64_t arrivalUs, ByteView packet)>;
+
+    // Unwraps the data key with `keyring`.
+    static ReadReport read(ByteView file, const Keyring& keyring, const PacketSink& sink = {});
+    static ReadReport readFile(const std::string& path, const Keyring& keyring, const PacketSink& sink = {});
+    // With the data key itself (tests, tools).
+    static ReadReport readWithKey(ByteView file, ByteView dataKey, const PacketSink& sink = {});
+
+private:
+    static ReadReport run(ByteView file, const Keyring* keyring, ByteView dataKey, const PacketSink& sink);
+};
+
+}  // namespace hipaa::recorder

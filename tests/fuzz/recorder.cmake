@@ -1,0 +1,2 @@
+# Recorder: sealed recording files and keyrings (included by tests/fuzz/CMakeLists.txt).
+hipaa_add_fuzzer(recording SOURCES ${CMAKE_CURRENT_LIST_DIR}/RecordingFuzz.cpp LIBS hipaa_recorder_format)

@@ -1,0 +1,504 @@
+// RecorderPlugin without Janus: real UDP + libsrtp ingest, real files, a fake MediaHost for events.
+#include "ByteOrder.hpp"
+#include "RecorderErrors.hpp"
+#include "RecorderPlugin.hpp"
+#include "SrtpSender.hpp"
+#include "TempDir.hpp"
+#include "FreePort.hpp"
+#include "hipaa/Encoding.hpp"
+#include "hipaa/Errors.hpp"
+#include "hipaa/JcfgParser.hpp"
+#include "hipaa/SecureRandom.hpp"
+
+#include <gtest/gtest.h>
+#include <srtp2/srtp.h>
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+using namespace hipaa;
+using namespace hipaa::recorder;
+using namespace hipaa::test;
+
+namespace {
+
+// Janus' core calls srtp_init(); without Janus the test process does.
+struct SrtpEnvironment : ::testing::Environment {
+    void SetUp() override { ASSERT_EQ(srtp_init(), srtp_err_status_ok); }
+    void TearDown() override { srtp_shutdown(); }
+};
+[[maybe_unused]] auto* const kSrtpEnv = ::testing::AddGlobalTestEnvironment(new SrtpEnvironment);
+
+class FakeHost : public MediaHost {
+public:
+    bool pushEvent(SessionId, const std::string&, const json_t*, const json_t*) override { return true; }
+    void notifyEvent(SessionId, const json_t* event) override {
+        std::lock_guard lock(m);
+        events.push_back(jsonAdopt(json_deep_copy(event)));
+    }
+    bool eventsEnabled() const override { return true; }
+    void closePeerConnection(SessionId) override {}
+    void endSession(SessionId) override {}
+    std::vector<std::string> names() {
+        std::lock_guard lock(m);
+        std::vector<std::string> out;
+        for (const auto& e : events) out.emplace_back(jsonString(e.get(), "event").value_or(""));
+        return out;
+    }
+    std::string dumpAll() {
+        std::lock_guard lock(m);
+        std::string out;
+        for (const auto& e : events) out += jsonDump(e.get()) + "\n";
+        return out;
+    }
+    std::mutex m;
+    std::vector<JsonPtr> events;
+};
+
+JsonPtr J(const std::string& s) { return jsonParse(s); }
+
+std::string str(const json_t* j, const char* k) { return std::string(jsonString(j, k).value_or("")); }
+
+Bytes payload(uint8_t tag, size_t i, size_t n = 120) {
+    Bytes p(n);
+    for (size_t k = 0; k < n; ++k) p[k] = static_cast<uint8_t>(tag ^ (k * 7 + i * 13));
+    p[0] = 0xFE;  // distinctive marker bytes, searched for on disk
+    p[1] = 0xED;
+    p[2] = tag;
+    p[3] = static_cast<uint8_t>(i);
+    return p;
+}
+
+struct MjrFile {
+    JsonPtr info;
+    std::vector<Bytes> packets;
+};
+
+MjrFile parseMjr(const std::string& path) {
+    Bytes b = readWholeFile(path);
+    MjrFile f;
+    EXPECT_GE(b.size(), 10u);
+    EXPECT_EQ(std::string(b.begin(), b.begin() + 8), "MJR00002");
+    size_t len = getU16(b.data() + 8);
+    f.info = jsonParse(std::string(b.begin() + 10, b.begin() + 10 + static_cast<long>(len)));
+    size_t off = 10 + len;
+    while (off + 10 <= b.size()) {
+        EXPECT_EQ(std::string(b.begin() + static_cast<long>(off), b.begin() + static_cast<long>(off) + 4), "MEET");
+        size_t plen = getU16(b.data() + off + 8);
+        f.packets.emplace_back(b.begin() + static_cast<long>(off) + 10, b.begin() + static_cast<long>(off + 10 + plen));
+        off += 10 + plen;
+    }
+    EXPECT_EQ(off, b.size());
+    return f;
+}
+
+class RecorderPluginTest : public ::testing::Test {
+protected:
+    TempDir dir;
+    FakeHost host;
+    int portMin = 0;
+    std::unique_ptr<RecorderPlugin> plugin;
+
+    void SetUp() override {
+        dir.write("keyring", "1 kek " + hexEncode(secureRandomBytes(32)) + "\n");
+        dir.write("sign.key", hexEncode(secureRandomBytes(32)) + "\n");
+        portMin = freeLoopbackPort();
+        if (portMin > 65000) portMin = 40000;
+        writeConfig("");
+        plugin = makePlugin();
+    }
+    void writeConfig(const std::string& extraGeneral, const std::string& policies = "standard = \"30d\"\n\tshort = \"10s\"") {
+        dir.write("recorder.jcfg", "general: {\n\trecordings_dir = \"" + dir.file("rec") + "\"\n\texport_dir = \"" +
+                                        dir.file("exp") + "\"\n\tkeyring = \"" + dir.file("keyring") +
+                                        "\"\n\tsigning_key = \"" + dir.file("sign.key") + "\"\n\trtp_port_min = " +
+                                        std::to_string(portMin) + "\n\trtp_port_max = " + std::to_string(portMin + 40) +
+                                        "\n\tchunk_ms = 50\n\tchunk_bytes = 4096\n\tsweep_seconds = 3600\n" + extraGeneral +
+                                        "}\npolicies: {\n\t" + policies + "\n}\n",
+                  0644);
+    }
+    std::unique_ptr<RecorderPlugin> makePlugin() {
+        std::string file = dir.file("recorder.jcfg");
+        return std::make_unique<RecorderPlugin>(Config(JcfgParser::parseFile(file), file), Logger(), host);
+    }
+    JsonPtr admin(const std::string& text) { return plugin->handleAdmin(J(text).get()); }
+    int errorOf(const std::string& text) {
+        try {
+            admin(text);
+        } catch (const Error& e) {
+            return e.code();
+        }
+        return 0;
+    }
+    JsonPtr startAv(const std::string& extra = "") {
+        return admin(R"({"request":"start","streams":[{"kind":"audio","codec":"opus","mid":"0"},)"
+                     R"({"kind":"video","codec":"vp8","mid":"1"}])" + extra + "}");
+    }
+    // Waits until the recorder counted `n` received packets on every stream.
+    void waitReceived(const std::string& id, std::vector<uint64_t> n) {
+        for (int i = 0; i < 200; ++i) {
+            JsonPtr s = admin(R"({"request":"status","recording":")" + id + "\"}");
+            const json_t* c = json_object_get(s.get(), "counters");
+            bool all = json_array_size(c) == n.size();
+            for (size_t k = 0; all && k < n.size(); ++k)
+                all = static_cast<uint64_t>(jsonInt(json_array_get(c, k), "received").value_or(0)) >= n[k];
+            if (all) return;
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        FAIL() << "packets did not arrive";
+    }
+    // Starts an A/V recording, sends packets, stops it; returns the id.
+    std::string recordSome(size_t audio = 20, size_t video = 10) {
+        JsonPtr s = startAv();
+        std::string id = str(s.get(), "recording");
+        Bytes key = *base64Decode(str(s.get(), "srtp_crypto"));
+        const json_t* streams = json_object_get(s.get(), "streams");
+        SrtpSender a(static_cast<int>(*jsonInt(json_array_get(streams, 0), "port")), 80, key, 0x1111, 111);
+        SrtpSender v(static_cast<int>(*jsonInt(json_array_get(streams, 1), "port")), 80, key, 0x2222, 96);
+        for (size_t i = 0; i < audio; ++i) a.send(payload(0xA0, i), 960);
+        for (size_t i = 0; i < video; ++i) v.send(payload(0xB0, i, 900), 3000);
+        waitReceived(id, {audio, video});
+        admin(R"({"request":"stop","recording":")" + id + "\"}");
+        return id;
+    }
+    std::string recFile(const std::string& id, int n) { return dir.file("rec/" + id + "-" + std::to_string(n) + ".jrec"); }
+};
+
+}  // namespace
+
+TEST_F(RecorderPluginTest, RecordsSrtpForwardsDropsForgeriesAndExportsMjr) {
+    JsonPtr s = startAv();
+    std::string id = str(s.get(), "recording");
+    ASSERT_EQ(id.size(), 32u);
+    EXPECT_EQ(str(s.get(), "host"), "127.0.0.1");
+    EXPECT_EQ(jsonInt(s.get(), "srtp_suite"), 80);
+    Bytes key = *base64Decode(str(s.get(), "srtp_crypto"));
+    ASSERT_EQ(key.size(), 30u);  // what VideoRoom's rtp_forward expects
+    const json_t* streams = json_object_get(s.get(), "streams");
+    ASSERT_EQ(json_array_size(streams), 2u);
+    int aport = static_cast<int>(*jsonInt(json_array_get(streams, 0), "port"));
+    int vport = static_cast<int>(*jsonInt(json_array_get(streams, 1), "port"));
+    EXPECT_NE(aport, vport);
+    EXPECT_GE(aport, portMin);
+    EXPECT_LE(vport, portMin + 40);
+
+    SrtpSender audio(aport, 80, key, 0x1111, 111), video(vport, 80, key, 0x2222, 96);
+    Bytes otherKey = secureRandomBytes(30);
+    SrtpSender forger(aport, 80, otherKey, 0x1111, 111);
+    std::vector<Bytes> sentAudio, sentVideo;
+    for (size_t i = 0; i < 50; ++i) {
+        sentAudio.push_back(audio.send(payload(0xA0, i), 960));
+        if (i % 5 == 0) sentVideo.push_back(video.send(payload(0xB0, i, 1000), 3000));
+        if (i % 20 == 0) forger.send(payload(0xC0, i), 960);  // wrong key: must be dropped
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    Bytes plainRtp = payload(0xD0, 1);
+    audio.sendRaw(plainRtp);  // unprotected RTP: dropped too
+    waitReceived(id, {54, 10});
+    JsonPtr stopped = admin(R"({"request":"stop","recording":")" + id + "\"}");
+    const json_t* files = json_object_get(stopped.get(), "files");
+    ASSERT_EQ(json_array_size(files), 2u);
+    EXPECT_EQ(jsonInt(json_array_get(files, 0), "packets"), 50);
+    EXPECT_EQ(jsonInt(json_array_get(files, 0), "srtp_failed"), 4);
+    EXPECT_EQ(jsonInt(json_array_get(files, 1), "packets"), 10);
+
+    // At rest: no payload bytes, no RTP header in clear, private file modes.
+    for (int n : {0, 1}) {
+        Bytes f = readWholeFile(recFile(id, n));
+        for (const Bytes& p : n == 0 ? sentAudio : sentVideo)
+            EXPECT_EQ(std::search(f.begin(), f.end(), p.begin() + 12, p.begin() + 20), f.end());
+        struct stat st {};
+        ASSERT_EQ(::stat(recFile(id, n).c_str(), &st), 0);
+        EXPECT_EQ(st.st_mode & 0777, 0600u);
+    }
+
+    JsonPtr v = admin(R"({"request":"verify","recording":")" + id + "\"}");
+    const json_t* rep = json_object_get(v.get(), "verification");
+    EXPECT_EQ(jsonBool(rep, "ok"), true) << jsonDump(v.get());
+    EXPECT_EQ(jsonBool(rep, "manifest_valid"), true);
+
+    JsonPtr e = admin(R"({"request":"export","recording":")" + id + "\"}");
+    const json_t* out = json_object_get(e.get(), "files");
+    ASSERT_EQ(json_array_size(out), 2u);
+    MjrFile ma = parseMjr(json_string_value(json_array_get(out, 0)));
+    MjrFile mv = parseMjr(json_string_value(json_array_get(out, 1)));
+    EXPECT_EQ(str(ma.info.get(), "t"), "a");
+    EXPECT_EQ(str(ma.info.get(), "c"), "opus");
+    EXPECT_EQ(str(mv.info.get(), "t"), "v");
+    EXPECT_EQ(str(mv.info.get(), "c"), "vp8");
+    EXPECT_EQ(ma.packets, sentAudio);  // decrypted RTP, byte for byte, in order
+    EXPECT_EQ(mv.packets, sentVideo);
+    struct stat st {};
+    ASSERT_EQ(::stat(json_string_value(json_array_get(out, 0)), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+
+    auto names = host.names();
+    for (const char* ev : {"started", "stopped", "verified", "exported"})
+        EXPECT_NE(std::find(names.begin(), names.end(), ev), names.end()) << ev;
+    EXPECT_EQ(host.dumpAll().find(str(s.get(), "srtp_crypto")), std::string::npos);  // keys never in events
+}
+
+TEST_F(RecorderPluginTest, HoldBlocksDeletionAndDeletionLeavesAVerifiableReceipt) {
+    std::string id = recordSome();
+    std::string rid = R"("recording":")" + id + "\"";
+    admin(R"({"request":"hold",)" + rid + R"(,"reason":"litigation L-17"})");
+    EXPECT_EQ(errorOf(R"({"request":"delete",)" + rid + R"(,"reason":"patient request"})"), kRecorderOnHold);
+    EXPECT_EQ(plugin->sweep(INT64_MAX / 2), 0);  // expired long ago, but held
+    EXPECT_TRUE(std::filesystem::exists(recFile(id, 0)));
+    EXPECT_EQ(errorOf(R"({"request":"release",)" + rid + "}"), errc::kMissingField);  // a reason is required
+    admin(R"({"request":"release",)" + rid + R"(,"reason":"case closed"})");
+    JsonPtr d = admin(R"({"request":"delete",)" + rid + R"(,"reason":"patient request"})");
+    const json_t* receipt = json_object_get(d.get(), "receipt");
+    const json_t* body = json_object_get(receipt, "body");
+    EXPECT_EQ(str(body, "recording"), id);
+    EXPECT_EQ(str(body, "policy"), "standard");
+    EXPECT_EQ(jsonBool(body, "key_destroyed"), true);
+    EXPECT_EQ(json_array_size(json_object_get(body, "files")), 2u);
+    EXPECT_EQ(str(json_array_get(json_object_get(body, "files"), 0), "sha256").size(), 64u);
+    EXPECT_FALSE(std::filesystem::exists(recFile(id, 0)));
+    EXPECT_FALSE(std::filesystem::exists(recFile(id, 1)));
+
+    JsonPtr v = admin(R"({"request":"verify",)" + rid + "}");
+    const json_t* rep = json_object_get(v.get(), "verification");
+    EXPECT_EQ(str(rep, "status"), "deleted");
+    EXPECT_EQ(jsonBool(rep, "receipt_valid"), true);
+    EXPECT_EQ(jsonBool(rep, "key_destroyed"), true);
+    EXPECT_EQ(jsonBool(rep, "ok"), true);
+    EXPECT_EQ(errorOf(R"({"request":"delete",)" + rid + R"(,"reason":"again"})"), kRecorderDeleted);
+    EXPECT_EQ(errorOf(R"({"request":"export",)" + rid + "}"), kRecorderDeleted);
+
+    // A forged receipt no longer verifies.
+    std::string rpath = dir.file("rec/" + id + ".receipt.json");
+    std::string text = readFile(rpath);
+    text.replace(text.find("\"standard\""), 10, "\"qa______\"");
+    dir.write("rec/" + id + ".receipt.json", text);
+    v = admin(R"({"request":"verify",)" + rid + "}");
+    EXPECT_EQ(jsonBool(json_object_get(v.get(), "verification"), "ok"), false);
+
+    // Events: hold, released, deleted with the signed receipt; never the reason's text.
+    auto names = host.names();
+    for (const char* ev : {"hold", "released", "deleted"})
+        EXPECT_NE(std::find(names.begin(), names.end(), ev), names.end()) << ev;
+    std::string all = host.dumpAll();
+    EXPECT_EQ(all.find("litigation"), std::string::npos);
+    EXPECT_EQ(all.find("patient request"), std::string::npos);
+}
+
+TEST_F(RecorderPluginTest, RetentionSweeperDeletesExactlyAtExpiry) {
+    JsonPtr s = admin(R"({"request":"start","policy":"short","streams":[{"kind":"audio","codec":"opus"}]})");
+    std::string id = str(s.get(), "recording");
+    std::string kept = recordSome();  // policy "standard" (30 days)
+    admin(R"({"request":"stop","recording":")" + id + "\"}");
+    JsonPtr st = admin(R"({"request":"status","recording":")" + id + "\"}");
+    int64_t ended = *jsonInt(st.get(), "ended_ms"), expires = *jsonInt(st.get(), "expires_ms");
+    EXPECT_EQ(expires - ended, 10'000);
+    EXPECT_EQ(plugin->sweep(expires - 1), 0);  // one millisecond early: kept
+    EXPECT_TRUE(std::filesystem::exists(recFile(id, 0)));
+    EXPECT_EQ(plugin->sweep(expires), 1);  // due at the exact millisecond
+    EXPECT_FALSE(std::filesystem::exists(recFile(id, 0)));
+    EXPECT_TRUE(std::filesystem::exists(recFile(kept, 0)));
+    st = admin(R"({"request":"status","recording":")" + id + "\"}");
+    EXPECT_EQ(str(st.get(), "status"), "deleted");
+    EXPECT_EQ(plugin->sweep(expires + 1), 0);  // never twice
+    // A running recording is never swept, whatever the clock says.
+    JsonPtr r = admin(R"({"request":"start","policy":"short","streams":[{"kind":"audio","codec":"opus"}]})");
+    EXPECT_EQ(plugin->sweep(INT64_MAX / 4), 1);  // only `kept`
+    EXPECT_EQ(str(admin(R"({"request":"status","recording":")" + str(r.get(), "recording") + "\"}").get(), "status"), "recording");
+}
+
+TEST_F(RecorderPluginTest, ExportsAreRemovedAfterTheirTtl) {
+    std::string id = recordSome(5, 2);
+    JsonPtr e = admin(R"({"request":"export","recording":")" + id + "\"}");
+    std::string f = json_string_value(json_array_get(json_object_get(e.get(), "files"), 0));
+    int64_t expires = *jsonInt(e.get(), "expires_ms");
+    plugin->sweep(expires - 5000);
+    EXPECT_TRUE(std::filesystem::exists(f));
+    plugin->sweep(expires + 1000);
+    EXPECT_FALSE(std::filesystem::exists(f));
+}
+
+TEST_F(RecorderPluginTest, VerifyReportsTamperedFilesAndManifests) {
+    std::string id = recordSome();
+    std::string rid = R"("recording":")" + id + "\"";
+    Bytes f = readWholeFile(recFile(id, 1));
+    f[f.size() / 2] ^= 0x10;
+    std::ofstream(recFile(id, 1), std::ios::binary | std::ios::trunc).write(reinterpret_cast<const char*>(f.data()), static_cast<long>(f.size()));
+    JsonPtr v = admin(R"({"request":"verify",)" + rid + "}");
+    const json_t* rep = json_object_get(v.get(), "verification");
+    EXPECT_EQ(jsonBool(rep, "ok"), false);
+    const json_t* f1 = json_array_get(json_object_get(rep, "files"), 1);
+    EXPECT_EQ(jsonBool(f1, "sha256_matches_manifest"), false);
+    EXPECT_EQ(jsonBool(f1, "complete"), false);
+    EXPECT_EQ(errorOf(R"({"request":"export",)" + rid + "}"), kRecorderDamaged);
+
+    std::string m = readFile(dir.file("rec/" + id + ".manifest.json"));
+    m.replace(m.find("\"chunks\": "), 10, "\"chunkz\": ");
+    dir.write("rec/" + id + ".manifest.json", m);
+    v = admin(R"({"request":"verify",)" + rid + "}");
+    EXPECT_EQ(jsonBool(json_object_get(v.get(), "verification"), "manifest_valid"), false);
+}
+
+TEST_F(RecorderPluginTest, RewrapMovesRecordingsToTheNewestKey) {
+    std::string id = recordSome();
+    plugin.reset();
+    std::string v1 = readFile(dir.file("keyring"));
+    std::string v2 = "2 kek " + hexEncode(secureRandomBytes(32)) + "\n";
+    dir.write("keyring", v1 + v2);
+    plugin = makePlugin();
+    EXPECT_EQ(jsonInt(admin(R"({"request":"info"})").get(), "key_version"), 2);
+    JsonPtr r = admin(R"({"request":"rewrap","recording":")" + id + "\"}");
+    EXPECT_EQ(jsonInt(r.get(), "key_version"), 2);
+    plugin.reset();
+    dir.write("keyring", v2);  // version 1 retired
+    plugin = makePlugin();
+    JsonPtr v = admin(R"({"request":"verify","recording":")" + id + "\"}");
+    EXPECT_EQ(jsonBool(json_object_get(v.get(), "verification"), "ok"), true) << jsonDump(v.get());
+    EXPECT_EQ(json_array_size(json_object_get(admin(R"({"request":"export","recording":")" + id + "\"}").get(), "files")), 2u);
+}
+
+TEST_F(RecorderPluginTest, KillNineMidRecordingLeavesAnInterruptedButVerifiablePrefix) {
+    plugin.reset();
+    int pipefd[2];
+    ASSERT_EQ(::pipe(pipefd), 0);
+    pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        // A fresh recorder in the child: record, let chunks seal, then die without any cleanup.
+        plugin = makePlugin();
+        JsonPtr s = admin(R"({"request":"start","streams":[{"kind":"audio","codec":"opus"}]})");
+        std::string id = str(s.get(), "recording");
+        SrtpSender a(static_cast<int>(*jsonInt(json_array_get(json_object_get(s.get(), "streams"), 0), "port")), 80,
+                     *base64Decode(str(s.get(), "srtp_crypto")), 0x42, 111);
+        for (size_t i = 0; i < 30; ++i) a.send(payload(0xA0, i), 960);
+        std::this_thread::sleep_for(std::chrono::milliseconds(400));  // > chunk_ms: sealed
+        for (size_t i = 30; i < 35; ++i) a.send(payload(0xA0, i), 960);  // maybe buffered, maybe not
+        [[maybe_unused]] ssize_t n = ::write(pipefd[1], id.data(), id.size());
+        ::kill(::getpid(), SIGKILL);
+        ::_exit(1);
+    }
+    ::close(pipefd[1]);
+    char buf[33] = {};
+    ASSERT_EQ(::read(pipefd[0], buf, 32), 32);
+    ::close(pipefd[0]);
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFSIGNALED(status));
+    std::string id(buf, 32);
+
+    plugin = makePlugin();
+    JsonPtr st = admin(R"({"request":"status","recording":")" + id + "\"}");
+    EXPECT_EQ(str(st.get(), "status"), "interrupted");
+    JsonPtr v = admin(R"({"request":"verify","recording":")" + id + "\"}");
+    const json_t* rep = json_object_get(v.get(), "verification");
+    EXPECT_EQ(jsonBool(rep, "ok"), false);  // never silently accepted
+    const json_t* f0 = json_array_get(json_object_get(rep, "files"), 0);
+    EXPECT_NE(str(f0, "damage").find("final chunk missing"), std::string::npos) << jsonDump(v.get());
+    EXPECT_GE(jsonInt(f0, "packets").value_or(0), 30);
+    // The authenticated prefix exports.
+    JsonPtr e = admin(R"({"request":"export","recording":")" + id + "\"}");
+    MjrFile m = parseMjr(json_string_value(json_array_get(json_object_get(e.get(), "files"), 0)));
+    EXPECT_GE(m.packets.size(), 30u);
+    for (size_t i = 0; i < 30; ++i) EXPECT_EQ(Bytes(m.packets[i].begin() + 12, m.packets[i].end()), payload(0xA0, i));
+}
+
+TEST_F(RecorderPluginTest, BadRequestsGetSpecificErrorsAndLeaveNoState) {
+    EXPECT_EQ(errorOf(R"({"request":"nope"})"), errc::kUnknownRequest);
+    EXPECT_EQ(errorOf(R"({"request":"start"})"), errc::kMissingField);
+    EXPECT_EQ(errorOf(R"({"request":"start","streams":[]})"), errc::kInvalidField);
+    EXPECT_EQ(errorOf(R"({"request":"start","streams":[{"kind":"data","codec":"x"}]})"), errc::kInvalidField);
+    EXPECT_EQ(errorOf(R"({"request":"start","streams":[{"kind":"audio","codec":"Opus!"}]})"), errc::kInvalidField);
+    EXPECT_EQ(errorOf(R"({"request":"start","srtp_suite":81,"streams":[{"kind":"audio","codec":"opus"}]})"), errc::kInvalidField);
+    EXPECT_EQ(errorOf(R"({"request":"start","policy":"forever","streams":[{"kind":"audio","codec":"opus"}]})"), kRecorderUnknownPolicy);
+    EXPECT_EQ(json_array_size(json_object_get(admin(R"({"request":"list"})").get(), "recordings")), 0u);
+    EXPECT_EQ(errorOf(R"({"request":"stop","recording":"xyz"})"), errc::kInvalidField);
+    EXPECT_EQ(errorOf(R"({"request":"stop","recording":"00000000000000000000000000000000"})"), kRecorderUnknownRecording);
+    std::string id = recordSome(2, 1);
+    EXPECT_EQ(errorOf(R"({"request":"stop","recording":")" + id + "\"}"), kRecorderNotActive);
+    JsonPtr s = admin(R"({"request":"start","srtp_suite":32,"streams":[{"kind":"audio","codec":"opus"}]})");
+    EXPECT_EQ(jsonInt(s.get(), "srtp_suite"), 32);
+    EXPECT_EQ(errorOf(R"({"request":"delete","reason":"x","recording":")" + str(s.get(), "recording") + "\"}"), kRecorderActive);
+}
+
+TEST_F(RecorderPluginTest, PortRangeExhaustionIsReportedAndCleanedUp) {
+    plugin.reset();
+    writeConfig("");
+    std::string cfg = readFile(dir.file("recorder.jcfg"));
+    cfg.replace(cfg.find("rtp_port_max = "), std::string("rtp_port_max = ").size() + std::to_string(portMin + 40).size(),
+                "rtp_port_max = " + std::to_string(portMin + 2));
+    dir.write("recorder.jcfg", cfg, 0644);
+    plugin = makePlugin();
+    int err = 0;
+    for (int i = 0; i < 5 && err == 0; ++i) err = errorOf(R"({"request":"start","streams":[{"kind":"audio","codec":"opus"},{"kind":"video","codec":"vp8"}]})");
+    EXPECT_EQ(err, kRecorderNoPorts);
+}
+
+TEST_F(RecorderPluginTest, RefusesUnsafeConfiguration) {
+    plugin.reset();
+    ::chmod(dir.file("keyring").c_str(), 0644);
+    EXPECT_THROW(makePlugin(), ConfigError);
+    ::chmod(dir.file("keyring").c_str(), 0600);
+    writeConfig("", "standard = \"30 days\"");
+    EXPECT_THROW(makePlugin(), ConfigError);
+    writeConfig("\tdefault_policy = \"qa\"\n");
+    EXPECT_THROW(makePlugin(), ConfigError);
+    writeConfig("\tunknown_key = 1\n");
+    EXPECT_THROW(makePlugin(), ConfigError);
+    writeConfig("");
+    EXPECT_NO_THROW(makePlugin());
+}
+
+TEST_F(RecorderPluginTest, WithARecipientPublicKeyOnlyTheOfflineToolCanDecrypt) {
+    const std::string tool = std::string(HIPAA_BUILD_DIR) + "/plugins/recorder/hipaa-recorder-tool";
+    auto run = [](const std::string& cmd, int& rc) {
+        std::string out;
+        FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
+        char buf[4096];
+        size_t n;
+        while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+        rc = ::pclose(p);
+        return out;
+    };
+    plugin.reset();
+    int rc = 0;
+    std::string pubLine = run(tool + " keygen 5 " + dir.file("private-keyring"), rc);
+    ASSERT_EQ(rc, 0) << pubLine;
+    ASSERT_EQ(pubLine.rfind("5 x25519 ", 0), 0u) << pubLine;
+    dir.write("keyring", readFile(dir.file("keyring")) + pubLine);  // version 5 (newest) is public-only
+    plugin = makePlugin();
+    std::string id = recordSome(20, 10);
+
+    EXPECT_EQ(errorOf(R"({"request":"export","recording":")" + id + "\"}"), kRecorderKeyUnavailable);
+    JsonPtr v = admin(R"({"request":"verify","recording":")" + id + "\"}");
+    const json_t* rep = json_object_get(v.get(), "verification");
+    EXPECT_EQ(jsonBool(rep, "ok"), true) << jsonDump(v.get());  // hashes + signed manifest still check
+    EXPECT_EQ(jsonBool(json_array_get(json_object_get(rep, "files"), 0), "chunks_checked"), false);
+
+    std::string files = recFile(id, 0) + " " + recFile(id, 1);
+    std::string out = run(tool + " verify " + dir.file("keyring") + " " + files, rc);
+    EXPECT_NE(rc, 0) << out;  // the host keyring cannot open them
+    EXPECT_NE(out.find("is a recipient public key"), std::string::npos) << out;
+    out = run(tool + " verify " + dir.file("private-keyring") + " " + files, rc);
+    EXPECT_EQ(rc, 0) << out;
+    EXPECT_NE(out.find("20 packets"), std::string::npos) << out;
+    std::filesystem::create_directories(dir.file("offline"));
+    out = run(tool + " export " + dir.file("private-keyring") + " " + dir.file("offline") + " " + files, rc);
+    ASSERT_EQ(rc, 0) << out;
+    MjrFile m = parseMjr(dir.file("offline/" + id + "-0.mjr"));
+    ASSERT_EQ(m.packets.size(), 20u);
+    for (size_t i = 0; i < 20; ++i) EXPECT_EQ(Bytes(m.packets[i].begin() + 12, m.packets[i].end()), payload(0xA0, i));
+
+    // A flipped bit: the tool reports the damage and writes no export.
+    Bytes f = readWholeFile(recFile(id, 0));
+    f[f.size() - 3] ^= 1;
+    std::ofstream(recFile(id, 0), std::ios::binary | std::ios::trunc).write(reinterpret_cast<const char*>(f.data()), static_cast<long>(f.size()));
+    std::filesystem::remove(dir.file("offline/" + id + "-0.mjr"));
+    out = run(tool + " export " + dir.file("private-keyring") + " " + dir.file("offline") + " " + recFile(id, 0), rc);
+    EXPECT_NE(rc, 0);
+    EXPECT_NE(out.find("DAMAGED"), std::string::npos) << out;
+    EXPECT_FALSE(std::filesystem::exists(dir.file("offline/" + id + "-0.mjr")));
+}
