@@ -118,7 +118,8 @@
     return { room, id: state.id, privateId: state.privateId };
   }
 
-  async function subscribe({ server, room, feed }) {
+  // One subscriber PeerConnection for `feed` or for every feed in `feeds` (multistream).
+  async function subscribe({ server, room, feed, feeds }) {
     status('connecting');
     await connect(server);
     await attach({
@@ -128,13 +129,14 @@
         if (on && track.kind === 'audio') analyse(track);
       },
     });
-    const attached = await request({ request: 'join', ptype: 'subscriber', room, streams: [{ feed }] }, undefined,
+    const streams = (feeds || [feed]).map((f) => ({ feed: f }));
+    const attached = await request({ request: 'join', ptype: 'subscriber', room, streams }, undefined,
       (m) => m.videoroom === 'attached' || m.error);
     if (!attached.jsep) throw new Error('join: no offer jsep');
     const jsep = await answer(attached.jsep, [{ type: 'data' }]);
     await request({ request: 'start', room }, jsep, (m) => m.videoroom === 'event' && (m.started === 'ok' || m.error));
-    status('subscribed to ' + feed);
-    return { room, feed, streams: attached.msg.streams };
+    status('subscribed to ' + streams.map((x) => x.feed).join(', '));
+    return { room, feeds: streams.map((x) => x.feed), streams: attached.msg.streams };
   }
 
   async function leave() {
@@ -152,10 +154,18 @@
     const report = await pc.getStats();
     report.forEach((s) => {
       if (s.type === 'inbound-rtp') {
-        out.inbound[s.kind] = { packetsReceived: s.packetsReceived, bytesReceived: s.bytesReceived,
-          framesDecoded: s.framesDecoded, frameWidth: s.frameWidth, frameHeight: s.frameHeight,
-          totalAudioEnergy: s.totalAudioEnergy, audioLevel: s.audioLevel, packetsLost: s.packetsLost,
-          codecId: s.codecId };
+        // Several streams of one kind (multistream subscriber): counters summed, `streams` counts them.
+        const p = out.inbound[s.kind] || (out.inbound[s.kind] = { streams: 0, packetsReceived: 0, bytesReceived: 0,
+          framesDecoded: 0, totalAudioEnergy: 0, packetsLost: 0 });
+        p.streams += 1;
+        p.packetsReceived += s.packetsReceived || 0;
+        p.bytesReceived += s.bytesReceived || 0;
+        p.framesDecoded += s.framesDecoded || 0;
+        p.totalAudioEnergy += s.totalAudioEnergy || 0;
+        p.packetsLost += s.packetsLost || 0;
+        if (s.frameWidth) { p.frameWidth = s.frameWidth; p.frameHeight = s.frameHeight; }
+        if (s.audioLevel !== undefined) p.audioLevel = s.audioLevel;
+        p.codecId = s.codecId;
       } else if (s.type === 'outbound-rtp') {
         out.outbound[s.kind] = { packetsSent: s.packetsSent, bytesSent: s.bytesSent, framesEncoded: s.framesEncoded };
       } else if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') {
