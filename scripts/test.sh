@@ -50,6 +50,9 @@ if [ -z "${HIPAA_SKIP_ASAN:-}" ]; then
   if bash scripts/build.sh build-asan -DHIPAA_SANITIZE=ON -DHIPAA_BUILD_BENCH=OFF; then
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
       run_ctest asan-unit build-asan -L unit
+    # The ASan-built plugins inside Debian's real janus (runtime preloaded): memory errors and leaks
+    # attributed to our code fail the gateway tests.
+    HIPAA_JANUS_PRELOAD=$(gcc -print-file-name=libasan.so) run_ctest asan-gateway build-asan -R '^Gateway\.' 
   else
     echo "ASan build failed"; failed=$((failed + 1))
   fi

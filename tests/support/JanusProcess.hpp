@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 namespace hipaa::test {
 
@@ -32,6 +33,9 @@ public:
     bool running() const;
 
     std::string log() const;
+    // With HIPAA_JANUS_PRELOAD (ASan runtime) set: sanitizer errors, and leaks whose stack passes
+    // through our libraries (Janus' own exit-time glib leaks are not ours). Empty when clean.
+    std::vector<std::string> sanitizerFindings() const;
     int httpPort() const { return httpPort_; }
     int adminPort() const { return adminPort_; }
     const std::string& adminSecret() const { return adminSecret_; }
