@@ -24,12 +24,13 @@ async function main() {
 
   const server = await startStaticServer();
   const browser = await launchBrowser();
+  let pub = null, sub = null, leaveCleanly = false;
   try {
     const room = 100000 + Math.floor(Math.random() * 800000), secret = 'e2e-' + process.pid;
-    const pub = await browser.newPage(`${server.url}/pages/videoroom-publisher.html`, 'pub');
+    pub = await browser.newPage(`${server.url}/pages/videoroom-publisher.html`, 'pub');
     const published = await pub.evaluate((a) => window.e2e.publish(a), { server: opt.janus, room, create: true, secret });
     log(`published: room ${room} id ${published.id}`);
-    const sub = await browser.newPage(`${server.url}/pages/videoroom-subscriber.html`, 'sub');
+    sub = await browser.newPage(`${server.url}/pages/videoroom-subscriber.html`, 'sub');
     await sub.evaluate((a) => window.e2e.subscribe(a), { server: opt.janus, room, feed: published.id });
     log('subscribed');
 
@@ -79,17 +80,21 @@ async function main() {
       }
     }
 
-    if (opt.artifacts) {
-      fs.mkdirSync(opt.artifacts, { recursive: true });
-      await pub.screenshot({ path: path.join(opt.artifacts, 'videoroom-publisher.png') });
-      await sub.screenshot({ path: path.join(opt.artifacts, 'videoroom-subscriber.png') });
-      result.screenshots = ['videoroom-publisher.png', 'videoroom-subscriber.png'].map((f) => path.join(opt.artifacts, f));
-    }
-    await sub.evaluate(() => window.e2e.leave());
-    await pub.evaluate(() => window.e2e.leave());
+    leaveCleanly = true;  // every step passed: leave like a real client (errors on leave fail the run)
   } catch (e) {
     fail(e.message);
   } finally {
+    // Screenshots on success and on failure (where it stopped is the useful part then).
+    if (opt.artifacts) {
+      fs.mkdirSync(opt.artifacts, { recursive: true });
+      result.screenshots = [];
+      for (const [page, name] of [[pub, 'videoroom-publisher.png'], [sub, 'videoroom-subscriber.png']]) {
+        if (!page) continue;
+        const file = path.join(opt.artifacts, name);
+        await page.screenshot({ path: file }).then(() => result.screenshots.push(file), (e) => log(`screenshot ${name}: ${e.message}`));
+      }
+    }
+    for (const page of [sub, pub]) if (page && leaveCleanly) await page.evaluate(() => window.e2e.leave()).catch((e) => fail(`leave: ${e.message}`));
     await browser.close();
     await server.close();
   }
