@@ -20,13 +20,17 @@ NodeScript::NodeScript(const std::string& script, const std::vector<std::string>
     if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
     std::vector<std::string> argv{"node", e2eDir() + "/" + script};
     argv.insert(argv.end(), args.begin(), args.end());
+    std::vector<char*> cargv;  // built before fork: the child only calls async-signal-safe functions
+    for (auto& a : argv) cargv.push_back(a.data());
+    cargv.push_back(nullptr);
     pid_ = ::fork();
-    if (pid_ < 0) throw std::runtime_error("fork failed");
+    if (pid_ < 0) {
+        ::close(fds[0]);
+        ::close(fds[1]);
+        throw std::runtime_error("fork failed");
+    }
     if (pid_ == 0) {
         ::dup2(fds[1], 1);
-        std::vector<char*> cargv;
-        for (auto& a : argv) cargv.push_back(a.data());
-        cargv.push_back(nullptr);
         ::execvp("node", cargv.data());
         ::_exit(127);
     }
