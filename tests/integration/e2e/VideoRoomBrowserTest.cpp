@@ -1,12 +1,18 @@
 // Browser end to end through the STOCK janus.plugin.videoroom: proves the harness (namespace, Chromium,
 // janus.js 1.1.2, getStats assertions, screenshots) that the hipaa room's media tests and the
 // recorder's rtp_forward test build on. Runs inside scripts/netns-run.sh (see CMakeLists.txt).
+#include "hipaa/Encoding.hpp"
+#include "hipaa/SecureRandom.hpp"
 #include "JanusClient.hpp"
 #include "JanusProcess.hpp"
 #include "NodeScript.hpp"
 #include "TempDir.hpp"
 
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -40,6 +46,45 @@ bool isPng(const std::string& path) {
     f.read(magic, 8);
     return f.gcount() == 8 && std::string(magic + 1, 3) == "PNG" && std::filesystem::file_size(path) > 1000;
 }
+
+// A UDP socket on 127.0.0.1 (port chosen by the kernel) counting RTP packets that arrive on it.
+class UdpSink {
+public:
+    UdpSink() : fd_(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) {
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof a;
+        if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+            ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0)
+            throw std::runtime_error("udp socket");
+        port_ = ntohs(a.sin_port);
+    }
+    ~UdpSink() { ::close(fd_); }
+    UdpSink(const UdpSink&) = delete;
+    UdpSink& operator=(const UdpSink&) = delete;
+    int port() const { return port_; }
+    // Reads for `ms`; counts datagrams that look like RTP (version 2, >= 12 bytes) and keeps the last PT.
+    void drain(int ms) {
+        auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+        while (std::chrono::steady_clock::now() < end) {
+            pollfd p{fd_, POLLIN, 0};
+            if (::poll(&p, 1, 50) <= 0) continue;
+            unsigned char buf[2048];
+            ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+            if (n >= 12 && (buf[0] >> 6) == 2) {
+                ++rtp;
+                payloadType = buf[1] & 0x7f;
+            }
+        }
+    }
+    int rtp = 0;
+    int payloadType = -1;
+
+private:
+    int fd_;
+    int port_ = 0;
+};
 
 class VideoRoomBrowser : public ::testing::Test {
 protected:
@@ -89,9 +134,10 @@ TEST_F(VideoRoomBrowser, PublisherAndSubscriberPagesExchangeAudioAndVideo) {
     expectCleanExit(janus_);
 }
 
-TEST_F(VideoRoomBrowser, PublishCliReportsItsIdWhileMediaFlows) {
-    // The CLI the recorder's rtp_forward test uses: the id arrives while the browser is sending, and
-    // Janus (Admin API message_plugin to the stock VideoRoom) lists that id as a live publisher.
+TEST_F(VideoRoomBrowser, PublishCliReportsItsIdWhileMediaFlowsAndRtpForwardsWithSrtp) {
+    // The CLI the recorder's rtp_forward test uses: the id arrives while the browser is sending, Janus
+    // (Admin API message_plugin to the stock VideoRoom) lists that id as a live publisher, and an SRTP
+    // rtp_forward of it delivers RTP to local UDP ports.
     const int room = 4242;
     NodeScript pub("publish-videoroom.js", {"--janus", janus_.httpUrl(), "--room", std::to_string(room), "--create",
                                             "--secret", "e2e", "--seconds", "4"});
@@ -110,6 +156,29 @@ TEST_F(VideoRoomBrowser, PublishCliReportsItsIdWhileMediaFlows) {
         if (json_integer_value(json_object_get(x, "id")) == id) found = json_is_true(json_object_get(x, "publisher"));
     }
     EXPECT_TRUE(found) << jsonDump(list.get());
+
+    // The stock rtp_forward with SRTP the recorder (issue 6) ingests: the 1.x `streams` form, audio
+    // mid 0 and video mid 1 to two local UDP ports, AES_CM_128_HMAC_SHA1_80 with a 30-byte key+salt.
+    UdpSink audioSink, videoSink;
+    JsonPtr fwd = J(R"({"request":"rtp_forward","room":4242,"secret":"e2e","host":"127.0.0.1","srtp_suite":80})");
+    json_object_set_new(fwd.get(), "publisher_id", json_integer(id));
+    json_object_set_new(fwd.get(), "srtp_crypto", json_string(base64Encode(secureRandomBytes(30)).c_str()));
+    JsonPtr streams = J("[]");
+    for (auto [mid, port] : {std::pair{"0", audioSink.port()}, std::pair{"1", videoSink.port()}}) {
+        JsonPtr st = J("{}");
+        json_object_set_new(st.get(), "mid", json_string(mid));
+        json_object_set_new(st.get(), "port", json_integer(port));
+        json_array_append(streams.get(), st.get());
+    }
+    json_object_set(fwd.get(), "streams", streams.get());
+    JsonPtr fwdReply = client.messagePlugin("janus.plugin.videoroom", fwd.get());
+    EXPECT_EQ(jsonString(fwdReply.get(), "videoroom").value_or(""), "rtp_forward") << jsonDump(fwdReply.get());
+    audioSink.drain(1500);
+    videoSink.drain(500);
+    EXPECT_GT(audioSink.rtp, 20) << "SRTP-forwarded Opus packets in 1.5 s";
+    EXPECT_GT(videoSink.rtp, 10) << "SRTP-forwarded VP8 packets";
+    EXPECT_EQ(audioSink.payloadType, 111);  // the publisher's Opus PT, kept by rtp_forward
+    EXPECT_EQ(videoSink.payloadType, 96);   // VP8
 
     auto done = pub.waitLine("PUBLISHED ", 30s);
     ASSERT_TRUE(done.has_value());
