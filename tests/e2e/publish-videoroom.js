@@ -4,7 +4,7 @@
 // N seconds. For tests that need a real WebRTC publisher, e.g. the recorder's rtp_forward test.
 // Run inside scripts/netns-run.sh, next to the Janus it talks to.
 //   node publish-videoroom.js --janus URL --room ROOM [--create --secret S] [--seconds 10]
-//        [--display NAME] [--screenshot FILE] [--plugin janus.plugin.videoroom]
+//        [--display NAME] [--screenshot FILE] [--plugin janus.plugin.videoroom] [--join '{"token":"..."}']
 // stdout, one line each, flushed as they happen:
 //   PUBLISHER {"room":R,"id":ID,"private_id":P}   once Janus answered and the browser is sending audio
 //                                                   and video (issue rtp_forward from here on)
@@ -29,7 +29,8 @@ async function main() {
     const qs = opt.plugin ? `?plugin=${encodeURIComponent(opt.plugin)}` : '';
     const page = await browser.newPage(`${server.url}/pages/videoroom-publisher.html${qs}`, 'pub');
     const p = await page.evaluate((a) => window.e2e.publish(a),
-      { server: opt.janus, room, display: opt.display, create: !!opt.create, secret: opt.secret });
+      { server: opt.janus, room, display: opt.display, create: !!opt.create, secret: opt.secret,
+        join: opt.join ? JSON.parse(opt.join) : {} });
     // Wait until both tracks really leave the browser (ICE + DTLS done, encoder running).
     const until = Date.now() + 20000;
     let st;

@@ -99,12 +99,13 @@
     return r.msg;
   }
 
-  async function publish({ server, room, display = 'publisher', create = false, secret }) {
+  // `join`: extra fields merged into the join request (the hipaa room's `token`, for instance).
+  async function publish({ server, room, display = 'publisher', create = false, secret, join = {} }) {
     status('connecting');
     await connect(server);
     await attach({ onlocaltrack: (t, on) => showTrack(t, on, 'local') });
     if (create) await createRoom({ room, secret });
-    const joined = await request({ request: 'join', ptype: 'publisher', room, display }, undefined,
+    const joined = await request(Object.assign({ request: 'join', ptype: 'publisher', room, display }, join), undefined,
       (m) => m.videoroom === 'joined' || m.error);
     state.id = joined.msg.id;
     state.privateId = joined.msg.private_id;
@@ -119,7 +120,7 @@
   }
 
   // One subscriber PeerConnection for `feed` or for every feed in `feeds` (multistream).
-  async function subscribe({ server, room, feed, feeds }) {
+  async function subscribe({ server, room, feed, feeds, join = {} }) {
     status('connecting');
     await connect(server);
     await attach({
@@ -130,7 +131,7 @@
       },
     });
     const streams = (feeds || [feed]).map((f) => ({ feed: f }));
-    const attached = await request({ request: 'join', ptype: 'subscriber', room, streams }, undefined,
+    const attached = await request(Object.assign({ request: 'join', ptype: 'subscriber', room, streams }, join), undefined,
       (m) => m.videoroom === 'attached' || m.error);
     if (!attached.jsep) throw new Error('join: no offer jsep');
     const jsep = await answer(attached.jsep, [{ type: 'data' }]);
