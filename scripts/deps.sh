@@ -9,6 +9,7 @@ PKGS=(
   postgresql postgresql-client
   clang libclang-rt-14-dev docker-compose
   ffmpeg nodejs
+  chromium libjs-janus-gateway libjs-webrtc-adapter iproute2 util-linux
 )
 missing=()
 for p in "${PKGS[@]}"; do
@@ -20,6 +21,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# Node for the browser tests (tests/e2e, playwright-core): Debian's nodejs + npm unless a node with
+# npm is already there (e.g. NodeSource's nodejs, which bundles npm and conflicts with Debian's npm).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  if [ "$(id -u)" -ne 0 ]; then echo "deps: run as root (or install nodejs and npm)" >&2; exit 1; fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
 fi
 # Debian's postgresql package starts a cluster on 5432 at install; we never use it (tests and run.sh
 # start their own clusters on other ports), so leave it as the admin has it.

@@ -10,6 +10,7 @@ cd "$root"
 start=$(date +%s)
 
 bash scripts/deps.sh || exit 1
+bash scripts/e2e-deps.sh || exit 1   # playwright-core for the browser tests (tests/e2e)
 
 state=$(mktemp -d /tmp/hipaa-test-XXXXXX)
 chmod 755 "$state"   # the postgres user must reach its cluster folder inside

@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+'use strict';
+// Relay cost of a Janus room plugin: N publisher pages (fake camera + microphone) and M subscriber
+// pages (each subscribed to every publisher in one multistream PeerConnection) in headless Chromium;
+// after a warm-up, measures over a window the Janus process' CPU seconds (/proc/PID/stat utime+stime)
+// and the RTP packets it relayed (Admin API handle_info: sum of media[*].stats.out.packets over the
+// plugin's handles), and prints
+//   BENCH {"plugin":..,"publishers":N,"subscribers":M,"cpuSeconds":..,"relayedPackets":..,"cpuUsPerPacket":..}
+// Run inside scripts/netns-run.sh + tests/e2e/with-janus.sh (tests/bench/relay-cpu.sh does both).
+//   node bench-relay.js --janus URL --admin URL --admin-secret S --janus-pid PID
+//        [--publishers 2] [--subscribers 2] [--warmup 5] [--seconds 15] [--plugin janus.plugin.videoroom]
+// The hipaa room plugs in with --plugin janus.plugin.hipaa.room once it relays media; its join also
+// needs a token and the provider's admit (see docs/e2e.md): that goes into pages/videoroom-client.js.
+const fs = require('fs');
+const { execFileSync } = require('child_process');
+const { launchBrowser, log } = require('./lib/browser');
+const { startStaticServer } = require('./lib/static-server');
+const { JanusAdmin } = require('./lib/janus-admin');
+const { parseArgs } = require('./lib/args');
+
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+
+function cpuSeconds(pid) {
+  // Fields after the ")" of comm: state is #3, utime #14, stime #15 (1-based, proc(5)).
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+}
+
+async function relayed(admin, plugin) {
+  const hs = await admin.mediaHandles(plugin);
+  return { out: hs.reduce((s, h) => s + h.outPackets, 0), in: hs.reduce((s, h) => s + h.inPackets, 0), handles: hs.length };
+}
+
+async function main() {
+  const opt = parseArgs(process.argv.slice(2), { publishers: '2', subscribers: '2', warmup: '5', seconds: '15',
+    plugin: 'janus.plugin.videoroom' });
+  for (const k of ['janus', 'admin', 'adminSecret', 'janusPid']) if (!opt[k]) throw new Error(`--${k} required`);
+  const N = Number(opt.publishers), M = Number(opt.subscribers);
+  const admin = new JanusAdmin(opt.admin, opt.adminSecret);
+  const server = await startStaticServer();
+  const browser = await launchBrowser();
+  const qs = `?plugin=${encodeURIComponent(opt.plugin)}`;
+  try {
+    const room = 100000 + Math.floor(Math.random() * 800000);
+    const pubs = [];
+    for (let i = 0; i < N; i++) {
+      const page = await browser.newPage(`${server.url}/pages/videoroom-publisher.html${qs}`, `pub${i}`);
+      const p = await page.evaluate((a) => window.e2e.publish(a), { server: opt.janus, room, display: `pub${i}`, create: i === 0, secret: 'bench' });
+      pubs.push({ page, id: p.id });
+    }
+    const subs = [];
+    for (let i = 0; i < M; i++) {
+      const page = await browser.newPage(`${server.url}/pages/videoroom-subscriber.html${qs}`, `sub${i}`);
+      await page.evaluate((a) => window.e2e.subscribe(a), { server: opt.janus, room, feeds: pubs.map((p) => p.id) });
+      subs.push(page);
+    }
+    log(`${N} publishers, ${M} subscribers up; warm-up ${opt.warmup} s`);
+    await new Promise((r) => setTimeout(r, Number(opt.warmup) * 1000));
+    const c0 = cpuSeconds(opt.janusPid), p0 = await relayed(admin, opt.plugin), t0 = Date.now();
+    await new Promise((r) => setTimeout(r, Number(opt.seconds) * 1000));
+    const c1 = cpuSeconds(opt.janusPid), p1 = await relayed(admin, opt.plugin), t1 = Date.now();
+    let frames = 0;
+    for (const s of subs) frames += ((await s.evaluate(() => window.e2e.stats())).inbound.video || {}).framesDecoded || 0;
+    const cpu = c1 - c0, pkts = p1.out - p0.out;
+    const result = { plugin: opt.plugin, publishers: N, subscribers: M, windowSeconds: (t1 - t0) / 1000,
+      cpuSeconds: Number(cpu.toFixed(3)), relayedPackets: pkts, receivedPackets: p1.in - p0.in,
+      cpuUsPerPacket: pkts > 0 ? Number((cpu / pkts * 1e6).toFixed(2)) : null,
+      packetsPerSecond: Math.round(pkts / ((t1 - t0) / 1000)), subscriberFramesDecoded: frames, clkTck: CLK_TCK };
+    process.stdout.write(`BENCH ${JSON.stringify(result)}\n`);
+    for (const p of subs.concat(pubs.map((x) => x.page))) await p.evaluate(() => window.e2e.leave()).catch(() => {});
+    return pkts > 0 ? 0 : 1;
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+main().then((rc) => process.exit(rc), (e) => { log(e.stack || String(e)); process.exit(1); });

@@ -1,0 +1,190 @@
+// Browser end to end through the STOCK janus.plugin.videoroom: proves the harness (namespace, Chromium,
+// janus.js 1.1.2, getStats assertions, screenshots) that the hipaa room's media tests and the
+// recorder's rtp_forward test build on. Runs inside scripts/netns-run.sh (see CMakeLists.txt).
+#include "hipaa/Encoding.hpp"
+#include "hipaa/SecureRandom.hpp"
+#include "JanusClient.hpp"
+#include "JanusProcess.hpp"
+#include "NodeScript.hpp"
+#include "TempDir.hpp"
+
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+using namespace hipaa;
+using namespace hipaa::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+void expectCleanExit(JanusProcess& janus) {
+    int status = janus.stop();
+    std::string log = janus.log();
+    EXPECT_EQ(status, 0) << log.substr(log.size() > 3000 ? log.size() - 3000 : 0);
+    EXPECT_NE(log.find("Bye!"), std::string::npos);  // Janus' last line after a complete shutdown
+    for (const char* bad : {"Segmentation", "AddressSanitizer", "double free", "corrupted", "Aborted", "[FATAL]"})
+        EXPECT_EQ(log.find(bad), std::string::npos) << bad;
+}
+
+const json_t* at(const json_t* j, std::initializer_list<const char*> path) {
+    for (const char* k : path) j = json_object_get(j, k);
+    return j;
+}
+
+double num(const json_t* j) { return json_is_number(j) ? json_number_value(j) : -1; }
+
+bool isPng(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    char magic[8] = {};
+    f.read(magic, 8);
+    return f.gcount() == 8 && std::string(magic + 1, 3) == "PNG" && std::filesystem::file_size(path) > 1000;
+}
+
+// A UDP socket on 127.0.0.1 (port chosen by the kernel) counting RTP packets that arrive on it.
+class UdpSink {
+public:
+    UdpSink() : fd_(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) {
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof a;
+        if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+            ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0)
+            throw std::runtime_error("udp socket");
+        port_ = ntohs(a.sin_port);
+    }
+    ~UdpSink() { ::close(fd_); }
+    UdpSink(const UdpSink&) = delete;
+    UdpSink& operator=(const UdpSink&) = delete;
+    int port() const { return port_; }
+    // Reads for `ms`; counts datagrams that look like RTP (version 2, >= 12 bytes) and keeps the last PT.
+    void drain(int ms) {
+        auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+        while (std::chrono::steady_clock::now() < end) {
+            pollfd p{fd_, POLLIN, 0};
+            if (::poll(&p, 1, 50) <= 0) continue;
+            unsigned char buf[2048];
+            ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+            if (n >= 12 && (buf[0] >> 6) == 2) {
+                ++rtp;
+                payloadType = buf[1] & 0x7f;
+            }
+        }
+    }
+    int rtp = 0;
+    int payloadType = -1;
+
+private:
+    int fd_;
+    int port_ = 0;
+};
+
+class VideoRoomBrowser : public ::testing::Test {
+protected:
+    void SetUp() override {
+        // Outside the namespace ICE would run over the host's interfaces: refuse, do not skip.
+        ASSERT_NE(std::getenv("HIPAA_NETNS"), nullptr) << "run through ctest or scripts/netns-run.sh";
+        janus_.start();
+    }
+    JanusProcess janus_;
+};
+
+}  // namespace
+
+TEST_F(VideoRoomBrowser, PublisherAndSubscriberPagesExchangeAudioAndVideo) {
+    std::string artifacts = std::string(HIPAA_SOURCE_DIR) + "/tests/artifacts/e2e-videoroom";
+    std::filesystem::remove_all(artifacts);
+    NodeScript run("videoroom-e2e.js", {"--janus", janus_.httpUrl(), "--admin", janus_.adminUrl(), "--admin-secret",
+                                        janus_.adminSecret(), "--artifacts", artifacts, "--min-frames", "30"});
+    auto line = run.waitLine("E2E_RESULT ", 120s);
+    int rc = run.wait(30s);
+    if (!line) {
+        std::string log = janus_.log();
+        FAIL() << "no E2E_RESULT line (exit " << rc << "); janus log tail:\n" << log.substr(log.size() > 3000 ? log.size() - 3000 : 0);
+    }
+    JsonPtr r = J(*line);
+    EXPECT_EQ(rc, 0) << *line;
+    EXPECT_TRUE(json_is_true(json_object_get(r.get(), "ok"))) << *line;
+
+    // The subscriber page decoded the publisher's fake camera (VP8) and microphone (Opus)...
+    const json_t* video = at(r.get(), {"subscriber", "inbound", "video"});
+    const json_t* audio = at(r.get(), {"subscriber", "inbound", "audio"});
+    EXPECT_GE(num(json_object_get(video, "framesDecoded")), 30) << *line;
+    EXPECT_GT(num(json_object_get(video, "frameWidth")), 0);
+    EXPECT_EQ(jsonString(video, "codec").value_or(""), "video/VP8");
+    EXPECT_GE(num(json_object_get(audio, "packetsReceived")), 50);
+    EXPECT_EQ(jsonString(audio, "codec").value_or(""), "audio/opus");
+    EXPECT_GT(num(json_object_get(audio, "totalAudioEnergy")), 0) << "headless playout energy";
+    EXPECT_GT(num(json_object_get(r.get(), "audioLevelPeak")), 0.001) << "WebAudio analyser on the remote track";
+    // ...over ICE inside the namespace only.
+    EXPECT_EQ(jsonString(at(r.get(), {"subscriber", "candidatePair"}), "local").value_or(""), "10.99.0.1");
+    EXPECT_EQ(jsonString(at(r.get(), {"publisher", "candidatePair"}), "remote").value_or(""), "10.99.0.1");
+    // Janus' Admin API saw both PeerConnections with DTLS-SRTP (the script fails otherwise too).
+    EXPECT_EQ(json_array_size(json_object_get(r.get(), "janusHandles")), 2u) << *line;
+
+    EXPECT_TRUE(isPng(artifacts + "/videoroom-publisher.png"));
+    EXPECT_TRUE(isPng(artifacts + "/videoroom-subscriber.png"));
+    expectCleanExit(janus_);
+}
+
+TEST_F(VideoRoomBrowser, PublishCliReportsItsIdWhileMediaFlowsAndRtpForwardsWithSrtp) {
+    // The CLI the recorder's rtp_forward test uses: the id arrives while the browser is sending, Janus
+    // (Admin API message_plugin to the stock VideoRoom) lists that id as a live publisher, and an SRTP
+    // rtp_forward of it delivers RTP to local UDP ports.
+    const int room = 4242;
+    NodeScript pub("publish-videoroom.js", {"--janus", janus_.httpUrl(), "--room", std::to_string(room), "--create",
+                                            "--secret", "e2e", "--seconds", "4"});
+    auto line = pub.waitLine("PUBLISHER ", 60s);
+    ASSERT_TRUE(line.has_value()) << "publish-videoroom.js printed no PUBLISHER line";
+    JsonPtr p = J(*line);
+    json_int_t id = json_integer_value(json_object_get(p.get(), "id"));
+    ASSERT_GT(id, 0) << *line;
+
+    JanusClient client(janus_);
+    JsonPtr list = client.messagePlugin("janus.plugin.videoroom", J(R"({"request":"listparticipants","room":4242})").get());
+    const json_t* participants = json_object_get(list.get(), "participants");
+    bool found = false;
+    for (size_t i = 0; i < json_array_size(participants); ++i) {
+        const json_t* x = json_array_get(participants, i);
+        if (json_integer_value(json_object_get(x, "id")) == id) found = json_is_true(json_object_get(x, "publisher"));
+    }
+    EXPECT_TRUE(found) << jsonDump(list.get());
+
+    // The stock rtp_forward with SRTP the recorder (issue 6) ingests: the 1.x `streams` form, audio
+    // mid 0 and video mid 1 to two local UDP ports, AES_CM_128_HMAC_SHA1_80 with a 30-byte key+salt.
+    UdpSink audioSink, videoSink;
+    JsonPtr fwd = J(R"({"request":"rtp_forward","room":4242,"secret":"e2e","host":"127.0.0.1","srtp_suite":80})");
+    json_object_set_new(fwd.get(), "publisher_id", json_integer(id));
+    json_object_set_new(fwd.get(), "srtp_crypto", json_string(base64Encode(secureRandomBytes(30)).c_str()));
+    JsonPtr streams = J("[]");
+    for (auto [mid, port] : {std::pair{"0", audioSink.port()}, std::pair{"1", videoSink.port()}}) {
+        JsonPtr st = J("{}");
+        json_object_set_new(st.get(), "mid", json_string(mid));
+        json_object_set_new(st.get(), "port", json_integer(port));
+        json_array_append(streams.get(), st.get());
+    }
+    json_object_set(fwd.get(), "streams", streams.get());
+    JsonPtr fwdReply = client.messagePlugin("janus.plugin.videoroom", fwd.get());
+    EXPECT_EQ(jsonString(fwdReply.get(), "videoroom").value_or(""), "rtp_forward") << jsonDump(fwdReply.get());
+    audioSink.drain(1500);
+    videoSink.drain(500);
+    EXPECT_GT(audioSink.rtp, 20) << "SRTP-forwarded Opus packets in 1.5 s";
+    EXPECT_GT(videoSink.rtp, 10) << "SRTP-forwarded VP8 packets";
+    EXPECT_EQ(audioSink.payloadType, 111);  // the publisher's Opus PT, kept by rtp_forward
+    EXPECT_EQ(videoSink.payloadType, 96);   // VP8
+
+    auto done = pub.waitLine("PUBLISHED ", 30s);
+    ASSERT_TRUE(done.has_value());
+    JsonPtr d = J(*done);
+    EXPECT_GT(num(at(d.get(), {"outbound", "video", "framesEncoded"})), 30) << *done;
+    EXPECT_GT(num(at(d.get(), {"outbound", "audio", "packetsSent"})), 100) << *done;
+    EXPECT_EQ(pub.wait(30s), 0);
+    expectCleanExit(janus_);
+}
