@@ -1,0 +1,157 @@
+#!/usr/bin/env node
+'use strict';
+// End to end through the DEMO consult page (tests/e2e/demo): the demo server (static pages + the
+// development token endpoint) next to a real Janus, two headless-Chromium pages. Steps:
+//   home page creates a visit -> provider page joins -> patient checks in (a wrong date of birth is
+//   refused, the right one lands in the waiting room, with no media and no participant list) ->
+//   provider sees them waiting and admits -> both receive each other's audio and video (inbound-rtp:
+//   frames decoded, audio energy, a WebAudio level) -> chat both ways over the data channel ->
+//   provider ends the visit -> both pages show it. Screenshots of both pages in --artifacts.
+// Prints one line `E2E_RESULT {json}` and exits 0 only if every assertion held.
+//   node demo-e2e.js --janus URL --admin URL --conf JANUS_CONF_DIR [--media-plugin janus.plugin.hipaa.room]
+//        [--artifacts DIR] [--min-frames 20] [--timeout 40]
+// --media-plugin janus.plugin.videoroom carries the media through a stock VideoRoom room next to our
+// room (early testing while our relay is in progress; signalling is always our room).
+const fs = require('fs');
+const path = require('path');
+const { launchBrowser, log } = require('./lib/browser');
+const { parseArgs } = require('./lib/args');
+const { startDemoServer, DEMO_PEOPLE } = require('./demo/serve');
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(page, what, fn, arg, deadline) {
+  for (;;) {
+    const v = await page.evaluate(fn, arg);
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(250);
+  }
+}
+
+async function main() {
+  const opt = parseArgs(process.argv.slice(2), { minFrames: '20', timeout: '40', artifacts: '', mediaPlugin: 'janus.plugin.hipaa.room' });
+  for (const k of ['janus', 'admin', 'conf']) if (!opt[k]) throw new Error(`--${k} required`);
+  const minFrames = Number(opt.minFrames);
+  const started = Date.now(), deadline = started + Number(opt.timeout) * 1000;
+  const result = { ok: false, failures: [], steps: [], mediaPlugin: opt.mediaPlugin };
+  const fail = (m) => { result.failures.push(m); log('FAIL ' + m); };
+  const step = (m) => { result.steps.push(m); log('step: ' + m); };
+  const state = (page) => page.evaluate(() => window.demo.state());
+
+  const server = await startDemoServer({ janus: opt.janus, admin: opt.admin, conf: opt.conf, mediaPlugin: opt.mediaPlugin });
+  const browser = await launchBrowser();
+  let prov = null, pat = null;
+  const shoot = async (suffix) => {
+    if (!opt.artifacts) return;
+    fs.mkdirSync(opt.artifacts, { recursive: true });
+    for (const [page, name] of [[prov, 'provider'], [pat, 'patient']]) {
+      if (!page) continue;
+      const file = path.join(opt.artifacts, `demo-${name}-${suffix}.png`);
+      await page.screenshot({ path: file }).then(() => (result.screenshots = result.screenshots || []).push(file),
+        (e) => log(`screenshot ${file}: ${e.message}`));
+    }
+  };
+  try {
+    // The home page creates the visit and hands out the two links.
+    const home = await browser.newPage(server.url, 'home');
+    if (!/DEMO/.test(await home.textContent('.demo-banner'))) fail('home page does not say it is a demo');
+    await home.click('#new-visit');
+    await home.waitForSelector('#visit:not([hidden])', { timeout: 10000 });
+    const providerUrl = await home.getAttribute('#provider-link', 'href');
+    const patientUrl = await home.getAttribute('#patient-link', 'href');
+    result.room = await home.textContent('#room-id');
+    await home.close();
+    step('visit created');
+
+    prov = await browser.newPage(server.url.replace(/\/$/, '') + providerUrl, 'provider');
+    await waitFor(prov, 'provider in the call', () => window.demo.state().phase === 'call', null, deadline);
+    step('provider joined');
+
+    pat = await browser.newPage(server.url.replace(/\/$/, '') + patientUrl, 'patient');
+    if (!/DEMO/.test(await pat.textContent('.demo-banner'))) fail('patient page does not say it is a demo');
+    await pat.waitForSelector('#checkin:not([hidden])', { timeout: 10000 });
+    // A wrong date of birth is refused and the patient stays at check-in.
+    await pat.fill('#dob', '1999-12-31');
+    await pat.click('#checkin-button');
+    await waitFor(pat, 'refusal of a wrong date of birth', () => window.demo.state().errors.length > 0, null, deadline);
+    if ((await state(pat)).phase !== 'checkin') fail('wrong date of birth: patient left the check-in form');
+    step('wrong date of birth refused');
+    await pat.fill('#dob', DEMO_PEOPLE.patient.dob);
+    await pat.click('#checkin-button');
+    await waitFor(pat, 'patient waiting', () => window.demo.state().phase === 'waiting', null, deadline);
+    step('patient waiting');
+
+    // The provider sees them in the waiting list; the patient sees nobody and gets no media meanwhile.
+    await prov.waitForSelector('#waiting-list li button.admit', { timeout: Math.max(1000, deadline - Date.now()) });
+    const waitingPat = await state(pat);
+    if (waitingPat.participants.length !== 0 || waitingPat.subscriptions.length !== 0) fail(`waiting patient sees ${JSON.stringify(waitingPat)}`);
+    const waitingText = await prov.textContent('#waiting-list');
+    if (!waitingText.includes(DEMO_PEOPLE.patient.name)) fail(`provider's waiting list shows "${waitingText}", not the patient's name`);
+    await shoot('waiting');
+    await prov.click('#waiting-list li button.admit');
+    await waitFor(pat, 'patient admitted', () => window.demo.state().phase === 'call', null, deadline);
+    step('patient admitted');
+
+    // Media both ways.
+    const flowing = (min) => window.demo.stats().then((s) => (s.inbound.video || {}).framesDecoded >= min && (s.inbound.audio || {}).packetsReceived >= 50);
+    for (const [page, who] of [[prov, 'provider'], [pat, 'patient']]) {
+      try { await waitFor(page, `${who} receiving media`, flowing, minFrames, deadline); } catch (e) { fail(e.message); }
+    }
+    for (const [page, who] of [[prov, 'provider'], [pat, 'patient']]) {
+      const level = await page.evaluate(() => window.demo.audioLevel(1500));
+      const s = await page.evaluate(() => window.demo.stats());
+      result[who] = { stats: s, audioLevelPeak: level };
+      const v = s.inbound.video || {}, a = s.inbound.audio || {};
+      if (!(v.framesDecoded >= minFrames)) fail(`${who}: video framesDecoded ${v.framesDecoded} < ${minFrames}`);
+      if (!/VP8/i.test(v.codec || '')) fail(`${who}: video codec ${v.codec}`);
+      if (!(a.packetsReceived >= 50)) fail(`${who}: audio packetsReceived ${a.packetsReceived}`);
+      if (!/opus/i.test(a.codec || '')) fail(`${who}: audio codec ${a.codec}`);
+      if (!(a.totalAudioEnergy > 0)) fail(`${who}: audio totalAudioEnergy ${a.totalAudioEnergy}`);
+      if (!(level > 0.001)) fail(`${who}: remote audio silent through WebAudio (peak RMS ${level})`);
+      if (process.env.HIPAA_NETNS && s.candidatePairs.some((x) => x !== '10.99.0.1')) fail(`${who}: ICE used ${s.candidatePairs}`);
+    }
+    step('audio and video both ways');
+
+    // Chat over the data channel, both ways.
+    const chat = async (from, to, text) => {
+      await from.fill('#chat-input', text);
+      await from.click('#chat-send');
+      try {
+        await waitFor(to, `chat "${text}"`, (t) => window.demo.state().chat.some((m) => m.text === t && m.from !== 'me'), text, deadline);
+      } catch (e) { fail(e.message); }
+    };
+    await chat(prov, pat, 'Hello, can you hear me?');
+    await chat(pat, prov, 'Yes, loud and clear.');
+    step('chat both ways');
+    await shoot('call');
+
+    // The provider ends the visit; both pages show it.
+    await prov.click('#end-visit');
+    for (const [page, who] of [[prov, 'provider'], [pat, 'patient']]) {
+      try {
+        const s = await waitFor(page, `${who} sees the end`, () => (window.demo.state().phase === 'ended' ? window.demo.state() : null), null, Date.now() + 10000);
+        if (who === 'patient' && s.ended !== 'ended_by_provider') fail(`patient: end reason ${s.ended}`);
+        if (!(await page.isVisible('#ended-screen'))) fail(`${who}: ended screen not shown`);
+      } catch (e) { fail(e.message); }
+    }
+    step('visit ended on both pages');
+    await shoot('ended');
+    for (const [page, who] of [[prov, 'provider'], [pat, 'patient']]) {
+      const errs = (await state(page)).errors.filter((e) => !/date of birth/.test(e));
+      if (errs.length) fail(`${who} page errors: ${errs.join('; ')}`);
+    }
+  } catch (e) {
+    fail(e.message);
+    await shoot('failure');
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+  result.ok = result.failures.length === 0;
+  result.runtimeMs = Date.now() - started;
+  process.stdout.write('E2E_RESULT ' + JSON.stringify(result) + '\n');
+  return result.ok ? 0 : 1;
+}
+
+main().then((rc) => process.exit(rc), (e) => { log(e.stack || String(e)); process.exit(2); });

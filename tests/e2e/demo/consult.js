@@ -1,0 +1,363 @@
+// DEMO consult page on Janus' own janus.js (1.1.x). Signalling (join with token, date-of-birth check-in,
+// waiting room, admit/deny, end) goes to janus.plugin.hipaa.room; media follows the stock VideoRoom
+// multistream flow (publish with an offer, one subscriber handle per remote feed, chat on the data
+// channel), through our room (default) or, for early testing, through a stock janus.plugin.videoroom
+// room next to it (?mediaRoom=N, the demo server's --media-plugin janus.plugin.videoroom).
+// window.demo exposes state and getStats() summaries for the end-to-end test (tests/e2e/demo-e2e.js).
+(function () {
+  'use strict';
+  const ROOM_PLUGIN = 'janus.plugin.hipaa.room';
+  const params = new URLSearchParams(location.search);
+  const ROLE = params.get('role') === 'provider' ? 'provider' : 'patient';
+  const ROOM = params.get('room') || '';
+  const MEDIA_ROOM = params.get('mediaRoom') ? Number(params.get('mediaRoom')) : null;
+  const $ = (id) => document.getElementById(id);
+  const st = {
+    janus: null, room: null, media: null, mediaPlugin: MEDIA_ROOM ? 'janus.plugin.videoroom' : ROOM_PLUGIN,
+    phase: 'start', myId: null, publisherId: null, privateId: null, waiting: [], participants: {},
+    subs: {}, chat: [], ended: null, errors: [], audioMuted: false, videoMuted: false, sharing: false,
+    audioCtx: null, analysers: [], events: [],
+  };
+
+  // ---- small helpers -------------------------------------------------------------------------
+  function status(text) { $('status').textContent = text; console.log('[demo] ' + text); }
+  function error(text) { st.errors.push(text); $('error').textContent = text; console.log('[demo] error: ' + text); }
+  function phase(p) {
+    st.phase = p;
+    $('checkin').hidden = p !== 'checkin';
+    $('waiting-screen').hidden = p !== 'waiting';
+    $('call').hidden = p !== 'call';
+    $('ended-screen').hidden = p !== 'ended';
+    document.body.dataset.phase = p;
+  }
+  async function api(pathname, body) {
+    const r = await fetch(pathname, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body || {}) });
+    const j = await r.json();
+    if (!r.ok) throw new Error(j.error || ('HTTP ' + r.status));
+    return j;
+  }
+  const kindOf = (m) => (m && (m['hipaa.room'] || m.videoroom)) || '';
+
+  // A plugin handle whose messages are routed to one-shot waiters first, then to `onevent`.
+  function attach(plugin, cb) {
+    return new Promise((ok, fail) => {
+      const h = { waiters: [], handle: null };
+      st.janus.attach(Object.assign({
+        plugin, opaqueId: 'demo-' + Janus.randomString(8),
+        success: (handle) => { h.handle = handle; ok(h); },
+        error: (e) => fail(new Error('attach ' + plugin + ': ' + e)),
+        onmessage: (msg, jsep) => {
+          st.events.push(msg);
+          const i = h.waiters.findIndex((w) => w.match(msg, jsep));
+          if (i >= 0) { const w = h.waiters.splice(i, 1)[0]; w.ok({ msg, jsep }); return; }
+          if (cb.onevent) cb.onevent(msg, jsep);
+        },
+      }, cb.janus || {}));
+    });
+  }
+  // Sends `body` (+jsep) and resolves with the first message matching `match` (or an error event).
+  function request(h, body, jsep, match, timeoutMs = 15000) {
+    return new Promise((ok, fail) => {
+      const w = { match: (m, j) => (m && m.error_code) || match(m, j), ok: null };
+      const timer = setTimeout(() => { h.waiters = h.waiters.filter((x) => x !== w); fail(new Error('no answer to ' + body.request)); }, timeoutMs);
+      w.ok = (r) => { clearTimeout(timer); ok(r); };
+      if (match) h.waiters.push(w);
+      h.handle.send({ message: body, jsep,
+        success: (r) => { if (!match) { clearTimeout(timer); ok({ msg: r }); } },
+        error: (e) => { clearTimeout(timer); h.waiters = h.waiters.filter((x) => x !== w); fail(new Error(body.request + ': ' + e)); } });
+    }).then((r) => {
+      if (r.msg && r.msg.error_code) { const e = new Error(body.request + ': ' + r.msg.error); e.code = r.msg.error_code; throw e; }
+      return r;
+    });
+  }
+  const offer = (h, opts) => new Promise((ok, fail) => h.handle.createOffer(Object.assign({ success: ok, error: (e) => fail(new Error('offer: ' + (e.message || e))) }, opts)));
+  const answer = (h, jsep, tracks) => new Promise((ok, fail) => h.handle.createAnswer({ jsep, tracks, success: ok, error: (e) => fail(new Error('answer: ' + (e.message || e))) }));
+
+  // ---- room signalling -------------------------------------------------------------------------
+  async function connect(server) {
+    await new Promise((ok) => Janus.init({ debug: params.has('debug') ? 'all' : ['error'], callback: ok }));
+    await new Promise((ok, fail) => { st.janus = new Janus({ server, iceServers: [], success: ok, error: (e) => fail(new Error('janus: ' + e)) }); });
+  }
+
+  async function join(dob) {
+    const { token } = await api('/demo/api/token', { room: ROOM, role: ROLE });
+    if (!st.room) st.room = await attach(ROOM_PLUGIN, { onevent: onRoomEvent });
+    const body = { request: 'join', room: ROOM, token };
+    if (dob) body.dob = dob;
+    if (st.mediaPlugin === ROOM_PLUGIN) { body.ptype = 'publisher'; body.display = ROLE; }
+    const r = await request(st.room, body, undefined, (m) => kindOf(m) === 'joined' || kindOf(m) === 'waiting');
+    st.myId = r.msg.id;
+    if (kindOf(r.msg) === 'waiting') { phase('waiting'); status('waiting to be admitted'); return; }
+    await admitted(r.msg);
+  }
+
+  async function admitted(msg) {
+    phase('call');
+    status('in the visit as ' + ROLE);
+    for (const p of msg.participants || []) st.participants[p.id] = p;
+    renderParticipants();
+    await startMedia(msg);
+  }
+
+  function onRoomEvent(msg, jsep) {
+    const kind = kindOf(msg);
+    if (kind === 'joined' && st.phase === 'waiting') { admitted(msg).catch((e) => error(e.message)); return; }
+    if (kind === 'waiting' && st.phase === 'call') { stopMedia(); phase('waiting'); status('sent back to the waiting room'); return; }
+    if (kind === 'ended') { ended(msg.reason); return; }
+    if (msg.error_code) { error(msg.error); return; }
+    if (Array.isArray(msg.waiting)) { st.waiting = msg.waiting; renderWaiting(); }
+    if (msg.joined && msg.joined.id) { st.participants[msg.joined.id] = msg.joined; renderParticipants(); }
+    if (msg.leaving && typeof msg.leaving === 'string' && st.participants[msg.leaving]) { delete st.participants[msg.leaving]; renderParticipants(); }
+    if (st.mediaPlugin === ROOM_PLUGIN) onMediaEvent(msg, jsep);
+  }
+
+  async function moderate(what, id) {
+    try { await request(st.room, { request: what, id }, undefined, (m) => !!m.result); } catch (e) { error(e.message); }
+  }
+
+  function ended(reason) {
+    if (st.phase === 'ended') return;
+    st.ended = reason || 'ended';
+    stopMedia();
+    phase('ended');
+    $('ended-reason').textContent = ({ ended_by_provider: 'The provider ended the visit.', denied: 'The provider did not admit you.',
+      kicked: 'You were removed from the visit.' })[reason] || ('(' + reason + ')');
+    status('visit ended: ' + reason);
+  }
+
+  // ---- media: VideoRoom multistream flow -------------------------------------------------------
+  async function startMedia(joinedMsg) {
+    let joined = joinedMsg;
+    if (st.mediaPlugin === 'janus.plugin.videoroom') {
+      st.media = await attach(st.mediaPlugin, { onevent: onMediaEvent, janus: { onlocaltrack: onLocalTrack } });
+      joined = (await request(st.media, { request: 'join', ptype: 'publisher', room: MEDIA_ROOM, display: ROLE }, undefined,
+        (m) => m.videoroom === 'joined')).msg;
+    } else {
+      st.media = st.room;
+      st.media.handle.onlocaltrack = onLocalTrack;
+    }
+    st.publisherId = joined.id;
+    st.privateId = joined.private_id;
+    const jsep = await offer(st.media, { tracks: [{ type: 'audio', capture: true, recv: false },
+      { type: 'video', capture: true, recv: false }, { type: 'data' }] });
+    const r = await request(st.media, { request: 'publish', audio: true, video: true, data: true, display: ROLE }, jsep,
+      (m, j) => !!j && (m.configured === 'ok' || kindOf(m) === 'event'));
+    st.media.handle.handleRemoteJsep({ jsep: r.jsep });
+    status('in the visit as ' + ROLE + ' (publishing)');
+    if (joined.publishers) for (const p of joined.publishers) subscribe(p);
+    if (r.msg.publishers) for (const p of r.msg.publishers) subscribe(p);
+  }
+
+  function onMediaEvent(msg, jsep) {
+    if (jsep && st.media && msg.configured) { st.media.handle.handleRemoteJsep({ jsep }); }
+    if (Array.isArray(msg.publishers)) for (const p of msg.publishers) subscribe(p);
+    const gone = msg.unpublished || (typeof msg.leaving !== 'string' ? msg.leaving : null);
+    if (gone && gone !== 'ok' && st.subs[gone]) { st.subs[gone].handle.detach(); delete st.subs[gone]; }
+  }
+
+  async function subscribe(pub) {
+    if (!pub || pub.id === st.publisherId || st.subs[pub.id] || st.phase !== 'call') return;
+    st.subs[pub.id] = { pending: true };
+    try {
+      const h = await attach(st.mediaPlugin, { janus: {
+        onremotetrack: (track, mid, on) => showRemote(pub.id, track, mid, on),
+        ondata: (data) => onChat(data),
+      } });
+      st.subs[pub.id] = h;
+      const body = { request: 'join', ptype: 'subscriber', room: st.mediaPlugin === ROOM_PLUGIN ? ROOM : MEDIA_ROOM,
+        streams: [{ feed: pub.id }] };
+      if (st.privateId) body.private_id = st.privateId;
+      const r = await request(h, body, undefined, (m, j) => !!j && kindOf(m) === 'attached');
+      const jsep = await answer(h, r.jsep, [{ type: 'data' }]);
+      await request(h, { request: 'start' }, jsep, (m) => m.started === 'ok');
+    } catch (e) { delete st.subs[pub.id]; error('subscribe: ' + e.message); }
+  }
+
+  function onLocalTrack(track, on) {
+    const id = 'local-' + track.id;
+    const old = $(id);
+    if (!on) { if (old) old.remove(); return; }
+    if (old || track.kind !== 'video') return;
+    const v = document.createElement('video');
+    v.id = id; v.autoplay = true; v.muted = true; v.playsInline = true;
+    v.srcObject = new MediaStream([track]);
+    $('local').appendChild(v);
+  }
+
+  function showRemote(feed, track, mid, on) {
+    const id = 'remote-' + feed + '-' + mid;
+    const old = $(id);
+    if (!on) { if (old) old.remove(); return; }
+    if (old) return;
+    const el = document.createElement(track.kind === 'video' ? 'video' : 'audio');
+    el.id = id; el.autoplay = true; el.playsInline = true;
+    if (track.kind === 'video') el.muted = true;
+    el.srcObject = new MediaStream([track]);
+    $('remote').appendChild(el);
+    el.play().catch(() => {});
+    if (track.kind === 'audio') {
+      // A WebAudio analyser next to playout: the level the test reads (window.demo.audioLevel).
+      try {
+        st.audioCtx = st.audioCtx || new AudioContext();
+        const an = st.audioCtx.createAnalyser();
+        an.fftSize = 2048;
+        st.audioCtx.createMediaStreamSource(new MediaStream([track])).connect(an);
+        st.analysers.push(an);
+        st.audioCtx.resume().catch(() => {});
+      } catch (e) { console.log('[demo] analyser: ' + e.message); }
+    }
+  }
+
+  function stopMedia() {
+    for (const s of Object.values(st.subs)) if (s && s.handle) s.handle.detach();
+    st.subs = {};
+    if (st.media && st.media !== st.room) { st.media.handle.detach(); }
+    else if (st.media) st.media.handle.hangup();
+    st.media = null;
+  }
+
+  // ---- controls --------------------------------------------------------------------------------
+  async function toggleMute(kind) {
+    if (!st.media) return;
+    const h = st.media.handle;
+    const key = kind === 'audio' ? 'audioMuted' : 'videoMuted';
+    const mute = !st[key];
+    if (kind === 'audio') { if (mute) h.muteAudio(); else h.unmuteAudio(); } else if (mute) h.muteVideo(); else h.unmuteVideo();
+    st[key] = mute;
+    // Tell the server too (VideoRoom `configure` audio/video off): it stops relaying and audits it.
+    request(st.media, { request: 'configure', [kind]: !mute }, undefined, (m) => m.configured === 'ok').catch((e) => error(e.message));
+    $(kind === 'audio' ? 'mute-audio' : 'mute-video').textContent = kind === 'audio'
+      ? (mute ? 'Unmute microphone' : 'Mute microphone') : (mute ? 'Start camera' : 'Stop camera');
+  }
+
+  async function toggleScreen() {
+    if (!st.media) return;
+    try {
+      const tracks = st.sharing ? [{ type: 'screen', remove: true }] : [{ type: 'screen', capture: true }];
+      const jsep = await offer(st.media, { tracks });
+      const r = await request(st.media, { request: 'configure', screen: !st.sharing }, jsep, (m, j) => !!j && m.configured === 'ok');
+      st.media.handle.handleRemoteJsep({ jsep: r.jsep });
+      st.sharing = !st.sharing;
+      $('share-screen').textContent = st.sharing ? 'Stop sharing' : 'Share screen';
+    } catch (e) { error('screen share: ' + e.message); }
+  }
+
+  function sendChat(text) {
+    if (!st.media || !text) return;
+    st.media.handle.data({ text: JSON.stringify({ from: ROLE, text }),
+      success: () => addChat('me', text), error: (e) => error('chat: ' + e) });
+  }
+  function onChat(data) {
+    try { const m = JSON.parse(data); addChat(String(m.from || '?'), String(m.text || '')); } catch { addChat('?', String(data)); }
+  }
+  function addChat(from, text) {
+    st.chat.push({ from, text });
+    const div = document.createElement('div');
+    if (from === 'me') div.className = 'me';
+    div.textContent = (from === 'me' ? 'You' : from) + ': ' + text;
+    $('chat-log').appendChild(div);
+    $('chat-log').scrollTop = 1e9;
+  }
+
+  function renderWaiting() {
+    const ul = $('waiting-list');
+    ul.textContent = '';
+    for (const w of st.waiting) {
+      const li = document.createElement('li');
+      li.dataset.id = w.id;
+      li.appendChild(document.createTextNode((w.display || w.role) + ' '));
+      for (const [label, req] of [['Admit', 'admit'], ['Deny', 'deny']]) {
+        const b = document.createElement('button');
+        b.type = 'button'; b.textContent = label; b.className = req;
+        b.onclick = () => moderate(req, w.id);
+        li.appendChild(b);
+      }
+      ul.appendChild(li);
+    }
+    $('waiting-empty').hidden = st.waiting.length > 0;
+  }
+  function renderParticipants() {
+    const ul = $('participants');
+    ul.textContent = '';
+    for (const p of Object.values(st.participants)) {
+      const li = document.createElement('li');
+      li.textContent = (p.display || p.role) + ' (' + p.role + ')';
+      ul.appendChild(li);
+    }
+  }
+
+  // ---- for the end-to-end test -----------------------------------------------------------------
+  async function stats() {
+    const out = { phase: st.phase, inbound: {}, outbound: {}, candidatePairs: [] };
+    const pcs = Object.values(st.subs).filter((s) => s && s.handle).map((s) => s.handle.webrtcStuff.pc);
+    const pubPc = st.media && st.media.handle.webrtcStuff.pc;
+    for (const [pc, isPub] of pcs.map((p) => [p, false]).concat(pubPc ? [[pubPc, true]] : [])) {
+      if (!pc) continue;
+      const report = await pc.getStats();
+      report.forEach((s) => {
+        if (s.type === 'inbound-rtp' && !isPub) {
+          const p = out.inbound[s.kind] || (out.inbound[s.kind] = { streams: 0, packetsReceived: 0, framesDecoded: 0, totalAudioEnergy: 0 });
+          p.streams += 1; p.packetsReceived += s.packetsReceived || 0; p.framesDecoded += s.framesDecoded || 0;
+          p.totalAudioEnergy += s.totalAudioEnergy || 0;
+          if (s.frameWidth) p.frameWidth = s.frameWidth;
+          const c = report.get(s.codecId); if (c) p.codec = c.mimeType;
+        } else if (s.type === 'outbound-rtp' && isPub) {
+          const p = out.outbound[s.kind] || (out.outbound[s.kind] = { packetsSent: 0, framesEncoded: 0 });
+          p.packetsSent += s.packetsSent || 0; p.framesEncoded += s.framesEncoded || 0;
+        } else if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') {
+          const l = report.get(s.localCandidateId);
+          out.candidatePairs.push(l && (l.address || l.ip));
+        }
+      });
+    }
+    return out;
+  }
+  async function audioLevel(ms = 1000) {
+    if (!st.analysers.length) return null;
+    const buf = new Float32Array(2048);
+    let peak = 0;
+    const end = performance.now() + ms;
+    while (performance.now() < end) {
+      for (const an of st.analysers) {
+        an.getFloatTimeDomainData(buf);
+        let sum = 0; for (const v of buf) sum += v * v;
+        peak = Math.max(peak, Math.sqrt(sum / buf.length));
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return peak;
+  }
+  window.demo = { state: () => ({ phase: st.phase, ended: st.ended, waiting: st.waiting, chat: st.chat, errors: st.errors,
+    participants: Object.values(st.participants), myId: st.myId, publisherId: st.publisherId,
+    subscriptions: Object.keys(st.subs), mediaPlugin: st.mediaPlugin }), stats, audioLevel, role: ROLE };
+
+  // ---- start -----------------------------------------------------------------------------------
+  async function main() {
+    $('title').textContent = (ROLE === 'provider' ? 'Provider' : 'Patient') + ' - consult ' + ROOM;
+    if (!ROOM) { error('no room in the address (start from the demo home page)'); return; }
+    const cfg = await (await fetch('/demo/api/config')).json();
+    if (!cfg.development) { error('demo endpoints are off (general.development = false)'); return; }
+    status('connecting to Janus');
+    await connect(cfg.janus);
+    $('mute-audio').onclick = () => toggleMute('audio');
+    $('mute-video').onclick = () => toggleMute('video');
+    $('share-screen').onclick = () => toggleScreen();
+    $('end-visit').onclick = () => request(st.room, { request: 'end' }, undefined, (m) => m.result === 'ended').catch((e) => error(e.message));
+    $('leave').onclick = () => request(st.room, { request: 'leave' }, undefined, (m) => kindOf(m) === 'left').then(() => ended('left'), (e) => error(e.message));
+    $('chat-form').onsubmit = (ev) => { ev.preventDefault(); sendChat($('chat-input').value.trim()); $('chat-input').value = ''; };
+    if (ROLE === 'provider') {
+      $('provider-tools').hidden = false; $('share-screen').hidden = false; $('end-visit').hidden = false;
+      status('joining');
+      await join();
+    } else {
+      phase('checkin');
+      status('please check in');
+      $('checkin').onsubmit = (ev) => {
+        ev.preventDefault();
+        $('error').textContent = '';
+        join($('dob').value.trim()).catch((e) => { error(e.code ? 'Check-in refused: please verify your date of birth.' : e.message); phase('checkin'); });
+      };
+    }
+  }
+  main().catch((e) => error(e.message));
+})();

@@ -1,0 +1,153 @@
+#!/usr/bin/env node
+'use strict';
+// DEMO ONLY. Serves the consult demo page (tests/e2e/demo) and Janus' client libraries on 127.0.0.1,
+// plus two development endpoints that exist only because this is a demo:
+//   POST /demo/api/visit            creates a consult room (Admin API `create`, class `checkin`) and,
+//                                   with --media-plugin janus.plugin.videoroom, a stock VideoRoom room
+//   POST /demo/api/token {room, role}  mints a join token with the LOCAL DEVELOPMENT KEY
+//                                   (scripts/mint-token, OUT/keys/dev-es256.pem)
+// Both refuse (403) unless the room plugin's generated config has `general.development = true`, the
+// same switch that lets the room accept the development key at all. Never run this next to real visits:
+// anyone who reaches the port can mint tokens.
+//   node tests/e2e/demo/serve.js --janus URL --admin URL --conf JANUS_CONF_DIR [--port 8090]
+//        [--media-plugin janus.plugin.hipaa.room|janus.plugin.videoroom]
+// Prints `DEMO_URL http://127.0.0.1:PORT/` once listening.
+const fs = require('fs');
+const http = require('http');
+const path = require('path');
+const crypto = require('crypto');
+const { execFile } = require('child_process');
+const { parseArgs } = require('../lib/args');
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const PAGES = __dirname;
+const VENDOR = {
+  '/vendor/janus.js': process.env.HIPAA_JANUS_JS || '/usr/share/javascript/janus-gateway/janus.js',
+  '/vendor/adapter.js': process.env.HIPAA_ADAPTER_JS || '/usr/share/javascript/webrtc-adapter/adapter.js',
+};
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
+// Synthetic demo identities (no real person): the patient types this date of birth at check-in.
+const DEMO_PEOPLE = {
+  provider: { sub: 'demo-dr-1', name: 'Dr. Demo (synthetic)' },
+  patient: { sub: 'demo-pt-1', name: 'Pat Demo (synthetic)', dob: '1980-02-29' },
+};
+const ROOM_CLASS = 'checkin';
+
+// True only when the generated room config's `general:` block says development = true.
+function developmentOn(confDir) {
+  let text;
+  try { text = fs.readFileSync(path.join(confDir, 'janus.plugin.hipaa.room.jcfg'), 'utf8'); } catch { return false; }
+  const general = /^general:\s*\{([\s\S]*?)^\}/m.exec(text);
+  return !!general && /^\s*development\s*=\s*true\s*$/m.test(general[1]);
+}
+
+function mintToken(opt, room, role) {
+  const who = DEMO_PEOPLE[role];
+  const args = [path.join(ROOT, 'scripts', 'mint-token'), '--key', path.join(opt.conf, 'keys', 'dev-es256.pem'),
+    '--room', room, '--role', role, '--sub', who.sub, '--name', who.name, '--ttl', '1800',
+    '--jti', crypto.randomBytes(16).toString('hex')];
+  if (who.dob) args.push('--dob', who.dob);
+  return new Promise((ok, fail) => execFile('python3', args, { timeout: 10000 }, (e, out) => (e ? fail(new Error('mint-token failed')) : ok(out.trim()))));
+}
+
+async function admin(opt, plugin, request) {
+  const secret = fs.readFileSync(path.join(opt.conf, 'admin_secret'), 'utf8').trim();
+  const res = await fetch(opt.admin, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ janus: 'message_plugin', transaction: crypto.randomBytes(6).toString('hex'), admin_secret: secret, plugin, request }),
+  });
+  const j = await res.json();
+  if (j.janus !== 'success' || !j.response || j.response.error) throw new Error(`${plugin} ${request.request}: ${JSON.stringify(j.error || (j.response && j.response.error) || j.janus)}`);
+  return j.response;
+}
+
+async function createVisit(opt) {
+  const r = await admin(opt, 'janus.plugin.hipaa.room', { request: 'create', class: ROOM_CLASS });
+  const visit = { room: r.room, roomClass: r.class, mediaPlugin: opt.mediaPlugin, dob: DEMO_PEOPLE.patient.dob };
+  if (opt.mediaPlugin === 'janus.plugin.videoroom') {
+    // Early-testing mode: signalling in our room, media in a stock VideoRoom room next to it.
+    const vr = await admin(opt, 'janus.plugin.videoroom', { request: 'create', room: 100000 + crypto.randomInt(800000),
+      publishers: 6, audiocodec: 'opus', videocodec: 'vp8', bitrate: 512000, permanent: false, description: 'demo' });
+    visit.mediaRoom = vr.room;
+  }
+  return visit;
+}
+
+function readBody(req) {
+  return new Promise((ok, fail) => {
+    let body = '';
+    req.on('data', (c) => { body += c; if (body.length > 4096) { fail(new Error('too large')); req.destroy(); } });
+    req.on('end', () => { try { ok(body ? JSON.parse(body) : {}); } catch { fail(new Error('bad json')); } });
+  });
+}
+
+function send(res, code, obj) {
+  res.writeHead(code, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+  res.end(JSON.stringify(obj));
+}
+
+function staticFile(urlPath) {
+  if (VENDOR[urlPath]) return VENDOR[urlPath];
+  if (urlPath === '/' || urlPath === '/demo' || urlPath === '/demo/') return path.join(PAGES, 'index.html');
+  if (!urlPath.startsWith('/demo/')) return null;
+  const file = path.normalize(path.join(PAGES, urlPath.slice('/demo/'.length)));
+  if (!file.startsWith(PAGES + path.sep) || !TYPES[path.extname(file)] || file.endsWith('serve.js')) return null;
+  return file;
+}
+
+async function handle(opt, req, res) {
+  const url = new URL(req.url, 'http://x');
+  if (url.pathname.startsWith('/demo/api/')) {
+    if (url.pathname === '/demo/api/config') {
+      return send(res, 200, { demo: true, janus: opt.janus, mediaPlugin: opt.mediaPlugin, development: developmentOn(opt.conf) });
+    }
+    if (req.method !== 'POST') return send(res, 405, { error: 'POST only' });
+    // A page on another origin must not mint tokens through a visitor's browser.
+    const origin = req.headers.origin;
+    if (origin && origin !== `http://${req.headers.host}`) return send(res, 403, { error: 'cross-origin request refused' });
+    if (!developmentOn(opt.conf)) return send(res, 403, { error: 'demo endpoints need general.development = true in the room config' });
+    try {
+      const body = await readBody(req);
+      if (url.pathname === '/demo/api/visit') return send(res, 200, await createVisit(opt));
+      if (url.pathname === '/demo/api/token') {
+        const room = String(body.room || ''), role = String(body.role || '');
+        if (!/^[A-Za-z0-9_-]{1,64}$/.test(room) || !DEMO_PEOPLE[role]) return send(res, 400, { error: 'room and role (provider|patient) required' });
+        return send(res, 200, { token: await mintToken(opt, room, role), role });
+      }
+      return send(res, 404, { error: 'no such endpoint' });
+    } catch (e) {
+      return send(res, 500, { error: e.message });
+    }
+  }
+  const file = staticFile(url.pathname);
+  if (!file || !fs.existsSync(file)) { res.writeHead(404); res.end('not found'); return undefined; }
+  res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] || 'text/javascript; charset=utf-8', 'Cache-Control': 'no-store' });
+  fs.createReadStream(file).pipe(res);
+  return undefined;
+}
+
+function startDemoServer(opt) {
+  for (const k of ['janus', 'admin', 'conf']) if (!opt[k]) throw new Error(`--${k} required`);
+  opt.mediaPlugin = opt.mediaPlugin || 'janus.plugin.hipaa.room';
+  for (const f of Object.values(VENDOR)) if (!fs.existsSync(f)) throw new Error(`${f} missing: install libjs-janus-gateway and libjs-webrtc-adapter (scripts/deps.sh)`);
+  const server = http.createServer((req, res) => { handle(opt, req, res).catch((e) => send(res, 500, { error: e.message })); });
+  return new Promise((ok, fail) => {
+    server.once('error', fail);
+    server.listen(Number(opt.port || 0), '127.0.0.1', () => ok({
+      url: `http://127.0.0.1:${server.address().port}/`,
+      close: () => new Promise((done) => { server.closeAllConnections(); server.close(() => done()); }),
+    }));
+  });
+}
+
+module.exports = { startDemoServer, DEMO_PEOPLE };
+
+if (require.main === module) {
+  const opt = parseArgs(process.argv.slice(2));
+  startDemoServer(opt).then((s) => {
+    process.stdout.write(`DEMO_URL ${s.url}\n`);
+    if (!developmentOn(opt.conf)) process.stderr.write('demo: general.development is off: the token endpoint answers 403\n');
+    const stop = () => s.close().then(() => process.exit(0));
+    process.on('SIGINT', stop); process.on('SIGTERM', stop);
+  }, (e) => { process.stderr.write(`demo: ${e.message}\n`); process.exit(1); });
+}
