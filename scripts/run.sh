@@ -4,22 +4,25 @@
 # on Ctrl-C. The FHIR handler exports to a local FHIR test server (tests/fhir-server, HTTPS with a
 # throwaway CA) started here too. State (database, keys, admin secret) lives in .state/ and is reused.
 #   HIPAA_HTTP_PORT (8088)  HIPAA_ADMIN_PORT (7088)  HIPAA_PG_PORT (15432)  HIPAA_FHIR_PORT (18443)
-#   HIPAA_STATE_DIR (.state)
+#   HIPAA_STATE_DIR (.state)  HIPAA_DEMO_PORT (8090; 0 turns the demo page off)
+# DEMO: with general.development = true in the room config (what janus-conf.sh generates) it also
+# serves the consult demo page (tests/e2e/demo) with a token endpoint signing with the development key.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 http_port=${HIPAA_HTTP_PORT:-8088}; admin_port=${HIPAA_ADMIN_PORT:-7088}; pg_port=${HIPAA_PG_PORT:-15432}
-fhir_port=${HIPAA_FHIR_PORT:-18443}
+fhir_port=${HIPAA_FHIR_PORT:-18443}; demo_port=${HIPAA_DEMO_PORT:-8090}
 state=${HIPAA_STATE_DIR:-"$root/.state"}
 mkdir -p "$state"; chmod 755 "$state"
 
 bash scripts/deps.sh
 bash scripts/build.sh build
 
-janus_pid=""
+janus_pid=""; demo_pid=""
 stop_all() {
   trap - INT TERM EXIT
   echo; echo "run: stopping"
+  if [ -n "$demo_pid" ] && kill -0 "$demo_pid" 2>/dev/null; then kill -TERM "$demo_pid"; wait "$demo_pid" 2>/dev/null || true; fi
   if [ -n "$janus_pid" ] && kill -0 "$janus_pid" 2>/dev/null; then
     kill -INT "$janus_pid"; wait "$janus_pid" 2>/dev/null || true
   fi
@@ -45,7 +48,7 @@ set_key "$fhir_conf" base_url "$fhir_url"
 set_key "$fhir_conf" ca_file "$state/fhir/ca.pem"
 set_key "$fhir_conf" bearer_token_file "$state/fhir/bearer-token"
 
-for p in "$http_port" "$admin_port"; do
+for p in "$http_port" "$admin_port" $([ "$demo_port" != 0 ] && echo "$demo_port"); do
   if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
     echo "run: port $p is already in use (another Janus?). Set HIPAA_HTTP_PORT / HIPAA_ADMIN_PORT." >&2; exit 1
   fi
@@ -64,6 +67,20 @@ for _ in $(seq 1 100); do
 done
 [ -n "$info" ] || { echo "run: Janus did not answer"; tail -30 "$state/janus.log"; exit 1; }
 
+# The demo page (development only: serve.js refuses to mint tokens unless general.development = true).
+demo_line="  Demo page    off (HIPAA_DEMO_PORT=0)"
+if [ "$demo_port" != 0 ]; then
+  node tests/e2e/demo/serve.js --janus "http://127.0.0.1:$http_port/janus" --admin "http://127.0.0.1:$admin_port/admin" \
+    --conf "$state/janus" --port "$demo_port" > "$state/demo.log" 2>&1 &
+  demo_pid=$!
+  for _ in $(seq 1 50); do grep -q '^DEMO_URL' "$state/demo.log" && break; sleep 0.1; done
+  if grep -q '^DEMO_URL' "$state/demo.log"; then
+    demo_line="  Demo page    http://127.0.0.1:$demo_port/   (DEMO: development tokens, synthetic people; docs/demo.md)"
+  else
+    demo_line="  Demo page    did not start (see $state/demo.log)"
+  fi
+fi
+
 cat <<TXT
 
 janus-hipaa is running (loopback only):
@@ -72,10 +89,11 @@ janus-hipaa is running (loopback only):
   PostgreSQL   $conninfo
   FHIR server  $fhir_url   (test server; CA in $state/fhir/ca.pem)
   Configs      $state/janus   (log: $state/janus.log)
+$demo_line
 Loaded:
 TXT
 jq -r '(.plugins | keys[] | select(test("hipaa")) | "  plugin         " + .),
        (.events  | keys[] | select(test("hipaa")) | "  event handler  " + .)' <<<"$info"
 echo
-echo "Ctrl-C stops Janus, PostgreSQL and the FHIR test server."
+echo "Ctrl-C stops Janus, PostgreSQL, the FHIR test server and the demo page."
 wait "$janus_pid" || true

@@ -9,9 +9,12 @@
 // Run inside scripts/netns-run.sh + tests/e2e/with-janus.sh (tests/bench/relay-cpu.sh does both).
 //   node bench-relay.js --janus URL --admin URL --admin-secret S --janus-pid PID
 //        [--publishers 2] [--subscribers 2] [--warmup 5] [--seconds 15] [--plugin janus.plugin.videoroom]
-// The hipaa room plugs in with --plugin janus.plugin.hipaa.room once it relays media; its join also
-// needs a token and the provider's admit (see docs/e2e.md): that goes into pages/videoroom-client.js.
+//        [--conf JANUS_CONF_DIR]
+// With --plugin janus.plugin.hipaa.room the room is created through the Admin API and every page
+// joins with its own development token (scripts/mint-token, --conf's keys/dev-es256.pem) as a
+// provider, a role that skips the waiting room: the same VideoRoom page code, plus a token.
 const fs = require('fs');
+const path = require('path');
 const { execFileSync } = require('child_process');
 const { launchBrowser, log } = require('./lib/browser');
 const { startStaticServer } = require('./lib/static-server');
@@ -32,6 +35,13 @@ async function relayed(admin, plugin) {
   return { out: hs.reduce((s, h) => s + h.outPackets, 0), in: hs.reduce((s, h) => s + h.inPackets, 0), handles: hs.length };
 }
 
+const HIPAA_ROOM = 'janus.plugin.hipaa.room';
+
+function mintToken(conf, room, sub) {
+  return execFileSync('python3', [path.join(__dirname, '..', '..', 'scripts', 'mint-token'), '--key', path.join(conf, 'keys', 'dev-es256.pem'),
+    '--room', room, '--role', 'provider', '--sub', sub, '--ttl', '900']).toString().trim();
+}
+
 async function main() {
   const opt = parseArgs(process.argv.slice(2), { publishers: '2', subscribers: '2', warmup: '5', seconds: '15',
     plugin: 'janus.plugin.videoroom' });
@@ -42,17 +52,22 @@ async function main() {
   const browser = await launchBrowser();
   const qs = `?plugin=${encodeURIComponent(opt.plugin)}`;
   try {
-    const room = 100000 + Math.floor(Math.random() * 800000);
+    const hipaa = opt.plugin === HIPAA_ROOM;
+    if (hipaa && !opt.conf) throw new Error('--conf required for janus.plugin.hipaa.room (development key)');
+    let room = 100000 + Math.floor(Math.random() * 800000);
+    if (hipaa) room = (await admin.call('', { janus: 'message_plugin', plugin: HIPAA_ROOM, request: { request: 'create' } })).response.room;
+    const join = (who) => (hipaa ? { token: mintToken(opt.conf, room, who) } : {});
     const pubs = [];
     for (let i = 0; i < N; i++) {
       const page = await browser.newPage(`${server.url}/pages/videoroom-publisher.html${qs}`, `pub${i}`);
-      const p = await page.evaluate((a) => window.e2e.publish(a), { server: opt.janus, room, display: `pub${i}`, create: i === 0, secret: 'bench' });
+      const p = await page.evaluate((a) => window.e2e.publish(a), { server: opt.janus, room, display: `pub${i}`, create: !hipaa && i === 0,
+        secret: 'bench', join: join(`bench-pub-${i}`) });
       pubs.push({ page, id: p.id });
     }
     const subs = [];
     for (let i = 0; i < M; i++) {
       const page = await browser.newPage(`${server.url}/pages/videoroom-subscriber.html${qs}`, `sub${i}`);
-      await page.evaluate((a) => window.e2e.subscribe(a), { server: opt.janus, room, feeds: pubs.map((p) => p.id) });
+      await page.evaluate((a) => window.e2e.subscribe(a), { server: opt.janus, room, feeds: pubs.map((p) => p.id), join: join(`bench-sub-${i}`) });
       subs.push(page);
     }
     log(`${N} publishers, ${M} subscribers up; warm-up ${opt.warmup} s`);

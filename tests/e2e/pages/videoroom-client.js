@@ -6,6 +6,8 @@
   const params = new URLSearchParams(location.search);
   const PLUGIN = params.get('plugin') || 'janus.plugin.videoroom';
   const statusEl = () => document.getElementById('status');
+  // The stock VideoRoom answers with {"videoroom": ...}; janus.plugin.hipaa.room with {"hipaa.room": ...}.
+  const kind = (m) => (m && (m.videoroom || m['hipaa.room'])) || '';
   const state = { janus: null, handle: null, events: [], remoteTracks: {}, audioCtx: null, analyser: null };
 
   function status(text) {
@@ -106,13 +108,13 @@
     await attach({ onlocaltrack: (t, on) => showTrack(t, on, 'local') });
     if (create) await createRoom({ room, secret });
     const joined = await request(Object.assign({ request: 'join', ptype: 'publisher', room, display }, join), undefined,
-      (m) => m.videoroom === 'joined' || m.error);
+      (m) => kind(m) === 'joined' || m.error);
     state.id = joined.msg.id;
     state.privateId = joined.msg.private_id;
     status('joined as ' + state.id);
     const jsep = await offer([{ type: 'audio', capture: true, recv: false }, { type: 'video', capture: true, recv: false }]);
     const r = await request({ request: 'configure', audio: true, video: true }, jsep,
-      (m, j) => (m.videoroom === 'event' && (m.configured === 'ok' || m.error)));
+      (m, j) => (kind(m) === 'event' && (m.configured === 'ok' || m.error)));
     if (!r.jsep) throw new Error('configure: no answer jsep');
     state.handle.handleRemoteJsep({ jsep: r.jsep });
     status('publishing as ' + state.id);
@@ -132,10 +134,10 @@
     });
     const streams = (feeds || [feed]).map((f) => ({ feed: f }));
     const attached = await request(Object.assign({ request: 'join', ptype: 'subscriber', room, streams }, join), undefined,
-      (m) => m.videoroom === 'attached' || m.error);
+      (m) => kind(m) === 'attached' || m.error);
     if (!attached.jsep) throw new Error('join: no offer jsep');
     const jsep = await answer(attached.jsep, [{ type: 'data' }]);
-    await request({ request: 'start', room }, jsep, (m) => m.videoroom === 'event' && (m.started === 'ok' || m.error));
+    await request({ request: 'start', room }, jsep, (m) => kind(m) === 'event' && (m.started === 'ok' || m.error));
     status('subscribed to ' + streams.map((x) => x.feed).join(', '));
     return { room, feeds: streams.map((x) => x.feed), streams: attached.msg.streams };
   }
