@@ -6,6 +6,8 @@
 //   refused, the right one lands in the waiting room, with no media and no participant list) ->
 //   provider sees them waiting and admits -> both receive each other's audio and video (inbound-rtp:
 //   frames decoded, audio energy, a WebAudio level) -> chat both ways over the data channel ->
+//   the provider shares the screen and the patient receives it as another video stream -> the
+//   patient mutes and the provider hears silence ->
 //   provider ends the visit -> both pages show it. Screenshots of both pages in --artifacts.
 // Prints one line `E2E_RESULT {json}` and exits 0 only if every assertion held.
 //   node demo-e2e.js --janus URL --admin URL --conf JANUS_CONF_DIR [--media-plugin janus.plugin.hipaa.room]
@@ -48,7 +50,7 @@ async function main() {
     for (const [page, name] of [[prov, 'provider'], [pat, 'patient']]) {
       if (!page) continue;
       const file = path.join(opt.artifacts, `demo-${name}-${suffix}.png`);
-      await page.screenshot({ path: file }).then(() => (result.screenshots = result.screenshots || []).push(file),
+      await page.screenshot({ path: file, fullPage: true }).then(() => (result.screenshots = result.screenshots || []).push(file),
         (e) => log(`screenshot ${file}: ${e.message}`));
     }
   };
@@ -124,7 +126,24 @@ async function main() {
     await chat(prov, pat, 'Hello, can you hear me?');
     await chat(pat, prov, 'Yes, loud and clear.');
     step('chat both ways');
+    // Screen share (provider): a third stream on the provider's feed, which the patient adds with
+    // `update` on its subscription and decodes next to the camera.
+    const videoStreams = () => window.demo.stats().then((s) => (s.inbound.video || {}).streams || 0);
+    const before = await pat.evaluate(videoStreams);
+    await prov.click('#share-screen');
+    try {
+      await waitFor(pat, 'the provider\'s screen at the patient', (n) => window.demo.stats().then((s) => (s.inbound.video || {}).streams > n), before, deadline);
+      await waitFor(prov, 'share button to flip', () => document.getElementById('share-screen').textContent === 'Stop sharing', null, deadline);
+      step('screen share received');
+    } catch (e) { fail(e.message); }
     await shoot('call');
+
+    // Mute: the patient mutes the microphone; the provider then hears silence.
+    await pat.click('#mute-audio');
+    await sleep(1000);
+    result.providerLevelWhilePatientMuted = await prov.evaluate(() => window.demo.audioLevel(1500));
+    if (!(result.providerLevelWhilePatientMuted < 0.001)) fail(`patient muted, provider still hears RMS ${result.providerLevelWhilePatientMuted}`);
+    else step('mute silences the patient');
 
     // The provider ends the visit; both pages show it.
     await prov.click('#end-visit');

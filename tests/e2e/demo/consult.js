@@ -150,7 +150,7 @@
 
   function onMediaEvent(msg, jsep) {
     if (jsep && st.media && msg.configured) { st.media.handle.handleRemoteJsep({ jsep }); }
-    if (Array.isArray(msg.publishers)) for (const p of msg.publishers) subscribe(p);
+    if (Array.isArray(msg.publishers)) for (const p of msg.publishers) { subscribe(p); addStreams(p); }
     const gone = msg.unpublished || (typeof msg.leaving !== 'string' ? msg.leaving : null);
     if (gone && gone !== 'ok' && st.subs[gone]) { st.subs[gone].handle.detach(); delete st.subs[gone]; }
   }
@@ -159,18 +159,38 @@
     if (!pub || pub.id === st.publisherId || st.subs[pub.id] || st.phase !== 'call') return;
     st.subs[pub.id] = { pending: true };
     try {
-      const h = await attach(st.mediaPlugin, { janus: {
-        onremotetrack: (track, mid, on) => showRemote(pub.id, track, mid, on),
-        ondata: (data) => onChat(data),
-      } });
+      let h = null;
+      h = await attach(st.mediaPlugin, {
+        // The plugin renegotiates on its own when the feed's streams change (`updated` with an offer).
+        onevent: (msg, jsep) => { if (jsep) renegotiate(h, jsep).catch((e) => error('subscriber update: ' + e.message)); },
+        janus: { onremotetrack: (track, mid, on) => showRemote(pub.id, track, mid, on), ondata: (data) => onChat(data) },
+      });
       st.subs[pub.id] = h;
       const body = { request: 'join', ptype: 'subscriber', room: st.mediaPlugin === ROOM_PLUGIN ? ROOM : MEDIA_ROOM,
         streams: [{ feed: pub.id }] };
       if (st.privateId) body.private_id = st.privateId;
       const r = await request(h, body, undefined, (m, j) => !!j && kindOf(m) === 'attached');
+      h.mids = new Set((r.msg.streams || []).map((x) => x.feed_mid).filter((m) => m !== undefined));
       const jsep = await answer(h, r.jsep, [{ type: 'data' }]);
       await request(h, { request: 'start' }, jsep, (m) => m.started === 'ok');
+      addStreams(pub);
     } catch (e) { delete st.subs[pub.id]; error('subscribe: ' + e.message); }
+  }
+
+  async function renegotiate(h, jsep) {
+    const ans = await answer(h, jsep, [{ type: 'data' }]);
+    await request(h, { request: 'start' }, ans, (m) => m.started === 'ok');
+  }
+
+  // A feed we already receive announced streams we do not have (a screen share): `update` subscribes
+  // to them on the same PeerConnection; the plugin answers `updated` with a new offer (renegotiate).
+  function addStreams(pub) {
+    const h = st.subs[pub.id];
+    if (!h || !h.mids || !Array.isArray(pub.streams)) return;
+    const fresh = pub.streams.filter((x) => !x.disabled && x.type !== 'data' && !h.mids.has(x.mid));
+    if (!fresh.length) return;
+    for (const x of fresh) h.mids.add(x.mid);
+    h.handle.send({ message: { request: 'update', subscribe: fresh.map((x) => ({ feed: pub.id, mid: x.mid })) } });
   }
 
   function onLocalTrack(track, on) {

@@ -62,7 +62,10 @@ async function admin(opt, plugin, request) {
 }
 
 async function createVisit(opt) {
-  const r = await admin(opt, 'janus.plugin.hipaa.room', { request: 'create', class: ROOM_CLASS });
+  const r = await admin(opt, 'janus.plugin.hipaa.room', { request: 'create', class: ROOM_CLASS }).catch((e) => {
+    // A config generated before class-checkin existed (run.sh keeps .state/janus): say how to refresh it.
+    throw new Error(`${e.message} (no class-${ROOM_CLASS} in the room config? regenerate it: JANUS_CONF_FORCE=1 scripts/run.sh)`);
+  });
   const visit = { room: r.room, roomClass: r.class, mediaPlugin: opt.mediaPlugin, dob: DEMO_PEOPLE.patient.dob };
   if (opt.mediaPlugin === 'janus.plugin.videoroom') {
     // Early-testing mode: signalling in our room, media in a stock VideoRoom room next to it.

@@ -2,7 +2,7 @@
 // demo server mints development tokens with the key scripts/janus-conf.sh generated for this Janus;
 // provider and patient pages join janus.plugin.hipaa.room, the patient checks in with a date of birth
 // and waits, the provider admits, both receive each other's audio and video, chat passes both ways, the
-// provider ends the visit and both pages show it. Runs inside scripts/netns-run.sh (see CMakeLists.txt).
+// provider shares the screen, the patient mutes, the provider ends the visit and both pages show it. Runs inside scripts/netns-run.sh (see CMakeLists.txt).
 #include "hipaa/Json.hpp"
 #include "JanusClient.hpp"
 #include "JanusProcess.hpp"
@@ -57,7 +57,11 @@ protected:
         JsonPtr r = J(*line);
         EXPECT_EQ(rc, 0) << *line;
         EXPECT_TRUE(json_is_true(json_object_get(r.get(), "ok"))) << *line;
-        EXPECT_EQ(json_array_size(json_object_get(r.get(), "steps")), 8u) << *line;
+        // visit created, provider joined, wrong dob refused, patient waiting, admitted, media both ways,
+        // chat both ways, screen share received, mute silences, visit ended on both pages.
+        EXPECT_EQ(json_array_size(json_object_get(r.get(), "steps")), 10u) << *line;
+        EXPECT_GE(num(json_object_get(r.get(), "providerLevelWhilePatientMuted")), 0) << *line;
+        EXPECT_LT(num(json_object_get(r.get(), "providerLevelWhilePatientMuted")), 0.001) << *line;
         for (const char* who : {"provider", "patient"}) {
             SCOPED_TRACE(who);
             const json_t* video = at(r.get(), {who, "stats", "inbound", "video"});
