@@ -84,7 +84,7 @@
     if (!st.room) st.room = await attach(ROOM_PLUGIN, { onevent: onRoomEvent });
     const body = { request: 'join', room: ROOM, token };
     if (dob) body.dob = dob;
-    if (st.mediaPlugin === ROOM_PLUGIN) { body.ptype = 'publisher'; body.display = ROLE; }
+    if (st.mediaPlugin === ROOM_PLUGIN) body.ptype = 'publisher';
     const r = await request(st.room, body, undefined, (m) => kindOf(m) === 'joined' || kindOf(m) === 'waiting');
     st.myId = r.msg.id;
     if (kindOf(r.msg) === 'waiting') { phase('waiting'); status('waiting to be admitted'); return; }
@@ -140,7 +140,7 @@
     st.privateId = joined.private_id;
     const jsep = await offer(st.media, { tracks: [{ type: 'audio', capture: true, recv: false },
       { type: 'video', capture: true, recv: false }, { type: 'data' }] });
-    const r = await request(st.media, { request: 'publish', audio: true, video: true, data: true, display: ROLE }, jsep,
+    const r = await request(st.media, { request: 'publish' }, jsep,
       (m, j) => !!j && (m.configured === 'ok' || kindOf(m) === 'event'));
     st.media.handle.handleRemoteJsep({ jsep: r.jsep });
     status('in the visit as ' + ROLE + ' (publishing)');
@@ -244,8 +244,12 @@
     const mute = !st[key];
     if (kind === 'audio') { if (mute) h.muteAudio(); else h.unmuteAudio(); } else if (mute) h.muteVideo(); else h.unmuteVideo();
     st[key] = mute;
-    // Tell the server too (VideoRoom `configure` audio/video off): it stops relaying and audits it.
-    request(st.media, { request: 'configure', [kind]: !mute }, undefined, (m) => m.configured === 'ok').catch((e) => error(e.message));
+    // Tell the server too: VideoRoom 1.x `configure` with `streams: [{mid, send}]` (and the short
+    // `audio`/`video` flag): it stops relaying that stream (our room also audits it).
+    const pc = h.webrtcStuff && h.webrtcStuff.pc;
+    const streams = pc ? pc.getTransceivers().filter((t) => t.mid !== null && t.sender.track && t.sender.track.kind === kind
+      && !/screen/i.test(t.sender.track.label)).map((t) => ({ mid: t.mid, send: !mute })) : [];
+    request(st.media, { request: 'configure', [kind]: !mute, streams }, undefined, (m) => m.configured === 'ok').catch((e) => error(e.message));
     $(kind === 'audio' ? 'mute-audio' : 'mute-video').textContent = kind === 'audio'
       ? (mute ? 'Unmute microphone' : 'Mute microphone') : (mute ? 'Start camera' : 'Stop camera');
   }
