@@ -9,6 +9,8 @@
 #include "TempDir.hpp"
 
 #include <gtest/gtest.h>
+
+#include <thread>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -148,12 +150,18 @@ TEST_F(VideoRoomBrowser, PublishCliReportsItsIdWhileMediaFlowsAndRtpForwardsWith
     ASSERT_GT(id, 0) << *line;
 
     JanusClient client(janus_);
-    JsonPtr list = client.messagePlugin("janus.plugin.videoroom", J(R"({"request":"listparticipants","room":4242})").get());
-    const json_t* participants = json_object_get(list.get(), "participants");
+    // The browser sends as soon as its side of DTLS is done; VideoRoom marks the publisher live when
+    // Janus' setup_media runs a moment later (under load, after the first packets): poll for it.
+    JsonPtr list;
     bool found = false;
-    for (size_t i = 0; i < json_array_size(participants); ++i) {
-        const json_t* x = json_array_get(participants, i);
-        if (json_integer_value(json_object_get(x, "id")) == id) found = json_is_true(json_object_get(x, "publisher"));
+    for (int attempt = 0; attempt < 50 && !found; ++attempt) {
+        if (attempt > 0) std::this_thread::sleep_for(100ms);
+        list = client.messagePlugin("janus.plugin.videoroom", J(R"({"request":"listparticipants","room":4242})").get());
+        const json_t* participants = json_object_get(list.get(), "participants");
+        for (size_t i = 0; i < json_array_size(participants); ++i) {
+            const json_t* x = json_array_get(participants, i);
+            if (json_integer_value(json_object_get(x, "id")) == id) found = json_is_true(json_object_get(x, "publisher"));
+        }
     }
     EXPECT_TRUE(found) << jsonDump(list.get());
 
