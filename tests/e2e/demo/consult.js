@@ -162,7 +162,11 @@
       let h = null;
       h = await attach(st.mediaPlugin, {
         // The plugin renegotiates on its own when the feed's streams change (`updated` with an offer).
-        onevent: (msg, jsep) => { if (jsep) renegotiate(h, jsep).catch((e) => error('subscriber update: ' + e.message)); },
+        // Offers racing the end of the visit (the other side unpublishing while we tear down) are moot.
+        onevent: (msg, jsep) => {
+          if (!jsep) return;
+          renegotiate(h, jsep).catch((e) => { if (st.phase === 'call' && st.subs[pub.id] === h) error('subscriber update: ' + e.message); });
+        },
         janus: { onremotetrack: (track, mid, on) => showRemote(pub.id, track, mid, on), ondata: (data) => onChat(data) },
       });
       st.subs[pub.id] = h;
@@ -178,6 +182,7 @@
   }
 
   async function renegotiate(h, jsep) {
+    if (st.phase !== 'call' || !Object.values(st.subs).includes(h)) return;
     const ans = await answer(h, jsep, [{ type: 'data' }]);
     await request(h, { request: 'start' }, ans, (m) => m.started === 'ok');
   }
