@@ -1,9 +1,9 @@
 // Bundles per second through the durable outbox (VisitBus -> sealed PostgreSQL row -> claim ->
 // HTTPS POST -> result row + attempt row) next to plain libcurl POSTs of the same kind of bundles to
-// the same FHIR test server, measured in the same run: a warm-up, then paired rounds (plain block and
-// outbox block back to back, order alternating), overhead = median over the rounds. Same concurrency:
+// the same FHIR test server, measured in the same run: a warm-up, then rounds in which both sides
+// send interleaved chunks (order alternating), overhead = median over the rounds. Same concurrency:
 // one sender each.
-//   HIPAA_TEST_PG=<conninfo> build/tests/bench/fhir/bench_fhir_outbox [bundles_per_round=40] [rounds=9]
+//   HIPAA_TEST_PG=<conninfo> build/tests/bench/fhir/bench_fhir_outbox [bundles_per_round=40] [rounds=9] [chunk=4]
 #include "BundleBuilder.hpp"
 #include "FhirFixtures.hpp"
 #include "FhirHandler.hpp"
@@ -34,6 +34,7 @@ int64_t sentCount(FhirHandler& h) {
 int main(int argc, char** argv) {
     int perRound = argc > 1 ? std::atoi(argv[1]) : 40;
     int rounds = argc > 2 ? std::atoi(argv[2]) : 9;
+    int chunk = std::max(1, argc > 3 ? std::atoi(argv[3]) : 4);
     hipaa::test::TestDatabase db;
     FhirTestServer server;
     hipaa::test::TempDir keys;
@@ -112,20 +113,24 @@ int main(int argc, char** argv) {
     plainBlock("warm", warm);
     outboxBlock("warm", warm);
 
-    // Paired rounds: each round times one plain block and one outbox block back to back (order
-    // alternating, ABBA), so load from elsewhere on the machine and the server's growing in-memory
-    // repository hit both sides of a pair alike. The reported overhead is the median of the rounds.
+    // Paired rounds: each round times `perRound` bundles per side, sent in interleaved chunks of
+    // `chunk` (plain, outbox, outbox, plain, ...), so bursts of load from elsewhere on the machine and
+    // the server's in-memory repository (which slows it as it grows) hit both sides alike. The
+    // reported overhead is the median over the rounds.
     std::vector<double> overheads, plainRates, outboxRates;
     double plainSeconds = 0, outboxSeconds = 0;
     for (int r = 0; r < rounds; ++r) {
-        std::string tag = std::to_string(r);
         double ps = 0, os = 0;
-        if (r % 2 == 0) {
-            ps = plainBlock(tag, perRound);
-            os = outboxBlock(tag, perRound);
-        } else {
-            os = outboxBlock(tag, perRound);
-            ps = plainBlock(tag, perRound);
+        for (int k = 0; k * chunk < perRound; ++k) {
+            std::string tag = std::to_string(r) + "-" + std::to_string(k);
+            int n = std::min(chunk, perRound - k * chunk);
+            if ((r + k) % 2 == 0) {
+                ps += plainBlock(tag, n);
+                os += outboxBlock(tag, n);
+            } else {
+                os += outboxBlock(tag, n);
+                ps += plainBlock(tag, n);
+            }
         }
         plainSeconds += ps;
         outboxSeconds += os;
@@ -142,7 +147,7 @@ int main(int argc, char** argv) {
     };
     int total = perRound * rounds;
     std::printf("bundles: %d per side (each Encounter + DocumentReference + Provenance), %d paired rounds of %d, "
-                "%d warm-up each\n", total, rounds, perRound, warm);
+                "%d warm-up each, chunks of %d\n", total, rounds, perRound, warm, chunk);
     std::printf("plain libcurl POST : %8.2f bundles/s median (%.2f overall; %lld of %lld answered 200)\n",
                 median(plainRates), total / plainSeconds, static_cast<long long>(plainOk),
                 static_cast<long long>(plainSent));
