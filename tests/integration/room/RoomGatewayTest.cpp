@@ -84,7 +84,7 @@ class RoomGateway : public ::testing::Test {
 protected:
     void SetUp() override {
         std::string cfg = readFile(janus.configFile("janus.plugin.hipaa.room.jcfg"));
-        cfg += "\nclass-quick: {\n\tidle_timeout = 2\n}\n";
+        cfg += "\nclass-quick: {\n\tidle_timeout = 2\n}\nclass-e2ee: {\n\te2ee = true\n}\n";
         janus.writeConfig("janus.plugin.hipaa.room.jcfg", cfg, 0600);
         janus.start();
         admin = std::make_unique<JanusClient>(janus);
@@ -281,3 +281,73 @@ TEST(RoomGatewayStart, RefusesToLoadWhenJanusRunsWithoutWebrtcEncryption) {
 }
 
 }  // namespace
+
+// Recording signalling through the real Janus: the provider asks, the patient consents, the room
+// starts its recording tap against janus.plugin.hipaa.recorder loaded in the same process (reached
+// through libhipaa_common's InProcessAdmin), and stops it; e2ee rooms refuse. Media through the room
+// (and so the recorded files) need the room's relay (issue 5).
+TEST_F(RoomGateway, ProviderRecordsAfterThePatientsConsentAndE2eeRoomsRefuse) {
+    std::string room = createRoom();
+    Tab dr(janus), alice(janus);
+    dr.join(room, mint(room, "provider", "dr-1", "Dr. Strange"));
+    ASSERT_TRUE(dr.waitKind("joined"));
+    alice.join(room, mint(room, "patient", "pt-alice", "Alice Waiting"));
+    JsonPtr waiting = alice.waitKind("waiting");
+    ASSERT_TRUE(waiting);
+    std::string aliceId(jsonString(data(waiting.get()), "id").value_or(""));
+
+    // Before admission she cannot consent to anything.
+    alice.send(R"({"request":"consent","consent":true})");
+    JsonPtr refused = alice.waitError();
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(jsonInt(data(refused.get()), "error_code").value_or(0), 434);
+    dr.send(R"({"request":"admit","id":")" + aliceId + R"("})");
+    ASSERT_TRUE(alice.waitKind("joined"));
+
+    alice.send(R"({"request":"record"})");
+    JsonPtr forbidden = alice.waitError();
+    ASSERT_TRUE(forbidden);
+    EXPECT_EQ(jsonInt(data(forbidden.get()), "error_code").value_or(0), 434);
+
+    dr.send(R"({"request":"record"})");
+    JsonPtr asked = dr.wait([](const json_t* d) { return jsonString(d, "result").value_or("") == "consent_requested"; });
+    ASSERT_TRUE(asked);
+    JsonPtr request = alice.wait([](const json_t* d) { return jsonString(d, "consent_request").value_or("") == "record"; });
+    ASSERT_TRUE(request);
+    alice.send(R"({"request":"consent","consent":true})");
+    auto started = [](const json_t* d) { return jsonString(d, "recording").value_or("") == "started"; };
+    JsonPtr drStarted = dr.wait(started);
+    ASSERT_TRUE(drStarted) << "the room could not start its tap against the recorder in this Janus";
+    ASSERT_TRUE(alice.wait(started));
+
+    // The recorder answered the room in-process: it is alive and nothing is recorded without media.
+    JsonPtr list = admin->messagePlugin("janus.plugin.hipaa.recorder", J(R"({"request":"list"})").get());
+    EXPECT_EQ(json_array_size(json_object_get(list.get(), "recordings")), 0u) << jsonDump(list.get());
+
+    // Withdrawal by the patient stops it for everyone.
+    alice.send(R"({"request":"consent","consent":false})");
+    auto stopped = [](const json_t* d) { return jsonString(d, "recording").value_or("") == "stopped"; };
+    JsonPtr drStopped = dr.wait(stopped);
+    ASSERT_TRUE(drStopped);
+    EXPECT_EQ(jsonString(data(drStopped.get()), "reason").value_or(""), "consent_withdrawn");
+    dr.send(R"({"request":"stop_record"})");
+    JsonPtr notRecording = dr.waitError();
+    ASSERT_TRUE(notRecording);
+    EXPECT_EQ(jsonInt(data(notRecording.get()), "error_code").value_or(0), 455);
+
+    // End-to-end encrypted class: refused with its own code; the patient is never asked.
+    std::string secret = createRoom("e2ee");
+    Tab dr2(janus), bob(janus);
+    dr2.join(secret, mint(secret, "provider", "dr-2", "Dr. Strange"));
+    ASSERT_TRUE(dr2.waitKind("joined"));
+    bob.join(secret, mint(secret, "patient", "pt-bob", "Bob Waiting"));
+    JsonPtr bobWaiting = bob.waitKind("waiting");
+    ASSERT_TRUE(bobWaiting);
+    dr2.send(R"({"request":"admit","id":")" + std::string(jsonString(data(bobWaiting.get()), "id").value_or("")) + R"("})");
+    ASSERT_TRUE(bob.waitKind("joined"));
+    dr2.send(R"({"request":"record"})");
+    JsonPtr e2ee = dr2.waitError();
+    ASSERT_TRUE(e2ee);
+    EXPECT_EQ(jsonInt(data(e2ee.get()), "error_code").value_or(0), 450);
+    for (const json_t* e : bob.pluginEvents()) EXPECT_FALSE(json_object_get(e, "consent_request")) << jsonDump(e);
+}
