@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace hipaa::audit {
@@ -22,7 +23,10 @@ std::optional<std::string> str(const json_t* obj, const char* key) {
 
 std::string shortPlugin(std::string_view package) {
     if (package.starts_with("janus.plugin.")) package.remove_prefix(13);
-    return token(package);
+    // "hipaa.room" -> "hipaa_room": actions stay one dot-free token per level.
+    std::string p(package.substr(0, 49));
+    std::replace(p.begin(), p.end(), '.', '_');
+    return token(p);
 }
 
 }  // namespace

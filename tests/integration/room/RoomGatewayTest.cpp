@@ -1,9 +1,12 @@
 // janus.plugin.hipaa.room inside the real Janus, over its HTTP API, with tokens minted by
 // scripts/mint-token from the development key scripts/janus-conf.sh generated.
-// TODO(audit): once the audit handler stores to PostgreSQL, assert each step's PHI-free row there.
+// The audit handler stores to a real PostgreSQL database in every test: each step leaves its event row
+// (plugin.hipaa_room.<event>, with its reason), and no name, token, sub or date of birth is anywhere in it.
+#include "../audit/AuditFixture.hpp"
 #include "JanusClient.hpp"
 #include "JanusProcess.hpp"
 #include "TempDir.hpp"
+#include "TestDatabase.hpp"
 
 #include <gtest/gtest.h>
 
@@ -86,6 +89,8 @@ protected:
         std::string cfg = readFile(janus.configFile("janus.plugin.hipaa.room.jcfg"));
         cfg += "\nclass-quick: {\n\tidle_timeout = 2\n}\n";
         janus.writeConfig("janus.plugin.hipaa.room.jcfg", cfg, 0600);
+        setAuditKey(janus, "conninfo", "\"" + db.conninfo() + "\"");
+        setAuditKey(janus, "instance_id", "\"it-room\"");
         janus.start();
         admin = std::make_unique<JanusClient>(janus);
     }
@@ -95,6 +100,28 @@ protected:
         // Nothing a token carried reaches Janus' log: no names, no FHIR references, no token.
         for (const char* phi : {"Dr. Strange", "Alice Waiting", "Bob Waiting", "Patient/", "eyJ", "Knee improving"})
             EXPECT_EQ(log.find(phi), std::string::npos) << phi;
+        // Janus has stopped: the audit handler flushed everything. Every expected step has its row ...
+        PgConn conn = db.connect();
+        PgResult rows = conn.exec("SELECT action, coalesce(event->'event'->'data'->>'reason', '') FROM audit_record "
+                                  "WHERE action LIKE 'plugin.hipaa_room.%' ORDER BY seq");
+        std::set<std::string> seen;
+        std::string all;
+        for (int i = 0; i < rows.rows(); ++i) {
+            std::string a(rows.value(i, 0)), r(rows.value(i, 1));
+            seen.insert(a);
+            seen.insert(a + "/" + r);
+            all += a + "/" + r + " ";
+        }
+        for (const auto& e : expectedAudit) EXPECT_TRUE(seen.count(e)) << e << " not in: " << all;
+        // ... and the whole database, as text, holds no name, token, sub or date of birth.
+        std::string cmd = "pg_dump --data-only --no-owner '" + db.conninfo() + "'";
+        std::string dump = run(cmd);
+        ASSERT_GT(dump.size(), 1000u);
+        for (const auto& t : minted) EXPECT_EQ(dump.find(t), std::string::npos) << "a token is in the database";
+        for (const char* phi : {"Dr. Strange", "Alice Waiting", "Bob Waiting", "Patient/", "Practitioner/", "eyJ",
+                                "Knee improving", "pt-alice", "pt-bob", "pt-revoked", "\"dr-1\"", "\"pt-1\"", "\"pt-2\"",
+                                "int-1", "1984-", "birth"})
+            EXPECT_EQ(dump.find(phi), std::string::npos) << phi;
     }
     std::string createRoom(const std::string& cls = "default") {
         JsonPtr r = admin->messagePlugin(kRoom, J(R"({"request":"create","class":")" + cls +
@@ -110,14 +137,20 @@ protected:
                           sub + (name.empty() ? "" : " --name '" + name + "'") + " " + extra;
         std::string t = run(cmd);
         EXPECT_EQ(std::count(t.begin(), t.end(), '.'), 2) << t;
+        minted.push_back(t);
         return t;
     }
 
+    TestDatabase db;
     JanusProcess janus;
     std::unique_ptr<JanusClient> admin;
+    std::vector<std::string> minted;
+    // Rows the test's steps must leave: "plugin.hipaa_room.<event>" or "...<event>/<reason>".
+    std::vector<std::string> expectedAudit;
 };
 
 TEST_F(RoomGateway, ProviderAndPatientsJoinWaitingPatientLearnsNothingAdmitAndDeny) {
+    expectedAudit = {"plugin.hipaa_room.room_created", "plugin.hipaa_room.join", "plugin.hipaa_room.admitted", "plugin.hipaa_room.denied", "plugin.hipaa_room.left/denied"};
     std::string room = createRoom();
     Tab dr(janus), alice(janus), bob(janus);
     dr.join(room, mint(room, "provider", "dr-1", "Dr. Strange", "--fhir-practitioner Practitioner/9"));
@@ -125,7 +158,7 @@ TEST_F(RoomGateway, ProviderAndPatientsJoinWaitingPatientLearnsNothingAdmitAndDe
     ASSERT_TRUE(joined);
     EXPECT_EQ(jsonString(data(joined.get()), "role").value_or(""), "provider");
 
-    alice.join(room, mint(room, "patient", "pt-alice", "Alice Waiting", "--fhir-patient Patient/1"));
+    alice.join(room, mint(room, "patient", "pt-alice", "Alice Waiting", "--fhir-patient Patient/1 --dob 1984-03-07"));
     JsonPtr waiting = alice.waitKind("waiting");
     ASSERT_TRUE(waiting);
     std::set<std::string> keys;
@@ -176,6 +209,7 @@ TEST_F(RoomGateway, ProviderAndPatientsJoinWaitingPatientLearnsNothingAdmitAndDe
 }
 
 TEST_F(RoomGateway, KickEndAndLateJoinerRefused) {
+    expectedAudit = {"plugin.hipaa_room.role_denied", "plugin.hipaa_room.kicked", "plugin.hipaa_room.left/kicked", "plugin.hipaa_room.note", "plugin.hipaa_room.visit_ended/ended_by_provider", "plugin.hipaa_room.join/room_ended"};
     std::string room = createRoom("interpreted");  // interpreters skip the waiting room here
     Tab dr(janus), interp(janus), pt(janus), late(janus);
     dr.join(room, mint(room, "provider", "dr-1"));
@@ -222,6 +256,7 @@ TEST_F(RoomGateway, KickEndAndLateJoinerRefused) {
 }
 
 TEST_F(RoomGateway, IdleTimeoutEndsTheSessionWithAClearEvent) {
+    expectedAudit = {"plugin.hipaa_room.join", "plugin.hipaa_room.left/idle_timeout"};
     std::string room = createRoom("quick");
     Tab pt(janus);
     pt.join(room, mint(room, "patient", "pt-1"));
@@ -233,6 +268,7 @@ TEST_F(RoomGateway, IdleTimeoutEndsTheSessionWithAClearEvent) {
 }
 
 TEST_F(RoomGateway, RevocationEndsALiveSessionAndRefusesTheSubject) {
+    expectedAudit = {"plugin.hipaa_room.revoked", "plugin.hipaa_room.left/revoked", "plugin.hipaa_room.join/revoked"};
     std::string room = createRoom();
     Tab dr(janus), pt(janus), again(janus);
     dr.join(room, mint(room, "provider", "dr-1"));
@@ -252,6 +288,7 @@ TEST_F(RoomGateway, RevocationEndsALiveSessionAndRefusesTheSubject) {
 }
 
 TEST_F(RoomGateway, ReplayedTokenIsRefused) {
+    expectedAudit = {"plugin.hipaa_room.join", "plugin.hipaa_room.join/replayed"};
     std::string room = createRoom();
     std::string token = mint(room, "patient", "pt-1");
     Tab first(janus), second(janus);
