@@ -136,6 +136,9 @@ TEST(AuditOutage, KillMinusNineLosesAtMostTheUncommittedBatchAndTheChainContinue
     setAuditKey(janus, "conninfo", "\"" + pg.conninfo() + "\"");
     setAuditKey(janus, "instance_id", "\"it-kill\"");
     setAuditKey(janus, "batch_size", "200");
+    // The documented static bound of a crash: queue_capacity + batch_size (docs/audit.md).
+    constexpr int64_t kQueueCapacity = 4096, kBatch = 200;
+    setAuditKey(janus, "queue_capacity", std::to_string(kQueueCapacity));
     janus.start();
     std::atomic<bool> stop{false};
     std::atomic<int64_t> created{0};
@@ -173,6 +176,7 @@ TEST(AuditOutage, KillMinusNineLosesAtMostTheUncommittedBatchAndTheChainContinue
     EXPECT_GT(created.load(), 20);
     EXPECT_GE(lost, 0);
     EXPECT_LE(lost, bound);
+    EXPECT_LE(lost, kQueueCapacity + kBatch);
 
     // Restarted on the same database: the chain continues from the last committed record and verifies.
     JanusProcess again;
