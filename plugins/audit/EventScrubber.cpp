@@ -2,7 +2,6 @@
 
 #include <arpa/inet.h>
 
-#include <algorithm>
 #include <cmath>
 
 namespace hipaa::audit {
@@ -21,12 +20,20 @@ std::optional<std::string> str(const json_t* obj, const char* key) {
     return v ? std::optional<std::string>(std::string(*v)) : std::nullopt;
 }
 
+// The package without "janus.plugin.": "videoroom", "hipaa.room" (dots kept between name parts).
 std::string shortPlugin(std::string_view package) {
     if (package.starts_with("janus.plugin.")) package.remove_prefix(13);
-    // "hipaa.room" -> "hipaa_room": actions stay one dot-free token per level.
-    std::string p(package.substr(0, 49));
-    std::replace(p.begin(), p.end(), '.', '_');
-    return token(p);
+    std::string out;
+    size_t start = 0;
+    while (true) {
+        size_t dot = package.find('.', start);
+        std::string part = token(package.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
+        if (part == "other") return "other";
+        out += part;
+        if (dot == std::string_view::npos) return out.size() > 48 ? "other" : out;
+        out += '.';
+        start = dot + 1;
+    }
 }
 
 }  // namespace

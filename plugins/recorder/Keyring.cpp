@@ -10,6 +10,8 @@
 #include "hipaa/SecureRandom.hpp"
 
 #include <openssl/crypto.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
 
 #include <sstream>
 
@@ -60,7 +62,68 @@ Bytes x25519Kek(ByteView shared, ByteView ephPub, ByteView recipientPub) {
     return hkdfSha256(shared, salt, asBytes("janus-hipaa/recording/x25519-wrap/v1"), 32);
 }
 
+EvpPkeyPtr rsaPublic(ByteView spki) {
+    const unsigned char* p = spki.data();
+    EvpPkeyPtr k(d2i_PUBKEY(nullptr, &p, static_cast<long>(spki.size())));
+    if (!k || p != spki.data() + spki.size()) throw ConfigError("keyring: invalid RSA public key (DER SubjectPublicKeyInfo)");
+    return k;
+}
+
+EvpPkeyPtr rsaPrivate(ByteView pkcs8) {
+    const unsigned char* p = pkcs8.data();
+    EvpPkeyPtr k(d2i_AutoPrivateKey(nullptr, &p, static_cast<long>(pkcs8.size())));
+    if (!k || p != pkcs8.data() + pkcs8.size()) throw ConfigError("keyring: invalid RSA private key (DER PKCS#8)");
+    return k;
+}
+
+void requireRsa(EVP_PKEY* k) {
+    if (EVP_PKEY_base_id(k) != EVP_PKEY_RSA) throw ConfigError("keyring: rsa-oaep key is not an RSA key");
+    if (EVP_PKEY_get_bits(k) < Keyring::kMinRsaBits) throw ConfigError("keyring: RSA key shorter than 2048 bits");
+}
+
+Bytes spkiOf(EVP_PKEY* k) {
+    int n = i2d_PUBKEY(k, nullptr);
+    if (n <= 0) throwOpenSsl("RSA public key encoding");
+    Bytes out(static_cast<size_t>(n));
+    unsigned char* p = out.data();
+    i2d_PUBKEY(k, &p);
+    return out;
+}
+
+// RSA-OAEP, SHA-256 for the hash and MGF1; the OAEP label carries the wrap AAD (binds the slot).
+EvpPkeyCtxPtr oaepContext(EVP_PKEY* k, ByteView label, bool encrypt) {
+    EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new(k, nullptr));
+    if (!ctx || (encrypt ? EVP_PKEY_encrypt_init(ctx.get()) : EVP_PKEY_decrypt_init(ctx.get())) != 1 ||
+        EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_OAEP_PADDING) != 1 ||
+        EVP_PKEY_CTX_set_rsa_oaep_md(ctx.get(), EVP_sha256()) != 1 ||
+        EVP_PKEY_CTX_set_rsa_mgf1_md(ctx.get(), EVP_sha256()) != 1)
+        throwOpenSsl("RSA-OAEP setup");
+    auto* copy = static_cast<unsigned char*>(OPENSSL_memdup(label.data(), label.size()));
+    if (!copy || EVP_PKEY_CTX_set0_rsa_oaep_label(ctx.get(), copy, static_cast<int>(label.size())) != 1) {
+        OPENSSL_free(copy);
+        throwOpenSsl("RSA-OAEP label");
+    }
+    return ctx;
+}
+
 }  // namespace
+
+std::pair<Bytes, Bytes> Keyring::rsaGenerate(int bits) {
+    if (bits < kMinRsaBits) throw CryptoError("RSA keys must have at least 2048 bits");
+    EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_id(EVP_PKEY_RSA, nullptr));
+    EVP_PKEY* raw = nullptr;
+    if (!ctx || EVP_PKEY_keygen_init(ctx.get()) != 1 || EVP_PKEY_CTX_set_rsa_keygen_bits(ctx.get(), bits) != 1 ||
+        EVP_PKEY_keygen(ctx.get(), &raw) != 1)
+        throwOpenSsl("RSA key generation");
+    EvpPkeyPtr k(raw);
+    std::unique_ptr<PKCS8_PRIV_KEY_INFO, OsslDeleter<&PKCS8_PRIV_KEY_INFO_free>> p8(EVP_PKEY2PKCS8(k.get()));
+    int n = p8 ? i2d_PKCS8_PRIV_KEY_INFO(p8.get(), nullptr) : 0;
+    if (n <= 0) throwOpenSsl("RSA private key encoding");
+    Bytes priv(static_cast<size_t>(n));
+    unsigned char* p = priv.data();
+    i2d_PKCS8_PRIV_KEY_INFO(p8.get(), &p);
+    return {std::move(priv), spkiOf(k.get())};
+}
 
 Bytes Keyring::x25519PublicFromPrivate(ByteView privateKey) {
     EvpPkeyPtr k = x25519Private(privateKey);
@@ -68,9 +131,17 @@ Bytes Keyring::x25519PublicFromPrivate(ByteView privateKey) {
 }
 
 void Keyring::add(uint32_t version, Type type, ByteView material) {
-    if (material.size() != 32) throw ConfigError("keyring key must be 32 bytes");
     if (version == 0) throw ConfigError("keyring version must be at least 1");
     Key k{type, Bytes(material.begin(), material.end()), {}};
+    if (type == Type::RsaOaepPublic || type == Type::RsaOaepPrivate) {
+        EvpPkeyPtr key = type == Type::RsaOaepPublic ? rsaPublic(material) : rsaPrivate(material);
+        requireRsa(key.get());
+        k.publicKey = spkiOf(key.get());
+        if (!keys_.emplace(version, std::move(k)).second)
+            throw ConfigError("keyring: duplicate version " + std::to_string(version));
+        return;
+    }
+    if (material.size() != 32) throw ConfigError("keyring key must be 32 bytes");
     if (type == Type::X25519Private) k.publicKey = x25519PublicFromPrivate(material);
     if (type == Type::X25519Public) {
         k.publicKey = k.material;
@@ -106,9 +177,13 @@ Keyring Keyring::fromText(const std::string& text, const std::string& name) {
         if (type == "kek") t = Type::Kek;
         else if (type == "x25519") t = Type::X25519Public;
         else if (type == "x25519-private") t = Type::X25519Private;
-        else throw ConfigError(where + ": type must be kek, x25519 or x25519-private");
+        else if (type == "rsa-oaep") t = Type::RsaOaepPublic;
+        else if (type == "rsa-oaep-private") t = Type::RsaOaepPrivate;
+        else throw ConfigError(where + ": type must be kek, x25519, x25519-private, rsa-oaep or rsa-oaep-private");
+        bool rsa = t == Type::RsaOaepPublic || t == Type::RsaOaepPrivate;
         auto key = hexDecode(material);
-        if (!key || key->size() != 32) throw ConfigError(where + ": key must be 64 hex digits");
+        if (!key || (!rsa && key->size() != 32)) throw ConfigError(where + ": key must be 64 hex digits");
+        if (rsa && (key->empty() || key->size() > 8192)) throw ConfigError(where + ": key must be hex DER");
         try {
             ring.add(version, t, *key);
         } catch (const ConfigError& e) {
@@ -153,6 +228,18 @@ KeySlot Keyring::wrap(ByteView dataKey, const Digest256& fixedHash, std::optiona
         slot.wrapped.insert(slot.wrapped.end(), sealed.begin(), sealed.end());
         return slot;
     }
+    if (k->type == Type::RsaOaepPublic || k->type == Type::RsaOaepPrivate) {
+        slot.algorithm = WrapAlgorithm::RsaOaep;
+        EvpPkeyPtr pub = rsaPublic(k->publicKey);
+        EvpPkeyCtxPtr ctx = oaepContext(pub.get(), wrapAad(fixedHash, v, slot.algorithm), true);
+        size_t len = 0;
+        if (EVP_PKEY_encrypt(ctx.get(), nullptr, &len, dataKey.data(), dataKey.size()) != 1) throwOpenSsl("RSA-OAEP wrap");
+        slot.wrapped.resize(len);
+        if (EVP_PKEY_encrypt(ctx.get(), slot.wrapped.data(), &len, dataKey.data(), dataKey.size()) != 1)
+            throwOpenSsl("RSA-OAEP wrap");
+        slot.wrapped.resize(len);
+        return slot;
+    }
     slot.algorithm = WrapAlgorithm::X25519;
     Bytes ephSeed = secureRandomBytes(32);
     EvpPkeyPtr eph = x25519Private(ephSeed);
@@ -192,6 +279,18 @@ std::optional<Bytes> Keyring::unwrap(const KeySlot& slot, const Digest256& fixed
         key = AesGcm(kek).open(w.subspan(32, kNonce), aad, w.subspan(32 + kNonce));
         OPENSSL_cleanse(shared.data(), shared.size());
         OPENSSL_cleanse(kek.data(), kek.size());
+    } else if (slot.algorithm == WrapAlgorithm::RsaOaep && k->type == Type::RsaOaepPrivate) {
+        EvpPkeyPtr own = rsaPrivate(k->material);
+        if (w.size() != static_cast<size_t>(EVP_PKEY_get_size(own.get()))) return std::nullopt;
+        EvpPkeyCtxPtr ctx = oaepContext(own.get(), aad, false);
+        Bytes out(w.size());
+        size_t len = out.size();
+        if (EVP_PKEY_decrypt(ctx.get(), out.data(), &len, w.data(), w.size()) != 1) {
+            OPENSSL_cleanse(out.data(), out.size());
+            return std::nullopt;  // wrong key, flipped byte or another slot's label
+        }
+        out.resize(len);
+        key = std::move(out);
     }
     if (key && key->size() != 32) return std::nullopt;
     return key;

@@ -4,6 +4,9 @@
 //   <version> kek <64 hex>              AES-256 KEK: wraps and unwraps (the host can decrypt)
 //   <version> x25519 <64 hex>           recipient public key: wraps only (the host cannot decrypt)
 //   <version> x25519-private <64 hex>   recipient private key (offline CLI): wraps and unwraps
+//   <version> rsa-oaep <hex DER>        recipient RSA public key (SubjectPublicKeyInfo, >= 2048 bits):
+//                                       wraps only, RSA-OAEP with SHA-256 (the host cannot decrypt)
+//   <version> rsa-oaep-private <hex DER> its private key (PKCS#8; offline CLI): wraps and unwraps
 // New recordings use the highest version; older versions stay for unwrapping and `rewrap`.
 #include "RecordingHeader.hpp"
 
@@ -15,12 +18,15 @@ namespace hipaa::recorder {
 
 class Keyring {
 public:
-    enum class Type { Kek, X25519Public, X25519Private };
+    enum class Type { Kek, X25519Public, X25519Private, RsaOaepPublic, RsaOaepPrivate };
     struct Key {
         Type type;
-        Bytes material;  // KEK or private key (32 bytes), public key for X25519Public
-        Bytes publicKey; // X25519 only
+        Bytes material;  // KEK or X25519 key (32 bytes); RSA: DER (SPKI public / PKCS#8 private)
+        Bytes publicKey; // X25519: raw public key; RSA: SPKI DER
     };
+    // A recipient public key: this host wraps with it but can never unwrap.
+    static bool publicOnly(Type t) { return t == Type::X25519Public || t == Type::RsaOaepPublic; }
+    static constexpr int kMinRsaBits = 2048;
 
     Keyring() = default;
     // Throws ConfigError naming the file and line (never key material).
@@ -38,6 +44,8 @@ public:
     std::optional<Bytes> unwrap(const KeySlot& slot, const Digest256& fixedHash) const;
 
     static Bytes x25519PublicFromPrivate(ByteView privateKey);
+    // A new RSA key pair of `bits` (>= kMinRsaBits): {PKCS#8 private DER, SPKI public DER}.
+    static std::pair<Bytes, Bytes> rsaGenerate(int bits);
 
 private:
     std::map<uint32_t, Key> keys_;

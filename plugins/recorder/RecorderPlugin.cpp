@@ -1,5 +1,7 @@
 #include "RecorderPlugin.hpp"
 
+#include "hipaa/InProcessAdmin.hpp"
+
 #include "RecorderErrors.hpp"
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
@@ -92,9 +94,12 @@ RecorderPlugin::RecorderPlugin(Config config, Logger log, MediaHost& host)
     store_ = std::make_unique<RecordingStore>(recordingsDir_, keyring_, *signer_, std::move(policies));
     ingest_ = std::make_unique<IngestServer>(ingest, log_);
     sweeper_ = std::thread([this] { sweeperLoop(); });
+    // The room plugin in the same process starts and stops consult recordings through this.
+    InProcessAdmin::instance().provide(kRecorderInfo.package, [this](const json_t* r) { return handleAdmin(r); });
 }
 
 RecorderPlugin::~RecorderPlugin() {
+    InProcessAdmin::instance().withdraw(kRecorderInfo.package);  // waits for in-process calls in flight
     {
         std::lock_guard lock(mutex_);
         stopping_ = true;

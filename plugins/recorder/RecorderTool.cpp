@@ -1,6 +1,6 @@
 // hipaa-recorder-tool: offline operations on sealed recordings, for a host that holds the private
 // key (the recording host may hold only the public half).
-//   hipaa-recorder-tool keygen VERSION PRIVATE_KEYRING_OUT      prints the public keyring line
+//   hipaa-recorder-tool keygen VERSION PRIVATE_KEYRING_OUT [x25519|rsa]   prints the public keyring line
 //   hipaa-recorder-tool verify KEYRING FILE.jrec...
 //   hipaa-recorder-tool export KEYRING OUT_DIR FILE.jrec...     writes OUT_DIR/<name>.mjr (0600)
 // Exit status: 0 ok, 1 a file failed verification or export, 2 usage or key error.
@@ -19,6 +19,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <tuple>
 
 using namespace hipaa;
 using namespace hipaa::recorder;
@@ -27,23 +28,32 @@ namespace {
 
 int usage() {
     std::fprintf(stderr,
-                 "usage: hipaa-recorder-tool keygen VERSION PRIVATE_KEYRING_OUT\n"
+                 "usage: hipaa-recorder-tool keygen VERSION PRIVATE_KEYRING_OUT [x25519|rsa]\n"
                  "       hipaa-recorder-tool verify KEYRING FILE.jrec...\n"
                  "       hipaa-recorder-tool export KEYRING OUT_DIR FILE.jrec...\n");
     return 2;
 }
 
-int keygen(const std::string& version, const std::string& out) {
+int keygen(const std::string& version, const std::string& out, const std::string& kind) {
     if (version.empty() || version.find_first_not_of("0123456789") != std::string::npos) return usage();
-    Bytes priv = secureRandomBytes(32);
-    std::string line = version + " x25519-private " + hexEncode(priv) + "\n";
+    if (kind != "x25519" && kind != "rsa") return usage();
+    Bytes priv, pub;
+    std::string line;
+    if (kind == "rsa") {
+        std::tie(priv, pub) = Keyring::rsaGenerate(3072);
+        line = version + " rsa-oaep-private " + hexEncode(priv) + "\n";
+    } else {
+        priv = secureRandomBytes(32);
+        pub = Keyring::x25519PublicFromPrivate(priv);
+        line = version + " x25519-private " + hexEncode(priv) + "\n";
+    }
     UniqueFd fd(::open(out.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
     if (!fd) {
         std::fprintf(stderr, "cannot create %s (it must not exist)\n", out.c_str());
         return 2;
     }
     writeAll(fd.get(), asBytes(line), "private keyring");
-    std::printf("%s x25519 %s\n", version.c_str(), hexEncode(Keyring::x25519PublicFromPrivate(priv)).c_str());
+    std::printf("%s %s %s\n", version.c_str(), kind == "rsa" ? "rsa-oaep" : "x25519", hexEncode(pub).c_str());
     return 0;
 }
 
@@ -91,7 +101,7 @@ int main(int argc, char** argv) {
     if (argc < 2) return usage();
     std::string cmd = argv[1];
     try {
-        if (cmd == "keygen" && argc == 4) return keygen(argv[2], argv[3]);
+        if (cmd == "keygen" && (argc == 4 || argc == 5)) return keygen(argv[2], argv[3], argc == 5 ? argv[4] : "x25519");
         if (cmd == "verify" && argc >= 4) return verifyOrExport(Keyring::fromFile(argv[2]), std::nullopt, argc, argv, 3);
         if (cmd == "export" && argc >= 5) return verifyOrExport(Keyring::fromFile(argv[2]), std::string(argv[3]), argc, argv, 4);
     } catch (const Error& e) {

@@ -74,7 +74,7 @@ std::optional<RecordingHeader::Parsed> RecordingHeader::parse(ByteView data, std
     const uint8_t* s = p + fixedLen;
     h.slot.keyId = getU32(s);
     uint8_t alg = s[4];
-    if (alg > 2) return error = "unknown key wrap algorithm", std::nullopt;
+    if (alg > 3) return error = "unknown key wrap algorithm", std::nullopt;
     h.slot.algorithm = static_cast<WrapAlgorithm>(alg);
     size_t wlen = getU16(s + 5);
     if (wlen > kMaxWrappedKey) return error = "wrapped key too large", std::nullopt;

@@ -13,7 +13,7 @@
 namespace hipaa::recorder {
 
 enum class StreamKind : uint8_t { Audio = 1, Video = 2 };
-enum class WrapAlgorithm : uint8_t { None = 0, AesGcmKek = 1, X25519 = 2 };
+enum class WrapAlgorithm : uint8_t { None = 0, AesGcmKek = 1, X25519 = 2, RsaOaep = 3 };
 
 using RecordingId = std::array<uint8_t, 16>;
 

@@ -61,7 +61,7 @@ ReadReport RecordingReader::run(ByteView file, const Keyring* keyring, ByteView 
             const Keyring::Key* known = keyring->find(r.header.slot.keyId);
             std::string version = std::to_string(r.header.slot.keyId);
             if (!known) r.damage = "key version " + version + " not in keyring";
-            else if (known->type == Keyring::Type::X25519Public)
+            else if (Keyring::publicOnly(known->type))
                 r.damage = "key version " + version + " is a recipient public key: decrypt with its private key";
             else r.damage = "key slot does not authenticate (wrong key or tampered header)";
             return r;

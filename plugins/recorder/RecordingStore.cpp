@@ -287,7 +287,7 @@ JsonPtr RecordingStore::verify(const std::string& id) const {
             jsonSet(e.get(), "damage", r.damage);
             jsonSet(e.get(), "readable_bytes", r.verifiedBytes);
         } else if (!r.keyValid && (!r.headerValid || keyring_.find(r.header.slot.keyId) == nullptr ||
-                                   keyring_.find(r.header.slot.keyId)->type != Keyring::Type::X25519Public)) {
+                                   !Keyring::publicOnly(keyring_.find(r.header.slot.keyId)->type))) {
             ok = false;
             jsonSet(e.get(), "damage", r.damage);
         }

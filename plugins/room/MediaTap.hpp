@@ -3,6 +3,8 @@
 // RTP packet a publisher sends into a room, already decrypted by the Janus core. The relay calls it on
 // Janus' media thread, so an implementation must be O(1), never block, never throw, never allocate per
 // packet (copy into a preallocated ring and hand off to its own thread).
+// Installation (RoomPlugin::tap(room) / setTapObserver): when a tap appears on a room the relay calls
+// streamAdded for every stream already published there, then keeps calling it as streams change.
 #include <cstddef>
 #include <cstdint>
 #include <string>

@@ -48,6 +48,12 @@ RoomClass RoomClass::fromConfig(Config& config, const std::string& name) {
     std::string policy = config.string(cat + "token_expiry", "end");
     if (policy != "end" && policy != "allow") throw ConfigError(cat + "token_expiry: must be end or allow");
     c.endOnTokenExpiry = policy == "end";
+    c.e2ee = config.boolean(cat + "e2ee", false);
+    c.recordConsent = config.boolean(cat + "record_consent", true);
+    c.recordingPolicy = config.string(cat + "recording_policy", "");
+    for (char ch : c.recordingPolicy)
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_'))
+            throw ConfigError(cat + "recording_policy: must be a policy name of [A-Za-z0-9_-]");
     return c;
 }
 

@@ -25,6 +25,9 @@ struct RoomClass {
     int64_t idleTimeoutS = 600;  // no request (and, with media, no packet) for this long ends a session
     int64_t maxVisitS = 4 * 3600;
     bool endOnTokenExpiry = true;
+    bool e2ee = false;           // media is end-to-end encrypted (insertable streams): never recorded
+    bool recordConsent = true;   // `record` needs the consent of every admitted patient first
+    std::string recordingPolicy; // recorder retention policy for this class ("" = the recorder's default)
 
     const Permissions& of(Role r) const { return perms[static_cast<size_t>(r)]; }
     // Reads `class-<name>` keys from config (marking them read). Throws ConfigError naming the key.

@@ -40,6 +40,13 @@ inline constexpr int kNoteNotAccepted = 437;    // VisitBus refused or nobody ta
 inline constexpr int kRoomExists = 438;
 inline constexpr int kBusy = 439;               // worker queue full: retry
 inline constexpr int kKeyReload = 440;          // reload_keys failed; the previous keys stay active
+// Recording (450-459)
+inline constexpr int kRecordE2ee = 450;         // the room class is end-to-end encrypted: no recording
+inline constexpr int kRecordBusy = 451;         // already recording, or a consent request is pending
+inline constexpr int kRecordNoPatient = 452;    // consent required but no admitted participant can give it
+inline constexpr int kNoConsentPending = 453;   // consent without a pending request or running recording
+inline constexpr int kRecorderUnavailable = 454;// the recorder is not loaded or refused to start
+inline constexpr int kNotRecording = 455;       // stop_record with nothing recording or pending
 }  // namespace rc
 
 // A refused join. `reason` is a stable PHI-free slug for events ("replayed_jti"); when the signature

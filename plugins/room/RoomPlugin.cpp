@@ -3,6 +3,7 @@
 #include "RoomErrors.hpp"
 
 #include "hipaa/Errors.hpp"
+#include "hipaa/InProcessAdmin.hpp"
 #include "hipaa/JcfgParser.hpp"
 
 #include <chrono>
@@ -20,8 +21,12 @@ std::set<std::string> toSet(const std::vector<std::string>& v) { return {v.begin
 
 }  // namespace
 
-RoomPlugin::RoomPlugin(Config config, Logger log, MediaHost& host, VisitPublisher publisher, Clock clock)
-    : config_(std::move(config)), log_(std::move(log)), host_(host), clock_(clock ? std::move(clock) : &systemNowUs) {
+RoomPlugin::RoomPlugin(Config config, Logger log, MediaHost& host, VisitPublisher publisher, Clock clock,
+                       RecordingTap::RecorderCall recorder)
+    : config_(std::move(config)), log_(std::move(log)), host_(host), clock_(clock ? std::move(clock) : &systemNowUs),
+      recorder_(recorder ? std::move(recorder) : RecordingTap::RecorderCall([](const json_t* r) {
+          return InProcessAdmin::instance().call("janus.plugin.hipaa.recorder", r);
+      })) {
     development_ = config_.boolean("general.development", false);
     // Pseudonyms are how events name people: without the key there is no PHI-free event, so no room.
     std::string pseudonymKey = config_.secretPath("general.pseudonym_key_file");
@@ -71,7 +76,10 @@ RoomPlugin::RoomPlugin(Config config, Logger log, MediaHost& host, VisitPublishe
         log_.warn("HS256 keys are configured but no room class allows HS256: they are never used");
 
     verifier_ = std::make_shared<TokenVerifier>(policy, keys);
-    service_ = std::make_unique<RoomService>(std::move(settings), verifier_, std::move(pseudonyms), std::move(publisher));
+    RecordingControl recording{[this](const std::string& room, const std::string& retention) { startTap(room, retention); },
+                               [this](const std::string& room) { return stopTap(room); }};
+    service_ = std::make_unique<RoomService>(std::move(settings), verifier_, std::move(pseudonyms), std::move(publisher),
+                                             std::move(recording));
     int64_t now = clock_();
     for (const auto& [id, cd] : rooms) {
         try {
@@ -88,6 +96,58 @@ RoomPlugin::RoomPlugin(Config config, Logger log, MediaHost& host, VisitPublishe
 RoomPlugin::~RoomPlugin() {
     queue_.close();
     if (worker_.joinable()) worker_.join();
+    std::map<std::string, std::shared_ptr<RecordingTap>> taps;
+    {
+        std::lock_guard lock(tapsMutex_);
+        taps.swap(taps_);
+        retired_.clear();
+    }
+    for (auto& [room, t] : taps) t->stop();  // seals what the recorder still records
+}
+
+std::shared_ptr<MediaTap> RoomPlugin::tap(const std::string& room) const {
+    std::lock_guard lock(tapsMutex_);
+    auto it = taps_.find(room);
+    return it == taps_.end() ? nullptr : it->second;
+}
+
+void RoomPlugin::setTapObserver(TapObserver observer) {
+    std::lock_guard lock(tapsMutex_);
+    tapObserver_ = std::move(observer);
+}
+
+void RoomPlugin::startTap(const std::string& room, const std::string& policy) {
+    TapSettings ts;
+    ts.policy = policy;
+    auto t = std::make_shared<RecordingTap>(recorder_, ts, log_);
+    t->start();  // throws when the recorder does not answer
+    TapObserver observer;
+    {
+        std::lock_guard lock(tapsMutex_);
+        taps_[room] = t;
+        observer = tapObserver_;
+        // Stopped taps nobody else holds any more are freed here, on the worker.
+        std::erase_if(retired_, [](const auto& r) { return r.use_count() == 1; });
+    }
+    if (observer) observer(room, t);
+}
+
+std::vector<std::string> RoomPlugin::stopTap(const std::string& room) {
+    std::shared_ptr<RecordingTap> t;
+    TapObserver observer;
+    {
+        std::lock_guard lock(tapsMutex_);
+        auto it = taps_.find(room);
+        if (it == taps_.end()) return {};
+        t = it->second;
+        taps_.erase(it);
+        observer = tapObserver_;
+    }
+    if (observer) observer(room, nullptr);
+    std::vector<std::string> ids = t->stop();
+    std::lock_guard lock(tapsMutex_);
+    retired_.push_back(std::move(t));
+    return ids;
 }
 
 std::unique_ptr<MediaPluginCore> RoomPlugin::create(const std::string& configFile, Logger log, MediaHost& host) {

@@ -3,6 +3,7 @@
 // (fail closed: no key, a key file others can read, or the development key outside development
 // refuse to start), then runs RoomService on one worker thread: transport threads only queue
 // messages (per-session order is kept by the single FIFO), the worker also fires the timeouts.
+#include "RecordingTap.hpp"
 #include "RoomService.hpp"
 
 #include "hipaa/BoundedQueue.hpp"
@@ -25,8 +26,10 @@ class RoomPlugin final : public MediaPluginCore {
 public:
     using Clock = std::function<int64_t()>;  // microseconds since the epoch
 
+    // `recorder`: the recorder's Admin API contract; null = janus.plugin.hipaa.recorder in this process
+    // (InProcessAdmin).
     RoomPlugin(Config config, Logger log, MediaHost& host, VisitPublisher publisher = VisitPublisher::bus(),
-               Clock clock = nullptr);
+               Clock clock = nullptr, RecordingTap::RecorderCall recorder = nullptr);
     ~RoomPlugin() override;
     static std::unique_ptr<MediaPluginCore> create(const std::string& configFile, Logger log, MediaHost& host);
 
@@ -39,6 +42,13 @@ public:
     // Waits until the worker has handled everything queued so far (tests).
     void drain();
 
+    // The media relay's side of recording (issue 5). While a room records, tap(room) is its
+    // RecordingTap; the relay calls streamAdded for every current publisher stream when a tap appears
+    // (observer), then rtp() for each packet. The observer runs on the room worker, under no lock.
+    using TapObserver = std::function<void(const std::string& room, std::shared_ptr<MediaTap> tap)>;
+    std::shared_ptr<MediaTap> tap(const std::string& room) const;
+    void setTapObserver(TapObserver observer);
+
 private:
     struct Task {
         SessionId session = 0;
@@ -48,6 +58,8 @@ private:
     void run();
     void apply(Effects effects);
     JsonPtr reloadKeys();
+    void startTap(const std::string& room, const std::string& policy);
+    std::vector<std::string> stopTap(const std::string& room);
 
     Config config_;
     Logger log_;
@@ -61,6 +73,11 @@ private:
     std::set<SessionId> sessions_;
     BoundedQueue<Task> queue_{8192};
     std::atomic<uint64_t> queued_{0}, handled_{0};
+    RecordingTap::RecorderCall recorder_;
+    mutable std::mutex tapsMutex_;  // guards taps_, retired_, tapObserver_
+    std::map<std::string, std::shared_ptr<RecordingTap>> taps_;
+    std::vector<std::shared_ptr<RecordingTap>> retired_;  // stopped; freed here, never on a media thread
+    TapObserver tapObserver_;
     std::thread worker_;
 };
 

@@ -49,6 +49,16 @@ RoomRequest RoomRequest::parse(const json_t* m) {
             if (!((c >= '0' && c <= '9') || c == '-')) throw RequestError(errc::kInvalidField, "type must be a LOINC code");
     } else if (n == "participants") {
         r.kind = Kind::Participants;
+    } else if (n == "record") {
+        r.kind = Kind::Record;
+    } else if (n == "stop_record") {
+        r.kind = Kind::StopRecord;
+    } else if (n == "consent") {
+        r.kind = Kind::Consent;
+        const json_t* v = json_object_get(m, "consent");
+        if (!v) throw RequestError(errc::kMissingField, "missing field: consent");
+        if (!json_is_boolean(v)) throw RequestError(errc::kInvalidField, "field must be a boolean: consent");
+        r.consent = json_is_true(v);
     } else {
         throw RequestError(errc::kUnknownRequest, "unknown request");
     }

@@ -9,7 +9,7 @@
 namespace hipaa::room {
 
 struct RoomRequest {
-    enum class Kind { Join, Leave, Admit, Deny, SendToWaiting, Kick, End, Note, Participants };
+    enum class Kind { Join, Leave, Admit, Deny, SendToWaiting, Kick, End, Note, Participants, Record, StopRecord, Consent };
     static constexpr size_t kMaxNoteBytes = 64 * 1024;
     static constexpr size_t kMaxIdBytes = 128;
 
@@ -21,6 +21,7 @@ struct RoomRequest {
     std::string target;   // admit, deny, send_to_waiting, kick: a participant id from the room's events
     std::string text;     // note
     std::string noteType; // note, LOINC code; default 11506-3 (Progress note)
+    bool consent = false; // consent: the patient's answer to a recording request (or a withdrawal)
 
     // Throws RequestError (301 not an object, 302 missing, 303 invalid, 304 unknown request).
     static RoomRequest parse(const json_t* message);

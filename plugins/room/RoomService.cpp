@@ -40,11 +40,12 @@ VisitPublisher VisitPublisher::bus() {
 }
 
 RoomService::RoomService(RoomSettings settings, std::shared_ptr<TokenVerifier> verifier, Pseudonymizer pseudonyms,
-                         VisitPublisher publisher)
+                         VisitPublisher publisher, RecordingControl recording)
     : settings_(std::move(settings)),
       verifier_(std::move(verifier)),
       pseudonyms_(std::move(pseudonyms)),
       publisher_(std::move(publisher)),
+      recordingControl_(std::move(recording)),
       lockout_(settings_.lockoutFailures, settings_.lockoutWindowS, settings_.lockoutS) {
     if (!settings_.classes.contains("default")) settings_.classes.emplace("default", RoomClass{});
 }
@@ -207,6 +208,21 @@ Effects RoomService::handle(SessionId s, const std::string& tx, const json_t* me
             push(out, s, tx, std::move(b));
             return out;
         }
+        case RoomRequest::Kind::Record:
+        case RoomRequest::Kind::StopRecord:
+            if (!perms.recordControl || me.waiting) {
+                roleDenied(r.name.c_str());
+                return out;
+            }
+            record(s, tx, r, room, me, now, out);
+            return out;
+        case RoomRequest::Kind::Consent:
+            if (!perms.recordConsent || me.waiting) {
+                roleDenied("consent");
+                return out;
+            }
+            consent(s, tx, r, room, me, out);
+            return out;
         case RoomRequest::Kind::Note:
             if (!perms.notes || me.waiting) {
                 roleDenied("note");
@@ -328,6 +344,7 @@ void RoomService::join(SessionId s, const std::string& tx, const RoomRequest& r,
         push(out, s, tx, std::move(b));
         broadcastJoined(room, me, out);
         if (cls.of(me.role).moderate) pushWaitingList(room, out);
+        askLateJoiner(room, me, out);
     }
 }
 
@@ -342,6 +359,7 @@ void RoomService::admitNow(Room& room, Participant& p, Effects& out) {
     push(out, p.session, {}, std::move(b));
     broadcastJoined(room, p, out);
     pushWaitingList(room, out);
+    askLateJoiner(room, p, out);
 }
 
 void RoomService::moderate(SessionId s, const std::string& tx, const RoomRequest& r, Room& room, Participant& me,
@@ -393,6 +411,7 @@ void RoomService::moderate(SessionId s, const std::string& tx, const RoomRequest
             std::string tid = t.id;
             t.waiting = true;
             broadcastLeaving(room, tid, out);
+            consentLeaver(room, tid, out);
             JsonPtr b = jsonObject();
             jsonSet(b.get(), "hipaa.room", "waiting");
             jsonSet(b.get(), "room", room.id);
@@ -455,6 +474,245 @@ void RoomService::note(SessionId s, const std::string& tx, const RoomRequest& r,
     push(out, s, tx, std::move(b));
 }
 
+// ---- recording (provider's request, patients' consent) ----
+
+bool RoomService::asksConsent(const Room& room, const Participant& p) const {
+    const Permissions& perms = classOf(room).of(p.role);
+    return !p.waiting && perms.recordConsent && !perms.recordControl;
+}
+
+void RoomService::pushRecordingState(Room& room, const char* state, const std::string& reason, Effects& out) {
+    for (const auto& [id, p] : room.participants) {
+        if (p.waiting) continue;
+        JsonPtr b = jsonObject();
+        jsonSet(b.get(), "hipaa.room", "event");
+        jsonSet(b.get(), "room", room.id);
+        jsonSet(b.get(), "recording", state);
+        if (!reason.empty()) jsonSet(b.get(), "reason", reason);
+        push(out, p.session, {}, std::move(b));
+    }
+}
+
+bool RoomService::startRecording(Room& room, SessionId errorSession, const std::string& tx, const std::string& by,
+                                 Effects& out) {
+    try {
+        if (!recordingControl_.start) throw Error(rc::kRecorderUnavailable, "recording is not available");
+        recordingControl_.start(room.id, classOf(room).recordingPolicy);
+    } catch (const std::exception& e) {
+        JsonPtr ev = event("recording_failed", &room);
+        jsonSet(ev.get(), "by", by);
+        notify(out, errorSession, std::move(ev));
+        ++counters_["recordings_failed"];
+        // The recorder's message may name paths or ports: the client gets a fixed text.
+        if (errorSession) pushError(out, errorSession, tx, rc::kRecorderUnavailable, "the recorder is not available");
+        return false;
+    }
+    room.recording = true;
+    JsonPtr ev = event("recording_started", &room);
+    jsonSet(ev.get(), "by", by);
+    jsonSet(ev.get(), "consents", static_cast<uint64_t>(room.consented.size()));
+    notify(out, errorSession, std::move(ev));
+    ++counters_["recordings_started"];
+    pushRecordingState(room, "started", {}, out);
+    return true;
+}
+
+void RoomService::stopRecording(Room& room, const std::string& reason, Effects& out) {
+    if (!room.recording) return;
+    room.recording = false;
+    room.asked.clear();
+    room.consented.clear();
+    size_t files = 0;
+    try {
+        if (recordingControl_.stop) files = recordingControl_.stop(room.id).size();
+    } catch (const std::exception&) {
+        ++counters_["recordings_stop_failed"];
+    }
+    JsonPtr ev = event("recording_stopped", &room);
+    jsonSet(ev.get(), "reason", reason);
+    jsonSet(ev.get(), "recordings", static_cast<uint64_t>(files));
+    notify(out, 0, std::move(ev));
+    pushRecordingState(room, "stopped", reason, out);
+}
+
+void RoomService::cancelConsent(Room& room, const std::string& reason, Effects& out) {
+    if (!room.consentPending) return;
+    room.consentPending = false;
+    for (const auto& pid : room.asked) {
+        auto it = room.participants.find(pid);
+        if (it == room.participants.end()) continue;
+        JsonPtr b = jsonObject();
+        jsonSet(b.get(), "hipaa.room", "event");
+        jsonSet(b.get(), "room", room.id);
+        jsonSet(b.get(), "consent_request", "cancelled");
+        push(out, it->second.session, {}, std::move(b));
+    }
+    auto req = room.participants.find(room.requestedBy);
+    if (req != room.participants.end()) {
+        JsonPtr b = jsonObject();
+        jsonSet(b.get(), "hipaa.room", "event");
+        jsonSet(b.get(), "room", room.id);
+        jsonSet(b.get(), "recording", "not_started");
+        jsonSet(b.get(), "reason", reason);
+        push(out, req->second.session, {}, std::move(b));
+    }
+    JsonPtr ev = event("record_consent", &room);
+    jsonSet(ev.get(), "outcome", reason);
+    notify(out, 0, std::move(ev));
+    room.asked.clear();
+    room.consented.clear();
+    room.requestedBy.clear();
+}
+
+void RoomService::askLateJoiner(Room& room, const Participant& p, Effects& out) {
+    if (!room.recording && !room.consentPending) return;
+    if (room.recording) {
+        JsonPtr b = jsonObject();
+        jsonSet(b.get(), "hipaa.room", "event");
+        jsonSet(b.get(), "room", room.id);
+        jsonSet(b.get(), "recording", "started");
+        push(out, p.session, {}, std::move(b));
+    }
+    if (!classOf(room).recordConsent || !asksConsent(room, p)) return;
+    room.asked.insert(p.id);
+    JsonPtr b = jsonObject();
+    jsonSet(b.get(), "hipaa.room", "event");
+    jsonSet(b.get(), "room", room.id);
+    jsonSet(b.get(), "consent_request", "record");
+    if (!room.requestedBy.empty()) jsonSet(b.get(), "by", room.requestedBy);
+    push(out, p.session, {}, std::move(b));
+}
+
+void RoomService::consentLeaver(Room& room, const std::string& pid, Effects& out) {
+    if (!room.consentPending) {
+        room.asked.erase(pid);
+        room.consented.erase(pid);
+        return;
+    }
+    if (pid == room.requestedBy) return cancelConsent(room, "requester_left", out);
+    if (!room.asked.erase(pid)) return;
+    room.consented.erase(pid);
+    if (room.asked.empty()) return cancelConsent(room, "no_patient", out);
+    if (room.consented.size() == room.asked.size()) {
+        room.consentPending = false;
+        auto req = room.participants.find(room.requestedBy);
+        if (req != room.participants.end()) startRecording(room, req->second.session, {}, req->second.pseudonym, out);
+    }
+}
+
+void RoomService::record(SessionId s, const std::string& tx, const RoomRequest& r, Room& room, Participant& me,
+                         int64_t, Effects& out) {
+    const RoomClass& cls = classOf(room);
+    auto answer = [&](const char* result) {
+        JsonPtr b = jsonObject();
+        jsonSet(b.get(), "hipaa.room", "event");
+        jsonSet(b.get(), "room", room.id);
+        jsonSet(b.get(), "result", result);
+        push(out, s, tx, std::move(b));
+    };
+    if (r.kind == RoomRequest::Kind::StopRecord) {
+        if (room.recording) {
+            answer("recording_stopped");
+            stopRecording(room, "stopped_by_provider", out);
+        } else if (room.consentPending) {
+            answer("recording_cancelled");
+            cancelConsent(room, "cancelled_by_provider", out);
+        } else {
+            pushError(out, s, tx, rc::kNotRecording, "not recording");
+        }
+        return;
+    }
+    if (cls.e2ee) {
+        JsonPtr ev = event("recording_refused", &room);
+        jsonSet(ev.get(), "by", me.pseudonym);
+        jsonSet(ev.get(), "reason", "e2ee");
+        notify(out, s, std::move(ev));
+        return pushError(out, s, tx, rc::kRecordE2ee, "this room is end-to-end encrypted and cannot be recorded");
+    }
+    if (room.recording || room.consentPending)
+        return pushError(out, s, tx, rc::kRecordBusy, "already recording or waiting for consent");
+    if (!recordingControl_.start) return pushError(out, s, tx, rc::kRecorderUnavailable, "the recorder is not available");
+    if (!cls.recordConsent) {
+        room.consented.clear();
+        if (startRecording(room, s, tx, me.pseudonym, out)) answer("recording_started");
+        return;
+    }
+    std::set<std::string> asked;
+    for (const auto& [id, p] : room.participants)
+        if (id != me.id && asksConsent(room, p)) asked.insert(id);
+    if (asked.empty()) return pushError(out, s, tx, rc::kRecordNoPatient, "no admitted participant can consent to recording");
+    room.consentPending = true;
+    room.requestedBy = me.id;
+    room.asked = std::move(asked);
+    room.consented.clear();
+    for (const auto& pid : room.asked) {
+        JsonPtr b = jsonObject();
+        jsonSet(b.get(), "hipaa.room", "event");
+        jsonSet(b.get(), "room", room.id);
+        jsonSet(b.get(), "consent_request", "record");
+        jsonSet(b.get(), "by", me.id);
+        push(out, room.participants.at(pid).session, {}, std::move(b));
+    }
+    JsonPtr ev = event("record_consent_requested", &room);
+    jsonSet(ev.get(), "by", me.pseudonym);
+    jsonSet(ev.get(), "asked", static_cast<uint64_t>(room.asked.size()));
+    notify(out, s, std::move(ev));
+    answer("consent_requested");
+}
+
+void RoomService::consent(SessionId s, const std::string& tx, const RoomRequest& r, Room& room, Participant& me,
+                          Effects& out) {
+    auto recordEvent = [&](const char* outcome) {
+        JsonPtr ev = event("record_consent", &room);
+        jsonSet(ev.get(), "participant", me.pseudonym);
+        jsonSet(ev.get(), "outcome", outcome);
+        notify(out, s, std::move(ev));
+    };
+    auto answer = [&](bool given) {
+        JsonPtr b = jsonObject();
+        jsonSet(b.get(), "hipaa.room", "event");
+        jsonSet(b.get(), "room", room.id);
+        jsonSet(b.get(), "result", "consent_recorded");
+        jsonSet(b.get(), "consent", given);
+        push(out, s, tx, std::move(b));
+    };
+    bool askedMe = room.asked.contains(me.id);
+    if (room.consentPending && askedMe) {
+        answer(r.consent);
+        if (!r.consent) {
+            recordEvent("declined");
+            cancelConsent(room, "declined", out);
+            return;
+        }
+        recordEvent("granted");
+        room.consented.insert(me.id);
+        if (room.consented.size() < room.asked.size()) return;
+        room.consentPending = false;
+        auto req = room.participants.find(room.requestedBy);
+        SessionId reqSession = req != room.participants.end() ? req->second.session : 0;
+        std::string by = req != room.participants.end() ? req->second.pseudonym : std::string();
+        if (!startRecording(room, reqSession, {}, by, out)) {
+            room.asked.clear();
+            room.consented.clear();
+        }
+        return;
+    }
+    if (room.recording && !r.consent && (askedMe || asksConsent(room, me))) {
+        // Withdrawal: any patient's "no" stops the recording at once.
+        answer(false);
+        recordEvent("withdrawn");
+        stopRecording(room, "consent_withdrawn", out);
+        return;
+    }
+    if (room.recording && r.consent && askedMe) {
+        answer(true);
+        recordEvent("granted");
+        room.consented.insert(me.id);
+        return;
+    }
+    pushError(out, s, tx, rc::kNoConsentPending, "no recording consent is pending");
+}
+
 // ---- leaving and ending ----
 
 void RoomService::removeParticipant(Room& room, std::string pid, int64_t now, Effects& out) {
@@ -466,6 +724,7 @@ void RoomService::removeParticipant(Room& room, std::string pid, int64_t now, Ef
     room.participants.erase(it);
     if (!wasWaiting) broadcastLeaving(room, pid, out);
     else pushWaitingList(room, out);
+    consentLeaver(room, pid, out);
 }
 
 void RoomService::endParticipant(Room& room, std::string pid, const std::string& reason, int64_t now, Effects& out,
@@ -490,6 +749,8 @@ void RoomService::endParticipant(Room& room, std::string pid, const std::string&
 
 void RoomService::endVisit(Room& room, const std::string& reason, int64_t now, Effects& out) {
     if (room.ended) return;
+    cancelConsent(room, "visit_ended", out);
+    stopRecording(room, "visit_ended", out);
     room.ended = true;
     room.endedUs = now;
     for (auto& [id, p] : room.participants) {

@@ -15,6 +15,7 @@
 
 #include <functional>
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -34,10 +35,17 @@ struct VisitPublisher {
     static VisitPublisher bus();
 };
 
+// The recording seam (RoomPlugin: a RecordingTap per room feeding the recorder; tests: fakes).
+// start throws Error when recording cannot start; stop returns the recorder's recording ids.
+struct RecordingControl {
+    std::function<void(const std::string& room, const std::string& policy)> start;
+    std::function<std::vector<std::string>(const std::string& room)> stop;
+};
+
 class RoomService {
 public:
     RoomService(RoomSettings settings, std::shared_ptr<TokenVerifier> verifier, Pseudonymizer pseudonyms,
-                VisitPublisher publisher);
+                VisitPublisher publisher, RecordingControl recording = {});
 
     // A client request; every outcome (answers included) comes back as effects.
     Effects handle(SessionId session, const std::string& transaction, const json_t* message, int64_t nowUs);
@@ -69,6 +77,10 @@ private:
         std::map<std::string, Participant> participants;  // by participant id
         std::vector<VisitParticipant> history;
         FhirContext fhir;
+        // Recording: a provider's request waits for every asked patient's consent.
+        bool recording = false, consentPending = false;
+        std::string requestedBy;                    // participant id of the provider who asked
+        std::set<std::string> asked, consented;     // participant ids
     };
     struct Where {
         std::string room, participant;
@@ -79,6 +91,19 @@ private:
                   Effects& out);
     void note(SessionId s, const std::string& tx, const RoomRequest& r, Room& room, Participant& me, int64_t now,
               Effects& out);
+    void record(SessionId s, const std::string& tx, const RoomRequest& r, Room& room, Participant& me, int64_t now,
+                Effects& out);
+    void consent(SessionId s, const std::string& tx, const RoomRequest& r, Room& room, Participant& me, Effects& out);
+    // Starts the recorder; errors go to `errorSession` (the requesting provider) as 454.
+    bool startRecording(Room& room, SessionId errorSession, const std::string& tx, const std::string& by, Effects& out);
+    void stopRecording(Room& room, const std::string& reason, Effects& out);
+    void cancelConsent(Room& room, const std::string& reason, Effects& out);
+    void pushRecordingState(Room& room, const char* state, const std::string& reason, Effects& out);
+    bool asksConsent(const Room& room, const Participant& p) const;
+    // Someone admitted while recording (or while consent is pending) is told, and patients are asked.
+    void askLateJoiner(Room& room, const Participant& p, Effects& out);
+    // A participant left: consent bookkeeping (a pending request may complete or be cancelled).
+    void consentLeaver(Room& room, const std::string& pid, Effects& out);
     void admitNow(Room& room, Participant& p, Effects& out);
     // Ends one participant: a final event to the client, then the handle is hung up.
     // `pid` by value: callers pass the participant's own id, which erasing the participant destroys.
@@ -103,6 +128,7 @@ private:
     std::shared_ptr<TokenVerifier> verifier_;
     Pseudonymizer pseudonyms_;
     VisitPublisher publisher_;
+    RecordingControl recordingControl_;
     LockoutTracker lockout_;
     std::map<std::string, Room> rooms_;
     std::unordered_map<SessionId, Where> sessions_;

@@ -88,9 +88,9 @@ bool JanusProcess::running() const {
     return false;
 }
 
-int JanusProcess::stop(std::chrono::seconds timeout) {
+int JanusProcess::stop(std::chrono::seconds timeout, int sig) {
     if (pid_ <= 0) return -1;
-    ::kill(pid_, SIGINT);
+    ::kill(pid_, sig);
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
         int status = 0;

@@ -6,6 +6,8 @@
 
 #include <sys/types.h>
 
+#include <csignal>
+
 #include <chrono>
 #include <string>
 #include <vector>
@@ -26,8 +28,9 @@ public:
 
     // Starts Janus and waits until the Admin API answers `info`. Throws with the log tail on failure.
     void start(std::chrono::seconds timeout = std::chrono::seconds(30));
-    // SIGINT, waits for exit; returns the exit status (-1 if killed by a signal or stuck).
-    int stop(std::chrono::seconds timeout = std::chrono::seconds(20));
+    // Sends `sig` (SIGINT by default; SIGTERM as a service manager does), waits for exit; returns the
+    // exit status (-1 if killed by a signal or stuck). start() may be called again afterwards (log appended).
+    int stop(std::chrono::seconds timeout = std::chrono::seconds(20), int sig = SIGINT);
     // SIGKILL (crash tests).
     void kill();
     bool running() const;

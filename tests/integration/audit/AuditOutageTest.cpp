@@ -5,6 +5,7 @@
 #include "AuditFixture.hpp"
 #include "FreePort.hpp"
 #include "TempDir.hpp"
+#include "TestDatabase.hpp"
 
 #include <gtest/gtest.h>
 
@@ -130,66 +131,125 @@ TEST(AuditOutage, DatabaseStoppedUnderLoadLosesNothingAndTheChainHolds) {
     EXPECT_EQ(janus.stop(), 0);
 }
 
-TEST(AuditOutage, KillMinusNineLosesAtMostTheUncommittedBatchAndTheChainContinues) {
-    PrivateCluster pg;
+// kill -9 of Janus under continuous session traffic. What the handler can lose is what it accepted but
+// had not yet made durable: the queue (general.queue_capacity) plus the batch in the writer's hands
+// (general.batch_size: one database transaction, or one spool group commit). Events refused because
+// the queue was full are a separate, counted loss. Both are configured small here, so the bound is
+// tight: 1024 + 50 events. Restarted on the same database, spool and head file, Janus continues the
+// chain without a gap or a duplicate.
+TEST(AuditOutage, KillMinusNineLosesAtMostTheQueuePlusOneBatchAndTheRestartContinuesTheChain) {
+    constexpr int64_t kQueue = 1024;  // the smallest queue_capacity the handler accepts
+    constexpr int64_t kBatch = 50;
+    TestDatabase db;
     JanusProcess janus;
-    setAuditKey(janus, "conninfo", "\"" + pg.conninfo() + "\"");
+    setAuditKey(janus, "conninfo", "\"" + db.conninfo() + "\"");
     setAuditKey(janus, "instance_id", "\"it-kill\"");
-    setAuditKey(janus, "batch_size", "200");
-    // The documented static bound of a crash: queue_capacity + batch_size (docs/audit.md).
-    constexpr int64_t kQueueCapacity = 4096, kBatch = 200;
-    setAuditKey(janus, "queue_capacity", std::to_string(kQueueCapacity));
+    setAuditKey(janus, "queue_capacity", std::to_string(kQueue));
+    setAuditKey(janus, "batch_size", std::to_string(kBatch));
+    setAuditKey(janus, "checkpoint_every", "200");
+    // Only the session events of the load reach the handler: no transport event per HTTP request.
+    std::string http = readText(janus.configFile("janus.transport.http.jcfg"));
+    http.replace(http.find("general: {"), 10, "general: {\n\tevents = false");
+    janus.writeConfig("janus.transport.http.jcfg", http);
     janus.start();
-    std::atomic<bool> stop{false};
-    std::atomic<int64_t> created{0};
+
+    // Janus emits session.created / session.destroyed before it answers create / destroy: an answered
+    // call is an event Janus was asked to produce. Unpaced (one client as fast as Janus answers), the
+    // writer usually lags and the queue is full at the kill; HIPAA_AUDIT_KILL_PACE_US=N waits N us
+    // between sessions (3000: a rate the writer sustains, the queue is nearly empty).
+    const char* paceEnv = std::getenv("HIPAA_AUDIT_KILL_PACE_US");
+    const auto pace = std::chrono::microseconds(paceEnv ? std::atoi(paceEnv) : 0);
+    std::atomic<bool> stop{false}, hold{false}, held{false};
+    std::atomic<int64_t> asked{0};
     std::thread load([&] {
         JanusClient c(janus);
+        auto next = std::chrono::steady_clock::now();
         while (!stop) {
+            if (hold) {
+                held = true;
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                continue;
+            }
             try {
                 uint64_t s = c.createSession();
-                ++created;  // Janus emitted session.created before it answered
+                ++asked;
                 c.destroySession(s);
+                ++asked;
             } catch (...) {
                 break;  // Janus is gone
             }
+            next += pace;
+            if (pace.count() > 0) std::this_thread::sleep_until(next);
         }
     });
-    std::this_thread::sleep_for(std::chrono::seconds(3));
+    std::this_thread::sleep_for(std::chrono::seconds(4));
+    // A 100 ms pause before the probe lets Janus' own event dispatcher hand every event of an answered
+    // call to the handler (an event still inside Janus is no handler's to lose, and could be refused
+    // after the probe unseen); the writer keeps working through its queue, then SIGKILL.
+    hold = true;
+    while (!held) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
     JanusClient probe(janus);
     JsonPtr before = auditRequest(probe, R"({"request":"stats"})");
-    int64_t createdAtProbe = created.load();
+    int64_t askedAtProbe = asked.load();
     janus.kill();
     stop = true;
     load.join();
-    PgConn conn = PgConn::connect({pg.conninfo()});
-    int64_t stored = std::stoll(scalar(conn, "SELECT count(*) FROM audit_record WHERE action = 'session.created'"));
-    int64_t lost = created.load() - stored;
-    // The bound: what had not reached PostgreSQL when Janus died = the queue, the batch in the writer's
-    // hands (<= batch_size) and the events of the few sessions created between the probe and the kill.
-    int64_t queued = statInt(before.get(), "queued");
-    int64_t inFlight = statInt(before.get(), "head_seq") - statInt(before.get(), "committed_seq");
-    int64_t bound = queued + inFlight + 200 + (created.load() - createdAtProbe);
-    std::printf("kill -9 after %lld sessions: %lld session.created rows, %lld lost; at the probe just before: "
-                "%lld events queued, %lld chained but uncommitted (bound %lld events)\n",
-                static_cast<long long>(created.load()), static_cast<long long>(stored), static_cast<long long>(lost),
-                static_cast<long long>(queued), static_cast<long long>(inFlight), static_cast<long long>(bound));
-    EXPECT_GT(created.load(), 20);
-    EXPECT_GE(lost, 0);
-    EXPECT_LE(lost, bound);
-    EXPECT_LE(lost, kQueueCapacity + kBatch);
+    int64_t askedTotal = asked.load();
 
-    // Restarted on the same database: the chain continues from the last committed record and verifies.
-    JanusProcess again;
-    for (const char* key : {"keys/audit-signing.key", "keys/audit-spool.key", "keys/pseudonym.key"})
-        std::filesystem::copy_file(janus.configFile(key), again.configFile(key), std::filesystem::copy_options::overwrite_existing);
-    setAuditKey(again, "conninfo", "\"" + pg.conninfo() + "\"");
-    setAuditKey(again, "instance_id", "\"it-kill\"");
-    again.start();
-    JanusClient client(again);
+    PgConn conn = db.connect();
+    int64_t stored = std::stoll(scalar(conn, "SELECT count(*) FROM audit_record WHERE instance_id = 'it-kill' AND action IN "
+                                             "('session.created', 'session.destroyed')"));
+    int64_t refusedRecorded = std::stoll(scalar(conn, "SELECT coalesce(sum((event->>'refused')::bigint), 0) FROM audit_record "
+                                                      "WHERE instance_id = 'it-kill' AND action = 'audit.events_refused'"));
+    int64_t lost = askedTotal - stored;
+    const json_t* ev = json_object_get(before.get(), "events");
+    int64_t refusedAtProbe = jsonInt(ev, "refused_queue_full").value_or(-1);
+    int64_t queuedAtProbe = statInt(before.get(), "queued");
+    int64_t uncommittedAtProbe = statInt(before.get(), "head_seq") - statInt(before.get(), "committed_seq");
+    // Refused events (queue full) are a separate loss, counted and recorded in the trail; what the kill
+    // itself cost is the rest, bounded by the queue plus one batch (the load was paused at the probe,
+    // so nothing was asked or refused after it).
+    int64_t lostToKill = lost - refusedAtProbe;
+    int64_t bound = kQueue + kBatch + (askedTotal - askedAtProbe);
+    std::printf("kill -9 after %lld session events asked: %lld stored, %lld lost = %lld refused (queue full, %lld of them "
+                "recorded in the trail) + %lld lost to the kill; bound %lld = queue %lld + batch %lld; at the probe %lld "
+                "queued, %lld chained but uncommitted\n",
+                static_cast<long long>(askedTotal), static_cast<long long>(stored), static_cast<long long>(lost),
+                static_cast<long long>(refusedAtProbe), static_cast<long long>(refusedRecorded), static_cast<long long>(lostToKill),
+                static_cast<long long>(bound), static_cast<long long>(kQueue), static_cast<long long>(kBatch),
+                static_cast<long long>(queuedAtProbe), static_cast<long long>(uncommittedAtProbe));
+    ASSERT_GE(refusedAtProbe, 0) << jsonDump(before.get());
+    EXPECT_EQ(askedTotal, askedAtProbe);
+    EXPECT_GT(askedTotal, 2 * (kQueue + kBatch)) << "the load must exceed the bound, or losing everything would pass";
+    EXPECT_GE(lostToKill, 0);
+    EXPECT_LE(lostToKill, bound);
+    EXPECT_LE(lostToKill, queuedAtProbe + uncommittedAtProbe) << "nothing committed before the probe is lost";
+    EXPECT_LE(refusedRecorded, refusedAtProbe);
+    // Stored in Janus' order, once each: seq 1..N, no gap.
+    PgResult r = conn.exec("SELECT count(*), count(DISTINCT seq), coalesce(max(seq), 0) FROM audit_record WHERE instance_id = 'it-kill'");
+    int64_t rowsBefore = std::stoll(std::string(r.value(0, 0)));
+    EXPECT_EQ(std::string(r.value(0, 1)), std::string(r.value(0, 0)));
+    EXPECT_EQ(std::stoll(std::string(r.value(0, 2))), rowsBefore);
+
+    // Restarted with the same configuration, keys, spool folder and head file: the chain continues
+    // from the last committed record, without a gap, and verifies.
+    janus.start();
+    JanusClient client(janus);
     uint64_t s = client.createSession();
     client.destroySession(s);
-    ASSERT_TRUE(settled(waitStats(client, settled).get()));
+    JsonPtr st = waitStats(client, [](const json_t* x) { return settled(x) && statInt(x, "committed_seq") > 0; });
+    ASSERT_TRUE(settled(st.get())) << jsonDump(st.get());
+    r = conn.exec("SELECT count(*), count(DISTINCT seq), max(seq) FROM audit_record WHERE instance_id = 'it-kill'");
+    int64_t rowsAfter = std::stoll(std::string(r.value(0, 0)));
+    EXPECT_GT(rowsAfter, rowsBefore + 1);
+    EXPECT_EQ(std::string(r.value(0, 1)), std::string(r.value(0, 0)));
+    EXPECT_EQ(std::stoll(std::string(r.value(0, 2))), rowsAfter) << "seq continues from the last committed record";
+    EXPECT_EQ(scalar(conn, "SELECT count(*) FROM audit_record WHERE instance_id = 'it-kill' AND action = 'session.created' AND "
+                           "session_id = " + std::to_string(s)),
+              "1");
     JsonPtr v = auditRequest(client, R"({"request":"verify"})");
     EXPECT_EQ(jsonBool(v.get(), "ok"), true) << jsonDump(v.get());
-    EXPECT_EQ(again.stop(), 0);
+    EXPECT_GE(jsonInt(v.get(), "records_checked").value_or(0), rowsAfter) << jsonDump(v.get());  // + this request's own event
+    EXPECT_EQ(janus.stop(), 0);
 }

@@ -5,8 +5,7 @@
 #include "JanusClient.hpp"
 #include "JanusProcess.hpp"
 #include "hipaa/Encoding.hpp"
-#include "UniqueFd.hpp"
-#include "ByteOrder.hpp"
+#include "RecordingChecks.hpp"
 
 #include <gtest/gtest.h>
 
@@ -24,59 +23,7 @@ namespace {
 
 constexpr const char* kRecorder = "janus.plugin.hipaa.recorder";
 
-std::string run(const std::string& cmd, int* status = nullptr) {
-    std::string out;
-    FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
-    if (!p) return out;
-    std::array<char, 4096> buf{};
-    size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-    int rc = ::pclose(p);
-    if (status) *status = rc;
-    return out;
-}
-
 std::string str(const json_t* j, const char* k) { return std::string(jsonString(j, k).value_or("")); }
-
-// Payloads of an exported .mjr (RTP header skipped; 12 bytes, no CSRC or extensions from ffmpeg).
-std::vector<Bytes> mjrPayloads(const std::string& path) {
-    Bytes b = recorder::readWholeFile(path);
-    std::vector<Bytes> out;
-    size_t off = 10 + recorder::getU16(b.data() + 8);
-    while (off + 10 <= b.size()) {
-        size_t len = recorder::getU16(b.data() + off + 8);
-        if (len > 12) out.emplace_back(b.begin() + static_cast<long>(off + 10 + 12), b.begin() + static_cast<long>(off + 10 + len));
-        off += 10 + len;
-    }
-    return out;
-}
-
-// Value of `key=` on its own line of ffprobe's default output ("" if absent).
-std::string field(const std::string& out, const std::string& key) {
-    size_t at = out.find(key + "=");
-    if (at == std::string::npos) return "";
-    size_t start = at + key.size() + 1;
-    return out.substr(start, out.find('\n', start) - start);
-}
-
-double probeDuration(const std::string& file, std::string& codec) {
-    std::string out = run("ffprobe -v error -show_entries stream=codec_name:format=duration -of default=nw=1 '" + file + "'");
-    codec = field(out, "codec_name");
-    std::string d = field(out, "duration");
-    if (d.empty() || d.find_first_not_of("0123456789.") != std::string::npos) {
-        ADD_FAILURE() << "ffprobe: " << out;
-        return -1;
-    }
-    return std::stod(d);
-}
-
-// Replaces the value of `key = N` in a .jcfg text.
-std::string setKey(std::string cfg, const std::string& key, int value) {
-    size_t at = cfg.find(key + " = ");
-    if (at == std::string::npos) return cfg;
-    size_t start = at + key.size() + 3;
-    return cfg.replace(start, cfg.find('\n', start) - start, std::to_string(value));
-}
 
 }  // namespace
 
@@ -87,8 +34,8 @@ TEST(RecorderIntegration, VideoRoomRtpForwardWithSrtpIsRecordedEncryptedAndExpor
     if (base > 65000) base = 41000;
     {
         std::string cfg = readFile(janus.configFile("janus.plugin.hipaa.recorder.jcfg"));
-        cfg = setKey(cfg, "rtp_port_min", base);
-        cfg = setKey(cfg, "rtp_port_max", base + 50);
+        cfg = setJcfgKey(cfg, "rtp_port_min", base);
+        cfg = setJcfgKey(cfg, "rtp_port_max", base + 50);
         ASSERT_NE(cfg.find("rtp_port_min = " + std::to_string(base) + "\n"), std::string::npos) << cfg;
         janus.writeConfig("janus.plugin.hipaa.recorder.jcfg", cfg);
     }
@@ -134,7 +81,7 @@ TEST(RecorderIntegration, VideoRoomRtpForwardWithSrtpIsRecordedEncryptedAndExpor
     const double seconds = 6.0;
     std::string dest = "rtp://127.0.0.1:" + std::to_string(rtpPort) + "?rtcpport=" + std::to_string(rtcpPort) + "&pkt_size=1200";
     int rc = 0;
-    std::string ff = run("ffmpeg -hide_banner -loglevel error -re -f lavfi -i sine=frequency=440:sample_rate=48000:duration=6"
+    std::string ff = runCommand("ffmpeg -hide_banner -loglevel error -re -f lavfi -i sine=frequency=440:sample_rate=48000:duration=6"
                          " -re -f lavfi -i testsrc=size=320x240:rate=15:duration=6"
                          " -map 0:a -c:a libopus -b:a 48k -ac 2 -f rtp -ssrc 1000 -payload_type 111 '" + dest + "'"
                          " -map 1:v -c:v libvpx -deadline realtime -cpu-used 8 -b:v 300k -g 15 -f rtp -ssrc 1010 -payload_type 96 '" + dest + "'",
@@ -164,9 +111,9 @@ TEST(RecorderIntegration, VideoRoomRtpForwardWithSrtpIsRecordedEncryptedAndExpor
 
     // janus-pp-rec turns the exports into playable files; ffprobe reads codec and duration.
     std::string opus = janus.configFile("out.opus"), webm = janus.configFile("out.webm");
-    std::string pp = run("janus-pp-rec '" + audioMjr + "' '" + opus + "'", &rc);
+    std::string pp = runCommand("janus-pp-rec '" + audioMjr + "' '" + opus + "'", &rc);
     ASSERT_EQ(rc, 0) << pp;
-    pp = run("janus-pp-rec '" + videoMjr + "' '" + webm + "'", &rc);
+    pp = runCommand("janus-pp-rec '" + videoMjr + "' '" + webm + "'", &rc);
     ASSERT_EQ(rc, 0) << pp;
     std::string codec;
     double d = probeDuration(opus, codec);
@@ -182,16 +129,8 @@ TEST(RecorderIntegration, VideoRoomRtpForwardWithSrtpIsRecordedEncryptedAndExpor
     std::vector<Bytes> known = mjrPayloads(audioMjr), vknown = mjrPayloads(videoMjr);
     known.insert(known.end(), vknown.begin(), vknown.end());
     ASSERT_GT(known.size(), 100u);
-    for (const char* n : {"-0.jrec", "-1.jrec"}) {
-        Bytes f = recorder::readWholeFile(janus.configFile("recordings/" + id + n));
-        size_t checked = 0;
-        for (const Bytes& p : known) {
-            if (p.size() < 24) continue;
-            EXPECT_EQ(std::search(f.begin(), f.end(), p.begin() + 4, p.begin() + 20), f.end());
-            ++checked;
-        }
-        EXPECT_GT(checked, 50u);
-    }
+    for (const char* n : {"-0.jrec", "-1.jrec"})
+        EXPECT_GT(expectNoPlaintext(janus.configFile("recordings/" + id + n), known), 50u);
 
     client.destroySession(session);
     EXPECT_EQ(janus.stop(), 0);

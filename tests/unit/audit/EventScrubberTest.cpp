@@ -131,6 +131,21 @@ TEST(EventScrubber, UnknownFieldsAreDroppedAndCounted) {
     EXPECT_EQ(o.room, "r1");
 }
 
+TEST(EventScrubber, ActionsOfDottedPluginPackagesKeepTheirName) {
+    AuditPolicy policy = AuditPolicy::fromFile(kPolicy);
+    Pseudonymizer ps = testKey();
+    EventScrubber scrubber(policy, ps);
+    auto action = [&](const std::string& plugin) {
+        JsonPtr ev = jsonParse(R"({"type":64,"timestamp":1,"event":{"plugin":")" + plugin + R"(","data":{"event":"admitted"}}})");
+        return scrubber.scrub(ev.get()).action;
+    };
+    EXPECT_EQ(action("janus.plugin.hipaa.room"), "plugin.hipaa.room.admitted");
+    EXPECT_EQ(action("janus.plugin.hipaa.recorder"), "plugin.hipaa.recorder.admitted");
+    EXPECT_EQ(action("janus.plugin.videoroom"), "plugin.videoroom.admitted");
+    for (const char* odd : {"janus.plugin.hipaa..room", "janus.plugin.hipaa.room.", "janus.plugin.a b", "janus.plugin.x'y"})
+        EXPECT_EQ(action(odd), "plugin.other.admitted") << odd;
+}
+
 TEST(EventScrubber, KeptStringsGoThroughThePatternPass) {
     AuditPolicy policy = AuditPolicy::fromText(R"(x: { type = 64  keep = ["event.plugin", "event.data.**"] })");
     Pseudonymizer ps = testKey();

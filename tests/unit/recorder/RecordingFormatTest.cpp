@@ -9,7 +9,11 @@
 #include "hipaa/Errors.hpp"
 #include "hipaa/SecureRandom.hpp"
 
+#include "hipaa/OpenSsl.hpp"
+
 #include <gtest/gtest.h>
+#include <openssl/x509.h>
+
 
 #include <signal.h>
 #include <sys/wait.h>
@@ -289,6 +293,83 @@ TEST(Keyring, X25519RecipientKeyMeansTheHostCannotDecrypt) {
         t[p->fixedLength + 7 + i] ^= 0x04;
         EXPECT_FALSE(RecordingReader::read(t, offline).keyValid) << i;
     }
+}
+
+TEST(Keyring, RsaOaepRecipientKeyMeansTheHostCannotDecrypt) {
+    TempDir dir;
+    auto [priv, pub] = Keyring::rsaGenerate(2048);
+    Keyring host = Keyring::fromText("4 rsa-oaep " + hexEncode(pub) + "\n", "host-ring");
+    Keyring offline = Keyring::fromText("4 rsa-oaep-private " + hexEncode(priv) + "\n", "offline-ring");
+    EXPECT_TRUE(Keyring::publicOnly(host.find(4)->type));
+    EXPECT_FALSE(Keyring::publicOnly(offline.find(4)->type));
+    auto pk = packets(10);
+    Bytes file = writeRecording(dir.file("r.jrec"), host, secureRandomBytes(32), pk);
+    ReadReport r = RecordingReader::read(file, host);
+    EXPECT_FALSE(r.keyValid);
+    EXPECT_NE(r.damage.find("recipient public key"), std::string::npos) << r.damage;
+    std::vector<Pkt> got;
+    r = RecordingReader::read(file, offline, [&](uint64_t t, ByteView d) { got.push_back({t, Bytes(d.begin(), d.end())}); });
+    EXPECT_TRUE(r.complete) << r.damage;
+    EXPECT_EQ(got, pk);
+    EXPECT_EQ(r.header.slot.algorithm, WrapAlgorithm::RsaOaep);
+    EXPECT_EQ(r.header.slot.wrapped.size(), 256u);  // one RSA-2048 block
+    std::string err;
+    auto parsed = RecordingHeader::parse(file, err);
+    ASSERT_TRUE(parsed) << err;
+    // A flipped bit anywhere in the RSA block is refused (OAEP padding check).
+    for (size_t i : {size_t{0}, size_t{100}, size_t{255}}) {
+        Bytes t = file;
+        t[parsed->fixedLength + 7 + i] ^= 0x10;
+        EXPECT_FALSE(RecordingReader::read(t, offline).keyValid) << i;
+    }
+    // The OAEP label binds the slot to this file's fixed header and key id: a slot moved into
+    // another file (same key) does not open there.
+    Bytes other = writeRecording(dir.file("o.jrec"), host, secureRandomBytes(32), pk);
+    auto otherParsed = RecordingHeader::parse(other, err);
+    ASSERT_TRUE(otherParsed);
+    Bytes spliced(other.begin(), other.begin() + static_cast<long>(otherParsed->fixedLength));
+    spliced.insert(spliced.end(), file.begin() + static_cast<long>(parsed->fixedLength),
+                   file.begin() + static_cast<long>(parsed->totalLength));
+    spliced.insert(spliced.end(), other.begin() + static_cast<long>(otherParsed->totalLength), other.end());
+    EXPECT_FALSE(RecordingReader::read(spliced, offline).keyValid);
+    // Another RSA key cannot open it.
+    auto [priv2, pub2] = Keyring::rsaGenerate(2048);
+    Keyring wrong = Keyring::fromText("4 rsa-oaep-private " + hexEncode(priv2) + "\n", "wrong");
+    EXPECT_FALSE(RecordingReader::read(file, wrong).keyValid);
+    // Rewrap from the offline keyring onto a new KEK version works like for other algorithms.
+    Keyring both = Keyring::fromText("4 rsa-oaep-private " + hexEncode(priv) + "\n", "both");
+    both.add(5, Keyring::Type::Kek, secureRandomBytes(32));
+    FileSummary s = KeySlotEditor::rewrap(dir.file("r.jrec"), both);
+    Bytes after = readWholeFile(dir.file("r.jrec"));
+    EXPECT_EQ(s.sha256, sha256(after));
+    EXPECT_TRUE(RecordingReader::read(after, both).complete);
+}
+
+TEST(Keyring, RsaOaepKeysMustBeRsaOfAtLeast2048Bits) {
+    auto [priv, pub] = Keyring::rsaGenerate(2048);
+    EXPECT_THROW(Keyring::rsaGenerate(1024), CryptoError);
+    // 1024-bit RSA from OpenSSL directly, and an X25519 key's DER, are refused.
+    EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_id(EVP_PKEY_RSA, nullptr));
+    EVP_PKEY* raw = nullptr;
+    ASSERT_EQ(EVP_PKEY_keygen_init(ctx.get()), 1);
+    ASSERT_EQ(EVP_PKEY_CTX_set_rsa_keygen_bits(ctx.get(), 1024), 1);
+    ASSERT_EQ(EVP_PKEY_keygen(ctx.get(), &raw), 1);
+    EvpPkeyPtr small(raw);
+    int n = i2d_PUBKEY(small.get(), nullptr);
+    Bytes der(static_cast<size_t>(n));
+    unsigned char* p = der.data();
+    i2d_PUBKEY(small.get(), &p);
+    EXPECT_THROW(Keyring::fromText("1 rsa-oaep " + hexEncode(der) + "\n", "ring"), ConfigError);
+    EvpPkeyPtr x(EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, nullptr, secureRandomBytes(32).data(), 32));
+    n = i2d_PUBKEY(x.get(), nullptr);
+    Bytes xder(static_cast<size_t>(n));
+    p = xder.data();
+    i2d_PUBKEY(x.get(), &p);
+    EXPECT_THROW(Keyring::fromText("1 rsa-oaep " + hexEncode(xder) + "\n", "ring"), ConfigError);
+    Bytes truncated(pub.begin(), pub.end() - 1);
+    EXPECT_THROW(Keyring::fromText("1 rsa-oaep " + hexEncode(truncated) + "\n", "ring"), ConfigError);
+    EXPECT_THROW(Keyring::fromText("1 rsa-oaep-private " + hexEncode(pub) + "\n", "ring"), ConfigError);
+    EXPECT_NO_THROW(Keyring::fromText("1 rsa-oaep " + hexEncode(pub) + "\n", "ring"));
 }
 
 TEST(Keyring, ParsesVersionedFileAndRejectsBadLines) {

@@ -1,5 +1,6 @@
 #include "RoomHarness.hpp"
 
+#include "hipaa/Errors.hpp"
 #include "hipaa/Json.hpp"
 
 namespace hipaa::room::test {
@@ -18,7 +19,15 @@ RoomHarness::RoomHarness(RoomSettings settings, int lockoutFailures) : pseudonym
                            visits.push_back(std::move(v));
                            return VisitBus::PublishResult{1, 0};
                        }};
-    service_ = std::make_unique<RoomService>(std::move(settings), verifier, Pseudonymizer(pseudonymKey_), pub);
+    RecordingControl rec{[this](const std::string& room, const std::string& policy) {
+                             if (recorderFails) throw Error(350, "recorder not loaded at /secret/path");
+                             recordingStarts.emplace_back(room, policy);
+                         },
+                         [this](const std::string& room) {
+                             recordingStops.push_back(room);
+                             return std::vector<std::string>{"rec-1"};
+                         }};
+    service_ = std::make_unique<RoomService>(std::move(settings), verifier, Pseudonymizer(pseudonymKey_), pub, rec);
 }
 
 std::string RoomHarness::pseudonymOf(const std::string& sub) const {

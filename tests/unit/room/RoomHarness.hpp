@@ -37,6 +37,11 @@ public:
     // Participant id from the join answer of a session (joined or waiting).
     std::string idOf(SessionId s) const;
 
+    // The recording seam: starts (room, policy) and stops (room) requested; recorderFails makes start throw.
+    std::vector<std::pair<std::string, std::string>> recordingStarts;
+    std::vector<std::string> recordingStops;
+    bool recorderFails = false;
+
     std::vector<NoteSubmitted> notes;
     std::vector<VisitEnded> visits;
     VisitBus::PublishResult noteResult{1, 0};

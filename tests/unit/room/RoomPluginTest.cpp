@@ -115,4 +115,71 @@ TEST_F(RoomPluginConfig, ReloadKeysSwapsKeysAndKeepsThemOnFailure) {
     EXPECT_NE(jsonDump(info.get()).find("EdDSA"), std::string::npos);
 }
 
+TEST_F(RoomPluginConfig, RecordInstallsATapForTheRelayAndStopRemovesIt) {
+    // A fake recorder (the Admin API contract): records what the tap asks for.
+    std::mutex m;
+    std::vector<std::string> calls;
+    auto recorder = [&](const json_t* r) {
+        std::lock_guard l(m);
+        calls.push_back(jsonDump(r));
+        JsonPtr a = jsonParse(R"({"recorder":"ok","recording":"00112233445566778899aabbccddeeff","host":"127.0.0.1",
+            "srtp_suite":80,"srtp_crypto":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd","streams":[{"mid":"0","kind":"audio","port":9}]})");
+        return a;
+    };
+    std::string f = dir.write("room.jcfg", config("pem_files = \"es=" + pem + "\"", false,
+        "class-qa: { record_consent = false\n recording_policy = \"qa\" }\nroom-visit2: { class = \"qa\" }\n"), 0600);
+    auto p = std::make_unique<RoomPlugin>(Config(JcfgParser::parseFile(f), f), Logger(), host, VisitPublisher{nullptr, nullptr},
+                                          nullptr, recorder);
+    std::vector<std::pair<std::string, bool>> observed;
+    p->setTapObserver([&](const std::string& room, std::shared_ptr<MediaTap> tap) {
+        std::lock_guard l(m);
+        observed.emplace_back(room, tap != nullptr);
+    });
+    EXPECT_EQ(p->tap("visit2"), nullptr);
+    p->createSession(8);
+    JsonPtr c = factory().claims("visit2", "provider", std::chrono::duration_cast<std::chrono::seconds>(
+                                                           std::chrono::system_clock::now().time_since_epoch())
+                                                           .count());
+    JsonPtr join = jsonObject();
+    jsonSet(join.get(), "request", "join");
+    jsonSet(join.get(), "room", "visit2");
+    jsonSet(join.get(), "token", factory().sign(c.get()));
+    p->handleMessage(8, "t1", std::move(join), nullptr);
+    p->handleMessage(8, "t2", jsonParse(R"({"request":"record"})"), nullptr);
+    p->drain();
+    std::shared_ptr<MediaTap> tap = p->tap("visit2");
+    ASSERT_NE(tap, nullptr);
+    // The relay's side: a stream, then a packet; the tap's thread starts a recorder recording.
+    tap->streamAdded({.feed = 1, .mindex = 0, .video = false, .codec = "opus", .payloadType = 111});
+    uint8_t rtp[40] = {0x80, 111};
+    tap->rtp(1, 0, rtp, sizeof rtp);
+    for (int i = 0; i < 200; ++i) {
+        {
+            std::lock_guard l(m);
+            if (calls.size() >= 2) break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    tap.reset();
+    p->handleMessage(8, "t3", jsonParse(R"({"request":"stop_record"})"), nullptr);
+    p->drain();
+    EXPECT_EQ(p->tap("visit2"), nullptr);
+    std::lock_guard l(m);
+    ASSERT_EQ(calls.size(), 3u);
+    EXPECT_NE(calls[0].find("\"info\""), std::string::npos);
+    EXPECT_NE(calls[1].find("\"start\""), std::string::npos);
+    EXPECT_EQ(jsonString(jsonParse(calls[1]).get(), "policy").value_or(""), "qa") << calls[1];
+    EXPECT_NE(calls[1].find("opus"), std::string::npos);
+    EXPECT_NE(calls[2].find("\"stop\""), std::string::npos);
+    EXPECT_EQ(observed, (std::vector<std::pair<std::string, bool>>{{"visit2", true}, {"visit2", false}}));
+    std::lock_guard hl(host.m_);
+    bool started = false, stopped = false;
+    for (const auto& [s, body] : host.pushes) {
+        started |= body.find("recording_started") != std::string::npos;
+        stopped |= body.find("recording_stopped") != std::string::npos;
+    }
+    EXPECT_TRUE(started);
+    EXPECT_TRUE(stopped);
+}
+
 }  // namespace

@@ -1,0 +1,24 @@
+#pragma once
+// What the recorder's integration tests check on a recording: shell out (ffmpeg tools), the RTP
+// payloads of an exported .mjr, ffprobe's codec and duration, and that none of those payload bytes
+// occur in the encrypted .jrec files.
+#include "hipaa/Bytes.hpp"
+
+#include <string>
+#include <vector>
+
+namespace hipaa::test {
+
+// Runs `cmd` through the shell with stderr folded into stdout; the exit status in `status`.
+std::string runCommand(const std::string& cmd, int* status = nullptr);
+// Payloads of every RTP packet in an exported .mjr (header, CSRCs and header extension skipped;
+// padding removed).
+std::vector<Bytes> mjrPayloads(const std::string& path);
+// ffprobe: duration in seconds (-1 and a test failure when it cannot tell) and the first codec name.
+double probeDuration(const std::string& file, std::string& codec);
+// Counts payloads of >= 24 bytes checked; a test failure for each whose bytes 4..20 occur in `file`.
+size_t expectNoPlaintext(const std::string& file, const std::vector<Bytes>& payloads);
+// Replaces the value of `key = N` in a .jcfg text.
+std::string setJcfgKey(std::string cfg, const std::string& key, int value);
+
+}  // namespace hipaa::test

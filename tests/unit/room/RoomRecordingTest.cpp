@@ -1,0 +1,248 @@
+// The room's recording signalling: a provider's `record`, the patients' `consent`, `stop_record`,
+// refusals (role, e2ee, no patient, busy, recorder down), withdrawal, late joiners, visit end, and
+// PHI-free events. The recorder seam is the harness' fake (RecordingTap has its own tests).
+#include "RoomErrors.hpp"
+#include "RoomHarness.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace hipaa;
+using namespace hipaa::room;
+using namespace hipaa::room::test;
+
+namespace {
+
+int64_t errorCode(const json_t* push) { return jsonInt(push, "error_code").value_or(0); }
+std::string field(const json_t* j, const char* k) { return std::string(jsonString(j, k).value_or("")); }
+
+constexpr SessionId kDr = 1, kPatA = 2, kPatB = 3, kObs = 5;
+
+// Does any push to `s` since the last clear carry `key` == `value`?
+bool got(RoomHarness& h, SessionId s, const char* key, const std::string& value) {
+    for (const json_t* p : h.pushes(s))
+        if (field(p, key) == value) return true;
+    return false;
+}
+
+std::vector<std::string> events(RoomHarness& h) {
+    std::vector<std::string> out;
+    for (const json_t* n : h.notifies()) out.push_back(field(n, "event"));
+    return out;
+}
+
+bool hasEvent(RoomHarness& h, const std::string& name) {
+    auto e = events(h);
+    return std::find(e.begin(), e.end(), name) != e.end();
+}
+
+class Recording : public ::testing::Test {
+protected:
+    RoomHarness h;
+    std::string room = h.createRoom();
+    void admit(SessionId s) { h.send(kDr, R"({"request":"admit","id":")" + h.idOf(s) + R"("})"); }
+    void consult() {
+        h.join(kDr, room, "provider", "dr-1", "Dr. Provider");
+        h.join(kPatA, room, "patient", "pat-a", "Alice Patient");
+        admit(kPatA);
+        h.clear();
+    }
+};
+
+}  // namespace
+
+TEST_F(Recording, ProviderRequestWaitsForThePatientsConsentThenRecordsUntilStopped) {
+    consult();
+    h.send(kDr, R"({"request":"record"})");
+    EXPECT_EQ(field(h.lastPush(kDr), "result"), "consent_requested");
+    EXPECT_TRUE(h.recordingStarts.empty()) << "nothing is recorded before consent";
+    const json_t* ask = h.lastPush(kPatA);
+    EXPECT_EQ(field(ask, "consent_request"), "record");
+    EXPECT_EQ(field(ask, "by"), h.idOf(kDr));
+    EXPECT_TRUE(hasEvent(h, "record_consent_requested"));
+
+    h.clear();
+    h.send(kPatA, R"({"request":"consent","consent":true})");
+    ASSERT_EQ(h.recordingStarts.size(), 1u);
+    EXPECT_EQ(h.recordingStarts[0].first, room);
+    EXPECT_EQ(field(h.pushes(kPatA).front(), "result"), "consent_recorded");
+    EXPECT_TRUE(got(h, kDr, "recording", "started"));
+    EXPECT_TRUE(got(h, kPatA, "recording", "started"));
+    EXPECT_TRUE(hasEvent(h, "record_consent"));
+    EXPECT_TRUE(hasEvent(h, "recording_started"));
+
+    h.send(kDr, R"({"request":"record"})");
+    EXPECT_EQ(errorCode(h.lastPush(kDr)), rc::kRecordBusy);
+    h.clear();
+    h.send(kDr, R"({"request":"stop_record"})");
+    EXPECT_EQ(h.recordingStops, std::vector<std::string>{room});
+    EXPECT_TRUE(got(h, kDr, "result", "recording_stopped"));
+    EXPECT_TRUE(got(h, kPatA, "recording", "stopped"));
+    EXPECT_TRUE(hasEvent(h, "recording_stopped"));
+    h.send(kDr, R"({"request":"stop_record"})");
+    EXPECT_EQ(errorCode(h.lastPush(kDr)), rc::kNotRecording);
+}
+
+TEST_F(Recording, DeclinedConsentRecordsNothingAndTellsTheProvider) {
+    consult();
+    h.send(kDr, R"({"request":"record"})");
+    h.clear();
+    h.send(kPatA, R"({"request":"consent","consent":false})");
+    EXPECT_TRUE(h.recordingStarts.empty());
+    EXPECT_TRUE(got(h, kDr, "recording", "not_started"));
+    EXPECT_TRUE(got(h, kDr, "reason", "declined"));
+    // A second answer has nothing to answer.
+    h.send(kPatA, R"({"request":"consent","consent":true})");
+    EXPECT_EQ(errorCode(h.lastPush(kPatA)), rc::kNoConsentPending);
+    EXPECT_TRUE(h.recordingStarts.empty());
+}
+
+TEST_F(Recording, EveryAdmittedPatientMustConsentAndAnyWithdrawalStops) {
+    consult();
+    h.join(kPatB, room, "patient", "pat-b");
+    admit(kPatB);
+    h.join(kObs, room, "observer", "obs-1");
+    admit(kObs);
+    h.send(kDr, R"({"request":"record"})");
+    EXPECT_TRUE(got(h, kPatB, "consent_request", "record"));
+    EXPECT_FALSE(got(h, kObs, "consent_request", "record")) << "observers are not asked";
+    h.send(kPatA, R"({"request":"consent","consent":true})");
+    EXPECT_TRUE(h.recordingStarts.empty()) << "one of two patients consented";
+    h.send(kObs, R"({"request":"consent","consent":true})");
+    EXPECT_EQ(errorCode(h.lastPush(kObs)), rc::kForbidden);
+    h.send(kPatB, R"({"request":"consent","consent":true})");
+    ASSERT_EQ(h.recordingStarts.size(), 1u);
+
+    h.clear();
+    h.send(kPatB, R"({"request":"consent","consent":false})");
+    EXPECT_EQ(h.recordingStops.size(), 1u);
+    EXPECT_TRUE(got(h, kDr, "reason", "consent_withdrawn"));
+}
+
+TEST_F(Recording, RefusalsHaveTheirOwnCodesAndNoSideEffect) {
+    h.join(kDr, room, "provider", "dr-1");
+    h.send(kDr, R"({"request":"record"})");
+    EXPECT_EQ(errorCode(h.lastPush(kDr)), rc::kRecordNoPatient);
+    h.join(kPatA, room, "patient", "pat-a");
+    h.send(kPatA, R"({"request":"consent","consent":true})");
+    EXPECT_EQ(errorCode(h.lastPush(kPatA)), rc::kForbidden) << "waiting patients may only leave";
+    admit(kPatA);
+    h.send(kPatA, R"({"request":"record"})");
+    EXPECT_EQ(errorCode(h.lastPush(kPatA)), rc::kForbidden) << "patients may not start recordings";
+    h.send(kPatA, R"({"request":"stop_record"})");
+    EXPECT_EQ(errorCode(h.lastPush(kPatA)), rc::kForbidden);
+    h.send(kPatA, R"({"request":"consent"})");
+    EXPECT_EQ(errorCode(h.lastPush(kPatA)), errc::kMissingField);
+    h.send(kPatA, R"({"request":"consent","consent":"yes"})");
+    EXPECT_EQ(errorCode(h.lastPush(kPatA)), errc::kInvalidField);
+    h.send(kPatA, R"({"request":"consent","consent":true})");
+    EXPECT_EQ(errorCode(h.lastPush(kPatA)), rc::kNoConsentPending);
+
+    h.send(kDr, R"({"request":"record"})");
+    h.send(kDr, R"({"request":"record"})");
+    EXPECT_EQ(errorCode(h.lastPush(kDr)), rc::kRecordBusy);
+    h.recorderFails = true;
+    h.clear();
+    h.send(kPatA, R"({"request":"consent","consent":true})");
+    EXPECT_TRUE(h.recordingStarts.empty());
+    const json_t* err = h.lastPush(kDr);
+    EXPECT_EQ(errorCode(err), rc::kRecorderUnavailable);
+    EXPECT_EQ(field(err, "error").find("/secret"), std::string::npos) << "the recorder's message is not echoed";
+    EXPECT_TRUE(hasEvent(h, "recording_failed"));
+    // After a failure the provider can ask again.
+    h.recorderFails = false;
+    h.send(kDr, R"({"request":"record"})");
+    EXPECT_EQ(field(h.lastPush(kDr), "result"), "consent_requested");
+}
+
+TEST(RecordingClasses, EndToEndEncryptedRoomsAreNeverRecordedAndConsentFreeClassesStartAtOnce) {
+    RoomSettings s;
+    RoomClass e2ee;
+    e2ee.name = "e2ee";
+    e2ee.e2ee = true;
+    s.classes["e2ee"] = e2ee;
+    RoomClass qa;
+    qa.name = "qa";
+    qa.recordConsent = false;
+    qa.recordingPolicy = "qa";
+    s.classes["qa"] = qa;
+    RoomHarness h(s);
+    std::string secret = h.createRoom("e2ee");
+    h.join(kDr, secret, "provider", "dr-1");
+    h.join(kPatA, secret, "patient", "pat-a");
+    h.send(kDr, R"({"request":"admit","id":")" + h.idOf(kPatA) + R"("})");
+    h.send(kDr, R"({"request":"record"})");
+    EXPECT_EQ(errorCode(h.lastPush(kDr)), rc::kRecordE2ee);
+    EXPECT_FALSE(got(h, kPatA, "consent_request", "record"));
+    EXPECT_TRUE(hasEvent(h, "recording_refused"));
+
+    std::string training = h.createRoom("qa");
+    h.join(kObs + 10, training, "provider", "dr-2");
+    h.send(kObs + 10, R"({"request":"record"})");
+    EXPECT_EQ(field(h.lastPush(kObs + 10), "result"), "recording_started");
+    ASSERT_EQ(h.recordingStarts.size(), 1u);
+    EXPECT_EQ(h.recordingStarts[0], std::make_pair(training, std::string("qa")));
+}
+
+TEST(RecordingClasses, ConfigKeys) {
+    Config cfg(jsonParse(R"({"class-x":{"e2ee":true,"record_consent":false,"recording_policy":"qa"}})"));
+    RoomClass c = RoomClass::fromConfig(cfg, "x");
+    EXPECT_NO_THROW(cfg.finish());
+    EXPECT_TRUE(c.e2ee);
+    EXPECT_FALSE(c.recordConsent);
+    EXPECT_EQ(c.recordingPolicy, "qa");
+    RoomClass d = RoomClass{};
+    EXPECT_FALSE(d.e2ee);
+    EXPECT_TRUE(d.recordConsent);
+    Config bad(jsonParse(R"({"class-x":{"recording_policy":"../etc"}})"));
+    EXPECT_THROW(RoomClass::fromConfig(bad, "x"), ConfigError);
+}
+
+TEST_F(Recording, LateJoinersAreToldAndAskedLeaversAndVisitEndSettleIt) {
+    consult();
+    h.join(kPatB, room, "patient", "pat-b");
+    admit(kPatB);
+    h.send(kDr, R"({"request":"record"})");
+    h.send(kPatA, R"({"request":"consent","consent":true})");
+    EXPECT_TRUE(h.recordingStarts.empty());
+    // Patient B leaves without answering: A's consent is all that is needed now.
+    h.send(kPatB, R"({"request":"leave"})");
+    ASSERT_EQ(h.recordingStarts.size(), 1u);
+
+    // A patient admitted while recording learns it and is asked; her "no" stops it.
+    h.clear();
+    h.join(kPatB + 10, room, "patient", "pat-c");
+    admit(kPatB + 10);
+    EXPECT_TRUE(got(h, kPatB + 10, "recording", "started"));
+    EXPECT_TRUE(got(h, kPatB + 10, "consent_request", "record"));
+    h.send(kPatB + 10, R"({"request":"consent","consent":true})");
+    EXPECT_EQ(field(h.lastPush(kPatB + 10), "result"), "consent_recorded");
+    EXPECT_TRUE(h.recordingStops.empty());
+
+    h.send(kDr, R"({"request":"end"})");
+    EXPECT_EQ(h.recordingStops, std::vector<std::string>{room}) << "the visit's end seals the recording";
+}
+
+TEST_F(Recording, RequesterLeavingCancelsAPendingRequest) {
+    consult();
+    h.send(kDr, R"({"request":"record"})");
+    h.clear();
+    h.send(kDr, R"({"request":"leave"})");
+    EXPECT_TRUE(got(h, kPatA, "consent_request", "cancelled"));
+    h.send(kPatA, R"({"request":"consent","consent":true})");
+    EXPECT_EQ(errorCode(h.lastPush(kPatA)), rc::kNoConsentPending);
+    EXPECT_TRUE(h.recordingStarts.empty());
+}
+
+TEST_F(Recording, EventsArePhiFree) {
+    consult();
+    h.send(kDr, R"({"request":"record"})");
+    h.send(kPatA, R"({"request":"consent","consent":true})");
+    h.send(kPatA, R"({"request":"consent","consent":false})");
+    ASSERT_GE(h.notifies().size(), 4u);
+    for (const json_t* n : h.notifies()) {
+        std::string d = jsonDump(n);
+        for (const char* phi : {"Alice", "Dr. Provider", "pat-a", "dr-1", "p_"})
+            EXPECT_EQ(d.find(phi), std::string::npos) << phi << " in " << d;
+    }
+    EXPECT_TRUE(hasEvent(h, "recording_stopped"));
+}
