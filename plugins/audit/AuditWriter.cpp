@@ -11,7 +11,9 @@
 #include <unistd.h>
 
 #include <bit>
+#include <exception>
 #include <filesystem>
+#include <future>
 #include <fstream>
 
 namespace hipaa::audit {
@@ -62,6 +64,7 @@ AuditWriter::AuditWriter(AuditWriterOptions options, const AuditPolicy& policy, 
       keyId_(Ed25519Verifier::keyId(signer.publicKey())),
       log_(std::move(log)),
       scrubber_(policy, pseudonymizer),
+      helperScrubber_(policy, pseudonymizer),
       queue_(options_.queueCapacity) {
     std::filesystem::create_directories(options_.spoolDir);
     ::chmod(options_.spoolDir.c_str(), 0700);
@@ -163,32 +166,57 @@ void AuditWriter::run() {
                    " records could be neither stored nor spooled at shutdown (spool full, database unreachable)");
 }
 
-void AuditWriter::process(std::vector<Item>& items) {
-    for (auto& it : items) {
-        AuditRecord r;
+void AuditWriter::scrubRange(EventScrubber& scrubber, std::vector<Item>& items, std::vector<AuditRecord>& out, size_t from,
+                             size_t to) {
+    for (size_t i = from; i < to; ++i) {
+        Item& it = items[i];
         if (it.own) {
-            r = std::move(*it.own);
-        } else {
-            int64_t type = jsonInt(it.event.get(), "type").value_or(0);
-            if (type > 0 && std::has_single_bit(static_cast<uint64_t>(type))) {
-                auto bit = static_cast<size_t>(std::countr_zero(static_cast<uint64_t>(type)));
-                if (bit < byType_.size()) byType_[bit].fetch_add(1, std::memory_order_relaxed);
-            }
-            r = scrubber_.scrub(it.event.get());
-            it.event.reset();
-            ++processed_;
+            out[i] = std::move(*it.own);
+            continue;
         }
+        int64_t type = jsonInt(it.event.get(), "type").value_or(0);
+        if (type > 0 && std::has_single_bit(static_cast<uint64_t>(type))) {
+            auto bit = static_cast<size_t>(std::countr_zero(static_cast<uint64_t>(type)));
+            if (bit < byType_.size()) byType_[bit].fetch_add(1, std::memory_order_relaxed);
+        }
+        out[i] = scrubber.scrub(it.event.get());
+        it.event.reset();
+        processed_.fetch_add(1, std::memory_order_relaxed);
+    }
+}
+
+void AuditWriter::process(std::vector<Item>& items) {
+    // Large batches: the second half is scrubbed on a helper thread with its own scrubber; the chain
+    // below is appended strictly in queue order, so the trail is the same as a single-threaded scrub.
+    constexpr size_t kParallelFrom = 256;
+    std::vector<AuditRecord> records(items.size());
+    if (items.size() >= kParallelFrom) {
+        size_t half = items.size() / 2;
+        auto helper = std::async(std::launch::async, [&] { scrubRange(helperScrubber_, items, records, half, items.size()); });
+        std::exception_ptr failure;
+        try {
+            scrubRange(scrubber_, items, records, 0, half);
+        } catch (...) {
+            failure = std::current_exception();
+        }
+        helper.get();  // rethrows the helper's exception, after it has finished with `items`
+        if (failure) std::rethrow_exception(failure);
+    } else {
+        scrubRange(scrubber_, items, records, 0, items.size());
+    }
+    for (auto& r : records) {
         if (r.eventTimeUs <= 0) r.eventTimeUs = nowUs();
         chain_->append(r);
         pending_.push_back(std::move(r));
     }
     const auto& c = scrubber_.counters();
-    kept_ = c.keptFields;
-    droppedPolicy_ = c.droppedByPolicy;
-    droppedUnknown_ = c.droppedUnknown;
-    pseudonymized_ = c.pseudonymized;
-    coarsened_ = c.coarsened;
-    patternHits_ = c.patternHits;
+    const auto& h = helperScrubber_.counters();
+    kept_ = c.keptFields + h.keptFields;
+    droppedPolicy_ = c.droppedByPolicy + h.droppedByPolicy;
+    droppedUnknown_ = c.droppedUnknown + h.droppedUnknown;
+    pseudonymized_ = c.pseudonymized + h.pseudonymized;
+    coarsened_ = c.coarsened + h.coarsened;
+    patternHits_ = c.patternHits + h.patternHits;
     headSeq_ = static_cast<uint64_t>(chain_->seq());
 }
 

@@ -125,25 +125,32 @@ int main(int argc, char** argv) {
         }
         while (PGresult* r = PQgetResult(raw)) PQclear(r);
     }
-    auto t0 = Clock::now();
-    c.exec("BEGIN");
-    c.exec("COPY copy_baseline FROM STDIN");
-    PQputCopyData(c.raw(), data.data(), static_cast<int>(data.size()));
-    PQputCopyEnd(c.raw(), nullptr);
-    while (PGresult* r = PQgetResult(c.raw())) PQclear(r);
-    c.exec("COMMIT");
-    double copySeconds = std::chrono::duration<double>(Clock::now() - t0).count();
-    std::string copied(c.exec("SELECT count(*) FROM copy_baseline").value(0, 0));
-
-    double rate = static_cast<double>(n) / seconds, copyRate = std::stod(copied) / copySeconds;
+    // Two baselines: a bare table (no indexes), and one with the audit table's indexes and constraints
+    // (the same per-row index maintenance the pipeline's COPY pays).
+    c.exec("CREATE TABLE copy_indexed (LIKE audit_record INCLUDING ALL)");
+    auto copyInto = [&](const std::string& table) {
+        auto t0 = Clock::now();
+        c.exec("BEGIN");
+        c.exec("COPY " + table + " FROM STDIN");
+        PQputCopyData(c.raw(), data.data(), static_cast<int>(data.size()));
+        PQputCopyEnd(c.raw(), nullptr);
+        while (PGresult* r = PQgetResult(c.raw())) PQclear(r);
+        c.exec("COMMIT");
+        double s = std::chrono::duration<double>(Clock::now() - t0).count();
+        return std::stod(std::string(c.exec("SELECT count(*) FROM " + table).value(0, 0))) / s;
+    };
+    double copyRate = copyInto("copy_baseline");
+    double indexedRate = copyInto("copy_indexed");
+    double rate = static_cast<double>(n) / seconds;
     std::printf("events: %zu (real Janus 1.1.2 samples: VideoRoom join, transport, media, handle)\n", n);
     std::printf("incoming_event cost (enqueue on the caller's thread): p50 %.0f ns  p99 %.0f ns  max %.0f ns\n", pct(0.50),
                 pct(0.99), costs.back());
     std::printf("audit pipeline: %.0f events/s (incoming_event -> scrub -> chain -> committed rows, %.2f s)\n", rate, seconds);
     std::printf("writer CPU alone: scrub %.0f events/s, chain %.0f records/s\n", scrubRate, chainRate);
-    std::printf("raw COPY baseline: %.0f rows/s (%s rows, %.2f s)\n", copyRate, copied.c_str(), copySeconds);
-    std::printf("ratio pipeline/COPY: %.2f (target >= 0.50); target 50000 events/s: %s; p99 target < 2000 ns: %s\n",
-                rate / copyRate, rate >= 50000 ? "met" : "NOT met", pct(0.99) < 2000 ? "met" : "NOT met");
+    std::printf("raw COPY baseline: %.0f rows/s into a bare table; %.0f rows/s into a table with audit_record's indexes\n",
+                copyRate, indexedRate);
+    std::printf("ratio pipeline/COPY: %.2f (target >= 0.50); vs indexed COPY: %.2f; target 50000 events/s: %s; p99 target < 2000 ns: %s\n",
+                rate / copyRate, rate / indexedRate, rate >= 50000 ? "met" : "NOT met", pct(0.99) < 2000 ? "met" : "NOT met");
 
     std::filesystem::remove_all(dir);
     admin.exec("DROP DATABASE " + dbName + " WITH (FORCE)");

@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 using namespace hipaa;
 using namespace hipaa::audit;
 using hipaa::test::TempDir;
@@ -128,4 +130,44 @@ TEST(AuditWriter, RefusedEventsAreCountedAndRecordedOnTheChain) {
     size_t stored = 0;
     for (const auto& r : s.records) stored += r.action == "session.created";
     EXPECT_EQ(stored, 2000 - refused);
+}
+
+// Large batches are scrubbed on two threads: the trail must still be in queue order, chained, and the
+// counters must add up both scrubbers.
+TEST(AuditWriter, LargeBatchesKeepQueueOrderAndCountBothScrubbers) {
+    TempDir dir;
+    AuditPolicy policy = AuditPolicy::fromText(kPolicy);
+    Pseudonymizer ps(Bytes(32, 2));
+    Ed25519Signer signer(Bytes(32, 3));
+    constexpr int kEvents = 3000;
+    {
+        AuditWriterOptions o = options(dir);
+        o.checkpointEvery = 1000;
+        o.batchSize = 1000;
+        o.queueCapacity = 4096;
+        AuditWriter w(o, policy, ps, signer, Logger());
+        std::vector<JsonPtr> events;
+        for (int i = 1; i <= kEvents; ++i)
+            events.push_back(jsonParse(R"({"type":64,"timestamp":1795382881891879,"session_id":)" + std::to_string(i) +
+                                       R"(,"event":{"plugin":"janus.plugin.videoroom","data":{"event":"joined","room":7,"display":"Alice )" +
+                                       std::to_string(i % 7) + R"("}}})"));
+        for (auto& e : events) w.enqueue(e.get());
+        for (int t = 0; t < 1000 && w.stats().processed < kEvents; ++t) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        AuditWriter::Stats st = w.stats();
+        EXPECT_EQ(st.processed, static_cast<uint64_t>(kEvents));
+        EXPECT_EQ(st.pseudonymized, static_cast<uint64_t>(kEvents));
+        EXPECT_EQ(st.byType[6], static_cast<uint64_t>(kEvents));  // type 64
+    }
+    Spooled s = readSpool(dir);
+    ASSERT_EQ(s.records.size(), static_cast<size_t>(kEvents));
+    Digest256 prev{};
+    for (size_t i = 0; i < s.records.size(); ++i) {
+        const AuditRecord& r = s.records[i];
+        EXPECT_EQ(r.seq, static_cast<int64_t>(i + 1));
+        EXPECT_EQ(r.sessionId, static_cast<int64_t>(i + 1));
+        EXPECT_EQ(r.prevHash, prev);
+        EXPECT_EQ(AuditChain::hashOf(r), r.hash);
+        EXPECT_EQ(r.actor, ps.value("display", "Alice " + std::to_string((i + 1) % 7)));
+        prev = r.hash;
+    }
 }
