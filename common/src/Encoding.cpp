@@ -103,4 +103,22 @@ std::optional<Bytes> base64Decode(std::string_view text) { return decode64(text,
 std::string base64urlEncode(ByteView data) { return encode64(data, kB64Url, false); }
 std::optional<Bytes> base64urlDecode(std::string_view text) { return decode64(text, kB64Url, false); }
 
+std::string percentEncode(std::string_view text) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(text.size());
+    for (unsigned char c : text) {
+        bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                          c == '.' || c == '_' || c == '~';
+        if (unreserved) {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += kHex[c >> 4];
+            out += kHex[c & 15];
+        }
+    }
+    return out;
+}
+
 }  // namespace hipaa

@@ -2,6 +2,7 @@
 
 #include "AuditErrors.hpp"
 #include "AuditRecordCodec.hpp"
+#include "AuditRecordRow.hpp"
 
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
@@ -17,14 +18,6 @@ std::optional<std::string> optField(const json_t* req, const char* key, size_t m
     return std::string(json_string_value(v));
 }
 
-std::optional<std::string> opt(const PgResult& r, int row, int col) {
-    if (r.isNull(row, col)) return std::nullopt;
-    return std::string(r.value(row, col));
-}
-std::optional<int64_t> optInt(const PgResult& r, int row, int col) {
-    if (r.isNull(row, col)) return std::nullopt;
-    return std::stoll(std::string(r.value(row, col)));
-}
 void digest(std::string_view hex, Digest256& out) {
     auto b = hexDecode(hex);
     if (b && b->size() == 32) std::copy(b->begin(), b->end(), out.begin());
@@ -66,10 +59,7 @@ JsonPtr AuditQuery::describe(const Filter& f) {
 }
 
 std::vector<AuditRecord> AuditQuery::run(PgConn& conn, const Filter& f) {
-    std::string sql =
-        "SELECT instance_id, seq, (extract(epoch from event_time) * 1000000)::bigint, janus_type, subtype, emitter, plugin, "
-        "session_id, handle_id, room, actor, action, outcome, event::text, encode(prev_hash, 'hex'), encode(hash, 'hex') "
-        "FROM audit_record WHERE instance_id = $1 AND seq > $2";
+    std::string sql = std::string(AuditRecordRow::kSelect) + "WHERE instance_id = $1 AND seq > $2";
     std::vector<std::optional<std::string>> params = {f.instanceId, std::to_string(f.afterSeq)};
     auto add = [&](const std::optional<std::string>& v, const char* cond) {
         if (!v) return;
@@ -95,23 +85,10 @@ std::vector<AuditRecord> AuditQuery::run(PgConn& conn, const Filter& f) {
     std::vector<AuditRecord> out;
     out.reserve(static_cast<size_t>(r.rows()));
     for (int i = 0; i < r.rows(); ++i) {
-        AuditRecord rec;
-        rec.instanceId = std::string(r.value(i, 0));
-        rec.seq = std::stoll(std::string(r.value(i, 1)));
-        rec.eventTimeUs = std::stoll(std::string(r.value(i, 2)));
-        rec.janusType = std::stoll(std::string(r.value(i, 3)));
-        rec.subtype = optInt(r, i, 4);
-        rec.emitter = opt(r, i, 5);
-        rec.plugin = opt(r, i, 6);
-        rec.sessionId = optInt(r, i, 7);
-        rec.handleId = optInt(r, i, 8);
-        rec.room = opt(r, i, 9);
-        rec.actor = opt(r, i, 10);
-        rec.action = std::string(r.value(i, 11));
-        rec.outcome = std::string(r.value(i, 12));
-        rec.event = jsonDump(jsonParse(r.value(i, 13)).get());
-        digest(r.value(i, 14), rec.prevHash);
-        digest(r.value(i, 15), rec.hash);
+        AuditRecord rec = AuditRecordRow::decodeColumns(r, i);
+        rec.event = jsonDump(jsonParse(r.value(i, AuditRecordRow::kEventColumn)).get());
+        digest(r.value(i, AuditRecordRow::kPrevHashColumn), rec.prevHash);
+        digest(r.value(i, AuditRecordRow::kHashColumn), rec.hash);
         out.push_back(std::move(rec));
     }
     return out;

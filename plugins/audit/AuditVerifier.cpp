@@ -1,6 +1,7 @@
 #include "AuditVerifier.hpp"
 
 #include "AuditChain.hpp"
+#include "AuditRecordRow.hpp"
 
 #include "hipaa/Encoding.hpp"
 
@@ -9,14 +10,6 @@
 namespace hipaa::audit {
 namespace {
 
-std::optional<std::string> opt(const PgResult& r, int row, int col) {
-    if (r.isNull(row, col)) return std::nullopt;
-    return std::string(r.value(row, col));
-}
-std::optional<int64_t> optInt(const PgResult& r, int row, int col) {
-    if (r.isNull(row, col)) return std::nullopt;
-    return std::stoll(std::string(r.value(row, col)));
-}
 bool digest(std::string_view hex, Digest256& out) {
     auto b = hexDecode(hex);
     if (!b || b->size() != 32) return false;
@@ -80,25 +73,11 @@ AuditVerifier::Result AuditVerifier::verify(PgConn& conn, const std::string& ins
     int64_t after = fromSeq - 1;
     while (res.ok) {
         PgResult r = conn.execParams(
-            "SELECT instance_id, seq, (extract(epoch from event_time) * 1000000)::bigint, janus_type, subtype, emitter, plugin, "
-            "session_id, handle_id, room, actor, action, outcome, event::text, encode(prev_hash, 'hex'), encode(hash, 'hex') "
-            "FROM audit_record WHERE instance_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT " + std::to_string(kPage),
+            std::string(AuditRecordRow::kSelect) + "WHERE instance_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT " +
+                std::to_string(kPage),
             {instanceId, std::to_string(after), std::to_string(toSeq)});
         for (int i = 0; i < r.rows() && res.ok; ++i) {
-            AuditRecord rec;
-            rec.instanceId = std::string(r.value(i, 0));
-            rec.seq = std::stoll(std::string(r.value(i, 1)));
-            rec.eventTimeUs = std::stoll(std::string(r.value(i, 2)));
-            rec.janusType = std::stoll(std::string(r.value(i, 3)));
-            rec.subtype = optInt(r, i, 4);
-            rec.emitter = opt(r, i, 5);
-            rec.plugin = opt(r, i, 6);
-            rec.sessionId = optInt(r, i, 7);
-            rec.handleId = optInt(r, i, 8);
-            rec.room = opt(r, i, 9);
-            rec.actor = opt(r, i, 10);
-            rec.action = std::string(r.value(i, 11));
-            rec.outcome = std::string(r.value(i, 12));
+            AuditRecord rec = AuditRecordRow::decodeColumns(r, i);
             Digest256 storedPrev, storedHash;
             after = rec.seq;
             if (rec.seq != expect) {
@@ -106,12 +85,13 @@ AuditVerifier::Result AuditVerifier::verify(PgConn& conn, const std::string& ins
                 break;
             }
             try {
-                rec.event = jsonDump(jsonParse(r.value(i, 13)).get());
+                rec.event = jsonDump(jsonParse(r.value(i, AuditRecordRow::kEventColumn)).get());
             } catch (...) {
                 fail(rec.seq, "event is not valid JSON");
                 break;
             }
-            if (!digest(r.value(i, 14), storedPrev) || !digest(r.value(i, 15), storedHash)) {
+            if (!digest(r.value(i, AuditRecordRow::kPrevHashColumn), storedPrev) ||
+                !digest(r.value(i, AuditRecordRow::kHashColumn), storedHash)) {
                 fail(rec.seq, "malformed hash");
                 break;
             }

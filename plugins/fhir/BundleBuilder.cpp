@@ -80,21 +80,6 @@ std::string tokenValue(const std::string& v) {
     return out;
 }
 
-std::string percentEncode(const std::string& v) {
-    static const char* hex = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : v) {
-        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    return out;
-}
-
 // FHIR JSON has no empty objects: a period without a start or end is left out.
 void setPeriod(json_t* obj, const char* key, int64_t startUs, int64_t endUs) {
     if (startUs > 0 || endUs > 0) jsonSet(obj, key, period(startUs, endUs));

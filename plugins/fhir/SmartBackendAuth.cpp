@@ -1,5 +1,6 @@
 #include "SmartBackendAuth.hpp"
 
+#include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
 #include "hipaa/Json.hpp"
 
@@ -7,24 +8,6 @@
 #include <openssl/crypto.h>
 
 namespace hipaa::fhir {
-namespace {
-
-std::string formEscape(const std::string& v) {
-    static const char* hex = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : v) {
-        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    return out;
-}
-
-}  // namespace
 
 SmartBackendAuth::SmartBackendAuth(ClientAssertion assertion, Options options)
     : assertion_(std::move(assertion)), options_(std::move(options)) {
@@ -43,8 +26,8 @@ void SmartBackendAuth::fetch(CurlEasy& curl) {
     req.headers = {"Content-Type: application/x-www-form-urlencoded", "Accept: application/json"};
     int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
                       std::chrono::system_clock::now().time_since_epoch()).count();
-    req.body = "grant_type=client_credentials&scope=" + formEscape(options_.scope) +
-               "&client_assertion_type=" + formEscape("urn:ietf:params:oauth:client-assertion-type:jwt-bearer") +
+    req.body = "grant_type=client_credentials&scope=" + percentEncode(options_.scope) +
+               "&client_assertion_type=" + percentEncode("urn:ietf:params:oauth:client-assertion-type:jwt-bearer") +
                "&client_assertion=" + assertion_.sign(now);
     HttpResponse resp = curl.perform(req);
     if (resp.status != 200) throw HttpError("token endpoint answered " + std::to_string(resp.status), resp.status);

@@ -16,4 +16,8 @@ std::optional<Bytes> base64Decode(std::string_view text);
 std::string base64urlEncode(ByteView data);
 std::optional<Bytes> base64urlDecode(std::string_view text);
 
+// RFC 3986 percent-encoding: everything but unreserved characters (A-Z a-z 0-9 - . _ ~) becomes %XX.
+// Safe for query values and application/x-www-form-urlencoded bodies.
+std::string percentEncode(std::string_view text);
+
 }  // namespace hipaa

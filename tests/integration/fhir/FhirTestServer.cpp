@@ -1,6 +1,7 @@
 #include "FhirTestServer.hpp"
 
 #include "FreePort.hpp"
+#include "hipaa/Encoding.hpp"
 
 #include <cstdio>
 #include <cstdlib>
@@ -25,20 +26,7 @@ std::string script() { return std::string("bash ") + HIPAA_SOURCE_DIR + "/script
 
 }  // namespace
 
-std::string urlEncode(const std::string& v) {
-    static const char* hex = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : v) {
-        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    return out;
-}
+std::string urlEncode(const std::string& v) { return hipaa::percentEncode(v); }
 
 FhirTestServer::FhirTestServer() {
     int port = hipaa::test::freeLoopbackPort();

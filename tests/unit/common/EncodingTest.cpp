@@ -35,3 +35,10 @@ TEST(Encoding, StrictDecoding) {
     EXPECT_EQ(*base64Decode(base64Encode(all)), all);
     EXPECT_EQ(*hexDecode(hexEncode(all)), all);
 }
+
+TEST(Encoding, PercentEncodingKeepsOnlyUnreservedCharacters) {
+    EXPECT_EQ(percentEncode("AZaz09-._~"), "AZaz09-._~");
+    EXPECT_EQ(percentEncode("urn:janus-hipaa|v 1/2"), "urn%3Ajanus-hipaa%7Cv%201%2F2");
+    EXPECT_EQ(percentEncode("\xc3\xa9&="), "%C3%A9%26%3D");  // UTF-8 bytes one by one, upper-case hex
+    EXPECT_EQ(percentEncode(""), "");
+}
