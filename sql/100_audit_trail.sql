@@ -3,12 +3,15 @@
 -- Nothing here stores PHI: the handler scrubs every event before it is queued, spooled or written.
 
 -- Writer role: INSERT and SELECT only. Grant it to the login the handler uses
--- (GRANT janus_audit_writer TO janus_audit_login). Roles are cluster-wide, hence IF NOT EXISTS.
+-- (GRANT janus_audit_writer TO janus_audit_login). Roles are cluster-wide: another database's
+-- migration may create it at the same moment, so "already exists" is success, not an error.
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'janus_audit_writer') THEN
         CREATE ROLE janus_audit_writer NOLOGIN;
     END IF;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN
+    NULL;
 END
 $$;
 
