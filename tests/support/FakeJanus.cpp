@@ -48,6 +48,16 @@ void janus_plugin_result_destroy(janus_plugin_result* r) {
     if (r->content) json_decref(r->content);
     g_free(r);
 }
+
+// Like the core's: every extension "not set".
+void janus_plugin_rtp_extensions_reset(janus_plugin_rtp_extensions* e) {
+    if (!e) return;
+    *e = janus_plugin_rtp_extensions{};
+    e->audio_level = -1;
+    e->video_rotation = -1;
+    e->min_delay = -1;
+    e->max_delay = -1;
+}
 }
 
 namespace hipaa::test {

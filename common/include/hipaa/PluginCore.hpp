@@ -10,6 +10,15 @@ namespace hipaa {
 
 using SessionId = uint64_t;  // our id for a janus_plugin_session; never reused within a process
 
+// One RTP or RTCP packet as a core sees it (janus_plugin_rtp/rtcp without the Janus types). The buffer
+// is the gateway's: valid only during the call; a relay may rewrite it in place and restore it.
+struct MediaPacket {
+    int mindex = -1;     // m-line index on the session it belongs to (-1: first of its kind)
+    bool video = false;
+    uint8_t* data = nullptr;
+    size_t length = 0;
+};
+
 // What a media plugin may ask of the gateway. Safe to call from any thread, also after the session
 // went away (the call is then dropped and returns false).
 class MediaHost {
@@ -23,6 +32,14 @@ public:
     virtual bool eventsEnabled() const = 0;
     virtual void closePeerConnection(SessionId session) = 0;
     virtual void endSession(SessionId session) = 0;
+    // Media (called on Janus' media threads; O(1), no allocation). Defaults drop the packet.
+    // The gateway copies what it is given before returning, so the caller may reuse the buffer.
+    virtual void relayRtp(SessionId, const MediaPacket&) {}
+    virtual void relayRtcp(SessionId, const MediaPacket&) {}
+    virtual void relayData(SessionId, const char* /*label*/, bool /*binary*/, const uint8_t*, size_t) {}
+    // Ask a publisher for a keyframe on one stream (send_pli_stream) / cap its bitrate (send_remb).
+    virtual void sendPli(SessionId, int /*mindex*/) {}
+    virtual void sendRemb(SessionId, uint32_t /*bitsPerSecond*/) {}
 };
 
 class MediaPluginCore {
@@ -46,6 +63,11 @@ public:
     virtual JsonPtr querySession(SessionId session) = 0;
     virtual void setupMedia(SessionId) {}
     virtual void hangupMedia(SessionId) {}
+    // Media callbacks from Janus' media threads: O(1), never block, never allocate, never throw.
+    virtual void incomingRtp(SessionId, MediaPacket&) noexcept {}
+    virtual void incomingRtcp(SessionId, MediaPacket&) noexcept {}
+    virtual void incomingData(SessionId, const char* /*label*/, bool /*binary*/, const uint8_t*, size_t) noexcept {}
+    virtual void slowLink(SessionId, bool /*uplink*/, bool /*video*/) noexcept {}
 };
 
 class EventHandlerCore {

@@ -50,6 +50,52 @@ public:
         }
     }
 
+    // Media: the handle lookup takes the lock briefly; the Janus call runs outside it.
+    void relayRtp(SessionId session, const MediaPacket& p) override {
+        if (p.length > UINT16_MAX) return;
+        if (janus_plugin_session* h = acquire(session)) {
+            janus_plugin_rtp rtp{};
+            rtp.mindex = p.mindex;
+            rtp.video = p.video ? TRUE : FALSE;
+            rtp.buffer = reinterpret_cast<char*>(p.data);
+            rtp.length = static_cast<uint16_t>(p.length);
+            janus_plugin_rtp_extensions_reset(&rtp.extensions);
+            gw_->relay_rtp(h, &rtp);
+            release(h);
+        }
+    }
+    void relayRtcp(SessionId session, const MediaPacket& p) override {
+        if (p.length > UINT16_MAX) return;
+        if (janus_plugin_session* h = acquire(session)) {
+            janus_plugin_rtcp rtcp{p.mindex, p.video ? TRUE : FALSE, reinterpret_cast<char*>(p.data),
+                                   static_cast<uint16_t>(p.length)};
+            gw_->relay_rtcp(h, &rtcp);
+            release(h);
+        }
+    }
+    void relayData(SessionId session, const char* label, bool binary, const uint8_t* data, size_t length) override {
+        if (length > UINT16_MAX) return;
+        if (janus_plugin_session* h = acquire(session)) {
+            janus_plugin_data d{const_cast<char*>(label), nullptr, binary ? TRUE : FALSE,
+                                reinterpret_cast<char*>(const_cast<uint8_t*>(data)), static_cast<uint16_t>(length)};
+            gw_->relay_data(h, &d);
+            release(h);
+        }
+    }
+    void sendPli(SessionId session, int mindex) override {
+        if (janus_plugin_session* h = acquire(session)) {
+            if (mindex < 0) gw_->send_pli(h);
+            else gw_->send_pli_stream(h, mindex);
+            release(h);
+        }
+    }
+    void sendRemb(SessionId session, uint32_t bitsPerSecond) override {
+        if (janus_plugin_session* h = acquire(session)) {
+            gw_->send_remb(h, bitsPerSecond);
+            release(h);
+        }
+    }
+
 private:
     explicit MediaPluginGlue(janus_callbacks* gw) : gw_(gw), log_(janusLogger(Traits::kInfo.package)) {}
 
@@ -216,12 +262,30 @@ private:
                 g->fail("hangup_media", nullptr);
             }
     }
-    // Media callbacks: nothing relays media yet (room part 2), so packets are ignored here.
-    static void incomingRtp(janus_plugin_session*, janus_plugin_rtp*) noexcept {}
-    static void incomingRtcp(janus_plugin_session*, janus_plugin_rtcp*) noexcept {}
-    static void incomingData(janus_plugin_session*, janus_plugin_data*) noexcept {}
+    // Media callbacks: O(1) hand-over to the core (which promises noexcept and no allocation).
+    static void incomingRtp(janus_plugin_session* handle, janus_plugin_rtp* rtp) noexcept {
+        MediaPluginGlue* g = self();
+        if (!g || !handle || !rtp || !rtp->buffer || g_atomic_int_get(&handle->stopped)) return;
+        MediaPacket p{rtp->mindex, rtp->video != FALSE, reinterpret_cast<uint8_t*>(rtp->buffer), rtp->length};
+        g->core_->incomingRtp(idOf(handle), p);
+    }
+    static void incomingRtcp(janus_plugin_session* handle, janus_plugin_rtcp* rtcp) noexcept {
+        MediaPluginGlue* g = self();
+        if (!g || !handle || !rtcp || !rtcp->buffer || g_atomic_int_get(&handle->stopped)) return;
+        MediaPacket p{rtcp->mindex, rtcp->video != FALSE, reinterpret_cast<uint8_t*>(rtcp->buffer), rtcp->length};
+        g->core_->incomingRtcp(idOf(handle), p);
+    }
+    static void incomingData(janus_plugin_session* handle, janus_plugin_data* d) noexcept {
+        MediaPluginGlue* g = self();
+        if (!g || !handle || !d || !d->buffer || g_atomic_int_get(&handle->stopped)) return;
+        g->core_->incomingData(idOf(handle), d->label, d->binary != FALSE, reinterpret_cast<const uint8_t*>(d->buffer),
+                               d->length);
+    }
     static void dataReady(janus_plugin_session*) noexcept {}
-    static void slowLink(janus_plugin_session*, int, gboolean, gboolean) noexcept {}
+    static void slowLink(janus_plugin_session* handle, int mindex, gboolean video, gboolean uplink) noexcept {
+        (void)mindex;
+        if (MediaPluginGlue* g = self(); g && handle) g->core_->slowLink(idOf(handle), uplink != FALSE, video != FALSE);
+    }
 
     static json_t* querySession(janus_plugin_session* handle) noexcept {
         MediaPluginGlue* g = self();

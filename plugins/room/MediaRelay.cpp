@@ -1,0 +1,227 @@
+#include "MediaRelay.hpp"
+
+namespace hipaa::room {
+
+int MediaRelay::Publisher::position(int mindex) const noexcept {
+    for (size_t i = 0; i < streams.size(); ++i)
+        if (streams[i].mindex == mindex) return static_cast<int>(i);
+    return -1;
+}
+
+std::shared_ptr<MediaRelay::RoomTapSlot> MediaRelay::slotLocked(const std::string& room) {
+    auto& slot = taps_[room];
+    if (!slot) slot = std::make_shared<RoomTapSlot>();
+    return slot;
+}
+
+std::shared_ptr<MediaRelay::Publisher> MediaRelay::byFeedLocked(uint64_t feed) const {
+    for (const auto& [s, p] : publishers_)
+        if (p->feed == feed) return p;
+    return nullptr;
+}
+
+void MediaRelay::publishMapsLocked() {
+    publishersSnap_.store(std::make_shared<const PublisherMap>(publishers_), std::memory_order_release);
+    sourcesSnap_.store(std::make_shared<const SourceMap>(sources_), std::memory_order_release);
+}
+
+void MediaRelay::setTap(const std::string& room, std::shared_ptr<MediaTap> tap) {
+    std::lock_guard lock(mutex_);
+    auto slot = slotLocked(room);
+    if (tap)
+        for (const auto& [s, p] : publishers_)
+            if (p->room == room)
+                for (const auto& st : p->streams)
+                    tap->streamAdded(TapStream{p->feed, st.mindex, st.video, st.codec, st.payloadType});
+    // Media threads load the slot atomically; the old tap lives until the last of them drops it.
+    slot->tap.store(std::move(tap), std::memory_order_release);
+}
+
+std::shared_ptr<MediaTap> MediaRelay::tap(const std::string& room) const {
+    std::lock_guard lock(mutex_);
+    auto it = taps_.find(room);
+    return it == taps_.end() ? nullptr : it->second->tap.load(std::memory_order_acquire);
+}
+
+void MediaRelay::publish(SessionId session, const std::string& room, uint64_t feed, std::vector<RelayStream> streams,
+                         uint32_t rembBps) {
+    {
+        std::lock_guard lock(mutex_);
+        auto pub = std::make_shared<Publisher>();
+        pub->session = session;
+        pub->feed = feed;
+        pub->room = room;
+        pub->streams = std::move(streams);
+        pub->tap = slotLocked(room);
+        auto fanout = std::make_shared<Fanout>(pub->streams.size());
+        if (auto old = publishers_.find(session); old != publishers_.end()) {
+            // Renegotiation: keep the subscribers of streams that still exist.
+            auto prev = old->second->fanout.load();
+            for (size_t i = 0; i < old->second->streams.size(); ++i) {
+                int pos = pub->position(old->second->streams[i].mindex);
+                if (pos >= 0) (*fanout)[static_cast<size_t>(pos)] = (*prev)[i];
+            }
+            if (auto t = old->second->tap->tap.load())
+                for (const auto& st : old->second->streams) t->streamRemoved(feed, st.mindex);
+        }
+        pub->fanout.store(std::move(fanout));
+        if (auto t = pub->tap->tap.load())
+            for (const auto& st : pub->streams) t->streamAdded(TapStream{feed, st.mindex, st.video, st.codec, st.payloadType});
+        publishers_[session] = std::move(pub);
+        publishMapsLocked();
+    }
+    if (rembBps > 0) host_.sendRemb(session, rembBps);
+}
+
+void MediaRelay::unpublish(SessionId session) {
+    std::lock_guard lock(mutex_);
+    auto it = publishers_.find(session);
+    if (it == publishers_.end()) return;
+    auto pub = it->second;
+    publishers_.erase(it);
+    // Subscriber streams it fed stop being fed (their SubStream stays for a later subscribe).
+    for (auto& [sub, bySub] : sources_)
+        for (auto s = bySub.begin(); s != bySub.end();) s = s->second.publisher == session ? bySub.erase(s) : std::next(s);
+    if (auto t = pub->tap->tap.load())
+        for (const auto& st : pub->streams) t->streamRemoved(pub->feed, st.mindex);
+    publishMapsLocked();
+}
+
+void MediaRelay::detachLocked(SessionId subscriber, int subMindex) {
+    auto sit = sources_.find(subscriber);
+    if (sit == sources_.end()) return;
+    auto src = sit->second.find(subMindex);
+    if (src == sit->second.end()) return;
+    auto key = std::make_pair(subscriber, subMindex);
+    if (auto pit = publishers_.find(src->second.publisher); pit != publishers_.end()) {
+        auto& pub = *pit->second;
+        int pos = pub.position(src->second.pubMindex);
+        auto fan = std::make_shared<Fanout>(*pub.fanout.load());
+        if (pos >= 0) {
+            auto& v = (*fan)[static_cast<size_t>(pos)];
+            std::erase_if(v, [&](const auto& ss) { return ss == subStreams_[key]; });
+        }
+        pub.fanout.store(std::move(fan));
+    }
+    sit->second.erase(src);
+    if (sit->second.empty()) sources_.erase(sit);
+}
+
+bool MediaRelay::subscribe(SessionId subscriber, uint64_t feed, int pubMindex, int subMindex) {
+    SessionId pubSession = 0;
+    {
+        std::lock_guard lock(mutex_);
+        auto pub = byFeedLocked(feed);
+        if (!pub || pub->session == subscriber) return false;
+        int pos = pub->position(pubMindex);
+        if (pos < 0) return false;
+        detachLocked(subscriber, subMindex);
+        auto key = std::make_pair(subscriber, subMindex);
+        auto& ss = subStreams_[key];
+        bool video = pub->streams[static_cast<size_t>(pos)].video;
+        if (!ss || ss->video != video)
+            ss = std::make_shared<SubStream>(subscriber, subMindex, video, nextSsrc_.fetch_add(0x01010101u));
+        else
+            ss->rebase.store(true);  // a switch: the next packet rebases sequence numbers and timestamps
+        auto fan = std::make_shared<Fanout>(*pub->fanout.load());
+        (*fan)[static_cast<size_t>(pos)].push_back(ss);
+        pub->fanout.store(std::move(fan));
+        sources_[subscriber][subMindex] = Source{pub->session, pubMindex};
+        publishMapsLocked();
+        pubSession = pub->session;
+    }
+    host_.sendPli(pubSession, pubMindex);  // the subscriber needs a keyframe to start decoding
+    return true;
+}
+
+void MediaRelay::unsubscribe(SessionId subscriber, int subMindex) {
+    std::lock_guard lock(mutex_);
+    detachLocked(subscriber, subMindex);
+    subStreams_.erase({subscriber, subMindex});
+    publishMapsLocked();
+}
+
+void MediaRelay::setSend(SessionId subscriber, int subMindex, bool send) {
+    std::lock_guard lock(mutex_);
+    for (auto it = subStreams_.lower_bound({subscriber, INT32_MIN}); it != subStreams_.end() && it->first.first == subscriber;
+         ++it)
+        if (subMindex < 0 || it->first.second == subMindex) it->second->send.store(send, std::memory_order_relaxed);
+}
+
+void MediaRelay::removeSession(SessionId session) {
+    unpublish(session);
+    std::lock_guard lock(mutex_);
+    if (auto sit = sources_.find(session); sit != sources_.end()) {
+        std::vector<int> mids;
+        for (const auto& [m, s] : sit->second) mids.push_back(m);
+        for (int m : mids) detachLocked(session, m);
+    }
+    std::erase_if(subStreams_, [&](const auto& kv) { return kv.first.first == session; });
+    publishMapsLocked();
+}
+
+bool MediaRelay::requestKeyframe(uint64_t feed, int pubMindex) {
+    SessionId s = 0;
+    {
+        std::lock_guard lock(mutex_);
+        auto pub = byFeedLocked(feed);
+        if (!pub) return false;
+        s = pub->session;
+    }
+    host_.sendPli(s, pubMindex);
+    return true;
+}
+
+uint64_t MediaRelay::publisherCount() const {
+    std::lock_guard lock(mutex_);
+    return publishers_.size();
+}
+
+void MediaRelay::incomingRtp(SessionId from, MediaPacket& packet) noexcept {
+    RtpRewriter::Header in{};
+    if (!RtpRewriter::read(packet.data, packet.length, in)) return;
+    auto pubs = publishersSnap_.load(std::memory_order_acquire);
+    auto it = pubs->find(from);
+    if (it == pubs->end()) return;  // not publishing (waiting, subscriber, unpublished): dropped
+    const Publisher& pub = *it->second;
+    int pos = pub.position(packet.mindex);
+    if (pos < 0) return;
+    if (auto t = pub.tap->tap.load(std::memory_order_acquire)) t->rtp(pub.feed, packet.mindex, packet.data, packet.length);
+    auto fan = pub.fanout.load(std::memory_order_acquire);
+    uint64_t n = 0;
+    for (const auto& ss : (*fan)[static_cast<size_t>(pos)]) {
+        if (!ss->send.load(std::memory_order_relaxed)) continue;
+        if (ss->rebase.exchange(false, std::memory_order_acq_rel)) ss->rewriter.reset();
+        RtpRewriter::write(packet.data, ss->rewriter.rewrite(in.ssrc, in.seq, in.ts));
+        host_.relayRtp(ss->session, MediaPacket{ss->mindex, ss->video, packet.data, packet.length});
+        ++n;
+    }
+    if (n) {
+        RtpRewriter::write(packet.data, in);  // the buffer is the core's: give it back as it came
+        relayed_.fetch_add(n, std::memory_order_relaxed);
+    }
+}
+
+void MediaRelay::incomingRtcp(SessionId from, MediaPacket& packet) noexcept {
+    // NACKs and receiver reports are the core's business; we only forward keyframe requests
+    // (PSFB PLI fmt 1 / FIR fmt 4) from a subscriber to the publisher feeding that stream.
+    const uint8_t* p = packet.data;
+    size_t left = packet.length;
+    bool wantsKeyframe = false;
+    while (left >= 4) {
+        size_t len = (size_t{(static_cast<size_t>(p[2]) << 8) | p[3]} + 1) * 4;
+        if ((p[0] >> 6) != 2 || len > left) break;
+        if (p[1] == 206 && ((p[0] & 0x1f) == 1 || (p[0] & 0x1f) == 4)) wantsKeyframe = true;
+        p += len;
+        left -= len;
+    }
+    if (!wantsKeyframe) return;
+    auto srcs = sourcesSnap_.load(std::memory_order_acquire);
+    auto it = srcs->find(from);
+    if (it == srcs->end()) return;
+    auto s = it->second.find(packet.mindex);
+    if (s == it->second.end()) return;
+    host_.sendPli(s->second.publisher, s->second.pubMindex);
+}
+
+}  // namespace hipaa::room

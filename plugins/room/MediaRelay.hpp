@@ -1,0 +1,110 @@
+#pragma once
+// The room's SFU fan-out: which publisher stream feeds which subscriber stream, and the per-packet
+// path. Control calls (publish, subscribe, pause, remove, setTap) come from the room worker or Janus
+// callback threads and are serialized by one mutex; they publish immutable snapshots through
+// std::atomic<std::shared_ptr<...>> (copy on write). The media path (incomingRtp/Rtcp) only loads
+// snapshots: no lock held while relaying, no allocation per packet. Objects a media thread may still
+// be using stay alive through the shared_ptr it loaded (that is the refcounting of publishers).
+#include "MediaTap.hpp"
+#include "RtpRewriter.hpp"
+
+#include "hipaa/PluginCore.hpp"
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace hipaa::room {
+
+struct RelayStream {
+    int mindex = 0;
+    bool video = false;
+    std::string codec;     // "opus", "vp8", "vp9", "h264"
+    int payloadType = 0;
+};
+
+class MediaRelay {
+public:
+    explicit MediaRelay(MediaHost& host) : host_(host) {}
+
+    // Per-room tap (consult recording). Replaces the previous one; nullptr clears. Streams already
+    // published in the room are announced to the new tap (streamAdded) before it sees packets.
+    void setTap(const std::string& room, std::shared_ptr<MediaTap> tap);
+    std::shared_ptr<MediaTap> tap(const std::string& room) const;
+
+    // A publisher's streams (publish/configure renegotiation replaces them). `rembBps` > 0 caps the
+    // publisher's bitrate (room class); 0 leaves it to the browser.
+    void publish(SessionId publisher, const std::string& room, uint64_t feed, std::vector<RelayStream> streams,
+                 uint32_t rembBps = 0);
+    void unpublish(SessionId publisher);
+    // Feeds subscriber stream `subMindex` from publisher stream (feed, pubMindex); replaces what fed it
+    // before (the rewriter keeps the outgoing stream continuous). Asks the publisher for a keyframe.
+    bool subscribe(SessionId subscriber, uint64_t feed, int pubMindex, int subMindex);
+    void unsubscribe(SessionId subscriber, int subMindex);
+    // pause/start and configure per-stream send (subMindex -1: all of this subscriber's streams).
+    void setSend(SessionId subscriber, int subMindex, bool send);
+    // hangup_media / destroy_session / leave: drop the session as publisher and as subscriber.
+    void removeSession(SessionId session);
+    bool requestKeyframe(uint64_t feed, int pubMindex);
+
+    // Media threads.
+    void incomingRtp(SessionId from, MediaPacket& packet) noexcept;
+    void incomingRtcp(SessionId from, MediaPacket& packet) noexcept;
+
+    uint64_t relayedPackets() const noexcept { return relayed_.load(std::memory_order_relaxed); }
+    uint64_t publisherCount() const;
+
+private:
+    struct RoomTapSlot {
+        std::atomic<std::shared_ptr<MediaTap>> tap;
+    };
+    // One subscriber stream; its rewriter is written only by the media thread of the publisher feeding it.
+    struct SubStream {
+        SessionId session = 0;
+        int mindex = 0;
+        bool video = false;
+        std::atomic<bool> send{true};
+        std::atomic<bool> rebase{false};  // set by control, consumed by the media thread: rewriter.reset()
+        RtpRewriter rewriter;
+        SubStream(SessionId s, int m, bool v, uint32_t ssrc)
+            : session(s), mindex(m), video(v), rewriter(ssrc, v ? 3000u : 960u) {}
+    };
+    using Fanout = std::vector<std::vector<std::shared_ptr<SubStream>>>;  // by publisher stream position
+    struct Publisher {
+        SessionId session = 0;
+        uint64_t feed = 0;
+        std::string room;
+        std::vector<RelayStream> streams;
+        std::shared_ptr<RoomTapSlot> tap;
+        std::atomic<std::shared_ptr<const Fanout>> fanout;
+        int position(int mindex) const noexcept;
+    };
+    struct Source {  // what feeds one subscriber stream (for its PLI/FIR)
+        SessionId publisher = 0;
+        int pubMindex = 0;
+    };
+    using PublisherMap = std::unordered_map<SessionId, std::shared_ptr<Publisher>>;
+    using SourceMap = std::unordered_map<SessionId, std::map<int, Source>>;  // subscriber -> subMindex -> source
+
+    std::shared_ptr<RoomTapSlot> slotLocked(const std::string& room);
+    std::shared_ptr<Publisher> byFeedLocked(uint64_t feed) const;
+    void detachLocked(SessionId subscriber, int subMindex);  // removes the SubStream from its publisher's fanout
+    void publishMapsLocked();
+
+    MediaHost& host_;
+    mutable std::mutex mutex_;  // control only
+    PublisherMap publishers_;
+    SourceMap sources_;
+    std::map<std::pair<SessionId, int>, std::shared_ptr<SubStream>> subStreams_;
+    std::map<std::string, std::shared_ptr<RoomTapSlot>> taps_;
+    std::atomic<std::shared_ptr<const PublisherMap>> publishersSnap_{std::make_shared<const PublisherMap>()};
+    std::atomic<std::shared_ptr<const SourceMap>> sourcesSnap_{std::make_shared<const SourceMap>()};
+    std::atomic<uint64_t> relayed_{0};
+    std::atomic<uint32_t> nextSsrc_{0x48495041u};
+};
+
+}  // namespace hipaa::room
