@@ -5,12 +5,26 @@ set -uo pipefail
 root=${1:?source dir}
 state=$(mktemp -d /tmp/hipaa-run-XXXXXX); chmod 755 "$state"
 free() { bash "$root/scripts/free-port.sh"; }
-export HIPAA_STATE_DIR=$state HIPAA_HTTP_PORT=$(free) HIPAA_ADMIN_PORT=$(free) HIPAA_PG_PORT=$(free) HIPAA_FHIR_PORT=$(free)
+export HIPAA_STATE_DIR=$state HIPAA_HTTP_PORT=$(free) HIPAA_ADMIN_PORT=$(free) HIPAA_PG_PORT=$(free) HIPAA_FHIR_PORT=$(free) HIPAA_DEMO_PORT=$(free)
 fail() { echo "FAIL: $*"; cat "$state/out" 2>/dev/null | tail -30; exit 1; }
+runpid=""
+# Whatever happens, leave no Janus, PostgreSQL or FHIR server behind (a failed check used to).
+cleanup() {
+  if [ -n "$runpid" ] && kill -0 "$runpid" 2>/dev/null; then
+    kill -INT -- -"$runpid" 2>/dev/null
+    for _ in $(seq 1 100); do kill -0 "$runpid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL -- -"$runpid" 2>/dev/null
+  fi
+  bash "$root/scripts/fhir-server.sh" stop "$state/fhir" >/dev/null 2>&1
+  bash "$root/scripts/pg.sh" stop "$state/pg" >/dev/null 2>&1
+  rm -rf "$state"
+}
+trap cleanup EXIT
 
 one_run() {
   setsid bash "$root/scripts/run.sh" > "$state/out" 2>&1 &
   local pid=$!
+  runpid=$pid
   for _ in $(seq 1 600); do grep -q "Ctrl-C stops" "$state/out" && break; kill -0 $pid 2>/dev/null || fail "run.sh exited"; sleep 0.5; done
   grep -q "Ctrl-C stops" "$state/out" || fail "run.sh did not come up"
   local secret info
@@ -39,6 +53,4 @@ one_run
 first_secret=$(cat "$state/janus/admin_secret")
 one_run   # a second run reuses what exists
 [ "$(cat "$state/janus/admin_secret")" = "$first_secret" ] || fail "state not reused"
-bash "$root/scripts/pg.sh" stop "$state/pg" >/dev/null 2>&1
-rm -rf "$state"
 echo "run.sh ok"
