@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <bit>
 #include <exception>
 #include <filesystem>
@@ -181,7 +182,6 @@ void AuditWriter::scrubRange(EventScrubber& scrubber, std::vector<Item>& items, 
         }
         out[i] = scrubber.scrub(it.event.get());
         it.event.reset();
-        processed_.fetch_add(1, std::memory_order_relaxed);
     }
 }
 
@@ -190,6 +190,7 @@ void AuditWriter::process(std::vector<Item>& items) {
     // below is appended strictly in queue order, so the trail is the same as a single-threaded scrub.
     constexpr size_t kParallelFrom = 256;
     std::vector<AuditRecord> records(items.size());
+    const auto janusEvents = static_cast<uint64_t>(std::count_if(items.begin(), items.end(), [](const Item& it) { return !it.own; }));
     if (items.size() >= kParallelFrom) {
         size_t half = items.size() / 2;
         auto helper = std::async(std::launch::async, [&] { scrubRange(helperScrubber_, items, records, half, items.size()); });
@@ -218,6 +219,8 @@ void AuditWriter::process(std::vector<Item>& items) {
     coarsened_ = c.coarsened + h.coarsened;
     patternHits_ = c.patternHits + h.patternHits;
     headSeq_ = static_cast<uint64_t>(chain_->seq());
+    // Last, so that whoever sees `processed` cover an event also sees its field counters.
+    processed_.fetch_add(janusEvents, std::memory_order_release);
 }
 
 void AuditWriter::noteRefused() {
