@@ -19,16 +19,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "deps: installing ${missing[*]}"
   if [ "$(id -u)" -ne 0 ]; then echo "deps: run as root (or install: ${missing[*]})" >&2; exit 1; fi
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  apt-get -o DPkg::Lock::Timeout=900 update -qq
+  apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 # Node for the browser tests (tests/e2e, playwright-core): Debian's nodejs + npm unless a node with
 # npm is already there (e.g. NodeSource's nodejs, which bundles npm and conflicts with Debian's npm).
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   if [ "$(id -u)" -ne 0 ]; then echo "deps: run as root (or install nodejs and npm)" >&2; exit 1; fi
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+  apt-get -o DPkg::Lock::Timeout=900 update -qq
+  apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends nodejs npm >/dev/null
 fi
 # Debian's postgresql package starts a cluster on 5432 at install; we never use it (tests and run.sh
 # start their own clusters on other ports), so leave it as the admin has it.
@@ -36,6 +36,6 @@ fi
 # Debian's does not (then the separate npm package provides it).
 if ! command -v npm >/dev/null; then
   [ "$(id -u)" -eq 0 ] || { echo "deps: npm missing (install npm)" >&2; exit 1; }
-  apt-get install -y -qq --no-install-recommends npm >/dev/null
+  apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends npm >/dev/null
 fi
 echo "deps: all packages present"
