@@ -1,6 +1,19 @@
 #include "MediaRelay.hpp"
 
+#include <chrono>
+
 namespace hipaa::room {
+namespace {
+
+int64_t steadyUs() noexcept {
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+// Browsers lower their own estimate only while REMB keeps coming: repeat the cap this often.
+constexpr int64_t kRembEveryUs = 2000000;
+
+}  // namespace
 
 int MediaRelay::Publisher::position(int mindex) const noexcept {
     for (size_t i = 0; i < streams.size(); ++i)
@@ -32,7 +45,7 @@ void MediaRelay::setTap(const std::string& room, std::shared_ptr<MediaTap> tap) 
         for (const auto& [s, p] : publishers_)
             if (p->room == room)
                 for (const auto& st : p->streams)
-                    tap->streamAdded(TapStream{p->feed, st.mindex, st.video, st.codec, st.payloadType});
+                    if (!st.data) tap->streamAdded(TapStream{p->feed, st.mindex, st.video, st.codec, st.payloadType});
     // Media threads load the slot atomically; the old tap lives until the last of them drops it.
     slot->tap.store(std::move(tap), std::memory_order_release);
 }
@@ -53,10 +66,17 @@ void MediaRelay::publish(SessionId session, const std::string& room, uint64_t fe
         pub->room = room;
         pub->streams = std::move(streams);
         pub->tap = slotLocked(room);
+        pub->rembBps = rembBps;
+        pub->muted = std::make_unique<std::atomic<bool>[]>(pub->streams.size());
+        for (size_t i = 0; i < pub->streams.size(); ++i) {
+            pub->muted[i].store(pub->streams[i].muted);
+            if (pub->streams[i].data) pub->dataPosition = static_cast<int>(i);
+        }
         auto fanout = std::make_shared<Fanout>(pub->streams.size());
         if (auto old = publishers_.find(session); old != publishers_.end()) {
             // Renegotiation: keep the subscribers of streams that still exist.
             auto prev = old->second->fanout.load();
+            pub->packets.store(old->second->packets.load());
             for (size_t i = 0; i < old->second->streams.size(); ++i) {
                 int pos = pub->position(old->second->streams[i].mindex);
                 if (pos >= 0) (*fanout)[static_cast<size_t>(pos)] = (*prev)[i];
@@ -109,6 +129,7 @@ void MediaRelay::detachLocked(SessionId subscriber, int subMindex) {
 
 bool MediaRelay::subscribe(SessionId subscriber, uint64_t feed, int pubMindex, int subMindex) {
     SessionId pubSession = 0;
+    bool wantsKeyframe = false;
     {
         std::lock_guard lock(mutex_);
         auto pub = byFeedLocked(feed);
@@ -129,8 +150,9 @@ bool MediaRelay::subscribe(SessionId subscriber, uint64_t feed, int pubMindex, i
         sources_[subscriber][subMindex] = Source{pub->session, pubMindex};
         publishMapsLocked();
         pubSession = pub->session;
+        wantsKeyframe = video;
     }
-    host_.sendPli(pubSession, pubMindex);  // the subscriber needs a keyframe to start decoding
+    if (wantsKeyframe) host_.sendPli(pubSession, pubMindex);  // the subscriber needs one to start decoding
     return true;
 }
 
@@ -172,6 +194,36 @@ bool MediaRelay::requestKeyframe(uint64_t feed, int pubMindex) {
     return true;
 }
 
+void MediaRelay::requestKeyframes(SessionId subscriber) {
+    std::vector<std::pair<SessionId, int>> asks;
+    {
+        std::lock_guard lock(mutex_);
+        auto sit = sources_.find(subscriber);
+        if (sit == sources_.end()) return;
+        for (const auto& [subMindex, src] : sit->second) {
+            auto pit = publishers_.find(src.publisher);
+            if (pit == publishers_.end()) continue;
+            int pos = pit->second->position(src.pubMindex);
+            if (pos >= 0 && pit->second->streams[static_cast<size_t>(pos)].video) asks.emplace_back(src.publisher, src.pubMindex);
+        }
+    }
+    for (const auto& [pub, mindex] : asks) host_.sendPli(pub, mindex);
+}
+
+void MediaRelay::setMuted(SessionId publisher, int mindex, bool muted) {
+    std::lock_guard lock(mutex_);
+    auto it = publishers_.find(publisher);
+    if (it == publishers_.end()) return;
+    int pos = it->second->position(mindex);
+    if (pos >= 0) it->second->muted[static_cast<size_t>(pos)].store(muted, std::memory_order_relaxed);
+}
+
+uint64_t MediaRelay::packetsFrom(SessionId publisher) const {
+    auto pubs = publishersSnap_.load(std::memory_order_acquire);
+    auto it = pubs->find(publisher);
+    return it == pubs->end() ? 0 : it->second->packets.load(std::memory_order_relaxed);
+}
+
 uint64_t MediaRelay::publisherCount() const {
     std::lock_guard lock(mutex_);
     return publishers_.size();
@@ -183,9 +235,16 @@ void MediaRelay::incomingRtp(SessionId from, MediaPacket& packet) noexcept {
     auto pubs = publishersSnap_.load(std::memory_order_acquire);
     auto it = pubs->find(from);
     if (it == pubs->end()) return;  // not publishing (waiting, subscriber, unpublished): dropped
-    const Publisher& pub = *it->second;
+    Publisher& pub = *it->second;
     int pos = pub.position(packet.mindex);
     if (pos < 0) return;
+    pub.packets.fetch_add(1, std::memory_order_relaxed);
+    if (pub.muted[static_cast<size_t>(pos)].load(std::memory_order_relaxed)) return;
+    if (pub.rembBps && packet.video) {
+        int64_t now = steadyUs(), last = pub.lastRembUs.load(std::memory_order_relaxed);
+        if (now - last >= kRembEveryUs && pub.lastRembUs.compare_exchange_strong(last, now))
+            host_.sendRemb(pub.session, pub.rembBps);
+    }
     if (auto t = pub.tap->tap.load(std::memory_order_acquire)) t->rtp(pub.feed, packet.mindex, packet.data, packet.length);
     auto fan = pub.fanout.load(std::memory_order_acquire);
     uint64_t n = 0;
@@ -200,6 +259,22 @@ void MediaRelay::incomingRtp(SessionId from, MediaPacket& packet) noexcept {
         RtpRewriter::write(packet.data, in);  // the buffer is the core's: give it back as it came
         relayed_.fetch_add(n, std::memory_order_relaxed);
     }
+}
+
+size_t MediaRelay::incomingData(SessionId from, const char* label, bool binary, const uint8_t* data,
+                                size_t length) noexcept {
+    auto pubs = publishersSnap_.load(std::memory_order_acquire);
+    auto it = pubs->find(from);
+    if (it == pubs->end() || it->second->dataPosition < 0) return 0;
+    const Publisher& pub = *it->second;
+    auto fan = pub.fanout.load(std::memory_order_acquire);
+    size_t n = 0;
+    for (const auto& ss : (*fan)[static_cast<size_t>(pub.dataPosition)]) {
+        if (!ss->send.load(std::memory_order_relaxed)) continue;
+        host_.relayData(ss->session, label, binary, data, length);
+        ++n;
+    }
+    return n;
 }
 
 void MediaRelay::incomingRtcp(SessionId from, MediaPacket& packet) noexcept {

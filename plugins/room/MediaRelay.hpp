@@ -23,8 +23,10 @@ namespace hipaa::room {
 struct RelayStream {
     int mindex = 0;
     bool video = false;
-    std::string codec;     // "opus", "vp8", "vp9", "h264"
+    std::string codec;     // "opus", "vp8", "vp9", "h264"; empty for data
     int payloadType = 0;
+    bool data = false;     // the data channel m-line (chat): relayed with relayData
+    bool muted = false;    // initial state of setMuted
 };
 
 class MediaRelay {
@@ -50,10 +52,19 @@ public:
     // hangup_media / destroy_session / leave: drop the session as publisher and as subscriber.
     void removeSession(SessionId session);
     bool requestKeyframe(uint64_t feed, int pubMindex);
+    // Keyframe requests for every video stream feeding this subscriber (its PeerConnection is up).
+    void requestKeyframes(SessionId subscriber);
+    // A publisher stream muted (by its owner or a moderator): neither relayed nor recorded.
+    void setMuted(SessionId publisher, int mindex, bool muted);
+    // Packets received from this publisher so far (the room's idle timeout counts media as activity).
+    uint64_t packetsFrom(SessionId publisher) const;
 
     // Media threads.
     void incomingRtp(SessionId from, MediaPacket& packet) noexcept;
     void incomingRtcp(SessionId from, MediaPacket& packet) noexcept;
+    // Data channel messages from a publisher to the subscribers of its data stream; returns how many
+    // subscribers it went to (0: the sender publishes no data stream, e.g. it is waiting).
+    size_t incomingData(SessionId from, const char* label, bool binary, const uint8_t* data, size_t length) noexcept;
 
     uint64_t relayedPackets() const noexcept { return relayed_.load(std::memory_order_relaxed); }
     uint64_t publisherCount() const;
@@ -81,6 +92,11 @@ private:
         std::vector<RelayStream> streams;
         std::shared_ptr<RoomTapSlot> tap;
         std::atomic<std::shared_ptr<const Fanout>> fanout;
+        std::unique_ptr<std::atomic<bool>[]> muted;  // by stream position
+        int dataPosition = -1;
+        uint32_t rembBps = 0;
+        std::atomic<int64_t> lastRembUs{0};
+        std::atomic<uint64_t> packets{0};
         int position(int mindex) const noexcept;
     };
     struct Source {  // what feeds one subscriber stream (for its PLI/FIR)

@@ -24,7 +24,7 @@ Permissions Permissions::defaults(Role r) {
     switch (r) {
         case Role::Provider:
             p = {.skipWaiting = true, .publish = true, .subscribe = true, .names = NameVisibility::All,
-                 .moderate = true, .recordControl = true, .recordConsent = true, .notes = true};
+                 .moderate = true, .recordControl = true, .recordConsent = true, .notes = true, .screen = true};
             break;
         case Role::Patient:
             p = {.skipWaiting = false, .publish = true, .subscribe = true, .names = NameVisibility::OwnAndProviders,
@@ -54,6 +54,7 @@ bool applyCapability(Permissions& p, std::string_view c, bool grant) {
     else if (c == "record") p.recordControl = grant;
     else if (c == "consent") p.recordConsent = grant;
     else if (c == "notes") p.notes = grant;
+    else if (c == "screen") p.screen = grant;
     else return false;
     return true;
 }

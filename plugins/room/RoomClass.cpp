@@ -50,6 +50,8 @@ RoomClass RoomClass::fromConfig(Config& config, const std::string& name) {
     c.endOnTokenExpiry = policy == "end";
     c.e2ee = config.boolean(cat + "e2ee", false);
     c.recordConsent = config.boolean(cat + "record_consent", true);
+    c.bitrate = static_cast<uint32_t>(config.integer(cat + "bitrate", 0, 0, 100000000));
+    c.publishers = static_cast<int>(config.integer(cat + "publishers", c.publishers, 1, 64));
     c.recordingPolicy = config.string(cat + "recording_policy", "");
     for (char ch : c.recordingPolicy)
         if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_'))

@@ -28,6 +28,8 @@ struct RoomClass {
     bool e2ee = false;           // media is end-to-end encrypted (insertable streams): never recorded
     bool recordConsent = true;   // `record` needs the consent of every admitted patient first
     std::string recordingPolicy; // recorder retention policy for this class ("" = the recorder's default)
+    uint32_t bitrate = 0;        // video cap per publisher in bits/s (REMB + b=AS); 0 = the browser decides
+    int publishers = 8;          // at most this many participants publish at once
 
     const Permissions& of(Role r) const { return perms[static_cast<size_t>(r)]; }
     // Reads `class-<name>` keys from config (marking them read). Throws ConfigError naming the key.

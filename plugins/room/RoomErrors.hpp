@@ -47,6 +47,15 @@ inline constexpr int kRecordNoPatient = 452;    // consent required but no admit
 inline constexpr int kNoConsentPending = 453;   // consent without a pending request or running recording
 inline constexpr int kRecorderUnavailable = 454;// the recorder is not loaded or refused to start
 inline constexpr int kNotRecording = 455;       // stop_record with nothing recording or pending
+// Media (460-479)
+inline constexpr int kInvalidSdp = 460;         // jsep missing where required, or an SDP that does not parse
+inline constexpr int kNoSuchFeed = 461;         // subscribe to a feed (or mid) that is not published here
+inline constexpr int kNotPublishing = 462;      // unpublish/configure without a publication
+inline constexpr int kE2eeRequired = 463;       // the room class is end-to-end encrypted and the offer is not
+inline constexpr int kInvalidPrivateId = 464;   // subscriber join: no admitted participant with this private_id
+inline constexpr int kNoCodec = 465;            // the offer has no codec the room accepts
+inline constexpr int kWrongHandle = 466;        // a publisher request on a subscriber handle, or the reverse
+inline constexpr int kTooManyPublishers = 467;  // the room class's `publishers` limit is reached
 }  // namespace rc
 
 // A refused join. `reason` is a stable PHI-free slug for events ("replayed_jti"); when the signature

@@ -23,7 +23,7 @@ std::set<std::string> toSet(const std::vector<std::string>& v) { return {v.begin
 
 RoomPlugin::RoomPlugin(Config config, Logger log, MediaHost& host, VisitPublisher publisher, Clock clock,
                        RecordingTap::RecorderCall recorder)
-    : config_(std::move(config)), log_(std::move(log)), host_(host), clock_(clock ? std::move(clock) : &systemNowUs),
+    : config_(std::move(config)), log_(std::move(log)), host_(host), relay_(host), clock_(clock ? std::move(clock) : &systemNowUs),
       recorder_(recorder ? std::move(recorder) : RecordingTap::RecorderCall([](const json_t* r) {
           return InProcessAdmin::instance().call("janus.plugin.hipaa.recorder", r);
       })) {
@@ -79,7 +79,7 @@ RoomPlugin::RoomPlugin(Config config, Logger log, MediaHost& host, VisitPublishe
     RecordingControl recording{[this](const std::string& room, const std::string& retention) { startTap(room, retention); },
                                [this](const std::string& room) { return stopTap(room); }};
     service_ = std::make_unique<RoomService>(std::move(settings), verifier_, std::move(pseudonyms), std::move(publisher),
-                                             std::move(recording));
+                                             std::move(recording), MediaControl{&relay_, host_.sdp()});
     int64_t now = clock_();
     for (const auto& [id, cd] : rooms) {
         try {
@@ -129,6 +129,7 @@ void RoomPlugin::startTap(const std::string& room, const std::string& policy) {
         // Stopped taps nobody else holds any more are freed here, on the worker.
         std::erase_if(retired_, [](const auto& r) { return r.use_count() == 1; });
     }
+    relay_.setTap(room, t);  // announces the room's current streams, then feeds it packets
     if (observer) observer(room, t);
 }
 
@@ -143,6 +144,7 @@ std::vector<std::string> RoomPlugin::stopTap(const std::string& room) {
         taps_.erase(it);
         observer = tapObserver_;
     }
+    relay_.setTap(room, nullptr);
     if (observer) observer(room, nullptr);
     std::vector<std::string> ids = t->stop();
     std::lock_guard lock(tapsMutex_);
@@ -157,9 +159,10 @@ std::unique_ptr<MediaPluginCore> RoomPlugin::create(const std::string& configFil
 void RoomPlugin::apply(Effects effects) {
     for (auto& e : effects) {
         switch (e.kind) {
-            case Effect::Kind::Push: host_.pushEvent(e.session, e.transaction, e.body.get(), nullptr); break;
+            case Effect::Kind::Push: host_.pushEvent(e.session, e.transaction, e.body.get(), e.jsep.get()); break;
             case Effect::Kind::Notify: host_.notifyEvent(e.session, e.body.get()); break;
             case Effect::Kind::End: host_.endSession(e.session); break;
+            case Effect::Kind::Hangup: host_.closePeerConnection(e.session); break;
         }
     }
 }
@@ -174,8 +177,15 @@ void RoomPlugin::run() {
             Effects out;
             try {
                 std::lock_guard lock(mutex_);
-                if (sessions_.contains(t.session))  // a destroyed session's queued messages just drop
-                    out = service_->handle(t.session, t.transaction, t.message.get(), clock_());
+                if (!sessions_.contains(t.session)) {
+                    // a destroyed session's queued messages just drop
+                } else if (t.kind == Task::Kind::MediaGone) {
+                    out = service_->mediaGone(t.session, clock_());
+                } else if (t.kind == Task::Kind::Chat) {
+                    out = service_->chat(t.session, t.bytes, t.recipients, clock_());
+                } else {
+                    out = service_->handle(t.session, t.transaction, t.message.get(), clock_(), t.jsep.get());
+                }
             } catch (const std::exception& e) {
                 log_.error(std::string("room request failed: ") + e.what());
             }
@@ -206,6 +216,7 @@ void RoomPlugin::createSession(SessionId session) {
 }
 
 void RoomPlugin::destroySession(SessionId session) {
+    relay_.removeSession(session);  // media stops before the state goes
     Effects out;
     {
         std::lock_guard lock(mutex_);
@@ -215,12 +226,48 @@ void RoomPlugin::destroySession(SessionId session) {
     apply(std::move(out));
 }
 
+void RoomPlugin::setupMedia(SessionId session) {
+    // A subscriber's PeerConnection is up: the keyframes asked for at subscribe time went nowhere.
+    relay_.requestKeyframes(session);
+}
+
+void RoomPlugin::hangupMedia(SessionId session) {
+    relay_.removeSession(session);
+    Task t;
+    t.kind = Task::Kind::MediaGone;
+    t.session = session;
+    if (queue_.push(std::move(t))) queued_.fetch_add(1);
+}
+
+void RoomPlugin::incomingRtp(SessionId session, MediaPacket& packet) noexcept { relay_.incomingRtp(session, packet); }
+
+void RoomPlugin::incomingRtcp(SessionId session, MediaPacket& packet) noexcept { relay_.incomingRtcp(session, packet); }
+
+void RoomPlugin::incomingData(SessionId session, const char* label, bool binary, const uint8_t* data,
+                              size_t length) noexcept {
+    size_t n = relay_.incomingData(session, label, binary, data, length);
+    if (n == 0) return;  // not an admitted publisher with a data stream: nothing relayed, nothing to audit
+    // The audit event (size and sender, never the text) is built on the worker. Chat is rare enough
+    // that this one queue entry per message is fine on the media thread; full queue: counted, dropped.
+    try {
+        Task t;
+        t.kind = Task::Kind::Chat;
+        t.session = session;
+        t.bytes = length;
+        t.recipients = n;
+        if (queue_.push(std::move(t))) queued_.fetch_add(1);
+        else chatEventsDropped_.fetch_add(1, std::memory_order_relaxed);
+    } catch (...) {
+        chatEventsDropped_.fetch_add(1, std::memory_order_relaxed);
+    }
+}
+
 MediaPluginCore::Reply RoomPlugin::handleMessage(SessionId session, const std::string& transaction, JsonPtr message,
-                                                 JsonPtr) {
+                                                 JsonPtr jsep) {
     // O(1) on the transport thread: parsing and everything else happen on the worker.
     if (!json_is_object(message.get())) throw RequestError(errc::kInvalidJson, "message must be a JSON object");
     jsonRequireString(message.get(), "request");
-    if (!queue_.push(Task{session, transaction, std::move(message)}))
+    if (!queue_.push(Task{Task::Kind::Message, session, transaction, std::move(message), std::move(jsep)}))
         return Reply::ok(jsonError(rc::kBusy, "room worker busy; retry"));
     queued_.fetch_add(1);
     return Reply::wait();
@@ -257,6 +304,9 @@ JsonPtr RoomPlugin::handleAdmin(const json_t* request) {
         jsonSet(info.get(), "rooms", static_cast<uint64_t>(service_->roomCount()));
         jsonSet(info.get(), "pseudonym_key_loaded", true);
         jsonSet(info.get(), "development", development_);
+        jsonSet(info.get(), "publishers", relay_.publisherCount());
+        jsonSet(info.get(), "relayed_packets", relay_.relayedPackets());
+        jsonSet(info.get(), "chat_events_dropped", chatEventsDropped_.load());
         jsonSet(info.get(), "keys", verifier_->keys()->describe());
         return info;
     }

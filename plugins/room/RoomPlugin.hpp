@@ -3,6 +3,7 @@
 // (fail closed: no key, a key file others can read, or the development key outside development
 // refuse to start), then runs RoomService on one worker thread: transport threads only queue
 // messages (per-session order is kept by the single FIFO), the worker also fires the timeouts.
+#include "MediaRelay.hpp"
 #include "RecordingTap.hpp"
 #include "RoomService.hpp"
 
@@ -38,6 +39,13 @@ public:
     Reply handleMessage(SessionId session, const std::string& transaction, JsonPtr message, JsonPtr jsep) override;
     JsonPtr handleAdmin(const json_t* request) override;
     JsonPtr querySession(SessionId session) override;
+    void setupMedia(SessionId session) override;
+    void hangupMedia(SessionId session) override;
+    void incomingRtp(SessionId session, MediaPacket& packet) noexcept override;
+    void incomingRtcp(SessionId session, MediaPacket& packet) noexcept override;
+    void incomingData(SessionId session, const char* label, bool binary, const uint8_t* data,
+                      size_t length) noexcept override;
+    const MediaRelay& relay() const { return relay_; }
 
     // Waits until the worker has handled everything queued so far (tests).
     void drain();
@@ -51,9 +59,11 @@ public:
 
 private:
     struct Task {
+        enum class Kind { Message, MediaGone, Chat } kind = Kind::Message;
         SessionId session = 0;
         std::string transaction;
-        JsonPtr message;
+        JsonPtr message, jsep;
+        size_t bytes = 0, recipients = 0;  // Chat
     };
     void run();
     void apply(Effects effects);
@@ -64,6 +74,7 @@ private:
     Config config_;
     Logger log_;
     MediaHost& host_;
+    MediaRelay relay_;  // before service_, which holds a pointer to it
     Clock clock_;
     bool development_ = false;
     KeySources keySources_;
@@ -72,7 +83,7 @@ private:
     std::mutex mutex_;  // guards service_ (and sessions_)
     std::set<SessionId> sessions_;
     BoundedQueue<Task> queue_{8192};
-    std::atomic<uint64_t> queued_{0}, handled_{0};
+    std::atomic<uint64_t> queued_{0}, handled_{0}, chatEventsDropped_{0};
     RecordingTap::RecorderCall recorder_;
     mutable std::mutex tapsMutex_;  // guards taps_, retired_, tapObserver_
     std::map<std::string, std::shared_ptr<RecordingTap>> taps_;

@@ -19,6 +19,42 @@ std::string field(const json_t* m, const char* key, size_t max, bool required) {
     return s;
 }
 
+int flag(const json_t* m, const char* key) {
+    const json_t* v = json_object_get(m, key);
+    if (!v) return -1;
+    if (!json_is_boolean(v)) throw RequestError(errc::kInvalidField, std::string("field must be a boolean: ") + key);
+    return json_is_true(v) ? 1 : 0;
+}
+
+// A feed is a participant id; VideoRoom clients may send it as a number, which no participant has.
+std::string feedOf(const json_t* o, bool required) {
+    const json_t* v = json_object_get(o, "feed");
+    if (v && json_is_integer(v)) return std::to_string(json_integer_value(v));
+    return field(o, "feed", RoomRequest::kMaxIdBytes, required);
+}
+
+std::vector<RoomRequest::StreamRef> streamList(const json_t* m, const char* key, bool feedRequired) {
+    std::vector<RoomRequest::StreamRef> out;
+    const json_t* arr = json_object_get(m, key);
+    if (!arr) return out;
+    if (!json_is_array(arr)) throw RequestError(errc::kInvalidField, std::string("field must be an array: ") + key);
+    if (json_array_size(arr) > RoomRequest::kMaxStreams)
+        throw RequestError(errc::kInvalidField, std::string("too many entries: ") + key);
+    size_t i;
+    const json_t* o;
+    json_array_foreach(arr, i, o) {
+        if (!json_is_object(o)) throw RequestError(errc::kInvalidField, std::string("entries must be objects: ") + key);
+        RoomRequest::StreamRef r;
+        r.feed = feedOf(o, feedRequired);
+        r.mid = field(o, "mid", 32, false);
+        r.subMid = field(o, "sub_mid", 32, false);
+        r.description = field(o, "description", 128, false);
+        r.send = flag(o, "send");
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
 }  // namespace
 
 RoomRequest RoomRequest::parse(const json_t* m) {
@@ -29,9 +65,57 @@ RoomRequest RoomRequest::parse(const json_t* m) {
     if (n == "join") {
         r.kind = Kind::Join;
         r.room = field(m, "room", kMaxIdBytes, true);
-        // The verifier refuses tokens over its limit with its own code; bound the copy here.
-        r.token = field(m, "token", 64 * 1024, true);
-        r.dob = field(m, "dob", 10, false);
+        std::string ptype = field(m, "ptype", 16, false);
+        if (!ptype.empty() && ptype != "publisher" && ptype != "subscriber")
+            throw RequestError(errc::kInvalidField, "ptype must be publisher or subscriber");
+        r.subscriber = ptype == "subscriber";
+        if (r.subscriber) {
+            // A subscriber handle belongs to an admitted participant: its private_id, not a token.
+            const json_t* pid = json_object_get(m, "private_id");
+            if (!pid) throw RequestError(errc::kMissingField, "missing field: private_id");
+            if (!json_is_integer(pid) || json_integer_value(pid) <= 0)
+                throw RequestError(errc::kInvalidField, "private_id must be a positive integer");
+            r.privateId = static_cast<uint64_t>(json_integer_value(pid));
+            r.streams = streamList(m, "streams", true);
+            if (r.streams.empty()) {
+                RoomRequest::StreamRef one;
+                one.feed = feedOf(m, true);  // legacy single-feed form
+                r.streams.push_back(std::move(one));
+            }
+        } else {
+            // The verifier refuses tokens over its limit with its own code; bound the copy here.
+            r.token = field(m, "token", 64 * 1024, true);
+            r.dob = field(m, "dob", 10, false);
+        }
+    } else if (n == "publish" || n == "configure") {
+        r.kind = n == "publish" ? Kind::Publish : Kind::Configure;
+        r.descriptions = streamList(m, "descriptions", false);
+        r.streams = streamList(m, "streams", false);
+        r.audio = flag(m, "audio");
+        r.video = flag(m, "video");
+        r.screen = flag(m, "screen");
+    } else if (n == "unpublish") {
+        r.kind = Kind::Unpublish;
+    } else if (n == "start") {
+        r.kind = Kind::Start;
+    } else if (n == "pause") {
+        r.kind = Kind::Pause;
+    } else if (n == "update") {
+        r.kind = Kind::Update;
+        r.subscribe = streamList(m, "subscribe", true);
+        r.unsubscribe = streamList(m, "unsubscribe", false);
+        if (r.subscribe.empty() && r.unsubscribe.empty())
+            throw RequestError(errc::kMissingField, "update needs subscribe or unsubscribe");
+    } else if (n == "moderate") {
+        r.kind = Kind::Moderate;
+        r.target = field(m, "id", kMaxIdBytes, true);
+        const json_t* v = json_object_get(m, "mute");
+        if (!v) throw RequestError(errc::kMissingField, "missing field: mute");
+        if (!json_is_boolean(v)) throw RequestError(errc::kInvalidField, "field must be a boolean: mute");
+        r.mute = json_is_true(v);
+        RoomRequest::StreamRef one;
+        one.mid = field(m, "mid", 32, false);
+        if (!one.mid.empty()) r.streams.push_back(std::move(one));
     } else if (n == "leave") {
         r.kind = Kind::Leave;
     } else if (n == "admit" || n == "deny" || n == "send_to_waiting" || n == "kick") {

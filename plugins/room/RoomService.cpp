@@ -40,12 +40,13 @@ VisitPublisher VisitPublisher::bus() {
 }
 
 RoomService::RoomService(RoomSettings settings, std::shared_ptr<TokenVerifier> verifier, Pseudonymizer pseudonyms,
-                         VisitPublisher publisher, RecordingControl recording)
+                         VisitPublisher publisher, RecordingControl recording, MediaControl media)
     : settings_(std::move(settings)),
       verifier_(std::move(verifier)),
       pseudonyms_(std::move(pseudonyms)),
       publisher_(std::move(publisher)),
       recordingControl_(std::move(recording)),
+      media_(media),
       lockout_(settings_.lockoutFailures, settings_.lockoutWindowS, settings_.lockoutS) {
     if (!settings_.classes.contains("default")) settings_.classes.emplace("default", RoomClass{});
 }
@@ -65,11 +66,14 @@ JsonPtr RoomService::event(const char* name, const Room* room) const {
 }
 
 void RoomService::notify(Effects& out, SessionId s, JsonPtr body) const {
-    out.push_back({Effect::Kind::Notify, s, {}, std::move(body)});
+    out.push_back({Effect::Kind::Notify, s, {}, std::move(body), nullptr});
 }
 
-void RoomService::push(Effects& out, SessionId s, const std::string& tx, JsonPtr body) const {
-    out.push_back({Effect::Kind::Push, s, tx, std::move(body)});
+void RoomService::push(Effects& out, SessionId s, const std::string& tx, JsonPtr body, JsonPtr jsep) const {
+    // The same answer under VideoRoom's key too: clients written for janus.plugin.videoroom read it.
+    if (const json_t* k = json_object_get(body.get(), "hipaa.room"); k && !json_object_get(body.get(), "videoroom"))
+        json_object_set(body.get(), "videoroom", const_cast<json_t*>(k));
+    out.push_back({Effect::Kind::Push, s, tx, std::move(body), std::move(jsep)});
 }
 
 void RoomService::pushError(Effects& out, SessionId s, const std::string& tx, int code, const std::string& message) const {
@@ -152,7 +156,8 @@ void RoomService::pushWaitingList(Room& room, Effects& out) {
 
 // ---- requests ----
 
-Effects RoomService::handle(SessionId s, const std::string& tx, const json_t* message, int64_t now) {
+Effects RoomService::handle(SessionId s, const std::string& tx, const json_t* message, int64_t now,
+                            const json_t* jsep) {
     Effects out;
     activity_[s] = now;
     RoomRequest r;
@@ -162,8 +167,13 @@ Effects RoomService::handle(SessionId s, const std::string& tx, const json_t* me
         pushError(out, s, tx, e.code(), e.what());
         return out;
     }
+    if (auto sub = subscribers_.find(s); sub != subscribers_.end()) {
+        subscriberRequest(s, tx, r, jsep, sub->second, out);
+        return out;
+    }
     if (r.kind == RoomRequest::Kind::Join) {
-        join(s, tx, r, now, out);
+        if (r.subscriber) subscriberJoin(s, tx, r, out);
+        else join(s, tx, r, now, out);
         return out;
     }
     auto where = sessions_.find(s);
@@ -196,6 +206,7 @@ Effects RoomService::handle(SessionId s, const std::string& tx, const json_t* me
             jsonSet(e.get(), "participant", me.pseudonym);
             jsonSet(e.get(), "reason", "leave");
             notify(out, s, std::move(e));
+            dropMedia(room, me, out, true);
             removeParticipant(room, me.id, now, out);
             return out;
         }
@@ -222,6 +233,38 @@ Effects RoomService::handle(SessionId s, const std::string& tx, const json_t* me
                 return out;
             }
             consent(s, tx, r, room, me, out);
+            return out;
+        case RoomRequest::Kind::Publish:
+        case RoomRequest::Kind::Configure:
+        case RoomRequest::Kind::Unpublish:
+            if (!perms.publish || me.waiting) {
+                roleDenied(r.name.c_str());
+                return out;
+            }
+            if (!mediaReady()) {
+                pushError(out, s, tx, errc::kNotImplemented, "media is not available in this room plugin");
+                return out;
+            }
+            if (r.kind == RoomRequest::Kind::Unpublish) {
+                if (!me.publishing) pushError(out, s, tx, rc::kNotPublishing, "not publishing");
+                else unpublish(room, me, true, tx, out);
+            } else if (jsep || r.kind == RoomRequest::Kind::Publish) {
+                publish(s, tx, r, jsep, room, me, out);
+            } else {
+                mute(s, tx, r, room, me, out);
+            }
+            return out;
+        case RoomRequest::Kind::Moderate:
+            if (!perms.moderate || me.waiting) {
+                roleDenied("moderate");
+                return out;
+            }
+            moderateMute(s, tx, r, room, me, out);
+            return out;
+        case RoomRequest::Kind::Start:
+        case RoomRequest::Kind::Pause:
+        case RoomRequest::Kind::Update:
+            pushError(out, s, tx, rc::kWrongHandle, r.name + " is a subscriber request (join with ptype subscriber)");
             return out;
         case RoomRequest::Kind::Note:
             if (!perms.notes || me.waiting) {
@@ -309,6 +352,11 @@ void RoomService::join(SessionId s, const std::string& tx, const RoomRequest& r,
     p.joinedUs = p.lastActivityUs = now;
     p.expS = tok.exp;
     p.waiting = !cls.of(p.role).skipWaiting;
+    p.feed = nextFeed_++;
+    do {  // like VideoRoom's: a random 32-bit value, unique among the room plugin's participants
+        Bytes rnd = secureRandomBytes(4);
+        p.privateId = (uint64_t{rnd[0]} << 24 | uint64_t{rnd[1]} << 16 | uint64_t{rnd[2]} << 8 | rnd[3]) & 0x7fffffffu;
+    } while (p.privateId == 0);
     if (!room.startedUs) room.startedUs = now;
     merge(room.fhir, tok.fhir);
     room.history.push_back({p.pseudonym, roleName(p.role), fhirReferenceOf(p.role, tok.fhir), now, 0});
@@ -335,13 +383,7 @@ void RoomService::join(SessionId s, const std::string& tx, const RoomRequest& r,
         push(out, s, tx, std::move(b));
         pushWaitingList(room, out);
     } else {
-        JsonPtr b = jsonObject();
-        jsonSet(b.get(), "hipaa.room", "joined");
-        jsonSet(b.get(), "room", room.id);
-        jsonSet(b.get(), "id", me.id);
-        jsonSet(b.get(), "role", roleName(me.role));
-        jsonSet(b.get(), "participants", visibleParticipants(room, me));
-        push(out, s, tx, std::move(b));
+        push(out, s, tx, joinedBody(room, me));
         broadcastJoined(room, me, out);
         if (cls.of(me.role).moderate) pushWaitingList(room, out);
         askLateJoiner(room, me, out);
@@ -350,13 +392,7 @@ void RoomService::join(SessionId s, const std::string& tx, const RoomRequest& r,
 
 void RoomService::admitNow(Room& room, Participant& p, Effects& out) {
     p.waiting = false;
-    JsonPtr b = jsonObject();
-    jsonSet(b.get(), "hipaa.room", "joined");
-    jsonSet(b.get(), "room", room.id);
-    jsonSet(b.get(), "id", p.id);
-    jsonSet(b.get(), "role", roleName(p.role));
-    jsonSet(b.get(), "participants", visibleParticipants(room, p));
-    push(out, p.session, {}, std::move(b));
+    push(out, p.session, {}, joinedBody(room, p));
     broadcastJoined(room, p, out);
     pushWaitingList(room, out);
     askLateJoiner(room, p, out);
@@ -409,6 +445,7 @@ void RoomService::moderate(SessionId s, const std::string& tx, const RoomRequest
             ok("sent_to_waiting");
             decision("sent_to_waiting");
             std::string tid = t.id;
+            dropMedia(room, t, out, true);
             t.waiting = true;
             broadcastLeaving(room, tid, out);
             consentLeaver(room, tid, out);
@@ -743,8 +780,9 @@ void RoomService::endParticipant(Room& room, std::string pid, const std::string&
     jsonSet(e.get(), "participant", it->second.pseudonym);
     jsonSet(e.get(), "reason", reason);
     notify(out, s, std::move(e));
+    dropMedia(room, it->second, out, false);
     removeParticipant(room, pid, now, out);
-    out.push_back({Effect::Kind::End, s, {}, nullptr});
+    out.push_back({Effect::Kind::End, s, {}, nullptr, nullptr});
 }
 
 void RoomService::endVisit(Room& room, const std::string& reason, int64_t now, Effects& out) {
@@ -754,6 +792,7 @@ void RoomService::endVisit(Room& room, const std::string& reason, int64_t now, E
     room.ended = true;
     room.endedUs = now;
     for (auto& [id, p] : room.participants) {
+        dropMedia(room, p, out, false);
         JsonPtr b = jsonObject();
         jsonSet(b.get(), "hipaa.room", "ended");
         jsonSet(b.get(), "room", room.id);
@@ -761,7 +800,7 @@ void RoomService::endVisit(Room& room, const std::string& reason, int64_t now, E
         push(out, p.session, {}, std::move(b));
         room.history[p.historyIndex].leftUs = now;
         sessions_.erase(p.session);
-        out.push_back({Effect::Kind::End, p.session, {}, nullptr});
+        out.push_back({Effect::Kind::End, p.session, {}, nullptr, nullptr});
     }
     room.participants.clear();
 
@@ -787,6 +826,10 @@ void RoomService::endVisit(Room& room, const std::string& reason, int64_t now, E
 Effects RoomService::sessionGone(SessionId s, int64_t now) {
     Effects out;
     activity_.erase(s);
+    if (subscribers_.contains(s)) {
+        dropSubscriber(s, out, false);
+        return out;
+    }
     auto where = sessions_.find(s);
     if (where == sessions_.end()) return out;
     Room& room = rooms_.at(where->second.room);
@@ -796,6 +839,7 @@ Effects RoomService::sessionGone(SessionId s, int64_t now) {
         jsonSet(e.get(), "participant", it->second.pseudonym);
         jsonSet(e.get(), "reason", "hangup");
         notify(out, 0, std::move(e));
+        dropMedia(room, it->second, out, false);
         removeParticipant(room, it->first, now, out);
     }
     sessions_.erase(s);
@@ -813,7 +857,14 @@ Effects RoomService::tick(int64_t now) {
             continue;
         }
         std::vector<std::pair<std::string, const char*>> expired;
-        for (const auto& [pid, p] : room.participants) {
+        for (auto& [pid, p] : room.participants) {
+            if (p.publishing && media_.relay) {  // media flowing counts as activity
+                uint64_t n = media_.relay->packetsFrom(p.session);
+                if (n != p.mediaPackets) {
+                    p.mediaPackets = n;
+                    p.lastActivityUs = now;
+                }
+            }
             if (now - p.lastActivityUs > cls.idleTimeoutS * kUs) expired.emplace_back(pid, "idle_timeout");
             else if (cls.endOnTokenExpiry && nowS > p.expS + verifier_->policy().skewS)
                 expired.emplace_back(pid, "token_expired");

@@ -5,11 +5,13 @@
 // Times are microseconds since the epoch, passed in so tests control the clock.
 #include "Effect.hpp"
 #include "LockoutTracker.hpp"
+#include "MediaRelay.hpp"
 #include "RoomClass.hpp"
 #include "RoomRequest.hpp"
 #include "TokenVerifier.hpp"
 
 #include "hipaa/Pseudonymizer.hpp"
+#include "hipaa/Sdp.hpp"
 #include "hipaa/VisitBus.hpp"
 #include "hipaa/VisitEvents.hpp"
 
@@ -42,15 +44,27 @@ struct RecordingControl {
     std::function<std::vector<std::string>(const std::string& room)> stop;
 };
 
+// The media seams: the relay (fan-out, thread-safe) and SDP offer/answer (the glue's sdp-utils).
+// Either null: media requests answer 305 (not implemented) and nothing is relayed.
+struct MediaControl {
+    MediaRelay* relay = nullptr;
+    SdpEngine* sdp = nullptr;
+};
+
 class RoomService {
 public:
     RoomService(RoomSettings settings, std::shared_ptr<TokenVerifier> verifier, Pseudonymizer pseudonyms,
-                VisitPublisher publisher, RecordingControl recording = {});
+                VisitPublisher publisher, RecordingControl recording = {}, MediaControl media = {});
 
-    // A client request; every outcome (answers included) comes back as effects.
-    Effects handle(SessionId session, const std::string& transaction, const json_t* message, int64_t nowUs);
+    // A client request (and its JSEP, if any); every outcome (answers included) comes back as effects.
+    Effects handle(SessionId session, const std::string& transaction, const json_t* message, int64_t nowUs,
+                   const json_t* jsep = nullptr);
     // The Janus handle went away (hangup, detach, end_session): leave without pushing to it.
     Effects sessionGone(SessionId session, int64_t nowUs);
+    // Its PeerConnection went away (hangup_media): a publisher is unpublished, a subscriber dropped.
+    Effects mediaGone(SessionId session, int64_t nowUs);
+    // A data channel message the relay passed on (chat): a PHI-free metadata event, never the text.
+    Effects chat(SessionId session, size_t bytes, size_t recipients, int64_t nowUs);
     // Timeouts: idle, token expiry, maximum visit length.
     Effects tick(int64_t nowUs);
     // Admin API message_plugin (except plugin `info` and `reload_keys`, answered by RoomPlugin).
@@ -61,6 +75,23 @@ public:
     size_t sessionCount() const { return sessions_.size(); }
 
 private:
+    struct PubStream {
+        SdpMedia media;
+        bool screen = false, muted = false;
+        std::string description;  // from the client, shown to the room (never in notify events)
+    };
+    struct SubStream {
+        SdpMedia media;           // mindex/mid of this subscriber handle; codec/pt of the feed
+        std::string feed, feedMid;
+        int pubMindex = 0;
+        bool send = true;
+    };
+    struct Subscriber {
+        std::string room, owner;  // owner: the participant id whose private_id opened it
+        std::vector<SubStream> streams;
+        uint64_t version = 0;
+        bool e2ee = false;
+    };
     struct Participant {
         std::string id, pseudonym, name, sub, jti;
         SessionId session = 0;
@@ -69,6 +100,12 @@ private:
         bool waiting = true;
         int64_t joinedUs = 0, lastActivityUs = 0, expS = 0;
         size_t historyIndex = 0;
+        // media
+        uint64_t feed = 0, privateId = 0;  // relay feed number; secret that opens subscriber handles
+        bool publishing = false, e2ee = false;
+        std::vector<PubStream> streams;
+        std::set<SessionId> subscribers;   // subscriber handles this participant opened
+        uint64_t mediaPackets = 0;         // the relay's count at the last tick (idle timeout)
     };
     struct Room {
         std::string id, className, description, visitId;  // description is PHI: never emitted
@@ -112,6 +149,32 @@ private:
     void removeParticipant(Room& room, std::string pid, int64_t now, Effects& out);
     void endVisit(Room& room, const std::string& reason, int64_t now, Effects& out);
 
+    // media (RoomServiceMedia.cpp)
+    void publish(SessionId s, const std::string& tx, const RoomRequest& r, const json_t* jsep, Room& room,
+                 Participant& me, Effects& out);
+    void mute(SessionId s, const std::string& tx, const RoomRequest& r, Room& room, Participant& me, Effects& out);
+    void moderateMute(SessionId s, const std::string& tx, const RoomRequest& r, Room& room, Participant& me,
+                      Effects& out);
+    void setMuted(Room& room, Participant& target, PubStream& st, bool muted, const Participant& by, Effects& out);
+    void unpublish(Room& room, Participant& me, bool pushToIt, const std::string& tx, Effects& out);
+    void subscriberJoin(SessionId s, const std::string& tx, const RoomRequest& r, Effects& out);
+    void subscriberRequest(SessionId s, const std::string& tx, const RoomRequest& r, const json_t* jsep,
+                           Subscriber& sub, Effects& out);
+    // Resolves subscribe entries to streams (all of a feed's active streams when no mid); 0 on success,
+    // else an error code with `why`.
+    int resolveStreams(const Room& room, const Participant& owner, const std::vector<RoomRequest::StreamRef>& refs,
+                       std::vector<SubStream>& out, std::string& why) const;
+    void pushSubscriberOffer(SessionId s, const std::string& tx, const char* kind, Subscriber& sub, Effects& out);
+    void dropSubscriber(SessionId s, Effects& out, bool end);
+    // A participant stops all media: publication, subscriber handles (ended), PeerConnection (hangup).
+    void dropMedia(Room& room, Participant& p, Effects& out, bool hangupPc);
+    JsonPtr joinedBody(const Room& room, const Participant& p) const;
+    JsonPtr publisherDesc(const Room& room, const Participant& viewer, const Participant& p) const;
+    JsonPtr publishersFor(const Room& room, const Participant& viewer) const;
+    void broadcastPublisher(Room& room, const Participant& p, Effects& out);
+    Participant* participantOf(SessionId s);
+    bool mediaReady() const { return media_.relay && media_.sdp; }
+
     const RoomClass& classOf(const Room& room) const;
     JsonPtr describeFor(const Room& room, const Participant& viewer, const Participant& p) const;
     JsonPtr visibleParticipants(const Room& room, const Participant& viewer) const;
@@ -120,7 +183,7 @@ private:
     void pushWaitingList(Room& room, Effects& out);
     void notify(Effects& out, SessionId s, JsonPtr body) const;
     JsonPtr event(const char* name, const Room* room) const;
-    void push(Effects& out, SessionId s, const std::string& tx, JsonPtr body) const;
+    void push(Effects& out, SessionId s, const std::string& tx, JsonPtr body, JsonPtr jsep = nullptr) const;
     void pushError(Effects& out, SessionId s, const std::string& tx, int code, const std::string& message) const;
     std::string newId(const char* prefix) const;
 
@@ -129,6 +192,9 @@ private:
     Pseudonymizer pseudonyms_;
     VisitPublisher publisher_;
     RecordingControl recordingControl_;
+    MediaControl media_;
+    std::unordered_map<SessionId, Subscriber> subscribers_;
+    uint64_t nextFeed_ = 1;
     LockoutTracker lockout_;
     std::map<std::string, Room> rooms_;
     std::unordered_map<SessionId, Where> sessions_;

@@ -2,6 +2,11 @@
 
 #include "hipaa/glue/JanusAbi.hpp"
 
+extern "C" {
+#include <rtp.h>
+#include <sdp-utils.h>
+}
+
 #include <cstdarg>
 #include <mutex>
 
@@ -48,6 +53,24 @@ void janus_plugin_result_destroy(janus_plugin_result* r) {
     if (r->content) json_decref(r->content);
     g_free(r);
 }
+
+// sdp-utils: the glue tests drive no SDP (unit tests fake SdpEngine; real SDP is tested with the real
+// gateway). Parsing fails, so a test that reached here by mistake sees error 460, not a crash.
+janus_sdp* janus_sdp_parse(const char*, char* error, size_t errlen) {
+    if (error && errlen) g_strlcpy(error, "no SDP in the fake gateway", errlen);
+    return nullptr;
+}
+janus_sdp* janus_sdp_generate_answer(janus_sdp*) { return nullptr; }
+int janus_sdp_generate_answer_mline(janus_sdp*, janus_sdp*, janus_sdp_mline*, ...) { return -1; }
+janus_sdp* janus_sdp_generate_offer(const char*, const char*, ...) { return nullptr; }
+int janus_sdp_generate_offer_mline(janus_sdp*, ...) { return -1; }
+janus_sdp_mline* janus_sdp_mline_find_by_index(janus_sdp*, int) { return nullptr; }
+int janus_sdp_get_codec_pt(janus_sdp*, int, const char*) { return -1; }
+const char* janus_sdp_get_fmtp(janus_sdp*, int, int) { return nullptr; }
+char* janus_sdp_get_video_profile(janus_videocodec, const char*) { return nullptr; }
+char* janus_sdp_write(janus_sdp*) { return nullptr; }
+void janus_sdp_destroy(janus_sdp*) {}
+int janus_rtp_extension_id(const char*) { return 0; }
 
 // Like the core's: every extension "not set".
 void janus_plugin_rtp_extensions_reset(janus_plugin_rtp_extensions* e) {

@@ -2,6 +2,7 @@
 // The C++ side of the Janus ABI, free of Janus types so that plugin logic is testable without Janus.
 // The glue (common/glue) implements the hosts on top of janus_callbacks and drives the cores.
 #include "hipaa/Json.hpp"
+#include "hipaa/Sdp.hpp"
 
 #include <cstdint>
 #include <string>
@@ -40,6 +41,8 @@ public:
     // Ask a publisher for a keyframe on one stream (send_pli_stream) / cap its bitrate (send_remb).
     virtual void sendPli(SessionId, int /*mindex*/) {}
     virtual void sendRemb(SessionId, uint32_t /*bitsPerSecond*/) {}
+    // SDP offer/answer (Janus' sdp-utils in the glue); null where there is none (then no media).
+    virtual SdpEngine* sdp() { return nullptr; }
 };
 
 class MediaPluginCore {

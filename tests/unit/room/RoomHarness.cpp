@@ -3,9 +3,82 @@
 #include "hipaa/Errors.hpp"
 #include "hipaa/Json.hpp"
 
+#include <algorithm>
+#include <sstream>
+
 namespace hipaa::room::test {
 
-RoomHarness::RoomHarness(RoomSettings settings, int lockoutFailures) : pseudonymKey_(32, 0x42) {
+// "m=<audio|video|application> [codec pt] [sendonly|recvonly|inactive]" per line; anything else
+// without a line starting "m=" does not parse.
+std::string FakeSdp::answerPublisher(const std::string& offer, const SdpPolicy& policy, std::vector<SdpMedia>& media) {
+    ++answers;
+    lastPolicy = policy;
+    if (offer.rfind("m=", 0) != 0) throw RequestError(460, "the offer does not parse: fake");
+    media.clear();
+    std::istringstream in(offer);
+    std::string line, out = "answer";
+    while (std::getline(in, line)) {
+        std::istringstream l(line.substr(2));
+        std::string type, codec, dir;
+        int pt = -1;
+        l >> type;
+        SdpMedia m;
+        m.mindex = static_cast<int>(media.size());
+        m.mid = std::to_string(m.mindex);
+        if (type == "application") {
+            m.type = SdpMedia::Type::Data;
+            l >> dir;
+            m.active = policy.data && dir != "inactive";
+        } else {
+            m.type = type == "audio" ? SdpMedia::Type::Audio : SdpMedia::Type::Video;
+            l >> codec >> pt >> dir;
+            const auto& allowed = m.type == SdpMedia::Type::Audio ? policy.audioCodecs : policy.videoCodecs;
+            if (std::find(allowed.begin(), allowed.end(), codec) != allowed.end()) {
+                m.codec = codec;
+                m.payloadType = pt;
+                m.active = dir != "inactive" && dir != "recvonly";
+            }
+        }
+        out += " " + m.mid + (m.active ? ":recv" : ":off");
+        media.push_back(m);
+    }
+    return out;
+}
+
+std::string FakeSdp::offerSubscriber(const std::string&, const std::vector<SdpMedia>& media, uint64_t version) {
+    std::string out = "offer v" + std::to_string(version);
+    for (const auto& m : media)
+        out += " " + m.mid + ":" + sdpTypeName(m.type) + ":" + (m.codec.empty() ? "-" : m.codec) + ":" +
+               std::to_string(m.payloadType) + (m.active ? ":send" : ":off");
+    return out;
+}
+
+bool FakeSdp::parses(const std::string& sdp, std::string& error) {
+    if (sdp.rfind("answer", 0) == 0) return true;
+    error = "fake: not an answer";
+    return false;
+}
+
+void MediaLog::relayRtp(SessionId s, const MediaPacket& p) {
+    RtpRewriter::Header h{};
+    RtpRewriter::read(p.data, p.length, h);
+    std::lock_guard l(m);
+    rtp.push_back({s, p.mindex, p.video, h});
+}
+void MediaLog::relayData(SessionId s, const char*, bool, const uint8_t* d, size_t n) {
+    std::lock_guard l(m);
+    data.emplace_back(s, std::string(reinterpret_cast<const char*>(d), n));
+}
+void MediaLog::sendPli(SessionId s, int mindex) {
+    std::lock_guard l(m);
+    plis.emplace_back(s, mindex);
+}
+void MediaLog::sendRemb(SessionId s, uint32_t bps) {
+    std::lock_guard l(m);
+    rembs.emplace_back(s, bps);
+}
+
+RoomHarness::RoomHarness(RoomSettings settings, int lockoutFailures) : relay(host), pseudonymKey_(32, 0x42) {
     TokenPolicy p;
     p.issuers = {TokenFactory::kIssuer};
     p.audience = TokenFactory::kAudience;
@@ -27,7 +100,8 @@ RoomHarness::RoomHarness(RoomSettings settings, int lockoutFailures) : pseudonym
                              recordingStops.push_back(room);
                              return std::vector<std::string>{"rec-1"};
                          }};
-    service_ = std::make_unique<RoomService>(std::move(settings), verifier, Pseudonymizer(pseudonymKey_), pub, rec);
+    service_ = std::make_unique<RoomService>(std::move(settings), verifier, Pseudonymizer(pseudonymKey_), pub, rec,
+                                             MediaControl{&relay, &sdp});
 }
 
 std::string RoomHarness::pseudonymOf(const std::string& sub) const {
@@ -37,7 +111,8 @@ std::string RoomHarness::pseudonymOf(const std::string& sub) const {
 const Effects& RoomHarness::record(Effects e) {
     last_ = std::move(e);
     for (auto& ef : last_) {
-        all_.push_back({ef.kind, ef.session, ef.transaction, ef.body ? jsonRetain(ef.body.get()) : nullptr});
+        all_.push_back({ef.kind, ef.session, ef.transaction, ef.body ? jsonRetain(ef.body.get()) : nullptr,
+                        ef.jsep ? jsonRetain(ef.jsep.get()) : nullptr});
         if (ef.kind == Effect::Kind::Push) {
             auto kind = jsonString(ef.body.get(), "hipaa.room");
             auto id = jsonString(ef.body.get(), "id");
@@ -56,6 +131,28 @@ std::string RoomHarness::createRoom(const std::string& cls) {
 const Effects& RoomHarness::send(SessionId s, const std::string& json) {
     JsonPtr m = jsonParse(json);
     return record(service_->handle(s, "tx", m.get(), nowUs_));
+}
+
+const Effects& RoomHarness::sendJsep(SessionId s, const std::string& json, const std::string& type,
+                                     const std::string& sdpText, bool e2ee) {
+    JsonPtr m = jsonParse(json);
+    JsonPtr j = jsonObject();
+    jsonSet(j.get(), "type", type);
+    jsonSet(j.get(), "sdp", sdpText);
+    if (e2ee) jsonSet(j.get(), "e2ee", true);
+    return record(service_->handle(s, "tx", m.get(), nowUs_, j.get()));
+}
+
+const json_t* RoomHarness::lastJsep(SessionId s) const {
+    for (auto it = all_.rbegin(); it != all_.rend(); ++it)
+        if (it->kind == Effect::Kind::Push && it->session == s && it->jsep) return it->jsep.get();
+    return nullptr;
+}
+
+bool RoomHarness::hungUp(SessionId s) const {
+    for (const auto& e : all_)
+        if (e.kind == Effect::Kind::Hangup && e.session == s) return true;
+    return false;
 }
 
 const Effects& RoomHarness::joinWith(SessionId s, const std::string& room, const std::string& token,

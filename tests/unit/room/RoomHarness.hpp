@@ -5,10 +5,46 @@
 #include "TokenFactory.hpp"
 
 #include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
 namespace hipaa::room::test {
+
+// SdpEngine with a line format tests can write (see RoomHarness.cpp).
+class FakeSdp final : public SdpEngine {
+public:
+    std::string answerPublisher(const std::string& offer, const SdpPolicy& policy, std::vector<SdpMedia>& media) override;
+    std::string offerSubscriber(const std::string& name, const std::vector<SdpMedia>& media, uint64_t version) override;
+    bool parses(const std::string& sdp, std::string& error) override;
+    int answers = 0;
+    SdpPolicy lastPolicy;
+};
+
+// A MediaHost that records what would have gone to Janus.
+class MediaLog final : public MediaHost {
+public:
+    bool pushEvent(SessionId, const std::string&, const json_t*, const json_t*) override { return true; }
+    void notifyEvent(SessionId, const json_t*) override {}
+    bool eventsEnabled() const override { return true; }
+    void closePeerConnection(SessionId) override {}
+    void endSession(SessionId) override {}
+    struct Sent {
+        SessionId to;
+        int mindex;
+        bool video;
+        RtpRewriter::Header h;
+    };
+    void relayRtp(SessionId s, const MediaPacket& p) override;
+    void relayData(SessionId s, const char* label, bool binary, const uint8_t* d, size_t n) override;
+    void sendPli(SessionId s, int mindex) override;
+    void sendRemb(SessionId s, uint32_t bps) override;
+    std::mutex m;
+    std::vector<Sent> rtp;
+    std::vector<std::pair<SessionId, std::string>> data;
+    std::vector<std::pair<SessionId, int>> plis;
+    std::vector<std::pair<SessionId, uint32_t>> rembs;
+};
 
 class RoomHarness {
 public:
@@ -20,6 +56,11 @@ public:
     std::string createRoom(const std::string& cls = "default");
     // Sends a request; effects are recorded and returned.
     const Effects& send(SessionId s, const std::string& json);
+    // A request with a JSEP (type "offer"/"answer", FakeSdp text).
+    const Effects& sendJsep(SessionId s, const std::string& json, const std::string& type, const std::string& sdp,
+                            bool e2ee = false);
+    const json_t* lastJsep(SessionId s) const;
+    bool hungUp(SessionId s) const;
     const Effects& join(SessionId s, const std::string& room, const std::string& role, const std::string& sub,
                         const std::string& name = "");
     const Effects& joinWith(SessionId s, const std::string& room, const std::string& token, const std::string& dob = "");
@@ -46,6 +87,9 @@ public:
     std::vector<VisitEnded> visits;
     VisitBus::PublishResult noteResult{1, 0};
     std::shared_ptr<TokenVerifier> verifier;
+    MediaLog host;
+    FakeSdp sdp;
+    MediaRelay relay;
     std::string pseudonymOf(const std::string& sub) const;
 
 private:

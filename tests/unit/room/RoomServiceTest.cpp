@@ -40,7 +40,7 @@ TEST_F(Room, WaitingPatientLearnsNothingAboutAnyone) {
     h.join(kPatA, room, "patient", "pat-a", "Alice Patient");
     auto a = h.pushes(kPatA);
     ASSERT_EQ(a.size(), 1u);
-    EXPECT_EQ(keysOf(a[0]), (std::set<std::string>{"hipaa.room", "room", "id"}));
+    EXPECT_EQ(keysOf(a[0]), (std::set<std::string>{"hipaa.room", "videoroom", "room", "id"}));
     EXPECT_EQ(kind(a[0]), "waiting");
     EXPECT_EQ(jsonString(a[0], "room").value_or(""), room);
     EXPECT_EQ(jsonString(a[0], "id").value_or(""), h.idOf(kPatA));
@@ -49,13 +49,13 @@ TEST_F(Room, WaitingPatientLearnsNothingAboutAnyone) {
     EXPECT_EQ(h.pushes(kPatA).size(), 1u) << "a waiting patient was told about another";
     auto b = h.pushes(kPatB);
     ASSERT_EQ(b.size(), 1u);
-    EXPECT_EQ(keysOf(b[0]), (std::set<std::string>{"hipaa.room", "room", "id"}));
+    EXPECT_EQ(keysOf(b[0]), (std::set<std::string>{"hipaa.room", "videoroom", "room", "id"}));
     EXPECT_NE(jsonString(b[0], "id").value_or(""), jsonString(a[0], "id").value_or(""));
 
     // Asking does not help: no participants, no count.
     h.send(kPatA, R"({"request":"participants"})");
     const json_t* ans = h.lastPush(kPatA);
-    EXPECT_EQ(keysOf(ans), (std::set<std::string>{"hipaa.room", "room"}));
+    EXPECT_EQ(keysOf(ans), (std::set<std::string>{"hipaa.room", "videoroom", "room"}));
 
     // The provider sees both, with the names the tokens carry.
     const json_t* last = h.lastPush(kDr);
@@ -80,7 +80,7 @@ TEST_F(Room, AdmittedPatientSeesProvidersNamesButNotOthers) {
 
     const json_t* joined = h.lastPush(kPatA);
     ASSERT_EQ(kind(joined), "joined") << jsonDump(joined);
-    EXPECT_EQ(keysOf(joined), (std::set<std::string>{"hipaa.room", "room", "id", "role", "participants"}));
+    EXPECT_EQ(keysOf(joined), (std::set<std::string>{"hipaa.room", "videoroom", "room", "id", "private_id", "role", "participants", "publishers"}));
     const json_t* list = json_object_get(joined, "participants");
     ASSERT_EQ(json_array_size(list), 2u);  // provider + interpreter; Bob still waits and is invisible
     for (size_t i = 0; i < 2; ++i) {

@@ -6,6 +6,7 @@
 #include "hipaa/Errors.hpp"
 #include "hipaa/PluginCore.hpp"
 #include "hipaa/glue/JanusAbi.hpp"
+#include "hipaa/glue/JanusSdp.hpp"
 
 #include <atomic>
 #include <memory>
@@ -95,6 +96,8 @@ public:
             release(h);
         }
     }
+
+    SdpEngine* sdp() override { return &sdp_; }
 
 private:
     explicit MediaPluginGlue(janus_callbacks* gw) : gw_(gw), log_(janusLogger(Traits::kInfo.package)) {}
@@ -325,6 +328,7 @@ private:
 
     janus_callbacks* gw_;
     Logger log_;
+    JanusSdp sdp_;  // before core_: the core uses it until it is destroyed
     std::unique_ptr<MediaPluginCore> core_;
     std::mutex mutex_;
     std::unordered_map<SessionId, janus_plugin_session*> sessions_;

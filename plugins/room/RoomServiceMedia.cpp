@@ -1,0 +1,542 @@
+// RoomService, media half: VideoRoom-compatible publish/subscribe (multistream subset), mute, screen
+// share, chat metadata. State changes here and in MediaRelay happen together on the room worker; the
+// relay's media threads only ever see the snapshots it publishes.
+#include "RoomService.hpp"
+
+#include "RoomErrors.hpp"
+
+namespace hipaa::room {
+namespace {
+
+const char* kindOf(const SdpMedia& m) { return sdpTypeName(m.type); }
+
+bool isAv(const SdpMedia& m) { return m.type == SdpMedia::Type::Audio || m.type == SdpMedia::Type::Video; }
+
+JsonPtr jsepOf(const char* type, const std::string& sdp, bool e2ee) {
+    JsonPtr j = jsonObject();
+    jsonSet(j.get(), "type", type);
+    jsonSet(j.get(), "sdp", sdp);
+    if (e2ee) jsonSet(j.get(), "e2ee", true);
+    return j;
+}
+
+JsonPtr ok(const char* key, const std::string& room) {
+    JsonPtr b = jsonObject();
+    jsonSet(b.get(), "hipaa.room", "event");
+    jsonSet(b.get(), "room", room);
+    jsonSet(b.get(), key, "ok");
+    return b;
+}
+
+}  // namespace
+
+// ---- what the room sees of a publication ----
+
+JsonPtr RoomService::joinedBody(const Room& room, const Participant& p) const {
+    JsonPtr b = jsonObject();
+    jsonSet(b.get(), "hipaa.room", "joined");
+    jsonSet(b.get(), "room", room.id);
+    jsonSet(b.get(), "id", p.id);
+    jsonSet(b.get(), "private_id", p.privateId);
+    jsonSet(b.get(), "role", roleName(p.role));
+    jsonSet(b.get(), "participants", visibleParticipants(room, p));
+    if (classOf(room).of(p.role).subscribe) jsonSet(b.get(), "publishers", publishersFor(room, p));
+    return b;
+}
+
+JsonPtr RoomService::publisherDesc(const Room& room, const Participant& viewer, const Participant& p) const {
+    JsonPtr o = describeFor(room, viewer, p);
+    JsonPtr streams = jsonArray();
+    for (const auto& st : p.streams) {
+        JsonPtr j = jsonObject();
+        jsonSet(j.get(), "type", kindOf(st.media));
+        jsonSet(j.get(), "mindex", st.media.mindex);
+        jsonSet(j.get(), "mid", st.media.mid);
+        if (!st.media.codec.empty()) jsonSet(j.get(), "codec", st.media.codec);
+        if (!st.description.empty()) jsonSet(j.get(), "description", st.description);
+        if (!st.media.active) jsonSet(j.get(), "disabled", true);
+        if (st.screen) jsonSet(j.get(), "screen", true);
+        if (st.muted) jsonSet(j.get(), "muted", true);
+        json_array_append_new(streams.get(), j.release());
+    }
+    jsonSet(o.get(), "streams", std::move(streams));
+    if (p.e2ee) jsonSet(o.get(), "e2ee", true);
+    return o;
+}
+
+JsonPtr RoomService::publishersFor(const Room& room, const Participant& viewer) const {
+    JsonPtr arr = jsonArray();
+    for (const auto& [id, p] : room.participants)
+        if (p.publishing && !p.waiting && id != viewer.id)
+            json_array_append_new(arr.get(), publisherDesc(room, viewer, p).release());
+    return arr;
+}
+
+void RoomService::broadcastPublisher(Room& room, const Participant& p, Effects& out) {
+    if (room.ended) return;
+    for (const auto& [id, other] : room.participants) {
+        if (other.waiting || id == p.id || !classOf(room).of(other.role).subscribe) continue;
+        JsonPtr b = jsonObject();
+        jsonSet(b.get(), "hipaa.room", "event");
+        jsonSet(b.get(), "room", room.id);
+        JsonPtr list = jsonArray();
+        json_array_append_new(list.get(), publisherDesc(room, other, p).release());
+        jsonSet(b.get(), "publishers", std::move(list));
+        push(out, other.session, {}, std::move(b));
+    }
+}
+
+RoomService::Participant* RoomService::participantOf(SessionId s) {
+    auto w = sessions_.find(s);
+    if (w == sessions_.end()) return nullptr;
+    auto r = rooms_.find(w->second.room);
+    if (r == rooms_.end()) return nullptr;
+    auto p = r->second.participants.find(w->second.participant);
+    return p == r->second.participants.end() ? nullptr : &p->second;
+}
+
+// ---- publisher ----
+
+void RoomService::publish(SessionId s, const std::string& tx, const RoomRequest& r, const json_t* jsep, Room& room,
+                          Participant& me, Effects& out) {
+    const RoomClass& cls = classOf(room);
+    const char* type = jsep ? json_string_value(json_object_get(jsep, "type")) : nullptr;
+    const char* sdp = jsep ? json_string_value(json_object_get(jsep, "sdp")) : nullptr;
+    if (!type || std::string_view(type) != "offer" || !sdp)
+        return pushError(out, s, tx, rc::kInvalidSdp, r.name + " needs a JSEP offer");
+    bool e2ee = json_is_true(json_object_get(jsep, "e2ee"));
+    if (cls.e2ee != e2ee)
+        return pushError(out, s, tx, rc::kE2eeRequired,
+                         cls.e2ee ? "this room is end-to-end encrypted: publish with insertable streams (e2ee)"
+                                  : "this room is not end-to-end encrypted: publish without e2ee");
+    if (!me.publishing) {
+        int n = 0;
+        for (const auto& [id, p] : room.participants) n += p.publishing ? 1 : 0;
+        if (n >= cls.publishers) return pushError(out, s, tx, rc::kTooManyPublishers, "the room has its maximum of publishers");
+    }
+    SdpPolicy policy;
+    policy.videoBitrateBps = cls.bitrate;
+    std::vector<SdpMedia> media;
+    std::string answer;
+    try {
+        answer = media_.sdp->answerPublisher(sdp, policy, media);
+    } catch (const Error& e) {
+        return pushError(out, s, tx, rc::kInvalidSdp, e.what());
+    }
+    // The new publication: what carries over from the previous one is keyed by mid.
+    std::vector<PubStream> streams;
+    int lastNewVideo = -1;
+    for (auto& m : media) {
+        PubStream st;
+        auto prev = std::find_if(me.streams.begin(), me.streams.end(), [&](const PubStream& p) { return p.media.mid == m.mid && p.media.type == m.type; });
+        if (prev != me.streams.end()) {
+            st.screen = prev->screen;
+            st.muted = prev->muted;
+            st.description = prev->description;
+        } else if (m.type == SdpMedia::Type::Video) {
+            lastNewVideo = static_cast<int>(streams.size());
+        }
+        for (const auto& d : r.descriptions)
+            if (d.mid == m.mid && !d.description.empty()) st.description = d.description;
+        st.media = std::move(m);
+        streams.push_back(std::move(st));
+    }
+    // `screen: true` names the video m-line this offer adds as the screen share (janus.js adds one).
+    if (r.screen == 1 && lastNewVideo >= 0) streams[static_cast<size_t>(lastNewVideo)].screen = true;
+    bool anyActive = false, screenBefore = false, screenNow = false;
+    for (const auto& st : streams) {
+        anyActive |= st.media.active;
+        screenNow |= st.screen && st.media.active;
+    }
+    for (const auto& st : me.streams) screenBefore |= st.screen && st.media.active;
+    if (!anyActive) return pushError(out, s, tx, rc::kNoCodec, "the offer has no stream this room accepts");
+    if (screenNow && !screenBefore && !cls.of(me.role).screen) {
+        JsonPtr e = event("role_denied", &room);
+        jsonSet(e.get(), "participant", me.pseudonym);
+        jsonSet(e.get(), "role", roleName(me.role));
+        jsonSet(e.get(), "request", "screen_share");
+        notify(out, s, std::move(e));
+        ++counters_["role_denials"];
+        return pushError(out, s, tx, rc::kForbidden, "your role may not share a screen");
+    }
+
+    bool renegotiation = me.publishing;
+    me.streams = std::move(streams);
+    me.publishing = true;
+    me.e2ee = e2ee;
+    std::vector<RelayStream> relay;
+    for (const auto& st : me.streams) {
+        if (!st.media.active) continue;
+        relay.push_back(RelayStream{st.media.mindex, st.media.type == SdpMedia::Type::Video, st.media.codec,
+                                    st.media.payloadType, st.media.type == SdpMedia::Type::Data, st.muted});
+    }
+    media_.relay->publish(s, room.id, me.feed, std::move(relay), cls.bitrate);
+    ++counters_[renegotiation ? "publications_renegotiated" : "publications"];
+
+    JsonPtr b = ok("configured", room.id);
+    JsonPtr self = publisherDesc(room, me, me);
+    jsonSet(b.get(), "streams", jsonRetain(json_object_get(self.get(), "streams")));
+    push(out, s, tx, std::move(b), jsepOf("answer", answer, e2ee));
+    broadcastPublisher(room, me, out);
+
+    JsonPtr e = event(renegotiation ? "republished" : "published", &room);
+    jsonSet(e.get(), "participant", me.pseudonym);
+    JsonPtr kinds = jsonArray();
+    for (const auto& st : me.streams) {
+        if (!st.media.active) continue;
+        JsonPtr k = jsonObject();
+        jsonSet(k.get(), "type", kindOf(st.media));
+        if (!st.media.codec.empty()) jsonSet(k.get(), "codec", st.media.codec);
+        if (st.screen) jsonSet(k.get(), "screen", true);
+        json_array_append_new(kinds.get(), k.release());
+    }
+    jsonSet(e.get(), "streams", std::move(kinds));
+    if (e2ee) jsonSet(e.get(), "e2ee", true);
+    notify(out, s, std::move(e));
+    if (screenNow != screenBefore) {
+        JsonPtr sc = event(screenNow ? "screen_share_started" : "screen_share_stopped", &room);
+        jsonSet(sc.get(), "participant", me.pseudonym);
+        jsonSet(sc.get(), "role", roleName(me.role));
+        notify(out, s, std::move(sc));
+        ++counters_[screenNow ? "screen_shares" : "screen_shares_stopped"];
+    }
+}
+
+void RoomService::setMuted(Room& room, Participant& target, PubStream& st, bool muted, const Participant& by,
+                           Effects& out) {
+    if (st.muted == muted) return;
+    st.muted = muted;
+    if (st.media.active) media_.relay->setMuted(target.session, st.media.mindex, muted);
+    JsonPtr e = event(muted ? "muted" : "unmuted", &room);
+    jsonSet(e.get(), "participant", target.pseudonym);
+    jsonSet(e.get(), "type", kindOf(st.media));
+    jsonSet(e.get(), "mid", st.media.mid);
+    if (st.screen) jsonSet(e.get(), "screen", true);
+    if (&by != &target) jsonSet(e.get(), "by", by.pseudonym);
+    notify(out, target.session, std::move(e));
+    ++counters_[muted ? "mutes" : "unmutes"];
+}
+
+void RoomService::mute(SessionId s, const std::string& tx, const RoomRequest& r, Room& room, Participant& me,
+                       Effects& out) {
+    if (!me.publishing) return pushError(out, s, tx, rc::kNotPublishing, "not publishing");
+    for (const auto& ref : r.streams)
+        if (!ref.mid.empty() && std::none_of(me.streams.begin(), me.streams.end(),
+                                             [&](const PubStream& st) { return st.media.mid == ref.mid; }))
+            return pushError(out, s, tx, rc::kNoSuchFeed, "no stream with mid " + ref.mid);
+    bool changed = false;
+    for (auto& st : me.streams) {
+        if (!isAv(st.media)) continue;
+        int on = -1;
+        if (!st.screen) on = st.media.type == SdpMedia::Type::Audio ? r.audio : r.video;
+        for (const auto& ref : r.streams)
+            if (ref.mid == st.media.mid && ref.send != -1) on = ref.send;
+        if (on == -1 || st.muted == (on == 0)) continue;
+        setMuted(room, me, st, on == 0, me, out);
+        changed = true;
+    }
+    push(out, s, tx, ok("configured", room.id));
+    if (changed) broadcastPublisher(room, me, out);
+}
+
+void RoomService::moderateMute(SessionId s, const std::string& tx, const RoomRequest& r, Room& room, Participant& me,
+                               Effects& out) {
+    auto it = room.participants.find(r.target);
+    if (it == room.participants.end()) return pushError(out, s, tx, rc::kNoSuchParticipant, "no such participant");
+    Participant& t = it->second;
+    if (!t.publishing) return pushError(out, s, tx, rc::kNotPublishing, "that participant is not publishing");
+    std::string mid = r.streams.empty() ? std::string() : r.streams.front().mid;
+    bool found = false;
+    for (auto& st : t.streams) {
+        if (!isAv(st.media) || (!mid.empty() && st.media.mid != mid)) continue;
+        found = true;
+        setMuted(room, t, st, r.mute, me, out);
+    }
+    if (!found) return pushError(out, s, tx, rc::kNoSuchFeed, "no such stream");
+    JsonPtr b = jsonObject();
+    jsonSet(b.get(), "hipaa.room", "event");
+    jsonSet(b.get(), "room", room.id);
+    jsonSet(b.get(), "result", r.mute ? "muted" : "unmuted");
+    jsonSet(b.get(), "id", t.id);
+    if (!mid.empty()) jsonSet(b.get(), "mid", mid);
+    push(out, s, tx, std::move(b));
+    JsonPtr m = jsonObject();  // the target learns who did what to its streams (its client mutes locally)
+    jsonSet(m.get(), "hipaa.room", "event");
+    jsonSet(m.get(), "room", room.id);
+    jsonSet(m.get(), "moderation", r.mute ? "muted" : "unmuted");
+    if (!mid.empty()) jsonSet(m.get(), "mid", mid);
+    push(out, t.session, {}, std::move(m));
+    broadcastPublisher(room, t, out);
+}
+
+void RoomService::unpublish(Room& room, Participant& me, bool pushToIt, const std::string& tx, Effects& out) {
+    if (!me.publishing) return;
+    if (media_.relay) media_.relay->unpublish(me.session);
+    bool screen = false;
+    for (const auto& st : me.streams) screen |= st.screen && st.media.active;
+    me.publishing = false;
+    me.streams.clear();
+    if (pushToIt) push(out, me.session, tx, ok("unpublished", room.id));
+    if (!room.ended)
+        for (const auto& [id, other] : room.participants) {
+            if (other.waiting || id == me.id) continue;
+            JsonPtr b = jsonObject();
+            jsonSet(b.get(), "hipaa.room", "event");
+            jsonSet(b.get(), "room", room.id);
+            jsonSet(b.get(), "unpublished", me.id);
+            push(out, other.session, {}, std::move(b));
+        }
+    JsonPtr e = event("unpublished", &room);
+    jsonSet(e.get(), "participant", me.pseudonym);
+    notify(out, me.session, std::move(e));
+    if (screen) {
+        JsonPtr sc = event("screen_share_stopped", &room);
+        jsonSet(sc.get(), "participant", me.pseudonym);
+        jsonSet(sc.get(), "role", roleName(me.role));
+        notify(out, me.session, std::move(sc));
+    }
+}
+
+void RoomService::dropMedia(Room& room, Participant& p, Effects& out, bool hangupPc) {
+    bool had = p.publishing || !p.subscribers.empty();
+    unpublish(room, p, false, {}, out);
+    for (SessionId sub : std::set<SessionId>(p.subscribers)) dropSubscriber(sub, out, true);
+    if (media_.relay) media_.relay->removeSession(p.session);
+    if (had && hangupPc) out.push_back({Effect::Kind::Hangup, p.session, {}, nullptr, nullptr});
+}
+
+// ---- subscribers ----
+
+int RoomService::resolveStreams(const Room& room, const Participant& owner,
+                                const std::vector<RoomRequest::StreamRef>& refs, std::vector<SubStream>& out,
+                                std::string& why) const {
+    for (const auto& ref : refs) {
+        auto it = room.participants.find(ref.feed);
+        if (it == room.participants.end() || it->second.waiting || !it->second.publishing || ref.feed == owner.id) {
+            why = "no such feed: " + ref.feed;
+            return rc::kNoSuchFeed;
+        }
+        bool any = false;
+        for (const auto& st : it->second.streams) {
+            if (!st.media.active || (!ref.mid.empty() && st.media.mid != ref.mid)) continue;
+            SubStream ss;
+            ss.media = st.media;
+            ss.feed = ref.feed;
+            ss.feedMid = st.media.mid;
+            ss.pubMindex = st.media.mindex;
+            out.push_back(std::move(ss));
+            any = true;
+        }
+        if (!any) {
+            why = "no such stream: " + ref.feed + (ref.mid.empty() ? "" : " mid " + ref.mid);
+            return rc::kNoSuchFeed;
+        }
+    }
+    return 0;
+}
+
+void RoomService::subscriberJoin(SessionId s, const std::string& tx, const RoomRequest& r, Effects& out) {
+    if (sessions_.contains(s)) return pushError(out, s, tx, rc::kAlreadyJoined, "already in a room");
+    auto rit = rooms_.find(r.room);
+    if (rit == rooms_.end()) return pushError(out, s, tx, rc::kNoSuchRoom, "no such room");
+    Room& room = rit->second;
+    if (room.ended) return pushError(out, s, tx, rc::kRoomEnded, "the visit has ended");
+    if (!mediaReady()) return pushError(out, s, tx, errc::kNotImplemented, "media is not available in this room plugin");
+    Participant* owner = nullptr;
+    for (auto& [id, p] : room.participants)
+        if (p.privateId == r.privateId) owner = &p;
+    if (!owner || owner->waiting) {
+        // Waiting participants get no media: their private_id opens nothing until they are admitted.
+        JsonPtr e = event("subscribe", &room);
+        jsonSet(e.get(), "outcome", "refused");
+        jsonSet(e.get(), "error_code", rc::kInvalidPrivateId);
+        notify(out, s, std::move(e));
+        return pushError(out, s, tx, rc::kInvalidPrivateId, "no admitted participant with this private_id");
+    }
+    if (!classOf(room).of(owner->role).subscribe) {
+        JsonPtr e = event("role_denied", &room);
+        jsonSet(e.get(), "participant", owner->pseudonym);
+        jsonSet(e.get(), "role", roleName(owner->role));
+        jsonSet(e.get(), "request", "subscribe");
+        notify(out, s, std::move(e));
+        ++counters_["role_denials"];
+        return pushError(out, s, tx, rc::kForbidden, "your role may not subscribe");
+    }
+    Subscriber sub;
+    sub.room = room.id;
+    sub.owner = owner->id;
+    std::string why;
+    if (int code = resolveStreams(room, *owner, r.streams, sub.streams, why)) return pushError(out, s, tx, code, why);
+    for (size_t i = 0; i < sub.streams.size(); ++i) {
+        sub.streams[i].media.mindex = static_cast<int>(i);
+        sub.streams[i].media.mid = std::to_string(i);
+    }
+    sub.e2ee = classOf(room).e2ee;
+    auto [it, _] = subscribers_.emplace(s, std::move(sub));
+    owner->subscribers.insert(s);
+    for (const auto& ss : it->second.streams)
+        media_.relay->subscribe(s, room.participants.at(ss.feed).feed, ss.pubMindex, ss.media.mindex);
+    JsonPtr e = event("subscribed", &room);
+    jsonSet(e.get(), "participant", owner->pseudonym);
+    jsonSet(e.get(), "streams", static_cast<uint64_t>(it->second.streams.size()));
+    notify(out, s, std::move(e));
+    ++counters_["subscriptions"];
+    pushSubscriberOffer(s, tx, "attached", it->second, out);
+}
+
+void RoomService::pushSubscriberOffer(SessionId s, const std::string& tx, const char* kind, Subscriber& sub,
+                                      Effects& out) {
+    Room& room = rooms_.at(sub.room);
+    const Participant& owner = room.participants.at(sub.owner);
+    std::vector<SdpMedia> media;
+    JsonPtr streams = jsonArray();
+    for (const auto& ss : sub.streams) {
+        media.push_back(ss.media);
+        JsonPtr j = jsonObject();
+        jsonSet(j.get(), "mindex", ss.media.mindex);
+        jsonSet(j.get(), "mid", ss.media.mid);
+        jsonSet(j.get(), "type", kindOf(ss.media));
+        jsonSet(j.get(), "active", ss.media.active);
+        if (ss.media.active) {
+            jsonSet(j.get(), "feed_id", ss.feed);
+            jsonSet(j.get(), "feed_mid", ss.feedMid);
+            if (auto f = room.participants.find(ss.feed); f != room.participants.end()) {
+                JsonPtr d = describeFor(room, owner, f->second);
+                if (const json_t* name = json_object_get(d.get(), "display"))
+                    jsonSet(j.get(), "feed_display", jsonRetain(const_cast<json_t*>(name)));
+                for (const auto& st : f->second.streams)
+                    if (st.media.mid == ss.feedMid) {
+                        if (!st.description.empty()) jsonSet(j.get(), "feed_description", st.description);
+                        if (st.screen) jsonSet(j.get(), "screen", true);
+                    }
+            }
+            if (!ss.media.codec.empty()) jsonSet(j.get(), "codec", ss.media.codec);
+            jsonSet(j.get(), "send", ss.send);
+        }
+        json_array_append_new(streams.get(), j.release());
+    }
+    std::string offer;
+    try {
+        offer = media_.sdp->offerSubscriber("janus-hipaa room", media, ++sub.version);
+    } catch (const Error& e) {
+        return pushError(out, s, tx, rc::kInvalidSdp, e.what());
+    }
+    JsonPtr b = jsonObject();
+    jsonSet(b.get(), "hipaa.room", kind);
+    jsonSet(b.get(), "room", room.id);
+    jsonSet(b.get(), "streams", std::move(streams));
+    push(out, s, tx, std::move(b), jsepOf("offer", offer, sub.e2ee));
+}
+
+void RoomService::subscriberRequest(SessionId s, const std::string& tx, const RoomRequest& r, const json_t* jsep,
+                                    Subscriber& sub, Effects& out) {
+    Room& room = rooms_.at(sub.room);
+    Participant& owner = room.participants.at(sub.owner);
+    switch (r.kind) {
+        case RoomRequest::Kind::Start: {
+            const char* type = jsep ? json_string_value(json_object_get(jsep, "type")) : nullptr;
+            const char* sdp = jsep ? json_string_value(json_object_get(jsep, "sdp")) : nullptr;
+            if (!type || std::string_view(type) != "answer" || !sdp)
+                return pushError(out, s, tx, rc::kInvalidSdp, "start needs a JSEP answer");
+            std::string why;
+            if (!media_.sdp->parses(sdp, why)) return pushError(out, s, tx, rc::kInvalidSdp, "the answer does not parse: " + why);
+            for (auto& ss : sub.streams) ss.send = true;
+            media_.relay->setSend(s, -1, true);
+            media_.relay->requestKeyframes(s);
+            return push(out, s, tx, ok("started", room.id));
+        }
+        case RoomRequest::Kind::Pause:
+            for (auto& ss : sub.streams) ss.send = false;
+            media_.relay->setSend(s, -1, false);
+            return push(out, s, tx, ok("paused", room.id));
+        case RoomRequest::Kind::Configure: {
+            for (const auto& ref : r.streams)
+                if (std::none_of(sub.streams.begin(), sub.streams.end(), [&](const SubStream& ss) { return ss.media.mid == ref.mid; }))
+                    return pushError(out, s, tx, rc::kNoSuchFeed, "no stream with mid " + ref.mid);
+            for (const auto& ref : r.streams)
+                for (auto& ss : sub.streams)
+                    if (ss.media.mid == ref.mid && ref.send != -1) {
+                        ss.send = ref.send == 1;
+                        media_.relay->setSend(s, ss.media.mindex, ss.send);
+                    }
+            return push(out, s, tx, ok("configured", room.id));
+        }
+        case RoomRequest::Kind::Update: {
+            std::vector<SubStream> added;
+            std::string why;
+            if (int code = resolveStreams(room, owner, r.subscribe, added, why)) return pushError(out, s, tx, code, why);
+            for (const auto& u : r.unsubscribe) {
+                bool any = false;
+                for (auto& ss : sub.streams) {
+                    bool match = ss.media.active && (u.subMid.empty() || ss.media.mid == u.subMid) &&
+                                 (u.feed.empty() || ss.feed == u.feed) && (u.mid.empty() || ss.feedMid == u.mid);
+                    if (!match || (u.subMid.empty() && u.feed.empty())) continue;
+                    ss.media.active = false;  // the m-line stays (inactive): m-lines are never removed
+                    media_.relay->unsubscribe(s, ss.media.mindex);
+                    any = true;
+                }
+                if (!any) return pushError(out, s, tx, rc::kNoSuchFeed, "nothing to unsubscribe matches");
+            }
+            for (auto& ss : added) {
+                bool dup = std::any_of(sub.streams.begin(), sub.streams.end(), [&](const SubStream& o) {
+                    return o.media.active && o.feed == ss.feed && o.feedMid == ss.feedMid;
+                });
+                if (dup) continue;
+                ss.media.mindex = static_cast<int>(sub.streams.size());
+                ss.media.mid = std::to_string(ss.media.mindex);
+                media_.relay->subscribe(s, room.participants.at(ss.feed).feed, ss.pubMindex, ss.media.mindex);
+                sub.streams.push_back(std::move(ss));
+            }
+            if (sub.streams.size() > 64) return pushError(out, s, tx, errc::kInvalidField, "too many streams on one handle");
+            return pushSubscriberOffer(s, tx, "updated", sub, out);
+        }
+        case RoomRequest::Kind::Leave: {
+            push(out, s, tx, ok("left", room.id));
+            return dropSubscriber(s, out, false);
+        }
+        default:
+            return pushError(out, s, tx, rc::kWrongHandle, r.name + " is not a subscriber request");
+    }
+}
+
+void RoomService::dropSubscriber(SessionId s, Effects& out, bool end) {
+    auto it = subscribers_.find(s);
+    if (it == subscribers_.end()) return;
+    if (auto r = rooms_.find(it->second.room); r != rooms_.end())
+        if (auto o = r->second.participants.find(it->second.owner); o != r->second.participants.end())
+            o->second.subscribers.erase(s);
+    subscribers_.erase(it);
+    if (media_.relay) media_.relay->removeSession(s);
+    if (end) out.push_back({Effect::Kind::End, s, {}, nullptr, nullptr});
+}
+
+// ---- media callbacks (through the worker) ----
+
+Effects RoomService::mediaGone(SessionId s, int64_t) {
+    Effects out;
+    if (subscribers_.contains(s)) {
+        dropSubscriber(s, out, false);
+        return out;
+    }
+    if (Participant* p = participantOf(s); p && p->publishing) unpublish(rooms_.at(sessions_.at(s).room), *p, true, {}, out);
+    return out;
+}
+
+Effects RoomService::chat(SessionId s, size_t bytes, size_t recipients, int64_t now) {
+    Effects out;
+    Participant* p = participantOf(s);
+    if (!p || p->waiting) return out;
+    p->lastActivityUs = now;
+    Room& room = rooms_.at(sessions_.at(s).room);
+    JsonPtr e = event("chat", &room);
+    jsonSet(e.get(), "participant", p->pseudonym);
+    jsonSet(e.get(), "role", roleName(p->role));
+    jsonSet(e.get(), "bytes", static_cast<uint64_t>(bytes));
+    jsonSet(e.get(), "recipients", static_cast<uint64_t>(recipients));
+    jsonSet(e.get(), "time_us", now);
+    notify(out, s, std::move(e));
+    ++counters_["chat_messages"];
+    return out;
+}
+
+}  // namespace hipaa::room

@@ -1,0 +1,439 @@
+// The room's media half through RoomService + a real MediaRelay (fake SDP, recorded gateway calls):
+// who may publish and subscribe, VideoRoom event shapes, relay wiring, mute, screen share, chat
+// metadata, e2ee rooms, cleanup on leave / back to waiting, and media as idle-timeout activity.
+#include "RoomErrors.hpp"
+#include "RoomHarness.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+
+using namespace hipaa;
+using namespace hipaa::room;
+using namespace hipaa::room::test;
+
+namespace {
+
+std::string kind(const json_t* push) { return std::string(jsonString(push, "hipaa.room").value_or("")); }
+int64_t errorCode(const json_t* push) { return push ? jsonInt(push, "error_code").value_or(0) : -1; }
+
+constexpr SessionId kDr = 1, kPat = 2, kObs = 3, kPat2 = 4, kPatSub = 12, kDrSub = 11, kObsSub = 13;
+const char* kAv = "m=audio opus 111\nm=video vp8 96\nm=application";
+const char* kAvScreen = "m=audio opus 111\nm=video vp8 96\nm=application\nm=video vp8 96";  // janus.js appends
+
+struct Rtp {
+    std::array<uint8_t, 40> b{};
+    Rtp(uint32_t ssrc, uint16_t seq, uint32_t ts) {
+        b[0] = 0x80;
+        b[1] = 96;
+        RtpRewriter::write(b.data(), {ssrc, seq, ts});
+    }
+    MediaPacket packet(int mindex, bool video) { return MediaPacket{mindex, video, b.data(), b.size()}; }
+};
+
+class RoomMedia : public ::testing::Test {
+protected:
+    RoomMedia() : h(settings()) {}
+    static RoomSettings settings() {
+        RoomSettings s;
+        RoomClass e2ee;
+        e2ee.name = "e2ee";
+        e2ee.e2ee = true;
+        s.classes["e2ee"] = e2ee;
+        RoomClass capped;
+        capped.name = "capped";
+        capped.bitrate = 256000;
+        capped.publishers = 1;
+        s.classes["capped"] = capped;
+        RoomClass brief;
+        brief.name = "brief";
+        brief.idleTimeoutS = 60;
+        s.classes["brief"] = brief;
+        return s;
+    }
+    RoomHarness h;
+    std::string room = h.createRoom();
+
+    uint64_t privateIdOf(SessionId s) {
+        for (const json_t* p : h.pushes(s))
+            if (kind(p) == "joined") return static_cast<uint64_t>(jsonInt(p, "private_id").value_or(0));
+        return 0;
+    }
+    void admit(SessionId s) { h.send(kDr, R"({"request":"admit","id":")" + h.idOf(s) + R"("})"); }
+    void visit() {
+        h.join(kDr, room, "provider", "dr-1", "Dr. Provider");
+        h.join(kPat, room, "patient", "pat-1", "Alice Patient");
+        admit(kPat);
+    }
+    const json_t* publish(SessionId s, const std::string& sdp = kAv, const std::string& extra = "") {
+        h.sendJsep(s, R"({"request":"publish")" + extra + "}", "offer", sdp);
+        return h.lastPush(s);
+    }
+    const json_t* subscribe(SessionId sub, SessionId owner, SessionId feedOwner, const std::string& mid = "") {
+        std::string streams = R"([{"feed":")" + h.idOf(feedOwner) + "\"" + (mid.empty() ? "" : R"(,"mid":")" + mid + "\"") + "}]";
+        h.send(sub, R"({"request":"join","ptype":"subscriber","room":")" + room + R"(","private_id":)" +
+                        std::to_string(privateIdOf(owner)) + R"(,"streams":)" + streams + "}");
+        return h.lastPush(sub);
+    }
+    size_t rtpTo(SessionId s, int mindex = -1) {
+        std::lock_guard l(h.host.m);
+        size_t n = 0;
+        for (const auto& r : h.host.rtp) n += r.to == s && (mindex < 0 || r.mindex == mindex);
+        return n;
+    }
+    const json_t* lastNotify(const std::string& name) {
+        const json_t* found = nullptr;
+        for (const json_t* e : h.notifies())
+            if (jsonString(e, "event").value_or("") == name) found = e;
+        return found;
+    }
+};
+
+TEST_F(RoomMedia, PublishAnswersWithJsepAndAnnouncesThePublisher) {
+    visit();
+    const json_t* ans = publish(kDr, kAv, R"(,"descriptions":[{"mid":"1","description":"camera"}])");
+    ASSERT_EQ(errorCode(ans), 0) << jsonDump(ans);
+    EXPECT_EQ(jsonString(ans, "configured").value_or(""), "ok");
+    EXPECT_EQ(jsonString(ans, "videoroom").value_or(""), "event") << "VideoRoom clients read the videoroom key";
+    const json_t* jsep = h.lastJsep(kDr);
+    ASSERT_NE(jsep, nullptr);
+    EXPECT_EQ(jsonString(jsep, "type").value_or(""), "answer");
+    EXPECT_EQ(jsonString(jsep, "sdp").value_or(""), "answer 0:recv 1:recv 2:recv");
+    EXPECT_EQ(json_array_size(json_object_get(ans, "streams")), 3u);
+
+    // The admitted patient learns of the feed, with the streams VideoRoom clients subscribe to.
+    const json_t* ev = h.lastPush(kPat);
+    const json_t* pubs = json_object_get(ev, "publishers");
+    ASSERT_EQ(json_array_size(pubs), 1u) << jsonDump(ev);
+    const json_t* p = json_array_get(pubs, 0);
+    EXPECT_EQ(jsonString(p, "id").value_or(""), h.idOf(kDr));
+    EXPECT_EQ(jsonString(p, "display").value_or(""), "Dr. Provider");
+    const json_t* video = json_array_get(json_object_get(p, "streams"), 1);
+    EXPECT_EQ(jsonString(video, "type").value_or(""), "video");
+    EXPECT_EQ(jsonString(video, "codec").value_or(""), "vp8");
+    EXPECT_EQ(jsonString(video, "description").value_or(""), "camera");
+    EXPECT_EQ(h.relay.publisherCount(), 1u);
+
+    // The audit event names the pseudonym and the codecs, never the name or the description.
+    const json_t* e = lastNotify("published");
+    ASSERT_NE(e, nullptr);
+    std::string dump = jsonDump(e);
+    EXPECT_EQ(jsonString(e, "participant").value_or(""), h.pseudonymOf("dr-1"));
+    EXPECT_EQ(dump.find("Provider"), std::string::npos);
+    EXPECT_EQ(dump.find("camera"), std::string::npos);
+}
+
+TEST_F(RoomMedia, JoinedAnswerCarriesPrivateIdAndCurrentPublishers) {
+    h.join(kDr, room, "provider", "dr-1", "Dr. Provider");
+    publish(kDr);
+    h.join(kPat, room, "patient", "pat-1");
+    const json_t* waiting = h.lastPush(kPat);
+    EXPECT_EQ(json_object_get(waiting, "private_id"), nullptr) << "waiting participants get no key to media";
+    EXPECT_EQ(json_object_get(waiting, "publishers"), nullptr);
+    admit(kPat);
+    const json_t* joined = nullptr;
+    for (const json_t* p : h.pushes(kPat))
+        if (kind(p) == "joined") joined = p;
+    ASSERT_NE(joined, nullptr);
+    EXPECT_GT(jsonInt(joined, "private_id").value_or(0), 0);
+    EXPECT_EQ(json_array_size(json_object_get(joined, "publishers")), 1u);
+}
+
+TEST_F(RoomMedia, OnlyAdmittedRolesThatMayPublishCanPublish) {
+    h.join(kDr, room, "provider", "dr-1");
+    h.join(kPat, room, "patient", "pat-1");
+    EXPECT_EQ(errorCode(publish(kPat)), rc::kForbidden) << "a waiting patient published";
+    h.join(kObs, room, "observer", "obs-1");
+    admit(kObs);
+    EXPECT_EQ(errorCode(publish(kObs)), rc::kForbidden) << "an observer published";
+    EXPECT_EQ(h.sdp.answers, 0) << "a refused publisher's offer was processed";
+    EXPECT_EQ(h.relay.publisherCount(), 0u);
+    // The observer may subscribe.
+    publish(kDr);
+    EXPECT_EQ(kind(subscribe(kObsSub, kObs, kDr)), "attached");
+}
+
+TEST_F(RoomMedia, BadOffersAreRefusedWithoutState) {
+    visit();
+    h.send(kDr, R"({"request":"publish"})");
+    EXPECT_EQ(errorCode(h.lastPush(kDr)), rc::kInvalidSdp);
+    EXPECT_EQ(errorCode(publish(kDr, "v=garbage")), rc::kInvalidSdp);
+    EXPECT_EQ(errorCode(publish(kDr, "m=audio pcmu 0\nm=video av1 45")), rc::kNoCodec);
+    h.sendJsep(kDr, R"({"request":"publish"})", "answer", kAv);
+    EXPECT_EQ(errorCode(h.lastPush(kDr)), rc::kInvalidSdp) << "an answer is not an offer";
+    EXPECT_EQ(h.relay.publisherCount(), 0u);
+    h.send(kDr, R"({"request":"unpublish"})");
+    EXPECT_EQ(errorCode(h.lastPush(kDr)), rc::kNotPublishing);
+}
+
+TEST_F(RoomMedia, SubscriberGetsOfferStartsAndReceivesRewrittenMedia) {
+    visit();
+    publish(kDr);
+    const json_t* att = subscribe(kPatSub, kPat, kDr);
+    ASSERT_EQ(kind(att), "attached") << jsonDump(att);
+    const json_t* streams = json_object_get(att, "streams");
+    ASSERT_EQ(json_array_size(streams), 3u);
+    const json_t* v = json_array_get(streams, 1);
+    EXPECT_EQ(jsonString(v, "feed_id").value_or(""), h.idOf(kDr));
+    EXPECT_EQ(jsonString(v, "feed_mid").value_or(""), "1");
+    EXPECT_EQ(jsonString(v, "feed_display").value_or(""), "Dr. Provider") << "patients see providers' names";
+    EXPECT_EQ(jsonString(h.lastJsep(kPatSub), "type").value_or(""), "offer");
+    EXPECT_EQ(jsonString(h.lastJsep(kPatSub), "sdp").value_or(""),
+              "offer v1 0:audio:opus:111:send 1:video:vp8:96:send 2:data:-:-1:send");
+
+    h.sendJsep(kPatSub, R"({"request":"start"})", "answer", "answer ok");
+    EXPECT_EQ(jsonString(h.lastPush(kPatSub), "started").value_or(""), "ok");
+    {
+        std::lock_guard l(h.host.m);
+        EXPECT_FALSE(h.host.plis.empty()) << "no keyframe asked for the new subscriber";
+        EXPECT_EQ(h.host.plis.back(), std::make_pair(kDr, 1));
+    }
+    Rtp pkt(0x1234, 100, 5000);
+    auto mp = pkt.packet(1, true);
+    h.relay.incomingRtp(kDr, mp);
+    EXPECT_EQ(rtpTo(kPatSub, 1), 1u);
+    {
+        std::lock_guard l(h.host.m);
+        EXPECT_NE(h.host.rtp.back().h.ssrc, 0x1234u) << "the subscriber's SSRC is the relay's, not the publisher's";
+    }
+
+    // pause / configure (per-stream send) / start
+    h.send(kPatSub, R"({"request":"pause"})");
+    EXPECT_EQ(jsonString(h.lastPush(kPatSub), "paused").value_or(""), "ok");
+    h.relay.incomingRtp(kDr, mp);
+    EXPECT_EQ(rtpTo(kPatSub), 1u);
+    h.sendJsep(kPatSub, R"({"request":"start"})", "answer", "answer ok");
+    h.send(kPatSub, R"({"request":"configure","streams":[{"mid":"1","send":false}]})");
+    EXPECT_EQ(jsonString(h.lastPush(kPatSub), "configured").value_or(""), "ok");
+    h.relay.incomingRtp(kDr, mp);
+    auto ap = pkt.packet(0, false);
+    h.relay.incomingRtp(kDr, ap);
+    EXPECT_EQ(rtpTo(kPatSub, 1), 1u) << "video was sent after send:false";
+    EXPECT_EQ(rtpTo(kPatSub, 0), 1u);
+
+    h.sendJsep(kPatSub, R"({"request":"start"})", "answer", "v=not an answer");
+    EXPECT_EQ(errorCode(h.lastPush(kPatSub)), rc::kInvalidSdp);
+}
+
+TEST_F(RoomMedia, SubscribingNeedsAnAdmittedOwnersPrivateIdAndAPublishedFeed) {
+    h.join(kDr, room, "provider", "dr-1");
+    publish(kDr);
+    h.join(kPat, room, "patient", "pat-1");  // waiting
+    h.send(kPatSub, R"({"request":"join","ptype":"subscriber","room":")" + room +
+                        R"(","private_id":12345,"streams":[{"feed":")" + h.idOf(kDr) + R"("}]})");
+    EXPECT_EQ(errorCode(h.lastPush(kPatSub)), rc::kInvalidPrivateId);
+    admit(kPat);
+    EXPECT_EQ(errorCode(subscribe(kPatSub, kPat, kPat)), rc::kNoSuchFeed) << "own or unpublished feed";
+    EXPECT_EQ(errorCode(subscribe(kPatSub, kPat, kDr, "9")), rc::kNoSuchFeed);
+    EXPECT_EQ(kind(subscribe(kPatSub, kPat, kDr, "1")), "attached");
+    EXPECT_EQ(json_array_size(json_object_get(h.lastPush(kPatSub), "streams")), 1u);
+    // Publisher requests on a subscriber handle and the reverse are refused.
+    h.send(kPatSub, R"({"request":"unpublish"})");
+    EXPECT_EQ(errorCode(h.lastPush(kPatSub)), rc::kWrongHandle);
+    h.send(kPat, R"({"request":"pause"})");
+    EXPECT_EQ(errorCode(h.lastPush(kPat)), rc::kWrongHandle);
+}
+
+TEST_F(RoomMedia, UpdateAddsAndRemovesStreamsWithANewOffer) {
+    visit();
+    publish(kDr);
+    subscribe(kPatSub, kPat, kDr, "0");
+    h.send(kPatSub, R"({"request":"update","subscribe":[{"feed":")" + h.idOf(kDr) + R"(","mid":"1"}]})");
+    const json_t* up = h.lastPush(kPatSub);
+    ASSERT_EQ(kind(up), "updated") << jsonDump(up);
+    EXPECT_EQ(jsonString(h.lastJsep(kPatSub), "sdp").value_or(""),
+              "offer v2 0:audio:opus:111:send 1:video:vp8:96:send");
+    h.send(kPatSub, R"({"request":"update","unsubscribe":[{"sub_mid":"0"}]})");
+    EXPECT_EQ(jsonString(h.lastJsep(kPatSub), "sdp").value_or(""),
+              "offer v3 0:audio:opus:111:off 1:video:vp8:96:send") << "m-lines stay, inactive";
+    Rtp pkt(1, 1, 1);
+    auto ap = pkt.packet(0, false);
+    h.relay.incomingRtp(kDr, ap);
+    EXPECT_EQ(rtpTo(kPatSub), 0u) << "an unsubscribed stream still flows";
+}
+
+TEST_F(RoomMedia, ChatIsRelayedToSubscribersAndAuditedWithoutItsText) {
+    visit();
+    publish(kDr);
+    publish(kPat);
+    subscribe(kPatSub, kPat, kDr);
+    subscribe(kDrSub, kDr, kPat);
+    const std::string text = R"({"text":"my SSN is 078-05-1120"})";
+    size_t n = h.relay.incomingData(kDr, "chat", false, reinterpret_cast<const uint8_t*>(text.data()), text.size());
+    EXPECT_EQ(n, 1u);
+    {
+        std::lock_guard l(h.host.m);
+        ASSERT_EQ(h.host.data.size(), 1u);
+        EXPECT_EQ(h.host.data[0].first, kPatSub);
+        EXPECT_EQ(h.host.data[0].second, text);
+    }
+    Effects out = h.service().chat(kDr, text.size(), n, RoomHarness::kStartUs);
+    ASSERT_EQ(out.size(), 1u);
+    std::string dump = jsonDump(out[0].body.get());
+    EXPECT_EQ(jsonString(out[0].body.get(), "event").value_or(""), "chat");
+    EXPECT_EQ(jsonInt(out[0].body.get(), "bytes").value_or(0), static_cast<int64_t>(text.size()));
+    EXPECT_EQ(jsonString(out[0].body.get(), "participant").value_or(""), h.pseudonymOf("dr-1"));
+    EXPECT_EQ(dump.find("078-05"), std::string::npos);
+    // Someone waiting has no data stream in the room: nothing relayed.
+    h.join(kPat2, room, "patient", "pat-2");
+    EXPECT_EQ(h.relay.incomingData(kPat2, "chat", false, reinterpret_cast<const uint8_t*>("x"), 1), 0u);
+}
+
+TEST_F(RoomMedia, MuteStopsTheStreamIsAuditedAndAnnounced) {
+    visit();
+    publish(kDr);
+    publish(kPat);
+    subscribe(kPatSub, kPat, kDr);
+    h.send(kDr, R"({"request":"configure","audio":false})");
+    EXPECT_EQ(jsonString(h.lastPush(kDr), "configured").value_or(""), "ok");
+    const json_t* e = lastNotify("muted");
+    ASSERT_NE(e, nullptr);
+    EXPECT_EQ(jsonString(e, "type").value_or(""), "audio");
+    EXPECT_EQ(jsonString(e, "participant").value_or(""), h.pseudonymOf("dr-1"));
+    const json_t* ann = h.lastPush(kPat);
+    EXPECT_TRUE(json_is_true(json_object_get(json_array_get(json_object_get(json_array_get(json_object_get(ann, "publishers"), 0), "streams"), 0), "muted")))
+        << jsonDump(ann);
+    Rtp pkt(1, 1, 1);
+    auto ap = pkt.packet(0, false);
+    auto vp = pkt.packet(1, true);
+    h.relay.incomingRtp(kDr, ap);
+    h.relay.incomingRtp(kDr, vp);
+    EXPECT_EQ(rtpTo(kPatSub, 0), 0u) << "muted audio was relayed";
+    EXPECT_EQ(rtpTo(kPatSub, 1), 1u);
+
+    // The provider mutes the patient's microphone (moderate), by mid.
+    h.send(kDr, R"({"request":"moderate","id":")" + h.idOf(kPat) + R"(","mid":"0","mute":true})");
+    bool answered = false;
+    for (const json_t* p : h.pushes(kDr)) answered |= jsonString(p, "result").value_or("") == "muted";
+    EXPECT_TRUE(answered);
+    EXPECT_EQ(jsonString(lastNotify("muted"), "by").value_or(""), h.pseudonymOf("dr-1"));
+    EXPECT_EQ(jsonString(h.lastPush(kPat), "moderation").value_or(""), "muted");
+    // Patients may not moderate.
+    h.send(kPat, R"({"request":"moderate","id":")" + h.idOf(kDr) + R"(","mute":true})");
+    EXPECT_EQ(errorCode(h.lastPush(kPat)), rc::kForbidden);
+}
+
+TEST_F(RoomMedia, ScreenShareIsItsOwnFlaggedStreamAllowedByRole) {
+    visit();
+    publish(kPat);
+    EXPECT_EQ(errorCode(publish(kPat, kAvScreen, R"(,"screen":true)")),
+              rc::kForbidden)
+        << "patients may not share a screen by default";
+    EXPECT_NE(lastNotify("role_denied"), nullptr);
+
+    publish(kDr);
+    h.sendJsep(kDr, R"({"request":"configure","screen":true})", "offer", kAvScreen);
+    EXPECT_EQ(jsonString(h.lastPush(kDr), "configured").value_or(""), "ok");
+    const json_t* started = lastNotify("screen_share_started");
+    ASSERT_NE(started, nullptr);
+    EXPECT_EQ(jsonString(started, "participant").value_or(""), h.pseudonymOf("dr-1"));
+    const json_t* pubs = json_object_get(h.lastPush(kPat), "publishers");
+    const json_t* screen = json_array_get(json_object_get(json_array_get(pubs, 0), "streams"), 3);
+    EXPECT_TRUE(json_is_true(json_object_get(screen, "screen"))) << jsonDump(h.lastPush(kPat));
+    EXPECT_EQ(json_object_get(json_array_get(json_object_get(json_array_get(pubs, 0), "streams"), 1), "screen"), nullptr);
+
+    // janus.js removes the screen track: the m-line comes back inactive.
+    h.sendJsep(kDr, R"({"request":"configure","screen":false})", "offer",
+               std::string(kAv) + "\nm=video vp8 96 inactive");
+    EXPECT_NE(lastNotify("screen_share_stopped"), nullptr);
+}
+
+TEST_F(RoomMedia, EndToEndEncryptedRoomsOnlyRelayAndNeverRecord) {
+    std::string e2 = h.createRoom("e2ee");
+    h.join(kDr, e2, "provider", "dr-1");
+    h.join(kPat, e2, "patient", "pat-1");
+    h.send(kDr, R"({"request":"admit","id":")" + h.idOf(kPat) + R"("})");
+    h.sendJsep(kDr, R"({"request":"publish"})", "offer", kAv);
+    EXPECT_EQ(errorCode(h.lastPush(kDr)), rc::kE2eeRequired);
+    h.sendJsep(kDr, R"({"request":"publish"})", "offer", kAv, true);
+    EXPECT_EQ(jsonString(h.lastPush(kDr), "configured").value_or(""), "ok");
+    EXPECT_TRUE(json_is_true(json_object_get(h.lastJsep(kDr), "e2ee")));
+    h.send(kPatSub, R"({"request":"join","ptype":"subscriber","room":")" + e2 + R"(","private_id":)" +
+                        std::to_string(privateIdOf(kPat)) + R"(,"streams":[{"feed":")" + h.idOf(kDr) + R"("}]})");
+    EXPECT_TRUE(json_is_true(json_object_get(h.lastJsep(kPatSub), "e2ee")));
+    h.send(kDr, R"({"request":"record"})");
+    EXPECT_EQ(errorCode(h.lastPush(kDr)), rc::kRecordE2ee);
+    // ...and a plain room refuses e2ee publishers (its recordings would be ciphertext).
+    h.join(kPat2, room, "provider", "dr-2");
+    h.sendJsep(kPat2, R"({"request":"publish"})", "offer", kAv, true);
+    EXPECT_EQ(errorCode(h.lastPush(kPat2)), rc::kE2eeRequired);
+}
+
+TEST_F(RoomMedia, LeavingOrGoingBackToWaitingStopsAllTheirMedia) {
+    visit();
+    publish(kDr);
+    publish(kPat);
+    subscribe(kPatSub, kPat, kDr);
+    subscribe(kDrSub, kDr, kPat);
+    h.send(kDr, R"({"request":"send_to_waiting","id":")" + h.idOf(kPat) + R"("})");
+    EXPECT_TRUE(h.ended(kPatSub)) << "the patient's subscriber handle stays open in the waiting room";
+    EXPECT_TRUE(h.hungUp(kPat)) << "the patient's PeerConnection stays up in the waiting room";
+    bool unpublished = false;
+    for (const json_t* p : h.pushes(kDr)) unpublished |= jsonString(p, "unpublished").value_or("") == h.idOf(kPat);
+    EXPECT_TRUE(unpublished);
+    Rtp pkt(1, 1, 1);
+    auto vp = pkt.packet(1, true);
+    h.relay.incomingRtp(kDr, vp);
+    h.relay.incomingRtp(kPat, vp);
+    EXPECT_EQ(rtpTo(kPatSub), 0u);
+    EXPECT_EQ(rtpTo(kDrSub), 0u);
+    EXPECT_EQ(h.relay.publisherCount(), 1u);
+
+    // Leaving ends one's subscriber handles too; the Janus handle going away unpublishes.
+    h.send(kDr, R"({"request":"leave"})");
+    EXPECT_TRUE(h.ended(kDrSub));
+    EXPECT_EQ(h.relay.publisherCount(), 0u);
+}
+
+TEST_F(RoomMedia, HangupUnpublishesAndSubscriberHandlesGoWithTheirJanusHandle) {
+    visit();
+    publish(kDr);
+    subscribe(kPatSub, kPat, kDr);
+    h.service().sessionGone(kPatSub, RoomHarness::kStartUs);
+    Rtp pkt(1, 1, 1);
+    auto vp = pkt.packet(1, true);
+    h.relay.incomingRtp(kDr, vp);
+    EXPECT_EQ(rtpTo(kPatSub), 0u);
+    Effects out = h.service().mediaGone(kDr, RoomHarness::kStartUs);
+    bool told = false;
+    for (const auto& e : out)
+        told |= e.kind == Effect::Kind::Push && e.session == kPat &&
+                jsonString(e.body.get(), "unpublished").value_or("") == h.idOf(kDr);
+    EXPECT_TRUE(told);
+    EXPECT_EQ(h.relay.publisherCount(), 0u);
+}
+
+TEST_F(RoomMedia, RoomClassCapsBitrateAndPublishers) {
+    std::string capped = h.createRoom("capped");
+    h.join(kDr, capped, "provider", "dr-1");
+    h.join(kPat, capped, "provider", "dr-2");
+    h.sendJsep(kDr, R"({"request":"publish"})", "offer", kAv);
+    EXPECT_EQ(h.sdp.lastPolicy.videoBitrateBps, 256000u) << "b=AS not asked for";
+    Rtp pkt(1, 1, 1);
+    auto vp = pkt.packet(1, true);
+    h.relay.incomingRtp(kDr, vp);
+    {
+        std::lock_guard l(h.host.m);
+        ASSERT_FALSE(h.host.rembs.empty());
+        EXPECT_EQ(h.host.rembs.back(), std::make_pair(kDr, 256000u));
+    }
+    h.sendJsep(kPat, R"({"request":"publish"})", "offer", kAv);
+    EXPECT_EQ(errorCode(h.lastPush(kPat)), rc::kTooManyPublishers);
+}
+
+TEST_F(RoomMedia, MediaCountsAsActivityForTheIdleTimeout) {
+    room = h.createRoom("brief");
+    visit();
+    publish(kDr);
+    Rtp pkt(1, 1, 1);
+    auto ap = pkt.packet(0, false);
+    for (int i = 0; i < 6; ++i) {  // 6 x 30 s > the class's 60 s idle timeout, with media flowing
+        h.advance(30);
+        h.relay.incomingRtp(kDr, ap);
+        h.tick();
+    }
+    EXPECT_FALSE(h.ended(kDr)) << "a publishing provider was ended as idle";
+    EXPECT_TRUE(h.ended(kPat)) << "the silent patient should have idled out";
+}
+
+}  // namespace
