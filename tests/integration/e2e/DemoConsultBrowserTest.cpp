@@ -92,3 +92,9 @@ protected:
 TEST_F(DemoConsultBrowser, HipaaRoomSignallingWithVideoRoomMedia) {
     runConsult("janus.plugin.videoroom", std::string(HIPAA_SOURCE_DIR) + "/tests/artifacts/e2e-demo-videoroom-media");
 }
+
+// Everything through janus.plugin.hipaa.room: the page's VideoRoom multistream flow with only the plugin
+// name, the token and the waiting room changed (publish on the room handle, subscribers with private_id).
+TEST_F(DemoConsultBrowser, HipaaRoomMediaAndChat) {
+    runConsult("janus.plugin.hipaa.room", std::string(HIPAA_SOURCE_DIR) + "/tests/artifacts/e2e-demo-hipaa-room");
+}
