@@ -20,6 +20,7 @@ const { launchBrowser, log } = require('./lib/browser');
 const { startStaticServer } = require('./lib/static-server');
 const { JanusAdmin } = require('./lib/janus-admin');
 const { parseArgs } = require('./lib/args');
+const { mintToken } = require('./lib/tokens');
 
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 
@@ -37,10 +38,6 @@ async function relayed(admin, plugin) {
 
 const HIPAA_ROOM = 'janus.plugin.hipaa.room';
 
-function mintToken(conf, room, sub) {
-  return execFileSync('python3', [path.join(__dirname, '..', '..', 'scripts', 'mint-token'), '--key', path.join(conf, 'keys', 'dev-es256.pem'),
-    '--room', room, '--role', 'provider', '--sub', sub, '--ttl', '900']).toString().trim();
-}
 
 async function main() {
   const opt = parseArgs(process.argv.slice(2), { publishers: '2', subscribers: '2', warmup: '5', seconds: '15',
@@ -56,7 +53,7 @@ async function main() {
     if (hipaa && !opt.conf) throw new Error('--conf required for janus.plugin.hipaa.room (development key)');
     let room = 100000 + Math.floor(Math.random() * 800000);
     if (hipaa) room = (await admin.call('', { janus: 'message_plugin', plugin: HIPAA_ROOM, request: { request: 'create' } })).response.room;
-    const join = (who) => (hipaa ? { token: mintToken(opt.conf, room, who) } : {});
+    const join = (who) => (hipaa ? { token: mintToken(opt.conf, room, 'provider', who) } : {});
     const pubs = [];
     for (let i = 0; i < N; i++) {
       const page = await browser.newPage(`${server.url}/pages/videoroom-publisher.html${qs}`, `pub${i}`);

@@ -1,37 +1,59 @@
 #!/usr/bin/env node
 'use strict';
-// End to end through the STOCK janus.plugin.videoroom: one headless-Chromium page publishes (fake
-// camera + microphone), another subscribes to it; asserts on the subscriber's getStats() inbound-rtp
+// End to end through the STOCK janus.plugin.videoroom client flow (tests/e2e/pages/videoroom-client.js):
+// one headless-Chromium page publishes (fake camera + microphone), another subscribes to it; asserts on the subscriber's getStats() inbound-rtp
 // and on Janus' Admin API counters, saves screenshots of both pages, prints one line
 //   E2E_RESULT {json}
 // and exits 0 only if every assertion held. Run it inside scripts/netns-run.sh with a Janus there.
 //   node videoroom-e2e.js --janus http://127.0.0.1:PORT/janus [--admin URL --admin-secret S]
-//        [--artifacts DIR] [--min-frames 30] [--timeout 30]
+//        [--artifacts DIR] [--min-frames 30] [--timeout 30] [--plugin janus.plugin.hipaa.room --conf DIR]
+// With --plugin janus.plugin.hipaa.room the SAME client code runs against our room with what a clinic
+// changes when it moves over: the plugin name, a join token per page (a provider publishes, a patient
+// subscribes), and the waiting room (the patient waits; the provider's page admits it).
 const fs = require('fs');
 const path = require('path');
 const { launchBrowser, log } = require('./lib/browser');
 const { startStaticServer } = require('./lib/static-server');
 const { JanusAdmin } = require('./lib/janus-admin');
 const { parseArgs } = require('./lib/args');
+const { mintToken } = require('./lib/tokens');
+const HIPAA_ROOM = 'janus.plugin.hipaa.room';
 
 async function main() {
-  const opt = parseArgs(process.argv.slice(2), { minFrames: '30', timeout: '30', artifacts: '' });
+  const opt = parseArgs(process.argv.slice(2), { minFrames: '30', timeout: '30', artifacts: '', plugin: 'janus.plugin.videoroom' });
+  const hipaa = opt.plugin === HIPAA_ROOM;
+  if (hipaa && (!opt.conf || !opt.admin)) throw new Error('--conf and --admin required for ' + HIPAA_ROOM);
   if (!opt.janus) throw new Error('--janus URL required');
   const minFrames = Number(opt.minFrames), deadline = Date.now() + Number(opt.timeout) * 1000;
   const started = Date.now();
-  const result = { ok: false, failures: [] };
+  const result = { ok: false, failures: [], plugin: opt.plugin };
   const fail = (m) => { result.failures.push(m); log('FAIL ' + m); };
 
   const server = await startStaticServer();
   const browser = await launchBrowser();
   let pub = null, sub = null, leaveCleanly = false;
   try {
-    const room = 100000 + Math.floor(Math.random() * 800000), secret = 'e2e-' + process.pid;
-    pub = await browser.newPage(`${server.url}/pages/videoroom-publisher.html`, 'pub');
-    const published = await pub.evaluate((a) => window.e2e.publish(a), { server: opt.janus, room, create: true, secret });
+    let room = 100000 + Math.floor(Math.random() * 800000);
+    const secret = 'e2e-' + process.pid, qs = `?plugin=${encodeURIComponent(opt.plugin)}`;
+    const admin = opt.admin ? new JanusAdmin(opt.admin, opt.adminSecret) : null;
+    if (hipaa) room = (await admin.call('', { janus: 'message_plugin', plugin: HIPAA_ROOM, request: { request: 'create' } })).response.room;
+    const token = (role, who) => (hipaa ? { token: mintToken(opt.conf, room, role, who) } : {});
+    pub = await browser.newPage(`${server.url}/pages/videoroom-publisher.html${qs}`, 'pub');
+    const published = await pub.evaluate((a) => window.e2e.publish(a),
+      { server: opt.janus, room, create: !hipaa, secret, join: token('provider', 'e2e-provider') });
     log(`published: room ${room} id ${published.id}`);
-    sub = await browser.newPage(`${server.url}/pages/videoroom-subscriber.html`, 'sub');
-    await sub.evaluate((a) => window.e2e.subscribe(a), { server: opt.janus, room, feed: published.id });
+    sub = await browser.newPage(`${server.url}/pages/videoroom-subscriber.html${qs}`, 'sub');
+    const subscribed = sub.evaluate((a) => window.e2e.subscribe(a), { server: opt.janus, room, feed: published.id,
+      join: token('patient', 'e2e-patient') });
+    if (hipaa) {
+      // The patient lands in the waiting room (no media, no list); the provider's page admits it.
+      let waitingId = null;
+      while (!(waitingId = await sub.evaluate(() => window.e2e.waitingId())) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      if (!waitingId) throw new Error('the patient never reached the waiting room');
+      result.waitedBeforeAdmit = true;
+      await pub.evaluate((id) => window.e2e.send({ request: 'admit', id }), waitingId);
+    }
+    await subscribed;
     log('subscribed');
 
     let st;
@@ -63,9 +85,9 @@ async function main() {
       fail(`ICE used ${JSON.stringify(st.candidatePair)}, expected the namespace's 10.99.0.1`);
     }
 
-    if (opt.admin) {
-      const admin = new JanusAdmin(opt.admin, opt.adminSecret);
-      result.janusHandles = await admin.mediaHandles('janus.plugin.videoroom');
+    if (admin) {
+      // Handles with a PeerConnection (our room's subscriber page also holds a signalling-only handle).
+      result.janusHandles = (await admin.mediaHandles(opt.plugin)).filter((x) => Object.keys(x.media).length > 0);
       // Janus' own view: the publisher's handle received audio and video RTP, the subscriber's sent it.
       const h = result.janusHandles;
       const pubH = h.find((x) => x.media && Object.values(x.media).some((m) => m.in > 0));

@@ -1,6 +1,9 @@
 // A minimal stock-VideoRoom client on Janus' own janus.js (1.1.2 multistream API), the same flow a
 // clinic's existing client uses. Driven from node through window.e2e; every call returns a promise.
-// Kept plugin-name agnostic (E2E_PLUGIN) so the hipaa room can later be driven by the same code.
+// Plugin-name agnostic (?plugin=): the same code drives janus.plugin.hipaa.room. What differs there,
+// and only there, is marked HIPAA below: the plugin name, a `token` in join, the waiting room (a
+// `waiting` answer, then `joined` once admitted), and subscribers opening with the private_id of a
+// joined participant (VideoRoom accepts that too; our room requires it).
 (function () {
   'use strict';
   const params = new URLSearchParams(location.search);
@@ -107,8 +110,7 @@
     await connect(server);
     await attach({ onlocaltrack: (t, on) => showTrack(t, on, 'local') });
     if (create) await createRoom({ room, secret });
-    const joined = await request(Object.assign({ request: 'join', ptype: 'publisher', room, display }, join), undefined,
-      (m) => kind(m) === 'joined' || m.error);
+    const joined = await joinRoom(Object.assign({ request: 'join', ptype: 'publisher', room, display }, join));
     state.id = joined.msg.id;
     state.privateId = joined.msg.private_id;
     status('joined as ' + state.id);
@@ -121,10 +123,34 @@
     return { room, id: state.id, privateId: state.privateId };
   }
 
+  // HIPAA: a `waiting` answer means the waiting room; the same handle gets `joined` once admitted.
+  async function joinRoom(body) {
+    const r = await request(body, undefined, (m) => kind(m) === 'joined' || kind(m) === 'waiting' || m.error);
+    if (kind(r.msg) !== 'waiting') return r;
+    status('waiting to be admitted');
+    state.waitingId = r.msg.id;
+    return new Promise((ok, fail) => {
+      const timer = setTimeout(() => { state.waiter = null; fail(new Error('never admitted')); }, 30000);
+      state.waiter = { match: (m) => kind(m) === 'joined' || kind(m) === 'ended', ok: (x) => {
+        clearTimeout(timer);
+        if (kind(x.msg) === 'ended') fail(new Error('not admitted: ' + x.msg.reason)); else ok(x);
+      } };
+    });
+  }
+
   // One subscriber PeerConnection for `feed` or for every feed in `feeds` (multistream).
   async function subscribe({ server, room, feed, feeds, join = {} }) {
     status('connecting');
     await connect(server);
+    if (join.token) {
+      // HIPAA: the subscriber is someone in the visit: join with the token on a participant handle
+      // (waiting room included), then open the subscriber handle with its private_id.
+      await attach({});
+      state.owner = state.handle;
+      const joined = await joinRoom({ request: 'join', ptype: 'publisher', room, token: join.token });
+      state.id = joined.msg.id;
+      join = { private_id: joined.msg.private_id };
+    }
     await attach({
       onremotetrack: (track, mid, on) => {
         state.remoteTracks[mid] = on ? track.kind : undefined;
@@ -144,6 +170,7 @@
 
   async function leave() {
     if (state.handle) await request({ request: 'leave' }).catch(() => {});
+    if (state.owner && state.owner !== state.handle) { state.handle = state.owner; await request({ request: 'leave' }).catch(() => {}); }
     if (state.handle) state.handle.hangup();
     await new Promise((ok) => state.janus ? state.janus.destroy({ success: ok, error: ok }) : ok());
     status('left');
@@ -199,6 +226,11 @@
     return peak;
   }
 
-  window.e2e = { publish, subscribe, leave, stats, audioLevel, createRoom, events: () => state.events,
+  // A request on the handle (e.g. the provider's `admit`); resolves with the synchronous answer or
+  // the first event carrying `result` or an error.
+  const send = (body) => request(body, undefined, (m) => !!m.result || !!m.error);
+
+  window.e2e = { publish, subscribe, leave, stats, audioLevel, createRoom, send, waitingId: () => state.waitingId,
+    events: () => state.events,
     remoteTracks: () => state.remoteTracks, plugin: PLUGIN };
 })();

@@ -100,20 +100,23 @@ protected:
 
 }  // namespace
 
-TEST_F(VideoRoomBrowser, PublisherAndSubscriberPagesExchangeAudioAndVideo) {
-    std::string artifacts = std::string(HIPAA_SOURCE_DIR) + "/tests/artifacts/e2e-videoroom";
+// Runs tests/e2e/videoroom-e2e.js (the stock VideoRoom client flow) against `plugin` and checks that
+// the subscriber page decoded the publisher's camera and microphone over DTLS-SRTP.
+static void runStockClient(JanusProcess& janus, const std::string& plugin, const std::string& artifacts) {
     std::filesystem::remove_all(artifacts);
-    NodeScript run("videoroom-e2e.js", {"--janus", janus_.httpUrl(), "--admin", janus_.adminUrl(), "--admin-secret",
-                                        janus_.adminSecret(), "--artifacts", artifacts, "--min-frames", "30"});
+    NodeScript run("videoroom-e2e.js", {"--janus", janus.httpUrl(), "--admin", janus.adminUrl(), "--admin-secret",
+                                        janus.adminSecret(), "--artifacts", artifacts, "--min-frames", "30", "--plugin",
+                                        plugin, "--conf", janus.configDir()});
     auto line = run.waitLine("E2E_RESULT ", 120s);
     int rc = run.wait(30s);
     if (!line) {
-        std::string log = janus_.log();
+        std::string log = janus.log();
         FAIL() << "no E2E_RESULT line (exit " << rc << "); janus log tail:\n" << log.substr(log.size() > 3000 ? log.size() - 3000 : 0);
     }
     JsonPtr r = J(*line);
     EXPECT_EQ(rc, 0) << *line;
     EXPECT_TRUE(json_is_true(json_object_get(r.get(), "ok"))) << *line;
+    EXPECT_EQ(jsonString(r.get(), "plugin").value_or(""), plugin);
 
     // The subscriber page decoded the publisher's fake camera (VP8) and microphone (Opus)...
     const json_t* video = at(r.get(), {"subscriber", "inbound", "video"});
@@ -133,7 +136,18 @@ TEST_F(VideoRoomBrowser, PublisherAndSubscriberPagesExchangeAudioAndVideo) {
 
     EXPECT_TRUE(isPng(artifacts + "/videoroom-publisher.png"));
     EXPECT_TRUE(isPng(artifacts + "/videoroom-subscriber.png"));
-    expectCleanExit(janus_);
+    expectCleanExit(janus);
+}
+
+TEST_F(VideoRoomBrowser, PublisherAndSubscriberPagesExchangeAudioAndVideo) {
+    runStockClient(janus_, "janus.plugin.videoroom", std::string(HIPAA_SOURCE_DIR) + "/tests/artifacts/e2e-videoroom");
+}
+
+// The same client code against our room, changed only where a clinic changes it: the plugin name, a
+// token in join, the waiting room (the patient waits, the provider's page admits), and the subscriber
+// opening with its participant's private_id.
+TEST_F(VideoRoomBrowser, StockVideoRoomClientWorksAgainstHipaaRoom) {
+    runStockClient(janus_, "janus.plugin.hipaa.room", std::string(HIPAA_SOURCE_DIR) + "/tests/artifacts/e2e-videoroom-client-hipaa-room");
 }
 
 TEST_F(VideoRoomBrowser, PublishCliReportsItsIdWhileMediaFlowsAndRtpForwardsWithSrtp) {
