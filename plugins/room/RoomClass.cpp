@@ -52,6 +52,10 @@ RoomClass RoomClass::fromConfig(Config& config, const std::string& name) {
     c.recordConsent = config.boolean(cat + "record_consent", true);
     c.bitrate = static_cast<uint32_t>(config.integer(cat + "bitrate", 0, 0, 100000000));
     c.publishers = static_cast<int>(config.integer(cat + "publishers", c.publishers, 1, 64));
+    c.videoCodecs = config.stringList(cat + "videocodec", c.videoCodecs);
+    if (c.videoCodecs.empty()) throw ConfigError(cat + "videocodec: at least one of vp8, vp9, h264");
+    for (const auto& v : c.videoCodecs)
+        if (v != "vp8" && v != "vp9" && v != "h264") throw ConfigError(cat + "videocodec: unknown codec " + v + " (vp8, vp9, h264)");
     c.recordingPolicy = config.string(cat + "recording_policy", "");
     for (char ch : c.recordingPolicy)
         if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_'))

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace hipaa::room {
 
@@ -30,6 +31,7 @@ struct RoomClass {
     std::string recordingPolicy; // recorder retention policy for this class ("" = the recorder's default)
     uint32_t bitrate = 0;        // video cap per publisher in bits/s (REMB + b=AS); 0 = the browser decides
     int publishers = 8;          // at most this many participants publish at once
+    std::vector<std::string> videoCodecs{"vp8", "vp9", "h264"};  // preference order (the offer's first match)
 
     const Permissions& of(Role r) const { return perms[static_cast<size_t>(r)]; }
     // Reads `class-<name>` keys from config (marking them read). Throws ConfigError naming the key.

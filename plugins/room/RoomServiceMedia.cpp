@@ -116,6 +116,7 @@ void RoomService::publish(SessionId s, const std::string& tx, const RoomRequest&
     }
     SdpPolicy policy;
     policy.videoBitrateBps = cls.bitrate;
+    policy.videoCodecs = cls.videoCodecs;
     std::vector<SdpMedia> media;
     std::string answer;
     try {

@@ -18,7 +18,7 @@ const fs = require('fs');
 const path = require('path');
 const { launchBrowser, log } = require('./lib/browser');
 const { parseArgs } = require('./lib/args');
-const { startDemoServer, DEMO_PEOPLE } = require('./demo/serve');
+const { startDemoServer, DEMO_PEOPLE, admin } = require('./demo/serve');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -119,6 +119,12 @@ async function main() {
       if (!(a.totalAudioEnergy > 0)) fail(`${who}: audio totalAudioEnergy ${a.totalAudioEnergy}`);
       if (!(level > 0.001)) fail(`${who}: remote audio silent through WebAudio (peak RMS ${level})`);
       if (process.env.HIPAA_NETNS && s.candidatePairs.some((x) => x !== '10.99.0.1')) fail(`${who}: ICE used ${s.candidatePairs}`);
+    }
+    if (opt.mediaPlugin === 'janus.plugin.hipaa.room') {
+      // ...and it was our relay that carried it (the Admin API's count of packets the room relayed).
+      const info = await admin(opt, opt.mediaPlugin, { request: 'info' });
+      result.relayedPackets = info.relayed_packets;
+      if (!(info.relayed_packets > 0)) fail(`janus.plugin.hipaa.room relayed ${info.relayed_packets} packets`);
     }
     step('audio and video both ways');
 

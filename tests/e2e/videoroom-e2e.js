@@ -7,6 +7,7 @@
 // and exits 0 only if every assertion held. Run it inside scripts/netns-run.sh with a Janus there.
 //   node videoroom-e2e.js --janus http://127.0.0.1:PORT/janus [--admin URL --admin-secret S]
 //        [--artifacts DIR] [--min-frames 30] [--timeout 30] [--plugin janus.plugin.hipaa.room --conf DIR]
+//        [--class ROOM_CLASS] [--codec vp8|vp9|h264 (the video codec expected at the subscriber)]
 // With --plugin janus.plugin.hipaa.room the SAME client code runs against our room with what a clinic
 // changes when it moves over: the plugin name, a join token per page (a provider publishes, a patient
 // subscribes), and the waiting room (the patient waits; the provider's page admits it).
@@ -20,7 +21,7 @@ const { mintToken } = require('./lib/tokens');
 const HIPAA_ROOM = 'janus.plugin.hipaa.room';
 
 async function main() {
-  const opt = parseArgs(process.argv.slice(2), { minFrames: '30', timeout: '30', artifacts: '', plugin: 'janus.plugin.videoroom' });
+  const opt = parseArgs(process.argv.slice(2), { minFrames: '30', timeout: '30', artifacts: '', plugin: 'janus.plugin.videoroom', class: '', codec: 'vp8' });
   const hipaa = opt.plugin === HIPAA_ROOM;
   if (hipaa && (!opt.conf || !opt.admin)) throw new Error('--conf and --admin required for ' + HIPAA_ROOM);
   if (!opt.janus) throw new Error('--janus URL required');
@@ -36,7 +37,7 @@ async function main() {
     let room = 100000 + Math.floor(Math.random() * 800000);
     const secret = 'e2e-' + process.pid, qs = `?plugin=${encodeURIComponent(opt.plugin)}`;
     const admin = opt.admin ? new JanusAdmin(opt.admin, opt.adminSecret) : null;
-    if (hipaa) room = (await admin.call('', { janus: 'message_plugin', plugin: HIPAA_ROOM, request: { request: 'create' } })).response.room;
+    if (hipaa) room = (await admin.call('', { janus: 'message_plugin', plugin: HIPAA_ROOM, request: Object.assign({ request: 'create' }, opt.class ? { class: opt.class } : {}) })).response.room;
     const token = (role, who) => (hipaa ? { token: mintToken(opt.conf, room, role, who) } : {});
     pub = await browser.newPage(`${server.url}/pages/videoroom-publisher.html${qs}`, 'pub');
     const published = await pub.evaluate((a) => window.e2e.publish(a),
@@ -75,7 +76,7 @@ async function main() {
 
     const v = st.inbound.video || {}, a = st.inbound.audio || {};
     if (!((v.framesDecoded || 0) >= minFrames)) fail(`video framesDecoded ${v.framesDecoded} < ${minFrames}`);
-    if (!/VP8/i.test(v.codec || '')) fail(`video codec ${v.codec}, expected VP8`);
+    if ((v.codec || '').toLowerCase() !== 'video/' + opt.codec) fail(`video codec ${v.codec}, expected ${opt.codec}`);
     if (!((a.packetsReceived || 0) >= 50)) fail(`audio packetsReceived ${a.packetsReceived} < 50`);
     if (!/opus/i.test(a.codec || '')) fail(`audio codec ${a.codec}, expected opus`);
     // Real audio, twice: Chromium's own playout energy (needs the <audio> element playing) and a WebAudio analyser.

@@ -143,7 +143,7 @@ function startDemoServer(opt) {
   });
 }
 
-module.exports = { startDemoServer, DEMO_PEOPLE };
+module.exports = { startDemoServer, DEMO_PEOPLE, admin };
 
 if (require.main === module) {
   const opt = parseArgs(process.argv.slice(2));

@@ -10,6 +10,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
+
 #include <thread>
 #include <netinet/in.h>
 #include <poll.h>
@@ -102,11 +105,12 @@ protected:
 
 // Runs tests/e2e/videoroom-e2e.js (the stock VideoRoom client flow) against `plugin` and checks that
 // the subscriber page decoded the publisher's camera and microphone over DTLS-SRTP.
-static void runStockClient(JanusProcess& janus, const std::string& plugin, const std::string& artifacts) {
+static void runStockClient(JanusProcess& janus, const std::string& plugin, const std::string& artifacts,
+                           const std::string& roomClass = "", const std::string& codec = "vp8") {
     std::filesystem::remove_all(artifacts);
     NodeScript run("videoroom-e2e.js", {"--janus", janus.httpUrl(), "--admin", janus.adminUrl(), "--admin-secret",
                                         janus.adminSecret(), "--artifacts", artifacts, "--min-frames", "30", "--plugin",
-                                        plugin, "--conf", janus.configDir()});
+                                        plugin, "--conf", janus.configDir(), "--class", roomClass, "--codec", codec});
     auto line = run.waitLine("E2E_RESULT ", 120s);
     int rc = run.wait(30s);
     if (!line) {
@@ -123,7 +127,9 @@ static void runStockClient(JanusProcess& janus, const std::string& plugin, const
     const json_t* audio = at(r.get(), {"subscriber", "inbound", "audio"});
     EXPECT_GE(num(json_object_get(video, "framesDecoded")), 30) << *line;
     EXPECT_GT(num(json_object_get(video, "frameWidth")), 0);
-    EXPECT_EQ(jsonString(video, "codec").value_or(""), "video/VP8");
+    std::string mime(jsonString(video, "codec").value_or(""));
+    std::transform(mime.begin(), mime.end(), mime.begin(), [](unsigned char c) { return std::tolower(c); });
+    EXPECT_EQ(mime, "video/" + codec);
     EXPECT_GE(num(json_object_get(audio, "packetsReceived")), 50);
     EXPECT_EQ(jsonString(audio, "codec").value_or(""), "audio/opus");
     EXPECT_GT(num(json_object_get(audio, "totalAudioEnergy")), 0) << "headless playout energy";
@@ -148,6 +154,16 @@ TEST_F(VideoRoomBrowser, PublisherAndSubscriberPagesExchangeAudioAndVideo) {
 // opening with its participant's private_id.
 TEST_F(VideoRoomBrowser, StockVideoRoomClientWorksAgainstHipaaRoom) {
     runStockClient(janus_, "janus.plugin.hipaa.room", std::string(HIPAA_SOURCE_DIR) + "/tests/artifacts/e2e-videoroom-client-hipaa-room");
+}
+
+// VP9 and H.264 rooms (class `videocodec`): the subscriber decodes what the class prefers.
+TEST_F(VideoRoomBrowser, HipaaRoomRelaysVp9) {
+    runStockClient(janus_, "janus.plugin.hipaa.room", std::string(HIPAA_SOURCE_DIR) + "/tests/artifacts/e2e-hipaa-room-vp9", "vp9",
+                   "vp9");
+}
+TEST_F(VideoRoomBrowser, HipaaRoomRelaysH264) {
+    runStockClient(janus_, "janus.plugin.hipaa.room", std::string(HIPAA_SOURCE_DIR) + "/tests/artifacts/e2e-hipaa-room-h264",
+                   "h264", "h264");
 }
 
 TEST_F(VideoRoomBrowser, PublishCliReportsItsIdWhileMediaFlowsAndRtpForwardsWithSrtp) {

@@ -45,6 +45,10 @@ protected:
         capped.bitrate = 256000;
         capped.publishers = 1;
         s.classes["capped"] = capped;
+        RoomClass h264;
+        h264.name = "h264";
+        h264.videoCodecs = {"h264"};
+        s.classes["h264"] = h264;
         RoomClass brief;
         brief.name = "brief";
         brief.idleTimeoutS = 60;
@@ -421,6 +425,14 @@ TEST_F(RoomMedia, RoomClassCapsBitrateAndPublishers) {
     EXPECT_EQ(errorCode(h.lastPush(kPat)), rc::kTooManyPublishers);
 }
 
+TEST_F(RoomMedia, TheClassChoosesTheVideoCodec) {
+    room = h.createRoom("h264");
+    h.join(kDr, room, "provider", "dr-1");
+    EXPECT_EQ(errorCode(publish(kDr, "m=video vp8 96")), rc::kNoCodec);
+    EXPECT_EQ(h.sdp.lastPolicy.videoCodecs, (std::vector<std::string>{"h264"}));
+    EXPECT_EQ(errorCode(publish(kDr, "m=audio opus 111\nm=video h264 102")), 0);
+}
+
 TEST_F(RoomMedia, MediaCountsAsActivityForTheIdleTimeout) {
     room = h.createRoom("brief");
     visit();
@@ -434,6 +446,27 @@ TEST_F(RoomMedia, MediaCountsAsActivityForTheIdleTimeout) {
     }
     EXPECT_FALSE(h.ended(kDr)) << "a publishing provider was ended as idle";
     EXPECT_TRUE(h.ended(kPat)) << "the silent patient should have idled out";
+}
+
+}  // namespace
+
+namespace {
+
+TEST(RoomMediaClasses, ConfigKeys) {
+    Config cfg(jsonParse(R"({"class-x":{"videocodec":"h264,vp9","bitrate":512000,"publishers":3,"widen_patient":"screen"}})"));
+    RoomClass c = RoomClass::fromConfig(cfg, "x");
+    EXPECT_NO_THROW(cfg.finish());
+    EXPECT_EQ(c.videoCodecs, (std::vector<std::string>{"h264", "vp9"}));
+    EXPECT_EQ(c.bitrate, 512000u);
+    EXPECT_EQ(c.publishers, 3);
+    EXPECT_TRUE(c.of(Role::Patient).screen);
+    EXPECT_TRUE(RoomClass{}.of(Role::Provider).screen);
+    EXPECT_FALSE(RoomClass{}.of(Role::Interpreter).screen);
+    for (const char* bad : {R"({"class-x":{"videocodec":"av1"}})", R"({"class-x":{"videocodec":""}})",
+                            R"({"class-x":{"publishers":0}})", R"({"class-x":{"bitrate":-1}})"}) {
+        Config b(jsonParse(bad));
+        EXPECT_THROW(RoomClass::fromConfig(b, "x"), ConfigError) << bad;
+    }
 }
 
 }  // namespace
