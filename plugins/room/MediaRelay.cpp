@@ -250,8 +250,12 @@ void MediaRelay::incomingRtp(SessionId from, MediaPacket& packet) noexcept {
     uint64_t n = 0;
     for (const auto& ss : (*fan)[static_cast<size_t>(pos)]) {
         if (!ss->send.load(std::memory_order_relaxed)) continue;
+        while (ss->busy.test_and_set(std::memory_order_acquire)) {
+        }
         if (ss->rebase.exchange(false, std::memory_order_acq_rel)) ss->rewriter.reset();
-        RtpRewriter::write(packet.data, ss->rewriter.rewrite(in.ssrc, in.seq, in.ts));
+        RtpRewriter::Header outHeader = ss->rewriter.rewrite(in.ssrc, in.seq, in.ts);
+        ss->busy.clear(std::memory_order_release);
+        RtpRewriter::write(packet.data, outHeader);
         host_.relayRtp(ss->session, MediaPacket{ss->mindex, ss->video, packet.data, packet.length});
         ++n;
     }

@@ -73,13 +73,16 @@ private:
     struct RoomTapSlot {
         std::atomic<std::shared_ptr<MediaTap>> tap;
     };
-    // One subscriber stream; its rewriter is written only by the media thread of the publisher feeding it.
+    // One subscriber stream. Its rewriter is written by the media thread of the publisher feeding it;
+    // during a feed switch the old publisher's thread may still hold a snapshot with this stream for a
+    // packet, so `busy` (a spin flag, uncontended otherwise) guards the rewrite itself, never the relay.
     struct SubStream {
         SessionId session = 0;
         int mindex = 0;
         bool video = false;
         std::atomic<bool> send{true};
         std::atomic<bool> rebase{false};  // set by control, consumed by the media thread: rewriter.reset()
+        std::atomic_flag busy = ATOMIC_FLAG_INIT;
         RtpRewriter rewriter;
         SubStream(SessionId s, int m, bool v, uint32_t ssrc)
             : session(s), mindex(m), video(v), rewriter(ssrc, v ? 3000u : 960u) {}

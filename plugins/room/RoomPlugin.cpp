@@ -181,6 +181,8 @@ void RoomPlugin::run() {
                     // a destroyed session's queued messages just drop
                 } else if (t.kind == Task::Kind::MediaGone) {
                     out = service_->mediaGone(t.session, clock_());
+                } else if (t.kind == Task::Kind::SlowLink) {
+                    out = service_->slowLink(t.session, t.uplink, t.video, clock_());
                 } else if (t.kind == Task::Kind::Chat) {
                     out = service_->chat(t.session, t.bytes, t.recipients, clock_());
                 } else {
@@ -237,6 +239,20 @@ void RoomPlugin::hangupMedia(SessionId session) {
     t.kind = Task::Kind::MediaGone;
     t.session = session;
     if (queue_.push(std::move(t))) queued_.fetch_add(1);
+}
+
+void RoomPlugin::slowLink(SessionId session, bool uplink, bool video) noexcept {
+    // Janus rate-limits these per direction and medium; the client is told on the worker.
+    slowLinks_.fetch_add(1, std::memory_order_relaxed);
+    try {
+        Task t;
+        t.kind = Task::Kind::SlowLink;
+        t.session = session;
+        t.uplink = uplink;
+        t.video = video;
+        if (queue_.push(std::move(t))) queued_.fetch_add(1);
+    } catch (...) {
+    }
 }
 
 void RoomPlugin::incomingRtp(SessionId session, MediaPacket& packet) noexcept { relay_.incomingRtp(session, packet); }
@@ -307,6 +323,7 @@ JsonPtr RoomPlugin::handleAdmin(const json_t* request) {
         jsonSet(info.get(), "publishers", relay_.publisherCount());
         jsonSet(info.get(), "relayed_packets", relay_.relayedPackets());
         jsonSet(info.get(), "chat_events_dropped", chatEventsDropped_.load());
+        jsonSet(info.get(), "slow_links", slowLinks_.load());
         jsonSet(info.get(), "keys", verifier_->keys()->describe());
         return info;
     }

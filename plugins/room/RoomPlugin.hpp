@@ -45,6 +45,7 @@ public:
     void incomingRtcp(SessionId session, MediaPacket& packet) noexcept override;
     void incomingData(SessionId session, const char* label, bool binary, const uint8_t* data,
                       size_t length) noexcept override;
+    void slowLink(SessionId session, bool uplink, bool video) noexcept override;
     const MediaRelay& relay() const { return relay_; }
 
     // Waits until the worker has handled everything queued so far (tests).
@@ -59,11 +60,12 @@ public:
 
 private:
     struct Task {
-        enum class Kind { Message, MediaGone, Chat } kind = Kind::Message;
+        enum class Kind { Message, MediaGone, Chat, SlowLink } kind = Kind::Message;
         SessionId session = 0;
         std::string transaction;
         JsonPtr message, jsep;
         size_t bytes = 0, recipients = 0;  // Chat
+        bool uplink = false, video = false;  // SlowLink
     };
     void run();
     void apply(Effects effects);
@@ -83,7 +85,7 @@ private:
     std::mutex mutex_;  // guards service_ (and sessions_)
     std::set<SessionId> sessions_;
     BoundedQueue<Task> queue_{8192};
-    std::atomic<uint64_t> queued_{0}, handled_{0}, chatEventsDropped_{0};
+    std::atomic<uint64_t> queued_{0}, handled_{0}, chatEventsDropped_{0}, slowLinks_{0};
     RecordingTap::RecorderCall recorder_;
     mutable std::mutex tapsMutex_;  // guards taps_, retired_, tapObserver_
     std::map<std::string, std::shared_ptr<RecordingTap>> taps_;

@@ -65,6 +65,9 @@ public:
     Effects mediaGone(SessionId session, int64_t nowUs);
     // A data channel message the relay passed on (chat): a PHI-free metadata event, never the text.
     Effects chat(SessionId session, size_t bytes, size_t recipients, int64_t nowUs);
+    // Janus' slow_link: `uplink` = Janus to the peer lost packets (the peer's downlink), else the peer's
+    // uplink. The handle's client is told (it may lower its bitrate); a PHI-free event records it.
+    Effects slowLink(SessionId session, bool uplink, bool video, int64_t nowUs);
     // Timeouts: idle, token expiry, maximum visit length.
     Effects tick(int64_t nowUs);
     // Admin API message_plugin (except plugin `info` and `reload_keys`, answered by RoomPlugin).

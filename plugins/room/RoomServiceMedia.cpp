@@ -540,4 +540,35 @@ Effects RoomService::chat(SessionId s, size_t bytes, size_t recipients, int64_t 
     return out;
 }
 
+Effects RoomService::slowLink(SessionId s, bool uplink, bool video, int64_t) {
+    Effects out;
+    const Participant* who = participantOf(s);
+    std::string roomId;
+    if (who) {
+        roomId = sessions_.at(s).room;
+    } else if (auto sub = subscribers_.find(s); sub != subscribers_.end()) {
+        roomId = sub->second.room;
+        who = &rooms_.at(roomId).participants.at(sub->second.owner);
+    }
+    if (!who) return out;
+    Room& room = rooms_.at(roomId);
+    const char* direction = uplink ? "to_peer" : "from_peer";
+    JsonPtr b = jsonObject();
+    jsonSet(b.get(), "hipaa.room", "event");
+    jsonSet(b.get(), "room", room.id);
+    JsonPtr sl = jsonObject();
+    jsonSet(sl.get(), "direction", direction);
+    jsonSet(sl.get(), "media", video ? "video" : "audio");
+    jsonSet(b.get(), "slow_link", std::move(sl));
+    push(out, s, {}, std::move(b));
+    JsonPtr e = event("slow_link", &room);
+    jsonSet(e.get(), "participant", who->pseudonym);
+    jsonSet(e.get(), "direction", direction);
+    jsonSet(e.get(), "media", video ? "video" : "audio");
+    jsonSet(e.get(), "handle", subscribers_.contains(s) ? "subscriber" : "publisher");
+    notify(out, s, std::move(e));
+    ++counters_["slow_links"];
+    return out;
+}
+
 }  // namespace hipaa::room

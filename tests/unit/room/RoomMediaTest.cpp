@@ -470,3 +470,22 @@ TEST(RoomMediaClasses, ConfigKeys) {
 }
 
 }  // namespace
+
+namespace {
+
+class RoomMediaSlowLink : public RoomMedia {};
+
+TEST_F(RoomMediaSlowLink, TheHandlesClientIsToldAndTheEventIsPhiFree) {
+    visit();
+    publish(kDr);
+    subscribe(kPatSub, kPat, kDr);
+    Effects out = h.service().slowLink(kPatSub, true, true, RoomHarness::kStartUs);
+    ASSERT_EQ(out.size(), 2u);
+    EXPECT_EQ(out[0].session, kPatSub);
+    EXPECT_EQ(jsonString(json_object_get(out[0].body.get(), "slow_link"), "direction").value_or(""), "to_peer");
+    EXPECT_EQ(jsonString(out[1].body.get(), "participant").value_or(""), h.pseudonymOf("pat-1")) << "the subscriber's owner";
+    EXPECT_EQ(jsonString(out[1].body.get(), "handle").value_or(""), "subscriber");
+    EXPECT_TRUE(h.service().slowLink(999, false, false, RoomHarness::kStartUs).empty()) << "unknown handles are ignored";
+}
+
+}  // namespace
