@@ -238,21 +238,28 @@ void RoomPlugin::hangupMedia(SessionId session) {
     Task t;
     t.kind = Task::Kind::MediaGone;
     t.session = session;
-    if (queue_.push(std::move(t))) queued_.fetch_add(1);
+    enqueue(std::move(t));
+}
+
+bool RoomPlugin::enqueue(Task t) noexcept {
+    try {
+        if (!queue_.push(std::move(t))) return false;
+        queued_.fetch_add(1);
+        return true;
+    } catch (...) {
+        return false;
+    }
 }
 
 void RoomPlugin::slowLink(SessionId session, bool uplink, bool video) noexcept {
     // Janus rate-limits these per direction and medium; the client is told on the worker.
     slowLinks_.fetch_add(1, std::memory_order_relaxed);
-    try {
-        Task t;
-        t.kind = Task::Kind::SlowLink;
-        t.session = session;
-        t.uplink = uplink;
-        t.video = video;
-        if (queue_.push(std::move(t))) queued_.fetch_add(1);
-    } catch (...) {
-    }
+    Task t;
+    t.kind = Task::Kind::SlowLink;
+    t.session = session;
+    t.uplink = uplink;
+    t.video = video;
+    enqueue(std::move(t));
 }
 
 void RoomPlugin::incomingRtp(SessionId session, MediaPacket& packet) noexcept { relay_.incomingRtp(session, packet); }
@@ -265,17 +272,12 @@ void RoomPlugin::incomingData(SessionId session, const char* label, bool binary,
     if (n == 0) return;  // not an admitted publisher with a data stream: nothing relayed, nothing to audit
     // The audit event (size and sender, never the text) is built on the worker. Chat is rare enough
     // that this one queue entry per message is fine on the media thread; full queue: counted, dropped.
-    try {
-        Task t;
-        t.kind = Task::Kind::Chat;
-        t.session = session;
-        t.bytes = length;
-        t.recipients = n;
-        if (queue_.push(std::move(t))) queued_.fetch_add(1);
-        else chatEventsDropped_.fetch_add(1, std::memory_order_relaxed);
-    } catch (...) {
-        chatEventsDropped_.fetch_add(1, std::memory_order_relaxed);
-    }
+    Task t;
+    t.kind = Task::Kind::Chat;
+    t.session = session;
+    t.bytes = length;
+    t.recipients = n;
+    if (!enqueue(std::move(t))) chatEventsDropped_.fetch_add(1, std::memory_order_relaxed);
 }
 
 MediaPluginCore::Reply RoomPlugin::handleMessage(SessionId session, const std::string& transaction, JsonPtr message,

@@ -68,6 +68,8 @@ private:
         bool uplink = false, video = false;  // SlowLink
     };
     void run();
+    // Queues a media-thread task (no allocation but the Task's own; never throws); false when full.
+    bool enqueue(Task t) noexcept;
     void apply(Effects effects);
     JsonPtr reloadKeys();
     void startTap(const std::string& room, const std::string& policy);

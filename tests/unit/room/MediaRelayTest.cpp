@@ -1,6 +1,7 @@
 // MediaRelay: fan-out, rewriting on switch, pause, keyframe requests, taps and cleanup, against a
 // MediaHost that records what would have gone to Janus.
 #include "MediaRelay.hpp"
+#include "RoomHarness.hpp"
 
 #include <gtest/gtest.h>
 
@@ -13,38 +14,7 @@ using namespace hipaa::room;
 
 namespace {
 
-class MediaRecorder final : public MediaHost {
-public:
-    bool pushEvent(SessionId, const std::string&, const json_t*, const json_t*) override { return true; }
-    void notifyEvent(SessionId, const json_t*) override {}
-    bool eventsEnabled() const override { return true; }
-    void closePeerConnection(SessionId) override {}
-    void endSession(SessionId) override {}
-    struct Sent {
-        SessionId to;
-        int mindex;
-        bool video;
-        RtpRewriter::Header h;
-    };
-    void relayRtp(SessionId s, const MediaPacket& p) override {
-        RtpRewriter::Header h{};
-        RtpRewriter::read(p.data, p.length, h);
-        std::lock_guard l(m);
-        rtp.push_back({s, p.mindex, p.video, h});
-    }
-    void sendPli(SessionId s, int mindex) override {
-        std::lock_guard l(m);
-        plis.emplace_back(s, mindex);
-    }
-    void sendRemb(SessionId s, uint32_t bps) override {
-        std::lock_guard l(m);
-        rembs.emplace_back(s, bps);
-    }
-    std::mutex m;
-    std::vector<Sent> rtp;
-    std::vector<std::pair<SessionId, int>> plis;
-    std::vector<std::pair<SessionId, uint32_t>> rembs;
-};
+using MediaRecorder = hipaa::room::test::MediaLog;  // RoomHarness.hpp
 
 class CountingTap final : public MediaTap {
 public:

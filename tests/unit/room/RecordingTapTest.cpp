@@ -3,6 +3,7 @@
 // InProcessAdmin like janus.plugin.hipaa.room reaches janus.plugin.hipaa.recorder). The recorder's
 // export must hold exactly the packets the relay handed over. TapRing on its own: order and fullness.
 #include "RecordingTap.hpp"
+#include "RoomHarness.hpp"
 #include "TapRing.hpp"
 
 #include "ByteOrder.hpp"
@@ -34,14 +35,7 @@ struct SrtpEnvironment : ::testing::Environment {
 };
 [[maybe_unused]] auto* const kSrtpEnv = ::testing::AddGlobalTestEnvironment(new SrtpEnvironment);
 
-class NullHost : public MediaHost {
-public:
-    bool pushEvent(SessionId, const std::string&, const json_t*, const json_t*) override { return true; }
-    void notifyEvent(SessionId, const json_t*) override {}
-    bool eventsEnabled() const override { return true; }
-    void closePeerConnection(SessionId) override {}
-    void endSession(SessionId) override {}
-};
+using NullHost = hipaa::room::test::MediaLog;  // RoomHarness.hpp
 
 constexpr const char* kRecorderName = "janus.plugin.hipaa.recorder";
 
