@@ -224,6 +224,15 @@ uint64_t MediaRelay::packetsFrom(SessionId publisher) const {
     return it == pubs->end() ? 0 : it->second->packets.load(std::memory_order_relaxed);
 }
 
+uint64_t MediaRelay::packetsTo(SessionId subscriber) const {
+    std::lock_guard lock(mutex_);
+    uint64_t n = 0;
+    for (auto it = subStreams_.lower_bound({subscriber, INT32_MIN}); it != subStreams_.end() && it->first.first == subscriber;
+         ++it)
+        n += it->second->sent.load(std::memory_order_relaxed);
+    return n;
+}
+
 uint64_t MediaRelay::publisherCount() const {
     std::lock_guard lock(mutex_);
     return publishers_.size();
@@ -257,6 +266,7 @@ void MediaRelay::incomingRtp(SessionId from, MediaPacket& packet) noexcept {
         ss->busy.clear(std::memory_order_release);
         RtpRewriter::write(packet.data, outHeader);
         host_.relayRtp(ss->session, MediaPacket{ss->mindex, ss->video, packet.data, packet.length});
+        ss->sent.fetch_add(1, std::memory_order_relaxed);
         ++n;
     }
     if (n) {

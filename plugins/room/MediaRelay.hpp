@@ -58,6 +58,8 @@ public:
     void setMuted(SessionId publisher, int mindex, bool muted);
     // Packets received from this publisher so far (the room's idle timeout counts media as activity).
     uint64_t packetsFrom(SessionId publisher) const;
+    // Packets relayed to this subscriber handle so far (an observer who only watches is not idle).
+    uint64_t packetsTo(SessionId subscriber) const;
 
     // Media threads.
     void incomingRtp(SessionId from, MediaPacket& packet) noexcept;
@@ -83,6 +85,7 @@ private:
         std::atomic<bool> send{true};
         std::atomic<bool> rebase{false};  // set by control, consumed by the media thread: rewriter.reset()
         std::atomic_flag busy = ATOMIC_FLAG_INIT;
+        std::atomic<uint64_t> sent{0};
         RtpRewriter rewriter;
         SubStream(SessionId s, int m, bool v, uint32_t ssrc)
             : session(s), mindex(m), video(v), rewriter(ssrc, v ? 3000u : 960u) {}

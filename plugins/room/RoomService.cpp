@@ -858,8 +858,9 @@ Effects RoomService::tick(int64_t now) {
         }
         std::vector<std::pair<std::string, const char*>> expired;
         for (auto& [pid, p] : room.participants) {
-            if (p.publishing && media_.relay) {  // media flowing counts as activity
+            if (media_.relay && (p.publishing || !p.subscribers.empty())) {  // media flowing counts as activity
                 uint64_t n = media_.relay->packetsFrom(p.session);
+                for (SessionId sub : p.subscribers) n += media_.relay->packetsTo(sub);
                 if (n != p.mediaPackets) {
                     p.mediaPackets = n;
                     p.lastActivityUs = now;

@@ -108,7 +108,7 @@ private:
         bool publishing = false, e2ee = false;
         std::vector<PubStream> streams;
         std::set<SessionId> subscribers;   // subscriber handles this participant opened
-        uint64_t mediaPackets = 0;         // the relay's count at the last tick (idle timeout)
+        uint64_t mediaPackets = 0;         // packets sent + received at the last tick (idle timeout)
     };
     struct Room {
         std::string id, className, description, visitId;  // description is PHI: never emitted

@@ -5,6 +5,9 @@
 
 #include "RoomErrors.hpp"
 
+#include <algorithm>
+#include <set>
+
 namespace hipaa::room {
 namespace {
 
@@ -466,17 +469,25 @@ void RoomService::subscriberRequest(SessionId s, const std::string& tx, const Ro
             std::vector<SubStream> added;
             std::string why;
             if (int code = resolveStreams(room, owner, r.subscribe, added, why)) return pushError(out, s, tx, code, why);
+            // Validated in full before anything changes: a bad entry leaves the handle as it was.
+            std::set<size_t> gone;
             for (const auto& u : r.unsubscribe) {
                 bool any = false;
-                for (auto& ss : sub.streams) {
+                for (size_t i = 0; i < sub.streams.size(); ++i) {
+                    const SubStream& ss = sub.streams[i];
                     bool match = ss.media.active && (u.subMid.empty() || ss.media.mid == u.subMid) &&
                                  (u.feed.empty() || ss.feed == u.feed) && (u.mid.empty() || ss.feedMid == u.mid);
                     if (!match || (u.subMid.empty() && u.feed.empty())) continue;
-                    ss.media.active = false;  // the m-line stays (inactive): m-lines are never removed
-                    media_.relay->unsubscribe(s, ss.media.mindex);
+                    gone.insert(i);
                     any = true;
                 }
                 if (!any) return pushError(out, s, tx, rc::kNoSuchFeed, "nothing to unsubscribe matches");
+            }
+            if (sub.streams.size() + added.size() > 64)
+                return pushError(out, s, tx, errc::kInvalidField, "too many streams on one handle");
+            for (size_t i : gone) {
+                sub.streams[i].media.active = false;  // the m-line stays (inactive): m-lines are never removed
+                media_.relay->unsubscribe(s, sub.streams[i].media.mindex);
             }
             for (auto& ss : added) {
                 bool dup = std::any_of(sub.streams.begin(), sub.streams.end(), [&](const SubStream& o) {
@@ -488,7 +499,6 @@ void RoomService::subscriberRequest(SessionId s, const std::string& tx, const Ro
                 media_.relay->subscribe(s, room.participants.at(ss.feed).feed, ss.pubMindex, ss.media.mindex);
                 sub.streams.push_back(std::move(ss));
             }
-            if (sub.streams.size() > 64) return pushError(out, s, tx, errc::kInvalidField, "too many streams on one handle");
             return pushSubscriberOffer(s, tx, "updated", sub, out);
         }
         case RoomRequest::Kind::Leave: {

@@ -254,6 +254,12 @@ TEST_F(RoomMedia, UpdateAddsAndRemovesStreamsWithANewOffer) {
     auto ap = pkt.packet(0, false);
     h.relay.incomingRtp(kDr, ap);
     EXPECT_EQ(rtpTo(kPatSub), 0u) << "an unsubscribed stream still flows";
+    // One bad entry refuses the whole update: nothing changes.
+    h.send(kPatSub, R"({"request":"update","unsubscribe":[{"sub_mid":"1"},{"sub_mid":"7"}]})");
+    EXPECT_EQ(errorCode(h.lastPush(kPatSub)), rc::kNoSuchFeed);
+    auto vp = pkt.packet(1, true);
+    h.relay.incomingRtp(kDr, vp);
+    EXPECT_EQ(rtpTo(kPatSub, 1), 1u) << "a refused update unsubscribed mid 1";
 }
 
 TEST_F(RoomMedia, ChatIsRelayedToSubscribersAndAuditedWithoutItsText) {
@@ -446,6 +452,24 @@ TEST_F(RoomMedia, MediaCountsAsActivityForTheIdleTimeout) {
     }
     EXPECT_FALSE(h.ended(kDr)) << "a publishing provider was ended as idle";
     EXPECT_TRUE(h.ended(kPat)) << "the silent patient should have idled out";
+}
+
+TEST_F(RoomMedia, AnObserverWhoOnlyWatchesIsNotIdle) {
+    room = h.createRoom("brief");
+    visit();
+    h.join(kObs, room, "observer", "obs-1");
+    admit(kObs);
+    publish(kDr);
+    subscribe(kObsSub, kObs, kDr);
+    Rtp pkt(1, 1, 1);
+    auto ap = pkt.packet(0, false);
+    for (int i = 0; i < 6; ++i) {
+        h.advance(30);
+        h.relay.incomingRtp(kDr, ap);
+        h.tick();
+    }
+    EXPECT_FALSE(h.ended(kObs)) << "media flowing to the observer's subscriber handle is activity";
+    EXPECT_TRUE(h.ended(kPat));
 }
 
 }  // namespace
