@@ -82,11 +82,14 @@ void MediaRelay::publish(SessionId session, const std::string& room, uint64_t fe
                 if (pos >= 0) (*fanout)[static_cast<size_t>(pos)] = (*prev)[i];
             }
             if (auto t = old->second->tap->tap.load())
-                for (const auto& st : old->second->streams) t->streamRemoved(feed, st.mindex);
+                for (const auto& st : old->second->streams)
+                    if (!st.data) t->streamRemoved(feed, st.mindex);
         }
         pub->fanout.store(std::move(fanout));
+        // Taps see media streams only (as in setTap): the data channel is not RTP and not recorded.
         if (auto t = pub->tap->tap.load())
-            for (const auto& st : pub->streams) t->streamAdded(TapStream{feed, st.mindex, st.video, st.codec, st.payloadType});
+            for (const auto& st : pub->streams)
+                if (!st.data) t->streamAdded(TapStream{feed, st.mindex, st.video, st.codec, st.payloadType});
         publishers_[session] = std::move(pub);
         publishMapsLocked();
     }
@@ -103,7 +106,8 @@ void MediaRelay::unpublish(SessionId session) {
     for (auto& [sub, bySub] : sources_)
         for (auto s = bySub.begin(); s != bySub.end();) s = s->second.publisher == session ? bySub.erase(s) : std::next(s);
     if (auto t = pub->tap->tap.load())
-        for (const auto& st : pub->streams) t->streamRemoved(pub->feed, st.mindex);
+        for (const auto& st : pub->streams)
+            if (!st.data) t->streamRemoved(pub->feed, st.mindex);
     publishMapsLocked();
 }
 

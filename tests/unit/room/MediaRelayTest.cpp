@@ -174,6 +174,28 @@ TEST(MediaRelay, TapSeesEveryPublisherPacketOfItsRoomOnly) {
     EXPECT_EQ(relay.tap("r1"), nullptr);
 }
 
+// A feed published (or renegotiated) while the tap is already there: the tap hears of its audio and
+// video only, like the streams setTap announces. A data m-line announced as an (audio, codec "") stream
+// made RecordingTap ask the recorder for a stream it refuses, and the whole feed went unrecorded.
+TEST(MediaRelay, TapIsNotToldOfDataStreamsPublishedWhileItIsThere) {
+    MediaRecorder host;
+    MediaRelay relay(host);
+    auto tap = std::make_shared<CountingTap>();
+    relay.setTap("r1", tap);
+    auto withData = av();
+    withData.push_back(RelayStream{2, false, "", 0, true});
+    relay.publish(1, "r1", 100, withData);
+    ASSERT_EQ(tap->added.size(), 2u);
+    EXPECT_EQ(tap->added[0].codec, "opus");
+    EXPECT_EQ(tap->added[1].codec, "vp8");
+    relay.publish(1, "r1", 100, withData);  // renegotiation: removed, then added again
+    EXPECT_EQ(tap->removed.size(), 2u);
+    EXPECT_EQ(tap->added.size(), 4u);
+    relay.unpublish(1);
+    EXPECT_EQ(tap->removed.size(), 4u);
+    for (const auto& [feed, mindex] : tap->removed) EXPECT_NE(mindex, 2);
+}
+
 TEST(MediaRelay, RemoveSessionDropsBothRoles) {
     MediaRecorder host;
     MediaRelay relay(host);
