@@ -9,9 +9,13 @@
 //   the provider shares the screen and the patient receives it as another video stream -> the
 //   patient mutes and the provider hears silence ->
 //   provider ends the visit -> both pages show it. Screenshots of both pages in --artifacts.
+// --record SECONDS (after "audio and video both ways"): the provider asks to record, the patient is
+// asked and consents, both pages see `recording: started`, media runs SECONDS, the provider stops and
+// both see `recording: stopped`; `recording` in the result has the wall time between the two
+// (the caller checks the recorder's files: tests/integration/e2e/DemoConsultBrowserTest.cpp).
 // Prints one line `E2E_RESULT {json}` and exits 0 only if every assertion held.
 //   node demo-e2e.js --janus URL --admin URL --conf JANUS_CONF_DIR [--media-plugin janus.plugin.hipaa.room]
-//        [--artifacts DIR] [--min-frames 20] [--timeout 40]
+//        [--artifacts DIR] [--min-frames 20] [--timeout 40] [--record SECONDS]
 // --media-plugin janus.plugin.videoroom carries the media through a stock VideoRoom room next to our
 // room (early testing while our relay is in progress; signalling is always our room).
 const fs = require('fs');
@@ -32,7 +36,7 @@ async function waitFor(page, what, fn, arg, deadline) {
 }
 
 async function main() {
-  const opt = parseArgs(process.argv.slice(2), { minFrames: '20', timeout: '40', artifacts: '', mediaPlugin: 'janus.plugin.hipaa.room' });
+  const opt = parseArgs(process.argv.slice(2), { minFrames: '20', timeout: '40', artifacts: '', mediaPlugin: 'janus.plugin.hipaa.room', record: '0' });
   for (const k of ['janus', 'admin', 'conf']) if (!opt[k]) throw new Error(`--${k} required`);
   const minFrames = Number(opt.minFrames);
   const started = Date.now(), deadline = started + Number(opt.timeout) * 1000;
@@ -127,6 +131,32 @@ async function main() {
       if (!(info.relayed_packets > 0)) fail(`janus.plugin.hipaa.room relayed ${info.relayed_packets} packets`);
     }
     step('audio and video both ways');
+
+    // Recording on the provider's request after the patient's consent (--record SECONDS).
+    if (Number(opt.record) > 0) {
+      const events = (page) => page.evaluate(() => window.demo.recordingEvents());
+      const sawEvent = (page, who, key, value) => waitFor(page, `${who}: ${key} ${value}`,
+        ([k, v]) => window.demo.recordingEvents().some((m) => m[k] === v), [key, value], deadline);
+      try {
+        const asked = await prov.evaluate(() => window.demo.send({ request: 'record' }));
+        if (asked.result !== 'consent_requested') fail(`record answered ${JSON.stringify(asked)}`);
+        await sawEvent(pat, 'patient', 'consent_request', 'record');
+        if ((await events(prov)).some((m) => m.recording === 'started')) fail('recording started before the patient consented');
+        const consented = await pat.evaluate(() => window.demo.send({ request: 'consent', consent: true }));
+        if (consented.result !== 'consent_recorded' || consented.consent !== true) fail(`consent answered ${JSON.stringify(consented)}`);
+        for (const [page, who] of [[prov, 'provider'], [pat, 'patient']]) await sawEvent(page, who, 'recording', 'started');
+        const from = Date.now();
+        await sleep(Number(opt.record) * 1000);
+        const stopped = await prov.evaluate(() => window.demo.send({ request: 'stop_record' }));
+        result.recording = { wallMs: Date.now() - from, stopAnswer: stopped.result };
+        if (stopped.result !== 'recording_stopped') fail(`stop_record answered ${JSON.stringify(stopped)}`);
+        for (const [page, who] of [[prov, 'provider'], [pat, 'patient']]) {
+          await sawEvent(page, who, 'recording', 'stopped');
+          result.recording[who] = await events(page);
+        }
+        step('recorded after the patient\'s consent');
+      } catch (e) { fail(e.message); }
+    }
 
     // Chat over the data channel, both ways.
     const chat = async (from, to, text) => {

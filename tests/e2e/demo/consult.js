@@ -358,7 +358,11 @@
   }
   window.demo = { state: () => ({ phase: st.phase, ended: st.ended, waiting: st.waiting, chat: st.chat, errors: st.errors,
     participants: Object.values(st.participants), myId: st.myId, publisherId: st.publisherId,
-    subscriptions: Object.keys(st.subs), mediaPlugin: st.mediaPlugin }), stats, audioLevel, role: ROLE };
+    subscriptions: Object.keys(st.subs), mediaPlugin: st.mediaPlugin }), stats, audioLevel, role: ROLE,
+    // Any request on the room handle (the test's record / consent / stop_record): its `result` answer.
+    send: (body) => request(st.room, body, undefined, (m) => !!m.result).then((r) => r.msg),
+    // Room events that changed the recording state (`recording`, `consent_request`), oldest first.
+    recordingEvents: () => st.events.filter((m) => m && (m.recording || m.consent_request)) };
 
   // ---- start -----------------------------------------------------------------------------------
   async function main() {

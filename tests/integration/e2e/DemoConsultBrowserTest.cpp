@@ -3,12 +3,17 @@
 // provider and patient pages join janus.plugin.hipaa.room, the patient checks in with a date of birth
 // and waits, the provider admits, both receive each other's audio and video, chat passes both ways, the
 // provider shares the screen, the patient mutes, the provider ends the visit and both pages show it. Runs inside scripts/netns-run.sh (see CMakeLists.txt).
+// The recorded consult (--record) then checks the recorder's files: export, janus-pp-rec, ffprobe, and
+// no plaintext payload at rest (tests/integration/recorder/RecordingChecks).
 #include "hipaa/Json.hpp"
 #include "JanusClient.hpp"
 #include "JanusProcess.hpp"
 #include "NodeScript.hpp"
+#include "RecordingChecks.hpp"
 
 #include <gtest/gtest.h>
+
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -41,12 +46,16 @@ protected:
         janus_.start();
     }
 
-    // Runs tests/e2e/demo-e2e.js with media through `mediaPlugin` and checks its report.
-    void runConsult(const std::string& mediaPlugin, const std::string& artifacts) {
+    // Runs tests/e2e/demo-e2e.js with media through `mediaPlugin` (and `extra` options) and checks its
+    // report (`steps` steps passed); the report in `report`. Janus keeps running: expectCleanStop().
+    void runConsult(const std::string& mediaPlugin, const std::string& artifacts, std::vector<std::string> extra = {},
+                    size_t steps = 10, JsonPtr* report = nullptr) {
         std::filesystem::remove_all(artifacts);
-        NodeScript run("demo-e2e.js", {"--janus", janus_.httpUrl(), "--admin", janus_.adminUrl(), "--conf",
-                                       janus_.configDir(), "--media-plugin", mediaPlugin, "--artifacts", artifacts,
-                                       "--min-frames", "20", "--timeout", "40"});
+        std::vector<std::string> args{"--janus", janus_.httpUrl(), "--admin", janus_.adminUrl(), "--conf",
+                                      janus_.configDir(), "--media-plugin", mediaPlugin, "--artifacts", artifacts,
+                                      "--min-frames", "20", "--timeout", "40"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        NodeScript run("demo-e2e.js", args);
         auto line = run.waitLine("E2E_RESULT ", 90s);
         int rc = run.wait(30s);
         if (!line) {
@@ -59,7 +68,8 @@ protected:
         EXPECT_TRUE(json_is_true(json_object_get(r.get(), "ok"))) << *line;
         // visit created, provider joined, wrong dob refused, patient waiting, admitted, media both ways,
         // chat both ways, screen share received, mute silences, visit ended on both pages.
-        EXPECT_EQ(json_array_size(json_object_get(r.get(), "steps")), 10u) << *line;
+        // (--record: recorded after the patient's consent, after media both ways.)
+        EXPECT_EQ(json_array_size(json_object_get(r.get(), "steps")), steps) << *line;
         EXPECT_GE(num(json_object_get(r.get(), "providerLevelWhilePatientMuted")), 0) << *line;
         EXPECT_LT(num(json_object_get(r.get(), "providerLevelWhilePatientMuted")), 0.001) << *line;
         for (const char* who : {"provider", "patient"}) {
@@ -74,6 +84,10 @@ protected:
             for (const char* shot : {"waiting", "call", "ended"})
                 EXPECT_TRUE(isPng(artifacts + "/demo-" + who + "-" + shot + ".png")) << shot;
         }
+        if (report) *report = std::move(r);
+    }
+
+    void expectCleanStop() {
         int status = janus_.stop();
         std::string log = janus_.log();
         EXPECT_EQ(status, 0) << log.substr(log.size() > 3000 ? log.size() - 3000 : 0);
@@ -91,10 +105,82 @@ protected:
 // media and chat through a stock VideoRoom room next to it, with the page's VideoRoom flow.
 TEST_F(DemoConsultBrowser, HipaaRoomSignallingWithVideoRoomMedia) {
     runConsult("janus.plugin.videoroom", std::string(HIPAA_SOURCE_DIR) + "/tests/artifacts/e2e-demo-videoroom-media");
+    expectCleanStop();
 }
 
 // Everything through janus.plugin.hipaa.room: the page's VideoRoom multistream flow with only the plugin
 // name, the token and the waiting room changed (publish on the room handle, subscribers with private_id).
 TEST_F(DemoConsultBrowser, HipaaRoomMediaAndChat) {
     runConsult("janus.plugin.hipaa.room", std::string(HIPAA_SOURCE_DIR) + "/tests/artifacts/e2e-demo-hipaa-room");
+    expectCleanStop();
+}
+
+// Issue 6 (b): the same consult, recorded. After media flows both ways the provider sends `record`, the
+// patient is asked and consents, both pages see `recording: started`, 8 s of both feeds go through the
+// room's RecordingTap (SRTP over loopback) into janus.plugin.hipaa.recorder, the provider sends
+// `stop_record`. Then for each recorder recording (one per publisher feed: provider and patient) the
+// recorder's Admin API verifies and exports it, janus-pp-rec converts, ffprobe must see Opus and VP8
+// lasting about as long as the recording ran, and no payload byte of the export occurs in its .jrec files.
+TEST_F(DemoConsultBrowser, HipaaRoomConsultRecordedAfterConsentExportsPlayableEncryptedMedia) {
+    ASSERT_EQ(::access("/usr/bin/ffprobe", X_OK), 0) << "ffmpeg missing: run scripts/deps.sh";
+    const double recordS = 8;
+    JsonPtr report;
+    runConsult("janus.plugin.hipaa.room", std::string(HIPAA_SOURCE_DIR) + "/tests/artifacts/e2e-demo-recorded",
+               {"--record", "8", "--timeout", "60"}, 11, &report);
+    ASSERT_TRUE(report);
+    const double wallS = num(at(report.get(), {"recording", "wallMs"})) / 1000;
+    EXPECT_GE(wallS, recordS);
+
+    // The room's events carry no recorder ids (PHI-free counts only): the recorder lists its recordings.
+    constexpr const char* kRecorder = "janus.plugin.hipaa.recorder";
+    JanusClient client(janus_);
+    JsonPtr list = client.messagePlugin(kRecorder, J(R"({"request":"list"})").get());
+    const json_t* recordings = json_object_get(list.get(), "recordings");
+    ASSERT_EQ(json_array_size(recordings), 2u) << "one per publisher feed: " << jsonDump(list.get());
+    for (size_t i = 0; i < json_array_size(recordings); ++i) {
+        const json_t* rec = json_array_get(recordings, i);
+        const std::string id(jsonString(rec, "recording").value_or(""));
+        SCOPED_TRACE(jsonDump(rec));
+        ASSERT_EQ(id.size(), 32u);
+        EXPECT_EQ(jsonString(rec, "status").value_or(""), "sealed");
+        const double spanS = static_cast<double>(jsonInt(rec, "ended_ms").value_or(0) - jsonInt(rec, "created_ms").value_or(0)) / 1000;
+        EXPECT_GE(spanS, recordS - 1.5);
+        EXPECT_LE(spanS, wallS + 1.0);
+        const json_t* streams = json_object_get(rec, "streams");
+        ASSERT_EQ(json_array_size(streams), 2u);
+
+        auto byId = [&](const char* request) {
+            JsonPtr q = J(R"({"request":""})");
+            jsonSet(q.get(), "request", request);
+            jsonSet(q.get(), "recording", id);
+            return client.messagePlugin(kRecorder, q.get());
+        };
+        JsonPtr verified = byId("verify");
+        EXPECT_EQ(jsonBool(json_object_get(verified.get(), "verification"), "ok"), true) << jsonDump(verified.get());
+        JsonPtr exported = byId("export");
+        const json_t* files = json_object_get(exported.get(), "files");
+        ASSERT_EQ(json_array_size(files), 2u) << jsonDump(exported.get());
+
+        std::vector<Bytes> known;
+        for (size_t k = 0; k < 2; ++k) {
+            const json_t* stream = json_array_get(streams, k);
+            const std::string kind(jsonString(stream, "kind").value_or(""));
+            const std::string mjr = json_string_value(json_array_get(files, k));
+            std::string codec;
+            double s = convertAndProbe(mjr, janus_.configFile(id + (kind == "audio" ? ".opus" : ".webm")), codec);
+            EXPECT_EQ(codec, kind == "audio" ? "opus" : "vp8") << kind;
+            EXPECT_EQ(jsonString(stream, "codec").value_or(""), codec);
+            EXPECT_GE(s, 5.0) << kind;
+            EXPECT_NEAR(s, spanS, 1.0) << kind;
+            std::printf("recorded consult: %s %s %s %.2f s (recording %.2f s, wall %.2f s)\n", id.c_str(), kind.c_str(),
+                        codec.c_str(), s, spanS, wallS);
+            std::vector<Bytes> p = mjrPayloads(mjr);
+            known.insert(known.end(), p.begin(), p.end());
+        }
+        ASSERT_GT(known.size(), 300u);
+        size_t checked = 0;
+        for (const char* n : {"-0.jrec", "-1.jrec"}) checked += expectNoPlaintext(janus_.configFile("recordings/" + id + n), known);
+        EXPECT_GT(checked, 100u);
+    }
+    expectCleanStop();
 }

@@ -101,18 +101,12 @@ TEST(RecorderBrowser, ChromiumVideoRoomPublisherForwardedWithSrtpIsRecordedEncry
     ASSERT_EQ(::stat(videoMjr.c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 0777, 0600u);
 
-    std::string opus = janus.configFile("browser.opus"), webm = janus.configFile("browser.webm");
-    int rc = -1;
-    std::string pp = runCommand("janus-pp-rec '" + audioMjr + "' '" + opus + "'", &rc);
-    ASSERT_EQ(rc, 0) << pp;
-    pp = runCommand("janus-pp-rec '" + videoMjr + "' '" + webm + "'", &rc);
-    ASSERT_EQ(rc, 0) << pp;
     std::string codec;
-    double audioS = probeDuration(opus, codec);
+    double audioS = convertAndProbe(audioMjr, janus.configFile("browser.opus"), codec);
     EXPECT_EQ(codec, "opus");
     EXPECT_NEAR(audioS, recorded, 1.0);
     std::string vcodec;
-    double videoS = probeDuration(webm, vcodec);
+    double videoS = convertAndProbe(videoMjr, janus.configFile("browser.webm"), vcodec);
     EXPECT_EQ(vcodec, "vp8");
     EXPECT_NEAR(videoS, recorded, 1.0);
     std::printf("browser recording: recorded %.2f s wall, audio %s %.2f s, video %s %.2f s, files %s\n", recorded,

@@ -64,6 +64,16 @@ double probeDuration(const std::string& file, std::string& codec) {
     return std::stod(d);
 }
 
+double convertAndProbe(const std::string& mjr, const std::string& out, std::string& codec) {
+    int rc = -1;
+    std::string pp = runCommand("janus-pp-rec '" + mjr + "' '" + out + "'", &rc);
+    if (rc != 0) {
+        ADD_FAILURE() << "janus-pp-rec " << mjr << ": " << pp;
+        return -1;
+    }
+    return probeDuration(out, codec);
+}
+
 size_t expectNoPlaintext(const std::string& file, const std::vector<Bytes>& payloads) {
     Bytes f = recorder::readWholeFile(file);
     size_t checked = 0;

@@ -16,6 +16,9 @@ std::string runCommand(const std::string& cmd, int* status = nullptr);
 std::vector<Bytes> mjrPayloads(const std::string& path);
 // ffprobe: duration in seconds (-1 and a test failure when it cannot tell) and the first codec name.
 double probeDuration(const std::string& file, std::string& codec);
+// janus-pp-rec `mjr` into `out` (.opus / .webm), then probeDuration(out); a test failure and -1 when
+// the conversion fails.
+double convertAndProbe(const std::string& mjr, const std::string& out, std::string& codec);
 // Counts payloads of >= 24 bytes checked; a test failure for each whose bytes 4..20 occur in `file`.
 size_t expectNoPlaintext(const std::string& file, const std::vector<Bytes>& payloads);
 // Replaces the value of `key = N` in a .jcfg text.
