@@ -156,7 +156,10 @@ TEST_F(DemoConsultBrowser, HipaaRoomConsultRecordedAfterConsentExportsPlayableEn
             return client.messagePlugin(kRecorder, q.get());
         };
         JsonPtr verified = byId("verify");
-        EXPECT_EQ(jsonBool(json_object_get(verified.get(), "verification"), "ok"), true) << jsonDump(verified.get());
+        const json_t* verification = json_object_get(verified.get(), "verification");
+        EXPECT_EQ(jsonBool(verification, "ok"), true) << jsonDump(verified.get());
+        const json_t* sealed = json_object_get(verification, "files");
+        ASSERT_EQ(json_array_size(sealed), 2u) << jsonDump(verified.get());
         JsonPtr exported = byId("export");
         const json_t* files = json_object_get(exported.get(), "files");
         ASSERT_EQ(json_array_size(files), 2u) << jsonDump(exported.get());
@@ -172,8 +175,11 @@ TEST_F(DemoConsultBrowser, HipaaRoomConsultRecordedAfterConsentExportsPlayableEn
             EXPECT_EQ(jsonString(stream, "codec").value_or(""), codec);
             EXPECT_GE(s, 5.0) << kind;
             EXPECT_NEAR(s, spanS, 1.0) << kind;
-            std::printf("recorded consult: %s %s %s %.2f s (recording %.2f s, wall %.2f s)\n", id.c_str(), kind.c_str(),
-                        codec.c_str(), s, spanS, wallS);
+            // Opus at 50 packets/s; Chromium's fake camera gave ~60 VP8 packets/s here.
+            const int64_t packets = jsonInt(json_array_get(sealed, k), "packets").value_or(0);
+            EXPECT_GT(packets, kind == "audio" ? 300 : 150) << kind;
+            std::printf("recorded consult: %s %s %s %.2f s, %lld packets (recording %.2f s, wall %.2f s)\n", id.c_str(),
+                        kind.c_str(), codec.c_str(), s, static_cast<long long>(packets), spanS, wallS);
             std::vector<Bytes> p = mjrPayloads(mjr);
             known.insert(known.end(), p.begin(), p.end());
         }
