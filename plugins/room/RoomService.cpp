@@ -559,15 +559,20 @@ void RoomService::stopRecording(Room& room, const std::string& reason, Effects& 
     room.recording = false;
     room.asked.clear();
     room.consented.clear();
-    size_t files = 0;
+    std::vector<std::string> ids;
     try {
-        if (recordingControl_.stop) files = recordingControl_.stop(room.id).size();
+        if (recordingControl_.stop) ids = recordingControl_.stop(room.id);
     } catch (const std::exception&) {
         ++counters_["recordings_stop_failed"];
     }
     JsonPtr ev = event("recording_stopped", &room);
     jsonSet(ev.get(), "reason", reason);
-    jsonSet(ev.get(), "recordings", static_cast<uint64_t>(files));
+    jsonSet(ev.get(), "recordings", static_cast<uint64_t>(ids.size()));
+    // The recorder's ids (random, PHI-free) tie the visit's trail to the recordings' own events
+    // (export, deletion receipts).
+    JsonPtr list = jsonArray();
+    for (const auto& id : ids) json_array_append_new(list.get(), json_stringn(id.data(), id.size()));
+    jsonSet(ev.get(), "recording_ids", std::move(list));
     notify(out, 0, std::move(ev));
     pushRecordingState(room, "stopped", reason, out);
 }

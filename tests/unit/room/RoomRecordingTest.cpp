@@ -78,6 +78,12 @@ TEST_F(Recording, ProviderRequestWaitsForThePatientsConsentThenRecordsUntilStopp
     EXPECT_TRUE(got(h, kDr, "result", "recording_stopped"));
     EXPECT_TRUE(got(h, kPatA, "recording", "stopped"));
     EXPECT_TRUE(hasEvent(h, "recording_stopped"));
+    for (const json_t* e : h.notifies())  // the recorder's ids link the visit's trail to the recordings
+        if (jsonString(e, "event").value_or("") == "recording_stopped") {
+            const json_t* ids = json_object_get(e, "recording_ids");
+            ASSERT_EQ(json_array_size(ids), 1u) << jsonDump(e);
+            EXPECT_STREQ(json_string_value(json_array_get(ids, 0)), "rec-1");
+        }
     h.send(kDr, R"({"request":"stop_record"})");
     EXPECT_EQ(errorCode(h.lastPush(kDr)), rc::kNotRecording);
 }
