@@ -55,17 +55,21 @@ run_ctest() {  # run_ctest NAME BUILD_DIR ctest-args...
 run_ctest all build
 if [ -z "${HIPAA_SKIP_ASAN:-}" ]; then
   stage "build (ASan+UBSan)"
-  # Only what runs under ASan: the unit tests, the four modules and the Gateway tests' binary.
+  # Only what runs under ASan: the unit tests, the four modules, the Gateway tests' binary and the
+  # browser tests' binary (the room's media path: SDP, relay, rewriter inside the real Janus).
   if cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHIPAA_WERROR=ON -DHIPAA_SANITIZE=ON \
        -DHIPAA_BUILD_BENCH=OFF >/dev/null &&
      asan_targets=$(cmake --build build-asan --target help |
-       sed -nE 's/^\.\.\. (unit_[a-z0-9_]+|janus_hipaa_[a-z]+|integration_foundation)$/\1/p' | tr '\n' ' ') &&
+       sed -nE 's/^\.\.\. (unit_[a-z0-9_]+|janus_hipaa_[a-z]+|integration_foundation|integration_e2e)$/\1/p' | tr '\n' ' ') &&
      [ -n "$asan_targets" ] && cmake --build build-asan -j "$(nproc)" --target $asan_targets; then
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
       run_ctest asan-unit build-asan -L unit
     # The ASan-built plugins inside Debian's real janus (runtime preloaded): memory errors and leaks
     # attributed to our code fail the gateway tests.
-    HIPAA_JANUS_PRELOAD=$(gcc -print-file-name=libasan.so) run_ctest asan-gateway build-asan -R '^Gateway\.' 
+    # The browser pair: publish/subscribe/relay of our room with VP8 and H.264 (these pages destroy their
+    # Janus sessions on leave, so Janus' own session objects are not reported as leaks at exit).
+    HIPAA_JANUS_PRELOAD=$(gcc -print-file-name=libasan.so) run_ctest asan-gateway build-asan \
+      -R '^(Gateway\.|VideoRoomBrowser\.(StockVideoRoomClientWorksAgainstHipaaRoom|HipaaRoomRelaysH264)$)' 
   else
     echo "ASan build failed"; failed=$((failed + 1))
   fi
