@@ -5,11 +5,19 @@
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
 
+#include <charconv>
+#include <climits>
+
 namespace hipaa::audit {
 namespace {
 
+// COPY text format. Appends in place (no temporaries): this runs once per column per row.
 void copyText(std::string& out, std::string_view s) {
-    for (char c : s) {
+    size_t plain = 0;
+    while (plain < s.size() && s[plain] != '\\' && s[plain] != '\n' && s[plain] != '\r' && s[plain] != '\t') ++plain;
+    out.append(s.data(), plain);  // the usual case: nothing to escape
+    for (size_t i = plain; i < s.size(); ++i) {
+        char c = s[i];
         switch (c) {
         case '\\': out += "\\\\"; break;
         case '\n': out += "\\n"; break;
@@ -19,19 +27,66 @@ void copyText(std::string& out, std::string_view s) {
         }
     }
 }
+void integer(std::string& out, int64_t v) {
+    char buf[24];
+    auto r = std::to_chars(buf, buf + sizeof buf, v);
+    out.append(buf, static_cast<size_t>(r.ptr - buf));
+}
 void field(std::string& out, const std::optional<std::string>& v) {
     if (v) copyText(out, *v);
     else out += "\\N";
     out += '\t';
 }
 void field(std::string& out, const std::optional<int64_t>& v) {
-    if (v) out += std::to_string(*v);
+    if (v) integer(out, *v);
     else out += "\\N";
     out += '\t';
 }
 void bytea(std::string& out, ByteView b) {
+    static constexpr char kHex[] = "0123456789abcdef";
     out += "\\\\x";
-    out += hexEncode(b);
+    size_t at = out.size();
+    out.resize(at + 2 * b.size());
+    for (uint8_t x : b) {
+        out[at++] = kHex[x >> 4];
+        out[at++] = kHex[x & 15];
+    }
+}
+
+// AuditRecordCodec::isoTime, with the formatted second cached (events of one batch share it).
+class TimeText {
+public:
+    void append(std::string& out, int64_t us) {
+        int64_t secs = us / 1000000, frac = us % 1000000;
+        if (frac < 0) {
+            frac += 1000000;
+            --secs;
+        }
+        if (secs != secs_) {
+            std::string iso = AuditRecordCodec::isoTime(secs * 1000000);  // "YYYY-MM-DDTHH:MM:SS.000000Z"
+            prefix_ = iso.substr(0, iso.find('.'));
+            secs_ = secs;
+        }
+        out += prefix_;
+        char buf[8] = {'.'};
+        for (int i = 6; i >= 1; --i, frac /= 10) buf[i] = static_cast<char>('0' + frac % 10);
+        buf[7] = 'Z';
+        out.append(buf, 8);
+    }
+
+private:
+    int64_t secs_ = INT64_MIN;
+    std::string prefix_;
+};
+
+// Sends the COPY data in messages of about this size, while the rest is still being built: the
+// server parses as we encode, and neither side handles one multi-megabyte message.
+constexpr size_t kCopyChunk = 64 * 1024;
+
+void putCopy(PGconn* c, std::string& buf) {
+    if (buf.empty()) return;
+    if (PQputCopyData(c, buf.data(), static_cast<int>(buf.size())) != 1) throw DbError("audit COPY failed", "08006");
+    buf.clear();
 }
 
 }  // namespace
@@ -64,16 +119,19 @@ long long AuditStore::write(const std::vector<AuditRecord>& records, const std::
             }
             conn_.exec(std::string("COPY ") + (idempotent ? "audit_stage" : "audit_record") + " (instance_id, seq, event_time, janus_type, subtype, emitter, plugin, session_id, "
                        "handle_id, room, actor, action, outcome, event, prev_hash, hash) FROM STDIN");
-            std::string buf;
-            buf.reserve(records.size() * 512);
+            PGconn* c = conn_.raw();
+            std::string& buf = copyBuf_;  // reused: its capacity stays from batch to batch
+            buf.clear();
+            buf.reserve(kCopyChunk + 8192);
+            TimeText time;
             for (const auto& r : records) {
                 copyText(buf, r.instanceId);
                 buf += '\t';
-                buf += std::to_string(r.seq);
+                integer(buf, r.seq);
                 buf += '\t';
-                buf += AuditRecordCodec::isoTime(r.eventTimeUs);
+                time.append(buf, r.eventTimeUs);
                 buf += '\t';
-                buf += std::to_string(r.janusType);
+                integer(buf, r.janusType);
                 buf += '\t';
                 field(buf, r.subtype);
                 field(buf, r.emitter);
@@ -92,10 +150,10 @@ long long AuditStore::write(const std::vector<AuditRecord>& records, const std::
                 buf += '\t';
                 bytea(buf, r.hash);
                 buf += '\n';
+                if (buf.size() >= kCopyChunk) putCopy(c, buf);
             }
-            PGconn* c = conn_.raw();
-            if (PQputCopyData(c, buf.data(), static_cast<int>(buf.size())) != 1 || PQputCopyEnd(c, nullptr) != 1)
-                throw DbError("audit COPY failed", "08006");
+            putCopy(c, buf);
+            if (PQputCopyEnd(c, nullptr) != 1) throw DbError("audit COPY failed", "08006");
             bool failed = false;
             std::string state;
             while (PGresult* res = PQgetResult(c)) {
