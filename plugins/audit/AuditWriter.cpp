@@ -1,5 +1,6 @@
 #include "AuditWriter.hpp"
 
+#include "AuditHeadFile.hpp"
 #include "AuditRecordCodec.hpp"
 
 #include "hipaa/Ed25519Verifier.hpp"
@@ -69,6 +70,7 @@ AuditWriter::AuditWriter(AuditWriterOptions options, const AuditPolicy& policy, 
       queue_(options_.queueCapacity) {
     std::filesystem::create_directories(options_.spoolDir);
     ::chmod(options_.spoolDir.c_str(), 0700);
+    headFile_ = std::make_unique<AuditHeadFile>(options_.spoolDir + "/" + options_.instanceId + ".head");
     spool_ = std::make_unique<AuditSpool>(options_.spoolDir + "/" + options_.instanceId + ".spool", options_.spoolKey,
                                           options_.spoolMaxBytes);
     // The chain head: the spool's newest record (always newer than the database), else the larger of
@@ -88,17 +90,11 @@ AuditWriter::AuditWriter(AuditWriterOptions options, const AuditPolicy& policy, 
         }
         return true;
     });
-    if (!fromSpool) {
-        std::ifstream in(options_.spoolDir + "/" + options_.instanceId + ".head");
-        std::string s, h;
-        if (in >> s >> h) {
-            auto d = hexDecode(h);
-            if (d && d->size() == 32) {
-                seq = std::stoll(s);
-                std::copy(d->begin(), d->end(), head.begin());
-            }
+    if (!fromSpool)
+        if (auto h = AuditHeadFile::read(headFile_->path()); h) {
+            seq = h->first;
+            head = h->second;
         }
-    }
     lastConnectAttempt_ = std::chrono::steady_clock::now();
     if (options_.database) {
         try {
@@ -481,14 +477,7 @@ void AuditWriter::replay() {
 
 void AuditWriter::saveHead() {
     // After a database commit: the head survives a restart while the database is unreachable.
-    std::string path = options_.spoolDir + "/" + options_.instanceId + ".head";
-    std::string tmp = path + ".tmp";
-    std::string text = std::to_string(durableSeq_) + " " + hexEncode(durableHead_) + "\n";
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) return;
-    bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && fdatasync(fd) == 0;
-    ::close(fd);
-    if (ok) std::rename(tmp.c_str(), path.c_str());
+    headFile_->save(durableSeq_, durableHead_);
 }
 
 AuditWriter::Stats AuditWriter::stats() const {

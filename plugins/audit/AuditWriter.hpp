@@ -16,6 +16,7 @@
 // `audit.events_refused` record saying how many were refused, so the loss is itself on the chain.
 #include "AuditChain.hpp"
 #include "AuditCheckpoint.hpp"
+#include "AuditHeadFile.hpp"
 #include "AuditPolicy.hpp"
 #include "AuditSpool.hpp"
 #include "AuditStore.hpp"
@@ -112,6 +113,7 @@ private:
     // the chain is then appended in queue order on the writer thread, so ordering is unchanged).
     EventScrubber helperScrubber_;
     std::unique_ptr<AuditSpool> spool_;
+    std::unique_ptr<AuditHeadFile> headFile_;  // committer thread only (after the constructor)
     std::unique_ptr<AuditStore> store_;
     std::unique_ptr<AuditChain> chain_;
     BoundedQueue<Item> queue_;
