@@ -5,79 +5,62 @@
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
 
-#include <charconv>
 #include <climits>
+#include <cstdint>
+#include <string_view>
 
 namespace hipaa::audit {
 namespace {
 
-// COPY text format. Appends in place (no temporaries): this runs once per column per row.
-void copyText(std::string& out, std::string_view s) {
-    size_t plain = 0;
-    while (plain < s.size() && s[plain] != '\\' && s[plain] != '\n' && s[plain] != '\r' && s[plain] != '\t') ++plain;
-    out.append(s.data(), plain);  // the usual case: nothing to escape
-    for (size_t i = plain; i < s.size(); ++i) {
-        char c = s[i];
-        switch (c) {
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default: out += c;
-        }
-    }
+// COPY binary format (https://www.postgresql.org/docs/current/sql-copy.html, "Binary Format"):
+// integers, timestamps and hashes go as fixed-size big-endian/raw fields, text and the event's JSON
+// as length + bytes. The server skips the text format's line and escape scanning and its integer,
+// timestamp and hex parsing; text and jsonb are still validated (encoding, JSON) as in text mode.
+void be(std::string& out, uint64_t v, int bytes) {
+    for (int shift = 8 * (bytes - 1); shift >= 0; shift -= 8) out += static_cast<char>((v >> shift) & 0xFF);
 }
-void integer(std::string& out, int64_t v) {
-    char buf[24];
-    auto r = std::to_chars(buf, buf + sizeof buf, v);
-    out.append(buf, static_cast<size_t>(r.ptr - buf));
+void len(std::string& out, size_t n) {
+    if (n > static_cast<size_t>(INT32_MAX)) throw DbError("audit COPY: field too large", "54000");
+    be(out, n, 4);
 }
-void field(std::string& out, const std::optional<std::string>& v) {
-    if (v) copyText(out, *v);
-    else out += "\\N";
-    out += '\t';
+void nul(std::string& out) { be(out, 0xFFFFFFFFu, 4); }
+void text(std::string& out, std::string_view s) {
+    len(out, s.size());
+    out.append(s);
 }
-void field(std::string& out, const std::optional<int64_t>& v) {
-    if (v) integer(out, *v);
-    else out += "\\N";
-    out += '\t';
+void text(std::string& out, const std::optional<std::string>& v) {
+    if (v) text(out, std::string_view(*v));
+    else nul(out);
+}
+void int8(std::string& out, int64_t v) {
+    len(out, 8);
+    be(out, static_cast<uint64_t>(v), 8);
+}
+void int8(std::string& out, const std::optional<int64_t>& v) {
+    if (v) int8(out, *v);
+    else nul(out);
+}
+// An `integer` column: out of range is refused, as PostgreSQL refuses it in text form (22003).
+void int4(std::string& out, int64_t v) {
+    if (v < INT32_MIN || v > INT32_MAX) throw DbError("audit COPY: value out of range for type integer", "22003");
+    len(out, 4);
+    be(out, static_cast<uint64_t>(static_cast<uint32_t>(static_cast<int32_t>(v))), 4);
+}
+void int4(std::string& out, const std::optional<int64_t>& v) {
+    if (v) int4(out, *v);
+    else nul(out);
+}
+// timestamptz: microseconds since 2000-01-01 00:00:00 UTC.
+void timestamptz(std::string& out, int64_t unixUs) { int8(out, unixUs - 946684800LL * 1000000); }
+void jsonb(std::string& out, std::string_view json) {
+    len(out, json.size() + 1);
+    out += '\x01';  // jsonb binary format version 1: the JSON text follows
+    out.append(json);
 }
 void bytea(std::string& out, ByteView b) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    out += "\\\\x";
-    size_t at = out.size();
-    out.resize(at + 2 * b.size());
-    for (uint8_t x : b) {
-        out[at++] = kHex[x >> 4];
-        out[at++] = kHex[x & 15];
-    }
+    len(out, b.size());
+    out.append(reinterpret_cast<const char*>(b.data()), b.size());
 }
-
-// AuditRecordCodec::isoTime, with the formatted second cached (events of one batch share it).
-class TimeText {
-public:
-    void append(std::string& out, int64_t us) {
-        int64_t secs = us / 1000000, frac = us % 1000000;
-        if (frac < 0) {
-            frac += 1000000;
-            --secs;
-        }
-        if (secs != secs_) {
-            std::string iso = AuditRecordCodec::isoTime(secs * 1000000);  // "YYYY-MM-DDTHH:MM:SS.000000Z"
-            prefix_ = iso.substr(0, iso.find('.'));
-            secs_ = secs;
-        }
-        out += prefix_;
-        char buf[8] = {'.'};
-        for (int i = 6; i >= 1; --i, frac /= 10) buf[i] = static_cast<char>('0' + frac % 10);
-        buf[7] = 'Z';
-        out.append(buf, 8);
-    }
-
-private:
-    int64_t secs_ = INT64_MIN;
-    std::string prefix_;
-};
 
 // Sends the COPY data in messages of about this size, while the rest is still being built: the
 // server parses as we encode, and neither side handles one multi-megabyte message.
@@ -118,40 +101,35 @@ long long AuditStore::write(const std::vector<AuditRecord>& records, const std::
                 staged_ = true;
             }
             conn_.exec(std::string("COPY ") + (idempotent ? "audit_stage" : "audit_record") + " (instance_id, seq, event_time, janus_type, subtype, emitter, plugin, session_id, "
-                       "handle_id, room, actor, action, outcome, event, prev_hash, hash) FROM STDIN");
+                       "handle_id, room, actor, action, outcome, event, prev_hash, hash) FROM STDIN (FORMAT binary)");
             PGconn* c = conn_.raw();
             std::string& buf = copyBuf_;  // reused: its capacity stays from batch to batch
             buf.clear();
             buf.reserve(kCopyChunk + 8192);
-            TimeText time;
+            buf.append("PGCOPY\n\xff\r\n\0", 11);
+            be(buf, 0, 4);  // flags
+            be(buf, 0, 4);  // header extension length
             for (const auto& r : records) {
-                copyText(buf, r.instanceId);
-                buf += '\t';
-                integer(buf, r.seq);
-                buf += '\t';
-                time.append(buf, r.eventTimeUs);
-                buf += '\t';
-                integer(buf, r.janusType);
-                buf += '\t';
-                field(buf, r.subtype);
-                field(buf, r.emitter);
-                field(buf, r.plugin);
-                field(buf, r.sessionId);
-                field(buf, r.handleId);
-                field(buf, r.room);
-                field(buf, r.actor);
-                copyText(buf, r.action);
-                buf += '\t';
-                copyText(buf, r.outcome);
-                buf += '\t';
-                copyText(buf, r.event);
-                buf += '\t';
+                be(buf, 16, 2);  // fields
+                text(buf, std::string_view(r.instanceId));
+                int8(buf, r.seq);
+                timestamptz(buf, r.eventTimeUs);
+                int4(buf, r.janusType);
+                int4(buf, r.subtype);
+                text(buf, r.emitter);
+                text(buf, r.plugin);
+                int8(buf, r.sessionId);
+                int8(buf, r.handleId);
+                text(buf, r.room);
+                text(buf, r.actor);
+                text(buf, std::string_view(r.action));
+                text(buf, std::string_view(r.outcome));
+                jsonb(buf, r.event);
                 bytea(buf, r.prevHash);
-                buf += '\t';
                 bytea(buf, r.hash);
-                buf += '\n';
                 if (buf.size() >= kCopyChunk) putCopy(c, buf);
             }
+            be(buf, 0xFFFF, 2);  // trailer
             putCopy(c, buf);
             if (PQputCopyEnd(c, nullptr) != 1) throw DbError("audit COPY failed", "08006");
             bool failed = false;
