@@ -1,5 +1,6 @@
 #include "AuditChain.hpp"
 
+#include <charconv>
 #include <string_view>
 
 namespace hipaa::audit {
@@ -10,23 +11,27 @@ void putLen(Bytes& out, uint32_t n) {
 }
 void put(Bytes& out, std::string_view s) {
     putLen(out, static_cast<uint32_t>(s.size()));
-    out.insert(out.end(), s.begin(), s.end());
+    const auto* p = reinterpret_cast<const uint8_t*>(s.data());  // uint8_t pointers: one memmove
+    out.insert(out.end(), p, p + s.size());
 }
 void put(Bytes& out, const std::optional<std::string>& s) {
     if (!s) return putLen(out, 0xFFFFFFFFu);
     put(out, std::string_view(*s));
 }
+void putInt(Bytes& out, int64_t v) {
+    char buf[24];
+    auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+    put(out, std::string_view(buf, static_cast<size_t>(end - buf)));
+}
 void put(Bytes& out, const std::optional<int64_t>& v) {
     if (!v) return putLen(out, 0xFFFFFFFFu);
-    put(out, std::string_view(std::to_string(*v)));
+    putInt(out, *v);
 }
-void putInt(Bytes& out, int64_t v) { put(out, std::string_view(std::to_string(v))); }
 
-}  // namespace
-
-Bytes AuditChain::canonical(const AuditRecord& r) {
-    Bytes out;
-    out.reserve(128 + r.event.size());
+// The canonical form into `out` (cleared first).
+void canonicalInto(Bytes& out, const AuditRecord& r) {
+    out.clear();
+    out.reserve(256 + r.event.size() + r.instanceId.size());
     put(out, std::string_view("janus-hipaa-audit/v1"));
     put(out, std::string_view(r.instanceId));
     putInt(out, r.seq);
@@ -43,10 +48,21 @@ Bytes AuditChain::canonical(const AuditRecord& r) {
     put(out, std::string_view(r.outcome));
     put(out, std::string_view(r.event));
     out.insert(out.end(), r.prevHash.begin(), r.prevHash.end());
+}
+
+}  // namespace
+
+Bytes AuditChain::canonical(const AuditRecord& r) {
+    Bytes out;
+    canonicalInto(out, r);
     return out;
 }
 
-Digest256 AuditChain::hashOf(const AuditRecord& r) { return sha256(canonical(r)); }
+Digest256 AuditChain::hashOf(const AuditRecord& r) {
+    thread_local Bytes buf;  // reused: one allocation per thread, not one per record
+    canonicalInto(buf, r);
+    return sha256(buf);
+}
 
 Bytes AuditChain::checkpointMessage(const std::string& instanceId, int64_t seq, const Digest256& head, int64_t signedAtUs) {
     Bytes out;

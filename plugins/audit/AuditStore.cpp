@@ -5,33 +5,71 @@
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
 
+#include <climits>
+#include <cstdint>
+#include <string_view>
+
 namespace hipaa::audit {
 namespace {
 
-void copyText(std::string& out, std::string_view s) {
-    for (char c : s) {
-        switch (c) {
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default: out += c;
-        }
-    }
+// COPY binary format (https://www.postgresql.org/docs/current/sql-copy.html, "Binary Format"):
+// integers, timestamps and hashes go as fixed-size big-endian/raw fields, text and the event's JSON
+// as length + bytes. The server skips the text format's line and escape scanning and its integer,
+// timestamp and hex parsing; text and jsonb are still validated (encoding, JSON) as in text mode.
+void be(std::string& out, uint64_t v, int bytes) {
+    for (int shift = 8 * (bytes - 1); shift >= 0; shift -= 8) out += static_cast<char>((v >> shift) & 0xFF);
 }
-void field(std::string& out, const std::optional<std::string>& v) {
-    if (v) copyText(out, *v);
-    else out += "\\N";
-    out += '\t';
+void len(std::string& out, size_t n) {
+    if (n > static_cast<size_t>(INT32_MAX)) throw DbError("audit COPY: field too large", "54000");
+    be(out, n, 4);
 }
-void field(std::string& out, const std::optional<int64_t>& v) {
-    if (v) out += std::to_string(*v);
-    else out += "\\N";
-    out += '\t';
+void nul(std::string& out) { be(out, 0xFFFFFFFFu, 4); }
+void text(std::string& out, std::string_view s) {
+    len(out, s.size());
+    out.append(s);
+}
+void text(std::string& out, const std::optional<std::string>& v) {
+    if (v) text(out, std::string_view(*v));
+    else nul(out);
+}
+void int8(std::string& out, int64_t v) {
+    len(out, 8);
+    be(out, static_cast<uint64_t>(v), 8);
+}
+void int8(std::string& out, const std::optional<int64_t>& v) {
+    if (v) int8(out, *v);
+    else nul(out);
+}
+// An `integer` column: out of range is refused, as PostgreSQL refuses it in text form (22003).
+void int4(std::string& out, int64_t v) {
+    if (v < INT32_MIN || v > INT32_MAX) throw DbError("audit COPY: value out of range for type integer", "22003");
+    len(out, 4);
+    be(out, static_cast<uint64_t>(static_cast<uint32_t>(static_cast<int32_t>(v))), 4);
+}
+void int4(std::string& out, const std::optional<int64_t>& v) {
+    if (v) int4(out, *v);
+    else nul(out);
+}
+// timestamptz: microseconds since 2000-01-01 00:00:00 UTC.
+void timestamptz(std::string& out, int64_t unixUs) { int8(out, unixUs - 946684800LL * 1000000); }
+void jsonb(std::string& out, std::string_view json) {
+    len(out, json.size() + 1);
+    out += '\x01';  // jsonb binary format version 1: the JSON text follows
+    out.append(json);
 }
 void bytea(std::string& out, ByteView b) {
-    out += "\\\\x";
-    out += hexEncode(b);
+    len(out, b.size());
+    out.append(reinterpret_cast<const char*>(b.data()), b.size());
+}
+
+// Sends the COPY data in messages of about this size, while the rest is still being built: the
+// server parses as we encode, and neither side handles one multi-megabyte message.
+constexpr size_t kCopyChunk = 64 * 1024;
+
+void putCopy(PGconn* c, std::string& buf) {
+    if (buf.empty()) return;
+    if (PQputCopyData(c, buf.data(), static_cast<int>(buf.size())) != 1) throw DbError("audit COPY failed", "08006");
+    buf.clear();
 }
 
 }  // namespace
@@ -63,39 +101,37 @@ long long AuditStore::write(const std::vector<AuditRecord>& records, const std::
                 staged_ = true;
             }
             conn_.exec(std::string("COPY ") + (idempotent ? "audit_stage" : "audit_record") + " (instance_id, seq, event_time, janus_type, subtype, emitter, plugin, session_id, "
-                       "handle_id, room, actor, action, outcome, event, prev_hash, hash) FROM STDIN");
-            std::string buf;
-            buf.reserve(records.size() * 512);
-            for (const auto& r : records) {
-                copyText(buf, r.instanceId);
-                buf += '\t';
-                buf += std::to_string(r.seq);
-                buf += '\t';
-                buf += AuditRecordCodec::isoTime(r.eventTimeUs);
-                buf += '\t';
-                buf += std::to_string(r.janusType);
-                buf += '\t';
-                field(buf, r.subtype);
-                field(buf, r.emitter);
-                field(buf, r.plugin);
-                field(buf, r.sessionId);
-                field(buf, r.handleId);
-                field(buf, r.room);
-                field(buf, r.actor);
-                copyText(buf, r.action);
-                buf += '\t';
-                copyText(buf, r.outcome);
-                buf += '\t';
-                copyText(buf, r.event);
-                buf += '\t';
-                bytea(buf, r.prevHash);
-                buf += '\t';
-                bytea(buf, r.hash);
-                buf += '\n';
-            }
+                       "handle_id, room, actor, action, outcome, event, prev_hash, hash) FROM STDIN (FORMAT binary)");
             PGconn* c = conn_.raw();
-            if (PQputCopyData(c, buf.data(), static_cast<int>(buf.size())) != 1 || PQputCopyEnd(c, nullptr) != 1)
-                throw DbError("audit COPY failed", "08006");
+            std::string& buf = copyBuf_;  // reused: its capacity stays from batch to batch
+            buf.clear();
+            buf.reserve(kCopyChunk + 8192);
+            buf.append("PGCOPY\n\xff\r\n\0", 11);
+            be(buf, 0, 4);  // flags
+            be(buf, 0, 4);  // header extension length
+            for (const auto& r : records) {
+                be(buf, 16, 2);  // fields
+                text(buf, std::string_view(r.instanceId));
+                int8(buf, r.seq);
+                timestamptz(buf, r.eventTimeUs);
+                int4(buf, r.janusType);
+                int4(buf, r.subtype);
+                text(buf, r.emitter);
+                text(buf, r.plugin);
+                int8(buf, r.sessionId);
+                int8(buf, r.handleId);
+                text(buf, r.room);
+                text(buf, r.actor);
+                text(buf, std::string_view(r.action));
+                text(buf, std::string_view(r.outcome));
+                jsonb(buf, r.event);
+                bytea(buf, r.prevHash);
+                bytea(buf, r.hash);
+                if (buf.size() >= kCopyChunk) putCopy(c, buf);
+            }
+            be(buf, 0xFFFF, 2);  // trailer
+            putCopy(c, buf);
+            if (PQputCopyEnd(c, nullptr) != 1) throw DbError("audit COPY failed", "08006");
             bool failed = false;
             std::string state;
             while (PGresult* res = PQgetResult(c)) {

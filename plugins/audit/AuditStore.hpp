@@ -9,6 +9,7 @@
 #include "hipaa/PgConn.hpp"
 
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -34,6 +35,7 @@ public:
 private:
     PgConn conn_;
     bool staged_ = false;
+    std::string copyBuf_;
 };
 
 }  // namespace hipaa::audit

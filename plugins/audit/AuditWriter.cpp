@@ -1,5 +1,6 @@
 #include "AuditWriter.hpp"
 
+#include "AuditHeadFile.hpp"
 #include "AuditRecordCodec.hpp"
 
 #include "hipaa/Ed25519Verifier.hpp"
@@ -69,6 +70,7 @@ AuditWriter::AuditWriter(AuditWriterOptions options, const AuditPolicy& policy, 
       queue_(options_.queueCapacity) {
     std::filesystem::create_directories(options_.spoolDir);
     ::chmod(options_.spoolDir.c_str(), 0700);
+    headFile_ = std::make_unique<AuditHeadFile>(options_.spoolDir + "/" + options_.instanceId + ".head");
     spool_ = std::make_unique<AuditSpool>(options_.spoolDir + "/" + options_.instanceId + ".spool", options_.spoolKey,
                                           options_.spoolMaxBytes);
     // The chain head: the spool's newest record (always newer than the database), else the larger of
@@ -88,17 +90,11 @@ AuditWriter::AuditWriter(AuditWriterOptions options, const AuditPolicy& policy, 
         }
         return true;
     });
-    if (!fromSpool) {
-        std::ifstream in(options_.spoolDir + "/" + options_.instanceId + ".head");
-        std::string s, h;
-        if (in >> s >> h) {
-            auto d = hexDecode(h);
-            if (d && d->size() == 32) {
-                seq = std::stoll(s);
-                std::copy(d->begin(), d->end(), head.begin());
-            }
+    if (!fromSpool)
+        if (auto h = AuditHeadFile::read(headFile_->path()); h) {
+            seq = h->first;
+            head = h->second;
         }
-    }
     lastConnectAttempt_ = std::chrono::steady_clock::now();
     if (options_.database) {
         try {
@@ -121,13 +117,22 @@ AuditWriter::AuditWriter(AuditWriterOptions options, const AuditPolicy& policy, 
     spoolFrames_ = spool_->frames();
     spoolBytes_ = spool_->bytes();
     lastCheckpoint_ = std::chrono::steady_clock::now();
+    durableSeq_ = seq;
+    durableHead_ = head;
+    popMax_ = std::max<size_t>(1, options_.batchSize / 2);
+    committer_ = std::thread([this] { commitLoop(); });
     thread_ = std::thread([this] { run(); });
 }
 
 AuditWriter::~AuditWriter() {
-    closing_ = true;
+    {
+        std::lock_guard lock(slotMutex_);
+        closing_ = true;
+    }
+    slotCv_.notify_all();
     queue_.close();
     if (thread_.joinable()) thread_.join();
+    if (committer_.joinable()) committer_.join();
 }
 
 void AuditWriter::enqueue(json_t* event) {
@@ -141,38 +146,65 @@ bool AuditWriter::enqueueOwn(AuditRecord record) {
 
 void AuditWriter::run() {
     std::vector<Item> items;
-    items.reserve(options_.batchSize);
+    items.reserve(popMax_);
     while (true) {
-        // Spool full and no database: stop taking events (see the header) until storage works again.
-        if (spoolFull_ && !pending_.empty()) {
-            if (closing_) break;
-            std::this_thread::sleep_for(options_.retryInterval);
-            flush();
-            continue;
-        }
-        bool open = queue_.popBatch(items, options_.batchSize, std::chrono::milliseconds(200));
+        bool open = queue_.popBatch(items, popMax_, std::chrono::milliseconds(200));
         process(items);
         items.clear();
         noteRefused();
         maybeCheckpoint(false);
-        flush();
+        handOff();
         if (!open) break;
     }
     // Shutdown: whatever is left (queue drained by popBatch) plus a final checkpoint.
     noteRefused();
     maybeCheckpoint(true);
-    flush();
-    if (!pending_.empty())
-        log_.error("audit: " + std::to_string(pending_.size()) +
-                   " records could be neither stored nor spooled at shutdown (spool full, database unreachable)");
+    handOff();
+    {
+        std::lock_guard lock(slotMutex_);
+        writerDone_ = true;
+    }
+    slotCv_.notify_all();
 }
 
-void AuditWriter::scrubRange(EventScrubber& scrubber, std::vector<Item>& items, std::vector<AuditRecord>& out, size_t from,
-                             size_t to) {
+void AuditWriter::handOff() {
+    if (pending_.empty() && pendingCps_.empty()) return;
+    std::unique_lock lock(slotMutex_);
+    // The slot is free once the committer has made the previous batch durable. While the spool is full
+    // and the database unreachable it stays occupied: the writer stops taking events (see the header).
+    slotCv_.wait(lock, [&] { return !slotFull_ || abandoned_; });
+    if (abandoned_) {  // shutdown with the spool full and the database unreachable
+        lostAtShutdown_ += pending_.size();
+        pending_.clear();
+        pendingCps_.clear();
+        pendingEvents_ = 0;
+        return;
+    }
+    // Swap, not move: the slot's vectors come back empty with their capacity.
+    std::swap(slot_.records, pending_);
+    std::swap(slot_.cps, pendingCps_);
+    slot_.events = pendingEvents_;
+    pendingEvents_ = 0;
+    slotFull_ = true;
+    // With batch_size 1 (popMax_ 1) the writer waits for the commit, so that at most one event is in
+    // its and the committer's hands together.
+    if (options_.batchSize < 2) {
+        lock.unlock();
+        slotCv_.notify_all();
+        lock.lock();
+        slotCv_.wait(lock, [&] { return !slotFull_ || abandoned_; });
+        return;
+    }
+    lock.unlock();
+    slotCv_.notify_all();
+}
+
+void AuditWriter::scrubRange(EventScrubber& scrubber, std::vector<Item>& items, std::vector<AuditRecord>& out, size_t base,
+                             size_t from, size_t to) {
     for (size_t i = from; i < to; ++i) {
         Item& it = items[i];
         if (it.own) {
-            out[i] = std::move(*it.own);
+            out[base + i] = std::move(*it.own);
             continue;
         }
         int64_t type = jsonInt(it.event.get(), "type").value_or(0);
@@ -180,36 +212,47 @@ void AuditWriter::scrubRange(EventScrubber& scrubber, std::vector<Item>& items, 
             auto bit = static_cast<size_t>(std::countr_zero(static_cast<uint64_t>(type)));
             if (bit < byType_.size()) byType_[bit].fetch_add(1, std::memory_order_relaxed);
         }
-        out[i] = scrubber.scrub(it.event.get());
+        out[base + i] = scrubber.scrub(it.event.get());
         it.event.reset();
     }
 }
 
 void AuditWriter::process(std::vector<Item>& items) {
+    if (items.empty()) return;
     // Large batches: the second half is scrubbed on a helper thread with its own scrubber; the chain
     // below is appended strictly in queue order, so the trail is the same as a single-threaded scrub.
     constexpr size_t kParallelFrom = 256;
-    std::vector<AuditRecord> records(items.size());
+    const size_t base = pending_.size();
+    pending_.resize(base + items.size());
     const auto janusEvents = static_cast<uint64_t>(std::count_if(items.begin(), items.end(), [](const Item& it) { return !it.own; }));
     if (items.size() >= kParallelFrom) {
         size_t half = items.size() / 2;
-        auto helper = std::async(std::launch::async, [&] { scrubRange(helperScrubber_, items, records, half, items.size()); });
+        auto helper = std::async(std::launch::async, [&] { scrubRange(helperScrubber_, items, pending_, base, half, items.size()); });
         std::exception_ptr failure;
         try {
-            scrubRange(scrubber_, items, records, 0, half);
+            scrubRange(scrubber_, items, pending_, base, 0, half);
         } catch (...) {
             failure = std::current_exception();
         }
         helper.get();  // rethrows the helper's exception, after it has finished with `items`
-        if (failure) std::rethrow_exception(failure);
+        if (failure) {
+            pending_.resize(base);
+            std::rethrow_exception(failure);
+        }
     } else {
-        scrubRange(scrubber_, items, records, 0, items.size());
+        try {
+            scrubRange(scrubber_, items, pending_, base, 0, items.size());
+        } catch (...) {
+            pending_.resize(base);
+            throw;
+        }
     }
-    for (auto& r : records) {
+    for (size_t i = base; i < pending_.size(); ++i) {
+        AuditRecord& r = pending_[i];
         if (r.eventTimeUs <= 0) r.eventTimeUs = nowUs();
         chain_->append(r);
-        pending_.push_back(std::move(r));
     }
+    pendingEvents_ += janusEvents;
     const auto& c = scrubber_.counters();
     const auto& h = helperScrubber_.counters();
     kept_ = c.keptFields + h.keptFields;
@@ -237,6 +280,7 @@ void AuditWriter::noteRefused() {
     r.event = jsonDump(ev.get());
     chain_->append(r);
     pending_.push_back(std::move(r));
+    headSeq_ = static_cast<uint64_t>(chain_->seq());
     refusedReported_ = refused;
 }
 
@@ -256,6 +300,66 @@ void AuditWriter::maybeCheckpoint(bool force) {
     pendingCps_.push_back(std::move(cp));
     lastCheckpointSeq_ = seq;
     lastCheckpoint_ = now;
+}
+
+void AuditWriter::commitLoop() {
+    while (true) {
+        bool haveBatch = false, done = false;
+        {
+            std::unique_lock lock(slotMutex_);
+            // Idle: wake every 200 ms anyway to reconnect and replay the spool.
+            slotCv_.wait_for(lock, std::chrono::milliseconds(200), [&] { return slotFull_ || writerDone_; });
+            haveBatch = slotFull_;
+            done = writerDone_ && !slotFull_;
+        }
+        if (!haveBatch) {
+            reconnectAndReplay();
+            if (done) break;
+            continue;
+        }
+        if (commit(slot_)) {
+            slot_.records.clear();
+            slot_.cps.clear();
+            slot_.events = 0;
+            {
+                std::lock_guard lock(slotMutex_);
+                slotFull_ = false;
+            }
+            slotCv_.notify_all();
+            continue;
+        }
+        // Spool full and no database: keep the batch and retry every retry_interval, unless shutting
+        // down (then the records in hand are lost, and the log says how many).
+        std::unique_lock lock(slotMutex_);
+        if (!closing_) slotCv_.wait_for(lock, options_.retryInterval, [&] { return closing_.load(); });
+        if (closing_) {
+            lock.unlock();
+            if (commit(slot_)) {  // one last attempt
+                lock.lock();
+            } else {
+                lock.lock();
+                lostAtShutdown_ += slot_.records.size();
+                abandoned_ = true;
+            }
+            slot_.records.clear();
+            slot_.cps.clear();
+            slot_.events = 0;
+            slotFull_ = false;
+            lock.unlock();
+            slotCv_.notify_all();
+        }
+    }
+    // Idle, writer done: the queue is drained and every batch was handed over.
+    reconnectAndReplay();
+    std::lock_guard lock(slotMutex_);
+    if (lostAtShutdown_ > 0)
+        log_.error("audit: " + std::to_string(lostAtShutdown_) +
+                   " records could be neither stored nor spooled at shutdown (spool full, database unreachable)");
+}
+
+void AuditWriter::reconnectAndReplay() {
+    if (!store_ && options_.database && std::chrono::steady_clock::now() - lastConnectAttempt_ >= options_.retryInterval) tryConnect();
+    if (store_ && !spool_->empty()) replay();
 }
 
 bool AuditWriter::writeDb(const std::vector<AuditRecord>& records, const std::vector<AuditCheckpoint>& cps, bool idempotent) {
@@ -287,24 +391,30 @@ bool AuditWriter::writeDb(const std::vector<AuditRecord>& records, const std::ve
     }
 }
 
-void AuditWriter::flush() {
-    if (!store_ && options_.database && std::chrono::steady_clock::now() - lastConnectAttempt_ >= options_.retryInterval) tryConnect();
-    if (store_ && !spool_->empty()) replay();
-    if (pending_.empty() && pendingCps_.empty()) return;
-    if (store_ && spool_->empty() && writeDb(pending_, pendingCps_)) {
-        pending_.clear();
-        pendingCps_.clear();
+bool AuditWriter::commit(Batch& batch) {
+    // Batches arrive in chain order; a batch goes to PostgreSQL only when the spool is empty (replayed
+    // first), so the database and the spool each receive the chain in order.
+    reconnectAndReplay();
+    if (batch.records.empty() && batch.cps.empty()) return true;
+    auto durable = [&] {
+        if (!batch.records.empty()) {
+            durableSeq_ = batch.records.back().seq;
+            durableHead_ = batch.records.back().hash;
+        }
+    };
+    if (store_ && spool_->empty() && writeDb(batch.records, batch.cps)) {
+        durable();
         saveHead();
-        return;
+        return true;
     }
     std::vector<std::string> payloads;
-    payloads.reserve(pending_.size() + pendingCps_.size());
-    for (const auto& r : pending_) payloads.push_back(recPayload(r));
-    for (const auto& cp : pendingCps_) payloads.push_back(cpPayload(cp));
-    if (spool_->append(payloads)) {
-        spooledTotal_ += pending_.size();
-        pending_.clear();
-        pendingCps_.clear();
+    payloads.reserve(batch.records.size() + batch.cps.size());
+    for (const auto& r : batch.records) payloads.push_back(recPayload(r));
+    for (const auto& cp : batch.cps) payloads.push_back(cpPayload(cp));
+    bool ok = spool_->append(payloads);
+    if (ok) {
+        durable();
+        spooledTotal_ += batch.records.size();
         if (spoolFull_) log_.warn("audit spool accepts records again");
         spoolFull_ = false;
     } else if (!spoolFull_) {
@@ -315,6 +425,7 @@ void AuditWriter::flush() {
     }
     spoolFrames_ = spool_->frames();
     spoolBytes_ = spool_->bytes();
+    return ok;
 }
 
 void AuditWriter::tryConnect() {
@@ -337,6 +448,10 @@ void AuditWriter::replay() {
     auto write = [&] {
         if (!writeDb(records, cps, true)) return false;
         count += records.size();
+        if (!records.empty()) {
+            durableSeq_ = std::max(durableSeq_, records.back().seq);
+            if (durableSeq_ == records.back().seq) durableHead_ = records.back().hash;
+        }
         records.clear();
         cps.clear();
         return true;
@@ -362,14 +477,7 @@ void AuditWriter::replay() {
 
 void AuditWriter::saveHead() {
     // After a database commit: the head survives a restart while the database is unreachable.
-    std::string path = options_.spoolDir + "/" + options_.instanceId + ".head";
-    std::string tmp = path + ".tmp";
-    std::string text = std::to_string(chain_->seq()) + " " + hexEncode(chain_->head()) + "\n";
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) return;
-    bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && fdatasync(fd) == 0;
-    ::close(fd);
-    if (ok) std::rename(tmp.c_str(), path.c_str());
+    headFile_->save(durableSeq_, durableHead_);
 }
 
 AuditWriter::Stats AuditWriter::stats() const {

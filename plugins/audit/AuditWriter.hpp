@@ -1,14 +1,22 @@
 #pragma once
-// The one writer thread: scrubs, chains, signs checkpoints and batches into PostgreSQL; spools
-// (encrypted, fsync'd per group) while PostgreSQL is unreachable and replays the spool, in order, when
-// it is back. Janus' event thread only ever calls enqueue() (a reference and a non-blocking push).
+// Two threads. The writer thread scrubs, chains and signs checkpoints; it hands each chained batch to
+// the committer thread, which writes it into PostgreSQL (one transaction), or spools it (encrypted,
+// fsync'd per group) while PostgreSQL is unreachable and replays the spool, in order, when it is back.
+// The hand-off has one slot: batches reach the committer, the database and the spool strictly in
+// chain order, and while the committer writes batch N the writer scrubs and chains batch N+1.
+// Janus' event thread only ever calls enqueue() (a reference and a non-blocking push).
 //
-// When the spool is full too, the thread stops taking events (what it already chained stays in
-// memory and is written first when possible): the bounded queue then fills and refuses new events,
-// which are counted; when storage works again the trail gets an `audit.events_refused` record
-// saying how many were refused, so the loss is itself on the chain.
+// Crash window: the writer pops at most batch_size / 2 events at a time and waits for the slot, so
+// the events in its hands plus those in the committer's (not yet committed or fsync'd) are at most
+// batch_size, as with a single thread: kill -9 loses at most queue_capacity + batch_size events.
+//
+// When the spool is full too, the committer keeps the batch it holds (in memory, written first when
+// possible) and the slot stays occupied, so the writer stops taking events: the bounded queue then
+// fills and refuses new events, which are counted; when storage works again the trail gets an
+// `audit.events_refused` record saying how many were refused, so the loss is itself on the chain.
 #include "AuditChain.hpp"
 #include "AuditCheckpoint.hpp"
+#include "AuditHeadFile.hpp"
 #include "AuditPolicy.hpp"
 #include "AuditSpool.hpp"
 #include "AuditStore.hpp"
@@ -22,7 +30,9 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -71,16 +81,28 @@ private:
         JsonPtr event;
         std::unique_ptr<AuditRecord> own;
     };
+    // A chained batch in the hand-off slot; the committer owns it until it is durable.
+    struct Batch {
+        std::vector<AuditRecord> records;
+        std::vector<AuditCheckpoint> cps;
+        uint64_t events = 0;  // Janus events in it (not the handler's own records)
+    };
+    // Writer thread.
     void run();
     void process(std::vector<Item>& items);
-    void scrubRange(EventScrubber& scrubber, std::vector<Item>& items, std::vector<AuditRecord>& out, size_t from, size_t to);
+    void scrubRange(EventScrubber& scrubber, std::vector<Item>& items, std::vector<AuditRecord>& out, size_t base, size_t from,
+                    size_t to);
     void maybeCheckpoint(bool force);
-    void flush();
+    void handOff();
+    void noteRefused();
+    // Committer thread.
+    void commitLoop();
+    bool commit(Batch& batch);  // true: in PostgreSQL or fsync'd in the spool
+    void reconnectAndReplay();
     bool writeDb(const std::vector<AuditRecord>& records, const std::vector<AuditCheckpoint>& cps, bool idempotent = false);
     void tryConnect();
     void replay();
     void saveHead();
-    void noteRefused();
 
     AuditWriterOptions options_;
     const Ed25519Signer& signer_;
@@ -91,15 +113,32 @@ private:
     // the chain is then appended in queue order on the writer thread, so ordering is unchanged).
     EventScrubber helperScrubber_;
     std::unique_ptr<AuditSpool> spool_;
+    std::unique_ptr<AuditHeadFile> headFile_;  // committer thread only (after the constructor)
     std::unique_ptr<AuditStore> store_;
     std::unique_ptr<AuditChain> chain_;
     BoundedQueue<Item> queue_;
+    // Writer thread only: chained, not yet handed off.
     std::vector<AuditRecord> pending_;
     std::vector<AuditCheckpoint> pendingCps_;
+    uint64_t pendingEvents_ = 0;
     int64_t lastCheckpointSeq_ = 0;
-    std::chrono::steady_clock::time_point lastCheckpoint_, lastConnectAttempt_{};
-    int64_t partitionMonth_ = -1;
+    std::chrono::steady_clock::time_point lastCheckpoint_;
     uint64_t refusedReported_ = 0;
+    size_t popMax_ = 1;  // events per writer batch: batch_size / 2 (1 when batch_size is 1)
+
+    // The hand-off slot. The writer fills `slot_` only when `slotFull_` is false; the committer reads
+    // and empties it outside the lock while `slotFull_` is true, then clears the flag.
+    std::mutex slotMutex_;
+    std::condition_variable slotCv_;
+    Batch slot_;
+    bool slotFull_ = false, writerDone_ = false, abandoned_ = false;
+    uint64_t lostAtShutdown_ = 0;  // under slotMutex_
+
+    // Committer thread only.
+    std::chrono::steady_clock::time_point lastConnectAttempt_{};
+    int64_t partitionMonth_ = -1;
+    int64_t durableSeq_ = 0;  // newest record in PostgreSQL or in the spool (for the head file)
+    Digest256 durableHead_{};
 
     std::atomic<uint64_t> received_{0}, refused_{0}, processed_{0}, written_{0}, spooledTotal_{0}, replayed_{0}, checkpoints_{0},
         dbFailures_{0}, spoolFullEvents_{0}, headSeq_{0}, committedSeq_{0}, spoolFrames_{0}, spoolBytes_{0};
@@ -107,7 +146,7 @@ private:
     std::atomic<bool> dbConnected_{false}, spoolFull_{false}, closing_{false};
     std::atomic<int64_t> lastCommittedUs_{0};
     std::array<std::atomic<uint64_t>, 10> byType_{};
-    std::thread thread_;
+    std::thread committer_, thread_;
 };
 
 }  // namespace hipaa::audit

@@ -19,7 +19,11 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 #include <thread>
+
+#include <time.h>
+#include <unistd.h>
 
 using namespace hipaa;
 using namespace hipaa::audit;
@@ -34,6 +38,40 @@ std::string withDb(std::string conninfo, const std::string& db) {
         conninfo.erase(pos, end == std::string::npos ? std::string::npos : end - pos);
     }
     return conninfo + " dbname=" + db;
+}
+
+// CPU seconds (user + system) of a process on this host, from /proc (PostgreSQL backends included
+// when the cluster runs here); -1 when unreadable. Unlike wall time, this barely moves with the load
+// other processes put on the machine.
+double procCpuSeconds(long pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto close = stat.rfind(')');
+    if (close == std::string::npos) return -1;
+    std::istringstream fields(stat.substr(close + 2));
+    std::string f;
+    double utime = 0, stime = 0;
+    for (int i = 3; i <= 15 && fields >> f; ++i) {
+        if (i == 14) utime = std::stod(f);
+        if (i == 15) stime = std::stod(f);
+    }
+    return (utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+double selfCpuSeconds() {
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+double threadCpuSeconds() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+long backendPid(PgConn& c, bool other) {
+    PgResult r = c.exec(other ? "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                                "AND backend_type = 'client backend'"
+                              : "SELECT pg_backend_pid()");
+    return r.rows() == 1 ? std::stol(std::string(r.value(0, 0))) : -1;
 }
 
 std::string readFile(const std::string& p) {
@@ -68,14 +106,16 @@ int main(int argc, char** argv) {
         samples.push_back(jsonParse(readFile(std::string(HIPAA_SOURCE_DIR) + "/tests/unit/audit/samples/" + f)));
 
     // The writer thread's CPU work alone (no database): scrub + chain, and its parts.
-    double scrubRate = 0, chainRate = 0;
+    double scrubRate = 0, chainRate = 0, scrubCpuUs = 0;
     {
         EventScrubber scrubber(policy, ps);
         AuditChain chain("bench", 0, Digest256{});
         std::vector<AuditRecord> recs;
         recs.reserve(20000);
         auto t = Clock::now();
+        double cpu0 = threadCpuSeconds();
         for (size_t i = 0; i < 20000; ++i) recs.push_back(scrubber.scrub(samples[i % samples.size()].get()));
+        scrubCpuUs = (threadCpuSeconds() - cpu0) / 20000 * 1e6;
         scrubRate = 20000 / std::chrono::duration<double>(Clock::now() - t).count();
         t = Clock::now();
         for (auto& r : recs) chain.append(r);
@@ -92,9 +132,17 @@ int main(int argc, char** argv) {
     o.queueCapacity = std::max<size_t>(n + 16, 1024);
     o.batchSize = 2000;
     std::vector<double> costs(n);
-    double seconds = 0;
+    double seconds = 0, clientCpu = -1, backendCpu = -1;
     {
         AuditWriter w(o, policy, ps, signer, Logger());
+        PgConn probe = PgConn::connect({conninfo});
+        long writerBackend = -1;
+        for (int i = 0; i < 500 && writerBackend < 0; ++i) {
+            writerBackend = backendPid(probe, true);
+            if (writerBackend < 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }
+        double backend0 = writerBackend > 0 ? procCpuSeconds(writerBackend) : -1;
+        double client0 = selfCpuSeconds();
         auto start = Clock::now();
         for (size_t i = 0; i < n; ++i) {
             json_t* ev = samples[i % samples.size()].get();
@@ -104,6 +152,8 @@ int main(int argc, char** argv) {
         }
         while (w.stats().written < n) std::this_thread::sleep_for(std::chrono::milliseconds(2));
         seconds = std::chrono::duration<double>(Clock::now() - start).count();
+        clientCpu = selfCpuSeconds() - client0;
+        if (backend0 >= 0) backendCpu = procCpuSeconds(writerBackend) - backend0;
         if (w.stats().refused) std::printf("WARNING: %llu refused\n", static_cast<unsigned long long>(w.stats().refused));
     }
     std::sort(costs.begin(), costs.end());
@@ -128,7 +178,10 @@ int main(int argc, char** argv) {
     // Two baselines: a bare table (no indexes), and one with the audit table's indexes and constraints
     // (the same per-row index maintenance the pipeline's COPY pays).
     c.exec("CREATE TABLE copy_indexed (LIKE audit_record INCLUDING ALL)");
+    const long baselineBackend = backendPid(c, false);
+    double copyCpuUs = 0;
     auto copyInto = [&](const std::string& table) {
+        double cpu0 = procCpuSeconds(baselineBackend);
         auto t0 = Clock::now();
         c.exec("BEGIN");
         c.exec("COPY " + table + " FROM STDIN");
@@ -137,16 +190,25 @@ int main(int argc, char** argv) {
         while (PGresult* r = PQgetResult(c.raw())) PQclear(r);
         c.exec("COMMIT");
         double s = std::chrono::duration<double>(Clock::now() - t0).count();
+        copyCpuUs = (procCpuSeconds(baselineBackend) - cpu0) / static_cast<double>(n) * 1e6;
         return std::stod(std::string(c.exec("SELECT count(*) FROM " + table).value(0, 0))) / s;
     };
     double copyRate = copyInto("copy_baseline");
+    double copyCpu = copyCpuUs;
     double indexedRate = copyInto("copy_indexed");
+    double indexedCpu = copyCpuUs;
     double rate = static_cast<double>(n) / seconds;
     std::printf("events: %zu (real Janus 1.1.2 samples: VideoRoom join, transport, media, handle)\n", n);
     std::printf("incoming_event cost (enqueue on the caller's thread): p50 %.0f ns  p99 %.0f ns  max %.0f ns\n", pct(0.50),
                 pct(0.99), costs.back());
     std::printf("audit pipeline: %.0f events/s (incoming_event -> scrub -> chain -> committed rows, %.2f s)\n", rate, seconds);
-    std::printf("writer CPU alone: scrub %.0f events/s, chain %.0f records/s\n", scrubRate, chainRate);
+    std::printf("writer CPU alone: scrub %.0f events/s (%.2f us CPU/event), chain %.0f records/s\n", scrubRate, scrubCpuUs, chainRate);
+    // CPU per event, which the other load on a shared machine hardly changes (wall-clock rates do).
+    if (backendCpu >= 0 && copyCpu > 0)
+        std::printf("CPU per event: pipeline %.2f us in the handler (all its threads) + %.2f us in its PostgreSQL backend; "
+                    "raw COPY %.2f us (bare) / %.2f us (indexed) in the backend; CPU ratio bare COPY/pipeline %.2f\n",
+                    clientCpu / static_cast<double>(n) * 1e6, backendCpu / static_cast<double>(n) * 1e6, copyCpu, indexedCpu,
+                    copyCpu / ((clientCpu + backendCpu) / static_cast<double>(n) * 1e6));
     std::printf("raw COPY baseline: %.0f rows/s into a bare table; %.0f rows/s into a table with audit_record's indexes\n",
                 copyRate, indexedRate);
     std::printf("ratio pipeline/COPY: %.2f (target >= 0.50); vs indexed COPY: %.2f; target 50000 events/s: %s; p99 target < 2000 ns: %s\n",

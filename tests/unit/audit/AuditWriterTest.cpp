@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include <mutex>
 #include <thread>
 
 using namespace hipaa;
@@ -171,5 +172,98 @@ TEST(AuditWriter, LargeBatchesKeepQueueOrderAndCountBothScrubbers) {
         EXPECT_EQ(AuditChain::hashOf(r), r.hash);
         EXPECT_EQ(r.actor, ps.value("display", "Alice " + std::to_string((i + 1) % 7)));
         prev = r.hash;
+    }
+}
+
+// The writer thread hands chained batches (of at most batch_size / 2 events) to the committer thread
+// through one slot: whatever the batch size, the spool receives every record once, in chain order.
+TEST(AuditWriter, BatchesReachTheCommitterInChainOrderForEveryBatchSize) {
+    AuditPolicy policy = AuditPolicy::fromText(kPolicy);
+    Pseudonymizer ps(Bytes(32, 2));
+    Ed25519Signer signer(Bytes(32, 3));
+    for (size_t batch : {1u, 2u, 3u, 7u, 600u}) {
+        SCOPED_TRACE("batch_size " + std::to_string(batch));
+        TempDir dir;
+        constexpr int kEvents = 400;
+        {
+            AuditWriterOptions o = options(dir);
+            o.batchSize = batch;
+            o.checkpointEvery = 50;
+            AuditWriter w(o, policy, ps, signer, Logger());
+            for (int i = 1; i <= kEvents; ++i) {
+                JsonPtr ev = jsonParse(R"({"type":1,"timestamp":1795382881891999,"session_id":)" + std::to_string(i) +
+                                       R"(,"event":{"name":"created"}})");
+                w.enqueue(ev.get());
+            }
+        }
+        Spooled s = readSpool(dir);
+        ASSERT_EQ(s.records.size(), static_cast<size_t>(kEvents));
+        Digest256 prev{};
+        for (size_t i = 0; i < s.records.size(); ++i) {
+            const AuditRecord& r = s.records[i];
+            ASSERT_EQ(r.seq, static_cast<int64_t>(i + 1));
+            ASSERT_EQ(r.sessionId, static_cast<int64_t>(i + 1));
+            ASSERT_EQ(r.prevHash, prev);
+            ASSERT_EQ(AuditChain::hashOf(r), r.hash);
+            prev = r.hash;
+        }
+        // Every checkpoint signs a head that is already in the spool before it.
+        ASSERT_FALSE(s.checkpoints.empty());
+        EXPECT_EQ(jsonInt(s.checkpoints.back().get(), "seq"), kEvents);
+        for (const auto& cp : s.checkpoints) {
+            int64_t seq = jsonInt(cp.get(), "seq").value();
+            ASSERT_GE(seq, 1);
+            ASSERT_LE(seq, kEvents);
+            EXPECT_EQ(jsonString(cp.get(), "head_hash").value(), hexEncode(s.records[static_cast<size_t>(seq - 1)].hash));
+        }
+    }
+}
+
+// Spool full and no database: the committer keeps its batch, the writer stops taking events, the
+// queue refuses and counts; shutdown then gives up on the records in hand (and says so) instead of
+// waiting forever, and what reached the spool is a gap-free prefix of the chain.
+TEST(AuditWriter, SpoolFullStopsTakingEventsAndShutdownDoesNotHang) {
+    TempDir dir;
+    AuditPolicy policy = AuditPolicy::fromText(kPolicy);
+    Pseudonymizer ps(Bytes(32, 2));
+    Ed25519Signer signer(Bytes(32, 3));
+    AuditWriterOptions o = options(dir);
+    o.spoolMaxBytes = 16 * 1024;
+    o.batchSize = 10;
+    o.retryInterval = std::chrono::milliseconds(20);
+    o.checkpointEvery = 1000000;
+    uint64_t refused = 0;
+    std::mutex logMutex;
+    std::vector<std::string> errors;
+    Logger log("test", [&](LogLevel level, std::string_view m) {
+        std::lock_guard lock(logMutex);
+        if (level == LogLevel::Error) errors.emplace_back(m);
+    });
+    auto started = std::chrono::steady_clock::now();
+    {
+        AuditWriter w(o, policy, ps, signer, log);
+        JsonPtr ev = jsonParse(R"({"type":1,"timestamp":1795382881891999,"session_id":1,"event":{"name":"created"}})");
+        for (int i = 0; i < 5000; ++i) {
+            w.enqueue(ev.get());
+            if (i % 100 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        for (int t = 0; t < 500 && !w.stats().spoolFull; ++t) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        AuditWriter::Stats st = w.stats();
+        EXPECT_TRUE(st.spoolFull);
+        EXPECT_EQ(st.spoolFullEvents, 1u);
+        refused = st.refused;
+    }
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30));
+    EXPECT_GT(refused, 0u) << "a 1024-event queue behind a full spool refuses part of a 5000-event burst";
+    ASSERT_EQ(errors.size(), 2u);
+    EXPECT_NE(errors[0].find("ALERT audit spool full"), std::string::npos);
+    EXPECT_NE(errors[1].find("could be neither stored nor spooled at shutdown"), std::string::npos);
+    Spooled s = readSpool(dir);
+    ASSERT_FALSE(s.records.empty());
+    Digest256 prev{};
+    for (size_t i = 0; i < s.records.size(); ++i) {
+        ASSERT_EQ(s.records[i].seq, static_cast<int64_t>(i + 1));
+        ASSERT_EQ(s.records[i].prevHash, prev);
+        prev = s.records[i].hash;
     }
 }
