@@ -120,11 +120,11 @@ void RecordingTap::run() {
             stopRequested = stopRequested_;
             quit = quit_;
         }
-        draining_ = stopRequested;
         while (ring_.tryPop([this](TapSlot& s) { handle(s); })) {
         }
         if (stopRequested) {
             stopAll();
+            sealed_ = true;
             std::lock_guard lock(mutex_);
             stopRequested_ = false;
             stopDone_ = true;
@@ -158,7 +158,7 @@ void RecordingTap::handle(TapSlot& s) {
             return;
         }
         case TapSlot::Kind::Rtp: {
-            if (!armed_.load(std::memory_order_relaxed) && !draining_) return;  // a late packet after stop
+            if (sealed_) return;  // a late packet after stop
             auto it = feeds_.find(s.feed);
             if (it == feeds_.end() || !it->second.streams.contains(s.mindex)) {
                 unknown_.fetch_add(1, std::memory_order_relaxed);

@@ -98,7 +98,10 @@ private:
     // Tap thread only.
     std::map<uint64_t, Feed> feeds_;
     int socket_ = -1;
-    bool draining_ = false;  // the final drain of stop(): queued packets are still sent
+    // Set once stop()'s final drain has sealed everything. Every packet in the ring was accepted while
+    // armed and is sent until then; one that slipped past rtp()'s armed check after the drain is dropped
+    // (it must not start a new recording).
+    bool sealed_ = false;
     std::vector<uint8_t> buffer_;
 
     mutable std::mutex mutex_;  // guards the control handshake and recordings_
