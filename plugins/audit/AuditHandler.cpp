@@ -7,6 +7,7 @@
 
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
+#include "hipaa/InProcessAdmin.hpp"
 #include "hipaa/JcfgParser.hpp"
 #include "hipaa/SecretFile.hpp"
 
@@ -79,10 +80,19 @@ AuditHandler::AuditHandler(Config config, Logger log) : config_(std::move(config
     signer_ = std::make_unique<Ed25519Signer>(Ed25519Signer::fromKeyFile(signingKey));
     options.spoolKey = readSecretKeyFile(spoolKeyFile, 32);
     if (!database_) log_.warn("no database.conninfo: the audit trail is only spooled (development setups only)");
+    queueCapacity_ = options.queueCapacity;
     writer_ = std::make_unique<AuditWriter>(std::move(options), *policy_, *pseudonymizer_, *signer_, log_);
+    // The room asks before every join and admission (fail closed); only `health` is offered in-process.
+    InProcessAdmin::instance().provide(kAuditInfo.package, [this](const json_t* r) {
+        if (!json_is_object(r) || jsonRequireString(r, "request") != "health")
+            throw RequestError(errc::kUnknownRequest, "in-process: only health");
+        return health();
+    });
 }
 
-AuditHandler::~AuditHandler() = default;  // the writer flushes and joins
+AuditHandler::~AuditHandler() {
+    InProcessAdmin::instance().withdraw(kAuditInfo.package);  // waits for calls in flight
+}  // then the writer flushes and joins
 
 std::unique_ptr<EventHandlerCore> AuditHandler::create(const std::string& configFile, Logger log) {
     Config config = loadConfig(configFile);
@@ -106,11 +116,24 @@ JsonPtr AuditHandler::handleRequest(const json_t* request) {
         return info;
     }
     if (what == "stats") return stats();
+    if (what == "health") return health();
     if (what == "verify") return verify(request);
     if (what == "query") return query(request, false);
     if (what == "export") return query(request, true);
     if (what == "pseudonym") return pseudonym(request);
     throw RequestError(errc::kUnknownRequest, "unknown request");
+}
+
+JsonPtr AuditHandler::health() const {
+    AuditWriter::Stats s = writer_->stats();
+    // A nearly full queue refuses records within moments; refuse new visits before that happens.
+    const char* reason = s.spoolFull ? "spool_full" : (s.queued >= queueCapacity_ - queueCapacity_ / 10 ? "queue_full" : "");
+    JsonPtr o = jsonObject();
+    jsonSet(o.get(), "healthy", !*reason);
+    if (*reason) jsonSet(o.get(), "reason", reason);
+    jsonSet(o.get(), "db_connected", s.dbConnected);
+    jsonSet(o.get(), "queued", s.queued);
+    return o;
 }
 
 JsonPtr AuditHandler::stats() const {

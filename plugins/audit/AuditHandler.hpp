@@ -2,7 +2,8 @@
 // janus.eventhandler.hipaa.audit: every Janus event (mask: all) is queued without blocking Janus'
 // event thread, scrubbed by the allow-list policy, hash-chained, checkpoint-signed and batched into
 // PostgreSQL by one writer thread (AuditWriter), spooled encrypted while PostgreSQL is away.
-// Admin API (query_eventhandler): info, stats, verify, query, export, pseudonym (docs/audit.md).
+// Admin API (query_eventhandler): info, stats, health, verify, query, export, pseudonym (docs/audit.md).
+// In-process (InProcessAdmin): health, asked by the room before a visit starts.
 #include "AuditPolicy.hpp"
 #include "AuditWriter.hpp"
 
@@ -33,6 +34,8 @@ public:
 
 private:
     JsonPtr stats() const;
+    // {"healthy": bool, "reason"?: "spool_full" | "queue_full", ...}: whether records are being taken.
+    JsonPtr health() const;
     JsonPtr verify(const json_t* request);
     JsonPtr query(const json_t* request, bool exportMode);
     JsonPtr pseudonym(const json_t* request);
@@ -47,6 +50,7 @@ private:
     std::unique_ptr<Pseudonymizer> pseudonymizer_;
     std::unique_ptr<Ed25519Signer> signer_;
     std::unique_ptr<AuditWriter> writer_;
+    size_t queueCapacity_ = 0;
 };
 
 }  // namespace hipaa::audit

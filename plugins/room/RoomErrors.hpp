@@ -40,6 +40,7 @@ inline constexpr int kNoteNotAccepted = 437;    // VisitBus refused or nobody ta
 inline constexpr int kRoomExists = 438;
 inline constexpr int kBusy = 439;               // worker queue full: retry
 inline constexpr int kKeyReload = 440;          // reload_keys failed; the previous keys stay active
+inline constexpr int kAuditUnavailable = 441;   // the audit trail cannot take records (not loaded, spool full): fail closed
 // Recording (450-459)
 inline constexpr int kRecordE2ee = 450;         // the room class is end-to-end encrypted: no recording
 inline constexpr int kRecordBusy = 451;         // already recording, or a consent request is pending

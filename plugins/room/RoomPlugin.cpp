@@ -19,6 +19,23 @@ int64_t systemNowUs() {
 
 std::set<std::string> toSet(const std::vector<std::string>& v) { return {v.begin(), v.end()}; }
 
+// Asks janus.eventhandler.hipaa.audit in this process whether it takes records. Anything but a clear
+// "healthy" is a reason to refuse (fail closed): not loaded, an error, a malformed answer.
+std::string auditProblem() {
+    JsonPtr request = jsonObject();
+    jsonSet(request.get(), "request", "health");
+    try {
+        JsonPtr h = InProcessAdmin::instance().call("janus.eventhandler.hipaa.audit", request.get());
+        if (json_is_true(json_object_get(h.get(), "healthy"))) return {};
+        const char* why = json_string_value(json_object_get(h.get(), "reason"));
+        return why && *why ? why : "audit_unhealthy";
+    } catch (const Error& e) {
+        return e.code() == InProcessAdmin::kUnavailable ? "audit_not_loaded" : "audit_error";
+    } catch (const std::exception&) {
+        return "audit_error";
+    }
+}
+
 }  // namespace
 
 RoomPlugin::RoomPlugin(Config config, Logger log, MediaHost& host, VisitPublisher publisher, Clock clock,
@@ -52,6 +69,8 @@ RoomPlugin::RoomPlugin(Config config, Logger log, MediaHost& host, VisitPublishe
     settings.lockoutFailures = static_cast<int>(config_.integer("lockout.failures", 10, 0, 10000));
     settings.lockoutWindowS = config_.integer("lockout.window", 300, 1, 86400);
     settings.lockoutS = config_.integer("lockout.duration", 300, 1, 86400);
+    if (config_.boolean("general.require_audit", true)) settings.auditCheck = &auditProblem;
+    else log_.warn("general.require_audit = false: visits start even when the audit trail cannot record them");
     std::vector<std::pair<std::string, std::pair<std::string, std::string>>> rooms;
     for (const auto& cat : config_.categories()) {
         if (cat.rfind("class-", 0) == 0) {

@@ -283,11 +283,27 @@ Effects RoomService::handle(SessionId s, const std::string& tx, const json_t* me
     }
 }
 
+bool RoomService::auditRefuses(SessionId s, const std::string& tx, const char* request, const Room* room,
+                               Effects& out) {
+    if (!settings_.auditCheck) return false;
+    std::string why = settings_.auditCheck();
+    if (why.empty()) return false;
+    // Announced anyway (another handler may be listening); the reason is a slug, never PHI.
+    JsonPtr e = event("audit_unavailable", room);
+    jsonSet(e.get(), "request", request);
+    jsonSet(e.get(), "reason", why);
+    notify(out, s, std::move(e));
+    ++counters_["audit_refusals"];
+    pushError(out, s, tx, rc::kAuditUnavailable, "the audit trail cannot take records (" + why + "): no visit may start");
+    return true;
+}
+
 void RoomService::join(SessionId s, const std::string& tx, const RoomRequest& r, int64_t now, Effects& out) {
     if (sessions_.contains(s)) {
         pushError(out, s, tx, rc::kAlreadyJoined, "already in a room");
         return;
     }
+    if (auditRefuses(s, tx, "join", nullptr, out)) return;
     auto it = rooms_.find(r.room);
     // One answer for "no such room" whatever the reason, so room ids cannot be probed by error.
     if (it == rooms_.end()) {
@@ -429,6 +445,7 @@ void RoomService::moderate(SessionId s, const std::string& tx, const RoomRequest
     switch (r.kind) {
         case RoomRequest::Kind::Admit:
             if (!t.waiting) return pushError(out, s, tx, rc::kInvalidTarget, "participant is not waiting");
+            if (auditRefuses(s, tx, "admit", &room, out)) return;  // the patient keeps waiting
             ok("admitted");
             decision("admitted");
             admitNow(room, t, out);

@@ -28,6 +28,10 @@ struct RoomSettings {
     std::map<std::string, RoomClass> classes{{"default", RoomClass{}}};
     int lockoutFailures = 10;
     int64_t lockoutWindowS = 300, lockoutS = 300;
+    // Asked before every join and admission: "" when the audit trail takes records, else a PHI-free
+    // reason ("audit_not_loaded", "spool_full" ...) and the visit does not start (fail closed).
+    // Null: not checked (general.require_audit = false).
+    std::function<std::string()> auditCheck;
 };
 
 // The VisitBus seam (tests count or refuse publications).
@@ -126,6 +130,8 @@ private:
         std::string room, participant;
     };
 
+    // True (and the error pushed) when settings_.auditCheck reports the audit trail unusable.
+    bool auditRefuses(SessionId s, const std::string& tx, const char* request, const Room* room, Effects& out);
     void join(SessionId s, const std::string& tx, const RoomRequest& r, int64_t now, Effects& out);
     void moderate(SessionId s, const std::string& tx, const RoomRequest& r, Room& room, Participant& me, int64_t now,
                   Effects& out);

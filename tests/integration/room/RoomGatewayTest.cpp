@@ -449,6 +449,29 @@ TEST_F(RoomAuditTrail, EveryStepLeavesItsPhiFreeRowAndNoNameTokenSubOrDobIsInThe
     EXPECT_EQ(jsonBool(v.get(), "ok"), true) << jsonDump(v.get());
 }
 
+// Fail closed in the real Janus: with the audit handler switched off nobody is admitted to a visit
+// (441, reason audit_not_loaded), and the refusal names no participant.
+class RoomWithoutAudit : public RoomGateway {
+    void configure() override {
+        janus.writeConfig("janus.eventhandler.hipaa.audit.jcfg", "general: {\n\tenabled = false\n}\n", 0600);
+    }
+};
+
+TEST_F(RoomWithoutAudit, NoVisitStartsWhileTheAuditTrailIsNotLoaded) {
+    std::string room = createRoom();
+    Tab dr(janus);
+    dr.join(room, mint(room, "provider", "dr-1", "Dr. Strange"));
+    JsonPtr err = dr.waitError();
+    ASSERT_TRUE(err) << "no answer to the join";
+    EXPECT_EQ(jsonInt(data(err.get()), "error_code").value_or(0), 441) << jsonDump(err.get());
+    std::string text = jsonDump(err.get());
+    EXPECT_NE(text.find("audit_not_loaded"), std::string::npos) << text;
+    EXPECT_EQ(text.find("Strange"), std::string::npos) << text;
+    JsonPtr stats = admin->messagePlugin(kRoom, J(R"({"request":"stats"})").get());
+    EXPECT_EQ(jsonInt(json_object_get(stats.get(), "counters"), "audit_refusals").value_or(0), 1) << jsonDump(stats.get());
+    EXPECT_EQ(jsonInt(json_object_get(stats.get(), "counters"), "joins_ok").value_or(0), 0) << jsonDump(stats.get());
+}
+
 TEST(RoomGatewayStart, RefusesToLoadWhenJanusRunsWithoutWebrtcEncryption) {
     JanusProcess janus;
     std::string cfg = readFile(janus.configFile("janus.jcfg"));

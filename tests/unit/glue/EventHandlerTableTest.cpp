@@ -1,6 +1,8 @@
 #include "FakeJanus.hpp"
 #include "PluginTables.hpp"
 #include "TempDir.hpp"
+#include "hipaa/Errors.hpp"
+#include "hipaa/InProcessAdmin.hpp"
 #include "hipaa/Json.hpp"
 
 #include <gtest/gtest.h>
@@ -10,15 +12,21 @@
 using namespace hipaa;
 using namespace hipaa::test;
 
-TEST(AuditHandlerTable, ReceivesEventsWithoutTakingThem) {
-    TempDir dir;
-    // The audit handler needs its policy and three 0600 keys; no database: records go to the spool.
+namespace {
+// The audit handler needs its policy and three 0600 keys; no database: records go to the spool.
+void writeAuditConfig(TempDir& dir, const std::string& spoolExtra = "") {
     std::string key = std::string(64, 'a') + "\n";
     dir.write("janus.eventhandler.hipaa.audit.jcfg",
               "general: { enabled = true queue_capacity = 1024 policy_file = \"" HIPAA_SOURCE_DIR
               "/conf/janus.eventhandler.hipaa.audit.policy.jcfg\" pseudonym_key_file = \"" + dir.write("ps.key", key) +
                   "\" }\nchain: { signing_key_file = \"" + dir.write("sign.key", key) + "\" }\nspool: { dir = \"" +
-                  dir.file("spool") + "\" key_file = \"" + dir.write("spool.key", key) + "\" }\n");
+                  dir.file("spool") + "\" key_file = \"" + dir.write("spool.key", key) + "\" " + spoolExtra + " }\n");
+}
+}  // namespace
+
+TEST(AuditHandlerTable, ReceivesEventsWithoutTakingThem) {
+    TempDir dir;
+    writeAuditConfig(dir);
     janus_eventhandler* h = hipaa_audit_eventhandler();
     EXPECT_EQ(h->get_api_compatibility(), JANUS_EVENTHANDLER_API_VERSION);
     EXPECT_STREQ(h->get_package(), "janus.eventhandler.hipaa.audit");
@@ -46,6 +54,39 @@ TEST(AuditHandlerTable, ReceivesEventsWithoutTakingThem) {
     EXPECT_EQ(handle->refcount, 1u);
     json_decref(session);
     json_decref(handle);
+}
+
+// What the room asks before a visit starts (fail closed): `health`, in-process and on the Admin API.
+// Healthy while records reach the spool; unhealthy ("spool_full") once the 1 MiB spool is full;
+// gone from the process when the handler is destroyed.
+TEST(AuditHandlerTable, HealthIsOfferedInProcessAndFailsWhenTheSpoolIsFull) {
+    TempDir dir;
+    writeAuditConfig(dir, "max_mb = 1");
+    janus_eventhandler* h = hipaa_audit_eventhandler();
+    ASSERT_EQ(h->init(dir.path().c_str()), 0) << janusLogText();
+    JsonPtr ask = jsonParse(R"({"request":"health"})");
+    ASSERT_TRUE(InProcessAdmin::instance().available("janus.eventhandler.hipaa.audit"));
+    JsonPtr health = InProcessAdmin::instance().call("janus.eventhandler.hipaa.audit", ask.get());
+    EXPECT_EQ(jsonBool(health.get(), "healthy"), std::optional<bool>(true)) << jsonDump(health.get());
+    JsonPtr other = jsonParse(R"({"request":"query","requester":"x"})");
+    EXPECT_THROW(InProcessAdmin::instance().call("janus.eventhandler.hipaa.audit", other.get()), Error);
+
+    // ~300 bytes per spooled record: some thousands of events fill 1 MiB.
+    json_t* ev = json_pack("{si s{ss}}", "type", JANUS_EVENT_TYPE_SESSION, "event", "name", "created");
+    bool full = false;
+    for (int i = 0; i < 400 && !full; ++i) {
+        for (int j = 0; j < 100; ++j) h->incoming_event(ev);
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        health = InProcessAdmin::instance().call("janus.eventhandler.hipaa.audit", ask.get());
+        full = jsonBool(health.get(), "healthy") == std::optional<bool>(false);
+    }
+    ASSERT_TRUE(full) << jsonDump(health.get());
+    EXPECT_EQ(jsonString(health.get(), "reason").value_or(""), "spool_full") << jsonDump(health.get());
+    JsonPtr viaAdmin(h->handle_request(ask.get()));
+    EXPECT_EQ(jsonBool(viaAdmin.get(), "healthy"), std::optional<bool>(false)) << jsonDump(viaAdmin.get());
+    h->destroy();
+    EXPECT_FALSE(InProcessAdmin::instance().available("janus.eventhandler.hipaa.audit"));
+    json_decref(ev);
 }
 
 TEST(AuditHandlerTable, DisabledInConfigDoesNotLoad) {

@@ -4,10 +4,12 @@
 #include "TokenFactory.hpp"
 
 #include "TempDir.hpp"
+#include "hipaa/InProcessAdmin.hpp"
 #include "hipaa/JcfgParser.hpp"
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <mutex>
 #include <thread>
@@ -46,16 +48,36 @@ TokenFactory& factory() {
     return f;
 }
 
+// Stands in for janus.eventhandler.hipaa.audit in this process: answers `health` with `answer`
+// (a JSON text; empty: withdrawn, as if the handler were not loaded).
+class AuditStandIn {
+public:
+    explicit AuditStandIn(std::string answer = R"({"healthy":true})") { set(std::move(answer)); }
+    ~AuditStandIn() { InProcessAdmin::instance().withdraw(kPackage); }
+    void set(std::string answer) {
+        if (answer.empty()) return InProcessAdmin::instance().withdraw(kPackage);
+        InProcessAdmin::instance().provide(kPackage, [answer, this](const json_t* r) {
+            ++asked;
+            EXPECT_EQ(jsonString(r, "request").value_or(""), "health");
+            return jsonParse(answer);
+        });
+    }
+    std::atomic<int> asked{0};
+    static constexpr const char* kPackage = "janus.eventhandler.hipaa.audit";
+};
+
 class RoomPluginConfig : public ::testing::Test {
 protected:
+    AuditStandIn audit;  // healthy unless a test says otherwise
     hipaa::test::TempDir dir;
     RecordingHost host;
     std::string pseudo = dir.write("pseudonym.key", std::string(64, 'b'), 0600);
     std::string pem = dir.write("es.pem", factory().publicPem("es"), 0600);
 
-    std::string config(const std::string& keys, bool development = false, const std::string& extra = "") {
+    std::string config(const std::string& keys, bool development = false, const std::string& extra = "",
+                       const std::string& general = "") {
         return "general: { development = " + std::string(development ? "true" : "false") + "\n pseudonym_key_file = \"" +
-               pseudo + "\" }\ntokens: { issuers = \"" + TokenFactory::kIssuer + "\"\n audience = \"" +
+               pseudo + "\"\n" + general + " }\ntokens: { issuers = \"" + TokenFactory::kIssuer + "\"\n audience = \"" +
                TokenFactory::kAudience + "\" }\nkeys: { " + keys + " }\n" + extra;
     }
     std::unique_ptr<RoomPlugin> make(const std::string& text) {
@@ -100,6 +122,91 @@ TEST_F(RoomPluginConfig, JoinRunsOnTheWorkerAndAnswersByPushEvent) {
     JsonPtr info = p->handleAdmin(jsonParse(R"({"request":"info"})").get());
     EXPECT_EQ(jsonDump(info.get()).find("Jane Doe"), std::string::npos);  // description is PHI
     p->destroySession(7);
+}
+
+// Fail closed: no visit starts (join, admission) unless the audit handler in this process says it
+// takes records. A patient already waiting keeps waiting; require_audit = false turns the check off.
+TEST_F(RoomPluginConfig, JoinsAndAdmissionsAreRefusedWhileTheAuditTrailCannotRecord) {
+    auto p = make(config("pem_files = \"es=" + pem + "\"", false, "room-visit1: {}\n"));
+    int64_t now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    auto join = [&](SessionId s, const char* role, const char* tx) {
+        p->createSession(s);
+        JsonPtr c = factory().claims("visit1", role, now);
+        jsonSet(c.get(), "sub", std::string(role) + "-" + tx);
+        jsonSet(c.get(), "jti", std::string("jti-") + tx);
+        JsonPtr m = jsonObject();
+        jsonSet(m.get(), "request", "join");
+        jsonSet(m.get(), "room", "visit1");
+        jsonSet(m.get(), "token", factory().sign(c.get()));
+        p->handleMessage(s, tx, std::move(m), nullptr);
+        p->drain();
+    };
+    auto lastPush = [&](SessionId s) {
+        std::lock_guard l(host.m_);
+        for (auto it = host.pushes.rbegin(); it != host.pushes.rend(); ++it)
+            if (it->first == s) return it->second;
+        return std::string();
+    };
+    auto errorCode = [&](SessionId s) { return jsonInt(jsonParse(lastPush(s)).get(), "error_code").value_or(0); };
+    // Whether session s got a push containing `needle` (the provider also gets waiting-list updates).
+    auto got = [&](SessionId s, const std::string& needle) {
+        std::lock_guard l(host.m_);
+        for (const auto& [to, body] : host.pushes)
+            if (to == s && body.find(needle) != std::string::npos) return true;
+        return false;
+    };
+
+    // Not loaded at all.
+    audit.set("");
+    join(1, "provider", "a");
+    EXPECT_EQ(errorCode(1), rc::kAuditUnavailable) << lastPush(1);
+    EXPECT_NE(lastPush(1).find("audit_not_loaded"), std::string::npos) << lastPush(1);
+    // Loaded, but its spool is full; then an answer that is not a clear yes.
+    audit.set(R"({"healthy":false,"reason":"spool_full"})");
+    join(2, "provider", "b");
+    EXPECT_EQ(errorCode(2), rc::kAuditUnavailable);
+    EXPECT_NE(lastPush(2).find("spool_full"), std::string::npos) << lastPush(2);
+    audit.set(R"({"healthy":"yes"})");
+    join(3, "provider", "c");
+    EXPECT_EQ(errorCode(3), rc::kAuditUnavailable);
+    {
+        std::lock_guard l(host.m_);
+        bool announced = false;
+        for (const auto& n : host.notifies) announced |= n.find("\"audit_unavailable\"") != std::string::npos;
+        EXPECT_TRUE(announced);
+    }
+
+    // Healthy: the provider joins, the patient waits; then the trail fails and admission is refused.
+    audit.set(R"({"healthy":true})");
+    join(4, "provider", "d");
+    EXPECT_TRUE(got(4, "\"joined\"")) << lastPush(4);
+    join(5, "patient", "e");
+    std::string waiting = lastPush(5);
+    ASSERT_NE(waiting.find("\"waiting\""), std::string::npos) << waiting;
+    std::string id(jsonString(jsonParse(waiting).get(), "id").value_or(""));
+    ASSERT_FALSE(id.empty()) << waiting;
+    audit.set(R"({"healthy":false,"reason":"queue_full"})");
+    JsonPtr admit = jsonObject();
+    jsonSet(admit.get(), "request", "admit");
+    jsonSet(admit.get(), "id", id);
+    p->handleMessage(4, "f", jsonParse(jsonDump(admit.get())), nullptr);
+    p->drain();
+    EXPECT_EQ(errorCode(4), rc::kAuditUnavailable) << lastPush(4);
+    EXPECT_EQ(lastPush(5), waiting) << "the patient was told nothing new: still waiting";
+    audit.set(R"({"healthy":true})");
+    p->handleMessage(4, "g", std::move(admit), nullptr);
+    p->drain();
+    EXPECT_TRUE(got(4, "\"admitted\"")) << lastPush(4);
+    EXPECT_NE(lastPush(5), waiting) << "the patient is in";
+    JsonPtr stats = p->handleAdmin(jsonParse(R"({"request":"stats"})").get());
+    EXPECT_NE(jsonDump(stats.get()).find("\"audit_refusals\":4"), std::string::npos) << jsonDump(stats.get());
+
+    // Switched off by the admin: joins go ahead without asking.
+    p.reset();
+    audit.set("");
+    p = make(config("pem_files = \"es=" + pem + "\"", false, "room-visit1: {}\n", "require_audit = false"));
+    join(6, "provider", "h");
+    EXPECT_TRUE(got(6, "\"joined\"")) << lastPush(6);
 }
 
 TEST_F(RoomPluginConfig, ReloadKeysSwapsKeysAndKeepsThemOnFailure) {
