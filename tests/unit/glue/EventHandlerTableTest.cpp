@@ -74,11 +74,16 @@ TEST(AuditHandlerTable, HealthIsOfferedInProcessAndFailsWhenTheSpoolIsFull) {
     // ~300 bytes per spooled record: some thousands of events fill 1 MiB.
     json_t* ev = json_pack("{si s{ss}}", "type", JANUS_EVENT_TYPE_SESSION, "event", "name", "created");
     bool full = false;
+    // Paced (100 at a time, then until the writer took them) so the 1024-event queue never nears full
+    // (that would answer queue_full first, e.g. under ASan).
     for (int i = 0; i < 400 && !full; ++i) {
         for (int j = 0; j < 100; ++j) h->incoming_event(ev);
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-        health = InProcessAdmin::instance().call("janus.eventhandler.hipaa.audit", ask.get());
-        full = jsonBool(health.get(), "healthy") == std::optional<bool>(false);
+        for (int t = 0; t < 1000; ++t) {
+            health = InProcessAdmin::instance().call("janus.eventhandler.hipaa.audit", ask.get());
+            full = jsonBool(health.get(), "healthy") == std::optional<bool>(false);
+            if (full || jsonInt(health.get(), "queued").value_or(0) == 0) break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }
     }
     ASSERT_TRUE(full) << jsonDump(health.get());
     EXPECT_EQ(jsonString(health.get(), "reason").value_or(""), "spool_full") << jsonDump(health.get());
