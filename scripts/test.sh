@@ -16,8 +16,6 @@ bash scripts/e2e-deps.sh || exit 1   # playwright-core for the browser tests (te
 state=$(mktemp -d /tmp/hipaa-test-XXXXXX)
 chmod 755 "$state"   # the postgres user must reach its cluster folder inside
 cleanup() {
-  # An interrupted run must not leave the background ASan build (below) compiling.
-  [ -n "${asan_pid:-}" ] && kill -TERM -- "-$asan_pid" 2>/dev/null
   bash scripts/pg.sh stop "$state/pg" >/dev/null 2>&1
   bash scripts/fhir-server.sh stop "$state/fhir" >/dev/null 2>&1
   [ -n "${HIPAA_KEEP_TEST_DIRS:-}" ] || rm -rf "$state"
@@ -54,30 +52,18 @@ run_ctest() {  # run_ctest NAME BUILD_DIR ctest-args...
   p=$((t - f)); passed=$((passed + p)); failed=$((failed + f))
 }
 
-# The ASan+UBSan build. Only what runs under ASan: the unit tests, the four modules, the Gateway tests'
-# binary and the browser tests' binary (the room's media path: SDP, relay, rewriter inside the real
-# Janus). -O1 -g1 (no build type): ASan's usual level, line tables for its stack traces; compiles much
-# faster than RelWithDebInfo's -O2 -g.
-build_asan() {
-  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=None -DCMAKE_C_FLAGS="-O1 -g1" -DCMAKE_CXX_FLAGS="-O1 -g1" \
-       -DHIPAA_WERROR=ON -DHIPAA_SANITIZE=ON -DHIPAA_BUILD_BENCH=OFF >/dev/null &&
-  asan_targets=$(cmake --build build-asan --target help |
-       sed -nE 's/^\.\.\. (unit_[a-z0-9_]+|janus_hipaa_[a-z]+|integration_foundation|integration_e2e)$/\1/p' | tr '\n' ' ') &&
-  [ -n "$asan_targets" ] && cmake --build build-asan -j "$(nproc)" --target $asan_targets
-}
-# It is the largest stage on 2 cores, and the plain tests spend much of their time waiting (on Janus,
-# browsers, outages, timeouts): it runs beside them at nice 19, so they keep the CPU when they need it.
-if [ -z "${HIPAA_SKIP_ASAN:-}" ]; then
-  # Its own process group (setsid), so cleanup can stop the whole compile if the run is interrupted.
-  setsid -w nice -n 19 bash -c "$(declare -f build_asan); build_asan" > "$state/asan-build.log" 2>&1 &
-  asan_pid=$!
-fi
-
 run_ctest all build
 if [ -z "${HIPAA_SKIP_ASAN:-}" ]; then
-  stage "build (ASan+UBSan, started beside the tests)"
-  if wait "$asan_pid"; then
-    tail -3 "$state/asan-build.log"
+  stage "build (ASan+UBSan)"
+  # Only what runs under ASan: the unit tests, the four modules, the Gateway tests' binary and the
+  # browser tests' binary (the room's media path: SDP, relay, rewriter inside the real Janus).
+  # -O1 -g1 (no build type): ASan's usual level, line tables for its stack traces; compiles much faster
+  # than RelWithDebInfo's -O2 -g, the largest stage of CI on 2 cores.
+  if cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=None -DCMAKE_C_FLAGS="-O1 -g1" -DCMAKE_CXX_FLAGS="-O1 -g1" \
+       -DHIPAA_WERROR=ON -DHIPAA_SANITIZE=ON -DHIPAA_BUILD_BENCH=OFF >/dev/null &&
+     asan_targets=$(cmake --build build-asan --target help |
+       sed -nE 's/^\.\.\. (unit_[a-z0-9_]+|janus_hipaa_[a-z]+|integration_foundation|integration_e2e)$/\1/p' | tr '\n' ' ') &&
+     [ -n "$asan_targets" ] && cmake --build build-asan -j "$(nproc)" --target $asan_targets; then
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
       run_ctest asan-unit build-asan -L unit
     # The ASan-built plugins inside Debian's real janus (runtime preloaded): memory errors and leaks
@@ -87,7 +73,7 @@ if [ -z "${HIPAA_SKIP_ASAN:-}" ]; then
     HIPAA_JANUS_PRELOAD=$(gcc -print-file-name=libasan.so) run_ctest asan-gateway build-asan \
       -R '^(Gateway\.|VideoRoomBrowser\.(StockVideoRoomClientWorksAgainstHipaaRoom|HipaaRoomRelaysH264)$)' 
   else
-    tail -60 "$state/asan-build.log"; echo "ASan build failed"; failed=$((failed + 1))
+    echo "ASan build failed"; failed=$((failed + 1))
   fi
 fi
 
