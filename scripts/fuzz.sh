@@ -7,7 +7,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 secs=${1:-20}
 dir="$root/build-fuzz"
 CC=clang CXX=clang++ cmake -S "$root" -B "$dir" -DHIPAA_FUZZ=ON -DHIPAA_WERROR=OFF -DHIPAA_BUILD_BENCH=OFF \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  -DCMAKE_BUILD_TYPE=None -DCMAKE_C_FLAGS="-O1 -g1" -DCMAKE_CXX_FLAGS="-O1 -g1" >/dev/null  # libFuzzer's usual level
 targets=$(find "$root/tests/fuzz" -maxdepth 1 \( -name '*Fuzz.cpp' \) | wc -l)
 cmake --build "$dir" -j "$(nproc)" --target $(cd "$dir" && cmake --build . --target help | sed -nE 's/^\.\.\. ([a-z0-9_]+_fuzz)$/\1/p' | tr '\n' ' ') >/dev/null
 mkdir -p "$dir/crashes"

@@ -78,8 +78,8 @@ if [ -z "${HIPAA_SKIP_ASAN:-}" ]; then
 fi
 
 if [ -z "${HIPAA_SKIP_FUZZ:-}" ]; then
-  stage "fuzz (libFuzzer, ${HIPAA_FUZZ_SECONDS:-20} s per target)"
-  if bash scripts/fuzz.sh "${HIPAA_FUZZ_SECONDS:-20}"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+  stage "fuzz (libFuzzer, ${HIPAA_FUZZ_SECONDS:-10} s per target)"
+  if bash scripts/fuzz.sh "${HIPAA_FUZZ_SECONDS:-10}"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 fi
 
 echo "== done in $(( $(date +%s) - start )) s"
