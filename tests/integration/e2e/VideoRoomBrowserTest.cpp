@@ -34,8 +34,11 @@ void expectCleanExit(JanusProcess& janus) {
     std::string log = janus.log();
     EXPECT_EQ(status, 0) << log.substr(log.size() > 3000 ? log.size() - 3000 : 0);
     EXPECT_NE(log.find("Bye!"), std::string::npos);  // Janus' last line after a complete shutdown
-    for (const char* bad : {"Segmentation", "AddressSanitizer", "double free", "corrupted", "Aborted", "[FATAL]"})
+    for (const char* bad : {"Segmentation", "double free", "corrupted", "Aborted", "[FATAL]"})
         EXPECT_EQ(log.find(bad), std::string::npos) << bad;
+    // Under ASan (scripts/test.sh): any memory error, and leaks whose stacks reach our code. Janus core
+    // sometimes leaks a page's session and handle at exit (the stock VideoRoom run shows the same blocks).
+    for (const auto& finding : janus.sanitizerFindings()) ADD_FAILURE() << finding;
 }
 
 const json_t* at(const json_t* j, std::initializer_list<const char*> path) {
