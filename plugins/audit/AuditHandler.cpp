@@ -80,7 +80,6 @@ AuditHandler::AuditHandler(Config config, Logger log) : config_(std::move(config
     signer_ = std::make_unique<Ed25519Signer>(Ed25519Signer::fromKeyFile(signingKey));
     options.spoolKey = readSecretKeyFile(spoolKeyFile, 32);
     if (!database_) log_.warn("no database.conninfo: the audit trail is only spooled (development setups only)");
-    queueCapacity_ = options.queueCapacity;
     writer_ = std::make_unique<AuditWriter>(std::move(options), *policy_, *pseudonymizer_, *signer_, log_);
     // The room asks before every join and admission (fail closed); only `health` is offered in-process.
     InProcessAdmin::instance().provide(kAuditInfo.package, [this](const json_t* r) {
@@ -127,7 +126,8 @@ JsonPtr AuditHandler::handleRequest(const json_t* request) {
 JsonPtr AuditHandler::health() const {
     AuditWriter::Stats s = writer_->stats();
     // A nearly full queue refuses records within moments; refuse new visits before that happens.
-    const char* reason = s.spoolFull ? "spool_full" : (s.queued >= queueCapacity_ - queueCapacity_ / 10 ? "queue_full" : "");
+    const size_t capacity = writer_->queueCapacity();
+    const char* reason = s.spoolFull ? "spool_full" : (s.queued >= capacity - capacity / 10 ? "queue_full" : "");
     JsonPtr o = jsonObject();
     jsonSet(o.get(), "healthy", !*reason);
     if (*reason) jsonSet(o.get(), "reason", reason);

@@ -50,7 +50,6 @@ private:
     std::unique_ptr<Pseudonymizer> pseudonymizer_;
     std::unique_ptr<Ed25519Signer> signer_;
     std::unique_ptr<AuditWriter> writer_;
-    size_t queueCapacity_ = 0;
 };
 
 }  // namespace hipaa::audit

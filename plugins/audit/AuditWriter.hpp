@@ -75,6 +75,7 @@ public:
     bool enqueueOwn(AuditRecord record);
     Stats stats() const;
     const std::string& instanceId() const { return options_.instanceId; }
+    size_t queueCapacity() const { return options_.queueCapacity; }
 
 private:
     struct Item {

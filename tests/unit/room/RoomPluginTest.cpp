@@ -9,7 +9,6 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <chrono>
 #include <mutex>
 #include <thread>
@@ -56,13 +55,11 @@ public:
     ~AuditStandIn() { InProcessAdmin::instance().withdraw(kPackage); }
     void set(std::string answer) {
         if (answer.empty()) return InProcessAdmin::instance().withdraw(kPackage);
-        InProcessAdmin::instance().provide(kPackage, [answer, this](const json_t* r) {
-            ++asked;
+        InProcessAdmin::instance().provide(kPackage, [answer](const json_t* r) {
             EXPECT_EQ(jsonString(r, "request").value_or(""), "health");
             return jsonParse(answer);
         });
     }
-    std::atomic<int> asked{0};
     static constexpr const char* kPackage = "janus.eventhandler.hipaa.audit";
 };
 
