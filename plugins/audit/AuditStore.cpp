@@ -92,80 +92,93 @@ void AuditStore::ensurePartitions(int64_t us) {
 
 long long AuditStore::write(const std::vector<AuditRecord>& records, const std::vector<AuditCheckpoint>& checkpoints,
                            bool idempotent) {
-    conn_.exec("BEGIN");
+    begin();
     try {
-        long long inserted = 0;
-        if (!records.empty()) {
-            if (idempotent && !staged_) {
-                conn_.exec("CREATE TEMP TABLE IF NOT EXISTS audit_stage (LIKE audit_record INCLUDING DEFAULTS) ON COMMIT DELETE ROWS");
-                staged_ = true;
-            }
-            conn_.exec(std::string("COPY ") + (idempotent ? "audit_stage" : "audit_record") + " (instance_id, seq, event_time, janus_type, subtype, emitter, plugin, session_id, "
-                       "handle_id, room, actor, action, outcome, event, prev_hash, hash) FROM STDIN (FORMAT binary)");
-            PGconn* c = conn_.raw();
-            std::string& buf = copyBuf_;  // reused: its capacity stays from batch to batch
-            buf.clear();
-            buf.reserve(kCopyChunk + 8192);
-            buf.append("PGCOPY\n\xff\r\n\0", 11);
-            be(buf, 0, 4);  // flags
-            be(buf, 0, 4);  // header extension length
-            for (const auto& r : records) {
-                be(buf, 16, 2);  // fields
-                text(buf, std::string_view(r.instanceId));
-                int8(buf, r.seq);
-                timestamptz(buf, r.eventTimeUs);
-                int4(buf, r.janusType);
-                int4(buf, r.subtype);
-                text(buf, r.emitter);
-                text(buf, r.plugin);
-                int8(buf, r.sessionId);
-                int8(buf, r.handleId);
-                text(buf, r.room);
-                text(buf, r.actor);
-                text(buf, std::string_view(r.action));
-                text(buf, std::string_view(r.outcome));
-                jsonb(buf, r.event);
-                bytea(buf, r.prevHash);
-                bytea(buf, r.hash);
-                if (buf.size() >= kCopyChunk) putCopy(c, buf);
-            }
-            be(buf, 0xFFFF, 2);  // trailer
-            putCopy(c, buf);
-            if (PQputCopyEnd(c, nullptr) != 1) throw DbError("audit COPY failed", "08006");
-            bool failed = false;
-            std::string state;
-            while (PGresult* res = PQgetResult(c)) {
-                if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-                    failed = true;
-                    const char* s = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-                    state = s ? s : "";
-                }
-                PQclear(res);
-            }
-            if (failed) throw DbError("audit COPY rejected", state);
-            if (!idempotent) inserted = static_cast<long long>(records.size());
-            else inserted = conn_.exec("INSERT INTO audit_record (instance_id, seq, event_time, janus_type, subtype, emitter, plugin, "
-                                  "session_id, handle_id, room, actor, action, outcome, event, prev_hash, hash) "
-                                  "SELECT instance_id, seq, event_time, janus_type, subtype, emitter, plugin, session_id, "
-                                  "handle_id, room, actor, action, outcome, event, prev_hash, hash FROM audit_stage "
-                                  "ORDER BY seq ON CONFLICT DO NOTHING")
-                           .affected();
-        }
-        for (const auto& cp : checkpoints) {
-            conn_.execParams("INSERT INTO audit_checkpoint (instance_id, seq, head_hash, signed_at, key_id, signature) "
-                             "VALUES ($1, $2, decode($3, 'hex'), $4::timestamptz, $5, decode($6, 'hex')) ON CONFLICT DO NOTHING",
-                             {cp.instanceId, std::to_string(cp.seq), hexEncode(cp.headHash), AuditRecordCodec::isoTime(cp.signedAtUs),
-                              cp.keyId, hexEncode(cp.signature)});
-        }
-        conn_.exec("COMMIT");
+        long long inserted = load(records, checkpoints, idempotent);
+        commit();
         return inserted;
     } catch (...) {
-        if (conn_.ok()) {
-            PGresult* res = PQexec(conn_.raw(), "ROLLBACK");
-            PQclear(res);
-        }
+        rollback();
         throw;
     }
+}
+
+void AuditStore::begin() { conn_.exec("BEGIN"); }
+
+void AuditStore::commit() { conn_.exec("COMMIT"); }
+
+void AuditStore::rollback() noexcept {
+    if (!conn_.ok()) return;
+    PGresult* res = PQexec(conn_.raw(), "ROLLBACK");
+    PQclear(res);
+}
+
+long long AuditStore::load(const std::vector<AuditRecord>& records, const std::vector<AuditCheckpoint>& checkpoints,
+                           bool idempotent) {
+    long long inserted = 0;
+    if (!records.empty()) {
+        if (idempotent && !staged_) {
+            conn_.exec("CREATE TEMP TABLE IF NOT EXISTS audit_stage (LIKE audit_record INCLUDING DEFAULTS) ON COMMIT DELETE ROWS");
+            staged_ = true;
+        }
+        conn_.exec(std::string("COPY ") + (idempotent ? "audit_stage" : "audit_record") + " (instance_id, seq, event_time, janus_type, subtype, emitter, plugin, session_id, "
+                   "handle_id, room, actor, action, outcome, event, prev_hash, hash) FROM STDIN (FORMAT binary)");
+        PGconn* c = conn_.raw();
+        std::string& buf = copyBuf_;  // reused: its capacity stays from batch to batch
+        buf.clear();
+        buf.reserve(kCopyChunk + 8192);
+        buf.append("PGCOPY\n\xff\r\n\0", 11);
+        be(buf, 0, 4);  // flags
+        be(buf, 0, 4);  // header extension length
+        for (const auto& r : records) {
+            be(buf, 16, 2);  // fields
+            text(buf, std::string_view(r.instanceId));
+            int8(buf, r.seq);
+            timestamptz(buf, r.eventTimeUs);
+            int4(buf, r.janusType);
+            int4(buf, r.subtype);
+            text(buf, r.emitter);
+            text(buf, r.plugin);
+            int8(buf, r.sessionId);
+            int8(buf, r.handleId);
+            text(buf, r.room);
+            text(buf, r.actor);
+            text(buf, std::string_view(r.action));
+            text(buf, std::string_view(r.outcome));
+            jsonb(buf, r.event);
+            bytea(buf, r.prevHash);
+            bytea(buf, r.hash);
+            if (buf.size() >= kCopyChunk) putCopy(c, buf);
+        }
+        be(buf, 0xFFFF, 2);  // trailer
+        putCopy(c, buf);
+        if (PQputCopyEnd(c, nullptr) != 1) throw DbError("audit COPY failed", "08006");
+        bool failed = false;
+        std::string state;
+        while (PGresult* res = PQgetResult(c)) {
+            if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+                failed = true;
+                const char* s = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+                state = s ? s : "";
+            }
+            PQclear(res);
+        }
+        if (failed) throw DbError("audit COPY rejected", state);
+        if (!idempotent) inserted = static_cast<long long>(records.size());
+        else inserted = conn_.exec("INSERT INTO audit_record (instance_id, seq, event_time, janus_type, subtype, emitter, plugin, "
+                              "session_id, handle_id, room, actor, action, outcome, event, prev_hash, hash) "
+                              "SELECT instance_id, seq, event_time, janus_type, subtype, emitter, plugin, session_id, "
+                              "handle_id, room, actor, action, outcome, event, prev_hash, hash FROM audit_stage "
+                              "ORDER BY seq ON CONFLICT DO NOTHING")
+                       .affected();
+    }
+    for (const auto& cp : checkpoints) {
+        conn_.execParams("INSERT INTO audit_checkpoint (instance_id, seq, head_hash, signed_at, key_id, signature) "
+                         "VALUES ($1, $2, decode($3, 'hex'), $4::timestamptz, $5, decode($6, 'hex')) ON CONFLICT DO NOTHING",
+                         {cp.instanceId, std::to_string(cp.seq), hexEncode(cp.headHash), AuditRecordCodec::isoTime(cp.signedAtUs),
+                          cp.keyId, hexEncode(cp.signature)});
+    }
+    return inserted;
 }
 
 }  // namespace hipaa::audit

@@ -29,6 +29,13 @@ public:
     // otherwise a direct COPY into audit_record (rows never written before).
     long long write(const std::vector<AuditRecord>& records, const std::vector<AuditCheckpoint>& checkpoints,
                     bool idempotent = false);
+    // write() in steps, for a caller that overlaps one connection's load with another's commit:
+    // begin(), load() (may run on another thread), then commit() or rollback().
+    void begin();
+    long long load(const std::vector<AuditRecord>& records, const std::vector<AuditCheckpoint>& checkpoints,
+                   bool idempotent = false);
+    void commit();
+    void rollback() noexcept;  // best effort: a broken connection has no transaction left anyway
     bool ok() const { return conn_.ok(); }
     PgConn& conn() { return conn_; }
 

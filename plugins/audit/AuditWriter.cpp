@@ -119,7 +119,9 @@ AuditWriter::AuditWriter(AuditWriterOptions options, const AuditPolicy& policy, 
     lastCheckpoint_ = std::chrono::steady_clock::now();
     durableSeq_ = seq;
     durableHead_ = head;
-    popMax_ = std::max<size_t>(1, options_.batchSize / 2);
+    pipelined_ = options_.database.has_value() && options_.batchSize >= 3;
+    popMax_ = std::max<size_t>(1, options_.batchSize / (pipelined_ ? 3 : 2));
+    if (pipelined_ && store_) connectLane2();
     committer_ = std::thread([this] { commitLoop(); });
     thread_ = std::thread([this] { run(); });
 }
@@ -303,51 +305,49 @@ void AuditWriter::maybeCheckpoint(bool force) {
 }
 
 void AuditWriter::commitLoop() {
+    std::unique_ptr<Flight> flight;  // loaded on a lane, not yet committed
     while (true) {
-        bool haveBatch = false, done = false;
+        Batch batch;
+        bool have = false, done = false;
         {
             std::unique_lock lock(slotMutex_);
-            // Idle: wake every 200 ms anyway to reconnect and replay the spool.
-            slotCv_.wait_for(lock, std::chrono::milliseconds(200), [&] { return slotFull_ || writerDone_; });
-            haveBatch = slotFull_;
+            auto ready = [&] { return slotFull_ || writerDone_; };
+            if (!flight) {
+                // Idle: wake every 200 ms anyway to reconnect and replay the spool.
+                slotCv_.wait_for(lock, std::chrono::milliseconds(200), ready);
+            } else {
+                // The next batch is usually on its way: wait for it while the flight's COPY runs, so
+                // that it loads while the flight commits.
+                while (!ready() && flight->loaded.wait_for(std::chrono::seconds(0)) != std::future_status::ready)
+                    slotCv_.wait_for(lock, std::chrono::microseconds(500));
+            }
+            have = slotFull_;
             done = writerDone_ && !slotFull_;
+            // The slot stays full (the writer waits) until this batch is in flight or durable.
+            if (have) std::swap(batch, slot_);
         }
-        if (!haveBatch) {
+        if (!have) {
+            if (flight) {
+                settle(flight, nullptr);
+                continue;
+            }
             reconnectAndReplay();
             if (done) break;
             continue;
         }
-        if (commit(slot_)) {
-            slot_.records.clear();
-            slot_.cps.clear();
-            slot_.events = 0;
-            {
-                std::lock_guard lock(slotMutex_);
-                slotFull_ = false;
-            }
-            slotCv_.notify_all();
-            continue;
+        if (auto lane = fastLane(batch, flight.get())) {
+            std::unique_ptr<Flight> next = launch(std::move(batch), *lane);
+            if (flight) settle(flight, &next);  // on failure also stores `next`, after it
+            flight = std::move(next);
+        } else {
+            if (flight) settle(flight, nullptr);
+            commitHeld(batch);
         }
-        // Spool full and no database: keep the batch and retry every retry_interval, unless shutting
-        // down (then the records in hand are lost, and the log says how many).
-        std::unique_lock lock(slotMutex_);
-        if (!closing_) slotCv_.wait_for(lock, options_.retryInterval, [&] { return closing_.load(); });
-        if (closing_) {
-            lock.unlock();
-            if (commit(slot_)) {  // one last attempt
-                lock.lock();
-            } else {
-                lock.lock();
-                lostAtShutdown_ += slot_.records.size();
-                abandoned_ = true;
-            }
-            slot_.records.clear();
-            slot_.cps.clear();
-            slot_.events = 0;
+        {
+            std::lock_guard lock(slotMutex_);
             slotFull_ = false;
-            lock.unlock();
-            slotCv_.notify_all();
         }
+        slotCv_.notify_all();
     }
     // Idle, writer done: the queue is drained and every batch was handed over.
     reconnectAndReplay();
@@ -357,8 +357,131 @@ void AuditWriter::commitLoop() {
                    " records could be neither stored nor spooled at shutdown (spool full, database unreachable)");
 }
 
+void AuditWriter::commitHeld(Batch& batch) {
+    while (!commit(batch)) {
+        // Spool full and no database: keep the batch and retry every retry_interval, unless shutting
+        // down (then the records in hand are lost, and the log says how many).
+        std::unique_lock lock(slotMutex_);
+        if (!closing_) slotCv_.wait_for(lock, options_.retryInterval, [&] { return closing_.load(); });
+        if (!closing_) continue;
+        lock.unlock();
+        if (commit(batch)) return;  // one last attempt
+        lock.lock();
+        lostAtShutdown_ += batch.records.size();
+        abandoned_ = true;
+        return;
+    }
+}
+
+int64_t AuditWriter::partitionBucket(int64_t us) {
+    return us / (1000000LL * 86400 * 28);  // coarse: partitions are re-ensured at most every 28 days
+}
+
+std::optional<size_t> AuditWriter::fastLane(const Batch& batch, const Flight* flight) const {
+    // The overlap is for the steady state only: the spool empty, the partitions of these rows
+    // ensured (DDL would wait for the other lane's open transaction, which waits for this one).
+    if (!pipelined_ || batch.records.empty() || !spool_->empty()) return std::nullopt;
+    size_t lane = flight ? 1 - flight->lane : 0;
+    if (!(lane == 0 ? store_ : store2_)) return std::nullopt;
+    for (const auto& r : batch.records)
+        if (partitionBucket(r.eventTimeUs) != partitionMonth_) return std::nullopt;
+    return lane;
+}
+
+std::unique_ptr<AuditWriter::Flight> AuditWriter::launch(Batch&& batch, size_t lane) {
+    auto f = std::make_unique<Flight>();
+    f->batch = std::move(batch);
+    f->lane = lane;
+    AuditStore* store = lane == 0 ? store_.get() : store2_.get();
+    try {
+        // BEGIN here, in chain order: recorded_at (the transaction's start) follows the chain.
+        store->begin();
+    } catch (const DbError&) {
+        std::promise<void> failed;
+        failed.set_exception(std::current_exception());
+        f->loaded = failed.get_future();
+        return f;
+    }
+    f->loaded = std::async(std::launch::async, [store, b = &f->batch] { store->load(b->records, b->cps); });
+    return f;
+}
+
+void AuditWriter::settle(std::unique_ptr<Flight>& flight, std::unique_ptr<Flight>* next) {
+    if (land(*flight)) {
+        flight.reset();
+        return;
+    }
+    // Nothing may commit after a batch that is not stored: roll the next one back, store this one the
+    // one-connection way (database or spool), then the next one.
+    if (next && *next) abort(**next);
+    commitHeld(flight->batch);
+    flight.reset();
+    if (next && *next) {
+        commitHeld((*next)->batch);
+        next->reset();
+    }
+}
+
+bool AuditWriter::land(Flight& f) {
+    AuditStore* store = f.lane == 0 ? store_.get() : store2_.get();
+    try {
+        f.loaded.get();
+        store->commit();
+    } catch (const DbError& e) {
+        store->rollback();
+        dropLane(f.lane, e);
+        return false;
+    }
+    written_ += f.batch.records.size();
+    checkpoints_ += f.batch.cps.size();
+    const AuditRecord& last = f.batch.records.back();  // flights are never empty
+    lastCommittedUs_ = last.eventTimeUs;
+    committedSeq_ = std::max<uint64_t>(committedSeq_, static_cast<uint64_t>(last.seq));
+    durableSeq_ = last.seq;
+    durableHead_ = last.hash;
+    saveHead();
+    return true;
+}
+
+void AuditWriter::abort(Flight& f) {
+    AuditStore* store = f.lane == 0 ? store_.get() : store2_.get();
+    try {
+        f.loaded.get();
+        store->rollback();
+    } catch (const DbError& e) {
+        store->rollback();
+        dropLane(f.lane, e);
+    }
+}
+
+void AuditWriter::dropLane(size_t lane, const DbError& e) {
+    ++dbFailures_;
+    log_.warn("audit database write failed (lane " + std::to_string(lane) + ", SQLSTATE " + e.sqlstate() +
+              "): storing on one connection or spooling");
+    partitionMonth_ = -1;
+    if (lane == 1) {
+        store2_.reset();
+        lastLane2Attempt_ = std::chrono::steady_clock::now();
+        return;
+    }
+    store_.reset();
+    dbConnected_ = false;
+    lastConnectAttempt_ = std::chrono::steady_clock::now();
+}
+
+void AuditWriter::connectLane2() {
+    lastLane2Attempt_ = std::chrono::steady_clock::now();
+    try {
+        store2_ = std::make_unique<AuditStore>(AuditStore::connect(*options_.database));
+    } catch (const DbError&) {
+        store2_.reset();
+    }
+}
+
 void AuditWriter::reconnectAndReplay() {
-    if (!store_ && options_.database && std::chrono::steady_clock::now() - lastConnectAttempt_ >= options_.retryInterval) tryConnect();
+    auto now = std::chrono::steady_clock::now();
+    if (!store_ && options_.database && now - lastConnectAttempt_ >= options_.retryInterval) tryConnect();
+    if (store_ && pipelined_ && !store2_ && now - lastLane2Attempt_ >= options_.retryInterval) connectLane2();
     if (store_ && !spool_->empty()) replay();
 }
 
@@ -366,7 +489,7 @@ bool AuditWriter::writeDb(const std::vector<AuditRecord>& records, const std::ve
     if (!store_) return false;
     try {
         for (const auto& r : records) {
-            int64_t month = r.eventTimeUs / (1000000LL * 86400 * 28);  // coarse: re-ensure at most every 28 days
+            int64_t month = partitionBucket(r.eventTimeUs);
             if (month != partitionMonth_) {
                 store_->ensurePartitions(r.eventTimeUs);
                 partitionMonth_ = month;
@@ -381,12 +504,7 @@ bool AuditWriter::writeDb(const std::vector<AuditRecord>& records, const std::ve
         }
         return true;
     } catch (const DbError& e) {
-        ++dbFailures_;
-        log_.warn(std::string("audit database write failed (SQLSTATE ") + e.sqlstate() + "), spooling");
-        store_.reset();
-        dbConnected_ = false;
-        partitionMonth_ = -1;
-        lastConnectAttempt_ = std::chrono::steady_clock::now();
+        dropLane(0, e);
         return false;
     }
 }

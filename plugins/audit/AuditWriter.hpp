@@ -6,9 +6,16 @@
 // chain order, and while the committer writes batch N the writer scrubs and chains batch N+1.
 // Janus' event thread only ever calls enqueue() (a reference and a non-blocking push).
 //
-// Crash window: the writer pops at most batch_size / 2 events at a time and waits for the slot, so
-// the events in its hands plus those in the committer's (not yet committed or fsync'd) are at most
-// batch_size, as with a single thread: kill -9 loses at most queue_capacity + batch_size events.
+// Two connections ("lanes"): one PostgreSQL backend parses and indexes a batch at about the rate the
+// writer produces them, so the committer loads batch N+1 on one connection (BEGIN on the committer
+// thread, the COPY on a helper thread) while it commits batch N on the other. Commits stay in chain
+// order: N+1 commits only after N did. Only this overlap runs two transactions at once; everything
+// else (partitions, spool replay, spooling, the head file) runs with no other transaction open, so a
+// failure of N rolls N+1 back and both take the one-connection path, in order.
+//
+// Crash window: the writer pops at most batch_size / 3 events at a time (batch_size / 2 without a
+// second lane) and waits for the slot, so the events in its hands, in the slot and in flight are at
+// most batch_size: kill -9 loses at most queue_capacity + batch_size events.
 //
 // When the spool is full too, the committer keeps the batch it holds (in memory, written first when
 // possible) and the slot stays occupied, so the writer stops taking events: the bounded queue then
@@ -24,6 +31,7 @@
 
 #include "hipaa/BoundedQueue.hpp"
 #include "hipaa/Ed25519Signer.hpp"
+#include "hipaa/Errors.hpp"
 #include "hipaa/Logger.hpp"
 #include "hipaa/Pseudonymizer.hpp"
 
@@ -31,6 +39,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -96,9 +105,24 @@ private:
     void maybeCheckpoint(bool force);
     void handOff();
     void noteRefused();
+    // A batch loaded on a lane (BEGIN issued, COPY running or done), not yet committed.
+    struct Flight {
+        Batch batch;
+        size_t lane = 0;
+        std::future<void> loaded;
+    };
     // Committer thread.
     void commitLoop();
     bool commit(Batch& batch);  // true: in PostgreSQL or fsync'd in the spool
+    void commitHeld(Batch& batch);  // commit(), retried while the spool is full and the database away
+    std::optional<size_t> fastLane(const Batch& batch, const Flight* flight) const;
+    std::unique_ptr<Flight> launch(Batch&& batch, size_t lane);
+    void settle(std::unique_ptr<Flight>& flight, std::unique_ptr<Flight>* next);
+    bool land(Flight& flight);  // COMMIT; false: rolled back, the lane dropped
+    void abort(Flight& flight);  // ROLLBACK
+    void dropLane(size_t lane, const DbError& e);
+    void connectLane2();
+    static int64_t partitionBucket(int64_t us);
     void reconnectAndReplay();
     bool writeDb(const std::vector<AuditRecord>& records, const std::vector<AuditCheckpoint>& cps, bool idempotent = false);
     void tryConnect();
@@ -115,7 +139,9 @@ private:
     EventScrubber helperScrubber_;
     std::unique_ptr<AuditSpool> spool_;
     std::unique_ptr<AuditHeadFile> headFile_;  // committer thread only (after the constructor)
-    std::unique_ptr<AuditStore> store_;
+    std::unique_ptr<AuditStore> store_;   // lane 0: every write but the overlapped ones
+    std::unique_ptr<AuditStore> store2_;  // lane 1 (pipelined only)
+    bool pipelined_ = false;
     std::unique_ptr<AuditChain> chain_;
     BoundedQueue<Item> queue_;
     // Writer thread only: chained, not yet handed off.
@@ -125,7 +151,7 @@ private:
     int64_t lastCheckpointSeq_ = 0;
     std::chrono::steady_clock::time_point lastCheckpoint_;
     uint64_t refusedReported_ = 0;
-    size_t popMax_ = 1;  // events per writer batch: batch_size / 2 (1 when batch_size is 1)
+    size_t popMax_ = 1;  // events per writer batch: batch_size / 3 (/ 2 unpipelined; 1 when batch_size is 1)
 
     // The hand-off slot. The writer fills `slot_` only when `slotFull_` is false; the committer reads
     // and empties it outside the lock while `slotFull_` is true, then clears the flag.
@@ -136,7 +162,7 @@ private:
     uint64_t lostAtShutdown_ = 0;  // under slotMutex_
 
     // Committer thread only.
-    std::chrono::steady_clock::time_point lastConnectAttempt_{};
+    std::chrono::steady_clock::time_point lastConnectAttempt_{}, lastLane2Attempt_{};
     int64_t partitionMonth_ = -1;
     int64_t durableSeq_ = 0;  // newest record in PostgreSQL or in the spool (for the head file)
     Digest256 durableHead_{};

@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <functional>
 #include <thread>
 
@@ -108,5 +109,75 @@ TEST(AuditWriterDb, FailedCommitsGoToTheSpoolInOrderAndTheReplayKeepsTheChain) {
     AuditVerifier::Result v = AuditVerifier::verify(admin, "db-gw", key);
     EXPECT_TRUE(v.ok) << v.reason;
     EXPECT_EQ(v.recordsChecked, 900);
+    EXPECT_GT(v.checkpointsChecked, 0);
+}
+
+// Two connections: the committer loads batch N+1 on one while it commits batch N on the other. Killing
+// either backend mid-load (as a failover or an admin's pg_terminate_backend would) rolls back what
+// was in flight on it; that batch and the one loaded after it are stored the one-connection way, in
+// order, and the trail has every event once, in queue order, and verifies.
+TEST(AuditWriterDb, TwoConnectionsCommitInChainOrderAndSurviveLosingEitherBackend) {
+    TestDatabase db;
+    TempDir dir;
+    PgConn admin = db.connect();
+    AuditPolicy policy = AuditPolicy::fromText(kPolicy);
+    Pseudonymizer ps(Bytes(32, 2));
+    Ed25519Signer signer(Bytes(32, 3));
+    AuditWriterOptions o;
+    o.instanceId = "lanes-gw";
+    o.database = PgConn::Options{db.conninfo()};
+    o.spoolDir = dir.file("spool");
+    o.spoolKey = Bytes(32, 1);
+    o.batchSize = 30;  // batches of 10
+    o.checkpointEvery = 100;
+    o.retryInterval = std::chrono::milliseconds(50);
+    o.queueCapacity = 100000;
+    constexpr int kEvents = 20000;
+    std::atomic<int> pushed{0};
+    uint64_t failures = 0;
+    {
+        AuditWriter w(o, policy, ps, signer, Logger());
+        auto backends = [&] {
+            return admin.exec("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND "
+                              "pid <> pg_backend_pid() AND backend_type = 'client backend' ORDER BY backend_start");
+        };
+        ASSERT_TRUE(waitFor([&] { return backends().rows() == 2; })) << "the writer holds two connections";
+        std::thread load([&] {
+            for (int i = 1; i <= kEvents; ++i) {
+                JsonPtr ev = jsonParse(R"({"type":1,"timestamp":1795382881891999,"session_id":)" + std::to_string(i) +
+                                       R"(,"event":{"name":"created"}})");
+                w.enqueue(ev.get());
+                pushed = i;
+                if (i % 50 == 0) std::this_thread::sleep_for(std::chrono::microseconds(500));
+            }
+        });
+        // Kill the second lane's backend, then the first one's, while batches are in flight.
+        for (int victim : {1, 0}) {
+            ASSERT_TRUE(waitFor([&] { return w.stats().written > 0 && backends().rows() == 2; }));
+            uint64_t before = w.stats().written;
+            ASSERT_TRUE(waitFor([&] { return w.stats().written > before + 500; }));
+            std::string pid(backends().value(victim, 0));
+            admin.exec("SELECT pg_terminate_backend(" + pid + ")");
+        }
+        load.join();
+        ASSERT_TRUE(waitFor([&] {
+            auto s = w.stats();
+            return s.processed == static_cast<uint64_t>(kEvents) && s.committedSeq == s.headSeq && s.spoolFrames == 0;
+        }));
+        failures = w.stats().dbFailures;
+    }
+    EXPECT_GE(failures, 2u) << "both kills hit a connection in use";
+
+    PgResult rows = admin.exec("SELECT seq, session_id FROM audit_record WHERE instance_id = 'lanes-gw' AND janus_type = 1 ORDER BY seq");
+    ASSERT_EQ(rows.rows(), kEvents);
+    for (int i = 0; i < rows.rows(); ++i)
+        ASSERT_EQ(std::stoll(std::string(rows.value(i, 1))), i + 1) << "queue order kept at row " << i;
+    // Commits in chain order: each transaction began after the one before it (recorded_at = now()).
+    PgResult order = admin.exec("SELECT count(*) FROM (SELECT seq, lag(seq) OVER (ORDER BY recorded_at, seq) AS prev "
+                                "FROM audit_record WHERE instance_id = 'lanes-gw') t WHERE prev IS NOT NULL AND seq < prev");
+    EXPECT_EQ(std::string(order.value(0, 0)), "0");
+    Ed25519Verifier key(signer.publicKey());
+    AuditVerifier::Result v = AuditVerifier::verify(admin, "lanes-gw", key);
+    EXPECT_TRUE(v.ok) << v.reason;
     EXPECT_GT(v.checkpointsChecked, 0);
 }
