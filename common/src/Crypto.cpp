@@ -73,9 +73,17 @@ Digest256 Sha256::finish() {
 }
 
 Digest256 sha256(ByteView data) {
-    Sha256 h;
-    h.update(data);
-    return h.finish();
+    // The audit chain hashes every record: fetch the algorithm once and keep one context per thread
+    // (OpenSSL 3 looks the implicit EVP_sha256() up again on every init).
+    static EvpMdPtr md(EVP_MD_fetch(nullptr, "SHA256", nullptr));
+    thread_local EvpMdCtxPtr ctx(EVP_MD_CTX_new());
+    Digest256 out{};
+    unsigned int len = 0;
+    if (!md || !ctx || EVP_DigestInit_ex2(ctx.get(), md.get(), nullptr) != 1 ||
+        EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1 || EVP_DigestFinal_ex(ctx.get(), out.data(), &len) != 1 ||
+        len != out.size())
+        throwOpenSsl("sha256 failed");
+    return out;
 }
 
 Digest256 hmacSha256(ByteView key, ByteView data) {

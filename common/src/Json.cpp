@@ -2,6 +2,11 @@
 
 #include "hipaa/Errors.hpp"
 
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <vector>
+
 namespace hipaa {
 
 JsonPtr jsonObject() { return jsonAdopt(json_object()); }
@@ -74,6 +79,105 @@ JsonPtr jsonError(int code, std::string_view message) {
     jsonSet(j.get(), "error_code", code);
     jsonSet(j.get(), "error", message);
     return j;
+}
+
+}  // namespace hipaa
+
+namespace hipaa {
+namespace {
+
+void appendCanonicalString(std::string& out, const char* s, size_t n) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    out += '"';
+    size_t run = 0;  // start of the bytes not yet copied
+    for (size_t i = 0; i < n; ++i) {
+        auto c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x20 && c != '"' && c != '\\') continue;  // UTF-8 (validated by jansson) goes as is
+        out.append(s + run, i - run);
+        run = i + 1;
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\b': out += "\\b"; break;
+        case '\f': out += "\\f"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+            out += "\\u00";
+            out += kHex[c >> 4];
+            out += kHex[c & 0xF];
+        }
+    }
+    out.append(s + run, n - run);
+    out += '"';
+}
+
+struct KeyRef {
+    const char* key;
+    size_t len;
+    json_t* value;
+};
+
+// Keys of all open objects, innermost last (indices, since nested objects append to it).
+thread_local std::vector<KeyRef> tlsKeys;
+
+void appendCanonical(std::string& out, const json_t* j) {
+    switch (json_typeof(j)) {
+    case JSON_NULL: out += "null"; return;
+    case JSON_TRUE: out += "true"; return;
+    case JSON_FALSE: out += "false"; return;
+    case JSON_INTEGER: {
+        char buf[24];
+        auto end = std::to_chars(buf, buf + sizeof buf, static_cast<long long>(json_integer_value(j))).ptr;
+        out.append(buf, static_cast<size_t>(end - buf));
+        return;
+    }
+    case JSON_REAL: out += jsonDump(j, JSON_COMPACT | JSON_ENCODE_ANY); return;  // rare: jansson's own digits
+    case JSON_STRING: appendCanonicalString(out, json_string_value(j), json_string_length(j)); return;
+    case JSON_ARRAY: {
+        out += '[';
+        size_t n = json_array_size(j);
+        for (size_t i = 0; i < n; ++i) {
+            if (i) out += ',';
+            appendCanonical(out, json_array_get(j, i));
+        }
+        out += ']';
+        return;
+    }
+    case JSON_OBJECT: {
+        const size_t base = tlsKeys.size();
+        for (void* it = json_object_iter(const_cast<json_t*>(j)); it; it = json_object_iter_next(const_cast<json_t*>(j), it))
+            tlsKeys.push_back({json_object_iter_key(it), json_object_iter_key_len(it), json_object_iter_value(it)});
+        // jansson's JSON_SORT_KEYS order: bytes (memcmp), then the shorter key first.
+        std::sort(tlsKeys.begin() + static_cast<std::ptrdiff_t>(base), tlsKeys.end(), [](const KeyRef& a, const KeyRef& b) {
+            int c = std::memcmp(a.key, b.key, std::min(a.len, b.len));
+            return c != 0 ? c < 0 : a.len < b.len;
+        });
+        out += '{';
+        const size_t end = tlsKeys.size();
+        for (size_t i = base; i < end; ++i) {
+            if (i > base) out += ',';
+            const KeyRef k = tlsKeys[i];  // a copy: nested objects may reallocate the vector
+            appendCanonicalString(out, k.key, k.len);
+            out += ':';
+            appendCanonical(out, k.value);
+        }
+        out += '}';
+        tlsKeys.resize(base);
+        return;
+    }
+    }
+}
+
+}  // namespace
+
+void jsonDumpCanonical(const json_t* j, std::string& out) {
+    if (!j) {
+        out += "null";
+        return;
+    }
+    appendCanonical(out, j);
 }
 
 }  // namespace hipaa

@@ -86,7 +86,7 @@ std::vector<AuditRecord> AuditQuery::run(PgConn& conn, const Filter& f) {
     out.reserve(static_cast<size_t>(r.rows()));
     for (int i = 0; i < r.rows(); ++i) {
         AuditRecord rec = AuditRecordRow::decodeColumns(r, i);
-        rec.event = jsonDump(jsonParse(r.value(i, AuditRecordRow::kEventColumn)).get());
+        jsonDumpCanonical(jsonParse(r.value(i, AuditRecordRow::kEventColumn)).get(), rec.event);
         digest(r.value(i, AuditRecordRow::kPrevHashColumn), rec.prevHash);
         digest(r.value(i, AuditRecordRow::kHashColumn), rec.hash);
         out.push_back(std::move(rec));

@@ -82,7 +82,7 @@ AuditRecord AuditRecordCodec::fromJson(const json_t* j) {
     r.outcome = std::string(jsonRequireString(j, "outcome"));
     const json_t* ev = json_object_get(j, "event");
     if (!json_is_object(ev)) throw RequestError(errc::kInvalidField, "event: must be an object");
-    r.event = jsonDump(ev);
+    jsonDumpCanonical(ev, r.event);
     r.prevHash = digest(j, "prev_hash");
     r.hash = digest(j, "hash");
     return r;

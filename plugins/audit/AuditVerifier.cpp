@@ -85,7 +85,7 @@ AuditVerifier::Result AuditVerifier::verify(PgConn& conn, const std::string& ins
                 break;
             }
             try {
-                rec.event = jsonDump(jsonParse(r.value(i, AuditRecordRow::kEventColumn)).get());
+                jsonDumpCanonical(jsonParse(r.value(i, AuditRecordRow::kEventColumn)).get(), rec.event);
             } catch (...) {
                 fail(rec.seq, "event is not valid JSON");
                 break;

@@ -246,7 +246,7 @@ AuditRecord EventScrubber::scrub(const json_t* event) {
     }
     const json_t* rawData = raw ? json_object_get(raw, "data") : nullptr;
     r.outcome = (rawData && (json_object_get(rawData, "error_code") || json_object_get(rawData, "error"))) ? "failure" : "success";
-    r.event = jsonDump(clean.get());
+    jsonDumpCanonical(clean.get(), r.event);
     return r;
 }
 

@@ -28,6 +28,10 @@ JsonPtr jsonArray();
 // Parses text; throws RequestError(kInvalidJson) with jansson's position (never the text itself).
 JsonPtr jsonParse(std::string_view text);
 std::string jsonDump(const json_t* j, size_t flags = JSON_COMPACT | JSON_SORT_KEYS);
+// The same bytes as jsonDump(j) with the default flags (compact, keys sorted), appended to `out`,
+// about 5x faster: no per-container loop-check table, no callback per token, no copy at the end.
+// (The audit chain hashes this text, so it must stay byte-identical; JsonTest compares the two.)
+void jsonDumpCanonical(const json_t* j, std::string& out);
 
 // Field readers on a borrowed object: nullopt when absent or of another type.
 std::optional<std::string_view> jsonString(const json_t* obj, const char* key);
