@@ -407,13 +407,13 @@ std::unique_ptr<AuditWriter::Flight> AuditWriter::launch(Batch&& batch, size_t l
 }
 
 void AuditWriter::settle(std::unique_ptr<Flight>& flight, std::unique_ptr<Flight>* next) {
-    if (land(*flight)) {
+    if (finish(*flight, true)) {
         flight.reset();
         return;
     }
     // Nothing may commit after a batch that is not stored: roll the next one back, store this one the
     // one-connection way (database or spool), then the next one.
-    if (next && *next) abort(**next);
+    if (next && *next) finish(**next, false);
     commitHeld(flight->batch);
     flight.reset();
     if (next && *next) {
@@ -422,10 +422,14 @@ void AuditWriter::settle(std::unique_ptr<Flight>& flight, std::unique_ptr<Flight
     }
 }
 
-bool AuditWriter::land(Flight& f) {
+bool AuditWriter::finish(Flight& f, bool commit) {
     AuditStore* store = f.lane == 0 ? store_.get() : store2_.get();
     try {
         f.loaded.get();
+        if (!commit) {
+            store->rollback();
+            return false;
+        }
         store->commit();
     } catch (const DbError& e) {
         store->rollback();
@@ -441,17 +445,6 @@ bool AuditWriter::land(Flight& f) {
     durableHead_ = last.hash;
     saveHead();
     return true;
-}
-
-void AuditWriter::abort(Flight& f) {
-    AuditStore* store = f.lane == 0 ? store_.get() : store2_.get();
-    try {
-        f.loaded.get();
-        store->rollback();
-    } catch (const DbError& e) {
-        store->rollback();
-        dropLane(f.lane, e);
-    }
 }
 
 void AuditWriter::dropLane(size_t lane, const DbError& e) {

@@ -118,8 +118,9 @@ private:
     std::optional<size_t> fastLane(const Batch& batch, const Flight* flight) const;
     std::unique_ptr<Flight> launch(Batch&& batch, size_t lane);
     void settle(std::unique_ptr<Flight>& flight, std::unique_ptr<Flight>* next);
-    bool land(Flight& flight);  // COMMIT; false: rolled back, the lane dropped
-    void abort(Flight& flight);  // ROLLBACK
+    // Waits for the flight's load, then COMMITs it (or ROLLs it BACK when `commit` is false). False
+    // when it is not committed; a lane whose load or commit failed is dropped (reconnected later).
+    bool finish(Flight& flight, bool commit);
     void dropLane(size_t lane, const DbError& e);
     void connectLane2();
     static int64_t partitionBucket(int64_t us);
