@@ -55,14 +55,15 @@ run_ctest() {  # run_ctest NAME BUILD_DIR ctest-args...
 run_ctest all build
 if [ -z "${HIPAA_SKIP_ASAN:-}" ]; then
   stage "build (ASan+UBSan)"
-  # Only what runs under ASan: the unit tests, the four modules, the Gateway tests' binary and the
-  # browser tests' binary (the room's media path: SDP, relay, rewriter inside the real Janus).
+  # Only what runs under ASan: the unit tests, the four modules, the Gateway tests' binary, the
+  # browser tests' binary (the room's media path: SDP, relay, rewriter inside the real Janus) and the
+  # audit integration binary (the committer's two connections against the real PostgreSQL).
   # -O1 -g1 (no build type): ASan's usual level, line tables for its stack traces; compiles much faster
   # than RelWithDebInfo's -O2 -g, the largest stage of CI on 2 cores.
   if cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=None -DCMAKE_C_FLAGS="-O1 -g1" -DCMAKE_CXX_FLAGS="-O1 -g1" \
        -DHIPAA_WERROR=ON -DHIPAA_SANITIZE=ON -DHIPAA_BUILD_BENCH=OFF >/dev/null &&
      asan_targets=$(cmake --build build-asan --target help |
-       sed -nE 's/^\.\.\. (unit_[a-z0-9_]+|janus_hipaa_[a-z]+|integration_foundation|integration_e2e)$/\1/p' | tr '\n' ' ') &&
+       sed -nE 's/^\.\.\. (unit_[a-z0-9_]+|janus_hipaa_[a-z]+|integration_foundation|integration_e2e|integration_audit)$/\1/p' | tr '\n' ' ') &&
      [ -n "$asan_targets" ] && cmake --build build-asan -j "$(nproc)" --target $asan_targets; then
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
       run_ctest asan-unit build-asan -L unit
@@ -71,7 +72,7 @@ if [ -z "${HIPAA_SKIP_ASAN:-}" ]; then
     # The browser pair: publish/subscribe/relay of our room with VP8 and H.264. Janus core sometimes
     # leaks a page's session at exit (the stock VideoRoom too): only leaks reaching our code fail.
     HIPAA_JANUS_PRELOAD=$(gcc -print-file-name=libasan.so) run_ctest asan-gateway build-asan \
-      -R '^(Gateway\.|VideoRoomBrowser\.(StockVideoRoomClientWorksAgainstHipaaRoom|HipaaRoomRelaysH264)$)' 
+      -R '^(Gateway\.|AuditWriterDb\.|AuditStore\.|VideoRoomBrowser\.(StockVideoRoomClientWorksAgainstHipaaRoom|HipaaRoomRelaysH264)$)' 
   else
     echo "ASan build failed"; failed=$((failed + 1))
   fi
