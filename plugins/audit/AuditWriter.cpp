@@ -471,7 +471,17 @@ void AuditWriter::connectLane2() {
     }
 }
 
+void AuditWriter::promoteLane2() {
+    // Lane 0's connection was lost but lane 1's works: write on that one at once (instead of spooling
+    // until lane 0 reconnects); lane 1 is reconnected later. Only ever with no transaction open.
+    if (store_ || !store2_) return;
+    store_ = std::move(store2_);
+    dbConnected_ = true;
+    lastLane2Attempt_ = std::chrono::steady_clock::now();
+}
+
 void AuditWriter::reconnectAndReplay() {
+    promoteLane2();
     auto now = std::chrono::steady_clock::now();
     if (!store_ && options_.database && now - lastConnectAttempt_ >= options_.retryInterval) tryConnect();
     if (store_ && pipelined_ && !store2_ && now - lastLane2Attempt_ >= options_.retryInterval) connectLane2();
@@ -513,10 +523,14 @@ bool AuditWriter::commit(Batch& batch) {
             durableHead_ = batch.records.back().hash;
         }
     };
-    if (store_ && spool_->empty() && writeDb(batch.records, batch.cps)) {
-        durable();
-        saveHead();
-        return true;
+    // Twice at most: when lane 0 fails here, lane 1 (if connected) takes over and is tried too.
+    for (int attempt = 0; attempt < 2 && store_ && spool_->empty(); ++attempt) {
+        if (writeDb(batch.records, batch.cps)) {
+            durable();
+            saveHead();
+            return true;
+        }
+        promoteLane2();
     }
     std::vector<std::string> payloads;
     payloads.reserve(batch.records.size() + batch.cps.size());

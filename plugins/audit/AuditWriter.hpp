@@ -123,6 +123,7 @@ private:
     bool finish(Flight& flight, bool commit);
     void dropLane(size_t lane, const DbError& e);
     void connectLane2();
+    void promoteLane2();
     static int64_t partitionBucket(int64_t us);
     void reconnectAndReplay();
     bool writeDb(const std::vector<AuditRecord>& records, const std::vector<AuditCheckpoint>& cps, bool idempotent = false);

@@ -181,3 +181,47 @@ TEST(AuditWriterDb, TwoConnectionsCommitInChainOrderAndSurviveLosingEitherBacken
     // Commits in chain order: each transaction began after the one before it.
     EXPECT_GE(expectCommittedInOrderAndVerified(admin, "lanes-gw", signer), kEvents);
 }
+
+// A connection lost while idle (a pooler's or a firewall's timeout, a failover of one link): the next
+// batch finds it dead, and the writer goes on with the other connection at once, spooling nothing.
+TEST(AuditWriterDb, LosingOneConnectionSpoolsNothingWhileTheOtherWorks) {
+    TestDatabase db;
+    TempDir dir;
+    PgConn admin = db.connect();
+    AuditPolicy policy = AuditPolicy::fromText(kPolicy);
+    Pseudonymizer ps(Bytes(32, 2));
+    Ed25519Signer signer(Bytes(32, 3));
+    // A retry interval far longer than the test: the lost connection is not back before the batch.
+    AuditWriterOptions o = writerOptions(db, dir, "one-lane-gw", 30, 50, 4096);
+    o.retryInterval = std::chrono::seconds(30);
+    AuditWriter w(o, policy, ps, signer, Logger());
+    auto writerBackends = [&] {
+        return admin.exec("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND "
+                          "pid <> pg_backend_pid() AND backend_type = 'client backend' ORDER BY backend_start");
+    };
+    ASSERT_TRUE(waitFor([&] { return writerBackends().rows() == 2; }));
+    int next = 1;
+    auto pushAndWait = [&](int count) {
+        for (int i = 0; i < count; ++i, ++next) {
+            JsonPtr ev = jsonParse(R"({"type":1,"timestamp":1795382881891999,"session_id":)" + std::to_string(next) +
+                                   R"(,"event":{"name":"created"}})");
+            w.enqueue(ev.get());
+        }
+        return waitFor([&] {
+            auto s = w.stats();
+            return s.processed == static_cast<uint64_t>(next - 1) && s.committedSeq == s.headSeq;
+        });
+    };
+    ASSERT_TRUE(pushAndWait(100));
+    // The first connection the writer opened is the one every batch starts on.
+    std::string first(writerBackends().value(0, 0));
+    admin.exec("SELECT pg_terminate_backend(" + first + ")");
+    ASSERT_TRUE(waitFor([&] { return writerBackends().rows() == 1; }));
+    ASSERT_TRUE(pushAndWait(100));
+    AuditWriter::Stats st = w.stats();
+    EXPECT_GE(st.dbFailures, 1u) << "the dead connection was used and noticed";
+    EXPECT_EQ(st.spooledTotal, 0u) << "the other connection took the batches";
+    EXPECT_EQ(st.written, st.headSeq);
+    EXPECT_TRUE(st.dbConnected);
+    EXPECT_GE(expectCommittedInOrderAndVerified(admin, "one-lane-gw", signer), 200);
+}
