@@ -64,10 +64,23 @@ int64_t expectCommittedInOrderAndVerified(PgConn& admin, const std::string& inst
 
 }  // namespace
 
-TEST(AuditWriterDb, FailedCommitsGoToTheSpoolInOrderAndTheReplayKeepsTheChain) {
+class AuditWriterDb : public ::testing::Test {
+protected:
+    // The writer's own connections, oldest first (the first one opened is lane 0).
+    PgResult writerBackends() {
+        return admin.exec("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND "
+                          "pid <> pg_backend_pid() AND backend_type = 'client backend' ORDER BY backend_start");
+    }
+
     TestDatabase db;
     TempDir dir;
     PgConn admin = db.connect();
+    AuditPolicy policy = AuditPolicy::fromText(kPolicy);
+    Pseudonymizer ps{Bytes(32, 2)};
+    Ed25519Signer signer{Bytes(32, 3)};
+};
+
+TEST_F(AuditWriterDb, FailedCommitsGoToTheSpoolInOrderAndTheReplayKeepsTheChain) {
     // A switch that makes PostgreSQL refuse every row of the trail (COPY and the replay's INSERT).
     admin.exec("CREATE TABLE test_refuse (refuse boolean NOT NULL)");
     admin.exec("INSERT INTO test_refuse VALUES (false)");
@@ -75,9 +88,6 @@ TEST(AuditWriterDb, FailedCommitsGoToTheSpoolInOrderAndTheReplayKeepsTheChain) {
                "IF (SELECT refuse FROM test_refuse) THEN RAISE EXCEPTION 'test: trail refused'; END IF; RETURN NEW; END $$");
     admin.exec("CREATE TRIGGER test_refuse BEFORE INSERT ON audit_record FOR EACH ROW EXECUTE FUNCTION test_refuse_row()");
 
-    AuditPolicy policy = AuditPolicy::fromText(kPolicy);
-    Pseudonymizer ps(Bytes(32, 2));
-    Ed25519Signer signer(Bytes(32, 3));
     AuditWriterOptions o = writerOptions(db, dir, "db-gw", 20, 25, 4096);  // the writer hands over batches of 6
     int next = 1;
     auto push = [&](AuditWriter& w, int count) {
@@ -130,24 +140,14 @@ TEST(AuditWriterDb, FailedCommitsGoToTheSpoolInOrderAndTheReplayKeepsTheChain) {
 // either backend mid-load (as a failover or an admin's pg_terminate_backend would) rolls back what
 // was in flight on it; that batch and the one loaded after it are stored the one-connection way, in
 // order, and the trail has every event once, in queue order, and verifies.
-TEST(AuditWriterDb, TwoConnectionsCommitInChainOrderAndSurviveLosingEitherBackend) {
-    TestDatabase db;
-    TempDir dir;
-    PgConn admin = db.connect();
-    AuditPolicy policy = AuditPolicy::fromText(kPolicy);
-    Pseudonymizer ps(Bytes(32, 2));
-    Ed25519Signer signer(Bytes(32, 3));
+TEST_F(AuditWriterDb, TwoConnectionsCommitInChainOrderAndSurviveLosingEitherBackend) {
     AuditWriterOptions o = writerOptions(db, dir, "lanes-gw", 30, 100, 100000);  // batches of 10
     constexpr int kEvents = 20000;
     std::atomic<int> pushed{0};
     uint64_t failures = 0;
     {
         AuditWriter w(o, policy, ps, signer, Logger());
-        auto backends = [&] {
-            return admin.exec("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND "
-                              "pid <> pg_backend_pid() AND backend_type = 'client backend' ORDER BY backend_start");
-        };
-        ASSERT_TRUE(waitFor([&] { return backends().rows() == 2; })) << "the writer holds two connections";
+        ASSERT_TRUE(waitFor([&] { return writerBackends().rows() == 2; })) << "the writer holds two connections";
         std::thread load([&] {
             for (int i = 1; i <= kEvents; ++i) {
                 JsonPtr ev = jsonParse(R"({"type":1,"timestamp":1795382881891999,"session_id":)" + std::to_string(i) +
@@ -159,10 +159,10 @@ TEST(AuditWriterDb, TwoConnectionsCommitInChainOrderAndSurviveLosingEitherBacken
         });
         // Kill the second lane's backend, then the first one's, while batches are in flight.
         for (int victim : {1, 0}) {
-            ASSERT_TRUE(waitFor([&] { return w.stats().written > 0 && backends().rows() == 2; }));
+            ASSERT_TRUE(waitFor([&] { return w.stats().written > 0 && writerBackends().rows() == 2; }));
             uint64_t before = w.stats().written;
             ASSERT_TRUE(waitFor([&] { return w.stats().written > before + 500; }));
-            std::string pid(backends().value(victim, 0));
+            std::string pid(writerBackends().value(victim, 0));
             admin.exec("SELECT pg_terminate_backend(" + pid + ")");
         }
         load.join();
@@ -184,21 +184,11 @@ TEST(AuditWriterDb, TwoConnectionsCommitInChainOrderAndSurviveLosingEitherBacken
 
 // A connection lost while idle (a pooler's or a firewall's timeout, a failover of one link): the next
 // batch finds it dead, and the writer goes on with the other connection at once, spooling nothing.
-TEST(AuditWriterDb, LosingOneConnectionSpoolsNothingWhileTheOtherWorks) {
-    TestDatabase db;
-    TempDir dir;
-    PgConn admin = db.connect();
-    AuditPolicy policy = AuditPolicy::fromText(kPolicy);
-    Pseudonymizer ps(Bytes(32, 2));
-    Ed25519Signer signer(Bytes(32, 3));
+TEST_F(AuditWriterDb, LosingOneConnectionSpoolsNothingWhileTheOtherWorks) {
     // A retry interval far longer than the test: the lost connection is not back before the batch.
     AuditWriterOptions o = writerOptions(db, dir, "one-lane-gw", 30, 50, 4096);
     o.retryInterval = std::chrono::seconds(30);
     AuditWriter w(o, policy, ps, signer, Logger());
-    auto writerBackends = [&] {
-        return admin.exec("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND "
-                          "pid <> pg_backend_pid() AND backend_type = 'client backend' ORDER BY backend_start");
-    };
     ASSERT_TRUE(waitFor([&] { return writerBackends().rows() == 2; }));
     int next = 1;
     auto pushAndWait = [&](int count) {
