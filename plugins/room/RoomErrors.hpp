@@ -28,7 +28,7 @@ inline constexpr int kTokenMfaRequired = 415;
 inline constexpr int kTokenDobMismatch = 416;
 inline constexpr int kRoomLockedOut = 417;
 inline constexpr int kTokenClaimMissing = 418;  // required claim absent, of the wrong type, or out of range
-inline constexpr int kTokenDobLegacy = 419;     // carries dob_sha256: a date of birth anyone holding the link can recover
+inline constexpr int kTokenDobLegacy = 419;     // carries dob_sha256 (a date of birth anyone with the link recovers)
 inline constexpr int kTokenPatientName = 420;   // a patient token carries `name` (PHI in a link)
 inline constexpr int kRateLimited = 421;        // this Janus session failed too often before any signature verified
 // Room (430-449)

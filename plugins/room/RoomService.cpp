@@ -165,7 +165,9 @@ std::string RoomService::janusSessionKey(SessionId s) const {
     return "h" + std::to_string(s);
 }
 
-bool RoomService::rateLimited(SessionId s, int64_t nowS) const { return sessionLockout_.locked(janusSessionKey(s), nowS); }
+bool RoomService::rateLimited(SessionId s, int64_t nowS) const {
+    return sessionLockout_.locked(janusSessionKey(s), nowS);
+}
 
 void RoomService::unverifiedFailure(SessionId s, int64_t nowS, Effects& out) {
     if (!sessionLockout_.recordFailure(janusSessionKey(s), nowS)) return;
@@ -357,8 +359,8 @@ void RoomService::join(SessionId s, const std::string& tx, const RoomRequest& r,
     // A Janus session that kept failing before any signature verified is refused before the token is
     // read; only that session: a stranger's failures never refuse anyone else's token.
     if (rateLimited(s, nowS)) {
-        refuseJoin(s, tx, nullptr, rc::kRateLimited, "rate_limited", "too many failed attempts from this session; try again later",
-                   {}, out);
+        refuseJoin(s, tx, nullptr, rc::kRateLimited, "rate_limited",
+                   "too many failed attempts from this session; try again later", {}, out);
         return;
     }
     auto it = rooms_.find(r.room);
@@ -997,7 +999,8 @@ JsonPtr RoomService::admin(const json_t* req, int64_t now, Effects& out) {
         jsonSet(res.get(), "ended", room.ended);
         jsonSet(res.get(), "started_us", room.startedUs);
         jsonSet(res.get(), "has_description", !room.description.empty());  // the text itself is PHI
-        jsonSet(res.get(), "locked_subjects", static_cast<uint64_t>(subjectLockout_.lockedCount(room.id + '\n', now / kUs)));
+        size_t locked = subjectLockout_.lockedCount(room.id + '\n', now / kUs);
+        jsonSet(res.get(), "locked_subjects", static_cast<uint64_t>(locked));
         JsonPtr list = jsonArray();
         for (const auto& [pid, p] : room.participants) {
             JsonPtr o = jsonObject();

@@ -355,14 +355,16 @@ void RoomService::subscriberJoin(SessionId s, const std::string& tx, const RoomR
         ++counters_["subscriptions_refused"];
         pushError(out, s, tx, code, message);
     };
-    if (rateLimited(s, nowS)) return refuse(rc::kRateLimited, "rate_limited", "too many failed attempts from this session; try again later");
+    if (rateLimited(s, nowS))
+        return refuse(rc::kRateLimited, "rate_limited", "too many failed attempts from this session; try again later");
     if (!named) {
         refuse(rc::kNoSuchRoom, "no_such_room", "no such room");
         return unverifiedFailure(s, nowS, out);
     }
     Room& room = *named;
     if (room.ended) return refuse(rc::kRoomEnded, "room_ended", "the visit has ended");
-    if (!mediaReady()) return refuse(errc::kNotImplemented, "not_implemented", "media is not available in this room plugin");
+    if (!mediaReady())
+        return refuse(errc::kNotImplemented, "not_implemented", "media is not available in this room plugin");
     Participant* owner = nullptr;
     for (auto& [id, p] : room.participants)
         if (p.privateId == r.privateId) owner = &p;

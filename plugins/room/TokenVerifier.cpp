@@ -36,7 +36,8 @@ int64_t requireTime(const json_t* claims, const char* name) {
     if (!json_is_integer(v) || json_integer_value(v) < 0)
         refuse(rc::kTokenClaimMissing, "claim_missing", std::string("token claim ") + name + " missing or not an integer");
     if (json_integer_value(v) > kMaxNumericDate)
-        refuse(rc::kTokenClaimMissing, "claim_missing", std::string("token claim ") + name + " is beyond the year 9999");
+        refuse(rc::kTokenClaimMissing, "claim_missing",
+               std::string("token claim ") + name + " is beyond the year 9999");
     return json_integer_value(v);
 }
 

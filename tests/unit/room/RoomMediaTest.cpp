@@ -262,7 +262,8 @@ TEST_F(RoomMedia, PrivateIdGuessesAreCountedAndRateLimited) {
     for (uint64_t guess = 1; guess <= 10; ++guess, ++s) {
         h.attach(s, 1);
         h.send(s, R"({"request":"join","ptype":"subscriber","room":")" + room + R"(","private_id":)" +
-                      std::to_string(guess == right ? guess + 100 : guess) + R"(,"streams":[{"feed":")" + h.idOf(kDr) + R"("}]})");
+                      std::to_string(guess == right ? guess + 100 : guess) + R"(,"streams":[{"feed":")" + h.idOf(kDr) +
+                      R"("}]})");
         EXPECT_EQ(errorCode(h.lastPush(s)), rc::kInvalidPrivateId);
     }
     h.attach(s, 1);

@@ -529,7 +529,8 @@ TEST(RoomJoinAudit, EveryRefusedJoinLeavesAJoinEvent) {
     const std::vector<std::pair<std::string, int>> cases = {
         {R"({"request":"join","room":")" + room + R"("})", errc::kMissingField},
         {R"({"request":"join","room":")" + room + R"(","token":5})", errc::kInvalidField},
-        {R"({"request":"join","room":")" + room + R"(","token":")" + std::string(70000, 'a') + "\"}", errc::kInvalidField},
+        {R"({"request":"join","room":")" + room + R"(","token":")" + std::string(70000, 'a') + "\"}",
+         errc::kInvalidField},
         {R"({"request":"join","token":"x.y.z"})", errc::kMissingField},
         {R"({"request":"join","room":")" + room + R"(","token":"x.y.z","ptype":"bystander"})", errc::kInvalidField},
         {R"({"request":"join","room":")" + room + R"(","ptype":"subscriber","private_id":"abc"})", errc::kInvalidField},

@@ -73,7 +73,8 @@ std::string TokenFactory::dobHmac(const json_t* claims, const std::string& dob) 
     return room::dobHmac(ByteView(dob_.data(), dob_.size()), std::string(jsonString(claims, "jti").value_or("")), dob);
 }
 
-JsonPtr TokenFactory::patientClaims(const std::string& room, int64_t now, const std::string& sub, const std::string& dob) const {
+JsonPtr TokenFactory::patientClaims(const std::string& room, int64_t now, const std::string& sub,
+                                    const std::string& dob) const {
     JsonPtr c = claims(room, "patient", now, sub);
     jsonSet(c.get(), "dob_hmac", dobHmac(c.get(), dob));
     return c;

@@ -227,13 +227,15 @@ const std::vector<Case>& hostile() {
          [](const Env& e) {
              JsonPtr cl = e.c();
              Bytes otherKey(32, 7);
-             jsonSet(cl.get(), "dob_hmac", dobHmac(otherKey, std::string(jsonString(cl.get(), "jti").value_or("")), "1980-02-29"));
+             std::string jti(jsonString(cl.get(), "jti").value_or(""));
+             jsonSet(cl.get(), "dob_hmac", dobHmac(otherKey, jti, "1980-02-29"));
              return e.signed_(cl.get());
          },
          [](JoinCheck& c) { c.dobCheck = true; c.dob = "1980-02-29"; }},
         {"DobHmacNotAString", rc::kTokenClaimMissing, [](const Env& e) { return e.with("dob_hmac", json_integer(1)); },
          [](JoinCheck& c) { c.dobCheck = true; c.dob = "1980-02-29"; }},
-        {"SubjectLockedOutEvenWithTheRightDob", rc::kRoomLockedOut, [](const Env& e) { return e.withDob("1980-02-29"); },
+        {"SubjectLockedOutEvenWithTheRightDob", rc::kRoomLockedOut,
+         [](const Env& e) { return e.withDob("1980-02-29"); },
          [](JoinCheck& c) {
              c.dobCheck = true;
              c.dob = "1980-02-29";
@@ -251,7 +253,8 @@ const std::vector<Case>& hostile() {
              Digest256 d = sha256(asBytes(std::string("1980-02-29")));
              return e.with("dob_sha256", json_string(hexEncode(ByteView(d.data(), d.size())).c_str()));
          }},
-        {"PatientTokenWithName", rc::kTokenPatientName, [](const Env& e) { return e.with("name", json_string("Alice")); }},
+        {"PatientTokenWithName", rc::kTokenPatientName,
+         [](const Env& e) { return e.with("name", json_string("Alice")); }},
         {"DobHashMissing", rc::kTokenDobMismatch, [](const Env& e) { return e.signed_(e.c().get()); },
          [](JoinCheck& c) { c.dobCheck = true; c.dob = "1980-02-29"; }},
     };
