@@ -37,6 +37,8 @@ if [ ! -f "$out/keys/dev-es256.pem" ]; then
    { echo "JANUS-HIPAA DEVELOPMENT KEY: never use for real visits"
      openssl pkey -in "$out/keys/dev-es256.pem" -pubout; } > "$out/keys/dev-es256.pub.pem")
 fi
+# The date-of-birth key the issuer (scripts/mint-token --dob) and the room share for dob_hmac.
+[ -f "$out/keys/dob.key" ] || (umask 077; openssl rand -hex 32 > "$out/keys/dob.key")
 # Audit trail: spool encryption key and checkpoint signing key (Ed25519 seed).
 [ -f "$out/keys/audit-spool.key" ] || (umask 077; openssl rand -hex 32 > "$out/keys/audit-spool.key")
 [ -f "$out/keys/audit-signing.key" ] || (umask 077; openssl rand -hex 32 > "$out/keys/audit-signing.key")
@@ -103,7 +105,11 @@ done
 
 # Our plugins: the sample configs from conf/ with this folder's paths in place of the defaults.
 for f in janus.plugin.hipaa.room janus.plugin.hipaa.recorder janus.eventhandler.hipaa.audit janus.eventhandler.hipaa.fhir; do
-  [ -f "$out/$f.jcfg" ] && [ -z "${JANUS_CONF_FORCE:-}" ] && continue
+  if [ -f "$out/$f.jcfg" ] && [ -z "${JANUS_CONF_FORCE:-}" ]; then
+    # A room config from before dates of birth were checked with dob_hmac would refuse to start.
+    [ "$f" = janus.plugin.hipaa.room ] && ! grep -q 'dob_key_file' "$out/$f.jcfg" || continue
+    echo "janus-conf.sh: $out/$f.jcfg predates keys.dob_key_file: regenerated" >&2
+  fi
   sed -e "s|/etc/janus/hipaa|$out/keys|g" -e "s|/var/lib/janus-hipaa/recordings|$out/recordings|g" \
       -e "s|/var/lib/janus-hipaa/audit|$out/audit|g" \
       -e "s|/etc/janus/janus.eventhandler.hipaa.audit.policy.jcfg|$root/conf/janus.eventhandler.hipaa.audit.policy.jcfg|g" \

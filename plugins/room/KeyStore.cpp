@@ -160,15 +160,20 @@ std::shared_ptr<const KeyStore> KeyStore::load(const KeySources& sources) {
         if (k.secret.size() < 32) throw ConfigError(path + ": HS256 secrets must have at least 32 bytes");
         keys.push_back(std::move(k));
     }
-    return fromKeys(std::move(keys));
+    Bytes dobKey;
+    if (!sources.dobKeyFile.empty()) dobKey = readSecretKeyFile(sources.dobKeyFile, 32);
+    return fromKeys(std::move(keys), std::move(dobKey));
 }
 
-std::shared_ptr<const KeyStore> KeyStore::fromKeys(std::vector<VerifyKey> keys) {
+KeyStore::~KeyStore() { OPENSSL_cleanse(dobKey_.data(), dobKey_.size()); }
+
+std::shared_ptr<const KeyStore> KeyStore::fromKeys(std::vector<VerifyKey> keys, Bytes dobKey) {
     std::set<std::string> kids;
     for (const auto& k : keys)
         if (!kids.insert(k.kid).second) throw ConfigError("duplicate key id: " + k.kid);
     auto store = std::make_shared<KeyStore>();
     store->keys_ = std::move(keys);
+    store->dobKey_ = std::move(dobKey);
     return store;
 }
 

@@ -21,7 +21,7 @@ struct RoomClass {
                                      Permissions::defaults(Role::Interpreter), Permissions::defaults(Role::Observer),
                                      Permissions::defaults(Role::Support)};
     std::set<Role> mfaRoles{Role::Provider};
-    bool dobCheck = false;       // patients must type their date of birth (token carries dob_sha256)
+    bool dobCheck = false;       // patients must type their date of birth (token carries dob_hmac)
     bool allowHs256 = false;
     int64_t idleTimeoutS = 600;  // no request (and, with media, no packet) for this long ends a session
     int64_t maxVisitS = 4 * 3600;

@@ -8,7 +8,7 @@
 namespace hipaa::room {
 
 namespace rc {
-// Join token (400-419)
+// Join token (400-429)
 inline constexpr int kTokenMissing = 400;
 inline constexpr int kTokenMalformed = 401;
 inline constexpr int kTokenTooLarge = 402;
@@ -27,7 +27,10 @@ inline constexpr int kTokenRevoked = 414;
 inline constexpr int kTokenMfaRequired = 415;
 inline constexpr int kTokenDobMismatch = 416;
 inline constexpr int kRoomLockedOut = 417;
-inline constexpr int kTokenClaimMissing = 418;  // required claim absent or of the wrong type
+inline constexpr int kTokenClaimMissing = 418;  // required claim absent, of the wrong type, or out of range
+inline constexpr int kTokenDobLegacy = 419;     // carries dob_sha256 (a date of birth anyone with the link recovers)
+inline constexpr int kTokenPatientName = 420;   // a patient token carries `name` (PHI in a link)
+inline constexpr int kRateLimited = 421;        // this Janus session failed too often before any signature verified
 // Room (430-449)
 inline constexpr int kNoSuchRoom = 430;
 inline constexpr int kRoomEnded = 431;
@@ -59,13 +62,15 @@ inline constexpr int kWrongHandle = 466;        // a publisher request on a subs
 inline constexpr int kTooManyPublishers = 467;  // the room class's `publishers` limit is reached
 }  // namespace rc
 
-// A refused join. `reason` is a stable PHI-free slug for events ("replayed_jti"); when the signature
-// was already verified, `iss`/`sub` let the caller pseudonymize the subject for the event.
+// A refused join. `reason` is a stable PHI-free slug for events ("replayed_jti"); `verified` says the
+// signature was already verified (the token is authentic), and then `iss`/`sub` let the caller
+// pseudonymize the subject for the event.
 class TokenError : public Error {
 public:
     TokenError(int code, std::string reason, const std::string& what) : Error(code, what), reason_(std::move(reason)) {}
     const std::string& reason() const noexcept { return reason_; }
     std::string iss, sub;
+    bool verified = false;
 
 private:
     std::string reason_;

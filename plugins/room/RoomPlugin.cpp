@@ -63,10 +63,12 @@ RoomPlugin::RoomPlugin(Config config, Logger log, MediaHost& host, VisitPublishe
     keySources_.pemFiles = config_.stringList("keys.pem_files", {});
     keySources_.jwksFile = config_.secretPath("keys.jwks_file", "");
     keySources_.hmacFiles = config_.stringList("keys.hs256_files", {});
+    keySources_.dobKeyFile = config_.secretPath("keys.dob_key_file", "");
     auto keys = KeyStore::load(keySources_);
 
     RoomSettings settings;
-    settings.lockoutFailures = static_cast<int>(config_.integer("lockout.failures", 10, 0, 10000));
+    settings.lockoutFailures = static_cast<int>(config_.integer("lockout.failures", 5, 0, 10000));
+    settings.sessionFailures = static_cast<int>(config_.integer("lockout.session_failures", 10, 0, 10000));
     settings.lockoutWindowS = config_.integer("lockout.window", 300, 1, 86400);
     settings.lockoutS = config_.integer("lockout.duration", 300, 1, 86400);
     if (config_.boolean("general.require_audit", true)) settings.auditCheck = &auditProblem;
@@ -90,7 +92,12 @@ RoomPlugin::RoomPlugin(Config config, Logger log, MediaHost& host, VisitPublishe
     if (keys->hasDevelopmentKey() && !development_)
         throw ConfigError(config_.name() + ": keys: the development key is configured but general.development is false");
     bool anyHs = false;
-    for (const auto& [n, c] : settings.classes) anyHs |= c.allowHs256;
+    for (const auto& [n, c] : settings.classes) {
+        anyHs |= c.allowHs256;
+        dobCheck_ |= c.dobCheck;
+        if (c.dobCheck && keys->dobKey().empty())
+            throw ConfigError(config_.name() + ": class-" + n + ": dob_check needs keys.dob_key_file");
+    }
     if (!keySources_.hmacFiles.empty() && !anyHs)
         log_.warn("HS256 keys are configured but no room class allows HS256: they are never used");
 
@@ -232,8 +239,10 @@ void RoomPlugin::drain() {
 }
 
 void RoomPlugin::createSession(SessionId session) {
+    uint64_t client = host_.clientSession(session);
     std::lock_guard lock(mutex_);
     sessions_.insert(session);
+    service_->sessionCreated(session, client);
 }
 
 void RoomPlugin::destroySession(SessionId session) {
@@ -303,9 +312,18 @@ MediaPluginCore::Reply RoomPlugin::handleMessage(SessionId session, const std::s
                                                  JsonPtr jsep) {
     // O(1) on the transport thread: parsing and everything else happen on the worker.
     if (!json_is_object(message.get())) throw RequestError(errc::kInvalidJson, "message must be a JSON object");
-    jsonRequireString(message.get(), "request");
-    if (!queue_.push(Task{Task::Kind::Message, session, transaction, std::move(message), std::move(jsep)}))
+    bool join = jsonRequireString(message.get(), "request") == "join";
+    if (!queue_.push(Task{Task::Kind::Message, session, transaction, std::move(message), std::move(jsep)})) {
+        if (join) {  // a refused join is recorded whatever refused it
+            JsonPtr e = jsonObject();
+            jsonSet(e.get(), "event", "join");
+            jsonSet(e.get(), "outcome", "refused");
+            jsonSet(e.get(), "error_code", rc::kBusy);
+            jsonSet(e.get(), "reason", "busy");
+            host_.notifyEvent(session, e.get());
+        }
         return Reply::ok(jsonError(rc::kBusy, "room worker busy; retry"));
+    }
     queued_.fetch_add(1);
     return Reply::wait();
 }
@@ -316,6 +334,7 @@ JsonPtr RoomPlugin::reloadKeys() {
         keys = KeyStore::load(keySources_);
         if (keys->empty()) throw ConfigError("no token verification key");
         if (keys->hasDevelopmentKey() && !development_) throw ConfigError("development key outside development");
+        if (dobCheck_ && keys->dobKey().empty()) throw ConfigError("a class has dob_check and no dob key was read");
     } catch (const Error& e) {
         log_.error(std::string("reload_keys refused: ") + e.what());
         return jsonError(rc::kKeyReload, std::string("keys not reloaded (previous keys stay active): ") + e.what());
@@ -346,6 +365,7 @@ JsonPtr RoomPlugin::handleAdmin(const json_t* request) {
         jsonSet(info.get(), "chat_events_dropped", chatEventsDropped_.load());
         jsonSet(info.get(), "slow_links", slowLinks_.load());
         jsonSet(info.get(), "keys", verifier_->keys()->describe());
+        jsonSet(info.get(), "dob_key_loaded", !verifier_->keys()->dobKey().empty());
         return info;
     }
     if (what == "reload_keys") return reloadKeys();

@@ -81,6 +81,7 @@ private:
     MediaRelay relay_;  // before service_, which holds a pointer to it
     Clock clock_;
     bool development_ = false;
+    bool dobCheck_ = false;  // some class checks dates of birth: a reload must keep a dob key
     KeySources keySources_;
     std::shared_ptr<TokenVerifier> verifier_;
     std::unique_ptr<RoomService> service_;

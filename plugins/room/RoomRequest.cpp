@@ -86,6 +86,10 @@ RoomRequest RoomRequest::parse(const json_t* m) {
             // The verifier refuses tokens over its limit with its own code; bound the copy here.
             r.token = field(m, "token", 64 * 1024, true);
             r.dob = field(m, "dob", 10, false);
+            // PHI typed by the patient (or sent by the clinic's app): shown to the room, never in events.
+            r.display = field(m, "display", kMaxDisplayBytes, false);
+            for (unsigned char ch : r.display)
+                if (ch < 0x20 || ch == 0x7f) throw RequestError(errc::kInvalidField, "display has control characters");
         }
     } else if (n == "publish" || n == "configure") {
         r.kind = n == "publish" ? Kind::Publish : Kind::Configure;

@@ -27,12 +27,14 @@ struct RoomRequest {
     };
     static constexpr size_t kMaxNoteBytes = 64 * 1024;
     static constexpr size_t kMaxIdBytes = 128;
+    static constexpr size_t kMaxDisplayBytes = 64;
 
     Kind kind = Kind::Join;
     std::string name;     // the request name as sent
     std::string room;     // join
     std::string token;    // join (size checked by the verifier, which has its own code for it)
     std::string dob;      // join, optional
+    std::string display;  // join, optional: the display name when the token carries none (patients)
     std::string target;   // admit, deny, send_to_waiting, kick: a participant id from the room's events
     std::string text;     // note
     std::string noteType; // note, LOINC code; default 11506-3 (Progress note)

@@ -47,7 +47,8 @@ RoomService::RoomService(RoomSettings settings, std::shared_ptr<TokenVerifier> v
       publisher_(std::move(publisher)),
       recordingControl_(std::move(recording)),
       media_(media),
-      lockout_(settings_.lockoutFailures, settings_.lockoutWindowS, settings_.lockoutS) {
+      subjectLockout_(settings_.lockoutFailures, settings_.lockoutWindowS, settings_.lockoutS),
+      sessionLockout_(settings_.sessionFailures, settings_.lockoutWindowS, settings_.lockoutS) {
     if (!settings_.classes.contains("default")) settings_.classes.emplace("default", RoomClass{});
 }
 
@@ -156,6 +157,43 @@ void RoomService::pushWaitingList(Room& room, Effects& out) {
 
 // ---- requests ----
 
+void RoomService::sessionCreated(SessionId session, uint64_t janusSession) { janusSessions_[session] = janusSession; }
+
+std::string RoomService::janusSessionKey(SessionId s) const {
+    auto it = janusSessions_.find(s);
+    if (it != janusSessions_.end() && it->second) return "j" + std::to_string(it->second);
+    return "h" + std::to_string(s);
+}
+
+bool RoomService::rateLimited(SessionId s, int64_t nowS) const {
+    return sessionLockout_.locked(janusSessionKey(s), nowS);
+}
+
+void RoomService::unverifiedFailure(SessionId s, int64_t nowS, Effects& out) {
+    if (!sessionLockout_.recordFailure(janusSessionKey(s), nowS)) return;
+    // Tied to the handle (Janus adds its session and handle ids); nothing about the tokens tried.
+    JsonPtr l = event("lockout", nullptr);
+    jsonSet(l.get(), "scope", "session");
+    jsonSet(l.get(), "failures", settings_.sessionFailures);
+    jsonSet(l.get(), "window_s", settings_.lockoutWindowS);
+    jsonSet(l.get(), "lock_s", settings_.lockoutS);
+    notify(out, s, std::move(l));
+    ++counters_["lockouts_session"];
+}
+
+void RoomService::refuseJoin(SessionId s, const std::string& tx, const Room* room, int code, const std::string& reason,
+                             const std::string& message, const std::string& pseudonym, Effects& out) {
+    JsonPtr e = event("join", room);
+    jsonSet(e.get(), "outcome", "refused");
+    jsonSet(e.get(), "error_code", code);
+    jsonSet(e.get(), "reason", reason);
+    if (!pseudonym.empty()) jsonSet(e.get(), "participant", pseudonym);
+    notify(out, s, std::move(e));
+    ++counters_["joins_refused"];
+    ++counters_["refused_" + reason];
+    pushError(out, s, tx, code, message);
+}
+
 Effects RoomService::handle(SessionId s, const std::string& tx, const json_t* message, int64_t now,
                             const json_t* jsep) {
     Effects out;
@@ -164,7 +202,24 @@ Effects RoomService::handle(SessionId s, const std::string& tx, const json_t* me
     try {
         r = RoomRequest::parse(message);
     } catch (const Error& e) {
-        pushError(out, s, tx, e.code(), e.what());
+        if (jsonString(message, "request").value_or("") != "join") {
+            pushError(out, s, tx, e.code(), e.what());
+            return out;
+        }
+        // A join the parser refused is a failed access attempt like any other: recorded, and counted
+        // against the Janus session (no signature was verified).
+        auto named = rooms_.find(std::string(jsonString(message, "room").value_or("")));
+        const char* reason = e.code() == errc::kMissingField   ? "missing_field"
+                             : e.code() == errc::kInvalidField ? "invalid_field"
+                                                               : "invalid_request";
+        refuseJoin(s, tx, named == rooms_.end() ? nullptr : &named->second, e.code(), reason, e.what(), {}, out);
+        unverifiedFailure(s, now / kUs, out);
+        return out;
+    }
+    if (r.kind == RoomRequest::Kind::Join && (subscribers_.contains(s) || sessions_.contains(s))) {
+        auto named = rooms_.find(r.room);
+        refuseJoin(s, tx, named == rooms_.end() ? nullptr : &named->second, rc::kAlreadyJoined, "already_joined",
+                   "already in a room", {}, out);
         return out;
     }
     if (auto sub = subscribers_.find(s); sub != subscribers_.end()) {
@@ -172,7 +227,7 @@ Effects RoomService::handle(SessionId s, const std::string& tx, const json_t* me
         return out;
     }
     if (r.kind == RoomRequest::Kind::Join) {
-        if (r.subscriber) subscriberJoin(s, tx, r, out);
+        if (r.subscriber) subscriberJoin(s, tx, r, now, out);
         else join(s, tx, r, now, out);
         return out;
     }
@@ -299,54 +354,48 @@ bool RoomService::auditRefuses(SessionId s, const std::string& tx, const char* r
 }
 
 void RoomService::join(SessionId s, const std::string& tx, const RoomRequest& r, int64_t now, Effects& out) {
-    if (sessions_.contains(s)) {
-        pushError(out, s, tx, rc::kAlreadyJoined, "already in a room");
+    if (auditRefuses(s, tx, "join", nullptr, out)) return;
+    int64_t nowS = now / kUs;
+    // A Janus session that kept failing before any signature verified is refused before the token is
+    // read; only that session: a stranger's failures never refuse anyone else's token.
+    if (rateLimited(s, nowS)) {
+        refuseJoin(s, tx, nullptr, rc::kRateLimited, "rate_limited",
+                   "too many failed attempts from this session; try again later", {}, out);
         return;
     }
-    if (auditRefuses(s, tx, "join", nullptr, out)) return;
     auto it = rooms_.find(r.room);
     // One answer for "no such room" whatever the reason, so room ids cannot be probed by error.
     if (it == rooms_.end()) {
-        JsonPtr e = event("join", nullptr);
-        jsonSet(e.get(), "outcome", "refused");
-        jsonSet(e.get(), "error_code", rc::kNoSuchRoom);
-        jsonSet(e.get(), "reason", "no_such_room");
-        notify(out, s, std::move(e));
-        pushError(out, s, tx, rc::kNoSuchRoom, "no such room");
+        refuseJoin(s, tx, nullptr, rc::kNoSuchRoom, "no_such_room", "no such room", {}, out);
+        unverifiedFailure(s, nowS, out);
         return;
     }
     Room& room = it->second;
     const RoomClass& cls = classOf(room);
-    int64_t nowS = now / kUs;
-    auto refuse = [&](int code, const std::string& reason, const std::string& msg, const std::string& pseudonym) {
-        JsonPtr e = event("join", &room);
-        jsonSet(e.get(), "outcome", "refused");
-        jsonSet(e.get(), "error_code", code);
-        jsonSet(e.get(), "reason", reason);
-        if (!pseudonym.empty()) jsonSet(e.get(), "participant", pseudonym);
-        notify(out, s, std::move(e));
-        ++counters_["joins_refused"];
-        ++counters_["refused_" + reason];
-        pushError(out, s, tx, code, msg);
-    };
     if (room.ended) {
-        refuse(rc::kRoomEnded, "room_ended", "the visit has ended", {});
+        refuseJoin(s, tx, &room, rc::kRoomEnded, "room_ended", "the visit has ended", {}, out);
         return;
     }
-    if (lockout_.locked(room.id, nowS)) {
-        refuse(rc::kRoomLockedOut, "locked_out", "too many failed joins; try again later", {});
-        return;
-    }
+    auto subjectKey = [&](const std::string& pseudonym) { return room.id + '\n' + pseudonym; };
     JoinCheck check{.room = room.id, .allowHs256 = cls.allowHs256, .allowedRoles = cls.roles, .mfaRoles = cls.mfaRoles,
-                    .dobCheck = cls.dobCheck, .dob = r.dob.empty() ? std::nullopt : std::optional(r.dob)};
+                    .dobCheck = cls.dobCheck, .dob = r.dob.empty() ? std::nullopt : std::optional(r.dob),
+                    .subjectLocked = [&](const std::string& iss, const std::string& sub) {
+                        return subjectLockout_.locked(subjectKey(pseudonyms_.participant(iss, sub)), nowS);
+                    }};
     VerifiedToken tok;
     try {
         tok = verifier_->verify(r.token, check, nowS);
     } catch (const TokenError& e) {
         std::string pseudonym = e.sub.empty() ? std::string() : pseudonyms_.participant(e.iss, e.sub);
-        refuse(e.code(), e.reason(), e.what(), pseudonym);
-        if (lockout_.recordFailure(room.id, nowS)) {
+        refuseJoin(s, tx, &room, e.code(), e.reason(), e.what(), pseudonym, out);
+        if (!e.verified) {
+            unverifiedFailure(s, nowS, out);
+        } else if (e.code() == rc::kTokenDobMismatch && subjectLockout_.recordFailure(subjectKey(pseudonym), nowS)) {
+            // The only thing a holder of an authentic link can guess is the date of birth: that subject,
+            // in this room, waits. Everyone else (the provider included) joins as usual.
             JsonPtr l = event("lockout", &room);
+            jsonSet(l.get(), "scope", "subject");
+            jsonSet(l.get(), "participant", pseudonym);
             jsonSet(l.get(), "failures", settings_.lockoutFailures);
             jsonSet(l.get(), "window_s", settings_.lockoutWindowS);
             jsonSet(l.get(), "lock_s", settings_.lockoutS);
@@ -360,7 +409,7 @@ void RoomService::join(SessionId s, const std::string& tx, const RoomRequest& r,
     p.id = newId("p_");
     p.session = s;
     p.pseudonym = pseudonyms_.participant(tok.iss, tok.sub);
-    p.name = tok.name;
+    p.name = tok.name.empty() ? r.display : tok.name;  // a signed name wins over a typed one
     p.sub = tok.sub;
     p.jti = tok.jti;
     p.role = tok.role;
@@ -848,6 +897,7 @@ void RoomService::endVisit(Room& room, const std::string& reason, int64_t now, E
 Effects RoomService::sessionGone(SessionId s, int64_t now) {
     Effects out;
     activity_.erase(s);
+    janusSessions_.erase(s);
     if (subscribers_.contains(s)) {
         dropSubscriber(s, out, false);
         return out;
@@ -923,7 +973,6 @@ JsonPtr RoomService::admin(const json_t* req, int64_t now, Effects& out) {
         std::string id = room.id;
         endVisit(room, "destroyed", now, out);
         rooms_.erase(id);
-        lockout_.clear(id);
         jsonSet(res.get(), "destroyed", id);
         JsonPtr e = event("room_destroyed", nullptr);
         jsonSet(e.get(), "room", id);
@@ -950,7 +999,8 @@ JsonPtr RoomService::admin(const json_t* req, int64_t now, Effects& out) {
         jsonSet(res.get(), "ended", room.ended);
         jsonSet(res.get(), "started_us", room.startedUs);
         jsonSet(res.get(), "has_description", !room.description.empty());  // the text itself is PHI
-        jsonSet(res.get(), "locked_out", lockout_.locked(room.id, now / kUs));
+        size_t locked = subjectLockout_.lockedCount(room.id + '\n', now / kUs);
+        jsonSet(res.get(), "locked_subjects", static_cast<uint64_t>(locked));
         JsonPtr list = jsonArray();
         for (const auto& [pid, p] : room.participants) {
             JsonPtr o = jsonObject();

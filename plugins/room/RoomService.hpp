@@ -26,8 +26,13 @@ namespace hipaa::room {
 
 struct RoomSettings {
     std::map<std::string, RoomClass> classes{{"default", RoomClass{}}};
-    int lockoutFailures = 10;
+    // Wrong dates of birth of one subject in one room within the window lock that subject out of that
+    // room; failures before any signature verified (junk tokens, unknown rooms, wrong private_ids,
+    // malformed joins) within the window lock that Janus session out. Authentic tokens (replayed,
+    // expired, revoked ...) count nowhere. <= 0: no lockout of that kind.
+    int lockoutFailures = 5;
     int64_t lockoutWindowS = 300, lockoutS = 300;
+    int sessionFailures = 10;
     // Asked before every join and admission: "" when the audit trail takes records, else a PHI-free
     // reason ("audit_not_loaded", "spool_full" ...) and the visit does not start (fail closed).
     // Null: not checked (general.require_audit = false).
@@ -60,6 +65,10 @@ public:
     RoomService(RoomSettings settings, std::shared_ptr<TokenVerifier> verifier, Pseudonymizer pseudonyms,
                 VisitPublisher publisher, RecordingControl recording = {}, MediaControl media = {});
 
+    // A Janus handle was attached: `janusSession` is the Janus API session (one per janus.js `new
+    // Janus()`, i.e. per browser tab) it belongs to, 0 when the host cannot tell (then the handle
+    // counts as its own session). Subscriber handles must share their owner's; rate limits count per it.
+    void sessionCreated(SessionId session, uint64_t janusSession);
     // A client request (and its JSEP, if any); every outcome (answers included) comes back as effects.
     Effects handle(SessionId session, const std::string& transaction, const json_t* message, int64_t nowUs,
                    const json_t* jsep = nullptr);
@@ -133,6 +142,15 @@ private:
     // True (and the error pushed) when settings_.auditCheck reports the audit trail unusable.
     bool auditRefuses(SessionId s, const std::string& tx, const char* request, const Room* room, Effects& out);
     void join(SessionId s, const std::string& tx, const RoomRequest& r, int64_t now, Effects& out);
+    // Every refused join: a `join` event (outcome refused, code, reason, pseudonym if authentic) and the
+    // error. `room` only when the request named an existing room (client strings are not echoed).
+    void refuseJoin(SessionId s, const std::string& tx, const Room* room, int code, const std::string& reason,
+                    const std::string& message, const std::string& pseudonym, Effects& out);
+    // The rate-limit key of a handle: its Janus session, or the handle itself when that is unknown.
+    std::string janusSessionKey(SessionId s) const;
+    // A failure before any signature verified, counted for the handle's Janus session.
+    void unverifiedFailure(SessionId s, int64_t nowS, Effects& out);
+    bool rateLimited(SessionId s, int64_t nowS) const;
     void moderate(SessionId s, const std::string& tx, const RoomRequest& r, Room& room, Participant& me, int64_t now,
                   Effects& out);
     void note(SessionId s, const std::string& tx, const RoomRequest& r, Room& room, Participant& me, int64_t now,
@@ -166,7 +184,7 @@ private:
                       Effects& out);
     void setMuted(Room& room, Participant& target, PubStream& st, bool muted, const Participant& by, Effects& out);
     void unpublish(Room& room, Participant& me, bool pushToIt, const std::string& tx, Effects& out);
-    void subscriberJoin(SessionId s, const std::string& tx, const RoomRequest& r, Effects& out);
+    void subscriberJoin(SessionId s, const std::string& tx, const RoomRequest& r, int64_t now, Effects& out);
     void subscriberRequest(SessionId s, const std::string& tx, const RoomRequest& r, const json_t* jsep,
                            Subscriber& sub, Effects& out);
     // Resolves subscribe entries to streams (all of a feed's active streams when no mid); 0 on success,
@@ -204,7 +222,9 @@ private:
     MediaControl media_;
     std::unordered_map<SessionId, Subscriber> subscribers_;
     uint64_t nextFeed_ = 1;
-    LockoutTracker lockout_;
+    LockoutTracker subjectLockout_;  // key: room id '\n' pseudonym
+    LockoutTracker sessionLockout_;  // key: janusSessionKey()
+    std::unordered_map<SessionId, uint64_t> janusSessions_;
     std::map<std::string, Room> rooms_;
     std::unordered_map<SessionId, Where> sessions_;
     std::unordered_map<SessionId, int64_t> activity_;  // every session's last request

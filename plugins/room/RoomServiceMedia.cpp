@@ -11,6 +11,8 @@
 namespace hipaa::room {
 namespace {
 
+constexpr int64_t kUsPerS = 1000000;
+
 const char* kindOf(const SdpMedia& m) { return sdpTypeName(m.type); }
 
 bool isAv(const SdpMedia& m) { return m.type == SdpMedia::Type::Audio || m.type == SdpMedia::Type::Video; }
@@ -339,23 +341,39 @@ int RoomService::resolveStreams(const Room& room, const Participant& owner,
     return 0;
 }
 
-void RoomService::subscriberJoin(SessionId s, const std::string& tx, const RoomRequest& r, Effects& out) {
-    if (sessions_.contains(s)) return pushError(out, s, tx, rc::kAlreadyJoined, "already in a room");
+void RoomService::subscriberJoin(SessionId s, const std::string& tx, const RoomRequest& r, int64_t now, Effects& out) {
+    int64_t nowS = now / kUsPerS;
     auto rit = rooms_.find(r.room);
-    if (rit == rooms_.end()) return pushError(out, s, tx, rc::kNoSuchRoom, "no such room");
-    Room& room = rit->second;
-    if (room.ended) return pushError(out, s, tx, rc::kRoomEnded, "the visit has ended");
-    if (!mediaReady()) return pushError(out, s, tx, errc::kNotImplemented, "media is not available in this room plugin");
+    Room* named = rit == rooms_.end() ? nullptr : &rit->second;
+    // Every refused subscriber join leaves a `subscribe` event (the room only when it exists).
+    auto refuse = [&](int code, const char* reason, const std::string& message) {
+        JsonPtr e = event("subscribe", named);
+        jsonSet(e.get(), "outcome", "refused");
+        jsonSet(e.get(), "error_code", code);
+        jsonSet(e.get(), "reason", reason);
+        notify(out, s, std::move(e));
+        ++counters_["subscriptions_refused"];
+        pushError(out, s, tx, code, message);
+    };
+    if (rateLimited(s, nowS))
+        return refuse(rc::kRateLimited, "rate_limited", "too many failed attempts from this session; try again later");
+    if (!named) {
+        refuse(rc::kNoSuchRoom, "no_such_room", "no such room");
+        return unverifiedFailure(s, nowS, out);
+    }
+    Room& room = *named;
+    if (room.ended) return refuse(rc::kRoomEnded, "room_ended", "the visit has ended");
+    if (!mediaReady())
+        return refuse(errc::kNotImplemented, "not_implemented", "media is not available in this room plugin");
     Participant* owner = nullptr;
     for (auto& [id, p] : room.participants)
         if (p.privateId == r.privateId) owner = &p;
-    if (!owner || owner->waiting) {
-        // Waiting participants get no media: their private_id opens nothing until they are admitted.
-        JsonPtr e = event("subscribe", &room);
-        jsonSet(e.get(), "outcome", "refused");
-        jsonSet(e.get(), "error_code", rc::kInvalidPrivateId);
-        notify(out, s, std::move(e));
-        return pushError(out, s, tx, rc::kInvalidPrivateId, "no admitted participant with this private_id");
+    // A private_id opens subscriber handles only in its owner's Janus session (the tab that joined);
+    // anywhere else it is as wrong as a guess, and counted like one. Waiting participants get no
+    // media: their private_id opens nothing until they are admitted.
+    if (!owner || owner->waiting || janusSessionKey(s) != janusSessionKey(owner->session)) {
+        refuse(rc::kInvalidPrivateId, "invalid_private_id", "no admitted participant with this private_id");
+        return unverifiedFailure(s, nowS, out);
     }
     if (!classOf(room).of(owner->role).subscribe) {
         JsonPtr e = event("role_denied", &room);
@@ -370,7 +388,7 @@ void RoomService::subscriberJoin(SessionId s, const std::string& tx, const RoomR
     sub.room = room.id;
     sub.owner = owner->id;
     std::string why;
-    if (int code = resolveStreams(room, *owner, r.streams, sub.streams, why)) return pushError(out, s, tx, code, why);
+    if (int code = resolveStreams(room, *owner, r.streams, sub.streams, why)) return refuse(code, "no_such_feed", why);
     for (size_t i = 0; i < sub.streams.size(); ++i) {
         sub.streams[i].media.mindex = static_cast<int>(i);
         sub.streams[i].media.mid = std::to_string(i);

@@ -7,6 +7,8 @@
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Hash.hpp"
 
+#include <openssl/crypto.h>
+
 #include <algorithm>
 
 namespace hipaa::room {
@@ -29,9 +31,13 @@ std::string requireString(const json_t* claims, const char* name) {
 
 int64_t requireTime(const json_t* claims, const char* name) {
     const json_t* v = json_object_get(claims, name);
-    // NumericDate: integers only (a float or string time is refused rather than rounded).
+    // NumericDate: integers only (a float or string time is refused rather than rounded), and bounded
+    // so that exp + skew and friends cannot overflow.
     if (!json_is_integer(v) || json_integer_value(v) < 0)
         refuse(rc::kTokenClaimMissing, "claim_missing", std::string("token claim ") + name + " missing or not an integer");
+    if (json_integer_value(v) > kMaxNumericDate)
+        refuse(rc::kTokenClaimMissing, "claim_missing",
+               std::string("token claim ") + name + " is beyond the year 9999");
     return json_integer_value(v);
 }
 
@@ -59,6 +65,24 @@ bool validDob(std::string_view d) {
 }
 
 }  // namespace
+
+namespace {
+
+Digest256 dobMac(ByteView key, const std::string& jti, const std::string& dob) {
+    std::string msg = jti;
+    msg.push_back('\0');
+    msg.append(dob);
+    Digest256 mac = hmacSha256(key, asBytes(msg));
+    OPENSSL_cleanse(msg.data(), msg.size());
+    return mac;
+}
+
+}  // namespace
+
+std::string dobHmac(ByteView key, const std::string& jti, const std::string& dob) {
+    Digest256 mac = dobMac(key, jti, dob);
+    return base64urlEncode(ByteView(mac.data(), mac.size()));
+}
 
 TokenVerifier::TokenVerifier(TokenPolicy policy, std::shared_ptr<const KeyStore> keys)
     : policy_(std::move(policy)), keys_(std::move(keys)) {
@@ -109,10 +133,10 @@ VerifiedToken TokenVerifier::verify(std::string_view token, const JoinCheck& che
     VerifiedToken v;
     v.kid = key->kid;
     v.alg = alg;
-    v.iss = requireString(c, "iss");
-    v.sub = requireString(c, "sub");
     auto fail = [&](int code, const char* reason, const std::string& what) { refuse(code, reason, what, v.iss, v.sub); };
     try {
+        v.iss = requireString(c, "iss");
+        v.sub = requireString(c, "sub");
         v.jti = requireString(c, "jti");
         v.room = requireString(c, "room");
         std::string role = requireString(c, "role");
@@ -120,6 +144,11 @@ VerifiedToken TokenVerifier::verify(std::string_view token, const JoinCheck& che
         v.iat = requireTime(c, "iat");
         if (json_object_get(c, "nbf")) v.nbf = requireTime(c, "nbf");
         if (!json_object_get(c, "aud")) refuse(rc::kTokenClaimMissing, "claim_missing", "token claim aud missing");
+        // A link is a bearer URL sent by e-mail or SMS, signed but not encrypted: a date of birth hashed
+        // without a key is read back from it in milliseconds. Refused, whatever the room.
+        if (json_object_get(c, "dob_sha256"))
+            fail(rc::kTokenDobLegacy, "dob_claim_obsolete",
+                 "token carries dob_sha256 (readable by anyone holding the link); the issuer must send dob_hmac");
 
         if (!policy_.issuers.contains(v.iss)) fail(rc::kTokenIssuer, "unknown_issuer", "token issuer not accepted");
         if (!audienceMatches(json_object_get(c, "aud"), policy_.audience))
@@ -133,6 +162,9 @@ VerifiedToken TokenVerifier::verify(std::string_view token, const JoinCheck& che
         auto r = parseRole(role);
         if (!r || !check.allowedRoles.contains(*r)) fail(rc::kTokenUnknownRole, "unknown_role", "token role not allowed in this room");
         v.role = *r;  // NOLINT(bugprone-unchecked-optional-access): fail() does not return
+        if (v.role == Role::Patient && json_object_get(c, "name"))
+            fail(rc::kTokenPatientName, "name_in_patient_token",
+                 "patient tokens carry no name; the client sends display in the join request");
         if (revocations_.isRevoked(v.sub, v.jti, now)) fail(rc::kTokenRevoked, "revoked", "token or subject revoked");
 
         if (const json_t* amr = json_object_get(c, "amr")) {
@@ -147,12 +179,17 @@ VerifiedToken TokenVerifier::verify(std::string_view token, const JoinCheck& che
             });
             if (!mfa) fail(rc::kTokenMfaRequired, "mfa_required", "this role requires multi-factor authentication");
         }
+        if (check.subjectLocked && check.subjectLocked(v.iss, v.sub))
+            fail(rc::kRoomLockedOut, "locked_out", "too many failed date-of-birth checks; try again later");
         if (check.dobCheck && v.role == Role::Patient) {
-            auto expected = optionalString(c, "dob_sha256");
-            auto want = expected ? hexDecode(*expected) : std::nullopt;
-            if (!want || want->size() != 32 || !check.dob || !validDob(*check.dob))
+            // Keyed with a secret only the issuer and the room hold, over this token's jti: the link
+            // alone tells nothing about the date, and a MAC from one link fits no other.
+            auto claim = optionalString(c, "dob_hmac");
+            auto want = claim ? base64urlDecode(*claim) : std::nullopt;
+            const Bytes& dobKey = ks->dobKey();
+            if (!want || want->size() != 32 || dobKey.empty() || !check.dob || !validDob(*check.dob))
                 fail(rc::kTokenDobMismatch, "dob_mismatch", "date of birth check failed");
-            Digest256 got = sha256(asBytes(*check.dob));
+            Digest256 got = dobMac(ByteView(dobKey.data(), dobKey.size()), v.jti, *check.dob);
             if (!constantTimeEqual(ByteView(got.data(), got.size()), *want))
                 fail(rc::kTokenDobMismatch, "dob_mismatch", "date of birth check failed");
         }
@@ -167,7 +204,7 @@ VerifiedToken TokenVerifier::verify(std::string_view token, const JoinCheck& che
         }
 
         // Last: only a token that passed everything spends its jti.
-        switch (replay_.remember(v.jti, v.exp + policy_.skewS, now)) {
+        switch (replay_.remember(v.iss, v.jti, v.exp + policy_.skewS, now)) {
             case ReplayCache::Result::Fresh: break;
             case ReplayCache::Result::Replayed: refuse(rc::kTokenReplayed, "replayed", "token already used", v.iss, v.sub);
             case ReplayCache::Result::Full:
@@ -178,6 +215,7 @@ VerifiedToken TokenVerifier::verify(std::string_view token, const JoinCheck& che
             e.iss = v.iss;
             e.sub = v.sub;
         }
+        e.verified = true;
         throw;
     }
     return v;

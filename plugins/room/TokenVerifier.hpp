@@ -1,8 +1,9 @@
 #pragma once
 // Verifies a join token end to end: size, structure, algorithm, key (by kid), signature, then the
-// claims (iss, aud, exp/nbf/iat with skew, lifetime, room, role, revocation, MFA, date of birth) and
-// finally the one-time jti. Every refusal is a TokenError with its own code (RoomErrors.hpp).
-// Thread-safe: keys are swapped atomically by reload, caches lock internally.
+// claims (iss, aud, exp/nbf/iat with skew, lifetime, room, role, PHI a link may not carry, revocation,
+// MFA, the subject's lockout, date of birth) and finally the one-time (iss, jti). Every refusal is a
+// TokenError with its own code (RoomErrors.hpp). Thread-safe: keys are swapped atomically by reload,
+// caches lock internally.
 #include "KeyStore.hpp"
 #include "ReplayCache.hpp"
 #include "RevocationList.hpp"
@@ -10,6 +11,7 @@
 
 #include "hipaa/VisitEvents.hpp"
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -36,10 +38,19 @@ struct JoinCheck {
     std::set<Role> mfaRoles{Role::Provider};
     bool dobCheck = false;
     std::optional<std::string> dob;  // typed by the patient, "YYYY-MM-DD"
+    // Asked once the signature verified, before the date of birth: true refuses the token (417)
+    // without looking at the date, so a locked subject learns nothing about its guesses.
+    std::function<bool(const std::string& iss, const std::string& sub)> subjectLocked;
 };
 
+// NumericDates above this (9999-12-31T23:59:59Z) are refused before any arithmetic on them.
+inline constexpr int64_t kMaxNumericDate = 253402300799;
+
+// dob_hmac = base64url(HMAC-SHA256(dob key, jti || 0x00 || "YYYY-MM-DD")), no padding.
+std::string dobHmac(ByteView key, const std::string& jti, const std::string& dob);
+
 struct VerifiedToken {
-    std::string iss, sub, jti, room, name, kid, alg;
+    std::string iss, sub, jti, room, name, kid, alg;  // name: never a patient's (refused in their tokens)
     Role role = Role::Patient;
     int64_t exp = 0, iat = 0, nbf = 0;
     std::vector<std::string> amr;

@@ -85,6 +85,7 @@ async function main() {
     if (!/DEMO/.test(await pat.textContent('.demo-banner'))) fail('patient page does not say it is a demo');
     await pat.waitForSelector('#checkin:not([hidden])', { timeout: 10000 });
     // A wrong date of birth is refused and the patient stays at check-in.
+    await pat.fill('#name', DEMO_PEOPLE.patient.name);
     await pat.fill('#dob', '1999-12-31');
     await pat.click('#checkin-button');
     await waitFor(pat, 'refusal of a wrong date of birth', () => window.demo.state().errors.length > 0, null, deadline);

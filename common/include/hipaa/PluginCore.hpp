@@ -43,6 +43,9 @@ public:
     virtual void sendRemb(SessionId, uint32_t /*bitsPerSecond*/) {}
     // SDP offer/answer (Janus' sdp-utils in the glue); null where there is none (then no media).
     virtual SdpEngine* sdp() { return nullptr; }
+    // The Janus API session (janus_session.session_id: one per janus.js `new Janus()`, so per browser
+    // tab) that attached this handle; 0 when unknown. Valid from the core's createSession on.
+    virtual uint64_t clientSession(SessionId) const { return 0; }
 };
 
 class MediaPluginCore {

@@ -79,11 +79,13 @@
     await new Promise((ok, fail) => { st.janus = new Janus({ server, iceServers: [], success: ok, error: (e) => fail(new Error('janus: ' + e)) }); });
   }
 
-  async function join(dob) {
+  // The patient's link (token) carries no name: she types it at check-in and it goes as `display`.
+  async function join(dob, display) {
     const { token } = await api('/demo/api/token', { room: ROOM, role: ROLE });
     if (!st.room) st.room = await attach(ROOM_PLUGIN, { onevent: onRoomEvent });
     const body = { request: 'join', room: ROOM, token };
     if (dob) body.dob = dob;
+    if (display) body.display = display;
     if (st.mediaPlugin === ROOM_PLUGIN) body.ptype = 'publisher';
     const r = await request(st.room, body, undefined, (m) => kindOf(m) === 'joined' || kindOf(m) === 'waiting');
     st.myId = r.msg.id;
@@ -388,7 +390,7 @@
       $('checkin').onsubmit = (ev) => {
         ev.preventDefault();
         $('error').textContent = '';
-        join($('dob').value.trim()).catch((e) => { error(e.code ? 'Check-in refused: please verify your date of birth.' : e.message); phase('checkin'); });
+        join($('dob').value.trim(), $('name').value.trim()).catch((e) => { error(e.code ? 'Check-in refused: please verify your date of birth.' : e.message); phase('checkin'); });
       };
     }
   }

@@ -5,7 +5,8 @@
 //   POST /demo/api/visit            creates a consult room (Admin API `create`, class `checkin`) and,
 //                                   with --media-plugin janus.plugin.videoroom, a stock VideoRoom room
 //   POST /demo/api/token {room, role}  mints a join token with the LOCAL DEVELOPMENT KEY
-//                                   (scripts/mint-token, OUT/keys/dev-es256.pem)
+//                                   (scripts/mint-token, OUT/keys/dev-es256.pem; the patient's dob_hmac
+//                                   with OUT/keys/dob.key; no name in a patient's token)
 // Both refuse (403) unless the room plugin's generated config has `general.development = true`, the
 // same switch that lets the room accept the development key at all. Never run this next to real visits:
 // anyone who reaches the port can mint tokens.
@@ -26,7 +27,8 @@ const VENDOR = {
   '/vendor/adapter.js': process.env.HIPAA_ADAPTER_JS || '/usr/share/javascript/webrtc-adapter/adapter.js',
 };
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
-// Synthetic demo identities (no real person): the patient types this date of birth at check-in.
+// Synthetic demo identities (no real person): the patient types her name and this date of birth at
+// check-in (her token carries neither: only dob_hmac, which nobody without the room's key can check).
 const DEMO_PEOPLE = {
   provider: { sub: 'demo-dr-1', name: 'Dr. Demo (synthetic)' },
   patient: { sub: 'demo-pt-1', name: 'Pat Demo (synthetic)', dob: '1980-02-29' },
@@ -44,9 +46,10 @@ function developmentOn(confDir) {
 function mintToken(opt, room, role) {
   const who = DEMO_PEOPLE[role];
   const args = [path.join(ROOT, 'scripts', 'mint-token'), '--key', path.join(opt.conf, 'keys', 'dev-es256.pem'),
-    '--room', room, '--role', role, '--sub', who.sub, '--name', who.name, '--ttl', '1800',
+    '--room', room, '--role', role, '--sub', who.sub, '--ttl', '1800',
     '--jti', crypto.randomBytes(16).toString('hex')];
-  if (who.dob) args.push('--dob', who.dob);
+  if (role !== 'patient') args.push('--name', who.name);
+  if (who.dob) args.push('--dob', who.dob, '--dob-key', path.join(opt.conf, 'keys', 'dob.key'));
   return new Promise((ok, fail) => execFile('python3', args, { timeout: 10000 }, (e, out) => (e ? fail(new Error('mint-token failed')) : ok(out.trim()))));
 }
 
@@ -66,7 +69,8 @@ async function createVisit(opt) {
     // A config generated before class-checkin existed (run.sh keeps .state/janus): say how to refresh it.
     throw new Error(`${e.message} (no class-${ROOM_CLASS} in the room config? regenerate it: JANUS_CONF_FORCE=1 scripts/run.sh)`);
   });
-  const visit = { room: r.room, roomClass: r.class, mediaPlugin: opt.mediaPlugin, dob: DEMO_PEOPLE.patient.dob };
+  const visit = { room: r.room, roomClass: r.class, mediaPlugin: opt.mediaPlugin, dob: DEMO_PEOPLE.patient.dob,
+    patientName: DEMO_PEOPLE.patient.name };
   if (opt.mediaPlugin === 'janus.plugin.videoroom') {
     // Early-testing mode: signalling in our room, media in a stock VideoRoom room next to it.
     const vr = await admin(opt, 'janus.plugin.videoroom', { request: 'create', room: 100000 + crypto.randomInt(800000),

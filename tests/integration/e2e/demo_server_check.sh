@@ -27,17 +27,34 @@ for p in /demo/serve.js /demo/../lib/args.js /demo/%2e%2e/lib/args.js /pages/vid
   [ "$(code --path-as-is "$url$p")" = 404 ] || { echo "FAIL: $p served"; fail=1; }
 done
 
-# development = true: a patient token for room r_1, ES256 over the development key, with dob_sha256.
+# development = true: a patient token for room r_1, ES256 over the development key, with dob_hmac
+# under the room's date-of-birth key and no name; nothing in it gives the date of birth away offline.
 [ "$(code -X POST -d '{"room":"r_1","role":"patient"}' "$url/demo/api/token")" = 200 ] || { echo "FAIL: token: $(cat "$dir/body")"; fail=1; }
 tok=$(jq -r .token "$dir/body")
-python3 - "$tok" "$dir/conf/keys/dev-es256.pem" <<'PY' || fail=1
-import base64, hashlib, json, subprocess, sys, tempfile
-tok, key = sys.argv[1], sys.argv[2]
+python3 - "$tok" "$dir/conf/keys/dev-es256.pem" "$dir/conf/keys/dob.key" <<'PY' || fail=1
+import base64, datetime, hashlib, hmac, json, subprocess, sys, tempfile
+tok, key, dobkey = sys.argv[1], sys.argv[2], bytes.fromhex(open(sys.argv[3]).read().strip())
 h, p, s = tok.split(".")
 d = lambda x: base64.urlsafe_b64decode(x + "=" * (-len(x) % 4))
+b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
 claims, header = json.loads(d(p)), json.loads(d(h))
+mac = hmac.new(dobkey, claims["jti"].encode() + b"\0" + b"1980-02-29", hashlib.sha256).digest()
 ok = header["alg"] == "ES256" and claims["room"] == "r_1" and claims["role"] == "patient" \
-    and claims["dob_sha256"] == hashlib.sha256(b"1980-02-29").hexdigest() and claims["exp"] > claims["iat"]
+    and claims.get("dob_hmac") == b64(mac) and "dob_sha256" not in claims and "name" not in claims \
+    and claims["exp"] > claims["iat"]
+# The offline attack on the old dob_sha256: hash every date from 1900 to 2030 (unkeyed, and keyed with
+# nothing but what the link holds) and look for it anywhere in the token.
+values = {json.dumps(v) for v in claims.values()} | {tok}
+day, found = datetime.date(1900, 1, 1), None
+while day.year <= 2030 and not found:
+    t = day.isoformat().encode()
+    for k in (b"", claims["jti"].encode(), claims["sub"].encode()):
+        dg = hmac.new(k, claims["jti"].encode() + b"\0" + t, hashlib.sha256).digest() if k else hashlib.sha256(t).digest()
+        if any(dg.hex() in v or b64(dg) in v for v in values):
+            found = day
+    day += datetime.timedelta(days=1)
+if found:
+    print("FAIL: the date of birth", found, "is recoverable from the token alone"); sys.exit(1)
 sig = d(s); r, s_ = int.from_bytes(sig[:32], "big"), int.from_bytes(sig[32:], "big")
 def der_int(v):
     b = v.to_bytes((v.bit_length() + 8) // 8, "big"); return b"\x02" + bytes([len(b)]) + b
@@ -52,6 +69,11 @@ with tempfile.NamedTemporaryFile() as f:
 if not ok or v.returncode != 0:
     print("FAIL: token claims or signature", claims, v.stdout, v.stderr); sys.exit(1)
 PY
+[ "$(stat -c %a "$dir/conf/keys/dob.key")" = 600 ] || { echo "FAIL: dob.key is not 0600"; fail=1; }
+# The provider's token names the (synthetic) provider: staff names may travel in links.
+[ "$(code -X POST -d '{"room":"r_1","role":"provider"}' "$url/demo/api/token")" = 200 ] || { echo "FAIL: provider token"; fail=1; }
+python3 -c 'import base64,json,sys; p=sys.argv[1].split(".")[1]; c=json.loads(base64.urlsafe_b64decode(p+"="*(-len(p)%4))); sys.exit(0 if c.get("name") and c["role"]=="provider" else 1)' \
+  "$(jq -r .token "$dir/body")" || { echo "FAIL: provider token claims"; fail=1; }
 [ "$(code -X POST -d '{"room":"r_1","role":"admin"}' "$url/demo/api/token")" = 400 ] || { echo "FAIL: unknown role accepted"; fail=1; }
 [ "$(code -X POST -d '{"room":"../x","role":"patient"}' "$url/demo/api/token")" = 400 ] || { echo "FAIL: bad room accepted"; fail=1; }
 [ "$(code -X POST -H 'Origin: http://evil.example' -d '{"room":"r_1","role":"patient"}' "$url/demo/api/token")" = 403 ] || { echo "FAIL: cross-origin POST accepted"; fail=1; }

@@ -8,6 +8,8 @@
 #include "TempDir.hpp"
 #include "TestDatabase.hpp"
 
+#include "hipaa/Encoding.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -47,13 +49,29 @@ public:
         JsonPtr r = c_.message(session_, handle_, J(json).get());
         ASSERT_EQ(jsonString(r.get(), "janus").value_or(""), "ack") << jsonDump(r.get());
     }
-    void join(const std::string& room, const std::string& token, const std::string& dob = "") {
+    // `display`: a patient's name, typed at check-in (patient tokens carry none).
+    void join(const std::string& room, const std::string& token, const std::string& dob = "",
+              const std::string& display = "") {
         JsonPtr m = jsonObject();
         jsonSet(m.get(), "request", "join");
         jsonSet(m.get(), "room", room);
         jsonSet(m.get(), "token", token);
         if (!dob.empty()) jsonSet(m.get(), "dob", dob);
+        if (!display.empty()) jsonSet(m.get(), "display", display);
         send(jsonDump(m.get()));
+    }
+    // Another handle in this tab's Janus session (janus.js: a subscriber handle); its events come on
+    // the same long poll with "sender" = the handle.
+    uint64_t attachAnother() { return c_.attach(session_, kRoom); }
+    void sendOn(uint64_t handle, const std::string& json) {
+        JsonPtr r = c_.message(session_, handle, J(json).get());
+        ASSERT_EQ(jsonString(r.get(), "janus").value_or(""), "ack") << jsonDump(r.get());
+    }
+    JsonPtr waitErrorOn(uint64_t handle, std::chrono::milliseconds t = 10s) {
+        return c_.waitEvent(session_, [&](const json_t* e) {
+            return static_cast<uint64_t>(jsonInt(e, "sender").value_or(0)) == handle && data(e) &&
+                   json_object_get(data(e), "error_code") && fresh(e);
+        }, t);
     }
     // The next plugin event satisfying pred (nullptr after the timeout).
     JsonPtr wait(const std::function<bool(const json_t*)>& pred, std::chrono::milliseconds t = 10s) {
@@ -134,7 +152,7 @@ TEST_F(RoomGateway, ProviderAndPatientsJoinWaitingPatientLearnsNothingAdmitAndDe
     ASSERT_TRUE(joined);
     EXPECT_EQ(jsonString(data(joined.get()), "role").value_or(""), "provider");
 
-    alice.join(room, mint(room, "patient", "pt-alice", "Alice Waiting", "--fhir-patient Patient/1"));
+    alice.join(room, mint(room, "patient", "pt-alice", "", "--fhir-patient Patient/1"), "", "Alice Waiting");
     JsonPtr waiting = alice.waitKind("waiting");
     ASSERT_TRUE(waiting);
     std::set<std::string> keys;
@@ -144,7 +162,7 @@ TEST_F(RoomGateway, ProviderAndPatientsJoinWaitingPatientLearnsNothingAdmitAndDe
     EXPECT_EQ(keys, (std::set<std::string>{"hipaa.room", "videoroom", "room", "id"}));
     std::string aliceId(jsonString(data(waiting.get()), "id").value_or(""));
 
-    bob.join(room, mint(room, "patient", "pt-bob", "Bob Waiting"));
+    bob.join(room, mint(room, "patient", "pt-bob"), "", "Bob Waiting");
     JsonPtr bobWaiting = bob.waitKind("waiting");
     ASSERT_TRUE(bobWaiting);
     std::string bobId(jsonString(data(bobWaiting.get()), "id").value_or(""));
@@ -274,6 +292,89 @@ TEST_F(RoomGateway, ReplayedTokenIsRefused) {
     EXPECT_EQ(jsonInt(json_object_get(stats.get(), "counters"), "refused_replayed").value_or(0), 1) << jsonDump(stats.get());
 }
 
+// Nobody can lock a consult from outside: 100 junk tokens from ten browser tabs are refused (each tab
+// is rate-limited once it failed 10 times, 421), then the provider's MFA token and the patient's link
+// with her date of birth get in; her reloading the used link is refused (413) and locks nothing.
+TEST_F(RoomGateway, HundredGarbageTokensThenTheProviderAndThePatientJoin) {
+    std::string room = createRoom("dob");
+    std::string forged = mint(room, "provider", "dr-forger");
+    forged[forged.size() - 2] = forged[forged.size() - 2] == 'A' ? 'B' : 'A';  // a signature that does not verify
+    std::vector<std::unique_ptr<Tab>> tabs;
+    for (int t = 0; t < 10; ++t) {
+        tabs.push_back(std::make_unique<Tab>(janus));
+        for (int i = 0; i < 10; ++i) {
+            tabs.back()->join(room, i % 3 == 0 ? "junk" : i % 3 == 1 ? "eyJhbGciOiJub25lIn0.e30." : forged);
+            JsonPtr e = tabs.back()->waitError();
+            ASSERT_TRUE(e) << "tab " << t << " join " << i;
+            int64_t code = jsonInt(data(e.get()), "error_code").value_or(0);
+            EXPECT_TRUE(code == 401 || code == 403 || code == 405) << jsonDump(e.get());
+        }
+    }
+    tabs[0]->join(room, mint(room, "provider", "dr-in-a-noisy-tab"));
+    JsonPtr limited = tabs[0]->waitError();
+    ASSERT_TRUE(limited);
+    EXPECT_EQ(jsonInt(data(limited.get()), "error_code").value_or(0), 421) << "that tab failed 10 times";
+
+    Tab dr(janus), pt(janus);
+    dr.join(room, mint(room, "provider", "dr-1", "Dr. Strange"));
+    JsonPtr joined = dr.waitKind("joined");
+    ASSERT_TRUE(joined) << "the provider was locked out by strangers";
+    std::string link = mint(room, "patient", "pt-1", "", "--dob 1980-02-29");
+    pt.join(room, link, "1980-02-29", "Alice Waiting");
+    ASSERT_TRUE(pt.waitKind("waiting")) << "the patient was locked out by strangers";
+    for (int i = 0; i < 12; ++i) {  // she reloads the page: a new tab, the same (spent) link
+        Tab reload(janus);
+        reload.join(room, link, "1980-02-29", "Alice Waiting");
+        JsonPtr e = reload.waitError();
+        ASSERT_TRUE(e);
+        EXPECT_EQ(jsonInt(data(e.get()), "error_code").value_or(0), 413);
+    }
+    Tab bob(janus);
+    bob.join(room, mint(room, "patient", "pt-2", "", "--dob 1980-02-29"), "1980-02-29", "Bob Waiting");
+    ASSERT_TRUE(bob.waitKind("waiting"));
+
+    JsonPtr stats = admin->messagePlugin(kRoom, J(R"({"request":"stats"})").get());
+    const json_t* c = json_object_get(stats.get(), "counters");
+    EXPECT_EQ(jsonInt(c, "lockouts_session").value_or(0), 10) << jsonDump(stats.get());
+    EXPECT_EQ(jsonInt(c, "refused_rate_limited").value_or(0), 1) << jsonDump(stats.get());
+    EXPECT_EQ(jsonInt(c, "refused_replayed").value_or(0), 12) << jsonDump(stats.get());
+    EXPECT_EQ(jsonInt(c, "lockouts").value_or(0), 0) << jsonDump(stats.get());
+    JsonPtr info = admin->messagePlugin(kRoom, J(R"({"request":"info","room":")" + room + R"("})").get());
+    EXPECT_EQ(jsonInt(info.get(), "locked_subjects").value_or(-1), 0) << jsonDump(info.get());
+}
+
+// A private_id opens subscriber handles only in the Janus session that joined: another tab that
+// learned it is refused like a guess (464), and its guesses are counted (421 after 10); a second
+// handle in the owner's own tab is accepted (here 461: the provider has published nothing yet).
+TEST_F(RoomGateway, SubscriberHandleOfAnotherJanusSessionCannotUseAPrivateId) {
+    std::string room = createRoom();
+    Tab dr(janus), intruder(janus);
+    dr.join(room, mint(room, "provider", "dr-1"));
+    JsonPtr joined = dr.waitKind("joined");
+    ASSERT_TRUE(joined);
+    int64_t privateId = jsonInt(data(joined.get()), "private_id").value_or(0);
+    std::string id(jsonString(data(joined.get()), "id").value_or(""));
+    ASSERT_GT(privateId, 0);
+    std::string subscribe = R"({"request":"join","ptype":"subscriber","room":")" + room + R"(","private_id":)" +
+                            std::to_string(privateId) + R"(,"streams":[{"feed":")" + id + R"("}]})";
+    for (int i = 0; i < 10; ++i) {
+        intruder.send(subscribe);
+        JsonPtr e = intruder.waitError();
+        ASSERT_TRUE(e);
+        EXPECT_EQ(jsonInt(data(e.get()), "error_code").value_or(0), 464) << jsonDump(e.get());
+    }
+    intruder.send(subscribe);
+    JsonPtr limited = intruder.waitError();
+    ASSERT_TRUE(limited);
+    EXPECT_EQ(jsonInt(data(limited.get()), "error_code").value_or(0), 421);
+
+    uint64_t own = dr.attachAnother();
+    dr.sendOn(own, subscribe);
+    JsonPtr e = dr.waitErrorOn(own);
+    ASSERT_TRUE(e);
+    EXPECT_EQ(jsonInt(data(e.get()), "error_code").value_or(0), 461) << jsonDump(e.get());
+}
+
 // The whole consult with janus.eventhandler.hipaa.audit storing to the test PostgreSQL: every step
 // leaves its PHI-free row (participants as the same ps1_ pseudonyms the audit `pseudonym` request
 // computes), and no name, token, subject, FHIR reference, room description or date of birth is
@@ -307,36 +408,46 @@ protected:
 };
 
 TEST_F(RoomAuditTrail, EveryStepLeavesItsPhiFreeRowAndNoNameTokenSubOrDobIsInTheDatabase) {
-    const std::string dob = "1971-03-14";
+    const std::string dob = "1971-03-14", wrongDob = "1971-03-15";
     const std::string dobArg = "--dob " + dob;
     std::string room = createRoom("dob");
     Tab dr(janus), alice(janus), bob(janus), carol(janus), replay(janus), dave(janus);
     std::map<std::string, std::string> tokens;
     tokens["dr"] = mint(room, "provider", "sub-dr-strange-4711", "Dr. Strange",
                         "--jti jti-dr-9f1 --fhir-practitioner Practitioner/9 --fhir-encounter Encounter/77");
-    tokens["alice"] = mint(room, "patient", "sub-pt-alice-0815", "Alice Waiting", "--jti jti-alice-3c2 --fhir-patient Patient/1 " + dobArg);
-    tokens["bob"] = mint(room, "patient", "sub-pt-bob-0816", "Bob Waiting", "--jti jti-bob-8d4 " + dobArg);
-    tokens["carol"] = mint(room, "patient", "sub-pt-carol-0817", "Carol Kicked", "--jti jti-carol-5e6 " + dobArg);
-    tokens["dave"] = mint(room, "patient", "sub-pt-dave-0818", "Dave Revoked", "--jti jti-dave-7a9 " + dobArg);
+    tokens["alice"] =
+        mint(room, "patient", "sub-pt-alice-0815", "", "--jti jti-alice-3c2 --fhir-patient Patient/1 " + dobArg);
+    tokens["bob"] = mint(room, "patient", "sub-pt-bob-0816", "", "--jti jti-bob-8d4 " + dobArg);
+    tokens["carol"] = mint(room, "patient", "sub-pt-carol-0817", "", "--jti jti-carol-5e6 " + dobArg);
+    tokens["dave"] = mint(room, "patient", "sub-pt-dave-0818", "", "--jti jti-dave-7a9 " + dobArg);
 
     // Provider joins; patient joins and waits; provider admits.
     dr.join(room, tokens["dr"]);
     ASSERT_TRUE(dr.waitKind("joined"));
-    alice.join(room, tokens["alice"], dob);
+    // Refused by the request parser (no token) and by a wrong date of birth: both recorded.
+    alice.send(R"({"request":"join","room":")" + room + R"("})");
+    JsonPtr e = alice.waitError();
+    ASSERT_TRUE(e);
+    EXPECT_EQ(jsonInt(data(e.get()), "error_code").value_or(0), 302);
+    alice.join(room, tokens["alice"], wrongDob, "Alice Waiting");
+    e = alice.waitError();
+    ASSERT_TRUE(e);
+    EXPECT_EQ(jsonInt(data(e.get()), "error_code").value_or(0), 416);
+    alice.join(room, tokens["alice"], dob, "Alice Waiting");
     JsonPtr w = alice.waitKind("waiting");
     ASSERT_TRUE(w);
     dr.send(R"({"request":"admit","id":")" + std::string(jsonString(data(w.get()), "id").value_or("")) + R"("})");
     ASSERT_TRUE(alice.waitKind("joined"));
     // A second patient is denied.
-    bob.join(room, tokens["bob"], dob);
+    bob.join(room, tokens["bob"], dob, "Bob Waiting");
     w = bob.waitKind("waiting");
     ASSERT_TRUE(w);
     dr.send(R"({"request":"deny","id":")" + std::string(jsonString(data(w.get()), "id").value_or("")) + R"("})");
-    JsonPtr e = bob.waitKind("ended");
+    e = bob.waitKind("ended");
     ASSERT_TRUE(e);
     EXPECT_EQ(jsonString(data(e.get()), "reason").value_or(""), "denied");
     // A third is admitted, then kicked.
-    carol.join(room, tokens["carol"], dob);
+    carol.join(room, tokens["carol"], dob, "Carol Kicked");
     w = carol.waitKind("waiting");
     ASSERT_TRUE(w);
     std::string carolId(jsonString(data(w.get()), "id").value_or(""));
@@ -352,7 +463,7 @@ TEST_F(RoomAuditTrail, EveryStepLeavesItsPhiFreeRowAndNoNameTokenSubOrDobIsInThe
     ASSERT_TRUE(e);
     EXPECT_EQ(jsonInt(data(e.get()), "error_code").value_or(0), 413);
     // A revocation through the Admin API ends a live (waiting) session.
-    dave.join(room, tokens["dave"], dob);
+    dave.join(room, tokens["dave"], dob, "Dave Revoked");
     ASSERT_TRUE(dave.waitKind("waiting"));
     JsonPtr rv = admin->messagePlugin(kRoom, J(R"({"request":"revoke","sub":"sub-pt-dave-0818","ttl":600})").get());
     EXPECT_EQ(jsonInt(rv.get(), "sessions_ended").value_or(0), 1) << jsonDump(rv.get());
@@ -397,6 +508,15 @@ TEST_F(RoomAuditTrail, EveryStepLeavesItsPhiFreeRowAndNoNameTokenSubOrDobIsInThe
     EXPECT_EQ(count(r + "action = 'plugin.hipaa.room.join' AND outcome = 'failure' AND actor = '" + ps["pt-alice-0815"] +
                     "' AND event->'event'->'data'->>'reason' = 'replayed' AND event->'event'->'data'->>'error_code' = '413'"),
               1);
+    // The wrong date of birth (authentic link: the subject is named) and the join without a token
+    // (refused by the request parser, before anything could be named).
+    const std::string refused = r + "action = 'plugin.hipaa.room.join' AND outcome = 'failure' AND ";
+    EXPECT_EQ(count(refused + "actor = '" + ps["pt-alice-0815"] + "' AND event->'event'->'data'->>'reason' = 'dob_mismatch' " +
+                    "AND event->'event'->'data'->>'error_code' = '416'"),
+              1);
+    EXPECT_EQ(count(refused + "event->'event'->'data'->>'reason' = 'missing_field' AND " +
+                    "event->'event'->'data'->>'error_code' = '302'"),
+              1);
     // Decisions name the participant and the provider who took them.
     auto decided = [&](const char* action, const char* pt) {
         return count(r + "action = 'plugin.hipaa.room." + action + "' AND actor = '" + ps[pt] + "' AND event->'event'->'data'->>'by' = '" +
@@ -436,7 +556,21 @@ TEST_F(RoomAuditTrail, EveryStepLeavesItsPhiFreeRowAndNoNameTokenSubOrDobIsInThe
                                           "sub-", "dr-strange", "pt-alice", "pt-bob", "pt-carol", "pt-dave", "jti-",
                                           "Patient/", "Practitioner/", "Encounter/", "knee", "eyJ", dob, "19710314", "14.03.1971",
                                           "03/14/1971", "janus-hipaa-dev"};
-    forbidden.push_back(run("printf %s " + dob + " | sha256sum | cut -d' ' -f1"));  // the token's dob_sha256
+    forbidden.push_back(wrongDob);
+    forbidden.push_back(run("printf %s " + dob + " | sha256sum | cut -d' ' -f1"));  // what dob_sha256 was
+    for (const char* who : {"alice", "bob", "carol", "dave"}) {  // each link's dob_hmac, as sent and in hex
+        const std::string& t = tokens[who];
+        size_t a = t.find('.'), b = t.rfind('.');
+        auto payload = base64urlDecode(t.substr(a + 1, b - a - 1));
+        ASSERT_TRUE(payload);
+        JsonPtr claims = jsonParse(std::string(payload->begin(), payload->end()));
+        std::string mac(jsonString(claims.get(), "dob_hmac").value_or(""));
+        ASSERT_EQ(mac.size(), 43u) << who;
+        EXPECT_FALSE(json_object_get(claims.get(), "dob_sha256"));
+        EXPECT_FALSE(json_object_get(claims.get(), "name"));
+        forbidden.push_back(mac);
+        forbidden.push_back(hexEncode(*base64urlDecode(mac)));
+    }
     for (const auto& [who, t] : tokens) {
         forbidden.push_back(t);
         size_t a = t.find('.'), b = t.rfind('.');
@@ -498,7 +632,7 @@ TEST_F(RoomGateway, ProviderRecordsAfterThePatientsConsentAndE2eeRoomsRefuse) {
     Tab dr(janus), alice(janus);
     dr.join(room, mint(room, "provider", "dr-1", "Dr. Strange"));
     ASSERT_TRUE(dr.waitKind("joined"));
-    alice.join(room, mint(room, "patient", "pt-alice", "Alice Waiting"));
+    alice.join(room, mint(room, "patient", "pt-alice"), "", "Alice Waiting");
     JsonPtr waiting = alice.waitKind("waiting");
     ASSERT_TRUE(waiting);
     std::string aliceId(jsonString(data(waiting.get()), "id").value_or(""));
@@ -547,7 +681,7 @@ TEST_F(RoomGateway, ProviderRecordsAfterThePatientsConsentAndE2eeRoomsRefuse) {
     Tab dr2(janus), bob(janus);
     dr2.join(secret, mint(secret, "provider", "dr-2", "Dr. Strange"));
     ASSERT_TRUE(dr2.waitKind("joined"));
-    bob.join(secret, mint(secret, "patient", "pt-bob", "Bob Waiting"));
+    bob.join(secret, mint(secret, "patient", "pt-bob"), "", "Bob Waiting");
     JsonPtr bobWaiting = bob.waitKind("waiting");
     ASSERT_TRUE(bobWaiting);
     dr2.send(R"({"request":"admit","id":")" + std::string(jsonString(data(bobWaiting.get()), "id").value_or("")) + R"("})");

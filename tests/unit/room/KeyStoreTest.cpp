@@ -47,18 +47,25 @@ TEST(KeyStore, LoadsPemAndJwksFilesAndRefusesFilesOthersCanRead) {
     std::string jwks = R"({"keys":[{"kty":"OKP","crv":"Ed25519","kid":"idp-ed","use":"sig","x":")" + base64urlEncode(raw) + R"("}]})";
     std::string jwksFile = dir.write("jwks.json", jwks, 0600);
     std::string hs = dir.write("hs.key", std::string(40, 'k'), 0600);
-    auto ks = KeyStore::load({{"k1=" + pem}, jwksFile, {"h1=" + hs}});
+    std::string dob = dir.write("dob.key", std::string(64, 'a'), 0600);  // hex
+    auto ks = KeyStore::load({{"k1=" + pem}, jwksFile, {"h1=" + hs}, dob});
+    EXPECT_EQ(ks->dobKey(), Bytes(32, 0xaa));
     EXPECT_TRUE(ks->find("k1", "ES256"));
     EXPECT_TRUE(ks->find("idp-ed", "EdDSA"));
     EXPECT_TRUE(ks->find("h1", "HS256"));
     EXPECT_FALSE(ks->hasDevelopmentKey());
 
     std::string open = dir.write("open.pem", factory().publicPem("es"), 0644);
-    EXPECT_THROW(KeyStore::load({{"k=" + open}, "", {}}), ConfigError);
+    EXPECT_THROW(KeyStore::load({{"k=" + open}, "", {}, ""}), ConfigError);
     std::string shortHs = dir.write("short.key", "tooshort", 0600);
-    EXPECT_THROW(KeyStore::load({{}, "", {"h=" + shortHs}}), ConfigError);
-    EXPECT_THROW(KeyStore::load({{"k1=" + pem, "k1=" + pem}, "", {}}), ConfigError);  // duplicate kid
-    EXPECT_THROW(KeyStore::load({{"nokid"}, "", {}}), ConfigError);
+    EXPECT_THROW(KeyStore::load({{}, "", {"h=" + shortHs}, ""}), ConfigError);
+    EXPECT_THROW(KeyStore::load({{"k1=" + pem, "k1=" + pem}, "", {}, ""}), ConfigError);  // duplicate kid
+    EXPECT_THROW(KeyStore::load({{"nokid"}, "", {}, ""}), ConfigError);
+    // The date-of-birth key: 32 bytes, and nobody else may read it.
+    EXPECT_THROW(KeyStore::load({{"k1=" + pem}, "", {}, shortHs}), ConfigError);
+    std::string openDob = dir.write("open-dob.key", std::string(64, 'a'), 0640);
+    EXPECT_THROW(KeyStore::load({{"k1=" + pem}, "", {}, openDob}), ConfigError);
+    EXPECT_TRUE(KeyStore::load({{"k1=" + pem}, "", {}, ""})->dobKey().empty());
 }
 
 TEST(KeyStore, DevelopmentMarkerIsRecognized) {

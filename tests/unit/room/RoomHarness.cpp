@@ -128,13 +128,24 @@ std::string RoomHarness::createRoom(const std::string& cls) {
     return std::string(jsonString(res.get(), "room").value_or(""));
 }
 
+void RoomHarness::attach(SessionId s, uint64_t janusSession) {
+    janusSessions_[s] = janusSession;
+    service_->sessionCreated(s, janusSession);
+}
+
+void RoomHarness::ensureAttached(SessionId s) {
+    if (!janusSessions_.contains(s)) attach(s, 1);
+}
+
 const Effects& RoomHarness::send(SessionId s, const std::string& json) {
+    ensureAttached(s);
     JsonPtr m = jsonParse(json);
     return record(service_->handle(s, "tx", m.get(), nowUs_));
 }
 
 const Effects& RoomHarness::sendJsep(SessionId s, const std::string& json, const std::string& type,
                                      const std::string& sdpText, bool e2ee) {
+    ensureAttached(s);
     JsonPtr m = jsonParse(json);
     JsonPtr j = jsonObject();
     jsonSet(j.get(), "type", type);
@@ -156,24 +167,26 @@ bool RoomHarness::hungUp(SessionId s) const {
 }
 
 const Effects& RoomHarness::joinWith(SessionId s, const std::string& room, const std::string& token,
-                                     const std::string& dob) {
+                                     const std::string& dob, const std::string& display) {
+    ensureAttached(s);
     JsonPtr m = jsonObject();
     jsonSet(m.get(), "request", "join");
     jsonSet(m.get(), "room", room);
     jsonSet(m.get(), "token", token);
     if (!dob.empty()) jsonSet(m.get(), "dob", dob);
+    if (!display.empty()) jsonSet(m.get(), "display", display);
     return record(service_->handle(s, "tx", m.get(), nowUs_));
 }
 
 const Effects& RoomHarness::join(SessionId s, const std::string& room, const std::string& role, const std::string& sub,
                                  const std::string& name) {
     JsonPtr c = tokens_.claims(room, role, nowS(), sub);
-    if (!name.empty()) jsonSet(c.get(), "name", name);
+    if (!name.empty() && role != "patient") jsonSet(c.get(), "name", name);
     if (role == "patient") jsonSet(c.get(), "fhir", jsonAdopt(json_pack("{ss}", "patient", "Patient/p-1")));
     if (role == "provider")
         jsonSet(c.get(), "fhir",
                 jsonAdopt(json_pack("{ssss}", "practitioner", "Practitioner/dr-1", "encounter", "Encounter/e-1")));
-    return joinWith(s, room, tokens_.sign(c.get()));
+    return joinWith(s, room, tokens_.sign(c.get()), "", role == "patient" ? name : "");
 }
 
 const Effects& RoomHarness::admin(const std::string& json, JsonPtr* response) {

@@ -52,6 +52,9 @@ public:
     explicit RoomHarness(RoomSettings settings = {}, int lockoutFailures = 5);
 
     TokenFactory& tokens() { return tokens_; }
+    // The Janus session (one per browser tab) a handle belongs to; handles not attached here belong
+    // to Janus session 1 (one browser) when they first send.
+    void attach(SessionId s, uint64_t janusSession);
     RoomService& service() { return *service_; }
     std::string createRoom(const std::string& cls = "default");
     // Sends a request; effects are recorded and returned.
@@ -63,7 +66,10 @@ public:
     bool hungUp(SessionId s) const;
     const Effects& join(SessionId s, const std::string& room, const std::string& role, const std::string& sub,
                         const std::string& name = "");
-    const Effects& joinWith(SessionId s, const std::string& room, const std::string& token, const std::string& dob = "");
+    // `name`: in the token for staff roles; a patient's goes in the request's `display` (patient
+    // tokens carry no name).
+    const Effects& joinWith(SessionId s, const std::string& room, const std::string& token, const std::string& dob = "",
+                            const std::string& display = "");
     const Effects& admin(const std::string& json, JsonPtr* response = nullptr);
     const Effects& tick();
     void advance(int64_t seconds) { nowUs_ += seconds * 1000000; }
@@ -99,6 +105,8 @@ private:
     Effects last_;
     std::vector<Effect> all_;
     std::map<SessionId, std::string> ids_;
+    void ensureAttached(SessionId s);
+    std::map<SessionId, uint64_t> janusSessions_;
     int64_t nowUs_ = kStartUs;
     Bytes pseudonymKey_;
 };

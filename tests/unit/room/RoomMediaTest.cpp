@@ -238,6 +238,42 @@ TEST_F(RoomMedia, SubscribingNeedsAnAdmittedOwnersPrivateIdAndAPublishedFeed) {
     EXPECT_EQ(errorCode(h.lastPush(kPat)), rc::kWrongHandle);
 }
 
+// A private_id opens subscriber handles only in the Janus session (the browser tab) of its owner:
+// from any other session it is refused exactly like a wrong one.
+TEST_F(RoomMedia, SubscriberHandlesBelongToTheOwnersJanusSession) {
+    visit();
+    publish(kDr);
+    h.attach(90, 2);  // another tab, which somehow learned the patient's private_id
+    EXPECT_EQ(errorCode(subscribe(90, kPat, kDr)), rc::kInvalidPrivateId);
+    const json_t* refused = h.notifies().back();
+    EXPECT_EQ(jsonString(refused, "event").value_or(""), "subscribe");
+    EXPECT_EQ(jsonInt(refused, "error_code").value_or(0), rc::kInvalidPrivateId);
+    h.attach(91, 1);  // the patient's own tab
+    EXPECT_EQ(kind(subscribe(91, kPat, kDr)), "attached");
+}
+
+// Guessing private_ids: every wrong one counts for the guessing Janus session, which is refused
+// (421) once it failed too often, even with the right id.
+TEST_F(RoomMedia, PrivateIdGuessesAreCountedAndRateLimited) {
+    visit();
+    publish(kDr);
+    uint64_t right = privateIdOf(kPat);
+    SessionId s = 60;
+    for (uint64_t guess = 1; guess <= 10; ++guess, ++s) {
+        h.attach(s, 1);
+        h.send(s, R"({"request":"join","ptype":"subscriber","room":")" + room + R"(","private_id":)" +
+                      std::to_string(guess == right ? guess + 100 : guess) + R"(,"streams":[{"feed":")" + h.idOf(kDr) +
+                      R"("}]})");
+        EXPECT_EQ(errorCode(h.lastPush(s)), rc::kInvalidPrivateId);
+    }
+    h.attach(s, 1);
+    EXPECT_EQ(errorCode(subscribe(s, kPat, kDr)), rc::kRateLimited);
+    // Another tab is not affected.
+    h.attach(s + 1, 3);
+    h.join(s + 1, room, "provider", "dr-2");
+    EXPECT_EQ(kind(h.pushes(s + 1).at(0)), "joined");
+}
+
 TEST_F(RoomMedia, UpdateAddsAndRemovesStreamsWithANewOffer) {
     visit();
     publish(kDr);

@@ -96,6 +96,17 @@ TEST_F(RoomPluginConfig, FailsClosed) {
     EXPECT_THROW(make(noPseudo), ConfigError);
     EXPECT_THROW(make(config("pem_files = \"k=" + pem + "\"", false, "tokens2: { x = 1 }\n")), ConfigError);
     EXPECT_THROW(make(config("pem_files = \"k=" + pem + "\"") + "class-a: { idle_timeout = 0 }\n"), ConfigError);
+    // A class that checks dates of birth needs the key the issuer computes dob_hmac with (0600).
+    EXPECT_THROW(make(config("pem_files = \"k=" + pem + "\"") + "class-c: { dob_check = true }\n"), ConfigError);
+    std::string openDob = dir.write("open-dob.key", std::string(64, 'd'), 0644);
+    EXPECT_THROW(make(config("pem_files = \"k=" + pem + "\"\n dob_key_file = \"" + openDob + "\"") +
+                      "class-c: { dob_check = true }\n"),
+                 ConfigError);
+    std::string dob = dir.write("dob.key", std::string(64, 'd'), 0600);
+    EXPECT_NO_THROW(make(config("pem_files = \"k=" + pem + "\"\n dob_key_file = \"" + dob + "\"",
+                                false, "lockout: { failures = 5\n session_failures = 20 }\n") +
+                         "class-c: { dob_check = true }\n"));
+    EXPECT_THROW(make(config("pem_files = \"k=" + pem + "\"", false, "lockout: { per_room = 3 }\n")), ConfigError);
 }
 
 TEST_F(RoomPluginConfig, JoinRunsOnTheWorkerAndAnswersByPushEvent) {

@@ -360,18 +360,208 @@ TEST_F(Room, RevocationEndsLiveSessionsAndRefusesNewTokens) {
     EXPECT_EQ(errorCode(h.lastPush(kPatB)), rc::kTokenRevoked);
 }
 
-TEST(RoomLockout, TooManyFailuresLockTheRoomWithItsOwnEvent) {
-    RoomHarness h({}, 3);
+int countEvents(const RoomHarness& h, const std::string& name) {
+    int n = 0;
+    for (const json_t* e : h.notifies()) n += jsonString(e, "event").value_or("") == name;
+    return n;
+}
+
+// Strangers cannot lock a consult: 100 junk tokens from ten browser tabs (each its own Janus session)
+// are refused, and the provider's valid MFA token and the patient's token still get in.
+TEST(RoomLockout, HundredGarbageTokensThenTheProviderAndThePatientJoin) {
+    RoomHarness h;
     std::string room = h.createRoom();
-    for (SessionId s = 10; s < 13; ++s) h.joinWith(s, room, "not.a.token");
-    h.join(20, room, "provider", "dr-1");
-    EXPECT_EQ(errorCode(h.lastPush(20)), rc::kRoomLockedOut);
-    int lockouts = 0;
-    for (const json_t* n : h.notifies()) lockouts += jsonString(n, "event").value_or("") == "lockout";
-    EXPECT_EQ(lockouts, 1);
+    SessionId s = 100;
+    for (int tab = 0; tab < 10; ++tab) {
+        for (int i = 0; i < 10; ++i, ++s) {
+            h.attach(s, 1000 + tab);
+            h.joinWith(s, room, i % 2 ? "not.a.token" : "eyJhbGciOiJub25lIn0.e30.");
+            EXPECT_NE(errorCode(h.lastPush(s)), 0);
+        }
+    }
+    h.join(kDr, room, "provider", "dr-1");
+    EXPECT_EQ(kind(h.pushes(kDr).at(0)), "joined") << jsonDump(h.pushes(kDr).at(0));
+    h.join(kPatA, room, "patient", "pat-a");
+    EXPECT_EQ(kind(h.lastPush(kPatA)), "waiting") << jsonDump(h.lastPush(kPatA));
+    EXPECT_EQ(countEvents(h, "lockout"), 10) << "one per rate-limited Janus session, none for the room";
+}
+
+// A patient reloading a link she already used presents an authentic token: refused as replayed, but
+// not a guessing attack, so it counts toward no lockout.
+TEST(RoomLockout, AReloadedLinkIsNotAGuess) {
+    RoomHarness h;
+    std::string room = h.createRoom();
+    JsonPtr c = h.tokens().claims(room, "patient", h.nowS(), "pat-a");
+    std::string link = h.tokens().sign(c.get());
+    h.joinWith(kPatA, room, link);
+    EXPECT_EQ(kind(h.lastPush(kPatA)), "waiting");
+    for (SessionId s = 30; s < 50; ++s) {
+        h.attach(s, 7);  // one tab reloading
+        h.joinWith(s, room, link);
+        EXPECT_EQ(errorCode(h.lastPush(s)), rc::kTokenReplayed);
+    }
+    h.join(kDr, room, "provider", "dr-1");
+    EXPECT_EQ(kind(h.pushes(kDr).at(0)), "joined") << jsonDump(h.pushes(kDr).at(0));
+    h.attach(50, 7);
+    h.join(50, room, "patient", "pat-b");
+    EXPECT_EQ(kind(h.lastPush(50)), "waiting") << jsonDump(h.lastPush(50));
+    EXPECT_EQ(countEvents(h, "lockout"), 0);
+}
+
+// Failures before any signature verified count per Janus session: that session is refused (421)
+// for a while, every other session is not.
+TEST(RoomLockout, UnverifiedFailuresRateLimitTheirJanusSessionOnly) {
+    RoomSettings settings;
+    settings.sessionFailures = 3;
+    RoomHarness h(settings);
+    std::string room = h.createRoom();
+    for (SessionId s = 10; s < 13; ++s) {
+        h.attach(s, 500);
+        h.joinWith(s, room, "garbage");
+        EXPECT_EQ(errorCode(h.lastPush(s)), rc::kTokenMalformed);
+    }
+    const json_t* lock = nullptr;
+    for (const json_t* e : h.notifies())
+        if (jsonString(e, "event").value_or("") == "lockout") lock = e;
+    ASSERT_TRUE(lock);
+    EXPECT_EQ(jsonString(lock, "scope").value_or(""), "session");
+    EXPECT_EQ(json_object_get(lock, "participant"), nullptr);
+    h.attach(13, 500);
+    h.join(13, room, "provider", "dr-1");
+    EXPECT_EQ(errorCode(h.lastPush(13)), rc::kRateLimited);
+    h.attach(14, 600);
+    h.join(14, room, "provider", "dr-1");
+    EXPECT_EQ(kind(h.pushes(14).at(0)), "joined");
     h.advance(301);
-    h.join(21, room, "provider", "dr-1");
-    EXPECT_EQ(kind(h.pushes(21).at(0)), "joined");
+    h.attach(15, 500);
+    h.join(15, room, "patient", "pat-a");
+    EXPECT_EQ(kind(h.lastPush(15)), "waiting");
+}
+
+// Wrong dates of birth with an authentic link lock that subject out of that room (417, even with
+// the right date), and nobody else: the provider and another patient join meanwhile.
+TEST(RoomLockout, WrongDatesOfBirthLockOnlyThatSubjectInThatRoom) {
+    RoomSettings settings;
+    RoomClass checkin;
+    checkin.name = "checkin";
+    checkin.dobCheck = true;
+    settings.classes["checkin"] = checkin;
+    RoomHarness h(settings, 3);
+    std::string room = h.createRoom("checkin");
+    std::string other = h.createRoom("checkin");
+    auto link = [&](const std::string& r, const std::string& sub) {
+        JsonPtr c = h.tokens().patientClaims(r, h.nowS(), sub, "1980-02-29");
+        return h.tokens().sign(c.get());
+    };
+    SessionId s = 10;
+    for (const char* typed : {"1980-01-01", "1981-02-29", "1980-02-28"}) {
+        h.attach(s, s);  // a fresh tab each time: per-session limits do not apply
+        h.joinWith(s, room, link(room, "pat-a"), typed);
+        EXPECT_EQ(errorCode(h.lastPush(s)), rc::kTokenDobMismatch);
+        ++s;
+    }
+    const json_t* lock = nullptr;
+    for (const json_t* e : h.notifies())
+        if (jsonString(e, "event").value_or("") == "lockout") lock = e;
+    ASSERT_TRUE(lock);
+    EXPECT_EQ(jsonString(lock, "scope").value_or(""), "subject");
+    EXPECT_EQ(jsonString(lock, "participant").value_or(""), h.pseudonymOf("pat-a"));
+    EXPECT_EQ(jsonDump(lock).find("1980"), std::string::npos);
+    // Locked: even the right date is refused, without being checked.
+    h.attach(s, s);
+    h.joinWith(s, room, link(room, "pat-a"), "1980-02-29");
+    EXPECT_EQ(errorCode(h.lastPush(s)), rc::kRoomLockedOut);
+    // Everyone else is not.
+    h.join(kDr, room, "provider", "dr-1");
+    EXPECT_EQ(kind(h.pushes(kDr).at(0)), "joined");
+    h.joinWith(kPatB, room, link(room, "pat-b"), "1980-02-29");
+    EXPECT_EQ(kind(h.lastPush(kPatB)), "waiting");
+    ++s;
+    h.attach(s, s);
+    h.joinWith(s, other, link(other, "pat-a"), "1980-02-29");
+    EXPECT_EQ(kind(h.lastPush(s)), "waiting") << "another room's lock";
+    JsonPtr info;
+    h.admin(R"({"request":"info","room":")" + room + R"("})", &info);
+    EXPECT_EQ(jsonInt(info.get(), "locked_subjects").value_or(-1), 1);
+    // The lock expires; the same (one-time) link was never spent by the refusals.
+    h.advance(301);
+    JsonPtr c = h.tokens().patientClaims(room, h.nowS(), "pat-a", "1980-02-29");
+    ++s;
+    h.attach(s, s);
+    h.joinWith(s, room, h.tokens().sign(c.get()), "1980-02-29");
+    EXPECT_EQ(kind(h.lastPush(s)), "waiting");
+}
+
+// A patient's link carries no name: the patient (or the clinic's app) sends `display`, shown where
+// her name may be seen and never in events; a name in a patient token is refused.
+TEST_F(Room, PatientDisplayNameComesFromTheJoinRequest) {
+    h.join(kDr, room, "provider", "dr-1", "Dr. Provider");
+    JsonPtr c = h.tokens().claims(room, "patient", h.nowS(), "pat-a");
+    h.joinWith(kPatA, room, h.tokens().sign(c.get()), "", "Alice Typed");
+    EXPECT_EQ(kind(h.lastPush(kPatA)), "waiting");
+    EXPECT_NE(jsonDump(h.lastPush(kDr)).find("Alice Typed"), std::string::npos) << jsonDump(h.lastPush(kDr));
+    for (const json_t* n : h.notifies()) EXPECT_EQ(jsonDump(n).find("Alice"), std::string::npos);
+
+    JsonPtr named = h.tokens().claims(room, "patient", h.nowS(), "pat-b");
+    jsonSet(named.get(), "name", "Bob In The Link");
+    h.joinWith(kPatB, room, h.tokens().sign(named.get()));
+    EXPECT_EQ(errorCode(h.lastPush(kPatB)), rc::kTokenPatientName);
+
+    JsonPtr ok = h.tokens().claims(room, "patient", h.nowS(), "pat-c");
+    h.joinWith(kObs, room, h.tokens().sign(ok.get()), "", std::string("Bob\nInjected"));
+    EXPECT_EQ(errorCode(h.lastPush(kObs)), errc::kInvalidField);
+    h.joinWith(kInterp, room, h.tokens().sign(ok.get()), "", std::string(65, 'x'));
+    EXPECT_EQ(errorCode(h.lastPush(kInterp)), errc::kInvalidField);
+    // A signed staff name wins over a typed one.
+    JsonPtr dr2 = h.tokens().claims(room, "provider", h.nowS(), "dr-2");
+    jsonSet(dr2.get(), "name", "Dr. Signed");
+    h.joinWith(40, room, h.tokens().sign(dr2.get()), "", "Dr. Typed");
+    std::string seen;
+    for (const json_t* p : h.pushes(kDr)) seen += jsonDump(p);
+    EXPECT_NE(seen.find("Dr. Signed"), std::string::npos);
+    EXPECT_EQ(seen.find("Dr. Typed"), std::string::npos);
+}
+
+// Every refused join leaves a `join` event, whatever refused it: the request parser included.
+TEST(RoomJoinAudit, EveryRefusedJoinLeavesAJoinEvent) {
+    RoomHarness h;
+    std::string room = h.createRoom();
+    const std::vector<std::pair<std::string, int>> cases = {
+        {R"({"request":"join","room":")" + room + R"("})", errc::kMissingField},
+        {R"({"request":"join","room":")" + room + R"(","token":5})", errc::kInvalidField},
+        {R"({"request":"join","room":")" + room + R"(","token":")" + std::string(70000, 'a') + "\"}",
+         errc::kInvalidField},
+        {R"({"request":"join","token":"x.y.z"})", errc::kMissingField},
+        {R"({"request":"join","room":")" + room + R"(","token":"x.y.z","ptype":"bystander"})", errc::kInvalidField},
+        {R"({"request":"join","room":")" + room + R"(","ptype":"subscriber","private_id":"abc"})", errc::kInvalidField},
+    };
+    SessionId s = 40;
+    for (const auto& [json, code] : cases) {
+        h.clear();
+        h.attach(s, 40 + s);
+        h.send(s, json);
+        EXPECT_EQ(errorCode(h.lastPush(s)), code) << json.substr(0, 120);
+        auto events = h.notifies();
+        ASSERT_EQ(events.size(), 1u) << json.substr(0, 120);
+        EXPECT_EQ(jsonString(events[0], "event").value_or(""), "join");
+        EXPECT_EQ(jsonString(events[0], "outcome").value_or(""), "refused");
+        EXPECT_EQ(jsonInt(events[0], "error_code").value_or(0), code);
+        EXPECT_FALSE(jsonString(events[0], "reason").value_or("").empty());
+        EXPECT_EQ(jsonDump(events[0]).find("aaaa"), std::string::npos);
+        ++s;
+    }
+    // The room is named only when it exists (a client string is not echoed into the trail).
+    h.clear();
+    h.send(s, R"({"request":"join","room":"Jane Doe","token":5})");
+    ASSERT_EQ(h.notifies().size(), 1u);
+    EXPECT_EQ(jsonDump(h.notifies()[0]).find("Jane"), std::string::npos);
+    // A second join on a joined handle.
+    h.join(kDr, room, "provider", "dr-1");
+    h.clear();
+    h.send(kDr, R"({"request":"join","room":")" + room + R"(","token":"x.y.z"})");
+    EXPECT_EQ(errorCode(h.lastPush(kDr)), rc::kAlreadyJoined);
+    ASSERT_EQ(h.notifies().size(), 1u);
+    EXPECT_EQ(jsonInt(h.notifies()[0], "error_code").value_or(0), rc::kAlreadyJoined);
 }
 
 TEST_F(Room, ReplayedTokenUnknownRoomAndBadRequests) {

@@ -1,5 +1,7 @@
 #include "TokenFactory.hpp"
 
+#include "TokenVerifier.hpp"
+
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Hash.hpp"
 #include "hipaa/SecureRandom.hpp"
@@ -41,7 +43,7 @@ std::string pem(EVP_PKEY* k, bool priv) {
 
 TokenFactory::TokenFactory()
     : es_(generate("EC")), es2_(generate("EC")), ed_(generate("ED25519")), rs_(generate("RSA", 2048)),
-      hs_(secureRandomBytes(32)) {}
+      hs_(secureRandomBytes(32)), dob_(secureRandomBytes(32)) {}
 
 EVP_PKEY* TokenFactory::key(const std::string& kid) const {
     if (kid == "es") return es_.get();
@@ -64,7 +66,18 @@ std::shared_ptr<const KeyStore> TokenFactory::keys(bool withHs256) const {
         h.secret = hs_;
         v.push_back(std::move(h));
     }
-    return KeyStore::fromKeys(std::move(v));
+    return KeyStore::fromKeys(std::move(v), dob_);
+}
+
+std::string TokenFactory::dobHmac(const json_t* claims, const std::string& dob) const {
+    return room::dobHmac(ByteView(dob_.data(), dob_.size()), std::string(jsonString(claims, "jti").value_or("")), dob);
+}
+
+JsonPtr TokenFactory::patientClaims(const std::string& room, int64_t now, const std::string& sub,
+                                    const std::string& dob) const {
+    JsonPtr c = claims(room, "patient", now, sub);
+    jsonSet(c.get(), "dob_hmac", dobHmac(c.get(), dob));
+    return c;
 }
 
 JsonPtr TokenFactory::claims(const std::string& room, const std::string& role, int64_t now, const std::string& sub,

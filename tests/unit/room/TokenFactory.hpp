@@ -21,6 +21,11 @@ public:
     std::string publicPem(const std::string& kid) const;
     std::string privatePem(const std::string& kid) const;
     const Bytes& hmacSecret() const { return hs_; }
+    // The date-of-birth key keys() carries; dobHmac = the claim an issuer computes with it.
+    const Bytes& dobKey() const { return dob_; }
+    std::string dobHmac(const json_t* claims, const std::string& dob) const;
+    // Claims with dob_hmac for `dob` (patients of dob_check classes).
+    JsonPtr patientClaims(const std::string& room, int64_t now, const std::string& sub, const std::string& dob) const;
 
     // Valid claims for room/role, issued at `now` with the given lifetime.
     JsonPtr claims(const std::string& room, const std::string& role, int64_t now, const std::string& sub = "sub-1",
@@ -35,7 +40,7 @@ public:
 private:
     EVP_PKEY* key(const std::string& kid) const;
     EvpPkeyPtr es_, es2_, ed_, rs_;
-    Bytes hs_;
+    Bytes hs_, dob_;
 };
 
 }  // namespace hipaa::room::test

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <limits>
 
 using namespace hipaa;
 using namespace hipaa::room;
@@ -32,6 +33,12 @@ struct Env {
         return f.sign(cl.get());
     }
     std::string b64(const std::string& s) const { return base64urlEncode(asBytes(s)); }
+    // A patient token whose dob_hmac is for `dob`.
+    std::string withDob(const std::string& dob) const {
+        JsonPtr cl = c();
+        jsonSet(cl.get(), "dob_hmac", f.dobHmac(cl.get(), dob));
+        return f.sign(cl.get());
+    }
 };
 
 struct Case {
@@ -180,6 +187,13 @@ const std::vector<Case>& hostile() {
              jsonSet(c.get(), "exp", kNow + 10);
              return e.signed_(c.get());
          }},
+        // NumericDates near INT64_MAX: bounded before any arithmetic (exp + skew would overflow).
+        {"ExpInt64Max", rc::kTokenClaimMissing,
+         [](const Env& e) { return e.with("exp", json_integer(std::numeric_limits<json_int_t>::max())); }},
+        {"ExpNearInt64Max", rc::kTokenClaimMissing,
+         [](const Env& e) { return e.with("exp", json_integer(std::numeric_limits<json_int_t>::max() - 10)); }},
+        {"NbfInt64Max", rc::kTokenClaimMissing,
+         [](const Env& e) { return e.with("nbf", json_integer(std::numeric_limits<json_int_t>::max())); }},
         {"ExpAsString", rc::kTokenClaimMissing, [](const Env& e) { return e.with("exp", json_string("1900000600")); }},
         {"ExpAsFloat", rc::kTokenClaimMissing, [](const Env& e) { return e.with("exp", json_real(1900000600.5)); }},
         {"SubMissing", rc::kTokenClaimMissing, [](const Env& e) { return e.with("sub", nullptr); }},
@@ -194,17 +208,53 @@ const std::vector<Case>& hostile() {
          [](const Env& e) { return e.with("amr", json_pack("[s]", "pwd"), "provider"); }},
         {"ProviderWithoutAmr", rc::kTokenMfaRequired, [](const Env& e) { return e.with("amr", nullptr, "provider"); }},
         {"DobWrong", rc::kTokenDobMismatch,
-         [](const Env& e) {
-             Digest256 d = sha256(asBytes(std::string("1980-02-29")));
-             return e.with("dob_sha256", json_string(hexEncode(ByteView(d.data(), d.size())).c_str()));
-         },
+         [](const Env& e) { return e.withDob("1980-02-29"); },
          [](JoinCheck& c) { c.dobCheck = true; c.dob = "1980-03-01"; }},
-        {"DobNotTyped", rc::kTokenDobMismatch,
+        {"DobNotTyped", rc::kTokenDobMismatch, [](const Env& e) { return e.withDob("1980-02-29"); },
+         [](JoinCheck& c) { c.dobCheck = true; }},
+        {"DobMalformed", rc::kTokenDobMismatch, [](const Env& e) { return e.withDob("1980-02-29"); },
+         [](JoinCheck& c) { c.dobCheck = true; c.dob = "19800229"; }},
+        {"DobHmacOfAnotherLink", rc::kTokenDobMismatch,
+         [](const Env& e) {
+             // A MAC copied from another link (another jti) does not fit this one.
+             JsonPtr other = e.c();
+             JsonPtr cl = e.c();
+             jsonSet(cl.get(), "dob_hmac", e.f.dobHmac(other.get(), "1980-02-29"));
+             return e.signed_(cl.get());
+         },
+         [](JoinCheck& c) { c.dobCheck = true; c.dob = "1980-02-29"; }},
+        {"DobHmacUnderAnotherKey", rc::kTokenDobMismatch,
+         [](const Env& e) {
+             JsonPtr cl = e.c();
+             Bytes otherKey(32, 7);
+             std::string jti(jsonString(cl.get(), "jti").value_or(""));
+             jsonSet(cl.get(), "dob_hmac", dobHmac(otherKey, jti, "1980-02-29"));
+             return e.signed_(cl.get());
+         },
+         [](JoinCheck& c) { c.dobCheck = true; c.dob = "1980-02-29"; }},
+        {"DobHmacNotAString", rc::kTokenClaimMissing, [](const Env& e) { return e.with("dob_hmac", json_integer(1)); },
+         [](JoinCheck& c) { c.dobCheck = true; c.dob = "1980-02-29"; }},
+        {"SubjectLockedOutEvenWithTheRightDob", rc::kRoomLockedOut,
+         [](const Env& e) { return e.withDob("1980-02-29"); },
+         [](JoinCheck& c) {
+             c.dobCheck = true;
+             c.dob = "1980-02-29";
+             c.subjectLocked = [](const std::string&, const std::string& sub) { return sub == "sub-1"; };
+         }},
+        // A link must not carry a date of birth anyone can recover offline, nor a patient's name.
+        {"LegacyDobSha256", rc::kTokenDobLegacy,
          [](const Env& e) {
              Digest256 d = sha256(asBytes(std::string("1980-02-29")));
              return e.with("dob_sha256", json_string(hexEncode(ByteView(d.data(), d.size())).c_str()));
          },
-         [](JoinCheck& c) { c.dobCheck = true; }},
+         [](JoinCheck& c) { c.dobCheck = true; c.dob = "1980-02-29"; }},
+        {"LegacyDobSha256WithoutDobCheck", rc::kTokenDobLegacy,
+         [](const Env& e) {
+             Digest256 d = sha256(asBytes(std::string("1980-02-29")));
+             return e.with("dob_sha256", json_string(hexEncode(ByteView(d.data(), d.size())).c_str()));
+         }},
+        {"PatientTokenWithName", rc::kTokenPatientName,
+         [](const Env& e) { return e.with("name", json_string("Alice")); }},
         {"DobHashMissing", rc::kTokenDobMismatch, [](const Env& e) { return e.signed_(e.c().get()); },
          [](JoinCheck& c) { c.dobCheck = true; c.dob = "1980-02-29"; }},
     };
@@ -247,8 +297,8 @@ TEST(HostileTokenTable, HasAtLeastFortyCasesCoveringEveryCode) {
     EXPECT_GE(hostile().size(), 40u);
     std::set<int> codes;
     for (const auto& c : hostile()) codes.insert(c.code);
-    for (int code = rc::kTokenMalformed; code <= rc::kTokenClaimMissing; ++code) {
-        if (code == rc::kTokenReplayed || code == rc::kTokenRevoked || code == rc::kRoomLockedOut) continue;  // stateful: below
+    for (int code = rc::kTokenMalformed; code <= rc::kTokenPatientName; ++code) {
+        if (code == rc::kTokenReplayed || code == rc::kTokenRevoked) continue;  // stateful: below
         EXPECT_TRUE(codes.contains(code)) << code;
     }
 }
@@ -297,6 +347,28 @@ TEST(TokenVerifier, RevokedSubjectAndTokenIdAreRefused) {
     EXPECT_NO_THROW(v.verify(factory().sign(c3.get()), check, kNow + 200));
 }
 
+// A jti is unique per issuer only: two issuers' tokens with the same jti are two tokens.
+TEST(TokenVerifier, ReplayCacheKeysByIssuerAndJti) {
+    TokenPolicy p = policy();
+    p.issuers.insert("https://other-idp.test");
+    TokenVerifier v(p, factory().keys());
+    JoinCheck check;
+    check.room = kRoom;
+    JsonPtr a = factory().claims(kRoom, "patient", kNow, "sub-a");
+    JsonPtr b = factory().claims(kRoom, "patient", kNow, "sub-b");
+    jsonSet(a.get(), "jti", "shared-jti");
+    jsonSet(b.get(), "jti", "shared-jti");
+    jsonSet(b.get(), "iss", "https://other-idp.test");
+    EXPECT_NO_THROW(v.verify(factory().sign(a.get()), check, kNow));
+    EXPECT_NO_THROW(v.verify(factory().sign(b.get()), check, kNow)) << "another issuer's jti was taken for a replay";
+    try {
+        v.verify(factory().sign(b.get(), "EdDSA"), check, kNow);
+        FAIL() << "replay accepted";
+    } catch (const TokenError& e) {
+        EXPECT_EQ(e.code(), rc::kTokenReplayed);
+    }
+}
+
 struct Legit {
     const char* name;
     std::function<std::string(const Env&)> token;
@@ -334,12 +406,15 @@ const Legit kLegit[] = {
      Role::Provider},
     {"InterpreterWithName", [](const Env& e) { return e.with("name", json_string("Ana"), "interpreter"); }, nullptr,
      Role::Interpreter},
-    {"PatientDobCheck",
-     [](const Env& e) {
-         Digest256 d = sha256(asBytes(std::string("1980-02-29")));
-         return e.with("dob_sha256", json_string(hexEncode(ByteView(d.data(), d.size())).c_str()));
-     },
+    {"PatientDobCheck", [](const Env& e) { return e.withDob("1980-02-29"); },
      [](JoinCheck& c) { c.dobCheck = true; c.dob = "1980-02-29"; }},
+    {"PatientDobHmacWithoutDobCheck", [](const Env& e) { return e.withDob("1980-02-29"); }},
+    {"SubjectLockOnlyForThatSubject", [](const Env& e) { return e.withDob("1980-02-29"); },
+     [](JoinCheck& c) {
+         c.dobCheck = true;
+         c.dob = "1980-02-29";
+         c.subjectLocked = [](const std::string&, const std::string& sub) { return sub == "someone-else"; };
+     }},
     {"WithFhirContext",
      [](const Env& e) { return e.with("fhir", json_pack("{ssss}", "patient", "Patient/1", "encounter", "Encounter/2")); }},
 };

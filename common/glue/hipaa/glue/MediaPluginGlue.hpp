@@ -98,6 +98,11 @@ public:
     }
 
     SdpEngine* sdp() override { return &sdp_; }
+    uint64_t clientSession(SessionId session) const override {
+        std::lock_guard lock(mutex_);
+        auto it = clients_.find(session);
+        return it == clients_.end() ? 0 : it->second;
+    }
 
 private:
     explicit MediaPluginGlue(janus_callbacks* gw) : gw_(gw), log_(janusLogger(Traits::kInfo.package)) {}
@@ -105,6 +110,19 @@ private:
     static MediaPluginGlue* self() { return self_.get(); }
     static SessionId idOf(janus_plugin_session* h) {
         return static_cast<SessionId>(reinterpret_cast<uintptr_t>(h->plugin_handle));
+    }
+    // The Janus session of a handle. ice.h and the session struct are not installed headers, but their
+    // first members have been `void* session` (janus_ice_handle) and `guint64 session_id`
+    // (janus_session) in every Janus release (Mozilla's janus-plugin-sfu reads them too); only read
+    // at create_session, when Janus holds both. 0 when the gateway gives no handle (unit tests).
+    static uint64_t clientSessionOf(janus_plugin_session* h) {
+        struct IceHandlePrefix {
+            void* session;
+            guint64 handle_id;
+        };
+        const auto* ice = static_cast<const IceHandlePrefix*>(h->gateway_handle);
+        if (!ice || !ice->session) return 0;
+        return *static_cast<const guint64*>(ice->session);
     }
 
     janus_plugin_session* acquire(SessionId id) {
@@ -166,6 +184,7 @@ private:
                 std::lock_guard lock(g->mutex_);
                 janus_refcount_increase(&handle->ref);  // balanced in destroySession
                 g->sessions_.emplace(id, handle);
+                g->clients_.emplace(id, clientSessionOf(handle));
             }
             g->core_->createSession(id);
             if (error) *error = 0;
@@ -184,6 +203,7 @@ private:
         janus_plugin_session* h = nullptr;
         {
             std::lock_guard lock(mutex_);
+            clients_.erase(id);
             auto it = sessions_.find(id);
             if (it == sessions_.end()) return;
             h = it->second;
@@ -330,8 +350,9 @@ private:
     Logger log_;
     JanusSdp sdp_;  // before core_: the core uses it until it is destroyed
     std::unique_ptr<MediaPluginCore> core_;
-    std::mutex mutex_;
+    mutable std::mutex mutex_;
     std::unordered_map<SessionId, janus_plugin_session*> sessions_;
+    std::unordered_map<SessionId, uint64_t> clients_;  // Janus session of each handle
     std::atomic<SessionId> nextId_{1};
 };
 
