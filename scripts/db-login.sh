@@ -3,8 +3,9 @@
 # role only (sql/ migrations create janus_audit_writer and janus_fhir_writer), with a scram-sha-256
 # password kept in a libpq password file (mode 0600).
 #   scripts/db-login.sh SUPERUSER_CONNINFO LOGIN ROLE PASSFILE
-# PASSFILE missing or empty: created with a random password. Present: its password (line
-# "*:*:*:LOGIN:PASSWORD", as libpq reads it) is (re)set. The handler's conninfo then names the file:
+# PASSFILE missing or empty: created (0600) with a random password. Present (0600 or 0400, possibly
+# read-only): its password (line "*:*:*:LOGIN:PASSWORD", as libpq reads it) is (re)set. The
+# handler's conninfo then names the file:
 #   "host=... dbname=hipaa user=LOGIN passfile=PASSFILE"
 # The password reaches the server on psql's standard input (never a command line), with statement
 # logging off for that session.
@@ -22,13 +23,14 @@ esac
 if [ ! -s "$passfile" ]; then
   (umask 077; printf '*:*:*:%s:%s\n' "$login" "$(openssl rand -hex 32)" > "$passfile")
 fi
-chmod 600 "$passfile"
+# libpq ignores a password file that its group or others may read: refuse it here, not at Janus' start.
+[ $((8#$(stat -L -c %a "$passfile") & 8#077)) -eq 0 ] || { echo "db-login: $passfile must be mode 0600 or 0400" >&2; exit 2; }
 pw=$(awk -F: -v l="$login" '$4 == l { print $5; exit }' "$passfile")
 # libpq password files escape ':' and '\'; a password without them needs no quoting anywhere.
 [[ "$pw" =~ ^[A-Za-z0-9._~+/=-]{16,}$ ]] ||
   { echo "db-login: $passfile has no password for $login (16+ characters of [A-Za-z0-9._~+/=-])" >&2; exit 2; }
 psql "$conn" -qX -v ON_ERROR_STOP=1 -v login="$login" -v role="$role" -f <(
-  printf '%s\n' "SET log_statement = 'none';" "SET log_min_error_statement = 'panic';" \
+  printf '%s\n' "SET client_min_messages = warning;" "SET log_statement = 'none';" "SET log_min_error_statement = 'panic';" \
     "SET password_encryption = 'scram-sha-256';" \
     "SELECT format('CREATE ROLE %I', :'login') WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'login') \\gexec" \
     "SELECT format('ALTER ROLE %I LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD %L', :'login', '$pw') \\gexec" \
