@@ -102,6 +102,9 @@ TEST(AuditLogin, EveryChangeOfHistoryIsRefused) {
     // Nothing of the FHIR outbox either.
     EXPECT_EQ(refused(conn, "SELECT count(*) FROM fhir_outbox"), "42501");
     EXPECT_EQ(refused(conn, "SELECT count(*) FROM fhir_outbox_attempt"), "42501");
+    EXPECT_EQ(refused(conn, "DELETE FROM fhir_outbox_attempt"), "42501");
+    EXPECT_EQ(refused(conn, "TRUNCATE fhir_outbox_attempt"), "42501");
+    EXPECT_EQ(refused(conn, "DROP TABLE fhir_outbox_attempt"), "42501");
     conn.exec("ROLLBACK");
 
     EXPECT_EQ(scalar(admin, "SELECT count(*) || ' ' || min(instance_id) FROM audit_record"), "1 i1");

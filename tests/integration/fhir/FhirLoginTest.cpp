@@ -105,6 +105,9 @@ TEST(FhirLogin, OutboxLoginMayRunTheOutboxAndChangeNoHistory) {
     // Nothing of the audit trail.
     EXPECT_EQ(refused(conn, "SELECT count(*) FROM audit_record"), "42501");
     EXPECT_EQ(refused(conn, "SELECT audit_ensure_partition(now())"), "42501");
+    EXPECT_EQ(refused(conn, "TRUNCATE audit_record"), "42501");
+    EXPECT_EQ(refused(conn, "ALTER TABLE audit_record DETACH PARTITION audit_record_default"), "42501");
+    EXPECT_EQ(refused(conn, "DROP TABLE audit_checkpoint"), "42501");
     conn.exec("ROLLBACK");
 
     EXPECT_EQ(scalar(admin, "SELECT count(*) || ' ' || min(result) FROM fhir_outbox_attempt"), "1 dead");
