@@ -20,6 +20,10 @@ esac
 case "$login" in janus_audit_writer | janus_fhir_writer | janus_hipaa_owner | postgres)
   echo "db-login: $login is not a handler login" >&2; exit 2 ;;
 esac
+# Never demote a superuser (or the role running this) into a handler login.
+if [ "$(psql "$conn" -qtAX -v login="$login" -f <(echo "SELECT rolsuper OR rolname = current_user FROM pg_roles WHERE rolname = :'login'"))" = t ]; then
+  echo "db-login: $login is a superuser or the role running this, not a handler login" >&2; exit 2
+fi
 if [ ! -s "$passfile" ]; then
   (umask 077; printf '*:*:*:%s:%s\n' "$login" "$(openssl rand -hex 32)" > "$passfile")
 fi
