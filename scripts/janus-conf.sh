@@ -116,7 +116,7 @@ for f in janus.plugin.hipaa.room janus.plugin.hipaa.recorder janus.eventhandler.
       -e "s|/var/lib/janus-hipaa/exports|$out/exports|g" \
       -e "s|https://ehr.example.org/fhir/R4|${FHIR_URL:-https://127.0.0.1:18443/fhir/R4}|g" \
       -e "/^general: {/,/^}/s|^\tdevelopment = false|\tdevelopment = true|" \
-      -e "s|host=127.0.0.1 port=5432 dbname=hipaa user=hipaa_fhir|${HIPAA_PG_CONNINFO:-host=127.0.0.1 port=5432 dbname=hipaa user=hipaa_fhir}|g" \
+      -e "s|host=127.0.0.1 port=5432 dbname=hipaa user=janus_fhir_login passfile=$out/keys/pg-fhir.pgpass|${HIPAA_PG_CONNINFO:-&}|g" \
       "$root/conf/$f.jcfg.sample" > "$out/$f.jcfg"
 done
 echo "$out"

@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
 # Applies sql/NNN_*.sql in order, each once, in its own transaction; records them in schema_migrations.
+# In the same transaction sql/owner.sql hands what the migration created to janus_hipaa_owner (the
+# NOLOGIN owner of the schema, from sql/102). Run it as the database superuser (migrations create
+# roles and change owners); the handlers never run it.
 #   scripts/migrate.sh "host=127.0.0.1 port=15432 user=postgres dbname=hipaa"
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -10,6 +13,6 @@ for f in "$root"/sql/[0-9][0-9][0-9]_*.sql; do
   v=$(basename "$f" .sql)
   if psql "$conn" -qtAc "select 1 from schema_migrations where version = '$v'" | grep -q 1; then continue; fi
   psql "$conn" -qv ON_ERROR_STOP=1 --single-transaction \
-    -f "$f" -c "insert into schema_migrations(version) values ('$v')" >/dev/null
+    -f "$f" -c "insert into schema_migrations(version) values ('$v')" -f "$root/sql/owner.sql" >/dev/null
   echo "migrate: applied $v"
 done

@@ -3,7 +3,10 @@
 #   scripts/pg.sh start DIR PORT   -> initdb if needed, start, create database "hipaa"
 #   scripts/pg.sh stop DIR
 # PostgreSQL refuses to run as root: the cluster belongs to the "postgres" user that Debian's
-# package creates. Trust auth on 127.0.0.1 only; the socket lives inside DIR.
+# package creates. Listens on 127.0.0.1 only; the socket lives inside DIR. Authentication
+# (pg_hba.conf, rewritten at every start): the superuser "postgres" is trusted on loopback and on the
+# socket (fixtures, migrations, scripts/db-login.sh); every other role needs its scram-sha-256
+# password, so the handlers' logins (scripts/db-login.sh) connect with their password files.
 set -euo pipefail
 cmd=${1:?start|stop}; dir=${2:?cluster folder}
 bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
@@ -15,6 +18,14 @@ start)
   [ "$(id -u)" -eq 0 ] && chown postgres "$dir" && chmod 700 "$dir"
   if [ ! -f "$dir/data/PG_VERSION" ]; then
     as_pg "$bin/initdb" -D "$dir/data" -A trust -U postgres >/dev/null
+  fi
+  hba="$dir/data/pg_hba.conf"
+  want=$(printf '%s\n' "# written by scripts/pg.sh at every start" \
+    "local all postgres trust" "host all postgres 127.0.0.1/32 trust" \
+    "local all all scram-sha-256" "host all all 127.0.0.1/32 scram-sha-256")
+  if [ "$(cat "$hba")" != "$want" ]; then
+    printf '%s\n' "$want" | as_pg tee "$hba" >/dev/null
+    as_pg "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1 && as_pg "$bin/pg_ctl" -D "$dir/data" reload >/dev/null
   fi
   if ! as_pg "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
     as_pg "$bin/pg_ctl" -D "$dir/data" -o "-p $port -k $dir -c listen_addresses=127.0.0.1" -l "$dir/log" -w start >/dev/null

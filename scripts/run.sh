@@ -42,8 +42,14 @@ set_key() {  # set_key FILE KEY VALUE: replaces the value of a top-level-section
 }
 audit_conf="$state/janus/janus.eventhandler.hipaa.audit.jcfg"
 fhir_conf="$state/janus/janus.eventhandler.hipaa.fhir.jcfg"
-set_key "$audit_conf" conninfo "$conninfo"
-set_key "$fhir_conf" conninfo "$conninfo"
+# The handlers log in as their own logins (members of janus_audit_writer / janus_fhir_writer only,
+# scram-sha-256 passwords in 0600 password files), never as the superuser that migrated the schema.
+db="host=127.0.0.1 port=$pg_port dbname=hipaa"
+audit_pass="$state/janus/keys/pg-audit.pgpass"; fhir_pass="$state/janus/keys/pg-fhir.pgpass"
+bash scripts/db-login.sh "$conninfo" janus_audit_login janus_audit_writer "$audit_pass"
+bash scripts/db-login.sh "$conninfo" janus_fhir_login janus_fhir_writer "$fhir_pass"
+set_key "$audit_conf" conninfo "$db user=janus_audit_login passfile=$audit_pass"
+set_key "$fhir_conf" conninfo "$db user=janus_fhir_login passfile=$fhir_pass"
 set_key "$fhir_conf" base_url "$fhir_url"
 set_key "$fhir_conf" ca_file "$state/fhir/ca.pem"
 set_key "$fhir_conf" bearer_token_file "$state/fhir/bearer-token"
@@ -86,7 +92,8 @@ cat <<TXT
 janus-hipaa is running (loopback only):
   Janus API    http://127.0.0.1:$http_port/janus
   Admin API    http://127.0.0.1:$admin_port/admin   (admin_secret in $state/janus/admin_secret)
-  PostgreSQL   $conninfo
+  PostgreSQL   $conninfo   (superuser, trusted on loopback: migrations and inspection)
+               audit handler: janus_audit_login, FHIR handler: janus_fhir_login (passwords: $state/janus/keys/pg-*.pgpass)
   FHIR server  $fhir_url   (test server; CA in $state/fhir/ca.pem)
   Configs      $state/janus   (log: $state/janus.log)
 $demo_line

@@ -1,6 +1,7 @@
 #include "AuditHandler.hpp"
 
 #include "AuditErrors.hpp"
+#include "AuditHeadFile.hpp"
 #include "AuditQuery.hpp"
 #include "AuditRecordCodec.hpp"
 #include "AuditVerifier.hpp"
@@ -204,10 +205,16 @@ JsonPtr AuditHandler::verify(const json_t* request) {
     int64_t from = jsonInt(request, "from_seq").value_or(1), to = jsonInt(request, "to_seq").value_or(INT64_MAX);
     if (from < 1 || to < from) throw RequestError(kBadFilter, "from_seq/to_seq: 1 <= from_seq <= to_seq");
     std::string instance(jsonString(request, "instance_id").value_or(writer_->instanceId()));
+    // Our own chain must reach the head file's record: records deleted from the end (by the database
+    // superuser) are reported even when the checkpoints after the cut went with them.
+    std::vector<AuditVerifier::KnownHead> known;
+    if (instance == writer_->instanceId())
+        if (auto head = AuditHeadFile::read(writer_->headFilePath()))
+            known.push_back({head->first, head->second, "the head file"});
     PgConn conn = connect();
     Ed25519Verifier key(signer_->publicKey());
     try {
-        JsonPtr out = AuditVerifier::verify(conn, instance, key, from, to).toJson();
+        JsonPtr out = AuditVerifier::verify(conn, instance, key, from, to, known).toJson();
         jsonSet(out.get(), "instance_id", std::string_view(instance));
         return out;
     } catch (const DbError&) {

@@ -5,6 +5,8 @@
 
 #include "hipaa/Encoding.hpp"
 
+#include <algorithm>
+#include <iterator>
 #include <map>
 
 namespace hipaa::audit {
@@ -31,7 +33,7 @@ JsonPtr AuditVerifier::Result::toJson() const {
 }
 
 AuditVerifier::Result AuditVerifier::verify(PgConn& conn, const std::string& instanceId, const Ed25519Verifier& key,
-                                            int64_t fromSeq, int64_t toSeq) {
+                                            int64_t fromSeq, int64_t toSeq, const std::vector<KnownHead>& known) {
     Result res;
     auto fail = [&](int64_t seq, std::string why) {
         if (!res.ok) return;
@@ -43,6 +45,7 @@ AuditVerifier::Result AuditVerifier::verify(PgConn& conn, const std::string& ins
 
     // Checkpoints in range: signature first, head hash compared while the records stream by.
     std::map<int64_t, Digest256> cpHeads;
+    std::map<int64_t, AuditCheckpoint> goodCheckpoints;
     PgResult cps = conn.execParams(
         "SELECT seq, encode(head_hash, 'hex'), (extract(epoch from signed_at) * 1000000)::bigint, encode(signature, 'hex') "
         "FROM audit_checkpoint WHERE instance_id = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq",
@@ -57,7 +60,21 @@ AuditVerifier::Result AuditVerifier::verify(PgConn& conn, const std::string& ins
         ++res.checkpointsChecked;
         if (!good && !badCheckpoint) badCheckpoint = seq;
         cpHeads[seq] = head;
+        if (good && sig->size() == 64) {
+            AuditCheckpoint& cp = goodCheckpoints[seq];
+            cp.instanceId = instanceId;
+            cp.seq = seq;
+            cp.headHash = head;
+            cp.signedAtUs = std::stoll(std::string(cps.value(i, 2)));
+            cp.keyId = key.keyId();
+            std::copy(sig->begin(), sig->end(), cp.signature.begin());
+        }
     }
+
+    std::vector<const KnownHead*> knownHeads;  // those not before the range, the longest first
+    for (const auto& k : known)
+        if (k.seq >= fromSeq) knownHeads.push_back(&k);
+    std::stable_sort(knownHeads.begin(), knownHeads.end(), [](const KnownHead* a, const KnownHead* b) { return a->seq > b->seq; });
 
     Digest256 prev{};
     int64_t expect = fromSeq;
@@ -108,6 +125,12 @@ AuditVerifier::Result AuditVerifier::verify(PgConn& conn, const std::string& ins
                 fail(rec.seq, "checkpoint head hash differs from the record");
                 break;
             }
+            if (auto it = std::find_if(knownHeads.begin(), knownHeads.end(),
+                                       [&](const KnownHead* k) { return k->seq == rec.seq && k->hash != storedHash; });
+                it != knownHeads.end()) {
+                fail(rec.seq, "record differs from " + (*it)->source);
+                break;
+            }
             prev = storedHash;
             res.lastSeq = rec.seq;
             ++res.recordsChecked;
@@ -116,8 +139,16 @@ AuditVerifier::Result AuditVerifier::verify(PgConn& conn, const std::string& ins
         if (r.rows() < kPage) break;
     }
     if (res.ok && badCheckpoint) fail(*badCheckpoint, "checkpoint signature does not verify");
-    if (res.ok && !cpHeads.empty() && cpHeads.rbegin()->first > res.lastSeq)
-        fail(res.lastSeq + 1, "records missing before a signed checkpoint (truncated trail)");
+    int64_t reached = std::max(res.lastSeq, fromSeq - 1);
+    if (res.ok && !cpHeads.empty() && cpHeads.rbegin()->first > reached)
+        fail(reached + 1, "records missing before a signed checkpoint (truncated trail)");
+    // A known head beyond the range still vouches for every record up to toSeq.
+    if (res.ok && !knownHeads.empty() && std::min(knownHeads.front()->seq, toSeq) > reached)
+        fail(reached + 1, "chain shorter than " + knownHeads.front()->source);
+    if (res.ok) {
+        auto it = goodCheckpoints.upper_bound(reached);
+        if (it != goodCheckpoints.begin()) res.newestCheckpoint = std::prev(it)->second;
+    }
     return res;
 }
 

@@ -1,8 +1,17 @@
 // audit-verify: checks an audit trail's hash chain and Ed25519 checkpoint signatures with only the
 // public key. Exit status 0: intact; 1: broken (the first broken record is named); 2: usage/error.
 //   audit-verify --conninfo "host=... dbname=..." --instance ID --public-key FILE [--from N] [--to M]
+//                [--checkpoint-file FILE] [--head-file FILE]
+// --checkpoint-file: the newest signed checkpoint this auditor has verified, kept outside the
+//   database (created on the first run). The chain must still reach it with the same head; after an
+//   intact run it advances to the newest checkpoint verified.
+// --head-file: the handler's <spool.dir>/<instance>.head (its newest committed record); the chain
+//   must reach it with the same hash.
+#include "AuditCheckpointFile.hpp"
+#include "AuditHeadFile.hpp"
 #include "AuditVerifier.hpp"
 
+#include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
 
 #include <cstring>
@@ -10,36 +19,75 @@
 
 using namespace hipaa;
 
+namespace {
+
+constexpr const char* kUsage =
+    "usage: audit-verify --conninfo CONNINFO --instance ID --public-key FILE [--from N] [--to M] "
+    "[--checkpoint-file FILE] [--head-file FILE]\n";
+
+}  // namespace
+
 int main(int argc, char** argv) {
-    std::string conninfo, instance, keyFile;
+    std::string conninfo, instance, keyFile, checkpointFile, headFile;
     int64_t from = 1, to = INT64_MAX;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        std::string k = argv[i], v = argv[i + 1];
-        if (k == "--conninfo") conninfo = v;
-        else if (k == "--instance") instance = v;
-        else if (k == "--public-key") keyFile = v;
-        else if (k == "--from") from = std::stoll(v);
-        else if (k == "--to") to = std::stoll(v);
-        else {
-            std::cerr << "unknown option " << k << "\n";
+    for (int i = 1; i < argc; i += 2) {
+        std::string k = argv[i];
+        if (i + 1 >= argc) {
+            std::cerr << "option " << k << " needs a value\n" << kUsage;
+            return 2;
+        }
+        std::string v = argv[i + 1];
+        try {
+            if (k == "--conninfo") conninfo = v;
+            else if (k == "--instance") instance = v;
+            else if (k == "--public-key") keyFile = v;
+            else if (k == "--from") from = std::stoll(v);
+            else if (k == "--to") to = std::stoll(v);
+            else if (k == "--checkpoint-file") checkpointFile = v;
+            else if (k == "--head-file") headFile = v;
+            else {
+                std::cerr << "unknown option " << k << "\n" << kUsage;
+                return 2;
+            }
+        } catch (const std::exception&) {
+            std::cerr << "option " << k << ": not a number\n";
             return 2;
         }
     }
     if (conninfo.empty() || instance.empty() || keyFile.empty()) {
-        std::cerr << "usage: audit-verify --conninfo CONNINFO --instance ID --public-key FILE [--from N] [--to M]\n";
+        std::cerr << kUsage;
         return 2;
     }
     try {
         Ed25519Verifier key = Ed25519Verifier::fromKeyFile(keyFile);
+        std::vector<audit::AuditVerifier::KnownHead> known;
+        std::optional<audit::AuditCheckpoint> seen;
+        if (!checkpointFile.empty()) {
+            seen = audit::AuditCheckpointFile::read(checkpointFile, instance, key);
+            if (seen) known.push_back({seen->seq, seen->headHash, "the last signed checkpoint seen"});
+        }
+        std::optional<std::pair<int64_t, Digest256>> head;
+        if (!headFile.empty()) {
+            head = audit::AuditHeadFile::read(headFile);
+            if (!head) throw std::runtime_error("head file " + headFile + ": missing or unreadable");
+            known.push_back({head->first, head->second, "the head file"});
+        }
         PgConn::Options o;
         o.conninfo = conninfo;
         o.statementTimeoutMs = 600000;
         o.applicationName = "audit-verify";
         PgConn conn = PgConn::connect(o);
-        auto result = audit::AuditVerifier::verify(conn, instance, key, from, to);
+        auto result = audit::AuditVerifier::verify(conn, instance, key, from, to, known);
         JsonPtr out = result.toJson();
         jsonSet(out.get(), "instance_id", std::string_view(instance));
         jsonSet(out.get(), "key_id", std::string_view(key.keyId()));
+        if (seen) jsonSet(out.get(), "last_checkpoint_seen_seq", seen->seq);
+        if (head) jsonSet(out.get(), "head_file_seq", head->first);
+        if (result.ok && !checkpointFile.empty() && result.newestCheckpoint &&
+            (!seen || result.newestCheckpoint->seq > seen->seq)) {
+            audit::AuditCheckpointFile::write(checkpointFile, *result.newestCheckpoint);
+            jsonSet(out.get(), "checkpoint_file_seq", result.newestCheckpoint->seq);
+        }
         std::cout << jsonDump(out.get(), JSON_INDENT(2) | JSON_SORT_KEYS) << "\n";
         return result.ok ? 0 : 1;
     } catch (const std::exception& e) {

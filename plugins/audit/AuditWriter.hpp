@@ -84,6 +84,8 @@ public:
     bool enqueueOwn(AuditRecord record);
     Stats stats() const;
     const std::string& instanceId() const { return options_.instanceId; }
+    // <spool.dir>/<instance>.head: the newest committed record, outside the database (AuditHeadFile).
+    const std::string& headFilePath() const { return headFile_->path(); }
     size_t queueCapacity() const { return options_.queueCapacity; }
 
 private:

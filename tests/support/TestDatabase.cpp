@@ -3,6 +3,7 @@
 #include "hipaa/Encoding.hpp"
 #include "hipaa/SecureRandom.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -28,11 +29,24 @@ TestDatabase::~TestDatabase() {
     try {
         PgConn admin = PgConn::connect({clusterConninfo()});
         admin.exec("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+        for (const auto& login : logins_) admin.exec("DROP ROLE IF EXISTS " + login);
     } catch (...) {
     }
 }
 
 PgConn TestDatabase::connect() const { return PgConn::connect({conninfo_}); }
+
+std::string TestDatabase::loginConninfo(const std::string& role) {
+    std::string login = name_ + (role == "janus_fhir_writer" ? "_fhir" : "_audit");
+    std::string passfile = passfiles_.file(login + ".pgpass");
+    if (std::find(logins_.begin(), logins_.end(), login) == logins_.end()) {
+        logins_.push_back(login);  // dropped even if the script fails half-way
+        std::string cmd = std::string("bash ") + HIPAA_SOURCE_DIR + "/scripts/db-login.sh '" + conninfo_ + "' " + login + " " + role +
+                          " '" + passfile + "'";
+        if (std::system(cmd.c_str()) != 0) throw std::runtime_error("scripts/db-login.sh failed for " + role);
+    }
+    return conninfo_ + " user=" + login + " passfile=" + passfile;
+}
 
 int TestDatabase::migrate() const {
     std::string cmd = std::string("bash ") + HIPAA_SOURCE_DIR + "/scripts/migrate.sh '" + conninfo_ + "' >/dev/null";

@@ -2,9 +2,12 @@
 // A fresh database with every sql/ migration applied, in the PostgreSQL cluster that scripts/test.sh
 // started (env HIPAA_TEST_PG, a libpq conninfo). Without it the test fails: integration tests never
 // silently skip their database.
+#include "TempDir.hpp"
+
 #include "hipaa/PgConn.hpp"
 
 #include <string>
+#include <vector>
 
 namespace hipaa::test {
 
@@ -20,11 +23,18 @@ public:
     PgConn connect() const;
     // Applies sql/ with scripts/migrate.sh; returns its exit status.
     int migrate() const;
+    // A login of this database's own, member of `role` (janus_audit_writer or janus_fhir_writer), made
+    // by scripts/db-login.sh as scripts/run.sh makes the handlers' logins: its conninfo names a 0600
+    // password file (scram-sha-256; the cluster trusts only its superuser). What a handler connects
+    // with in production. Made on the first call per role, dropped with the database.
+    std::string loginConninfo(const std::string& role);
     // The cluster's conninfo (database "hipaa"), from HIPAA_TEST_PG.
     static std::string clusterConninfo();
 
 private:
     std::string name_, conninfo_;
+    TempDir passfiles_;
+    std::vector<std::string> logins_;
 };
 
 }  // namespace hipaa::test

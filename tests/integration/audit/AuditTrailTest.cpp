@@ -4,6 +4,7 @@
 #include "TempDir.hpp"
 #include "TestDatabase.hpp"
 
+#include "hipaa/Ed25519Signer.hpp"
 #include "hipaa/Encoding.hpp"
 
 #include <gtest/gtest.h>
@@ -35,9 +36,10 @@ std::string dumpDatabase(const TestDatabase& db) {
     return out;
 }
 
-int runVerifier(const std::string& conninfo, const std::string& instance, const std::string& keyFile) {
+int runVerifier(const std::string& conninfo, const std::string& instance, const std::string& keyFile,
+                const std::string& extra = "") {
     std::string cmd = std::string("AUDIT_VERIFY_BIN=") + HIPAA_BUILD_DIR + "/plugins/audit/audit-verify " + HIPAA_SOURCE_DIR + "/scripts/audit-verify --conninfo '" + conninfo + "' --instance '" +
-                      instance + "' --public-key '" + keyFile + "' >/dev/null 2>&1";
+                      instance + "' --public-key '" + keyFile + "' " + extra + " >/dev/null 2>&1";
     int rc = std::system(cmd.c_str());
     return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
@@ -47,7 +49,9 @@ int runVerifier(const std::string& conninfo, const std::string& instance, const 
 TEST(AuditTrail, VideoRoomDisplayNameAndTokenNeverReachTheDatabaseAndTamperingIsNamed) {
     TestDatabase db;
     JanusProcess janus;
-    setAuditKey(janus, "conninfo", "\"" + db.conninfo() + "\"");
+    // The handler logs in as in production: a member of janus_audit_writer only, with its password.
+    std::string login = db.loginConninfo("janus_audit_writer");
+    setAuditKey(janus, "conninfo", "\"" + login + "\"");
     setAuditKey(janus, "instance_id", "\"it-gw1\"");
     setAuditKey(janus, "checkpoint_every", "10");
     std::string jcfg = readText(janus.configFile("janus.jcfg"));
@@ -98,7 +102,11 @@ TEST(AuditTrail, VideoRoomDisplayNameAndTokenNeverReachTheDatabaseAndTamperingIs
     JsonPtr info = auditRequest(client, R"({"request":"info"})");
     std::string pub(jsonString(info.get(), "checkpoint_public_key").value_or(""));
     ASSERT_EQ(pub.size(), 64u);
-    EXPECT_EQ(jsonDump(info.get()).find(db.conninfo()), std::string::npos) << "conninfo is a secret";
+    EXPECT_EQ(jsonDump(info.get()).find(login), std::string::npos) << "conninfo is a secret";
+    EXPECT_EQ(scalar(conn, "SELECT string_agg(DISTINCT usename, ' ') FROM pg_stat_activity WHERE datname = current_database() "
+                           "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"),
+              db.name() + "_audit")
+        << "the handler's connections";
     TempDir tmp;
     std::string keyFile = tmp.file("audit.pub");
     std::ofstream(keyFile) << pub << "\n";
@@ -173,4 +181,46 @@ TEST(AuditTrail, QueryIsPaginatedAndItselfAudited) {
     EXPECT_NE(dump.find(pseudonym), std::string::npos);
     EXPECT_EQ(jsonBool(auditRequest(client, R"({"request":"verify"})").get(), "ok"), true);
     EXPECT_EQ(janus.stop(), 0);
+}
+
+// Records deleted from the end of the trail by the database superuser, with the checkpoints after the
+// cut: the database alone still verifies, but the handler's `verify` compares with its head file
+// (outside the database) and names the cut, and so does audit-verify --head-file.
+TEST(AuditTrail, VerifyNamesATrailCutShortBehindTheHeadFile) {
+    TestDatabase db;
+    JanusProcess janus;
+    setAuditKey(janus, "conninfo", "\"" + db.loginConninfo("janus_audit_writer") + "\"");
+    setAuditKey(janus, "instance_id", "\"it-gw3\"");
+    setAuditKey(janus, "checkpoint_every", "5");
+    janus.start();
+    JanusClient client(janus);
+    for (int i = 0; i < 4; ++i) client.destroySession(client.createSession());
+    ASSERT_TRUE(settled(waitStats(client, [](const json_t* st) {
+                            return settled(st) && jsonInt(json_object_get(json_object_get(st, "events"), "by_type"), "1").value_or(0) >= 8;
+                        }).get()));
+    EXPECT_EQ(jsonBool(auditRequest(client, R"({"request":"verify"})").get(), "ok"), true);
+    PgConn conn = db.connect();
+    int64_t last = std::stoll(scalar(conn, "SELECT max(seq) FROM audit_record WHERE instance_id = 'it-gw3'"));
+    ASSERT_GE(last, 8);
+    int64_t keep = last / 2;
+    conn.exec("SET session_replication_role = replica");
+    conn.exec("DELETE FROM audit_record WHERE instance_id = 'it-gw3' AND seq > " + std::to_string(keep));
+    conn.exec("DELETE FROM audit_checkpoint WHERE instance_id = 'it-gw3' AND seq > " + std::to_string(keep));
+    conn.exec("SET session_replication_role = origin");
+
+    // Up to the old end of the chain: the handler keeps adding records after the cut (its own events),
+    // which a verify of everything reports as a gap; this range has none, only the missing tail.
+    std::string range = R"({"request":"verify","to_seq":)" + std::to_string(last) + "}";
+    JsonPtr v = auditRequest(client, range);
+    EXPECT_EQ(jsonBool(v.get(), "ok"), false) << jsonDump(v.get());
+    EXPECT_EQ(jsonString(v.get(), "reason"), "chain shorter than the head file") << jsonDump(v.get());
+    EXPECT_EQ(jsonInt(v.get(), "first_broken_seq"), keep + 1) << jsonDump(v.get());
+    EXPECT_EQ(janus.stop(), 0);
+
+    TempDir tmp;
+    std::string keyFile = tmp.file("audit.pub");
+    std::ofstream(keyFile) << hexEncode(Ed25519Signer::fromKeyFile(janus.configDir() + "/keys/audit-signing.key").publicKey()) << "\n";
+    std::string to = "--to " + std::to_string(last);
+    EXPECT_EQ(runVerifier(db.conninfo(), "it-gw3", keyFile, to), 0) << "the database alone looks intact";
+    EXPECT_EQ(runVerifier(db.conninfo(), "it-gw3", keyFile, to + " --head-file '" + janus.configDir() + "/audit/it-gw3.head'"), 1);
 }

@@ -33,12 +33,13 @@ bool waitFor(const std::function<bool()>& done) {
     return done();
 }
 
-// A writer on the test database with a 50 ms retry; batch size, checkpoints and queue per test.
-AuditWriterOptions writerOptions(const TestDatabase& db, const TempDir& dir, const std::string& instance, size_t batchSize,
+// A writer on the test database, logged in as production's handler is (a member of janus_audit_writer
+// only, with its password), with a 50 ms retry; batch size, checkpoints and queue per test.
+AuditWriterOptions writerOptions(TestDatabase& db, const TempDir& dir, const std::string& instance, size_t batchSize,
                                  int64_t checkpointEvery, size_t queueCapacity) {
     AuditWriterOptions o;
     o.instanceId = instance;
-    o.database = PgConn::Options{db.conninfo()};
+    o.database = PgConn::Options{db.loginConninfo("janus_audit_writer")};
     o.spoolDir = dir.file("spool");
     o.spoolKey = Bytes(32, 1);
     o.batchSize = batchSize;
@@ -84,6 +85,7 @@ TEST_F(AuditWriterDb, FailedCommitsGoToTheSpoolInOrderAndTheReplayKeepsTheChain)
     // A switch that makes PostgreSQL refuse every row of the trail (COPY and the replay's INSERT).
     admin.exec("CREATE TABLE test_refuse (refuse boolean NOT NULL)");
     admin.exec("INSERT INTO test_refuse VALUES (false)");
+    admin.exec("GRANT SELECT ON test_refuse TO janus_audit_writer");  // the trigger runs as the writer's login
     admin.exec("CREATE FUNCTION test_refuse_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
                "IF (SELECT refuse FROM test_refuse) THEN RAISE EXCEPTION 'test: trail refused'; END IF; RETURN NEW; END $$");
     admin.exec("CREATE TRIGGER test_refuse BEFORE INSERT ON audit_record FOR EACH ROW EXECUTE FUNCTION test_refuse_row()");

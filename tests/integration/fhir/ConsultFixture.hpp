@@ -109,7 +109,7 @@ protected:
                           "  instance_id = \"janus-consult\"\n"
                           "}\n"
                           "outbox: {\n"
-                          "  conninfo = \"" + db.conninfo() + "\"\n"
+                          "  conninfo = \"" + db.loginConninfo("janus_fhir_writer") + "\"\n"
                           "  key_file = \"" + keys + "fhir-outbox.key\"\n"
                           "  poll_interval_ms = 100\n"
                           "  backoff_initial_ms = 500\n"

@@ -55,7 +55,8 @@ protected:
         jsonSet(g.get(), "connect_timeout_ms", 1000);
         jsonSet(g.get(), "timeout_ms", 4000);
         JsonPtr o = jsonObject();
-        jsonSet(o.get(), "conninfo", db_.conninfo());
+        // As in production: a login that is a member of janus_fhir_writer only, with its password.
+        jsonSet(o.get(), "conninfo", db_.loginConninfo("janus_fhir_writer"));
         jsonSet(o.get(), "key_file", outboxKey_);
         jsonSet(o.get(), "backoff_initial_ms", 200);
         jsonSet(o.get(), "backoff_max_ms", 1000);
@@ -330,7 +331,7 @@ TEST_F(FhirExport, AdminApiErrors) {
         EXPECT_EQ(jsonInt(s.get(), k).value_or(-1), 0) << k;
     JsonPtr info = ask(*h, R"({"request":"info"})");
     std::string text = jsonDump(info.get());
-    EXPECT_EQ(text.find(db_.conninfo()), std::string::npos);  // conninfo is redacted
+    EXPECT_EQ(text.find(db_.loginConninfo("janus_fhir_writer")), std::string::npos);  // conninfo is redacted
 }
 
 TEST_F(FhirExport, UnreachableDatabaseAnswersDatabaseError) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # scripts/run.sh (the README's main job): Janus answers on loopback with the four plugins listed by
-# the Admin API, a second run reuses the state, and Ctrl-C stops Janus and PostgreSQL.
+# the Admin API, the audit and FHIR handlers logged in to PostgreSQL as their own password logins, a
+# second run reuses the state, and Ctrl-C stops Janus and PostgreSQL.
 set -uo pipefail
 root=${1:?source dir}
 state=$(mktemp -d /tmp/hipaa-run-XXXXXX); chmod 755 "$state"
@@ -38,6 +39,17 @@ one_run() {
     r=$(curl -sf -X POST -d "{\"janus\":\"query_eventhandler\",\"transaction\":\"y\",\"admin_secret\":\"$secret\",\"handler\":\"$h\",\"request\":{\"request\":\"info\"}}" "http://127.0.0.1:$HIPAA_ADMIN_PORT/admin")
     jq -e '.response.version == "0.1.0"' <<<"$r" >/dev/null || fail "$h is not running: $r"
   done
+  # The handlers log in as their own logins with passwords, never as the superuser; those logins get
+  # nothing without their password (no trust authentication for them).
+  local users=""
+  for _ in $(seq 1 100); do
+    users=$(psql "host=127.0.0.1 port=$HIPAA_PG_PORT user=postgres dbname=hipaa" -qtAX -c "select string_agg(distinct usename, ' ' order by usename)
+      from pg_stat_activity where datname = 'hipaa' and backend_type = 'client backend' and pid <> pg_backend_pid()")
+    [ "$users" = "janus_audit_login janus_fhir_login" ] && break; sleep 0.1
+  done
+  [ "$users" = "janus_audit_login janus_fhir_login" ] || fail "handlers connected as: $users"
+  PGPASSFILE=/dev/null psql -w "host=127.0.0.1 port=$HIPAA_PG_PORT user=janus_audit_login dbname=hipaa" -qtAc "select 1" >/dev/null 2>&1 \
+    && fail "janus_audit_login connected without its password"
   grep -q "127.0.0.1:$HIPAA_HTTP_PORT/janus" "$state/out" || fail "address not printed"
   curl -sf --cacert "$state/fhir/ca.pem" -H "Authorization: Bearer $(cat "$state/fhir/bearer-token")" \
     "https://127.0.0.1:$HIPAA_FHIR_PORT/fhir/R4/metadata" >/dev/null \

@@ -1,0 +1,161 @@
+// scripts/audit-verify against a trail whose tail the database superuser deleted, together with the
+// checkpoints after the cut: the database alone still looks intact, so the verifier must remember the
+// last signed checkpoint it saw (--checkpoint-file) or compare with the handler's head file
+// (--head-file). (The handler's own `verify` compares with its head file: AuditTrail.*.)
+#include "AuditWriter.hpp"
+#include "TempDir.hpp"
+#include "TestDatabase.hpp"
+
+#include "hipaa/Ed25519Verifier.hpp"
+#include "hipaa/Encoding.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <thread>
+
+using namespace hipaa;
+using namespace hipaa::audit;
+using namespace hipaa::test;
+
+namespace {
+
+const char* kPolicy = R"(
+envelope: { keep = ["type", "timestamp", "session_id"] }
+session: { type = 1  keep = ["event.name"] }
+)";
+
+bool waitFor(const std::function<bool()>& done) {
+    for (int i = 0; i < 3000; ++i) {
+        if (done()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return done();
+}
+
+struct VerifyRun {
+    int status;
+    JsonPtr out;
+};
+
+// Runs scripts/audit-verify with `args`; its exit status and its JSON answer (null when none).
+VerifyRun auditVerify(const std::string& args) {
+    std::string cmd = std::string("AUDIT_VERIFY_BIN=") + HIPAA_BUILD_DIR + "/plugins/audit/audit-verify bash " +
+                      HIPAA_SOURCE_DIR + "/scripts/audit-verify " + args + " 2>/dev/null";
+    FILE* p = ::popen(cmd.c_str(), "r");
+    std::string text;
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) text.append(buf, n);
+    int rc = ::pclose(p);
+    VerifyRun r{WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, nullptr};
+    try {
+        r.out = jsonParse(text);
+    } catch (...) {
+    }
+    return r;
+}
+
+}  // namespace
+
+class AuditVerifyTool : public ::testing::Test {
+protected:
+    void SetUp() override {
+        std::ofstream(publicKey) << hexEncode(signer.publicKey()) << "\n";
+        AuditWriterOptions o;
+        o.instanceId = "cut-gw";
+        o.database = PgConn::Options{db.loginConninfo("janus_audit_writer")};
+        o.spoolDir = dir.file("spool");
+        o.spoolKey = Bytes(32, 1);
+        o.batchSize = 30;
+        o.checkpointEvery = 50;
+        o.retryInterval = std::chrono::milliseconds(50);
+        AuditWriter w(o, policy, ps, signer, Logger());
+        for (int i = 1; i <= 300; ++i) {
+            JsonPtr ev = jsonParse(R"({"type":1,"timestamp":1795382881891999,"session_id":)" + std::to_string(i) +
+                                   R"(,"event":{"name":"created"}})");
+            w.enqueue(ev.get());
+        }
+        ASSERT_TRUE(waitFor([&] { return w.stats().committedSeq == 300; }));
+    }  // the writer's destructor signs a final checkpoint
+
+    std::string args(const std::string& extra = "") const {
+        return "--conninfo '" + db.conninfo() + "' --instance cut-gw --public-key '" + publicKey + "' " + extra;
+    }
+
+    // What only the database superuser can do: delete the tail and the checkpoints after the cut.
+    void cutAfter(int seq) {
+        admin.exec("SET session_replication_role = replica");
+        admin.exec("DELETE FROM audit_record WHERE instance_id = 'cut-gw' AND seq > " + std::to_string(seq));
+        admin.exec("DELETE FROM audit_checkpoint WHERE instance_id = 'cut-gw' AND seq > " + std::to_string(seq));
+        admin.exec("SET session_replication_role = origin");
+    }
+
+    TestDatabase db;
+    TempDir dir;
+    PgConn admin = db.connect();
+    AuditPolicy policy = AuditPolicy::fromText(kPolicy);
+    Pseudonymizer ps{Bytes(32, 2)};
+    Ed25519Signer signer{Bytes(32, 3)};
+    std::string publicKey = dir.file("audit.pub");
+    std::string seen = dir.file("last-checkpoint.json");
+    std::string headFile = dir.file("spool") + "/cut-gw.head";
+};
+
+TEST_F(AuditVerifyTool, NamesAChainShorterThanTheLastSignedCheckpointSeen) {
+    std::string newest =
+        std::string(admin.exec("SELECT max(seq) FROM audit_checkpoint WHERE instance_id = 'cut-gw'").value(0, 0));
+    ASSERT_GE(std::stoll(newest), 300) << "a checkpoint signs the last record";
+
+    // First run: intact; the newest checkpoint is remembered outside the database.
+    VerifyRun first = auditVerify(args("--checkpoint-file '" + seen + "'"));
+    ASSERT_EQ(first.status, 0) << (first.out ? jsonDump(first.out.get()) : "no answer");
+    EXPECT_EQ(jsonInt(first.out.get(), "checkpoint_file_seq"), std::stoll(newest));
+    EXPECT_EQ(auditVerify(args("--checkpoint-file '" + seen + "'")).status, 0) << "a second run agrees";
+
+    cutAfter(200);
+    // The database alone still verifies: every remaining record and checkpoint is genuine.
+    EXPECT_EQ(auditVerify(args()).status, 0);
+
+    VerifyRun cut = auditVerify(args("--checkpoint-file '" + seen + "'"));
+    EXPECT_EQ(cut.status, 1);
+    ASSERT_TRUE(cut.out) << "no JSON answer";
+    EXPECT_EQ(jsonBool(cut.out.get(), "ok"), false);
+    EXPECT_EQ(jsonString(cut.out.get(), "reason"), "chain shorter than the last signed checkpoint seen")
+        << jsonDump(cut.out.get());
+    EXPECT_EQ(jsonInt(cut.out.get(), "first_broken_seq"), 201);
+    EXPECT_EQ(jsonInt(cut.out.get(), "last_checkpoint_seen_seq"), std::stoll(newest));
+    EXPECT_EQ(auditVerify(args("--checkpoint-file '" + seen + "'")).status, 1)
+        << "a failed run does not move the file back";
+
+    VerifyRun head = auditVerify(args("--head-file '" + headFile + "'"));
+    EXPECT_EQ(head.status, 1);
+    EXPECT_EQ(jsonString(head.out.get(), "reason"), "chain shorter than the head file")
+        << (head.out ? jsonDump(head.out.get()) : "");
+    EXPECT_EQ(jsonInt(head.out.get(), "head_file_seq"), 300);
+}
+
+TEST_F(AuditVerifyTool, RefusesACheckpointFileItCannotTrust) {
+    ASSERT_EQ(auditVerify(args("--checkpoint-file '" + seen + "'")).status, 0);
+    std::string text;
+    {
+        std::ifstream in(seen);
+        text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    // A forged seq no longer matches the signature: an error (2), not a verdict on the trail.
+    std::string forged = text;
+    forged.replace(forged.find("\"seq\": ") + 7, 1, "9");
+    std::ofstream(seen) << forged;
+    EXPECT_EQ(auditVerify(args("--checkpoint-file '" + seen + "'")).status, 2);
+    std::ofstream(seen) << "{}";
+    EXPECT_EQ(auditVerify(args("--checkpoint-file '" + seen + "'")).status, 2);
+    std::ofstream(seen) << text;
+    EXPECT_EQ(auditVerify(args("--instance other-gw --checkpoint-file '" + seen + "'")).status, 2)
+        << "another instance's file";
+    EXPECT_EQ(auditVerify(args("--checkpoint-file '" + seen + "'")).status, 0);
+}
