@@ -84,6 +84,8 @@ std::string ContractJanus::stopAll() {
     for (auto& [group, c] : groups()) {
         if (!c) continue;
         int rc = c->janus_.stop();
+        // With HIPAA_JANUS_PRELOAD (the ASan build): memory errors and leaks in our code.
+        for (const auto& finding : c->janus_.sanitizerFindings()) problems += finding + "\n";
         if (rc != 0) {
             std::string log = c->janus_.log();
             problems += "janus group " + std::to_string(static_cast<int>(group)) + " exited with " +

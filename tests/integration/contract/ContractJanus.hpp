@@ -23,7 +23,8 @@ enum class JanusGroup { RoomRecorder, Handlers, NoAudit };
 class ContractJanus {
 public:
     static ContractJanus& get(JanusGroup group);
-    // Stops every started group; returns the log tails of those that did not exit cleanly.
+    // Stops every started group; returns the log tails of those that did not exit cleanly and any
+    // sanitizer findings in our code (ASan build).
     static std::string stopAll();
     static room::test::TokenFactory& tokens();
 
