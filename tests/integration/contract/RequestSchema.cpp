@@ -173,7 +173,8 @@ void RequestSchema::requestCases(const std::string& def, const json_t* schema, s
         for (const auto& [t, text] : kWrong)
             if (!p.empty() && !allows(types, t))
                 refused(p, "= " + text + " (wrong type)", value(text), errc::kInvalidField);
-        if (required) refused(p, "absent", nullptr, errc::kMissingField);
+        if (required)
+            refused(p, "absent", nullptr, static_cast<int>(jsonInt(s, "x-missing-code").value_or(errc::kMissingField)));
 
         if (!p.empty() && allows(types, "string")) {
             char c = json_is_string(current) && json_string_length(current) > 0 ? json_string_value(current)[0] : 'a';

@@ -2,7 +2,8 @@
 // One docs/api/*.schema.json file: the requests a plugin accepts (JSON Schema, one `$defs` entry per
 // request, listed in the top-level `oneOf`) and the contract cases derived from it. For every field:
 // each JSON type it does not allow (303), every bound crossed (its `x-error-code`, default 303),
-// absent when required (302), and the values right at its bounds, which must pass the parser.
+// absent when required (its `x-missing-code`, default 302), and the values right at its bounds, which
+// must pass the parser. `x-invalid-examples` lists values of the right type the plugin refuses.
 #include <set>
 #include <string>
 #include <vector>
