@@ -45,20 +45,89 @@ std::optional<bool> jsonBool(const json_t* obj, const char* key) {
     return json_is_true(v);
 }
 
-std::string_view jsonRequireString(const json_t* obj, const char* key) {
+namespace {
+
+[[noreturn]] void invalid(const char* key, const std::string& what) {
+    throw RequestError(errc::kInvalidField, std::string(key) + ": " + what);
+}
+
+const json_t* present(const json_t* obj, const char* key) {
     const json_t* v = json_object_get(obj, key);
     if (!v) throw RequestError(errc::kMissingField, std::string("missing field: ") + key);
-    if (!json_is_string(v))
-        throw RequestError(errc::kInvalidField, std::string("field must be a string: ") + key);
+    return v;
+}
+
+std::string_view asString(const json_t* v, const char* key) {
+    if (!json_is_string(v)) invalid(key, "must be a string");
     return {json_string_value(v), json_string_length(v)};
 }
 
-int64_t jsonRequireInt(const json_t* obj, const char* key) {
-    const json_t* v = json_object_get(obj, key);
-    if (!v) throw RequestError(errc::kMissingField, std::string("missing field: ") + key);
-    if (!json_is_integer(v))
-        throw RequestError(errc::kInvalidField, std::string("field must be an integer: ") + key);
+std::string_view bounded(std::string_view s, const char* key, size_t minLen, size_t maxLen) {
+    if (s.size() < minLen || s.size() > maxLen)
+        invalid(key, "must be " + std::to_string(minLen) + " to " + std::to_string(maxLen) + " bytes long");
+    if (s.find('\0') != std::string_view::npos) invalid(key, "must not contain NUL");
+    return s;
+}
+
+int64_t asInt(const json_t* v, const char* key) {
+    if (!json_is_integer(v)) invalid(key, "must be an integer");
     return json_integer_value(v);
+}
+
+int64_t bounded(int64_t i, const char* key, int64_t min, int64_t max) {
+    if (i < min || i > max) invalid(key, "must be from " + std::to_string(min) + " to " + std::to_string(max));
+    return i;
+}
+
+bool asBool(const json_t* v, const char* key) {
+    if (!json_is_boolean(v)) invalid(key, "must be true or false");
+    return json_is_true(v);
+}
+
+}  // namespace
+
+std::string_view jsonRequireString(const json_t* obj, const char* key) { return asString(present(obj, key), key); }
+
+std::string_view jsonRequireString(const json_t* obj, const char* key, size_t minLen, size_t maxLen) {
+    return bounded(jsonRequireString(obj, key), key, minLen, maxLen);
+}
+
+int64_t jsonRequireInt(const json_t* obj, const char* key) { return asInt(present(obj, key), key); }
+
+int64_t jsonRequireInt(const json_t* obj, const char* key, int64_t min, int64_t max) {
+    return bounded(jsonRequireInt(obj, key), key, min, max);
+}
+
+bool jsonRequireBool(const json_t* obj, const char* key) { return asBool(present(obj, key), key); }
+
+std::optional<std::string_view> jsonOptionalString(const json_t* obj, const char* key) {
+    const json_t* v = json_object_get(obj, key);
+    if (!v) return std::nullopt;
+    return asString(v, key);
+}
+
+std::optional<std::string_view> jsonOptionalString(const json_t* obj, const char* key, size_t minLen, size_t maxLen) {
+    auto s = jsonOptionalString(obj, key);
+    if (s) bounded(*s, key, minLen, maxLen);
+    return s;
+}
+
+std::optional<int64_t> jsonOptionalInt(const json_t* obj, const char* key) {
+    const json_t* v = json_object_get(obj, key);
+    if (!v) return std::nullopt;
+    return asInt(v, key);
+}
+
+std::optional<int64_t> jsonOptionalInt(const json_t* obj, const char* key, int64_t min, int64_t max) {
+    auto i = jsonOptionalInt(obj, key);
+    if (i) bounded(*i, key, min, max);
+    return i;
+}
+
+std::optional<bool> jsonOptionalBool(const json_t* obj, const char* key) {
+    const json_t* v = json_object_get(obj, key);
+    if (!v) return std::nullopt;
+    return asBool(v, key);
 }
 
 void jsonSet(json_t* obj, const char* key, JsonPtr value) { json_object_set_new(obj, key, value.release()); }

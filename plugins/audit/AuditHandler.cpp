@@ -57,11 +57,10 @@ AuditWriterOptions writerOptions(Config& c, const std::optional<PgConn::Options>
     return o;
 }
 
-const char* requireRequester(const json_t* request) {
-    std::string_view who = jsonRequireString(request, "requester");
-    if (who.empty() || who.size() > 128) throw RequestError(errc::kInvalidField, "requester: 1 to 128 characters");
-    return json_string_value(json_object_get(request, "requester"));
-}
+std::string requireRequester(const json_t* request) { return std::string(jsonRequireString(request, "requester", 1, 128)); }
+
+// An issuer's iss or sub: no join token (at most 8 KiB) carries a longer one.
+std::string_view requireSubject(const json_t* obj, const char* key) { return jsonRequireString(obj, key, 1, 8192); }
 
 int64_t nowUs() {
     return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -202,9 +201,13 @@ void AuditHandler::recordOwn(const std::string& action, const std::string& reque
 }
 
 JsonPtr AuditHandler::verify(const json_t* request) {
-    int64_t from = jsonInt(request, "from_seq").value_or(1), to = jsonInt(request, "to_seq").value_or(INT64_MAX);
+    // Another JSON type is 303 (the readers); a bad value is 401 (bad_filter).
+    int64_t from = jsonOptionalInt(request, "from_seq").value_or(1), to = jsonOptionalInt(request, "to_seq").value_or(INT64_MAX);
+    auto instanceField = jsonOptionalString(request, "instance_id");
     if (from < 1 || to < from) throw RequestError(kBadFilter, "from_seq/to_seq: 1 <= from_seq <= to_seq");
-    std::string instance(jsonString(request, "instance_id").value_or(writer_->instanceId()));
+    if (instanceField && (instanceField->empty() || instanceField->size() > 64 || instanceField->find('\0') != std::string_view::npos))
+        throw RequestError(kBadFilter, "instance_id: 1 to 64 bytes");
+    std::string instance = instanceField ? std::string(*instanceField) : writer_->instanceId();
     // Our own chain must reach the head file's record: records deleted from the end (by the database
     // superuser) are reported even when the checkpoints after the cut went with them.
     std::vector<AuditVerifier::KnownHead> known;
@@ -226,11 +229,11 @@ JsonPtr AuditHandler::query(const json_t* request, bool exportMode) {
     std::string requester = requireRequester(request);
     AuditQuery::Filter f = AuditQuery::parse(request, writer_->instanceId());
     if (const json_t* p = json_object_get(request, "pseudonym")) {
-        if (!json_is_object(p)) throw RequestError(kBadFilter, "pseudonym: must be {\"iss\":..., \"sub\":...}");
-        f.actor = pseudonymizer_->participant(jsonRequireString(p, "iss"), jsonRequireString(p, "sub"));
+        if (!json_is_object(p)) throw RequestError(errc::kInvalidField, "pseudonym: must be {\"iss\":..., \"sub\":...}");
+        f.actor = pseudonymizer_->participant(requireSubject(p, "iss"), requireSubject(p, "sub"));
     }
-    std::string format = std::string(jsonString(request, "format").value_or("jsonl"));
-    if (exportMode && format != "jsonl" && format != "fhir") throw RequestError(kUnknownFormat, "format: jsonl or fhir");
+    std::string format(exportMode ? jsonOptionalString(request, "format").value_or("jsonl") : "jsonl");
+    if (format != "jsonl" && format != "fhir") throw RequestError(kUnknownFormat, "format: jsonl or fhir");
     PgConn conn = connect();
     JsonPtr details = AuditQuery::describe(f);
     if (exportMode) jsonSet(details.get(), "format", std::string_view(format));
@@ -273,7 +276,7 @@ JsonPtr AuditHandler::query(const json_t* request, bool exportMode) {
 
 JsonPtr AuditHandler::pseudonym(const json_t* request) {
     std::string requester = requireRequester(request);
-    std::string ps = pseudonymizer_->participant(jsonRequireString(request, "iss"), jsonRequireString(request, "sub"));
+    std::string ps = pseudonymizer_->participant(requireSubject(request, "iss"), requireSubject(request, "sub"));
     JsonPtr details = jsonObject();
     jsonSet(details.get(), "pseudonym", std::string_view(ps));  // never iss/sub: they identify the person
     recordOwn("audit.pseudonym", requester, std::move(details));

@@ -10,12 +10,13 @@
 namespace hipaa::audit {
 namespace {
 
+// A filter: another JSON type is 303 (as for every request field), a bad value 401 (bad_filter).
 std::optional<std::string> optField(const json_t* req, const char* key, size_t maxLen = 256) {
-    const json_t* v = json_object_get(req, key);
+    auto v = jsonOptionalString(req, key);
     if (!v) return std::nullopt;
-    if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > maxLen)
-        throw RequestError(kBadFilter, std::string(key) + ": must be a non-empty string of at most " + std::to_string(maxLen) + " characters");
-    return std::string(json_string_value(v));
+    if (v->empty() || v->size() > maxLen || v->find('\0') != std::string_view::npos)
+        throw RequestError(kBadFilter, std::string(key) + ": must be a non-empty string of at most " + std::to_string(maxLen) + " bytes");
+    return std::string(*v);
 }
 
 void digest(std::string_view hex, Digest256& out) {
@@ -33,14 +34,13 @@ AuditQuery::Filter AuditQuery::parse(const json_t* req, const std::string& insta
     f.action = optField(req, "action");
     f.fromTime = optField(req, "from_time", 64);
     f.toTime = optField(req, "to_time", 64);
-    if (const json_t* a = json_object_get(req, "after_seq")) {
-        if (!json_is_integer(a) || json_integer_value(a) < 0) throw RequestError(kBadFilter, "after_seq: must be an integer >= 0");
-        f.afterSeq = json_integer_value(a);
+    if (auto a = jsonOptionalInt(req, "after_seq")) {
+        if (*a < 0) throw RequestError(kBadFilter, "after_seq: must be an integer >= 0");
+        f.afterSeq = *a;
     }
-    if (const json_t* l = json_object_get(req, "limit")) {
-        if (!json_is_integer(l) || json_integer_value(l) < 1 || json_integer_value(l) > 1000)
-            throw RequestError(kBadFilter, "limit: must be an integer from 1 to 1000");
-        f.limit = static_cast<int>(json_integer_value(l));
+    if (auto l = jsonOptionalInt(req, "limit")) {
+        if (*l < 1 || *l > 1000) throw RequestError(kBadFilter, "limit: must be an integer from 1 to 1000");
+        f.limit = static_cast<int>(*l);
     }
     return f;
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdint>
 
 namespace hipaa::fhir {
 namespace {
@@ -215,11 +216,10 @@ JsonPtr FhirHandler::status() {
 }
 
 JsonPtr FhirHandler::list(const json_t* request) {
-    std::string state(jsonString(request, "state").value_or("pending"));
+    std::string state(jsonOptionalString(request, "state").value_or("pending"));
     if (state != "pending" && state != "dead" && state != "sent")
         throw RequestError(errc::kInvalidField, "state: must be pending, dead or sent");
-    int64_t limit = jsonInt(request, "limit").value_or(100);
-    if (limit < 1 || limit > 1000) throw RequestError(errc::kInvalidField, "limit: must be between 1 and 1000");
+    int64_t limit = jsonOptionalInt(request, "limit", 1, 1000).value_or(100);
     auto rows = admin([&](Outbox& o) { return o.list(state, static_cast<int>(limit)); });
     JsonPtr arr = jsonArray();
     for (const auto& row : rows) {
@@ -243,12 +243,9 @@ JsonPtr FhirHandler::list(const json_t* request) {
 }
 
 JsonPtr FhirHandler::retry(const json_t* request) {
-    std::optional<int64_t> id;
-    if (json_object_get(request, "id")) {
-        id = jsonRequireInt(request, "id");
-    } else if (!jsonBool(request, "all").value_or(false)) {
-        throw RequestError(errc::kMissingField, "id (or \"all\": true) required");
-    }
+    std::optional<int64_t> id = jsonOptionalInt(request, "id", 1, INT64_MAX);
+    bool all = jsonOptionalBool(request, "all").value_or(false);
+    if (!id && !all) throw RequestError(errc::kMissingField, "id (or \"all\": true) required");
     auto ids = admin([&](Outbox& o) { return o.retry(id); });
     if (id && ids.empty()) throw RequestError(fhirerr::kNoSuchBundle, "no dead-lettered bundle with this id");
     for (auto& w : workers_) w->wake();
@@ -260,7 +257,7 @@ JsonPtr FhirHandler::retry(const json_t* request) {
 }
 
 JsonPtr FhirHandler::exportVisit(const json_t* request) {
-    std::string visitId(jsonRequireString(request, "visit_id"));
+    std::string visitId(jsonRequireString(request, "visit_id", 1, 128));
     auto id = admin([&](Outbox& o) { return o.exportVisit(visitId, nowUs()); });
     if (!id) throw RequestError(fhirerr::kUnknownVisit, "no ended visit with this visit_id");
     for (auto& w : workers_) w->wake();

@@ -1,5 +1,6 @@
 #include "KeySlotEditor.hpp"
 
+#include "RecorderErrors.hpp"
 #include "hipaa/Errors.hpp"
 
 #include <fcntl.h>
@@ -13,11 +14,16 @@ FileSummary KeySlotEditor::rewrap(const std::string& path, const Keyring& keyrin
     Bytes file = readWholeFile(path);
     std::string error;
     auto parsed = RecordingHeader::parse(file, error);
-    if (!parsed) throw CryptoError("cannot rewrap: " + error);
+    if (!parsed) throw Error(kRecorderDamaged, "cannot rewrap: " + error);
     ByteView fixed = ByteView(file).first(parsed->fixedLength);
     Digest256 fixedHash = sha256(fixed);
     auto key = keyring.unwrap(parsed->header.slot, fixedHash);
-    if (!key) throw CryptoError("cannot rewrap: data key does not unwrap with this keyring");
+    if (!key) {
+        // Holding the private key (or KEK) that should open the slot: the header was changed.
+        const Keyring::Key* own = keyring.find(parsed->header.slot.keyId);
+        if (own && !Keyring::publicOnly(own->type)) throw Error(kRecorderDamaged, "cannot rewrap: the key slot does not authenticate");
+        throw CryptoError("cannot rewrap: data key does not unwrap with this keyring");
+    }
     RecordingHeader h = parsed->header;
     h.slot = keyring.wrap(*key, fixedHash, version);
     OPENSSL_cleanse(key->data(), key->size());

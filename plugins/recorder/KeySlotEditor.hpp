@@ -11,8 +11,9 @@ class KeySlotEditor {
 public:
     // Unwraps with `keyring` and re-wraps the same data key with its newest key (or `version`);
     // replaces the file atomically (temp file + fsync + rename). The chunks are copied byte for byte.
-    // Returns the new summary (the SHA-256 changes with the header). Throws CryptoError if the key
-    // cannot be unwrapped, Error(kInternal) on I/O failure.
+    // Returns the new summary (the SHA-256 changes with the header). Throws CryptoError if `keyring`
+    // lacks the key (version gone, or only its public half), Error(kRecorderDamaged) if the header does
+    // not parse or its slot does not open with the key it names, Error(kInternal) on I/O failure.
     static FileSummary rewrap(const std::string& path, const Keyring& keyring,
                               std::optional<uint32_t> version = std::nullopt);
     // Crypto-shredding: overwrites the wrapped data key in place with zeros (algorithm None) and

@@ -224,13 +224,15 @@ JsonPtr RecorderPlugin::start(const json_t* request) {
     size_t i;
     json_t* s;
     json_array_foreach(streams, i, s) {
+        if (!json_is_object(s)) throw RequestError(errc::kInvalidField, "streams: entries must be objects");
         StreamSpec spec;
         std::string_view kind = jsonRequireString(s, "kind");
         if (kind == "audio") spec.kind = StreamKind::Audio;
         else if (kind == "video") spec.kind = StreamKind::Video;
         else throw RequestError(errc::kInvalidField, "stream kind must be audio or video");
         spec.codec = std::string(jsonRequireString(s, "codec"));
-        spec.mid = std::string(jsonString(s, "mid").value_or(std::to_string(i)));
+        auto mid = jsonOptionalString(s, "mid");
+        spec.mid = mid ? std::string(*mid) : std::to_string(i);
         RecordingHeader probe;
         probe.codec = spec.codec;
         probe.mid = spec.mid;
@@ -238,10 +240,12 @@ JsonPtr RecorderPlugin::start(const json_t* request) {
         probe.fixedBytes();  // validates codec and mid (Error kInvalidField)
         specs.push_back(spec);
     }
-    std::string policy(jsonString(request, "policy").value_or(defaultPolicy_));
-    if (!store_->policies().count(policy)) throw RequestError(kRecorderUnknownPolicy, "unknown retention policy");
-    int64_t suite = jsonInt(request, "srtp_suite").value_or(80);
+    auto policyField = jsonOptionalString(request, "policy", 1, 64);
+    int64_t suite = jsonOptionalInt(request, "srtp_suite").value_or(80);
     if (suite != 32 && suite != 80) throw RequestError(errc::kInvalidField, "srtp_suite must be 32 or 80");
+    // Every field is checked before the policy is looked up and anything is allocated.
+    std::string policy = policyField ? std::string(*policyField) : defaultPolicy_;
+    if (!store_->policies().count(policy)) throw RequestError(kRecorderUnknownPolicy, "unknown retention policy");
 
     std::lock_guard control(controlMutex_);
     RecordingId rid{};
@@ -302,7 +306,11 @@ JsonPtr RecorderPlugin::stop(const std::string& id) {
     if (!store_->exists(id)) throw RequestError(kRecorderUnknownRecording, "no such recording");
     std::vector<StreamCounters> counters = ingest_->counters(id);
     std::vector<FileSummary> files = ingest_->close(id);
-    if (files.empty()) throw RequestError(kRecorderNotActive, "recording is not active");
+    if (files.empty()) {
+        if (jsonString(store_->describe(id).get(), "status").value_or("") == "deleted")
+            throw RequestError(kRecorderDeleted, "recording was deleted");
+        throw RequestError(kRecorderNotActive, "recording is not active");
+    }
     store_->sealed(id, files);
     JsonPtr j = ok(id);
     JsonPtr arr = jsonArray();

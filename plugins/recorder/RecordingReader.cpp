@@ -60,6 +60,7 @@ ReadReport RecordingReader::run(ByteView file, const Keyring* keyring, ByteView 
         if (!k) {
             const Keyring::Key* known = keyring->find(r.header.slot.keyId);
             std::string version = std::to_string(r.header.slot.keyId);
+            r.keyUnavailable = !known || Keyring::publicOnly(known->type);
             if (!known) r.damage = "key version " + version + " not in keyring";
             else if (Keyring::publicOnly(known->type))
                 r.damage = "key version " + version + " is a recipient public key: decrypt with its private key";

@@ -13,6 +13,7 @@ namespace hipaa::recorder {
 struct ReadReport {
     bool headerValid = false;  // header parsed
     bool keyValid = false;     // data key unwrapped
+    bool keyUnavailable = false;  // not unwrapped because this keyring lacks the key (version gone, or public only)
     bool complete = false;     // final chunk authenticated and nothing follows it
     RecordingHeader header;
     uint64_t chunks = 0;       // chunks that authenticated

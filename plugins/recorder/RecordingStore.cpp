@@ -176,7 +176,8 @@ void RecordingStore::hold(const std::string& id, const std::string& reason) {
 void RecordingStore::release(const std::string& id, const std::string& reason) {
     std::lock_guard lock(mutex_);
     Meta& m = get(id);
-    if (!m.held) throw RequestError(errc::kInvalidField, "recording is not on hold");
+    if (m.status == "deleted") throw RequestError(kRecorderDeleted, "recording was deleted");
+    if (!m.held) throw RequestError(kRecorderNotOnHold, "recording is not on hold");
     m.held = false;
     m.holdReason = "released: " + reason;
     m.holdSinceMs = 0;
@@ -347,7 +348,8 @@ std::vector<std::string> RecordingStore::exportMjr(const std::string& id, const 
         });
         if (!r.keyValid) {
             if (mjr) ::unlink(outPath.c_str());
-            throw RequestError(kRecorderKeyUnavailable, "data key cannot be unwrapped on this host");
+            if (r.keyUnavailable) throw RequestError(kRecorderKeyUnavailable, "data key cannot be unwrapped on this host");
+            throw RequestError(kRecorderDamaged, "recording fails verification: " + r.damage);
         }
         // An interrupted recording exports its authenticated prefix; a sealed one must be intact.
         if (!r.complete && m.status == "sealed") {

@@ -87,8 +87,8 @@ void RoomService::pushError(Effects& out, SessionId s, const std::string& tx, in
 
 void RoomService::createRoom(const std::string& id, const std::string& className, const std::string& description,
                              int64_t now) {
-    if (!validRoomId(id)) throw RequestError(errc::kInvalidField, "room id must be 1-64 of [A-Za-z0-9_-]");
-    if (!settings_.classes.contains(className)) throw RequestError(errc::kInvalidField, "unknown room class");
+    if (!validRoomId(id)) throw RequestError(errc::kInvalidField, "room: 1 to 64 of [A-Za-z0-9_-]");
+    if (!settings_.classes.contains(className)) throw RequestError(errc::kInvalidField, "class: no such room class");
     if (rooms_.contains(id)) throw RequestError(rc::kRoomExists, "room exists");
     Room r;
     r.id = id;
@@ -953,20 +953,23 @@ JsonPtr RoomService::admin(const json_t* req, int64_t now, Effects& out) {
     std::string what(jsonRequireString(req, "request"));
     auto roomArg = [&]() -> Room& {
         std::string id(jsonRequireString(req, "room"));
+        if (!validRoomId(id)) throw RequestError(errc::kInvalidField, "room: 1 to 64 of [A-Za-z0-9_-]");
         auto it = rooms_.find(id);
         if (it == rooms_.end()) throw RequestError(rc::kNoSuchRoom, "no such room");
         return it->second;
     };
     JsonPtr res = jsonObject();
     if (what == "create") {
-        std::string id = jsonString(req, "room") ? std::string(*jsonString(req, "room")) : newId("r_");
-        std::string cls = jsonString(req, "class") ? std::string(*jsonString(req, "class")) : "default";
-        std::string desc = jsonString(req, "description") ? std::string(*jsonString(req, "description")) : "";
-        createRoom(id, cls, desc, now);
+        auto room = jsonOptionalString(req, "room");  // createRoom checks the id's form
+        auto cls = jsonOptionalString(req, "class", 1, 64);
+        auto desc = jsonOptionalString(req, "description", 0, kMaxDescriptionBytes);
+        std::string id = room ? std::string(*room) : newId("r_");
+        createRoom(id, std::string(cls.value_or("default")), std::string(desc.value_or("")), now);
+        const std::string& className = rooms_.at(id).className;
         jsonSet(res.get(), "room", id);
-        jsonSet(res.get(), "class", cls);
+        jsonSet(res.get(), "class", className);
         JsonPtr e = event("room_created", &rooms_.at(id));
-        jsonSet(e.get(), "class", cls);
+        jsonSet(e.get(), "class", className);
         notify(out, 0, std::move(e));
     } else if (what == "destroy") {
         Room& room = roomArg();
@@ -1021,11 +1024,12 @@ JsonPtr RoomService::admin(const json_t* req, int64_t now, Effects& out) {
         for (const auto& [k, v] : counters_) jsonSet(c.get(), k.c_str(), v);
         jsonSet(res.get(), "counters", std::move(c));
     } else if (what == "revoke") {
-        auto sub = jsonString(req, "sub");
-        auto jti = jsonString(req, "jti");
+        // No join token (at most 8 KiB) carries a longer sub or jti.
+        auto sub = jsonOptionalString(req, "sub", 1, 8192);
+        auto jti = jsonOptionalString(req, "jti", 1, 8192);
+        auto ttlField = jsonOptionalInt(req, "ttl", 1, 366LL * 24 * 3600);
         if (!sub && !jti) throw RequestError(errc::kMissingField, "missing field: sub or jti");
-        int64_t ttl = jsonInt(req, "ttl").value_or(verifier_->policy().maxLifetimeS + verifier_->policy().skewS);
-        if (ttl < 1 || ttl > 366LL * 24 * 3600) throw RequestError(errc::kInvalidField, "ttl must be 1 s .. 1 year");
+        int64_t ttl = ttlField.value_or(verifier_->policy().maxLifetimeS + verifier_->policy().skewS);
         int64_t until = now / kUs + ttl;
         if (sub) verifier_->revocations().revokeSubject(std::string(*sub), until);
         if (jti) verifier_->revocations().revokeTokenId(std::string(*jti), until);

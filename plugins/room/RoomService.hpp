@@ -85,6 +85,8 @@ public:
     Effects tick(int64_t nowUs);
     // Admin API message_plugin (except plugin `info` and `reload_keys`, answered by RoomPlugin).
     JsonPtr admin(const json_t* request, int64_t nowUs, Effects& out);
+    // A room's description (PHI, never emitted) through the Admin API.
+    static constexpr size_t kMaxDescriptionBytes = 1024;
     // Rooms from the .jcfg.
     void createRoom(const std::string& id, const std::string& className, const std::string& description, int64_t nowUs);
     size_t roomCount() const { return rooms_.size(); }

@@ -33,14 +33,27 @@ std::string jsonDump(const json_t* j, size_t flags = JSON_COMPACT | JSON_SORT_KE
 // (The audit chain hashes this text, so it must stay byte-identical; JsonTest compares the two.)
 void jsonDumpCanonical(const json_t* j, std::string& out);
 
-// Field readers on a borrowed object: nullopt when absent or of another type.
+// Lenient field readers on a borrowed object: nullopt when absent OR of another type. For data whose
+// shape we do not control (Janus events to scrub, answers of peers, our own stored files), never for
+// requests: a request field of the wrong type must be refused, not replaced by a default.
 std::optional<std::string_view> jsonString(const json_t* obj, const char* key);
 std::optional<int64_t> jsonInt(const json_t* obj, const char* key);
 std::optional<bool> jsonBool(const json_t* obj, const char* key);
 
-// Field readers that throw RequestError naming the field (missing: kMissingField, wrong type: kInvalidField).
+// Request field readers. They throw RequestError naming the field: kMissingField when a required
+// field is absent, kInvalidField ("<key>: ...") when a field is present with another JSON type (null
+// included) or out of its bounds. Optional readers answer nullopt only when the field is absent.
+// Bounded strings count bytes and never hold NUL; integers are JSON integers (1.0 is not one).
 std::string_view jsonRequireString(const json_t* obj, const char* key);
+std::string_view jsonRequireString(const json_t* obj, const char* key, size_t minLen, size_t maxLen);
 int64_t jsonRequireInt(const json_t* obj, const char* key);
+int64_t jsonRequireInt(const json_t* obj, const char* key, int64_t min, int64_t max);
+bool jsonRequireBool(const json_t* obj, const char* key);
+std::optional<std::string_view> jsonOptionalString(const json_t* obj, const char* key);
+std::optional<std::string_view> jsonOptionalString(const json_t* obj, const char* key, size_t minLen, size_t maxLen);
+std::optional<int64_t> jsonOptionalInt(const json_t* obj, const char* key);
+std::optional<int64_t> jsonOptionalInt(const json_t* obj, const char* key, int64_t min, int64_t max);
+std::optional<bool> jsonOptionalBool(const json_t* obj, const char* key);
 
 void jsonSet(json_t* obj, const char* key, JsonPtr value);
 void jsonSet(json_t* obj, const char* key, std::string_view value);

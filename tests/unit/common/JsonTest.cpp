@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <functional>
 #include <random>
 
 using namespace hipaa;
@@ -50,6 +51,59 @@ TEST(Json, RequiredFieldsHaveSpecificCodes) {
     }
     JsonPtr err = jsonError(404, "nope");
     EXPECT_EQ(jsonDump(err.get()), R"({"error":"nope","error_code":404})");
+}
+
+namespace {
+
+int codeOf(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const RequestError& e) {
+        return e.code();
+    }
+    return 0;
+}
+
+}  // namespace
+
+TEST(Json, OptionalRequestFieldsRefuseAWrongTypeInsteadOfDefaulting) {
+    JsonPtr j = jsonParse(R"({"s":"abc","n":3,"b":false,"z":null,"r":1.0,"a":[],"o":{}})");
+    EXPECT_EQ(jsonOptionalString(j.get(), "s"), "abc");
+    EXPECT_EQ(jsonOptionalInt(j.get(), "n"), 3);
+    EXPECT_EQ(jsonOptionalBool(j.get(), "b"), false);
+    EXPECT_FALSE(jsonOptionalString(j.get(), "absent"));
+    EXPECT_FALSE(jsonOptionalInt(j.get(), "absent"));
+    EXPECT_FALSE(jsonOptionalBool(j.get(), "absent"));
+    for (const char* other : {"n", "b", "z", "r", "a", "o"})
+        EXPECT_EQ(codeOf([&] { jsonOptionalString(j.get(), other); }), errc::kInvalidField) << other;
+    for (const char* other : {"s", "b", "z", "r", "a", "o"})  // 1.0 is a real, not an integer
+        EXPECT_EQ(codeOf([&] { jsonOptionalInt(j.get(), other); }), errc::kInvalidField) << other;
+    for (const char* other : {"s", "n", "z", "r", "a", "o"})
+        EXPECT_EQ(codeOf([&] { jsonOptionalBool(j.get(), other); }), errc::kInvalidField) << other;
+    EXPECT_EQ(codeOf([&] { jsonRequireBool(j.get(), "absent"); }), errc::kMissingField);
+    EXPECT_EQ(codeOf([&] { jsonRequireBool(j.get(), "z"); }), errc::kInvalidField);
+    try {
+        jsonOptionalInt(j.get(), "s");
+    } catch (const RequestError& e) {
+        EXPECT_EQ(std::string(e.what()).rfind("s: ", 0), 0u) << e.what();  // the message names the field
+        EXPECT_EQ(std::string(e.what()).find("abc"), std::string::npos) << e.what();  // never the value
+    }
+}
+
+TEST(Json, BoundedRequestFieldsRefuseValuesOutOfRange) {
+    JsonPtr j = jsonParse(R"({"s":"abc","n":3})");
+    json_object_set_new(j.get(), "nul", json_stringn("a\0b", 3));  // Janus refuses such JSON text; in-process callers may not
+    EXPECT_EQ(jsonRequireString(j.get(), "s", 3, 3), "abc");
+    EXPECT_EQ(jsonOptionalString(j.get(), "s", 1, 3), "abc");
+    EXPECT_EQ(codeOf([&] { jsonRequireString(j.get(), "s", 4, 10); }), errc::kInvalidField);
+    EXPECT_EQ(codeOf([&] { jsonOptionalString(j.get(), "s", 0, 2); }), errc::kInvalidField);
+    EXPECT_EQ(codeOf([&] { jsonOptionalString(j.get(), "nul", 0, 10); }), errc::kInvalidField);
+    EXPECT_EQ(codeOf([&] { jsonRequireString(j.get(), "absent", 0, 10); }), errc::kMissingField);
+    EXPECT_EQ(jsonRequireInt(j.get(), "n", 3, 3), 3);
+    EXPECT_EQ(jsonOptionalInt(j.get(), "n", -5, 5), 3);
+    EXPECT_EQ(codeOf([&] { jsonRequireInt(j.get(), "n", 4, 5); }), errc::kInvalidField);
+    EXPECT_EQ(codeOf([&] { jsonOptionalInt(j.get(), "n", 0, 2); }), errc::kInvalidField);
+    EXPECT_FALSE(jsonOptionalInt(j.get(), "absent", 0, 2));
 }
 
 namespace {

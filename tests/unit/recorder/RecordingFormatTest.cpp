@@ -1,5 +1,6 @@
 // The sealed container: round trip, every tamper, wrong keys, rewrap, shredding, crash tails.
 #include "KeySlotEditor.hpp"
+#include "RecorderErrors.hpp"
 #include "Keyring.hpp"
 #include "RecordingReader.hpp"
 #include "RecordingWriter.hpp"
@@ -213,11 +214,13 @@ TEST_F(RecordingFileTest, AppendedBytesAreDetected) {
 }
 
 TEST_F(RecordingFileTest, WrongKeysAreRefused) {
-    ReadReport r = RecordingReader::read(file, kekRing(1));  // same version, other key
+    ReadReport r = RecordingReader::read(file, kekRing(1));  // same version, other key: damaged, not "no key"
     EXPECT_FALSE(r.keyValid);
+    EXPECT_FALSE(r.keyUnavailable);
     EXPECT_NE(r.damage.find("does not authenticate"), std::string::npos);
     r = RecordingReader::read(file, kekRing(2));  // version unknown
     EXPECT_FALSE(r.keyValid);
+    EXPECT_TRUE(r.keyUnavailable);
     EXPECT_NE(r.damage.find("not in keyring"), std::string::npos);
     r = RecordingReader::readWithKey(file, secureRandomBytes(32));  // wrong data key
     EXPECT_FALSE(r.complete);
@@ -256,7 +259,15 @@ TEST_F(RecordingFileTest, RewrapMovesToTheNewestKeyWithoutTouchingChunks) {
     EXPECT_TRUE(r.complete) << r.damage;
     EXPECT_EQ(r.header.slot.keyId, 2u);
     EXPECT_FALSE(RecordingReader::read(after, ring).keyValid);  // retired key no longer opens it
-    EXPECT_THROW(KeySlotEditor::rewrap(path, kekRing(2)), CryptoError);
+    EXPECT_THROW(KeySlotEditor::rewrap(path, kekRing(3)), CryptoError);  // this keyring lacks version 2
+    try {
+        KeySlotEditor::rewrap(path, kekRing(2));  // version 2, but not the key that wrapped the slot
+        ADD_FAILURE() << "rewrap with the wrong key";
+    } catch (const CryptoError&) {
+        ADD_FAILURE() << "a slot that does not open with the key it names is damaged, not a missing key";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), kRecorderDamaged);
+    }
 }
 
 TEST_F(RecordingFileTest, ShreddingDestroysTheKeySlot) {

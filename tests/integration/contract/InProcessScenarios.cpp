@@ -1,0 +1,140 @@
+// The two codes that answer load, not a request: a full room worker queue (439) and an audit queue
+// that stays full behind a full spool while the database is away (402). A client cannot fill either
+// through Janus' HTTP transport in seconds, so the plugins' cores run here, with their real threads,
+// queues and files; only Janus' transport is missing.
+#include <sys/stat.h>
+
+#include <chrono>
+#include <future>
+#include <thread>
+
+#include "AuditHandler.hpp"
+#include "ClientTab.hpp"
+#include "ContractJanus.hpp"
+#include "FreePort.hpp"
+#include "RoomPlugin.hpp"
+#include "Scenario.hpp"
+#include "TempDir.hpp"
+#include "hipaa/Errors.hpp"
+#include "hipaa/InProcessAdmin.hpp"
+#include "hipaa/JcfgParser.hpp"
+
+namespace hipaa::test {
+namespace {
+
+class SilentHost final : public MediaHost {
+public:
+    bool pushEvent(SessionId, const std::string&, const json_t*, const json_t*) override { return true; }
+    void notifyEvent(SessionId, const json_t*) override {}
+    bool eventsEnabled() const override { return false; }
+    void closePeerConnection(SessionId) override {}
+    void endSession(SessionId) override {}
+};
+
+constexpr const char* kAuditPackage = "janus.eventhandler.hipaa.audit";
+
+int roomWorkerQueueFull() {
+    TempDir dir;
+    std::string pseudo = dir.write("pseudonym.key", std::string(64, 'b'), 0600);
+    std::string pem = dir.write("es.pem", ContractJanus::tokens().publicPem("es"), 0600);
+    std::string cfg = dir.write("room.jcfg",
+                                "general: { pseudonym_key_file = \"" + pseudo +
+                                    "\" }\n"
+                                    "tokens: { issuers = \"" +
+                                    std::string(room::test::TokenFactory::kIssuer) + "\"\n audience = \"" +
+                                    room::test::TokenFactory::kAudience +
+                                    "\" }\n"
+                                    "keys: { pem_files = \"es=" +
+                                    pem + "\" }\n",
+                                0600);
+    // The worker asks the audit handler before the first join and stays there until released.
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    std::promise<void> asked;
+    bool once = false;
+    InProcessAdmin::instance().provide(kAuditPackage, [&, released](const json_t*) {
+        if (!once) {
+            once = true;
+            asked.set_value();
+        }
+        released.wait();
+        return jsonParse(R"({"healthy":true})");
+    });
+    SilentHost host;
+    int answer = 0;
+    {
+        auto plugin = std::make_unique<room::RoomPlugin>(Config(JcfgParser::parseFile(cfg), cfg), Logger(), host,
+                                                         room::VisitPublisher{nullptr, nullptr});
+        plugin->createSession(1);
+        plugin->handleMessage(1, "t", J(R"({"request":"join","room":"r","token":"a.b.c"})"), nullptr);
+        asked.get_future().wait_for(std::chrono::seconds(10));
+        for (int i = 0; i < 20000 && answer == 0; ++i) {
+            auto reply = plugin->handleMessage(1, "t", J(R"({"request":"participants"})"), nullptr);
+            if (reply.kind == MediaPluginCore::Reply::Kind::Ok) answer = ClientTab::errorCode(reply.content.get());
+        }
+        release.set_value();
+    }
+    InProcessAdmin::instance().withdraw(kAuditPackage);
+    return answer;
+}
+
+int auditQueueFullBehindAFullSpool() {
+    TempDir dir;
+    ::mkdir(dir.file("spool").c_str(), 0700);
+    std::string hex64(64, 'c');
+    std::string cfg = dir.write("audit.jcfg",
+                                "general: {\n policy_file = \"" + std::string(HIPAA_SOURCE_DIR) +
+                                    "/conf/janus.eventhandler.hipaa.audit.policy.jcfg\"\n"
+                                    " pseudonym_key_file = \"" +
+                                    dir.write("pseudonym.key", hex64, 0600) +
+                                    "\"\n"
+                                    " queue_capacity = 1024\n batch_size = 30\n instance_id = \"contract\"\n}\n"
+                                    "database: {\n conninfo = \"host=127.0.0.1 port=" +
+                                    std::to_string(freeLoopbackPort()) +
+                                    " dbname=none connect_timeout=1\"\n retry_interval_ms = 600000\n}\n"
+                                    "chain: {\n signing_key_file = \"" +
+                                    dir.write("signing.key", std::string(64, 'd'), 0600) +
+                                    "\"\n}\n"
+                                    "spool: {\n dir = \"" +
+                                    dir.file("spool") + "\"\n key_file = \"" +
+                                    dir.write("spool.key", std::string(64, 'e'), 0600) + "\"\n max_mb = 1\n}\n",
+                                0600);
+    audit::AuditHandler handler(Config(JcfgParser::parseFile(cfg), cfg), Logger());
+    JsonPtr event = J(readFile(std::string(HIPAA_SOURCE_DIR) + "/tests/unit/audit/samples/04-session-created.json"));
+    // Once the spool is full the writer stops taking events; a refusal after that moment means the
+    // queue is full and stays full.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    int64_t refusedWhenFull = -1;
+    for (;;) {
+        for (int i = 0; i < 200; ++i) handler.incomingEvent(event.get());
+        JsonPtr s = handler.handleRequest(J(R"({"request":"stats"})").get());
+        int64_t refused = jsonInt(json_object_get(s.get(), "events"), "refused_queue_full").value_or(0);
+        if (refusedWhenFull < 0 && jsonBool(s.get(), "spool_full").value_or(false))
+            refusedWhenFull = refused;
+        else if (refusedWhenFull >= 0 && refused > refusedWhenFull)
+            break;
+        if (std::chrono::steady_clock::now() > deadline)
+            throw std::runtime_error("the audit queue never filled: " + jsonDump(s.get()));
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    // `pseudonym` needs no database: it is refused only because its own audit record cannot be queued.
+    try {
+        return ClientTab::errorCode(
+            handler
+                .handleRequest(
+                    J(R"({"request":"pseudonym","requester":"contract","iss":"https://idp.test","sub":"s1"})").get())
+                .get());
+    } catch (const Error& e) {
+        return e.code();  // what the glue would answer
+    }
+}
+
+}  // namespace
+
+void addInProcessScenarios(std::vector<Scenario>& out) {
+    out.push_back({"janus.plugin.hipaa.room", 439, "the worker queue is full (in process)", roomWorkerQueueFull});
+    out.push_back({kAuditPackage, 402, "the audit queue is full behind a full spool (in process)",
+                   auditQueueFullBehindAFullSpool});
+}
+
+}  // namespace hipaa::test
