@@ -9,6 +9,7 @@
 #include "hipaa/Logger.hpp"
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -26,6 +27,8 @@ struct IngestSettings {
 
 struct StreamCounters {
     uint64_t received = 0, recorded = 0, srtpFailed = 0, bytes = 0;
+    uint64_t lost = 0;   // authenticated packets that arrived after the stream's writes failed
+    int writeError = 0;  // errno of the write that failed the stream's file (0: none)
 };
 
 class IngestServer {
@@ -35,7 +38,12 @@ public:
         std::unique_ptr<SrtpSession> srtp;
     };
 
-    IngestServer(IngestSettings settings, Logger log);
+    // Told once per stream whose file could not be written (the writer has failed: from then on the
+    // stream's packets are counted as lost). Runs on the receiver thread or in close(), never under
+    // the server's lock.
+    using WriteFailureHandler = std::function<void(const std::string& recording, size_t stream, int errnum)>;
+
+    IngestServer(IngestSettings settings, Logger log, WriteFailureHandler onWriteFailure = nullptr);
     ~IngestServer();  // stops the thread; open recordings are finished (sealed)
     IngestServer(const IngestServer&) = delete;
     IngestServer& operator=(const IngestServer&) = delete;
@@ -51,6 +59,8 @@ public:
 
 private:
     struct Stream {
+        std::string recording;
+        size_t index = 0;  // in the recording's stream order
         StreamSink sink;
         UniqueFd socket;
         int port = 0;
@@ -59,13 +69,23 @@ private:
     };
     using Streams = std::vector<std::unique_ptr<Stream>>;
 
+    struct Failure {
+        std::string recording;
+        size_t stream;
+        int errnum;
+    };
+
     void run();
-    void drain(Stream& s);
+    void drain(Stream& s, std::vector<Failure>& failures);
+    // Marks the stream failed (once) and queues the report.
+    void streamFailed(Stream& s, int errnum, std::vector<Failure>& failures);
+    void report(const std::vector<Failure>& failures);
     void wake();
     UniqueFd bindPort(int port) const;
 
     IngestSettings settings_;
     Logger log_;
+    WriteFailureHandler onWriteFailure_;
     mutable std::mutex mutex_;
     std::map<std::string, Streams> recordings_;
     uint64_t generation_ = 0;

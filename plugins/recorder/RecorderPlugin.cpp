@@ -3,6 +3,7 @@
 #include "hipaa/InProcessAdmin.hpp"
 
 #include "RecorderErrors.hpp"
+#include "WriteError.hpp"
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
 #include "hipaa/JcfgParser.hpp"
@@ -92,7 +93,9 @@ RecorderPlugin::RecorderPlugin(Config config, Logger log, MediaHost& host)
     keyring_ = Keyring::fromFile(keyringPath);
     signer_.emplace(Ed25519Signer::fromKeyFile(signingPath));
     store_ = std::make_unique<RecordingStore>(recordingsDir_, keyring_, *signer_, std::move(policies));
-    ingest_ = std::make_unique<IngestServer>(ingest, log_);
+    ingest_ = std::make_unique<IngestServer>(ingest, log_, [this](const std::string& id, size_t stream, int errnum) {
+        writeFailed(id, stream, errnum);
+    });
     sweeper_ = std::thread([this] { sweeperLoop(); });
     // The room plugin in the same process starts and stops consult recordings through this.
     InProcessAdmin::instance().provide(kRecorderInfo.package, [this](const json_t* r) { return handleAdmin(r); });
@@ -156,6 +159,7 @@ JsonPtr RecorderPlugin::handleAdmin(const json_t* request) {
             std::lock_guard lock(mutex_);
             jsonSet(info.get(), "sessions", static_cast<uint64_t>(sessions_.size()));
         }
+        jsonSet(info.get(), "write_failures", writeFailures_.load());
         jsonSet(info.get(), "key_version", static_cast<int64_t>(keyring_.newest()));
         jsonSet(info.get(), "signing_public_key", hexEncode(signer_->publicKey()));
         return info;
@@ -297,16 +301,40 @@ JsonPtr RecorderPlugin::start(const json_t* request) {
     return j;
 }
 
+void RecorderPlugin::writeFailed(const std::string& id, size_t stream, int errnum) {
+    writeFailures_.fetch_add(1);
+    JsonPtr e = jsonObject();
+    jsonSet(e.get(), "stream", static_cast<uint64_t>(stream));
+    jsonSet(e.get(), "reason", WriteError::reasonFor(errnum));
+    notify("write_failed", id, std::move(e));
+}
+
 JsonPtr RecorderPlugin::stop(const std::string& id) {
     std::lock_guard control(controlMutex_);
     if (!store_->exists(id)) throw RequestError(kRecorderUnknownRecording, "no such recording");
     std::vector<StreamCounters> counters = ingest_->counters(id);
     std::vector<FileSummary> files = ingest_->close(id);
     if (files.empty()) throw RequestError(kRecorderNotActive, "recording is not active");
-    store_->sealed(id, files);
+    try {
+        store_->sealed(id, files);  // `failed` when a file is incomplete
+    } catch (const WriteError& e) {
+        // No manifest: the recording is left as a crash would leave it (its files' authentic prefixes).
+        try {
+            store_->markInterrupted(id);
+        } catch (const std::exception&) {
+            // the state file cannot be written either; the status in memory is interrupted
+        }
+        JsonPtr ev = jsonObject();
+        jsonSet(ev.get(), "status", "interrupted");
+        jsonSet(ev.get(), "failure", e.reason());
+        notify("stopped", id, std::move(ev));
+        throw RequestError(kRecorderWriteFailed, std::string("the recording's manifest could not be written (") +
+                                                     e.reason() + "): it is interrupted");
+    }
     JsonPtr j = ok(id);
     JsonPtr arr = jsonArray();
     uint64_t packets = 0, failed = 0;
+    std::string failure;
     for (size_t k = 0; k < files.size(); ++k) {
         JsonPtr e = jsonObject();
         jsonSet(e.get(), "file", files[k].file);
@@ -314,15 +342,25 @@ JsonPtr RecorderPlugin::stop(const std::string& id) {
         jsonSet(e.get(), "packets", files[k].packets);
         jsonSet(e.get(), "chunks", files[k].chunks);
         jsonSet(e.get(), "bytes", files[k].bytes);
+        jsonSet(e.get(), "complete", files[k].complete);
+        if (!files[k].complete) {
+            jsonSet(e.get(), "write_error", WriteError::reasonFor(files[k].error));
+            if (failure.empty()) failure = WriteError::reasonFor(files[k].error);
+        }
         if (k < counters.size()) {
             jsonSet(e.get(), "srtp_failed", counters[k].srtpFailed);
+            jsonSet(e.get(), "lost", counters[k].lost);
             failed += counters[k].srtpFailed;
         }
         packets += files[k].packets;
         json_array_append_new(arr.get(), jsonRelease(std::move(e)));
     }
+    jsonSet(j.get(), "status", failure.empty() ? "sealed" : "failed");
+    if (!failure.empty()) jsonSet(j.get(), "failure", failure);
     jsonSet(j.get(), "files", std::move(arr));
     JsonPtr e = jsonObject();
+    jsonSet(e.get(), "status", failure.empty() ? "sealed" : "failed");
+    if (!failure.empty()) jsonSet(e.get(), "failure", failure);
     jsonSet(e.get(), "packets", packets);
     jsonSet(e.get(), "srtp_failed", failed);
     notify("stopped", id, std::move(e));
@@ -333,15 +371,23 @@ JsonPtr RecorderPlugin::status(const std::string& id) {
     JsonPtr j = store_->describe(id);
     if (ingest_->active(id)) {
         JsonPtr arr = jsonArray();
+        std::string failure;
         for (const auto& c : ingest_->counters(id)) {
             JsonPtr e = jsonObject();
             jsonSet(e.get(), "received", c.received);
             jsonSet(e.get(), "recorded", c.recorded);
             jsonSet(e.get(), "srtp_failed", c.srtpFailed);
             jsonSet(e.get(), "bytes", c.bytes);
+            jsonSet(e.get(), "lost", c.lost);
+            if (c.writeError) {
+                jsonSet(e.get(), "write_error", WriteError::reasonFor(c.writeError));
+                if (failure.empty()) failure = WriteError::reasonFor(c.writeError);
+            }
             json_array_append_new(arr.get(), jsonRelease(std::move(e)));
         }
         jsonSet(j.get(), "counters", std::move(arr));
+        // While still recording: a stream already failed, `stop` will leave the recording `failed`.
+        if (!failure.empty()) jsonSet(j.get(), "failure", failure);
     }
     return j;
 }

@@ -1,13 +1,11 @@
 // A recording whose writes fail (file size limit, full disk) and later succeed again: what reaches the
 // disk is ciphertext only, ending after the last chunk that was fully written, and it authenticates.
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <string>
 
+#include "FileSizeLimit.hpp"
 #include "Keyring.hpp"
 #include "RecordingReader.hpp"
 #include "RecordingWriter.hpp"
@@ -18,33 +16,12 @@
 
 using namespace hipaa;
 using namespace hipaa::recorder;
+using hipaa::test::FileSizeLimit;
 using hipaa::test::TempDir;
 
 namespace {
 
 constexpr std::string_view kMarker = "PHI-MARKER-";
-
-// RLIMIT_FSIZE (soft) for this process with SIGXFSZ ignored, so writes past it fail with EFBIG the way
-// a full disk fails them with ENOSPC. Restored on destruction.
-class FileSizeLimit {
-public:
-    explicit FileSizeLimit(rlim_t bytes) {
-        ::getrlimit(RLIMIT_FSIZE, &old_);
-        oldHandler_ = ::signal(SIGXFSZ, SIG_IGN);
-        rlimit l = old_;
-        l.rlim_cur = bytes;
-        EXPECT_EQ(::setrlimit(RLIMIT_FSIZE, &l), 0);
-    }
-    ~FileSizeLimit() {
-        lift();
-        ::signal(SIGXFSZ, oldHandler_);
-    }
-    void lift() { ::setrlimit(RLIMIT_FSIZE, &old_); }
-
-private:
-    rlimit old_{};
-    sighandler_t oldHandler_ = SIG_DFL;
-};
 
 Bytes marked(size_t i) {
     char text[32];
