@@ -99,7 +99,7 @@ std::vector<int> IngestServer::open(const std::string& recording, std::vector<St
     return ports;
 }
 
-std::vector<FileSummary> IngestServer::close(const std::string& recording) {
+std::vector<FileSummary> IngestServer::close(const std::string& recording, std::vector<StreamCounters>* counters) {
     Streams streams;
     std::vector<Failure> failures;
     {
@@ -117,6 +117,7 @@ std::vector<FileSummary> IngestServer::close(const std::string& recording) {
         s->socket.reset();
         out.push_back(s->sink.writer->finish());  // never throws for I/O
         if (!out.back().complete && !s->counters.writeError) streamFailed(*s, out.back().error, failures);
+        if (counters) counters->push_back(s->counters);
     }
     report(failures);
     return out;
@@ -164,10 +165,12 @@ void IngestServer::drain(Stream& s, std::vector<Failure>& failures) {
         if (n < 0) return;  // EAGAIN (or a transient error): nothing more now
         ++s.counters.received;
         size_t len = static_cast<size_t>(n);
+        if (len >= 12 && !ssrcAccepted(s, buf, false)) continue;  // before any crypto work
         if (!s.sink.srtp->unprotect(buf, len)) {
             ++s.counters.srtpFailed;  // counted and dropped, never recorded
             continue;
         }
+        if (!ssrcAccepted(s, buf, true)) continue;
         if (s.counters.writeError) {
             ++s.counters.lost;  // the file cannot take it: counted, never retried
             continue;
@@ -185,6 +188,26 @@ void IngestServer::drain(Stream& s, std::vector<Failure>& failures) {
             log_.error(std::string("recording write failed: ") + e.what());
         }
     }
+}
+
+bool IngestServer::ssrcAccepted(Stream& s, const uint8_t* packet, bool authenticated) {
+    // Called with mutex_ held.
+    if (!s.sink.pinSsrc) return true;
+    uint32_t ssrc = uint32_t{packet[8]} << 24 | uint32_t{packet[9]} << 16 | uint32_t{packet[10]} << 8 | packet[11];
+    if (s.ssrc) {
+        if (*s.ssrc == ssrc) return true;
+        ++s.counters.ssrcRefused;
+        return false;
+    }
+    if (!authenticated) return true;  // only an authenticated packet may pin the port
+    for (const auto& other : recordings_.at(s.recording)) {
+        if (other.get() != &s && other->ssrc == ssrc) {
+            ++s.counters.ssrcRefused;  // another port's stream
+            return false;
+        }
+    }
+    s.ssrc = ssrc;
+    return true;
 }
 
 void IngestServer::run() {

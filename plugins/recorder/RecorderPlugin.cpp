@@ -246,12 +246,24 @@ JsonPtr RecorderPlugin::start(const json_t* request) {
     if (!store_->policies().count(policy)) throw RequestError(kRecorderUnknownPolicy, "unknown retention policy");
     int64_t suite = jsonInt(request, "srtp_suite").value_or(80);
     if (suite != 32 && suite != 80) throw RequestError(errc::kInvalidField, "srtp_suite must be 32 or 80");
+    // shared: one key for every stream (one VideoRoom rtp_forward; each port then pins its SSRC);
+    // per_stream: a key per stream (one rtp_forward per stream, or the room's tap).
+    const json_t* keysField = json_object_get(request, "srtp_keys");
+    if (keysField && !json_is_string(keysField)) throw RequestError(errc::kInvalidField, "srtp_keys must be a string");
+    const std::string keys = keysField ? json_string_value(keysField) : "shared";
+    if (keys != "shared" && keys != "per_stream")
+        throw RequestError(errc::kInvalidField, "srtp_keys must be \"shared\" or \"per_stream\"");
+    const bool perStream = keys == "per_stream";
 
     std::lock_guard control(controlMutex_);
     RecordingId rid{};
     secureRandom(rid);
     std::string id = recordingIdHex(rid);
-    Bytes srtpKey = secureRandomBytes(SrtpSession::kMasterLength);
+    std::vector<Bytes> srtpKeys;
+    for (size_t k = 0; k < (perStream ? specs.size() : 1); ++k) srtpKeys.push_back(secureRandomBytes(SrtpSession::kMasterLength));
+    auto wipeSrtpKeys = [&] {
+        for (auto& key : srtpKeys) OPENSSL_cleanse(key.data(), key.size());
+    };
     Bytes dataKey = secureRandomBytes(32);
     std::vector<std::string> paths = store_->create(id, policy, specs);
     std::vector<IngestServer::StreamSink> sinks;
@@ -266,24 +278,32 @@ JsonPtr RecorderPlugin::start(const json_t* request) {
             h.chunkSize = static_cast<uint32_t>(chunkBytes_);
             IngestServer::StreamSink sink;
             sink.writer = std::make_unique<RecordingWriter>(paths[k], h, dataKey, keyring_);
-            sink.srtp = std::make_unique<SrtpSession>(static_cast<int>(suite), srtpKey);
+            sink.srtp = std::make_unique<SrtpSession>(static_cast<int>(suite), srtpKeys[perStream ? k : 0]);
+            sink.pinSsrc = !perStream;
             sinks.push_back(std::move(sink));
         }
         ports = ingest_->open(id, std::move(sinks));
     } catch (...) {
         OPENSSL_cleanse(dataKey.data(), dataKey.size());
-        OPENSSL_cleanse(srtpKey.data(), srtpKey.size());
+        wipeSrtpKeys();
         // Nothing was received: the started files are sealed empty and the recording is marked
         // interrupted, so no half-registered recording remains.
         store_->markInterrupted(id);
         throw;
     }
     OPENSSL_cleanse(dataKey.data(), dataKey.size());
+    // The keys leave only in this answer (the caller hands them to rtp_forward); the local copies
+    // and their base64 text are wiped here.
+    auto setKey = [](json_t* obj, const Bytes& key) {
+        std::string text = base64Encode(key);
+        jsonSet(obj, "srtp_crypto", text);
+        OPENSSL_cleanse(text.data(), text.size());
+    };
     JsonPtr j = ok(id);
     jsonSet(j.get(), "host", rtpAddress_);
     jsonSet(j.get(), "srtp_suite", suite);
-    jsonSet(j.get(), "srtp_crypto", base64Encode(srtpKey));
-    OPENSSL_cleanse(srtpKey.data(), srtpKey.size());
+    jsonSet(j.get(), "srtp_keys", keys);
+    if (!perStream) setKey(j.get(), srtpKeys[0]);
     jsonSet(j.get(), "policy", policy);
     JsonPtr out = jsonArray();
     for (size_t k = 0; k < specs.size(); ++k) {
@@ -291,8 +311,10 @@ JsonPtr RecorderPlugin::start(const json_t* request) {
         jsonSet(e.get(), "mid", specs[k].mid);
         jsonSet(e.get(), "kind", specs[k].kind == StreamKind::Audio ? "audio" : "video");
         jsonSet(e.get(), "port", ports[k]);
+        if (perStream) setKey(e.get(), srtpKeys[k]);
         json_array_append_new(out.get(), jsonRelease(std::move(e)));
     }
+    wipeSrtpKeys();
     jsonSet(j.get(), "streams", std::move(out));
     JsonPtr e = jsonObject();
     jsonSet(e.get(), "policy", policy);
@@ -312,8 +334,8 @@ void RecorderPlugin::writeFailed(const std::string& id, size_t stream, int errnu
 JsonPtr RecorderPlugin::stop(const std::string& id) {
     std::lock_guard control(controlMutex_);
     if (!store_->exists(id)) throw RequestError(kRecorderUnknownRecording, "no such recording");
-    std::vector<StreamCounters> counters = ingest_->counters(id);
-    std::vector<FileSummary> files = ingest_->close(id);
+    std::vector<StreamCounters> counters;
+    std::vector<FileSummary> files = ingest_->close(id, &counters);
     if (files.empty()) throw RequestError(kRecorderNotActive, "recording is not active");
     try {
         store_->sealed(id, files);  // `failed` when a file is incomplete
@@ -350,6 +372,7 @@ JsonPtr RecorderPlugin::stop(const std::string& id) {
         if (k < counters.size()) {
             jsonSet(e.get(), "srtp_failed", counters[k].srtpFailed);
             jsonSet(e.get(), "lost", counters[k].lost);
+            jsonSet(e.get(), "ssrc_refused", counters[k].ssrcRefused);
             failed += counters[k].srtpFailed;
         }
         packets += files[k].packets;
@@ -379,6 +402,7 @@ JsonPtr RecorderPlugin::status(const std::string& id) {
             jsonSet(e.get(), "srtp_failed", c.srtpFailed);
             jsonSet(e.get(), "bytes", c.bytes);
             jsonSet(e.get(), "lost", c.lost);
+            jsonSet(e.get(), "ssrc_refused", c.ssrcRefused);
             if (c.writeError) {
                 jsonSet(e.get(), "write_error", WriteError::reasonFor(c.writeError));
                 if (failure.empty()) failure = WriteError::reasonFor(c.writeError);

@@ -199,6 +199,8 @@ TEST_F(RecorderPluginTest, RecordsSrtpForwardsDropsForgeriesAndExportsMjr) {
         std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
     Bytes plainRtp = payload(0xD0, 1);
+    plainRtp[0] = 0x80;
+    plainRtp[8] = plainRtp[9] = 0, plainRtp[10] = 0x11, plainRtp[11] = 0x11;  // the stream's own SSRC
     audio.sendRaw(plainRtp);  // unprotected RTP: dropped too
     waitReceived(id, {54, 10});
     JsonPtr stopped = admin(R"({"request":"stop","recording":")" + id + "\"}");
@@ -545,6 +547,74 @@ TEST_F(RecorderPluginTest, AStopThatCannotWriteTheManifestLeavesTheRecordingInte
     EXPECT_EQ(jsonBool(rep, "ok"), false);
     EXPECT_EQ(jsonInt(json_array_get(json_object_get(rep, "files"), 0), "packets"), 20) << jsonDump(vr.get());
     EXPECT_EQ(errorOf(R"({"request":"stop","recording":")" + id + "\"}"), kRecorderNotActive);
+}
+
+// One SRTP key for every stream of a recording (VideoRoom's rtp_forward): a packet captured on stream
+// A's port and replayed to stream B's port authenticates under that key. Each port accepts only the
+// SSRC of its first authenticated packet and never one another port accepts: the replay is refused
+// and counted, never recorded, whether it arrives before B's first packet or after.
+TEST_F(RecorderPluginTest, APacketReplayedFromAnotherStreamsPortIsRefusedAndCounted) {
+    JsonPtr s = startAv();
+    EXPECT_EQ(str(s.get(), "srtp_keys"), "shared");
+    std::string id = str(s.get(), "recording");
+    Bytes key = *base64Decode(str(s.get(), "srtp_crypto"));
+    const json_t* streams = json_object_get(s.get(), "streams");
+    SrtpSender a(static_cast<int>(*jsonInt(json_array_get(streams, 0), "port")), 80, key, 0x1111, 111);
+    SrtpSender v(static_cast<int>(*jsonInt(json_array_get(streams, 1), "port")), 80, key, 0x2222, 96);
+    a.send(payload(0xA0, 0), 960);
+    Bytes captured = a.lastWire();  // A's packet as a sniffer on the path saw it
+    waitReceived(id, {1, 0});
+    v.sendRaw(captured);  // replayed to B's port before B sent anything
+    waitReceived(id, {1, 1});
+    std::vector<Bytes> sentVideo;
+    for (size_t i = 0; i < 5; ++i) sentVideo.push_back(v.send(payload(0xB0, i, 900), 3000));
+    a.send(payload(0xA0, 1), 960);
+    waitReceived(id, {2, 6});
+    v.sendRaw(a.lastWire());  // and after B's stream is established
+    waitReceived(id, {2, 7});
+    JsonPtr st = admin(R"({"request":"status","recording":")" + id + "\"}");
+    const json_t* c1 = json_array_get(json_object_get(st.get(), "counters"), 1);
+    EXPECT_EQ(jsonInt(c1, "ssrc_refused"), 2) << jsonDump(st.get());
+    EXPECT_EQ(jsonInt(c1, "recorded"), 5);
+    EXPECT_EQ(jsonInt(json_array_get(json_object_get(st.get(), "counters"), 0), "ssrc_refused"), 0);
+    JsonPtr stopped = admin(R"({"request":"stop","recording":")" + id + "\"}");
+    EXPECT_EQ(jsonInt(json_array_get(json_object_get(stopped.get(), "files"), 1), "ssrc_refused"), 2);
+    JsonPtr e = admin(R"({"request":"export","recording":")" + id + "\"}");
+    EXPECT_EQ(parseMjr(json_string_value(json_array_get(json_object_get(e.get(), "files"), 1))).packets, sentVideo);
+}
+
+// srtp_keys = per_stream: each stream has its own key (one rtp_forward per stream, or the room's tap),
+// so a packet from another port does not even authenticate; such a port does not pin an SSRC.
+TEST_F(RecorderPluginTest, PerStreamKeysSeparateTheStreamsOfARecording) {
+    JsonPtr s = startAv(R"(,"srtp_keys":"per_stream")");
+    EXPECT_EQ(str(s.get(), "srtp_keys"), "per_stream");
+    EXPECT_EQ(json_object_get(s.get(), "srtp_crypto"), nullptr);
+    std::string id = str(s.get(), "recording");
+    const json_t* streams = json_object_get(s.get(), "streams");
+    Bytes ka = *base64Decode(str(json_array_get(streams, 0), "srtp_crypto"));
+    Bytes kv = *base64Decode(str(json_array_get(streams, 1), "srtp_crypto"));
+    ASSERT_EQ(ka.size(), 30u);
+    ASSERT_EQ(kv.size(), 30u);
+    EXPECT_NE(ka, kv);
+    int vport = static_cast<int>(*jsonInt(json_array_get(streams, 1), "port"));
+    SrtpSender a(static_cast<int>(*jsonInt(json_array_get(streams, 0), "port")), 80, ka, 0x1111, 111);
+    SrtpSender v(vport, 80, kv, 0x2222, 96);
+    a.send(payload(0xA0, 0), 960);
+    v.send(payload(0xB0, 0, 900), 3000);
+    v.sendRaw(a.lastWire());  // A's packet on B's port: B's key does not authenticate it
+    SrtpSender v2(vport, 80, kv, 0x3333, 96);  // the stream's sender restarted with a new SSRC
+    v2.send(payload(0xB0, 1, 900), 3000);
+    waitReceived(id, {1, 3});
+    JsonPtr st = admin(R"({"request":"status","recording":")" + id + "\"}");
+    const json_t* c1 = json_array_get(json_object_get(st.get(), "counters"), 1);
+    EXPECT_EQ(jsonInt(c1, "srtp_failed"), 1) << jsonDump(st.get());
+    EXPECT_EQ(jsonInt(c1, "ssrc_refused"), 0);
+    EXPECT_EQ(jsonInt(c1, "recorded"), 2);
+    admin(R"({"request":"stop","recording":")" + id + "\"}");
+    EXPECT_EQ(errorOf(R"({"request":"start","srtp_keys":"each","streams":[{"kind":"audio","codec":"opus"}]})"),
+              errc::kInvalidField);
+    EXPECT_EQ(errorOf(R"({"request":"start","srtp_keys":1,"streams":[{"kind":"audio","codec":"opus"}]})"),
+              errc::kInvalidField);
 }
 
 TEST_F(RecorderPluginTest, BadRequestsGetSpecificErrorsAndLeaveNoState) {
