@@ -1,6 +1,7 @@
 // Real Janus, a real full filesystem: the recorder's recordings_dir is a small tmpfs (in a mount
 // namespace of this test process, inherited by the Janus it starts, gone when both exit). A stock
-// VideoRoom remote publisher is fed marked RTP and forwarded with SRTP to the recorder; mid-recording
+// VideoRoom remote publisher is fed marked RTP and forwarded with SRTP to the recorder (per-stream keys:
+// one rtp_forward per stream); mid-recording
 // the tmpfs is filled to the last byte, then freed. Nothing of any packet may reach the folder in
 // clear, and what was written before the failure must verify against the signed manifest.
 #include <arpa/inet.h>
@@ -165,26 +166,28 @@ TEST(RecorderFullDisk, AFilesystemFilledMidRecordingAndFreedLeavesNoPlaintextAnd
                                             .get());
     ASSERT_EQ(str(remote.get(), "videoroom"), "success") << jsonDump(remote.get());
 
-    JsonPtr started = client.messagePlugin(kRecorder, J(R"({"request":"start","streams":[
+    // A key per stream: the stock VideoRoom takes one srtp_crypto per rtp_forward, so one forward per stream.
+    JsonPtr started = client.messagePlugin(kRecorder, J(R"({"request":"start","srtp_keys":"per_stream","streams":[
         {"kind":"audio","codec":"opus","mid":"0"},{"kind":"video","codec":"vp8","mid":"1"}]})")
                                                           .get());
     std::string id = str(started.get(), "recording");
     ASSERT_EQ(id.size(), 32u) << jsonDump(started.get());
     const json_t* ports = json_object_get(started.get(), "streams");
-    JsonPtr fwd = J(R"({"request":"rtp_forward","room":4343,"secret":"s3"})");
-    jsonSet(fwd.get(), "publisher_id", *jsonInt(remote.get(), "id"));
-    jsonSet(fwd.get(), "host", str(started.get(), "host"));
-    jsonSet(fwd.get(), "srtp_suite", *jsonInt(started.get(), "srtp_suite"));
-    jsonSet(fwd.get(), "srtp_crypto", str(started.get(), "srtp_crypto"));
-    JsonPtr streams = jsonArray();
     for (size_t i = 0; i < 2; ++i) {
+        const json_t* p = json_array_get(ports, i);
+        JsonPtr fwd = J(R"({"request":"rtp_forward","room":4343,"secret":"s3"})");
+        jsonSet(fwd.get(), "publisher_id", *jsonInt(remote.get(), "id"));
+        jsonSet(fwd.get(), "host", str(started.get(), "host"));
+        jsonSet(fwd.get(), "srtp_suite", *jsonInt(started.get(), "srtp_suite"));
+        jsonSet(fwd.get(), "srtp_crypto", str(p, "srtp_crypto"));
+        JsonPtr streams = jsonArray();
         JsonPtr s = jsonObject();
-        jsonSet(s.get(), "mid", str(json_array_get(ports, i), "mid"));
-        jsonSet(s.get(), "port", *jsonInt(json_array_get(ports, i), "port"));
+        jsonSet(s.get(), "mid", str(p, "mid"));
+        jsonSet(s.get(), "port", *jsonInt(p, "port"));
         json_array_append_new(streams.get(), jsonRelease(std::move(s)));
+        jsonSet(fwd.get(), "streams", std::move(streams));
+        ASSERT_EQ(str(client.messageData(session, handle, fwd.get()).get(), "videoroom"), "rtp_forward");
     }
-    jsonSet(fwd.get(), "streams", std::move(streams));
-    ASSERT_EQ(str(client.messageData(session, handle, fwd.get()).get(), "videoroom"), "rtp_forward");
 
     auto status = [&] {
         return client.messagePlugin(kRecorder, J(R"({"request":"status","recording":")" + id + "\"}").get());
