@@ -259,13 +259,29 @@ JsonPtr RecorderPlugin::start(const json_t* request) {
     RecordingId rid{};
     secureRandom(rid);
     std::string id = recordingIdHex(rid);
+    std::vector<std::string> paths;
+    try {
+        paths = store_->create(id, policy, specs);
+    } catch (const WriteError& e) {
+        throw RequestError(kRecorderWriteFailed, std::string("cannot write the recording's state (") + e.reason() + ")");
+    }
     std::vector<Bytes> srtpKeys;
     for (size_t k = 0; k < (perStream ? specs.size() : 1); ++k) srtpKeys.push_back(secureRandomBytes(SrtpSession::kMasterLength));
     auto wipeSrtpKeys = [&] {
         for (auto& key : srtpKeys) OPENSSL_cleanse(key.data(), key.size());
     };
     Bytes dataKey = secureRandomBytes(32);
-    std::vector<std::string> paths = store_->create(id, policy, specs);
+    // Nothing was received: the files started so far are left as they are and the recording is marked
+    // interrupted (in memory at least, if its state file cannot be written), so no half-registered
+    // recording remains.
+    auto abandon = [&] {
+        OPENSSL_cleanse(dataKey.data(), dataKey.size());
+        wipeSrtpKeys();
+        try {
+            store_->markInterrupted(id);
+        } catch (const std::exception&) {
+        }
+    };
     std::vector<IngestServer::StreamSink> sinks;
     std::vector<int> ports;
     try {
@@ -283,12 +299,11 @@ JsonPtr RecorderPlugin::start(const json_t* request) {
             sinks.push_back(std::move(sink));
         }
         ports = ingest_->open(id, std::move(sinks));
+    } catch (const WriteError& e) {
+        abandon();
+        throw RequestError(kRecorderWriteFailed, std::string("cannot write the recording's files (") + e.reason() + ")");
     } catch (...) {
-        OPENSSL_cleanse(dataKey.data(), dataKey.size());
-        wipeSrtpKeys();
-        // Nothing was received: the started files are sealed empty and the recording is marked
-        // interrupted, so no half-registered recording remains.
-        store_->markInterrupted(id);
+        abandon();
         throw;
     }
     OPENSSL_cleanse(dataKey.data(), dataKey.size());

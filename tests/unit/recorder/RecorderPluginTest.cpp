@@ -524,7 +524,7 @@ TEST_F(RecorderPluginTest, AStreamWhoseWritesFailEndsTheRecordingFailedWithAnAut
 
 // Still no room when `stop` writes the manifest: nothing may claim the recording is sealed. It is left
 // as a crash leaves it (interrupted: the authentic prefixes stay readable), with error 429.
-TEST_F(RecorderPluginTest, AStopThatCannotWriteTheManifestLeavesTheRecordingInterrupted) {
+TEST_F(RecorderPluginTest, StartOrStopThatCannotWriteAnswers429AndLeavesNothingHalfDone) {
     JsonPtr s = startAv();
     std::string id = str(s.get(), "recording");
     Bytes key = *base64Decode(str(s.get(), "srtp_crypto"));
@@ -547,6 +547,16 @@ TEST_F(RecorderPluginTest, AStopThatCannotWriteTheManifestLeavesTheRecordingInte
     EXPECT_EQ(jsonBool(rep, "ok"), false);
     EXPECT_EQ(jsonInt(json_array_get(json_object_get(rep, "files"), 0), "packets"), 20) << jsonDump(vr.get());
     EXPECT_EQ(errorOf(R"({"request":"stop","recording":")" + id + "\"}"), kRecorderNotActive);
+
+    // A start on a full disk answers 429 too and leaves nothing recording.
+    {
+        FileSizeLimit limit(100);
+        EXPECT_EQ(errorOf(R"({"request":"start","streams":[{"kind":"audio","codec":"opus"}]})"), kRecorderWriteFailed);
+    }
+    EXPECT_EQ(jsonInt(admin(R"({"request":"info"})").get(), "active"), 0);
+    JsonPtr listed = admin(R"({"request":"list"})");
+    for (size_t i = 0; i < json_array_size(json_object_get(listed.get(), "recordings")); ++i)
+        EXPECT_NE(str(json_array_get(json_object_get(listed.get(), "recordings"), i), "status"), "recording");
 }
 
 // One SRTP key for every stream of a recording (VideoRoom's rtp_forward): a packet captured on stream
