@@ -147,7 +147,7 @@ void RoomPlugin::startTap(const std::string& room, const std::string& policy) {
         jsonSet(t.message.get(), "room", room);
         jsonSet(t.message.get(), "reason", reason);
         jsonSet(t.message.get(), "recording", recording);
-        enqueue(std::move(t));
+        if (!enqueue(std::move(t))) log_.warn("recording failure not reported to the room: worker queue full (counted in info)");
     };
     auto t = std::make_shared<RecordingTap>(recorder_, ts, log_);
     t->start();  // throws when the recorder does not answer
