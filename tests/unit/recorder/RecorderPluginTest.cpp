@@ -523,8 +523,8 @@ TEST_F(RecorderPluginTest, AStreamWhoseWritesFailEndsTheRecordingFailedWithAnAut
 }
 
 // Still no room when `stop` writes the manifest: nothing may claim the recording is sealed. It is left
-// as a crash leaves it (interrupted: the authentic prefixes stay readable), with error 429.
-TEST_F(RecorderPluginTest, StartOrStopThatCannotWriteAnswers429AndLeavesNothingHalfDone) {
+// as a crash leaves it (interrupted: the authentic prefixes stay readable), with error 470 (write_failed).
+TEST_F(RecorderPluginTest, StartOrStopThatCannotWriteAnswers470AndLeavesNothingHalfDone) {
     JsonPtr s = startAv();
     std::string id = str(s.get(), "recording");
     Bytes key = *base64Decode(str(s.get(), "srtp_crypto"));
@@ -548,7 +548,7 @@ TEST_F(RecorderPluginTest, StartOrStopThatCannotWriteAnswers429AndLeavesNothingH
     EXPECT_EQ(jsonInt(json_array_get(json_object_get(rep, "files"), 0), "packets"), 20) << jsonDump(vr.get());
     EXPECT_EQ(errorOf(R"({"request":"stop","recording":")" + id + "\"}"), kRecorderNotActive);
 
-    // A start on a full disk answers 429 too and leaves nothing recording.
+    // A start on a full disk answers 470 too and leaves nothing recording.
     {
         FileSizeLimit limit(100);
         EXPECT_EQ(errorOf(R"({"request":"start","streams":[{"kind":"audio","codec":"opus"}]})"), kRecorderWriteFailed);

@@ -329,7 +329,7 @@ TEST(RecordingTapControl, FailuresAfterStartAreReportedOncePerFeedSegment) {
                 return a;
             }
             if (what == "status") return jsonParse(id == "rec-1" ? R"({"failure":"no_space"})" : "{}");
-            if (what == "stop" && id == "rec-2") throw Error(429, "manifest not written");
+            if (what == "stop" && id == "rec-2") throw Error(470, "manifest not written");
             if (what == "stop") return jsonParse(id == "rec-1" ? R"({"status":"failed"})" : R"({"status":"sealed"})");
             return jsonObject();
         },
