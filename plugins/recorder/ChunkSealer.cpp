@@ -34,25 +34,23 @@ Bytes ChunkSealer::aad(uint64_t counter, bool last) const {
 }
 
 Bytes ChunkSealer::seal(uint64_t counter, bool last, ByteView plaintext) {
-    Bytes b(plaintext.begin(), plaintext.end());
-    sealInPlace(counter, last, b);
+    Bytes b(plaintext.size() + AesGcm::kTagSize);
+    sealTo(counter, last, plaintext, b.data());
     return b;
 }
 
-void ChunkSealer::sealInPlace(uint64_t counter, bool last, Bytes& buffer) {
-    if (buffer.size() > INT_MAX - AesGcm::kTagSize) throw CryptoError("chunk too large");
+void ChunkSealer::sealTo(uint64_t counter, bool last, ByteView plaintext, uint8_t* out) {
+    if (plaintext.size() > INT_MAX - AesGcm::kTagSize) throw CryptoError("chunk too large");
     auto n = nonce(counter, last);
     Bytes a = aad(counter, last);
-    int len = 0;
+    int len = 0, tail = 0;
     EVP_CIPHER_CTX* ctx = sealCtx_.get();
     if (EVP_EncryptInit_ex(ctx, nullptr, nullptr, nullptr, n.data()) != 1 ||
         EVP_EncryptUpdate(ctx, nullptr, &len, a.data(), static_cast<int>(a.size())) != 1 ||
-        EVP_EncryptUpdate(ctx, buffer.data(), &len, buffer.data(), static_cast<int>(buffer.size())) != 1 ||
-        EVP_EncryptFinal_ex(ctx, buffer.data() + len, &len) != 1)
+        EVP_EncryptUpdate(ctx, out, &len, plaintext.data(), static_cast<int>(plaintext.size())) != 1 ||
+        EVP_EncryptFinal_ex(ctx, out + len, &tail) != 1)
         throwOpenSsl("AES-GCM seal failed");
-    size_t size = buffer.size();
-    buffer.resize(size + AesGcm::kTagSize);
-    if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, AesGcm::kTagSize, buffer.data() + size) != 1)
+    if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, AesGcm::kTagSize, out + plaintext.size()) != 1)
         throwOpenSsl("AES-GCM tag failed");
 }
 

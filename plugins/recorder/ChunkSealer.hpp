@@ -17,9 +17,10 @@ public:
     ChunkSealer(ByteView dataKey, const RecordingHeader& header);
 
     Bytes seal(uint64_t counter, bool last, ByteView plaintext);
-    // Encrypts `buffer` in place and appends the tag (the hot path: no copy, no allocation once
-    // the buffer has capacity, and no plaintext left behind in it).
-    void sealInPlace(uint64_t counter, bool last, Bytes& buffer);
+    // Writes ciphertext || tag (plaintext.size() + 16 bytes) to `out`, which must not overlap the
+    // plaintext: a caller that fails to store the result still holds the plaintext, never a
+    // ciphertext that a second seal under the same nonce would turn back into plaintext.
+    void sealTo(uint64_t counter, bool last, ByteView plaintext, uint8_t* out);
     std::optional<Bytes> open(uint64_t counter, bool last, ByteView sealed) const;
 
 private:

@@ -1,6 +1,7 @@
 #include "IngestServer.hpp"
 
 #include "RecorderErrors.hpp"
+#include "WriteError.hpp"
 #include "hipaa/Errors.hpp"
 
 #include <arpa/inet.h>
@@ -26,7 +27,8 @@ uint64_t wallUs() {
 
 }  // namespace
 
-IngestServer::IngestServer(IngestSettings settings, Logger log) : settings_(std::move(settings)), log_(std::move(log)) {
+IngestServer::IngestServer(IngestSettings settings, Logger log, WriteFailureHandler onWriteFailure)
+    : settings_(std::move(settings)), log_(std::move(log)), onWriteFailure_(std::move(onWriteFailure)) {
     in_addr probe{};
     if (::inet_pton(AF_INET, settings_.address.c_str(), &probe) != 1) throw ConfigError("general.rtp_address: not an IPv4 address");
     if (settings_.portMin < 1024 || settings_.portMax > 65535 || settings_.portMin > settings_.portMax)
@@ -84,6 +86,8 @@ std::vector<int> IngestServer::open(const std::string& recording, std::vector<St
             if (s->socket) s->port = port;
         }
         if (!s->socket) throw Error(kRecorderNoPorts, "no free port left in the configured RTP range");
+        s->recording = recording;
+        s->index = streams.size();
         s->sink = std::move(sink);
         s->lastSealMs = nowMs();
         ports.push_back(s->port);
@@ -95,13 +99,14 @@ std::vector<int> IngestServer::open(const std::string& recording, std::vector<St
     return ports;
 }
 
-std::vector<FileSummary> IngestServer::close(const std::string& recording) {
+std::vector<FileSummary> IngestServer::close(const std::string& recording, std::vector<StreamCounters>* counters) {
     Streams streams;
+    std::vector<Failure> failures;
     {
         std::lock_guard lock(mutex_);
         auto it = recordings_.find(recording);
         if (it == recordings_.end()) return {};
-        for (auto& s : it->second) drain(*s);  // what already arrived belongs to the recording
+        for (auto& s : it->second) drain(*s, failures);  // what already arrived belongs to the recording
         streams = std::move(it->second);
         recordings_.erase(it);
         ++generation_;
@@ -110,9 +115,26 @@ std::vector<FileSummary> IngestServer::close(const std::string& recording) {
     std::vector<FileSummary> out;
     for (auto& s : streams) {
         s->socket.reset();
-        out.push_back(s->sink.writer->finish());
+        out.push_back(s->sink.writer->finish());  // never throws for I/O
+        if (!out.back().complete && !s->counters.writeError) streamFailed(*s, out.back().error, failures);
+        if (counters) counters->push_back(s->counters);
     }
+    report(failures);
     return out;
+}
+
+void IngestServer::streamFailed(Stream& s, int errnum, std::vector<Failure>& failures) {
+    if (s.counters.writeError) return;
+    s.counters.writeError = errnum ? errnum : EIO;
+    failures.push_back({s.recording, s.index, s.counters.writeError});
+}
+
+void IngestServer::report(const std::vector<Failure>& failures) {
+    for (const auto& f : failures) {
+        log_.error("recording " + f.recording + " stream " + std::to_string(f.stream) + ": write failed (" +
+                   WriteError::reasonFor(f.errnum) + "); the stream keeps what was written before and records nothing more");
+        if (onWriteFailure_) onWriteFailure_(f.recording, f.stream, f.errnum);
+    }
 }
 
 bool IngestServer::active(const std::string& recording) const {
@@ -135,7 +157,7 @@ std::vector<std::string> IngestServer::recordings() const {
     return out;
 }
 
-void IngestServer::drain(Stream& s) {
+void IngestServer::drain(Stream& s, std::vector<Failure>& failures) {
     // Called with mutex_ held. Bounded so that one busy stream cannot starve the others.
     uint8_t buf[2048];
     for (int i = 0; i < 256; ++i) {
@@ -143,8 +165,14 @@ void IngestServer::drain(Stream& s) {
         if (n < 0) return;  // EAGAIN (or a transient error): nothing more now
         ++s.counters.received;
         size_t len = static_cast<size_t>(n);
+        if (len >= 12 && !ssrcAccepted(s, buf, false)) continue;  // before any crypto work
         if (!s.sink.srtp->unprotect(buf, len)) {
             ++s.counters.srtpFailed;  // counted and dropped, never recorded
+            continue;
+        }
+        if (!ssrcAccepted(s, buf, true)) continue;
+        if (s.counters.writeError) {
+            ++s.counters.lost;  // the file cannot take it: counted, never retried
             continue;
         }
         try {
@@ -153,10 +181,33 @@ void IngestServer::drain(Stream& s) {
                 s.counters.bytes += len;
                 if (s.sink.writer->bufferedBytes() == 0) s.lastSealMs = nowMs();
             }
+        } catch (const WriteError& e) {
+            ++s.counters.lost;
+            streamFailed(s, e.errnum(), failures);
         } catch (const std::exception& e) {
             log_.error(std::string("recording write failed: ") + e.what());
         }
     }
+}
+
+bool IngestServer::ssrcAccepted(Stream& s, const uint8_t* packet, bool authenticated) {
+    // Called with mutex_ held.
+    if (!s.sink.pinSsrc) return true;
+    uint32_t ssrc = uint32_t{packet[8]} << 24 | uint32_t{packet[9]} << 16 | uint32_t{packet[10]} << 8 | packet[11];
+    if (s.ssrc) {
+        if (*s.ssrc == ssrc) return true;
+        ++s.counters.ssrcRefused;
+        return false;
+    }
+    if (!authenticated) return true;  // only an authenticated packet may pin the port
+    for (const auto& other : recordings_.at(s.recording)) {
+        if (other.get() != &s && other->ssrc == ssrc) {
+            ++s.counters.ssrcRefused;  // another port's stream
+            return false;
+        }
+    }
+    s.ssrc = ssrc;
+    return true;
 }
 
 void IngestServer::run() {
@@ -183,21 +234,27 @@ void IngestServer::run() {
             uint64_t v;
             [[maybe_unused]] ssize_t r = ::read(wakeFd_.get(), &v, sizeof v);
         }
-        std::lock_guard lock(mutex_);
-        if (seen != generation_) continue;  // a stream went away: `owners` may dangle
-        int64_t now = nowMs();
-        for (size_t i = 1; i < fds.size(); ++i) {
-            Stream& s = *owners[i];
-            if (fds[i].revents & POLLIN) drain(s);
-            if (s.sink.writer->bufferedBytes() > 0 && now - s.lastSealMs >= settings_.chunkMs) {
-                try {
-                    s.sink.writer->flush();
-                } catch (const std::exception& e) {
-                    log_.error(std::string("sealing a chunk failed: ") + e.what());
+        std::vector<Failure> failures;
+        {
+            std::lock_guard lock(mutex_);
+            if (seen != generation_) continue;  // a stream went away: `owners` may dangle
+            int64_t now = nowMs();
+            for (size_t i = 1; i < fds.size(); ++i) {
+                Stream& s = *owners[i];
+                if (fds[i].revents & POLLIN) drain(s, failures);
+                if (s.sink.writer->bufferedBytes() > 0 && now - s.lastSealMs >= settings_.chunkMs) {
+                    try {
+                        s.sink.writer->flush();
+                    } catch (const WriteError& e) {
+                        streamFailed(s, e.errnum(), failures);
+                    } catch (const std::exception& e) {
+                        log_.error(std::string("sealing a chunk failed: ") + e.what());
+                    }
+                    s.lastSealMs = now;
                 }
-                s.lastSealMs = now;
             }
         }
+        report(failures);
     }
 }
 

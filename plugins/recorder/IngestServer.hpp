@@ -9,9 +9,11 @@
 #include "hipaa/Logger.hpp"
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -26,6 +28,9 @@ struct IngestSettings {
 
 struct StreamCounters {
     uint64_t received = 0, recorded = 0, srtpFailed = 0, bytes = 0;
+    uint64_t lost = 0;   // authenticated packets that arrived after the stream's writes failed
+    uint64_t ssrcRefused = 0;  // another SSRC than the one this port accepts (a replay from another port)
+    int writeError = 0;  // errno of the write that failed the stream's file (0: none)
 };
 
 class IngestServer {
@@ -33,9 +38,18 @@ public:
     struct StreamSink {
         std::unique_ptr<RecordingWriter> writer;
         std::unique_ptr<SrtpSession> srtp;
+        // The recording's streams share one SRTP key (VideoRoom's rtp_forward): the port accepts only
+        // the SSRC of its first authenticated packet, and never one another port of the recording
+        // accepts, so a packet captured on one port and replayed to another is refused.
+        bool pinSsrc = false;
     };
 
-    IngestServer(IngestSettings settings, Logger log);
+    // Told once per stream whose file could not be written (the writer has failed: from then on the
+    // stream's packets are counted as lost). Runs on the receiver thread or in close(), never under
+    // the server's lock.
+    using WriteFailureHandler = std::function<void(const std::string& recording, size_t stream, int errnum)>;
+
+    IngestServer(IngestSettings settings, Logger log, WriteFailureHandler onWriteFailure = nullptr);
     ~IngestServer();  // stops the thread; open recordings are finished (sealed)
     IngestServer(const IngestServer&) = delete;
     IngestServer& operator=(const IngestServer&) = delete;
@@ -43,29 +57,45 @@ public:
     // Binds one UDP socket per sink on free ports of the range; returns the ports in sink order.
     // Throws Error(kRecorderNoPorts) when the range is exhausted (nothing stays allocated).
     std::vector<int> open(const std::string& recording, std::vector<StreamSink> sinks);
-    // Stops receiving and seals every stream; summaries in stream order. Empty if unknown.
-    std::vector<FileSummary> close(const std::string& recording);
+    // Stops receiving and seals every stream; summaries in stream order. Empty if unknown. `counters`
+    // (optional) gets each stream's final counters, after the last drain.
+    std::vector<FileSummary> close(const std::string& recording, std::vector<StreamCounters>* counters = nullptr);
     bool active(const std::string& recording) const;
     std::vector<StreamCounters> counters(const std::string& recording) const;
     std::vector<std::string> recordings() const;
 
 private:
     struct Stream {
+        std::string recording;
+        size_t index = 0;  // in the recording's stream order
         StreamSink sink;
         UniqueFd socket;
         int port = 0;
         StreamCounters counters;
         int64_t lastSealMs = 0;
+        std::optional<uint32_t> ssrc;  // pinned (pinSsrc)
     };
     using Streams = std::vector<std::unique_ptr<Stream>>;
 
+    struct Failure {
+        std::string recording;
+        size_t stream;
+        int errnum;
+    };
+
     void run();
-    void drain(Stream& s);
+    void drain(Stream& s, std::vector<Failure>& failures);
+    // pinSsrc: false (and counted) when the packet's SSRC is not the one this port accepts.
+    bool ssrcAccepted(Stream& s, const uint8_t* packet, bool authenticated);
+    // Marks the stream failed (once) and queues the report.
+    void streamFailed(Stream& s, int errnum, std::vector<Failure>& failures);
+    void report(const std::vector<Failure>& failures);
     void wake();
     UniqueFd bindPort(int port) const;
 
     IngestSettings settings_;
     Logger log_;
+    WriteFailureHandler onWriteFailure_;
     mutable std::mutex mutex_;
     std::map<std::string, Streams> recordings_;
     uint64_t generation_ = 0;

@@ -25,8 +25,7 @@ FileSummary KeySlotEditor::rewrap(const std::string& path, const Keyring& keyrin
         throw CryptoError("cannot rewrap: data key does not unwrap with this keyring");
     }
     RecordingHeader h = parsed->header;
-    h.slot = keyring.wrap(*key, fixedHash, version);
-    OPENSSL_cleanse(key->data(), key->size());
+    h.slot = keyring.wrap(*key, fixedHash, version);  // the key (SecretBytes) is wiped when freed
     Bytes out(fixed.begin(), fixed.end());
     Bytes slot = h.slotBytes();
     out.insert(out.end(), slot.begin(), slot.end());

@@ -13,7 +13,6 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
-#include <sstream>
 
 namespace hipaa::recorder {
 namespace {
@@ -132,7 +131,7 @@ Bytes Keyring::x25519PublicFromPrivate(ByteView privateKey) {
 
 void Keyring::add(uint32_t version, Type type, ByteView material) {
     if (version == 0) throw ConfigError("keyring version must be at least 1");
-    Key k{type, Bytes(material.begin(), material.end()), {}};
+    Key k{type, SecretBytes(material.begin(), material.end()), {}};
     if (type == Type::RsaOaepPublic || type == Type::RsaOaepPrivate) {
         EvpPkeyPtr key = type == Type::RsaOaepPublic ? rsaPublic(material) : rsaPrivate(material);
         requireRsa(key.get());
@@ -144,35 +143,50 @@ void Keyring::add(uint32_t version, Type type, ByteView material) {
     if (material.size() != 32) throw ConfigError("keyring key must be 32 bytes");
     if (type == Type::X25519Private) k.publicKey = x25519PublicFromPrivate(material);
     if (type == Type::X25519Public) {
-        k.publicKey = k.material;
+        k.publicKey.assign(k.material.begin(), k.material.end());
         EvpPkeyPtr check(EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, nullptr, material.data(), material.size()));
         if (!check) throw ConfigError("keyring: invalid X25519 public key");
     }
     if (!keys_.emplace(version, std::move(k)).second) throw ConfigError("keyring: duplicate version " + std::to_string(version));
 }
 
-Keyring Keyring::fromText(const std::string& text, const std::string& name) {
+namespace {
+
+// The next whitespace-separated field of `line` (empty when none is left); no copy.
+std::string_view nextField(std::string_view& line) {
+    size_t start = line.find_first_not_of(" \t\r");
+    if (start == std::string_view::npos) {
+        line = {};
+        return {};
+    }
+    size_t end = line.find_first_of(" \t\r", start);
+    std::string_view field = line.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+    line.remove_prefix(end == std::string_view::npos ? line.size() : end);
+    return field;
+}
+
+}  // namespace
+
+Keyring Keyring::fromText(std::string_view text, const std::string& name) {
+    // Fields are views into `text` (which the caller wipes); decoded keys live in SecretBytes only.
     Keyring ring;
-    std::istringstream in(text);
-    std::string line;
     int lineNo = 0;
-    while (std::getline(in, line)) {
+    while (!text.empty()) {
+        size_t nl = text.find('\n');
+        std::string_view line = text.substr(0, nl);
+        text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
         ++lineNo;
-        if (auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
-        std::istringstream fields(line);
-        std::string ver, type, material, extra;
-        if (!(fields >> ver)) continue;
+        if (auto hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
+        std::string_view ver = nextField(line);
+        if (ver.empty()) continue;
         std::string where = name + " line " + std::to_string(lineNo);
-        if (!(fields >> type >> material) || (fields >> extra)) throw ConfigError(where + ": expected '<version> <type> <hex key>'");
-        uint32_t version = 0;
-        try {
-            size_t used = 0;
-            unsigned long v = std::stoul(ver, &used);
-            if (used != ver.size() || v == 0 || v > 0xffffffffUL) throw std::out_of_range("version");
-            version = static_cast<uint32_t>(v);
-        } catch (const std::exception&) {
-            throw ConfigError(where + ": version must be an integer 1..4294967295");
-        }
+        std::string_view type = nextField(line);
+        std::string_view material = nextField(line);
+        if (material.empty() || !nextField(line).empty()) throw ConfigError(where + ": expected '<version> <type> <hex key>'");
+        uint64_t v = 0;
+        for (char c : ver) v = c >= '0' && c <= '9' && v <= 0xffffffffULL ? v * 10 + static_cast<uint64_t>(c - '0') : UINT64_MAX;
+        if (v == 0 || v > 0xffffffffULL) throw ConfigError(where + ": version must be an integer 1..4294967295");
+        const auto version = static_cast<uint32_t>(v);
         Type t;
         if (type == "kek") t = Type::Kek;
         else if (type == "x25519") t = Type::X25519Public;
@@ -181,15 +195,19 @@ Keyring Keyring::fromText(const std::string& text, const std::string& name) {
         else if (type == "rsa-oaep-private") t = Type::RsaOaepPrivate;
         else throw ConfigError(where + ": type must be kek, x25519, x25519-private, rsa-oaep or rsa-oaep-private");
         bool rsa = t == Type::RsaOaepPublic || t == Type::RsaOaepPrivate;
-        auto key = hexDecode(material);
-        if (!key || (!rsa && key->size() != 32)) throw ConfigError(where + ": key must be 64 hex digits");
-        if (rsa && (key->empty() || key->size() > 8192)) throw ConfigError(where + ": key must be hex DER");
+        std::optional<Bytes> decoded = hexDecode(material);
+        SecretBytes key;
+        if (decoded) {
+            key.assign(decoded->begin(), decoded->end());
+            zeroize(decoded->data(), decoded->size());
+        }
+        if (!decoded || (!rsa && key.size() != 32)) throw ConfigError(where + ": key must be 64 hex digits");
+        if (rsa && (key.empty() || key.size() > 8192)) throw ConfigError(where + ": key must be hex DER");
         try {
-            ring.add(version, t, *key);
+            ring.add(version, t, key);
         } catch (const ConfigError& e) {
             throw ConfigError(where + ": " + e.what());
         }
-        OPENSSL_cleanse(key->data(), key->size());
     }
     if (ring.empty()) throw ConfigError(name + ": keyring holds no key");
     return ring;
@@ -197,11 +215,14 @@ Keyring Keyring::fromText(const std::string& text, const std::string& name) {
 
 Keyring Keyring::fromFile(const std::string& path) {
     Bytes raw = readSecretFile(path);
-    std::string text(raw.begin(), raw.end());
-    OPENSSL_cleanse(raw.data(), raw.size());
-    Keyring ring = fromText(text, path);
-    OPENSSL_cleanse(text.data(), text.size());
-    return ring;
+    try {
+        Keyring ring = fromText(asChars(raw), path);
+        zeroize(raw.data(), raw.size());
+        return ring;
+    } catch (...) {
+        zeroize(raw.data(), raw.size());
+        throw;
+    }
 }
 
 uint32_t Keyring::newest() const {
@@ -257,7 +278,7 @@ KeySlot Keyring::wrap(ByteView dataKey, const Digest256& fixedHash, std::optiona
     return slot;
 }
 
-std::optional<Bytes> Keyring::unwrap(const KeySlot& slot, const Digest256& fixedHash) const {
+std::optional<SecretBytes> Keyring::unwrap(const KeySlot& slot, const Digest256& fixedHash) const {
     const Key* k = find(slot.keyId);
     if (!k) return std::nullopt;
     ByteView w = slot.wrapped;
@@ -289,11 +310,14 @@ std::optional<Bytes> Keyring::unwrap(const KeySlot& slot, const Digest256& fixed
             OPENSSL_cleanse(out.data(), out.size());
             return std::nullopt;  // wrong key, flipped byte or another slot's label
         }
-        out.resize(len);
-        key = std::move(out);
+        key.emplace(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(len));
+        OPENSSL_cleanse(out.data(), out.size());
     }
-    if (key && key->size() != 32) return std::nullopt;
-    return key;
+    if (!key) return std::nullopt;
+    SecretBytes result(key->begin(), key->end());
+    OPENSSL_cleanse(key->data(), key->size());
+    if (result.size() != 32) return std::nullopt;
+    return result;
 }
 
 }  // namespace hipaa::recorder

@@ -11,4 +11,5 @@ inline constexpr int kRecorderActive = 426;
 inline constexpr int kRecorderKeyUnavailable = 427;
 inline constexpr int kRecorderDamaged = 428;
 inline constexpr int kRecorderNotOnHold = 429;
+inline constexpr int kRecorderWriteFailed = 470;
 }  // namespace hipaa::recorder

@@ -3,6 +3,7 @@
 #include "hipaa/InProcessAdmin.hpp"
 
 #include "RecorderErrors.hpp"
+#include "WriteError.hpp"
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
 #include "hipaa/JcfgParser.hpp"
@@ -92,7 +93,9 @@ RecorderPlugin::RecorderPlugin(Config config, Logger log, MediaHost& host)
     keyring_ = Keyring::fromFile(keyringPath);
     signer_.emplace(Ed25519Signer::fromKeyFile(signingPath));
     store_ = std::make_unique<RecordingStore>(recordingsDir_, keyring_, *signer_, std::move(policies));
-    ingest_ = std::make_unique<IngestServer>(ingest, log_);
+    ingest_ = std::make_unique<IngestServer>(ingest, log_, [this](const std::string& id, size_t stream, int errnum) {
+        writeFailed(id, stream, errnum);
+    });
     sweeper_ = std::thread([this] { sweeperLoop(); });
     // The room plugin in the same process starts and stops consult recordings through this.
     InProcessAdmin::instance().provide(kRecorderInfo.package, [this](const json_t* r) { return handleAdmin(r); });
@@ -156,6 +159,7 @@ JsonPtr RecorderPlugin::handleAdmin(const json_t* request) {
             std::lock_guard lock(mutex_);
             jsonSet(info.get(), "sessions", static_cast<uint64_t>(sessions_.size()));
         }
+        jsonSet(info.get(), "write_failures", writeFailures_.load());
         jsonSet(info.get(), "key_version", static_cast<int64_t>(keyring_.newest()));
         jsonSet(info.get(), "signing_public_key", hexEncode(signer_->publicKey()));
         return info;
@@ -243,6 +247,12 @@ JsonPtr RecorderPlugin::start(const json_t* request) {
     auto policyField = jsonOptionalString(request, "policy", 1, 64);
     int64_t suite = jsonOptionalInt(request, "srtp_suite").value_or(80);
     if (suite != 32 && suite != 80) throw RequestError(errc::kInvalidField, "srtp_suite must be 32 or 80");
+    // shared: one key for every stream (one VideoRoom rtp_forward; each port then pins its SSRC);
+    // per_stream: a key per stream (one rtp_forward per stream, or the room's tap).
+    const std::string keys(jsonOptionalString(request, "srtp_keys").value_or("shared"));
+    if (keys != "shared" && keys != "per_stream")
+        throw RequestError(errc::kInvalidField, "srtp_keys must be \"shared\" or \"per_stream\"");
+    const bool perStream = keys == "per_stream";
     // Every field is checked before the policy is looked up and anything is allocated.
     std::string policy = policyField ? std::string(*policyField) : defaultPolicy_;
     if (!store_->policies().count(policy)) throw RequestError(kRecorderUnknownPolicy, "unknown retention policy");
@@ -251,9 +261,29 @@ JsonPtr RecorderPlugin::start(const json_t* request) {
     RecordingId rid{};
     secureRandom(rid);
     std::string id = recordingIdHex(rid);
-    Bytes srtpKey = secureRandomBytes(SrtpSession::kMasterLength);
+    std::vector<std::string> paths;
+    try {
+        paths = store_->create(id, policy, specs);
+    } catch (const WriteError& e) {
+        throw RequestError(kRecorderWriteFailed, std::string("cannot write the recording's state (") + e.reason() + ")");
+    }
+    std::vector<Bytes> srtpKeys;
+    for (size_t k = 0; k < (perStream ? specs.size() : 1); ++k) srtpKeys.push_back(secureRandomBytes(SrtpSession::kMasterLength));
+    auto wipeSrtpKeys = [&] {
+        for (auto& key : srtpKeys) OPENSSL_cleanse(key.data(), key.size());
+    };
     Bytes dataKey = secureRandomBytes(32);
-    std::vector<std::string> paths = store_->create(id, policy, specs);
+    // Nothing was received: the files started so far are left as they are and the recording is marked
+    // interrupted (in memory at least, if its state file cannot be written), so no half-registered
+    // recording remains.
+    auto abandon = [&] {
+        OPENSSL_cleanse(dataKey.data(), dataKey.size());
+        wipeSrtpKeys();
+        try {
+            store_->markInterrupted(id);
+        } catch (const std::exception&) {
+        }
+    };
     std::vector<IngestServer::StreamSink> sinks;
     std::vector<int> ports;
     try {
@@ -266,24 +296,31 @@ JsonPtr RecorderPlugin::start(const json_t* request) {
             h.chunkSize = static_cast<uint32_t>(chunkBytes_);
             IngestServer::StreamSink sink;
             sink.writer = std::make_unique<RecordingWriter>(paths[k], h, dataKey, keyring_);
-            sink.srtp = std::make_unique<SrtpSession>(static_cast<int>(suite), srtpKey);
+            sink.srtp = std::make_unique<SrtpSession>(static_cast<int>(suite), srtpKeys[perStream ? k : 0]);
+            sink.pinSsrc = !perStream;
             sinks.push_back(std::move(sink));
         }
         ports = ingest_->open(id, std::move(sinks));
+    } catch (const WriteError& e) {
+        abandon();
+        throw RequestError(kRecorderWriteFailed, std::string("cannot write the recording's files (") + e.reason() + ")");
     } catch (...) {
-        OPENSSL_cleanse(dataKey.data(), dataKey.size());
-        OPENSSL_cleanse(srtpKey.data(), srtpKey.size());
-        // Nothing was received: the started files are sealed empty and the recording is marked
-        // interrupted, so no half-registered recording remains.
-        store_->markInterrupted(id);
+        abandon();
         throw;
     }
     OPENSSL_cleanse(dataKey.data(), dataKey.size());
+    // The keys leave only in this answer (the caller hands them to rtp_forward); the local copies
+    // and their base64 text are wiped here.
+    auto setKey = [](json_t* obj, const Bytes& key) {
+        std::string text = base64Encode(key);
+        jsonSet(obj, "srtp_crypto", text);
+        OPENSSL_cleanse(text.data(), text.size());
+    };
     JsonPtr j = ok(id);
     jsonSet(j.get(), "host", rtpAddress_);
     jsonSet(j.get(), "srtp_suite", suite);
-    jsonSet(j.get(), "srtp_crypto", base64Encode(srtpKey));
-    OPENSSL_cleanse(srtpKey.data(), srtpKey.size());
+    jsonSet(j.get(), "srtp_keys", keys);
+    if (!perStream) setKey(j.get(), srtpKeys[0]);
     jsonSet(j.get(), "policy", policy);
     JsonPtr out = jsonArray();
     for (size_t k = 0; k < specs.size(); ++k) {
@@ -291,8 +328,10 @@ JsonPtr RecorderPlugin::start(const json_t* request) {
         jsonSet(e.get(), "mid", specs[k].mid);
         jsonSet(e.get(), "kind", specs[k].kind == StreamKind::Audio ? "audio" : "video");
         jsonSet(e.get(), "port", ports[k]);
+        if (perStream) setKey(e.get(), srtpKeys[k]);
         json_array_append_new(out.get(), jsonRelease(std::move(e)));
     }
+    wipeSrtpKeys();
     jsonSet(j.get(), "streams", std::move(out));
     JsonPtr e = jsonObject();
     jsonSet(e.get(), "policy", policy);
@@ -301,20 +340,44 @@ JsonPtr RecorderPlugin::start(const json_t* request) {
     return j;
 }
 
+void RecorderPlugin::writeFailed(const std::string& id, size_t stream, int errnum) {
+    writeFailures_.fetch_add(1);
+    JsonPtr e = jsonObject();
+    jsonSet(e.get(), "stream", static_cast<uint64_t>(stream));
+    jsonSet(e.get(), "reason", WriteError::reasonFor(errnum));
+    notify("write_failed", id, std::move(e));
+}
+
 JsonPtr RecorderPlugin::stop(const std::string& id) {
     std::lock_guard control(controlMutex_);
     if (!store_->exists(id)) throw RequestError(kRecorderUnknownRecording, "no such recording");
-    std::vector<StreamCounters> counters = ingest_->counters(id);
-    std::vector<FileSummary> files = ingest_->close(id);
+    std::vector<StreamCounters> counters;
+    std::vector<FileSummary> files = ingest_->close(id, &counters);
     if (files.empty()) {
         if (jsonString(store_->describe(id).get(), "status").value_or("") == "deleted")
             throw RequestError(kRecorderDeleted, "recording was deleted");
         throw RequestError(kRecorderNotActive, "recording is not active");
     }
-    store_->sealed(id, files);
+    try {
+        store_->sealed(id, files);  // `failed` when a file is incomplete
+    } catch (const WriteError& e) {
+        // No manifest: the recording is left as a crash would leave it (its files' authentic prefixes).
+        try {
+            store_->markInterrupted(id);
+        } catch (const std::exception&) {
+            // the state file cannot be written either; the status in memory is interrupted
+        }
+        JsonPtr ev = jsonObject();
+        jsonSet(ev.get(), "status", "interrupted");
+        jsonSet(ev.get(), "failure", e.reason());
+        notify("stopped", id, std::move(ev));
+        throw RequestError(kRecorderWriteFailed, std::string("the recording's manifest could not be written (") +
+                                                     e.reason() + "): it is interrupted");
+    }
     JsonPtr j = ok(id);
     JsonPtr arr = jsonArray();
     uint64_t packets = 0, failed = 0;
+    std::string failure;
     for (size_t k = 0; k < files.size(); ++k) {
         JsonPtr e = jsonObject();
         jsonSet(e.get(), "file", files[k].file);
@@ -322,15 +385,26 @@ JsonPtr RecorderPlugin::stop(const std::string& id) {
         jsonSet(e.get(), "packets", files[k].packets);
         jsonSet(e.get(), "chunks", files[k].chunks);
         jsonSet(e.get(), "bytes", files[k].bytes);
+        jsonSet(e.get(), "complete", files[k].complete);
+        if (!files[k].complete) {
+            jsonSet(e.get(), "write_error", WriteError::reasonFor(files[k].error));
+            if (failure.empty()) failure = WriteError::reasonFor(files[k].error);
+        }
         if (k < counters.size()) {
             jsonSet(e.get(), "srtp_failed", counters[k].srtpFailed);
+            jsonSet(e.get(), "lost", counters[k].lost);
+            jsonSet(e.get(), "ssrc_refused", counters[k].ssrcRefused);
             failed += counters[k].srtpFailed;
         }
         packets += files[k].packets;
         json_array_append_new(arr.get(), jsonRelease(std::move(e)));
     }
+    jsonSet(j.get(), "status", failure.empty() ? "sealed" : "failed");
+    if (!failure.empty()) jsonSet(j.get(), "failure", failure);
     jsonSet(j.get(), "files", std::move(arr));
     JsonPtr e = jsonObject();
+    jsonSet(e.get(), "status", failure.empty() ? "sealed" : "failed");
+    if (!failure.empty()) jsonSet(e.get(), "failure", failure);
     jsonSet(e.get(), "packets", packets);
     jsonSet(e.get(), "srtp_failed", failed);
     notify("stopped", id, std::move(e));
@@ -341,15 +415,24 @@ JsonPtr RecorderPlugin::status(const std::string& id) {
     JsonPtr j = store_->describe(id);
     if (ingest_->active(id)) {
         JsonPtr arr = jsonArray();
+        std::string failure;
         for (const auto& c : ingest_->counters(id)) {
             JsonPtr e = jsonObject();
             jsonSet(e.get(), "received", c.received);
             jsonSet(e.get(), "recorded", c.recorded);
             jsonSet(e.get(), "srtp_failed", c.srtpFailed);
             jsonSet(e.get(), "bytes", c.bytes);
+            jsonSet(e.get(), "lost", c.lost);
+            jsonSet(e.get(), "ssrc_refused", c.ssrcRefused);
+            if (c.writeError) {
+                jsonSet(e.get(), "write_error", WriteError::reasonFor(c.writeError));
+                if (failure.empty()) failure = WriteError::reasonFor(c.writeError);
+            }
             json_array_append_new(arr.get(), jsonRelease(std::move(e)));
         }
         jsonSet(j.get(), "counters", std::move(arr));
+        // While still recording: a stream already failed, `stop` will leave the recording `failed`.
+        if (!failure.empty()) jsonSet(j.get(), "failure", failure);
     }
     return j;
 }

@@ -10,6 +10,7 @@
 #include "hipaa/Logger.hpp"
 #include "hipaa/PluginCore.hpp"
 
+#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -44,6 +45,7 @@ private:
     JsonPtr stop(const std::string& id);
     JsonPtr status(const std::string& id);
     JsonPtr exportRecording(const std::string& id);
+    void writeFailed(const std::string& id, size_t stream, int errnum);
     void notify(const char* event, const std::string& id, JsonPtr extra = nullptr);
     void sweeperLoop();
 
@@ -55,6 +57,7 @@ private:
     Keyring keyring_;
     std::optional<Ed25519Signer> signer_;
     std::unique_ptr<RecordingStore> store_;
+    std::atomic<uint64_t> writeFailures_{0};  // streams whose file could not be written (info)
     std::unique_ptr<IngestServer> ingest_;
     std::mutex controlMutex_;  // serializes start/stop/delete so a recording is never half-started
     std::mutex mutex_;

@@ -11,6 +11,7 @@
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
 #include "hipaa/SecureRandom.hpp"
+#include "hipaa/Zeroize.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -38,21 +39,27 @@ int keygen(const std::string& version, const std::string& out, const std::string
     if (version.empty() || version.find_first_not_of("0123456789") != std::string::npos) return usage();
     if (kind != "x25519" && kind != "rsa") return usage();
     Bytes priv, pub;
-    std::string line;
     if (kind == "rsa") {
         std::tie(priv, pub) = Keyring::rsaGenerate(3072);
-        line = version + " rsa-oaep-private " + hexEncode(priv) + "\n";
     } else {
         priv = secureRandomBytes(32);
         pub = Keyring::x25519PublicFromPrivate(priv);
-        line = version + " x25519-private " + hexEncode(priv) + "\n";
     }
+    // The private key and its hex line are wiped before their memory is freed (no temporaries).
+    std::string hex = hexEncode(priv);
+    zeroize(priv.data(), priv.size());
+    std::string line;
+    line.reserve(version.size() + 24 + hex.size());
+    line.append(version).append(kind == "rsa" ? " rsa-oaep-private " : " x25519-private ").append(hex).append("\n");
+    zeroize(hex.data(), hex.size());
     UniqueFd fd(::open(out.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
     if (!fd) {
+        zeroize(line.data(), line.size());
         std::fprintf(stderr, "cannot create %s (it must not exist)\n", out.c_str());
         return 2;
     }
     writeAll(fd.get(), asBytes(line), "private keyring");
+    zeroize(line.data(), line.size());
     std::printf("%s %s %s\n", version.c_str(), kind == "rsa" ? "rsa-oaep" : "x25519", hexEncode(pub).c_str());
     return 0;
 }

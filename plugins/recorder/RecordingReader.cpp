@@ -50,7 +50,7 @@ ReadReport RecordingReader::run(ByteView file, const Keyring* keyring, ByteView 
     r.headerValid = true;
     r.header = parsed->header;
     Digest256 fixedHash = sha256(file.first(parsed->fixedLength));
-    Bytes key;
+    SecretBytes key;  // wiped when freed
     if (keyring) {
         if (r.header.slot.algorithm == WrapAlgorithm::None) {
             r.damage = "data key destroyed (crypto-shredded)";

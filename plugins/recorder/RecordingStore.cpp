@@ -6,6 +6,7 @@
 #include "RecorderErrors.hpp"
 #include "RecordingReader.hpp"
 #include "UniqueFd.hpp"
+#include "WriteError.hpp"
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
 
@@ -46,6 +47,7 @@ RecordingStore::RecordingStore(std::string dir, const Keyring& keyring, const Ed
         }
         Meta m;
         m.status = std::string(jsonString(j.get(), "status").value_or("interrupted"));
+        m.failure = std::string(jsonString(j.get(), "failure").value_or(""));
         m.policy = std::string(jsonString(j.get(), "policy").value_or(""));
         m.createdMs = jsonInt(j.get(), "created_ms").value_or(0);
         m.endedMs = jsonInt(j.get(), "ended_ms").value_or(0);
@@ -91,6 +93,7 @@ void RecordingStore::save(const std::string& id, const Meta& m) const {
     JsonPtr j = jsonObject();
     jsonSet(j.get(), "recording", id);
     jsonSet(j.get(), "status", m.status);
+    if (!m.failure.empty()) jsonSet(j.get(), "failure", m.failure);
     jsonSet(j.get(), "policy", m.policy);
     jsonSet(j.get(), "created_ms", m.createdMs);
     jsonSet(j.get(), "ended_ms", m.endedMs);
@@ -134,12 +137,12 @@ std::vector<std::string> RecordingStore::create(const std::string& id, const std
 void RecordingStore::sealed(const std::string& id, const std::vector<FileSummary>& files) {
     std::lock_guard lock(mutex_);
     Meta& m = get(id);
-    m.status = "sealed";
-    m.endedMs = wallMs();
+    std::string failure;
+    int64_t ended = wallMs();
     JsonPtr body = jsonObject();
     jsonSet(body.get(), "recording", id);
     jsonSet(body.get(), "created_ms", m.createdMs);
-    jsonSet(body.get(), "ended_ms", m.endedMs);
+    jsonSet(body.get(), "ended_ms", ended);
     JsonPtr arr = jsonArray();
     for (const auto& f : files) {
         JsonPtr e = jsonObject();
@@ -148,10 +151,19 @@ void RecordingStore::sealed(const std::string& id, const std::vector<FileSummary
         jsonSet(e.get(), "bytes", f.bytes);
         jsonSet(e.get(), "chunks", f.chunks);
         jsonSet(e.get(), "packets", f.packets);
+        if (!f.complete) {
+            // The file ends after `chunks` authentic chunks, without a final one: verify holds it to that.
+            jsonSet(e.get(), "complete", false);
+            if (failure.empty()) failure = WriteError::reasonFor(f.error);
+        }
         json_array_append_new(arr.get(), jsonRelease(std::move(e)));
     }
     jsonSet(body.get(), "files", std::move(arr));
+    if (!failure.empty()) jsonSet(body.get(), "failure", failure);
     SignedDocument::write(path(id + ".manifest.json"), "recording-manifest", body.get(), signer_);
+    m.status = failure.empty() ? "sealed" : "failed";
+    m.failure = failure;
+    m.endedMs = ended;
     save(id, m);
 }
 
@@ -248,12 +260,15 @@ JsonPtr RecordingStore::verify(const std::string& id) const {
         return out;
     }
     std::optional<JsonPtr> manifest;
-    if (m.status == "sealed") {
+    if (m.status == "sealed" || m.status == "failed") {
         manifest = SignedDocument::read(path(id + ".manifest.json"), "recording-manifest", verifier, err);
         jsonSet(out.get(), "manifest_valid", manifest.has_value());
         if (!manifest) jsonSet(out.get(), "problem", err);
     }
-    bool ok = m.status == "sealed" && manifest.has_value();
+    // ok: every file is what the signed manifest says. A failed recording's incomplete files must end
+    // exactly after the chunks the manifest counts; `complete` tells whether anything is missing.
+    bool ok = (m.status == "sealed" || m.status == "failed") && manifest.has_value();
+    bool complete = m.status == "sealed";
     JsonPtr files = jsonArray();
     for (size_t i = 0; i < m.files.size(); ++i) {
         JsonPtr e = jsonObject();
@@ -267,12 +282,17 @@ JsonPtr RecordingStore::verify(const std::string& id) const {
         Bytes data = readWholeFile(path(m.files[i]));
         ReadReport r = RecordingReader::read(data, keyring_);
         std::string digest = hexEncode(r.sha256);
+        bool expectIncomplete = false;
+        uint64_t expectChunks = 0;
         if (manifest) {
             bool match = false;
             size_t k;
             json_t* f;
             json_array_foreach(json_object_get(manifest->get(), "files"), k, f) {
-                if (jsonString(f, "file").value_or("") == m.files[i]) match = jsonString(f, "sha256").value_or("") == digest;
+                if (jsonString(f, "file").value_or("") != m.files[i]) continue;
+                match = jsonString(f, "sha256").value_or("") == digest;
+                expectIncomplete = !jsonBool(f, "complete").value_or(true);
+                expectChunks = static_cast<uint64_t>(jsonInt(f, "chunks").value_or(-1));
             }
             jsonSet(e.get(), "sha256_matches_manifest", match);
             ok = ok && match;
@@ -283,8 +303,12 @@ JsonPtr RecordingStore::verify(const std::string& id) const {
         jsonSet(e.get(), "chunks", r.chunks);
         jsonSet(e.get(), "packets", r.packets);
         jsonSet(e.get(), "complete", r.complete);
+        complete = complete && r.complete;
         if (r.keyValid && !r.complete) {
-            ok = false;
+            // A file the manifest records as cut short by a write failure: every chunk it counts
+            // authenticates and nothing follows them.
+            bool asRecorded = expectIncomplete && r.chunks == expectChunks && r.verifiedBytes == r.fileBytes;
+            ok = ok && asRecorded;
             jsonSet(e.get(), "damage", r.damage);
             jsonSet(e.get(), "readable_bytes", r.verifiedBytes);
         } else if (!r.keyValid && (!r.headerValid || keyring_.find(r.header.slot.keyId) == nullptr ||
@@ -295,6 +319,7 @@ JsonPtr RecordingStore::verify(const std::string& id) const {
         json_array_append_new(files.get(), jsonRelease(std::move(e)));
     }
     jsonSet(out.get(), "files", std::move(files));
+    jsonSet(out.get(), "complete", complete);
     jsonSet(out.get(), "ok", ok);
     return out;
 }
@@ -312,7 +337,7 @@ uint32_t RecordingStore::rewrap(const std::string& id) {
             throw RequestError(kRecorderKeyUnavailable, "data key cannot be unwrapped on this host");
         }
     }
-    if (m.status == "sealed") {
+    if (m.status == "sealed" || m.status == "failed") {
         // Keep the manifest's counts; only the hashes change with the new key slot.
         std::string err;
         auto old = SignedDocument::read(path(id + ".manifest.json"), "recording-manifest", signer_.verifier(), err);
@@ -368,7 +393,7 @@ std::vector<std::string> RecordingStore::expired(int64_t nowMs) const {
     std::lock_guard lock(mutex_);
     std::vector<std::string> out;
     for (const auto& [id, m] : recordings_) {
-        if (m.held || (m.status != "sealed" && m.status != "interrupted")) continue;
+        if (m.held || (m.status != "sealed" && m.status != "failed" && m.status != "interrupted")) continue;
         if (policies_.at(m.policy).expired(m.endedMs, nowMs)) out.push_back(id);
     }
     return out;
@@ -378,6 +403,7 @@ JsonPtr RecordingStore::describeLocked(const std::string& id, const Meta& m) con
     JsonPtr j = jsonObject();
     jsonSet(j.get(), "recording", id);
     jsonSet(j.get(), "status", m.status);
+    if (!m.failure.empty()) jsonSet(j.get(), "failure", m.failure);
     jsonSet(j.get(), "policy", m.policy);
     jsonSet(j.get(), "created_ms", m.createdMs);
     if (m.endedMs) {

@@ -29,6 +29,9 @@ public:
 
     // Registers a new recording; returns the stream file paths in spec order.
     std::vector<std::string> create(const std::string& id, const std::string& policy, const std::vector<StreamSpec>& streams);
+    // Writes the signed manifest: status `sealed`, or `failed` when a file is incomplete (a write
+    // failed: the manifest records what each file authentically holds). Throws WriteError when the
+    // manifest cannot be written (the status is then unchanged).
     void sealed(const std::string& id, const std::vector<FileSummary>& files);
     void markInterrupted(const std::string& id);
 
@@ -42,7 +45,7 @@ public:
     // Decrypts every stream into `dir` as <prefix>-<n>.mjr (0600); returns the paths written.
     std::vector<std::string> exportMjr(const std::string& id, const std::string& dir, const std::string& prefix) const;
 
-    // Sealed or interrupted recordings past their policy and not on hold.
+    // Sealed, failed or interrupted recordings past their policy and not on hold.
     std::vector<std::string> expired(int64_t nowMs) const;
     JsonPtr describe(const std::string& id) const;
     JsonPtr list() const;
@@ -51,7 +54,8 @@ public:
 
 private:
     struct Meta {
-        std::string status;  // recording | sealed | interrupted | deleted
+        std::string status;  // recording | sealed | failed | interrupted | deleted
+        std::string failure;  // failed: why a file is incomplete (no_space, file_too_large ...)
         std::string policy;
         int64_t createdMs = 0, endedMs = 0, deletedMs = 0, holdSinceMs = 0;
         bool held = false;

@@ -1,10 +1,10 @@
 #include "UniqueFd.hpp"
 
+#include "WriteError.hpp"
 #include "hipaa/Errors.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -16,24 +16,8 @@ void writeAll(int fd, ByteView data, const char* what) {
     while (done < data.size()) {
         ssize_t n = ::write(fd, data.data() + done, data.size() - done);
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) throw Error(errc::kInternal, std::string("write failed: ") + what);
+        if (n <= 0) throw WriteError(n < 0 ? errno : EIO, std::string("write failed: ") + what);
         done += static_cast<size_t>(n);
-    }
-}
-
-void writeAllv(int fd, ByteView a, ByteView b, const char* what) {
-    iovec iov[2] = {{const_cast<uint8_t*>(a.data()), a.size()}, {const_cast<uint8_t*>(b.data()), b.size()}};
-    ssize_t n;
-    do {
-        n = ::writev(fd, iov, 2);
-    } while (n < 0 && errno == EINTR);
-    if (n < 0) throw Error(errc::kInternal, std::string("write failed: ") + what);
-    size_t done = static_cast<size_t>(n);
-    if (done < a.size()) {
-        writeAll(fd, a.subspan(done), what);
-        writeAll(fd, b, what);
-    } else if (done < a.size() + b.size()) {
-        writeAll(fd, b.subspan(done - a.size()), what);
     }
 }
 
@@ -54,12 +38,15 @@ Bytes readWholeFile(const std::string& path) {
 
 void writeFileAtomic(const std::string& path, ByteView data, unsigned mode) {
     std::string tmp = path + ".tmp";
-    {
+    try {
         UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
-        if (!fd) throw Error(errc::kInternal, "cannot create file");
+        if (!fd) throw WriteError(errno, "cannot create file");
         ::fchmod(fd.get(), mode);
         writeAll(fd.get(), data, "atomic file");
-        if (::fsync(fd.get()) != 0) throw Error(errc::kInternal, "fsync failed");
+        if (::fsync(fd.get()) != 0) throw WriteError(errno, "fsync failed");
+    } catch (const WriteError&) {
+        ::unlink(tmp.c_str());  // a full disk must not keep half-written temp files
+        throw;
     }
     if (::rename(tmp.c_str(), path.c_str()) != 0) {
         ::unlink(tmp.c_str());

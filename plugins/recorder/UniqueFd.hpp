@@ -33,10 +33,8 @@ private:
     int fd_ = -1;
 };
 
-// Writes all of `data` (retrying on EINTR/short writes); throws Error(kInternal) naming `what`.
+// Writes all of `data` (retrying on EINTR/short writes); throws WriteError (errno) naming `what`.
 void writeAll(int fd, ByteView data, const char* what);
-// Writes `a` then `b` (one writev when possible).
-void writeAllv(int fd, ByteView a, ByteView b, const char* what);
 // Reads a whole file; throws Error(kInternal) if it cannot be opened or read.
 Bytes readWholeFile(const std::string& path);
 // Writes `data` to `path` atomically (temp file, fsync, rename) with the given mode.

@@ -2,13 +2,14 @@
 
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
+#include "hipaa/Zeroize.hpp"
 
 #include <arpa/inet.h>
-#include <openssl/crypto.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 
 namespace hipaa::room {
@@ -102,7 +103,7 @@ std::vector<std::string> RecordingTap::stop() {
 }
 
 RecordingTap::Stats RecordingTap::stats() const {
-    return {packets_.load(), dropped_.load(), sent_.load(), unknown_.load(), failed_.load()};
+    return {packets_.load(), dropped_.load(), sent_.load(), unknown_.load(), failed_.load(), failures_.load()};
 }
 
 std::vector<std::string> RecordingTap::recordings() const {
@@ -121,6 +122,13 @@ void RecordingTap::run() {
             quit = quit_;
         }
         while (ring_.tryPop([this](TapSlot& s) { handle(s); })) {
+        }
+        int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now().time_since_epoch())
+                          .count();
+        if (!sealed_ && now - lastPollMs_ >= settings_.pollMs) {
+            lastPollMs_ = now;
+            poll();
         }
         if (stopRequested) {
             stopAll();
@@ -201,11 +209,13 @@ void RecordingTap::startFeed(Feed& f) {
     JsonPtr req = jsonObject();
     jsonSet(req.get(), "request", "start");
     jsonSet(req.get(), "srtp_suite", settings_.srtpSuite);
+    // A key per stream: a packet of one stream, replayed to another stream's port, does not authenticate.
+    jsonSet(req.get(), "srtp_keys", "per_stream");
     if (!settings_.policy.empty()) jsonSet(req.get(), "policy", settings_.policy);
     JsonPtr streams = jsonArray();
     std::vector<int> order;
     for (const auto& [mindex, info] : f.streams) {
-        if (order.size() == 8) break;  // the recorder's limit per recording
+        if (order.size() == kMaxStreams) break;  // the recorder's limit per recording: reported below
         JsonPtr st = jsonObject();
         jsonSet(st.get(), "kind", info.video ? "video" : "audio");
         jsonSet(st.get(), "codec", info.codec);
@@ -216,34 +226,84 @@ void RecordingTap::startFeed(Feed& f) {
     jsonSet(req.get(), "streams", std::move(streams));
     try {
         JsonPtr ans = recorder_(req.get());
+        // The answer carries the streams' SRTP keys: wiped in it before it is freed, on every path.
+        struct WipeKeys {
+            json_t* answer;
+            ~WipeKeys() {
+                size_t i;
+                json_t* st;
+                json_array_foreach(json_object_get(answer, "streams"), i, st) zeroizeJsonString(st, "srtp_crypto");
+                zeroizeJsonString(answer, "srtp_crypto");
+            }
+        } wipe{ans.get()};
         if (auto code = jsonInt(ans.get(), "error_code"))
             throw Error(static_cast<int>(*code), std::string(jsonString(ans.get(), "error").value_or("refused")));
         std::string id(jsonString(ans.get(), "recording").value_or(""));
         std::string host(jsonString(ans.get(), "host").value_or(""));
         int64_t suite = jsonInt(ans.get(), "srtp_suite").value_or(0);
-        std::optional<Bytes> key = base64Decode(jsonString(ans.get(), "srtp_crypto").value_or(""));
         const json_t* ports = json_object_get(ans.get(), "streams");
         sockaddr_in base{};
         base.sin_family = AF_INET;
-        if (id.empty() || !key || json_array_size(ports) != order.size() || ::inet_pton(AF_INET, host.c_str(), &base.sin_addr) != 1)
+        if (id.empty() || json_array_size(ports) != order.size() || ::inet_pton(AF_INET, host.c_str(), &base.sin_addr) != 1)
             throw Error(errc::kInternal, "unexpected answer from the recorder");
         std::map<int, Sender> senders;
         for (size_t i = 0; i < order.size(); ++i) {
+            const json_t* st = json_array_get(ports, i);
+            std::optional<Bytes> decoded = base64Decode(jsonString(st, "srtp_crypto").value_or(""));
+            if (!decoded) throw Error(errc::kInternal, "unexpected answer from the recorder (no stream key)");
+            SecretBytes key(decoded->begin(), decoded->end());
+            zeroize(decoded->data(), decoded->size());
             Sender snd;
             snd.address = base;
-            snd.address.sin_port = htons(static_cast<uint16_t>(jsonInt(json_array_get(ports, i), "port").value_or(0)));
-            snd.srtp = std::make_unique<SrtpProtector>(static_cast<int>(suite), *key);
+            snd.address.sin_port = htons(static_cast<uint16_t>(jsonInt(st, "port").value_or(0)));
+            snd.srtp = std::make_unique<SrtpProtector>(static_cast<int>(suite), key);
             senders.emplace(order[i], std::move(snd));
         }
-        OPENSSL_cleanse(key->data(), key->size());
         f.senders = std::move(senders);
         f.recording = id;
-        std::lock_guard lock(mutex_);
-        recordings_.push_back(id);
+        f.writeFailed = false;
+        {
+            std::lock_guard lock(mutex_);
+            recordings_.push_back(id);
+        }
+        if (f.streams.size() > kMaxStreams) {
+            log_.error("recording tap: a feed has " + std::to_string(f.streams.size()) + " streams; only " +
+                       std::to_string(kMaxStreams) + " are recorded");
+            report("too_many_streams", id);
+        }
     } catch (const std::exception& e) {
         f.failed = true;
         failed_.fetch_add(1, std::memory_order_relaxed);
         log_.error(std::string("recording tap: recorder start failed: ") + e.what());
+        report("start_failed", {});
+    }
+}
+
+void RecordingTap::poll() {
+    for (auto& [feed, f] : feeds_) {
+        if (f.recording.empty() || f.writeFailed) continue;
+        JsonPtr req = jsonObject();
+        jsonSet(req.get(), "request", "status");
+        jsonSet(req.get(), "recording", f.recording);
+        try {
+            JsonPtr ans = recorder_(req.get());
+            if (jsonString(ans.get(), "failure")) {
+                f.writeFailed = true;
+                report("write_failed", f.recording);
+            }
+        } catch (const std::exception&) {
+            // asked again at the next poll; start/stop report their own failures
+        }
+    }
+}
+
+void RecordingTap::report(const char* reason, const std::string& recording) {
+    failures_.fetch_add(1, std::memory_order_relaxed);
+    if (!settings_.onFailure) return;
+    try {
+        settings_.onFailure(reason, recording);
+    } catch (const std::exception& e) {
+        log_.error(std::string("recording tap: failure report lost: ") + e.what());
     }
 }
 
@@ -253,9 +313,13 @@ void RecordingTap::stopFeed(Feed& f) {
     jsonSet(req.get(), "request", "stop");
     jsonSet(req.get(), "recording", f.recording);
     try {
-        recorder_(req.get());
+        JsonPtr ans = recorder_(req.get());
+        if (jsonString(ans.get(), "status").value_or("sealed") != "sealed" && !f.writeFailed)
+            report("write_failed", f.recording);
     } catch (const std::exception& e) {
+        // e.g. the manifest could not be written: the recording is left interrupted, not sealed
         log_.error(std::string("recording tap: recorder stop failed: ") + e.what());
+        report("stop_failed", f.recording);
     }
     {
         std::lock_guard lock(mutex_);

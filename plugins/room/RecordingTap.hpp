@@ -33,6 +33,13 @@ struct TapSettings {
     size_t slots = 4096;       // ring size (packets); 4096 x 1.5 KB = 6 MB per recording room
     std::string policy;        // recorder retention policy ("" = the recorder's default)
     int srtpSuite = 80;
+    int64_t pollMs = 500;      // how often the tap asks the recorder (`status`) whether writes failed
+    // A part of the recording failed after everyone was told it started. reason: `start_failed` (the
+    // recorder refused a feed), `too_many_streams` (streams past the recorder's 8 per recording are not
+    // recorded), `write_failed` (the recorder could not write a stream's file), `stop_failed` (a
+    // segment could not be sealed); recording: the recorder's id, if any. Called on the tap's thread,
+    // once per reason and feed segment; must not block.
+    std::function<void(const std::string& reason, const std::string& recording)> onFailure;
 };
 
 class RecordingTap final : public MediaTap {
@@ -45,6 +52,7 @@ public:
         uint64_t sent = 0;         // protected and sent to the recorder
         uint64_t unknown = 0;      // packets of a stream never announced with streamAdded
         uint64_t failed = 0;       // recorder start or SRTP protect failed
+        uint64_t failures = 0;     // failures reported through TapSettings::onFailure
     };
 
     RecordingTap(RecorderCall recorder, TapSettings settings, Logger log);
@@ -66,6 +74,7 @@ public:
     void rtp(uint64_t feed, int mindex, const uint8_t* packet, size_t length) noexcept override;
 
 private:
+    static constexpr size_t kMaxStreams = 8;  // the recorder's limit per recording
     struct StreamInfo {
         bool video = false;
         std::string codec;
@@ -78,6 +87,7 @@ private:
         std::map<int, StreamInfo> streams;  // by mindex
         std::string recording;              // recorder id; empty = not started
         bool failed = false;                // the recorder refused: no retry until the streams change
+        bool writeFailed = false;           // reported for `recording`
         std::map<int, Sender> senders;      // by mindex, for the streams of `recording`
     };
 
@@ -87,13 +97,16 @@ private:
     void startFeed(Feed& feed);
     void stopFeed(Feed& feed);
     void stopAll();
+    // Asks the recorder whether a running recording's writes failed (tap thread, every pollMs).
+    void poll();
+    void report(const char* reason, const std::string& recording);
 
     RecorderCall recorder_;
     TapSettings settings_;
     Logger log_;
     TapRing ring_;
     std::atomic<bool> armed_{false};
-    std::atomic<uint64_t> packets_{0}, dropped_{0}, sent_{0}, unknown_{0}, failed_{0};
+    std::atomic<uint64_t> packets_{0}, dropped_{0}, sent_{0}, unknown_{0}, failed_{0}, failures_{0};
 
     // Tap thread only.
     std::map<uint64_t, Feed> feeds_;
@@ -103,6 +116,7 @@ private:
     // (it must not start a new recording).
     bool sealed_ = false;
     std::vector<uint8_t> buffer_;
+    int64_t lastPollMs_ = 0;
 
     mutable std::mutex mutex_;  // guards the control handshake and recordings_
     std::condition_variable cv_;

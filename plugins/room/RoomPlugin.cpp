@@ -145,6 +145,17 @@ void RoomPlugin::setTapObserver(TapObserver observer) {
 void RoomPlugin::startTap(const std::string& room, const std::string& policy) {
     TapSettings ts;
     ts.policy = policy;
+    // A failed part of the recording reaches the room on its worker, like any other event.
+    ts.onFailure = [this, room](const std::string& reason, const std::string& recording) {
+        recordingFailures_.fetch_add(1, std::memory_order_relaxed);
+        Task t;
+        t.kind = Task::Kind::RecordingFailure;
+        t.message = jsonObject();
+        jsonSet(t.message.get(), "room", room);
+        jsonSet(t.message.get(), "reason", reason);
+        jsonSet(t.message.get(), "recording", recording);
+        if (!enqueue(std::move(t))) log_.warn("recording failure not reported to the room: worker queue full (counted in info)");
+    };
     auto t = std::make_shared<RecordingTap>(recorder_, ts, log_);
     t->start();  // throws when the recorder does not answer
     TapObserver observer;
@@ -203,7 +214,12 @@ void RoomPlugin::run() {
             Effects out;
             try {
                 std::lock_guard lock(mutex_);
-                if (!sessions_.contains(t.session)) {
+                if (t.kind == Task::Kind::RecordingFailure) {
+                    const json_t* m = t.message.get();
+                    out = service_->recordingFailed(std::string(jsonString(m, "room").value_or("")),
+                                                    std::string(jsonString(m, "reason").value_or("")),
+                                                    std::string(jsonString(m, "recording").value_or("")), clock_());
+                } else if (!sessions_.contains(t.session)) {
                     // a destroyed session's queued messages just drop
                 } else if (t.kind == Task::Kind::MediaGone) {
                     out = service_->mediaGone(t.session, clock_());
@@ -364,6 +380,7 @@ JsonPtr RoomPlugin::handleAdmin(const json_t* request) {
         jsonSet(info.get(), "relayed_packets", relay_.relayedPackets());
         jsonSet(info.get(), "chat_events_dropped", chatEventsDropped_.load());
         jsonSet(info.get(), "slow_links", slowLinks_.load());
+        jsonSet(info.get(), "recording_failures", recordingFailures_.load());
         jsonSet(info.get(), "keys", verifier_->keys()->describe());
         jsonSet(info.get(), "dob_key_loaded", !verifier_->keys()->dobKey().empty());
         return info;

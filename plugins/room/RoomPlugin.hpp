@@ -60,12 +60,13 @@ public:
 
 private:
     struct Task {
-        enum class Kind { Message, MediaGone, Chat, SlowLink } kind = Kind::Message;
+        enum class Kind { Message, MediaGone, Chat, SlowLink, RecordingFailure } kind = Kind::Message;
         SessionId session = 0;
         std::string transaction;
         JsonPtr message, jsep;
         size_t bytes = 0, recipients = 0;  // Chat
         bool uplink = false, video = false;  // SlowLink
+        // RecordingFailure (from a RecordingTap's thread): message = {"room","reason","recording"}
     };
     void run();
     // Queues a media-thread task (no allocation but the Task's own; never throws); false when full.
@@ -88,7 +89,7 @@ private:
     std::mutex mutex_;  // guards service_ (and sessions_)
     std::set<SessionId> sessions_;
     BoundedQueue<Task> queue_{8192};
-    std::atomic<uint64_t> queued_{0}, handled_{0}, chatEventsDropped_{0}, slowLinks_{0};
+    std::atomic<uint64_t> queued_{0}, handled_{0}, chatEventsDropped_{0}, slowLinks_{0}, recordingFailures_{0};
     RecordingTap::RecorderCall recorder_;
     mutable std::mutex tapsMutex_;  // guards taps_, retired_, tapObserver_
     std::map<std::string, std::shared_ptr<RecordingTap>> taps_;

@@ -643,6 +643,30 @@ void RoomService::stopRecording(Room& room, const std::string& reason, Effects& 
     pushRecordingState(room, "stopped", reason, out);
 }
 
+Effects RoomService::recordingFailed(const std::string& roomId, const std::string& reason, const std::string& recording,
+                                     int64_t) {
+    Effects out;
+    auto it = rooms_.find(roomId);
+    if (it == rooms_.end()) return out;
+    Room& room = it->second;
+    ++counters_["recording_failures"];
+    JsonPtr ev = event("recording_failed", &room);
+    jsonSet(ev.get(), "reason", reason);
+    if (!recording.empty()) jsonSet(ev.get(), "recording_id", recording);
+    notify(out, 0, std::move(ev));
+    // The recording goes on for what can still be recorded; who may stop it decides.
+    for (const auto& [id, p] : room.participants) {
+        if (p.waiting || !classOf(room).of(p.role).recordControl) continue;
+        JsonPtr b = jsonObject();
+        jsonSet(b.get(), "hipaa.room", "event");
+        jsonSet(b.get(), "room", room.id);
+        jsonSet(b.get(), "recording", "failed");
+        jsonSet(b.get(), "reason", reason);
+        push(out, p.session, {}, std::move(b));
+    }
+    return out;
+}
+
 void RoomService::cancelConsent(Room& room, const std::string& reason, Effects& out) {
     if (!room.consentPending) return;
     room.consentPending = false;

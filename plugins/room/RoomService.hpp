@@ -81,6 +81,11 @@ public:
     // Janus' slow_link: `uplink` = Janus to the peer lost packets (the peer's downlink), else the peer's
     // uplink. The handle's client is told (it may lower its bitrate); a PHI-free event records it.
     Effects slowLink(SessionId session, bool uplink, bool video, int64_t nowUs);
+    // A part of the room's recording failed after it started (RecordingTap's report: `reason` is
+    // start_failed, too_many_streams, write_failed or stop_failed; `recording` the recorder's id or "").
+    // Counted; a PHI-free event; every admitted participant who may record is told.
+    Effects recordingFailed(const std::string& room, const std::string& reason, const std::string& recording,
+                            int64_t nowUs);
     // Timeouts: idle, token expiry, maximum visit length.
     Effects tick(int64_t nowUs);
     // Admin API message_plugin (except plugin `info` and `reload_keys`, answered by RoomPlugin).

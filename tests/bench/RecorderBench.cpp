@@ -51,18 +51,22 @@ public:
     PlainWriter(const std::string& path, size_t chunk) : chunk_(chunk) {
         fd_.reset(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
         buffer_.reserve(chunk + 2048);
+        buffer_.resize(4);
     }
     void append(uint64_t t, ByteView p) {
         putU64(buffer_, t);
         putU16(buffer_, static_cast<uint16_t>(p.size()));
         buffer_.insert(buffer_.end(), p.begin(), p.end());
-        if (buffer_.size() >= chunk_) flush();
+        if (buffer_.size() - 4 >= chunk_) flush();
     }
-    void flush() {
-        uint8_t len[4] = {static_cast<uint8_t>(buffer_.size() >> 24), static_cast<uint8_t>(buffer_.size() >> 16),
-                          static_cast<uint8_t>(buffer_.size() >> 8), static_cast<uint8_t>(buffer_.size())};
-        writeAllv(fd_.get(), ByteView(len, 4), buffer_, "plain");
-        buffer_.clear();
+    void flush() {  // like the sealed writer: u32 length || chunk in one write
+        size_t n = buffer_.size() - 4;
+        buffer_[0] = static_cast<uint8_t>(n >> 24);
+        buffer_[1] = static_cast<uint8_t>(n >> 16);
+        buffer_[2] = static_cast<uint8_t>(n >> 8);
+        buffer_[3] = static_cast<uint8_t>(n);
+        writeAll(fd_.get(), buffer_, "plain");
+        buffer_.resize(4);
     }
     void finish() {
         flush();

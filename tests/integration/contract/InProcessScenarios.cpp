@@ -1,7 +1,8 @@
-// The two codes that answer load, not a request: a full room worker queue (439) and an audit queue
-// that stays full behind a full spool while the database is away (402). A client cannot fill either
-// through Janus' HTTP transport in seconds, so the plugins' cores run here, with their real threads,
-// queues and files; only Janus' transport is missing.
+// The codes that answer load or the disk, not a request: a full room worker queue (439), an audit queue
+// that stays full behind a full spool while the database is away (402) and a recorder whose disk
+// refuses writes (470). A client cannot cause these through Janus' HTTP transport in seconds (and a
+// file-size limit would hit the whole gateway), so the plugins' cores run here, with their real
+// threads, queues and files; only Janus' transport is missing.
 #include <sys/stat.h>
 
 #include <chrono>
@@ -11,7 +12,9 @@
 #include "AuditHandler.hpp"
 #include "ClientTab.hpp"
 #include "ContractJanus.hpp"
+#include "FileSizeLimit.hpp"
 #include "FreePort.hpp"
+#include "RecorderPlugin.hpp"
 #include "RoomPlugin.hpp"
 #include "Scenario.hpp"
 #include "TempDir.hpp"
@@ -129,12 +132,33 @@ int auditQueueFullBehindAFullSpool() {
     }
 }
 
+int recorderStartOnAFullDisk() {
+    TempDir dir;
+    std::string cfg = dir.write("recorder.jcfg",
+                                "general: {\n recordings_dir = \"" + dir.file("rec") + "\"\n keyring = \"" +
+                                    dir.write("keyring", "1 kek " + std::string(64, 'a') + "\n", 0600) +
+                                    "\"\n signing_key = \"" + dir.write("sign.key", std::string(64, 'b'), 0600) +
+                                    "\"\n rtp_port_min = 40000\n rtp_port_max = 40040\n sweep_seconds = 3600\n}\n",
+                                0600);
+    SilentHost host;
+    recorder::RecorderPlugin plugin(Config(JcfgParser::parseFile(cfg), cfg), Logger(), host);
+    FileSizeLimit limit(100);  // smaller than any state file: the way ENOSPC refuses them
+    try {
+        return ClientTab::errorCode(
+            plugin.handleAdmin(J(R"({"request":"start","streams":[{"kind":"audio","codec":"opus"}]})").get()).get());
+    } catch (const Error& e) {
+        return e.code();  // what the glue would answer
+    }
+}
+
 }  // namespace
 
 void addInProcessScenarios(std::vector<Scenario>& out) {
     out.push_back({"janus.plugin.hipaa.room", 439, "the worker queue is full (in process)", roomWorkerQueueFull});
     out.push_back({kAuditPackage, 402, "the audit queue is full behind a full spool (in process)",
                    auditQueueFullBehindAFullSpool});
+    out.push_back({"janus.plugin.hipaa.recorder", 470, "start while the disk refuses writes (in process)",
+                   recorderStartOnAFullDisk});
 }
 
 }  // namespace hipaa::test

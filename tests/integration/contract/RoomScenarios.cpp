@@ -170,20 +170,37 @@ void addRoomScenarios(std::vector<Scenario>& out) {
         ClientTab tab(A().janus());
         return code(tab.join(room, token(room, "patient"), "1980-02-29"));
     });
-    add(417, "lockout.failures refused joins in the window", [] {
+    add(417, "lockout.failures wrong dates of birth for one subject in one room", [] {
         std::string room = newRoom(A(), "checkin");
         std::string sub = "contract-locked";
-        for (int i = 0; i < 10; ++i) {
+        for (int i = 0; i < 100; ++i) {  // 416 until the subject's lockout starts, then 417
             ClientTab tab(A().janus());
-            if (int c = code(tab.join(room, token(room, "patient", sub), "1980-02-29")); c != 416)
-                throw std::runtime_error("expected 416 before the lockout, got " + std::to_string(c));
+            int c = code(tab.join(room, token(room, "patient", sub), "1980-02-29"));
+            if (c != 416) return c;
         }
-        ClientTab tab(A().janus());
-        return code(tab.join(room, token(room, "patient", sub), "1980-02-29"));
+        throw std::runtime_error("100 wrong dates of birth never locked the subject out");
     });
     add(418, "no room claim", [] {
         std::string room = newRoom(A());
         return joinWith(room, [](json_t* c) { json_object_del(c, "room"); });
+    });
+
+    add(419, "a patient token with the obsolete dob_sha256 claim", [] {
+        std::string room = newRoom(A(), "checkin");
+        return joinWith(room, [](json_t* c) { json_object_set_new(c, "dob_sha256", json_string(std::string(64, 'a').c_str())); });
+    });
+    add(420, "a patient token carrying a name", [] {
+        std::string room = newRoom(A());
+        return joinWith(room, [](json_t* c) { json_object_set_new(c, "name", json_string("Contract Patient")); });
+    });
+    add(421, "lockout.session_failures unverified tokens from one Janus session", [] {
+        std::string room = newRoom(A());
+        ClientTab tab(A().janus());
+        for (int i = 0; i < 100; ++i) {  // 401 until the session's lockout starts, then 421
+            int c = code(tab.join(room, "not.a.token"));
+            if (c != 401) return c;
+        }
+        throw std::runtime_error("100 malformed tokens never rate-limited the session");
     });
 
     // ---- room ----

@@ -97,6 +97,9 @@ TEST(RecorderIntegration, VideoRoomRtpForwardWithSrtpIsRecordedEncryptedAndExpor
     EXPECT_GT(jsonInt(json_array_get(files, 1), "packets").value_or(0), 80) << jsonDump(stopped.get());
     EXPECT_EQ(jsonInt(json_array_get(files, 0), "srtp_failed"), 0);
     EXPECT_EQ(jsonInt(json_array_get(files, 1), "srtp_failed"), 0);
+    // One key for both streams (srtp_keys shared): each port pinned its stream's SSRC, nothing refused.
+    EXPECT_EQ(jsonInt(json_array_get(files, 0), "ssrc_refused"), 0);
+    EXPECT_EQ(jsonInt(json_array_get(files, 1), "ssrc_refused"), 0);
 
     JsonPtr verified = client.messagePlugin(kRecorder, J(R"({"request":"verify","recording":")" + id + "\"}").get());
     EXPECT_EQ(jsonBool(json_object_get(verified.get(), "verification"), "ok"), true) << jsonDump(verified.get());

@@ -1,5 +1,6 @@
 // RecorderPlugin without Janus: real UDP + libsrtp ingest, real files, a fake MediaHost for events.
 #include "ByteOrder.hpp"
+#include "FileSizeLimit.hpp"
 #include "RecorderErrors.hpp"
 #include "RecorderPlugin.hpp"
 #include "SrtpSender.hpp"
@@ -198,6 +199,8 @@ TEST_F(RecorderPluginTest, RecordsSrtpForwardsDropsForgeriesAndExportsMjr) {
         std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
     Bytes plainRtp = payload(0xD0, 1);
+    plainRtp[0] = 0x80;
+    plainRtp[8] = plainRtp[9] = 0, plainRtp[10] = 0x11, plainRtp[11] = 0x11;  // the stream's own SSRC
     audio.sendRaw(plainRtp);  // unprotected RTP: dropped too
     waitReceived(id, {54, 10});
     JsonPtr stopped = admin(R"({"request":"stop","recording":")" + id + "\"}");
@@ -404,6 +407,224 @@ TEST_F(RecorderPluginTest, KillNineMidRecordingLeavesAnInterruptedButVerifiableP
     MjrFile m = parseMjr(json_string_value(json_array_get(json_object_get(e.get(), "files"), 0)));
     EXPECT_GE(m.packets.size(), 30u);
     for (size_t i = 0; i < 30; ++i) EXPECT_EQ(Bytes(m.packets[i].begin() + 12, m.packets[i].end()), payload(0xA0, i));
+}
+
+// A stream's file that cannot be written (here a file size limit, later lifted; a full disk fails the
+// same way with ENOSPC) fails that stream only: its file is cut back to the last complete chunk, the
+// recording ends `failed` with a signed manifest of what each file holds, and no payload byte of any
+// packet, before, during or after the failure, reaches the disk in clear.
+TEST_F(RecorderPluginTest, AStreamWhoseWritesFailEndsTheRecordingFailedWithAnAuthenticPrefixAndNoPlaintext) {
+    JsonPtr s = startAv();
+    std::string id = str(s.get(), "recording");
+    Bytes key = *base64Decode(str(s.get(), "srtp_crypto"));
+    const json_t* streams = json_object_get(s.get(), "streams");
+    SrtpSender a(static_cast<int>(*jsonInt(json_array_get(streams, 0), "port")), 80, key, 0x1111, 111);
+    SrtpSender v(static_cast<int>(*jsonInt(json_array_get(streams, 1), "port")), 80, key, 0x2222, 96);
+    const std::string marker = "PHI-MARKER-";
+    size_t ai = 0, vi = 0;
+    auto marked = [&](char kind, size_t i, size_t n) {
+        Bytes p(n, static_cast<uint8_t>(i));
+        std::string text = marker + kind + std::to_string(i);
+        std::copy(text.begin(), text.end(), p.begin());
+        return p;
+    };
+    auto sendSome = [&](size_t na, size_t nv) {
+        for (size_t k = 0; k < na; ++k) a.send(marked('a', ai++, 100), 960);
+        for (size_t k = 0; k < nv; ++k) v.send(marked('v', vi++, 900), 3000);
+    };
+    sendSome(20, 20);
+    waitReceived(id, {20, 20});
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // > chunk_ms: what arrived is sealed
+    const auto videoBytes = std::filesystem::file_size(recFile(id, 1));
+    {
+        // The video file (900-byte packets) hits the limit at its next chunk; the audio file stays below.
+        FileSizeLimit limit(videoBytes + 2000);
+        sendSome(5, 30);
+        waitReceived(id, {25, 50});
+        JsonPtr st = admin(R"({"request":"status","recording":")" + id + "\"}");
+        EXPECT_EQ(str(st.get(), "status"), "recording");
+        EXPECT_EQ(str(st.get(), "failure"), "file_too_large") << jsonDump(st.get());
+        const json_t* c = json_object_get(st.get(), "counters");
+        EXPECT_EQ(str(json_array_get(c, 1), "write_error"), "file_too_large");
+        EXPECT_EQ(json_object_get(json_array_get(c, 0), "write_error"), nullptr);
+        limit.lift();  // room again: the failed stream must still write nothing
+    }
+    sendSome(10, 10);
+    waitReceived(id, {35, 60});
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    JsonPtr stopped = admin(R"({"request":"stop","recording":")" + id + "\"}");
+    EXPECT_EQ(str(stopped.get(), "status"), "failed") << jsonDump(stopped.get());
+    EXPECT_EQ(str(stopped.get(), "failure"), "file_too_large");
+    const json_t* files = json_object_get(stopped.get(), "files");
+    EXPECT_EQ(jsonBool(json_array_get(files, 0), "complete"), true);
+    EXPECT_EQ(jsonInt(json_array_get(files, 0), "packets"), 35);
+    EXPECT_EQ(jsonBool(json_array_get(files, 1), "complete"), false);
+    EXPECT_EQ(str(json_array_get(files, 1), "write_error"), "file_too_large");
+    EXPECT_GE(jsonInt(json_array_get(files, 1), "lost").value_or(0), 10);
+    const int64_t videoKept = jsonInt(json_array_get(files, 1), "packets").value_or(-1);
+    EXPECT_GE(videoKept, 20);
+    EXPECT_LT(videoKept, 50);
+    EXPECT_EQ(std::filesystem::file_size(recFile(id, 1)), static_cast<uint64_t>(*jsonInt(json_array_get(files, 1), "bytes")));
+
+    // Not one payload marker anywhere in the recordings folder.
+    for (const auto& entry : std::filesystem::directory_iterator(dir.file("rec"))) {
+        Bytes f = readWholeFile(entry.path().string());
+        EXPECT_EQ(std::search(f.begin(), f.end(), marker.begin(), marker.end()), f.end()) << entry.path();
+    }
+
+    // One PHI-free event for the failed stream, the stop says `failed`; `info` counts it.
+    size_t writeFailed = 0;
+    for (const auto& e : host.events) {
+        if (str(e.get(), "event") == "write_failed") {
+            ++writeFailed;
+            EXPECT_EQ(jsonInt(e.get(), "stream"), 1);
+            EXPECT_EQ(str(e.get(), "reason"), "file_too_large");
+        }
+        if (str(e.get(), "event") == "stopped") {
+            EXPECT_EQ(str(e.get(), "status"), "failed");
+        }
+    }
+    EXPECT_EQ(writeFailed, 1u) << host.dumpAll();
+    EXPECT_EQ(jsonInt(admin(R"({"request":"info"})").get(), "write_failures"), 1);
+
+    // status and list say `failed`; verify holds every file to the signed manifest (the failed file
+    // ends exactly after the chunks it counts) and reports it incomplete.
+    JsonPtr st = admin(R"({"request":"status","recording":")" + id + "\"}");
+    EXPECT_EQ(str(st.get(), "status"), "failed");
+    EXPECT_EQ(str(st.get(), "failure"), "file_too_large");
+    JsonPtr listed = admin(R"({"request":"list"})");
+    ASSERT_EQ(json_array_size(json_object_get(listed.get(), "recordings")), 1u);
+    EXPECT_EQ(str(json_array_get(json_object_get(listed.get(), "recordings"), 0), "status"), "failed");
+    JsonPtr vr = admin(R"({"request":"verify","recording":")" + id + "\"}");
+    const json_t* rep = json_object_get(vr.get(), "verification");
+    EXPECT_EQ(jsonBool(rep, "ok"), true) << jsonDump(vr.get());
+    EXPECT_EQ(jsonBool(rep, "complete"), false);
+    const json_t* f1 = json_array_get(json_object_get(rep, "files"), 1);
+    EXPECT_EQ(jsonInt(f1, "packets"), videoKept);
+    EXPECT_NE(str(f1, "damage").find("final chunk missing"), std::string::npos);
+
+    // Cutting the failed file further is tampering: verify no longer passes.
+    {
+        Bytes f = readWholeFile(recFile(id, 1));
+        std::filesystem::copy_file(recFile(id, 1), dir.file("video.bak"));
+        std::filesystem::resize_file(recFile(id, 1), f.size() - 1);
+        EXPECT_EQ(jsonBool(json_object_get(admin(R"({"request":"verify","recording":")" + id + "\"}").get(), "verification"), "ok"), false);
+        std::filesystem::remove(recFile(id, 1));
+        std::filesystem::copy_file(dir.file("video.bak"), recFile(id, 1));
+    }
+
+    // The authentic prefix exports; retention deletes a failed recording like any other.
+    JsonPtr ex = admin(R"({"request":"export","recording":")" + id + "\"}");
+    MjrFile mv = parseMjr(json_string_value(json_array_get(json_object_get(ex.get(), "files"), 1)));
+    ASSERT_EQ(mv.packets.size(), static_cast<size_t>(videoKept));
+    for (size_t i = 0; i < mv.packets.size(); ++i) EXPECT_EQ(Bytes(mv.packets[i].begin() + 12, mv.packets[i].end()), marked('v', i, 900));
+    EXPECT_EQ(plugin->sweep(*jsonInt(st.get(), "expires_ms")), 1);
+    EXPECT_EQ(str(admin(R"({"request":"status","recording":")" + id + "\"}").get(), "status"), "deleted");
+}
+
+// Still no room when `stop` writes the manifest: nothing may claim the recording is sealed. It is left
+// as a crash leaves it (interrupted: the authentic prefixes stay readable), with error 470 (write_failed).
+TEST_F(RecorderPluginTest, StartOrStopThatCannotWriteAnswers470AndLeavesNothingHalfDone) {
+    JsonPtr s = startAv();
+    std::string id = str(s.get(), "recording");
+    Bytes key = *base64Decode(str(s.get(), "srtp_crypto"));
+    SrtpSender a(static_cast<int>(*jsonInt(json_array_get(json_object_get(s.get(), "streams"), 0), "port")), 80, key,
+                 0x1111, 111);
+    for (size_t i = 0; i < 20; ++i) a.send(payload(0xA0, i), 960);
+    waitReceived(id, {20, 0});
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    {
+        FileSizeLimit limit(100);  // smaller than any manifest or state file
+        EXPECT_EQ(errorOf(R"({"request":"stop","recording":")" + id + "\"}"), kRecorderWriteFailed);
+    }
+    JsonPtr st = admin(R"({"request":"status","recording":")" + id + "\"}");
+    EXPECT_EQ(str(st.get(), "status"), "interrupted");
+    EXPECT_FALSE(std::filesystem::exists(dir.file("rec/" + id + ".manifest.json")));
+    for (const auto& entry : std::filesystem::directory_iterator(dir.file("rec")))
+        EXPECT_FALSE(entry.path().string().ends_with(".tmp")) << entry.path();
+    JsonPtr vr = admin(R"({"request":"verify","recording":")" + id + "\"}");
+    const json_t* rep = json_object_get(vr.get(), "verification");
+    EXPECT_EQ(jsonBool(rep, "ok"), false);
+    EXPECT_EQ(jsonInt(json_array_get(json_object_get(rep, "files"), 0), "packets"), 20) << jsonDump(vr.get());
+    EXPECT_EQ(errorOf(R"({"request":"stop","recording":")" + id + "\"}"), kRecorderNotActive);
+
+    // A start on a full disk answers 470 too and leaves nothing recording.
+    {
+        FileSizeLimit limit(100);
+        EXPECT_EQ(errorOf(R"({"request":"start","streams":[{"kind":"audio","codec":"opus"}]})"), kRecorderWriteFailed);
+    }
+    EXPECT_EQ(jsonInt(admin(R"({"request":"info"})").get(), "active"), 0);
+    JsonPtr listed = admin(R"({"request":"list"})");
+    for (size_t i = 0; i < json_array_size(json_object_get(listed.get(), "recordings")); ++i)
+        EXPECT_NE(str(json_array_get(json_object_get(listed.get(), "recordings"), i), "status"), "recording");
+}
+
+// One SRTP key for every stream of a recording (VideoRoom's rtp_forward): a packet captured on stream
+// A's port and replayed to stream B's port authenticates under that key. Each port accepts only the
+// SSRC of its first authenticated packet and never one another port accepts: the replay is refused
+// and counted, never recorded, whether it arrives before B's first packet or after.
+TEST_F(RecorderPluginTest, APacketReplayedFromAnotherStreamsPortIsRefusedAndCounted) {
+    JsonPtr s = startAv();
+    EXPECT_EQ(str(s.get(), "srtp_keys"), "shared");
+    std::string id = str(s.get(), "recording");
+    Bytes key = *base64Decode(str(s.get(), "srtp_crypto"));
+    const json_t* streams = json_object_get(s.get(), "streams");
+    SrtpSender a(static_cast<int>(*jsonInt(json_array_get(streams, 0), "port")), 80, key, 0x1111, 111);
+    SrtpSender v(static_cast<int>(*jsonInt(json_array_get(streams, 1), "port")), 80, key, 0x2222, 96);
+    a.send(payload(0xA0, 0), 960);
+    Bytes captured = a.lastWire();  // A's packet as a sniffer on the path saw it
+    waitReceived(id, {1, 0});
+    v.sendRaw(captured);  // replayed to B's port before B sent anything
+    waitReceived(id, {1, 1});
+    std::vector<Bytes> sentVideo;
+    for (size_t i = 0; i < 5; ++i) sentVideo.push_back(v.send(payload(0xB0, i, 900), 3000));
+    a.send(payload(0xA0, 1), 960);
+    waitReceived(id, {2, 6});
+    v.sendRaw(a.lastWire());  // and after B's stream is established
+    waitReceived(id, {2, 7});
+    JsonPtr st = admin(R"({"request":"status","recording":")" + id + "\"}");
+    const json_t* c1 = json_array_get(json_object_get(st.get(), "counters"), 1);
+    EXPECT_EQ(jsonInt(c1, "ssrc_refused"), 2) << jsonDump(st.get());
+    EXPECT_EQ(jsonInt(c1, "recorded"), 5);
+    EXPECT_EQ(jsonInt(json_array_get(json_object_get(st.get(), "counters"), 0), "ssrc_refused"), 0);
+    JsonPtr stopped = admin(R"({"request":"stop","recording":")" + id + "\"}");
+    EXPECT_EQ(jsonInt(json_array_get(json_object_get(stopped.get(), "files"), 1), "ssrc_refused"), 2);
+    JsonPtr e = admin(R"({"request":"export","recording":")" + id + "\"}");
+    EXPECT_EQ(parseMjr(json_string_value(json_array_get(json_object_get(e.get(), "files"), 1))).packets, sentVideo);
+}
+
+// srtp_keys = per_stream: each stream has its own key (one rtp_forward per stream, or the room's tap),
+// so a packet from another port does not even authenticate; such a port does not pin an SSRC.
+TEST_F(RecorderPluginTest, PerStreamKeysSeparateTheStreamsOfARecording) {
+    JsonPtr s = startAv(R"(,"srtp_keys":"per_stream")");
+    EXPECT_EQ(str(s.get(), "srtp_keys"), "per_stream");
+    EXPECT_EQ(json_object_get(s.get(), "srtp_crypto"), nullptr);
+    std::string id = str(s.get(), "recording");
+    const json_t* streams = json_object_get(s.get(), "streams");
+    Bytes ka = *base64Decode(str(json_array_get(streams, 0), "srtp_crypto"));
+    Bytes kv = *base64Decode(str(json_array_get(streams, 1), "srtp_crypto"));
+    ASSERT_EQ(ka.size(), 30u);
+    ASSERT_EQ(kv.size(), 30u);
+    EXPECT_NE(ka, kv);
+    int vport = static_cast<int>(*jsonInt(json_array_get(streams, 1), "port"));
+    SrtpSender a(static_cast<int>(*jsonInt(json_array_get(streams, 0), "port")), 80, ka, 0x1111, 111);
+    SrtpSender v(vport, 80, kv, 0x2222, 96);
+    a.send(payload(0xA0, 0), 960);
+    v.send(payload(0xB0, 0, 900), 3000);
+    v.sendRaw(a.lastWire());  // A's packet on B's port: B's key does not authenticate it
+    SrtpSender v2(vport, 80, kv, 0x3333, 96);  // the stream's sender restarted with a new SSRC
+    v2.send(payload(0xB0, 1, 900), 3000);
+    waitReceived(id, {1, 3});
+    JsonPtr st = admin(R"({"request":"status","recording":")" + id + "\"}");
+    const json_t* c1 = json_array_get(json_object_get(st.get(), "counters"), 1);
+    EXPECT_EQ(jsonInt(c1, "srtp_failed"), 1) << jsonDump(st.get());
+    EXPECT_EQ(jsonInt(c1, "ssrc_refused"), 0);
+    EXPECT_EQ(jsonInt(c1, "recorded"), 2);
+    admin(R"({"request":"stop","recording":")" + id + "\"}");
+    EXPECT_EQ(errorOf(R"({"request":"start","srtp_keys":"each","streams":[{"kind":"audio","codec":"opus"}]})"),
+              errc::kInvalidField);
+    EXPECT_EQ(errorOf(R"({"request":"start","srtp_keys":1,"streams":[{"kind":"audio","codec":"opus"}]})"),
+              errc::kInvalidField);
 }
 
 TEST_F(RecorderPluginTest, BadRequestsGetSpecificErrorsAndLeaveNoState) {

@@ -54,6 +54,7 @@ Bytes SrtpSender::send(ByteView payload, uint32_t timestampStep) {
     if (srtp_protect(srtp_.get(), wire.data(), &len) != srtp_err_status_ok) throw std::runtime_error("srtp_protect failed");
     wire.resize(static_cast<size_t>(len));
     sendRaw(wire);
+    lastWire_ = wire;
     return rtp;
 }
 

@@ -20,8 +20,10 @@ public:
     // Builds an RTP packet (seq and timestamp advance), protects it and sends it.
     // Returns the plain RTP packet that was sent.
     Bytes send(ByteView payload, uint32_t timestampStep);
-    // Sends raw bytes (e.g. a forged packet).
+    // Sends raw bytes (e.g. a forged packet, or one captured on another port).
     void sendRaw(ByteView bytes);
+    // The last packet send() put on the wire (protected), as a sniffer on the path would capture it.
+    const Bytes& lastWire() const { return lastWire_; }
 
 private:
     struct Deleter {
@@ -32,6 +34,7 @@ private:
     uint32_t ssrc_, timestamp_ = 1000;
     uint16_t seq_ = 100;
     uint8_t pt_;
+    Bytes lastWire_;
 };
 
 }  // namespace hipaa::test

@@ -7,6 +7,7 @@
 #include "TapRing.hpp"
 
 #include "ByteOrder.hpp"
+#include "FileSizeLimit.hpp"
 #include "FreePort.hpp"
 #include "RecorderPlugin.hpp"
 #include "TempDir.hpp"
@@ -20,8 +21,10 @@
 #include <gtest/gtest.h>
 #include <srtp2/srtp.h>
 
-#include <cstring>
 #include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <mutex>
 #include <atomic>
 #include <thread>
 
@@ -221,7 +224,8 @@ TEST_F(TapWithRecorder, ANewStreamStartsANewSegmentAndARemovedFeedIsSealed) {
     tap.streamAdded({.feed = 1, .mindex = 1, .video = true, .codec = "vp8", .payloadType = 96});  // camera on
     Bytes q = rtpPacket(96, 2, 1, 60);
     tap.rtp(1, 1, q.data(), q.size());
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    // The tap's thread seals the first segment and starts the second (fsyncs: slow on a loaded machine).
+    for (int i = 0; i < 300 && tap.recordings().size() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     EXPECT_EQ(tap.recordings().size(), 2u);
     tap.streamRemoved(1, 0);
     tap.streamRemoved(1, 1);
@@ -292,6 +296,109 @@ TEST(RecordingTapControl, PacketsAcceptedBeforeStopAreAllHandledByTheFinalDrain)
         tap.rtp(1, 0, p.data(), p.size());  // after stop: not accepted
         EXPECT_EQ(tap.stats().packets, 3u);
     }
+}
+
+// Per-feed failures after "recording: started" reach the room through onFailure, once each: a feed
+// the recorder refuses, a feed with more streams than a recording takes, a recording whose writes
+// failed (found by polling `status`), and a segment whose stop fails. Before, each was one log line.
+TEST(RecordingTapControl, FailuresAfterStartAreReportedOncePerFeedSegment) {
+    std::mutex m;
+    std::vector<std::pair<std::string, std::string>> reports;
+    int starts = 0;
+    TapSettings ts;
+    ts.pollMs = 20;
+    ts.onFailure = [&](const std::string& reason, const std::string& recording) {
+        std::lock_guard l(m);
+        reports.emplace_back(reason, recording);
+    };
+    RecordingTap tap(
+        [&](const json_t* r) -> JsonPtr {
+            std::string what(jsonString(r, "request").value_or(""));
+            std::string id(jsonString(r, "recording").value_or(""));
+            if (what == "start") {
+                const json_t* streams = json_object_get(r, "streams");
+                if (jsonString(json_array_get(streams, 0), "codec").value_or("") == "vp9") throw Error(420, "no ports");
+                JsonPtr a = jsonParse(R"({"recorder":"ok","host":"127.0.0.1","srtp_suite":80,"streams":[]})");
+                jsonSet(a.get(), "recording", "rec-" + std::to_string(++starts));
+                for (size_t i = 0; i < json_array_size(streams); ++i) {
+                    JsonPtr st = jsonParse(R"({"port":9})");
+                    jsonSet(st.get(), "srtp_crypto", base64Encode(secureRandomBytes(30)));
+                    json_array_append_new(json_object_get(a.get(), "streams"), st.release());
+                }
+                jsonSet(a.get(), "srtp_crypto", base64Encode(secureRandomBytes(30)));
+                return a;
+            }
+            if (what == "status") return jsonParse(id == "rec-1" ? R"({"failure":"no_space"})" : "{}");
+            if (what == "stop" && id == "rec-2") throw Error(470, "manifest not written");
+            if (what == "stop") return jsonParse(id == "rec-1" ? R"({"status":"failed"})" : R"({"status":"sealed"})");
+            return jsonObject();
+        },
+        ts, Logger());
+    tap.streamAdded({.feed = 1, .mindex = 0, .video = false, .codec = "opus", .payloadType = 111});
+    tap.streamAdded({.feed = 2, .mindex = 0, .video = true, .codec = "vp9", .payloadType = 98});
+    for (int k = 0; k < 9; ++k)
+        tap.streamAdded({.feed = 3, .mindex = k, .video = k > 0, .codec = k ? "vp8" : "opus", .payloadType = 96});
+    tap.start();
+    Bytes p = rtpPacket(111, 1, 1, 60);
+    for (int round = 0; round < 10; ++round) {
+        for (uint64_t feed : {1, 2, 3}) tap.rtp(feed, 0, p.data(), p.size());
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    tap.stop();
+    std::lock_guard l(m);
+    std::sort(reports.begin(), reports.end());
+    EXPECT_EQ(reports, (std::vector<std::pair<std::string, std::string>>{
+                           {"start_failed", ""}, {"stop_failed", "rec-2"}, {"too_many_streams", "rec-2"},
+                           {"write_failed", "rec-1"}}));
+    EXPECT_EQ(tap.stats().failures, 4u);
+}
+
+// The real recorder cannot write a stream's file (file size limit): the tap learns it from `status`
+// while recording, reports it once with the recorder's id, and the recording ends `failed`.
+TEST_F(TapWithRecorder, ARecorderWriteFailureIsReportedOnceWithTheRecordingId) {
+    std::mutex m;
+    std::vector<std::pair<std::string, std::string>> reports;
+    TapSettings ts;
+    ts.pollMs = 20;
+    ts.onFailure = [&](const std::string& reason, const std::string& recording) {
+        std::lock_guard l(m);
+        reports.emplace_back(reason, recording);
+    };
+    RecordingTap tap(call, ts, Logger());
+    tap.streamAdded({.feed = 4, .mindex = 0, .video = true, .codec = "vp8", .payloadType = 96});
+    tap.start();
+    auto sendVideo = [&](uint16_t from, uint16_t n) {
+        for (uint16_t i = from; i < from + n; ++i) {
+            Bytes v = rtpPacket(96, 0x4444, i, 1000);
+            tap.rtp(4, 0, v.data(), v.size());
+            std::this_thread::sleep_for(std::chrono::microseconds(300));
+        }
+    };
+    sendVideo(0, 20);
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    ASSERT_EQ(tap.recordings().size(), 1u);
+    const std::string id = tap.recordings()[0];
+    {
+        hipaa::test::FileSizeLimit limit(std::filesystem::file_size(dir.file("rec/" + id + "-0.jrec")) + 1000);
+        sendVideo(20, 40);
+        for (int i = 0; i < 200; ++i) {
+            {
+                std::lock_guard l(m);
+                if (!reports.empty()) break;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+    }
+    sendVideo(60, 20);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    tap.stop();
+    {
+        std::lock_guard l(m);
+        EXPECT_EQ(reports, (std::vector<std::pair<std::string, std::string>>{{"write_failed", id}}));
+    }
+    JsonPtr s = recorderAdmin("status", id);
+    EXPECT_EQ(jsonString(s.get(), "status").value_or(""), "failed") << jsonDump(s.get());
+    EXPECT_EQ(jsonString(s.get(), "failure").value_or(""), "file_too_large");
 }
 
 TEST(InProcessAdminTest, WithdrawWaitsForCallsInFlightAndThenRefuses) {

@@ -199,6 +199,11 @@ const Effects& RoomHarness::admin(const std::string& json, JsonPtr* response) {
 
 const Effects& RoomHarness::tick() { return record(service_->tick(nowUs_)); }
 
+const Effects& RoomHarness::recordingFailed(const std::string& room, const std::string& reason,
+                                            const std::string& recording) {
+    return record(service_->recordingFailed(room, reason, recording, nowUs_));
+}
+
 std::vector<const json_t*> RoomHarness::pushes(SessionId s) const {
     std::vector<const json_t*> v;
     for (const auto& e : all_)

@@ -72,6 +72,8 @@ public:
                             const std::string& display = "");
     const Effects& admin(const std::string& json, JsonPtr* response = nullptr);
     const Effects& tick();
+    // What a RecordingTap reports when part of the room's recording fails.
+    const Effects& recordingFailed(const std::string& room, const std::string& reason, const std::string& recording);
     void advance(int64_t seconds) { nowUs_ += seconds * 1000000; }
     int64_t nowS() const { return nowUs_ / 1000000; }
 

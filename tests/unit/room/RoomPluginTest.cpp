@@ -236,9 +236,11 @@ TEST_F(RoomPluginConfig, RecordInstallsATapForTheRelayAndStopRemovesIt) {
     std::vector<std::string> calls;
     auto recorder = [&](const json_t* r) {
         std::lock_guard l(m);
+        if (jsonString(r, "request").value_or("") == "status") return jsonParse("{}");  // the tap's polls
         calls.push_back(jsonDump(r));
         JsonPtr a = jsonParse(R"({"recorder":"ok","recording":"00112233445566778899aabbccddeeff","host":"127.0.0.1",
-            "srtp_suite":80,"srtp_crypto":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd","streams":[{"mid":"0","kind":"audio","port":9}]})");
+            "srtp_suite":80,"srtp_crypto":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd","streams":[{"mid":"0","kind":"audio","port":9,
+            "srtp_crypto":"HRwbGhkYFxYVFBMSERAPDg0MCwoJCAcGBQQDAgEA"}]})");
         return a;
     };
     std::string f = dir.write("room.jcfg", config("pem_files = \"es=" + pem + "\"", false,
@@ -295,6 +297,66 @@ TEST_F(RoomPluginConfig, RecordInstallsATapForTheRelayAndStopRemovesIt) {
     }
     EXPECT_TRUE(started);
     EXPECT_TRUE(stopped);
+}
+
+// The tap's thread learns from the recorder's `status` that a recording's writes failed; the room's
+// worker tells the provider (push `recording: failed`), leaves a PHI-free event and counts it in
+// `info` and `stats`, without the tap ever touching the room's state.
+TEST_F(RoomPluginConfig, ARecorderWriteFailureReachesTheProviderThroughTheWorker) {
+    auto recorder = [](const json_t* r) {
+        std::string what(jsonString(r, "request").value_or(""));
+        if (what == "status") return jsonParse(R"({"recorder":"ok","status":"recording","failure":"no_space"})");
+        return jsonParse(R"({"recorder":"ok","recording":"00112233445566778899aabbccddeeff","host":"127.0.0.1",
+            "srtp_suite":80,"status":"failed","streams":[{"mid":"0","kind":"audio","port":9,
+            "srtp_crypto":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd"}]})");
+    };
+    std::string f = dir.write("room.jcfg", config("pem_files = \"es=" + pem + "\"", false,
+        "class-qa: { record_consent = false }\nroom-visit3: { class = \"qa\" }\n"), 0600);
+    auto p = std::make_unique<RoomPlugin>(Config(JcfgParser::parseFile(f), f), Logger(), host, VisitPublisher{nullptr, nullptr},
+                                          nullptr, recorder);
+    p->createSession(9);
+    JsonPtr c = factory().claims("visit3", "provider", std::chrono::duration_cast<std::chrono::seconds>(
+                                                           std::chrono::system_clock::now().time_since_epoch())
+                                                           .count());
+    JsonPtr join = jsonObject();
+    jsonSet(join.get(), "request", "join");
+    jsonSet(join.get(), "room", "visit3");
+    jsonSet(join.get(), "token", factory().sign(c.get()));
+    p->handleMessage(9, "t1", std::move(join), nullptr);
+    p->handleMessage(9, "t2", jsonParse(R"({"request":"record"})"), nullptr);
+    p->drain();
+    std::shared_ptr<MediaTap> tap = p->tap("visit3");
+    ASSERT_NE(tap, nullptr);
+    tap->streamAdded({.feed = 1, .mindex = 0, .video = false, .codec = "opus", .payloadType = 111});
+    uint8_t rtp[40] = {0x80, 111};
+    tap->rtp(1, 0, rtp, sizeof rtp);
+    tap.reset();
+    auto failedPush = [&] {
+        std::lock_guard l(host.m_);
+        for (const auto& [s, body] : host.pushes)
+            if (s == 9 && body.find(R"("recording":"failed")") != std::string::npos &&
+                body.find(R"("reason":"write_failed")") != std::string::npos)
+                return true;
+        return false;
+    };
+    for (int i = 0; i < 300 && !failedPush(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_TRUE(failedPush()) << [&] { std::lock_guard l(host.m_); std::string o; for (auto& [s, b] : host.pushes) o += std::to_string(s) + " " + b + "\n"; for (auto& n : host.notifies) o += n + "\n"; return o; }();
+    {
+        std::lock_guard l(host.m_);
+        bool evented = false;
+        for (const auto& n : host.notifies)
+            evented |= n.find(R"("event":"recording_failed")") != std::string::npos &&
+                       n.find(R"("recording_id":"00112233445566778899aabbccddeeff")") != std::string::npos;
+        EXPECT_TRUE(evented);
+    }
+    EXPECT_EQ(jsonInt(p->handleAdmin(jsonParse(R"({"request":"info"})").get()).get(), "recording_failures"), 1);
+    JsonPtr stats = p->handleAdmin(jsonParse(R"({"request":"stats"})").get());
+    EXPECT_EQ(jsonInt(json_object_get(stats.get(), "counters"), "recording_failures"), 1) << jsonDump(stats.get());
+    // stop seals the segment (recorder answers `failed`): already reported, not twice.
+    p->handleMessage(9, "t3", jsonParse(R"({"request":"stop_record"})"), nullptr);
+    p->drain();
+    EXPECT_EQ(jsonInt(p->handleAdmin(jsonParse(R"({"request":"info"})").get()).get(), "recording_failures"), 1);
+    p->destroySession(9);
 }
 
 }  // namespace

@@ -252,3 +252,41 @@ TEST_F(Recording, EventsArePhiFree) {
     }
     EXPECT_TRUE(hasEvent(h, "recording_stopped"));
 }
+
+// A part of a running recording that fails (the tap's report: a feed the recorder refused, streams past
+// its limit, a stream's file that could not be written) reaches whoever may record, never the patient;
+// the room keeps recording what it can, counts it and leaves a PHI-free event with the recorder's id.
+TEST_F(Recording, AFailedPartOfTheRecordingIsPushedToWhoeverMayRecordAndCounted) {
+    consult();
+    h.join(kObs, room, "observer", "obs-1");
+    admit(kObs);
+    h.send(kDr, R"({"request":"record"})");
+    h.send(kPatA, R"({"request":"consent","consent":true})");
+    ASSERT_EQ(h.recordingStarts.size(), 1u);
+    h.clear();
+    h.recordingFailed(room, "write_failed", "00112233445566778899aabbccddeeff");
+    ASSERT_TRUE(got(h, kDr, "recording", "failed"));
+    EXPECT_TRUE(got(h, kDr, "reason", "write_failed"));
+    EXPECT_TRUE(h.pushes(kPatA).empty());
+    EXPECT_TRUE(h.pushes(kObs).empty());
+    bool evented = false;
+    for (const json_t* e : h.notifies())
+        if (field(e, "event") == "recording_failed") {
+            evented = true;
+            EXPECT_EQ(field(e, "reason"), "write_failed");
+            EXPECT_EQ(field(e, "recording_id"), "00112233445566778899aabbccddeeff");
+            EXPECT_EQ(field(e, "room"), room);
+        }
+    EXPECT_TRUE(evented);
+    h.recordingFailed(room, "too_many_streams", "");
+    EXPECT_TRUE(got(h, kDr, "reason", "too_many_streams"));
+    h.recordingFailed("no-such-room", "start_failed", "");  // a room gone meanwhile: nothing
+
+    JsonPtr stats;
+    h.admin(R"({"request":"stats"})", &stats);
+    EXPECT_EQ(jsonInt(json_object_get(stats.get(), "counters"), "recording_failures"), 2) << jsonDump(stats.get());
+    // Still recording: the provider decides.
+    h.clear();
+    h.send(kDr, R"({"request":"stop_record"})");
+    EXPECT_TRUE(got(h, kDr, "result", "recording_stopped"));
+}
