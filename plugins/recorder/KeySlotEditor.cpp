@@ -1,21 +1,44 @@
 #include "KeySlotEditor.hpp"
 
 #include "RecorderErrors.hpp"
+#include "RecordingReader.hpp"
 #include "hipaa/Errors.hpp"
 
 #include <fcntl.h>
 #include <openssl/crypto.h>
+#include <sys/stat.h>
 
+#include <cerrno>
 #include <filesystem>
 
 namespace hipaa::recorder {
+namespace {
 
-FileSummary KeySlotEditor::rewrap(const std::string& path, const Keyring& keyring, std::optional<uint32_t> version) {
-    Bytes file = readWholeFile(path);
+// Reads up to `n` bytes at the current offset; fewer only at the end of the file.
+size_t readSome(int fd, uint8_t* dst, size_t n) {
+    size_t done = 0;
+    while (done < n) {
+        ssize_t got = ::read(fd, dst + done, n - done);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) throw Error(errc::kInternal, "cannot read recording file");
+        if (got == 0) break;
+        done += static_cast<size_t>(got);
+    }
+    return done;
+}
+
+}  // namespace
+
+FileSummary KeySlotEditor::rewrap(const std::string& path, const Keyring& keyring, std::optional<uint32_t> version,
+                                  const std::function<void()>& progress) {
+    UniqueFd in(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!in) throw Error(errc::kInternal, "cannot open recording file");
+    Bytes head(RecordingReader::kMaxHeaderBytes);
+    head.resize(readSome(in.get(), head.data(), head.size()));
     std::string error;
-    auto parsed = RecordingHeader::parse(file, error);
+    auto parsed = RecordingHeader::parse(head, error);
     if (!parsed) throw Error(kRecorderDamaged, "cannot rewrap: " + error);
-    ByteView fixed = ByteView(file).first(parsed->fixedLength);
+    ByteView fixed = ByteView(head).first(parsed->fixedLength);
     Digest256 fixedHash = sha256(fixed);
     auto key = keyring.unwrap(parsed->header.slot, fixedHash);
     if (!key) {
@@ -26,15 +49,37 @@ FileSummary KeySlotEditor::rewrap(const std::string& path, const Keyring& keyrin
     }
     RecordingHeader h = parsed->header;
     h.slot = keyring.wrap(*key, fixedHash, version);  // the key (SecretBytes) is wiped when freed
-    Bytes out(fixed.begin(), fixed.end());
-    Bytes slot = h.slotBytes();
-    out.insert(out.end(), slot.begin(), slot.end());
-    out.insert(out.end(), file.begin() + static_cast<std::ptrdiff_t>(parsed->totalLength), file.end());
-    writeFileAtomic(path, out, 0600);
+
+    // The new header, then the chunks copied byte for byte: temp file, fsync, rename.
+    std::string tmp = path + ".tmp";
+    UniqueFd out(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+    if (!out) throw Error(errc::kInternal, "cannot create file");
     FileSummary s;
+    try {
+        ::fchmod(out.get(), 0600);
+        Sha256 hash;
+        auto put = [&](ByteView piece) {
+            writeAll(out.get(), piece, "rewrapped recording");
+            hash.update(piece);
+            s.bytes += piece.size();
+        };
+        put(fixed);
+        put(h.slotBytes());
+        put(ByteView(head).subspan(parsed->totalLength));
+        Bytes buf(1 << 20);
+        while (size_t got = readSome(in.get(), buf.data(), buf.size())) {
+            put(ByteView(buf.data(), got));
+            if (progress) progress();
+        }
+        if (::fsync(out.get()) != 0) throw Error(errc::kInternal, "fsync failed");
+        out.reset();
+        if (::rename(tmp.c_str(), path.c_str()) != 0) throw Error(errc::kInternal, "rename failed");
+        s.sha256 = hash.finish();
+    } catch (...) {
+        ::unlink(tmp.c_str());
+        throw;
+    }
     s.file = std::filesystem::path(path).filename().string();
-    s.sha256 = sha256(out);
-    s.bytes = out.size();
     return s;
 }
 

@@ -5,6 +5,7 @@
 #include "hipaa/Json.hpp"
 
 #include <fcntl.h>
+#include <openssl/crypto.h>
 
 namespace hipaa::recorder {
 
@@ -12,6 +13,11 @@ MjrWriter::MjrWriter(const std::string& path, StreamKind kind, std::string codec
     : kind_(kind), codec_(std::move(codec)), createdUs_(createdUs) {
     fd_.reset(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
     if (!fd_) throw Error(errc::kInternal, "cannot create export file");
+}
+
+MjrWriter::~MjrWriter() {
+    buffer_.resize(buffer_.capacity());
+    OPENSSL_cleanse(buffer_.data(), buffer_.size());
 }
 
 void MjrWriter::write(uint64_t arrivalUs, ByteView packet) {
@@ -27,18 +33,25 @@ void MjrWriter::write(uint64_t arrivalUs, ByteView packet) {
         Bytes head = {'M', 'J', 'R', '0', '0', '0', '0', '2'};
         putU16(head, static_cast<uint16_t>(text.size()));
         head.insert(head.end(), text.begin(), text.end());
-        writeAll(fd_.get(), head, "export header");
+        buffer_.insert(buffer_.end(), head.begin(), head.end());
     }
-    buffer_.assign({'M', 'E', 'E', 'T'});
+    const uint8_t meet[4] = {'M', 'E', 'E', 'T'};
+    buffer_.insert(buffer_.end(), meet, meet + 4);
     uint64_t rel = arrivalUs > firstUs_ ? (arrivalUs - firstUs_) / 1000 : 0;
     putU32(buffer_, static_cast<uint32_t>(rel));
     putU16(buffer_, static_cast<uint16_t>(packet.size()));
     buffer_.insert(buffer_.end(), packet.begin(), packet.end());
-    writeAll(fd_.get(), buffer_, "export frame");
+    if (buffer_.size() >= kFlushBytes) flush();
     ++packets_;
 }
 
+void MjrWriter::flush() {
+    writeAll(fd_.get(), buffer_, "export frames");
+    buffer_.clear();
+}
+
 uint64_t MjrWriter::finish() {
+    if (fd_ && !buffer_.empty()) flush();
     if (fd_ && ::fsync(fd_.get()) != 0) throw Error(errc::kInternal, "fsync of export failed");
     fd_.reset();
     return packets_;

@@ -14,6 +14,7 @@
 
 #include <openssl/crypto.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
@@ -46,6 +47,29 @@ JsonPtr ok(const std::string& id) {
 
 }  // namespace
 
+std::string defaultExportDir(const std::string& recordingsDir) {
+    std::filesystem::path r = std::filesystem::path(recordingsDir).lexically_normal();
+    if (!r.has_filename()) r = r.parent_path();  // a trailing slash
+    return (r.parent_path() / "exports").string();
+}
+
+void refuseOverlap(const std::string& recordingsDir, const std::string& exportDir) {
+    auto resolve = [](const std::string& dir, std::error_code& ec) {
+        std::filesystem::path p = std::filesystem::weakly_canonical(dir, ec);
+        return p.has_filename() ? p : p.parent_path();  // no trailing slash
+    };
+    std::error_code ec1, ec2;
+    std::filesystem::path r = resolve(recordingsDir, ec1), x = resolve(exportDir, ec2);
+    if (ec1 || ec2) return;  // ensurePrivateDirectory reports what is wrong with them
+    // `inside(a, b)`: a is b or lies below it, compared component by component.
+    auto inside = [](const std::filesystem::path& a, const std::filesystem::path& b) {
+        return std::mismatch(a.begin(), a.end(), b.begin(), b.end()).second == b.end();
+    };
+    if (inside(x, r) || inside(r, x))
+        throw ConfigError("general.export_dir: must not be, contain or lie inside general.recordings_dir (" + x.string() +
+                          " and " + r.string() + "): the export sweeper removes what it finds there");
+}
+
 void ensurePrivateDirectory(const std::string& dir, const std::string& key) {
     if (dir.empty() || dir[0] != '/') throw ConfigError(key + ": must be an absolute path");
     struct stat st {};
@@ -60,7 +84,7 @@ void ensurePrivateDirectory(const std::string& dir, const std::string& key) {
 RecorderPlugin::RecorderPlugin(Config config, Logger log, MediaHost& host)
     : config_(std::move(config)), log_(std::move(log)), host_(host) {
     recordingsDir_ = config_.string("general.recordings_dir", "/var/lib/janus-hipaa/recordings");
-    exportDir_ = config_.string("general.export_dir", recordingsDir_ + "/exports");
+    exportDir_ = config_.string("general.export_dir", defaultExportDir(recordingsDir_));
     // Defaults match the sample; the files are loaded (and their modes checked) only after every
     // key and folder was validated, so a typo is reported before a missing key file.
     std::string keyringPath = config_.secretPath("general.keyring", "/etc/janus/hipaa/recorder-keyring");
@@ -88,11 +112,13 @@ RecorderPlugin::RecorderPlugin(Config config, Logger log, MediaHost& host)
     if (policies.empty()) policies["standard"] = RetentionPolicy{"standard", 2190LL * 86'400'000};
     config_.finish();
     if (!policies.count(defaultPolicy_)) throw ConfigError("general.default_policy: no such policy in `policies`");
+    refuseOverlap(recordingsDir_, exportDir_);  // before creating either
     ensurePrivateDirectory(recordingsDir_, "general.recordings_dir");
     ensurePrivateDirectory(exportDir_, "general.export_dir");
+    refuseOverlap(recordingsDir_, exportDir_);  // both exist now: symlinks resolved
     keyring_ = Keyring::fromFile(keyringPath);
     signer_.emplace(Ed25519Signer::fromKeyFile(signingPath));
-    store_ = std::make_unique<RecordingStore>(recordingsDir_, keyring_, *signer_, std::move(policies));
+    store_ = std::make_unique<RecordingStore>(recordingsDir_, exportDir_, keyring_, *signer_, std::move(policies));
     ingest_ = std::make_unique<IngestServer>(ingest, log_, [this](const std::string& id, size_t stream, int errnum) {
         writeFailed(id, stream, errnum);
     });
@@ -187,7 +213,8 @@ JsonPtr RecorderPlugin::handleAdmin(const json_t* request) {
     }
     if (what == "delete") {
         std::string reason = requireReason(request);
-        std::lock_guard control(controlMutex_);
+        // No controlMutex_: the store refuses a recording that is still recording, and deleting an
+        // hour of video must not hold up every start and stop.
         JsonPtr receipt = store_->remove(id, reason, wallMs());
         JsonPtr e = jsonObject();
         jsonSet(e.get(), "trigger", "request");
@@ -438,8 +465,7 @@ JsonPtr RecorderPlugin::status(const std::string& id) {
 }
 
 JsonPtr RecorderPlugin::exportRecording(const std::string& id) {
-    std::string prefix = id + "-" + std::to_string(wallMs());
-    std::vector<std::string> files = store_->exportMjr(id, exportDir_, prefix);
+    std::vector<std::string> files = store_->exportMjr(id, wallMs());
     JsonPtr j = ok(id);
     JsonPtr arr = jsonArray();
     for (const auto& f : files) json_array_append_new(arr.get(), json_string(f.c_str()));
@@ -455,7 +481,6 @@ int RecorderPlugin::sweep(int64_t nowMs) {
     int deleted = 0;
     for (const auto& id : store_->expired(nowMs)) {
         try {
-            std::lock_guard control(controlMutex_);
             JsonPtr receipt = store_->remove(id, "retention policy", nowMs);
             JsonPtr e = jsonObject();
             jsonSet(e.get(), "trigger", "retention");
@@ -469,8 +494,10 @@ int RecorderPlugin::sweep(int64_t nowMs) {
     }
     std::error_code ec;
     for (const auto& entry : std::filesystem::directory_iterator(exportDir_, ec)) {
+        // Only what `export` wrote: anything else an operator put there is not ours to delete.
+        if (!RecordingStore::isExportName(entry.path().filename().string())) continue;
         struct stat st {};
-        if (::stat(entry.path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+        if (::lstat(entry.path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
         int64_t mtimeMs = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1'000'000;
         if (nowMs - mtimeMs >= exportTtlMs_) ::unlink(entry.path().c_str());
     }

@@ -39,6 +39,7 @@ public:
     // One sweep now (the sweeper thread calls this periodically): deletes expired recordings and
     // removes exports older than export_ttl. Returns the number of recordings deleted.
     int sweep(int64_t nowMs);
+    RecordingStore& store() { return *store_; }  // tests
 
 private:
     JsonPtr start(const json_t* request);
@@ -59,13 +60,19 @@ private:
     std::unique_ptr<RecordingStore> store_;
     std::atomic<uint64_t> writeFailures_{0};  // streams whose file could not be written (info)
     std::unique_ptr<IngestServer> ingest_;
-    std::mutex controlMutex_;  // serializes start/stop/delete so a recording is never half-started
+    std::mutex controlMutex_;  // serializes start/stop so a recording is never half-started
     std::mutex mutex_;
     std::set<SessionId> sessions_;
     std::condition_variable sweeperCv_;
     bool stopping_ = false;
     std::thread sweeper_;
 };
+
+// general.export_dir when absent: "exports" next to the recordings folder (never inside it).
+std::string defaultExportDir(const std::string& recordingsDir);
+// Throws ConfigError naming general.export_dir when the two folders are the same or one lies inside
+// the other (compared after resolving symlinks as far as the paths exist).
+void refuseOverlap(const std::string& recordingsDir, const std::string& exportDir);
 
 // Creates `dir` (0700) if missing; throws ConfigError naming `key` if it is not a directory or if
 // group/others have any access to it.

@@ -73,10 +73,16 @@ int verifyOrExport(const Keyring& ring, const std::optional<std::string>& outDir
         std::string outPath = outDir ? *outDir + "/" + name + ".mjr" : "";
         ReadReport r;
         try {
-            Bytes data = readWholeFile(path);
+            // Streamed: the header first (for the export's info), then chunk by chunk.
+            Bytes head(RecordingReader::kMaxHeaderBytes);
+            {
+                UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+                ssize_t n = fd ? ::pread(fd.get(), head.data(), head.size(), 0) : -1;
+                head.resize(n > 0 ? static_cast<size_t>(n) : 0);
+            }
             std::string err;
-            auto header = RecordingHeader::parse(data, err);
-            r = RecordingReader::read(data, ring, [&](uint64_t t, ByteView pkt) {
+            auto header = RecordingHeader::parse(head, err);
+            r = RecordingReader::readFile(path, ring, [&](uint64_t t, ByteView pkt) {
                 if (!outDir) return;
                 if (!mjr) mjr.emplace(outPath, header->header.kind, header->header.codec, header->header.createdMs * 1000);
                 mjr->write(t, pkt);
@@ -84,6 +90,7 @@ int verifyOrExport(const Keyring& ring, const std::optional<std::string>& outDir
             if (mjr) mjr->finish();
         } catch (const std::exception& e) {
             std::printf("%s: error: %s\n", path.c_str(), e.what());
+            if (mjr) ::unlink(outPath.c_str());
             status = 1;
             continue;
         }

@@ -10,9 +10,12 @@
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 
@@ -27,21 +30,56 @@ bool fileExists(const std::string& p) {
     struct stat st {};
     return ::stat(p.c_str(), &st) == 0;
 }
+bool allOf(std::string_view s, bool (*pred)(char)) { return !s.empty() && std::all_of(s.begin(), s.end(), pred); }
+bool isDigit(char c) { return c >= '0' && c <= '9'; }
+bool isLowerHex(char c) { return isDigit(c) || (c >= 'a' && c <= 'f'); }
+
+// SHA-256 of a file read in 1 MB pieces (`piece` runs after each).
+Digest256 hashFile(const std::string& path, const std::function<void()>& piece) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) throw RequestError(errc::kInternal, "cannot open a recording file");
+    Sha256 hash;
+    Bytes buf(1 << 20);
+    for (;;) {
+        ssize_t n = ::read(fd.get(), buf.data(), buf.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw RequestError(errc::kInternal, "cannot read a recording file");
+        if (n == 0) return hash.finish();
+        hash.update(ByteView(buf.data(), static_cast<size_t>(n)));
+        piece();
+    }
+}
 
 }  // namespace
 
-RecordingStore::RecordingStore(std::string dir, const Keyring& keyring, const Ed25519Signer& signer,
+bool RecordingStore::isExportName(std::string_view name, std::string_view id) {
+    // <32 hex>-<ms>-<n>-<audio|video>.mjr
+    if (name.size() < 32 || !allOf(name.substr(0, 32), isLowerHex) || (!id.empty() && name.substr(0, 32) != id)) return false;
+    std::string_view rest = name.substr(32);
+    for (std::string_view kind : {"-audio.mjr", "-video.mjr"}) {
+        if (!rest.ends_with(kind)) continue;
+        rest.remove_suffix(kind.size());
+        if (rest.empty() || rest[0] != '-') return false;
+        rest.remove_prefix(1);
+        size_t dash = rest.find('-');
+        return dash != std::string_view::npos && allOf(rest.substr(0, dash), isDigit) && allOf(rest.substr(dash + 1), isDigit);
+    }
+    return false;
+}
+
+RecordingStore::RecordingStore(std::string dir, std::string exportDir, const Keyring& keyring, const Ed25519Signer& signer,
                                RetentionPolicies policies)
-    : dir_(std::move(dir)), keyring_(keyring), signer_(signer), policies_(std::move(policies)) {
+    : dir_(std::move(dir)), exportDir_(std::move(exportDir)), keyring_(keyring), signer_(signer),
+      policies_(std::move(policies)) {
     const std::string suffix = ".state.json";
-    for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
-        std::string name = entry.path().filename().string();
+    for (const auto& file : std::filesystem::directory_iterator(dir_)) {
+        std::string name = file.path().filename().string();
         if (name.size() != 32 + suffix.size() || !name.ends_with(suffix)) continue;
         std::string id = name.substr(0, 32);
         if (!recordingIdFromHex(id)) continue;
         JsonPtr j;
         try {
-            j = jsonParse(asChars(readWholeFile(entry.path().string())));
+            j = jsonParse(asChars(readWholeFile(file.path().string())));
         } catch (const Error&) {
             throw ConfigError("general.recordings_dir: unreadable state file " + name);
         }
@@ -71,17 +109,33 @@ RecordingStore::RecordingStore(std::string dir, const Keyring& keyring, const Ed
             m.endedMs = wallMs();
             save(id, m);
         }
-        recordings_.emplace(id, std::move(m));
+        auto e = std::make_shared<Entry>();
+        e->meta = std::move(m);
+        recordings_.emplace(id, std::move(e));
     }
 }
 
-RecordingStore::Meta& RecordingStore::get(const std::string& id) {
+std::shared_ptr<RecordingStore::Entry> RecordingStore::entry(const std::string& id) const {
+    std::lock_guard lock(mutex_);
     auto it = recordings_.find(id);
     if (it == recordings_.end()) throw RequestError(kRecorderUnknownRecording, "no such recording");
     return it->second;
 }
-const RecordingStore::Meta& RecordingStore::get(const std::string& id) const {
-    return const_cast<RecordingStore*>(this)->get(id);
+
+RecordingStore::Meta RecordingStore::snapshot(const Entry& e) const {
+    std::lock_guard lock(mutex_);
+    return e.meta;
+}
+
+void RecordingStore::update(const std::string& id, Entry& e, const std::function<void(Meta&)>& change) {
+    std::lock_guard state(e.state);
+    Meta m;
+    {
+        std::lock_guard lock(mutex_);
+        change(e.meta);
+        m = e.meta;
+    }
+    save(id, m);
 }
 
 bool RecordingStore::exists(const std::string& id) const {
@@ -116,10 +170,9 @@ void RecordingStore::save(const std::string& id, const Meta& m) const {
 
 std::vector<std::string> RecordingStore::create(const std::string& id, const std::string& policy,
                                                 const std::vector<StreamSpec>& streams) {
-    std::lock_guard lock(mutex_);
     if (!policies_.count(policy)) throw RequestError(kRecorderUnknownPolicy, "unknown retention policy");
-    if (recordings_.count(id)) throw RequestError(errc::kInvalidField, "recording exists");
-    Meta m;
+    auto e = std::make_shared<Entry>();
+    Meta& m = e->meta;
     m.status = "recording";
     m.policy = policy;
     m.createdMs = wallMs();
@@ -129,115 +182,153 @@ std::vector<std::string> RecordingStore::create(const std::string& id, const std
         m.files.push_back(id + "-" + std::to_string(i) + ".jrec");
         paths.push_back(path(m.files.back()));
     }
-    save(id, m);
-    recordings_.emplace(id, std::move(m));
+    std::lock_guard state(e->state);  // nobody changes it before its state file exists
+    {
+        std::lock_guard lock(mutex_);
+        if (!recordings_.emplace(id, e).second) throw RequestError(errc::kInvalidField, "recording exists");
+    }
+    try {
+        save(id, m);
+    } catch (...) {
+        std::lock_guard lock(mutex_);
+        recordings_.erase(id);
+        throw;
+    }
     return paths;
 }
 
 void RecordingStore::sealed(const std::string& id, const std::vector<FileSummary>& files) {
-    std::lock_guard lock(mutex_);
-    Meta& m = get(id);
+    auto e = entry(id);
+    std::lock_guard state(e->state);
+    Meta m = snapshot(*e);
+    m.endedMs = wallMs();
     std::string failure;
-    int64_t ended = wallMs();
     JsonPtr body = jsonObject();
     jsonSet(body.get(), "recording", id);
     jsonSet(body.get(), "created_ms", m.createdMs);
-    jsonSet(body.get(), "ended_ms", ended);
+    jsonSet(body.get(), "ended_ms", m.endedMs);
     JsonPtr arr = jsonArray();
     for (const auto& f : files) {
-        JsonPtr e = jsonObject();
-        jsonSet(e.get(), "file", f.file);
-        jsonSet(e.get(), "sha256", hexEncode(f.sha256));
-        jsonSet(e.get(), "bytes", f.bytes);
-        jsonSet(e.get(), "chunks", f.chunks);
-        jsonSet(e.get(), "packets", f.packets);
+        JsonPtr o = jsonObject();
+        jsonSet(o.get(), "file", f.file);
+        jsonSet(o.get(), "sha256", hexEncode(f.sha256));
+        jsonSet(o.get(), "bytes", f.bytes);
+        jsonSet(o.get(), "chunks", f.chunks);
+        jsonSet(o.get(), "packets", f.packets);
         if (!f.complete) {
             // The file ends after `chunks` authentic chunks, without a final one: verify holds it to that.
-            jsonSet(e.get(), "complete", false);
+            jsonSet(o.get(), "complete", false);
             if (failure.empty()) failure = WriteError::reasonFor(f.error);
         }
-        json_array_append_new(arr.get(), jsonRelease(std::move(e)));
+        json_array_append_new(arr.get(), jsonRelease(std::move(o)));
     }
     jsonSet(body.get(), "files", std::move(arr));
     if (!failure.empty()) jsonSet(body.get(), "failure", failure);
+    // The manifest exists before anyone can see the status "sealed" (or "failed"); when it cannot be
+    // written (WriteError) the status stays as it was.
     SignedDocument::write(path(id + ".manifest.json"), "recording-manifest", body.get(), signer_);
-    m.status = failure.empty() ? "sealed" : "failed";
-    m.failure = failure;
-    m.endedMs = ended;
+    {
+        std::lock_guard lock(mutex_);
+        e->meta.status = failure.empty() ? "sealed" : "failed";
+        e->meta.failure = failure;
+        e->meta.endedMs = m.endedMs;
+        m = e->meta;
+    }
     save(id, m);
 }
 
 void RecordingStore::markInterrupted(const std::string& id) {
-    std::lock_guard lock(mutex_);
-    Meta& m = get(id);
-    m.status = "interrupted";
-    m.endedMs = wallMs();
-    save(id, m);
+    auto e = entry(id);
+    int64_t now = wallMs();
+    update(id, *e, [&](Meta& m) {
+        m.status = "interrupted";
+        m.endedMs = now;
+    });
 }
 
 void RecordingStore::hold(const std::string& id, const std::string& reason) {
-    std::lock_guard lock(mutex_);
-    Meta& m = get(id);
-    if (m.status == "deleted") throw RequestError(kRecorderDeleted, "recording was deleted");
-    m.held = true;
-    m.holdReason = reason;
-    m.holdSinceMs = wallMs();
-    save(id, m);
+    auto e = entry(id);
+    std::shared_lock files(e->files);  // not in the middle of a delete
+    int64_t now = wallMs();
+    update(id, *e, [&](Meta& m) {
+        if (m.status == "deleted") throw RequestError(kRecorderDeleted, "recording was deleted");
+        m.held = true;
+        m.holdReason = reason;
+        m.holdSinceMs = now;
+    });
 }
 
 void RecordingStore::release(const std::string& id, const std::string& reason) {
-    std::lock_guard lock(mutex_);
-    Meta& m = get(id);
-    if (m.status == "deleted") throw RequestError(kRecorderDeleted, "recording was deleted");
-    if (!m.held) throw RequestError(kRecorderNotOnHold, "recording is not on hold");
-    m.held = false;
-    m.holdReason = "released: " + reason;
-    m.holdSinceMs = 0;
-    save(id, m);
+    auto e = entry(id);
+    std::shared_lock files(e->files);
+    update(id, *e, [&](Meta& m) {
+        if (m.status == "deleted") throw RequestError(kRecorderDeleted, "recording was deleted");
+        if (!m.held) throw RequestError(kRecorderNotOnHold, "recording is not on hold");
+        m.held = false;
+        m.holdReason = "released: " + reason;
+        m.holdSinceMs = 0;
+    });
 }
 
 JsonPtr RecordingStore::remove(const std::string& id, const std::string& reason, int64_t nowMs) {
-    std::lock_guard lock(mutex_);
-    Meta& m = get(id);
+    auto e = entry(id);
+    std::unique_lock files(e->files);  // no export, verify, hold or rewrap of it meanwhile
+    Meta m = snapshot(*e);
     if (m.status == "deleted") throw RequestError(kRecorderDeleted, "recording was already deleted");
     if (m.status == "recording") throw RequestError(kRecorderActive, "recording is still running: stop it first");
     if (m.held) throw RequestError(kRecorderOnHold, "recording is under legal hold");
-    JsonPtr files = jsonArray();
+    // Decrypted copies first: a receipt saying the key is destroyed must not leave plaintext behind.
+    std::vector<std::string> exports;
+    std::error_code ec;
+    for (const auto& f : std::filesystem::directory_iterator(exportDir_, ec)) {
+        std::string name = f.path().filename().string();
+        if (!isExportName(name, id)) continue;
+        if (::unlink(f.path().c_str()) != 0 && errno != ENOENT)
+            throw RequestError(errc::kInternal, "could not remove an export of the recording");
+        exports.push_back(name);
+    }
+    if (ec) throw RequestError(errc::kInternal, "could not list the export folder");
+    std::sort(exports.begin(), exports.end());
+    JsonPtr fileList = jsonArray();
     for (const auto& f : m.files) {
         std::string p = path(f);
-        JsonPtr e = jsonObject();
-        jsonSet(e.get(), "file", f);
+        JsonPtr o = jsonObject();
+        jsonSet(o.get(), "file", f);
         if (fileExists(p)) {
             // The ciphertext hash the receipt attests to, taken before anything changes.
-            jsonSet(e.get(), "sha256", hexEncode(sha256(readWholeFile(p))));
+            jsonSet(o.get(), "sha256", hexEncode(hashFile(p, [&] { progress(id); })));
             // Crypto-shredding first: once the key slot is zero nothing can decrypt any copy of
             // this file's bytes that lacks the old slot. Then the file itself.
             if (!KeySlotEditor::shred(p)) throw RequestError(errc::kInternal, "could not destroy the data key");
             if (::unlink(p.c_str()) != 0) throw RequestError(errc::kInternal, "could not remove a recording file");
         } else {
-            jsonSet(e.get(), "sha256", "");
+            jsonSet(o.get(), "sha256", "");
         }
-        json_array_append_new(files.get(), jsonRelease(std::move(e)));
+        json_array_append_new(fileList.get(), jsonRelease(std::move(o)));
     }
-    m.status = "deleted";
-    m.deletedMs = nowMs;
+    JsonPtr removed = jsonArray();
+    for (const auto& x : exports) json_array_append_new(removed.get(), json_stringn(x.data(), x.size()));
     JsonPtr body = jsonObject();
     jsonSet(body.get(), "recording", id);
-    jsonSet(body.get(), "files", std::move(files));
+    jsonSet(body.get(), "files", std::move(fileList));
+    jsonSet(body.get(), "exports", std::move(removed));
     jsonSet(body.get(), "policy", m.policy);
     jsonSet(body.get(), "reason_sha256", hexEncode(sha256(asBytes(reason))));  // reason text stays out of events
     jsonSet(body.get(), "deleted_ms", nowMs);
     jsonSet(body.get(), "key_destroyed", true);
     SignedDocument::write(path(id + ".receipt.json"), "deletion-receipt", body.get(), signer_);
-    save(id, m);
-    std::string err;
-    auto doc = jsonParse(asChars(readWholeFile(path(id + ".receipt.json"))));
-    return doc;
+    update(id, *e, [&](Meta& meta) {
+        meta.status = "deleted";
+        meta.deletedMs = nowMs;
+    });
+    return jsonParse(asChars(readWholeFile(path(id + ".receipt.json"))));
 }
 
 JsonPtr RecordingStore::verify(const std::string& id) const {
-    std::lock_guard lock(mutex_);
-    const Meta& m = get(id);
+    auto e = entry(id);
+    std::shared_lock files(e->files);
+    const Meta m = snapshot(*e);
+    auto piece = [&](uint64_t, ByteView) { progress(id); };
     JsonPtr out = jsonObject();
     jsonSet(out.get(), "recording", id);
     jsonSet(out.get(), "status", m.status);
@@ -249,8 +340,7 @@ JsonPtr RecordingStore::verify(const std::string& id) const {
         bool keysGone = true;
         for (const auto& f : m.files) {
             if (!fileExists(path(f))) continue;
-            Bytes head = readWholeFile(path(f));
-            ReadReport r = RecordingReader::read(head, keyring_);
+            ReadReport r = RecordingReader::readFile(path(f), keyring_, piece);
             keysGone = keysGone && !r.keyValid;
         }
         jsonSet(out.get(), "receipt_valid", receiptOk);
@@ -269,18 +359,17 @@ JsonPtr RecordingStore::verify(const std::string& id) const {
     // exactly after the chunks the manifest counts; `complete` tells whether anything is missing.
     bool ok = (m.status == "sealed" || m.status == "failed") && manifest.has_value();
     bool complete = m.status == "sealed";
-    JsonPtr files = jsonArray();
+    JsonPtr fileList = jsonArray();
     for (size_t i = 0; i < m.files.size(); ++i) {
-        JsonPtr e = jsonObject();
-        jsonSet(e.get(), "file", m.files[i]);
+        JsonPtr o = jsonObject();
+        jsonSet(o.get(), "file", m.files[i]);
         if (!fileExists(path(m.files[i]))) {
-            jsonSet(e.get(), "problem", "file missing");
+            jsonSet(o.get(), "problem", "file missing");
             ok = false;
-            json_array_append_new(files.get(), jsonRelease(std::move(e)));
+            json_array_append_new(fileList.get(), jsonRelease(std::move(o)));
             continue;
         }
-        Bytes data = readWholeFile(path(m.files[i]));
-        ReadReport r = RecordingReader::read(data, keyring_);
+        ReadReport r = RecordingReader::readFile(path(m.files[i]), keyring_, piece);
         std::string digest = hexEncode(r.sha256);
         bool expectIncomplete = false;
         uint64_t expectChunks = 0;
@@ -294,45 +383,46 @@ JsonPtr RecordingStore::verify(const std::string& id) const {
                 expectIncomplete = !jsonBool(f, "complete").value_or(true);
                 expectChunks = static_cast<uint64_t>(jsonInt(f, "chunks").value_or(-1));
             }
-            jsonSet(e.get(), "sha256_matches_manifest", match);
+            jsonSet(o.get(), "sha256_matches_manifest", match);
             ok = ok && match;
         }
-        jsonSet(e.get(), "sha256", digest);
+        jsonSet(o.get(), "sha256", digest);
         // With a recipient public key only, the host can check hashes but not open chunks.
-        jsonSet(e.get(), "chunks_checked", r.keyValid);
-        jsonSet(e.get(), "chunks", r.chunks);
-        jsonSet(e.get(), "packets", r.packets);
-        jsonSet(e.get(), "complete", r.complete);
+        jsonSet(o.get(), "chunks_checked", r.keyValid);
+        jsonSet(o.get(), "chunks", r.chunks);
+        jsonSet(o.get(), "packets", r.packets);
+        jsonSet(o.get(), "complete", r.complete);
         complete = complete && r.complete;
         if (r.keyValid && !r.complete) {
             // A file the manifest records as cut short by a write failure: every chunk it counts
             // authenticates and nothing follows them.
             bool asRecorded = expectIncomplete && r.chunks == expectChunks && r.verifiedBytes == r.fileBytes;
             ok = ok && asRecorded;
-            jsonSet(e.get(), "damage", r.damage);
-            jsonSet(e.get(), "readable_bytes", r.verifiedBytes);
+            jsonSet(o.get(), "damage", r.damage);
+            jsonSet(o.get(), "readable_bytes", r.verifiedBytes);
         } else if (!r.keyValid && (!r.headerValid || keyring_.find(r.header.slot.keyId) == nullptr ||
                                    !Keyring::publicOnly(keyring_.find(r.header.slot.keyId)->type))) {
             ok = false;
-            jsonSet(e.get(), "damage", r.damage);
+            jsonSet(o.get(), "damage", r.damage);
         }
-        json_array_append_new(files.get(), jsonRelease(std::move(e)));
+        json_array_append_new(fileList.get(), jsonRelease(std::move(o)));
     }
-    jsonSet(out.get(), "files", std::move(files));
+    jsonSet(out.get(), "files", std::move(fileList));
     jsonSet(out.get(), "complete", complete);
     jsonSet(out.get(), "ok", ok);
     return out;
 }
 
 uint32_t RecordingStore::rewrap(const std::string& id) {
-    std::lock_guard lock(mutex_);
-    Meta& m = get(id);
+    auto e = entry(id);
+    std::unique_lock files(e->files);
+    const Meta m = snapshot(*e);
     if (m.status == "deleted") throw RequestError(kRecorderDeleted, "recording was deleted");
     if (m.status == "recording") throw RequestError(kRecorderActive, "recording is still running");
     std::vector<FileSummary> summaries;
     for (const auto& f : m.files) {
         try {
-            summaries.push_back(KeySlotEditor::rewrap(path(f), keyring_));
+            summaries.push_back(KeySlotEditor::rewrap(path(f), keyring_, std::nullopt, [&] { progress(id); }));
         } catch (const CryptoError&) {
             throw RequestError(kRecorderKeyUnavailable, "data key cannot be unwrapped on this host");
         }
@@ -356,35 +446,38 @@ uint32_t RecordingStore::rewrap(const std::string& id) {
     return keyring_.newest();
 }
 
-std::vector<std::string> RecordingStore::exportMjr(const std::string& id, const std::string& dir,
-                                                   const std::string& prefix) const {
-    std::lock_guard lock(mutex_);
-    const Meta& m = get(id);
+std::vector<std::string> RecordingStore::exportMjr(const std::string& id, int64_t nowMs) const {
+    auto e = entry(id);
+    std::shared_lock files(e->files);
+    const Meta m = snapshot(*e);
     if (m.status == "deleted") throw RequestError(kRecorderDeleted, "recording was deleted");
     if (m.status == "recording") throw RequestError(kRecorderActive, "recording is still running");
     std::vector<std::string> out;
-    for (size_t i = 0; i < m.files.size(); ++i) {
-        Bytes data = readWholeFile(path(m.files[i]));
-        std::string outPath = dir + "/" + prefix + "-" + std::to_string(i) + "-" + kindName(m.streams[i].kind) + ".mjr";
-        std::optional<MjrWriter> mjr;
-        ReadReport r = RecordingReader::read(data, keyring_, [&](uint64_t t, ByteView pkt) {
-            if (!mjr) mjr.emplace(outPath, m.streams[i].kind, m.streams[i].codec, static_cast<uint64_t>(m.createdMs) * 1000);
-            mjr->write(t, pkt);
-        });
-        if (!r.keyValid) {
-            if (mjr) ::unlink(outPath.c_str());
-            if (r.keyUnavailable) throw RequestError(kRecorderKeyUnavailable, "data key cannot be unwrapped on this host");
-            throw RequestError(kRecorderDamaged, "recording fails verification: " + r.damage);
+    try {
+        for (size_t i = 0; i < m.files.size(); ++i) {
+            std::string outPath = exportDir_ + "/" + id + "-" + std::to_string(nowMs) + "-" + std::to_string(i) + "-" +
+                                  kindName(m.streams[i].kind) + ".mjr";
+            std::optional<MjrWriter> mjr;
+            ReadReport r = RecordingReader::readFile(path(m.files[i]), keyring_, [&](uint64_t t, ByteView pkt) {
+                if (!mjr) {
+                    mjr.emplace(outPath, m.streams[i].kind, m.streams[i].codec, static_cast<uint64_t>(m.createdMs) * 1000);
+                    out.push_back(outPath);  // from now on it is ours to remove on failure
+                }
+                mjr->write(t, pkt);
+                progress(id);
+            });
+            if (!r.keyValid) {
+                if (r.keyUnavailable) throw RequestError(kRecorderKeyUnavailable, "data key cannot be unwrapped on this host");
+                throw RequestError(kRecorderDamaged, "recording fails verification: " + r.damage);
+            }
+            // An interrupted recording exports its authenticated prefix; a sealed one must be intact.
+            if (!r.complete && m.status == "sealed")
+                throw RequestError(kRecorderDamaged, "recording fails verification: " + r.damage);
+            if (mjr) mjr->finish();
         }
-        // An interrupted recording exports its authenticated prefix; a sealed one must be intact.
-        if (!r.complete && m.status == "sealed") {
-            if (mjr) ::unlink(outPath.c_str());
-            throw RequestError(kRecorderDamaged, "recording fails verification: " + r.damage);
-        }
-        if (mjr) {
-            mjr->finish();
-            out.push_back(outPath);
-        }
+    } catch (...) {
+        for (const auto& p : out) ::unlink(p.c_str());
+        throw;
     }
     return out;
 }
@@ -392,14 +485,15 @@ std::vector<std::string> RecordingStore::exportMjr(const std::string& id, const 
 std::vector<std::string> RecordingStore::expired(int64_t nowMs) const {
     std::lock_guard lock(mutex_);
     std::vector<std::string> out;
-    for (const auto& [id, m] : recordings_) {
+    for (const auto& [id, e] : recordings_) {
+        const Meta& m = e->meta;
         if (m.held || (m.status != "sealed" && m.status != "failed" && m.status != "interrupted")) continue;
         if (policies_.at(m.policy).expired(m.endedMs, nowMs)) out.push_back(id);
     }
     return out;
 }
 
-JsonPtr RecordingStore::describeLocked(const std::string& id, const Meta& m) const {
+JsonPtr RecordingStore::describeMeta(const std::string& id, const Meta& m) const {
     JsonPtr j = jsonObject();
     jsonSet(j.get(), "recording", id);
     jsonSet(j.get(), "status", m.status);
@@ -425,14 +519,18 @@ JsonPtr RecordingStore::describeLocked(const std::string& id, const Meta& m) con
 }
 
 JsonPtr RecordingStore::describe(const std::string& id) const {
-    std::lock_guard lock(mutex_);
-    return describeLocked(id, get(id));
+    auto e = entry(id);
+    return describeMeta(id, snapshot(*e));
 }
 
 JsonPtr RecordingStore::list() const {
-    std::lock_guard lock(mutex_);
+    std::vector<std::pair<std::string, Meta>> all;
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& [id, e] : recordings_) all.emplace_back(id, e->meta);
+    }
     JsonPtr arr = jsonArray();
-    for (const auto& [id, m] : recordings_) json_array_append_new(arr.get(), jsonRelease(describeLocked(id, m)));
+    for (const auto& [id, m] : all) json_array_append_new(arr.get(), jsonRelease(describeMeta(id, m)));
     return arr;
 }
 

@@ -1,17 +1,24 @@
 #pragma once
 // The recordings folder: per recording a state file (<id>.state.json, no PHI), one sealed file per
 // stream (<id>-<n>.jrec), the signed manifest (<id>.manifest.json) once sealed and the signed
-// deletion receipt (<id>.receipt.json) once deleted. Thread-safe; every public call is atomic with
-// respect to the others. Errors are RequestError with the codes of RecorderErrors.hpp.
+// deletion receipt (<id>.receipt.json) once deleted; decrypted exports go to a separate folder.
+// Thread-safe. Locking: one store-wide mutex guards only the in-memory index and is never held across
+// file I/O; each recording has its own locks, so a long call (export, verify, rewrap, delete of an
+// hour of video) holds up only calls on that same recording, and files are streamed in bounded pieces.
+// Errors are RequestError with the codes of RecorderErrors.hpp.
 #include "Keyring.hpp"
 #include "RecordingWriter.hpp"
 #include "RetentionPolicy.hpp"
 #include "hipaa/Ed25519Signer.hpp"
 #include "hipaa/Json.hpp"
 
+#include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hipaa::recorder {
@@ -25,7 +32,8 @@ class RecordingStore {
 public:
     // Loads existing state; recordings still marked "recording" were cut off by a crash and become
     // "interrupted" (their sealed prefix stays readable; verify reports the damaged tail).
-    RecordingStore(std::string dir, const Keyring& keyring, const Ed25519Signer& signer, RetentionPolicies policies);
+    RecordingStore(std::string dir, std::string exportDir, const Keyring& keyring, const Ed25519Signer& signer,
+                   RetentionPolicies policies);
 
     // Registers a new recording; returns the stream file paths in spec order.
     std::vector<std::string> create(const std::string& id, const std::string& policy, const std::vector<StreamSpec>& streams);
@@ -37,13 +45,18 @@ public:
 
     void hold(const std::string& id, const std::string& reason);
     void release(const std::string& id, const std::string& reason);
-    // Crypto-shredding, then unlink, then the signed receipt (returned as the signed document).
+    // Removes the recording's exports, then per file: its hash, crypto-shredding, unlink; then the
+    // signed receipt (returned as the signed document; `exports` lists the exports removed).
     JsonPtr remove(const std::string& id, const std::string& reason, int64_t nowMs);
     JsonPtr verify(const std::string& id) const;
     // Re-wraps every file's data key with the newest key; returns the new key version.
     uint32_t rewrap(const std::string& id);
-    // Decrypts every stream into `dir` as <prefix>-<n>.mjr (0600); returns the paths written.
-    std::vector<std::string> exportMjr(const std::string& id, const std::string& dir, const std::string& prefix) const;
+    // Decrypts every stream into the export folder as <id>-<nowMs>-<n>-<kind>.mjr (0600); returns the
+    // paths written (none is left behind when it fails).
+    std::vector<std::string> exportMjr(const std::string& id, int64_t nowMs) const;
+    // True for the names exportMjr gives (of recording `id`, when given): the only files the export
+    // sweeper and `remove` delete from the export folder.
+    static bool isExportName(std::string_view name, std::string_view id = {});
 
     // Sealed, failed or interrupted recordings past their policy and not on hold.
     std::vector<std::string> expired(int64_t nowMs) const;
@@ -51,10 +64,16 @@ public:
     JsonPtr list() const;
     bool exists(const std::string& id) const;
     const RetentionPolicies& policies() const { return policies_; }
+    const std::string& exportDir() const { return exportDir_; }
+
+    // Tests: called by export, verify, rewrap and delete between the bounded pieces they read, with no
+    // store-wide lock held (only that recording's); it may block to hold such a call mid-file.
+    using ProgressHook = std::function<void(const std::string& id)>;
+    void setProgressHook(ProgressHook hook) { progress_ = std::move(hook); }
 
 private:
     struct Meta {
-        std::string status;  // recording | sealed | failed | interrupted | deleted
+        std::string status;   // recording | sealed | failed | interrupted | deleted
         std::string failure;  // failed: why a file is incomplete (no_space, file_too_large ...)
         std::string policy;
         int64_t createdMs = 0, endedMs = 0, deletedMs = 0, holdSinceMs = 0;
@@ -63,19 +82,31 @@ private:
         std::vector<StreamSpec> streams;
         std::vector<std::string> files;
     };
+    // Lock order: files, then state, then mutex_.
+    struct Entry {
+        std::shared_mutex files;  // shared: verify, export, hold, release; exclusive: delete, rewrap
+        std::mutex state;         // one change at a time (in memory, then the state file)
+        Meta meta;                // read under mutex_; changed under `state` and mutex_
+    };
 
-    Meta& get(const std::string& id);
-    const Meta& get(const std::string& id) const;
+    std::shared_ptr<Entry> entry(const std::string& id) const;
+    Meta snapshot(const Entry& e) const;
+    // Under e.state: applies `change` to the meta (under mutex_), then writes the state file.
+    void update(const std::string& id, Entry& e, const std::function<void(Meta&)>& change);
     void save(const std::string& id, const Meta& m) const;
     std::string path(const std::string& name) const { return dir_ + "/" + name; }
-    JsonPtr describeLocked(const std::string& id, const Meta& m) const;
+    JsonPtr describeMeta(const std::string& id, const Meta& m) const;
+    void progress(const std::string& id) const {
+        if (progress_) progress_(id);
+    }
 
-    std::string dir_;
+    std::string dir_, exportDir_;
     const Keyring& keyring_;
     const Ed25519Signer& signer_;
     RetentionPolicies policies_;
-    mutable std::mutex mutex_;
-    std::map<std::string, Meta> recordings_;
+    ProgressHook progress_;
+    mutable std::mutex mutex_;  // guards recordings_ and every Entry::meta; never held across file I/O
+    std::map<std::string, std::shared_ptr<Entry>> recordings_;
 };
 
 }  // namespace hipaa::recorder

@@ -5,6 +5,7 @@
 #include "hipaa/Json.hpp"
 #include "hipaa/PluginCore.hpp"
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -13,12 +14,20 @@ namespace hipaa::room {
 struct Effect {
     // Push: an event to the client; Notify: a PHI-free event for the event handlers; End: hang the
     // handle up (end_session); Hangup: close only its PeerConnection (sent back to the waiting room).
-    enum class Kind { Push, Notify, End, Hangup };
+    // StartRecording / StopRecording: start or stop (seal) the room's recording. They call into the
+    // recorder, which may be slow (it can be exporting an hour of video), so RoomPlugin runs them off
+    // its lock and its worker, and reports each outcome back (RoomService::recordingStarted/Stopped
+    // with the ticket) as a task on the worker queue.
+    enum class Kind { Push, Notify, End, Hangup, StartRecording, StopRecording };
+    Effect(Kind k, SessionId s = 0, std::string tx = {}, JsonPtr b = nullptr, JsonPtr j = nullptr)
+        : kind(k), session(s), transaction(std::move(tx)), body(std::move(b)), jsep(std::move(j)) {}
     Kind kind;
     SessionId session = 0;   // Notify: 0 = not tied to a session
     std::string transaction; // Push: the request's transaction, empty for unsolicited events
     JsonPtr body;            // Push: client event; Notify: PHI-free event
     JsonPtr jsep;            // Push: an SDP offer/answer, or null
+    std::string room, policy;  // Start/StopRecording: the room; StartRecording: the retention policy
+    uint64_t ticket = 0;       // Start/StopRecording: names the outcome to report back
 };
 using Effects = std::vector<Effect>;
 

@@ -38,14 +38,22 @@ void MediaRelay::publishMapsLocked() {
     sourcesSnap_.store(std::make_shared<const SourceMap>(sources_), std::memory_order_release);
 }
 
+void MediaRelay::announceLocked(const Publisher& p, MediaTap& tap) {
+    for (const auto& st : p.streams)
+        if (!st.data) tap.streamAdded(TapStream{p.feed, st.mindex, st.video, st.codec, st.payloadType});
+}
+
+void MediaRelay::withdrawLocked(const Publisher& p, MediaTap& tap) {
+    for (const auto& st : p.streams)
+        if (!st.data) tap.streamRemoved(p.feed, st.mindex);
+}
+
 void MediaRelay::setTap(const std::string& room, std::shared_ptr<MediaTap> tap) {
     std::lock_guard lock(mutex_);
     auto slot = slotLocked(room);
     if (tap)
         for (const auto& [s, p] : publishers_)
-            if (p->room == room)
-                for (const auto& st : p->streams)
-                    if (!st.data) tap->streamAdded(TapStream{p->feed, st.mindex, st.video, st.codec, st.payloadType});
+            if (p->room == room && p->recorded.load()) announceLocked(*p, *tap);
     // Media threads load the slot atomically; the old tap lives until the last of them drops it.
     slot->tap.store(std::move(tap), std::memory_order_release);
 }
@@ -57,7 +65,7 @@ std::shared_ptr<MediaTap> MediaRelay::tap(const std::string& room) const {
 }
 
 void MediaRelay::publish(SessionId session, const std::string& room, uint64_t feed, std::vector<RelayStream> streams,
-                         uint32_t rembBps) {
+                         uint32_t rembBps, bool recorded) {
     {
         std::lock_guard lock(mutex_);
         auto pub = std::make_shared<Publisher>();
@@ -81,15 +89,14 @@ void MediaRelay::publish(SessionId session, const std::string& room, uint64_t fe
                 int pos = pub->position(old->second->streams[i].mindex);
                 if (pos >= 0) (*fanout)[static_cast<size_t>(pos)] = (*prev)[i];
             }
-            if (auto t = old->second->tap->tap.load())
-                for (const auto& st : old->second->streams)
-                    if (!st.data) t->streamRemoved(feed, st.mindex);
+            // A media thread may still hold the old publisher for a packet: it stops feeding the tap
+            // first, then the tap forgets its streams (the new ones are announced below).
+            if (old->second->recorded.exchange(false))
+                if (auto t = old->second->tap->tap.load()) withdrawLocked(*old->second, *t);
         }
         pub->fanout.store(std::move(fanout));
-        // Taps see media streams only (as in setTap): the data channel is not RTP and not recorded.
-        if (auto t = pub->tap->tap.load())
-            for (const auto& st : pub->streams)
-                if (!st.data) t->streamAdded(TapStream{feed, st.mindex, st.video, st.codec, st.payloadType});
+        if (auto t = pub->tap->tap.load(); t && recorded) announceLocked(*pub, *t);
+        pub->recorded.store(recorded, std::memory_order_release);
         publishers_[session] = std::move(pub);
         publishMapsLocked();
     }
@@ -105,10 +112,26 @@ void MediaRelay::unpublish(SessionId session) {
     // Subscriber streams it fed stop being fed (their SubStream stays for a later subscribe).
     for (auto& [sub, bySub] : sources_)
         for (auto s = bySub.begin(); s != bySub.end();) s = s->second.publisher == session ? bySub.erase(s) : std::next(s);
-    if (auto t = pub->tap->tap.load())
-        for (const auto& st : pub->streams)
-            if (!st.data) t->streamRemoved(pub->feed, st.mindex);
+    if (pub->recorded.exchange(false))
+        if (auto t = pub->tap->tap.load()) withdrawLocked(*pub, *t);
     publishMapsLocked();
+}
+
+void MediaRelay::setRecorded(SessionId session, bool recorded) {
+    std::lock_guard lock(mutex_);
+    auto it = publishers_.find(session);
+    if (it == publishers_.end()) return;
+    Publisher& pub = *it->second;
+    if (recorded) {
+        if (pub.recorded.load()) return;
+        // Streams first, then packets: the tap never sees a packet of a stream it was not told of.
+        if (auto t = pub.tap->tap.load()) announceLocked(pub, *t);
+        pub.recorded.store(true, std::memory_order_release);
+    } else if (pub.recorded.exchange(false, std::memory_order_acq_rel)) {
+        // Packets stop first; a media thread past the check hands the tap one more packet of a
+        // stream it is about to forget (the tap drops and counts it as unknown).
+        if (auto t = pub.tap->tap.load()) withdrawLocked(pub, *t);
+    }
 }
 
 void MediaRelay::detachLocked(SessionId subscriber, int subMindex) {
@@ -258,7 +281,8 @@ void MediaRelay::incomingRtp(SessionId from, MediaPacket& packet) noexcept {
         if (now - last >= kRembEveryUs && pub.lastRembUs.compare_exchange_strong(last, now))
             host_.sendRemb(pub.session, pub.rembBps);
     }
-    if (auto t = pub.tap->tap.load(std::memory_order_acquire)) t->rtp(pub.feed, packet.mindex, packet.data, packet.length);
+    if (pub.recorded.load(std::memory_order_acquire))
+        if (auto t = pub.tap->tap.load(std::memory_order_acquire)) t->rtp(pub.feed, packet.mindex, packet.data, packet.length);
     auto fan = pub.fanout.load(std::memory_order_acquire);
     uint64_t n = 0;
     for (const auto& ss : (*fan)[static_cast<size_t>(pos)]) {

@@ -34,15 +34,21 @@ public:
     explicit MediaRelay(MediaHost& host) : host_(host) {}
 
     // Per-room tap (consult recording). Replaces the previous one; nullptr clears. Streams already
-    // published in the room are announced to the new tap (streamAdded) before it sees packets.
+    // published in the room (by publishers it may see: setRecorded) are announced to the new tap
+    // (streamAdded) before it sees packets.
     void setTap(const std::string& room, std::shared_ptr<MediaTap> tap);
     std::shared_ptr<MediaTap> tap(const std::string& room) const;
 
     // A publisher's streams (publish/configure renegotiation replaces them). `rembBps` > 0 caps the
-    // publisher's bitrate (room class); 0 leaves it to the browser.
+    // publisher's bitrate (room class); 0 leaves it to the browser. `recorded`: see setRecorded.
     void publish(SessionId publisher, const std::string& room, uint64_t feed, std::vector<RelayStream> streams,
-                 uint32_t rembBps = 0);
+                 uint32_t rembBps, bool recorded);
     void unpublish(SessionId publisher);
+    // Whether the room's tap sees this publisher at all (consult recording: a patient who has not
+    // consented never reaches it, nor does anyone once the recording stops). Turned on: its streams
+    // are announced to the tap (streamAdded), then packets follow; turned off: packets stop, then its
+    // streams are removed (streamRemoved: the tap seals them).
+    void setRecorded(SessionId publisher, bool recorded);
     // Feeds subscriber stream `subMindex` from publisher stream (feed, pubMindex); replaces what fed it
     // before (the rewriter keeps the outgoing stream continuous). Asks the publisher for a keyframe.
     bool subscribe(SessionId subscriber, uint64_t feed, int pubMindex, int subMindex);
@@ -99,6 +105,7 @@ private:
         std::shared_ptr<RoomTapSlot> tap;
         std::atomic<std::shared_ptr<const Fanout>> fanout;
         std::unique_ptr<std::atomic<bool>[]> muted;  // by stream position
+        std::atomic<bool> recorded{false};           // the room's tap sees it (setRecorded)
         int dataPosition = -1;
         uint32_t rembBps = 0;
         std::atomic<int64_t> lastRembUs{0};
@@ -116,6 +123,9 @@ private:
     std::shared_ptr<Publisher> byFeedLocked(uint64_t feed) const;
     void detachLocked(SessionId subscriber, int subMindex);  // removes the SubStream from its publisher's fanout
     void publishMapsLocked();
+    // The tap hears of the publisher's media streams (the data channel is not RTP and not recorded).
+    static void announceLocked(const Publisher& p, MediaTap& tap);
+    static void withdrawLocked(const Publisher& p, MediaTap& tap);
 
     MediaHost& host_;
     mutable std::mutex mutex_;  // control only

@@ -102,10 +102,9 @@ RoomPlugin::RoomPlugin(Config config, Logger log, MediaHost& host, VisitPublishe
         log_.warn("HS256 keys are configured but no room class allows HS256: they are never used");
 
     verifier_ = std::make_shared<TokenVerifier>(policy, keys);
-    RecordingControl recording{[this](const std::string& room, const std::string& retention) { startTap(room, retention); },
-                               [this](const std::string& room) { return stopTap(room); }};
+    settings.recorder = true;  // apply() hands StartRecording/StopRecording to the recorder thread
     service_ = std::make_unique<RoomService>(std::move(settings), verifier_, std::move(pseudonyms), std::move(publisher),
-                                             std::move(recording), MediaControl{&relay_, host_.sdp()});
+                                             MediaControl{&relay_, host_.sdp()});
     int64_t now = clock_();
     for (const auto& [id, cd] : rooms) {
         try {
@@ -116,12 +115,20 @@ RoomPlugin::RoomPlugin(Config config, Logger log, MediaHost& host, VisitPublishe
     }
     if (development_ || keys->hasDevelopmentKey())
         log_.warn("DEVELOPMENT MODE: development keys accepted; this room plugin must not carry real patient visits");
+    recorderThread_ = std::thread([this] { recorderLoop(); });
     worker_ = std::thread([this] { run(); });
 }
 
 RoomPlugin::~RoomPlugin() {
+    stopping_ = true;
     queue_.close();
     if (worker_.joinable()) worker_.join();
+    {
+        std::lock_guard lock(jobsMutex_);
+        jobsClosed_ = true;
+    }
+    jobsCv_.notify_all();
+    if (recorderThread_.joinable()) recorderThread_.join();  // runs the stops still queued
     std::map<std::string, std::shared_ptr<RecordingTap>> taps;
     {
         std::lock_guard lock(tapsMutex_);
@@ -200,6 +207,65 @@ void RoomPlugin::apply(Effects effects) {
             case Effect::Kind::Notify: host_.notifyEvent(e.session, e.body.get()); break;
             case Effect::Kind::End: host_.endSession(e.session); break;
             case Effect::Kind::Hangup: host_.closePeerConnection(e.session); break;
+            case Effect::Kind::StartRecording:
+            case Effect::Kind::StopRecording: {
+                queued_.fetch_add(1);  // its outcome is a task: drain() waits for it
+                {
+                    std::lock_guard lock(jobsMutex_);
+                    jobs_.push_back({e.kind == Effect::Kind::StartRecording, e.room, e.policy, e.ticket});
+                }
+                jobsCv_.notify_one();
+                break;
+            }
+        }
+    }
+}
+
+void RoomPlugin::recorderLoop() {
+    for (;;) {
+        RecorderJob job;
+        bool closed;
+        {
+            std::unique_lock lock(jobsMutex_);
+            jobsCv_.wait(lock, [this] { return jobsClosed_ || !jobs_.empty(); });
+            if (jobs_.empty()) return;
+            job = std::move(jobs_.front());
+            jobs_.pop_front();
+            closed = jobsClosed_;
+        }
+        bool ok = false;
+        std::vector<std::string> ids;
+        if (job.start && closed) {
+            // Shutting down: nothing to start.
+        } else if (job.start) {
+            try {
+                startTap(job.room, job.policy);
+                ok = true;
+            } catch (const std::exception& e) {
+                log_.error(std::string("recording could not start: ") + e.what());
+            }
+        } else {
+            try {
+                ids = stopTap(job.room);
+                ok = true;
+            } catch (const std::exception& e) {
+                log_.error(std::string("recording could not be stopped: ") + e.what());
+            }
+        }
+        // The outcome goes to the service in order with everything else the worker does. The queue
+        // refuses only when full (retried: the worker is draining it) or closed (shutting down).
+        for (;;) {
+            Task t;
+            t.kind = job.start ? Task::Kind::RecordingStarted : Task::Kind::RecordingStopped;
+            t.ticket = job.ticket;
+            t.ok = ok;
+            t.ids = ids;
+            if (queue_.push(std::move(t))) break;
+            if (stopping_) {
+                handled_.fetch_add(1);
+                break;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
         }
     }
 }
@@ -214,7 +280,11 @@ void RoomPlugin::run() {
             Effects out;
             try {
                 std::lock_guard lock(mutex_);
-                if (t.kind == Task::Kind::RecordingFailure) {
+                if (t.kind == Task::Kind::RecordingStarted) {
+                    out = service_->recordingStarted(t.ticket, t.ok);
+                } else if (t.kind == Task::Kind::RecordingStopped) {
+                    out = service_->recordingStopped(t.ticket, t.ids, t.ok);
+                } else if (t.kind == Task::Kind::RecordingFailure) {
                     const json_t* m = t.message.get();
                     out = service_->recordingFailed(std::string(jsonString(m, "room").value_or("")),
                                                     std::string(jsonString(m, "reason").value_or("")),

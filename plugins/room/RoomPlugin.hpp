@@ -13,6 +13,8 @@
 #include "hipaa/PluginCore.hpp"
 
 #include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -51,24 +53,38 @@ public:
     // Waits until the worker has handled everything queued so far (tests).
     void drain();
 
-    // The media relay's side of recording (issue 5). While a room records, tap(room) is its
-    // RecordingTap; the relay calls streamAdded for every current publisher stream when a tap appears
-    // (observer), then rtp() for each packet. The observer runs on the room worker, under no lock.
+    // The media relay's side of recording. While a room records, tap(room) is its RecordingTap; the
+    // relay calls streamAdded for every current publisher stream it may record when a tap appears
+    // (observer), then rtp() for each packet. The observer runs on the recorder thread, under no lock.
     using TapObserver = std::function<void(const std::string& room, std::shared_ptr<MediaTap> tap)>;
     std::shared_ptr<MediaTap> tap(const std::string& room) const;
     void setTapObserver(TapObserver observer);
 
 private:
     struct Task {
-        enum class Kind { Message, MediaGone, Chat, SlowLink, RecordingFailure } kind = Kind::Message;
+        enum class Kind { Message, MediaGone, Chat, SlowLink, RecordingStarted, RecordingStopped, RecordingFailure } kind =
+            Kind::Message;
         SessionId session = 0;
         std::string transaction;
         JsonPtr message, jsep;
         size_t bytes = 0, recipients = 0;  // Chat
         bool uplink = false, video = false;  // SlowLink
         // RecordingFailure (from a RecordingTap's thread): message = {"room","reason","recording"}
+        uint64_t ticket = 0;               // Recording*: the effect's ticket
+        bool ok = false;
+        std::vector<std::string> ids{};    // RecordingStopped: the recorder's recordings
+    };
+    // A StartRecording / StopRecording effect, carried out on the recorder thread.
+    struct RecorderJob {
+        bool start = false;
+        std::string room, policy;
+        uint64_t ticket = 0;
     };
     void run();
+    // The recorder thread: runs the jobs in order (a room's stop after its start), never under mutex_,
+    // and queues each outcome for the worker. The recorder may take seconds (a busy disk): no room
+    // waits for it.
+    void recorderLoop();
     // Queues a media-thread task (no allocation but the Task's own; never throws); false when full.
     bool enqueue(Task t) noexcept;
     void apply(Effects effects);
@@ -95,6 +111,12 @@ private:
     std::map<std::string, std::shared_ptr<RecordingTap>> taps_;
     std::vector<std::shared_ptr<RecordingTap>> retired_;  // stopped; freed here, never on a media thread
     TapObserver tapObserver_;
+    std::mutex jobsMutex_;  // guards jobs_, jobsClosed_
+    std::condition_variable jobsCv_;
+    std::deque<RecorderJob> jobs_;  // unbounded: a stop must never be dropped
+    bool jobsClosed_ = false;
+    std::atomic<bool> stopping_{false};
+    std::thread recorderThread_;
     std::thread worker_;
 };
 

@@ -40,12 +40,11 @@ VisitPublisher VisitPublisher::bus() {
 }
 
 RoomService::RoomService(RoomSettings settings, std::shared_ptr<TokenVerifier> verifier, Pseudonymizer pseudonyms,
-                         VisitPublisher publisher, RecordingControl recording, MediaControl media)
+                         VisitPublisher publisher, MediaControl media)
     : settings_(std::move(settings)),
       verifier_(std::move(verifier)),
       pseudonyms_(std::move(pseudonyms)),
       publisher_(std::move(publisher)),
-      recordingControl_(std::move(recording)),
       media_(media),
       subjectLockout_(settings_.lockoutFailures, settings_.lockoutWindowS, settings_.lockoutS),
       sessionLockout_(settings_.sessionFailures, settings_.lockoutWindowS, settings_.lockoutS) {
@@ -596,42 +595,101 @@ void RoomService::pushRecordingState(Room& room, const char* state, const std::s
     }
 }
 
-bool RoomService::startRecording(Room& room, SessionId errorSession, const std::string& tx, const std::string& by,
-                                 Effects& out) {
-    try {
-        if (!recordingControl_.start) throw Error(rc::kRecorderUnavailable, "recording is not available");
-        recordingControl_.start(room.id, classOf(room).recordingPolicy);
-    } catch (const std::exception& e) {
+bool RoomService::tapped(const Room& room, const Participant& p) const {
+    if (!room.recording || p.waiting) return false;
+    return !classOf(room).recordConsent || !asksConsent(room, p) || room.consented.contains(p.id);
+}
+
+void RoomService::updateTapGates(Room& room) {
+    if (!media_.relay) return;
+    for (const auto& [id, p] : room.participants)
+        if (p.publishing) media_.relay->setRecorded(p.session, tapped(room, p));
+}
+
+void RoomService::startRecording(Room& room, const std::string& by, const std::string& tx, Effects& out) {
+    room.recording = true;
+    room.recordingLive = false;
+    room.recordingTicket = nextTicket_++;
+    room.startBy = by;
+    room.startTx = tx;
+    starting_[room.recordingTicket] = room.id;
+    Effect e{Effect::Kind::StartRecording};
+    e.room = room.id;
+    e.policy = classOf(room).recordingPolicy;
+    e.ticket = room.recordingTicket;
+    out.push_back(std::move(e));
+    updateTapGates(room);
+}
+
+Effects RoomService::recordingStarted(uint64_t ticket, bool ok) {
+    Effects out;
+    auto it = starting_.find(ticket);
+    if (it == starting_.end()) return out;
+    auto rit = rooms_.find(it->second);
+    starting_.erase(it);
+    // Stopped (or the room destroyed) before the recorder answered: its StopRecording follows.
+    if (rit == rooms_.end() || rit->second.recordingTicket != ticket) return out;
+    Room& room = rit->second;
+    auto req = room.participants.find(room.startBy);
+    SessionId s = req != room.participants.end() ? req->second.session : 0;
+    std::string by = req != room.participants.end() ? req->second.pseudonym : std::string();
+    if (!ok) {
+        room.recording = false;
+        room.recordingTicket = 0;
+        room.asked.clear();
+        room.consented.clear();
+        updateTapGates(room);
         JsonPtr ev = event("recording_failed", &room);
         jsonSet(ev.get(), "by", by);
-        notify(out, errorSession, std::move(ev));
+        notify(out, s, std::move(ev));
         ++counters_["recordings_failed"];
         // The recorder's message may name paths or ports: the client gets a fixed text.
-        if (errorSession) pushError(out, errorSession, tx, rc::kRecorderUnavailable, "the recorder is not available");
-        return false;
+        if (s) pushError(out, s, room.startTx, rc::kRecorderUnavailable, "the recorder is not available");
+        return out;
     }
-    room.recording = true;
+    room.recordingLive = true;
     JsonPtr ev = event("recording_started", &room);
     jsonSet(ev.get(), "by", by);
     jsonSet(ev.get(), "consents", static_cast<uint64_t>(room.consented.size()));
-    notify(out, errorSession, std::move(ev));
+    notify(out, s, std::move(ev));
     ++counters_["recordings_started"];
     pushRecordingState(room, "started", {}, out);
-    return true;
+    if (s && !room.startTx.empty()) {
+        JsonPtr b = jsonObject();
+        jsonSet(b.get(), "hipaa.room", "event");
+        jsonSet(b.get(), "room", room.id);
+        jsonSet(b.get(), "result", "recording_started");
+        push(out, s, room.startTx, std::move(b));
+    }
+    return out;
 }
 
 void RoomService::stopRecording(Room& room, const std::string& reason, Effects& out) {
     if (!room.recording) return;
     room.recording = false;
+    room.recordingLive = false;
+    room.recordingTicket = 0;
     room.asked.clear();
     room.consented.clear();
-    std::vector<std::string> ids;
-    try {
-        if (recordingControl_.stop) ids = recordingControl_.stop(room.id);
-    } catch (const std::exception&) {
-        ++counters_["recordings_stop_failed"];
-    }
-    JsonPtr ev = event("recording_stopped", &room);
+    updateTapGates(room);  // from here on no one's media reaches the tap, however long the seal takes
+    uint64_t ticket = nextTicket_++;
+    stopping_[ticket] = {room.id, reason};
+    Effect e{Effect::Kind::StopRecording};
+    e.room = room.id;
+    e.ticket = ticket;
+    out.push_back(std::move(e));
+    pushRecordingState(room, "stopped", reason, out);
+}
+
+Effects RoomService::recordingStopped(uint64_t ticket, const std::vector<std::string>& ids, bool ok) {
+    Effects out;
+    auto it = stopping_.find(ticket);
+    if (it == stopping_.end()) return out;
+    auto [room, reason] = std::move(it->second);
+    stopping_.erase(it);
+    if (!ok) ++counters_["recordings_stop_failed"];
+    JsonPtr ev = event("recording_stopped", nullptr);  // the room may be destroyed by now
+    jsonSet(ev.get(), "room", room);
     jsonSet(ev.get(), "reason", reason);
     jsonSet(ev.get(), "recordings", static_cast<uint64_t>(ids.size()));
     // The recorder's ids (random, PHI-free) tie the visit's trail to the recordings' own events
@@ -640,7 +698,7 @@ void RoomService::stopRecording(Room& room, const std::string& reason, Effects& 
     for (const auto& id : ids) json_array_append_new(list.get(), json_stringn(id.data(), id.size()));
     jsonSet(ev.get(), "recording_ids", std::move(list));
     notify(out, 0, std::move(ev));
-    pushRecordingState(room, "stopped", reason, out);
+    return out;
 }
 
 Effects RoomService::recordingFailed(const std::string& roomId, const std::string& reason, const std::string& recording,
@@ -698,7 +756,7 @@ void RoomService::cancelConsent(Room& room, const std::string& reason, Effects& 
 
 void RoomService::askLateJoiner(Room& room, const Participant& p, Effects& out) {
     if (!room.recording && !room.consentPending) return;
-    if (room.recording) {
+    if (room.recordingLive) {
         JsonPtr b = jsonObject();
         jsonSet(b.get(), "hipaa.room", "event");
         jsonSet(b.get(), "room", room.id);
@@ -727,8 +785,7 @@ void RoomService::consentLeaver(Room& room, const std::string& pid, Effects& out
     if (room.asked.empty()) return cancelConsent(room, "no_patient", out);
     if (room.consented.size() == room.asked.size()) {
         room.consentPending = false;
-        auto req = room.participants.find(room.requestedBy);
-        if (req != room.participants.end()) startRecording(room, req->second.session, {}, req->second.pseudonym, out);
+        startRecording(room, room.requestedBy, {}, out);
     }
 }
 
@@ -763,10 +820,10 @@ void RoomService::record(SessionId s, const std::string& tx, const RoomRequest& 
     }
     if (room.recording || room.consentPending)
         return pushError(out, s, tx, rc::kRecordBusy, "already recording or waiting for consent");
-    if (!recordingControl_.start) return pushError(out, s, tx, rc::kRecorderUnavailable, "the recorder is not available");
+    if (!settings_.recorder) return pushError(out, s, tx, rc::kRecorderUnavailable, "the recorder is not available");
     if (!cls.recordConsent) {
         room.consented.clear();
-        if (startRecording(room, s, tx, me.pseudonym, out)) answer("recording_started");
+        startRecording(room, me.id, tx, out);  // answered once the recorder started
         return;
     }
     std::set<std::string> asked;
@@ -820,13 +877,7 @@ void RoomService::consent(SessionId s, const std::string& tx, const RoomRequest&
         room.consented.insert(me.id);
         if (room.consented.size() < room.asked.size()) return;
         room.consentPending = false;
-        auto req = room.participants.find(room.requestedBy);
-        SessionId reqSession = req != room.participants.end() ? req->second.session : 0;
-        std::string by = req != room.participants.end() ? req->second.pseudonym : std::string();
-        if (!startRecording(room, reqSession, {}, by, out)) {
-            room.asked.clear();
-            room.consented.clear();
-        }
+        startRecording(room, room.requestedBy, {}, out);
         return;
     }
     if (room.recording && !r.consent && (askedMe || asksConsent(room, me))) {
@@ -837,9 +888,11 @@ void RoomService::consent(SessionId s, const std::string& tx, const RoomRequest&
         return;
     }
     if (room.recording && r.consent && askedMe) {
+        // Admitted during the recording: her media is recorded from now on, not before.
         answer(true);
         recordEvent("granted");
         room.consented.insert(me.id);
+        updateTapGates(room);
         return;
     }
     pushError(out, s, tx, rc::kNoConsentPending, "no recording consent is pending");

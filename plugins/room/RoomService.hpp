@@ -1,7 +1,8 @@
 #pragma once
 // The consult rooms' state machine: joins (token verification, lockout), the waiting room, roles,
 // moderation, notes, visit end, timeouts, revocation and the Admin API. Single-threaded by contract
-// (RoomPlugin serializes every call under one mutex); it never calls Janus, it returns Effects.
+// (RoomPlugin serializes every call under one mutex); it never calls Janus or the recorder, it returns
+// Effects.
 // Times are microseconds since the epoch, passed in so tests control the clock.
 #include "Effect.hpp"
 #include "LockoutTracker.hpp"
@@ -37,6 +38,9 @@ struct RoomSettings {
     // reason ("audit_not_loaded", "spool_full" ...) and the visit does not start (fail closed).
     // Null: not checked (general.require_audit = false).
     std::function<std::string()> auditCheck;
+    // Someone carries out StartRecording/StopRecording effects (RoomPlugin: a RecordingTap per room
+    // feeding the recorder). False: `record` answers 454.
+    bool recorder = false;
 };
 
 // The VisitBus seam (tests count or refuse publications).
@@ -44,13 +48,6 @@ struct VisitPublisher {
     std::function<VisitBus::PublishResult(NoteSubmitted)> note;
     std::function<VisitBus::PublishResult(VisitEnded)> ended;
     static VisitPublisher bus();
-};
-
-// The recording seam (RoomPlugin: a RecordingTap per room feeding the recorder; tests: fakes).
-// start throws Error when recording cannot start; stop returns the recorder's recording ids.
-struct RecordingControl {
-    std::function<void(const std::string& room, const std::string& policy)> start;
-    std::function<std::vector<std::string>(const std::string& room)> stop;
 };
 
 // The media seams: the relay (fan-out, thread-safe) and SDP offer/answer (the glue's sdp-utils).
@@ -63,7 +60,7 @@ struct MediaControl {
 class RoomService {
 public:
     RoomService(RoomSettings settings, std::shared_ptr<TokenVerifier> verifier, Pseudonymizer pseudonyms,
-                VisitPublisher publisher, RecordingControl recording = {}, MediaControl media = {});
+                VisitPublisher publisher, MediaControl media = {});
 
     // A Janus handle was attached: `janusSession` is the Janus API session (one per janus.js `new
     // Janus()`, i.e. per browser tab) it belongs to, 0 when the host cannot tell (then the handle
@@ -88,6 +85,9 @@ public:
                             int64_t nowUs);
     // Timeouts: idle, token expiry, maximum visit length.
     Effects tick(int64_t nowUs);
+    // The outcome of a StartRecording / StopRecording effect (`ids`: the recorder's recordings sealed).
+    Effects recordingStarted(uint64_t ticket, bool ok);
+    Effects recordingStopped(uint64_t ticket, const std::vector<std::string>& ids, bool ok);
     // Admin API message_plugin (except plugin `info` and `reload_keys`, answered by RoomPlugin).
     JsonPtr admin(const json_t* request, int64_t nowUs, Effects& out);
     // A room's description (PHI, never emitted) through the Admin API.
@@ -137,9 +137,13 @@ private:
         std::map<std::string, Participant> participants;  // by participant id
         std::vector<VisitParticipant> history;
         FhirContext fhir;
-        // Recording: a provider's request waits for every asked patient's consent.
-        bool recording = false, consentPending = false;
+        // Recording: a provider's request waits for every asked patient's consent. `recording` from the
+        // StartRecording effect on (the relay gives the tap the media of who may be recorded),
+        // `recordingLive` once the recorder answered and everyone was told.
+        bool recording = false, recordingLive = false, consentPending = false;
+        uint64_t recordingTicket = 0;               // of the StartRecording in flight or done
         std::string requestedBy;                    // participant id of the provider who asked
+        std::string startBy, startTx;               // who started it; its `record` to answer ("": none)
         std::set<std::string> asked, consented;     // participant ids
     };
     struct Where {
@@ -165,9 +169,15 @@ private:
     void record(SessionId s, const std::string& tx, const RoomRequest& r, Room& room, Participant& me, int64_t now,
                 Effects& out);
     void consent(SessionId s, const std::string& tx, const RoomRequest& r, Room& room, Participant& me, Effects& out);
-    // Starts the recorder; errors go to `errorSession` (the requesting provider) as 454.
-    bool startRecording(Room& room, SessionId errorSession, const std::string& tx, const std::string& by, Effects& out);
+    // Asks for the recording (StartRecording); recordingStarted() tells the room, or `by` (the
+    // requesting provider's participant id) gets 454. `tx`: the `record` request answered on success.
+    void startRecording(Room& room, const std::string& by, const std::string& tx, Effects& out);
+    // Closes the tap to everyone at once, then asks for the seal (StopRecording).
     void stopRecording(Room& room, const std::string& reason, Effects& out);
+    // Whether the relay may give p's media to the room's recording tap: only while recording, and a
+    // participant asked for consent only once she gave it.
+    bool tapped(const Room& room, const Participant& p) const;
+    void updateTapGates(Room& room);
     void cancelConsent(Room& room, const std::string& reason, Effects& out);
     void pushRecordingState(Room& room, const char* state, const std::string& reason, Effects& out);
     bool asksConsent(const Room& room, const Participant& p) const;
@@ -225,8 +235,10 @@ private:
     std::shared_ptr<TokenVerifier> verifier_;
     Pseudonymizer pseudonyms_;
     VisitPublisher publisher_;
-    RecordingControl recordingControl_;
     MediaControl media_;
+    uint64_t nextTicket_ = 1;
+    std::map<uint64_t, std::string> starting_;                          // ticket -> room
+    std::map<uint64_t, std::pair<std::string, std::string>> stopping_;  // ticket -> room, reason
     std::unordered_map<SessionId, Subscriber> subscribers_;
     uint64_t nextFeed_ = 1;
     LockoutTracker subjectLockout_;  // key: room id '\n' pseudonym

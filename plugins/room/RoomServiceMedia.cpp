@@ -176,7 +176,7 @@ void RoomService::publish(SessionId s, const std::string& tx, const RoomRequest&
         relay.push_back(RelayStream{st.media.mindex, st.media.type == SdpMedia::Type::Video, st.media.codec,
                                     st.media.payloadType, st.media.type == SdpMedia::Type::Data, st.muted});
     }
-    media_.relay->publish(s, room.id, me.feed, std::move(relay), cls.bitrate);
+    media_.relay->publish(s, room.id, me.feed, std::move(relay), cls.bitrate, tapped(room, me));
     ++counters_[renegotiation ? "publications_renegotiated" : "publications"];
 
     JsonPtr b = ok("configured", room.id);

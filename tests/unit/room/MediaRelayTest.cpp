@@ -54,7 +54,7 @@ std::vector<RelayStream> av() { return {{0, false, "opus", 111}, {1, true, "vp8"
 TEST(MediaRelay, RelaysOnlySubscribedStreamsAndRestoresTheBuffer) {
     MediaRecorder host;
     MediaRelay relay(host);
-    relay.publish(1, "r1", 100, av(), 512000);
+    relay.publish(1, "r1", 100, av(), 512000, true);
     ASSERT_EQ(host.rembs.size(), 1u);
     EXPECT_EQ(host.rembs[0], std::make_pair(SessionId{1}, 512000u));
     ASSERT_TRUE(relay.subscribe(2, 100, 1, 0));  // subscriber's m=0 <- publisher video m=1
@@ -84,8 +84,8 @@ TEST(MediaRelay, RelaysOnlySubscribedStreamsAndRestoresTheBuffer) {
 TEST(MediaRelay, SwitchingFeedsKeepsTheSubscriberStreamContinuous) {
     MediaRecorder host;
     MediaRelay relay(host);
-    relay.publish(1, "r1", 100, av());
-    relay.publish(3, "r1", 300, av());
+    relay.publish(1, "r1", 100, av(), 0, true);
+    relay.publish(3, "r1", 300, av(), 0, true);
     ASSERT_TRUE(relay.subscribe(2, 100, 1, 0));
     auto p1 = packet(0x1111, 500, 90000);
     send(relay, 1, 1, true, p1);
@@ -104,7 +104,7 @@ TEST(MediaRelay, SwitchingFeedsKeepsTheSubscriberStreamContinuous) {
 TEST(MediaRelay, PauseAndPerStreamSendAndUnsubscribe) {
     MediaRecorder host;
     MediaRelay relay(host);
-    relay.publish(1, "r1", 100, av());
+    relay.publish(1, "r1", 100, av(), 0, true);
     relay.subscribe(2, 100, 0, 0);
     relay.subscribe(2, 100, 1, 1);
     auto a = packet(1, 1, 1), v = packet(2, 1, 1);
@@ -125,7 +125,7 @@ TEST(MediaRelay, PauseAndPerStreamSendAndUnsubscribe) {
 TEST(MediaRelay, SubscriberPliAndFirReachThePublisherStream) {
     MediaRecorder host;
     MediaRelay relay(host);
-    relay.publish(1, "r1", 100, av());
+    relay.publish(1, "r1", 100, av(), 0, true);
     relay.subscribe(2, 100, 1, 3);
     host.plis.clear();
     // RR (201, 2 words) followed by PLI (PSFB 206 fmt 1, 3 words), as browsers send compound RTCP.
@@ -152,8 +152,8 @@ TEST(MediaRelay, SubscriberPliAndFirReachThePublisherStream) {
 TEST(MediaRelay, TapSeesEveryPublisherPacketOfItsRoomOnly) {
     MediaRecorder host;
     MediaRelay relay(host);
-    relay.publish(1, "r1", 100, av());
-    relay.publish(5, "r2", 500, av());
+    relay.publish(1, "r1", 100, av(), 0, true);
+    relay.publish(5, "r2", 500, av(), 0, true);
     auto tap = std::make_shared<CountingTap>();
     relay.setTap("r1", tap);
     ASSERT_EQ(tap->added.size(), 2u);  // existing streams announced first
@@ -168,7 +168,7 @@ TEST(MediaRelay, TapSeesEveryPublisherPacketOfItsRoomOnly) {
     relay.unpublish(1);
     EXPECT_EQ(tap->removed.size(), 2u);
     relay.setTap("r1", nullptr);
-    relay.publish(1, "r1", 100, av());
+    relay.publish(1, "r1", 100, av(), 0, true);
     send(relay, 1, 0, false, a);
     EXPECT_EQ(tap->packets.load(), 1);
     EXPECT_EQ(relay.tap("r1"), nullptr);
@@ -184,11 +184,11 @@ TEST(MediaRelay, TapIsNotToldOfDataStreamsPublishedWhileItIsThere) {
     relay.setTap("r1", tap);
     auto withData = av();
     withData.push_back(RelayStream{2, false, "", 0, true});
-    relay.publish(1, "r1", 100, withData);
+    relay.publish(1, "r1", 100, withData, 0, true);
     ASSERT_EQ(tap->added.size(), 2u);
     EXPECT_EQ(tap->added[0].codec, "opus");
     EXPECT_EQ(tap->added[1].codec, "vp8");
-    relay.publish(1, "r1", 100, withData);  // renegotiation: removed, then added again
+    relay.publish(1, "r1", 100, withData, 0, true);  // renegotiation: removed, then added again
     EXPECT_EQ(tap->removed.size(), 2u);
     EXPECT_EQ(tap->added.size(), 4u);
     relay.unpublish(1);
@@ -196,11 +196,53 @@ TEST(MediaRelay, TapIsNotToldOfDataStreamsPublishedWhileItIsThere) {
     for (const auto& [feed, mindex] : tap->removed) EXPECT_NE(mindex, 2);
 }
 
+// The recording gate: a publisher the tap may not see (a patient who has not consented) is relayed to
+// subscribers but never announced to the tap nor handed to it; once allowed, streams first, then
+// packets; withdrawn again, its streams are removed and packets stop.
+TEST(MediaRelay, APublisherNotRecordedIsRelayedButNeverReachesTheTap) {
+    MediaRecorder host;
+    MediaRelay relay(host);
+    relay.publish(1, "r1", 100, av(), 0, true);
+    relay.publish(2, "r1", 200, av(), 0, false);
+    relay.subscribe(3, 200, 0, 0);
+    auto tap = std::make_shared<CountingTap>();
+    relay.setTap("r1", tap);
+    ASSERT_EQ(tap->added.size(), 2u);
+    EXPECT_EQ(tap->added[0].feed, 100u);
+    auto a = packet(0x22, 1, 1);
+    send(relay, 2, 0, false, a);
+    EXPECT_EQ(host.rtp.size(), 1u) << "relayed";
+    EXPECT_EQ(tap->packets.load(), 0) << "not recorded";
+    relay.publish(2, "r1", 200, av(), 0, false);  // renegotiation keeps it out
+    EXPECT_EQ(tap->added.size(), 2u);
+    EXPECT_TRUE(tap->removed.empty());
+
+    relay.setRecorded(2, true);
+    ASSERT_EQ(tap->added.size(), 4u);
+    EXPECT_EQ(tap->added[2].feed, 200u);
+    send(relay, 2, 0, false, a);
+    EXPECT_EQ(tap->packets.load(), 1);
+    EXPECT_EQ(tap->lastFeed, 200u);
+    relay.setRecorded(2, true);  // no change: announced once
+    EXPECT_EQ(tap->added.size(), 4u);
+
+    relay.setRecorded(2, false);
+    EXPECT_EQ(tap->removed, (std::vector<std::pair<uint64_t, int>>{{200, 0}, {200, 1}}));
+    send(relay, 2, 0, false, a);
+    EXPECT_EQ(tap->packets.load(), 1);
+    EXPECT_EQ(host.rtp.size(), 3u) << "still relayed";
+    relay.unpublish(2);
+    EXPECT_EQ(tap->removed.size(), 2u) << "a stream the tap forgot is not removed twice";
+    relay.setTap("r1", nullptr);
+    relay.setTap("r1", tap);
+    EXPECT_EQ(tap->added.size(), 6u) << "a new tap hears of publisher 1's streams only";
+}
+
 TEST(MediaRelay, RemoveSessionDropsBothRoles) {
     MediaRecorder host;
     MediaRelay relay(host);
-    relay.publish(1, "r1", 100, av());
-    relay.publish(2, "r1", 200, av());
+    relay.publish(1, "r1", 100, av(), 0, true);
+    relay.publish(2, "r1", 200, av(), 0, true);
     relay.subscribe(2, 100, 0, 0);
     relay.subscribe(1, 200, 0, 0);
     relay.removeSession(2);
@@ -216,7 +258,7 @@ TEST(MediaRelay, RemoveSessionDropsBothRoles) {
 TEST(MediaRelay, ConcurrentControlAndMedia) {
     MediaRecorder host;
     MediaRelay relay(host);
-    relay.publish(1, "r1", 100, av());
+    relay.publish(1, "r1", 100, av(), 0, true);
     std::atomic<bool> stop{false};
     std::thread media([&] {
         auto p = packet(9, 0, 0);
@@ -230,7 +272,7 @@ TEST(MediaRelay, ConcurrentControlAndMedia) {
         relay.setTap("r1", std::make_shared<CountingTap>());
         relay.subscribe(2, 100, 0, 0);
         relay.setSend(2, 0, i % 2 == 0);
-        relay.publish(1, "r1", 100, av());
+        relay.publish(1, "r1", 100, av(), 0, true);
         relay.removeSession(2);
         relay.setTap("r1", nullptr);
     }

@@ -225,7 +225,8 @@ TEST_F(TapWithRecorder, ANewStreamStartsANewSegmentAndARemovedFeedIsSealed) {
     Bytes q = rtpPacket(96, 2, 1, 60);
     tap.rtp(1, 1, q.data(), q.size());
     // The tap's thread seals the first segment and starts the second (fsyncs: slow on a loaded machine).
-    for (int i = 0; i < 300 && tap.recordings().size() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    for (int i = 0; i < 1000 && tap.recordings().size() < 2; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
     EXPECT_EQ(tap.recordings().size(), 2u);
     tap.streamRemoved(1, 0);
     tap.streamRemoved(1, 1);

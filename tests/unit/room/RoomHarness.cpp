@@ -78,6 +78,27 @@ void MediaLog::sendRemb(SessionId s, uint32_t bps) {
     rembs.emplace_back(s, bps);
 }
 
+void TapLog::streamAdded(const TapStream& s) noexcept {
+    std::lock_guard l(m_);
+    streams_.emplace(s.feed, s.mindex);
+}
+void TapLog::streamRemoved(uint64_t feed, int mindex) noexcept {
+    std::lock_guard l(m_);
+    streams_.erase({feed, mindex});
+}
+void TapLog::rtp(uint64_t, int, const uint8_t*, size_t) noexcept {
+    std::lock_guard l(m_);
+    ++packets_;
+}
+size_t TapLog::packets() const {
+    std::lock_guard l(m_);
+    return packets_;
+}
+size_t TapLog::streams() const {
+    std::lock_guard l(m_);
+    return streams_.size();
+}
+
 RoomHarness::RoomHarness(RoomSettings settings, int lockoutFailures) : relay(host), pseudonymKey_(32, 0x42) {
     TokenPolicy p;
     p.issuers = {TokenFactory::kIssuer};
@@ -92,15 +113,8 @@ RoomHarness::RoomHarness(RoomSettings settings, int lockoutFailures) : relay(hos
                            visits.push_back(std::move(v));
                            return VisitBus::PublishResult{1, 0};
                        }};
-    RecordingControl rec{[this](const std::string& room, const std::string& policy) {
-                             if (recorderFails) throw Error(350, "recorder not loaded at /secret/path");
-                             recordingStarts.emplace_back(room, policy);
-                         },
-                         [this](const std::string& room) {
-                             recordingStops.push_back(room);
-                             return std::vector<std::string>{"rec-1"};
-                         }};
-    service_ = std::make_unique<RoomService>(std::move(settings), verifier, Pseudonymizer(pseudonymKey_), pub, rec,
+    settings.recorder = true;
+    service_ = std::make_unique<RoomService>(std::move(settings), verifier, Pseudonymizer(pseudonymKey_), pub,
                                              MediaControl{&relay, &sdp});
 }
 
@@ -110,14 +124,38 @@ std::string RoomHarness::pseudonymOf(const std::string& sub) const {
 
 const Effects& RoomHarness::record(Effects e) {
     last_ = std::move(e);
-    for (auto& ef : last_) {
-        all_.push_back({ef.kind, ef.session, ef.transaction, ef.body ? jsonRetain(ef.body.get()) : nullptr,
-                        ef.jsep ? jsonRetain(ef.jsep.get()) : nullptr});
+    // The recording effects are carried out here at once (RoomPlugin: on its recorder thread), and
+    // their outcomes fed back; what the service then decides is appended.
+    for (size_t i = 0; i < last_.size(); ++i) {
+        const Effect& ef = last_[i];
+        Effect copy{ef.kind, ef.session, ef.transaction, ef.body ? jsonRetain(ef.body.get()) : nullptr,
+                    ef.jsep ? jsonRetain(ef.jsep.get()) : nullptr};
+        copy.room = ef.room;
+        copy.policy = ef.policy;
+        copy.ticket = ef.ticket;
+        all_.push_back(std::move(copy));
         if (ef.kind == Effect::Kind::Push) {
             auto kind = jsonString(ef.body.get(), "hipaa.room");
             auto id = jsonString(ef.body.get(), "id");
             if (kind && id && (*kind == "joined" || *kind == "waiting")) ids_[ef.session] = std::string(*id);
         }
+        Effects more;
+        if (ef.kind == Effect::Kind::StartRecording) {
+            bool ok = !recorderFails;
+            if (ok) {
+                recordingStarts.emplace_back(ef.room, ef.policy);
+                auto t = std::make_shared<TapLog>();
+                taps[ef.room] = t;
+                relay.setTap(ef.room, t);
+            }
+            more = service_->recordingStarted(ef.ticket, ok);
+        } else if (ef.kind == Effect::Kind::StopRecording) {
+            recordingStops.push_back(ef.room);
+            relay.setTap(ef.room, nullptr);
+            taps.erase(ef.room);
+            more = service_->recordingStopped(ef.ticket, {"rec-1"}, true);
+        }
+        for (auto& m : more) last_.push_back(std::move(m));
     }
     return last_;
 }

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,21 @@ public:
     std::vector<std::pair<SessionId, std::string>> data;
     std::vector<std::pair<SessionId, int>> plis;
     std::vector<std::pair<SessionId, uint32_t>> rembs;
+};
+
+// What the room's recording tap gets from the relay (RoomPlugin's RecordingTap records it): the
+// harness' recording seam installs one per room on the relay while that room records.
+class TapLog final : public MediaTap {
+public:
+    void streamAdded(const TapStream& s) noexcept override;
+    void streamRemoved(uint64_t feed, int mindex) noexcept override;
+    void rtp(uint64_t feed, int mindex, const uint8_t* packet, size_t length) noexcept override;
+    size_t packets() const;
+    size_t streams() const;  // announced and not removed
+private:
+    mutable std::mutex m_;
+    std::set<std::pair<uint64_t, int>> streams_;
+    size_t packets_ = 0;
 };
 
 class RoomHarness {
@@ -86,10 +102,12 @@ public:
     // Participant id from the join answer of a session (joined or waiting).
     std::string idOf(SessionId s) const;
 
-    // The recording seam: starts (room, policy) and stops (room) requested; recorderFails makes start throw.
+    // The recording effects, carried out at once: starts (room, policy) and stops (room) requested;
+    // recorderFails makes starts fail. Each stop reports the recorder id "rec-1".
     std::vector<std::pair<std::string, std::string>> recordingStarts;
     std::vector<std::string> recordingStops;
     bool recorderFails = false;
+    std::map<std::string, std::shared_ptr<TapLog>> taps;  // room -> its tap while it records
 
     std::vector<NoteSubmitted> notes;
     std::vector<VisitEnded> visits;

@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
+
 using namespace hipaa;
 using namespace hipaa::room;
 using namespace hipaa::room::test;
@@ -289,4 +292,62 @@ TEST_F(Recording, AFailedPartOfTheRecordingIsPushedToWhoeverMayRecordAndCounted)
     h.clear();
     h.send(kDr, R"({"request":"stop_record"})");
     EXPECT_TRUE(got(h, kDr, "result", "recording_stopped"));
+}
+
+// A patient admitted while a recording runs is asked for consent; until she says yes her media goes
+// to everyone in the room but never to the recording tap (her "no" stops the recording, as above).
+TEST_F(Recording, APatientAdmittedDuringARecordingIsNotRecordedUntilSheConsents) {
+    h.join(kDr, room, "provider", "dr-1", "Dr. Provider");
+    uint64_t drPrivateId = static_cast<uint64_t>(jsonInt(h.pushes(kDr).front(), "private_id").value_or(0));
+    h.join(kPatA, room, "patient", "pat-a", "Alice Patient");
+    admit(kPatA);
+    auto publish = [&](SessionId s) {
+        h.sendJsep(s, R"({"request":"publish"})", "offer", "m=audio opus 111");
+        ASSERT_EQ(errorCode(h.lastPush(s)), 0) << jsonDump(h.lastPush(s));
+    };
+    auto sendRtp = [&](SessionId from, int n) {
+        for (int i = 0; i < n; ++i) {
+            std::array<uint8_t, 40> b{};
+            b[0] = 0x80;
+            b[1] = 111;
+            RtpRewriter::write(b.data(), {0x1000u + static_cast<uint32_t>(from), static_cast<uint16_t>(i), 960u * i});
+            MediaPacket p{0, false, b.data(), b.size()};
+            h.relay.incomingRtp(from, p);
+        }
+    };
+    auto rtpTo = [&](SessionId s) {
+        std::lock_guard l(h.host.m);
+        return std::count_if(h.host.rtp.begin(), h.host.rtp.end(), [&](const MediaLog::Sent& r) { return r.to == s; });
+    };
+    publish(kDr);
+    publish(kPatA);
+    h.send(kDr, R"({"request":"record"})");
+    h.send(kPatA, R"({"request":"consent","consent":true})");
+    ASSERT_EQ(h.recordingStarts.size(), 1u);
+    ASSERT_TRUE(h.taps.contains(room));
+    std::shared_ptr<TapLog> tap = h.taps.at(room);
+    EXPECT_EQ(tap->streams(), 2u) << "the provider's and the consenting patient's audio";
+    sendRtp(kPatA, 3);
+    EXPECT_EQ(tap->packets(), 3u);
+
+    // Patient C is admitted during the recording, publishes, and the provider watches her.
+    const SessionId kPatC = 20, kDrSub = 21;
+    h.join(kPatC, room, "patient", "pat-c", "Carol Patient");
+    admit(kPatC);
+    ASSERT_TRUE(got(h, kPatC, "consent_request", "record"));
+    publish(kPatC);
+    h.send(kDrSub, R"({"request":"join","ptype":"subscriber","room":")" + room + R"(","private_id":)" +
+                       std::to_string(drPrivateId) + R"(,"streams":[{"feed":")" + h.idOf(kPatC) + R"("}]})");
+    ASSERT_EQ(errorCode(h.lastPush(kDrSub)), 0) << jsonDump(h.lastPush(kDrSub));
+    sendRtp(kPatC, 5);
+    EXPECT_EQ(rtpTo(kDrSub), 5) << "her media reaches the room";
+    EXPECT_EQ(tap->packets(), 3u) << "her media reached the recording before she consented";
+    EXPECT_EQ(tap->streams(), 2u) << "her stream was announced to the recording before she consented";
+
+    h.send(kPatC, R"({"request":"consent","consent":true})");
+    EXPECT_EQ(field(h.lastPush(kPatC), "result"), "consent_recorded");
+    EXPECT_EQ(tap->streams(), 3u) << "her stream is recorded once she consented";
+    sendRtp(kPatC, 4);
+    EXPECT_EQ(rtpTo(kDrSub), 9);
+    EXPECT_EQ(tap->packets(), 7u);
 }
