@@ -14,8 +14,10 @@ ClientTab::ClientTab(const JanusProcess& janus) : client_(janus) {
     handle_ = client_.attach(session_, "janus.plugin.hipaa.room");
 }
 
-JsonPtr ClientTab::request(const json_t* body, const json_t* jsep) {
-    JsonPtr reply = client_.message(session_, handle_, body, jsep);
+uint64_t ClientTab::attach() { return client_.attach(session_, "janus.plugin.hipaa.room"); }
+
+JsonPtr ClientTab::requestOn(uint64_t handle, const json_t* body, const json_t* jsep) {
+    JsonPtr reply = client_.message(session_, handle, body, jsep);
     if (const json_t* d = dataOf(reply.get())) return jsonRetain(const_cast<json_t*>(d));
     std::string janus(jsonString(reply.get(), "janus").value_or(""));
     std::string tx(jsonString(reply.get(), "transaction").value_or(""));

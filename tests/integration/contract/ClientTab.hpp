@@ -16,7 +16,10 @@ public:
     explicit ClientTab(const JanusProcess& janus);
 
     // plugindata.data of the answer; throws when none arrives in time.
-    JsonPtr request(const json_t* body, const json_t* jsep = nullptr);
+    JsonPtr request(const json_t* body, const json_t* jsep = nullptr) { return requestOn(handle_, body, jsep); }
+    // Another handle of this tab's Janus session (a subscriber handle, as janus.js opens one).
+    uint64_t attach();
+    JsonPtr requestOn(uint64_t handle, const json_t* body, const json_t* jsep = nullptr);
     JsonPtr request(const std::string& bodyJson) { return request(J(bodyJson).get()); }
     // The answer's error_code (0: none).
     int code(const std::string& bodyJson) { return errorCode(request(bodyJson).get()); }

@@ -32,7 +32,7 @@ std::vector<DocumentedCode> ErrorCodeTable::load(const std::string& markdownPath
         while (std::getline(row, cell, '|')) cells.push_back(trim(cell));
         if (cells.size() < 3 || cells[0].empty() || cells[0].find_first_not_of("0123456789") != std::string::npos)
             continue;
-        out.push_back({package, std::stoi(cells[0]), cells[1], cells[2].rfind("(reserved)", 0) == 0});
+        out.push_back({package, std::stoi(cells[0]), cells[1], cells[2].rfind("(reserved", 0) == 0});
     }
     if (out.empty()) throw std::runtime_error(markdownPath + ": no plugin error-code rows found");
     return out;

@@ -323,11 +323,13 @@ void addRoomScenarios(std::vector<Scenario>& out) {
     });
     add(461, "subscribe to a feed nobody publishes", [] {
         std::string room = newRoom(A());
-        ClientTab dr(A().janus()), sub(A().janus());
+        ClientTab dr(A().janus());  // the subscriber handle belongs to the provider's Janus session
         JsonPtr joined = dr.join(room, token(room, "provider"));
         int64_t pid = jsonInt(joined.get(), "private_id").value_or(0);
-        return sub.code(R"({"request":"join","ptype":"subscriber","room":")" + room + R"(","private_id":)" +
-                        std::to_string(pid) + R"(,"streams":[{"feed":"p_nobody"}]})");
+        return code(dr.requestOn(dr.attach(), J(R"({"request":"join","ptype":"subscriber","room":")" + room +
+                                                R"(","private_id":)" + std::to_string(pid) +
+                                                R"(,"streams":[{"feed":"p_nobody"}]})")
+                                                  .get()));
     });
     add(462, "unpublish without a publication", [] {
         std::string room = newRoom(A());

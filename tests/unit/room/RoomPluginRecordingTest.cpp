@@ -37,7 +37,8 @@ public:
             cv_.wait(l, [&] { return released_; });
         }
         return jsonParse(R"({"recorder":"ok","recording":"00112233445566778899aabbccddeeff","host":"127.0.0.1",
-            "srtp_suite":80,"srtp_crypto":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd","streams":[{"mid":"0","kind":"audio","port":9}]})");
+            "srtp_suite":80,"srtp_keys":"per_stream","streams":[{"mid":"0","kind":"audio","port":9,
+            "srtp_crypto":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd"}]})");
     }
     bool waitHolding() {
         std::unique_lock l(m_);
