@@ -7,6 +7,7 @@
 #include "hipaa/Errors.hpp"
 #include "hipaa/JcfgParser.hpp"
 #include "hipaa/SecureRandom.hpp"
+#include "hipaa/SecretFile.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -89,8 +90,8 @@ RecorderPlugin::RecorderPlugin(Config config, Logger log, MediaHost& host)
     if (!policies.count(defaultPolicy_)) throw ConfigError("general.default_policy: no such policy in `policies`");
     ensurePrivateDirectory(recordingsDir_, "general.recordings_dir");
     ensurePrivateDirectory(exportDir_, "general.export_dir");
-    keyring_ = Keyring::fromFile(keyringPath);
-    signer_.emplace(Ed25519Signer::fromKeyFile(signingPath));
+    keyring_ = loadSecret("general.keyring", [&] { return Keyring::fromFile(keyringPath); });
+    signer_.emplace(loadSecret("general.signing_key", [&] { return Ed25519Signer::fromKeyFile(signingPath); }));
     store_ = std::make_unique<RecordingStore>(recordingsDir_, keyring_, *signer_, std::move(policies));
     ingest_ = std::make_unique<IngestServer>(ingest, log_);
     sweeper_ = std::thread([this] { sweeperLoop(); });

@@ -5,6 +5,7 @@
 #include "hipaa/Errors.hpp"
 #include "hipaa/InProcessAdmin.hpp"
 #include "hipaa/JcfgParser.hpp"
+#include "hipaa/SecretFile.hpp"
 
 #include <chrono>
 #include <condition_variable>
@@ -48,7 +49,8 @@ RoomPlugin::RoomPlugin(Config config, Logger log, MediaHost& host, VisitPublishe
     // Pseudonyms are how events name people: without the key there is no PHI-free event, so no room.
     std::string pseudonymKey = config_.secretPath("general.pseudonym_key_file");
     if (pseudonymKey.empty()) throw ConfigError(config_.name() + ": general.pseudonym_key_file: required");
-    Pseudonymizer pseudonyms = Pseudonymizer::fromKeyFile(pseudonymKey);
+    Pseudonymizer pseudonyms =
+        loadSecret("general.pseudonym_key_file", [&] { return Pseudonymizer::fromKeyFile(pseudonymKey); });
 
     TokenPolicy policy;
     policy.issuers = toSet(config_.stringList("tokens.issuers", {}));
