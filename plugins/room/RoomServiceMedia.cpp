@@ -127,6 +127,12 @@ void RoomService::publish(SessionId s, const std::string& tx, const RoomRequest&
     } catch (const Error& e) {
         return pushError(out, s, tx, rc::kInvalidSdp, e.what());
     }
+    // Mids go into events and other participants' offers: refuse the whole offer (never echo the mid).
+    for (const auto& m : media)
+        if (!sdpMidAcceptable(m.mid))
+            return pushError(out, s, tx, rc::kInvalidSdp,
+                             "a=mid of m-line " + std::to_string(m.mindex) +
+                                 " must be 1 to 16 characters of A-Z a-z 0-9 _ -");
     // The new publication: what carries over from the previous one is keyed by mid.
     std::vector<PubStream> streams;
     int lastNewVideo = -1;

@@ -170,6 +170,27 @@ TEST_F(RoomMedia, BadOffersAreRefusedWithoutState) {
     EXPECT_EQ(errorCode(h.lastPush(kDr)), rc::kNotPublishing);
 }
 
+// The client chooses a=mid; mids reach kept audit fields (`muted`) and other participants, so an
+// offer with a mid outside [A-Za-z0-9_-]{1,16} is refused whole, and the error does not echo it.
+TEST_F(RoomMedia, OffersWithHostileMidsAreRefusedWithoutState) {
+    visit();
+    for (std::string mid : {"Jane Doe", "Jane-Doe-1980-02-29", "078-05-1120\"x", "a=b", "\xc3\xa9", "0;1"}) {
+        const json_t* ans = publish(kDr, "m=audio opus 111 mid=" + mid + "\nm=video vp8 96");
+        EXPECT_EQ(errorCode(ans), rc::kInvalidSdp) << mid;
+        EXPECT_EQ(jsonDump(ans).find(mid), std::string::npos) << "the error echoes the mid";
+    }
+    EXPECT_EQ(h.relay.publisherCount(), 0u);
+    EXPECT_EQ(lastNotify("published"), nullptr);
+    // Browsers' mids ("0", Firefox's "sdparta_0") and the longest allowed one are fine.
+    ASSERT_EQ(errorCode(publish(kDr, "m=audio opus 111 mid=sdparta_0\nm=video vp8 96 mid=abcdefghijklmno-")), 0);
+    // A renegotiation is held to the same rule and leaves the publication as it was.
+    EXPECT_EQ(errorCode(publish(kDr, "m=audio opus 111 mid=Alice Patient\nm=video vp8 96")), rc::kInvalidSdp);
+    h.send(kDr, R"({"request":"configure","audio":false})");
+    const json_t* muted = lastNotify("muted");
+    ASSERT_NE(muted, nullptr);
+    EXPECT_EQ(jsonString(muted, "mid").value_or(""), "sdparta_0");
+}
+
 TEST_F(RoomMedia, SubscriberGetsOfferStartsAndReceivesRewrittenMedia) {
     visit();
     publish(kDr);
