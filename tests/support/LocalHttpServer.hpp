@@ -2,12 +2,12 @@
 // A tiny HTTP/1.1 responder on 127.0.0.1 for HTTP client tests (oversized bodies, redirects, plain
 // http): every connection reads one request head and gets the same canned response, then is closed.
 // With `tls`, it serves HTTPS with a throwaway self-signed certificate for 127.0.0.1 (caFile()).
-#include "TempDir.hpp"
-
 #include <atomic>
 #include <memory>
 #include <string>
 #include <thread>
+
+#include "TempDir.hpp"
 
 typedef struct ssl_ctx_st SSL_CTX;
 

@@ -1,13 +1,12 @@
 // What FhirClient accepts from the other end: the FHIR test server over verified HTTPS, and never an
 // oversized answer or a redirect to plain http (tiny local responders play a misbehaving EHR).
+#include <gtest/gtest.h>
+
 #include "BearerFileAuth.hpp"
 #include "FhirClient.hpp"
 #include "FhirTestServer.hpp"
 #include "LocalHttpServer.hpp"
-
 #include "hipaa/Errors.hpp"
-
-#include <gtest/gtest.h>
 
 using namespace hipaa;
 using namespace hipaa::fhir;
@@ -49,8 +48,8 @@ TEST(FhirClientLimits, RedirectToPlainHttpIsNotFollowed) {
     hipaa::test::TempDir dir;
     std::string token = dir.write("token", "tok-1");
     LocalHttpServer plain(false, LocalHttpServer::response("200 OK", "{}"));
-    LocalHttpServer ehr(true, LocalHttpServer::response("307 Temporary Redirect", "",
-                                                        "Location: " + plain.url("/fhir") + "\r\n"));
+    LocalHttpServer ehr(
+        true, LocalHttpServer::response("307 Temporary Redirect", "", "Location: " + plain.url("/fhir") + "\r\n"));
     SendResult s = client(ehr.url("/fhir"), ehr.caFile(), token)->sendTransaction("{}");
     EXPECT_EQ(s.kind, SendResult::Kind::Retry);
     EXPECT_EQ(s.status, 307);
