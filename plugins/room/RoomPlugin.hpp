@@ -60,11 +60,10 @@ public:
 
 private:
     struct Task {
-        enum class Kind { Message, MediaGone, Chat, SlowLink } kind = Kind::Message;
+        enum class Kind { Message, MediaGone, SlowLink } kind = Kind::Message;
         SessionId session = 0;
         std::string transaction;
         JsonPtr message, jsep;
-        size_t bytes = 0, recipients = 0;  // Chat
         bool uplink = false, video = false;  // SlowLink
     };
     void run();
@@ -87,7 +86,7 @@ private:
     std::mutex mutex_;  // guards service_ (and sessions_)
     std::set<SessionId> sessions_;
     BoundedQueue<Task> queue_{8192};
-    std::atomic<uint64_t> queued_{0}, handled_{0}, chatEventsDropped_{0}, slowLinks_{0};
+    std::atomic<uint64_t> queued_{0}, handled_{0}, slowLinks_{0};
     RecordingTap::RecorderCall recorder_;
     mutable std::mutex tapsMutex_;  // guards taps_, retired_, tapObserver_
     std::map<std::string, std::shared_ptr<RecordingTap>> taps_;

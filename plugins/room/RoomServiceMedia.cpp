@@ -279,9 +279,11 @@ void RoomService::moderateMute(SessionId s, const std::string& tx, const RoomReq
     broadcastPublisher(room, t, out);
 }
 
-void RoomService::unpublish(Room& room, Participant& me, bool pushToIt, const std::string& tx, Effects& out) {
+void RoomService::unpublish(Room& room, Participant& me, bool pushToIt, const std::string& tx, int64_t now,
+                            Effects& out) {
     if (!me.publishing) return;
     if (media_.relay) media_.relay->unpublish(me.session);
+    flushChat(room, me, now, true, out);
     bool screen = false;
     for (const auto& st : me.streams) screen |= st.screen && st.media.active;
     me.publishing = false;
@@ -307,9 +309,9 @@ void RoomService::unpublish(Room& room, Participant& me, bool pushToIt, const st
     }
 }
 
-void RoomService::dropMedia(Room& room, Participant& p, Effects& out, bool hangupPc) {
+void RoomService::dropMedia(Room& room, Participant& p, int64_t now, Effects& out, bool hangupPc) {
     bool had = p.publishing || !p.subscribers.empty();
-    unpublish(room, p, false, {}, out);
+    unpublish(room, p, false, {}, now, out);
     for (SessionId sub : std::set<SessionId>(p.subscribers)) dropSubscriber(sub, out, true);
     if (media_.relay) media_.relay->removeSession(p.session);
     if (had && hangupPc) out.push_back({Effect::Kind::Hangup, p.session, {}, nullptr, nullptr});
@@ -529,31 +531,38 @@ void RoomService::dropSubscriber(SessionId s, Effects& out, bool end) {
 
 // ---- media callbacks (through the worker) ----
 
-Effects RoomService::mediaGone(SessionId s, int64_t) {
+Effects RoomService::mediaGone(SessionId s, int64_t now) {
     Effects out;
     if (subscribers_.contains(s)) {
         dropSubscriber(s, out, false);
         return out;
     }
-    if (Participant* p = participantOf(s); p && p->publishing) unpublish(rooms_.at(sessions_.at(s).room), *p, true, {}, out);
+    if (Participant* p = participantOf(s); p && p->publishing) unpublish(rooms_.at(sessions_.at(s).room), *p, true, {}, now, out);
     return out;
 }
 
-Effects RoomService::chat(SessionId s, size_t bytes, size_t recipients, int64_t now) {
-    Effects out;
-    Participant* p = participantOf(s);
-    if (!p || p->waiting) return out;
-    p->lastActivityUs = now;
-    Room& room = rooms_.at(sessions_.at(s).room);
+void RoomService::flushChat(Room& room, Participant& p, int64_t now, bool final, Effects& out) {
+    if (!media_.relay) return;
+    ChatMeter::Counts c = media_.relay->takeChat(p.session);
+    if (c.messages > 0) p.lastActivityUs = std::max(p.lastActivityUs, now);
+    p.chat += c;
+    if (p.chat.empty() || (!final && now - p.lastChatEventUs < kChatEventIntervalUs)) return;
+    // One event per participant and second at most, whatever the sender does: the audit queue is
+    // shared by every room. Its counts cover every message since the previous event.
     JsonPtr e = event("chat", &room);
-    jsonSet(e.get(), "participant", p->pseudonym);
-    jsonSet(e.get(), "role", roleName(p->role));
-    jsonSet(e.get(), "bytes", static_cast<uint64_t>(bytes));
-    jsonSet(e.get(), "recipients", static_cast<uint64_t>(recipients));
+    jsonSet(e.get(), "participant", p.pseudonym);
+    jsonSet(e.get(), "role", roleName(p.role));
+    jsonSet(e.get(), "messages", p.chat.messages);
+    jsonSet(e.get(), "bytes", p.chat.bytes);
+    jsonSet(e.get(), "recipients", p.chat.recipients);
+    if (p.chat.dropped > 0) jsonSet(e.get(), "dropped", p.chat.dropped);
     jsonSet(e.get(), "time_us", now);
-    notify(out, s, std::move(e));
-    ++counters_["chat_messages"];
-    return out;
+    notify(out, p.session, std::move(e));
+    counters_["chat_messages"] += p.chat.messages;
+    counters_["chat_dropped"] += p.chat.dropped;
+    ++counters_["chat_events"];
+    p.chat = {};
+    p.lastChatEventUs = now;
 }
 
 Effects RoomService::slowLink(SessionId s, bool uplink, bool video, int64_t) {

@@ -68,6 +68,7 @@ public:
     const Effects& tick();
     void advance(int64_t seconds) { nowUs_ += seconds * 1000000; }
     int64_t nowS() const { return nowUs_ / 1000000; }
+    int64_t nowUs() const { return nowUs_; }
 
     // What each session got since the last clear.
     std::vector<const json_t*> pushes(SessionId s) const;
