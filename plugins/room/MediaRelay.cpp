@@ -1,5 +1,7 @@
 #include "MediaRelay.hpp"
 
+#include "RtcpKeyframeRequest.hpp"
+
 #include <chrono>
 
 namespace hipaa::room {
@@ -326,17 +328,7 @@ ChatMeter::Counts MediaRelay::takeChat(SessionId publisher) {
 void MediaRelay::incomingRtcp(SessionId from, MediaPacket& packet) noexcept {
     // NACKs and receiver reports are the core's business; we only forward keyframe requests
     // (PSFB PLI fmt 1 / FIR fmt 4) from a subscriber to the publisher feeding that stream.
-    const uint8_t* p = packet.data;
-    size_t left = packet.length;
-    bool wantsKeyframe = false;
-    while (left >= 4) {
-        size_t len = (size_t{(static_cast<size_t>(p[2]) << 8) | p[3]} + 1) * 4;
-        if ((p[0] >> 6) != 2 || len > left) break;
-        if (p[1] == 206 && ((p[0] & 0x1f) == 1 || (p[0] & 0x1f) == 4)) wantsKeyframe = true;
-        p += len;
-        left -= len;
-    }
-    if (!wantsKeyframe) return;
+    if (!rtcpRequestsKeyframe(packet.data, packet.length)) return;
     auto srcs = sourcesSnap_.load(std::memory_order_acquire);
     auto it = srcs->find(from);
     if (it == srcs->end()) return;
