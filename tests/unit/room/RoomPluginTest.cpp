@@ -10,8 +10,10 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -332,55 +334,53 @@ TEST_F(RoomPluginConfig, ChatFloodIsRateLimitedAndAuditedAsSummaries) {
                 std::to_string(jsonInt(listener.get(), "private_id").value_or(0)) + R"(,"streams":[{"feed":")" +
                 std::string(jsonString(flooder.get(), "id").value_or("")) + R"("}]})");
 
-    constexpr int kFlood = 10000;
-    const std::string text = R"({"text":"spam"})";
-    for (int i = 0; i < kFlood; ++i)
-        p->incomingData(1, "chat", false, reinterpret_cast<const uint8_t*>(text.data()), text.size());
-    now += 1'500'000;  // the worker's next ticks see 1.5 s later, then 3 s later
-    std::this_thread::sleep_for(std::chrono::milliseconds(600));
-    now += 1'500'000;
-    std::this_thread::sleep_for(std::chrono::milliseconds(600));
-    p->drain();
-
-    uint64_t events = 0, messages = 0, dropped = 0;
-    {
+    // The chat events so far: {events, messages, dropped}.
+    auto chatEvents = [&] {
+        std::array<uint64_t, 3> sum{};
         std::lock_guard l(host.m_);
         for (const auto& n : host.notifies) {
             JsonPtr e = jsonParse(n);
             if (jsonString(e.get(), "event").value_or("") != "chat") continue;
-            ++events;
-            messages += static_cast<uint64_t>(jsonInt(e.get(), "messages").value_or(1));
-            dropped += static_cast<uint64_t>(jsonInt(e.get(), "dropped").value_or(0));
+            ++sum[0];
+            sum[1] += static_cast<uint64_t>(jsonInt(e.get(), "messages").value_or(1));
+            sum[2] += static_cast<uint64_t>(jsonInt(e.get(), "dropped").value_or(0));
             EXPECT_EQ(n.find("spam"), std::string::npos);
         }
-    }
+        return sum;
+    };
+    // Moves the worker's clock on until `done` holds (each step lets a tick and a chat event happen).
+    auto until = [&](const std::function<bool()>& done) {
+        for (int i = 0; i < 40 && !done(); ++i) {
+            now += 1'100'000;
+            std::this_thread::sleep_for(std::chrono::milliseconds(250));
+        }
+        p->drain();
+    };
+
+    constexpr uint64_t kFlood = 10000;
+    const std::string text = R"({"text":"spam"})";
+    for (uint64_t i = 0; i < kFlood; ++i)
+        p->incomingData(1, "chat", false, reinterpret_cast<const uint8_t*>(text.data()), text.size());
+    until([&] {
+        auto [events, messages, dropped] = chatEvents();
+        return messages + dropped >= kFlood;
+    });
+    auto [events, messages, dropped] = chatEvents();
     EXPECT_LE(events, 2u) << "one chat event per message: the flood reaches the shared audit queue";
     EXPECT_EQ(messages, host.dataRelayed.load());
     EXPECT_EQ(messages, 60u) << "the default burst";
-    EXPECT_EQ(messages + dropped, static_cast<uint64_t>(kFlood)) << "messages missing from the summaries";
+    EXPECT_EQ(messages + dropped, kFlood) << "messages missing from the summaries";
     JsonPtr info = p->handleAdmin(jsonParse(R"({"request":"info"})").get());
     EXPECT_EQ(jsonInt(info.get(), "chat_messages_relayed").value_or(-1), 60);
-    EXPECT_EQ(jsonInt(info.get(), "chat_messages_dropped").value_or(-1), kFlood - 60);
+    EXPECT_EQ(jsonInt(info.get(), "chat_messages_dropped").value_or(-1), static_cast<int64_t>(kFlood - 60));
 
     // After the flood, normal chat: one event per message again, each saying `messages: 1`.
-    {
-        std::lock_guard l(host.m_);
-        host.notifies.clear();
-    }
-    for (int i = 0; i < 3; ++i) {
+    for (uint64_t i = 1; i <= 3; ++i) {
         now += 2'000'000;
         p->incomingData(1, "chat", false, reinterpret_cast<const uint8_t*>(text.data()), text.size());
-        std::this_thread::sleep_for(std::chrono::milliseconds(400));
-    }
-    p->drain();
-    {
-        std::lock_guard l(host.m_);
-        int single = 0;
-        for (const auto& n : host.notifies) {
-            JsonPtr e = jsonParse(n);
-            single += jsonString(e.get(), "event").value_or("") == "chat" && jsonInt(e.get(), "messages").value_or(0) == 1;
-        }
-        EXPECT_EQ(single, 3);
+        until([&] { return chatEvents()[0] >= events + i; });
+        EXPECT_EQ(chatEvents()[0], events + i);
+        EXPECT_EQ(chatEvents()[1], messages + i);
     }
     for (SessionId s : {3, 2, 1}) p->destroySession(s);
 }
