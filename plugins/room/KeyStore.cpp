@@ -142,7 +142,7 @@ std::shared_ptr<const KeyStore> KeyStore::load(const KeySources& sources) {
     std::vector<VerifyKey> keys;
     for (const auto& entry : sources.pemFiles) {
         auto [kid, path] = splitKidPath(entry);
-        Bytes raw = loadSecret("keys.pem_files", [&] { return readSecretFile(path); });
+        Bytes raw = loadSecret("keys.pem_files", [file = path] { return readSecretFile(file); });
         keys.push_back(pemKey(kid, std::string(asChars(raw)), path));
     }
     if (!sources.jwksFile.empty()) {
@@ -155,7 +155,7 @@ std::shared_ptr<const KeyStore> KeyStore::load(const KeySources& sources) {
         k.kid = kid;
         k.alg = "HS256";
         k.source = path;
-        k.secret = loadSecret("keys.hs256_files", [&] { return readSecretFile(path); });
+        k.secret = loadSecret("keys.hs256_files", [file = path] { return readSecretFile(file); });
         while (!k.secret.empty() && (k.secret.back() == '\n' || k.secret.back() == '\r')) k.secret.pop_back();
         if (k.secret.size() < 32) throw ConfigError(path + ": HS256 secrets must have at least 32 bytes");
         keys.push_back(std::move(k));
