@@ -19,7 +19,9 @@ ChatMeter::ChatMeter(Limit limit)
 bool ChatMeter::admit(int64_t nowUs) noexcept {
     int64_t tat = tat_.load(std::memory_order_relaxed);
     for (;;) {
-        int64_t base = std::max(tat, nowUs);
+        // Admissions keep tat within tolerance + one interval of the clock: beyond that the (wall)
+        // clock went back, and the bucket starts afresh instead of blocking chat until it catches up.
+        int64_t base = tat - nowUs > toleranceUs_ + intervalUs_ ? nowUs : std::max(tat, nowUs);
         if (base - nowUs > toleranceUs_) {
             dropped_.fetch_add(1, std::memory_order_relaxed);
             return false;

@@ -351,10 +351,14 @@ TEST_F(RoomMedia, ChatOverTheLimitIsDroppedAndCounted) {
     EXPECT_EQ(relayed, 80u);
     EXPECT_EQ(h.relay.chatRelayed(), 80u);
     EXPECT_EQ(h.relay.chatDropped(), 50u);
+    // A wall clock set back an hour does not block chat for an hour.
+    EXPECT_EQ(h.relay.incomingData(kDr, "chat", false, reinterpret_cast<const uint8_t*>("x"), 1,
+                                   h.nowUs() - 3600'000'000LL), 1u);
+    relayed += 1;
     h.tick();
     const json_t* e = lastNotify("chat");
     ASSERT_NE(e, nullptr);
-    EXPECT_EQ(jsonInt(e, "messages").value_or(0), 80);
+    EXPECT_EQ(jsonInt(e, "messages").value_or(0), 81);
     EXPECT_EQ(jsonInt(e, "dropped").value_or(0), 50);
 }
 
