@@ -60,9 +60,14 @@ async function main() {
     await waitFor(pat, 'patient admitted', () => window.demo.state().phase === 'call');
     // The data channels are up once one message went each way.
     for (const [from, to, text] of [[prov, pat, 'hello'], [pat, prov, 'hi']]) {
-      await from.fill('#chat-input', text);
-      await from.click('#chat-send');
-      await waitFor(to, `chat "${text}"`, (t) => window.demo.state().chat.some((m) => m.text === t && m.from !== 'me'), text);
+      for (let attempt = 1; ; attempt++) {  // a data channel may still be opening: say it again
+        await from.fill('#chat-input', text);
+        await from.click('#chat-send');
+        try {
+          await waitFor(to, `chat "${text}"`, (t) => window.demo.state().chat.some((m) => m.text === t && m.from !== 'me'), text, 5000);
+          break;
+        } catch (e) { if (attempt === 6) throw e; }
+      }
     }
     await sleep(1000);
 
