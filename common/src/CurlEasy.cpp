@@ -126,9 +126,11 @@ HttpResponse CurlEasy::perform(const HttpRequest& req) {
     CURLcode rc = curl_easy_perform(c);
     if (body.overflow || rc == CURLE_FILESIZE_EXCEEDED) {
         resp.body.clear();
-        throw HttpError("HTTP response body larger than " + std::to_string(req.maxResponseBytes) + " bytes: refused", 0);
+        throw HttpError("HTTP response body larger than " + std::to_string(req.maxResponseBytes) + " bytes: refused",
+                        0);
     }
-    if (head.overflow) throw HttpError("HTTP response headers larger than " + std::to_string(kMaxHeaderBytes) + " bytes: refused", 0);
+    if (head.overflow)
+        throw HttpError("HTTP response headers larger than " + std::to_string(kMaxHeaderBytes) + " bytes: refused", 0);
     if (rc != CURLE_OK) throw HttpError(std::string("HTTP transport error: ") + curl_easy_strerror(rc), 0);
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp.status);
     return resp;

@@ -537,7 +537,8 @@ Effects RoomService::mediaGone(SessionId s, int64_t now) {
         dropSubscriber(s, out, false);
         return out;
     }
-    if (Participant* p = participantOf(s); p && p->publishing) unpublish(rooms_.at(sessions_.at(s).room), *p, true, {}, now, out);
+    if (Participant* p = participantOf(s); p && p->publishing)
+        unpublish(rooms_.at(sessions_.at(s).room), *p, true, {}, now, out);
     return out;
 }
 

@@ -151,7 +151,8 @@ TEST(FhirHandlerTable, RefusesPlainHttpAndWorldReadableTokens) {
     clearJanusLog();
     EXPECT_EQ(h->init(dir.path().c_str()), -1);
     EXPECT_NE(janusLogText().find("must be 0600"), std::string::npos) << janusLogText();
-    EXPECT_NE(janusLogText().find("general.bearer_token_file: secret file " + token), std::string::npos) << janusLogText();
+    EXPECT_NE(janusLogText().find("general.bearer_token_file: secret file " + token), std::string::npos)
+        << janusLogText();
     dir.write("janus.eventhandler.hipaa.fhir.jcfg", "general: { base_url = \"http://ehr.test/fhir\" auth = \"none\" }");
     clearJanusLog();
     EXPECT_EQ(h->init(dir.path().c_str()), -1);
