@@ -30,7 +30,7 @@ for bin in $(find "$dir/tests/fuzz" -maxdepth 1 -type f -name '*_fuzz' -perm -u+
     if [ "$update" = "--update-corpus" ]; then
       mkdir -p "$seeds"
       "$bin" -merge=1 -timeout=10 -rss_limit_mb=2048 "$seeds" "$corpus" > "$dir/$name.merge.log" 2>&1
-      echo "fuzz: $name corpus: $(ls "$seeds" | wc -l) files, $(du -sk "$seeds" | cut -f1) KB"
+      echo "fuzz: $name corpus: $(ls "$seeds" | wc -l) files, $(cat "$seeds"/* | wc -c) bytes"
     fi
   fi
   ran=$((ran + 1))
