@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang (ASan+UBSan) and runs each for a bounded time.
-#   scripts/fuzz.sh [SECONDS_PER_TARGET=20]
+#   scripts/fuzz.sh [SECONDS_PER_TARGET=20] [--update-corpus]
+# CI (scripts/test.sh) runs 10 s per target; a long run by hand: scripts/fuzz.sh 600. Each target
+# starts from its seeds in tests/fuzz/corpus/<target>/ plus what earlier runs found (build-fuzz/corpus/).
+# --update-corpus: afterwards, merge (-merge=1: only inputs that add coverage) what was found into
+# tests/fuzz/corpus/<target>/, to commit; keep that folder small (the whole corpus under ~1 MB).
 # A crash leaves its input in build-fuzz/crashes/ and fails the run.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 secs=${1:-20}
+update=${2:-}
 dir="$root/build-fuzz"
 CC=clang CXX=clang++ cmake -S "$root" -B "$dir" -DHIPAA_FUZZ=ON -DHIPAA_WERROR=OFF -DHIPAA_BUILD_BENCH=OFF \
   -DCMAKE_BUILD_TYPE=None -DCMAKE_C_FLAGS="-O1 -g1" -DCMAKE_CXX_FLAGS="-O1 -g1" >/dev/null  # libFuzzer's usual level
@@ -22,6 +27,11 @@ for bin in $(find "$dir/tests/fuzz" -maxdepth 1 -type f -name '*_fuzz' -perm -u+
     echo "fuzz: $name FAILED"; tail -40 "$dir/$name.log"; status=1
   else
     grep -E '^Done|#[0-9]+.*DONE' "$dir/$name.log" | tail -1
+    if [ "$update" = "--update-corpus" ]; then
+      mkdir -p "$seeds"
+      "$bin" -merge=1 -timeout=10 -rss_limit_mb=2048 "$seeds" "$corpus" > "$dir/$name.merge.log" 2>&1
+      echo "fuzz: $name corpus: $(ls "$seeds" | wc -l) files, $(cat "$seeds"/* | wc -c) bytes"
+    fi
   fi
   ran=$((ran + 1))
 done

@@ -76,9 +76,11 @@ AuditHandler::AuditHandler(Config config, Logger log) : config_(std::move(config
     std::string signingKey = config_.secretPath("chain.signing_key_file", "/etc/janus/hipaa/audit-signing.key");
     config_.finish();
     policy_ = std::make_unique<AuditPolicy>(AuditPolicy::fromFile(policyFile));
-    pseudonymizer_ = std::make_unique<Pseudonymizer>(Pseudonymizer::fromKeyFile(pseudonymKey));
-    signer_ = std::make_unique<Ed25519Signer>(Ed25519Signer::fromKeyFile(signingKey));
-    options.spoolKey = readSecretKeyFile(spoolKeyFile, 32);
+    pseudonymizer_ = std::make_unique<Pseudonymizer>(
+        loadSecret("general.pseudonym_key_file", [&] { return Pseudonymizer::fromKeyFile(pseudonymKey); }));
+    signer_ = std::make_unique<Ed25519Signer>(
+        loadSecret("chain.signing_key_file", [&] { return Ed25519Signer::fromKeyFile(signingKey); }));
+    options.spoolKey = loadSecret("spool.key_file", [&] { return readSecretKeyFile(spoolKeyFile, 32); });
     if (!database_) log_.warn("no database.conninfo: the audit trail is only spooled (development setups only)");
     writer_ = std::make_unique<AuditWriter>(std::move(options), *policy_, *pseudonymizer_, *signer_, log_);
     // The room asks before every join and admission (fail closed); only `health` is offered in-process.

@@ -6,6 +6,7 @@
 
 #include "hipaa/Errors.hpp"
 #include "hipaa/JcfgParser.hpp"
+#include "hipaa/SecretFile.hpp"
 
 #include <unistd.h>
 
@@ -63,7 +64,8 @@ FhirHandler::FhirHandler(Config config, Logger log, VisitBus& bus) : config_(std
     builder_ = std::make_shared<const BundleBuilder>(bo);
 
     conninfo_ = config_.secret("outbox.conninfo");
-    cipher_ = std::make_shared<const OutboxCipher>(config_.secretPath("outbox.key_file"));
+    std::string outboxKey = config_.secretPath("outbox.key_file");
+    cipher_ = loadSecret("outbox.key_file", [&] { return std::make_shared<const OutboxCipher>(outboxKey); });
     outboxOptions_ = {conninfo_, instance_, 5, static_cast<int>(config_.integer("outbox.statement_timeout_ms", 10000, 100, 600000))};
     int workers = static_cast<int>(config_.integer("outbox.workers", 2, 1, 16));
     workerOptions_.batch = static_cast<int>(config_.integer("outbox.batch", 16, 1, 1000));
@@ -110,7 +112,10 @@ std::unique_ptr<EventHandlerCore> FhirHandler::create(const std::string& configF
 }
 
 std::unique_ptr<FhirAuth> FhirHandler::makeAuth() {
-    if (auth_ == "bearer") return std::make_unique<BearerFileAuth>(config_.secretPath("general.bearer_token_file"));
+    if (auth_ == "bearer") {
+        std::string tokenFile = config_.secretPath("general.bearer_token_file");
+        return loadSecret("general.bearer_token_file", [&] { return std::make_unique<BearerFileAuth>(tokenFile); });
+    }
     SmartBackendAuth::Options o;
     o.tokenUrl = config_.string("general.smart_token_url");
     if (o.tokenUrl.rfind("https://", 0) != 0) throw ConfigError("general.smart_token_url: must start with https://");
@@ -119,10 +124,12 @@ std::unique_ptr<FhirAuth> FhirHandler::makeAuth() {
     o.caBundle = caFile_;
     o.connectTimeoutMs = clientOptions_.connectTimeoutMs;
     o.timeoutMs = clientOptions_.timeoutMs;
-    ClientAssertion assertion(config_.secretPath("general.smart_key_file"),
-                              ClientAssertion::parseAlg(config_.string("general.smart_alg", "ES384")),
-                              config_.string("general.smart_kid"), config_.string("general.smart_client_id"),
-                              o.tokenUrl);
+    std::string keyFile = config_.secretPath("general.smart_key_file");
+    ClientAssertion::Alg alg = ClientAssertion::parseAlg(config_.string("general.smart_alg", "ES384"));
+    std::string kid = config_.string("general.smart_kid"), clientId = config_.string("general.smart_client_id");
+    ClientAssertion assertion = loadSecret("general.smart_key_file", [&] {
+        return ClientAssertion(keyFile, alg, kid, clientId, o.tokenUrl);
+    });
     return std::make_unique<SmartBackendAuth>(std::move(assertion), o);
 }
 

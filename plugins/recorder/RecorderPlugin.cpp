@@ -8,6 +8,7 @@
 #include "hipaa/Errors.hpp"
 #include "hipaa/JcfgParser.hpp"
 #include "hipaa/SecureRandom.hpp"
+#include "hipaa/SecretFile.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -116,8 +117,8 @@ RecorderPlugin::RecorderPlugin(Config config, Logger log, MediaHost& host)
     ensurePrivateDirectory(recordingsDir_, "general.recordings_dir");
     ensurePrivateDirectory(exportDir_, "general.export_dir");
     refuseOverlap(recordingsDir_, exportDir_);  // both exist now: symlinks resolved
-    keyring_ = Keyring::fromFile(keyringPath);
-    signer_.emplace(Ed25519Signer::fromKeyFile(signingPath));
+    keyring_ = loadSecret("general.keyring", [&] { return Keyring::fromFile(keyringPath); });
+    signer_.emplace(loadSecret("general.signing_key", [&] { return Ed25519Signer::fromKeyFile(signingPath); }));
     store_ = std::make_unique<RecordingStore>(recordingsDir_, exportDir_, keyring_, *signer_, std::move(policies));
     ingest_ = std::make_unique<IngestServer>(ingest, log_, [this](const std::string& id, size_t stream, int errnum) {
         writeFailed(id, stream, errnum);

@@ -142,11 +142,11 @@ std::shared_ptr<const KeyStore> KeyStore::load(const KeySources& sources) {
     std::vector<VerifyKey> keys;
     for (const auto& entry : sources.pemFiles) {
         auto [kid, path] = splitKidPath(entry);
-        Bytes raw = readSecretFile(path);
+        Bytes raw = loadSecret("keys.pem_files", [file = path] { return readSecretFile(file); });
         keys.push_back(pemKey(kid, std::string(asChars(raw)), path));
     }
     if (!sources.jwksFile.empty()) {
-        Bytes raw = readSecretFile(sources.jwksFile);
+        Bytes raw = loadSecret("keys.jwks_file", [&] { return readSecretFile(sources.jwksFile); });
         for (auto& k : jwksKeys(std::string(asChars(raw)), sources.jwksFile)) keys.push_back(std::move(k));
     }
     for (const auto& entry : sources.hmacFiles) {
@@ -155,7 +155,7 @@ std::shared_ptr<const KeyStore> KeyStore::load(const KeySources& sources) {
         k.kid = kid;
         k.alg = "HS256";
         k.source = path;
-        k.secret = readSecretFile(path);
+        k.secret = loadSecret("keys.hs256_files", [file = path] { return readSecretFile(file); });
         while (!k.secret.empty() && (k.secret.back() == '\n' || k.secret.back() == '\r')) k.secret.pop_back();
         if (k.secret.size() < 32) throw ConfigError(path + ": HS256 secrets must have at least 32 bytes");
         keys.push_back(std::move(k));

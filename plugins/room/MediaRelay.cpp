@@ -1,5 +1,7 @@
 #include "MediaRelay.hpp"
 
+#include "RtcpKeyframeRequest.hpp"
+
 #include <chrono>
 
 namespace hipaa::room {
@@ -81,10 +83,12 @@ void MediaRelay::publish(SessionId session, const std::string& room, uint64_t fe
             if (pub->streams[i].data) pub->dataPosition = static_cast<int>(i);
         }
         auto fanout = std::make_shared<Fanout>(pub->streams.size());
+        pub->chat = std::make_shared<ChatMeter>(chatLimit_);
         if (auto old = publishers_.find(session); old != publishers_.end()) {
-            // Renegotiation: keep the subscribers of streams that still exist.
+            // Renegotiation: keep the subscribers of streams that still exist (and the chat limit's state).
             auto prev = old->second->fanout.load();
             pub->packets.store(old->second->packets.load());
+            pub->chat = old->second->chat;
             for (size_t i = 0; i < old->second->streams.size(); ++i) {
                 int pos = pub->position(old->second->streams[i].mindex);
                 if (pos >= 0) (*fanout)[static_cast<size_t>(pos)] = (*prev)[i];
@@ -109,6 +113,7 @@ void MediaRelay::unpublish(SessionId session) {
     if (it == publishers_.end()) return;
     auto pub = it->second;
     publishers_.erase(it);
+    if (ChatMeter::Counts c = pub->chat->take(); !c.empty()) chatLeft_[session] += c;
     // Subscriber streams it fed stop being fed (their SubStream stays for a later subscribe).
     for (auto& [sub, bySub] : sources_)
         for (auto s = bySub.begin(); s != bySub.end();) s = s->second.publisher == session ? bySub.erase(s) : std::next(s);
@@ -304,11 +309,16 @@ void MediaRelay::incomingRtp(SessionId from, MediaPacket& packet) noexcept {
 }
 
 size_t MediaRelay::incomingData(SessionId from, const char* label, bool binary, const uint8_t* data,
-                                size_t length) noexcept {
+                                size_t length, int64_t nowUs) noexcept {
     auto pubs = publishersSnap_.load(std::memory_order_acquire);
     auto it = pubs->find(from);
     if (it == pubs->end() || it->second->dataPosition < 0) return 0;
     const Publisher& pub = *it->second;
+    // One participant's flood must not reach the others (nor the audit trail) at its own pace.
+    if (!pub.chat->admit(nowUs)) {
+        chatDropped_.fetch_add(1, std::memory_order_relaxed);
+        return 0;
+    }
     auto fan = pub.fanout.load(std::memory_order_acquire);
     size_t n = 0;
     for (const auto& ss : (*fan)[static_cast<size_t>(pub.dataPosition)]) {
@@ -316,23 +326,33 @@ size_t MediaRelay::incomingData(SessionId from, const char* label, bool binary, 
         host_.relayData(ss->session, label, binary, data, length);
         ++n;
     }
+    if (n > 0) {  // a message nobody receives is not chat
+        pub.chat->relayed(length, n);
+        chatRelayed_.fetch_add(1, std::memory_order_relaxed);
+    }
     return n;
+}
+
+void MediaRelay::setChatLimit(ChatMeter::Limit limit) {
+    std::lock_guard lock(mutex_);
+    chatLimit_ = limit;
+}
+
+ChatMeter::Counts MediaRelay::takeChat(SessionId publisher) {
+    std::lock_guard lock(mutex_);
+    ChatMeter::Counts c;
+    if (auto left = chatLeft_.find(publisher); left != chatLeft_.end()) {
+        c = left->second;
+        chatLeft_.erase(left);
+    }
+    if (auto it = publishers_.find(publisher); it != publishers_.end()) c += it->second->chat->take();
+    return c;
 }
 
 void MediaRelay::incomingRtcp(SessionId from, MediaPacket& packet) noexcept {
     // NACKs and receiver reports are the core's business; we only forward keyframe requests
     // (PSFB PLI fmt 1 / FIR fmt 4) from a subscriber to the publisher feeding that stream.
-    const uint8_t* p = packet.data;
-    size_t left = packet.length;
-    bool wantsKeyframe = false;
-    while (left >= 4) {
-        size_t len = (size_t{(static_cast<size_t>(p[2]) << 8) | p[3]} + 1) * 4;
-        if ((p[0] >> 6) != 2 || len > left) break;
-        if (p[1] == 206 && ((p[0] & 0x1f) == 1 || (p[0] & 0x1f) == 4)) wantsKeyframe = true;
-        p += len;
-        left -= len;
-    }
-    if (!wantsKeyframe) return;
+    if (!rtcpRequestsKeyframe(packet.data, packet.length)) return;
     auto srcs = sourcesSnap_.load(std::memory_order_acquire);
     auto it = srcs->find(from);
     if (it == srcs->end()) return;

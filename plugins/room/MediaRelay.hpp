@@ -5,6 +5,7 @@
 // std::atomic<std::shared_ptr<...>> (copy on write). The media path (incomingRtp/Rtcp) only loads
 // snapshots: no lock held while relaying, no allocation per packet. Objects a media thread may still
 // be using stay alive through the shared_ptr it loaded (that is the refcounting of publishers).
+#include "ChatMeter.hpp"
 #include "MediaTap.hpp"
 #include "RtpRewriter.hpp"
 
@@ -32,6 +33,12 @@ struct RelayStream {
 class MediaRelay {
 public:
     explicit MediaRelay(MediaHost& host) : host_(host) {}
+
+    // The chat limit of publishers published from now on (a renegotiation keeps its meter).
+    void setChatLimit(ChatMeter::Limit limit);
+    // What the publisher's data channel did since the last call, including what it did before it
+    // unpublished (room worker: the `chat` audit summaries).
+    ChatMeter::Counts takeChat(SessionId publisher);
 
     // Per-room tap (consult recording). Replaces the previous one; nullptr clears. Streams already
     // published in the room (by publishers it may see: setRecorded) are announced to the new tap
@@ -70,11 +77,15 @@ public:
     // Media threads.
     void incomingRtp(SessionId from, MediaPacket& packet) noexcept;
     void incomingRtcp(SessionId from, MediaPacket& packet) noexcept;
-    // Data channel messages from a publisher to the subscribers of its data stream; returns how many
-    // subscribers it went to (0: the sender publishes no data stream, e.g. it is waiting).
-    size_t incomingData(SessionId from, const char* label, bool binary, const uint8_t* data, size_t length) noexcept;
+    // Data channel messages from a publisher to the subscribers of its data stream, within the
+    // publisher's chat limit; returns how many subscribers it went to (0: the sender publishes no data
+    // stream, e.g. it is waiting, or the message is over the limit and dropped).
+    size_t incomingData(SessionId from, const char* label, bool binary, const uint8_t* data, size_t length,
+                        int64_t nowUs) noexcept;
 
     uint64_t relayedPackets() const noexcept { return relayed_.load(std::memory_order_relaxed); }
+    uint64_t chatRelayed() const noexcept { return chatRelayed_.load(std::memory_order_relaxed); }
+    uint64_t chatDropped() const noexcept { return chatDropped_.load(std::memory_order_relaxed); }
     uint64_t publisherCount() const;
 
 private:
@@ -107,6 +118,7 @@ private:
         std::unique_ptr<std::atomic<bool>[]> muted;  // by stream position
         std::atomic<bool> recorded{false};           // the room's tap sees it (setRecorded)
         int dataPosition = -1;
+        std::shared_ptr<ChatMeter> chat;
         uint32_t rembBps = 0;
         std::atomic<int64_t> lastRembUs{0};
         std::atomic<uint64_t> packets{0};
@@ -133,9 +145,11 @@ private:
     SourceMap sources_;
     std::map<std::pair<SessionId, int>, std::shared_ptr<SubStream>> subStreams_;
     std::map<std::string, std::shared_ptr<RoomTapSlot>> taps_;
+    ChatMeter::Limit chatLimit_;
+    std::unordered_map<SessionId, ChatMeter::Counts> chatLeft_;  // of publishers gone, until takeChat
     std::atomic<std::shared_ptr<const PublisherMap>> publishersSnap_{std::make_shared<const PublisherMap>()};
     std::atomic<std::shared_ptr<const SourceMap>> sourcesSnap_{std::make_shared<const SourceMap>()};
-    std::atomic<uint64_t> relayed_{0};
+    std::atomic<uint64_t> relayed_{0}, chatRelayed_{0}, chatDropped_{0};
     std::atomic<uint32_t> nextSsrc_{0x48495041u};
 };
 

@@ -5,6 +5,7 @@
 #include "hipaa/Errors.hpp"
 #include "hipaa/InProcessAdmin.hpp"
 #include "hipaa/JcfgParser.hpp"
+#include "hipaa/SecretFile.hpp"
 
 #include <chrono>
 #include <condition_variable>
@@ -48,7 +49,8 @@ RoomPlugin::RoomPlugin(Config config, Logger log, MediaHost& host, VisitPublishe
     // Pseudonyms are how events name people: without the key there is no PHI-free event, so no room.
     std::string pseudonymKey = config_.secretPath("general.pseudonym_key_file");
     if (pseudonymKey.empty()) throw ConfigError(config_.name() + ": general.pseudonym_key_file: required");
-    Pseudonymizer pseudonyms = Pseudonymizer::fromKeyFile(pseudonymKey);
+    Pseudonymizer pseudonyms =
+        loadSecret("general.pseudonym_key_file", [&] { return Pseudonymizer::fromKeyFile(pseudonymKey); });
 
     TokenPolicy policy;
     policy.issuers = toSet(config_.stringList("tokens.issuers", {}));
@@ -65,6 +67,9 @@ RoomPlugin::RoomPlugin(Config config, Logger log, MediaHost& host, VisitPublishe
     keySources_.hmacFiles = config_.stringList("keys.hs256_files", {});
     keySources_.dobKeyFile = config_.secretPath("keys.dob_key_file", "");
     auto keys = KeyStore::load(keySources_);
+
+    // Data channel messages relayed per participant (a token bucket on the media thread).
+    relay_.setChatLimit({config_.integer("chat.rate", 20, 1, 1000), config_.integer("chat.burst", 60, 1, 10000)});
 
     RoomSettings settings;
     settings.lockoutFailures = static_cast<int>(config_.integer("lockout.failures", 5, 0, 10000));
@@ -295,8 +300,6 @@ void RoomPlugin::run() {
                     out = service_->mediaGone(t.session, clock_());
                 } else if (t.kind == Task::Kind::SlowLink) {
                     out = service_->slowLink(t.session, t.uplink, t.video, clock_());
-                } else if (t.kind == Task::Kind::Chat) {
-                    out = service_->chat(t.session, t.bytes, t.recipients, clock_());
                 } else {
                     out = service_->handle(t.session, t.transaction, t.message.get(), clock_(), t.jsep.get());
                 }
@@ -382,16 +385,9 @@ void RoomPlugin::incomingRtcp(SessionId session, MediaPacket& packet) noexcept {
 
 void RoomPlugin::incomingData(SessionId session, const char* label, bool binary, const uint8_t* data,
                               size_t length) noexcept {
-    size_t n = relay_.incomingData(session, label, binary, data, length);
-    if (n == 0) return;  // not an admitted publisher with a data stream: nothing relayed, nothing to audit
-    // The audit event (size and sender, never the text) is built on the worker. Chat is rare enough
-    // that this one queue entry per message is fine on the media thread; full queue: counted, dropped.
-    Task t;
-    t.kind = Task::Kind::Chat;
-    t.session = session;
-    t.bytes = length;
-    t.recipients = n;
-    if (!enqueue(std::move(t))) chatEventsDropped_.fetch_add(1, std::memory_order_relaxed);
+    // Relayed within the sender's chat limit and counted; the worker's tick turns the counts into
+    // `chat` audit summaries (RoomService::flushChat), so a flood never fills the worker's queue.
+    relay_.incomingData(session, label, binary, data, length, clock_());
 }
 
 MediaPluginCore::Reply RoomPlugin::handleMessage(SessionId session, const std::string& transaction, JsonPtr message,
@@ -448,7 +444,8 @@ JsonPtr RoomPlugin::handleAdmin(const json_t* request) {
         jsonSet(info.get(), "development", development_);
         jsonSet(info.get(), "publishers", relay_.publisherCount());
         jsonSet(info.get(), "relayed_packets", relay_.relayedPackets());
-        jsonSet(info.get(), "chat_events_dropped", chatEventsDropped_.load());
+        jsonSet(info.get(), "chat_messages_relayed", relay_.chatRelayed());
+        jsonSet(info.get(), "chat_messages_dropped", relay_.chatDropped());
         jsonSet(info.get(), "slow_links", slowLinks_.load());
         jsonSet(info.get(), "recording_failures", recordingFailures_.load());
         jsonSet(info.get(), "keys", verifier_->keys()->describe());

@@ -62,12 +62,11 @@ public:
 
 private:
     struct Task {
-        enum class Kind { Message, MediaGone, Chat, SlowLink, RecordingStarted, RecordingStopped, RecordingFailure } kind =
+        enum class Kind { Message, MediaGone, SlowLink, RecordingStarted, RecordingStopped, RecordingFailure } kind =
             Kind::Message;
         SessionId session = 0;
         std::string transaction;
         JsonPtr message, jsep;
-        size_t bytes = 0, recipients = 0;  // Chat
         bool uplink = false, video = false;  // SlowLink
         // RecordingFailure (from a RecordingTap's thread): message = {"room","reason","recording"}
         uint64_t ticket = 0;               // Recording*: the effect's ticket
@@ -105,7 +104,7 @@ private:
     std::mutex mutex_;  // guards service_ (and sessions_)
     std::set<SessionId> sessions_;
     BoundedQueue<Task> queue_{8192};
-    std::atomic<uint64_t> queued_{0}, handled_{0}, chatEventsDropped_{0}, slowLinks_{0}, recordingFailures_{0};
+    std::atomic<uint64_t> queued_{0}, handled_{0}, slowLinks_{0}, recordingFailures_{0};
     RecordingTap::RecorderCall recorder_;
     mutable std::mutex tapsMutex_;  // guards taps_, retired_, tapObserver_
     std::map<std::string, std::shared_ptr<RecordingTap>> taps_;

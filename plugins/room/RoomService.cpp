@@ -260,7 +260,7 @@ Effects RoomService::handle(SessionId s, const std::string& tx, const json_t* me
             jsonSet(e.get(), "participant", me.pseudonym);
             jsonSet(e.get(), "reason", "leave");
             notify(out, s, std::move(e));
-            dropMedia(room, me, out, true);
+            dropMedia(room, me, now, out, true);
             removeParticipant(room, me.id, now, out);
             return out;
         }
@@ -301,7 +301,7 @@ Effects RoomService::handle(SessionId s, const std::string& tx, const json_t* me
             }
             if (r.kind == RoomRequest::Kind::Unpublish) {
                 if (!me.publishing) pushError(out, s, tx, rc::kNotPublishing, "not publishing");
-                else unpublish(room, me, true, tx, out);
+                else unpublish(room, me, true, tx, now, out);
             } else if (jsep || r.kind == RoomRequest::Kind::Publish) {
                 publish(s, tx, r, jsep, room, me, out);
             } else {
@@ -510,7 +510,7 @@ void RoomService::moderate(SessionId s, const std::string& tx, const RoomRequest
             ok("sent_to_waiting");
             decision("sent_to_waiting");
             std::string tid = t.id;
-            dropMedia(room, t, out, true);
+            dropMedia(room, t, now, out, true);
             t.waiting = true;
             broadcastLeaving(room, tid, out);
             consentLeaver(room, tid, out);
@@ -928,7 +928,7 @@ void RoomService::endParticipant(Room& room, std::string pid, const std::string&
     jsonSet(e.get(), "participant", it->second.pseudonym);
     jsonSet(e.get(), "reason", reason);
     notify(out, s, std::move(e));
-    dropMedia(room, it->second, out, false);
+    dropMedia(room, it->second, now, out, false);
     removeParticipant(room, pid, now, out);
     out.push_back({Effect::Kind::End, s, {}, nullptr, nullptr});
 }
@@ -940,7 +940,7 @@ void RoomService::endVisit(Room& room, const std::string& reason, int64_t now, E
     room.ended = true;
     room.endedUs = now;
     for (auto& [id, p] : room.participants) {
-        dropMedia(room, p, out, false);
+        dropMedia(room, p, now, out, false);
         JsonPtr b = jsonObject();
         jsonSet(b.get(), "hipaa.room", "ended");
         jsonSet(b.get(), "room", room.id);
@@ -988,7 +988,7 @@ Effects RoomService::sessionGone(SessionId s, int64_t now) {
         jsonSet(e.get(), "participant", it->second.pseudonym);
         jsonSet(e.get(), "reason", "hangup");
         notify(out, 0, std::move(e));
-        dropMedia(room, it->second, out, false);
+        dropMedia(room, it->second, now, out, false);
         removeParticipant(room, it->first, now, out);
     }
     sessions_.erase(s);
@@ -1015,6 +1015,7 @@ Effects RoomService::tick(int64_t now) {
                     p.lastActivityUs = now;
                 }
             }
+            if (p.publishing) flushChat(room, p, now, false, out);  // chat counts as activity too
             if (now - p.lastActivityUs > cls.idleTimeoutS * kUs) expired.emplace_back(pid, "idle_timeout");
             else if (cls.endOnTokenExpiry && nowS > p.expS + verifier_->policy().skewS)
                 expired.emplace_back(pid, "token_expired");

@@ -59,6 +59,9 @@ struct MediaControl {
 
 class RoomService {
 public:
+    // At most one `chat` audit event per participant per interval (a summary of what came meanwhile).
+    static constexpr int64_t kChatEventIntervalUs = 1'000'000;
+
     RoomService(RoomSettings settings, std::shared_ptr<TokenVerifier> verifier, Pseudonymizer pseudonyms,
                 VisitPublisher publisher, MediaControl media = {});
 
@@ -73,8 +76,6 @@ public:
     Effects sessionGone(SessionId session, int64_t nowUs);
     // Its PeerConnection went away (hangup_media): a publisher is unpublished, a subscriber dropped.
     Effects mediaGone(SessionId session, int64_t nowUs);
-    // A data channel message the relay passed on (chat): a PHI-free metadata event, never the text.
-    Effects chat(SessionId session, size_t bytes, size_t recipients, int64_t nowUs);
     // Janus' slow_link: `uplink` = Janus to the peer lost packets (the peer's downlink), else the peer's
     // uplink. The handle's client is told (it may lower its bitrate); a PHI-free event records it.
     Effects slowLink(SessionId session, bool uplink, bool video, int64_t nowUs);
@@ -83,7 +84,7 @@ public:
     // Counted; a PHI-free event; every admitted participant who may record is told.
     Effects recordingFailed(const std::string& room, const std::string& reason, const std::string& recording,
                             int64_t nowUs);
-    // Timeouts: idle, token expiry, maximum visit length.
+    // Timeouts: idle, token expiry, maximum visit length; and the `chat` audit summaries (below).
     Effects tick(int64_t nowUs);
     // The outcome of a StartRecording / StopRecording effect (`ids`: the recorder's recordings sealed).
     Effects recordingStarted(uint64_t ticket, bool ok);
@@ -129,6 +130,8 @@ private:
         std::vector<PubStream> streams;
         std::set<SessionId> subscribers;   // subscriber handles this participant opened
         uint64_t mediaPackets = 0;         // packets sent + received at the last tick (idle timeout)
+        ChatMeter::Counts chat;            // data channel messages not yet in a `chat` event
+        int64_t lastChatEventUs = 0;
     };
     struct Room {
         std::string id, className, description, visitId;  // description is PHI: never emitted
@@ -200,7 +203,10 @@ private:
     void moderateMute(SessionId s, const std::string& tx, const RoomRequest& r, Room& room, Participant& me,
                       Effects& out);
     void setMuted(Room& room, Participant& target, PubStream& st, bool muted, const Participant& by, Effects& out);
-    void unpublish(Room& room, Participant& me, bool pushToIt, const std::string& tx, Effects& out);
+    void unpublish(Room& room, Participant& me, bool pushToIt, const std::string& tx, int64_t now, Effects& out);
+    // Collects what the relay counted for p's data channel; emits it as one PHI-free `chat` event (never
+    // the text) unless p had one less than kChatEventIntervalUs ago (`final`: at once, p stops publishing).
+    void flushChat(Room& room, Participant& p, int64_t now, bool final, Effects& out);
     void subscriberJoin(SessionId s, const std::string& tx, const RoomRequest& r, int64_t now, Effects& out);
     void subscriberRequest(SessionId s, const std::string& tx, const RoomRequest& r, const json_t* jsep,
                            Subscriber& sub, Effects& out);
@@ -211,7 +217,7 @@ private:
     void pushSubscriberOffer(SessionId s, const std::string& tx, const char* kind, Subscriber& sub, Effects& out);
     void dropSubscriber(SessionId s, Effects& out, bool end);
     // A participant stops all media: publication, subscriber handles (ended), PeerConnection (hangup).
-    void dropMedia(Room& room, Participant& p, Effects& out, bool hangupPc);
+    void dropMedia(Room& room, Participant& p, int64_t now, Effects& out, bool hangupPc);
     JsonPtr joinedBody(const Room& room, const Participant& p) const;
     JsonPtr publisherDesc(const Room& room, const Participant& viewer, const Participant& p) const;
     JsonPtr publishersFor(const Room& room, const Participant& viewer) const;

@@ -129,6 +129,12 @@ void RoomService::publish(SessionId s, const std::string& tx, const RoomRequest&
     } catch (const Error& e) {
         return pushError(out, s, tx, rc::kInvalidSdp, e.what());
     }
+    // Mids go into events and other participants' offers: refuse the whole offer (never echo the mid).
+    for (const auto& m : media)
+        if (!sdpMidAcceptable(m.mid))
+            return pushError(out, s, tx, rc::kInvalidSdp,
+                             "a=mid of m-line " + std::to_string(m.mindex) +
+                                 " must be 1 to 16 characters of A-Z a-z 0-9 _ -");
     // The new publication: what carries over from the previous one is keyed by mid.
     std::vector<PubStream> streams;
     int lastNewVideo = -1;
@@ -275,9 +281,11 @@ void RoomService::moderateMute(SessionId s, const std::string& tx, const RoomReq
     broadcastPublisher(room, t, out);
 }
 
-void RoomService::unpublish(Room& room, Participant& me, bool pushToIt, const std::string& tx, Effects& out) {
+void RoomService::unpublish(Room& room, Participant& me, bool pushToIt, const std::string& tx, int64_t now,
+                            Effects& out) {
     if (!me.publishing) return;
     if (media_.relay) media_.relay->unpublish(me.session);
+    flushChat(room, me, now, true, out);
     bool screen = false;
     for (const auto& st : me.streams) screen |= st.screen && st.media.active;
     me.publishing = false;
@@ -303,9 +311,9 @@ void RoomService::unpublish(Room& room, Participant& me, bool pushToIt, const st
     }
 }
 
-void RoomService::dropMedia(Room& room, Participant& p, Effects& out, bool hangupPc) {
+void RoomService::dropMedia(Room& room, Participant& p, int64_t now, Effects& out, bool hangupPc) {
     bool had = p.publishing || !p.subscribers.empty();
-    unpublish(room, p, false, {}, out);
+    unpublish(room, p, false, {}, now, out);
     for (SessionId sub : std::set<SessionId>(p.subscribers)) dropSubscriber(sub, out, true);
     if (media_.relay) media_.relay->removeSession(p.session);
     if (had && hangupPc) out.push_back({Effect::Kind::Hangup, p.session, {}, nullptr, nullptr});
@@ -541,31 +549,39 @@ void RoomService::dropSubscriber(SessionId s, Effects& out, bool end) {
 
 // ---- media callbacks (through the worker) ----
 
-Effects RoomService::mediaGone(SessionId s, int64_t) {
+Effects RoomService::mediaGone(SessionId s, int64_t now) {
     Effects out;
     if (subscribers_.contains(s)) {
         dropSubscriber(s, out, false);
         return out;
     }
-    if (Participant* p = participantOf(s); p && p->publishing) unpublish(rooms_.at(sessions_.at(s).room), *p, true, {}, out);
+    if (Participant* p = participantOf(s); p && p->publishing)
+        unpublish(rooms_.at(sessions_.at(s).room), *p, true, {}, now, out);
     return out;
 }
 
-Effects RoomService::chat(SessionId s, size_t bytes, size_t recipients, int64_t now) {
-    Effects out;
-    Participant* p = participantOf(s);
-    if (!p || p->waiting) return out;
-    p->lastActivityUs = now;
-    Room& room = rooms_.at(sessions_.at(s).room);
+void RoomService::flushChat(Room& room, Participant& p, int64_t now, bool final, Effects& out) {
+    if (!media_.relay) return;
+    ChatMeter::Counts c = media_.relay->takeChat(p.session);
+    if (c.messages > 0) p.lastActivityUs = std::max(p.lastActivityUs, now);
+    p.chat += c;
+    if (p.chat.empty() || (!final && now - p.lastChatEventUs < kChatEventIntervalUs)) return;
+    // One event per participant and second at most, whatever the sender does: the audit queue is
+    // shared by every room. Its counts cover every message since the previous event.
     JsonPtr e = event("chat", &room);
-    jsonSet(e.get(), "participant", p->pseudonym);
-    jsonSet(e.get(), "role", roleName(p->role));
-    jsonSet(e.get(), "bytes", static_cast<uint64_t>(bytes));
-    jsonSet(e.get(), "recipients", static_cast<uint64_t>(recipients));
+    jsonSet(e.get(), "participant", p.pseudonym);
+    jsonSet(e.get(), "role", roleName(p.role));
+    jsonSet(e.get(), "messages", p.chat.messages);
+    jsonSet(e.get(), "bytes", p.chat.bytes);
+    jsonSet(e.get(), "recipients", p.chat.recipients);
+    if (p.chat.dropped > 0) jsonSet(e.get(), "dropped", p.chat.dropped);
     jsonSet(e.get(), "time_us", now);
-    notify(out, s, std::move(e));
-    ++counters_["chat_messages"];
-    return out;
+    notify(out, p.session, std::move(e));
+    counters_["chat_messages"] += p.chat.messages;
+    counters_["chat_dropped"] += p.chat.dropped;
+    ++counters_["chat_events"];
+    p.chat = {};
+    p.lastChatEventUs = now;
 }
 
 Effects RoomService::slowLink(SessionId s, bool uplink, bool video, int64_t) {

@@ -22,6 +22,7 @@ JsonPtr JanusClient::post(const std::string& url, const json_t* body, long timeo
     req.headers = {"Content-Type: application/json"};
     req.timeoutMs = timeoutMs;
     req.connectTimeoutMs = 2000;
+    req.maxResponseBytes = size_t{1} << 30;  // tests read whole audit exports
     HttpResponse r = curl_.perform(req);
     if (r.status != 200) throw std::runtime_error("HTTP " + std::to_string(r.status) + " from " + url);
     return jsonParse(r.body);
@@ -31,6 +32,7 @@ JsonPtr JanusClient::get(const std::string& url, long timeoutMs) {
     HttpRequest req;
     req.url = url;
     req.timeoutMs = timeoutMs;
+    req.maxResponseBytes = size_t{1} << 30;
     HttpResponse r = curl_.perform(req);
     if (r.status != 200) throw std::runtime_error("HTTP " + std::to_string(r.status) + " from " + url);
     return jsonParse(r.body);

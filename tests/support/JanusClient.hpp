@@ -45,7 +45,7 @@ private:
     std::string tx();
     std::string httpUrl_, adminUrl_, adminSecret_;
     CurlGlobal curlGlobal_;
-    CurlEasy curl_;
+    CurlEasy curl_{CurlEasy::Schemes::HttpAndHttps};  // Janus' HTTP API on loopback
     uint64_t counter_ = 0;
     std::vector<JsonPtr> seen_;
 };

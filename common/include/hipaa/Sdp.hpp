@@ -4,6 +4,7 @@
 // BUNDLE, candidates, SSRCs) is added by the gateway around what the plugin writes.
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hipaa {
@@ -19,6 +20,17 @@ struct SdpMedia {
     std::string profile;  // VP9 profile-id / H.264 profile-level-id when the offer fixed one
     bool active = false;  // media flows in the negotiated direction (publisher: the browser sends)
 };
+
+// A client-chosen a=mid we accept: 1 to 16 of [A-Za-z0-9_-]. RFC 8843 allows any token, but mids
+// end up in events, the audit trail and other participants' offers; browsers use "0", "1", ...
+// (Firefox "sdparta_0"), and the RTP MID header extension carries at most 16 bytes anyway.
+inline bool sdpMidAcceptable(std::string_view mid) {
+    if (mid.empty() || mid.size() > 16) return false;
+    for (char c : mid)
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+            return false;
+    return true;
+}
 
 inline const char* sdpTypeName(SdpMedia::Type t) {
     switch (t) {

@@ -279,6 +279,8 @@
       success: () => addChat('me', text), error: (e) => error('chat: ' + e) });
   }
   function onChat(data) {
+    st.received = (st.received || 0) + 1;
+    if (String(data).includes('"flood ')) return;
     try { const m = JSON.parse(data); addChat(String(m.from || '?'), String(m.text || '')); } catch { addChat('?', String(data)); }
   }
   function addChat(from, text) {
@@ -364,7 +366,19 @@
     // Any request on the room handle (the test's record / consent / stop_record): its `result` answer.
     send: (body) => request(st.room, body, undefined, (m) => !!m.result).then((r) => r.msg),
     // Room events that changed the recording state (`recording`, `consent_request`), oldest first.
-    recordingEvents: () => st.events.filter((m) => m && (m.recording || m.consent_request)) };
+    recordingEvents: () => st.events.filter((m) => m && (m.recording || m.consent_request)),
+    // `n` chat messages as fast as the data channel takes them, not shown in the log (the chat flood
+    // measurement, tests/e2e/chat-flood.js): {sent, failed}.
+    chatFlood: (n) => new Promise((done) => {
+      let sent = 0, failed = 0;
+      const one = () => { if (sent + failed === n) done({ sent, failed }); };
+      for (let i = 0; i < n; i++) {
+        st.media.handle.data({ text: JSON.stringify({ from: ROLE, text: 'flood ' + i }),
+          success: () => { sent++; one(); }, error: () => { failed++; one(); } });
+      }
+    }),
+    // Chat messages received so far (the flood's receiving side shows them without a log line each).
+    received: () => st.received };
 
   // ---- start -----------------------------------------------------------------------------------
   async function main() {

@@ -56,6 +56,7 @@ HttpResponse FhirTestServer::get(const std::string& path) {
     r.url = path.rfind("https://", 0) == 0 ? path : baseUrl_ + "/" + path;
     r.caBundle = dir_.file("ca.pem");
     r.headers = {"Authorization: Bearer " + token_, "Accept: application/fhir+json"};
+    r.maxResponseBytes = size_t{1} << 30;  // searches over everything a test wrote
     return curl_.perform(r);
 }
 

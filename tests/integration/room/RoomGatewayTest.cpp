@@ -49,6 +49,14 @@ public:
         JsonPtr r = c_.message(session_, handle_, J(json).get());
         ASSERT_EQ(jsonString(r.get(), "janus").value_or(""), "ack") << jsonDump(r.get());
     }
+    // `request` with a JSEP offer.
+    void sendOffer(const std::string& request, const std::string& sdp) {
+        JsonPtr jsep = jsonObject();
+        jsonSet(jsep.get(), "type", "offer");
+        jsonSet(jsep.get(), "sdp", sdp);
+        JsonPtr r = c_.message(session_, handle_, J(request).get(), jsep.get());
+        ASSERT_EQ(jsonString(r.get(), "janus").value_or(""), "ack") << jsonDump(r.get());
+    }
     // `display`: a patient's name, typed at check-in (patient tokens carry none).
     void join(const std::string& room, const std::string& token, const std::string& dob = "",
               const std::string& display = "") {
@@ -691,4 +699,37 @@ TEST_F(RoomGateway, ProviderRecordsAfterThePatientsConsentAndE2eeRoomsRefuse) {
     ASSERT_TRUE(e2ee);
     EXPECT_EQ(jsonInt(data(e2ee.get()), "error_code").value_or(0), 450);
     for (const json_t* e : bob.pluginEvents()) EXPECT_FALSE(json_object_get(e, "consent_request")) << jsonDump(e);
+}
+
+// A browser-like audio offer whose only m-line has a=mid `mid`.
+std::string audioOffer(const std::string& mid) {
+    std::string fp;
+    for (int i = 0; i < 32; ++i) fp += std::string(i ? ":" : "") + "AB";
+    return "v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE " + mid +
+           "\r\na=msid-semantic: WMS\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\n"
+           "a=rtcp:9 IN IP4 0.0.0.0\r\na=ice-ufrag:hU3q\r\na=ice-pwd:0123456789abcdefghijklmn\r\n"
+           "a=ice-options:trickle\r\na=fingerprint:sha-256 " + fp + "\r\na=setup:actpass\r\na=mid:" + mid +
+           "\r\na=sendonly\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\na=ssrc:1111 cname:x\r\n";
+}
+
+// The client chooses a=mid, and mids are kept in audit events: the real Janus hands our room an offer
+// whose mid carries a name and a birth date (16 characters: Janus itself refuses longer mids with 465);
+// the room refuses it (460) without echoing it, and a browser-like mid is accepted.
+TEST_F(RoomGateway, OfferWithAHostileMidIsRefused) {
+    std::string room = createRoom();
+    Tab dr(janus);
+    dr.join(room, mint(room, "provider", "dr-1", "Dr. Strange"));
+    ASSERT_TRUE(dr.waitKind("joined"));
+    dr.sendOffer(R"({"request":"publish"})", audioOffer("Jane.Doe.80-2-29"));
+    JsonPtr refused = dr.waitError();
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(jsonInt(data(refused.get()), "error_code").value_or(0), 460) << jsonDump(refused.get());
+    EXPECT_EQ(jsonDump(refused.get()).find("Jane"), std::string::npos);
+    // (Janus keeps the first offer's ICE state on that handle: the control case uses a fresh one.)
+    Tab other(janus);
+    other.join(room, mint(room, "provider", "dr-2", "Dr. Other"));
+    ASSERT_TRUE(other.waitKind("joined"));
+    other.sendOffer(R"({"request":"publish"})", audioOffer("0"));
+    ASSERT_TRUE(other.wait([](const json_t* d) { return jsonString(d, "configured").value_or("") == "ok"; }));
+    EXPECT_EQ(janus.log().find("Jane.Doe"), std::string::npos);
 }

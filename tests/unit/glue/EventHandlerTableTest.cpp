@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <thread>
 
 using namespace hipaa;
@@ -54,6 +56,17 @@ TEST(AuditHandlerTable, ReceivesEventsWithoutTakingThem) {
     EXPECT_EQ(handle->refcount, 1u);
     json_decref(session);
     json_decref(handle);
+}
+
+// A key file error names the config key that points at the file.
+TEST(AuditHandlerTable, KeyFileErrorsNameTheConfigKey) {
+    TempDir dir;
+    writeAuditConfig(dir);
+    ASSERT_EQ(::chmod(dir.file("sign.key").c_str(), 0644), 0);
+    clearJanusLog();
+    EXPECT_EQ(hipaa_audit_eventhandler()->init(dir.path().c_str()), -1);
+    EXPECT_NE(janusLogText().find("chain.signing_key_file: secret file " + dir.file("sign.key")), std::string::npos)
+        << janusLogText();
 }
 
 // What the room asks before a visit starts (fail closed): `health`, in-process and on the Admin API.
@@ -138,6 +151,8 @@ TEST(FhirHandlerTable, RefusesPlainHttpAndWorldReadableTokens) {
     clearJanusLog();
     EXPECT_EQ(h->init(dir.path().c_str()), -1);
     EXPECT_NE(janusLogText().find("must be 0600"), std::string::npos) << janusLogText();
+    EXPECT_NE(janusLogText().find("general.bearer_token_file: secret file " + token), std::string::npos)
+        << janusLogText();
     dir.write("janus.eventhandler.hipaa.fhir.jcfg", "general: { base_url = \"http://ehr.test/fhir\" auth = \"none\" }");
     clearJanusLog();
     EXPECT_EQ(h->init(dir.path().c_str()), -1);

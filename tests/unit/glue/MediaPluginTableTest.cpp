@@ -163,6 +163,21 @@ TEST(RoomPluginTable, RefusesPseudonymKeyReadableByOthers) {
     dir.write("janus.plugin.hipaa.room.jcfg", "general: { pseudonym_key_file = \"" + key + "\" }", 0644);
     EXPECT_EQ(hipaa_room_plugin()->init(FakeGateway::instance().callbacks(), dir.path().c_str()), -1);
     EXPECT_NE(janusLogText().find("must be 0600"), std::string::npos) << janusLogText();
+    EXPECT_NE(janusLogText().find("general.pseudonym_key_file: secret file " + key), std::string::npos) << janusLogText();
+}
+
+// A key file error names the config key that points at the file.
+TEST(RecorderPluginTable, KeyFileErrorsNameTheConfigKey) {
+    TempDir dir;
+    clearJanusLog();
+    std::string rec = dir.file("rec");
+    ASSERT_EQ(::mkdir(rec.c_str(), 0700), 0);
+    std::string ring = dir.write("keyring", "1 kek " + std::string(64, 'a') + "\n", 0640);
+    std::string sign = dir.write("signing.key", std::string(64, 'b') + "\n");
+    dir.write("janus.plugin.hipaa.recorder.jcfg", "general: { recordings_dir = \"" + rec + "\" keyring = \"" + ring +
+                                                      "\" signing_key = \"" + sign + "\" }", 0644);
+    EXPECT_EQ(hipaa_recorder_plugin()->init(FakeGateway::instance().callbacks(), dir.path().c_str()), -1);
+    EXPECT_NE(janusLogText().find("general.keyring: secret file " + ring), std::string::npos) << janusLogText();
 }
 
 TEST(RecorderPluginTable, RefusesRecordingsFolderOthersCanRead) {

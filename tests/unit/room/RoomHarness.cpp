@@ -18,13 +18,19 @@ std::string FakeSdp::answerPublisher(const std::string& offer, const SdpPolicy& 
     std::istringstream in(offer);
     std::string line, out = "answer";
     while (std::getline(in, line)) {
+        // " mid=<rest of the line>": the m-line's a=mid as the client chose it (default: its index).
+        std::string mid;
+        if (auto at = line.find(" mid="); at != std::string::npos) {
+            mid = line.substr(at + 5);
+            line.resize(at);
+        }
         std::istringstream l(line.substr(2));
         std::string type, codec, dir;
         int pt = -1;
         l >> type;
         SdpMedia m;
         m.mindex = static_cast<int>(media.size());
-        m.mid = std::to_string(m.mindex);
+        m.mid = mid.empty() ? std::to_string(m.mindex) : mid;
         if (type == "application") {
             m.type = SdpMedia::Type::Data;
             l >> dir;

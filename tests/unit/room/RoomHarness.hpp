@@ -92,6 +92,7 @@ public:
     const Effects& recordingFailed(const std::string& room, const std::string& reason, const std::string& recording);
     void advance(int64_t seconds) { nowUs_ += seconds * 1000000; }
     int64_t nowS() const { return nowUs_ / 1000000; }
+    int64_t nowUs() const { return nowUs_; }
 
     // What each session got since the last clear.
     std::vector<const json_t*> pushes(SessionId s) const;

@@ -170,6 +170,27 @@ TEST_F(RoomMedia, BadOffersAreRefusedWithoutState) {
     EXPECT_EQ(errorCode(h.lastPush(kDr)), rc::kNotPublishing);
 }
 
+// The client chooses a=mid; mids reach kept audit fields (`muted`) and other participants, so an
+// offer with a mid outside [A-Za-z0-9_-]{1,16} is refused whole, and the error does not echo it.
+TEST_F(RoomMedia, OffersWithHostileMidsAreRefusedWithoutState) {
+    visit();
+    for (std::string mid : {"Jane Doe", "Jane-Doe-1980-02-29", "078-05-1120\"x", "a=b", "\xc3\xa9", "0;1"}) {
+        const json_t* ans = publish(kDr, "m=audio opus 111 mid=" + mid + "\nm=video vp8 96");
+        EXPECT_EQ(errorCode(ans), rc::kInvalidSdp) << mid;
+        EXPECT_EQ(jsonDump(ans).find(mid), std::string::npos) << "the error echoes the mid";
+    }
+    EXPECT_EQ(h.relay.publisherCount(), 0u);
+    EXPECT_EQ(lastNotify("published"), nullptr);
+    // Browsers' mids ("0", Firefox's "sdparta_0") and the longest allowed one are fine.
+    ASSERT_EQ(errorCode(publish(kDr, "m=audio opus 111 mid=sdparta_0\nm=video vp8 96 mid=abcdefghijklmno-")), 0);
+    // A renegotiation is held to the same rule and leaves the publication as it was.
+    EXPECT_EQ(errorCode(publish(kDr, "m=audio opus 111 mid=Alice Patient\nm=video vp8 96")), rc::kInvalidSdp);
+    h.send(kDr, R"({"request":"configure","audio":false})");
+    const json_t* muted = lastNotify("muted");
+    ASSERT_NE(muted, nullptr);
+    EXPECT_EQ(jsonString(muted, "mid").value_or(""), "sdparta_0");
+}
+
 TEST_F(RoomMedia, SubscriberGetsOfferStartsAndReceivesRewrittenMedia) {
     visit();
     publish(kDr);
@@ -305,24 +326,76 @@ TEST_F(RoomMedia, ChatIsRelayedToSubscribersAndAuditedWithoutItsText) {
     subscribe(kPatSub, kPat, kDr);
     subscribe(kDrSub, kDr, kPat);
     const std::string text = R"({"text":"my SSN is 078-05-1120"})";
-    size_t n = h.relay.incomingData(kDr, "chat", false, reinterpret_cast<const uint8_t*>(text.data()), text.size());
-    EXPECT_EQ(n, 1u);
+    auto chat = [&](SessionId from, const std::string& t) {
+        return h.relay.incomingData(from, "chat", false, reinterpret_cast<const uint8_t*>(t.data()), t.size(), h.nowUs());
+    };
+    EXPECT_EQ(chat(kDr, text), 1u);
     {
         std::lock_guard l(h.host.m);
         ASSERT_EQ(h.host.data.size(), 1u);
         EXPECT_EQ(h.host.data[0].first, kPatSub);
         EXPECT_EQ(h.host.data[0].second, text);
     }
-    Effects out = h.service().chat(kDr, text.size(), n, RoomHarness::kStartUs);
-    ASSERT_EQ(out.size(), 1u);
-    std::string dump = jsonDump(out[0].body.get());
-    EXPECT_EQ(jsonString(out[0].body.get(), "event").value_or(""), "chat");
-    EXPECT_EQ(jsonInt(out[0].body.get(), "bytes").value_or(0), static_cast<int64_t>(text.size()));
-    EXPECT_EQ(jsonString(out[0].body.get(), "participant").value_or(""), h.pseudonymOf("dr-1"));
+    // The worker's next tick turns what the relay counted into the audit event.
+    h.advance(1);
+    h.tick();
+    const json_t* e = lastNotify("chat");
+    ASSERT_NE(e, nullptr);
+    std::string dump = jsonDump(e);
+    EXPECT_EQ(jsonInt(e, "messages").value_or(0), 1);
+    EXPECT_EQ(jsonInt(e, "bytes").value_or(0), static_cast<int64_t>(text.size()));
+    EXPECT_EQ(jsonInt(e, "recipients").value_or(0), 1);
+    EXPECT_EQ(json_object_get(e, "dropped"), nullptr);
+    EXPECT_EQ(jsonString(e, "participant").value_or(""), h.pseudonymOf("dr-1"));
     EXPECT_EQ(dump.find("078-05"), std::string::npos);
+    // Two more within the same second: one summary at the next tick a second later.
+    h.clear();
+    chat(kDr, "a");
+    chat(kDr, "bc");
+    h.tick();
+    EXPECT_EQ(lastNotify("chat"), nullptr) << "a second chat event within the second";
+    h.advance(1);
+    h.tick();
+    e = lastNotify("chat");
+    ASSERT_NE(e, nullptr);
+    EXPECT_EQ(jsonInt(e, "messages").value_or(0), 2);
+    EXPECT_EQ(jsonInt(e, "bytes").value_or(0), 3);
+    // Unpublishing reports what is left at once.
+    h.clear();
+    chat(kDr, "bye");
+    h.send(kDr, R"({"request":"unpublish"})");
+    e = lastNotify("chat");
+    ASSERT_NE(e, nullptr) << "the last messages before unpublish were never audited";
+    EXPECT_EQ(jsonInt(e, "messages").value_or(0), 1);
     // Someone waiting has no data stream in the room: nothing relayed.
     h.join(kPat2, room, "patient", "pat-2");
-    EXPECT_EQ(h.relay.incomingData(kPat2, "chat", false, reinterpret_cast<const uint8_t*>("x"), 1), 0u);
+    EXPECT_EQ(chat(kPat2, "x"), 0u);
+}
+
+// Over the limit (default: a burst of 60, then 20 per second) messages are not relayed; the summary
+// says how many were dropped.
+TEST_F(RoomMedia, ChatOverTheLimitIsDroppedAndCounted) {
+    visit();
+    publish(kDr);
+    subscribe(kPatSub, kPat, kDr);
+    auto chat = [&] { return h.relay.incomingData(kDr, "chat", false, reinterpret_cast<const uint8_t*>("x"), 1, h.nowUs()); };
+    size_t relayed = 0;
+    for (int i = 0; i < 100; ++i) relayed += chat();
+    EXPECT_EQ(relayed, 60u);
+    h.advance(1);  // 20 more tokens
+    for (int i = 0; i < 30; ++i) relayed += chat();
+    EXPECT_EQ(relayed, 80u);
+    EXPECT_EQ(h.relay.chatRelayed(), 80u);
+    EXPECT_EQ(h.relay.chatDropped(), 50u);
+    // A wall clock set back an hour does not block chat for an hour.
+    EXPECT_EQ(h.relay.incomingData(kDr, "chat", false, reinterpret_cast<const uint8_t*>("x"), 1,
+                                   h.nowUs() - 3600'000'000LL), 1u);
+    relayed += 1;
+    h.tick();
+    const json_t* e = lastNotify("chat");
+    ASSERT_NE(e, nullptr);
+    EXPECT_EQ(jsonInt(e, "messages").value_or(0), 81);
+    EXPECT_EQ(jsonInt(e, "dropped").value_or(0), 50);
 }
 
 TEST_F(RoomMedia, MuteStopsTheStreamIsAuditedAndAnnounced) {

@@ -1,5 +1,6 @@
 // RoomPlugin with its real configuration reader and worker thread, behind a recording MediaHost.
 #include "RoomErrors.hpp"
+#include "RoomHarness.hpp"
 #include "RoomPlugin.hpp"
 #include "TokenFactory.hpp"
 
@@ -9,7 +10,10 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+#include <atomic>
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -36,6 +40,11 @@ public:
         std::lock_guard l(m_);
         ended.push_back(s);
     }
+    void relayData(SessionId, const char*, bool, const uint8_t*, size_t) override { ++dataRelayed; }
+    SdpEngine* sdp() override { return withSdp ? &fakeSdp : nullptr; }
+    bool withSdp = false;
+    FakeSdp fakeSdp;
+    std::atomic<uint64_t> dataRelayed{0};
     std::vector<std::pair<SessionId, std::string>> pushes;
     std::vector<std::string> notifies;
     std::vector<SessionId> ended;
@@ -357,6 +366,96 @@ TEST_F(RoomPluginConfig, ARecorderWriteFailureReachesTheProviderThroughTheWorker
     p->drain();
     EXPECT_EQ(jsonInt(p->handleAdmin(jsonParse(R"({"request":"info"})").get()).get(), "recording_failures"), 1);
     p->destroySession(9);
+}
+
+// One participant floods the data channel. The media thread relays at most `chat.burst` messages at
+// once and `chat.rate` per second after that; the audit trail gets one `chat` summary per participant
+// per second at most, whose counts add up to every message sent (nothing silently lost).
+TEST_F(RoomPluginConfig, ChatFloodIsRateLimitedAndAuditedAsSummaries) {
+    host.withSdp = true;
+    const int64_t start = std::chrono::duration_cast<std::chrono::microseconds>(
+                              std::chrono::system_clock::now().time_since_epoch()).count();
+    std::atomic<int64_t> now{start};
+    std::string f = dir.write("room.jcfg", config("pem_files = \"es=" + pem + "\"", false, "room-visit1: {}\n"), 0600);
+    auto p = std::make_unique<RoomPlugin>(Config(JcfgParser::parseFile(f), f), Logger(), host,
+                                          VisitPublisher{nullptr, nullptr}, [&] { return now.load(); });
+    auto send = [&](SessionId s, const std::string& body, const char* sdp = nullptr) {
+        JsonPtr jsep;
+        if (sdp) jsep = jsonParse(std::string(R"({"type":"offer","sdp":")") + sdp + "\"}");
+        p->handleMessage(s, "t", jsonParse(body), std::move(jsep));
+        p->drain();
+    };
+    auto joinAs = [&](SessionId s, const char* sub) {
+        p->createSession(s);
+        JsonPtr c = factory().claims("visit1", "provider", start / 1000000, sub);
+        jsonSet(c.get(), "jti", std::string("jti-") + sub);
+        send(s, R"({"request":"join","room":"visit1","token":")" + factory().sign(c.get()) + "\"}");
+    };
+    auto joined = [&](SessionId s) {
+        std::lock_guard l(host.m_);
+        for (const auto& [to, body] : host.pushes)
+            if (to == s && body.find("\"joined\"") != std::string::npos) return jsonParse(body);
+        return JsonPtr();
+    };
+    joinAs(1, "dr-flood");
+    joinAs(2, "dr-listen");
+    JsonPtr flooder = joined(1), listener = joined(2);
+    ASSERT_TRUE(flooder && listener);
+    send(1, R"({"request":"publish"})", "m=audio opus 111\\nm=application");
+    p->createSession(3);  // the listener's subscriber handle, on the flooder's data stream
+    send(3, R"({"request":"join","ptype":"subscriber","room":"visit1","private_id":)" +
+                std::to_string(jsonInt(listener.get(), "private_id").value_or(0)) + R"(,"streams":[{"feed":")" +
+                std::string(jsonString(flooder.get(), "id").value_or("")) + R"("}]})");
+
+    // The chat events so far: {events, messages, dropped}.
+    auto chatEvents = [&] {
+        std::array<uint64_t, 3> sum{};
+        std::lock_guard l(host.m_);
+        for (const auto& n : host.notifies) {
+            JsonPtr e = jsonParse(n);
+            if (jsonString(e.get(), "event").value_or("") != "chat") continue;
+            ++sum[0];
+            sum[1] += static_cast<uint64_t>(jsonInt(e.get(), "messages").value_or(1));
+            sum[2] += static_cast<uint64_t>(jsonInt(e.get(), "dropped").value_or(0));
+            EXPECT_EQ(n.find("spam"), std::string::npos);
+        }
+        return sum;
+    };
+    // Moves the worker's clock on until `done` holds (each step lets a tick and a chat event happen).
+    auto until = [&](const std::function<bool()>& done) {
+        for (int i = 0; i < 40 && !done(); ++i) {
+            now += 1'100'000;
+            std::this_thread::sleep_for(std::chrono::milliseconds(250));
+        }
+        p->drain();
+    };
+
+    constexpr uint64_t kFlood = 10000;
+    const std::string text = R"({"text":"spam"})";
+    for (uint64_t i = 0; i < kFlood; ++i)
+        p->incomingData(1, "chat", false, reinterpret_cast<const uint8_t*>(text.data()), text.size());
+    until([&] {
+        auto [events, messages, dropped] = chatEvents();
+        return messages + dropped >= kFlood;
+    });
+    auto [events, messages, dropped] = chatEvents();
+    EXPECT_LE(events, 2u) << "one chat event per message: the flood reaches the shared audit queue";
+    EXPECT_EQ(messages, host.dataRelayed.load());
+    EXPECT_EQ(messages, 60u) << "the default burst";
+    EXPECT_EQ(messages + dropped, kFlood) << "messages missing from the summaries";
+    JsonPtr info = p->handleAdmin(jsonParse(R"({"request":"info"})").get());
+    EXPECT_EQ(jsonInt(info.get(), "chat_messages_relayed").value_or(-1), 60);
+    EXPECT_EQ(jsonInt(info.get(), "chat_messages_dropped").value_or(-1), static_cast<int64_t>(kFlood - 60));
+
+    // After the flood, normal chat: one event per message again, each saying `messages: 1`.
+    for (uint64_t i = 1; i <= 3; ++i) {
+        now += 2'000'000;
+        p->incomingData(1, "chat", false, reinterpret_cast<const uint8_t*>(text.data()), text.size());
+        until([&] { return chatEvents()[0] >= events + i; });
+        EXPECT_EQ(chatEvents()[0], events + i);
+        EXPECT_EQ(chatEvents()[1], messages + i);
+    }
+    for (SessionId s : {3, 2, 1}) p->destroySession(s);
 }
 
 }  // namespace
