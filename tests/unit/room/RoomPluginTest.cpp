@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -42,6 +44,12 @@ public:
     }
     void relayData(SessionId, const char*, bool, const uint8_t*, size_t) override { ++dataRelayed; }
     SdpEngine* sdp() override { return withSdp ? &fakeSdp : nullptr; }
+    // The Janus session of each handle (a subscriber handle shares its owner's); unknown: 0.
+    uint64_t clientSession(SessionId s) const override {
+        auto it = janusSessions.find(s);
+        return it == janusSessions.end() ? 0 : it->second;
+    }
+    std::map<SessionId, uint64_t> janusSessions;
     bool withSdp = false;
     FakeSdp fakeSdp;
     std::atomic<uint64_t> dataRelayed{0};
@@ -373,6 +381,7 @@ TEST_F(RoomPluginConfig, ARecorderWriteFailureReachesTheProviderThroughTheWorker
 // per second at most, whose counts add up to every message sent (nothing silently lost).
 TEST_F(RoomPluginConfig, ChatFloodIsRateLimitedAndAuditedAsSummaries) {
     host.withSdp = true;
+    host.janusSessions = {{1, 100}, {2, 200}, {3, 200}};  // handle 3: the listener's subscriber handle
     const int64_t start = std::chrono::duration_cast<std::chrono::microseconds>(
                               std::chrono::system_clock::now().time_since_epoch()).count();
     std::atomic<int64_t> now{start};
