@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
 #include <thread>
 
 using namespace hipaa;
@@ -22,7 +23,10 @@ public:
         for (auto& t : threads_) t.join();
         instance = nullptr;
     }
-    void createSession(SessionId id) override { last = id; }
+    void createSession(SessionId id) override {
+        if (failCreate) throw std::runtime_error("cannot create");
+        last = id;
+    }
     void destroySession(SessionId) override {}
     Reply handleMessage(SessionId id, const std::string& tx, JsonPtr message, JsonPtr) override {
         JsonPtr m = std::move(message);
@@ -41,6 +45,7 @@ public:
 
     static inline EchoCore* instance = nullptr;
     static inline SessionId last = 0;
+    static inline bool failCreate = false;
     bool pushed = false;
     MediaHost& host_;
 
@@ -111,5 +116,27 @@ TEST(MediaHost, EventsDisabledMeansNoNotify) {
     EXPECT_EQ(FakeGateway::instance().notified().size(), 0u);
     EXPECT_EQ(FakeGateway::instance().pushed().size(), 1u);
     p->destroy_session(&h.session, &err);
+    p->destroy();
+}
+
+// Janus initialises a plugin session's refcount only after create_session returned without error,
+// and on error frees the handle itself: a failed create_session must not undo the reference it took
+// (on the uninitialised count that could reach zero and call a free function that is not set yet).
+TEST(MediaHost, AFailedCreateSessionLeavesTheHandlesRefcountAlone) {
+    FakeGateway::instance().reset();
+    TempDir dir;
+    janus_plugin* p = Glue::table();
+    ASSERT_EQ(p->init(FakeGateway::instance().callbacks(), dir.path().c_str()), 0);
+    static int freed = 0;
+    freed = 0;
+    FakeHandle h;
+    h.session.ref.count = 0;  // as g_malloc may leave it before janus_refcount_init
+    h.session.ref.free = [](const janus_refcount*) { ++freed; };
+    EchoCore::failCreate = true;
+    int err = 0;
+    p->create_session(&h.session, &err);
+    EchoCore::failCreate = false;
+    EXPECT_EQ(err, -1);
+    EXPECT_EQ(freed, 0) << "the handle's free function ran from a failed create_session";
     p->destroy();
 }

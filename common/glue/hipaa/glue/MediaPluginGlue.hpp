@@ -182,7 +182,9 @@ private:
             handle->plugin_handle = reinterpret_cast<void*>(static_cast<uintptr_t>(id));
             {
                 std::lock_guard lock(g->mutex_);
-                janus_refcount_increase(&handle->ref);  // balanced in destroySession
+                // Balanced in destroySession. Janus sets this count to 1 only after create_session returns
+                // (janus_ice_handle_attach_plugin): that 1 stands for this reference; the core adds its own.
+                janus_refcount_increase(&handle->ref);
                 g->sessions_.emplace(id, handle);
                 g->clients_.emplace(id, clientSessionOf(handle));
             }
@@ -190,16 +192,19 @@ private:
             if (error) *error = 0;
         } catch (const std::exception& e) {
             g->fail("create_session", &e);
-            g->forget(id);
+            g->forget(id, false);
             if (error) *error = -1;
         } catch (...) {
             g->fail("create_session", nullptr);
-            g->forget(id);
+            g->forget(id, false);
             if (error) *error = -1;
         }
     }
 
-    void forget(SessionId id) {
+    // `release`: drop the reference create_session took. Not when create_session itself fails: Janus
+    // initialises the handle's refcount only after create_session returned without error (and frees
+    // the handle on error), so the increment there was never counted and must not be undone.
+    void forget(SessionId id, bool releaseRef = true) {
         janus_plugin_session* h = nullptr;
         {
             std::lock_guard lock(mutex_);
@@ -209,7 +214,7 @@ private:
             h = it->second;
             sessions_.erase(it);
         }
-        release(h);
+        if (releaseRef) release(h);
     }
 
     static void destroySession(janus_plugin_session* handle, int* error) noexcept {
