@@ -114,7 +114,7 @@ int main(int argc, char** argv) {
     // A mix of real captured events (VideoRoom join with a display name, a transport event, media stats).
     std::vector<JsonPtr> samples;
     for (const char* f : {"06-plugin-videoroom-joined.json", "02-transport.json", "21-media.json", "05-handle-attached-videoroom.json"})
-        samples.push_back(jsonParse(readFile(std::string(HIPAA_SOURCE_DIR) + "/tests/unit/audit/samples/" + f)));
+        samples.push_back(jsonParse(readFile(std::string(HIPAA_SOURCE_DIR) + "/tests/support/audit-events/" + f)));
 
     // The writer thread's CPU work alone (no database): scrub + chain, and its parts.
     double scrubRate = 0, chainRate = 0, scrubCpuUs = 0;

@@ -25,7 +25,7 @@ struct Fixture {
     std::vector<JsonPtr> events;
     Fixture() {
         for (const char* f : kSamples) {
-            std::ifstream in(std::string(HIPAA_SOURCE_DIR) + "/tests/unit/audit/samples/" + f);
+            std::ifstream in(std::string(HIPAA_SOURCE_DIR) + "/tests/support/audit-events/" + f);
             events.push_back(jsonParse(std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>())));
         }
     }

@@ -103,7 +103,7 @@ int auditQueueFullBehindAFullSpool() {
                                     dir.write("spool.key", std::string(64, 'e'), 0600) + "\"\n max_mb = 1\n}\n",
                                 0600);
     audit::AuditHandler handler(Config(JcfgParser::parseFile(cfg), cfg), Logger());
-    JsonPtr event = J(readFile(std::string(HIPAA_SOURCE_DIR) + "/tests/unit/audit/samples/04-session-created.json"));
+    JsonPtr event = J(readFile(std::string(HIPAA_SOURCE_DIR) + "/tests/support/audit-events/04-session-created.json"));
     // Once the spool is full the writer stops taking events; a refusal after that moment means the
     // queue is full and stays full.
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);

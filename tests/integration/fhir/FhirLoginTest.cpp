@@ -42,7 +42,7 @@ TEST(FhirLogin, OutboxLoginMayRunTheOutboxAndChangeNoHistory) {
         << "the handler login connected without a password";
     PgConn conn = PgConn::connect({login});
 
-    // What the outbox does (plugins/fhir/Outbox.cpp), in its shapes.
+    // What the outbox does (plugins/fhir/outbox/Outbox.cpp), in its shapes.
     conn.exec("BEGIN");
     conn.exec("SELECT pg_advisory_xact_lock(hashtext('fhir_visit|v1'))");
     conn.exec(

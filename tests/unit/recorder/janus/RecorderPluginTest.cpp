@@ -29,13 +29,6 @@ using namespace hipaa::test;
 
 namespace {
 
-// Janus' core calls srtp_init(); without Janus the test process does.
-struct SrtpEnvironment : ::testing::Environment {
-    void SetUp() override { ASSERT_EQ(srtp_init(), srtp_err_status_ok); }
-    void TearDown() override { srtp_shutdown(); }
-};
-[[maybe_unused]] auto* const kSrtpEnv = ::testing::AddGlobalTestEnvironment(new SrtpEnvironment);
-
 class FakeHost : public MediaHost {
 public:
     bool pushEvent(SessionId, const std::string&, const json_t*, const json_t*) override { return true; }

@@ -1,6 +1,6 @@
 #pragma once
 // Test helper: sends SRTP-protected RTP to a UDP port on 127.0.0.1, like VideoRoom's rtp_forward.
-// The process must have called srtp_init() (tests without Janus do it in their fixture).
+// The process must have called srtp_init() (test binaries without Janus link hipaa_test_srtp).
 #include "hipaa/Bytes.hpp"
 
 #include <srtp2/srtp.h>

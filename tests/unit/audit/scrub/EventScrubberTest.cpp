@@ -1,4 +1,4 @@
-// The shipped policy (conf/) on real Janus 1.1.2 events (tests/unit/audit/samples, see README there):
+// The shipped policy (conf/) on real Janus 1.1.2 events (tests/support/audit-events, see README there):
 // no planted identifier survives, the columns are derived, unknown fields are dropped and counted.
 #include "AuditPolicy.hpp"
 #include "EventScrubber.hpp"
@@ -18,7 +18,7 @@ using namespace hipaa::audit;
 
 namespace {
 
-const std::string kSamples = std::string(HIPAA_SOURCE_DIR) + "/tests/unit/audit/samples";
+const std::string kSamples = std::string(HIPAA_SOURCE_DIR) + "/tests/support/audit-events";
 const std::string kPolicy = std::string(HIPAA_SOURCE_DIR) + "/conf/janus.eventhandler.hipaa.audit.policy.jcfg";
 
 // Everything planted in the samples; compared case-insensitively against the scrubbed output.

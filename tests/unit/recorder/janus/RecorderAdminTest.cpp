@@ -29,7 +29,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// srtp_init(): the gtest Environment of RecorderPluginTest.cpp (same binary; a second init fails).
 
 class NullHost : public MediaHost {
 public:

@@ -34,12 +34,6 @@ using namespace hipaa::test;
 
 namespace {
 
-struct SrtpEnvironment : ::testing::Environment {
-    void SetUp() override { ASSERT_EQ(srtp_init(), srtp_err_status_ok); }
-    void TearDown() override { srtp_shutdown(); }
-};
-[[maybe_unused]] auto* const kSrtpEnv = ::testing::AddGlobalTestEnvironment(new SrtpEnvironment);
-
 using NullHost = hipaa::room::test::MediaLog;  // RoomHarness.hpp
 
 constexpr const char* kRecorderName = "janus.plugin.hipaa.recorder";

@@ -25,12 +25,6 @@ using namespace hipaa::test;
 
 namespace {
 
-struct SrtpEnvironment : ::testing::Environment {
-    void SetUp() override { ASSERT_EQ(srtp_init(), srtp_err_status_ok); }
-    void TearDown() override { srtp_shutdown(); }
-};
-[[maybe_unused]] auto* const kSrtpEnv = ::testing::AddGlobalTestEnvironment(new SrtpEnvironment);
-
 class NullHost : public MediaHost {
 public:
     bool pushEvent(SessionId, const std::string&, const json_t*, const json_t*) override { return true; }
