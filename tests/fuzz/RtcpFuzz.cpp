@@ -26,7 +26,7 @@ struct Relay {
     hipaa::room::MediaRelay relay{host};
     Relay() {
         // Publisher 1 sends video on m-line 0; subscriber 2 receives it on its m-line 0.
-        relay.publish(1, "room", 1, {hipaa::room::RelayStream{0, true, "vp8", 96, false, false}});
+        relay.publish(1, "room", 1, {hipaa::room::RelayStream{0, true, "vp8", 96, false, false}}, 0, false);
         relay.subscribe(2, 1, 0, 0);
     }
 };
