@@ -6,6 +6,7 @@
 #include "AuditRecordCodec.hpp"
 #include "AuditVerifier.hpp"
 
+#include "hipaa/Clock.hpp"
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
 #include "hipaa/InProcessAdmin.hpp"
@@ -61,10 +62,6 @@ std::string requireRequester(const json_t* request) { return std::string(jsonReq
 
 // An issuer's iss or sub: no join token (at most 8 KiB) carries a longer one.
 std::string_view requireSubject(const json_t* obj, const char* key) { return jsonRequireString(obj, key, 1, 8192); }
-
-int64_t nowUs() {
-    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 }  // namespace
 
@@ -173,7 +170,7 @@ JsonPtr AuditHandler::stats() const {
     jsonSet(fields.get(), "pattern_replacements", s.patternHits);
     jsonSet(o.get(), "fields", std::move(fields));
     bool behind = s.queued > 0 || s.spoolFrames > 0;
-    double lag = (behind && s.lastCommittedEventUs > 0) ? static_cast<double>(nowUs() - s.lastCommittedEventUs) / 1e6 : 0.0;
+    double lag = (behind && s.lastCommittedEventUs > 0) ? static_cast<double>(Clock::wallUs() - s.lastCommittedEventUs) / 1e6 : 0.0;
     jsonSet(o.get(), "lag_seconds", lag);
     return o;
 }
@@ -189,7 +186,7 @@ PgConn AuditHandler::connect() const {
 
 void AuditHandler::recordOwn(const std::string& action, const std::string& requester, JsonPtr details) {
     AuditRecord r;
-    r.eventTimeUs = nowUs();
+    r.eventTimeUs = Clock::wallUs();
     r.emitter = writer_->instanceId();
     r.plugin = std::string(kAuditInfo.package);
     r.actor = requester;

@@ -3,6 +3,7 @@
 #include "AuditHeadFile.hpp"
 #include "AuditRecordCodec.hpp"
 
+#include "hipaa/Clock.hpp"
 #include "hipaa/Ed25519Verifier.hpp"
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
@@ -20,10 +21,6 @@
 
 namespace hipaa::audit {
 namespace {
-
-int64_t nowUs() {
-    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 std::string cpPayload(const AuditCheckpoint& cp) {
     JsonPtr o = jsonObject();
@@ -251,7 +248,7 @@ void AuditWriter::process(std::vector<Item>& items) {
     }
     for (size_t i = base; i < pending_.size(); ++i) {
         AuditRecord& r = pending_[i];
-        if (r.eventTimeUs <= 0) r.eventTimeUs = nowUs();
+        if (r.eventTimeUs <= 0) r.eventTimeUs = Clock::wallUs();
         chain_->append(r);
     }
     pendingEvents_ += janusEvents;
@@ -272,7 +269,7 @@ void AuditWriter::noteRefused() {
     uint64_t refused = refused_.load();
     if (refused == refusedReported_ || spoolFull_) return;
     AuditRecord r;
-    r.eventTimeUs = nowUs();
+    r.eventTimeUs = Clock::wallUs();
     r.emitter = options_.instanceId;
     r.action = "audit.events_refused";
     r.outcome = "failure";
@@ -296,7 +293,7 @@ void AuditWriter::maybeCheckpoint(bool force) {
     cp.instanceId = options_.instanceId;
     cp.seq = seq;
     cp.headHash = chain_->head();
-    cp.signedAtUs = nowUs();
+    cp.signedAtUs = Clock::wallUs();
     cp.keyId = keyId_;
     cp.signature = signer_.sign(AuditChain::checkpointMessage(cp.instanceId, cp.seq, cp.headHash, cp.signedAtUs));
     pendingCps_.push_back(std::move(cp));

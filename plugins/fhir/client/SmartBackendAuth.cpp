@@ -1,5 +1,6 @@
 #include "SmartBackendAuth.hpp"
 
+#include "hipaa/Clock.hpp"
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
 #include "hipaa/Json.hpp"
@@ -24,8 +25,7 @@ void SmartBackendAuth::fetch(CurlEasy& curl) {
     req.connectTimeoutMs = options_.connectTimeoutMs;
     req.timeoutMs = options_.timeoutMs;
     req.headers = {"Content-Type: application/x-www-form-urlencoded", "Accept: application/json"};
-    int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                      std::chrono::system_clock::now().time_since_epoch()).count();
+    int64_t now = Clock::wallSeconds();
     req.body = "grant_type=client_credentials&scope=" + percentEncode(options_.scope) +
                "&client_assertion_type=" + percentEncode("urn:ietf:params:oauth:client-assertion-type:jwt-bearer") +
                "&client_assertion=" + assertion_.sign(now);

@@ -4,6 +4,7 @@
 #include "ClientAssertion.hpp"
 #include "SmartBackendAuth.hpp"
 
+#include "hipaa/Clock.hpp"
 #include "hipaa/Errors.hpp"
 #include "hipaa/JcfgParser.hpp"
 #include "hipaa/SecretFile.hpp"
@@ -15,11 +16,6 @@
 
 namespace hipaa::fhir {
 namespace {
-
-int64_t nowUs() {
-    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 std::string hostName() {
     char buf[256] = {};
@@ -178,12 +174,12 @@ void FhirHandler::ingest(const char* what, F&& store) {
 
 void FhirHandler::onVisitEnded(const VisitEnded& visit) {
     counters_.visits++;
-    ingest("visit", [&](Outbox& o) { return o.recordVisit(visit, nowUs()); });
+    ingest("visit", [&](Outbox& o) { return o.recordVisit(visit, Clock::wallUs()); });
 }
 
 void FhirHandler::onNote(const NoteSubmitted& note) {
     counters_.notes++;
-    ingest("note", [&](Outbox& o) { return o.recordNote(note, nowUs()); });
+    ingest("note", [&](Outbox& o) { return o.recordNote(note, Clock::wallUs()); });
 }
 
 template <typename F>
@@ -265,7 +261,7 @@ JsonPtr FhirHandler::retry(const json_t* request) {
 
 JsonPtr FhirHandler::exportVisit(const json_t* request) {
     std::string visitId(jsonRequireString(request, "visit_id", 1, 128));
-    auto id = admin([&](Outbox& o) { return o.exportVisit(visitId, nowUs()); });
+    auto id = admin([&](Outbox& o) { return o.exportVisit(visitId, Clock::wallUs()); });
     if (!id) throw RequestError(fhirerr::kUnknownVisit, "no ended visit with this visit_id");
     for (auto& w : workers_) w->wake();
     JsonPtr r = jsonObject();

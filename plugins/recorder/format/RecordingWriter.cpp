@@ -2,6 +2,7 @@
 
 #include "ByteOrder.hpp"
 #include "WriteError.hpp"
+#include "hipaa/Clock.hpp"
 #include "hipaa/Errors.hpp"
 #include "hipaa/SecureRandom.hpp"
 
@@ -20,9 +21,7 @@ RecordingWriter::RecordingWriter(const std::string& path, RecordingHeader header
     : path_(path), header_(std::move(header)) {
     if (header_.chunkSize == 0) throw Error(errc::kInvalidField, "chunk size must be positive");
     secureRandom(header_.fileSalt);
-    header_.createdMs = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                  std::chrono::system_clock::now().time_since_epoch())
-                                                  .count());
+    header_.createdMs = static_cast<uint64_t>(Clock::wallMs());
     Bytes fixed = header_.fixedBytes();
     header_.slot = keyring.wrap(dataKey, sha256(fixed));
     sealer_.emplace(dataKey, header_);

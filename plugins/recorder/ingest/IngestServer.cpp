@@ -2,6 +2,7 @@
 
 #include "RecorderErrors.hpp"
 #include "WriteError.hpp"
+#include "hipaa/Clock.hpp"
 #include "hipaa/Errors.hpp"
 
 #include <arpa/inet.h>
@@ -15,17 +16,6 @@
 #include <set>
 
 namespace hipaa::recorder {
-namespace {
-
-int64_t nowMs() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-uint64_t wallUs() {
-    return static_cast<uint64_t>(
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
-}
-
-}  // namespace
 
 IngestServer::IngestServer(IngestSettings settings, Logger log, WriteFailureHandler onWriteFailure)
     : settings_(std::move(settings)), log_(std::move(log)), onWriteFailure_(std::move(onWriteFailure)) {
@@ -89,7 +79,7 @@ std::vector<int> IngestServer::open(const std::string& recording, std::vector<St
         s->recording = recording;
         s->index = streams.size();
         s->sink = std::move(sink);
-        s->lastSealMs = nowMs();
+        s->lastSealMs = Clock::monotonicMs();
         ports.push_back(s->port);
         streams.push_back(std::move(s));
     }
@@ -176,10 +166,10 @@ void IngestServer::drain(Stream& s, std::vector<Failure>& failures) {
             continue;
         }
         try {
-            if (s.sink.writer->append(wallUs(), ByteView(buf, len))) {
+            if (s.sink.writer->append(static_cast<uint64_t>(Clock::wallUs()), ByteView(buf, len))) {
                 ++s.counters.recorded;
                 s.counters.bytes += len;
-                if (s.sink.writer->bufferedBytes() == 0) s.lastSealMs = nowMs();
+                if (s.sink.writer->bufferedBytes() == 0) s.lastSealMs = Clock::monotonicMs();
             }
         } catch (const WriteError& e) {
             ++s.counters.lost;
@@ -238,7 +228,7 @@ void IngestServer::run() {
         {
             std::lock_guard lock(mutex_);
             if (seen != generation_) continue;  // a stream went away: `owners` may dangle
-            int64_t now = nowMs();
+            int64_t now = Clock::monotonicMs();
             for (size_t i = 1; i < fds.size(); ++i) {
                 Stream& s = *owners[i];
                 if (fds[i].revents & POLLIN) drain(s, failures);

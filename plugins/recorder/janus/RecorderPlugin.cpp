@@ -4,6 +4,7 @@
 
 #include "RecorderErrors.hpp"
 #include "WriteError.hpp"
+#include "hipaa/Clock.hpp"
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
 #include "hipaa/JcfgParser.hpp"
@@ -22,10 +23,6 @@
 
 namespace hipaa::recorder {
 namespace {
-
-int64_t wallMs() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 std::string requireRecordingId(const json_t* request) {
     std::string id(jsonRequireString(request, "recording"));
@@ -216,7 +213,7 @@ JsonPtr RecorderPlugin::handleAdmin(const json_t* request) {
         std::string reason = requireReason(request);
         // No controlMutex_: the store refuses a recording that is still recording, and deleting an
         // hour of video must not hold up every start and stop.
-        JsonPtr receipt = store_->remove(id, reason, wallMs());
+        JsonPtr receipt = store_->remove(id, reason, Clock::wallMs());
         JsonPtr e = jsonObject();
         jsonSet(e.get(), "trigger", "request");
         jsonSet(e.get(), "receipt", jsonRetain(receipt.get()));
@@ -466,12 +463,12 @@ JsonPtr RecorderPlugin::status(const std::string& id) {
 }
 
 JsonPtr RecorderPlugin::exportRecording(const std::string& id) {
-    std::vector<std::string> files = store_->exportMjr(id, wallMs());
+    std::vector<std::string> files = store_->exportMjr(id, Clock::wallMs());
     JsonPtr j = ok(id);
     JsonPtr arr = jsonArray();
     for (const auto& f : files) json_array_append_new(arr.get(), json_string(f.c_str()));
     jsonSet(j.get(), "files", std::move(arr));
-    jsonSet(j.get(), "expires_ms", wallMs() + exportTtlMs_);
+    jsonSet(j.get(), "expires_ms", Clock::wallMs() + exportTtlMs_);
     JsonPtr e = jsonObject();
     jsonSet(e.get(), "files", static_cast<int64_t>(files.size()));
     notify("exported", id, std::move(e));
@@ -512,7 +509,7 @@ void RecorderPlugin::sweeperLoop() {
         if (stopping_) break;
         lock.unlock();
         try {
-            sweep(wallMs());
+            sweep(Clock::wallMs());
         } catch (const std::exception& e) {
             log_.error(std::string("retention sweep failed: ") + e.what());
         }

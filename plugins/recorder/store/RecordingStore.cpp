@@ -7,6 +7,7 @@
 #include "RecordingReader.hpp"
 #include "UniqueFd.hpp"
 #include "WriteError.hpp"
+#include "hipaa/Clock.hpp"
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
 
@@ -22,9 +23,6 @@
 namespace hipaa::recorder {
 namespace {
 
-int64_t wallMs() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 const char* kindName(StreamKind k) { return k == StreamKind::Audio ? "audio" : "video"; }
 bool fileExists(const std::string& p) {
     struct stat st {};
@@ -106,7 +104,7 @@ RecordingStore::RecordingStore(std::string dir, std::string exportDir, const Key
         if (!policies_.count(m.policy)) throw ConfigError("recording " + id + " uses policy '" + m.policy + "', which is not configured");
         if (m.status == "recording") {
             m.status = "interrupted";
-            m.endedMs = wallMs();
+            m.endedMs = Clock::wallMs();
             save(id, m);
         }
         auto e = std::make_shared<Entry>();
@@ -175,7 +173,7 @@ std::vector<std::string> RecordingStore::create(const std::string& id, const std
     Meta& m = e->meta;
     m.status = "recording";
     m.policy = policy;
-    m.createdMs = wallMs();
+    m.createdMs = Clock::wallMs();
     m.streams = streams;
     std::vector<std::string> paths;
     for (size_t i = 0; i < streams.size(); ++i) {
@@ -201,7 +199,7 @@ void RecordingStore::sealed(const std::string& id, const std::vector<FileSummary
     auto e = entry(id);
     std::lock_guard state(e->state);
     Meta m = snapshot(*e);
-    m.endedMs = wallMs();
+    m.endedMs = Clock::wallMs();
     std::string failure;
     JsonPtr body = jsonObject();
     jsonSet(body.get(), "recording", id);
@@ -239,7 +237,7 @@ void RecordingStore::sealed(const std::string& id, const std::vector<FileSummary
 
 void RecordingStore::markInterrupted(const std::string& id) {
     auto e = entry(id);
-    int64_t now = wallMs();
+    int64_t now = Clock::wallMs();
     update(id, *e, [&](Meta& m) {
         m.status = "interrupted";
         m.endedMs = now;
@@ -249,7 +247,7 @@ void RecordingStore::markInterrupted(const std::string& id) {
 void RecordingStore::hold(const std::string& id, const std::string& reason) {
     auto e = entry(id);
     std::shared_lock files(e->files);  // not in the middle of a delete
-    int64_t now = wallMs();
+    int64_t now = Clock::wallMs();
     update(id, *e, [&](Meta& m) {
         if (m.status == "deleted") throw RequestError(kRecorderDeleted, "recording was deleted");
         m.held = true;

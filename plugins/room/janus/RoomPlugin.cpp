@@ -2,6 +2,7 @@
 
 #include "RoomErrors.hpp"
 
+#include "hipaa/Clock.hpp"
 #include "hipaa/Errors.hpp"
 #include "hipaa/InProcessAdmin.hpp"
 #include "hipaa/JcfgParser.hpp"
@@ -12,11 +13,6 @@
 
 namespace hipaa::room {
 namespace {
-
-int64_t systemNowUs() {
-    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 std::set<std::string> toSet(const std::vector<std::string>& v) { return {v.begin(), v.end()}; }
 
@@ -41,7 +37,7 @@ std::string auditProblem() {
 
 RoomPlugin::RoomPlugin(Config config, Logger log, MediaHost& host, VisitPublisher publisher, Clock clock,
                        RecordingTap::RecorderCall recorder)
-    : config_(std::move(config)), log_(std::move(log)), host_(host), relay_(host), clock_(clock ? std::move(clock) : &systemNowUs),
+    : config_(std::move(config)), log_(std::move(log)), host_(host), relay_(host), clock_(clock ? std::move(clock) : &hipaa::Clock::wallUs),
       recorder_(recorder ? std::move(recorder) : RecordingTap::RecorderCall([](const json_t* r) {
           return InProcessAdmin::instance().call("janus.plugin.hipaa.recorder", r);
       })) {

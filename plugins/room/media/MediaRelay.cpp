@@ -2,15 +2,12 @@
 
 #include "RtcpKeyframeRequest.hpp"
 
+#include "hipaa/Clock.hpp"
+
 #include <chrono>
 
 namespace hipaa::room {
 namespace {
-
-int64_t steadyUs() noexcept {
-    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-}
 
 // Browsers lower their own estimate only while REMB keeps coming: repeat the cap this often.
 constexpr int64_t kRembEveryUs = 2000000;
@@ -282,7 +279,7 @@ void MediaRelay::incomingRtp(SessionId from, MediaPacket& packet) noexcept {
     pub.packets.fetch_add(1, std::memory_order_relaxed);
     if (pub.muted[static_cast<size_t>(pos)].load(std::memory_order_relaxed)) return;
     if (pub.rembBps && packet.video) {
-        int64_t now = steadyUs(), last = pub.lastRembUs.load(std::memory_order_relaxed);
+        int64_t now = Clock::monotonicUs(), last = pub.lastRembUs.load(std::memory_order_relaxed);
         if (now - last >= kRembEveryUs && pub.lastRembUs.compare_exchange_strong(last, now))
             host_.sendRemb(pub.session, pub.rembBps);
     }

@@ -1,5 +1,6 @@
 #include "RecordingTap.hpp"
 
+#include "hipaa/Clock.hpp"
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
 #include "hipaa/Zeroize.hpp"
@@ -123,9 +124,7 @@ void RecordingTap::run() {
         }
         while (ring_.tryPop([this](TapSlot& s) { handle(s); })) {
         }
-        int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::steady_clock::now().time_since_epoch())
-                          .count();
+        int64_t now = Clock::monotonicMs();
         if (!sealed_ && now - lastPollMs_ >= settings_.pollMs) {
             lastPollMs_ = now;
             poll();
