@@ -3,8 +3,17 @@
 #include "hipaa/Errors.hpp"
 
 #include <cstdlib>
+#include <memory>
 
 namespace hipaa {
+
+Bytes PgResult::bytea(int row, int col) const {
+    size_t n = 0;
+    std::unique_ptr<unsigned char, decltype(&PQfreemem)> b(
+        PQunescapeBytea(reinterpret_cast<const unsigned char*>(PQgetvalue(res_.get(), row, col)), &n), &PQfreemem);
+    if (!b) throw DbError("not a bytea value", "XX000");
+    return Bytes(b.get(), b.get() + n);
+}
 
 long long PgResult::affected() const {
     const char* s = PQcmdTuples(res_.get());
@@ -41,12 +50,24 @@ PgResult PgConn::check(PGresult* raw) {
 
 PgResult PgConn::exec(const std::string& sql) { return check(PQexec(conn_.get(), sql.c_str())); }
 
-PgResult PgConn::execParams(const std::string& sql, const std::vector<std::optional<std::string>>& params) {
+PgResult PgConn::execParams(const std::string& sql, const std::vector<PgParam>& params) {
+    std::vector<Oid> types;
     std::vector<const char*> values;
-    values.reserve(params.size());
-    for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-    return check(PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
-                              nullptr, nullptr, 0));
+    std::vector<int> lengths, formats;
+    for (const auto& p : params) {
+        types.push_back(p.type());
+        values.push_back(p.value());
+        lengths.push_back(p.length());
+        formats.push_back(p.format());
+    }
+    return check(PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(params.size()), types.data(), values.data(),
+                              lengths.data(), formats.data(), 0));
+}
+
+void PgConn::rollback() noexcept {
+    if (!ok()) return;
+    PQclear(PQexec(conn_.get(), "ROLLBACK"));
+    if (PQtransactionStatus(conn_.get()) != PQTRANS_IDLE) conn_.reset();
 }
 
 }  // namespace hipaa

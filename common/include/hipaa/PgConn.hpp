@@ -1,6 +1,7 @@
 #pragma once
 // libpq connection with hard timeouts. Every failure throws DbError with the SQLSTATE; messages are
 // PostgreSQL's (which can quote values: callers must not log them for PHI-bearing statements).
+#include "hipaa/PgParam.hpp"
 #include "hipaa/PgResult.hpp"
 
 #include <libpq-fe.h>
@@ -9,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace hipaa {
@@ -29,8 +31,13 @@ public:
     static PgConn connect(const Options& options);
 
     PgResult exec(const std::string& sql);
-    // Text-format parameters; nullopt is SQL NULL.
-    PgResult execParams(const std::string& sql, const std::vector<std::optional<std::string>>& params);
+    PgResult execParams(const std::string& sql, const std::vector<PgParam>& params);
+    // BEGIN, fn(*this), COMMIT; fn's result. On any exception: rollback() and rethrow.
+    template <typename F>
+    std::invoke_result_t<F&, PgConn&> transaction(F&& fn);
+    // Best effort; a connection the ROLLBACK did not bring back out of its transaction is closed
+    // (ok() turns false, its owner reconnects) rather than reused inside a failed transaction.
+    void rollback() noexcept;
     bool ok() const { return conn_ && PQstatus(conn_.get()) == CONNECTION_OK; }
     PGconn* raw() const { return conn_.get(); }
 
@@ -40,5 +47,23 @@ private:
 
     std::unique_ptr<PGconn, PgConnDeleter> conn_;
 };
+
+template <typename F>
+std::invoke_result_t<F&, PgConn&> PgConn::transaction(F&& fn) {
+    exec("BEGIN");
+    try {
+        if constexpr (std::is_void_v<std::invoke_result_t<F&, PgConn&>>) {
+            fn(*this);
+            exec("COMMIT");
+        } else {
+            auto result = fn(*this);
+            exec("COMMIT");
+            return result;
+        }
+    } catch (...) {
+        rollback();
+        throw;
+    }
+}
 
 }  // namespace hipaa

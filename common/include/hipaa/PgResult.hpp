@@ -1,4 +1,6 @@
 #pragma once
+#include "hipaa/Bytes.hpp"
+
 #include <libpq-fe.h>
 
 #include <memory>
@@ -20,6 +22,8 @@ public:
     std::string_view value(int row, int col) const {
         return {PQgetvalue(res_.get(), row, col), static_cast<size_t>(PQgetlength(res_.get(), row, col))};
     }
+    // A bytea column of a text-format result, decoded by libpq. Throws DbError when it is not one.
+    Bytes bytea(int row, int col) const;
     long long affected() const;
     PGresult* raw() const { return res_.get(); }
 

@@ -60,7 +60,7 @@ JsonPtr AuditQuery::describe(const Filter& f) {
 
 std::vector<AuditRecord> AuditQuery::run(PgConn& conn, const Filter& f) {
     std::string sql = std::string(AuditRecordRow::kSelect) + "WHERE instance_id = $1 AND seq > $2";
-    std::vector<std::optional<std::string>> params = {f.instanceId, std::to_string(f.afterSeq)};
+    std::vector<PgParam> params = {f.instanceId, std::to_string(f.afterSeq)};
     auto add = [&](const std::optional<std::string>& v, const char* cond) {
         if (!v) return;
         params.push_back(*v);

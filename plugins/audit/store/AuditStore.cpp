@@ -92,26 +92,14 @@ void AuditStore::ensurePartitions(int64_t us) {
 
 long long AuditStore::write(const std::vector<AuditRecord>& records, const std::vector<AuditCheckpoint>& checkpoints,
                            bool idempotent) {
-    begin();
-    try {
-        long long inserted = load(records, checkpoints, idempotent);
-        commit();
-        return inserted;
-    } catch (...) {
-        rollback();
-        throw;
-    }
+    return conn_.transaction([&](PgConn&) { return load(records, checkpoints, idempotent); });
 }
 
 void AuditStore::begin() { conn_.exec("BEGIN"); }
 
 void AuditStore::commit() { conn_.exec("COMMIT"); }
 
-void AuditStore::rollback() noexcept {
-    if (!conn_.ok()) return;
-    PGresult* res = PQexec(conn_.raw(), "ROLLBACK");
-    PQclear(res);
-}
+void AuditStore::rollback() noexcept { conn_.rollback(); }
 
 long long AuditStore::load(const std::vector<AuditRecord>& records, const std::vector<AuditCheckpoint>& checkpoints,
                            bool idempotent) {
@@ -174,9 +162,9 @@ long long AuditStore::load(const std::vector<AuditRecord>& records, const std::v
     }
     for (const auto& cp : checkpoints) {
         conn_.execParams("INSERT INTO audit_checkpoint (instance_id, seq, head_hash, signed_at, key_id, signature) "
-                         "VALUES ($1, $2, decode($3, 'hex'), $4::timestamptz, $5, decode($6, 'hex')) ON CONFLICT DO NOTHING",
-                         {cp.instanceId, std::to_string(cp.seq), hexEncode(cp.headHash), AuditRecordCodec::isoTime(cp.signedAtUs),
-                          cp.keyId, hexEncode(cp.signature)});
+                         "VALUES ($1, $2, $3, $4::timestamptz, $5, $6) ON CONFLICT DO NOTHING",
+                         {cp.instanceId, std::to_string(cp.seq), PgParam::bytea(cp.headHash), AuditRecordCodec::isoTime(cp.signedAtUs),
+                          cp.keyId, PgParam::bytea(cp.signature)});
     }
     return inserted;
 }

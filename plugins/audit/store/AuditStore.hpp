@@ -35,7 +35,7 @@ public:
     long long load(const std::vector<AuditRecord>& records, const std::vector<AuditCheckpoint>& checkpoints,
                    bool idempotent = false);
     void commit();
-    void rollback() noexcept;  // best effort: a broken connection has no transaction left anyway
+    void rollback() noexcept;  // PgConn::rollback()
     bool ok() const { return conn_.ok(); }
     PgConn& conn() { return conn_; }
 

@@ -2,7 +2,6 @@
 
 #include "VisitCodec.hpp"
 
-#include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
 
 #include <openssl/crypto.h>
@@ -11,29 +10,6 @@
 
 namespace hipaa::fhir {
 namespace {
-
-std::string byteaParam(ByteView b) { return "\\x" + hexEncode(b); }
-
-Bytes byteaValue(std::string_view text) {
-    if (text.rfind("\\x", 0) != 0) throw DbError("unexpected bytea encoding", "XX000");
-    auto b = hexDecode(text.substr(2));
-    if (!b) throw DbError("unexpected bytea encoding", "XX000");
-    return *b;
-}
-
-std::string textArray(const std::vector<std::string>& items) {
-    std::string out = "{";
-    for (size_t i = 0; i < items.size(); ++i) {
-        if (i) out += ',';
-        out += '"';
-        for (char c : items[i]) {
-            if (c == '"' || c == '\\') out += '\\';
-            out += c;
-        }
-        out += '"';
-    }
-    return out + "}";
-}
 
 int64_t toInt(std::string_view v) { return v.empty() ? 0 : std::stoll(std::string(v)); }
 
@@ -63,31 +39,13 @@ PgConn& Outbox::conn() {
     return *conn_;
 }
 
-template <typename F>
-auto Outbox::transaction(F&& f) {
-    PgConn& c = conn();
-    c.exec("BEGIN");
-    try {
-        auto result = f(c);
-        c.exec("COMMIT");
-        return result;
-    } catch (...) {
-        try {
-            if (c.ok()) c.exec("ROLLBACK");
-        } catch (...) {
-            conn_.reset();
-        }
-        throw;
-    }
-}
-
 int64_t Outbox::insertBundle(const std::string& visitId, const std::string& kind, const json_t* bundle) {
     std::string text = jsonDump(bundle);
     Scrub scrub{text};
     Bytes sealed = cipher_->seal(bundleAad(visitId, kind), text);
     PgResult r = conn().execParams(
-        "INSERT INTO fhir_outbox (visit_id, kind, sealed, instance) VALUES ($1, $2, $3::bytea, $4) RETURNING id",
-        {visitId, kind, byteaParam(sealed), options_.instance});
+        "INSERT INTO fhir_outbox (visit_id, kind, sealed, instance) VALUES ($1, $2, $3, $4) RETURNING id",
+        {visitId, kind, PgParam::bytea(sealed), options_.instance});
     return toInt(r.value(0, 0));
 }
 
@@ -99,7 +57,7 @@ std::vector<NoteSubmitted> Outbox::notesOf(const std::string& visitId, bool only
     std::vector<NoteSubmitted> notes;
     for (int i = 0; i < r.rows(); ++i) {
         std::string noteId(r.value(i, 0));
-        std::string json = cipher_->open(noteAad(noteId), byteaValue(r.value(i, 1)));
+        std::string json = cipher_->open(noteAad(noteId), r.bytea(i, 1));
         Scrub scrub{json};
         JsonPtr j = jsonParse(json);
         notes.push_back(VisitCodec::decodeNote(j.get()));
@@ -108,14 +66,14 @@ std::vector<NoteSubmitted> Outbox::notesOf(const std::string& visitId, bool only
 }
 
 Outbox::Recorded Outbox::recordVisit(const VisitEnded& visit, int64_t nowUs) {
-    return transaction([&](PgConn& c) {
+    return conn().transaction([&](PgConn& c) {
         // Serializes a visit's end with its notes across threads and instances.
         c.execParams("SELECT pg_advisory_xact_lock(hashtext('fhir_visit|' || $1))", {visit.visitId});
         std::string json = jsonDump(VisitCodec::encode(visit).get());
         Scrub scrub{json};
         PgResult ins = c.execParams(
-            "INSERT INTO fhir_visit (visit_id, sealed) VALUES ($1, $2::bytea) ON CONFLICT DO NOTHING RETURNING 1",
-            {visit.visitId, byteaParam(cipher_->seal(visitAad(visit.visitId), json))});
+            "INSERT INTO fhir_visit (visit_id, sealed) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1",
+            {visit.visitId, PgParam::bytea(cipher_->seal(visitAad(visit.visitId), json))});
         if (ins.rows() == 0) return Recorded::Duplicate;
         std::vector<NoteSubmitted> notes = notesOf(visit.visitId, true);
         JsonPtr bundle = builder_->build(visit, notes, nowUs, true);
@@ -127,18 +85,18 @@ Outbox::Recorded Outbox::recordVisit(const VisitEnded& visit, int64_t nowUs) {
 }
 
 Outbox::Recorded Outbox::recordNote(const NoteSubmitted& note, int64_t nowUs) {
-    return transaction([&](PgConn& c) {
+    return conn().transaction([&](PgConn& c) {
         c.execParams("SELECT pg_advisory_xact_lock(hashtext('fhir_visit|' || $1))", {note.visitId});
         std::string json = jsonDump(VisitCodec::encode(note).get());
         Scrub scrub{json};
         PgResult ins = c.execParams(
-            "INSERT INTO fhir_note (note_id, visit_id, sealed) VALUES ($1, $2, $3::bytea) "
+            "INSERT INTO fhir_note (note_id, visit_id, sealed) VALUES ($1, $2, $3) "
             "ON CONFLICT DO NOTHING RETURNING 1",
-            {note.noteId, note.visitId, byteaParam(cipher_->seal(noteAad(note.noteId), json))});
+            {note.noteId, note.visitId, PgParam::bytea(cipher_->seal(noteAad(note.noteId), json))});
         if (ins.rows() == 0) return Recorded::Duplicate;
         PgResult v = c.execParams("SELECT sealed FROM fhir_visit WHERE visit_id = $1", {note.visitId});
         if (v.rows() == 0) return Recorded::Held;
-        std::string visitJson = cipher_->open(visitAad(note.visitId), byteaValue(v.value(0, 0)));
+        std::string visitJson = cipher_->open(visitAad(note.visitId), v.bytea(0, 0));
         Scrub scrubVisit{visitJson};
         VisitEnded visit = VisitCodec::decodeVisit(jsonParse(visitJson).get());
         JsonPtr bundle = builder_->build(visit, {note}, nowUs, false);
@@ -149,11 +107,11 @@ Outbox::Recorded Outbox::recordNote(const NoteSubmitted& note, int64_t nowUs) {
 }
 
 std::optional<int64_t> Outbox::exportVisit(const std::string& visitId, int64_t nowUs) {
-    return transaction([&](PgConn& c) -> std::optional<int64_t> {
+    return conn().transaction([&](PgConn& c) -> std::optional<int64_t> {
         c.execParams("SELECT pg_advisory_xact_lock(hashtext('fhir_visit|' || $1))", {visitId});
         PgResult v = c.execParams("SELECT sealed FROM fhir_visit WHERE visit_id = $1", {visitId});
         if (v.rows() == 0) return std::nullopt;
-        std::string visitJson = cipher_->open(visitAad(visitId), byteaValue(v.value(0, 0)));
+        std::string visitJson = cipher_->open(visitAad(visitId), v.bytea(0, 0));
         Scrub scrubVisit{visitJson};
         VisitEnded visit = VisitCodec::decodeVisit(jsonParse(visitJson).get());
         std::vector<NoteSubmitted> notes = notesOf(visitId, false);
@@ -181,7 +139,7 @@ std::vector<Outbox::Claimed> Outbox::claim(int max, int leaseSeconds) {
         c.kind = std::string(r.value(i, 2));
         c.attempt = static_cast<int>(toInt(r.value(i, 4)));
         try {
-            c.bundle = cipher_->open(bundleAad(c.visitId, c.kind), byteaValue(r.value(i, 3)));
+            c.bundle = cipher_->open(bundleAad(c.visitId, c.kind), r.bytea(i, 3));
         } catch (const CryptoError&) {
             // Sealed under another key (outbox.key_file replaced?) or altered: no retry can help.
             SendResult unreadable;
@@ -197,7 +155,6 @@ std::vector<Outbox::Claimed> Outbox::claim(int max, int leaseSeconds) {
 }
 
 void Outbox::finish(const Claimed& c, const SendResult& r, bool dead, int64_t retryDelayMs) {
-    std::string ids = textArray(r.resourceIds);
     std::string outcome = r.outcome ? jsonDump(r.outcome.get()) : "";
     std::optional<std::string> status = r.status ? std::optional(std::to_string(r.status)) : std::nullopt;
     std::optional<std::string> error = r.error.empty() ? std::nullopt : std::optional(r.error);
@@ -208,16 +165,16 @@ void Outbox::finish(const Claimed& c, const SendResult& r, bool dead, int64_t re
         "  state = CASE $2 WHEN 'sent' THEN 'sent' WHEN 'dead' THEN 'dead' ELSE 'pending' END, "
         "  sent_at = CASE WHEN $2 = 'sent' THEN now() END, "
         "  dead_at = CASE WHEN $2 = 'dead' THEN now() END, "
-        "  sealed = CASE WHEN $2 = 'sent' THEN '\\x'::bytea ELSE sealed END, "
+        "  sealed = CASE WHEN $2 = 'sent' THEN ''::bytea ELSE sealed END, "
         "  next_attempt_at = CASE WHEN $2 = 'retry' THEN now() + make_interval(secs => $7::double precision / 1000) "
         "                    ELSE next_attempt_at END, "
         "  last_status = $3::int, last_error = $4, outcome = NULLIF($5, '')::jsonb, "
-        "  resource_ids = CASE WHEN $2 = 'sent' THEN $6::text[] ELSE resource_ids END "
+        "  resource_ids = CASE WHEN $2 = 'sent' THEN $6 ELSE resource_ids END "
         "  WHERE id = $1::bigint RETURNING id, attempts) "
         "INSERT INTO fhir_outbox_attempt (outbox_id, instance, attempt, result, http_status, error, resource_ids, alert) "
-        "SELECT id, $8, attempts, $2, $3::int, $4, $6::text[], $2 = 'dead' FROM u",
-        {std::to_string(c.id), std::string(result), status, error, outcome, ids, std::to_string(retryDelayMs),
-         options_.instance});
+        "SELECT id, $8, attempts, $2, $3::int, $4, $6, $2 = 'dead' FROM u",
+        {std::to_string(c.id), std::string(result), status, error, outcome, PgParam::textArray(r.resourceIds),
+         std::to_string(retryDelayMs), options_.instance});
 }
 
 Outbox::Status Outbox::status() {

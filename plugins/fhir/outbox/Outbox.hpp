@@ -67,8 +67,6 @@ public:
 
 private:
     PgConn& conn();
-    template <typename F>
-    auto transaction(F&& f);
     int64_t insertBundle(const std::string& visitId, const std::string& kind, const json_t* bundle);
     std::vector<NoteSubmitted> notesOf(const std::string& visitId, bool onlyHeld);
 
