@@ -1,5 +1,7 @@
 #include "AuditChain.hpp"
 
+#include "AuditRecordFields.hpp"
+
 #include <charconv>
 #include <string_view>
 
@@ -14,6 +16,7 @@ void put(Bytes& out, std::string_view s) {
     const auto* p = reinterpret_cast<const uint8_t*>(s.data());  // uint8_t pointers: one memmove
     out.insert(out.end(), p, p + s.size());
 }
+void put(Bytes& out, const std::string& s) { put(out, std::string_view(s)); }
 void put(Bytes& out, const std::optional<std::string>& s) {
     if (!s) return putLen(out, 0xFFFFFFFFu);
     put(out, std::string_view(*s));
@@ -23,6 +26,7 @@ void putInt(Bytes& out, int64_t v) {
     auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
     put(out, std::string_view(buf, static_cast<size_t>(end - buf)));
 }
+void put(Bytes& out, int64_t v) { putInt(out, v); }
 void put(Bytes& out, const std::optional<int64_t>& v) {
     if (!v) return putLen(out, 0xFFFFFFFFu);
     putInt(out, *v);
@@ -33,19 +37,7 @@ void canonicalInto(Bytes& out, const AuditRecord& r) {
     out.clear();
     out.reserve(256 + r.event.size() + r.instanceId.size());
     put(out, std::string_view("janus-hipaa-audit/v1"));
-    put(out, std::string_view(r.instanceId));
-    putInt(out, r.seq);
-    putInt(out, r.eventTimeUs);
-    putInt(out, r.janusType);
-    put(out, r.subtype);
-    put(out, r.emitter);
-    put(out, r.plugin);
-    put(out, r.sessionId);
-    put(out, r.handleId);
-    put(out, r.room);
-    put(out, r.actor);
-    put(out, std::string_view(r.action));
-    put(out, std::string_view(r.outcome));
+    AuditRecordFields::forEach(r, [&](const AuditRecordFields::Field&, const auto& value) { put(out, value); });
     put(out, std::string_view(r.event));
     out.insert(out.end(), r.prevHash.begin(), r.prevHash.end());
 }

@@ -1,6 +1,7 @@
 #pragma once
 // The per-instance hash chain. hash = SHA-256(canonical(record)), where canonical() is
-//   "janus-hipaa-audit/v1" then every column in table order as a 4-byte big-endian length + bytes
+//   "janus-hipaa-audit/v1" then every column in table order (AuditRecordFields, then the event) as a
+//   4-byte big-endian length + bytes
 //   (0xFFFFFFFF for SQL NULL; integers as decimal text; event as compact JSON with sorted keys),
 //   ending with prev_hash (32 raw bytes).
 // A verifier needs nothing but the row to recompute it (docs/audit.md spells it out).

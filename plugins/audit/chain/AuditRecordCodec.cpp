@@ -1,5 +1,7 @@
 #include "AuditRecordCodec.hpp"
 
+#include "AuditRecordFields.hpp"
+
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
 
@@ -8,16 +10,22 @@
 namespace hipaa::audit {
 namespace {
 
-void setOpt(json_t* o, const char* k, const std::optional<std::string>& v) {
-    if (v) jsonSet(o, k, std::string_view(*v));
+// One field each way; an absent key is SQL NULL.
+void put(json_t* o, const char* k, const std::string& v) { jsonSet(o, k, std::string_view(v)); }
+void put(json_t* o, const char* k, int64_t v) { jsonSet(o, k, v); }
+void put(json_t* o, const char* k, const std::optional<std::string>& v) {
+    if (v) put(o, k, *v);
 }
-void setOpt(json_t* o, const char* k, const std::optional<int64_t>& v) {
-    if (v) jsonSet(o, k, *v);
+void put(json_t* o, const char* k, const std::optional<int64_t>& v) {
+    if (v) put(o, k, *v);
 }
-std::optional<std::string> optStr(const json_t* j, const char* k) {
-    auto v = jsonString(j, k);
-    return v ? std::optional<std::string>(std::string(*v)) : std::nullopt;
+void get(const json_t* j, const char* k, std::string& v) { v = std::string(jsonRequireString(j, k)); }
+void get(const json_t* j, const char* k, int64_t& v) { v = jsonRequireInt(j, k); }
+void get(const json_t* j, const char* k, std::optional<std::string>& v) {
+    auto s = jsonString(j, k);
+    v = s ? std::optional<std::string>(std::string(*s)) : std::nullopt;
 }
+void get(const json_t* j, const char* k, std::optional<int64_t>& v) { v = jsonInt(j, k); }
 Digest256 digest(const json_t* j, const char* k) {
     auto b = hexDecode(jsonRequireString(j, k));
     if (!b || b->size() != 32) throw RequestError(errc::kInvalidField, std::string(k) + ": not a SHA-256 hex digest");
@@ -45,20 +53,11 @@ std::string AuditRecordCodec::isoTime(int64_t us) {
 
 JsonPtr AuditRecordCodec::toJson(const AuditRecord& r) {
     JsonPtr o = jsonObject();
-    jsonSet(o.get(), "instance_id", std::string_view(r.instanceId));
-    jsonSet(o.get(), "seq", r.seq);
-    jsonSet(o.get(), "time_us", r.eventTimeUs);
-    jsonSet(o.get(), "time", std::string_view(isoTime(r.eventTimeUs)));
-    jsonSet(o.get(), "janus_type", r.janusType);
-    setOpt(o.get(), "subtype", r.subtype);
-    setOpt(o.get(), "emitter", r.emitter);
-    setOpt(o.get(), "plugin", r.plugin);
-    setOpt(o.get(), "session_id", r.sessionId);
-    setOpt(o.get(), "handle_id", r.handleId);
-    setOpt(o.get(), "room", r.room);
-    setOpt(o.get(), "actor", r.actor);
-    jsonSet(o.get(), "action", std::string_view(r.action));
-    jsonSet(o.get(), "outcome", std::string_view(r.outcome));
+    AuditRecordFields::forEach(r, [&](const AuditRecordFields::Field& f, const auto& value) {
+        put(o.get(), f.jsonKey, value);
+        // For people reading an export; fromJson reads time_us.
+        if (f.type == AuditRecordFields::Type::Timestamp) jsonSet(o.get(), "time", std::string_view(isoTime(r.eventTimeUs)));
+    });
     jsonSet(o.get(), "event", jsonParse(r.event));
     jsonSet(o.get(), "prev_hash", std::string_view(hexEncode(r.prevHash)));
     jsonSet(o.get(), "hash", std::string_view(hexEncode(r.hash)));
@@ -67,19 +66,7 @@ JsonPtr AuditRecordCodec::toJson(const AuditRecord& r) {
 
 AuditRecord AuditRecordCodec::fromJson(const json_t* j) {
     AuditRecord r;
-    r.instanceId = std::string(jsonRequireString(j, "instance_id"));
-    r.seq = jsonRequireInt(j, "seq");
-    r.eventTimeUs = jsonRequireInt(j, "time_us");
-    r.janusType = jsonRequireInt(j, "janus_type");
-    r.subtype = jsonInt(j, "subtype");
-    r.emitter = optStr(j, "emitter");
-    r.plugin = optStr(j, "plugin");
-    r.sessionId = jsonInt(j, "session_id");
-    r.handleId = jsonInt(j, "handle_id");
-    r.room = optStr(j, "room");
-    r.actor = optStr(j, "actor");
-    r.action = std::string(jsonRequireString(j, "action"));
-    r.outcome = std::string(jsonRequireString(j, "outcome"));
+    AuditRecordFields::forEach(r, [&](const AuditRecordFields::Field& f, auto& value) { get(j, f.jsonKey, value); });
     const json_t* ev = json_object_get(j, "event");
     if (!json_is_object(ev)) throw RequestError(errc::kInvalidField, "event: must be an object");
     jsonDumpCanonical(ev, r.event);

@@ -59,7 +59,7 @@ JsonPtr AuditQuery::describe(const Filter& f) {
 }
 
 std::vector<AuditRecord> AuditQuery::run(PgConn& conn, const Filter& f) {
-    std::string sql = std::string(AuditRecordRow::kSelect) + "WHERE instance_id = $1 AND seq > $2";
+    std::string sql = AuditRecordRow::select() + "WHERE instance_id = $1 AND seq > $2";
     std::vector<PgParam> params = {f.instanceId, std::to_string(f.afterSeq)};
     auto add = [&](const std::optional<std::string>& v, const char* cond) {
         if (!v) return;

@@ -1,6 +1,7 @@
 #include "AuditStore.hpp"
 
 #include "AuditRecordCodec.hpp"
+#include "AuditRecordFields.hpp"
 
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
@@ -36,19 +37,11 @@ void int8(std::string& out, int64_t v) {
     len(out, 8);
     be(out, static_cast<uint64_t>(v), 8);
 }
-void int8(std::string& out, const std::optional<int64_t>& v) {
-    if (v) int8(out, *v);
-    else nul(out);
-}
 // An `integer` column: out of range is refused, as PostgreSQL refuses it in text form (22003).
 void int4(std::string& out, int64_t v) {
     if (v < INT32_MIN || v > INT32_MAX) throw DbError("audit COPY: value out of range for type integer", "22003");
     len(out, 4);
     be(out, static_cast<uint64_t>(static_cast<uint32_t>(static_cast<int32_t>(v))), 4);
-}
-void int4(std::string& out, const std::optional<int64_t>& v) {
-    if (v) int4(out, *v);
-    else nul(out);
 }
 // timestamptz: microseconds since 2000-01-01 00:00:00 UTC.
 void timestamptz(std::string& out, int64_t unixUs) { int8(out, unixUs - 946684800LL * 1000000); }
@@ -60,6 +53,21 @@ void jsonb(std::string& out, std::string_view json) {
 void bytea(std::string& out, ByteView b) {
     len(out, b.size());
     out.append(reinterpret_cast<const char*>(b.data()), b.size());
+}
+// One column of AuditRecordFields, as its SQL type.
+using ColumnType = AuditRecordFields::Type;
+void column(std::string& out, ColumnType, const std::string& v) { text(out, std::string_view(v)); }
+void column(std::string& out, ColumnType, const std::optional<std::string>& v) { text(out, v); }
+void column(std::string& out, ColumnType type, int64_t v) {
+    switch (type) {
+    case ColumnType::Integer: return int4(out, v);
+    case ColumnType::Timestamp: return timestamptz(out, v);
+    default: return int8(out, v);
+    }
+}
+void column(std::string& out, ColumnType type, const std::optional<int64_t>& v) {
+    if (v) column(out, type, *v);
+    else nul(out);
 }
 
 // Sends the COPY data in messages of about this size, while the rest is still being built: the
@@ -109,8 +117,9 @@ long long AuditStore::load(const std::vector<AuditRecord>& records, const std::v
             conn_.exec("CREATE TEMP TABLE IF NOT EXISTS audit_stage (LIKE audit_record INCLUDING DEFAULTS) ON COMMIT DELETE ROWS");
             staged_ = true;
         }
-        conn_.exec(std::string("COPY ") + (idempotent ? "audit_stage" : "audit_record") + " (instance_id, seq, event_time, janus_type, subtype, emitter, plugin, session_id, "
-                   "handle_id, room, actor, action, outcome, event, prev_hash, hash) FROM STDIN (FORMAT binary)");
+        const std::string& columns = AuditRecordFields::columnList();
+        conn_.exec(std::string("COPY ") + (idempotent ? "audit_stage" : "audit_record") + " (" + columns +
+                   ") FROM STDIN (FORMAT binary)");
         PGconn* c = conn_.raw();
         std::string& buf = copyBuf_;  // reused: its capacity stays from batch to batch
         buf.clear();
@@ -119,20 +128,9 @@ long long AuditStore::load(const std::vector<AuditRecord>& records, const std::v
         be(buf, 0, 4);  // flags
         be(buf, 0, 4);  // header extension length
         for (const auto& r : records) {
-            be(buf, 16, 2);  // fields
-            text(buf, std::string_view(r.instanceId));
-            int8(buf, r.seq);
-            timestamptz(buf, r.eventTimeUs);
-            int4(buf, r.janusType);
-            int4(buf, r.subtype);
-            text(buf, r.emitter);
-            text(buf, r.plugin);
-            int8(buf, r.sessionId);
-            int8(buf, r.handleId);
-            text(buf, r.room);
-            text(buf, r.actor);
-            text(buf, std::string_view(r.action));
-            text(buf, std::string_view(r.outcome));
+            be(buf, AuditRecordFields::kCount + 3, 2);  // fields
+            AuditRecordFields::forEach(
+                r, [&](const AuditRecordFields::Field& f, const auto& value) { column(buf, f.type, value); });
             jsonb(buf, r.event);
             bytea(buf, r.prevHash);
             bytea(buf, r.hash);
@@ -153,12 +151,9 @@ long long AuditStore::load(const std::vector<AuditRecord>& records, const std::v
         }
         if (failed) throw DbError("audit COPY rejected", state);
         if (!idempotent) inserted = static_cast<long long>(records.size());
-        else inserted = conn_.exec("INSERT INTO audit_record (instance_id, seq, event_time, janus_type, subtype, emitter, plugin, "
-                              "session_id, handle_id, room, actor, action, outcome, event, prev_hash, hash) "
-                              "SELECT instance_id, seq, event_time, janus_type, subtype, emitter, plugin, session_id, "
-                              "handle_id, room, actor, action, outcome, event, prev_hash, hash FROM audit_stage "
-                              "ORDER BY seq ON CONFLICT DO NOTHING")
-                       .affected();
+        else inserted = conn_.exec("INSERT INTO audit_record (" + columns + ") SELECT " + columns +
+                                   " FROM audit_stage ORDER BY seq ON CONFLICT DO NOTHING")
+                            .affected();
     }
     for (const auto& cp : checkpoints) {
         conn_.execParams("INSERT INTO audit_checkpoint (instance_id, seq, head_hash, signed_at, key_id, signature) "

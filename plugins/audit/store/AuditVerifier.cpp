@@ -90,7 +90,7 @@ AuditVerifier::Result AuditVerifier::verify(PgConn& conn, const std::string& ins
     int64_t after = fromSeq - 1;
     while (res.ok) {
         PgResult r = conn.execParams(
-            std::string(AuditRecordRow::kSelect) + "WHERE instance_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT " +
+            AuditRecordRow::select() + "WHERE instance_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT " +
                 std::to_string(kPage),
             {instanceId, std::to_string(after), std::to_string(toSeq)});
         for (int i = 0; i < r.rows() && res.ok; ++i) {

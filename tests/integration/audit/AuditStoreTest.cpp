@@ -65,7 +65,7 @@ TEST(AuditStore, BinaryCopyRoundTripsEveryColumnAndTheChainVerifies) {
     std::vector<AuditRecord> all = first;
     all.insert(all.end(), second.begin(), second.end());
     PgConn conn = db.connect();
-    PgResult rows = conn.exec(std::string(AuditRecordRow::kSelect) + "WHERE instance_id = 'store-gw' ORDER BY seq");
+    PgResult rows = conn.exec(AuditRecordRow::select() + "WHERE instance_id = 'store-gw' ORDER BY seq");
     ASSERT_EQ(rows.rows(), 70);
     for (int i = 0; i < rows.rows(); ++i) {
         const AuditRecord& w = all[static_cast<size_t>(i)];

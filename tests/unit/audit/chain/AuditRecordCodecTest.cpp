@@ -3,6 +3,7 @@
 
 #include "AuditChain.hpp"
 #include "AuditRecordCodec.hpp"
+#include "AuditRecordFields.hpp"
 #include "hipaa/Errors.hpp"
 
 using namespace hipaa;
@@ -83,4 +84,14 @@ TEST(AuditRecordCodec, AMissingRequiredFieldIsNamed) {
             EXPECT_NE(std::string(e.what()).find(key), std::string::npos) << e.what();
         }
     }
+}
+
+TEST(AuditRecordFields, ColumnsInTableOrder) {
+    EXPECT_EQ(AuditRecordFields::columnList(),
+              "instance_id, seq, event_time, janus_type, subtype, emitter, plugin, session_id, handle_id, room, actor, "
+              "action, outcome, event, prev_hash, hash");
+    int n = 0;
+    AuditRecord r;
+    AuditRecordFields::forEach(r, [&](const AuditRecordFields::Field&, const auto&) { ++n; });
+    EXPECT_EQ(n, AuditRecordFields::kCount);
 }
