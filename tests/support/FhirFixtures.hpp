@@ -1,7 +1,10 @@
 #pragma once
-// A visit and notes as the room plugin publishes them, for the FHIR tests.
+// A visit and notes as the room plugin publishes them, and readers of what the FHIR server holds, for
+// the FHIR tests.
+#include "hipaa/Json.hpp"
 #include "hipaa/VisitEvents.hpp"
 
+#include <initializer_list>
 #include <string>
 
 namespace hipaa::fhir::test {
@@ -37,6 +40,17 @@ inline NoteSubmitted sampleNote(const std::string& visitId, const std::string& n
     n.fhir.patient = patient;
     n.fhir.practitioner = practitioner;
     return n;
+}
+
+// The first resource of a search result (a searchset Bundle).
+inline const json_t* firstResource(const json_t* searchset) {
+    return json_object_get(json_array_get(json_object_get(searchset, "entry"), 0), "resource");
+}
+
+// The string at `path` (object keys, array indices as digits); "" when there is none.
+inline std::string str(const json_t* j, std::initializer_list<const char*> path) {
+    for (const char* p : path) j = json_is_array(j) ? json_array_get(j, std::stoul(p)) : json_object_get(j, p);
+    return json_is_string(j) ? json_string_value(j) : "";
 }
 
 }  // namespace hipaa::fhir::test

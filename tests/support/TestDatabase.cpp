@@ -1,5 +1,7 @@
 #include "TestDatabase.hpp"
 
+#include "Shell.hpp"
+
 #include "hipaa/Encoding.hpp"
 #include "hipaa/SecureRandom.hpp"
 
@@ -35,6 +37,12 @@ TestDatabase::~TestDatabase() {
 }
 
 PgConn TestDatabase::connect() const { return PgConn::connect({conninfo_}); }
+
+std::string TestDatabase::dump() const {
+    Shell::Result r = Shell::run("pg_dump --data-only --no-owner '" + conninfo_ + "'");
+    if (r.status != 0) throw std::runtime_error("pg_dump failed on " + name_);
+    return r.out;
+}
 
 std::string TestDatabase::loginConninfo(const std::string& role) {
     std::string login = name_ + (role == "janus_fhir_writer" ? "_fhir" : "_audit");

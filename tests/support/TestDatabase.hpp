@@ -21,6 +21,8 @@ public:
     const std::string& conninfo() const { return conninfo_; }
     const std::string& name() const { return name_; }
     PgConn connect() const;
+    // The whole database as text (pg_dump --data-only: every table, every row).
+    std::string dump() const;
     // Applies sql/ with scripts/migrate.sh; returns its exit status.
     int migrate() const;
     // A login of this database's own, member of `role` (janus_audit_writer or janus_fhir_writer), made

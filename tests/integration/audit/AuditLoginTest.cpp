@@ -2,6 +2,7 @@
 // required, it may add to the trail and read it, and nothing it can do changes history: no UPDATE,
 // DELETE, TRUNCATE, ALTER (triggers, columns, partitions), DROP, and no partition outside a few
 // months around now, however it calls audit_ensure_partition.
+#include "SqlFixtures.hpp"
 #include "TestDatabase.hpp"
 
 #include "hipaa/Errors.hpp"
@@ -21,23 +22,6 @@ const char* kInsert =
     "INSERT INTO audit_record (instance_id, seq, event_time, janus_type, action, outcome, event, prev_hash, hash) "
     "VALUES ('i1', 1, now(), 1, 'session.created', 'success', '{}', decode(repeat('00', 32), 'hex'), "
     "decode(repeat('11', 32), 'hex'))";
-
-// Runs `sql` and rolls it back (in a savepoint inside a transaction); returns the SQLSTATE it failed
-// with, or "accepted".
-std::string refused(PgConn& conn, const std::string& sql) {
-    bool own = PQtransactionStatus(conn.raw()) == PQTRANS_IDLE;
-    conn.exec(own ? "BEGIN" : "SAVEPOINT attempt");
-    std::string state = "accepted";
-    try {
-        conn.exec(sql);
-    } catch (const DbError& e) {
-        state = e.sqlstate();
-    }
-    conn.exec(own ? "ROLLBACK" : "ROLLBACK TO SAVEPOINT attempt");
-    return state;
-}
-
-std::string scalar(PgConn& c, const std::string& sql) { return std::string(c.exec(sql).value(0, 0)); }
 
 // "YYYY_MM" of now() + `months` (UTC), as partition names spell it.
 std::string monthName(PgConn& c, int months) {

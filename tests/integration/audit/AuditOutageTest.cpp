@@ -4,6 +4,7 @@
 // test cluster cannot be stopped).
 #include "AuditFixture.hpp"
 #include "FreePort.hpp"
+#include "SqlFixtures.hpp"
 #include "TempDir.hpp"
 #include "TestDatabase.hpp"
 
@@ -148,7 +149,7 @@ TEST(AuditOutage, KillMinusNineLosesAtMostTheQueuePlusOneBatchAndTheRestartConti
     setAuditKey(janus, "batch_size", std::to_string(kBatch));
     setAuditKey(janus, "checkpoint_every", "200");
     // Only the session events of the load reach the handler: no transport event per HTTP request.
-    std::string http = readText(janus.configFile("janus.transport.http.jcfg"));
+    std::string http = readFile(janus.configFile("janus.transport.http.jcfg"));
     http.replace(http.find("general: {"), 10, "general: {\n\tevents = false");
     janus.writeConfig("janus.transport.http.jcfg", http);
     janus.start();

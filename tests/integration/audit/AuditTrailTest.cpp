@@ -1,6 +1,7 @@
 // The audit handler in the real Janus 1.1.2 with a real PostgreSQL database: PHI never reaches the
 // database, the chain verifies, tampering is named, the stand-alone verifier agrees.
 #include "AuditFixture.hpp"
+#include "SqlFixtures.hpp"
 #include "TempDir.hpp"
 #include "TestDatabase.hpp"
 
@@ -9,7 +10,7 @@
 
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
+#include <fstream>
 
 using namespace hipaa;
 using namespace hipaa::test;
@@ -24,24 +25,10 @@ JsonPtr api(JanusClient& c, const std::string& url, const std::string& body) { r
 
 int64_t idOf(const JsonPtr& r) { return json_integer_value(json_object_get(json_object_get(r.get(), "data"), "id")); }
 
-// The whole database as text (every table, every row).
-std::string dumpDatabase(const TestDatabase& db) {
-    std::string cmd = "pg_dump --data-only --no-owner '" + db.conninfo() + "'";
-    std::string out;
-    FILE* p = popen(cmd.c_str(), "r");
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-    pclose(p);
-    return out;
-}
-
 int runVerifier(const std::string& conninfo, const std::string& instance, const std::string& keyFile,
                 const std::string& extra = "") {
-    std::string cmd = std::string("AUDIT_VERIFY_BIN=") + HIPAA_BUILD_DIR + "/plugins/audit/audit-verify " + HIPAA_SOURCE_DIR + "/scripts/audit-verify --conninfo '" + conninfo + "' --instance '" +
-                      instance + "' --public-key '" + keyFile + "' " + extra + " >/dev/null 2>&1";
-    int rc = std::system(cmd.c_str());
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+    return auditVerify("--conninfo '" + conninfo + "' --instance '" + instance + "' --public-key '" + keyFile + "' " + extra)
+        .status;
 }
 
 }  // namespace
@@ -54,7 +41,7 @@ TEST(AuditTrail, VideoRoomDisplayNameAndTokenNeverReachTheDatabaseAndTamperingIs
     setAuditKey(janus, "conninfo", "\"" + login + "\"");
     setAuditKey(janus, "instance_id", "\"it-gw1\"");
     setAuditKey(janus, "checkpoint_every", "10");
-    std::string jcfg = readText(janus.configFile("janus.jcfg"));
+    std::string jcfg = readFile(janus.configFile("janus.jcfg"));
     jcfg.replace(jcfg.find("session_timeout"), 0, "token_auth = true\n\t");
     janus.writeConfig("janus.jcfg", jcfg);
     janus.start();
@@ -86,7 +73,7 @@ TEST(AuditTrail, VideoRoomDisplayNameAndTokenNeverReachTheDatabaseAndTamperingIs
     EXPECT_EQ(scalar(conn, "SELECT count(DISTINCT actor) FROM audit_record WHERE action = 'plugin.videoroom.joined'"), "1");
     EXPECT_EQ(scalar(conn, "SELECT min(actor) LIKE 'ps1_%' FROM audit_record WHERE action = 'plugin.videoroom.joined'"), "t");
 
-    std::string dump = dumpDatabase(db);
+    std::string dump = db.dump();
     ASSERT_NE(dump.find("plugin.videoroom.joined"), std::string::npos) << "the dump holds the trail";
     EXPECT_EQ(dump.find(kDisplay), std::string::npos);
     EXPECT_EQ(dump.find("Zelda"), std::string::npos);
@@ -176,7 +163,7 @@ TEST(AuditTrail, QueryIsPaginatedAndItselfAudited) {
     EXPECT_EQ(scalar(conn, "SELECT count(*) FROM audit_record WHERE action = 'audit.query' AND actor = 'officer-7'"), "2");
     EXPECT_EQ(scalar(conn, "SELECT count(*) FROM audit_record WHERE action = 'audit.export'"), "2");
     EXPECT_EQ(scalar(conn, "SELECT count(*) FROM audit_record WHERE action = 'audit.pseudonym'"), "1");
-    std::string dump = dumpDatabase(db);
+    std::string dump = db.dump();
     EXPECT_EQ(dump.find("patient-42"), std::string::npos) << "the pseudonym request stores no iss/sub";
     EXPECT_NE(dump.find(pseudonym), std::string::npos);
     EXPECT_EQ(jsonBool(auditRequest(client, R"({"request":"verify"})").get(), "ok"), true);

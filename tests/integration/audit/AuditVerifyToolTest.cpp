@@ -2,7 +2,8 @@
 // checkpoints after the cut: the database alone still looks intact, so the verifier must remember the
 // last signed checkpoint it saw (--checkpoint-file) or compare with the handler's head file
 // (--head-file). (The handler's own `verify` compares with its head file: AuditTrail.*.)
-#include "AuditWriter.hpp"
+#include "AuditFixture.hpp"
+#include "AuditWriterFixture.hpp"
 #include "TempDir.hpp"
 #include "TestDatabase.hpp"
 
@@ -11,9 +12,6 @@
 
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
-
-#include <cstdio>
 #include <fstream>
 #include <functional>
 #include <iterator>
@@ -25,37 +23,17 @@ using namespace hipaa::test;
 
 namespace {
 
-const char* kPolicy = R"(
-envelope: { keep = ["type", "timestamp", "session_id"] }
-session: { type = 1  keep = ["event.name"] }
-)";
-
-bool waitFor(const std::function<bool()>& done) {
-    for (int i = 0; i < 3000; ++i) {
-        if (done()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return done();
-}
-
 struct VerifyRun {
     int status;
     JsonPtr out;
 };
 
 // Runs scripts/audit-verify with `args`; its exit status and its JSON answer (null when none).
-VerifyRun auditVerify(const std::string& args) {
-    std::string cmd = std::string("AUDIT_VERIFY_BIN=") + HIPAA_BUILD_DIR + "/plugins/audit/audit-verify bash " +
-                      HIPAA_SOURCE_DIR + "/scripts/audit-verify " + args + " 2>/dev/null";
-    FILE* p = ::popen(cmd.c_str(), "r");
-    std::string text;
-    char buf[4096];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) text.append(buf, n);
-    int rc = ::pclose(p);
-    VerifyRun r{WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, nullptr};
+VerifyRun verifyTool(const std::string& args) {
+    Shell::Result run = auditVerify(args);
+    VerifyRun r{run.status, nullptr};
     try {
-        r.out = jsonParse(text);
+        r.out = jsonParse(run.out);
     } catch (...) {
     }
     return r;
@@ -67,14 +45,7 @@ class AuditVerifyTool : public ::testing::Test {
 protected:
     void SetUp() override {
         std::ofstream(publicKey) << hexEncode(signer.publicKey()) << "\n";
-        AuditWriterOptions o;
-        o.instanceId = "cut-gw";
-        o.database = PgConn::Options{db.loginConninfo("janus_audit_writer")};
-        o.spoolDir = dir.file("spool");
-        o.spoolKey = Bytes(32, 1);
-        o.batchSize = 30;
-        o.checkpointEvery = 50;
-        o.retryInterval = std::chrono::milliseconds(50);
+        AuditWriterOptions o = writerOptions(db, dir, "cut-gw", 30, 50);
         AuditWriter w(o, policy, ps, signer, Logger());
         for (int i = 1; i <= 300; ++i) {
             JsonPtr ev = jsonParse(R"({"type":1,"timestamp":1795382881891999,"session_id":)" + std::to_string(i) +
@@ -99,7 +70,7 @@ protected:
     TestDatabase db;
     TempDir dir;
     PgConn admin = db.connect();
-    AuditPolicy policy = AuditPolicy::fromText(kPolicy);
+    AuditPolicy policy = AuditPolicy::fromText(kSessionPolicy);
     Pseudonymizer ps{Bytes(32, 2)};
     Ed25519Signer signer{Bytes(32, 3)};
     std::string publicKey = dir.file("audit.pub");
@@ -113,16 +84,16 @@ TEST_F(AuditVerifyTool, NamesAChainShorterThanTheLastSignedCheckpointSeen) {
     ASSERT_GE(std::stoll(newest), 300) << "a checkpoint signs the last record";
 
     // First run: intact; the newest checkpoint is remembered outside the database.
-    VerifyRun first = auditVerify(args("--checkpoint-file '" + seen + "'"));
+    VerifyRun first = verifyTool(args("--checkpoint-file '" + seen + "'"));
     ASSERT_EQ(first.status, 0) << (first.out ? jsonDump(first.out.get()) : "no answer");
     EXPECT_EQ(jsonInt(first.out.get(), "checkpoint_file_seq"), std::stoll(newest));
-    EXPECT_EQ(auditVerify(args("--checkpoint-file '" + seen + "'")).status, 0) << "a second run agrees";
+    EXPECT_EQ(verifyTool(args("--checkpoint-file '" + seen + "'")).status, 0) << "a second run agrees";
 
     cutAfter(200);
     // The database alone still verifies: every remaining record and checkpoint is genuine.
-    EXPECT_EQ(auditVerify(args()).status, 0);
+    EXPECT_EQ(verifyTool(args()).status, 0);
 
-    VerifyRun cut = auditVerify(args("--checkpoint-file '" + seen + "'"));
+    VerifyRun cut = verifyTool(args("--checkpoint-file '" + seen + "'"));
     EXPECT_EQ(cut.status, 1);
     ASSERT_TRUE(cut.out) << "no JSON answer";
     EXPECT_EQ(jsonBool(cut.out.get(), "ok"), false);
@@ -130,10 +101,10 @@ TEST_F(AuditVerifyTool, NamesAChainShorterThanTheLastSignedCheckpointSeen) {
         << jsonDump(cut.out.get());
     EXPECT_EQ(jsonInt(cut.out.get(), "first_broken_seq"), 201);
     EXPECT_EQ(jsonInt(cut.out.get(), "last_checkpoint_seen_seq"), std::stoll(newest));
-    EXPECT_EQ(auditVerify(args("--checkpoint-file '" + seen + "'")).status, 1)
+    EXPECT_EQ(verifyTool(args("--checkpoint-file '" + seen + "'")).status, 1)
         << "a failed run does not move the file back";
 
-    VerifyRun head = auditVerify(args("--head-file '" + headFile + "'"));
+    VerifyRun head = verifyTool(args("--head-file '" + headFile + "'"));
     EXPECT_EQ(head.status, 1);
     EXPECT_EQ(jsonString(head.out.get(), "reason"), "chain shorter than the head file")
         << (head.out ? jsonDump(head.out.get()) : "");
@@ -141,7 +112,7 @@ TEST_F(AuditVerifyTool, NamesAChainShorterThanTheLastSignedCheckpointSeen) {
 }
 
 TEST_F(AuditVerifyTool, RefusesACheckpointFileItCannotTrust) {
-    ASSERT_EQ(auditVerify(args("--checkpoint-file '" + seen + "'")).status, 0);
+    ASSERT_EQ(verifyTool(args("--checkpoint-file '" + seen + "'")).status, 0);
     std::string text;
     {
         std::ifstream in(seen);
@@ -151,11 +122,11 @@ TEST_F(AuditVerifyTool, RefusesACheckpointFileItCannotTrust) {
     std::string forged = text;
     forged.replace(forged.find("\"seq\": ") + 7, 1, "9");
     std::ofstream(seen) << forged;
-    EXPECT_EQ(auditVerify(args("--checkpoint-file '" + seen + "'")).status, 2);
+    EXPECT_EQ(verifyTool(args("--checkpoint-file '" + seen + "'")).status, 2);
     std::ofstream(seen) << "{}";
-    EXPECT_EQ(auditVerify(args("--checkpoint-file '" + seen + "'")).status, 2);
+    EXPECT_EQ(verifyTool(args("--checkpoint-file '" + seen + "'")).status, 2);
     std::ofstream(seen) << text;
-    EXPECT_EQ(auditVerify(args("--instance other-gw --checkpoint-file '" + seen + "'")).status, 2)
+    EXPECT_EQ(verifyTool(args("--instance other-gw --checkpoint-file '" + seen + "'")).status, 2)
         << "another instance's file";
-    EXPECT_EQ(auditVerify(args("--checkpoint-file '" + seen + "'")).status, 0);
+    EXPECT_EQ(verifyTool(args("--checkpoint-file '" + seen + "'")).status, 0);
 }

@@ -2,7 +2,7 @@
 // spool in chain order, after whatever is already there; when the database accepts writes again the
 // spool is replayed first, then new batches follow, and the trail is complete, in order and verifies.
 #include "AuditVerifier.hpp"
-#include "AuditWriter.hpp"
+#include "AuditWriterFixture.hpp"
 #include "TempDir.hpp"
 #include "TestDatabase.hpp"
 
@@ -19,35 +19,6 @@ using namespace hipaa::audit;
 using namespace hipaa::test;
 
 namespace {
-
-const char* kPolicy = R"(
-envelope: { keep = ["type", "timestamp", "session_id"] }
-session: { type = 1  keep = ["event.name"] }
-)";
-
-bool waitFor(const std::function<bool()>& done) {
-    for (int i = 0; i < 3000; ++i) {
-        if (done()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return done();
-}
-
-// A writer on the test database, logged in as production's handler is (a member of janus_audit_writer
-// only, with its password), with a 50 ms retry; batch size, checkpoints and queue per test.
-AuditWriterOptions writerOptions(TestDatabase& db, const TempDir& dir, const std::string& instance, size_t batchSize,
-                                 int64_t checkpointEvery, size_t queueCapacity) {
-    AuditWriterOptions o;
-    o.instanceId = instance;
-    o.database = PgConn::Options{db.loginConninfo("janus_audit_writer")};
-    o.spoolDir = dir.file("spool");
-    o.spoolKey = Bytes(32, 1);
-    o.batchSize = batchSize;
-    o.checkpointEvery = checkpointEvery;
-    o.retryInterval = std::chrono::milliseconds(50);
-    o.queueCapacity = queueCapacity;
-    return o;
-}
 
 // Rows reached PostgreSQL in chain order (recorded_at is each transaction's start) and the chain and
 // its checkpoints verify; returns the number of records checked.
@@ -76,7 +47,7 @@ protected:
     TestDatabase db;
     TempDir dir;
     PgConn admin = db.connect();
-    AuditPolicy policy = AuditPolicy::fromText(kPolicy);
+    AuditPolicy policy = AuditPolicy::fromText(kSessionPolicy);
     Pseudonymizer ps{Bytes(32, 2)};
     Ed25519Signer signer{Bytes(32, 3)};
 };

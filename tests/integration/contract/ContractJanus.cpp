@@ -1,5 +1,7 @@
 #include "ContractJanus.hpp"
 
+#include "Shell.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -55,15 +57,6 @@ int udpRange(int n) {
         if (all) return base;
     }
     throw std::runtime_error("no free UDP port range for the recorder");
-}
-
-std::string run(const std::string& cmd) {
-    std::unique_ptr<FILE, int (*)(FILE*)> p(::popen(cmd.c_str(), "r"), &::pclose);
-    std::string out;
-    char buf[4096];
-    size_t n;
-    while (p && (n = std::fread(buf, 1, sizeof buf, p.get())) > 0) out.append(buf, n);
-    return out;
 }
 
 }  // namespace
@@ -125,7 +118,7 @@ ContractJanus::ContractJanus(JanusGroup group) {
         // A newer key version that is only a recipient's public key: recordings are wrapped for it.
         std::string tool = std::string(HIPAA_BUILD_DIR) + "/plugins/recorder/hipaa-recorder-tool";
         std::string pub =
-            run(tool + " keygen 2 '" + janus_.configFile("keys/recorder-private-keyring") + "' 2>/dev/null");
+            Shell::run(tool + " keygen 2 '" + janus_.configFile("keys/recorder-private-keyring") + "' 2>/dev/null").out;
         if (pub.rfind("2 x25519 ", 0) != 0) throw std::runtime_error("hipaa-recorder-tool keygen failed: " + pub);
         janus_.writeConfig("keys/recorder-keyring", readFile(janus_.configFile("keys/recorder-keyring")) + pub, 0600);
     } else if (group == JanusGroup::Handlers) {

@@ -38,7 +38,7 @@ int code(const JsonPtr& answer) { return ClientTab::errorCode(answer.get()); }
 
 // A provider joined to `room` (the answer must be `joined`).
 std::string joinProvider(ClientTab& tab, const std::string& room) {
-    JsonPtr a = tab.join(room, token(room, "provider"));
+    JsonPtr a = tab.requestJoin(room, token(room, "provider"));
     if (jsonString(a.get(), "hipaa.room").value_or("") != "joined")
         throw std::runtime_error("provider join: " + jsonDump(a.get()));
     return std::string(jsonString(a.get(), "id").value_or(""));
@@ -46,7 +46,7 @@ std::string joinProvider(ClientTab& tab, const std::string& room) {
 
 // A patient in `room`, admitted by `provider`.
 void admitPatient(ClientTab& provider, ClientTab& patient, const std::string& room) {
-    JsonPtr w = patient.join(room, token(room, "patient"));
+    JsonPtr w = patient.requestJoin(room, token(room, "patient"));
     std::string id(jsonString(w.get(), "id").value_or(""));
     if (jsonString(w.get(), "hipaa.room").value_or("") != "waiting")
         throw std::runtime_error("patient join: " + jsonDump(w.get()));
@@ -61,7 +61,7 @@ int joinWith(const std::string& room, const std::function<void(json_t*)>& edit) 
     JsonPtr c = claims(room, "patient");
     edit(c.get());
     ClientTab tab(A().janus());
-    return code(tab.join(room, sign(c)));
+    return code(tab.requestJoin(room, sign(c)));
 }
 
 int publishWith(ClientTab& tab, const std::string& sdp, bool e2ee = false) {
@@ -82,23 +82,23 @@ void addRoomScenarios(std::vector<Scenario>& out) {
     // ---- join token ----
     add(401, "a token that is not three base64url parts", [] {
         ClientTab tab(A().janus());
-        return code(tab.join(newRoom(A()), "not-a-token"));
+        return code(tab.requestJoin(newRoom(A()), "not-a-token"));
     });
     add(402, "a token over tokens.max_size", [] {
         ClientTab tab(A().janus());
-        return code(tab.join(newRoom(A()), std::string(9000, 'a')));
+        return code(tab.requestJoin(newRoom(A()), std::string(9000, 'a')));
     });
     add(403, "alg none", [] {
         std::string room = newRoom(A());
         ClientTab tab(A().janus());
-        return code(tab.join(
+        return code(tab.requestJoin(
             room, b64(R"({"alg":"none"})") + "." + b64(jsonDump(claims(room, "patient").get())) + "." + b64("x")));
     });
     add(404, "a kid no key has", [] {
         std::string room = newRoom(A());
         ClientTab tab(A().janus());
         return code(
-            tab.join(room, ContractJanus::tokens().signRaw(R"({"alg":"ES256","kid":"nope"})",
+            tab.requestJoin(room, ContractJanus::tokens().signRaw(R"({"alg":"ES256","kid":"nope"})",
                                                            jsonDump(claims(room, "patient").get()), "ES256", "es")));
     });
     add(405, "a signature that does not verify", [] {
@@ -107,7 +107,7 @@ void addRoomScenarios(std::vector<Scenario>& out) {
         size_t mid = t.rfind('.') + 10;
         t[mid] = t[mid] == 'A' ? 'B' : 'A';
         ClientTab tab(A().janus());
-        return code(tab.join(room, t));
+        return code(tab.requestJoin(room, t));
     });
     add(406, "an issuer not in tokens.issuers", [] {
         std::string room = newRoom(A());
@@ -149,33 +149,33 @@ void addRoomScenarios(std::vector<Scenario>& out) {
         std::string room = newRoom(A());
         std::string t = token(room, "provider");
         ClientTab first(A().janus()), second(A().janus());
-        if (code(first.join(room, t))) throw std::runtime_error("first use refused");
-        return code(second.join(room, t));
+        if (code(first.requestJoin(room, t))) throw std::runtime_error("first use refused");
+        return code(second.requestJoin(room, t));
     });
     add(414, "a revoked subject", [] {
         std::string room = newRoom(A());
         A().admin().messagePlugin(kRoom, J(R"({"request":"revoke","sub":"contract-revoked","ttl":600})").get());
         ClientTab tab(A().janus());
-        return code(tab.join(room, token(room, "patient", "contract-revoked")));
+        return code(tab.requestJoin(room, token(room, "patient", "contract-revoked")));
     });
     add(415, "a provider without MFA", [] {
         std::string room = newRoom(A());
         JsonPtr c = claims(room, "provider");
         json_object_set_new(c.get(), "amr", json_pack("[s]", "pwd"));
         ClientTab tab(A().janus());
-        return code(tab.join(room, sign(c)));
+        return code(tab.requestJoin(room, sign(c)));
     });
     add(416, "a dob_check room, a patient token with no date of birth", [] {
         std::string room = newRoom(A(), "checkin");
         ClientTab tab(A().janus());
-        return code(tab.join(room, token(room, "patient"), "1980-02-29"));
+        return code(tab.requestJoin(room, token(room, "patient"), "1980-02-29"));
     });
     add(417, "lockout.failures wrong dates of birth for one subject in one room", [] {
         std::string room = newRoom(A(), "checkin");
         std::string sub = "contract-locked";
         for (int i = 0; i < 100; ++i) {  // 416 until the subject's lockout starts, then 417
             ClientTab tab(A().janus());
-            int c = code(tab.join(room, token(room, "patient", sub), "1980-02-29"));
+            int c = code(tab.requestJoin(room, token(room, "patient", sub), "1980-02-29"));
             if (c != 416) return c;
         }
         throw std::runtime_error("100 wrong dates of birth never locked the subject out");
@@ -197,7 +197,7 @@ void addRoomScenarios(std::vector<Scenario>& out) {
         std::string room = newRoom(A());
         ClientTab tab(A().janus());
         for (int i = 0; i < 100; ++i) {  // 401 until the session's lockout starts, then 421
-            int c = code(tab.join(room, "not.a.token"));
+            int c = code(tab.requestJoin(room, "not.a.token"));
             if (c != 401) return c;
         }
         throw std::runtime_error("100 malformed tokens never rate-limited the session");
@@ -206,14 +206,14 @@ void addRoomScenarios(std::vector<Scenario>& out) {
     // ---- room ----
     add(430, "join of an unknown room", [] {
         ClientTab tab(A().janus());
-        return code(tab.join("contract-no-such-room", token("contract-no-such-room", "patient")));
+        return code(tab.requestJoin("contract-no-such-room", token("contract-no-such-room", "patient")));
     });
     add(431, "join after the visit ended", [] {
         std::string room = newRoom(A());
         ClientTab dr(A().janus()), late(A().janus());
         joinProvider(dr, room);
         if (int c = dr.code(R"({"request":"end"})")) throw std::runtime_error("end refused: " + std::to_string(c));
-        return code(late.join(room, token(room, "patient")));
+        return code(late.requestJoin(room, token(room, "patient")));
     });
     add(432, "leave without a join", [] {
         ClientTab tab(A().janus());
@@ -223,12 +223,12 @@ void addRoomScenarios(std::vector<Scenario>& out) {
         std::string room = newRoom(A());
         ClientTab dr(A().janus());
         joinProvider(dr, room);
-        return code(dr.join(room, token(room, "provider")));
+        return code(dr.requestJoin(room, token(room, "provider")));
     });
     add(434, "a waiting patient kicks", [] {
         std::string room = newRoom(A());
         ClientTab pt(A().janus());
-        JsonPtr w = pt.join(room, token(room, "patient"));
+        JsonPtr w = pt.requestJoin(room, token(room, "patient"));
         return pt.code(R"({"request":"kick","id":")" + std::string(jsonString(w.get(), "id").value_or("")) + R"("})");
     });
     add(435, "admit of nobody", [] {
@@ -266,7 +266,7 @@ void addRoomScenarios(std::vector<Scenario>& out) {
         ContractJanus& c = ContractJanus::get(JanusGroup::NoAudit);
         std::string room = newRoom(c);
         ClientTab tab(c.janus());
-        return code(tab.join(room, token(room, "provider")));
+        return code(tab.requestJoin(room, token(room, "provider")));
     });
 
     // ---- recording ----
@@ -324,7 +324,7 @@ void addRoomScenarios(std::vector<Scenario>& out) {
     add(461, "subscribe to a feed nobody publishes", [] {
         std::string room = newRoom(A());
         ClientTab dr(A().janus());  // the subscriber handle belongs to the provider's Janus session
-        JsonPtr joined = dr.join(room, token(room, "provider"));
+        JsonPtr joined = dr.requestJoin(room, token(room, "provider"));
         int64_t pid = jsonInt(joined.get(), "private_id").value_or(0);
         return code(dr.requestOn(dr.attach(), J(R"({"request":"join","ptype":"subscriber","room":")" + room +
                                                 R"(","private_id":)" + std::to_string(pid) +
@@ -346,7 +346,7 @@ void addRoomScenarios(std::vector<Scenario>& out) {
     add(464, "a subscriber join with a private_id nobody has", [] {
         std::string room = newRoom(A());
         ClientTab dr(A().janus()), sub(A().janus());
-        JsonPtr joined = dr.join(room, token(room, "provider"));
+        JsonPtr joined = dr.requestJoin(room, token(room, "provider"));
         int64_t pid = jsonInt(joined.get(), "private_id").value_or(0);
         return sub.code(R"({"request":"join","ptype":"subscriber","room":")" + room + R"(","private_id":)" +
                         std::to_string(pid == 1 ? 2 : 1) + R"(,"feed":"p_nobody"})");
@@ -369,7 +369,7 @@ void addRoomScenarios(std::vector<Scenario>& out) {
         joinProvider(dr, room);
         if (int c = publishWith(dr, audioOffer()))
             throw std::runtime_error("first publish refused: " + std::to_string(c));
-        JsonPtr j = in.join(room, token(room, "interpreter"));
+        JsonPtr j = in.requestJoin(room, token(room, "interpreter"));
         if (jsonString(j.get(), "hipaa.room").value_or("") != "joined")
             throw std::runtime_error("interpreter: " + jsonDump(j.get()));
         return publishWith(in, audioOffer());

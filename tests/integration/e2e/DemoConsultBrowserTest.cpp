@@ -4,7 +4,7 @@
 // and waits, the provider admits, both receive each other's audio and video, chat passes both ways, the
 // provider shares the screen, the patient mutes, the provider ends the visit and both pages show it. Runs inside scripts/netns-run.sh (see CMakeLists.txt).
 // The recorded consult (--record) then checks the recorder's files: export, janus-pp-rec, ffprobe, and
-// no plaintext payload at rest (tests/integration/recorder/RecordingChecks).
+// no plaintext payload at rest (tests/support/RecordingChecks).
 #include "hipaa/Json.hpp"
 #include "JanusClient.hpp"
 #include "JanusProcess.hpp"

@@ -5,18 +5,17 @@
 // provider admits the patient, writes a note and ends the visit. The room publishes NoteSubmitted and
 // VisitEnded on the in-process VisitBus; the FHIR handler in the same process seals them into the
 // PostgreSQL outbox and sends them to the FHIR test server (HTTPS, test CA, SMART ES384).
+#include "ClientTab.hpp"
 #include "FhirTestServer.hpp"
 #include "JanusClient.hpp"
 #include "JanusProcess.hpp"
+#include "Shell.hpp"
 #include "TestDatabase.hpp"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <functional>
-#include <memory>
-#include <set>
 #include <thread>
 
 namespace hipaa::fhir::test {
@@ -25,53 +24,9 @@ inline constexpr const char* kRoomPlugin = "janus.plugin.hipaa.room";
 inline constexpr const char* kFhirHandler = "janus.eventhandler.hipaa.fhir";
 inline constexpr const char* kConsultSystem = "urn:janus-hipaa-consult";
 
-inline std::string shell(const std::string& cmd) {
-    std::unique_ptr<FILE, int (*)(FILE*)> p(::popen(cmd.c_str(), "r"), &::pclose);
-    std::string out;
-    char buf[4096];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, p.get())) > 0) out.append(buf, n);
-    while (!out.empty() && out.back() == '\n') out.pop_back();
-    return out;
-}
-
 inline const json_t* pluginData(const json_t* ev) {
     return json_object_get(json_object_get(ev, "plugindata"), "data");
 }
-
-// One participant's browser tab: its own Janus session, room handle and long-poll.
-class ConsultTab {
-public:
-    explicit ConsultTab(const hipaa::test::JanusProcess& j) : c_(j) {
-        session_ = c_.createSession();
-        handle_ = c_.attach(session_, kRoomPlugin);
-    }
-    void send(const json_t* body) {
-        JsonPtr r = c_.message(session_, handle_, body);
-        ASSERT_EQ(jsonString(r.get(), "janus").value_or(""), "ack") << jsonDump(r.get());
-    }
-    void send(const std::string& json) { send(hipaa::test::J(json).get()); }
-    void join(const std::string& room, const std::string& token) {
-        JsonPtr m = jsonObject();
-        jsonSet(m.get(), "request", "join");
-        jsonSet(m.get(), "room", room);
-        jsonSet(m.get(), "token", token);
-        send(m.get());
-    }
-    JsonPtr wait(const std::function<bool(const json_t*)>& pred, std::chrono::milliseconds t = std::chrono::seconds(10)) {
-        return c_.waitEvent(
-            session_, [&](const json_t* e) { return pluginData(e) && pred(pluginData(e)) && used_.insert(jsonDump(e)).second; },
-            t);
-    }
-    JsonPtr waitKind(const std::string& k) {
-        return wait([&](const json_t* d) { return jsonString(d, "hipaa.room").value_or("") == k; });
-    }
-
-private:
-    hipaa::test::JanusClient c_;
-    uint64_t session_ = 0, handle_ = 0;
-    std::set<std::string> used_;
-};
 
 class FhirConsult : public ::testing::Test {
 protected:
@@ -133,7 +88,7 @@ protected:
     }
 
     std::string mint(const std::string& room, const std::string& role, const std::string& sub, const std::string& fhirArgs) {
-        std::string t = shell(std::string("python3 ") + HIPAA_SOURCE_DIR + "/scripts/mint-token --key '" +
+        std::string t = hipaa::test::Shell::output(std::string("python3 ") + HIPAA_SOURCE_DIR + "/scripts/mint-token --key '" +
                               janus.configFile("keys/dev-es256.pem") + "' --room " + room + " --role " + role +
                               " --sub " + sub + " " + fhirArgs);
         EXPECT_EQ(std::count(t.begin(), t.end(), '.'), 2) << t;
@@ -156,7 +111,7 @@ protected:
     Consult consult(const std::string& patient = "Patient/pat-1") {
         std::string room = createRoom();
         Consult c{room, ""};
-        ConsultTab dr(janus), pt(janus);
+        hipaa::test::ClientTab dr(janus), pt(janus);
         dr.join(room, mint(room, "provider", "dr-1", "--fhir-practitioner Practitioner/doc-1"));
         EXPECT_TRUE(dr.waitKind("joined"));
         pt.join(room, mint(room, "patient", "pt-1", "--fhir-patient " + patient));

@@ -112,15 +112,6 @@ protected:
     std::string log_;
 };
 
-const json_t* firstResource(const json_t* searchset) {
-    return json_object_get(json_array_get(json_object_get(searchset, "entry"), 0), "resource");
-}
-
-std::string str(const json_t* j, std::initializer_list<const char*> path) {
-    for (const char* p : path) j = json_is_array(j) ? json_array_get(j, std::stoul(p)) : json_object_get(j, p);
-    return json_is_string(j) ? json_string_value(j) : "";
-}
-
 }  // namespace
 
 TEST_F(FhirExport, VisitWithNoteReachesTheEhrWithTheRightReferences) {

@@ -2,6 +2,7 @@
 // outbox runs (FhirExport.* and FhirConsult.* run the handler as such a login), nothing that deletes
 // or rewrites the attempt trail, no DDL, nothing of the audit trail. The attempt trail refuses
 // TRUNCATE even for its owner.
+#include "SqlFixtures.hpp"
 #include "TestDatabase.hpp"
 
 #include "hipaa/Errors.hpp"
@@ -12,27 +13,6 @@
 
 using namespace hipaa;
 using namespace hipaa::test;
-
-namespace {
-
-// Runs `sql` and rolls it back (in a savepoint inside a transaction); returns the SQLSTATE it failed
-// with, or "accepted".
-std::string refused(PgConn& conn, const std::string& sql) {
-    bool own = PQtransactionStatus(conn.raw()) == PQTRANS_IDLE;
-    conn.exec(own ? "BEGIN" : "SAVEPOINT attempt");
-    std::string state = "accepted";
-    try {
-        conn.exec(sql);
-    } catch (const DbError& e) {
-        state = e.sqlstate();
-    }
-    conn.exec(own ? "ROLLBACK" : "ROLLBACK TO SAVEPOINT attempt");
-    return state;
-}
-
-std::string scalar(PgConn& c, const std::string& sql) { return std::string(c.exec(sql).value(0, 0)); }
-
-}  // namespace
 
 TEST(FhirLogin, OutboxLoginMayRunTheOutboxAndChangeNoHistory) {
     TestDatabase db;

@@ -5,6 +5,7 @@
 
 #include "FhirFixtures.hpp"
 #include "Outbox.hpp"
+#include "SqlFixtures.hpp"
 #include "TestDatabase.hpp"
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
@@ -12,6 +13,7 @@
 using namespace hipaa;
 using namespace hipaa::fhir;
 using namespace hipaa::fhir::test;
+using hipaa::test::scalar;
 using hipaa::test::TestDatabase;
 
 namespace {
@@ -26,8 +28,6 @@ std::unique_ptr<Outbox> outbox(TestDatabase& db, uint8_t key) {
     return std::make_unique<Outbox>(options, std::make_shared<OutboxCipher>(Bytes(32, key)),
                                     std::make_shared<BundleBuilder>(bundle));
 }
-
-std::string scalar(PgConn& c, const std::string& sql) { return std::string(c.exec(sql).value(0, 0)); }
 
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include <stdexcept>
 
+#include "SqlFixtures.hpp"
 #include "TestDatabase.hpp"
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
@@ -20,8 +21,6 @@ Bytes everyByte() {
     for (int i = 0; i < 256; ++i) b.push_back(static_cast<uint8_t>(i));
     return b;
 }
-
-std::string scalar(PgConn& c, const std::string& sql) { return std::string(c.exec(sql).value(0, 0)); }
 
 }  // namespace
 

@@ -6,6 +6,7 @@
 #include "JanusProcess.hpp"
 #include "hipaa/Encoding.hpp"
 #include "RecordingChecks.hpp"
+#include "Shell.hpp"
 
 #include <gtest/gtest.h>
 
@@ -80,13 +81,11 @@ TEST(RecorderIntegration, VideoRoomRtpForwardWithSrtpIsRecordedEncryptedAndExpor
     // 6 seconds of Opus (sine) and VP8 (test pattern) in real time.
     const double seconds = 6.0;
     std::string dest = "rtp://127.0.0.1:" + std::to_string(rtpPort) + "?rtcpport=" + std::to_string(rtcpPort) + "&pkt_size=1200";
-    int rc = 0;
-    std::string ff = runCommand("ffmpeg -hide_banner -loglevel error -re -f lavfi -i sine=frequency=440:sample_rate=48000:duration=6"
+    Shell::Result ff = Shell::run("ffmpeg -hide_banner -loglevel error -re -f lavfi -i sine=frequency=440:sample_rate=48000:duration=6"
                          " -re -f lavfi -i testsrc=size=320x240:rate=15:duration=6"
                          " -map 0:a -c:a libopus -b:a 48k -ac 2 -f rtp -ssrc 1000 -payload_type 111 '" + dest + "'"
-                         " -map 1:v -c:v libvpx -deadline realtime -cpu-used 8 -b:v 300k -g 15 -f rtp -ssrc 1010 -payload_type 96 '" + dest + "'",
-                         &rc);
-    ASSERT_EQ(rc, 0) << ff;
+                         " -map 1:v -c:v libvpx -deadline realtime -cpu-used 8 -b:v 300k -g 15 -f rtp -ssrc 1010 -payload_type 96 '" + dest + "' 2>&1");
+    ASSERT_EQ(ff.status, 0) << ff.out;
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
 
     JsonPtr status = client.messagePlugin(kRecorder, J(R"({"request":"status","recording":")" + id + "\"}").get());
@@ -114,10 +113,10 @@ TEST(RecorderIntegration, VideoRoomRtpForwardWithSrtpIsRecordedEncryptedAndExpor
 
     // janus-pp-rec turns the exports into playable files; ffprobe reads codec and duration.
     std::string opus = janus.configFile("out.opus"), webm = janus.configFile("out.webm");
-    std::string pp = runCommand("janus-pp-rec '" + audioMjr + "' '" + opus + "'", &rc);
-    ASSERT_EQ(rc, 0) << pp;
-    pp = runCommand("janus-pp-rec '" + videoMjr + "' '" + webm + "'", &rc);
-    ASSERT_EQ(rc, 0) << pp;
+    Shell::Result pp = Shell::run("janus-pp-rec '" + audioMjr + "' '" + opus + "' 2>&1");
+    ASSERT_EQ(pp.status, 0) << pp.out;
+    pp = Shell::run("janus-pp-rec '" + videoMjr + "' '" + webm + "' 2>&1");
+    ASSERT_EQ(pp.status, 0) << pp.out;
     std::string codec;
     double d = probeDuration(opus, codec);
     EXPECT_EQ(codec, "opus");

@@ -3,8 +3,11 @@
 // RoomAuditTrail runs a whole consult with the audit handler storing to the test PostgreSQL and
 // asserts each step's PHI-free row there.
 #include "AuditFixture.hpp"
+#include "ClientTab.hpp"
 #include "JanusClient.hpp"
 #include "JanusProcess.hpp"
+#include "Shell.hpp"
+#include "SqlFixtures.hpp"
 #include "TempDir.hpp"
 #include "TestDatabase.hpp"
 
@@ -26,90 +29,7 @@ namespace {
 
 constexpr const char* kRoom = "janus.plugin.hipaa.room";
 
-std::string run(const std::string& cmd) {
-    std::unique_ptr<FILE, int (*)(FILE*)> p(::popen(cmd.c_str(), "r"), &::pclose);
-    std::string out;
-    char buf[4096];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, p.get())) > 0) out.append(buf, n);
-    while (!out.empty() && out.back() == '\n') out.pop_back();
-    return out;
-}
-
 const json_t* data(const json_t* ev) { return json_object_get(json_object_get(ev, "plugindata"), "data"); }
-
-// One browser tab: its own Janus session, handle and long-poll.
-class Tab {
-public:
-    explicit Tab(const JanusProcess& j) : c_(j) {
-        session_ = c_.createSession();
-        handle_ = c_.attach(session_, kRoom);
-    }
-    void send(const std::string& json) {
-        JsonPtr r = c_.message(session_, handle_, J(json).get());
-        ASSERT_EQ(jsonString(r.get(), "janus").value_or(""), "ack") << jsonDump(r.get());
-    }
-    // `request` with a JSEP offer.
-    void sendOffer(const std::string& request, const std::string& sdp) {
-        JsonPtr jsep = jsonObject();
-        jsonSet(jsep.get(), "type", "offer");
-        jsonSet(jsep.get(), "sdp", sdp);
-        JsonPtr r = c_.message(session_, handle_, J(request).get(), jsep.get());
-        ASSERT_EQ(jsonString(r.get(), "janus").value_or(""), "ack") << jsonDump(r.get());
-    }
-    // `display`: a patient's name, typed at check-in (patient tokens carry none).
-    void join(const std::string& room, const std::string& token, const std::string& dob = "",
-              const std::string& display = "") {
-        JsonPtr m = jsonObject();
-        jsonSet(m.get(), "request", "join");
-        jsonSet(m.get(), "room", room);
-        jsonSet(m.get(), "token", token);
-        if (!dob.empty()) jsonSet(m.get(), "dob", dob);
-        if (!display.empty()) jsonSet(m.get(), "display", display);
-        send(jsonDump(m.get()));
-    }
-    // Another handle in this tab's Janus session (janus.js: a subscriber handle); its events come on
-    // the same long poll with "sender" = the handle.
-    uint64_t attachAnother() { return c_.attach(session_, kRoom); }
-    void sendOn(uint64_t handle, const std::string& json) {
-        JsonPtr r = c_.message(session_, handle, J(json).get());
-        ASSERT_EQ(jsonString(r.get(), "janus").value_or(""), "ack") << jsonDump(r.get());
-    }
-    JsonPtr waitErrorOn(uint64_t handle, std::chrono::milliseconds t = 10s) {
-        return c_.waitEvent(session_, [&](const json_t* e) {
-            return static_cast<uint64_t>(jsonInt(e, "sender").value_or(0)) == handle && data(e) &&
-                   json_object_get(data(e), "error_code") && fresh(e);
-        }, t);
-    }
-    // The next plugin event satisfying pred (nullptr after the timeout).
-    JsonPtr wait(const std::function<bool(const json_t*)>& pred, std::chrono::milliseconds t = 10s) {
-        return c_.waitEvent(session_, [&](const json_t* e) { return data(e) && pred(data(e)) && fresh(e); }, t);
-    }
-    JsonPtr waitKind(const std::string& k, std::chrono::milliseconds t = 10s) {
-        return wait([&](const json_t* d) { return jsonString(d, "hipaa.room").value_or("") == k; }, t);
-    }
-    JsonPtr waitError(std::chrono::milliseconds t = 10s) {
-        return wait([](const json_t* d) { return json_object_get(d, "error_code") != nullptr; }, t);
-    }
-    bool detached(std::chrono::milliseconds t = 10s) {
-        return c_.waitEvent(session_, [](const json_t* e) { return jsonString(e, "janus").value_or("") == "detached"; }, t) !=
-               nullptr;
-    }
-    // Plugin events this tab received so far.
-    std::vector<const json_t*> pluginEvents() const {
-        std::vector<const json_t*> v;
-        for (const auto& e : c_.events())
-            if (data(e.get())) v.push_back(data(e.get()));
-        return v;
-    }
-
-private:
-    // waitEvent first re-checks events already seen: each event is returned once.
-    bool fresh(const json_t* e) { return used_.insert(jsonDump(e)).second; }
-    JanusClient c_;
-    uint64_t session_, handle_;
-    std::set<std::string> used_;
-};
 
 class RoomGateway : public ::testing::Test {
 protected:
@@ -143,7 +63,7 @@ protected:
         std::string cmd = std::string("python3 ") + HIPAA_SOURCE_DIR + "/scripts/mint-token --key '" +
                           janus.configFile("keys/dev-es256.pem") + "' --room " + room + " --role " + role + " --sub " +
                           sub + (name.empty() ? "" : " --name '" + name + "'") + " " + extra;
-        std::string t = run(cmd);
+        std::string t = Shell::output(cmd);
         EXPECT_EQ(std::count(t.begin(), t.end(), '.'), 2) << t;
         return t;
     }
@@ -154,7 +74,7 @@ protected:
 
 TEST_F(RoomGateway, ProviderAndPatientsJoinWaitingPatientLearnsNothingAdmitAndDeny) {
     std::string room = createRoom();
-    Tab dr(janus), alice(janus), bob(janus);
+    ClientTab dr(janus), alice(janus), bob(janus);
     dr.join(room, mint(room, "provider", "dr-1", "Dr. Strange", "--fhir-practitioner Practitioner/9"));
     JsonPtr joined = dr.waitKind("joined");
     ASSERT_TRUE(joined);
@@ -212,7 +132,7 @@ TEST_F(RoomGateway, ProviderAndPatientsJoinWaitingPatientLearnsNothingAdmitAndDe
 
 TEST_F(RoomGateway, KickEndAndLateJoinerRefused) {
     std::string room = createRoom("interpreted");  // interpreters skip the waiting room here
-    Tab dr(janus), interp(janus), pt(janus), late(janus);
+    ClientTab dr(janus), interp(janus), pt(janus), late(janus);
     dr.join(room, mint(room, "provider", "dr-1"));
     ASSERT_TRUE(dr.waitKind("joined"));
     interp.join(room, mint(room, "interpreter", "int-1"));
@@ -244,7 +164,7 @@ TEST_F(RoomGateway, KickEndAndLateJoinerRefused) {
     EXPECT_EQ(jsonDump(noteAnswer.get()).find("Knee"), std::string::npos);
 
     dr.send(R"({"request":"end"})");
-    for (Tab* t : {&dr, &pt}) {
+    for (ClientTab* t : {&dr, &pt}) {
         JsonPtr e = t->waitKind("ended");
         ASSERT_TRUE(e);
         EXPECT_EQ(jsonString(data(e.get()), "reason").value_or(""), "ended_by_provider");
@@ -258,7 +178,7 @@ TEST_F(RoomGateway, KickEndAndLateJoinerRefused) {
 
 TEST_F(RoomGateway, IdleTimeoutEndsTheSessionWithAClearEvent) {
     std::string room = createRoom("quick");
-    Tab pt(janus);
+    ClientTab pt(janus);
     pt.join(room, mint(room, "patient", "pt-1"));
     ASSERT_TRUE(pt.waitKind("waiting"));
     JsonPtr ended = pt.waitKind("ended", 8s);
@@ -269,7 +189,7 @@ TEST_F(RoomGateway, IdleTimeoutEndsTheSessionWithAClearEvent) {
 
 TEST_F(RoomGateway, RevocationEndsALiveSessionAndRefusesTheSubject) {
     std::string room = createRoom();
-    Tab dr(janus), pt(janus), again(janus);
+    ClientTab dr(janus), pt(janus), again(janus);
     dr.join(room, mint(room, "provider", "dr-1"));
     ASSERT_TRUE(dr.waitKind("joined"));
     pt.join(room, mint(room, "patient", "pt-revoked"));
@@ -289,7 +209,7 @@ TEST_F(RoomGateway, RevocationEndsALiveSessionAndRefusesTheSubject) {
 TEST_F(RoomGateway, ReplayedTokenIsRefused) {
     std::string room = createRoom();
     std::string token = mint(room, "patient", "pt-1");
-    Tab first(janus), second(janus);
+    ClientTab first(janus), second(janus);
     first.join(room, token);
     ASSERT_TRUE(first.waitKind("waiting"));
     second.join(room, token);
@@ -307,9 +227,9 @@ TEST_F(RoomGateway, HundredGarbageTokensThenTheProviderAndThePatientJoin) {
     std::string room = createRoom("dob");
     std::string forged = mint(room, "provider", "dr-forger");
     forged[forged.size() - 2] = forged[forged.size() - 2] == 'A' ? 'B' : 'A';  // a signature that does not verify
-    std::vector<std::unique_ptr<Tab>> tabs;
+    std::vector<std::unique_ptr<ClientTab>> tabs;
     for (int t = 0; t < 10; ++t) {
-        tabs.push_back(std::make_unique<Tab>(janus));
+        tabs.push_back(std::make_unique<ClientTab>(janus));
         for (int i = 0; i < 10; ++i) {
             tabs.back()->join(room, i % 3 == 0 ? "junk" : i % 3 == 1 ? "eyJhbGciOiJub25lIn0.e30." : forged);
             JsonPtr e = tabs.back()->waitError();
@@ -323,7 +243,7 @@ TEST_F(RoomGateway, HundredGarbageTokensThenTheProviderAndThePatientJoin) {
     ASSERT_TRUE(limited);
     EXPECT_EQ(jsonInt(data(limited.get()), "error_code").value_or(0), 421) << "that tab failed 10 times";
 
-    Tab dr(janus), pt(janus);
+    ClientTab dr(janus), pt(janus);
     dr.join(room, mint(room, "provider", "dr-1", "Dr. Strange"));
     JsonPtr joined = dr.waitKind("joined");
     ASSERT_TRUE(joined) << "the provider was locked out by strangers";
@@ -331,13 +251,13 @@ TEST_F(RoomGateway, HundredGarbageTokensThenTheProviderAndThePatientJoin) {
     pt.join(room, link, "1980-02-29", "Alice Waiting");
     ASSERT_TRUE(pt.waitKind("waiting")) << "the patient was locked out by strangers";
     for (int i = 0; i < 12; ++i) {  // she reloads the page: a new tab, the same (spent) link
-        Tab reload(janus);
+        ClientTab reload(janus);
         reload.join(room, link, "1980-02-29", "Alice Waiting");
         JsonPtr e = reload.waitError();
         ASSERT_TRUE(e);
         EXPECT_EQ(jsonInt(data(e.get()), "error_code").value_or(0), 413);
     }
-    Tab bob(janus);
+    ClientTab bob(janus);
     bob.join(room, mint(room, "patient", "pt-2", "", "--dob 1980-02-29"), "1980-02-29", "Bob Waiting");
     ASSERT_TRUE(bob.waitKind("waiting"));
 
@@ -356,7 +276,7 @@ TEST_F(RoomGateway, HundredGarbageTokensThenTheProviderAndThePatientJoin) {
 // handle in the owner's own tab is accepted (here 461: the provider has published nothing yet).
 TEST_F(RoomGateway, SubscriberHandleOfAnotherJanusSessionCannotUseAPrivateId) {
     std::string room = createRoom();
-    Tab dr(janus), intruder(janus);
+    ClientTab dr(janus), intruder(janus);
     dr.join(room, mint(room, "provider", "dr-1"));
     JsonPtr joined = dr.waitKind("joined");
     ASSERT_TRUE(joined);
@@ -376,7 +296,7 @@ TEST_F(RoomGateway, SubscriberHandleOfAnotherJanusSessionCannotUseAPrivateId) {
     ASSERT_TRUE(limited);
     EXPECT_EQ(jsonInt(data(limited.get()), "error_code").value_or(0), 421);
 
-    uint64_t own = dr.attachAnother();
+    uint64_t own = dr.attach();
     dr.sendOn(own, subscribe);
     JsonPtr e = dr.waitErrorOn(own);
     ASSERT_TRUE(e);
@@ -394,16 +314,6 @@ protected:
         setAuditKey(janus, "instance_id", "\"it-room\"");
         setAuditKey(janus, "checkpoint_every", "20");
     }
-    // The whole database as text (every table, every row).
-    std::string dumpDatabase() const {
-        std::unique_ptr<FILE, int (*)(FILE*)> p(::popen(("pg_dump --data-only --no-owner '" + db.conninfo() + "'").c_str(), "r"),
-                                               &::pclose);
-        std::string out;
-        char buf[65536];
-        size_t n;
-        while ((n = std::fread(buf, 1, sizeof buf, p.get())) > 0) out.append(buf, n);
-        return out;
-    }
     std::string pseudonymOf(const std::string& sub) {
         JsonPtr r = auditRequest(*admin, R"({"request":"pseudonym","requester":"it-room-auditor","iss":"janus-hipaa-dev","sub":")" +
                                              sub + R"("})");
@@ -419,7 +329,7 @@ TEST_F(RoomAuditTrail, EveryStepLeavesItsPhiFreeRowAndNoNameTokenSubOrDobIsInThe
     const std::string dob = "1971-03-14", wrongDob = "1971-03-15";
     const std::string dobArg = "--dob " + dob;
     std::string room = createRoom("dob");
-    Tab dr(janus), alice(janus), bob(janus), carol(janus), replay(janus), dave(janus);
+    ClientTab dr(janus), alice(janus), bob(janus), carol(janus), replay(janus), dave(janus);
     std::map<std::string, std::string> tokens;
     tokens["dr"] = mint(room, "provider", "sub-dr-strange-4711", "Dr. Strange",
                         "--jti jti-dr-9f1 --fhir-practitioner Practitioner/9 --fhir-encounter Encounter/77");
@@ -480,7 +390,7 @@ TEST_F(RoomAuditTrail, EveryStepLeavesItsPhiFreeRowAndNoNameTokenSubOrDobIsInThe
     EXPECT_EQ(jsonString(data(e.get()), "reason").value_or(""), "revoked");
     // The provider ends the visit.
     dr.send(R"({"request":"end"})");
-    for (Tab* t : {&dr, &alice}) {
+    for (ClientTab* t : {&dr, &alice}) {
         e = t->waitKind("ended");
         ASSERT_TRUE(e);
         EXPECT_EQ(jsonString(data(e.get()), "reason").value_or(""), "ended_by_provider");
@@ -557,7 +467,7 @@ TEST_F(RoomAuditTrail, EveryStepLeavesItsPhiFreeRowAndNoNameTokenSubOrDobIsInThe
                 count("plugin = 'janus.plugin.hipaa.room' AND janus_type = 64"));
 
     // The whole database as text: nothing a token carried, nothing typed.
-    std::string dump = dumpDatabase();
+    std::string dump = db.dump();
     ASSERT_NE(dump.find("plugin.hipaa.room.visit_ended"), std::string::npos) << "the dump holds the trail";
     ASSERT_NE(dump.find(ps["pt-alice-0815"]), std::string::npos);
     std::vector<std::string> forbidden = {"Dr. Strange", "Strange", "Alice", "Bob Waiting", "Carol", "Dave", "Kicked", "Revoked",
@@ -565,7 +475,7 @@ TEST_F(RoomAuditTrail, EveryStepLeavesItsPhiFreeRowAndNoNameTokenSubOrDobIsInThe
                                           "Patient/", "Practitioner/", "Encounter/", "knee", "eyJ", dob, "19710314", "14.03.1971",
                                           "03/14/1971", "janus-hipaa-dev"};
     forbidden.push_back(wrongDob);
-    forbidden.push_back(run("printf %s " + dob + " | sha256sum | cut -d' ' -f1"));  // what dob_sha256 was
+    forbidden.push_back(Shell::output("printf %s " + dob + " | sha256sum | cut -d' ' -f1"));  // what dob_sha256 was
     for (const char* who : {"alice", "bob", "carol", "dave"}) {  // each link's dob_hmac, as sent and in hex
         const std::string& t = tokens[who];
         size_t a = t.find('.'), b = t.rfind('.');
@@ -601,7 +511,7 @@ class RoomWithoutAudit : public RoomGateway {
 
 TEST_F(RoomWithoutAudit, NoVisitStartsWhileTheAuditTrailIsNotLoaded) {
     std::string room = createRoom();
-    Tab dr(janus);
+    ClientTab dr(janus);
     dr.join(room, mint(room, "provider", "dr-1", "Dr. Strange"));
     JsonPtr err = dr.waitError();
     ASSERT_TRUE(err) << "no answer to the join";
@@ -637,7 +547,7 @@ TEST(RoomGatewayStart, RefusesToLoadWhenJanusRunsWithoutWebrtcEncryption) {
 // (and so the recorded files) need the room's relay (issue 5).
 TEST_F(RoomGateway, ProviderRecordsAfterThePatientsConsentAndE2eeRoomsRefuse) {
     std::string room = createRoom();
-    Tab dr(janus), alice(janus);
+    ClientTab dr(janus), alice(janus);
     dr.join(room, mint(room, "provider", "dr-1", "Dr. Strange"));
     ASSERT_TRUE(dr.waitKind("joined"));
     alice.join(room, mint(room, "patient", "pt-alice"), "", "Alice Waiting");
@@ -686,7 +596,7 @@ TEST_F(RoomGateway, ProviderRecordsAfterThePatientsConsentAndE2eeRoomsRefuse) {
 
     // End-to-end encrypted class: refused with its own code; the patient is never asked.
     std::string secret = createRoom("e2ee");
-    Tab dr2(janus), bob(janus);
+    ClientTab dr2(janus), bob(janus);
     dr2.join(secret, mint(secret, "provider", "dr-2", "Dr. Strange"));
     ASSERT_TRUE(dr2.waitKind("joined"));
     bob.join(secret, mint(secret, "patient", "pt-bob"), "", "Bob Waiting");
@@ -717,7 +627,7 @@ std::string audioOffer(const std::string& mid) {
 // the room refuses it (460) without echoing it, and a browser-like mid is accepted.
 TEST_F(RoomGateway, OfferWithAHostileMidIsRefused) {
     std::string room = createRoom();
-    Tab dr(janus);
+    ClientTab dr(janus);
     dr.join(room, mint(room, "provider", "dr-1", "Dr. Strange"));
     ASSERT_TRUE(dr.waitKind("joined"));
     dr.sendOffer(R"({"request":"publish"})", audioOffer("Jane.Doe.80-2-29"));
@@ -726,7 +636,7 @@ TEST_F(RoomGateway, OfferWithAHostileMidIsRefused) {
     EXPECT_EQ(jsonInt(data(refused.get()), "error_code").value_or(0), 460) << jsonDump(refused.get());
     EXPECT_EQ(jsonDump(refused.get()).find("Jane"), std::string::npos);
     // (Janus keeps the first offer's ICE state on that handle: the control case uses a fresh one.)
-    Tab other(janus);
+    ClientTab other(janus);
     other.join(room, mint(room, "provider", "dr-2", "Dr. Other"));
     ASSERT_TRUE(other.waitKind("joined"));
     other.sendOffer(R"({"request":"publish"})", audioOffer("0"));

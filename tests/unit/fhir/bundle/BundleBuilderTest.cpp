@@ -1,5 +1,6 @@
 #include "BundleBuilder.hpp"
 #include "FhirFixtures.hpp"
+#include "Shell.hpp"
 #include "TempDir.hpp"
 
 #include "hipaa/Encoding.hpp"
@@ -38,13 +39,10 @@ std::string at(const json_t* j, std::initializer_list<const char*> path) {
 int schemaCheck(const json_t* bundle, std::string* output) {
     hipaa::test::TempDir dir;
     std::string file = dir.write("bundle.json", jsonDump(bundle), 0644);
-    std::string cmd = "node " HIPAA_SOURCE_DIR "/tests/fhir-server/validate-schema.cjs " + file + " 2>&1";
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) return -1;
-    char buf[4096];
-    while (size_t n = fread(buf, 1, sizeof buf, p)) output->append(buf, n);
-    int status = pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    hipaa::test::Shell::Result r =
+        hipaa::test::Shell::run("node " HIPAA_SOURCE_DIR "/tests/fhir-server/validate-schema.cjs " + file + " 2>&1");
+    *output += r.out;
+    return r.status;
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include "RecorderErrors.hpp"
 #include "RecorderPlugin.hpp"
 #include "SrtpSender.hpp"
+#include "Shell.hpp"
 #include "TempDir.hpp"
 #include "FreePort.hpp"
 #include "hipaa/Encoding.hpp"
@@ -669,13 +670,9 @@ TEST_F(RecorderPluginTest, RefusesUnsafeConfiguration) {
 TEST_F(RecorderPluginTest, WithARecipientPublicKeyOnlyTheOfflineToolCanDecrypt) {
     const std::string tool = std::string(HIPAA_BUILD_DIR) + "/plugins/recorder/hipaa-recorder-tool";
     auto run = [](const std::string& cmd, int& rc) {
-        std::string out;
-        FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
-        char buf[4096];
-        size_t n;
-        while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-        rc = ::pclose(p);
-        return out;
+        hipaa::test::Shell::Result r = hipaa::test::Shell::run(cmd + " 2>&1");
+        rc = r.status;
+        return r.out;
     };
     plugin.reset();
     int rc = 0;

@@ -1,5 +1,5 @@
 #pragma once
-// What the recorder's integration tests check on a recording: shell out (ffmpeg tools), the RTP
+// What the recorder's integration and browser tests check on a recording: the RTP
 // payloads of an exported .mjr, ffprobe's codec and duration, and that none of those payload bytes
 // occur in the encrypted .jrec files.
 #include "hipaa/Bytes.hpp"
@@ -9,8 +9,6 @@
 
 namespace hipaa::test {
 
-// Runs `cmd` through the shell with stderr folded into stdout; the exit status in `status`.
-std::string runCommand(const std::string& cmd, int* status = nullptr);
 // Payloads of every RTP packet in an exported .mjr (header, CSRCs and header extension skipped;
 // padding removed).
 std::vector<Bytes> mjrPayloads(const std::string& path);

@@ -1,6 +1,7 @@
 #include "FhirTestServer.hpp"
 
 #include "FreePort.hpp"
+#include "Shell.hpp"
 #include "hipaa/Encoding.hpp"
 
 #include <cstdio>
@@ -11,17 +12,6 @@
 namespace hipaa::fhir::test {
 namespace {
 
-std::string run(const std::string& cmd) {
-    std::string out;
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) throw std::runtime_error("popen failed");
-    char buf[512];
-    while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-    if (pclose(p) != 0) throw std::runtime_error("failed: " + cmd + "\n" + out);
-    while (!out.empty() && out.back() == '\n') out.pop_back();
-    return out;
-}
-
 std::string script() { return std::string("bash ") + HIPAA_SOURCE_DIR + "/scripts/fhir-server.sh "; }
 
 }  // namespace
@@ -30,7 +20,7 @@ std::string urlEncode(const std::string& v) { return hipaa::percentEncode(v); }
 
 FhirTestServer::FhirTestServer() {
     int port = hipaa::test::freeLoopbackPort();
-    baseUrl_ = run(script() + "start " + dir_.path() + " " + std::to_string(port) + " 2>&1");
+    baseUrl_ = hipaa::test::Shell::output(script() + "start " + dir_.path() + " " + std::to_string(port) + " 2>&1");
     origin_ = "https://127.0.0.1:" + std::to_string(port);
     token_ = hipaa::test::readFile(dir_.file("bearer-token"));
     while (!token_.empty() && token_.back() == '\n') token_.pop_back();
@@ -42,12 +32,12 @@ FhirTestServer::~FhirTestServer() {
 }
 
 void FhirTestServer::outage() {
-    run(script() + "outage " + dir_.path());
+    hipaa::test::Shell::output(script() + "outage " + dir_.path());
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
 }
 
 void FhirTestServer::restore() {
-    run(script() + "restore " + dir_.path());
+    hipaa::test::Shell::output(script() + "restore " + dir_.path());
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
 }
 

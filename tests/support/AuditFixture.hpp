@@ -1,30 +1,26 @@
 #pragma once
-// Real Janus with our audit handler pointed at a real PostgreSQL database.
+// The audit handler in a real Janus (its generated config, its Admin API), for the tests of every
+// area that run it against a real PostgreSQL database.
 #include "JanusClient.hpp"
 #include "JanusProcess.hpp"
+#include "Shell.hpp"
+#include "TempDir.hpp"
 
 #include "hipaa/Json.hpp"
-#include "hipaa/PgConn.hpp"
 
 #include <chrono>
-#include <fstream>
 #include <functional>
-#include <iterator>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <thread>
 
 namespace hipaa::test {
 
-inline std::string readText(const std::string& path) {
-    std::ifstream in(path);
-    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
 // Rewrites `key = ...` in the generated audit .jcfg.
 inline void setAuditKey(JanusProcess& janus, const std::string& key, const std::string& value) {
     std::string file = "janus.eventhandler.hipaa.audit.jcfg";
-    std::istringstream in(readText(janus.configFile(file)));
+    std::istringstream in(readFile(janus.configFile(file)));
     std::string line, out;
     bool done = false;
     while (std::getline(in, line)) {
@@ -67,6 +63,11 @@ inline bool settled(const json_t* s) {
            jsonBool(s, "db_connected").value_or(false);
 }
 
-inline std::string scalar(PgConn& c, const std::string& sql) { return std::string(c.exec(sql).value(0, 0)); }
+// scripts/audit-verify (with the audit-verify of this build) run with `args`: its exit status and
+// its JSON answer (stderr dropped).
+inline Shell::Result auditVerify(const std::string& args) {
+    return Shell::run(std::string("AUDIT_VERIFY_BIN=") + HIPAA_BUILD_DIR + "/plugins/audit/audit-verify bash " +
+                      HIPAA_SOURCE_DIR + "/scripts/audit-verify " + args + " 2>/dev/null");
+}
 
 }  // namespace hipaa::test

@@ -1,13 +1,13 @@
 #include "RecordingChecks.hpp"
 
+#include "Shell.hpp"
+
 #include "ByteOrder.hpp"
 #include "UniqueFd.hpp"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <array>
-#include <cstdio>
 
 namespace hipaa::test {
 namespace {
@@ -21,18 +21,6 @@ std::string field(const std::string& out, const std::string& key) {
 }
 
 }  // namespace
-
-std::string runCommand(const std::string& cmd, int* status) {
-    std::string out;
-    FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
-    if (!p) return out;
-    std::array<char, 4096> buf{};
-    size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-    int rc = ::pclose(p);
-    if (status) *status = rc;
-    return out;
-}
 
 std::vector<Bytes> mjrPayloads(const std::string& path) {
     Bytes b = recorder::readWholeFile(path);
@@ -54,7 +42,8 @@ std::vector<Bytes> mjrPayloads(const std::string& path) {
 }
 
 double probeDuration(const std::string& file, std::string& codec) {
-    std::string out = runCommand("ffprobe -v error -show_entries stream=codec_name:format=duration -of default=nw=1 '" + file + "'");
+    std::string out =
+        Shell::run("ffprobe -v error -show_entries stream=codec_name:format=duration -of default=nw=1 '" + file + "' 2>&1").out;
     codec = field(out, "codec_name");
     std::string d = field(out, "duration");
     if (d.empty() || d.find_first_not_of("0123456789.") != std::string::npos) {
@@ -65,10 +54,9 @@ double probeDuration(const std::string& file, std::string& codec) {
 }
 
 double convertAndProbe(const std::string& mjr, const std::string& out, std::string& codec) {
-    int rc = -1;
-    std::string pp = runCommand("janus-pp-rec '" + mjr + "' '" + out + "'", &rc);
-    if (rc != 0) {
-        ADD_FAILURE() << "janus-pp-rec " << mjr << ": " << pp;
+    Shell::Result pp = Shell::run("janus-pp-rec '" + mjr + "' '" + out + "' 2>&1");
+    if (pp.status != 0) {
+        ADD_FAILURE() << "janus-pp-rec " << mjr << ": " << pp.out;
         return -1;
     }
     return probeDuration(out, codec);
