@@ -3,9 +3,9 @@
 // key and SQL type: the one list that the canonical form (the hash), the COPY rows, the JSON codec
 // (spool, export) and the row decoder walk. Each of those writes the event and the two hashes, which
 // follow these columns, itself.
-#include "AuditRecord.hpp"
-
 #include <string>
+
+#include "AuditRecord.hpp"
 
 namespace hipaa::audit {
 

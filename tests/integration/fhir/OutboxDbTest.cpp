@@ -29,7 +29,6 @@ std::unique_ptr<Outbox> outbox(TestDatabase& db, uint8_t key) {
                                     std::make_shared<BundleBuilder>(bundle));
 }
 
-
 }  // namespace
 
 TEST(OutboxDb, SealedRowsOpenWhateverTheServersByteaOutput) {
