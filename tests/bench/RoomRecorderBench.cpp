@@ -2,7 +2,7 @@
 // exports a large recording, against the same load without the export, in one run.
 //
 // In-process, no Janus: the real RoomPlugin (worker, RecordingTap) and the real RecorderPlugin
-// (InProcessAdmin, UDP+SRTP ingest, files on disk). A sealed recording of SIZE MB is written first
+// (its RecordingSink in this process, files on disk). A sealed recording of SIZE MB is written first
 // (RecordingStore + RecordingWriter, as the recorder does). Then, twice, the same load:
 //   - visits: every 20 ms the Admin API creates a room, a provider joins it, a patient joins (waiting),
 //     the provider admits her; measured: create (Admin API call), join (attach + request -> "joined"

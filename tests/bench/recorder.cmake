@@ -6,3 +6,7 @@ target_link_libraries(bench_recorder PRIVATE hipaa_recorder_core)
 # load without it, in one run. Run: build/tests/bench/bench_room_recorder [size-MB=1024] [baseline-s=10]
 add_executable(bench_room_recorder ${CMAKE_CURRENT_LIST_DIR}/RoomRecorderBench.cpp)
 target_link_libraries(bench_room_recorder PRIVATE hipaa_room_core hipaa_recorder_core hipaa_room_test_tokens)
+# CPU per recorded packet of the room's in-process recording: the tap's typed path against the UDP path
+# (SRTP over loopback) it replaced, alternately in one run. Run: build/tests/bench/bench_room_tap [RATE] [SECONDS] [ROUNDS]
+add_executable(bench_room_tap ${CMAKE_CURRENT_LIST_DIR}/RoomTapBench.cpp)
+target_link_libraries(bench_room_tap PRIVATE hipaa_room_media hipaa_recorder_core hipaa_test_support)

@@ -9,7 +9,6 @@
 #include "hipaa/Clock.hpp"
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
-#include "hipaa/InProcessAdmin.hpp"
 #include "hipaa/JcfgParser.hpp"
 #include "hipaa/SecretFile.hpp"
 
@@ -80,16 +79,12 @@ AuditHandler::AuditHandler(Config config, Logger log) : config_(std::move(config
     options.spoolKey = loadSecret("spool.key_file", [&] { return readSecretKeyFile(spoolKeyFile, 32); });
     if (!database_) log_.warn("no database.conninfo: the audit trail is only spooled (development setups only)");
     writer_ = std::make_unique<AuditWriter>(std::move(options), *policy_, *pseudonymizer_, *signer_, log_);
-    // The room asks before every join and admission (fail closed); only `health` is offered in-process.
-    InProcessAdmin::instance().provide(kAuditInfo.package, [this](const json_t* r) {
-        if (!json_is_object(r) || jsonRequireString(r, "request") != "health")
-            throw RequestError(errc::kUnknownRequest, "in-process: only health");
-        return health();
-    });
+    // The room asks before every join and admission (fail closed).
+    AuditHealthProbe::inProcess().provide(*this);
 }
 
 AuditHandler::~AuditHandler() {
-    InProcessAdmin::instance().withdraw(kAuditInfo.package);  // waits for calls in flight
+    AuditHealthProbe::inProcess().withdraw(*this);  // waits for calls in flight
 }  // then the writer flushes and joins
 
 std::unique_ptr<EventHandlerCore> AuditHandler::create(const std::string& configFile, Logger log) {
@@ -122,11 +117,17 @@ JsonPtr AuditHandler::handleRequest(const json_t* request) {
     throw RequestError(errc::kUnknownRequest, "unknown request");
 }
 
-JsonPtr AuditHandler::health() const {
-    AuditWriter::Stats s = writer_->stats();
+const char* AuditHandler::problem(const AuditWriter::Stats& s) const {
     // A nearly full queue refuses records within moments; refuse new visits before that happens.
     const size_t capacity = writer_->queueCapacity();
-    const char* reason = s.spoolFull ? "spool_full" : (s.queued >= capacity - capacity / 10 ? "queue_full" : "");
+    return s.spoolFull ? "spool_full" : (s.queued >= capacity - capacity / 10 ? "queue_full" : "");
+}
+
+std::string AuditHandler::auditProblem() const { return problem(writer_->stats()); }
+
+JsonPtr AuditHandler::health() const {
+    AuditWriter::Stats s = writer_->stats();
+    const char* reason = problem(s);
     JsonPtr o = jsonObject();
     jsonSet(o.get(), "healthy", !*reason);
     if (*reason) jsonSet(o.get(), "reason", reason);

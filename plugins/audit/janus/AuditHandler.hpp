@@ -3,10 +3,11 @@
 // event thread, scrubbed by the allow-list policy, hash-chained, checkpoint-signed and batched into
 // PostgreSQL by one writer thread (AuditWriter), spooled encrypted while PostgreSQL is away.
 // Admin API (query_eventhandler): info, stats, health, verify, query, export, pseudonym (docs/audit.md).
-// In-process (InProcessAdmin): health, asked by the room before a visit starts.
+// In-process: the AuditHealthProbe the room asks before a visit starts.
 #include "AuditPolicy.hpp"
 #include "AuditWriter.hpp"
 
+#include "hipaa/AuditHealthProbe.hpp"
 #include "hipaa/Config.hpp"
 #include "hipaa/Ed25519Signer.hpp"
 #include "hipaa/Logger.hpp"
@@ -22,7 +23,7 @@ inline constexpr PluginInfo kAuditInfo{"janus.eventhandler.hipaa.audit", "HIPAA 
                                        "Scrubs PHI from Janus events into a tamper-evident audit trail", "0.1.0",
                                        100};
 
-class AuditHandler final : public EventHandlerCore {
+class AuditHandler final : public EventHandlerCore, public AuditHealthProbe {
 public:
     AuditHandler(Config config, Logger log);
     ~AuditHandler() override;
@@ -31,11 +32,14 @@ public:
 
     void incomingEvent(json_t* event) override;
     JsonPtr handleRequest(const json_t* request) override;
+    // AuditHealthProbe: empty while records are taken, else `spool_full` / `queue_full`.
+    std::string auditProblem() const override;
 
 private:
     JsonPtr stats() const;
     // {"healthy": bool, "reason"?: "spool_full" | "queue_full", ...}: whether records are being taken.
     JsonPtr health() const;
+    const char* problem(const AuditWriter::Stats& stats) const;
     JsonPtr verify(const json_t* request);
     JsonPtr query(const json_t* request, bool exportMode);
     JsonPtr pseudonym(const json_t* request);

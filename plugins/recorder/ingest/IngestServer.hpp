@@ -4,6 +4,7 @@
 // thread of our own (never a Janus thread); control calls (open/close/stats) come from any thread.
 #include "RecordingWriter.hpp"
 #include "SrtpSession.hpp"
+#include "StreamCounters.hpp"
 #include "UniqueFd.hpp"
 #include "hipaa/Json.hpp"
 #include "hipaa/Logger.hpp"
@@ -24,13 +25,6 @@ struct IngestSettings {
     std::string address = "127.0.0.1";
     int portMin = 20000, portMax = 20999;
     int64_t chunkMs = 1000;  // a partly filled chunk is sealed after this long
-};
-
-struct StreamCounters {
-    uint64_t received = 0, recorded = 0, srtpFailed = 0, bytes = 0;
-    uint64_t lost = 0;   // authenticated packets that arrived after the stream's writes failed
-    uint64_t ssrcRefused = 0;  // another SSRC than the one this port accepts (a replay from another port)
-    int writeError = 0;  // errno of the write that failed the stream's file (0: none)
 };
 
 class IngestServer {

@@ -1,7 +1,5 @@
 #include "RecorderPlugin.hpp"
 
-#include "hipaa/InProcessAdmin.hpp"
-
 #include "RecorderErrors.hpp"
 #include "WriteError.hpp"
 #include "hipaa/Clock.hpp"
@@ -34,6 +32,20 @@ std::string requireReason(const json_t* request) {
     std::string reason(jsonRequireString(request, "reason"));
     if (reason.empty() || reason.size() > 256) throw RequestError(errc::kInvalidField, "reason must be 1-256 characters");
     return reason;
+}
+
+// A stream as `start` takes it; the header's rules check codec and mid (Error kInvalidField).
+StreamSpec streamSpec(StreamKind kind, std::string codec, std::string mid) {
+    StreamSpec spec;
+    spec.kind = kind;
+    spec.codec = std::move(codec);
+    spec.mid = std::move(mid);
+    RecordingHeader probe;
+    probe.codec = spec.codec;
+    probe.mid = spec.mid;
+    probe.kind = spec.kind;
+    probe.fixedBytes();
+    return spec;
 }
 
 JsonPtr ok(const std::string& id) {
@@ -117,16 +129,16 @@ RecorderPlugin::RecorderPlugin(Config config, Logger log, MediaHost& host)
     keyring_ = loadSecret("general.keyring", [&] { return Keyring::fromFile(keyringPath); });
     signer_.emplace(loadSecret("general.signing_key", [&] { return Ed25519Signer::fromKeyFile(signingPath); }));
     store_ = std::make_unique<RecordingStore>(recordingsDir_, exportDir_, keyring_, *signer_, std::move(policies));
-    ingest_ = std::make_unique<IngestServer>(ingest, log_, [this](const std::string& id, size_t stream, int errnum) {
-        writeFailed(id, stream, errnum);
-    });
+    auto onWriteFailure = [this](const std::string& id, size_t stream, int errnum) { writeFailed(id, stream, errnum); };
+    ingest_ = std::make_unique<IngestServer>(ingest, log_, onWriteFailure);
+    inProcess_ = std::make_unique<InProcessIngest>(ingest.chunkMs, log_, onWriteFailure);
     sweeper_ = std::thread([this] { sweeperLoop(); });
-    // The room plugin in the same process starts and stops consult recordings through this.
-    InProcessAdmin::instance().provide(kRecorderInfo.package, [this](const json_t* r) { return handleAdmin(r); });
+    // The room plugin in the same process records its consults through this.
+    RecordingSink::inProcess().provide(*this);
 }
 
 RecorderPlugin::~RecorderPlugin() {
-    InProcessAdmin::instance().withdraw(kRecorderInfo.package);  // waits for in-process calls in flight
+    RecordingSink::inProcess().withdraw(*this);  // waits for in-process calls in flight
     {
         std::lock_guard lock(mutex_);
         stopping_ = true;
@@ -134,13 +146,13 @@ RecorderPlugin::~RecorderPlugin() {
     sweeperCv_.notify_all();
     if (sweeper_.joinable()) sweeper_.join();
     // Seal what is still recording, so a clean shutdown never leaves an interrupted recording.
-    if (ingest_) {
-        for (const auto& id : ingest_->recordings()) {
-            try {
-                stop(id);
-            } catch (const std::exception& e) {
-                log_.error(std::string("sealing at shutdown failed: ") + e.what());
-            }
+    std::vector<std::string> open = ingest_->recordings(), direct = inProcess_->recordings();
+    open.insert(open.end(), direct.begin(), direct.end());
+    for (const auto& id : open) {
+        try {
+            seal(id);
+        } catch (const std::exception& e) {
+            log_.error(std::string("sealing at shutdown failed: ") + e.what());
         }
     }
 }
@@ -178,7 +190,8 @@ JsonPtr RecorderPlugin::handleAdmin(const json_t* request) {
     std::string what(jsonRequireString(request, "request"));
     if (what == "info") {
         JsonPtr info = infoResponse(kRecorderInfo, config_.effective());
-        jsonSet(info.get(), "active", static_cast<uint64_t>(ingest_->recordings().size()));
+        jsonSet(info.get(), "active",
+                static_cast<uint64_t>(ingest_->recordings().size() + inProcess_->recordings().size()));
         {
             std::lock_guard lock(mutex_);
             jsonSet(info.get(), "sessions", static_cast<uint64_t>(sessions_.size()));
@@ -188,7 +201,7 @@ JsonPtr RecorderPlugin::handleAdmin(const json_t* request) {
         jsonSet(info.get(), "signing_public_key", hexEncode(signer_->publicKey()));
         return info;
     }
-    if (what == "start") return start(request);
+    if (what == "start") return startRequest(request);
     if (what == "list") {
         JsonPtr j = ok("");
         jsonSet(j.get(), "recordings", store_->list());
@@ -197,7 +210,7 @@ JsonPtr RecorderPlugin::handleAdmin(const json_t* request) {
     static const std::set<std::string> kPerRecording{"stop", "status", "hold", "release", "delete", "verify", "rewrap", "export"};
     if (!kPerRecording.count(what)) throw RequestError(errc::kUnknownRequest, "unknown request");
     std::string id = requireRecordingId(request);
-    if (what == "stop") return stop(id);
+    if (what == "stop") return stopRequest(id);
     if (what == "status") return status(id);
     if (what == "hold") {
         store_->hold(id, requireReason(request));
@@ -244,7 +257,7 @@ JsonPtr RecorderPlugin::handleAdmin(const json_t* request) {
     throw RequestError(errc::kUnknownRequest, "unknown request");
 }
 
-JsonPtr RecorderPlugin::start(const json_t* request) {
+JsonPtr RecorderPlugin::startRequest(const json_t* request) {
     const json_t* streams = json_object_get(request, "streams");
     if (!streams) throw RequestError(errc::kMissingField, "missing field: streams");
     if (!json_is_array(streams) || json_array_size(streams) == 0 || json_array_size(streams) > 8)
@@ -254,88 +267,48 @@ JsonPtr RecorderPlugin::start(const json_t* request) {
     json_t* s;
     json_array_foreach(streams, i, s) {
         if (!json_is_object(s)) throw RequestError(errc::kInvalidField, "streams: entries must be objects");
-        StreamSpec spec;
-        std::string_view kind = jsonRequireString(s, "kind");
-        if (kind == "audio") spec.kind = StreamKind::Audio;
-        else if (kind == "video") spec.kind = StreamKind::Video;
+        StreamKind kind;
+        std::string_view k = jsonRequireString(s, "kind");
+        if (k == "audio") kind = StreamKind::Audio;
+        else if (k == "video") kind = StreamKind::Video;
         else throw RequestError(errc::kInvalidField, "stream kind must be audio or video");
-        spec.codec = std::string(jsonRequireString(s, "codec"));
+        std::string codec(jsonRequireString(s, "codec"));
         auto mid = jsonOptionalString(s, "mid");
-        spec.mid = mid ? std::string(*mid) : std::to_string(i);
-        RecordingHeader probe;
-        probe.codec = spec.codec;
-        probe.mid = spec.mid;
-        probe.kind = spec.kind;
-        probe.fixedBytes();  // validates codec and mid (Error kInvalidField)
-        specs.push_back(spec);
+        specs.push_back(streamSpec(kind, std::move(codec), mid ? std::string(*mid) : std::to_string(i)));
     }
     auto policyField = jsonOptionalString(request, "policy", 1, 64);
     int64_t suite = jsonOptionalInt(request, "srtp_suite").value_or(80);
     if (suite != 32 && suite != 80) throw RequestError(errc::kInvalidField, "srtp_suite must be 32 or 80");
     // shared: one key for every stream (one VideoRoom rtp_forward; each port then pins its SSRC);
-    // per_stream: a key per stream (one rtp_forward per stream, or the room's tap).
+    // per_stream: a key per stream (one rtp_forward per stream).
     const std::string keys(jsonOptionalString(request, "srtp_keys").value_or("shared"));
     if (keys != "shared" && keys != "per_stream")
         throw RequestError(errc::kInvalidField, "srtp_keys must be \"shared\" or \"per_stream\"");
     const bool perStream = keys == "per_stream";
-    // Every field is checked before the policy is looked up and anything is allocated.
     std::string policy = policyField ? std::string(*policyField) : defaultPolicy_;
-    if (!store_->policies().count(policy)) throw RequestError(kRecorderUnknownPolicy, "unknown retention policy");
 
-    std::lock_guard control(controlMutex_);
-    RecordingId rid{};
-    secureRandom(rid);
-    std::string id = recordingIdHex(rid);
-    std::vector<std::string> paths;
-    try {
-        paths = store_->create(id, policy, specs);
-    } catch (const WriteError& e) {
-        throw RequestError(kRecorderWriteFailed, std::string("cannot write the recording's state (") + e.reason() + ")");
-    }
     std::vector<Bytes> srtpKeys;
-    for (size_t k = 0; k < (perStream ? specs.size() : 1); ++k) srtpKeys.push_back(secureRandomBytes(SrtpSession::kMasterLength));
-    auto wipeSrtpKeys = [&] {
-        for (auto& key : srtpKeys) OPENSSL_cleanse(key.data(), key.size());
-    };
-    Bytes dataKey = secureRandomBytes(32);
-    // Nothing was received: the files started so far are left as they are and the recording is marked
-    // interrupted (in memory at least, if its state file cannot be written), so no half-registered
-    // recording remains.
-    auto abandon = [&] {
-        OPENSSL_cleanse(dataKey.data(), dataKey.size());
-        wipeSrtpKeys();
-        try {
-            store_->markInterrupted(id);
-        } catch (const std::exception&) {
+    struct Wipe {
+        std::vector<Bytes>& keys;
+        ~Wipe() {
+            for (auto& key : keys) OPENSSL_cleanse(key.data(), key.size());
         }
-    };
-    std::vector<IngestServer::StreamSink> sinks;
+    } wipe{srtpKeys};
+    for (size_t k = 0; k < (perStream ? specs.size() : 1); ++k) srtpKeys.push_back(secureRandomBytes(SrtpSession::kMasterLength));
     std::vector<int> ports;
-    try {
-        for (size_t k = 0; k < specs.size(); ++k) {
-            RecordingHeader h;
-            h.recordingId = rid;
-            h.kind = specs[k].kind;
-            h.codec = specs[k].codec;
-            h.mid = specs[k].mid;
-            h.chunkSize = static_cast<uint32_t>(chunkBytes_);
+    std::string id = open(specs, policy, [&](const std::string& rid, std::vector<std::unique_ptr<RecordingWriter>> writers) {
+        std::vector<IngestServer::StreamSink> sinks;
+        for (size_t k = 0; k < writers.size(); ++k) {
             IngestServer::StreamSink sink;
-            sink.writer = std::make_unique<RecordingWriter>(paths[k], h, dataKey, keyring_);
+            sink.writer = std::move(writers[k]);
             sink.srtp = std::make_unique<SrtpSession>(static_cast<int>(suite), srtpKeys[perStream ? k : 0]);
             sink.pinSsrc = !perStream;
             sinks.push_back(std::move(sink));
         }
-        ports = ingest_->open(id, std::move(sinks));
-    } catch (const WriteError& e) {
-        abandon();
-        throw RequestError(kRecorderWriteFailed, std::string("cannot write the recording's files (") + e.reason() + ")");
-    } catch (...) {
-        abandon();
-        throw;
-    }
-    OPENSSL_cleanse(dataKey.data(), dataKey.size());
+        ports = ingest_->open(rid, std::move(sinks));
+    });
     // The keys leave only in this answer (the caller hands them to rtp_forward); the local copies
-    // and their base64 text are wiped here.
+    // and their base64 text are wiped.
     auto setKey = [](json_t* obj, const Bytes& key) {
         std::string text = base64Encode(key);
         jsonSet(obj, "srtp_crypto", text);
@@ -356,13 +329,86 @@ JsonPtr RecorderPlugin::start(const json_t* request) {
         if (perStream) setKey(e.get(), srtpKeys[k]);
         json_array_append_new(out.get(), jsonRelease(std::move(e)));
     }
-    wipeSrtpKeys();
     jsonSet(j.get(), "streams", std::move(out));
+    return j;
+}
+
+std::string RecorderPlugin::start(const std::vector<RecordingStreamSpec>& streams, const std::string& policy) {
+    if (streams.empty() || streams.size() > 8) throw RequestError(errc::kInvalidField, "streams must be 1-8 streams");
+    if (policy.size() > 64) throw RequestError(errc::kInvalidField, "policy must be at most 64 bytes");
+    std::vector<StreamSpec> specs;
+    for (const auto& s : streams) specs.push_back(streamSpec(s.video ? StreamKind::Video : StreamKind::Audio, s.codec, s.mid));
+    return open(specs, policy.empty() ? defaultPolicy_ : policy,
+                [this](const std::string& id, std::vector<std::unique_ptr<RecordingWriter>> writers) {
+                    inProcess_->open(id, std::move(writers));
+                });
+}
+
+std::string RecorderPlugin::open(const std::vector<StreamSpec>& specs, const std::string& policy, const Attach& attach) {
+    // Every field was checked before the policy is looked up and anything is allocated.
+    if (!store_->policies().count(policy)) throw RequestError(kRecorderUnknownPolicy, "unknown retention policy");
+    std::lock_guard control(controlMutex_);
+    RecordingId rid{};
+    secureRandom(rid);
+    std::string id = recordingIdHex(rid);
+    std::vector<std::string> paths;
+    try {
+        paths = store_->create(id, policy, specs);
+    } catch (const WriteError& e) {
+        throw RequestError(kRecorderWriteFailed, std::string("cannot write the recording's state (") + e.reason() + ")");
+    }
+    Bytes dataKey = secureRandomBytes(32);
+    // Nothing was received: the files started so far are left as they are and the recording is marked
+    // interrupted (in memory at least, if its state file cannot be written), so no half-registered
+    // recording remains.
+    auto abandon = [&] {
+        OPENSSL_cleanse(dataKey.data(), dataKey.size());
+        try {
+            store_->markInterrupted(id);
+        } catch (const std::exception&) {
+        }
+    };
+    try {
+        std::vector<std::unique_ptr<RecordingWriter>> writers;
+        for (size_t k = 0; k < specs.size(); ++k) {
+            RecordingHeader h;
+            h.recordingId = rid;
+            h.kind = specs[k].kind;
+            h.codec = specs[k].codec;
+            h.mid = specs[k].mid;
+            h.chunkSize = static_cast<uint32_t>(chunkBytes_);
+            writers.push_back(std::make_unique<RecordingWriter>(paths[k], h, dataKey, keyring_));
+        }
+        attach(id, std::move(writers));
+    } catch (const WriteError& e) {
+        abandon();
+        throw RequestError(kRecorderWriteFailed, std::string("cannot write the recording's files (") + e.reason() + ")");
+    } catch (...) {
+        abandon();
+        throw;
+    }
+    OPENSSL_cleanse(dataKey.data(), dataKey.size());
     JsonPtr e = jsonObject();
     jsonSet(e.get(), "policy", policy);
     jsonSet(e.get(), "streams", static_cast<int64_t>(specs.size()));
     notify("started", id, std::move(e));
-    return j;
+    return id;
+}
+
+RecordingSink::Write RecorderPlugin::write(const std::string& recording, size_t stream, const uint8_t* packet,
+                                           size_t length) noexcept {
+    return inProcess_->write(recording, stream, ByteView(packet, length));
+}
+
+std::string RecorderPlugin::failure(const std::string& recording) {
+    for (const auto& c : inProcess_->counters(recording))
+        if (c.writeError) return WriteError::reasonFor(c.writeError);
+    return {};
+}
+
+RecordingStopped RecorderPlugin::stop(const std::string& recording) {
+    Sealed s = seal(recording);
+    return RecordingStopped{s.failure.empty(), s.failure};
 }
 
 void RecorderPlugin::writeFailed(const std::string& id, size_t stream, int errnum) {
@@ -373,18 +419,19 @@ void RecorderPlugin::writeFailed(const std::string& id, size_t stream, int errnu
     notify("write_failed", id, std::move(e));
 }
 
-JsonPtr RecorderPlugin::stop(const std::string& id) {
+RecorderPlugin::Sealed RecorderPlugin::seal(const std::string& id) {
     std::lock_guard control(controlMutex_);
     if (!store_->exists(id)) throw RequestError(kRecorderUnknownRecording, "no such recording");
-    std::vector<StreamCounters> counters;
-    std::vector<FileSummary> files = ingest_->close(id, &counters);
-    if (files.empty()) {
+    Sealed out;
+    out.files = ingest_->close(id, &out.counters);
+    if (out.files.empty()) out.files = inProcess_->close(id, &out.counters);
+    if (out.files.empty()) {
         if (jsonString(store_->describe(id).get(), "status").value_or("") == "deleted")
             throw RequestError(kRecorderDeleted, "recording was deleted");
         throw RequestError(kRecorderNotActive, "recording is not active");
     }
     try {
-        store_->sealed(id, files);  // `failed` when a file is incomplete
+        store_->sealed(id, out.files);  // `failed` when a file is incomplete
     } catch (const WriteError& e) {
         // No manifest: the recording is left as a crash would leave it (its files' authentic prefixes).
         try {
@@ -399,49 +446,55 @@ JsonPtr RecorderPlugin::stop(const std::string& id) {
         throw RequestError(kRecorderWriteFailed, std::string("the recording's manifest could not be written (") +
                                                      e.reason() + "): it is interrupted");
     }
-    JsonPtr j = ok(id);
-    JsonPtr arr = jsonArray();
     uint64_t packets = 0, failed = 0;
-    std::string failure;
-    for (size_t k = 0; k < files.size(); ++k) {
-        JsonPtr e = jsonObject();
-        jsonSet(e.get(), "file", files[k].file);
-        jsonSet(e.get(), "sha256", hexEncode(files[k].sha256));
-        jsonSet(e.get(), "packets", files[k].packets);
-        jsonSet(e.get(), "chunks", files[k].chunks);
-        jsonSet(e.get(), "bytes", files[k].bytes);
-        jsonSet(e.get(), "complete", files[k].complete);
-        if (!files[k].complete) {
-            jsonSet(e.get(), "write_error", WriteError::reasonFor(files[k].error));
-            if (failure.empty()) failure = WriteError::reasonFor(files[k].error);
-        }
-        if (k < counters.size()) {
-            jsonSet(e.get(), "srtp_failed", counters[k].srtpFailed);
-            jsonSet(e.get(), "lost", counters[k].lost);
-            jsonSet(e.get(), "ssrc_refused", counters[k].ssrcRefused);
-            failed += counters[k].srtpFailed;
-        }
-        packets += files[k].packets;
-        json_array_append_new(arr.get(), jsonRelease(std::move(e)));
+    for (size_t k = 0; k < out.files.size(); ++k) {
+        if (!out.files[k].complete && out.failure.empty()) out.failure = WriteError::reasonFor(out.files[k].error);
+        if (k < out.counters.size()) failed += out.counters[k].srtpFailed;
+        packets += out.files[k].packets;
     }
-    jsonSet(j.get(), "status", failure.empty() ? "sealed" : "failed");
-    if (!failure.empty()) jsonSet(j.get(), "failure", failure);
-    jsonSet(j.get(), "files", std::move(arr));
     JsonPtr e = jsonObject();
-    jsonSet(e.get(), "status", failure.empty() ? "sealed" : "failed");
-    if (!failure.empty()) jsonSet(e.get(), "failure", failure);
+    jsonSet(e.get(), "status", out.failure.empty() ? "sealed" : "failed");
+    if (!out.failure.empty()) jsonSet(e.get(), "failure", out.failure);
     jsonSet(e.get(), "packets", packets);
     jsonSet(e.get(), "srtp_failed", failed);
     notify("stopped", id, std::move(e));
+    return out;
+}
+
+JsonPtr RecorderPlugin::stopRequest(const std::string& id) {
+    Sealed s = seal(id);
+    JsonPtr j = ok(id);
+    JsonPtr arr = jsonArray();
+    for (size_t k = 0; k < s.files.size(); ++k) {
+        const FileSummary& f = s.files[k];
+        JsonPtr e = jsonObject();
+        jsonSet(e.get(), "file", f.file);
+        jsonSet(e.get(), "sha256", hexEncode(f.sha256));
+        jsonSet(e.get(), "packets", f.packets);
+        jsonSet(e.get(), "chunks", f.chunks);
+        jsonSet(e.get(), "bytes", f.bytes);
+        jsonSet(e.get(), "complete", f.complete);
+        if (!f.complete) jsonSet(e.get(), "write_error", WriteError::reasonFor(f.error));
+        if (k < s.counters.size()) {
+            jsonSet(e.get(), "srtp_failed", s.counters[k].srtpFailed);
+            jsonSet(e.get(), "lost", s.counters[k].lost);
+            jsonSet(e.get(), "ssrc_refused", s.counters[k].ssrcRefused);
+        }
+        json_array_append_new(arr.get(), jsonRelease(std::move(e)));
+    }
+    jsonSet(j.get(), "status", s.failure.empty() ? "sealed" : "failed");
+    if (!s.failure.empty()) jsonSet(j.get(), "failure", s.failure);
+    jsonSet(j.get(), "files", std::move(arr));
     return j;
 }
 
 JsonPtr RecorderPlugin::status(const std::string& id) {
     JsonPtr j = store_->describe(id);
-    if (ingest_->active(id)) {
+    bool udp = ingest_->active(id);
+    if (udp || inProcess_->active(id)) {
         JsonPtr arr = jsonArray();
         std::string failure;
-        for (const auto& c : ingest_->counters(id)) {
+        for (const auto& c : udp ? ingest_->counters(id) : inProcess_->counters(id)) {
             JsonPtr e = jsonObject();
             jsonSet(e.get(), "received", c.received);
             jsonSet(e.get(), "recorded", c.recorded);

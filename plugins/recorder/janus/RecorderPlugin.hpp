@@ -1,7 +1,9 @@
 #pragma once
 // janus.plugin.hipaa.recorder: records SRTP RTP forwards into sealed, encrypted files, keeps them as
 // long as their retention policy says (unless on legal hold), shreds them verifiably, and exports
-// them to Janus .mjr. Driven through the Admin API (message_plugin); see docs/recorder.md.
+// them to Janus .mjr. Driven through the Admin API (message_plugin); see docs/recorder.md. In the same
+// process it is also the RecordingSink the room's tap records through (plaintext RTP, no UDP).
+#include "InProcessIngest.hpp"
 #include "IngestServer.hpp"
 #include "Keyring.hpp"
 #include "RecordingStore.hpp"
@@ -9,9 +11,11 @@
 #include "hipaa/Ed25519Signer.hpp"
 #include "hipaa/Logger.hpp"
 #include "hipaa/PluginCore.hpp"
+#include "hipaa/RecordingSink.hpp"
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -24,7 +28,7 @@ inline constexpr PluginInfo kRecorderInfo{"janus.plugin.hipaa.recorder", "HIPAA 
                                           "Encrypted consult recording with retention and verifiable deletion",
                                           "0.1.0", 100};
 
-class RecorderPlugin final : public MediaPluginCore {
+class RecorderPlugin final : public MediaPluginCore, public RecordingSink {
 public:
     RecorderPlugin(Config config, Logger log, MediaHost& host);
     ~RecorderPlugin() override;
@@ -41,9 +45,26 @@ public:
     int sweep(int64_t nowMs);
     RecordingStore& store() { return *store_; }  // tests
 
+    // RecordingSink (registered in RecordingSink::inProcess() from init until destruction).
+    std::string start(const std::vector<RecordingStreamSpec>& streams, const std::string& policy) override;
+    Write write(const std::string& recording, size_t stream, const uint8_t* packet, size_t length) noexcept override;
+    std::string failure(const std::string& recording) override;
+    RecordingStopped stop(const std::string& recording) override;
+
 private:
-    JsonPtr start(const json_t* request);
-    JsonPtr stop(const std::string& id);
+    struct Sealed {
+        std::vector<FileSummary> files;
+        std::vector<StreamCounters> counters;
+        std::string failure;  // the first incomplete file's reason; empty: sealed
+    };
+    JsonPtr startRequest(const json_t* request);
+    // Creates the recording (state, one sealed file per stream) and hands its writers to `attach`,
+    // which opens an ingest for them; the data key is wiped on every path. Returns the id.
+    using Attach = std::function<void(const std::string& id, std::vector<std::unique_ptr<RecordingWriter>> writers)>;
+    std::string open(const std::vector<StreamSpec>& specs, const std::string& policy, const Attach& attach);
+    // Stops receiving (either ingest), seals, writes the manifest, notifies `stopped`.
+    Sealed seal(const std::string& id);
+    JsonPtr stopRequest(const std::string& id);
     JsonPtr status(const std::string& id);
     JsonPtr exportRecording(const std::string& id);
     void writeFailed(const std::string& id, size_t stream, int errnum);
@@ -59,7 +80,8 @@ private:
     std::optional<Ed25519Signer> signer_;
     std::unique_ptr<RecordingStore> store_;
     std::atomic<uint64_t> writeFailures_{0};  // streams whose file could not be written (info)
-    std::unique_ptr<IngestServer> ingest_;
+    std::unique_ptr<IngestServer> ingest_;        // SRTP over UDP (rtp_forward)
+    std::unique_ptr<InProcessIngest> inProcess_;  // RecordingSink (the room's tap)
     std::mutex controlMutex_;  // serializes start/stop so a recording is never half-started
     std::mutex mutex_;
     std::set<SessionId> sessions_;

@@ -4,7 +4,7 @@
 
 #include "hipaa/Clock.hpp"
 #include "hipaa/Errors.hpp"
-#include "hipaa/InProcessAdmin.hpp"
+#include "hipaa/AuditHealthProbe.hpp"
 #include "hipaa/JcfgParser.hpp"
 #include "hipaa/SecretFile.hpp"
 
@@ -17,17 +17,12 @@ namespace {
 std::set<std::string> toSet(const std::vector<std::string>& v) { return {v.begin(), v.end()}; }
 
 // Asks janus.eventhandler.hipaa.audit in this process whether it takes records. Anything but a clear
-// "healthy" is a reason to refuse (fail closed): not loaded, an error, a malformed answer.
+// "healthy" is a reason to refuse (fail closed): not loaded, an error.
 std::string auditProblem() {
-    JsonPtr request = jsonObject();
-    jsonSet(request.get(), "request", "health");
     try {
-        JsonPtr h = InProcessAdmin::instance().call("janus.eventhandler.hipaa.audit", request.get());
-        if (json_is_true(json_object_get(h.get(), "healthy"))) return {};
-        const char* why = json_string_value(json_object_get(h.get(), "reason"));
-        return why && *why ? why : "audit_unhealthy";
-    } catch (const Error& e) {
-        return e.code() == InProcessAdmin::kUnavailable ? "audit_not_loaded" : "audit_error";
+        auto probe = AuditHealthProbe::inProcess().acquire();
+        if (!probe) return "audit_not_loaded";
+        return probe->auditProblem();
     } catch (const std::exception&) {
         return "audit_error";
     }
@@ -36,11 +31,9 @@ std::string auditProblem() {
 }  // namespace
 
 RoomPlugin::RoomPlugin(Config config, Logger log, MediaHost& host, VisitPublisher publisher, Clock clock,
-                       RecordingTap::RecorderCall recorder)
+                       const RecordingTap::Sink* recorder)
     : config_(std::move(config)), log_(std::move(log)), host_(host), relay_(host), clock_(clock ? std::move(clock) : &hipaa::Clock::wallUs),
-      recorder_(recorder ? std::move(recorder) : RecordingTap::RecorderCall([](const json_t* r) {
-          return InProcessAdmin::instance().call("janus.plugin.hipaa.recorder", r);
-      })) {
+      recorder_(recorder ? *recorder : RecordingSink::inProcess()) {
     development_ = config_.boolean("general.development", false);
     // Pseudonyms are how events name people: without the key there is no PHI-free event, so no room.
     std::string pseudonymKey = config_.secretPath("general.pseudonym_key_file");

@@ -29,10 +29,10 @@ class RoomPlugin final : public MediaPluginCore {
 public:
     using Clock = std::function<int64_t()>;  // microseconds since the epoch
 
-    // `recorder`: the recorder's Admin API contract; null = janus.plugin.hipaa.recorder in this process
-    // (InProcessAdmin).
+    // `recorder`: where the recording sink registers; null = janus.plugin.hipaa.recorder in this
+    // process (RecordingSink::inProcess()).
     RoomPlugin(Config config, Logger log, MediaHost& host, VisitPublisher publisher = VisitPublisher::bus(),
-               Clock clock = nullptr, RecordingTap::RecorderCall recorder = nullptr);
+               Clock clock = nullptr, const RecordingTap::Sink* recorder = nullptr);
     ~RoomPlugin() override;
     static std::unique_ptr<MediaPluginCore> create(const std::string& configFile, Logger log, MediaHost& host);
 
@@ -105,7 +105,7 @@ private:
     std::set<SessionId> sessions_;
     BoundedQueue<Task> queue_{8192};
     std::atomic<uint64_t> queued_{0}, handled_{0}, slowLinks_{0}, recordingFailures_{0};
-    RecordingTap::RecorderCall recorder_;
+    const RecordingTap::Sink& recorder_;
     mutable std::mutex tapsMutex_;  // guards taps_, retired_, tapObserver_
     std::map<std::string, std::shared_ptr<RecordingTap>> taps_;
     std::vector<std::shared_ptr<RecordingTap>> retired_;  // stopped; freed here, never on a media thread

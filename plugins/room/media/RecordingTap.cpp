@@ -1,25 +1,17 @@
 #include "RecordingTap.hpp"
 
 #include "hipaa/Clock.hpp"
-#include "hipaa/Encoding.hpp"
-#include "hipaa/Errors.hpp"
-#include "hipaa/Zeroize.hpp"
-
-#include <arpa/inet.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstring>
 
+#include "hipaa/Errors.hpp"
+
 namespace hipaa::room {
 
-RecordingTap::RecordingTap(RecorderCall recorder, TapSettings settings, Logger log)
-    : recorder_(std::move(recorder)), settings_(std::move(settings)), log_(std::move(log)), ring_(settings_.slots),
-      buffer_(TapSlot::kMaxPacket + SrtpProtector::kMaxTrailer) {
-    socket_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (socket_ < 0) throw Error(errc::kInternal, "recording tap: no UDP socket");
+RecordingTap::RecordingTap(const Sink& sink, TapSettings settings, Logger log)
+    : sink_(sink), settings_(std::move(settings)), log_(std::move(log)), ring_(settings_.slots) {
     thread_ = std::thread([this] { run(); });
 }
 
@@ -37,8 +29,7 @@ RecordingTap::~RecordingTap() {
     }
     cv_.notify_all();
     thread_.join();
-    stopAll();  // the thread is gone: whatever it still held is sealed here
-    ::close(socket_);
+    stopAll(sink_.acquire());  // the thread is gone: whatever it still held is sealed here
 }
 
 // ---- media threads: O(1), no lock, no allocation ----
@@ -87,9 +78,7 @@ void RecordingTap::rtp(uint64_t feed, int mindex, const uint8_t* packet, size_t 
 // ---- control: the room's worker thread ----
 
 void RecordingTap::start() {
-    JsonPtr probe = jsonObject();
-    jsonSet(probe.get(), "request", "info");
-    recorder_(probe.get());  // throws when the recorder is not loaded or refuses
+    sink_.require();  // throws when the recorder is not loaded
     armed_.store(true);
 }
 
@@ -122,16 +111,24 @@ void RecordingTap::run() {
             stopRequested = stopRequested_;
             quit = quit_;
         }
-        while (ring_.tryPop([this](TapSlot& s) { handle(s); })) {
-        }
-        int64_t now = Clock::monotonicMs();
-        if (!sealed_ && now - lastPollMs_ >= settings_.pollMs) {
-            lastPollMs_ = now;
-            poll();
+        {
+            // One lease per round: the recorder's withdraw waits for at most one round's packets.
+            // The final drain takes everything (the producers are disarmed); others a ring's worth.
+            Lease sink = sink_.acquire();
+            size_t budget = stopRequested ? SIZE_MAX : ring_.capacity();
+            while (budget-- > 0 && ring_.tryPop([&](TapSlot& s) { handle(s, sink); })) {
+            }
+            int64_t now = Clock::monotonicMs();
+            if (!sealed_ && now - lastPollMs_ >= settings_.pollMs) {
+                lastPollMs_ = now;
+                poll(sink);
+            }
+            if (stopRequested) {
+                stopAll(sink);
+                sealed_ = true;
+            }
         }
         if (stopRequested) {
-            stopAll();
-            sealed_ = true;
             std::lock_guard lock(mutex_);
             stopRequested_ = false;
             stopDone_ = true;
@@ -143,7 +140,7 @@ void RecordingTap::run() {
     }
 }
 
-void RecordingTap::handle(TapSlot& s) {
+void RecordingTap::handle(TapSlot& s, const Lease& sink) {
     switch (s.kind) {
         case TapSlot::Kind::StreamAdded: {
             Feed& f = feeds_[s.feed];
@@ -151,7 +148,7 @@ void RecordingTap::handle(TapSlot& s) {
             f.failed = false;
             // A stream the running recording does not have: seal that segment; the next packet starts
             // a new recording with every stream of the feed.
-            if (!f.recording.empty() && !f.senders.contains(s.mindex)) stopFeed(f);
+            if (!f.recording.empty() && !f.indexes.contains(s.mindex)) stopFeed(f, sink);
             return;
         }
         case TapSlot::Kind::StreamRemoved: {
@@ -159,7 +156,7 @@ void RecordingTap::handle(TapSlot& s) {
             if (it == feeds_.end()) return;
             it->second.streams.erase(s.mindex);
             if (it->second.streams.empty()) {
-                stopFeed(it->second);
+                stopFeed(it->second, sink);
                 feeds_.erase(it);
             }
             return;
@@ -171,94 +168,57 @@ void RecordingTap::handle(TapSlot& s) {
                 unknown_.fetch_add(1, std::memory_order_relaxed);
                 return;
             }
-            send(it->second, s.mindex, s.data, s.length);
+            send(it->second, s.mindex, s.data, s.length, sink);
             return;
         }
     }
 }
 
-void RecordingTap::send(Feed& f, int mindex, const uint8_t* data, size_t length) {
+void RecordingTap::send(Feed& f, int mindex, const uint8_t* data, size_t length, const Lease& sink) {
     if (f.recording.empty()) {
         if (f.failed) {
             failed_.fetch_add(1, std::memory_order_relaxed);
             return;
         }
-        startFeed(f);
+        startFeed(f, sink);
         if (f.recording.empty()) return;
     }
-    auto it = f.senders.find(mindex);
-    if (it == f.senders.end()) {
+    auto it = f.indexes.find(mindex);
+    if (it == f.indexes.end()) {
         unknown_.fetch_add(1, std::memory_order_relaxed);
         return;
     }
-    std::memcpy(buffer_.data(), data, length);
-    size_t n = length;
-    if (!it->second.srtp->protect(buffer_.data(), n)) {
+    if (!sink) {  // the recorder was unloaded while recording
         failed_.fetch_add(1, std::memory_order_relaxed);
+        writeFailed(f);
         return;
     }
-    const sockaddr_in& a = it->second.address;
-    if (::sendto(socket_, buffer_.data(), n, 0, reinterpret_cast<const sockaddr*>(&a), sizeof a) == static_cast<ssize_t>(n))
-        sent_.fetch_add(1, std::memory_order_relaxed);
-    else
-        failed_.fetch_add(1, std::memory_order_relaxed);
+    switch (sink->write(f.recording, it->second, data, length)) {
+        case RecordingSink::Write::Recorded:
+            sent_.fetch_add(1, std::memory_order_relaxed);
+            return;
+        case RecordingSink::Write::Failed:
+            failed_.fetch_add(1, std::memory_order_relaxed);
+            writeFailed(f);
+            return;
+        case RecordingSink::Write::Refused:
+            failed_.fetch_add(1, std::memory_order_relaxed);
+            return;
+    }
 }
 
-void RecordingTap::startFeed(Feed& f) {
-    JsonPtr req = jsonObject();
-    jsonSet(req.get(), "request", "start");
-    jsonSet(req.get(), "srtp_suite", settings_.srtpSuite);
-    // A key per stream: a packet of one stream, replayed to another stream's port, does not authenticate.
-    jsonSet(req.get(), "srtp_keys", "per_stream");
-    if (!settings_.policy.empty()) jsonSet(req.get(), "policy", settings_.policy);
-    JsonPtr streams = jsonArray();
-    std::vector<int> order;
+void RecordingTap::startFeed(Feed& f, const Lease& sink) {
+    std::vector<RecordingStreamSpec> specs;
+    std::map<int, size_t> indexes;
     for (const auto& [mindex, info] : f.streams) {
-        if (order.size() == kMaxStreams) break;  // the recorder's limit per recording: reported below
-        JsonPtr st = jsonObject();
-        jsonSet(st.get(), "kind", info.video ? "video" : "audio");
-        jsonSet(st.get(), "codec", info.codec);
-        jsonSet(st.get(), "mid", std::to_string(mindex));
-        json_array_append_new(streams.get(), st.release());
-        order.push_back(mindex);
+        if (specs.size() == kMaxStreams) break;  // the recorder's limit per recording: reported below
+        indexes[mindex] = specs.size();
+        specs.push_back({info.video, info.codec, std::to_string(mindex)});
     }
-    jsonSet(req.get(), "streams", std::move(streams));
     try {
-        JsonPtr ans = recorder_(req.get());
-        // The answer carries the streams' SRTP keys: wiped in it before it is freed, on every path.
-        struct WipeKeys {
-            json_t* answer;
-            ~WipeKeys() {
-                size_t i;
-                json_t* st;
-                json_array_foreach(json_object_get(answer, "streams"), i, st) zeroizeJsonString(st, "srtp_crypto");
-                zeroizeJsonString(answer, "srtp_crypto");
-            }
-        } wipe{ans.get()};
-        if (auto code = jsonInt(ans.get(), "error_code"))
-            throw Error(static_cast<int>(*code), std::string(jsonString(ans.get(), "error").value_or("refused")));
-        std::string id(jsonString(ans.get(), "recording").value_or(""));
-        std::string host(jsonString(ans.get(), "host").value_or(""));
-        int64_t suite = jsonInt(ans.get(), "srtp_suite").value_or(0);
-        const json_t* ports = json_object_get(ans.get(), "streams");
-        sockaddr_in base{};
-        base.sin_family = AF_INET;
-        if (id.empty() || json_array_size(ports) != order.size() || ::inet_pton(AF_INET, host.c_str(), &base.sin_addr) != 1)
-            throw Error(errc::kInternal, "unexpected answer from the recorder");
-        std::map<int, Sender> senders;
-        for (size_t i = 0; i < order.size(); ++i) {
-            const json_t* st = json_array_get(ports, i);
-            std::optional<Bytes> decoded = base64Decode(jsonString(st, "srtp_crypto").value_or(""));
-            if (!decoded) throw Error(errc::kInternal, "unexpected answer from the recorder (no stream key)");
-            SecretBytes key(decoded->begin(), decoded->end());
-            zeroize(decoded->data(), decoded->size());
-            Sender snd;
-            snd.address = base;
-            snd.address.sin_port = htons(static_cast<uint16_t>(jsonInt(st, "port").value_or(0)));
-            snd.srtp = std::make_unique<SrtpProtector>(static_cast<int>(suite), key);
-            senders.emplace(order[i], std::move(snd));
-        }
-        f.senders = std::move(senders);
+        if (!sink) throw Error(kInProcessUnavailable, sink_.name() + " is not loaded in this process");
+        std::string id = sink->start(specs, settings_.policy);
+        f.indexes = std::move(indexes);
         f.recording = id;
         f.writeFailed = false;
         {
@@ -278,22 +238,21 @@ void RecordingTap::startFeed(Feed& f) {
     }
 }
 
-void RecordingTap::poll() {
+void RecordingTap::poll(const Lease& sink) {
     for (auto& [feed, f] : feeds_) {
         if (f.recording.empty() || f.writeFailed) continue;
-        JsonPtr req = jsonObject();
-        jsonSet(req.get(), "request", "status");
-        jsonSet(req.get(), "recording", f.recording);
         try {
-            JsonPtr ans = recorder_(req.get());
-            if (jsonString(ans.get(), "failure")) {
-                f.writeFailed = true;
-                report("write_failed", f.recording);
-            }
+            if (!sink || !sink->failure(f.recording).empty()) writeFailed(f);
         } catch (const std::exception&) {
             // asked again at the next poll; start/stop report their own failures
         }
     }
+}
+
+void RecordingTap::writeFailed(Feed& f) {
+    if (f.writeFailed) return;
+    f.writeFailed = true;
+    report("write_failed", f.recording);
 }
 
 void RecordingTap::report(const char* reason, const std::string& recording) {
@@ -306,15 +265,12 @@ void RecordingTap::report(const char* reason, const std::string& recording) {
     }
 }
 
-void RecordingTap::stopFeed(Feed& f) {
+void RecordingTap::stopFeed(Feed& f, const Lease& sink) {
     if (f.recording.empty()) return;
-    JsonPtr req = jsonObject();
-    jsonSet(req.get(), "request", "stop");
-    jsonSet(req.get(), "recording", f.recording);
     try {
-        JsonPtr ans = recorder_(req.get());
-        if (jsonString(ans.get(), "status").value_or("sealed") != "sealed" && !f.writeFailed)
-            report("write_failed", f.recording);
+        if (!sink) throw Error(kInProcessUnavailable, sink_.name() + " is not loaded in this process");
+        RecordingStopped outcome = sink->stop(f.recording);
+        if (!outcome.sealed) writeFailed(f);
     } catch (const std::exception& e) {
         // e.g. the manifest could not be written: the recording is left interrupted, not sealed
         log_.error(std::string("recording tap: recorder stop failed: ") + e.what());
@@ -325,11 +281,11 @@ void RecordingTap::stopFeed(Feed& f) {
         stopped_.push_back(f.recording);
     }
     f.recording.clear();
-    f.senders.clear();
+    f.indexes.clear();
 }
 
-void RecordingTap::stopAll() {
-    for (auto& [feed, f] : feeds_) stopFeed(f);
+void RecordingTap::stopAll(const Lease& sink) {
+    for (auto& [feed, f] : feeds_) stopFeed(f, sink);
 }
 
 }  // namespace hipaa::room

@@ -1,22 +1,14 @@
 #pragma once
 // A MediaTap that records a room: the relay's media threads copy each RTP packet into a preallocated
 // ring (TapRing: O(1), no lock, no allocation; a full ring drops and counts). The tap's own thread
-// takes them out, starts one recorder recording per publisher feed (through the recorder's Admin API
-// contract `start`, in-process), SRTP-protects each packet with that recording's key and sends it to
-// the recorder's UDP ingest port, exactly like VideoRoom's rtp_forward. So the on-disk result and the
-// tested ingest path are the recorder's own.
+// takes them out, starts one recorder recording per publisher feed and hands each packet, still
+// plaintext, to the recorder's RecordingSink in this process, which seals and writes it on this
+// thread. No SRTP, no socket, no key on this path; the files, manifests and retention are the ones an
+// Admin API `start` gives.
 //
-// Control (start/stop) comes from the room's worker thread; stop() waits for the tap thread to send
-// what is queued and to stop (seal) every recorder recording it started.
-#include "MediaTap.hpp"
-#include "SrtpProtector.hpp"
-#include "TapRing.hpp"
-
-#include "hipaa/Json.hpp"
-#include "hipaa/Logger.hpp"
-
-#include <netinet/in.h>
-
+// Control (start/stop) comes from the room's worker thread; stop() waits for the tap thread to hand
+// over what is queued and to stop (seal) every recorder recording it started. The recorder is reached
+// only through a lease of its slot: if it is unloaded meanwhile, the tap's calls fail, never crash.
 #include <atomic>
 #include <condition_variable>
 #include <functional>
@@ -27,16 +19,21 @@
 #include <thread>
 #include <vector>
 
+#include "MediaTap.hpp"
+#include "TapRing.hpp"
+#include "hipaa/Logger.hpp"
+#include "hipaa/RecordingSink.hpp"
+
 namespace hipaa::room {
 
 struct TapSettings {
-    size_t slots = 4096;       // ring size (packets); 4096 x 1.5 KB = 6 MB per recording room
-    std::string policy;        // recorder retention policy ("" = the recorder's default)
-    int srtpSuite = 80;
-    int64_t pollMs = 500;      // how often the tap asks the recorder (`status`) whether writes failed
+    size_t slots = 4096;   // ring size (packets); 4096 x 1.5 KB = 6 MB per recording room
+    std::string policy;    // recorder retention policy ("" = the recorder's default)
+    int64_t pollMs = 500;  // how often the tap asks the recorder whether a write on its thread failed
     // A part of the recording failed after everyone was told it started. reason: `start_failed` (the
     // recorder refused a feed), `too_many_streams` (streams past the recorder's 8 per recording are not
-    // recorded), `write_failed` (the recorder could not write a stream's file), `stop_failed` (a
+    // recorded), `write_failed` (the recorder could not write a stream's file, or was unloaded while
+    // recording), `stop_failed` (a
     // segment could not be sealed); recording: the recorder's id, if any. Called on the tap's thread,
     // once per reason and feed segment; must not block.
     std::function<void(const std::string& reason, const std::string& recording)> onFailure;
@@ -44,25 +41,25 @@ struct TapSettings {
 
 class RecordingTap final : public MediaTap {
 public:
-    // The recorder's Admin API contract (message_plugin request -> answer); throws on refusal.
-    using RecorderCall = std::function<JsonPtr(const json_t* request)>;
+    using Sink = InProcessSlot<RecordingSink>;
     struct Stats {
-        uint64_t packets = 0;      // packets the tap accepted into its ring
-        uint64_t dropped = 0;      // ring full: not recorded
-        uint64_t sent = 0;         // protected and sent to the recorder
-        uint64_t unknown = 0;      // packets of a stream never announced with streamAdded
-        uint64_t failed = 0;       // recorder start or SRTP protect failed
-        uint64_t failures = 0;     // failures reported through TapSettings::onFailure
+        uint64_t packets = 0;   // packets the tap accepted into its ring
+        uint64_t dropped = 0;   // ring full: not recorded
+        uint64_t sent = 0;      // handed to the recorder and recorded
+        uint64_t unknown = 0;   // packets of a stream never announced with streamAdded
+        uint64_t failed = 0;    // the recorder refused the feed, was gone, or could not write the packet
+        uint64_t failures = 0;  // failures reported through TapSettings::onFailure
     };
 
-    RecordingTap(RecorderCall recorder, TapSettings settings, Logger log);
+    // `sink`: where the recorder registers (RecordingSink::inProcess(); tests: their own slot).
+    RecordingTap(const Sink& sink, TapSettings settings, Logger log);
     ~RecordingTap() override;  // stops (seals) what it recorded
     RecordingTap(const RecordingTap&) = delete;
     RecordingTap& operator=(const RecordingTap&) = delete;
 
-    // Starts recording from the next packet on. Checks that the recorder answers (throws its Error).
+    // Starts recording from the next packet on. Throws Error 350 when no recorder is loaded.
     void start();
-    // Stops recording: sends what is queued, stops every recorder recording; their ids (32 hex).
+    // Stops recording: hands over what is queued, stops every recorder recording; their ids (32 hex).
     std::vector<std::string> stop();
     bool recording() const { return armed_.load(std::memory_order_relaxed); }
     Stats stats() const;
@@ -79,29 +76,27 @@ private:
         bool video = false;
         std::string codec;
     };
-    struct Sender {
-        sockaddr_in address{};
-        std::unique_ptr<SrtpProtector> srtp;
-    };
     struct Feed {
         std::map<int, StreamInfo> streams;  // by mindex
         std::string recording;              // recorder id; empty = not started
         bool failed = false;                // the recorder refused: no retry until the streams change
         bool writeFailed = false;           // reported for `recording`
-        std::map<int, Sender> senders;      // by mindex, for the streams of `recording`
+        std::map<int, size_t> indexes;      // mindex -> stream index in `recording`
     };
+    using Lease = Sink::Lease;
 
     void run();
-    void handle(TapSlot& slot);
-    void send(Feed& feed, int mindex, const uint8_t* data, size_t length);
-    void startFeed(Feed& feed);
-    void stopFeed(Feed& feed);
-    void stopAll();
-    // Asks the recorder whether a running recording's writes failed (tap thread, every pollMs).
-    void poll();
+    void handle(TapSlot& slot, const Lease& sink);
+    void send(Feed& feed, int mindex, const uint8_t* data, size_t length, const Lease& sink);
+    void startFeed(Feed& feed, const Lease& sink);
+    void stopFeed(Feed& feed, const Lease& sink);
+    void stopAll(const Lease& sink);
+    // Asks the recorder whether a running recording's writes failed on its thread (every pollMs).
+    void poll(const Lease& sink);
+    void writeFailed(Feed& feed);
     void report(const char* reason, const std::string& recording);
 
-    RecorderCall recorder_;
+    const Sink& sink_;
     TapSettings settings_;
     Logger log_;
     TapRing ring_;
@@ -110,12 +105,10 @@ private:
 
     // Tap thread only.
     std::map<uint64_t, Feed> feeds_;
-    int socket_ = -1;
     // Set once stop()'s final drain has sealed everything. Every packet in the ring was accepted while
-    // armed and is sent until then; one that slipped past rtp()'s armed check after the drain is dropped
-    // (it must not start a new recording).
+    // armed and is handed over until then; one that slipped past rtp()'s armed check after the drain is
+    // dropped (it must not start a new recording).
     bool sealed_ = false;
-    std::vector<uint8_t> buffer_;
     int64_t lastPollMs_ = 0;
 
     mutable std::mutex mutex_;  // guards the control handshake and recordings_

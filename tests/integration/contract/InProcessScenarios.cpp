@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <future>
+#include <mutex>
 #include <thread>
 
 #include "AuditHandler.hpp"
@@ -19,7 +20,7 @@
 #include "Scenario.hpp"
 #include "TempDir.hpp"
 #include "hipaa/Errors.hpp"
-#include "hipaa/InProcessAdmin.hpp"
+#include "hipaa/AuditHealthProbe.hpp"
 #include "hipaa/JcfgParser.hpp"
 
 namespace hipaa::test {
@@ -51,18 +52,22 @@ int roomWorkerQueueFull() {
                                     pem + "\" }\n",
                                 0600);
     // The worker asks the audit handler before the first join and stays there until released.
-    std::promise<void> release;
-    std::shared_future<void> released = release.get_future().share();
-    std::promise<void> asked;
-    bool once = false;
-    InProcessAdmin::instance().provide(kAuditPackage, [&, released](const json_t*) {
-        if (!once) {
-            once = true;
-            asked.set_value();
+    struct HeldProbe final : AuditHealthProbe {
+        std::promise<void> release;
+        std::shared_future<void> released = release.get_future().share();
+        mutable std::promise<void> asked;
+        mutable std::once_flag once;
+        std::string auditProblem() const override {
+            std::call_once(once, [this] { asked.set_value(); });
+            released.wait();
+            return {};
         }
-        released.wait();
-        return jsonParse(R"({"healthy":true})");
-    });
+    } probe;
+    AuditHealthProbe::inProcess().provide(probe);
+    struct Withdraw {
+        const HeldProbe& probe;
+        ~Withdraw() { AuditHealthProbe::inProcess().withdraw(probe); }
+    } withdraw{probe};
     SilentHost host;
     int answer = 0;
     {
@@ -70,14 +75,13 @@ int roomWorkerQueueFull() {
                                                          room::VisitPublisher{nullptr, nullptr});
         plugin->createSession(1);
         plugin->handleMessage(1, "t", J(R"({"request":"join","room":"r","token":"a.b.c"})"), nullptr);
-        asked.get_future().wait_for(std::chrono::seconds(10));
+        probe.asked.get_future().wait_for(std::chrono::seconds(10));
         for (int i = 0; i < 20000 && answer == 0; ++i) {
             auto reply = plugin->handleMessage(1, "t", J(R"({"request":"participants"})"), nullptr);
             if (reply.kind == MediaPluginCore::Reply::Kind::Ok) answer = ClientTab::errorCode(reply.content.get());
         }
-        release.set_value();
+        probe.release.set_value();
     }
-    InProcessAdmin::instance().withdraw(kAuditPackage);
     return answer;
 }
 

@@ -117,7 +117,7 @@ TEST_F(DemoConsultBrowser, HipaaRoomMediaAndChat) {
 
 // Issue 6 (b): the same consult, recorded. After media flows both ways the provider sends `record`, the
 // patient is asked and consents, both pages see `recording: started`, 8 s of both feeds go through the
-// room's RecordingTap (SRTP over loopback) into janus.plugin.hipaa.recorder, the provider sends
+// room's RecordingTap (in process, through the recorder's RecordingSink) into janus.plugin.hipaa.recorder, the provider sends
 // `stop_record`. Then for each recorder recording (one per publisher feed: provider and patient) the
 // recorder's Admin API verifies and exports it, janus-pp-rec converts, ffprobe must see Opus and VP8
 // lasting about as long as the recording ran, and no payload byte of the export occurs in its .jrec files.

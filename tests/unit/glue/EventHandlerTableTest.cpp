@@ -2,7 +2,7 @@
 #include "PluginTables.hpp"
 #include "TempDir.hpp"
 #include "hipaa/Errors.hpp"
-#include "hipaa/InProcessAdmin.hpp"
+#include "hipaa/AuditHealthProbe.hpp"
 #include "hipaa/Json.hpp"
 
 #include <gtest/gtest.h>
@@ -69,41 +69,39 @@ TEST(AuditHandlerTable, KeyFileErrorsNameTheConfigKey) {
         << janusLogText();
 }
 
-// What the room asks before a visit starts (fail closed): `health`, in-process and on the Admin API.
-// Healthy while records reach the spool; unhealthy ("spool_full") once the 1 MiB spool is full;
-// gone from the process when the handler is destroyed.
+// What the room asks before a visit starts (fail closed): the AuditHealthProbe in-process, `health` on
+// the Admin API. Healthy while records reach the spool; unhealthy ("spool_full") once the 1 MiB spool
+// is full; gone from the process when the handler is destroyed.
 TEST(AuditHandlerTable, HealthIsOfferedInProcessAndFailsWhenTheSpoolIsFull) {
     TempDir dir;
     writeAuditConfig(dir, "max_mb = 1");
     janus_eventhandler* h = hipaa_audit_eventhandler();
     ASSERT_EQ(h->init(dir.path().c_str()), 0) << janusLogText();
+    auto problem = [] { return AuditHealthProbe::inProcess().require()->auditProblem(); };
+    ASSERT_TRUE(AuditHealthProbe::inProcess().available());
+    EXPECT_EQ(problem(), "");
     JsonPtr ask = jsonParse(R"({"request":"health"})");
-    ASSERT_TRUE(InProcessAdmin::instance().available("janus.eventhandler.hipaa.audit"));
-    JsonPtr health = InProcessAdmin::instance().call("janus.eventhandler.hipaa.audit", ask.get());
-    EXPECT_EQ(jsonBool(health.get(), "healthy"), std::optional<bool>(true)) << jsonDump(health.get());
-    JsonPtr other = jsonParse(R"({"request":"query","requester":"x"})");
-    EXPECT_THROW(InProcessAdmin::instance().call("janus.eventhandler.hipaa.audit", other.get()), Error);
 
     // ~300 bytes per spooled record: some thousands of events fill 1 MiB.
     json_t* ev = json_pack("{si s{ss}}", "type", JANUS_EVENT_TYPE_SESSION, "event", "name", "created");
-    bool full = false;
+    std::string why;
     // Paced (100 at a time, then until the writer took them) so the 1024-event queue never nears full
     // (that would answer queue_full first, e.g. under ASan).
-    for (int i = 0; i < 400 && !full; ++i) {
+    for (int i = 0; i < 400 && why.empty(); ++i) {
         for (int j = 0; j < 100; ++j) h->incoming_event(ev);
         for (int t = 0; t < 1000; ++t) {
-            health = InProcessAdmin::instance().call("janus.eventhandler.hipaa.audit", ask.get());
-            full = jsonBool(health.get(), "healthy") == std::optional<bool>(false);
-            if (full || jsonInt(health.get(), "queued").value_or(0) == 0) break;
+            why = problem();
+            JsonPtr health(h->handle_request(ask.get()));
+            if (!why.empty() || jsonInt(health.get(), "queued").value_or(0) == 0) break;
             std::this_thread::sleep_for(std::chrono::milliseconds(2));
         }
     }
-    ASSERT_TRUE(full) << jsonDump(health.get());
-    EXPECT_EQ(jsonString(health.get(), "reason").value_or(""), "spool_full") << jsonDump(health.get());
+    EXPECT_EQ(why, "spool_full");
     JsonPtr viaAdmin(h->handle_request(ask.get()));
     EXPECT_EQ(jsonBool(viaAdmin.get(), "healthy"), std::optional<bool>(false)) << jsonDump(viaAdmin.get());
+    EXPECT_EQ(jsonString(viaAdmin.get(), "reason").value_or(""), "spool_full") << jsonDump(viaAdmin.get());
     h->destroy();
-    EXPECT_FALSE(InProcessAdmin::instance().available("janus.eventhandler.hipaa.audit"));
+    EXPECT_FALSE(AuditHealthProbe::inProcess().available());
     json_decref(ev);
 }
 

@@ -639,6 +639,92 @@ TEST_F(RecorderPluginTest, BadRequestsGetSpecificErrorsAndLeaveNoState) {
     EXPECT_EQ(errorOf(R"({"request":"delete","reason":"x","recording":")" + str(s.get(), "recording") + "\"}"), kRecorderActive);
 }
 
+// The typed in-process seam (RecordingSink, what the room's tap records through): registered while
+// the plugin lives; its requests are checked like `start`'s (nothing left behind on a refusal); its
+// recordings take no port and no SRTP key and are recordings like any other for the Admin API
+// (`list`, `status` counters, `stop` by an operator, `verify`, `export` byte-identical).
+TEST_F(RecorderPluginTest, InProcessRecordingsAreCheckedLikeStartAndAreRecordingsLikeAnyOther) {
+    ASSERT_EQ(&*RecordingSink::inProcess().require(), static_cast<RecordingSink*>(plugin.get()));
+    RecordingSink& sink = *plugin;
+    auto refused = [&](std::vector<RecordingStreamSpec> streams, const std::string& policy) {
+        try {
+            sink.start(streams, policy);
+        } catch (const Error& e) {
+            return e.code();
+        }
+        return 0;
+    };
+    RecordingStreamSpec opus{false, "opus", "0"}, vp8{true, "vp8", "1"};
+    EXPECT_EQ(refused({}, ""), errc::kInvalidField);
+    EXPECT_EQ(refused(std::vector<RecordingStreamSpec>(9, opus), ""), errc::kInvalidField);
+    EXPECT_EQ(refused({{false, "Opus!", "0"}}, ""), errc::kInvalidField);
+    EXPECT_EQ(refused({{false, "opus", std::string(33, 'm')}}, ""), errc::kInvalidField);
+    EXPECT_EQ(refused({opus}, "forever"), kRecorderUnknownPolicy);
+    EXPECT_EQ(json_array_size(json_object_get(admin(R"({"request":"list"})").get(), "recordings")), 0u);
+
+    std::string id = sink.start({opus, vp8}, "short");
+    ASSERT_TRUE(recordingIdFromHex(id)) << id;
+    EXPECT_EQ(jsonInt(admin(R"({"request":"info"})").get(), "active"), 1);
+    std::vector<Bytes> audio, video;
+    for (uint16_t i = 0; i < 30; ++i) {
+        Bytes a(12, 0), v(12, 0);
+        a[0] = v[0] = 0x80;
+        a[1] = 111, v[1] = 96;
+        a[3] = v[3] = static_cast<uint8_t>(i);
+        Bytes pa = payload(0xA0, i, 100), pv = payload(0xB0, i, 1100);
+        a.insert(a.end(), pa.begin(), pa.end());
+        v.insert(v.end(), pv.begin(), pv.end());
+        EXPECT_EQ(sink.write(id, 0, a.data(), a.size()), RecordingSink::Write::Recorded);
+        EXPECT_EQ(sink.write(id, 1, v.data(), v.size()), RecordingSink::Write::Recorded);
+        audio.push_back(std::move(a));
+        video.push_back(std::move(v));
+    }
+    EXPECT_EQ(sink.write(id, 2, audio[0].data(), audio[0].size()), RecordingSink::Write::Refused);  // no stream 2
+    EXPECT_EQ(sink.write(id, 0, audio[0].data(), 11), RecordingSink::Write::Refused);               // not RTP
+    EXPECT_EQ(sink.write("00000000000000000000000000000000", 0, audio[0].data(), audio[0].size()),
+              RecordingSink::Write::Refused);
+    EXPECT_EQ(sink.failure(id), "");
+    JsonPtr st = admin(R"({"request":"status","recording":")" + id + "\"}");
+    EXPECT_EQ(str(st.get(), "status"), "recording") << jsonDump(st.get());
+    EXPECT_EQ(str(st.get(), "policy"), "short");
+    const json_t* c = json_object_get(st.get(), "counters");
+    ASSERT_EQ(json_array_size(c), 2u) << jsonDump(st.get());
+    EXPECT_EQ(jsonInt(json_array_get(c, 0), "recorded"), 30);
+    EXPECT_EQ(jsonInt(json_array_get(c, 1), "recorded"), 30);
+    EXPECT_EQ(jsonInt(json_array_get(c, 1), "srtp_failed"), 0);
+
+    // An operator stops it through the Admin API: the sink refuses what comes later.
+    JsonPtr stopped = admin(R"({"request":"stop","recording":")" + id + "\"}");
+    EXPECT_EQ(str(stopped.get(), "status"), "sealed") << jsonDump(stopped.get());
+    EXPECT_EQ(sink.write(id, 0, audio[0].data(), audio[0].size()), RecordingSink::Write::Refused);
+    try {
+        sink.stop(id);
+        FAIL() << "stopped twice";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), kRecorderNotActive);
+    }
+    JsonPtr verified = admin(R"({"request":"verify","recording":")" + id + "\"}");
+    EXPECT_EQ(jsonBool(json_object_get(verified.get(), "verification"), "ok"), true) << jsonDump(verified.get());
+    JsonPtr exported = admin(R"({"request":"export","recording":")" + id + "\"}");
+    const json_t* files = json_object_get(exported.get(), "files");
+    ASSERT_EQ(json_array_size(files), 2u);
+    EXPECT_EQ(parseMjr(json_string_value(json_array_get(files, 0))).packets, audio);
+    EXPECT_EQ(parseMjr(json_string_value(json_array_get(files, 1))).packets, video);
+    std::vector<std::string> events = host.names();
+    for (const auto& n : {"started", "stopped"})
+        EXPECT_NE(std::find(events.begin(), events.end(), n), events.end()) << host.dumpAll();
+
+    // A second one, stopped through the sink; then the plugin goes and the slot is empty.
+    std::string second = sink.start({opus}, "");
+    EXPECT_EQ(sink.write(second, 0, audio[0].data(), audio[0].size()), RecordingSink::Write::Recorded);
+    RecordingStopped outcome = sink.stop(second);
+    EXPECT_TRUE(outcome.sealed);
+    EXPECT_EQ(outcome.failure, "");
+    EXPECT_EQ(str(admin(R"({"request":"status","recording":")" + second + "\"}").get(), "policy"), "standard");
+    plugin.reset();
+    EXPECT_FALSE(RecordingSink::inProcess().available());
+}
+
 TEST_F(RecorderPluginTest, PortRangeExhaustionIsReportedAndCleanedUp) {
     plugin.reset();
     writeConfig("");

@@ -2,10 +2,11 @@
 #include "RoomErrors.hpp"
 #include "RoomHarness.hpp"
 #include "RoomPlugin.hpp"
+#include "ScriptedRecorder.hpp"
 #include "TokenFactory.hpp"
 
 #include "TempDir.hpp"
-#include "hipaa/InProcessAdmin.hpp"
+#include "hipaa/AuditHealthProbe.hpp"
 #include "hipaa/JcfgParser.hpp"
 
 #include <gtest/gtest.h>
@@ -64,20 +65,34 @@ TokenFactory& factory() {
     return f;
 }
 
-// Stands in for janus.eventhandler.hipaa.audit in this process: answers `health` with `answer`
-// (a JSON text; empty: withdrawn, as if the handler were not loaded).
-class AuditStandIn {
+// Stands in for janus.eventhandler.hipaa.audit in this process: registers an AuditHealthProbe that
+// reports what the test set (healthy, a reason, or a probe that throws), or withdraws it (as if the
+// handler were not loaded).
+class AuditStandIn final : public AuditHealthProbe {
 public:
-    explicit AuditStandIn(std::string answer = R"({"healthy":true})") { set(std::move(answer)); }
-    ~AuditStandIn() { InProcessAdmin::instance().withdraw(kPackage); }
-    void set(std::string answer) {
-        if (answer.empty()) return InProcessAdmin::instance().withdraw(kPackage);
-        InProcessAdmin::instance().provide(kPackage, [answer](const json_t* r) {
-            EXPECT_EQ(jsonString(r, "request").value_or(""), "health");
-            return jsonParse(answer);
-        });
+    AuditStandIn() { healthy(); }
+    ~AuditStandIn() override { inProcess().withdraw(*this); }
+    void healthy() { set(""); }
+    void unhealthy(const std::string& reason) { set(reason); }
+    void broken() { set(kBroken); }
+    void withdraw() { inProcess().withdraw(*this); }
+    std::string auditProblem() const override {
+        std::lock_guard l(m_);
+        if (problem_ == kBroken) throw std::runtime_error("no clear answer");
+        return problem_;
     }
-    static constexpr const char* kPackage = "janus.eventhandler.hipaa.audit";
+
+private:
+    static constexpr const char* kBroken = "(throws)";
+    void set(std::string problem) {
+        {
+            std::lock_guard l(m_);
+            problem_ = std::move(problem);
+        }
+        inProcess().provide(*this);
+    }
+    mutable std::mutex m_;
+    std::string problem_;
 };
 
 class RoomPluginConfig : public ::testing::Test {
@@ -182,16 +197,16 @@ TEST_F(RoomPluginConfig, JoinsAndAdmissionsAreRefusedWhileTheAuditTrailCannotRec
     };
 
     // Not loaded at all.
-    audit.set("");
+    audit.withdraw();
     join(1, "provider", "a");
     EXPECT_EQ(errorCode(1), rc::kAuditUnavailable) << lastPush(1);
     EXPECT_NE(lastPush(1).find("audit_not_loaded"), std::string::npos) << lastPush(1);
     // Loaded, but its spool is full; then an answer that is not a clear yes.
-    audit.set(R"({"healthy":false,"reason":"spool_full"})");
+    audit.unhealthy("spool_full");
     join(2, "provider", "b");
     EXPECT_EQ(errorCode(2), rc::kAuditUnavailable);
     EXPECT_NE(lastPush(2).find("spool_full"), std::string::npos) << lastPush(2);
-    audit.set(R"({"healthy":"yes"})");
+    audit.broken();
     join(3, "provider", "c");
     EXPECT_EQ(errorCode(3), rc::kAuditUnavailable);
     {
@@ -202,7 +217,7 @@ TEST_F(RoomPluginConfig, JoinsAndAdmissionsAreRefusedWhileTheAuditTrailCannotRec
     }
 
     // Healthy: the provider joins, the patient waits; then the trail fails and admission is refused.
-    audit.set(R"({"healthy":true})");
+    audit.healthy();
     join(4, "provider", "d");
     EXPECT_TRUE(got(4, "\"joined\"")) << lastPush(4);
     join(5, "patient", "e");
@@ -210,7 +225,7 @@ TEST_F(RoomPluginConfig, JoinsAndAdmissionsAreRefusedWhileTheAuditTrailCannotRec
     ASSERT_NE(waiting.find("\"waiting\""), std::string::npos) << waiting;
     std::string id(jsonString(jsonParse(waiting).get(), "id").value_or(""));
     ASSERT_FALSE(id.empty()) << waiting;
-    audit.set(R"({"healthy":false,"reason":"queue_full"})");
+    audit.unhealthy("queue_full");
     JsonPtr admit = jsonObject();
     jsonSet(admit.get(), "request", "admit");
     jsonSet(admit.get(), "id", id);
@@ -218,7 +233,7 @@ TEST_F(RoomPluginConfig, JoinsAndAdmissionsAreRefusedWhileTheAuditTrailCannotRec
     p->drain();
     EXPECT_EQ(errorCode(4), rc::kAuditUnavailable) << lastPush(4);
     EXPECT_EQ(lastPush(5), waiting) << "the patient was told nothing new: still waiting";
-    audit.set(R"({"healthy":true})");
+    audit.healthy();
     p->handleMessage(4, "g", std::move(admit), nullptr);
     p->drain();
     EXPECT_TRUE(got(4, "\"admitted\"")) << lastPush(4);
@@ -228,7 +243,7 @@ TEST_F(RoomPluginConfig, JoinsAndAdmissionsAreRefusedWhileTheAuditTrailCannotRec
 
     // Switched off by the admin: joins go ahead without asking.
     p.reset();
-    audit.set("");
+    audit.withdraw();
     p = make(config("pem_files = \"es=" + pem + "\"", false, "room-visit1: {}\n", "require_audit = false"));
     join(6, "provider", "h");
     EXPECT_TRUE(got(6, "\"joined\"")) << lastPush(6);
@@ -248,22 +263,24 @@ TEST_F(RoomPluginConfig, ReloadKeysSwapsKeysAndKeepsThemOnFailure) {
 }
 
 TEST_F(RoomPluginConfig, RecordInstallsATapForTheRelayAndStopRemovesIt) {
-    // A fake recorder (the Admin API contract): records what the tap asks for.
+    // A fake recorder (the RecordingSink): records what the tap asks for.
     std::mutex m;
     std::vector<std::string> calls;
-    auto recorder = [&](const json_t* r) {
+    ScriptedRecorder recorder;
+    recorder.onStart = [&](const std::vector<RecordingStreamSpec>& streams, const std::string& policy) {
         std::lock_guard l(m);
-        if (jsonString(r, "request").value_or("") == "status") return jsonParse("{}");  // the tap's polls
-        calls.push_back(jsonDump(r));
-        JsonPtr a = jsonParse(R"({"recorder":"ok","recording":"00112233445566778899aabbccddeeff","host":"127.0.0.1",
-            "srtp_suite":80,"srtp_crypto":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd","streams":[{"mid":"0","kind":"audio","port":9,
-            "srtp_crypto":"HRwbGhkYFxYVFBMSERAPDg0MCwoJCAcGBQQDAgEA"}]})");
-        return a;
+        calls.push_back("start " + policy + " " + streams.at(0).codec);
+        return std::string("00112233445566778899aabbccddeeff");
+    };
+    recorder.onStop = [&](const std::string& id) {
+        std::lock_guard l(m);
+        calls.push_back("stop " + id);
+        return RecordingStopped{};
     };
     std::string f = dir.write("room.jcfg", config("pem_files = \"es=" + pem + "\"", false,
         "class-qa: { record_consent = false\n recording_policy = \"qa\" }\nroom-visit2: { class = \"qa\" }\n"), 0600);
     auto p = std::make_unique<RoomPlugin>(Config(JcfgParser::parseFile(f), f), Logger(), host, VisitPublisher{nullptr, nullptr},
-                                          nullptr, recorder);
+                                          nullptr, &recorder.slot());
     std::vector<std::pair<std::string, bool>> observed;
     p->setTapObserver([&](const std::string& room, std::shared_ptr<MediaTap> tap) {
         std::lock_guard l(m);
@@ -290,7 +307,7 @@ TEST_F(RoomPluginConfig, RecordInstallsATapForTheRelayAndStopRemovesIt) {
     for (int i = 0; i < 200; ++i) {
         {
             std::lock_guard l(m);
-            if (calls.size() >= 2) break;
+            if (calls.size() >= 1) break;
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
@@ -299,12 +316,7 @@ TEST_F(RoomPluginConfig, RecordInstallsATapForTheRelayAndStopRemovesIt) {
     p->drain();
     EXPECT_EQ(p->tap("visit2"), nullptr);
     std::lock_guard l(m);
-    ASSERT_EQ(calls.size(), 3u);
-    EXPECT_NE(calls[0].find("\"info\""), std::string::npos);
-    EXPECT_NE(calls[1].find("\"start\""), std::string::npos);
-    EXPECT_EQ(jsonString(jsonParse(calls[1]).get(), "policy").value_or(""), "qa") << calls[1];
-    EXPECT_NE(calls[1].find("opus"), std::string::npos);
-    EXPECT_NE(calls[2].find("\"stop\""), std::string::npos);
+    EXPECT_EQ(calls, (std::vector<std::string>{"start qa opus", "stop 00112233445566778899aabbccddeeff"}));
     EXPECT_EQ(observed, (std::vector<std::pair<std::string, bool>>{{"visit2", true}, {"visit2", false}}));
     std::lock_guard hl(host.m_);
     bool started = false, stopped = false;
@@ -316,21 +328,18 @@ TEST_F(RoomPluginConfig, RecordInstallsATapForTheRelayAndStopRemovesIt) {
     EXPECT_TRUE(stopped);
 }
 
-// The tap's thread learns from the recorder's `status` that a recording's writes failed; the room's
+// The tap's thread learns from the recorder that a recording's writes failed; the room's
 // worker tells the provider (push `recording: failed`), leaves a PHI-free event and counts it in
 // `info` and `stats`, without the tap ever touching the room's state.
 TEST_F(RoomPluginConfig, ARecorderWriteFailureReachesTheProviderThroughTheWorker) {
-    auto recorder = [](const json_t* r) {
-        std::string what(jsonString(r, "request").value_or(""));
-        if (what == "status") return jsonParse(R"({"recorder":"ok","status":"recording","failure":"no_space"})");
-        return jsonParse(R"({"recorder":"ok","recording":"00112233445566778899aabbccddeeff","host":"127.0.0.1",
-            "srtp_suite":80,"status":"failed","streams":[{"mid":"0","kind":"audio","port":9,
-            "srtp_crypto":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd"}]})");
-    };
+    ScriptedRecorder recorder;
+    recorder.onStart = [](const auto&, const auto&) { return std::string("00112233445566778899aabbccddeeff"); };
+    recorder.onFailure = [](const std::string&) { return std::string("no_space"); };
+    recorder.onStop = [](const std::string&) { return RecordingStopped{false, "no_space"}; };
     std::string f = dir.write("room.jcfg", config("pem_files = \"es=" + pem + "\"", false,
         "class-qa: { record_consent = false }\nroom-visit3: { class = \"qa\" }\n"), 0600);
     auto p = std::make_unique<RoomPlugin>(Config(JcfgParser::parseFile(f), f), Logger(), host, VisitPublisher{nullptr, nullptr},
-                                          nullptr, recorder);
+                                          nullptr, &recorder.slot());
     p->createSession(9);
     JsonPtr c = factory().claims("visit3", "provider", std::chrono::duration_cast<std::chrono::seconds>(
                                                            std::chrono::system_clock::now().time_since_epoch())

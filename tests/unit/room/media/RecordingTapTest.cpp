@@ -1,9 +1,11 @@
-// RecordingTap without Janus: media threads hand RTP to the tap's ring, the tap's thread SRTP-protects
-// it and sends it to a real RecorderPlugin's UDP ingest (in this process, reached through
-// InProcessAdmin like janus.plugin.hipaa.room reaches janus.plugin.hipaa.recorder). The recorder's
-// export must hold exactly the packets the relay handed over. TapRing on its own: order and fullness.
+// RecordingTap without Janus: media threads hand RTP to the tap's ring, the tap's thread hands it to a
+// real RecorderPlugin's RecordingSink (in this process, reached through RecordingSink::inProcess()
+// like janus.plugin.hipaa.room reaches janus.plugin.hipaa.recorder), which seals and writes it. The
+// recorder's export must hold exactly the packets the relay handed over. TapRing on its own: order
+// and fullness; InProcessSlot: leases and withdraw.
 #include "RecordingTap.hpp"
 #include "RoomHarness.hpp"
+#include "ScriptedRecorder.hpp"
 #include "TapRing.hpp"
 
 #include "ByteOrder.hpp"
@@ -14,12 +16,13 @@
 #include "UniqueFd.hpp"
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
-#include "hipaa/InProcessAdmin.hpp"
 #include "hipaa/JcfgParser.hpp"
 #include "hipaa/SecureRandom.hpp"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <srtp2/srtp.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cstring>
@@ -31,12 +34,11 @@
 using namespace hipaa;
 using namespace hipaa::room;
 using namespace hipaa::test;
+using hipaa::room::test::ScriptedRecorder;
 
 namespace {
 
 using NullHost = hipaa::room::test::MediaLog;  // RoomHarness.hpp
-
-constexpr const char* kRecorderName = "janus.plugin.hipaa.recorder";
 
 Bytes rtpPacket(uint8_t pt, uint32_t ssrc, uint16_t seq, size_t payload) {
     Bytes p(12 + payload);
@@ -71,12 +73,13 @@ protected:
     TempDir dir;
     NullHost host;
     std::unique_ptr<recorder::RecorderPlugin> plugin;
-    RecordingTap::RecorderCall call = [](const json_t* r) { return InProcessAdmin::instance().call(kRecorderName, r); };
+    const RecordingTap::Sink& sink = RecordingSink::inProcess();  // where the real recorder registers
+    int port = 0;  // the recorder's RTP ports: port .. port + 40
 
     void SetUp() override {
         dir.write("keyring", "1 kek " + hexEncode(secureRandomBytes(32)) + "\n");
         dir.write("sign.key", hexEncode(secureRandomBytes(32)) + "\n");
-        int port = freeLoopbackPort();
+        port = freeLoopbackPort();
         if (port > 65000) port = 40000;
         dir.write("recorder.jcfg", "general: {\n\trecordings_dir = \"" + dir.file("rec") + "\"\n\texport_dir = \"" +
                                        dir.file("exp") + "\"\n\tkeyring = \"" + dir.file("keyring") +
@@ -84,6 +87,9 @@ protected:
                                        std::to_string(port) + "\n\trtp_port_max = " + std::to_string(port + 40) +
                                        "\n\tchunk_ms = 50\n\tchunk_bytes = 4096\n\tsweep_seconds = 3600\n}\n",
                   0644);
+        load();
+    }
+    void load() {
         std::string file = dir.file("recorder.jcfg");
         plugin = std::make_unique<recorder::RecorderPlugin>(Config(JcfgParser::parseFile(file), file), Logger(), host);
     }
@@ -91,7 +97,7 @@ protected:
         JsonPtr r = jsonObject();
         jsonSet(r.get(), "request", request);
         jsonSet(r.get(), "recording", id);
-        return InProcessAdmin::instance().call(kRecorderName, r.get());
+        return plugin->handleAdmin(r.get());
     }
 };
 
@@ -151,7 +157,7 @@ TEST(TapRingTest, AFullRingRefusesWithoutOverwriting) {
 }
 
 TEST_F(TapWithRecorder, RelayedPacketsReachTheRecorderEncryptedAndExportByteIdentical) {
-    RecordingTap tap(call, TapSettings{}, Logger());
+    RecordingTap tap(sink, TapSettings{}, Logger());
     tap.streamAdded({.feed = 7, .mindex = 0, .video = false, .codec = "opus", .payloadType = 111});
     tap.streamAdded({.feed = 7, .mindex = 1, .video = true, .codec = "vp8", .payloadType = 96});
     // Not recording yet: packets are ignored, not queued.
@@ -209,7 +215,7 @@ TEST_F(TapWithRecorder, RelayedPacketsReachTheRecorderEncryptedAndExportByteIden
 }
 
 TEST_F(TapWithRecorder, ANewStreamStartsANewSegmentAndARemovedFeedIsSealed) {
-    RecordingTap tap(call, TapSettings{}, Logger());
+    RecordingTap tap(sink, TapSettings{}, Logger());
     tap.streamAdded({.feed = 1, .mindex = 0, .video = false, .codec = "opus", .payloadType = 111});
     tap.start();
     Bytes p = rtpPacket(111, 1, 1, 60);
@@ -234,21 +240,19 @@ TEST_F(TapWithRecorder, ANewStreamStartsANewSegmentAndARemovedFeedIsSealed) {
 }
 
 TEST(RecordingTapControl, StartFailsWhenNoRecorderIsLoadedAndBadPacketsAreCounted) {
-    RecordingTap tap([](const json_t* r) { return InProcessAdmin::instance().call("janus.plugin.hipaa.nothing", r); },
-                     TapSettings{}, Logger());
+    InProcessSlot<RecordingSink> nothing("janus.plugin.hipaa.nothing");
+    RecordingTap tap(nothing, TapSettings{}, Logger());
     try {
         tap.start();
         FAIL() << "start without a recorder";
     } catch (const Error& e) {
-        EXPECT_EQ(e.code(), InProcessAdmin::kUnavailable);
+        EXPECT_EQ(e.code(), kInProcessUnavailable);
     }
     EXPECT_FALSE(tap.recording());
 
     // A recorder that refuses start: packets are counted as failed, nothing crashes, stop returns nothing.
-    RecordingTap refusing([](const json_t* r) -> JsonPtr {
-        if (jsonString(r, "request").value_or("") == "start") throw Error(420, "no ports");
-        return jsonObject();
-    }, TapSettings{}, Logger());
+    ScriptedRecorder recorder;  // refuses every start
+    RecordingTap refusing(recorder.slot(), TapSettings{}, Logger());
     refusing.streamAdded({.feed = 1, .mindex = 0, .video = false, .codec = "opus", .payloadType = 111});
     refusing.start();
     Bytes p = rtpPacket(111, 1, 1, 60);
@@ -279,10 +283,8 @@ TEST(RecordingTapControl, PacketsAcceptedBeforeStopAreAllHandledByTheFinalDrain)
         ~Join() { b = false; for (auto& x : t) x.join(); }
     } join{busy, load};
     for (int round = 0; round < 300; ++round) {
-        RecordingTap tap([](const json_t* r) -> JsonPtr {
-            if (jsonString(r, "request").value_or("") == "start") throw Error(420, "no ports");
-            return jsonObject();
-        }, TapSettings{}, Logger());
+        ScriptedRecorder recorder;  // refuses every start
+        RecordingTap tap(recorder.slot(), TapSettings{}, Logger());
         tap.streamAdded({.feed = 1, .mindex = 0, .video = false, .codec = "opus", .payloadType = 111});
         tap.start();
         for (int i = 0; i < 3; ++i) tap.rtp(1, 0, p.data(), p.size());
@@ -295,7 +297,8 @@ TEST(RecordingTapControl, PacketsAcceptedBeforeStopAreAllHandledByTheFinalDrain)
 
 // Per-feed failures after "recording: started" reach the room through onFailure, once each: a feed
 // the recorder refuses, a feed with more streams than a recording takes, a recording whose writes
-// failed (found by polling `status`), and a segment whose stop fails. Before, each was one log line.
+// failed (on the recorder's thread: found by polling), and a segment whose stop fails. Before, each
+// was one log line.
 TEST(RecordingTapControl, FailuresAfterStartAreReportedOncePerFeedSegment) {
     std::mutex m;
     std::vector<std::pair<std::string, std::string>> reports;
@@ -306,29 +309,17 @@ TEST(RecordingTapControl, FailuresAfterStartAreReportedOncePerFeedSegment) {
         std::lock_guard l(m);
         reports.emplace_back(reason, recording);
     };
-    RecordingTap tap(
-        [&](const json_t* r) -> JsonPtr {
-            std::string what(jsonString(r, "request").value_or(""));
-            std::string id(jsonString(r, "recording").value_or(""));
-            if (what == "start") {
-                const json_t* streams = json_object_get(r, "streams");
-                if (jsonString(json_array_get(streams, 0), "codec").value_or("") == "vp9") throw Error(420, "no ports");
-                JsonPtr a = jsonParse(R"({"recorder":"ok","host":"127.0.0.1","srtp_suite":80,"streams":[]})");
-                jsonSet(a.get(), "recording", "rec-" + std::to_string(++starts));
-                for (size_t i = 0; i < json_array_size(streams); ++i) {
-                    JsonPtr st = jsonParse(R"({"port":9})");
-                    jsonSet(st.get(), "srtp_crypto", base64Encode(secureRandomBytes(30)));
-                    json_array_append_new(json_object_get(a.get(), "streams"), st.release());
-                }
-                jsonSet(a.get(), "srtp_crypto", base64Encode(secureRandomBytes(30)));
-                return a;
-            }
-            if (what == "status") return jsonParse(id == "rec-1" ? R"({"failure":"no_space"})" : "{}");
-            if (what == "stop" && id == "rec-2") throw Error(470, "manifest not written");
-            if (what == "stop") return jsonParse(id == "rec-1" ? R"({"status":"failed"})" : R"({"status":"sealed"})");
-            return jsonObject();
-        },
-        ts, Logger());
+    ScriptedRecorder recorder;
+    recorder.onStart = [&](const std::vector<RecordingStreamSpec>& streams, const std::string&) -> std::string {
+        if (streams[0].codec == "vp9") throw Error(420, "no ports");
+        return "rec-" + std::to_string(++starts);
+    };
+    recorder.onFailure = [](const std::string& id) { return std::string(id == "rec-1" ? "no_space" : ""); };
+    recorder.onStop = [](const std::string& id) {
+        if (id == "rec-2") throw Error(470, "manifest not written");
+        return id == "rec-1" ? RecordingStopped{false, "no_space"} : RecordingStopped{};
+    };
+    RecordingTap tap(recorder.slot(), ts, Logger());
     tap.streamAdded({.feed = 1, .mindex = 0, .video = false, .codec = "opus", .payloadType = 111});
     tap.streamAdded({.feed = 2, .mindex = 0, .video = true, .codec = "vp9", .payloadType = 98});
     for (int k = 0; k < 9; ++k)
@@ -348,8 +339,8 @@ TEST(RecordingTapControl, FailuresAfterStartAreReportedOncePerFeedSegment) {
     EXPECT_EQ(tap.stats().failures, 4u);
 }
 
-// The real recorder cannot write a stream's file (file size limit): the tap learns it from `status`
-// while recording, reports it once with the recorder's id, and the recording ends `failed`.
+// The real recorder cannot write a stream's file (file size limit): the tap learns it from the write
+// that failed, reports it once with the recorder's id, and the recording ends `failed`.
 TEST_F(TapWithRecorder, ARecorderWriteFailureIsReportedOnceWithTheRecordingId) {
     std::mutex m;
     std::vector<std::pair<std::string, std::string>> reports;
@@ -359,7 +350,7 @@ TEST_F(TapWithRecorder, ARecorderWriteFailureIsReportedOnceWithTheRecordingId) {
         std::lock_guard l(m);
         reports.emplace_back(reason, recording);
     };
-    RecordingTap tap(call, ts, Logger());
+    RecordingTap tap(sink, ts, Logger());
     tap.streamAdded({.feed = 4, .mindex = 0, .video = true, .codec = "vp8", .payloadType = 96});
     tap.start();
     auto sendVideo = [&](uint16_t from, uint16_t n) {
@@ -396,21 +387,176 @@ TEST_F(TapWithRecorder, ARecorderWriteFailureIsReportedOnceWithTheRecordingId) {
     EXPECT_EQ(jsonString(s.get(), "failure").value_or(""), "file_too_large");
 }
 
-TEST(InProcessAdminTest, WithdrawWaitsForCallsInFlightAndThenRefuses) {
-    auto& dirx = InProcessAdmin::instance();
+// In-process recording takes no RTP port (no socket, no SRTP): a room records while every port of the
+// recorder's range is taken. Through the UDP ingest the recorder refused the feed (420, start_failed).
+TEST_F(TapWithRecorder, ARoomRecordsWhileEveryRtpPortOfTheRecorderIsTaken) {
+    std::vector<recorder::UniqueFd> taken;
+    for (int p = port; p <= port + 40; ++p) {
+        recorder::UniqueFd fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(static_cast<uint16_t>(p));
+        ::inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+        if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) taken.push_back(std::move(fd));
+    }
+    try {
+        plugin->handleAdmin(jsonParse(R"({"request":"start","streams":[{"kind":"audio","codec":"opus"}]})").get());
+        FAIL() << "a UDP recording found a free port";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), 420);
+    }
+
+    std::vector<std::string> reports;
+    TapSettings ts;
+    ts.onFailure = [&](const std::string& reason, const std::string&) { reports.push_back(reason); };
+    RecordingTap tap(sink, ts, Logger());
+    tap.streamAdded({.feed = 3, .mindex = 0, .video = false, .codec = "opus", .payloadType = 111});
+    tap.start();
+    std::vector<Bytes> audio;
+    for (uint16_t i = 0; i < 40; ++i) {
+        audio.push_back(rtpPacket(111, 0x3131, i, 120));
+        tap.rtp(3, 0, audio.back().data(), audio.back().size());
+    }
+    std::vector<std::string> ids = tap.stop();
+    ASSERT_EQ(ids.size(), 1u);
+    EXPECT_TRUE(reports.empty()) << reports[0];
+    EXPECT_EQ(tap.stats().sent, 40u);
+    JsonPtr status = recorderAdmin("status", ids[0]);
+    EXPECT_EQ(jsonString(status.get(), "status").value_or(""), "sealed") << jsonDump(status.get());
+    JsonPtr exported = recorderAdmin("export", ids[0]);
+    ASSERT_EQ(json_array_size(json_object_get(exported.get(), "files")), 1u) << jsonDump(exported.get());
+    EXPECT_EQ(mjrPackets(json_string_value(json_array_get(json_object_get(exported.get(), "files"), 0))), audio);
+}
+
+// A chunk the recorder seals on its own thread (chunk_ms passed, nobody writing) cannot be written:
+// the tap, which wrote nothing that failed, learns it by asking the recorder (every pollMs) and
+// reports it once; the room is told within a bounded time.
+TEST_F(TapWithRecorder, AWriteThatFailsOnTheRecordersThreadReachesTheTapWithinAPoll) {
+    std::mutex m;
+    std::vector<std::pair<std::string, std::string>> reports;
+    TapSettings ts;
+    ts.pollMs = 20;
+    ts.onFailure = [&](const std::string& reason, const std::string& recording) {
+        std::lock_guard l(m);
+        reports.emplace_back(reason, recording);
+    };
+    RecordingTap tap(sink, ts, Logger());
+    tap.streamAdded({.feed = 5, .mindex = 0, .video = false, .codec = "opus", .payloadType = 111});
+    tap.start();
+    Bytes a = rtpPacket(111, 0x5555, 1, 100);
+    tap.rtp(5, 0, a.data(), a.size());
+    for (int i = 0; i < 500 && tap.stats().sent == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    ASSERT_EQ(tap.recordings().size(), 1u);
+    const std::string id = tap.recordings()[0];
+    auto reported = [&] {
+        std::lock_guard l(m);
+        return !reports.empty();
+    };
+    {
+        // 100 bytes of audio never fill a 4096-byte chunk: the recorder's thread seals it after 50 ms.
+        hipaa::test::FileSizeLimit limit(std::filesystem::file_size(dir.file("rec/" + id + "-0.jrec")));
+        tap.rtp(5, 0, a.data(), a.size());
+        for (int i = 0; i < 500 && !reported(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    tap.stop();
+    std::lock_guard l(m);
+    EXPECT_EQ(reports, (std::vector<std::pair<std::string, std::string>>{{"write_failed", id}}));
+    EXPECT_EQ(tap.stats().failed, 0u);  // the tap's own writes all succeeded
+    EXPECT_EQ(jsonString(recorderAdmin("status", id).get(), "failure").value_or(""), "file_too_large");
+}
+
+// The recorder is unloaded (Janus shutting down its plugins) while a room records and a media thread
+// keeps sending: its withdraw waits for the tap's calls in flight, it seals what it recorded, and from
+// then on the tap reaches nothing of it: no crash, the loss is reported (write_failed, then
+// stop_failed at stop), and a new recording cannot start (350: the room answers 454).
+TEST_F(TapWithRecorder, TheRecorderUnloadedWhileARoomRecordsSealsWhatItHadAndTheTapReportsTheLoss) {
+    std::mutex m;
+    std::vector<std::pair<std::string, std::string>> reports;
+    TapSettings ts;
+    ts.pollMs = 20;
+    ts.onFailure = [&](const std::string& reason, const std::string& recording) {
+        std::lock_guard l(m);
+        reports.emplace_back(reason, recording);
+    };
+    RecordingTap tap(sink, ts, Logger());
+    tap.streamAdded({.feed = 6, .mindex = 0, .video = true, .codec = "vp8", .payloadType = 96});
+    tap.start();
+    std::atomic<bool> sending{true};
+    std::thread media([&] {
+        for (uint16_t i = 0; sending; ++i) {
+            Bytes v = rtpPacket(96, 0x6666, i, 900);
+            tap.rtp(6, 0, v.data(), v.size());
+            std::this_thread::sleep_for(std::chrono::microseconds(500));
+        }
+    });
+    for (int i = 0; i < 1000 && tap.stats().sent < 50; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    ASSERT_GE(tap.stats().sent, 50u);
+    ASSERT_EQ(tap.recordings().size(), 1u);
+    const std::string id = tap.recordings()[0];
+    plugin.reset();  // the recorder goes while packets keep coming
+    auto reported = [&] {
+        std::lock_guard l(m);
+        return !reports.empty();
+    };
+    for (int i = 0; i < 500 && !reported(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    uint64_t sentAfter = tap.stats().sent;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_EQ(tap.stats().sent, sentAfter) << "packets reached a withdrawn recorder";
+    sending = false;
+    media.join();
+    EXPECT_EQ(tap.stop(), std::vector<std::string>{id});
+    {
+        std::lock_guard l(m);
+        EXPECT_EQ(reports, (std::vector<std::pair<std::string, std::string>>{{"write_failed", id}, {"stop_failed", id}}));
+    }
+    RecordingTap next(sink, TapSettings{}, Logger());
+    try {
+        next.start();
+        FAIL() << "a recording started without a recorder";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), kInProcessUnavailable);
+    }
+    // Loaded again: the recording was sealed at unload, with every packet the tap handed over.
+    load();
+    JsonPtr status = recorderAdmin("status", id);
+    EXPECT_EQ(jsonString(status.get(), "status").value_or(""), "sealed") << jsonDump(status.get());
+    JsonPtr verified = recorderAdmin("verify", id);
+    EXPECT_EQ(jsonBool(json_object_get(verified.get(), "verification"), "ok"), true) << jsonDump(verified.get());
+    JsonPtr exported = recorderAdmin("export", id);
+    ASSERT_EQ(json_array_size(json_object_get(exported.get(), "files")), 1u) << jsonDump(exported.get());
+    EXPECT_EQ(mjrPackets(json_string_value(json_array_get(json_object_get(exported.get(), "files"), 0))).size(), sentAfter);
+}
+
+// A lease keeps the provider registered: withdraw() returns only after the leases in flight ended,
+// and no lease reaches it afterwards. Withdrawing another provider than the registered one is a no-op.
+TEST(InProcessSlotTest, WithdrawWaitsForLeasesInFlightAndThenRefuses) {
+    ScriptedRecorder provider;
     std::atomic<bool> inside{false};
-    dirx.provide("test.slow", [&](const json_t*) {
+    provider.onFailure = [&](const std::string&) {
         inside = true;
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        return jsonObject();
-    });
-    EXPECT_TRUE(dirx.available("test.slow"));
-    std::thread caller([&] { dirx.call("test.slow", nullptr); });
+        return std::string("no_space");
+    };
+    InProcessSlot<RecordingSink> slot("test.slow");
+    EXPECT_FALSE(slot.available());
+    slot.provide(provider);
+    EXPECT_TRUE(slot.available());
+    ScriptedRecorder other;
+    slot.withdraw(other);  // not the one registered
+    EXPECT_TRUE(slot.available());
+    std::thread caller([&] { EXPECT_EQ(slot.require()->failure("x"), "no_space"); });
     while (!inside) std::this_thread::yield();
     auto t0 = std::chrono::steady_clock::now();
-    dirx.withdraw("test.slow");
+    slot.withdraw(provider);
     EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(50));
     caller.join();
-    EXPECT_FALSE(dirx.available("test.slow"));
-    EXPECT_THROW(dirx.call("test.slow", nullptr), Error);
+    EXPECT_FALSE(slot.available());
+    EXPECT_FALSE(slot.acquire());
+    try {
+        slot.require();
+        FAIL() << "a withdrawn provider was reached";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), kInProcessUnavailable);
+        EXPECT_NE(std::string(e.what()).find("test.slow"), std::string::npos) << e.what();
+    }
 }

@@ -1,20 +1,24 @@
-// The SRTP keys of a consult recording leave no copy in freed memory, neither in the room's tap (the
-// recorder's answer, the decoded keys) nor in the recorder behind it. Own executable: FreedMemoryLog
+// The keys of a consult recording leave no copy in freed memory. Recorded in process, the room's tap
+// holds no key at all (RecordingSink takes plaintext RTP: no SRTP, no stream key, no answer to wipe);
+// what remains is the recorder's data key of each recording and the file keys derived from it
+// (HKDF per stream file). The test recovers them afterwards from the files' key slots with the
+// keyring and searches every block freed while the room recorded. Own executable: FreedMemoryLog
 // replaces operator new/delete and logs every block freed meanwhile.
 #include <gtest/gtest.h>
-#include <srtp2/srtp.h>
 
 #include <array>
-#include <mutex>
+#include <filesystem>
 #include <thread>
 
 #include "FreePort.hpp"
 #include "FreedMemoryLog.hpp"
+#include "Hkdf.hpp"
+#include "Keyring.hpp"
 #include "RecorderPlugin.hpp"
 #include "RecordingTap.hpp"
 #include "TempDir.hpp"
+#include "UniqueFd.hpp"
 #include "hipaa/Encoding.hpp"
-#include "hipaa/InProcessAdmin.hpp"
 #include "hipaa/JcfgParser.hpp"
 #include "hipaa/SecureRandom.hpp"
 #include "hipaa/Zeroize.hpp"
@@ -34,16 +38,20 @@ public:
     void endSession(SessionId) override {}
 };
 
-// Secrets the test learns, kept outside the heap.
+// A secret the test learns, kept outside the heap.
 struct Known {
-    std::array<uint8_t, 64> bytes{};
+    std::array<uint8_t, 32> bytes{};
     size_t size = 0;
+    void set(ByteView b) {
+        size = std::min(b.size(), bytes.size());
+        std::copy(b.begin(), b.begin() + static_cast<long>(size), bytes.begin());
+    }
     ByteView view() const { return {bytes.data(), size}; }
 };
 
 }  // namespace
 
-TEST(TapKeyHygiene, NeitherTheTapNorTheRecorderLeavesAnSrtpKeyInFreedMemory) {
+TEST(TapKeyHygiene, NeitherTheTapNorTheRecorderLeavesADataOrFileKeyInFreedMemory) {
     TempDir dir;
     NullHost host;
     dir.write("keyring", "1 kek " + hexEncode(secureRandomBytes(32)) + "\n");
@@ -54,36 +62,13 @@ TEST(TapKeyHygiene, NeitherTheTapNorTheRecorderLeavesAnSrtpKeyInFreedMemory) {
               "general: {\n\trecordings_dir = \"" + dir.file("rec") + "\"\n\texport_dir = \"" + dir.file("exp") +
                   "\"\n\tkeyring = \"" + dir.file("keyring") + "\"\n\tsigning_key = \"" + dir.file("sign.key") +
                   "\"\n\trtp_port_min = " + std::to_string(port) + "\n\trtp_port_max = " + std::to_string(port + 20) +
-                  "\n\tchunk_ms = 50\n}\n",
+                  "\n\tchunk_ms = 50\n\tchunk_bytes = 4096\n}\n",
               0644);
-    std::mutex m;
-    std::array<Known, 8> raw, text;
-    size_t known = 0;
     FreedMemoryLog log;
     {
         std::string file = dir.file("recorder.jcfg");
         recorder::RecorderPlugin plugin(Config(JcfgParser::parseFile(file), file), Logger(), host);
-        // The recorder's answers as the tap receives them; the test notes the keys they carry.
-        RecordingTap::RecorderCall call = [&](const json_t* r) {
-            JsonPtr a = InProcessAdmin::instance().call("janus.plugin.hipaa.recorder", r);
-            size_t i;
-            json_t* st;
-            json_array_foreach(json_object_get(a.get(), "streams"), i, st) {
-                auto b64 = jsonString(st, "srtp_crypto");
-                if (!b64) continue;
-                std::lock_guard l(m);
-                std::optional<Bytes> k = base64Decode(*b64);
-                if (!k || known == raw.size()) continue;
-                std::copy(k->begin(), k->end(), raw[known].bytes.begin());
-                raw[known].size = k->size();
-                std::copy(b64->begin(), b64->end(), text[known].bytes.begin());
-                text[known].size = b64->size();
-                ++known;
-                zeroize(k->data(), k->size());
-            }
-            return a;
-        };
-        RecordingTap tap(call, TapSettings{}, Logger());
+        RecordingTap tap(RecordingSink::inProcess(), TapSettings{}, Logger());
         tap.streamAdded({.feed = 1, .mindex = 0, .video = false, .codec = "opus", .payloadType = 111});
         tap.streamAdded({.feed = 1, .mindex = 1, .video = true, .codec = "vp8", .payloadType = 96});
         tap.start();
@@ -97,16 +82,34 @@ TEST(TapKeyHygiene, NeitherTheTapNorTheRecorderLeavesAnSrtpKeyInFreedMemory) {
             tap.rtp(1, 1, p.data(), p.size());
             std::this_thread::sleep_for(std::chrono::milliseconds(1));
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
         EXPECT_EQ(tap.stop().size(), 1u);
-        EXPECT_GT(tap.stats().sent, 90u);
+        EXPECT_EQ(tap.stats().sent, 100u);
     }
     log.stop();
     ASSERT_FALSE(log.overflowed());
-    std::lock_guard l(m);
-    ASSERT_EQ(known, 2u);  // per-stream keys: one per stream
-    for (size_t k = 0; k < known; ++k) {
-        EXPECT_EQ(log.freedBlocksHolding(raw[k].view()), 0u) << "key " << k;
-        EXPECT_EQ(log.freedBlocksHolding(text[k].view()), 0u) << "base64 key " << k;
+
+    // The keys, from the files (after the log stopped: the test's own copies are not searched).
+    recorder::Keyring ring = recorder::Keyring::fromFile(dir.file("keyring"));
+    std::array<Known, 4> known;
+    size_t n = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(dir.file("rec"))) {
+        if (entry.path().extension() != ".jrec") continue;
+        Bytes bytes = recorder::readWholeFile(entry.path().string());
+        std::string error;
+        auto parsed = recorder::RecordingHeader::parse(bytes, error);
+        ASSERT_TRUE(parsed) << error;
+        auto dataKey = ring.unwrap(parsed->header.slot, parsed->header.fixedHash());
+        ASSERT_TRUE(dataKey);
+        Bytes fileKey =
+            recorder::hkdfSha256(*dataKey, parsed->header.fileSalt, asBytes("janus-hipaa/recording/chunk-key/v1"), 32);
+        ASSERT_LT(n + 1, known.size());
+        known[n++].set(*dataKey);
+        known[n++].set(fileKey);
+        zeroize(fileKey.data(), fileKey.size());
     }
+    ASSERT_EQ(n, 4u);  // two stream files: one data key (the recording's) twice, two file keys
+    EXPECT_EQ(known[0].view().size(), 32u);
+    EXPECT_TRUE(std::equal(known[0].bytes.begin(), known[0].bytes.end(), known[2].bytes.begin()));
+    for (size_t k = 0; k < n; ++k)
+        EXPECT_EQ(log.freedBlocksHolding(known[k].view()), 0u) << (k % 2 ? "file key " : "data key ") << k / 2;
 }

@@ -1,0 +1,10 @@
+#include "hipaa/AuditHealthProbe.hpp"
+
+namespace hipaa {
+
+InProcessSlot<AuditHealthProbe>& AuditHealthProbe::inProcess() {
+    static InProcessSlot<AuditHealthProbe> slot("janus.eventhandler.hipaa.audit");
+    return slot;
+}
+
+}  // namespace hipaa

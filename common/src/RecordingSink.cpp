@@ -1,0 +1,10 @@
+#include "hipaa/RecordingSink.hpp"
+
+namespace hipaa {
+
+InProcessSlot<RecordingSink>& RecordingSink::inProcess() {
+    static InProcessSlot<RecordingSink> slot("janus.plugin.hipaa.recorder");
+    return slot;
+}
+
+}  // namespace hipaa
