@@ -1,6 +1,8 @@
 #include "RoomService.hpp"
 
 #include "RoomErrors.hpp"
+#include "RoomEvent.hpp"
+#include "RoomPush.hpp"
 
 #include "hipaa/Encoding.hpp"
 #include "hipaa/SecureRandom.hpp"
@@ -58,30 +60,14 @@ std::string RoomService::newId(const char* prefix) const {
 
 const RoomClass& RoomService::classOf(const Room& room) const { return settings_.classes.at(room.className); }
 
-JsonPtr RoomService::event(const char* name, const Room* room) const {
-    JsonPtr e = jsonObject();
-    jsonSet(e.get(), "event", name);
-    if (room) jsonSet(e.get(), "room", room->id);
-    return e;
-}
-
-void RoomService::notify(Effects& out, SessionId s, JsonPtr body) const {
-    out.push_back({Effect::Kind::Notify, s, {}, std::move(body), nullptr});
-}
+void RoomService::notify(Effects& out, SessionId s, JsonPtr body) const { out.push_back(Effect::notify(s, std::move(body))); }
 
 void RoomService::push(Effects& out, SessionId s, const std::string& tx, JsonPtr body, JsonPtr jsep) const {
-    // The same answer under VideoRoom's key too: clients written for janus.plugin.videoroom read it.
-    if (const json_t* k = json_object_get(body.get(), "hipaa.room"); k && !json_object_get(body.get(), "videoroom"))
-        json_object_set(body.get(), "videoroom", const_cast<json_t*>(k));
-    out.push_back({Effect::Kind::Push, s, tx, std::move(body), std::move(jsep)});
+    out.push_back(Effect::push(s, tx, std::move(body), std::move(jsep)));
 }
 
 void RoomService::pushError(Effects& out, SessionId s, const std::string& tx, int code, const std::string& message) const {
-    JsonPtr b = jsonObject();
-    jsonSet(b.get(), "hipaa.room", "event");
-    jsonSet(b.get(), "error_code", code);
-    jsonSet(b.get(), "error", message);
-    push(out, s, tx, std::move(b));
+    push(out, s, tx, push::error(code, message));
 }
 
 void RoomService::createRoom(const std::string& id, const std::string& className, const std::string& description,
@@ -121,22 +107,14 @@ JsonPtr RoomService::visibleParticipants(const Room& room, const Participant& vi
 void RoomService::broadcastJoined(Room& room, const Participant& p, Effects& out) {
     for (const auto& [id, other] : room.participants) {
         if (other.waiting || id == p.id) continue;  // waiting participants learn nothing about anyone
-        JsonPtr b = jsonObject();
-        jsonSet(b.get(), "hipaa.room", "event");
-        jsonSet(b.get(), "room", room.id);
-        jsonSet(b.get(), "joined", describeFor(room, other, p));
-        push(out, other.session, {}, std::move(b));
+        push(out, other.session, {}, push::participantJoined(room.id, describeFor(room, other, p)));
     }
 }
 
 void RoomService::broadcastLeaving(Room& room, const std::string& pid, Effects& out) {
     for (const auto& [id, other] : room.participants) {
         if (other.waiting || id == pid) continue;
-        JsonPtr b = jsonObject();
-        jsonSet(b.get(), "hipaa.room", "event");
-        jsonSet(b.get(), "room", room.id);
-        jsonSet(b.get(), "leaving", pid);
-        push(out, other.session, {}, std::move(b));
+        push(out, other.session, {}, push::leaving(room.id, pid));
     }
 }
 
@@ -146,11 +124,7 @@ void RoomService::pushWaitingList(Room& room, Effects& out) {
         JsonPtr list = jsonArray();
         for (const auto& [wid, w] : room.participants)
             if (w.waiting) json_array_append_new(list.get(), describeFor(room, mod, w).release());
-        JsonPtr b = jsonObject();
-        jsonSet(b.get(), "hipaa.room", "event");
-        jsonSet(b.get(), "room", room.id);
-        jsonSet(b.get(), "waiting", std::move(list));
-        push(out, mod.session, {}, std::move(b));
+        push(out, mod.session, {}, push::waitingList(room.id, std::move(list)));
     }
 }
 
@@ -171,23 +145,13 @@ bool RoomService::rateLimited(SessionId s, int64_t nowS) const {
 void RoomService::unverifiedFailure(SessionId s, int64_t nowS, Effects& out) {
     if (!sessionLockout_.recordFailure(janusSessionKey(s), nowS)) return;
     // Tied to the handle (Janus adds its session and handle ids); nothing about the tokens tried.
-    JsonPtr l = event("lockout", nullptr);
-    jsonSet(l.get(), "scope", "session");
-    jsonSet(l.get(), "failures", settings_.sessionFailures);
-    jsonSet(l.get(), "window_s", settings_.lockoutWindowS);
-    jsonSet(l.get(), "lock_s", settings_.lockoutS);
-    notify(out, s, std::move(l));
+    notify(out, s, event::sessionLockout(settings_.sessionFailures, settings_.lockoutWindowS, settings_.lockoutS));
     ++counters_["lockouts_session"];
 }
 
 void RoomService::refuseJoin(SessionId s, const std::string& tx, const Room* room, int code, const std::string& reason,
                              const std::string& message, const std::string& pseudonym, Effects& out) {
-    JsonPtr e = event("join", room);
-    jsonSet(e.get(), "outcome", "refused");
-    jsonSet(e.get(), "error_code", code);
-    jsonSet(e.get(), "reason", reason);
-    if (!pseudonym.empty()) jsonSet(e.get(), "participant", pseudonym);
-    notify(out, s, std::move(e));
+    notify(out, s, event::joinRefused(room ? room->id : std::string(), code, reason, pseudonym));
     ++counters_["joins_refused"];
     ++counters_["refused_" + reason];
     pushError(out, s, tx, code, message);
@@ -241,36 +205,22 @@ Effects RoomService::handle(SessionId s, const std::string& tx, const json_t* me
     const Permissions& perms = classOf(room).of(me.role);
 
     auto roleDenied = [&](const char* what) {
-        JsonPtr e = event("role_denied", &room);
-        jsonSet(e.get(), "participant", me.pseudonym);
-        jsonSet(e.get(), "role", roleName(me.role));
-        jsonSet(e.get(), "request", what);
-        notify(out, s, std::move(e));
+        notify(out, s, event::roleDenied(room.id, me.pseudonym, me.role, what));
         ++counters_["role_denials"];
         pushError(out, s, tx, rc::kForbidden, std::string("your role may not ") + what);
     };
 
     switch (r.kind) {
         case RoomRequest::Kind::Leave: {
-            JsonPtr b = jsonObject();
-            jsonSet(b.get(), "hipaa.room", "left");
-            jsonSet(b.get(), "room", room.id);
-            push(out, s, tx, std::move(b));
-            JsonPtr e = event("left", &room);
-            jsonSet(e.get(), "participant", me.pseudonym);
-            jsonSet(e.get(), "reason", "leave");
-            notify(out, s, std::move(e));
+            push(out, s, tx, push::left(room.id));
+            notify(out, s, event::left(room.id, me.pseudonym, "leave"));
             dropMedia(room, me, now, out, true);
             removeParticipant(room, me.id, now, out);
             return out;
         }
         case RoomRequest::Kind::Participants: {
-            JsonPtr b = jsonObject();
-            jsonSet(b.get(), "hipaa.room", "participants");
-            jsonSet(b.get(), "room", room.id);
             // Someone waiting sees nobody, not even a count.
-            if (!me.waiting) jsonSet(b.get(), "participants", visibleParticipants(room, me));
-            push(out, s, tx, std::move(b));
+            push(out, s, tx, push::participants(room.id, me.waiting ? nullptr : visibleParticipants(room, me)));
             return out;
         }
         case RoomRequest::Kind::Record:
@@ -343,10 +293,7 @@ bool RoomService::auditRefuses(SessionId s, const std::string& tx, const char* r
     std::string why = settings_.auditCheck();
     if (why.empty()) return false;
     // Announced anyway (another handler may be listening); the reason is a slug, never PHI.
-    JsonPtr e = event("audit_unavailable", room);
-    jsonSet(e.get(), "request", request);
-    jsonSet(e.get(), "reason", why);
-    notify(out, s, std::move(e));
+    notify(out, s, event::auditUnavailable(room ? room->id : std::string(), request, why));
     ++counters_["audit_refusals"];
     pushError(out, s, tx, rc::kAuditUnavailable, "the audit trail cannot take records (" + why + "): no visit may start");
     return true;
@@ -392,13 +339,9 @@ void RoomService::join(SessionId s, const std::string& tx, const RoomRequest& r,
         } else if (e.code() == rc::kTokenDobMismatch && subjectLockout_.recordFailure(subjectKey(pseudonym), nowS)) {
             // The only thing a holder of an authentic link can guess is the date of birth: that subject,
             // in this room, waits. Everyone else (the provider included) joins as usual.
-            JsonPtr l = event("lockout", &room);
-            jsonSet(l.get(), "scope", "subject");
-            jsonSet(l.get(), "participant", pseudonym);
-            jsonSet(l.get(), "failures", settings_.lockoutFailures);
-            jsonSet(l.get(), "window_s", settings_.lockoutWindowS);
-            jsonSet(l.get(), "lock_s", settings_.lockoutS);
-            notify(out, 0, std::move(l));
+            notify(out, 0,
+                   event::subjectLockout(room.id, pseudonym, settings_.lockoutFailures, settings_.lockoutWindowS,
+                                         settings_.lockoutS));
             ++counters_["lockouts"];
         }
         return;
@@ -428,23 +371,13 @@ void RoomService::join(SessionId s, const std::string& tx, const RoomRequest& r,
     sessions_[s] = {room.id, p.id};
     ++counters_["joins_ok"];
 
-    JsonPtr e = event("join", &room);
-    jsonSet(e.get(), "outcome", "accepted");
-    jsonSet(e.get(), "participant", p.pseudonym);
-    jsonSet(e.get(), "role", roleName(p.role));
-    jsonSet(e.get(), "alg", tok.alg);
-    jsonSet(e.get(), "state", p.waiting ? "waiting" : "admitted");
-    notify(out, s, std::move(e));
+    notify(out, s, event::joinAccepted(room.id, p.pseudonym, p.role, tok.alg, p.waiting));
 
     auto [pit, _] = room.participants.emplace(p.id, std::move(p));
     Participant& me = pit->second;
     if (me.waiting) {
         // Only the room id (which the client sent) and its own id: nothing about anyone else.
-        JsonPtr b = jsonObject();
-        jsonSet(b.get(), "hipaa.room", "waiting");
-        jsonSet(b.get(), "room", room.id);
-        jsonSet(b.get(), "id", me.id);
-        push(out, s, tx, std::move(b));
+        push(out, s, tx, push::waiting(room.id, me.id));
         pushWaitingList(room, out);
     } else {
         push(out, s, tx, joinedBody(room, me));
@@ -464,14 +397,7 @@ void RoomService::admitNow(Room& room, Participant& p, Effects& out) {
 
 void RoomService::moderate(SessionId s, const std::string& tx, const RoomRequest& r, Room& room, Participant& me,
                            int64_t now, Effects& out) {
-    auto ok = [&](const char* what) {
-        JsonPtr b = jsonObject();
-        jsonSet(b.get(), "hipaa.room", "event");
-        jsonSet(b.get(), "room", room.id);
-        jsonSet(b.get(), "result", what);
-        if (!r.target.empty()) jsonSet(b.get(), "id", r.target);
-        push(out, s, tx, std::move(b));
-    };
+    auto ok = [&](const char* what) { push(out, s, tx, push::result(room.id, what, r.target)); };
     if (r.kind == RoomRequest::Kind::End) {
         ok("ended");
         endVisit(room, "ended_by_provider", now, out);
@@ -484,11 +410,7 @@ void RoomService::moderate(SessionId s, const std::string& tx, const RoomRequest
     }
     Participant& t = tit->second;
     auto decision = [&](const char* name) {
-        JsonPtr e = event(name, &room);
-        jsonSet(e.get(), "participant", t.pseudonym);
-        jsonSet(e.get(), "role", roleName(t.role));
-        jsonSet(e.get(), "by", me.pseudonym);
-        notify(out, t.session, std::move(e));
+        notify(out, t.session, event::decision(name, room.id, t.pseudonym, t.role, me.pseudonym));
     };
     switch (r.kind) {
         case RoomRequest::Kind::Admit:
@@ -514,11 +436,7 @@ void RoomService::moderate(SessionId s, const std::string& tx, const RoomRequest
             t.waiting = true;
             broadcastLeaving(room, tid, out);
             consentLeaver(room, tid, out);
-            JsonPtr b = jsonObject();
-            jsonSet(b.get(), "hipaa.room", "waiting");
-            jsonSet(b.get(), "room", room.id);
-            jsonSet(b.get(), "id", tid);
-            push(out, t.session, {}, std::move(b));
+            push(out, t.session, {}, push::waiting(room.id, tid));
             pushWaitingList(room, out);
             return;
         }
@@ -548,32 +466,19 @@ void RoomService::note(SessionId s, const std::string& tx, const RoomRequest& r,
     merge(n.fhir, room.fhir);
     std::string noteId = n.noteId;
     VisitBus::PublishResult res = publisher_.note ? publisher_.note(std::move(n)) : VisitBus::PublishResult{};
-    JsonPtr e = event("note", &room);
-    jsonSet(e.get(), "participant", me.pseudonym);
-    jsonSet(e.get(), "bytes", static_cast<uint64_t>(r.text.size()));
-    jsonSet(e.get(), "type", r.noteType);
+    auto bytes = static_cast<uint64_t>(r.text.size());
     if (!res.ok() || res.delivered == 0) {
         // Never pretend: the client keeps its note and can retry.
-        jsonSet(e.get(), "outcome", "refused");
-        jsonSet(e.get(), "subscribers", static_cast<uint64_t>(res.delivered));
-        notify(out, s, std::move(e));
+        notify(out, s, event::noteRefused(room.id, me.pseudonym, bytes, r.noteType, static_cast<uint64_t>(res.delivered)));
         ++counters_["notes_refused"];
         pushError(out, s, tx, rc::kNoteNotAccepted,
                   res.delivered == 0 && res.ok() ? "no note recipient is running; note not stored"
                                                  : "note queue full; note not stored, retry");
         return;
     }
-    jsonSet(e.get(), "outcome", "submitted");
-    jsonSet(e.get(), "note", noteId);
-    notify(out, s, std::move(e));
+    notify(out, s, event::noteSubmitted(room.id, me.pseudonym, bytes, r.noteType, noteId));
     ++counters_["notes"];
-    JsonPtr b = jsonObject();
-    jsonSet(b.get(), "hipaa.room", "event");
-    jsonSet(b.get(), "room", room.id);
-    jsonSet(b.get(), "result", "note_submitted");
-    jsonSet(b.get(), "note", noteId);
-    jsonSet(b.get(), "bytes", static_cast<uint64_t>(r.text.size()));
-    push(out, s, tx, std::move(b));
+    push(out, s, tx, push::noteSubmitted(room.id, noteId, bytes));
 }
 
 // ---- recording (provider's request, patients' consent) ----
@@ -586,12 +491,7 @@ bool RoomService::asksConsent(const Room& room, const Participant& p) const {
 void RoomService::pushRecordingState(Room& room, const char* state, const std::string& reason, Effects& out) {
     for (const auto& [id, p] : room.participants) {
         if (p.waiting) continue;
-        JsonPtr b = jsonObject();
-        jsonSet(b.get(), "hipaa.room", "event");
-        jsonSet(b.get(), "room", room.id);
-        jsonSet(b.get(), "recording", state);
-        if (!reason.empty()) jsonSet(b.get(), "reason", reason);
-        push(out, p.session, {}, std::move(b));
+        push(out, p.session, {}, push::recording(room.id, state, reason));
     }
 }
 
@@ -639,28 +539,17 @@ Effects RoomService::recordingStarted(uint64_t ticket, bool ok) {
         room.asked.clear();
         room.consented.clear();
         updateTapGates(room);
-        JsonPtr ev = event("recording_failed", &room);
-        jsonSet(ev.get(), "by", by);
-        notify(out, s, std::move(ev));
+        notify(out, s, event::recordingRefusedByRecorder(room.id, by));
         ++counters_["recordings_failed"];
         // The recorder's message may name paths or ports: the client gets a fixed text.
         if (s) pushError(out, s, room.startTx, rc::kRecorderUnavailable, "the recorder is not available");
         return out;
     }
     room.recordingLive = true;
-    JsonPtr ev = event("recording_started", &room);
-    jsonSet(ev.get(), "by", by);
-    jsonSet(ev.get(), "consents", static_cast<uint64_t>(room.consented.size()));
-    notify(out, s, std::move(ev));
+    notify(out, s, event::recordingStarted(room.id, by, static_cast<uint64_t>(room.consented.size())));
     ++counters_["recordings_started"];
     pushRecordingState(room, "started", {}, out);
-    if (s && !room.startTx.empty()) {
-        JsonPtr b = jsonObject();
-        jsonSet(b.get(), "hipaa.room", "event");
-        jsonSet(b.get(), "room", room.id);
-        jsonSet(b.get(), "result", "recording_started");
-        push(out, s, room.startTx, std::move(b));
-    }
+    if (s && !room.startTx.empty()) push(out, s, room.startTx, push::result(room.id, "recording_started"));
     return out;
 }
 
@@ -688,16 +577,7 @@ Effects RoomService::recordingStopped(uint64_t ticket, const std::vector<std::st
     auto [room, reason] = std::move(it->second);
     stopping_.erase(it);
     if (!ok) ++counters_["recordings_stop_failed"];
-    JsonPtr ev = event("recording_stopped", nullptr);  // the room may be destroyed by now
-    jsonSet(ev.get(), "room", room);
-    jsonSet(ev.get(), "reason", reason);
-    jsonSet(ev.get(), "recordings", static_cast<uint64_t>(ids.size()));
-    // The recorder's ids (random, PHI-free) tie the visit's trail to the recordings' own events
-    // (export, deletion receipts).
-    JsonPtr list = jsonArray();
-    for (const auto& id : ids) json_array_append_new(list.get(), json_stringn(id.data(), id.size()));
-    jsonSet(ev.get(), "recording_ids", std::move(list));
-    notify(out, 0, std::move(ev));
+    notify(out, 0, event::recordingStopped(room, reason, ids));  // the room may be destroyed by now
     return out;
 }
 
@@ -708,19 +588,11 @@ Effects RoomService::recordingFailed(const std::string& roomId, const std::strin
     if (it == rooms_.end()) return out;
     Room& room = it->second;
     ++counters_["recording_failures"];
-    JsonPtr ev = event("recording_failed", &room);
-    jsonSet(ev.get(), "reason", reason);
-    if (!recording.empty()) jsonSet(ev.get(), "recording_id", recording);
-    notify(out, 0, std::move(ev));
+    notify(out, 0, event::recordingPartFailed(room.id, reason, recording));
     // The recording goes on for what can still be recorded; who may stop it decides.
     for (const auto& [id, p] : room.participants) {
         if (p.waiting || !classOf(room).of(p.role).recordControl) continue;
-        JsonPtr b = jsonObject();
-        jsonSet(b.get(), "hipaa.room", "event");
-        jsonSet(b.get(), "room", room.id);
-        jsonSet(b.get(), "recording", "failed");
-        jsonSet(b.get(), "reason", reason);
-        push(out, p.session, {}, std::move(b));
+        push(out, p.session, {}, push::recording(room.id, "failed", reason));
     }
     return out;
 }
@@ -731,24 +603,12 @@ void RoomService::cancelConsent(Room& room, const std::string& reason, Effects& 
     for (const auto& pid : room.asked) {
         auto it = room.participants.find(pid);
         if (it == room.participants.end()) continue;
-        JsonPtr b = jsonObject();
-        jsonSet(b.get(), "hipaa.room", "event");
-        jsonSet(b.get(), "room", room.id);
-        jsonSet(b.get(), "consent_request", "cancelled");
-        push(out, it->second.session, {}, std::move(b));
+        push(out, it->second.session, {}, push::consentRequestCancelled(room.id));
     }
     auto req = room.participants.find(room.requestedBy);
-    if (req != room.participants.end()) {
-        JsonPtr b = jsonObject();
-        jsonSet(b.get(), "hipaa.room", "event");
-        jsonSet(b.get(), "room", room.id);
-        jsonSet(b.get(), "recording", "not_started");
-        jsonSet(b.get(), "reason", reason);
-        push(out, req->second.session, {}, std::move(b));
-    }
-    JsonPtr ev = event("record_consent", &room);
-    jsonSet(ev.get(), "outcome", reason);
-    notify(out, 0, std::move(ev));
+    if (req != room.participants.end())
+        push(out, req->second.session, {}, push::recording(room.id, "not_started", reason));
+    notify(out, 0, event::recordConsent(room.id, {}, reason));
     room.asked.clear();
     room.consented.clear();
     room.requestedBy.clear();
@@ -756,21 +616,10 @@ void RoomService::cancelConsent(Room& room, const std::string& reason, Effects& 
 
 void RoomService::askLateJoiner(Room& room, const Participant& p, Effects& out) {
     if (!room.recording && !room.consentPending) return;
-    if (room.recordingLive) {
-        JsonPtr b = jsonObject();
-        jsonSet(b.get(), "hipaa.room", "event");
-        jsonSet(b.get(), "room", room.id);
-        jsonSet(b.get(), "recording", "started");
-        push(out, p.session, {}, std::move(b));
-    }
+    if (room.recordingLive) push(out, p.session, {}, push::recording(room.id, "started"));
     if (!classOf(room).recordConsent || !asksConsent(room, p)) return;
     room.asked.insert(p.id);
-    JsonPtr b = jsonObject();
-    jsonSet(b.get(), "hipaa.room", "event");
-    jsonSet(b.get(), "room", room.id);
-    jsonSet(b.get(), "consent_request", "record");
-    if (!room.requestedBy.empty()) jsonSet(b.get(), "by", room.requestedBy);
-    push(out, p.session, {}, std::move(b));
+    push(out, p.session, {}, push::consentRequest(room.id, room.requestedBy));
 }
 
 void RoomService::consentLeaver(Room& room, const std::string& pid, Effects& out) {
@@ -792,13 +641,7 @@ void RoomService::consentLeaver(Room& room, const std::string& pid, Effects& out
 void RoomService::record(SessionId s, const std::string& tx, const RoomRequest& r, Room& room, Participant& me,
                          int64_t, Effects& out) {
     const RoomClass& cls = classOf(room);
-    auto answer = [&](const char* result) {
-        JsonPtr b = jsonObject();
-        jsonSet(b.get(), "hipaa.room", "event");
-        jsonSet(b.get(), "room", room.id);
-        jsonSet(b.get(), "result", result);
-        push(out, s, tx, std::move(b));
-    };
+    auto answer = [&](const char* result) { push(out, s, tx, push::result(room.id, result)); };
     if (r.kind == RoomRequest::Kind::StopRecord) {
         if (room.recording) {
             answer("recording_stopped");
@@ -812,10 +655,7 @@ void RoomService::record(SessionId s, const std::string& tx, const RoomRequest& 
         return;
     }
     if (cls.e2ee) {
-        JsonPtr ev = event("recording_refused", &room);
-        jsonSet(ev.get(), "by", me.pseudonym);
-        jsonSet(ev.get(), "reason", "e2ee");
-        notify(out, s, std::move(ev));
+        notify(out, s, event::recordingRefused(room.id, me.pseudonym, "e2ee"));
         return pushError(out, s, tx, rc::kRecordE2ee, "this room is end-to-end encrypted and cannot be recorded");
     }
     if (room.recording || room.consentPending)
@@ -834,37 +674,16 @@ void RoomService::record(SessionId s, const std::string& tx, const RoomRequest& 
     room.requestedBy = me.id;
     room.asked = std::move(asked);
     room.consented.clear();
-    for (const auto& pid : room.asked) {
-        JsonPtr b = jsonObject();
-        jsonSet(b.get(), "hipaa.room", "event");
-        jsonSet(b.get(), "room", room.id);
-        jsonSet(b.get(), "consent_request", "record");
-        jsonSet(b.get(), "by", me.id);
-        push(out, room.participants.at(pid).session, {}, std::move(b));
-    }
-    JsonPtr ev = event("record_consent_requested", &room);
-    jsonSet(ev.get(), "by", me.pseudonym);
-    jsonSet(ev.get(), "asked", static_cast<uint64_t>(room.asked.size()));
-    notify(out, s, std::move(ev));
+    for (const auto& pid : room.asked)
+        push(out, room.participants.at(pid).session, {}, push::consentRequest(room.id, me.id));
+    notify(out, s, event::recordConsentRequested(room.id, me.pseudonym, static_cast<uint64_t>(room.asked.size())));
     answer("consent_requested");
 }
 
 void RoomService::consent(SessionId s, const std::string& tx, const RoomRequest& r, Room& room, Participant& me,
                           Effects& out) {
-    auto recordEvent = [&](const char* outcome) {
-        JsonPtr ev = event("record_consent", &room);
-        jsonSet(ev.get(), "participant", me.pseudonym);
-        jsonSet(ev.get(), "outcome", outcome);
-        notify(out, s, std::move(ev));
-    };
-    auto answer = [&](bool given) {
-        JsonPtr b = jsonObject();
-        jsonSet(b.get(), "hipaa.room", "event");
-        jsonSet(b.get(), "room", room.id);
-        jsonSet(b.get(), "result", "consent_recorded");
-        jsonSet(b.get(), "consent", given);
-        push(out, s, tx, std::move(b));
-    };
+    auto recordEvent = [&](const char* outcome) { notify(out, s, event::recordConsent(room.id, me.pseudonym, outcome)); };
+    auto answer = [&](bool given) { push(out, s, tx, push::consentRecorded(room.id, given)); };
     bool askedMe = room.asked.contains(me.id);
     if (room.consentPending && askedMe) {
         answer(r.consent);
@@ -917,20 +736,11 @@ void RoomService::endParticipant(Room& room, std::string pid, const std::string&
     auto it = room.participants.find(pid);
     if (it == room.participants.end()) return;
     SessionId s = it->second.session;
-    if (pushToIt) {
-        JsonPtr b = jsonObject();
-        jsonSet(b.get(), "hipaa.room", "ended");
-        jsonSet(b.get(), "room", room.id);
-        jsonSet(b.get(), "reason", reason);
-        push(out, s, {}, std::move(b));
-    }
-    JsonPtr e = event("left", &room);
-    jsonSet(e.get(), "participant", it->second.pseudonym);
-    jsonSet(e.get(), "reason", reason);
-    notify(out, s, std::move(e));
+    if (pushToIt) push(out, s, {}, push::ended(room.id, reason));
+    notify(out, s, event::left(room.id, it->second.pseudonym, reason));
     dropMedia(room, it->second, now, out, false);
     removeParticipant(room, pid, now, out);
-    out.push_back({Effect::Kind::End, s, {}, nullptr, nullptr});
+    out.push_back(Effect::end(s));
 }
 
 void RoomService::endVisit(Room& room, const std::string& reason, int64_t now, Effects& out) {
@@ -941,14 +751,10 @@ void RoomService::endVisit(Room& room, const std::string& reason, int64_t now, E
     room.endedUs = now;
     for (auto& [id, p] : room.participants) {
         dropMedia(room, p, now, out, false);
-        JsonPtr b = jsonObject();
-        jsonSet(b.get(), "hipaa.room", "ended");
-        jsonSet(b.get(), "room", room.id);
-        jsonSet(b.get(), "reason", reason);
-        push(out, p.session, {}, std::move(b));
+        push(out, p.session, {}, push::ended(room.id, reason));
         room.history[p.historyIndex].leftUs = now;
         sessions_.erase(p.session);
-        out.push_back({Effect::Kind::End, p.session, {}, nullptr, nullptr});
+        out.push_back(Effect::end(p.session));
     }
     room.participants.clear();
 
@@ -961,13 +767,10 @@ void RoomService::endVisit(Room& room, const std::string& reason, int64_t now, E
     v.fhir = room.fhir;
     v.participants = room.history;
     VisitBus::PublishResult res = publisher_.ended ? publisher_.ended(std::move(v)) : VisitBus::PublishResult{};
-    JsonPtr e = event("visit_ended", &room);
-    jsonSet(e.get(), "reason", reason);
-    jsonSet(e.get(), "participants", static_cast<uint64_t>(room.history.size()));
-    jsonSet(e.get(), "duration_s", (now - (room.startedUs ? room.startedUs : now)) / kUs);
-    jsonSet(e.get(), "published", static_cast<uint64_t>(res.delivered));
-    jsonSet(e.get(), "publish_refused", static_cast<uint64_t>(res.refused));
-    notify(out, 0, std::move(e));
+    notify(out, 0,
+           event::visitEnded(room.id, reason, static_cast<uint64_t>(room.history.size()),
+                             (now - (room.startedUs ? room.startedUs : now)) / kUs,
+                             static_cast<uint64_t>(res.delivered), static_cast<uint64_t>(res.refused)));
     ++counters_["visits_ended"];
 }
 
@@ -984,10 +787,7 @@ Effects RoomService::sessionGone(SessionId s, int64_t now) {
     Room& room = rooms_.at(where->second.room);
     auto it = room.participants.find(where->second.participant);
     if (it != room.participants.end()) {
-        JsonPtr e = event("left", &room);
-        jsonSet(e.get(), "participant", it->second.pseudonym);
-        jsonSet(e.get(), "reason", "hangup");
-        notify(out, 0, std::move(e));
+        notify(out, 0, event::left(room.id, it->second.pseudonym, "hangup"));
         dropMedia(room, it->second, now, out, false);
         removeParticipant(room, it->first, now, out);
     }
@@ -1046,18 +846,14 @@ JsonPtr RoomService::admin(const json_t* req, int64_t now, Effects& out) {
         const std::string& className = rooms_.at(id).className;
         jsonSet(res.get(), "room", id);
         jsonSet(res.get(), "class", className);
-        JsonPtr e = event("room_created", &rooms_.at(id));
-        jsonSet(e.get(), "class", className);
-        notify(out, 0, std::move(e));
+        notify(out, 0, event::roomCreated(id, className));
     } else if (what == "destroy") {
         Room& room = roomArg();
         std::string id = room.id;
         endVisit(room, "destroyed", now, out);
         rooms_.erase(id);
         jsonSet(res.get(), "destroyed", id);
-        JsonPtr e = event("room_destroyed", nullptr);
-        jsonSet(e.get(), "room", id);
-        notify(out, 0, std::move(e));
+        notify(out, 0, event::roomDestroyed(id));
     } else if (what == "list") {
         JsonPtr list = jsonArray();
         for (const auto& [id, r] : rooms_) {
@@ -1124,10 +920,7 @@ JsonPtr RoomService::admin(const json_t* req, int64_t now, Effects& out) {
         jsonSet(res.get(), "revoked", true);
         jsonSet(res.get(), "sessions_ended", ended);
         jsonSet(res.get(), "until", until);
-        JsonPtr e = event("revoked", nullptr);
-        jsonSet(e.get(), "by", sub ? "sub" : "jti");
-        jsonSet(e.get(), "sessions_ended", ended);
-        notify(out, 0, std::move(e));
+        notify(out, 0, event::revoked(sub ? "sub" : "jti", ended));
         ++counters_["revocations"];
     } else {
         throw RequestError(errc::kUnknownRequest, "unknown request");

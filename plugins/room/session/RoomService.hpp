@@ -232,7 +232,6 @@ private:
     void broadcastLeaving(Room& room, const std::string& pid, Effects& out);
     void pushWaitingList(Room& room, Effects& out);
     void notify(Effects& out, SessionId s, JsonPtr body) const;
-    JsonPtr event(const char* name, const Room* room) const;
     void push(Effects& out, SessionId s, const std::string& tx, JsonPtr body, JsonPtr jsep = nullptr) const;
     void pushError(Effects& out, SessionId s, const std::string& tx, int code, const std::string& message) const;
     std::string newId(const char* prefix) const;

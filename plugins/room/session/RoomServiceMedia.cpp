@@ -4,6 +4,8 @@
 #include "RoomService.hpp"
 
 #include "RoomErrors.hpp"
+#include "RoomEvent.hpp"
+#include "RoomPush.hpp"
 
 #include <algorithm>
 #include <set>
@@ -25,28 +27,13 @@ JsonPtr jsepOf(const char* type, const std::string& sdp, bool e2ee) {
     return j;
 }
 
-JsonPtr ok(const char* key, const std::string& room) {
-    JsonPtr b = jsonObject();
-    jsonSet(b.get(), "hipaa.room", "event");
-    jsonSet(b.get(), "room", room);
-    jsonSet(b.get(), key, "ok");
-    return b;
-}
-
 }  // namespace
 
 // ---- what the room sees of a publication ----
 
 JsonPtr RoomService::joinedBody(const Room& room, const Participant& p) const {
-    JsonPtr b = jsonObject();
-    jsonSet(b.get(), "hipaa.room", "joined");
-    jsonSet(b.get(), "room", room.id);
-    jsonSet(b.get(), "id", p.id);
-    jsonSet(b.get(), "private_id", p.privateId);
-    jsonSet(b.get(), "role", roleName(p.role));
-    jsonSet(b.get(), "participants", visibleParticipants(room, p));
-    if (classOf(room).of(p.role).subscribe) jsonSet(b.get(), "publishers", publishersFor(room, p));
-    return b;
+    return push::joined(room.id, p.id, p.privateId, roleName(p.role), visibleParticipants(room, p),
+                        classOf(room).of(p.role).subscribe ? publishersFor(room, p) : nullptr);
 }
 
 JsonPtr RoomService::publisherDesc(const Room& room, const Participant& viewer, const Participant& p) const {
@@ -81,13 +68,9 @@ void RoomService::broadcastPublisher(Room& room, const Participant& p, Effects& 
     if (room.ended) return;
     for (const auto& [id, other] : room.participants) {
         if (other.waiting || id == p.id || !classOf(room).of(other.role).subscribe) continue;
-        JsonPtr b = jsonObject();
-        jsonSet(b.get(), "hipaa.room", "event");
-        jsonSet(b.get(), "room", room.id);
         JsonPtr list = jsonArray();
         json_array_append_new(list.get(), publisherDesc(room, other, p).release());
-        jsonSet(b.get(), "publishers", std::move(list));
-        push(out, other.session, {}, std::move(b));
+        push(out, other.session, {}, push::publishers(room.id, std::move(list)));
     }
 }
 
@@ -163,11 +146,7 @@ void RoomService::publish(SessionId s, const std::string& tx, const RoomRequest&
     for (const auto& st : me.streams) screenBefore |= st.screen && st.media.active;
     if (!anyActive) return pushError(out, s, tx, rc::kNoCodec, "the offer has no stream this room accepts");
     if (screenNow && !screenBefore && !cls.of(me.role).screen) {
-        JsonPtr e = event("role_denied", &room);
-        jsonSet(e.get(), "participant", me.pseudonym);
-        jsonSet(e.get(), "role", roleName(me.role));
-        jsonSet(e.get(), "request", "screen_share");
-        notify(out, s, std::move(e));
+        notify(out, s, event::roleDenied(room.id, me.pseudonym, me.role, "screen_share"));
         ++counters_["role_denials"];
         return pushError(out, s, tx, rc::kForbidden, "your role may not share a screen");
     }
@@ -185,14 +164,11 @@ void RoomService::publish(SessionId s, const std::string& tx, const RoomRequest&
     media_.relay->publish(s, room.id, me.feed, std::move(relay), cls.bitrate, tapped(room, me));
     ++counters_[renegotiation ? "publications_renegotiated" : "publications"];
 
-    JsonPtr b = ok("configured", room.id);
     JsonPtr self = publisherDesc(room, me, me);
-    jsonSet(b.get(), "streams", jsonRetain(json_object_get(self.get(), "streams")));
-    push(out, s, tx, std::move(b), jsepOf("answer", answer, e2ee));
+    push(out, s, tx, push::configured(room.id, jsonRetain(json_object_get(self.get(), "streams"))),
+         jsepOf("answer", answer, e2ee));
     broadcastPublisher(room, me, out);
 
-    JsonPtr e = event(renegotiation ? "republished" : "published", &room);
-    jsonSet(e.get(), "participant", me.pseudonym);
     JsonPtr kinds = jsonArray();
     for (const auto& st : me.streams) {
         if (!st.media.active) continue;
@@ -202,14 +178,9 @@ void RoomService::publish(SessionId s, const std::string& tx, const RoomRequest&
         if (st.screen) jsonSet(k.get(), "screen", true);
         json_array_append_new(kinds.get(), k.release());
     }
-    jsonSet(e.get(), "streams", std::move(kinds));
-    if (e2ee) jsonSet(e.get(), "e2ee", true);
-    notify(out, s, std::move(e));
+    notify(out, s, event::published(room.id, renegotiation, me.pseudonym, std::move(kinds), e2ee));
     if (screenNow != screenBefore) {
-        JsonPtr sc = event(screenNow ? "screen_share_started" : "screen_share_stopped", &room);
-        jsonSet(sc.get(), "participant", me.pseudonym);
-        jsonSet(sc.get(), "role", roleName(me.role));
-        notify(out, s, std::move(sc));
+        notify(out, s, event::screenShare(room.id, screenNow, me.pseudonym, me.role));
         ++counters_[screenNow ? "screen_shares" : "screen_shares_stopped"];
     }
 }
@@ -219,13 +190,9 @@ void RoomService::setMuted(Room& room, Participant& target, PubStream& st, bool 
     if (st.muted == muted) return;
     st.muted = muted;
     if (st.media.active) media_.relay->setMuted(target.session, st.media.mindex, muted);
-    JsonPtr e = event(muted ? "muted" : "unmuted", &room);
-    jsonSet(e.get(), "participant", target.pseudonym);
-    jsonSet(e.get(), "type", kindOf(st.media));
-    jsonSet(e.get(), "mid", st.media.mid);
-    if (st.screen) jsonSet(e.get(), "screen", true);
-    if (&by != &target) jsonSet(e.get(), "by", by.pseudonym);
-    notify(out, target.session, std::move(e));
+    notify(out, target.session,
+           event::muted(room.id, muted, target.pseudonym, kindOf(st.media), st.media.mid, st.screen,
+                        &by != &target ? by.pseudonym : std::string()));
     ++counters_[muted ? "mutes" : "unmutes"];
 }
 
@@ -247,7 +214,7 @@ void RoomService::mute(SessionId s, const std::string& tx, const RoomRequest& r,
         setMuted(room, me, st, on == 0, me, out);
         changed = true;
     }
-    push(out, s, tx, ok("configured", room.id));
+    push(out, s, tx, push::ok(room.id, "configured"));
     if (changed) broadcastPublisher(room, me, out);
 }
 
@@ -265,19 +232,9 @@ void RoomService::moderateMute(SessionId s, const std::string& tx, const RoomReq
         setMuted(room, t, st, r.mute, me, out);
     }
     if (!found) return pushError(out, s, tx, rc::kNoSuchFeed, "no such stream");
-    JsonPtr b = jsonObject();
-    jsonSet(b.get(), "hipaa.room", "event");
-    jsonSet(b.get(), "room", room.id);
-    jsonSet(b.get(), "result", r.mute ? "muted" : "unmuted");
-    jsonSet(b.get(), "id", t.id);
-    if (!mid.empty()) jsonSet(b.get(), "mid", mid);
-    push(out, s, tx, std::move(b));
-    JsonPtr m = jsonObject();  // the target learns who did what to its streams (its client mutes locally)
-    jsonSet(m.get(), "hipaa.room", "event");
-    jsonSet(m.get(), "room", room.id);
-    jsonSet(m.get(), "moderation", r.mute ? "muted" : "unmuted");
-    if (!mid.empty()) jsonSet(m.get(), "mid", mid);
-    push(out, t.session, {}, std::move(m));
+    push(out, s, tx, push::moderated(room.id, r.mute, t.id, mid));
+    // The target learns who did what to its streams (its client mutes locally).
+    push(out, t.session, {}, push::moderation(room.id, r.mute, mid));
     broadcastPublisher(room, t, out);
 }
 
@@ -290,25 +247,14 @@ void RoomService::unpublish(Room& room, Participant& me, bool pushToIt, const st
     for (const auto& st : me.streams) screen |= st.screen && st.media.active;
     me.publishing = false;
     me.streams.clear();
-    if (pushToIt) push(out, me.session, tx, ok("unpublished", room.id));
+    if (pushToIt) push(out, me.session, tx, push::ok(room.id, "unpublished"));
     if (!room.ended)
         for (const auto& [id, other] : room.participants) {
             if (other.waiting || id == me.id) continue;
-            JsonPtr b = jsonObject();
-            jsonSet(b.get(), "hipaa.room", "event");
-            jsonSet(b.get(), "room", room.id);
-            jsonSet(b.get(), "unpublished", me.id);
-            push(out, other.session, {}, std::move(b));
+            push(out, other.session, {}, push::unpublished(room.id, me.id));
         }
-    JsonPtr e = event("unpublished", &room);
-    jsonSet(e.get(), "participant", me.pseudonym);
-    notify(out, me.session, std::move(e));
-    if (screen) {
-        JsonPtr sc = event("screen_share_stopped", &room);
-        jsonSet(sc.get(), "participant", me.pseudonym);
-        jsonSet(sc.get(), "role", roleName(me.role));
-        notify(out, me.session, std::move(sc));
-    }
+    notify(out, me.session, event::unpublished(room.id, me.pseudonym));
+    if (screen) notify(out, me.session, event::screenShare(room.id, false, me.pseudonym, me.role));
 }
 
 void RoomService::dropMedia(Room& room, Participant& p, int64_t now, Effects& out, bool hangupPc) {
@@ -316,7 +262,7 @@ void RoomService::dropMedia(Room& room, Participant& p, int64_t now, Effects& ou
     unpublish(room, p, false, {}, now, out);
     for (SessionId sub : std::set<SessionId>(p.subscribers)) dropSubscriber(sub, out, true);
     if (media_.relay) media_.relay->removeSession(p.session);
-    if (had && hangupPc) out.push_back({Effect::Kind::Hangup, p.session, {}, nullptr, nullptr});
+    if (had && hangupPc) out.push_back(Effect::hangup(p.session));
 }
 
 // ---- subscribers ----
@@ -355,11 +301,7 @@ void RoomService::subscriberJoin(SessionId s, const std::string& tx, const RoomR
     Room* named = rit == rooms_.end() ? nullptr : &rit->second;
     // Every refused subscriber join leaves a `subscribe` event (the room only when it exists).
     auto refuse = [&](int code, const char* reason, const std::string& message) {
-        JsonPtr e = event("subscribe", named);
-        jsonSet(e.get(), "outcome", "refused");
-        jsonSet(e.get(), "error_code", code);
-        jsonSet(e.get(), "reason", reason);
-        notify(out, s, std::move(e));
+        notify(out, s, event::subscribeRefused(named ? named->id : std::string(), code, reason));
         ++counters_["subscriptions_refused"];
         pushError(out, s, tx, code, message);
     };
@@ -384,11 +326,7 @@ void RoomService::subscriberJoin(SessionId s, const std::string& tx, const RoomR
         return unverifiedFailure(s, nowS, out);
     }
     if (!classOf(room).of(owner->role).subscribe) {
-        JsonPtr e = event("role_denied", &room);
-        jsonSet(e.get(), "participant", owner->pseudonym);
-        jsonSet(e.get(), "role", roleName(owner->role));
-        jsonSet(e.get(), "request", "subscribe");
-        notify(out, s, std::move(e));
+        notify(out, s, event::roleDenied(room.id, owner->pseudonym, owner->role, "subscribe"));
         ++counters_["role_denials"];
         return pushError(out, s, tx, rc::kForbidden, "your role may not subscribe");
     }
@@ -406,10 +344,7 @@ void RoomService::subscriberJoin(SessionId s, const std::string& tx, const RoomR
     owner->subscribers.insert(s);
     for (const auto& ss : it->second.streams)
         media_.relay->subscribe(s, room.participants.at(ss.feed).feed, ss.pubMindex, ss.media.mindex);
-    JsonPtr e = event("subscribed", &room);
-    jsonSet(e.get(), "participant", owner->pseudonym);
-    jsonSet(e.get(), "streams", static_cast<uint64_t>(it->second.streams.size()));
-    notify(out, s, std::move(e));
+    notify(out, s, event::subscribed(room.id, owner->pseudonym, static_cast<uint64_t>(it->second.streams.size())));
     ++counters_["subscriptions"];
     pushSubscriberOffer(s, tx, "attached", it->second, out);
 }
@@ -451,11 +386,7 @@ void RoomService::pushSubscriberOffer(SessionId s, const std::string& tx, const 
     } catch (const Error& e) {
         return pushError(out, s, tx, rc::kInvalidSdp, e.what());
     }
-    JsonPtr b = jsonObject();
-    jsonSet(b.get(), "hipaa.room", kind);
-    jsonSet(b.get(), "room", room.id);
-    jsonSet(b.get(), "streams", std::move(streams));
-    push(out, s, tx, std::move(b), jsepOf("offer", offer, sub.e2ee));
+    push(out, s, tx, push::subscriberStreams(kind, room.id, std::move(streams)), jsepOf("offer", offer, sub.e2ee));
 }
 
 void RoomService::subscriberRequest(SessionId s, const std::string& tx, const RoomRequest& r, const json_t* jsep,
@@ -473,12 +404,12 @@ void RoomService::subscriberRequest(SessionId s, const std::string& tx, const Ro
             for (auto& ss : sub.streams) ss.send = true;
             media_.relay->setSend(s, -1, true);
             media_.relay->requestKeyframes(s);
-            return push(out, s, tx, ok("started", room.id));
+            return push(out, s, tx, push::ok(room.id, "started"));
         }
         case RoomRequest::Kind::Pause:
             for (auto& ss : sub.streams) ss.send = false;
             media_.relay->setSend(s, -1, false);
-            return push(out, s, tx, ok("paused", room.id));
+            return push(out, s, tx, push::ok(room.id, "paused"));
         case RoomRequest::Kind::Configure: {
             for (const auto& ref : r.streams)
                 if (std::none_of(sub.streams.begin(), sub.streams.end(), [&](const SubStream& ss) { return ss.media.mid == ref.mid; }))
@@ -489,7 +420,7 @@ void RoomService::subscriberRequest(SessionId s, const std::string& tx, const Ro
                         ss.send = ref.send == 1;
                         media_.relay->setSend(s, ss.media.mindex, ss.send);
                     }
-            return push(out, s, tx, ok("configured", room.id));
+            return push(out, s, tx, push::ok(room.id, "configured"));
         }
         case RoomRequest::Kind::Update: {
             std::vector<SubStream> added;
@@ -528,7 +459,7 @@ void RoomService::subscriberRequest(SessionId s, const std::string& tx, const Ro
             return pushSubscriberOffer(s, tx, "updated", sub, out);
         }
         case RoomRequest::Kind::Leave: {
-            push(out, s, tx, ok("left", room.id));
+            push(out, s, tx, push::ok(room.id, "left"));
             return dropSubscriber(s, out, false);
         }
         default:
@@ -544,7 +475,7 @@ void RoomService::dropSubscriber(SessionId s, Effects& out, bool end) {
             o->second.subscribers.erase(s);
     subscribers_.erase(it);
     if (media_.relay) media_.relay->removeSession(s);
-    if (end) out.push_back({Effect::Kind::End, s, {}, nullptr, nullptr});
+    if (end) out.push_back(Effect::end(s));
 }
 
 // ---- media callbacks (through the worker) ----
@@ -568,15 +499,9 @@ void RoomService::flushChat(Room& room, Participant& p, int64_t now, bool final,
     if (p.chat.empty() || (!final && now - p.lastChatEventUs < kChatEventIntervalUs)) return;
     // One event per participant and second at most, whatever the sender does: the audit queue is
     // shared by every room. Its counts cover every message since the previous event.
-    JsonPtr e = event("chat", &room);
-    jsonSet(e.get(), "participant", p.pseudonym);
-    jsonSet(e.get(), "role", roleName(p.role));
-    jsonSet(e.get(), "messages", p.chat.messages);
-    jsonSet(e.get(), "bytes", p.chat.bytes);
-    jsonSet(e.get(), "recipients", p.chat.recipients);
-    if (p.chat.dropped > 0) jsonSet(e.get(), "dropped", p.chat.dropped);
-    jsonSet(e.get(), "time_us", now);
-    notify(out, p.session, std::move(e));
+    notify(out, p.session,
+           event::chat(room.id, p.pseudonym, p.role, p.chat.messages, p.chat.bytes, p.chat.recipients, p.chat.dropped,
+                       now));
     counters_["chat_messages"] += p.chat.messages;
     counters_["chat_dropped"] += p.chat.dropped;
     ++counters_["chat_events"];
@@ -597,20 +522,11 @@ Effects RoomService::slowLink(SessionId s, bool uplink, bool video, int64_t) {
     if (!who) return out;
     Room& room = rooms_.at(roomId);
     const char* direction = uplink ? "to_peer" : "from_peer";
-    JsonPtr b = jsonObject();
-    jsonSet(b.get(), "hipaa.room", "event");
-    jsonSet(b.get(), "room", room.id);
-    JsonPtr sl = jsonObject();
-    jsonSet(sl.get(), "direction", direction);
-    jsonSet(sl.get(), "media", video ? "video" : "audio");
-    jsonSet(b.get(), "slow_link", std::move(sl));
-    push(out, s, {}, std::move(b));
-    JsonPtr e = event("slow_link", &room);
-    jsonSet(e.get(), "participant", who->pseudonym);
-    jsonSet(e.get(), "direction", direction);
-    jsonSet(e.get(), "media", video ? "video" : "audio");
-    jsonSet(e.get(), "handle", subscribers_.contains(s) ? "subscriber" : "publisher");
-    notify(out, s, std::move(e));
+    const char* media = video ? "video" : "audio";
+    push(out, s, {}, push::slowLink(room.id, direction, media));
+    notify(out, s,
+           event::slowLink(room.id, who->pseudonym, direction, media,
+                           subscribers_.contains(s) ? "subscriber" : "publisher"));
     ++counters_["slow_links"];
     return out;
 }
