@@ -163,7 +163,7 @@ Effects RoomService::handle(SessionId s, const std::string& tx, const json_t* me
     activity_[s] = now;
     RoomRequest r;
     try {
-        r = RoomRequest::parse(message);
+        r = parseRoomRequest(message);
     } catch (const Error& e) {
         if (jsonString(message, "request").value_or("") != "join") {
             pushError(out, s, tx, e.code(), e.what());
@@ -179,8 +179,10 @@ Effects RoomService::handle(SessionId s, const std::string& tx, const json_t* me
         unverifiedFailure(s, now / kUs, out);
         return out;
     }
-    if (r.kind == RoomRequest::Kind::Join && (subscribers_.contains(s) || sessions_.contains(s))) {
-        auto named = rooms_.find(r.room);
+    const auto* joinReq = std::get_if<JoinRequest>(&r);
+    const auto* subJoin = std::get_if<SubscriberJoinRequest>(&r);
+    if ((joinReq || subJoin) && (subscribers_.contains(s) || sessions_.contains(s))) {
+        auto named = rooms_.find(joinReq ? joinReq->room : subJoin->room);
         refuseJoin(s, tx, named == rooms_.end() ? nullptr : &named->second, rc::kAlreadyJoined, "already_joined",
                    "already in a room", {}, out);
         return out;
@@ -189,9 +191,12 @@ Effects RoomService::handle(SessionId s, const std::string& tx, const json_t* me
         subscriberRequest(s, tx, r, jsep, sub->second, out);
         return out;
     }
-    if (r.kind == RoomRequest::Kind::Join) {
-        if (r.subscriber) subscriberJoin(s, tx, r, now, out);
-        else join(s, tx, r, now, out);
+    if (subJoin) {
+        subscriberJoin(s, tx, *subJoin, now, out);
+        return out;
+    }
+    if (joinReq) {
+        join(s, tx, *joinReq, now, out);
         return out;
     }
     auto where = sessions_.find(s);
@@ -203,88 +208,52 @@ Effects RoomService::handle(SessionId s, const std::string& tx, const json_t* me
     Participant& me = room.participants.at(where->second.participant);
     me.lastActivityUs = now;
     const Permissions& perms = classOf(room).of(me.role);
+    const std::string name = requestName(r);
 
-    auto roleDenied = [&](const char* what) {
+    auto roleDenied = [&](const std::string& what) {
         notify(out, s, event::roleDenied(room.id, me.pseudonym, me.role, what));
         ++counters_["role_denials"];
-        pushError(out, s, tx, rc::kForbidden, std::string("your role may not ") + what);
+        pushError(out, s, tx, rc::kForbidden, "your role may not " + what);
     };
 
-    switch (r.kind) {
-        case RoomRequest::Kind::Leave: {
-            push(out, s, tx, push::left(room.id));
-            notify(out, s, event::left(room.id, me.pseudonym, "leave"));
-            dropMedia(room, me, now, out, true);
-            removeParticipant(room, me.id, now, out);
-            return out;
-        }
-        case RoomRequest::Kind::Participants: {
-            // Someone waiting sees nobody, not even a count.
-            push(out, s, tx, push::participants(room.id, me.waiting ? nullptr : visibleParticipants(room, me)));
-            return out;
-        }
-        case RoomRequest::Kind::Record:
-        case RoomRequest::Kind::StopRecord:
-            if (!perms.recordControl || me.waiting) {
-                roleDenied(r.name.c_str());
-                return out;
-            }
-            record(s, tx, r, room, me, now, out);
-            return out;
-        case RoomRequest::Kind::Consent:
-            if (!perms.recordConsent || me.waiting) {
-                roleDenied("consent");
-                return out;
-            }
-            consent(s, tx, r, room, me, out);
-            return out;
-        case RoomRequest::Kind::Publish:
-        case RoomRequest::Kind::Configure:
-        case RoomRequest::Kind::Unpublish:
-            if (!perms.publish || me.waiting) {
-                roleDenied(r.name.c_str());
-                return out;
-            }
-            if (!mediaReady()) {
-                pushError(out, s, tx, errc::kNotImplemented, "media is not available in this room plugin");
-                return out;
-            }
-            if (r.kind == RoomRequest::Kind::Unpublish) {
-                if (!me.publishing) pushError(out, s, tx, rc::kNotPublishing, "not publishing");
-                else unpublish(room, me, true, tx, now, out);
-            } else if (jsep || r.kind == RoomRequest::Kind::Publish) {
-                publish(s, tx, r, jsep, room, me, out);
-            } else {
-                mute(s, tx, r, room, me, out);
-            }
-            return out;
-        case RoomRequest::Kind::Moderate:
-            if (!perms.moderate || me.waiting) {
-                roleDenied("moderate");
-                return out;
-            }
-            moderateMute(s, tx, r, room, me, out);
-            return out;
-        case RoomRequest::Kind::Start:
-        case RoomRequest::Kind::Pause:
-        case RoomRequest::Kind::Update:
-            pushError(out, s, tx, rc::kWrongHandle, r.name + " is a subscriber request (join with ptype subscriber)");
-            return out;
-        case RoomRequest::Kind::Note:
-            if (!perms.notes || me.waiting) {
-                roleDenied("note");
-                return out;
-            }
-            note(s, tx, r, room, me, now, out);
-            return out;
-        default:
-            if (!perms.moderate || me.waiting) {
-                roleDenied(r.name.c_str());
-                return out;
-            }
-            moderate(s, tx, r, room, me, now, out);
-            return out;
+    if (std::holds_alternative<LeaveRequest>(r)) {
+        push(out, s, tx, push::left(room.id));
+        notify(out, s, event::left(room.id, me.pseudonym, "leave"));
+        dropMedia(room, me, now, out, true);
+        removeParticipant(room, me.id, now, out);
+    } else if (std::holds_alternative<ParticipantsRequest>(r)) {
+        // Someone waiting sees nobody, not even a count.
+        push(out, s, tx, push::participants(room.id, me.waiting ? nullptr : visibleParticipants(room, me)));
+    } else if (std::holds_alternative<RecordRequest>(r) || std::holds_alternative<StopRecordRequest>(r)) {
+        if (!perms.recordControl || me.waiting) roleDenied(name);
+        else record(s, tx, std::holds_alternative<StopRecordRequest>(r), room, me, out);
+    } else if (const auto* c = std::get_if<ConsentRequest>(&r)) {
+        if (!perms.recordConsent || me.waiting) roleDenied(name);
+        else consent(s, tx, *c, room, me, out);
+    } else if (std::holds_alternative<PublishRequest>(r) || std::holds_alternative<ConfigureRequest>(r) ||
+               std::holds_alternative<UnpublishRequest>(r)) {
+        const MediaSettings* settings = std::get_if<PublishRequest>(&r);
+        if (!settings) settings = std::get_if<ConfigureRequest>(&r);
+        if (!perms.publish || me.waiting) roleDenied(name);
+        else if (!mediaReady()) pushError(out, s, tx, errc::kNotImplemented, "media is not available in this room plugin");
+        else if (!settings) me.publishing ? unpublish(room, me, true, tx, now, out)
+                                          : pushError(out, s, tx, rc::kNotPublishing, "not publishing");
+        else if (jsep || std::holds_alternative<PublishRequest>(r)) publish(s, tx, name, *settings, jsep, room, me, out);
+        else mute(s, tx, *settings, room, me, out);
+    } else if (const auto* m = std::get_if<ModerateRequest>(&r)) {
+        if (!perms.moderate || me.waiting) roleDenied(name);
+        else moderateMute(s, tx, *m, room, me, out);
+    } else if (std::holds_alternative<StartRequest>(r) || std::holds_alternative<PauseRequest>(r) ||
+               std::holds_alternative<UpdateRequest>(r)) {
+        pushError(out, s, tx, rc::kWrongHandle, name + " is a subscriber request (join with ptype subscriber)");
+    } else if (const auto* n = std::get_if<NoteRequest>(&r)) {
+        if (!perms.notes || me.waiting) roleDenied(name);
+        else note(s, tx, *n, room, me, now, out);
+    } else {
+        if (!perms.moderate || me.waiting) roleDenied(name);
+        else moderate(s, tx, r, room, me, now, out);
     }
+    return out;
 }
 
 bool RoomService::auditRefuses(SessionId s, const std::string& tx, const char* request, const Room* room,
@@ -299,7 +268,7 @@ bool RoomService::auditRefuses(SessionId s, const std::string& tx, const char* r
     return true;
 }
 
-void RoomService::join(SessionId s, const std::string& tx, const RoomRequest& r, int64_t now, Effects& out) {
+void RoomService::join(SessionId s, const std::string& tx, const JoinRequest& r, int64_t now, Effects& out) {
     if (auditRefuses(s, tx, "join", nullptr, out)) return;
     int64_t nowS = now / kUs;
     // A Janus session that kept failing before any signature verified is refused before the token is
@@ -397,13 +366,18 @@ void RoomService::admitNow(Room& room, Participant& p, Effects& out) {
 
 void RoomService::moderate(SessionId s, const std::string& tx, const RoomRequest& r, Room& room, Participant& me,
                            int64_t now, Effects& out) {
-    auto ok = [&](const char* what) { push(out, s, tx, push::result(room.id, what, r.target)); };
-    if (r.kind == RoomRequest::Kind::End) {
+    std::string target;
+    if (const auto* a = std::get_if<AdmitRequest>(&r)) target = a->id;
+    if (const auto* d = std::get_if<DenyRequest>(&r)) target = d->id;
+    if (const auto* w = std::get_if<SendToWaitingRequest>(&r)) target = w->id;
+    if (const auto* k = std::get_if<KickRequest>(&r)) target = k->id;
+    auto ok = [&](const char* what) { push(out, s, tx, push::result(room.id, what, target)); };
+    if (std::holds_alternative<EndRequest>(r)) {
         ok("ended");
         endVisit(room, "ended_by_provider", now, out);
         return;
     }
-    auto tit = room.participants.find(r.target);
+    auto tit = room.participants.find(target);
     if (tit == room.participants.end()) {
         pushError(out, s, tx, rc::kNoSuchParticipant, "no such participant");
         return;
@@ -412,54 +386,48 @@ void RoomService::moderate(SessionId s, const std::string& tx, const RoomRequest
     auto decision = [&](const char* name) {
         notify(out, t.session, event::decision(name, room.id, t.pseudonym, t.role, me.pseudonym));
     };
-    switch (r.kind) {
-        case RoomRequest::Kind::Admit:
-            if (!t.waiting) return pushError(out, s, tx, rc::kInvalidTarget, "participant is not waiting");
-            if (auditRefuses(s, tx, "admit", &room, out)) return;  // the patient keeps waiting
-            ok("admitted");
-            decision("admitted");
-            admitNow(room, t, out);
-            return;
-        case RoomRequest::Kind::Deny:
-            if (!t.waiting) return pushError(out, s, tx, rc::kInvalidTarget, "participant is not waiting");
-            ok("denied");
-            decision("denied");
-            endParticipant(room, t.id, "denied", now, out);
-            pushWaitingList(room, out);
-            return;
-        case RoomRequest::Kind::SendToWaiting: {
-            if (t.waiting || t.id == me.id) return pushError(out, s, tx, rc::kInvalidTarget, "participant is not admitted");
-            ok("sent_to_waiting");
-            decision("sent_to_waiting");
-            std::string tid = t.id;
-            dropMedia(room, t, now, out, true);
-            t.waiting = true;
-            broadcastLeaving(room, tid, out);
-            consentLeaver(room, tid, out);
-            push(out, t.session, {}, push::waiting(room.id, tid));
-            pushWaitingList(room, out);
-            return;
-        }
-        case RoomRequest::Kind::Kick:
-            if (t.id == me.id) return pushError(out, s, tx, rc::kInvalidTarget, "use leave or end");
-            ok("kicked");
-            decision("kicked");
-            endParticipant(room, t.id, "kicked", now, out);
-            pushWaitingList(room, out);
-            return;
-        default:
-            pushError(out, s, tx, errc::kUnknownRequest, "unknown request");
+    if (std::holds_alternative<AdmitRequest>(r)) {
+        if (!t.waiting) return pushError(out, s, tx, rc::kInvalidTarget, "participant is not waiting");
+        if (auditRefuses(s, tx, "admit", &room, out)) return;  // the patient keeps waiting
+        ok("admitted");
+        decision("admitted");
+        admitNow(room, t, out);
+    } else if (std::holds_alternative<DenyRequest>(r)) {
+        if (!t.waiting) return pushError(out, s, tx, rc::kInvalidTarget, "participant is not waiting");
+        ok("denied");
+        decision("denied");
+        endParticipant(room, t.id, "denied", now, out);
+        pushWaitingList(room, out);
+    } else if (std::holds_alternative<SendToWaitingRequest>(r)) {
+        if (t.waiting || t.id == me.id) return pushError(out, s, tx, rc::kInvalidTarget, "participant is not admitted");
+        ok("sent_to_waiting");
+        decision("sent_to_waiting");
+        std::string tid = t.id;
+        dropMedia(room, t, now, out, true);
+        t.waiting = true;
+        broadcastLeaving(room, tid, out);
+        consentLeaver(room, tid, out);
+        push(out, t.session, {}, push::waiting(room.id, tid));
+        pushWaitingList(room, out);
+    } else if (std::holds_alternative<KickRequest>(r)) {
+        if (t.id == me.id) return pushError(out, s, tx, rc::kInvalidTarget, "use leave or end");
+        ok("kicked");
+        decision("kicked");
+        endParticipant(room, t.id, "kicked", now, out);
+        pushWaitingList(room, out);
+    } else {
+        pushError(out, s, tx, errc::kUnknownRequest, "unknown request");
     }
 }
 
-void RoomService::note(SessionId s, const std::string& tx, const RoomRequest& r, Room& room, Participant& me,
+void RoomService::note(SessionId s, const std::string& tx, const NoteRequest& r, Room& room, Participant& me,
                        int64_t now, Effects& out) {
     NoteSubmitted n;
     n.visitId = room.visitId;
     n.roomId = room.id;
     n.noteId = newId("n_");
     n.text = r.text;
-    n.loincCode = r.noteType;
+    n.loincCode = r.type;
     n.authorPseudonym = me.pseudonym;
     n.submittedUs = now;
     n.fhir = me.fhir;
@@ -469,14 +437,14 @@ void RoomService::note(SessionId s, const std::string& tx, const RoomRequest& r,
     auto bytes = static_cast<uint64_t>(r.text.size());
     if (!res.ok() || res.delivered == 0) {
         // Never pretend: the client keeps its note and can retry.
-        notify(out, s, event::noteRefused(room.id, me.pseudonym, bytes, r.noteType, static_cast<uint64_t>(res.delivered)));
+        notify(out, s, event::noteRefused(room.id, me.pseudonym, bytes, r.type, static_cast<uint64_t>(res.delivered)));
         ++counters_["notes_refused"];
         pushError(out, s, tx, rc::kNoteNotAccepted,
                   res.delivered == 0 && res.ok() ? "no note recipient is running; note not stored"
                                                  : "note queue full; note not stored, retry");
         return;
     }
-    notify(out, s, event::noteSubmitted(room.id, me.pseudonym, bytes, r.noteType, noteId));
+    notify(out, s, event::noteSubmitted(room.id, me.pseudonym, bytes, r.type, noteId));
     ++counters_["notes"];
     push(out, s, tx, push::noteSubmitted(room.id, noteId, bytes));
 }
@@ -638,11 +606,10 @@ void RoomService::consentLeaver(Room& room, const std::string& pid, Effects& out
     }
 }
 
-void RoomService::record(SessionId s, const std::string& tx, const RoomRequest& r, Room& room, Participant& me,
-                         int64_t, Effects& out) {
+void RoomService::record(SessionId s, const std::string& tx, bool stop, Room& room, Participant& me, Effects& out) {
     const RoomClass& cls = classOf(room);
     auto answer = [&](const char* result) { push(out, s, tx, push::result(room.id, result)); };
-    if (r.kind == RoomRequest::Kind::StopRecord) {
+    if (stop) {
         if (room.recording) {
             answer("recording_stopped");
             stopRecording(room, "stopped_by_provider", out);
@@ -680,7 +647,7 @@ void RoomService::record(SessionId s, const std::string& tx, const RoomRequest& 
     answer("consent_requested");
 }
 
-void RoomService::consent(SessionId s, const std::string& tx, const RoomRequest& r, Room& room, Participant& me,
+void RoomService::consent(SessionId s, const std::string& tx, const ConsentRequest& r, Room& room, Participant& me,
                           Effects& out) {
     auto recordEvent = [&](const char* outcome) { notify(out, s, event::recordConsent(room.id, me.pseudonym, outcome)); };
     auto answer = [&](bool given) { push(out, s, tx, push::consentRecorded(room.id, given)); };

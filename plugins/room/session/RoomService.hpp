@@ -155,7 +155,7 @@ private:
 
     // True (and the error pushed) when settings_.auditCheck reports the audit trail unusable.
     bool auditRefuses(SessionId s, const std::string& tx, const char* request, const Room* room, Effects& out);
-    void join(SessionId s, const std::string& tx, const RoomRequest& r, int64_t now, Effects& out);
+    void join(SessionId s, const std::string& tx, const JoinRequest& r, int64_t now, Effects& out);
     // Every refused join: a `join` event (outcome refused, code, reason, pseudonym if authentic) and the
     // error. `room` only when the request named an existing room (client strings are not echoed).
     void refuseJoin(SessionId s, const std::string& tx, const Room* room, int code, const std::string& reason,
@@ -167,11 +167,10 @@ private:
     bool rateLimited(SessionId s, int64_t nowS) const;
     void moderate(SessionId s, const std::string& tx, const RoomRequest& r, Room& room, Participant& me, int64_t now,
                   Effects& out);
-    void note(SessionId s, const std::string& tx, const RoomRequest& r, Room& room, Participant& me, int64_t now,
+    void note(SessionId s, const std::string& tx, const NoteRequest& r, Room& room, Participant& me, int64_t now,
               Effects& out);
-    void record(SessionId s, const std::string& tx, const RoomRequest& r, Room& room, Participant& me, int64_t now,
-                Effects& out);
-    void consent(SessionId s, const std::string& tx, const RoomRequest& r, Room& room, Participant& me, Effects& out);
+    void record(SessionId s, const std::string& tx, bool stop, Room& room, Participant& me, Effects& out);
+    void consent(SessionId s, const std::string& tx, const ConsentRequest& r, Room& room, Participant& me, Effects& out);
     // Asks for the recording (StartRecording); recordingStarted() tells the room, or `by` (the
     // requesting provider's participant id) gets 454. `tx`: the `record` request answered on success.
     void startRecording(Room& room, const std::string& by, const std::string& tx, Effects& out);
@@ -197,22 +196,22 @@ private:
     void endVisit(Room& room, const std::string& reason, int64_t now, Effects& out);
 
     // media (RoomServiceMedia.cpp)
-    void publish(SessionId s, const std::string& tx, const RoomRequest& r, const json_t* jsep, Room& room,
-                 Participant& me, Effects& out);
-    void mute(SessionId s, const std::string& tx, const RoomRequest& r, Room& room, Participant& me, Effects& out);
-    void moderateMute(SessionId s, const std::string& tx, const RoomRequest& r, Room& room, Participant& me,
+    void publish(SessionId s, const std::string& tx, const std::string& name, const MediaSettings& r,
+                 const json_t* jsep, Room& room, Participant& me, Effects& out);
+    void mute(SessionId s, const std::string& tx, const MediaSettings& r, Room& room, Participant& me, Effects& out);
+    void moderateMute(SessionId s, const std::string& tx, const ModerateRequest& r, Room& room, Participant& me,
                       Effects& out);
     void setMuted(Room& room, Participant& target, PubStream& st, bool muted, const Participant& by, Effects& out);
     void unpublish(Room& room, Participant& me, bool pushToIt, const std::string& tx, int64_t now, Effects& out);
     // Collects what the relay counted for p's data channel; emits it as one PHI-free `chat` event (never
     // the text) unless p had one less than kChatEventIntervalUs ago (`final`: at once, p stops publishing).
     void flushChat(Room& room, Participant& p, int64_t now, bool final, Effects& out);
-    void subscriberJoin(SessionId s, const std::string& tx, const RoomRequest& r, int64_t now, Effects& out);
+    void subscriberJoin(SessionId s, const std::string& tx, const SubscriberJoinRequest& r, int64_t now, Effects& out);
     void subscriberRequest(SessionId s, const std::string& tx, const RoomRequest& r, const json_t* jsep,
                            Subscriber& sub, Effects& out);
     // Resolves subscribe entries to streams (all of a feed's active streams when no mid); 0 on success,
     // else an error code with `why`.
-    int resolveStreams(const Room& room, const Participant& owner, const std::vector<RoomRequest::StreamRef>& refs,
+    int resolveStreams(const Room& room, const Participant& owner, const std::vector<StreamRef>& refs,
                        std::vector<SubStream>& out, std::string& why) const;
     void pushSubscriberOffer(SessionId s, const std::string& tx, const char* kind, Subscriber& sub, Effects& out);
     void dropSubscriber(SessionId s, Effects& out, bool end);

@@ -85,13 +85,13 @@ RoomService::Participant* RoomService::participantOf(SessionId s) {
 
 // ---- publisher ----
 
-void RoomService::publish(SessionId s, const std::string& tx, const RoomRequest& r, const json_t* jsep, Room& room,
-                          Participant& me, Effects& out) {
+void RoomService::publish(SessionId s, const std::string& tx, const std::string& name, const MediaSettings& r,
+                          const json_t* jsep, Room& room, Participant& me, Effects& out) {
     const RoomClass& cls = classOf(room);
     const char* type = jsep ? json_string_value(json_object_get(jsep, "type")) : nullptr;
     const char* sdp = jsep ? json_string_value(json_object_get(jsep, "sdp")) : nullptr;
     if (!type || std::string_view(type) != "offer" || !sdp)
-        return pushError(out, s, tx, rc::kInvalidSdp, r.name + " needs a JSEP offer");
+        return pushError(out, s, tx, rc::kInvalidSdp, name + " needs a JSEP offer");
     bool e2ee = json_is_true(json_object_get(jsep, "e2ee"));
     if (cls.e2ee != e2ee)
         return pushError(out, s, tx, rc::kE2eeRequired,
@@ -196,7 +196,7 @@ void RoomService::setMuted(Room& room, Participant& target, PubStream& st, bool 
     ++counters_[muted ? "mutes" : "unmutes"];
 }
 
-void RoomService::mute(SessionId s, const std::string& tx, const RoomRequest& r, Room& room, Participant& me,
+void RoomService::mute(SessionId s, const std::string& tx, const MediaSettings& r, Room& room, Participant& me,
                        Effects& out) {
     if (!me.publishing) return pushError(out, s, tx, rc::kNotPublishing, "not publishing");
     for (const auto& ref : r.streams)
@@ -218,13 +218,13 @@ void RoomService::mute(SessionId s, const std::string& tx, const RoomRequest& r,
     if (changed) broadcastPublisher(room, me, out);
 }
 
-void RoomService::moderateMute(SessionId s, const std::string& tx, const RoomRequest& r, Room& room, Participant& me,
+void RoomService::moderateMute(SessionId s, const std::string& tx, const ModerateRequest& r, Room& room, Participant& me,
                                Effects& out) {
-    auto it = room.participants.find(r.target);
+    auto it = room.participants.find(r.id);
     if (it == room.participants.end()) return pushError(out, s, tx, rc::kNoSuchParticipant, "no such participant");
     Participant& t = it->second;
     if (!t.publishing) return pushError(out, s, tx, rc::kNotPublishing, "that participant is not publishing");
-    std::string mid = r.streams.empty() ? std::string() : r.streams.front().mid;
+    const std::string& mid = r.mid;
     bool found = false;
     for (auto& st : t.streams) {
         if (!isAv(st.media) || (!mid.empty() && st.media.mid != mid)) continue;
@@ -268,7 +268,7 @@ void RoomService::dropMedia(Room& room, Participant& p, int64_t now, Effects& ou
 // ---- subscribers ----
 
 int RoomService::resolveStreams(const Room& room, const Participant& owner,
-                                const std::vector<RoomRequest::StreamRef>& refs, std::vector<SubStream>& out,
+                                const std::vector<StreamRef>& refs, std::vector<SubStream>& out,
                                 std::string& why) const {
     for (const auto& ref : refs) {
         auto it = room.participants.find(ref.feed);
@@ -295,7 +295,8 @@ int RoomService::resolveStreams(const Room& room, const Participant& owner,
     return 0;
 }
 
-void RoomService::subscriberJoin(SessionId s, const std::string& tx, const RoomRequest& r, int64_t now, Effects& out) {
+void RoomService::subscriberJoin(SessionId s, const std::string& tx, const SubscriberJoinRequest& r, int64_t now,
+                                 Effects& out) {
     int64_t nowS = now / kUsPerS;
     auto rit = rooms_.find(r.room);
     Room* named = rit == rooms_.end() ? nullptr : &rit->second;
@@ -393,78 +394,76 @@ void RoomService::subscriberRequest(SessionId s, const std::string& tx, const Ro
                                     Subscriber& sub, Effects& out) {
     Room& room = rooms_.at(sub.room);
     Participant& owner = room.participants.at(sub.owner);
-    switch (r.kind) {
-        case RoomRequest::Kind::Start: {
-            const char* type = jsep ? json_string_value(json_object_get(jsep, "type")) : nullptr;
-            const char* sdp = jsep ? json_string_value(json_object_get(jsep, "sdp")) : nullptr;
-            if (!type || std::string_view(type) != "answer" || !sdp)
-                return pushError(out, s, tx, rc::kInvalidSdp, "start needs a JSEP answer");
-            std::string why;
-            if (!media_.sdp->parses(sdp, why)) return pushError(out, s, tx, rc::kInvalidSdp, "the answer does not parse: " + why);
-            for (auto& ss : sub.streams) ss.send = true;
-            media_.relay->setSend(s, -1, true);
-            media_.relay->requestKeyframes(s);
-            return push(out, s, tx, push::ok(room.id, "started"));
-        }
-        case RoomRequest::Kind::Pause:
-            for (auto& ss : sub.streams) ss.send = false;
-            media_.relay->setSend(s, -1, false);
-            return push(out, s, tx, push::ok(room.id, "paused"));
-        case RoomRequest::Kind::Configure: {
-            for (const auto& ref : r.streams)
-                if (std::none_of(sub.streams.begin(), sub.streams.end(), [&](const SubStream& ss) { return ss.media.mid == ref.mid; }))
-                    return pushError(out, s, tx, rc::kNoSuchFeed, "no stream with mid " + ref.mid);
-            for (const auto& ref : r.streams)
-                for (auto& ss : sub.streams)
-                    if (ss.media.mid == ref.mid && ref.send != -1) {
-                        ss.send = ref.send == 1;
-                        media_.relay->setSend(s, ss.media.mindex, ss.send);
-                    }
-            return push(out, s, tx, push::ok(room.id, "configured"));
-        }
-        case RoomRequest::Kind::Update: {
-            std::vector<SubStream> added;
-            std::string why;
-            if (int code = resolveStreams(room, owner, r.subscribe, added, why)) return pushError(out, s, tx, code, why);
-            // Validated in full before anything changes: a bad entry leaves the handle as it was.
-            std::set<size_t> gone;
-            for (const auto& u : r.unsubscribe) {
-                bool any = false;
-                for (size_t i = 0; i < sub.streams.size(); ++i) {
-                    const SubStream& ss = sub.streams[i];
-                    bool match = ss.media.active && (u.subMid.empty() || ss.media.mid == u.subMid) &&
-                                 (u.feed.empty() || ss.feed == u.feed) && (u.mid.empty() || ss.feedMid == u.mid);
-                    if (!match || (u.subMid.empty() && u.feed.empty())) continue;
-                    gone.insert(i);
-                    any = true;
-                }
-                if (!any) return pushError(out, s, tx, rc::kNoSuchFeed, "nothing to unsubscribe matches");
-            }
-            if (sub.streams.size() + added.size() > 64)
-                return pushError(out, s, tx, errc::kInvalidField, "too many streams on one handle");
-            for (size_t i : gone) {
-                sub.streams[i].media.active = false;  // the m-line stays (inactive): m-lines are never removed
-                media_.relay->unsubscribe(s, sub.streams[i].media.mindex);
-            }
-            for (auto& ss : added) {
-                bool dup = std::any_of(sub.streams.begin(), sub.streams.end(), [&](const SubStream& o) {
-                    return o.media.active && o.feed == ss.feed && o.feedMid == ss.feedMid;
-                });
-                if (dup) continue;
-                ss.media.mindex = static_cast<int>(sub.streams.size());
-                ss.media.mid = std::to_string(ss.media.mindex);
-                media_.relay->subscribe(s, room.participants.at(ss.feed).feed, ss.pubMindex, ss.media.mindex);
-                sub.streams.push_back(std::move(ss));
-            }
-            return pushSubscriberOffer(s, tx, "updated", sub, out);
-        }
-        case RoomRequest::Kind::Leave: {
-            push(out, s, tx, push::ok(room.id, "left"));
-            return dropSubscriber(s, out, false);
-        }
-        default:
-            return pushError(out, s, tx, rc::kWrongHandle, r.name + " is not a subscriber request");
+    if (std::holds_alternative<StartRequest>(r)) {
+        const char* type = jsep ? json_string_value(json_object_get(jsep, "type")) : nullptr;
+        const char* sdp = jsep ? json_string_value(json_object_get(jsep, "sdp")) : nullptr;
+        if (!type || std::string_view(type) != "answer" || !sdp)
+            return pushError(out, s, tx, rc::kInvalidSdp, "start needs a JSEP answer");
+        std::string why;
+        if (!media_.sdp->parses(sdp, why)) return pushError(out, s, tx, rc::kInvalidSdp, "the answer does not parse: " + why);
+        for (auto& ss : sub.streams) ss.send = true;
+        media_.relay->setSend(s, -1, true);
+        media_.relay->requestKeyframes(s);
+        return push(out, s, tx, push::ok(room.id, "started"));
     }
+    if (std::holds_alternative<PauseRequest>(r)) {
+        for (auto& ss : sub.streams) ss.send = false;
+        media_.relay->setSend(s, -1, false);
+        return push(out, s, tx, push::ok(room.id, "paused"));
+    }
+    if (const auto* c = std::get_if<ConfigureRequest>(&r)) {
+        for (const auto& ref : c->streams)
+            if (std::none_of(sub.streams.begin(), sub.streams.end(), [&](const SubStream& ss) { return ss.media.mid == ref.mid; }))
+                return pushError(out, s, tx, rc::kNoSuchFeed, "no stream with mid " + ref.mid);
+        for (const auto& ref : c->streams)
+            for (auto& ss : sub.streams)
+                if (ss.media.mid == ref.mid && ref.send != -1) {
+                    ss.send = ref.send == 1;
+                    media_.relay->setSend(s, ss.media.mindex, ss.send);
+                }
+        return push(out, s, tx, push::ok(room.id, "configured"));
+    }
+    if (const auto* u = std::get_if<UpdateRequest>(&r)) {
+        std::vector<SubStream> added;
+        std::string why;
+        if (int code = resolveStreams(room, owner, u->subscribe, added, why)) return pushError(out, s, tx, code, why);
+        // Validated in full before anything changes: a bad entry leaves the handle as it was.
+        std::set<size_t> gone;
+        for (const auto& un : u->unsubscribe) {
+            bool any = false;
+            for (size_t i = 0; i < sub.streams.size(); ++i) {
+                const SubStream& ss = sub.streams[i];
+                bool match = ss.media.active && (un.subMid.empty() || ss.media.mid == un.subMid) &&
+                             (un.feed.empty() || ss.feed == un.feed) && (un.mid.empty() || ss.feedMid == un.mid);
+                if (!match || (un.subMid.empty() && un.feed.empty())) continue;
+                gone.insert(i);
+                any = true;
+            }
+            if (!any) return pushError(out, s, tx, rc::kNoSuchFeed, "nothing to unsubscribe matches");
+        }
+        if (sub.streams.size() + added.size() > 64)
+            return pushError(out, s, tx, errc::kInvalidField, "too many streams on one handle");
+        for (size_t i : gone) {
+            sub.streams[i].media.active = false;  // the m-line stays (inactive): m-lines are never removed
+            media_.relay->unsubscribe(s, sub.streams[i].media.mindex);
+        }
+        for (auto& ss : added) {
+            bool dup = std::any_of(sub.streams.begin(), sub.streams.end(), [&](const SubStream& o) {
+                return o.media.active && o.feed == ss.feed && o.feedMid == ss.feedMid;
+            });
+            if (dup) continue;
+            ss.media.mindex = static_cast<int>(sub.streams.size());
+            ss.media.mid = std::to_string(ss.media.mindex);
+            media_.relay->subscribe(s, room.participants.at(ss.feed).feed, ss.pubMindex, ss.media.mindex);
+            sub.streams.push_back(std::move(ss));
+        }
+        return pushSubscriberOffer(s, tx, "updated", sub, out);
+    }
+    if (std::holds_alternative<LeaveRequest>(r)) {
+        push(out, s, tx, push::ok(room.id, "left"));
+        return dropSubscriber(s, out, false);
+    }
+    pushError(out, s, tx, rc::kWrongHandle, std::string(requestName(r)) + " is not a subscriber request");
 }
 
 void RoomService::dropSubscriber(SessionId s, Effects& out, bool end) {
