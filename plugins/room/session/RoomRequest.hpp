@@ -118,10 +118,10 @@ struct UpdateRequest {
     std::vector<StreamRef> subscribe, unsubscribe;  // at least one entry in all
 };
 
-using RoomRequest = std::variant<JoinRequest, LeaveRequest, ParticipantsRequest, AdmitRequest, DenyRequest,
-                                 SendToWaitingRequest, KickRequest, EndRequest, NoteRequest, RecordRequest,
+using RoomRequest = std::variant<JoinRequest, SubscriberJoinRequest, LeaveRequest, ParticipantsRequest, AdmitRequest,
+                                 DenyRequest, SendToWaitingRequest, KickRequest, EndRequest, NoteRequest, RecordRequest,
                                  StopRecordRequest, ConsentRequest, PublishRequest, ConfigureRequest, UnpublishRequest,
-                                 ModerateRequest, SubscriberJoinRequest, StartRequest, PauseRequest, UpdateRequest>;
+                                 ModerateRequest, StartRequest, PauseRequest, UpdateRequest>;
 
 // Throws RequestError (301 not an object, 302 missing, 303 invalid, 304 unknown request).
 RoomRequest parseRoomRequest(const json_t* message);

@@ -1,5 +1,6 @@
 #include "RoomService.hpp"
 
+#include "PermissionTable.hpp"
 #include "RoomErrors.hpp"
 #include "RoomEvent.hpp"
 #include "RoomPush.hpp"
@@ -179,79 +180,76 @@ Effects RoomService::handle(SessionId s, const std::string& tx, const json_t* me
         unverifiedFailure(s, now / kUs, out);
         return out;
     }
-    const auto* joinReq = std::get_if<JoinRequest>(&r);
-    const auto* subJoin = std::get_if<SubscriberJoinRequest>(&r);
-    if ((joinReq || subJoin) && (subscribers_.contains(s) || sessions_.contains(s))) {
-        auto named = rooms_.find(joinReq ? joinReq->room : subJoin->room);
-        refuseJoin(s, tx, named == rooms_.end() ? nullptr : &named->second, rc::kAlreadyJoined, "already_joined",
-                   "already in a room", {}, out);
-        return out;
-    }
-    if (auto sub = subscribers_.find(s); sub != subscribers_.end()) {
-        subscriberRequest(s, tx, r, jsep, sub->second, out);
-        return out;
-    }
-    if (subJoin) {
-        subscriberJoin(s, tx, *subJoin, now, out);
-        return out;
-    }
-    if (joinReq) {
-        join(s, tx, *joinReq, now, out);
-        return out;
-    }
+    auto sub = subscribers_.find(s);
     auto where = sessions_.find(s);
-    if (where == sessions_.end()) {
-        pushError(out, s, tx, rc::kNotJoined, "not in a room");
-        return out;
-    }
-    Room& room = rooms_.at(where->second.room);
-    Participant& me = room.participants.at(where->second.participant);
-    me.lastActivityUs = now;
-    const Permissions& perms = classOf(room).of(me.role);
+    using Handle = PermissionTable::Handle;
+    Handle handle = sub != subscribers_.end() ? Handle::Subscriber
+                    : where != sessions_.end() ? Handle::Participant
+                                               : Handle::New;
+    Room* room = handle == Handle::Participant ? &rooms_.at(where->second.room) : nullptr;
+    Participant* me = room ? &room->participants.at(where->second.participant) : nullptr;
     const std::string name = requestName(r);
-
-    auto roleDenied = [&](const std::string& what) {
-        notify(out, s, event::roleDenied(room.id, me.pseudonym, me.role, what));
-        ++counters_["role_denials"];
-        pushError(out, s, tx, rc::kForbidden, "your role may not " + what);
-    };
-
-    if (std::holds_alternative<LeaveRequest>(r)) {
-        push(out, s, tx, push::left(room.id));
-        notify(out, s, event::left(room.id, me.pseudonym, "leave"));
-        dropMedia(room, me, now, out, true);
-        removeParticipant(room, me.id, now, out);
+    using Access = PermissionTable::Access;
+    Access access = PermissionTable::check(r, handle, me && me->waiting, me ? classOf(*room).of(me->role) : Permissions{});
+    if (me && access != Access::AlreadyJoined) me->lastActivityUs = now;
+    switch (access) {
+        case Access::Allowed:
+            break;
+        case Access::NotJoined:
+            pushError(out, s, tx, rc::kNotJoined, "not in a room");
+            return out;
+        case Access::AlreadyJoined: {
+            const auto* j = std::get_if<JoinRequest>(&r);
+            auto named = rooms_.find(j ? j->room : std::get<SubscriberJoinRequest>(r).room);
+            refuseJoin(s, tx, named == rooms_.end() ? nullptr : &named->second, rc::kAlreadyJoined, "already_joined",
+                       "already in a room", {}, out);
+            return out;
+        }
+        case Access::SubscriberOnly:
+            pushError(out, s, tx, rc::kWrongHandle, name + " is a subscriber request (join with ptype subscriber)");
+            return out;
+        case Access::ParticipantOnly:
+            pushError(out, s, tx, rc::kWrongHandle, name + " is not a subscriber request");
+            return out;
+        case Access::RoleDenied:
+            notify(out, s, event::roleDenied(room->id, me->pseudonym, me->role, name));
+            ++counters_["role_denials"];
+            pushError(out, s, tx, rc::kForbidden, "your role may not " + name);
+            return out;
+    }
+    if (handle == Handle::Subscriber) {
+        subscriberRequest(s, tx, r, jsep, sub->second, out);
+    } else if (const auto* j = std::get_if<JoinRequest>(&r)) {
+        join(s, tx, *j, now, out);
+    } else if (const auto* sj = std::get_if<SubscriberJoinRequest>(&r)) {
+        subscriberJoin(s, tx, *sj, now, out);
+    } else if (std::holds_alternative<LeaveRequest>(r)) {
+        push(out, s, tx, push::left(room->id));
+        notify(out, s, event::left(room->id, me->pseudonym, "leave"));
+        dropMedia(*room, *me, now, out, true);
+        removeParticipant(*room, me->id, now, out);
     } else if (std::holds_alternative<ParticipantsRequest>(r)) {
         // Someone waiting sees nobody, not even a count.
-        push(out, s, tx, push::participants(room.id, me.waiting ? nullptr : visibleParticipants(room, me)));
+        push(out, s, tx, push::participants(room->id, me->waiting ? nullptr : visibleParticipants(*room, *me)));
     } else if (std::holds_alternative<RecordRequest>(r) || std::holds_alternative<StopRecordRequest>(r)) {
-        if (!perms.recordControl || me.waiting) roleDenied(name);
-        else record(s, tx, std::holds_alternative<StopRecordRequest>(r), room, me, out);
+        record(s, tx, std::holds_alternative<StopRecordRequest>(r), *room, *me, out);
     } else if (const auto* c = std::get_if<ConsentRequest>(&r)) {
-        if (!perms.recordConsent || me.waiting) roleDenied(name);
-        else consent(s, tx, *c, room, me, out);
+        consent(s, tx, *c, *room, *me, out);
     } else if (std::holds_alternative<PublishRequest>(r) || std::holds_alternative<ConfigureRequest>(r) ||
                std::holds_alternative<UnpublishRequest>(r)) {
         const MediaSettings* settings = std::get_if<PublishRequest>(&r);
         if (!settings) settings = std::get_if<ConfigureRequest>(&r);
-        if (!perms.publish || me.waiting) roleDenied(name);
-        else if (!mediaReady()) pushError(out, s, tx, errc::kNotImplemented, "media is not available in this room plugin");
-        else if (!settings) me.publishing ? unpublish(room, me, true, tx, now, out)
-                                          : pushError(out, s, tx, rc::kNotPublishing, "not publishing");
-        else if (jsep || std::holds_alternative<PublishRequest>(r)) publish(s, tx, name, *settings, jsep, room, me, out);
-        else mute(s, tx, *settings, room, me, out);
+        if (!mediaReady()) pushError(out, s, tx, errc::kNotImplemented, "media is not available in this room plugin");
+        else if (!settings) me->publishing ? unpublish(*room, *me, true, tx, now, out)
+                                           : pushError(out, s, tx, rc::kNotPublishing, "not publishing");
+        else if (jsep || std::holds_alternative<PublishRequest>(r)) publish(s, tx, name, *settings, jsep, *room, *me, out);
+        else mute(s, tx, *settings, *room, *me, out);
     } else if (const auto* m = std::get_if<ModerateRequest>(&r)) {
-        if (!perms.moderate || me.waiting) roleDenied(name);
-        else moderateMute(s, tx, *m, room, me, out);
-    } else if (std::holds_alternative<StartRequest>(r) || std::holds_alternative<PauseRequest>(r) ||
-               std::holds_alternative<UpdateRequest>(r)) {
-        pushError(out, s, tx, rc::kWrongHandle, name + " is a subscriber request (join with ptype subscriber)");
+        moderateMute(s, tx, *m, *room, *me, out);
     } else if (const auto* n = std::get_if<NoteRequest>(&r)) {
-        if (!perms.notes || me.waiting) roleDenied(name);
-        else note(s, tx, *n, room, me, now, out);
+        note(s, tx, *n, *room, *me, now, out);
     } else {
-        if (!perms.moderate || me.waiting) roleDenied(name);
-        else moderate(s, tx, r, room, me, now, out);
+        moderate(s, tx, r, *room, *me, now, out);
     }
     return out;
 }

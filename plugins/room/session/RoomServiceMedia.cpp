@@ -3,6 +3,7 @@
 // relay's media threads only ever see the snapshots it publishes.
 #include "RoomService.hpp"
 
+#include "PermissionTable.hpp"
 #include "RoomErrors.hpp"
 #include "RoomEvent.hpp"
 #include "RoomPush.hpp"
@@ -145,7 +146,7 @@ void RoomService::publish(SessionId s, const std::string& tx, const std::string&
     }
     for (const auto& st : me.streams) screenBefore |= st.screen && st.media.active;
     if (!anyActive) return pushError(out, s, tx, rc::kNoCodec, "the offer has no stream this room accepts");
-    if (screenNow && !screenBefore && !cls.of(me.role).screen) {
+    if (screenNow && !screenBefore && !PermissionTable::grants(cls.of(me.role), PermissionTable::of<PublishRequest>().toShareScreen)) {
         notify(out, s, event::roleDenied(room.id, me.pseudonym, me.role, "screen_share"));
         ++counters_["role_denials"];
         return pushError(out, s, tx, rc::kForbidden, "your role may not share a screen");
@@ -326,7 +327,7 @@ void RoomService::subscriberJoin(SessionId s, const std::string& tx, const Subsc
         refuse(rc::kInvalidPrivateId, "invalid_private_id", "no admitted participant with this private_id");
         return unverifiedFailure(s, nowS, out);
     }
-    if (!classOf(room).of(owner->role).subscribe) {
+    if (!PermissionTable::grants(classOf(room).of(owner->role), PermissionTable::of<SubscriberJoinRequest>().capability)) {
         notify(out, s, event::roleDenied(room.id, owner->pseudonym, owner->role, "subscribe"));
         ++counters_["role_denials"];
         return pushError(out, s, tx, rc::kForbidden, "your role may not subscribe");
