@@ -1,9 +1,10 @@
 // The room's client request parser (parseRoomRequest) on arbitrary JSON text: only typed errors, no crash.
+#include "RoomRequest.hpp"
+
+#include "hipaa/Errors.hpp"
+
 #include <cstddef>
 #include <cstdint>
-
-#include "RoomRequest.hpp"
-#include "hipaa/Errors.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     json_error_t err;

@@ -3,9 +3,9 @@
 //   JsonBuilder().set("event", "left").set("room", id).setIf(!by.empty(), "by", by).build()
 // Values go through hipaa::jsonSet (strings, integers, booleans, JsonPtr for nested values). Knows
 // nothing about rooms: any module may use it.
-#include <utility>
-
 #include "hipaa/Json.hpp"
+
+#include <utility>
 
 namespace hipaa {
 

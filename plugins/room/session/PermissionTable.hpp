@@ -3,12 +3,12 @@
 // whether a waiting participant may send it, and which capability of the sender's role it needs
 // (Role.hpp; the room class may narrow or widen them). RoomService checks every request here once,
 // before any handler runs; docs/room.md's table is printed from these rows (markdown()).
+#include "Role.hpp"
+#include "RoomRequest.hpp"
+
 #include <cstddef>
 #include <string>
 #include <type_traits>
-
-#include "Role.hpp"
-#include "RoomRequest.hpp"
 
 namespace hipaa::room {
 

@@ -3,12 +3,13 @@
 // them), one function per shape (docs/room.md, "PHI-free events"): {"event": name, "room": id, ...}.
 // People appear only as pseudonyms (`participant`, `by`); `room` "" leaves the room out (a refusal
 // that named no existing room: client strings are never echoed).
+#include "Role.hpp"
+
+#include "hipaa/Json.hpp"
+
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include "Role.hpp"
-#include "hipaa/Json.hpp"
 
 namespace hipaa::room::event {
 

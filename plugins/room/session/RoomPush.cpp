@@ -105,4 +105,8 @@ JsonPtr slowLink(const std::string& room, const char* direction, const char* med
     return event(room).set("slow_link", JsonBuilder().set("direction", direction).set("media", media).build()).build();
 }
 
+JsonPtr jsep(const char* type, const std::string& sdp, bool e2ee) {
+    return JsonBuilder().set("type", type).set("sdp", sdp).setIf(e2ee, "e2ee", true).build();
+}
+
 }  // namespace hipaa::room::push

@@ -2,10 +2,10 @@
 // Every event the room pushes to a client (answers and unsolicited events), one function per shape
 // (docs/room.md). Each carries its kind under "hipaa.room" and, for clients written for
 // janus.plugin.videoroom, under "videoroom" too. `room` is the room id the client joined.
+#include "hipaa/Json.hpp"
+
 #include <cstdint>
 #include <string>
-
-#include "hipaa/Json.hpp"
 
 namespace hipaa::room::push {
 
@@ -55,5 +55,7 @@ JsonPtr unpublished(const std::string& room, const std::string& id);
 // A subscriber handle's offer: `kind` attached or updated.
 JsonPtr subscriberStreams(const char* kind, const std::string& room, JsonPtr streams);
 JsonPtr slowLink(const std::string& room, const char* direction, const char* media);
+// The JSEP of a push: an answer to a publisher's offer, or a subscriber handle's offer.
+JsonPtr jsep(const char* type, const std::string& sdp, bool e2ee);
 
 }  // namespace hipaa::room::push

@@ -1,9 +1,9 @@
 #include "RoomRequest.hpp"
 
+#include "hipaa/Errors.hpp"
+
 #include <string_view>
 #include <tuple>
-
-#include "hipaa/Errors.hpp"
 
 namespace hipaa::room {
 namespace {

@@ -3,13 +3,13 @@
 // before any state is touched (RoomRequest.cpp holds each request's fields, types and bounds).
 // Unknown requests, missing or mistyped fields and oversize values are refused there with the shared
 // codes: 301 not an object, 302 missing, 303 invalid, 304 unknown request (RequestError).
+#include "hipaa/Json.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <variant>
 #include <vector>
-
-#include "hipaa/Json.hpp"
 
 namespace hipaa::room {
 

@@ -1,13 +1,13 @@
 // The permission table: docs/room.md prints exactly its rows, and RoomService answers every request
 // from every kind of handle and state as the table says (a room of the default class per case).
+#include "PermissionTable.hpp"
+#include "RoomErrors.hpp"
+#include "RoomHarness.hpp"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <sstream>
-
-#include "PermissionTable.hpp"
-#include "RoomErrors.hpp"
-#include "RoomHarness.hpp"
 
 using namespace hipaa;
 using namespace hipaa::room;

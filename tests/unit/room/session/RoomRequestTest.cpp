@@ -1,9 +1,10 @@
 // The client request parser: each request becomes its own struct with only its fields, and every
 // refusal names the first bad field with its code (the order of checks is part of the contract).
-#include <gtest/gtest.h>
-
 #include "RoomRequest.hpp"
+
 #include "hipaa/Errors.hpp"
+
+#include <gtest/gtest.h>
 
 using namespace hipaa;
 using namespace hipaa::room;
