@@ -1,4 +1,4 @@
-// The room's client request parser (RoomRequest) on arbitrary JSON text: only typed errors, no crash.
+// The room's client request parser (parseRoomRequest) on arbitrary JSON text: only typed errors, no crash.
 #include "RoomRequest.hpp"
 
 #include "hipaa/Errors.hpp"
@@ -10,8 +10,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     json_error_t err;
     hipaa::JsonPtr j = hipaa::jsonAdopt(json_loadb(reinterpret_cast<const char*>(data), size, 0, &err));
     try {
-        hipaa::room::RoomRequest r = hipaa::room::RoomRequest::parse(j.get());
-        if (r.text.size() > hipaa::room::RoomRequest::kMaxNoteBytes) __builtin_trap();
+        hipaa::room::RoomRequest r = hipaa::room::parseRoomRequest(j.get());
+        if (const auto* n = std::get_if<hipaa::room::NoteRequest>(&r); n && n->text.size() > n->kMaxTextBytes)
+            __builtin_trap();
     } catch (const hipaa::Error&) {
     }
     return 0;

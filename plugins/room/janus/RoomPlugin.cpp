@@ -375,7 +375,7 @@ void RoomPlugin::incomingRtcp(SessionId session, MediaPacket& packet) noexcept {
 void RoomPlugin::incomingData(SessionId session, const char* label, bool binary, const uint8_t* data,
                               size_t length) noexcept {
     // Relayed within the sender's chat limit and counted; the worker's tick turns the counts into
-    // `chat` audit summaries (RoomService::flushChat), so a flood never fills the worker's queue.
+    // `chat` audit summaries (Publishing::flushChat), so a flood never fills the worker's queue.
     relay_.incomingData(session, label, binary, data, length, clock_());
 }
 

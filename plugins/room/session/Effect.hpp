@@ -21,6 +21,14 @@ struct Effect {
     enum class Kind { Push, Notify, End, Hangup, StartRecording, StopRecording };
     Effect(Kind k, SessionId s = 0, std::string tx = {}, JsonPtr b = nullptr, JsonPtr j = nullptr)
         : kind(k), session(s), transaction(std::move(tx)), body(std::move(b)), jsep(std::move(j)) {}
+    // `tx` "" for an unsolicited event; `body` from RoomPush.
+    static Effect push(SessionId s, std::string tx, JsonPtr body, JsonPtr jsep = nullptr) {
+        return {Kind::Push, s, std::move(tx), std::move(body), std::move(jsep)};
+    }
+    // `body` from RoomEvent; `s` 0 when not tied to a session.
+    static Effect notify(SessionId s, JsonPtr body) { return {Kind::Notify, s, {}, std::move(body)}; }
+    static Effect end(SessionId s) { return {Kind::End, s}; }
+    static Effect hangup(SessionId s) { return {Kind::Hangup, s}; }
     Kind kind;
     SessionId session = 0;   // Notify: 0 = not tied to a session
     std::string transaction; // Push: the request's transaction, empty for unsolicited events

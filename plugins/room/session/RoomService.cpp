@@ -1,1138 +1,170 @@
 #include "RoomService.hpp"
 
+#include "PermissionTable.hpp"
 #include "RoomErrors.hpp"
+#include "RoomEvent.hpp"
+#include "RoomPush.hpp"
 
-#include "hipaa/Encoding.hpp"
-#include "hipaa/SecureRandom.hpp"
+#include <variant>
 
 namespace hipaa::room {
 namespace {
 
-constexpr int64_t kUs = 1000000;
-
-bool validRoomId(std::string_view id) {
-    if (id.empty() || id.size() > 64) return false;
-    for (char c : id)
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
-            return false;
-    return true;
-}
-
-std::string fhirReferenceOf(Role role, const FhirContext& f) {
-    if (role == Role::Provider) return f.practitioner;
-    if (role == Role::Patient) return f.patient;
-    return {};
-}
-
-// Keeps the first non-empty value: the visit's context is what the first token that named it said.
-void merge(FhirContext& into, const FhirContext& from) {
-    if (into.patient.empty()) into.patient = from.patient;
-    if (into.practitioner.empty()) into.practitioner = from.practitioner;
-    if (into.encounter.empty()) into.encounter = from.encounter;
-    if (into.appointment.empty()) into.appointment = from.appointment;
-}
+template <class... F>
+struct Overloaded : F... {
+    using F::operator()...;
+};
 
 }  // namespace
 
-VisitPublisher VisitPublisher::bus() {
-    return {[](NoteSubmitted n) { return VisitBus::instance().publish(std::move(n)); },
-            [](VisitEnded e) { return VisitBus::instance().publish(std::move(e)); }};
-}
-
 RoomService::RoomService(RoomSettings settings, std::shared_ptr<TokenVerifier> verifier, Pseudonymizer pseudonyms,
                          VisitPublisher publisher, MediaControl media)
-    : settings_(std::move(settings)),
-      verifier_(std::move(verifier)),
-      pseudonyms_(std::move(pseudonyms)),
-      publisher_(std::move(publisher)),
-      media_(media),
-      subjectLockout_(settings_.lockoutFailures, settings_.lockoutWindowS, settings_.lockoutS),
-      sessionLockout_(settings_.sessionFailures, settings_.lockoutWindowS, settings_.lockoutS) {
-    if (!settings_.classes.contains("default")) settings_.classes.emplace("default", RoomClass{});
-}
-
-std::string RoomService::newId(const char* prefix) const {
-    Bytes b = secureRandomBytes(10);
-    return prefix + hexEncode(b);
-}
-
-const RoomClass& RoomService::classOf(const Room& room) const { return settings_.classes.at(room.className); }
-
-JsonPtr RoomService::event(const char* name, const Room* room) const {
-    JsonPtr e = jsonObject();
-    jsonSet(e.get(), "event", name);
-    if (room) jsonSet(e.get(), "room", room->id);
-    return e;
-}
-
-void RoomService::notify(Effects& out, SessionId s, JsonPtr body) const {
-    out.push_back({Effect::Kind::Notify, s, {}, std::move(body), nullptr});
-}
-
-void RoomService::push(Effects& out, SessionId s, const std::string& tx, JsonPtr body, JsonPtr jsep) const {
-    // The same answer under VideoRoom's key too: clients written for janus.plugin.videoroom read it.
-    if (const json_t* k = json_object_get(body.get(), "hipaa.room"); k && !json_object_get(body.get(), "videoroom"))
-        json_object_set(body.get(), "videoroom", const_cast<json_t*>(k));
-    out.push_back({Effect::Kind::Push, s, tx, std::move(body), std::move(jsep)});
-}
-
-void RoomService::pushError(Effects& out, SessionId s, const std::string& tx, int code, const std::string& message) const {
-    JsonPtr b = jsonObject();
-    jsonSet(b.get(), "hipaa.room", "event");
-    jsonSet(b.get(), "error_code", code);
-    jsonSet(b.get(), "error", message);
-    push(out, s, tx, std::move(b));
-}
-
-void RoomService::createRoom(const std::string& id, const std::string& className, const std::string& description,
-                             int64_t now) {
-    if (!validRoomId(id)) throw RequestError(errc::kInvalidField, "room: 1 to 64 of [A-Za-z0-9_-]");
-    if (!settings_.classes.contains(className)) throw RequestError(errc::kInvalidField, "class: no such room class");
-    if (rooms_.contains(id)) throw RequestError(rc::kRoomExists, "room exists");
-    Room r;
-    r.id = id;
-    r.className = className;
-    r.description = description;
-    r.createdUs = now;
-    r.visitId = newId("v_");
-    rooms_.emplace(id, std::move(r));
-}
-
-// ---- what each viewer may see ----
-
-JsonPtr RoomService::describeFor(const Room& room, const Participant& viewer, const Participant& p) const {
-    JsonPtr o = jsonObject();
-    jsonSet(o.get(), "id", p.id);
-    jsonSet(o.get(), "role", roleName(p.role));
-    NameVisibility nv = classOf(room).of(viewer.role).names;
-    bool showName = nv == NameVisibility::All ||
-                    (nv == NameVisibility::OwnAndProviders && (p.id == viewer.id || p.role == Role::Provider));
-    if (showName && !p.name.empty()) jsonSet(o.get(), "display", p.name);
-    return o;
-}
-
-JsonPtr RoomService::visibleParticipants(const Room& room, const Participant& viewer) const {
-    JsonPtr arr = jsonArray();
-    for (const auto& [id, p] : room.participants)
-        if (!p.waiting && id != viewer.id) json_array_append_new(arr.get(), describeFor(room, viewer, p).release());
-    return arr;
-}
-
-void RoomService::broadcastJoined(Room& room, const Participant& p, Effects& out) {
-    for (const auto& [id, other] : room.participants) {
-        if (other.waiting || id == p.id) continue;  // waiting participants learn nothing about anyone
-        JsonPtr b = jsonObject();
-        jsonSet(b.get(), "hipaa.room", "event");
-        jsonSet(b.get(), "room", room.id);
-        jsonSet(b.get(), "joined", describeFor(room, other, p));
-        push(out, other.session, {}, std::move(b));
-    }
-}
-
-void RoomService::broadcastLeaving(Room& room, const std::string& pid, Effects& out) {
-    for (const auto& [id, other] : room.participants) {
-        if (other.waiting || id == pid) continue;
-        JsonPtr b = jsonObject();
-        jsonSet(b.get(), "hipaa.room", "event");
-        jsonSet(b.get(), "room", room.id);
-        jsonSet(b.get(), "leaving", pid);
-        push(out, other.session, {}, std::move(b));
-    }
-}
-
-void RoomService::pushWaitingList(Room& room, Effects& out) {
-    for (const auto& [id, mod] : room.participants) {
-        if (mod.waiting || !classOf(room).of(mod.role).moderate) continue;
-        JsonPtr list = jsonArray();
-        for (const auto& [wid, w] : room.participants)
-            if (w.waiting) json_array_append_new(list.get(), describeFor(room, mod, w).release());
-        JsonPtr b = jsonObject();
-        jsonSet(b.get(), "hipaa.room", "event");
-        jsonSet(b.get(), "room", room.id);
-        jsonSet(b.get(), "waiting", std::move(list));
-        push(out, mod.session, {}, std::move(b));
-    }
-}
-
-// ---- requests ----
-
-void RoomService::sessionCreated(SessionId session, uint64_t janusSession) { janusSessions_[session] = janusSession; }
-
-std::string RoomService::janusSessionKey(SessionId s) const {
-    auto it = janusSessions_.find(s);
-    if (it != janusSessions_.end() && it->second) return "j" + std::to_string(it->second);
-    return "h" + std::to_string(s);
-}
-
-bool RoomService::rateLimited(SessionId s, int64_t nowS) const {
-    return sessionLockout_.locked(janusSessionKey(s), nowS);
-}
-
-void RoomService::unverifiedFailure(SessionId s, int64_t nowS, Effects& out) {
-    if (!sessionLockout_.recordFailure(janusSessionKey(s), nowS)) return;
-    // Tied to the handle (Janus adds its session and handle ids); nothing about the tokens tried.
-    JsonPtr l = event("lockout", nullptr);
-    jsonSet(l.get(), "scope", "session");
-    jsonSet(l.get(), "failures", settings_.sessionFailures);
-    jsonSet(l.get(), "window_s", settings_.lockoutWindowS);
-    jsonSet(l.get(), "lock_s", settings_.lockoutS);
-    notify(out, s, std::move(l));
-    ++counters_["lockouts_session"];
-}
-
-void RoomService::refuseJoin(SessionId s, const std::string& tx, const Room* room, int code, const std::string& reason,
-                             const std::string& message, const std::string& pseudonym, Effects& out) {
-    JsonPtr e = event("join", room);
-    jsonSet(e.get(), "outcome", "refused");
-    jsonSet(e.get(), "error_code", code);
-    jsonSet(e.get(), "reason", reason);
-    if (!pseudonym.empty()) jsonSet(e.get(), "participant", pseudonym);
-    notify(out, s, std::move(e));
-    ++counters_["joins_refused"];
-    ++counters_["refused_" + reason];
-    pushError(out, s, tx, code, message);
-}
+    : state_(std::move(settings)),
+      view_(state_),
+      lockouts_(state_),
+      recording_(state_, media.relay),
+      publishing_(state_, view_, recording_, media),
+      subscriptions_(state_, view_, lockouts_, media),
+      departures_(state_, view_, recording_, publishing_, subscriptions_, verifier, media.relay,
+                  std::move(publisher.ended)),
+      admission_(state_, view_, lockouts_, recording_, departures_, verifier, std::move(pseudonyms)),
+      notes_(state_, std::move(publisher.note)),
+      admin_(state_, departures_, lockouts_, verifier) {}
 
 Effects RoomService::handle(SessionId s, const std::string& tx, const json_t* message, int64_t now,
                             const json_t* jsep) {
     Effects out;
-    activity_[s] = now;
-    RoomRequest r;
+    const Reply reply{s, tx, now, out};
+    state_.activity[s] = now;
+    RoomRequest request;
     try {
-        r = RoomRequest::parse(message);
+        request = parseRoomRequest(message);
     } catch (const Error& e) {
-        if (jsonString(message, "request").value_or("") != "join") {
-            pushError(out, s, tx, e.code(), e.what());
+        if (jsonString(message, "request").value_or("") == "join")
+            admission_.refuseUnparsed(reply, message, e);
+        else
+            reply.error(e.code(), e.what());
+        return out;
+    }
+
+    using Handle = PermissionTable::Handle;
+    using Access = PermissionTable::Access;
+    auto subIt = state_.subscribers.find(s);
+    Subscriber* sub = subIt == state_.subscribers.end() ? nullptr : &subIt->second;
+    Room* room = sub ? nullptr : state_.roomOf(s);
+    Participant* me = room ? state_.participantOf(s) : nullptr;
+    Handle handle = sub ? Handle::Subscriber : me ? Handle::Participant : Handle::New;
+    const std::string name = requestName(request);
+    Access access = PermissionTable::check(request, handle, me && me->waiting,
+                                           me ? state_.permissionsOf(*room, *me) : Permissions{});
+    if (me && access != Access::AlreadyJoined) me->lastActivityUs = now;
+    switch (access) {
+        case Access::Allowed:
+            break;
+        case Access::NotJoined:
+            reply.error(rc::kNotJoined, "not in a room");
+            return out;
+        case Access::AlreadyJoined: {
+            const auto* join = std::get_if<JoinRequest>(&request);
+            admission_.refuseAlreadyJoined(reply, join ? join->room : std::get<SubscriberJoinRequest>(request).room);
             return out;
         }
-        // A join the parser refused is a failed access attempt like any other: recorded, and counted
-        // against the Janus session (no signature was verified).
-        auto named = rooms_.find(std::string(jsonString(message, "room").value_or("")));
-        const char* reason = e.code() == errc::kMissingField   ? "missing_field"
-                             : e.code() == errc::kInvalidField ? "invalid_field"
-                                                               : "invalid_request";
-        refuseJoin(s, tx, named == rooms_.end() ? nullptr : &named->second, e.code(), reason, e.what(), {}, out);
-        unverifiedFailure(s, now / kUs, out);
-        return out;
-    }
-    if (r.kind == RoomRequest::Kind::Join && (subscribers_.contains(s) || sessions_.contains(s))) {
-        auto named = rooms_.find(r.room);
-        refuseJoin(s, tx, named == rooms_.end() ? nullptr : &named->second, rc::kAlreadyJoined, "already_joined",
-                   "already in a room", {}, out);
-        return out;
-    }
-    if (auto sub = subscribers_.find(s); sub != subscribers_.end()) {
-        subscriberRequest(s, tx, r, jsep, sub->second, out);
-        return out;
-    }
-    if (r.kind == RoomRequest::Kind::Join) {
-        if (r.subscriber) subscriberJoin(s, tx, r, now, out);
-        else join(s, tx, r, now, out);
-        return out;
-    }
-    auto where = sessions_.find(s);
-    if (where == sessions_.end()) {
-        pushError(out, s, tx, rc::kNotJoined, "not in a room");
-        return out;
-    }
-    Room& room = rooms_.at(where->second.room);
-    Participant& me = room.participants.at(where->second.participant);
-    me.lastActivityUs = now;
-    const Permissions& perms = classOf(room).of(me.role);
-
-    auto roleDenied = [&](const char* what) {
-        JsonPtr e = event("role_denied", &room);
-        jsonSet(e.get(), "participant", me.pseudonym);
-        jsonSet(e.get(), "role", roleName(me.role));
-        jsonSet(e.get(), "request", what);
-        notify(out, s, std::move(e));
-        ++counters_["role_denials"];
-        pushError(out, s, tx, rc::kForbidden, std::string("your role may not ") + what);
-    };
-
-    switch (r.kind) {
-        case RoomRequest::Kind::Leave: {
-            JsonPtr b = jsonObject();
-            jsonSet(b.get(), "hipaa.room", "left");
-            jsonSet(b.get(), "room", room.id);
-            push(out, s, tx, std::move(b));
-            JsonPtr e = event("left", &room);
-            jsonSet(e.get(), "participant", me.pseudonym);
-            jsonSet(e.get(), "reason", "leave");
-            notify(out, s, std::move(e));
-            dropMedia(room, me, now, out, true);
-            removeParticipant(room, me.id, now, out);
+        case Access::SubscriberOnly:
+            reply.error(rc::kWrongHandle, name + " is a subscriber request (join with ptype subscriber)");
             return out;
-        }
-        case RoomRequest::Kind::Participants: {
-            JsonPtr b = jsonObject();
-            jsonSet(b.get(), "hipaa.room", "participants");
-            jsonSet(b.get(), "room", room.id);
-            // Someone waiting sees nobody, not even a count.
-            if (!me.waiting) jsonSet(b.get(), "participants", visibleParticipants(room, me));
-            push(out, s, tx, std::move(b));
+        case Access::ParticipantOnly:
+            reply.error(rc::kWrongHandle, name + " is not a subscriber request");
             return out;
-        }
-        case RoomRequest::Kind::Record:
-        case RoomRequest::Kind::StopRecord:
-            if (!perms.recordControl || me.waiting) {
-                roleDenied(r.name.c_str());
-                return out;
-            }
-            record(s, tx, r, room, me, now, out);
-            return out;
-        case RoomRequest::Kind::Consent:
-            if (!perms.recordConsent || me.waiting) {
-                roleDenied("consent");
-                return out;
-            }
-            consent(s, tx, r, room, me, out);
-            return out;
-        case RoomRequest::Kind::Publish:
-        case RoomRequest::Kind::Configure:
-        case RoomRequest::Kind::Unpublish:
-            if (!perms.publish || me.waiting) {
-                roleDenied(r.name.c_str());
-                return out;
-            }
-            if (!mediaReady()) {
-                pushError(out, s, tx, errc::kNotImplemented, "media is not available in this room plugin");
-                return out;
-            }
-            if (r.kind == RoomRequest::Kind::Unpublish) {
-                if (!me.publishing) pushError(out, s, tx, rc::kNotPublishing, "not publishing");
-                else unpublish(room, me, true, tx, now, out);
-            } else if (jsep || r.kind == RoomRequest::Kind::Publish) {
-                publish(s, tx, r, jsep, room, me, out);
-            } else {
-                mute(s, tx, r, room, me, out);
-            }
-            return out;
-        case RoomRequest::Kind::Moderate:
-            if (!perms.moderate || me.waiting) {
-                roleDenied("moderate");
-                return out;
-            }
-            moderateMute(s, tx, r, room, me, out);
-            return out;
-        case RoomRequest::Kind::Start:
-        case RoomRequest::Kind::Pause:
-        case RoomRequest::Kind::Update:
-            pushError(out, s, tx, rc::kWrongHandle, r.name + " is a subscriber request (join with ptype subscriber)");
-            return out;
-        case RoomRequest::Kind::Note:
-            if (!perms.notes || me.waiting) {
-                roleDenied("note");
-                return out;
-            }
-            note(s, tx, r, room, me, now, out);
-            return out;
-        default:
-            if (!perms.moderate || me.waiting) {
-                roleDenied(r.name.c_str());
-                return out;
-            }
-            moderate(s, tx, r, room, me, now, out);
+        case Access::RoleDenied:
+            state_.denyRole(reply, *room, *me, name, "your role may not " + name);
             return out;
     }
-}
 
-bool RoomService::auditRefuses(SessionId s, const std::string& tx, const char* request, const Room* room,
-                               Effects& out) {
-    if (!settings_.auditCheck) return false;
-    std::string why = settings_.auditCheck();
-    if (why.empty()) return false;
-    // Announced anyway (another handler may be listening); the reason is a slug, never PHI.
-    JsonPtr e = event("audit_unavailable", room);
-    jsonSet(e.get(), "request", request);
-    jsonSet(e.get(), "reason", why);
-    notify(out, s, std::move(e));
-    ++counters_["audit_refusals"];
-    pushError(out, s, tx, rc::kAuditUnavailable, "the audit trail cannot take records (" + why + "): no visit may start");
-    return true;
-}
-
-void RoomService::join(SessionId s, const std::string& tx, const RoomRequest& r, int64_t now, Effects& out) {
-    if (auditRefuses(s, tx, "join", nullptr, out)) return;
-    int64_t nowS = now / kUs;
-    // A Janus session that kept failing before any signature verified is refused before the token is
-    // read; only that session: a stranger's failures never refuse anyone else's token.
-    if (rateLimited(s, nowS)) {
-        refuseJoin(s, tx, nullptr, rc::kRateLimited, "rate_limited",
-                   "too many failed attempts from this session; try again later", {}, out);
-        return;
-    }
-    auto it = rooms_.find(r.room);
-    // One answer for "no such room" whatever the reason, so room ids cannot be probed by error.
-    if (it == rooms_.end()) {
-        refuseJoin(s, tx, nullptr, rc::kNoSuchRoom, "no_such_room", "no such room", {}, out);
-        unverifiedFailure(s, nowS, out);
-        return;
-    }
-    Room& room = it->second;
-    const RoomClass& cls = classOf(room);
-    if (room.ended) {
-        refuseJoin(s, tx, &room, rc::kRoomEnded, "room_ended", "the visit has ended", {}, out);
-        return;
-    }
-    auto subjectKey = [&](const std::string& pseudonym) { return room.id + '\n' + pseudonym; };
-    JoinCheck check{.room = room.id, .allowHs256 = cls.allowHs256, .allowedRoles = cls.roles, .mfaRoles = cls.mfaRoles,
-                    .dobCheck = cls.dobCheck, .dob = r.dob.empty() ? std::nullopt : std::optional(r.dob),
-                    .subjectLocked = [&](const std::string& iss, const std::string& sub) {
-                        return subjectLockout_.locked(subjectKey(pseudonyms_.participant(iss, sub)), nowS);
-                    }};
-    VerifiedToken tok;
-    try {
-        tok = verifier_->verify(r.token, check, nowS);
-    } catch (const TokenError& e) {
-        std::string pseudonym = e.sub.empty() ? std::string() : pseudonyms_.participant(e.iss, e.sub);
-        refuseJoin(s, tx, &room, e.code(), e.reason(), e.what(), pseudonym, out);
-        if (!e.verified) {
-            unverifiedFailure(s, nowS, out);
-        } else if (e.code() == rc::kTokenDobMismatch && subjectLockout_.recordFailure(subjectKey(pseudonym), nowS)) {
-            // The only thing a holder of an authentic link can guess is the date of birth: that subject,
-            // in this room, waits. Everyone else (the provider included) joins as usual.
-            JsonPtr l = event("lockout", &room);
-            jsonSet(l.get(), "scope", "subject");
-            jsonSet(l.get(), "participant", pseudonym);
-            jsonSet(l.get(), "failures", settings_.lockoutFailures);
-            jsonSet(l.get(), "window_s", settings_.lockoutWindowS);
-            jsonSet(l.get(), "lock_s", settings_.lockoutS);
-            notify(out, 0, std::move(l));
-            ++counters_["lockouts"];
-        }
-        return;
-    }
-
-    Participant p;
-    p.id = newId("p_");
-    p.session = s;
-    p.pseudonym = pseudonyms_.participant(tok.iss, tok.sub);
-    p.name = tok.name.empty() ? r.display : tok.name;  // a signed name wins over a typed one
-    p.sub = tok.sub;
-    p.jti = tok.jti;
-    p.role = tok.role;
-    p.fhir = tok.fhir;
-    p.joinedUs = p.lastActivityUs = now;
-    p.expS = tok.exp;
-    p.waiting = !cls.of(p.role).skipWaiting;
-    p.feed = nextFeed_++;
-    do {  // like VideoRoom's: a random 32-bit value, unique among the room plugin's participants
-        Bytes rnd = secureRandomBytes(4);
-        p.privateId = (uint64_t{rnd[0]} << 24 | uint64_t{rnd[1]} << 16 | uint64_t{rnd[2]} << 8 | rnd[3]) & 0x7fffffffu;
-    } while (p.privateId == 0);
-    if (!room.startedUs) room.startedUs = now;
-    merge(room.fhir, tok.fhir);
-    room.history.push_back({p.pseudonym, roleName(p.role), fhirReferenceOf(p.role, tok.fhir), now, 0});
-    p.historyIndex = room.history.size() - 1;
-    sessions_[s] = {room.id, p.id};
-    ++counters_["joins_ok"];
-
-    JsonPtr e = event("join", &room);
-    jsonSet(e.get(), "outcome", "accepted");
-    jsonSet(e.get(), "participant", p.pseudonym);
-    jsonSet(e.get(), "role", roleName(p.role));
-    jsonSet(e.get(), "alg", tok.alg);
-    jsonSet(e.get(), "state", p.waiting ? "waiting" : "admitted");
-    notify(out, s, std::move(e));
-
-    auto [pit, _] = room.participants.emplace(p.id, std::move(p));
-    Participant& me = pit->second;
-    if (me.waiting) {
-        // Only the room id (which the client sent) and its own id: nothing about anyone else.
-        JsonPtr b = jsonObject();
-        jsonSet(b.get(), "hipaa.room", "waiting");
-        jsonSet(b.get(), "room", room.id);
-        jsonSet(b.get(), "id", me.id);
-        push(out, s, tx, std::move(b));
-        pushWaitingList(room, out);
-    } else {
-        push(out, s, tx, joinedBody(room, me));
-        broadcastJoined(room, me, out);
-        if (cls.of(me.role).moderate) pushWaitingList(room, out);
-        askLateJoiner(room, me, out);
-    }
-}
-
-void RoomService::admitNow(Room& room, Participant& p, Effects& out) {
-    p.waiting = false;
-    push(out, p.session, {}, joinedBody(room, p));
-    broadcastJoined(room, p, out);
-    pushWaitingList(room, out);
-    askLateJoiner(room, p, out);
-}
-
-void RoomService::moderate(SessionId s, const std::string& tx, const RoomRequest& r, Room& room, Participant& me,
-                           int64_t now, Effects& out) {
-    auto ok = [&](const char* what) {
-        JsonPtr b = jsonObject();
-        jsonSet(b.get(), "hipaa.room", "event");
-        jsonSet(b.get(), "room", room.id);
-        jsonSet(b.get(), "result", what);
-        if (!r.target.empty()) jsonSet(b.get(), "id", r.target);
-        push(out, s, tx, std::move(b));
-    };
-    if (r.kind == RoomRequest::Kind::End) {
-        ok("ended");
-        endVisit(room, "ended_by_provider", now, out);
-        return;
-    }
-    auto tit = room.participants.find(r.target);
-    if (tit == room.participants.end()) {
-        pushError(out, s, tx, rc::kNoSuchParticipant, "no such participant");
-        return;
-    }
-    Participant& t = tit->second;
-    auto decision = [&](const char* name) {
-        JsonPtr e = event(name, &room);
-        jsonSet(e.get(), "participant", t.pseudonym);
-        jsonSet(e.get(), "role", roleName(t.role));
-        jsonSet(e.get(), "by", me.pseudonym);
-        notify(out, t.session, std::move(e));
-    };
-    switch (r.kind) {
-        case RoomRequest::Kind::Admit:
-            if (!t.waiting) return pushError(out, s, tx, rc::kInvalidTarget, "participant is not waiting");
-            if (auditRefuses(s, tx, "admit", &room, out)) return;  // the patient keeps waiting
-            ok("admitted");
-            decision("admitted");
-            admitNow(room, t, out);
-            return;
-        case RoomRequest::Kind::Deny:
-            if (!t.waiting) return pushError(out, s, tx, rc::kInvalidTarget, "participant is not waiting");
-            ok("denied");
-            decision("denied");
-            endParticipant(room, t.id, "denied", now, out);
-            pushWaitingList(room, out);
-            return;
-        case RoomRequest::Kind::SendToWaiting: {
-            if (t.waiting || t.id == me.id) return pushError(out, s, tx, rc::kInvalidTarget, "participant is not admitted");
-            ok("sent_to_waiting");
-            decision("sent_to_waiting");
-            std::string tid = t.id;
-            dropMedia(room, t, now, out, true);
-            t.waiting = true;
-            broadcastLeaving(room, tid, out);
-            consentLeaver(room, tid, out);
-            JsonPtr b = jsonObject();
-            jsonSet(b.get(), "hipaa.room", "waiting");
-            jsonSet(b.get(), "room", room.id);
-            jsonSet(b.get(), "id", tid);
-            push(out, t.session, {}, std::move(b));
-            pushWaitingList(room, out);
-            return;
-        }
-        case RoomRequest::Kind::Kick:
-            if (t.id == me.id) return pushError(out, s, tx, rc::kInvalidTarget, "use leave or end");
-            ok("kicked");
-            decision("kicked");
-            endParticipant(room, t.id, "kicked", now, out);
-            pushWaitingList(room, out);
-            return;
-        default:
-            pushError(out, s, tx, errc::kUnknownRequest, "unknown request");
-    }
-}
-
-void RoomService::note(SessionId s, const std::string& tx, const RoomRequest& r, Room& room, Participant& me,
-                       int64_t now, Effects& out) {
-    NoteSubmitted n;
-    n.visitId = room.visitId;
-    n.roomId = room.id;
-    n.noteId = newId("n_");
-    n.text = r.text;
-    n.loincCode = r.noteType;
-    n.authorPseudonym = me.pseudonym;
-    n.submittedUs = now;
-    n.fhir = me.fhir;
-    merge(n.fhir, room.fhir);
-    std::string noteId = n.noteId;
-    VisitBus::PublishResult res = publisher_.note ? publisher_.note(std::move(n)) : VisitBus::PublishResult{};
-    JsonPtr e = event("note", &room);
-    jsonSet(e.get(), "participant", me.pseudonym);
-    jsonSet(e.get(), "bytes", static_cast<uint64_t>(r.text.size()));
-    jsonSet(e.get(), "type", r.noteType);
-    if (!res.ok() || res.delivered == 0) {
-        // Never pretend: the client keeps its note and can retry.
-        jsonSet(e.get(), "outcome", "refused");
-        jsonSet(e.get(), "subscribers", static_cast<uint64_t>(res.delivered));
-        notify(out, s, std::move(e));
-        ++counters_["notes_refused"];
-        pushError(out, s, tx, rc::kNoteNotAccepted,
-                  res.delivered == 0 && res.ok() ? "no note recipient is running; note not stored"
-                                                 : "note queue full; note not stored, retry");
-        return;
-    }
-    jsonSet(e.get(), "outcome", "submitted");
-    jsonSet(e.get(), "note", noteId);
-    notify(out, s, std::move(e));
-    ++counters_["notes"];
-    JsonPtr b = jsonObject();
-    jsonSet(b.get(), "hipaa.room", "event");
-    jsonSet(b.get(), "room", room.id);
-    jsonSet(b.get(), "result", "note_submitted");
-    jsonSet(b.get(), "note", noteId);
-    jsonSet(b.get(), "bytes", static_cast<uint64_t>(r.text.size()));
-    push(out, s, tx, std::move(b));
-}
-
-// ---- recording (provider's request, patients' consent) ----
-
-bool RoomService::asksConsent(const Room& room, const Participant& p) const {
-    const Permissions& perms = classOf(room).of(p.role);
-    return !p.waiting && perms.recordConsent && !perms.recordControl;
-}
-
-void RoomService::pushRecordingState(Room& room, const char* state, const std::string& reason, Effects& out) {
-    for (const auto& [id, p] : room.participants) {
-        if (p.waiting) continue;
-        JsonPtr b = jsonObject();
-        jsonSet(b.get(), "hipaa.room", "event");
-        jsonSet(b.get(), "room", room.id);
-        jsonSet(b.get(), "recording", state);
-        if (!reason.empty()) jsonSet(b.get(), "reason", reason);
-        push(out, p.session, {}, std::move(b));
-    }
-}
-
-bool RoomService::tapped(const Room& room, const Participant& p) const {
-    if (!room.recording || p.waiting) return false;
-    return !classOf(room).recordConsent || !asksConsent(room, p) || room.consented.contains(p.id);
-}
-
-void RoomService::updateTapGates(Room& room) {
-    if (!media_.relay) return;
-    for (const auto& [id, p] : room.participants)
-        if (p.publishing) media_.relay->setRecorded(p.session, tapped(room, p));
-}
-
-void RoomService::startRecording(Room& room, const std::string& by, const std::string& tx, Effects& out) {
-    room.recording = true;
-    room.recordingLive = false;
-    room.recordingTicket = nextTicket_++;
-    room.startBy = by;
-    room.startTx = tx;
-    starting_[room.recordingTicket] = room.id;
-    Effect e{Effect::Kind::StartRecording};
-    e.room = room.id;
-    e.policy = classOf(room).recordingPolicy;
-    e.ticket = room.recordingTicket;
-    out.push_back(std::move(e));
-    updateTapGates(room);
-}
-
-Effects RoomService::recordingStarted(uint64_t ticket, bool ok) {
-    Effects out;
-    auto it = starting_.find(ticket);
-    if (it == starting_.end()) return out;
-    auto rit = rooms_.find(it->second);
-    starting_.erase(it);
-    // Stopped (or the room destroyed) before the recorder answered: its StopRecording follows.
-    if (rit == rooms_.end() || rit->second.recordingTicket != ticket) return out;
-    Room& room = rit->second;
-    auto req = room.participants.find(room.startBy);
-    SessionId s = req != room.participants.end() ? req->second.session : 0;
-    std::string by = req != room.participants.end() ? req->second.pseudonym : std::string();
-    if (!ok) {
-        room.recording = false;
-        room.recordingTicket = 0;
-        room.asked.clear();
-        room.consented.clear();
-        updateTapGates(room);
-        JsonPtr ev = event("recording_failed", &room);
-        jsonSet(ev.get(), "by", by);
-        notify(out, s, std::move(ev));
-        ++counters_["recordings_failed"];
-        // The recorder's message may name paths or ports: the client gets a fixed text.
-        if (s) pushError(out, s, room.startTx, rc::kRecorderUnavailable, "the recorder is not available");
-        return out;
-    }
-    room.recordingLive = true;
-    JsonPtr ev = event("recording_started", &room);
-    jsonSet(ev.get(), "by", by);
-    jsonSet(ev.get(), "consents", static_cast<uint64_t>(room.consented.size()));
-    notify(out, s, std::move(ev));
-    ++counters_["recordings_started"];
-    pushRecordingState(room, "started", {}, out);
-    if (s && !room.startTx.empty()) {
-        JsonPtr b = jsonObject();
-        jsonSet(b.get(), "hipaa.room", "event");
-        jsonSet(b.get(), "room", room.id);
-        jsonSet(b.get(), "result", "recording_started");
-        push(out, s, room.startTx, std::move(b));
-    }
+    // Allowed: the table guarantees `room` and `me` for participant handle requests, `sub` for
+    // subscriber handle requests; a request both handles take goes by the handle it came on.
+    std::visit(
+        Overloaded{
+            [&](const JoinRequest& r) { admission_.join(reply, r); },
+            [&](const SubscriberJoinRequest& r) { subscriptions_.join(reply, r); },
+            [&](const LeaveRequest&) {
+                sub ? subscriptions_.leave(reply, *sub) : departures_.leave(reply, *room, *me);
+            },
+            [&](const ParticipantsRequest&) {
+                // Someone waiting sees nobody, not even a count.
+                reply.answer(push::participants(room->id, me->waiting ? nullptr : view_.participants(*room, *me)));
+            },
+            [&](const AdmitRequest& r) { admission_.admit(reply, r.id, *room, *me); },
+            [&](const DenyRequest& r) { admission_.deny(reply, r.id, *room, *me); },
+            [&](const SendToWaitingRequest& r) { admission_.sendToWaiting(reply, r.id, *room, *me); },
+            [&](const KickRequest& r) { admission_.kick(reply, r.id, *room, *me); },
+            [&](const EndRequest&) { departures_.end(reply, *room); },
+            [&](const NoteRequest& r) { notes_.note(reply, r, *room, *me); },
+            [&](const RecordRequest&) { recording_.record(reply, *room, *me); },
+            [&](const StopRecordRequest&) { recording_.stop(reply, *room); },
+            [&](const ConsentRequest& r) { recording_.consent(reply, r, *room, *me); },
+            [&](const PublishRequest& r) { publishing_.publish(reply, r, jsep, *room, *me); },
+            [&](const ConfigureRequest& r) {
+                sub ? subscriptions_.configure(reply, r, *sub) : publishing_.configure(reply, r, jsep, *room, *me);
+            },
+            [&](const UnpublishRequest&) { publishing_.unpublish(reply, *room, *me); },
+            [&](const ModerateRequest& r) { publishing_.moderate(reply, r, *room, *me); },
+            [&](const StartRequest&) { subscriptions_.start(reply, jsep, *sub); },
+            [&](const PauseRequest&) { subscriptions_.pause(reply, *sub); },
+            [&](const UpdateRequest& r) { subscriptions_.update(reply, r, *sub); },
+        },
+        request);
     return out;
-}
-
-void RoomService::stopRecording(Room& room, const std::string& reason, Effects& out) {
-    if (!room.recording) return;
-    room.recording = false;
-    room.recordingLive = false;
-    room.recordingTicket = 0;
-    room.asked.clear();
-    room.consented.clear();
-    updateTapGates(room);  // from here on no one's media reaches the tap, however long the seal takes
-    uint64_t ticket = nextTicket_++;
-    stopping_[ticket] = {room.id, reason};
-    Effect e{Effect::Kind::StopRecording};
-    e.room = room.id;
-    e.ticket = ticket;
-    out.push_back(std::move(e));
-    pushRecordingState(room, "stopped", reason, out);
-}
-
-Effects RoomService::recordingStopped(uint64_t ticket, const std::vector<std::string>& ids, bool ok) {
-    Effects out;
-    auto it = stopping_.find(ticket);
-    if (it == stopping_.end()) return out;
-    auto [room, reason] = std::move(it->second);
-    stopping_.erase(it);
-    if (!ok) ++counters_["recordings_stop_failed"];
-    JsonPtr ev = event("recording_stopped", nullptr);  // the room may be destroyed by now
-    jsonSet(ev.get(), "room", room);
-    jsonSet(ev.get(), "reason", reason);
-    jsonSet(ev.get(), "recordings", static_cast<uint64_t>(ids.size()));
-    // The recorder's ids (random, PHI-free) tie the visit's trail to the recordings' own events
-    // (export, deletion receipts).
-    JsonPtr list = jsonArray();
-    for (const auto& id : ids) json_array_append_new(list.get(), json_stringn(id.data(), id.size()));
-    jsonSet(ev.get(), "recording_ids", std::move(list));
-    notify(out, 0, std::move(ev));
-    return out;
-}
-
-Effects RoomService::recordingFailed(const std::string& roomId, const std::string& reason, const std::string& recording,
-                                     int64_t) {
-    Effects out;
-    auto it = rooms_.find(roomId);
-    if (it == rooms_.end()) return out;
-    Room& room = it->second;
-    ++counters_["recording_failures"];
-    JsonPtr ev = event("recording_failed", &room);
-    jsonSet(ev.get(), "reason", reason);
-    if (!recording.empty()) jsonSet(ev.get(), "recording_id", recording);
-    notify(out, 0, std::move(ev));
-    // The recording goes on for what can still be recorded; who may stop it decides.
-    for (const auto& [id, p] : room.participants) {
-        if (p.waiting || !classOf(room).of(p.role).recordControl) continue;
-        JsonPtr b = jsonObject();
-        jsonSet(b.get(), "hipaa.room", "event");
-        jsonSet(b.get(), "room", room.id);
-        jsonSet(b.get(), "recording", "failed");
-        jsonSet(b.get(), "reason", reason);
-        push(out, p.session, {}, std::move(b));
-    }
-    return out;
-}
-
-void RoomService::cancelConsent(Room& room, const std::string& reason, Effects& out) {
-    if (!room.consentPending) return;
-    room.consentPending = false;
-    for (const auto& pid : room.asked) {
-        auto it = room.participants.find(pid);
-        if (it == room.participants.end()) continue;
-        JsonPtr b = jsonObject();
-        jsonSet(b.get(), "hipaa.room", "event");
-        jsonSet(b.get(), "room", room.id);
-        jsonSet(b.get(), "consent_request", "cancelled");
-        push(out, it->second.session, {}, std::move(b));
-    }
-    auto req = room.participants.find(room.requestedBy);
-    if (req != room.participants.end()) {
-        JsonPtr b = jsonObject();
-        jsonSet(b.get(), "hipaa.room", "event");
-        jsonSet(b.get(), "room", room.id);
-        jsonSet(b.get(), "recording", "not_started");
-        jsonSet(b.get(), "reason", reason);
-        push(out, req->second.session, {}, std::move(b));
-    }
-    JsonPtr ev = event("record_consent", &room);
-    jsonSet(ev.get(), "outcome", reason);
-    notify(out, 0, std::move(ev));
-    room.asked.clear();
-    room.consented.clear();
-    room.requestedBy.clear();
-}
-
-void RoomService::askLateJoiner(Room& room, const Participant& p, Effects& out) {
-    if (!room.recording && !room.consentPending) return;
-    if (room.recordingLive) {
-        JsonPtr b = jsonObject();
-        jsonSet(b.get(), "hipaa.room", "event");
-        jsonSet(b.get(), "room", room.id);
-        jsonSet(b.get(), "recording", "started");
-        push(out, p.session, {}, std::move(b));
-    }
-    if (!classOf(room).recordConsent || !asksConsent(room, p)) return;
-    room.asked.insert(p.id);
-    JsonPtr b = jsonObject();
-    jsonSet(b.get(), "hipaa.room", "event");
-    jsonSet(b.get(), "room", room.id);
-    jsonSet(b.get(), "consent_request", "record");
-    if (!room.requestedBy.empty()) jsonSet(b.get(), "by", room.requestedBy);
-    push(out, p.session, {}, std::move(b));
-}
-
-void RoomService::consentLeaver(Room& room, const std::string& pid, Effects& out) {
-    if (!room.consentPending) {
-        room.asked.erase(pid);
-        room.consented.erase(pid);
-        return;
-    }
-    if (pid == room.requestedBy) return cancelConsent(room, "requester_left", out);
-    if (!room.asked.erase(pid)) return;
-    room.consented.erase(pid);
-    if (room.asked.empty()) return cancelConsent(room, "no_patient", out);
-    if (room.consented.size() == room.asked.size()) {
-        room.consentPending = false;
-        startRecording(room, room.requestedBy, {}, out);
-    }
-}
-
-void RoomService::record(SessionId s, const std::string& tx, const RoomRequest& r, Room& room, Participant& me,
-                         int64_t, Effects& out) {
-    const RoomClass& cls = classOf(room);
-    auto answer = [&](const char* result) {
-        JsonPtr b = jsonObject();
-        jsonSet(b.get(), "hipaa.room", "event");
-        jsonSet(b.get(), "room", room.id);
-        jsonSet(b.get(), "result", result);
-        push(out, s, tx, std::move(b));
-    };
-    if (r.kind == RoomRequest::Kind::StopRecord) {
-        if (room.recording) {
-            answer("recording_stopped");
-            stopRecording(room, "stopped_by_provider", out);
-        } else if (room.consentPending) {
-            answer("recording_cancelled");
-            cancelConsent(room, "cancelled_by_provider", out);
-        } else {
-            pushError(out, s, tx, rc::kNotRecording, "not recording");
-        }
-        return;
-    }
-    if (cls.e2ee) {
-        JsonPtr ev = event("recording_refused", &room);
-        jsonSet(ev.get(), "by", me.pseudonym);
-        jsonSet(ev.get(), "reason", "e2ee");
-        notify(out, s, std::move(ev));
-        return pushError(out, s, tx, rc::kRecordE2ee, "this room is end-to-end encrypted and cannot be recorded");
-    }
-    if (room.recording || room.consentPending)
-        return pushError(out, s, tx, rc::kRecordBusy, "already recording or waiting for consent");
-    if (!settings_.recorder) return pushError(out, s, tx, rc::kRecorderUnavailable, "the recorder is not available");
-    if (!cls.recordConsent) {
-        room.consented.clear();
-        startRecording(room, me.id, tx, out);  // answered once the recorder started
-        return;
-    }
-    std::set<std::string> asked;
-    for (const auto& [id, p] : room.participants)
-        if (id != me.id && asksConsent(room, p)) asked.insert(id);
-    if (asked.empty()) return pushError(out, s, tx, rc::kRecordNoPatient, "no admitted participant can consent to recording");
-    room.consentPending = true;
-    room.requestedBy = me.id;
-    room.asked = std::move(asked);
-    room.consented.clear();
-    for (const auto& pid : room.asked) {
-        JsonPtr b = jsonObject();
-        jsonSet(b.get(), "hipaa.room", "event");
-        jsonSet(b.get(), "room", room.id);
-        jsonSet(b.get(), "consent_request", "record");
-        jsonSet(b.get(), "by", me.id);
-        push(out, room.participants.at(pid).session, {}, std::move(b));
-    }
-    JsonPtr ev = event("record_consent_requested", &room);
-    jsonSet(ev.get(), "by", me.pseudonym);
-    jsonSet(ev.get(), "asked", static_cast<uint64_t>(room.asked.size()));
-    notify(out, s, std::move(ev));
-    answer("consent_requested");
-}
-
-void RoomService::consent(SessionId s, const std::string& tx, const RoomRequest& r, Room& room, Participant& me,
-                          Effects& out) {
-    auto recordEvent = [&](const char* outcome) {
-        JsonPtr ev = event("record_consent", &room);
-        jsonSet(ev.get(), "participant", me.pseudonym);
-        jsonSet(ev.get(), "outcome", outcome);
-        notify(out, s, std::move(ev));
-    };
-    auto answer = [&](bool given) {
-        JsonPtr b = jsonObject();
-        jsonSet(b.get(), "hipaa.room", "event");
-        jsonSet(b.get(), "room", room.id);
-        jsonSet(b.get(), "result", "consent_recorded");
-        jsonSet(b.get(), "consent", given);
-        push(out, s, tx, std::move(b));
-    };
-    bool askedMe = room.asked.contains(me.id);
-    if (room.consentPending && askedMe) {
-        answer(r.consent);
-        if (!r.consent) {
-            recordEvent("declined");
-            cancelConsent(room, "declined", out);
-            return;
-        }
-        recordEvent("granted");
-        room.consented.insert(me.id);
-        if (room.consented.size() < room.asked.size()) return;
-        room.consentPending = false;
-        startRecording(room, room.requestedBy, {}, out);
-        return;
-    }
-    if (room.recording && !r.consent && (askedMe || asksConsent(room, me))) {
-        // Withdrawal: any patient's "no" stops the recording at once.
-        answer(false);
-        recordEvent("withdrawn");
-        stopRecording(room, "consent_withdrawn", out);
-        return;
-    }
-    if (room.recording && r.consent && askedMe) {
-        // Admitted during the recording: her media is recorded from now on, not before.
-        answer(true);
-        recordEvent("granted");
-        room.consented.insert(me.id);
-        updateTapGates(room);
-        return;
-    }
-    pushError(out, s, tx, rc::kNoConsentPending, "no recording consent is pending");
-}
-
-// ---- leaving and ending ----
-
-void RoomService::removeParticipant(Room& room, std::string pid, int64_t now, Effects& out) {
-    auto it = room.participants.find(pid);
-    if (it == room.participants.end()) return;
-    bool wasWaiting = it->second.waiting;
-    room.history[it->second.historyIndex].leftUs = now;
-    sessions_.erase(it->second.session);
-    room.participants.erase(it);
-    if (!wasWaiting) broadcastLeaving(room, pid, out);
-    else pushWaitingList(room, out);
-    consentLeaver(room, pid, out);
-}
-
-void RoomService::endParticipant(Room& room, std::string pid, const std::string& reason, int64_t now, Effects& out,
-                                 bool pushToIt) {
-    auto it = room.participants.find(pid);
-    if (it == room.participants.end()) return;
-    SessionId s = it->second.session;
-    if (pushToIt) {
-        JsonPtr b = jsonObject();
-        jsonSet(b.get(), "hipaa.room", "ended");
-        jsonSet(b.get(), "room", room.id);
-        jsonSet(b.get(), "reason", reason);
-        push(out, s, {}, std::move(b));
-    }
-    JsonPtr e = event("left", &room);
-    jsonSet(e.get(), "participant", it->second.pseudonym);
-    jsonSet(e.get(), "reason", reason);
-    notify(out, s, std::move(e));
-    dropMedia(room, it->second, now, out, false);
-    removeParticipant(room, pid, now, out);
-    out.push_back({Effect::Kind::End, s, {}, nullptr, nullptr});
-}
-
-void RoomService::endVisit(Room& room, const std::string& reason, int64_t now, Effects& out) {
-    if (room.ended) return;
-    cancelConsent(room, "visit_ended", out);
-    stopRecording(room, "visit_ended", out);
-    room.ended = true;
-    room.endedUs = now;
-    for (auto& [id, p] : room.participants) {
-        dropMedia(room, p, now, out, false);
-        JsonPtr b = jsonObject();
-        jsonSet(b.get(), "hipaa.room", "ended");
-        jsonSet(b.get(), "room", room.id);
-        jsonSet(b.get(), "reason", reason);
-        push(out, p.session, {}, std::move(b));
-        room.history[p.historyIndex].leftUs = now;
-        sessions_.erase(p.session);
-        out.push_back({Effect::Kind::End, p.session, {}, nullptr, nullptr});
-    }
-    room.participants.clear();
-
-    VisitEnded v;
-    v.visitId = room.visitId;
-    v.roomId = room.id;
-    v.reason = reason;
-    v.startedUs = room.startedUs ? room.startedUs : room.createdUs;
-    v.endedUs = now;
-    v.fhir = room.fhir;
-    v.participants = room.history;
-    VisitBus::PublishResult res = publisher_.ended ? publisher_.ended(std::move(v)) : VisitBus::PublishResult{};
-    JsonPtr e = event("visit_ended", &room);
-    jsonSet(e.get(), "reason", reason);
-    jsonSet(e.get(), "participants", static_cast<uint64_t>(room.history.size()));
-    jsonSet(e.get(), "duration_s", (now - (room.startedUs ? room.startedUs : now)) / kUs);
-    jsonSet(e.get(), "published", static_cast<uint64_t>(res.delivered));
-    jsonSet(e.get(), "publish_refused", static_cast<uint64_t>(res.refused));
-    notify(out, 0, std::move(e));
-    ++counters_["visits_ended"];
 }
 
 Effects RoomService::sessionGone(SessionId s, int64_t now) {
     Effects out;
-    activity_.erase(s);
-    janusSessions_.erase(s);
-    if (subscribers_.contains(s)) {
-        dropSubscriber(s, out, false);
-        return out;
-    }
-    auto where = sessions_.find(s);
-    if (where == sessions_.end()) return out;
-    Room& room = rooms_.at(where->second.room);
-    auto it = room.participants.find(where->second.participant);
-    if (it != room.participants.end()) {
-        JsonPtr e = event("left", &room);
-        jsonSet(e.get(), "participant", it->second.pseudonym);
-        jsonSet(e.get(), "reason", "hangup");
-        notify(out, 0, std::move(e));
-        dropMedia(room, it->second, now, out, false);
-        removeParticipant(room, it->first, now, out);
-    }
-    sessions_.erase(s);
+    state_.activity.erase(s);
+    lockouts_.detached(s);
+    if (state_.subscribers.contains(s))
+        subscriptions_.drop(s, out, false);
+    else
+        departures_.handleGone(s, now, out);
     return out;
+}
+
+Effects RoomService::mediaGone(SessionId s, int64_t now) {
+    Effects out;
+    if (state_.subscribers.contains(s)) {
+        subscriptions_.drop(s, out, false);
+    } else if (Participant* p = state_.participantOf(s); p && p->publishing) {
+        publishing_.stop(*state_.roomOf(s), *p, true, {}, now, out);
+    }
+    return out;
+}
+
+Effects RoomService::slowLink(SessionId s, bool uplink, bool video, int64_t) {
+    Effects out;
+    Room* room = state_.roomOf(s);
+    const Participant* who = state_.participantOf(s);
+    auto sub = state_.subscribers.find(s);
+    if (!who && sub != state_.subscribers.end()) {
+        room = &state_.rooms.at(sub->second.room);
+        who = &room->participants.at(sub->second.owner);
+    }
+    if (!who) return out;
+    const char* direction = uplink ? "to_peer" : "from_peer";
+    const char* media = video ? "video" : "audio";
+    out.push_back(Effect::push(s, {}, push::slowLink(room->id, direction, media)));
+    out.push_back(Effect::notify(s, event::slowLink(room->id, who->pseudonym, direction, media,
+                                                    sub != state_.subscribers.end() ? "subscriber" : "publisher")));
+    ++state_.counters["slow_links"];
+    return out;
+}
+
+Effects RoomService::recordingFailed(const std::string& room, const std::string& reason, const std::string& recording,
+                                     int64_t) {
+    return recording_.failed(room, reason, recording);
 }
 
 Effects RoomService::tick(int64_t now) {
     Effects out;
-    int64_t nowS = now / kUs;
-    for (auto& [rid, room] : rooms_) {
-        if (room.ended) continue;
-        const RoomClass& cls = classOf(room);
-        if (room.startedUs && now - room.startedUs > cls.maxVisitS * kUs) {
-            endVisit(room, "max_visit_length", now, out);
-            continue;
-        }
-        std::vector<std::pair<std::string, const char*>> expired;
-        for (auto& [pid, p] : room.participants) {
-            if (media_.relay && (p.publishing || !p.subscribers.empty())) {  // media flowing counts as activity
-                uint64_t n = media_.relay->packetsFrom(p.session);
-                for (SessionId sub : p.subscribers) n += media_.relay->packetsTo(sub);
-                if (n != p.mediaPackets) {
-                    p.mediaPackets = n;
-                    p.lastActivityUs = now;
-                }
-            }
-            if (p.publishing) flushChat(room, p, now, false, out);  // chat counts as activity too
-            if (now - p.lastActivityUs > cls.idleTimeoutS * kUs) expired.emplace_back(pid, "idle_timeout");
-            else if (cls.endOnTokenExpiry && nowS > p.expS + verifier_->policy().skewS)
-                expired.emplace_back(pid, "token_expired");
-        }
-        for (const auto& [pid, reason] : expired) endParticipant(room, pid, reason, now, out);
-    }
+    departures_.expire(now, out);
     return out;
-}
-
-// ---- Admin API ----
-
-JsonPtr RoomService::admin(const json_t* req, int64_t now, Effects& out) {
-    std::string what(jsonRequireString(req, "request"));
-    auto roomArg = [&]() -> Room& {
-        std::string id(jsonRequireString(req, "room"));
-        if (!validRoomId(id)) throw RequestError(errc::kInvalidField, "room: 1 to 64 of [A-Za-z0-9_-]");
-        auto it = rooms_.find(id);
-        if (it == rooms_.end()) throw RequestError(rc::kNoSuchRoom, "no such room");
-        return it->second;
-    };
-    JsonPtr res = jsonObject();
-    if (what == "create") {
-        auto room = jsonOptionalString(req, "room");  // createRoom checks the id's form
-        auto cls = jsonOptionalString(req, "class", 1, 64);
-        auto desc = jsonOptionalString(req, "description", 0, kMaxDescriptionBytes);
-        std::string id = room ? std::string(*room) : newId("r_");
-        createRoom(id, std::string(cls.value_or("default")), std::string(desc.value_or("")), now);
-        const std::string& className = rooms_.at(id).className;
-        jsonSet(res.get(), "room", id);
-        jsonSet(res.get(), "class", className);
-        JsonPtr e = event("room_created", &rooms_.at(id));
-        jsonSet(e.get(), "class", className);
-        notify(out, 0, std::move(e));
-    } else if (what == "destroy") {
-        Room& room = roomArg();
-        std::string id = room.id;
-        endVisit(room, "destroyed", now, out);
-        rooms_.erase(id);
-        jsonSet(res.get(), "destroyed", id);
-        JsonPtr e = event("room_destroyed", nullptr);
-        jsonSet(e.get(), "room", id);
-        notify(out, 0, std::move(e));
-    } else if (what == "list") {
-        JsonPtr list = jsonArray();
-        for (const auto& [id, r] : rooms_) {
-            JsonPtr o = jsonObject();
-            jsonSet(o.get(), "room", id);
-            jsonSet(o.get(), "class", r.className);
-            jsonSet(o.get(), "ended", r.ended);
-            size_t waiting = 0;
-            for (const auto& [pid, p] : r.participants) waiting += p.waiting ? 1 : 0;
-            jsonSet(o.get(), "participants", static_cast<uint64_t>(r.participants.size() - waiting));
-            jsonSet(o.get(), "waiting", static_cast<uint64_t>(waiting));
-            json_array_append_new(list.get(), o.release());
-        }
-        jsonSet(res.get(), "rooms", std::move(list));
-    } else if (what == "info") {
-        Room& room = roomArg();
-        jsonSet(res.get(), "room", room.id);
-        jsonSet(res.get(), "class", room.className);
-        jsonSet(res.get(), "visit", room.visitId);
-        jsonSet(res.get(), "ended", room.ended);
-        jsonSet(res.get(), "started_us", room.startedUs);
-        jsonSet(res.get(), "has_description", !room.description.empty());  // the text itself is PHI
-        size_t locked = subjectLockout_.lockedCount(room.id + '\n', now / kUs);
-        jsonSet(res.get(), "locked_subjects", static_cast<uint64_t>(locked));
-        JsonPtr list = jsonArray();
-        for (const auto& [pid, p] : room.participants) {
-            JsonPtr o = jsonObject();
-            jsonSet(o.get(), "id", pid);
-            jsonSet(o.get(), "participant", p.pseudonym);
-            jsonSet(o.get(), "role", roleName(p.role));
-            jsonSet(o.get(), "state", p.waiting ? "waiting" : "admitted");
-            json_array_append_new(list.get(), o.release());
-        }
-        jsonSet(res.get(), "participants", std::move(list));
-    } else if (what == "stats") {
-        jsonSet(res.get(), "rooms", static_cast<uint64_t>(rooms_.size()));
-        jsonSet(res.get(), "sessions", static_cast<uint64_t>(activity_.size()));
-        jsonSet(res.get(), "participants", static_cast<uint64_t>(sessions_.size()));
-        jsonSet(res.get(), "replay_cache", static_cast<uint64_t>(verifier_->replay().size()));
-        jsonSet(res.get(), "revocations", static_cast<uint64_t>(verifier_->revocations().size()));
-        JsonPtr c = jsonObject();
-        for (const auto& [k, v] : counters_) jsonSet(c.get(), k.c_str(), v);
-        jsonSet(res.get(), "counters", std::move(c));
-    } else if (what == "revoke") {
-        // No join token (at most 8 KiB) carries a longer sub or jti.
-        auto sub = jsonOptionalString(req, "sub", 1, 8192);
-        auto jti = jsonOptionalString(req, "jti", 1, 8192);
-        auto ttlField = jsonOptionalInt(req, "ttl", 1, 366LL * 24 * 3600);
-        if (!sub && !jti) throw RequestError(errc::kMissingField, "missing field: sub or jti");
-        int64_t ttl = ttlField.value_or(verifier_->policy().maxLifetimeS + verifier_->policy().skewS);
-        int64_t until = now / kUs + ttl;
-        if (sub) verifier_->revocations().revokeSubject(std::string(*sub), until);
-        if (jti) verifier_->revocations().revokeTokenId(std::string(*jti), until);
-        uint64_t ended = 0;
-        for (auto& [rid, room] : rooms_) {
-            std::vector<std::string> hit;
-            for (const auto& [pid, p] : room.participants)
-                if ((sub && p.sub == *sub) || (jti && p.jti == *jti)) hit.push_back(pid);
-            for (const auto& pid : hit) {
-                endParticipant(room, pid, "revoked", now, out);
-                ++ended;
-            }
-        }
-        jsonSet(res.get(), "revoked", true);
-        jsonSet(res.get(), "sessions_ended", ended);
-        jsonSet(res.get(), "until", until);
-        JsonPtr e = event("revoked", nullptr);
-        jsonSet(e.get(), "by", sub ? "sub" : "jti");
-        jsonSet(e.get(), "sessions_ended", ended);
-        notify(out, 0, std::move(e));
-        ++counters_["revocations"];
-    } else {
-        throw RequestError(errc::kUnknownRequest, "unknown request");
-    }
-    return res;
 }
 
 }  // namespace hipaa::room

@@ -1,0 +1,259 @@
+#include "RecordingFlow.hpp"
+
+#include "RoomErrors.hpp"
+#include "RoomEvent.hpp"
+#include "RoomPush.hpp"
+
+#include <set>
+
+namespace hipaa::room {
+
+// ---- requests ----
+
+void RecordingFlow::record(const Reply& reply, Room& room, const Participant& me) {
+    const RoomClass& cls = state_.classOf(room);
+    Room::Recording& rec = room.recording;
+    if (cls.e2ee) {
+        reply.notify(event::recordingRefused(room.id, me.pseudonym, "e2ee"));
+        return reply.error(rc::kRecordE2ee, "this room is end-to-end encrypted and cannot be recorded");
+    }
+    if (rec.active || rec.consentPending)
+        return reply.error(rc::kRecordBusy, "already recording or waiting for consent");
+    if (!state_.settings.recorder) return reply.error(rc::kRecorderUnavailable, "the recorder is not available");
+    if (!cls.recordConsent) {
+        rec.consented.clear();
+        startRecording(room, me.id, reply.transaction, reply.out);  // answered once the recorder started
+        return;
+    }
+    std::set<std::string> asked;
+    for (const auto& [id, p] : room.participants)
+        if (id != me.id && asksConsent(room, p)) asked.insert(id);
+    if (asked.empty()) return reply.error(rc::kRecordNoPatient, "no admitted participant can consent to recording");
+    rec.consentPending = true;
+    rec.requestedBy = me.id;
+    rec.asked = std::move(asked);
+    rec.consented.clear();
+    for (const auto& pid : rec.asked)
+        reply.out.push_back(Effect::push(room.participants.at(pid).session, {}, push::consentRequest(room.id, me.id)));
+    reply.notify(event::recordConsentRequested(room.id, me.pseudonym, static_cast<uint64_t>(rec.asked.size())));
+    reply.answer(push::result(room.id, "consent_requested"));
+}
+
+void RecordingFlow::stop(const Reply& reply, Room& room) {
+    if (room.recording.active) {
+        reply.answer(push::result(room.id, "recording_stopped"));
+        stopRecording(room, "stopped_by_provider", reply.out);
+    } else if (room.recording.consentPending) {
+        reply.answer(push::result(room.id, "recording_cancelled"));
+        cancelConsent(room, "cancelled_by_provider", reply.out);
+    } else {
+        reply.error(rc::kNotRecording, "not recording");
+    }
+}
+
+void RecordingFlow::consent(const Reply& reply, const ConsentRequest& request, Room& room, const Participant& me) {
+    Room::Recording& rec = room.recording;
+    auto recordEvent = [&](const char* outcome) { reply.notify(event::recordConsent(room.id, me.pseudonym, outcome)); };
+    auto answer = [&](bool given) { reply.answer(push::consentRecorded(room.id, given)); };
+    bool askedMe = rec.asked.contains(me.id);
+    if (rec.consentPending && askedMe) {
+        answer(request.consent);
+        if (!request.consent) {
+            recordEvent("declined");
+            return cancelConsent(room, "declined", reply.out);
+        }
+        recordEvent("granted");
+        rec.consented.insert(me.id);
+        if (rec.consented.size() < rec.asked.size()) return;
+        rec.consentPending = false;
+        return startRecording(room, rec.requestedBy, {}, reply.out);
+    }
+    if (rec.active && !request.consent && (askedMe || asksConsent(room, me))) {
+        // Withdrawal: any patient's "no" stops the recording at once.
+        answer(false);
+        recordEvent("withdrawn");
+        return stopRecording(room, "consent_withdrawn", reply.out);
+    }
+    if (rec.active && request.consent && askedMe) {
+        // Admitted during the recording: her media is recorded from now on, not before.
+        answer(true);
+        recordEvent("granted");
+        rec.consented.insert(me.id);
+        return updateTapGates(room);
+    }
+    reply.error(rc::kNoConsentPending, "no recording consent is pending");
+}
+
+// ---- the recorder's answers and reports ----
+
+Effects RecordingFlow::started(uint64_t ticket, bool ok) {
+    Effects out;
+    auto it = starting_.find(ticket);
+    if (it == starting_.end()) return out;
+    auto rit = state_.rooms.find(it->second);
+    starting_.erase(it);
+    // Stopped (or the room destroyed) before the recorder answered: its StopRecording follows.
+    if (rit == state_.rooms.end() || rit->second.recording.ticket != ticket) return out;
+    Room& room = rit->second;
+    Room::Recording& rec = room.recording;
+    auto req = room.participants.find(rec.startBy);
+    SessionId s = req != room.participants.end() ? req->second.session : 0;
+    std::string by = req != room.participants.end() ? req->second.pseudonym : std::string();
+    if (!ok) {
+        rec.active = false;
+        rec.ticket = 0;
+        rec.asked.clear();
+        rec.consented.clear();
+        updateTapGates(room);
+        out.push_back(Effect::notify(s, event::recordingRefusedByRecorder(room.id, by)));
+        ++state_.counters["recordings_failed"];
+        // The recorder's message may name paths or ports: the client gets a fixed text.
+        if (s)
+            out.push_back(
+                Effect::push(s, rec.startTx, push::error(rc::kRecorderUnavailable, "the recorder is not available")));
+        return out;
+    }
+    rec.live = true;
+    out.push_back(Effect::notify(s, event::recordingStarted(room.id, by, static_cast<uint64_t>(rec.consented.size()))));
+    ++state_.counters["recordings_started"];
+    pushState(room, "started", {}, out);
+    if (s && !rec.startTx.empty())
+        out.push_back(Effect::push(s, rec.startTx, push::result(room.id, "recording_started")));
+    return out;
+}
+
+Effects RecordingFlow::stopped(uint64_t ticket, const std::vector<std::string>& ids, bool ok) {
+    Effects out;
+    auto it = stopping_.find(ticket);
+    if (it == stopping_.end()) return out;
+    auto [room, reason] = std::move(it->second);
+    stopping_.erase(it);
+    if (!ok) ++state_.counters["recordings_stop_failed"];
+    out.push_back(Effect::notify(0, event::recordingStopped(room, reason, ids)));  // the room may be gone by now
+    return out;
+}
+
+Effects RecordingFlow::failed(const std::string& roomId, const std::string& reason, const std::string& recording) {
+    Effects out;
+    auto it = state_.rooms.find(roomId);
+    if (it == state_.rooms.end()) return out;
+    Room& room = it->second;
+    ++state_.counters["recording_failures"];
+    out.push_back(Effect::notify(0, event::recordingPartFailed(room.id, reason, recording)));
+    // The recording goes on for what can still be recorded; who may stop it decides.
+    for (const auto& [id, p] : room.participants) {
+        if (p.waiting || !state_.permissionsOf(room, p).recordControl) continue;
+        out.push_back(Effect::push(p.session, {}, push::recording(room.id, "failed", reason)));
+    }
+    return out;
+}
+
+// ---- participants coming and going ----
+
+bool RecordingFlow::tapped(const Room& room, const Participant& p) const {
+    if (!room.recording.active || p.waiting) return false;
+    return !state_.classOf(room).recordConsent || !asksConsent(room, p) || room.recording.consented.contains(p.id);
+}
+
+void RecordingFlow::admitted(Room& room, const Participant& p, Effects& out) {
+    Room::Recording& rec = room.recording;
+    if (!rec.active && !rec.consentPending) return;
+    if (rec.live) out.push_back(Effect::push(p.session, {}, push::recording(room.id, "started")));
+    if (!state_.classOf(room).recordConsent || !asksConsent(room, p)) return;
+    rec.asked.insert(p.id);
+    out.push_back(Effect::push(p.session, {}, push::consentRequest(room.id, rec.requestedBy)));
+}
+
+void RecordingFlow::left(Room& room, const std::string& pid, Effects& out) {
+    Room::Recording& rec = room.recording;
+    if (!rec.consentPending) {
+        rec.asked.erase(pid);
+        rec.consented.erase(pid);
+        return;
+    }
+    if (pid == rec.requestedBy) return cancelConsent(room, "requester_left", out);
+    if (!rec.asked.erase(pid)) return;
+    rec.consented.erase(pid);
+    if (rec.asked.empty()) return cancelConsent(room, "no_patient", out);
+    if (rec.consented.size() == rec.asked.size()) {
+        rec.consentPending = false;
+        startRecording(room, rec.requestedBy, {}, out);
+    }
+}
+
+void RecordingFlow::visitEnding(Room& room, Effects& out) {
+    cancelConsent(room, "visit_ended", out);
+    stopRecording(room, "visit_ended", out);
+}
+
+// ---- internals ----
+
+bool RecordingFlow::asksConsent(const Room& room, const Participant& p) const {
+    const Permissions& perms = state_.permissionsOf(room, p);
+    return !p.waiting && perms.recordConsent && !perms.recordControl;
+}
+
+void RecordingFlow::updateTapGates(Room& room) {
+    if (!relay_) return;
+    for (const auto& [id, p] : room.participants)
+        if (p.publishing) relay_->setRecorded(p.session, tapped(room, p));
+}
+
+void RecordingFlow::startRecording(Room& room, const std::string& by, const std::string& tx, Effects& out) {
+    Room::Recording& rec = room.recording;
+    rec.active = true;
+    rec.live = false;
+    rec.ticket = nextTicket_++;
+    rec.startBy = by;
+    rec.startTx = tx;
+    starting_[rec.ticket] = room.id;
+    Effect e{Effect::Kind::StartRecording};
+    e.room = room.id;
+    e.policy = state_.classOf(room).recordingPolicy;
+    e.ticket = rec.ticket;
+    out.push_back(std::move(e));
+    updateTapGates(room);
+}
+
+void RecordingFlow::stopRecording(Room& room, const std::string& reason, Effects& out) {
+    Room::Recording& rec = room.recording;
+    if (!rec.active) return;
+    rec.active = false;
+    rec.live = false;
+    rec.ticket = 0;
+    rec.asked.clear();
+    rec.consented.clear();
+    updateTapGates(room);  // from here on no one's media reaches the tap, however long the seal takes
+    uint64_t ticket = nextTicket_++;
+    stopping_[ticket] = {room.id, reason};
+    Effect e{Effect::Kind::StopRecording};
+    e.room = room.id;
+    e.ticket = ticket;
+    out.push_back(std::move(e));
+    pushState(room, "stopped", reason, out);
+}
+
+void RecordingFlow::cancelConsent(Room& room, const std::string& reason, Effects& out) {
+    Room::Recording& rec = room.recording;
+    if (!rec.consentPending) return;
+    rec.consentPending = false;
+    for (const auto& pid : rec.asked) {
+        auto it = room.participants.find(pid);
+        if (it == room.participants.end()) continue;
+        out.push_back(Effect::push(it->second.session, {}, push::consentRequestCancelled(room.id)));
+    }
+    auto req = room.participants.find(rec.requestedBy);
+    if (req != room.participants.end())
+        out.push_back(Effect::push(req->second.session, {}, push::recording(room.id, "not_started", reason)));
+    out.push_back(Effect::notify(0, event::recordConsent(room.id, {}, reason)));
+    rec.asked.clear();
+    rec.consented.clear();
+    rec.requestedBy.clear();
+}
+
+void RecordingFlow::pushState(const Room& room, const char* state, const std::string& reason, Effects& out) const {
+    for (const auto& [id, p] : room.participants)
+        if (!p.waiting) out.push_back(Effect::push(p.session, {}, push::recording(room.id, state, reason)));
+}
+
+}  // namespace hipaa::room

@@ -1,0 +1,46 @@
+#pragma once
+// One consult room: its class, its visit (history for VisitEnded, FHIR context), its participants by
+// id and the state of its recording. `description` is PHI: never emitted.
+#include "Participant.hpp"
+
+#include "hipaa/VisitEvents.hpp"
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace hipaa::room {
+
+struct Room {
+    // A provider's request waits for every asked patient's consent. `active` from the StartRecording
+    // effect on (the relay gives the tap the media of who may be recorded), `live` once the recorder
+    // answered and everyone was told.
+    struct Recording {
+        bool active = false, live = false, consentPending = false;
+        uint64_t ticket = 0;                     // of the StartRecording in flight or done
+        std::string requestedBy;                 // participant id of the provider who asked
+        std::string startBy, startTx;            // who started it; its `record` to answer ("": none)
+        std::set<std::string> asked, consented;  // participant ids
+    };
+
+    std::string id, className, description, visitId;
+    int64_t createdUs = 0, startedUs = 0, endedUs = 0;
+    bool ended = false;
+    std::map<std::string, Participant> participants;  // by participant id
+    std::vector<VisitParticipant> history;
+    FhirContext fhir;
+    Recording recording;
+};
+
+// Keeps the first non-empty value of each reference: the visit's context is what the first token
+// that named it said.
+inline void mergeFhir(FhirContext& into, const FhirContext& from) {
+    if (into.patient.empty()) into.patient = from.patient;
+    if (into.practitioner.empty()) into.practitioner = from.practitioner;
+    if (into.encounter.empty()) into.encounter = from.encounter;
+    if (into.appointment.empty()) into.appointment = from.appointment;
+}
+
+}  // namespace hipaa::room
