@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 'use strict';
-// Relay cost of a Janus room plugin: N publisher pages (fake camera + microphone) and M subscriber
-// pages (each subscribed to every publisher in one multistream PeerConnection) in headless Chromium;
-// after a warm-up, measures over a window the Janus process' CPU seconds (/proc/PID/stat utime+stime)
-// and the RTP packets it relayed (Admin API handle_info: sum of media[*].stats.out.packets over the
-// plugin's handles), and prints
-//   BENCH {"plugin":..,"publishers":N,"subscribers":M,"cpuSeconds":..,"relayedPackets":..,"cpuUsPerPacket":..}
-// Run inside scripts/netns-run.sh + tests/e2e/with-janus.sh (tests/bench/relay-cpu.sh does both).
+// Relay cost of a Janus room plugin: in each of R rooms, N publisher pages (fake camera + microphone)
+// and M subscriber pages (each subscribed to every publisher of its room in one multistream
+// PeerConnection, or with --subscribe others to every publisher but the one of the same index: N = M = 2
+// is then a 1:1 consult, each side receiving the other) in headless Chromium; after a warm-up, measures
+// over a window the Janus process' CPU seconds (/proc/PID/stat utime+stime) and the RTP packets it
+// relayed (Admin API handle_info: sum of media[*].stats.out.packets over the plugin's handles), and prints
+//   BENCH {"plugin":..,"rooms":R,"publishers":N,"subscribers":M,"cpuSeconds":..,"relayedPackets":..,"cpuUsPerPacket":..}
+// (publishers/subscribers per room). Run inside scripts/netns-run.sh + tests/e2e/with-janus.sh
+// (tests/bench/relay-cpu.sh does both).
 //   node bench-relay.js --janus URL --admin URL --admin-secret S --janus-pid PID
-//        [--publishers 2] [--subscribers 2] [--warmup 5] [--seconds 15] [--plugin janus.plugin.videoroom]
-//        [--conf JANUS_CONF_DIR]
+//        [--rooms 1] [--publishers 2] [--subscribers 2] [--subscribe all|others] [--warmup 5] [--seconds 15]
+//        [--plugin janus.plugin.videoroom] [--conf JANUS_CONF_DIR]
 // With --plugin janus.plugin.hipaa.room the room is created through the Admin API and every page
 // joins with its own development token (scripts/mint-token, --conf's keys/dev-es256.pem) as a
 // provider, a role that skips the waiting room: the same VideoRoom page code, plus a token.
@@ -40,10 +42,11 @@ const HIPAA_ROOM = 'janus.plugin.hipaa.room';
 
 
 async function main() {
-  const opt = parseArgs(process.argv.slice(2), { publishers: '2', subscribers: '2', warmup: '5', seconds: '15',
-    plugin: 'janus.plugin.videoroom' });
+  const opt = parseArgs(process.argv.slice(2), { rooms: '1', publishers: '2', subscribers: '2', subscribe: 'all',
+    warmup: '5', seconds: '15', plugin: 'janus.plugin.videoroom' });
   for (const k of ['janus', 'admin', 'adminSecret', 'janusPid']) if (!opt[k]) throw new Error(`--${k} required`);
-  const N = Number(opt.publishers), M = Number(opt.subscribers);
+  const R = Number(opt.rooms), N = Number(opt.publishers), M = Number(opt.subscribers);
+  if (!['all', 'others'].includes(opt.subscribe)) throw new Error('--subscribe all|others');
   const admin = new JanusAdmin(opt.admin, opt.adminSecret);
   const server = await startStaticServer();
   const browser = await launchBrowser();
@@ -51,23 +54,27 @@ async function main() {
   try {
     const hipaa = opt.plugin === HIPAA_ROOM;
     if (hipaa && !opt.conf) throw new Error('--conf required for janus.plugin.hipaa.room (development key)');
-    let room = 100000 + Math.floor(Math.random() * 800000);
-    if (hipaa) room = (await admin.call('', { janus: 'message_plugin', plugin: HIPAA_ROOM, request: { request: 'create' } })).response.room;
-    const join = (who) => (hipaa ? { token: mintToken(opt.conf, room, 'provider', who) } : {});
-    const pubs = [];
-    for (let i = 0; i < N; i++) {
-      const page = await browser.newPage(`${server.url}/pages/videoroom-publisher.html${qs}`, `pub${i}`);
-      const p = await page.evaluate((a) => window.e2e.publish(a), { server: opt.janus, room, display: `pub${i}`, create: !hipaa && i === 0,
-        secret: 'bench', join: join(`bench-pub-${i}`) });
-      pubs.push({ page, id: p.id });
+    const pubs = [], subs = [];
+    for (let r = 0; r < R; r++) {
+      let room = 100000 + Math.floor(Math.random() * 800000);
+      if (hipaa) room = (await admin.call('', { janus: 'message_plugin', plugin: HIPAA_ROOM, request: { request: 'create' } })).response.room;
+      const join = (who) => (hipaa ? { token: mintToken(opt.conf, room, 'provider', who) } : {});
+      const inRoom = [];
+      for (let i = 0; i < N; i++) {
+        const page = await browser.newPage(`${server.url}/pages/videoroom-publisher.html${qs}`, `r${r}pub${i}`);
+        const p = await page.evaluate((a) => window.e2e.publish(a), { server: opt.janus, room, display: `pub${i}`, create: !hipaa && i === 0,
+          secret: 'bench', join: join(`bench-r${r}-pub-${i}`) });
+        inRoom.push({ page, id: p.id });
+      }
+      for (let i = 0; i < M; i++) {
+        const feeds = inRoom.filter((p, j) => opt.subscribe === 'all' || j !== i).map((p) => p.id);
+        const page = await browser.newPage(`${server.url}/pages/videoroom-subscriber.html${qs}`, `r${r}sub${i}`);
+        await page.evaluate((a) => window.e2e.subscribe(a), { server: opt.janus, room, feeds, join: join(`bench-r${r}-sub-${i}`) });
+        subs.push(page);
+      }
+      pubs.push(...inRoom);
     }
-    const subs = [];
-    for (let i = 0; i < M; i++) {
-      const page = await browser.newPage(`${server.url}/pages/videoroom-subscriber.html${qs}`, `sub${i}`);
-      await page.evaluate((a) => window.e2e.subscribe(a), { server: opt.janus, room, feeds: pubs.map((p) => p.id), join: join(`bench-sub-${i}`) });
-      subs.push(page);
-    }
-    log(`${N} publishers, ${M} subscribers up; warm-up ${opt.warmup} s`);
+    log(`${R} room(s) x (${N} publishers, ${M} subscribers) up; warm-up ${opt.warmup} s`);
     await new Promise((r) => setTimeout(r, Number(opt.warmup) * 1000));
     const c0 = cpuSeconds(opt.janusPid), p0 = await relayed(admin, opt.plugin), t0 = Date.now();
     await new Promise((r) => setTimeout(r, Number(opt.seconds) * 1000));
@@ -75,7 +82,8 @@ async function main() {
     let frames = 0;
     for (const s of subs) frames += ((await s.evaluate(() => window.e2e.stats())).inbound.video || {}).framesDecoded || 0;
     const cpu = c1 - c0, pkts = p1.out - p0.out;
-    const result = { plugin: opt.plugin, publishers: N, subscribers: M, windowSeconds: (t1 - t0) / 1000,
+    const result = { plugin: opt.plugin, rooms: R, publishers: N, subscribers: M, subscribe: opt.subscribe,
+      windowSeconds: (t1 - t0) / 1000,
       cpuSeconds: Number(cpu.toFixed(3)), relayedPackets: pkts, receivedPackets: p1.in - p0.in,
       cpuUsPerPacket: pkts > 0 ? Number((cpu / pkts * 1e6).toFixed(2)) : null,
       packetsPerSecond: Math.round(pkts / ((t1 - t0) / 1000)), subscriberFramesDecoded: frames, clkTck: CLK_TCK };

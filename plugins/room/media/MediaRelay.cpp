@@ -114,13 +114,17 @@ void MediaRelay::publish(SessionId session, const std::string& room, uint64_t fe
                          uint32_t rembBps, bool recorded) {
     {
         std::lock_guard lock(mutex_);
+        // The handle, resolved once for this publication (PLI and REMB from the media threads). None:
+        // Janus is destroying the session (a publish queued before that lost the race): nothing to relay.
+        std::unique_ptr<MediaRoute> route = host_.route(session);
+        if (!route) return;
         auto pub = std::make_shared<Publisher>();
         pub->session = session;
         pub->feed = feed;
         pub->room = room;
         pub->streams = std::move(streams);
         pub->tap = slotLocked(room);
-        pub->route = host_.route(session);
+        pub->route = std::move(route);
         pub->rembBps = rembBps;
         pub->muted = std::make_unique<std::atomic<bool>[]>(pub->streams.size());
         for (size_t i = 0; i < pub->streams.size(); ++i) {
@@ -354,7 +358,7 @@ void MediaRelay::incomingRtp(SessionId from, MediaPacket& packet) noexcept {
     if (pos < 0) return;
     pub.packets.fetch_add(1, std::memory_order_relaxed);
     if (pub.muted[static_cast<size_t>(pos)].load(std::memory_order_relaxed)) return;
-    if (pub.rembBps && packet.video && pub.route) {
+    if (pub.rembBps && packet.video) {
         int64_t now = steadyUs(), last = pub.lastRembUs.load(std::memory_order_relaxed);
         if (now - last >= kRembEveryUs && pub.lastRembUs.compare_exchange_strong(last, now))
             pub.route->sendRemb(pub.rembBps);
@@ -437,7 +441,7 @@ void MediaRelay::incomingRtcp(SessionId from, MediaPacket& packet) noexcept {
     auto it = snap.sources.find(from);
     if (it == snap.sources.end()) return;
     auto s = it->second.find(packet.mindex);
-    if (s == it->second.end() || !s->second.publisher->route) return;
+    if (s == it->second.end()) return;
     s->second.publisher->route->sendPli(s->second.pubMindex);
 }
 

@@ -52,6 +52,7 @@ public:
 
     // A publisher's streams (publish/configure renegotiation replaces them). `rembBps` > 0 caps the
     // publisher's bitrate (room class); 0 leaves it to the browser. `recorded`: see setRecorded.
+    // Nothing happens when the publisher's handle is gone (Janus is destroying its session).
     void publish(SessionId publisher, const std::string& room, uint64_t feed, std::vector<RelayStream> streams,
                  uint32_t rembBps, bool recorded);
     void unpublish(SessionId publisher);
@@ -132,7 +133,7 @@ private:
         std::string room;
         std::vector<RelayStream> streams;
         std::shared_ptr<RoomTapSlot> tap;
-        std::unique_ptr<MediaRoute> route;          // PLI and REMB from the media threads
+        std::unique_ptr<MediaRoute> route;          // PLI and REMB from the media threads; never null
         std::shared_ptr<const Fanout> fanoutOwner;  // control (under mutex_)
         std::atomic<const Fanout*> fanout{nullptr};
         std::unique_ptr<std::atomic<bool>[]> muted;  // by stream position

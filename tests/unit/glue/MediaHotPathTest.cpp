@@ -6,6 +6,7 @@
 
 #include <array>
 #include <atomic>
+#include <deque>
 #include <memory>
 #include <vector>
 
@@ -130,8 +131,13 @@ protected:
         p->incoming_rtp(from, &rtp);
     }
 
+    // A handle as the core allocates it; it lives until the fixture goes, after the plugin (whose
+    // relay may still hold references until it is destroyed).
+    FakeHandle& handle() { return handles.emplace_back(); }
+
     TempDir dir;
     janus_plugin* p = nullptr;
+    std::deque<FakeHandle> handles;
 };
 
 }  // namespace
@@ -140,11 +146,12 @@ protected:
 // thread locks no mutex on the way (before: the glue's plugin-wide mutex once per subscriber per packet,
 // to look the handle up).
 TEST_F(MediaHotPath, RelayingToEightSubscribersLocksNoMutex) {
-    FakeHandle pub;
-    std::array<FakeHandle, 8> subs;
+    FakeHandle& pub = handle();
+    std::vector<FakeHandle*> subs;
+    for (int i = 0; i < 8; ++i) subs.push_back(&handle());
     SessionId pubId = create(&pub.session);
     relay().publish(pubId, "r1", 100, audioVideo(), 0, false);
-    for (auto& s : subs) ASSERT_TRUE(relay().subscribe(create(&s.session), 100, 1, 0));
+    for (auto* s : subs) ASSERT_TRUE(relay().subscribe(create(&s->session), 100, 1, 0));
 
     sendVideo(&pub.session, 1);  // first packet outside the count
     long before = mutexLocksOnThisThread();
@@ -154,7 +161,7 @@ TEST_F(MediaHotPath, RelayingToEightSubscribersLocksNoMutex) {
     EXPECT_EQ(locks, 0) << "mutex locks on the media thread while relaying 100 packets to 8 subscribers";
 
     int err = 0;
-    for (auto& s : subs) p->destroy_session(&s.session, &err);
+    for (auto* s : subs) p->destroy_session(&s->session, &err);
     p->destroy_session(&pub.session, &err);
 }
 
@@ -162,7 +169,7 @@ TEST_F(MediaHotPath, RelayingToEightSubscribersLocksNoMutex) {
 // keeps the handle's memory valid (packets in flight see `stopped` and are dropped), and the handle
 // is freed only when the relay reclaims the subscription, on the thread that reclaims.
 TEST_F(MediaHotPath, ASubscribersHandleIsFreedOnlyWhenItsSubscriptionIsReclaimed) {
-    FakeHandle pub;
+    FakeHandle& pub = handle();
     janus_plugin_session* sub = CountingGateway::newHandle();
     SessionId pubId = create(&pub.session);
     relay().publish(pubId, "r1", 100, audioVideo(), 0, false);
@@ -187,16 +194,21 @@ TEST_F(MediaHotPath, ASubscribersHandleIsFreedOnlyWhenItsSubscriptionIsReclaimed
     p->destroy_session(&pub.session, &err);
 }
 
-// A subscription made for a session Janus already stopped is refused: no route, no reference.
-TEST_F(MediaHotPath, NoSubscriptionForAStoppedHandle) {
-    FakeHandle pub, sub;
+// Janus stops a handle before it calls destroy_session; a publish or subscribe the room worker had
+// queued before that loses the race: nothing is registered and no reference is taken.
+TEST_F(MediaHotPath, NothingIsRegisteredForAStoppedHandle) {
+    FakeHandle &pub = handle(), &sub = handle(), &late = handle();
     SessionId pubId = create(&pub.session);
     SessionId subId = create(&sub.session);
+    SessionId lateId = create(&late.session);
     relay().publish(pubId, "r1", 100, audioVideo(), 0, false);
     g_atomic_int_set(&sub.session.stopped, 1);
     EXPECT_FALSE(relay().subscribe(subId, 100, 1, 0));
     EXPECT_EQ(sub.refs(), 2);
+    g_atomic_int_set(&late.session.stopped, 1);
+    relay().publish(lateId, "r1", 200, audioVideo(), 0, false);
+    EXPECT_EQ(relay().publisherCount(), 1u);
+    EXPECT_EQ(late.refs(), 2);
     int err = 0;
-    p->destroy_session(&sub.session, &err);
-    p->destroy_session(&pub.session, &err);
+    for (auto* h : {&late.session, &sub.session, &pub.session}) p->destroy_session(h, &err);
 }

@@ -14,7 +14,9 @@ long mutexLocksOnThisThread() { return locksOnThisThread; }
 
 }  // namespace hipaa::test
 
-extern "C" int __wrap_pthread_mutex_lock(pthread_mutex_t* m) {
+// Default visibility: the project builds with hidden symbols, and under ASan the linker checks the
+// wrapper against the sanitizer runtime's references too.
+extern "C" __attribute__((visibility("default"))) int __wrap_pthread_mutex_lock(pthread_mutex_t* m) {
     ++hipaa::test::locksOnThisThread;
     return __real_pthread_mutex_lock(m);
 }
