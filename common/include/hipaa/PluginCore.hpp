@@ -5,6 +5,7 @@
 #include "hipaa/Sdp.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 namespace hipaa {
@@ -20,6 +21,19 @@ struct MediaPacket {
     size_t length = 0;
 };
 
+// One session's Janus handle, resolved once (when a subscription is made) for the media path: sending
+// through it takes no lookup and no lock. It keeps the handle's memory valid until it is destroyed;
+// once the session ended (Janus stopped the handle) its calls are dropped. Destroy it off the media
+// threads: dropping the last reference may free the handle.
+class MediaRoute {
+public:
+    virtual ~MediaRoute() = default;
+    virtual void relayRtp(const MediaPacket& packet) noexcept = 0;
+    virtual void relayData(const char* label, bool binary, const uint8_t* data, size_t length) noexcept = 0;
+    virtual void sendPli(int mindex) noexcept = 0;
+    virtual void sendRemb(uint32_t bitsPerSecond) noexcept = 0;
+};
+
 // What a media plugin may ask of the gateway. Safe to call from any thread, also after the session
 // went away (the call is then dropped and returns false).
 class MediaHost {
@@ -33,8 +47,12 @@ public:
     virtual bool eventsEnabled() const = 0;
     virtual void closePeerConnection(SessionId session) = 0;
     virtual void endSession(SessionId session) = 0;
-    // Media (called on Janus' media threads; O(1), no allocation). Defaults drop the packet.
-    // The gateway copies what it is given before returning, so the caller may reuse the buffer.
+    // A route to the session's handle for the media path; null when the session is gone. Control
+    // threads only (it looks the handle up). The default sends through the calls below.
+    virtual std::unique_ptr<MediaRoute> route(SessionId session);
+    // Media by session id (each call looks the handle up: use a route on the packet path). Defaults
+    // drop the packet. The gateway copies what it is given before returning, so the caller may reuse
+    // the buffer.
     virtual void relayRtp(SessionId, const MediaPacket&) {}
     virtual void relayRtcp(SessionId, const MediaPacket&) {}
     virtual void relayData(SessionId, const char* /*label*/, bool /*binary*/, const uint8_t*, size_t) {}

@@ -307,6 +307,7 @@ void RoomPlugin::run() {
                 out = service_->tick(now);
             }
             apply(std::move(out));
+            relay_.reclaim();  // what media threads can no longer hold is freed here, not on them
         }
         if (!open) return;
     }

@@ -5,6 +5,7 @@
 #include "hipaa/Clock.hpp"
 
 #include <chrono>
+#include <utility>
 
 namespace hipaa::room {
 namespace {
@@ -12,7 +13,29 @@ namespace {
 // Browsers lower their own estimate only while REMB keeps coming: repeat the cap this often.
 constexpr int64_t kRembEveryUs = 2000000;
 
+// A leg's position word: closed (bit 63), started (bit 48), sequence number (32-47), timestamp (0-31).
+constexpr uint64_t kClosed = uint64_t{1} << 63;
+constexpr uint64_t kStarted = uint64_t{1} << 48;
+
+uint64_t pack(RtpRewriter::Position p) noexcept { return (p.started ? kStarted : 0) | (uint64_t{p.seq} << 32) | p.ts; }
+
+RtpRewriter::Position unpack(uint64_t w) noexcept {
+    return {(w & kStarted) != 0, static_cast<uint16_t>(w >> 32), static_cast<uint32_t>(w)};
+}
+
 }  // namespace
+
+MediaRelay::MediaRelay(MediaHost& host) : host_(host) {
+    snapshotOwner_ = std::make_shared<const Snapshot>();
+    snapshot_.store(snapshotOwner_.get());
+}
+
+MediaRelay::~MediaRelay() { rcu_.synchronize(); }
+
+MediaRelay::Leg::Leg(std::shared_ptr<SubStream> s, uint64_t resumeAt)
+    : sub(std::move(s)), rewriter(sub->ssrc, sub->video ? 3000u : 960u), position(resumeAt) {
+    rewriter.resume(unpack(resumeAt));
+}
 
 int MediaRelay::Publisher::position(int mindex) const noexcept {
     for (size_t i = 0; i < streams.size(); ++i)
@@ -33,9 +56,28 @@ std::shared_ptr<MediaRelay::Publisher> MediaRelay::byFeedLocked(uint64_t feed) c
 }
 
 void MediaRelay::publishMapsLocked() {
-    publishersSnap_.store(std::make_shared<const PublisherMap>(publishers_), std::memory_order_release);
-    sourcesSnap_.store(std::make_shared<const SourceMap>(sources_), std::memory_order_release);
+    auto next = std::make_shared<Snapshot>();
+    next->publishers = publishers_;
+    for (const auto& [sub, bySub] : sources_)
+        for (const auto& [subMindex, src] : bySub)
+            if (auto p = publishers_.find(src.publisher); p != publishers_.end())
+                next->sources[sub][subMindex] = FeedSource{p->second.get(), src.pubMindex};
+    std::shared_ptr<const Snapshot> old = std::exchange(snapshotOwner_, std::move(next));
+    snapshot_.store(snapshotOwner_.get(), std::memory_order_seq_cst);
+    rcu_.retire(std::move(old));
 }
+
+void MediaRelay::setFanoutLocked(Publisher& pub, std::shared_ptr<const Fanout> fanout) {
+    std::shared_ptr<const Fanout> old = std::exchange(pub.fanoutOwner, std::move(fanout));
+    pub.fanout.store(pub.fanoutOwner.get(), std::memory_order_seq_cst);
+    rcu_.retire(std::move(old));
+}
+
+void MediaRelay::closeLeg(Leg& leg) {
+    leg.sub->resumeAt = leg.position.fetch_or(kClosed, std::memory_order_acq_rel) & ~kClosed;
+}
+
+size_t MediaRelay::reclaim() { return rcu_.reclaim(); }
 
 void MediaRelay::announceLocked(const Publisher& p, MediaTap& tap) {
     for (const auto& st : p.streams)
@@ -53,26 +95,33 @@ void MediaRelay::setTap(const std::string& room, std::shared_ptr<MediaTap> tap) 
     if (tap)
         for (const auto& [s, p] : publishers_)
             if (p->room == room && p->recorded.load()) announceLocked(*p, *tap);
-    // Media threads load the slot atomically; the old tap lives until the last of them drops it.
-    slot->tap.store(std::move(tap), std::memory_order_release);
+    // Media threads read the slot's pointer; the old tap is freed once none of them can hold it.
+    std::shared_ptr<MediaTap> old = std::exchange(slot->owner, std::move(tap));
+    slot->tap.store(slot->owner.get(), std::memory_order_seq_cst);
+    rcu_.retire(std::move(old));
 }
 
 std::shared_ptr<MediaTap> MediaRelay::tap(const std::string& room) const {
     std::lock_guard lock(mutex_);
     auto it = taps_.find(room);
-    return it == taps_.end() ? nullptr : it->second->tap.load(std::memory_order_acquire);
+    return it == taps_.end() ? nullptr : it->second->owner;
 }
 
 void MediaRelay::publish(SessionId session, const std::string& room, uint64_t feed, std::vector<RelayStream> streams,
                          uint32_t rembBps, bool recorded) {
     {
         std::lock_guard lock(mutex_);
+        // The handle, resolved once for this publication (PLI and REMB from the media threads). None:
+        // Janus is destroying the session (a publish queued before that lost the race): nothing to relay.
+        std::unique_ptr<MediaRoute> route = host_.route(session);
+        if (!route) return;
         auto pub = std::make_shared<Publisher>();
         pub->session = session;
         pub->feed = feed;
         pub->room = room;
         pub->streams = std::move(streams);
         pub->tap = slotLocked(room);
+        pub->route = std::move(route);
         pub->rembBps = rembBps;
         pub->muted = std::make_unique<std::atomic<bool>[]>(pub->streams.size());
         for (size_t i = 0; i < pub->streams.size(); ++i) {
@@ -83,20 +132,21 @@ void MediaRelay::publish(SessionId session, const std::string& room, uint64_t fe
         pub->chat = std::make_shared<ChatMeter>(chatLimit_);
         if (auto old = publishers_.find(session); old != publishers_.end()) {
             // Renegotiation: keep the subscribers of streams that still exist (and the chat limit's state).
-            auto prev = old->second->fanout.load();
-            pub->packets.store(old->second->packets.load());
-            pub->chat = old->second->chat;
-            for (size_t i = 0; i < old->second->streams.size(); ++i) {
-                int pos = pub->position(old->second->streams[i].mindex);
-                if (pos >= 0) (*fanout)[static_cast<size_t>(pos)] = (*prev)[i];
+            const Publisher& prev = *old->second;
+            pub->packets.store(prev.packets.load());
+            pub->chat = prev.chat;
+            for (size_t i = 0; i < prev.streams.size(); ++i) {
+                int pos = pub->position(prev.streams[i].mindex);
+                if (pos >= 0) (*fanout)[static_cast<size_t>(pos)] = (*prev.fanoutOwner)[i];
             }
             // A media thread may still hold the old publisher for a packet: it stops feeding the tap
             // first, then the tap forgets its streams (the new ones are announced below).
             if (old->second->recorded.exchange(false))
-                if (auto t = old->second->tap->tap.load()) withdrawLocked(*old->second, *t);
+                if (auto& t = old->second->tap->owner) withdrawLocked(*old->second, *t);
+            rcu_.retire(old->second);
         }
-        pub->fanout.store(std::move(fanout));
-        if (auto t = pub->tap->tap.load(); t && recorded) announceLocked(*pub, *t);
+        setFanoutLocked(*pub, std::move(fanout));
+        if (auto& t = pub->tap->owner; t && recorded) announceLocked(*pub, *t);
         pub->recorded.store(recorded, std::memory_order_release);
         publishers_[session] = std::move(pub);
         publishMapsLocked();
@@ -113,10 +163,19 @@ void MediaRelay::unpublish(SessionId session) {
     if (ChatMeter::Counts c = pub->chat->take(); !c.empty()) chatLeft_[session] += c;
     // Subscriber streams it fed stop being fed (their SubStream stays for a later subscribe).
     for (auto& [sub, bySub] : sources_)
-        for (auto s = bySub.begin(); s != bySub.end();) s = s->second.publisher == session ? bySub.erase(s) : std::next(s);
+        for (auto s = bySub.begin(); s != bySub.end();) {
+            if (s->second.publisher == session) {
+                closeLeg(*s->second.leg);
+                s = bySub.erase(s);
+            } else {
+                ++s;
+            }
+        }
+    std::erase_if(sources_, [](const auto& kv) { return kv.second.empty(); });
     if (pub->recorded.exchange(false))
-        if (auto t = pub->tap->tap.load()) withdrawLocked(*pub, *t);
+        if (auto& t = pub->tap->owner) withdrawLocked(*pub, *t);
     publishMapsLocked();
+    rcu_.retire(std::move(pub));  // its route is dropped by reclaim(), off the media threads
 }
 
 void MediaRelay::setRecorded(SessionId session, bool recorded) {
@@ -127,12 +186,12 @@ void MediaRelay::setRecorded(SessionId session, bool recorded) {
     if (recorded) {
         if (pub.recorded.load()) return;
         // Streams first, then packets: the tap never sees a packet of a stream it was not told of.
-        if (auto t = pub.tap->tap.load()) announceLocked(pub, *t);
+        if (auto& t = pub.tap->owner) announceLocked(pub, *t);
         pub.recorded.store(true, std::memory_order_release);
     } else if (pub.recorded.exchange(false, std::memory_order_acq_rel)) {
         // Packets stop first; a media thread past the check hands the tap one more packet of a
         // stream it is about to forget (the tap drops and counts it as unknown).
-        if (auto t = pub.tap->tap.load()) withdrawLocked(pub, *t);
+        if (auto& t = pub.tap->owner) withdrawLocked(pub, *t);
     }
 }
 
@@ -141,16 +200,13 @@ void MediaRelay::detachLocked(SessionId subscriber, int subMindex) {
     if (sit == sources_.end()) return;
     auto src = sit->second.find(subMindex);
     if (src == sit->second.end()) return;
-    auto key = std::make_pair(subscriber, subMindex);
+    closeLeg(*src->second.leg);
     if (auto pit = publishers_.find(src->second.publisher); pit != publishers_.end()) {
-        auto& pub = *pit->second;
-        int pos = pub.position(src->second.pubMindex);
-        auto fan = std::make_shared<Fanout>(*pub.fanout.load());
-        if (pos >= 0) {
-            auto& v = (*fan)[static_cast<size_t>(pos)];
-            std::erase_if(v, [&](const auto& ss) { return ss == subStreams_[key]; });
-        }
-        pub.fanout.store(std::move(fan));
+        Publisher& pub = *pit->second;
+        auto fan = std::make_shared<Fanout>(*pub.fanoutOwner);
+        if (int pos = pub.position(src->second.pubMindex); pos >= 0)
+            std::erase((*fan)[static_cast<size_t>(pos)], src->second.leg);
+        setFanoutLocked(pub, std::move(fan));
     }
     sit->second.erase(src);
     if (sit->second.empty()) sources_.erase(sit);
@@ -165,18 +221,31 @@ bool MediaRelay::subscribe(SessionId subscriber, uint64_t feed, int pubMindex, i
         if (!pub || pub->session == subscriber) return false;
         int pos = pub->position(pubMindex);
         if (pos < 0) return false;
-        detachLocked(subscriber, subMindex);
         auto key = std::make_pair(subscriber, subMindex);
-        auto& ss = subStreams_[key];
         bool video = pub->streams[static_cast<size_t>(pos)].video;
-        if (!ss || ss->video != video)
-            ss = std::make_shared<SubStream>(subscriber, subMindex, video, nextSsrc_.fetch_add(0x01010101u));
-        else
-            ss->rebase.store(true);  // a switch: the next packet rebases sequence numbers and timestamps
-        auto fan = std::make_shared<Fanout>(*pub->fanout.load());
-        (*fan)[static_cast<size_t>(pos)].push_back(ss);
-        pub->fanout.store(std::move(fan));
-        sources_[subscriber][subMindex] = Source{pub->session, pubMindex};
+        std::shared_ptr<SubStream> ss;
+        if (auto it = subStreams_.find(key); it != subStreams_.end() && it->second->video == video) ss = it->second;
+        std::unique_ptr<MediaRoute> route;
+        if (!ss) {
+            route = host_.route(subscriber);  // the handle, resolved once for this subscription
+            if (!route) return false;         // its session is gone
+        }
+        detachLocked(subscriber, subMindex);  // a switch: the old leg stops where the new one continues
+        if (!ss) {
+            ss = std::make_shared<SubStream>();
+            ss->session = subscriber;
+            ss->mindex = subMindex;
+            ss->video = video;
+            ss->ssrc = nextSsrc_.fetch_add(0x01010101u);
+            ss->route = std::move(route);
+            auto& slot = subStreams_[key];
+            rcu_.retire(std::exchange(slot, ss));  // a stream of the other kind had this m-line
+        }
+        auto leg = std::make_shared<Leg>(ss, ss->resumeAt);
+        auto fan = std::make_shared<Fanout>(*pub->fanoutOwner);
+        (*fan)[static_cast<size_t>(pos)].push_back(leg);
+        setFanoutLocked(*pub, std::move(fan));
+        sources_[subscriber][subMindex] = Source{pub->session, pubMindex, std::move(leg)};
         publishMapsLocked();
         pubSession = pub->session;
         wantsKeyframe = video;
@@ -188,7 +257,10 @@ bool MediaRelay::subscribe(SessionId subscriber, uint64_t feed, int pubMindex, i
 void MediaRelay::unsubscribe(SessionId subscriber, int subMindex) {
     std::lock_guard lock(mutex_);
     detachLocked(subscriber, subMindex);
-    subStreams_.erase({subscriber, subMindex});
+    if (auto it = subStreams_.find({subscriber, subMindex}); it != subStreams_.end()) {
+        rcu_.retire(std::move(it->second));
+        subStreams_.erase(it);
+    }
     publishMapsLocked();
 }
 
@@ -207,7 +279,11 @@ void MediaRelay::removeSession(SessionId session) {
         for (const auto& [m, s] : sit->second) mids.push_back(m);
         for (int m : mids) detachLocked(session, m);
     }
-    std::erase_if(subStreams_, [&](const auto& kv) { return kv.first.first == session; });
+    for (auto it = subStreams_.lower_bound({session, INT32_MIN});
+         it != subStreams_.end() && it->first.first == session;) {
+        rcu_.retire(std::move(it->second));  // the handle route goes in reclaim(), off the media threads
+        it = subStreams_.erase(it);
+    }
     publishMapsLocked();
 }
 
@@ -248,9 +324,9 @@ void MediaRelay::setMuted(SessionId publisher, int mindex, bool muted) {
 }
 
 uint64_t MediaRelay::packetsFrom(SessionId publisher) const {
-    auto pubs = publishersSnap_.load(std::memory_order_acquire);
-    auto it = pubs->find(publisher);
-    return it == pubs->end() ? 0 : it->second->packets.load(std::memory_order_relaxed);
+    std::lock_guard lock(mutex_);
+    auto it = publishers_.find(publisher);
+    return it == publishers_.end() ? 0 : it->second->packets.load(std::memory_order_relaxed);
 }
 
 uint64_t MediaRelay::packetsTo(SessionId subscriber) const {
@@ -270,9 +346,10 @@ uint64_t MediaRelay::publisherCount() const {
 void MediaRelay::incomingRtp(SessionId from, MediaPacket& packet) noexcept {
     RtpRewriter::Header in{};
     if (!RtpRewriter::read(packet.data, packet.length, in)) return;
-    auto pubs = publishersSnap_.load(std::memory_order_acquire);
-    auto it = pubs->find(from);
-    if (it == pubs->end()) return;  // not publishing (waiting, subscriber, unpublished): dropped
+    RcuDomain::ReadSection reading = rcu_.read();
+    const Snapshot& snap = *snapshot_.load(std::memory_order_seq_cst);
+    auto it = snap.publishers.find(from);
+    if (it == snap.publishers.end()) return;  // not publishing (waiting, subscriber, unpublished): dropped
     Publisher& pub = *it->second;
     int pos = pub.position(packet.mindex);
     if (pos < 0) return;
@@ -281,22 +358,25 @@ void MediaRelay::incomingRtp(SessionId from, MediaPacket& packet) noexcept {
     if (pub.rembBps && packet.video) {
         int64_t now = Clock::monotonicUs(), last = pub.lastRembUs.load(std::memory_order_relaxed);
         if (now - last >= kRembEveryUs && pub.lastRembUs.compare_exchange_strong(last, now))
-            host_.sendRemb(pub.session, pub.rembBps);
+            pub.route->sendRemb(pub.rembBps);
     }
     if (pub.recorded.load(std::memory_order_acquire))
-        if (auto t = pub.tap->tap.load(std::memory_order_acquire)) t->rtp(pub.feed, packet.mindex, packet.data, packet.length);
-    auto fan = pub.fanout.load(std::memory_order_acquire);
+        if (MediaTap* t = pub.tap->tap.load(std::memory_order_seq_cst))
+            t->rtp(pub.feed, packet.mindex, packet.data, packet.length);
+    const Fanout& fan = *pub.fanout.load(std::memory_order_seq_cst);
     uint64_t n = 0;
-    for (const auto& ss : (*fan)[static_cast<size_t>(pos)]) {
-        if (!ss->send.load(std::memory_order_relaxed)) continue;
-        while (ss->busy.test_and_set(std::memory_order_acquire)) {
-        }
-        if (ss->rebase.exchange(false, std::memory_order_acq_rel)) ss->rewriter.reset();
-        RtpRewriter::Header outHeader = ss->rewriter.rewrite(in.ssrc, in.seq, in.ts);
-        ss->busy.clear(std::memory_order_release);
-        RtpRewriter::write(packet.data, outHeader);
-        host_.relayRtp(ss->session, MediaPacket{ss->mindex, ss->video, packet.data, packet.length});
-        ss->sent.fetch_add(1, std::memory_order_relaxed);
+    for (const auto& leg : fan[static_cast<size_t>(pos)]) {
+        SubStream& ss = *leg->sub;
+        if (!ss.send.load(std::memory_order_relaxed)) continue;
+        uint64_t at = leg->position.load(std::memory_order_relaxed);
+        if (at & kClosed) continue;
+        RtpRewriter::Header out = leg->rewriter.rewrite(in.ssrc, in.seq, in.ts);
+        if (!leg->position.compare_exchange_strong(at, pack(leg->rewriter.position()), std::memory_order_release,
+                                                   std::memory_order_relaxed))
+            continue;  // closed meanwhile: the next leg continues from `at`
+        RtpRewriter::write(packet.data, out);
+        ss.route->relayRtp(MediaPacket{ss.mindex, ss.video, packet.data, packet.length});
+        ss.sent.fetch_add(1, std::memory_order_relaxed);
         ++n;
     }
     if (n) {
@@ -307,20 +387,23 @@ void MediaRelay::incomingRtp(SessionId from, MediaPacket& packet) noexcept {
 
 size_t MediaRelay::incomingData(SessionId from, const char* label, bool binary, const uint8_t* data,
                                 size_t length, int64_t nowUs) noexcept {
-    auto pubs = publishersSnap_.load(std::memory_order_acquire);
-    auto it = pubs->find(from);
-    if (it == pubs->end() || it->second->dataPosition < 0) return 0;
+    RcuDomain::ReadSection reading = rcu_.read();
+    const Snapshot& snap = *snapshot_.load(std::memory_order_seq_cst);
+    auto it = snap.publishers.find(from);
+    if (it == snap.publishers.end() || it->second->dataPosition < 0) return 0;
     const Publisher& pub = *it->second;
     // One participant's flood must not reach the others (nor the audit trail) at its own pace.
     if (!pub.chat->admit(nowUs)) {
         chatDropped_.fetch_add(1, std::memory_order_relaxed);
         return 0;
     }
-    auto fan = pub.fanout.load(std::memory_order_acquire);
+    const Fanout& fan = *pub.fanout.load(std::memory_order_seq_cst);
     size_t n = 0;
-    for (const auto& ss : (*fan)[static_cast<size_t>(pub.dataPosition)]) {
-        if (!ss->send.load(std::memory_order_relaxed)) continue;
-        host_.relayData(ss->session, label, binary, data, length);
+    for (const auto& leg : fan[static_cast<size_t>(pub.dataPosition)]) {
+        const SubStream& ss = *leg->sub;
+        if (!ss.send.load(std::memory_order_relaxed) || (leg->position.load(std::memory_order_relaxed) & kClosed))
+            continue;
+        ss.route->relayData(label, binary, data, length);
         ++n;
     }
     if (n > 0) {  // a message nobody receives is not chat
@@ -350,12 +433,13 @@ void MediaRelay::incomingRtcp(SessionId from, MediaPacket& packet) noexcept {
     // NACKs and receiver reports are the core's business; we only forward keyframe requests
     // (PSFB PLI fmt 1 / FIR fmt 4) from a subscriber to the publisher feeding that stream.
     if (!rtcpRequestsKeyframe(packet.data, packet.length)) return;
-    auto srcs = sourcesSnap_.load(std::memory_order_acquire);
-    auto it = srcs->find(from);
-    if (it == srcs->end()) return;
+    RcuDomain::ReadSection reading = rcu_.read();
+    const Snapshot& snap = *snapshot_.load(std::memory_order_seq_cst);
+    auto it = snap.sources.find(from);
+    if (it == snap.sources.end()) return;
     auto s = it->second.find(packet.mindex);
     if (s == it->second.end()) return;
-    host_.sendPli(s->second.publisher, s->second.pubMindex);
+    s->second.publisher->route->sendPli(s->second.pubMindex);
 }
 
 }  // namespace hipaa::room

@@ -1,12 +1,15 @@
 #pragma once
 // The room's SFU fan-out: which publisher stream feeds which subscriber stream, and the per-packet
 // path. Control calls (publish, subscribe, pause, remove, setTap) come from the room worker or Janus
-// callback threads and are serialized by one mutex; they publish immutable snapshots through
-// std::atomic<std::shared_ptr<...>> (copy on write). The media path (incomingRtp/Rtcp) only loads
-// snapshots: no lock held while relaying, no allocation per packet. Objects a media thread may still
-// be using stay alive through the shared_ptr it loaded (that is the refcounting of publishers).
+// callback threads and are serialized by one mutex; they publish immutable snapshots (copy on write)
+// through plain atomic pointers and retire what they replace to an RcuDomain. The media path
+// (incomingRtp/Rtcp/Data) runs in an RCU read section: no lock, no allocation, no reference count per
+// packet. Each subscriber handle is resolved once per subscription (MediaHost::route), not per packet.
+// What a media thread may still be using is freed by reclaim() (the room worker's tick), never on a
+// media thread.
 #include "ChatMeter.hpp"
 #include "MediaTap.hpp"
+#include "RcuDomain.hpp"
 #include "RtpRewriter.hpp"
 
 #include "hipaa/PluginCore.hpp"
@@ -32,7 +35,8 @@ struct RelayStream {
 
 class MediaRelay {
 public:
-    explicit MediaRelay(MediaHost& host) : host_(host) {}
+    explicit MediaRelay(MediaHost& host);
+    ~MediaRelay();  // media threads must have stopped calling in
 
     // The chat limit of publishers published from now on (a renegotiation keeps its meter).
     void setChatLimit(ChatMeter::Limit limit);
@@ -48,6 +52,7 @@ public:
 
     // A publisher's streams (publish/configure renegotiation replaces them). `rembBps` > 0 caps the
     // publisher's bitrate (room class); 0 leaves it to the browser. `recorded`: see setRecorded.
+    // Nothing happens when the publisher's handle is gone (Janus is destroying its session).
     void publish(SessionId publisher, const std::string& room, uint64_t feed, std::vector<RelayStream> streams,
                  uint32_t rembBps, bool recorded);
     void unpublish(SessionId publisher);
@@ -57,7 +62,9 @@ public:
     // streams are removed (streamRemoved: the tap seals them).
     void setRecorded(SessionId publisher, bool recorded);
     // Feeds subscriber stream `subMindex` from publisher stream (feed, pubMindex); replaces what fed it
-    // before (the rewriter keeps the outgoing stream continuous). Asks the publisher for a keyframe.
+    // before (the outgoing stream continues where the previous feed left it). Asks the publisher for a
+    // keyframe. False (nothing changes) for an unknown feed or stream, oneself, or a subscriber whose
+    // handle is gone.
     bool subscribe(SessionId subscriber, uint64_t feed, int pubMindex, int subMindex);
     void unsubscribe(SessionId subscriber, int subMindex);
     // pause/start and configure per-stream send (subMindex -1: all of this subscriber's streams).
@@ -73,6 +80,9 @@ public:
     uint64_t packetsFrom(SessionId publisher) const;
     // Packets relayed to this subscriber handle so far (an observer who only watches is not idle).
     uint64_t packetsTo(SessionId subscriber) const;
+    // Frees the snapshots, taps and handle routes that control calls replaced and no media thread can
+    // still be using (the room worker calls it every tick). Never waits; returns how many it freed.
+    size_t reclaim();
 
     // Media threads.
     void incomingRtp(SessionId from, MediaPacket& packet) noexcept;
@@ -90,31 +100,42 @@ public:
 
 private:
     struct RoomTapSlot {
-        std::atomic<std::shared_ptr<MediaTap>> tap;
+        std::atomic<MediaTap*> tap{nullptr};  // what media threads read
+        std::shared_ptr<MediaTap> owner;      // control (under mutex_): keeps `tap` alive
     };
-    // One subscriber stream. Its rewriter is written by the media thread of the publisher feeding it;
-    // during a feed switch the old publisher's thread may still hold a snapshot with this stream for a
-    // packet, so `busy` (a spin flag, uncontended otherwise) guards the rewrite itself, never the relay.
+    // One subscriber m-line: its own SSRC and its handle, resolved once.
     struct SubStream {
         SessionId session = 0;
         int mindex = 0;
         bool video = false;
+        uint32_t ssrc = 0;
+        std::unique_ptr<MediaRoute> route;
         std::atomic<bool> send{true};
-        std::atomic<bool> rebase{false};  // set by control, consumed by the media thread: rewriter.reset()
-        std::atomic_flag busy = ATOMIC_FLAG_INIT;
         std::atomic<uint64_t> sent{0};
-        RtpRewriter rewriter;
-        SubStream(SessionId s, int m, bool v, uint32_t ssrc)
-            : session(s), mindex(m), video(v), rewriter(ssrc, v ? 3000u : 960u) {}
+        uint64_t resumeAt = 0;  // control: where the last leg left the outgoing stream (a leg position)
     };
-    using Fanout = std::vector<std::vector<std::shared_ptr<SubStream>>>;  // by publisher stream position
+    // One publisher stream feeding one subscriber stream. Its rewriter is used only by that publisher's
+    // media thread (Janus calls one handle from one thread). `position` is the newest packet sent,
+    // published with a compare-exchange per packet; control closes the leg (switch, unsubscribe,
+    // unpublish) by setting kClosed there, which makes that compare-exchange fail: the closed leg
+    // never sends again, and the position read when closing is where the next leg continues. A media
+    // thread still holding an old fanout therefore never races the new feeder (no lock, no spin).
+    struct Leg {
+        std::shared_ptr<SubStream> sub;
+        RtpRewriter rewriter;
+        std::atomic<uint64_t> position;
+        Leg(std::shared_ptr<SubStream> s, uint64_t resumeAt);
+    };
+    using Fanout = std::vector<std::vector<std::shared_ptr<Leg>>>;  // by publisher stream position
     struct Publisher {
         SessionId session = 0;
         uint64_t feed = 0;
         std::string room;
         std::vector<RelayStream> streams;
         std::shared_ptr<RoomTapSlot> tap;
-        std::atomic<std::shared_ptr<const Fanout>> fanout;
+        std::unique_ptr<MediaRoute> route;          // PLI and REMB from the media threads; never null
+        std::shared_ptr<const Fanout> fanoutOwner;  // control (under mutex_)
+        std::atomic<const Fanout*> fanout{nullptr};
         std::unique_ptr<std::atomic<bool>[]> muted;  // by stream position
         std::atomic<bool> recorded{false};           // the room's tap sees it (setRecorded)
         int dataPosition = -1;
@@ -124,22 +145,36 @@ private:
         std::atomic<uint64_t> packets{0};
         int position(int mindex) const noexcept;
     };
-    struct Source {  // what feeds one subscriber stream (for its PLI/FIR)
+    struct Source {  // control: what feeds one subscriber stream
         SessionId publisher = 0;
+        int pubMindex = 0;
+        std::shared_ptr<Leg> leg;
+    };
+    struct FeedSource {  // the same for media threads (PLI/FIR from the subscriber)
+        const Publisher* publisher = nullptr;
         int pubMindex = 0;
     };
     using PublisherMap = std::unordered_map<SessionId, std::shared_ptr<Publisher>>;
     using SourceMap = std::unordered_map<SessionId, std::map<int, Source>>;  // subscriber -> subMindex -> source
+    // What media threads look publishers and PLI targets up in; immutable once published.
+    struct Snapshot {
+        PublisherMap publishers;
+        std::unordered_map<SessionId, std::map<int, FeedSource>> sources;
+    };
 
     std::shared_ptr<RoomTapSlot> slotLocked(const std::string& room);
     std::shared_ptr<Publisher> byFeedLocked(uint64_t feed) const;
-    void detachLocked(SessionId subscriber, int subMindex);  // removes the SubStream from its publisher's fanout
+    void setFanoutLocked(Publisher& pub, std::shared_ptr<const Fanout> fanout);
+    // The leg stops sending; its subscriber stream remembers where it stopped.
+    static void closeLeg(Leg& leg);
+    void detachLocked(SessionId subscriber, int subMindex);  // removes the leg from its publisher's fanout
     void publishMapsLocked();
     // The tap hears of the publisher's media streams (the data channel is not RTP and not recorded).
     static void announceLocked(const Publisher& p, MediaTap& tap);
     static void withdrawLocked(const Publisher& p, MediaTap& tap);
 
     MediaHost& host_;
+    RcuDomain rcu_;             // before everything it may free
     mutable std::mutex mutex_;  // control only
     PublisherMap publishers_;
     SourceMap sources_;
@@ -147,8 +182,8 @@ private:
     std::map<std::string, std::shared_ptr<RoomTapSlot>> taps_;
     ChatMeter::Limit chatLimit_;
     std::unordered_map<SessionId, ChatMeter::Counts> chatLeft_;  // of publishers gone, until takeChat
-    std::atomic<std::shared_ptr<const PublisherMap>> publishersSnap_{std::make_shared<const PublisherMap>()};
-    std::atomic<std::shared_ptr<const SourceMap>> sourcesSnap_{std::make_shared<const SourceMap>()};
+    std::shared_ptr<const Snapshot> snapshotOwner_;              // control (under mutex_)
+    std::atomic<const Snapshot*> snapshot_{nullptr};
     std::atomic<uint64_t> relayed_{0}, chatRelayed_{0}, chatDropped_{0};
     std::atomic<uint32_t> nextSsrc_{0x48495041u};
 };

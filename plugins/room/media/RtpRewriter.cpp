@@ -26,6 +26,14 @@ RtpRewriter::Header RtpRewriter::rewrite(uint32_t ssrc, uint16_t seq, uint32_t t
     return out;
 }
 
+void RtpRewriter::resume(Position p) noexcept {
+    if (!p.started) return;
+    started_ = true;
+    haveSource_ = false;
+    lastSeq_ = p.seq;
+    lastTs_ = p.ts;
+}
+
 bool RtpRewriter::read(const uint8_t* p, size_t length, Header& out) noexcept {
     if (!p || length < 12 || (p[0] >> 6) != 2) return false;
     uint8_t pt = p[1] & 0x7f;

@@ -6,6 +6,7 @@
 #include "hipaa/Errors.hpp"
 #include "hipaa/PluginCore.hpp"
 #include "hipaa/glue/JanusAbi.hpp"
+#include "hipaa/glue/JanusRoute.hpp"
 #include "hipaa/glue/JanusSdp.hpp"
 
 #include <atomic>
@@ -51,7 +52,19 @@ public:
         }
     }
 
-    // Media: the handle lookup takes the lock briefly; the Janus call runs outside it.
+    // The packet path: the handle looked up once, here, with our own reference for the route.
+    std::unique_ptr<MediaRoute> route(SessionId session) override {
+        janus_plugin_session* h = acquire(session);
+        if (!h) return nullptr;
+        try {
+            return std::make_unique<JanusRoute>(gw_, h);
+        } catch (...) {
+            release(h);
+            throw;
+        }
+    }
+
+    // Media by session id: the handle lookup takes the lock briefly; the Janus call runs outside it.
     void relayRtp(SessionId session, const MediaPacket& p) override {
         if (p.length > UINT16_MAX) return;
         if (janus_plugin_session* h = acquire(session)) {

@@ -78,3 +78,20 @@ TEST(RtpRewriter, ReadsAndWritesTheFixedHeader) {
     p[1] = 200;  // RTCP SR
     EXPECT_FALSE(RtpRewriter::read(p.data(), p.size(), h));
 }
+
+// A subscriber stream switching feeds continues in the new feed's rewriter where the old one stopped.
+TEST(RtpRewriter, ResumeContinuesAnotherRewritersStream) {
+    RtpRewriter first(7, 3000);
+    first.rewrite(0x1111, 500, 90000);
+    first.rewrite(0x1111, 501, 93000);
+    first.rewrite(0x1111, 499, 87000);  // a late packet does not move the position back
+    RtpRewriter next(7, 3000);
+    next.resume(first.position());
+    auto h = next.rewrite(0x1111, 9000, 5);  // even the same source SSRC starts over
+    EXPECT_EQ(h.ssrc, 7u);
+    EXPECT_EQ(h.seq, 502);
+    EXPECT_EQ(h.ts, 96000u);
+    RtpRewriter fresh(7, 3000);
+    fresh.resume(RtpRewriter(7, 3000).position());  // nothing sent yet: nothing to continue
+    EXPECT_EQ(fresh.rewrite(0x1111, 40, 400).seq, 40);
+}

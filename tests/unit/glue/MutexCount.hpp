@@ -1,0 +1,9 @@
+#pragma once
+// How many mutexes the calling thread has locked so far (see MutexCount.cpp for what is counted).
+#include <pthread.h>
+
+namespace hipaa::test {
+
+long mutexLocksOnThisThread();
+
+}  // namespace hipaa::test
