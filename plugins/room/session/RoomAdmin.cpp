@@ -1,6 +1,6 @@
 #include "RoomAdmin.hpp"
 
-#include "JsonBuilder.hpp"
+#include "hipaa/JsonBuilder.hpp"
 #include "RoomErrors.hpp"
 #include "RoomEvent.hpp"
 

@@ -1,6 +1,6 @@
 #include "RoomEvent.hpp"
 
-#include "JsonBuilder.hpp"
+#include "hipaa/JsonBuilder.hpp"
 
 namespace hipaa::room::event {
 namespace {

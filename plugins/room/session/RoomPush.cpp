@@ -1,6 +1,6 @@
 #include "RoomPush.hpp"
 
-#include "JsonBuilder.hpp"
+#include "hipaa/JsonBuilder.hpp"
 
 namespace hipaa::room::push {
 namespace {

@@ -1,6 +1,6 @@
 #include "RoomView.hpp"
 
-#include "JsonBuilder.hpp"
+#include "hipaa/JsonBuilder.hpp"
 #include "RoomPush.hpp"
 
 namespace hipaa::room {

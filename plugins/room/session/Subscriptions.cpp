@@ -1,6 +1,6 @@
 #include "Subscriptions.hpp"
 
-#include "JsonBuilder.hpp"
+#include "hipaa/JsonBuilder.hpp"
 #include "PermissionTable.hpp"
 #include "RoomErrors.hpp"
 #include "RoomEvent.hpp"

@@ -2,7 +2,7 @@
 // Builds one JSON object in a single expression, so a message reads as its wire shape:
 //   JsonBuilder().set("event", "left").set("room", id).setIf(!by.empty(), "by", by).build()
 // Values go through hipaa::jsonSet (strings, integers, booleans, JsonPtr for nested values). Knows
-// nothing about rooms: any module may use it.
+// nothing about rooms: every plugin builds its answers and events with it.
 #include "hipaa/Json.hpp"
 
 #include <utility>
