@@ -1,5 +1,5 @@
 #pragma once
-// The seam between the room's media relay (issue 5) and consult recording (issue 6): a tap sees every
+// The seam between the room's media relay and consult recording: a tap sees every
 // RTP packet a publisher sends into a room, already decrypted by the Janus core. The relay calls it on
 // Janus' media thread, so an implementation must be O(1), never block, never throw, never allocate per
 // packet (copy into a preallocated ring and hand off to its own thread).

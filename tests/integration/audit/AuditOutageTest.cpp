@@ -1,6 +1,6 @@
 // PostgreSQL stopped under continuous events, then started again: every event is in the table once,
 // in order, and the chain verifies. The outage lasts HIPAA_AUDIT_OUTAGE_SECONDS (default 12 s to keep
-// CI short; the 60 s run is in docs/audit.md). Uses its own PostgreSQL cluster (the shared
+// CI short; a 60 s run is in docs/audit.md). Uses its own PostgreSQL cluster (the shared
 // test cluster cannot be stopped).
 #include "AuditFixture.hpp"
 #include "FreePort.hpp"

@@ -115,7 +115,7 @@ TEST_F(DemoConsultBrowser, HipaaRoomMediaAndChat) {
     expectCleanStop();
 }
 
-// Issue 6 (b): the same consult, recorded. After media flows both ways the provider sends `record`, the
+// The same consult, recorded. After media flows both ways the provider sends `record`, the
 // patient is asked and consents, both pages see `recording: started`, 8 s of both feeds go through the
 // room's RecordingTap (in process, through the recorder's RecordingSink) into janus.plugin.hipaa.recorder, the provider sends
 // `stop_record`. Then for each recorder recording (one per publisher feed: provider and patient) the

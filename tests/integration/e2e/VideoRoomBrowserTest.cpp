@@ -198,7 +198,7 @@ TEST_F(VideoRoomBrowser, PublishCliReportsItsIdWhileMediaFlowsAndRtpForwardsWith
     }
     EXPECT_TRUE(found) << jsonDump(list.get());
 
-    // The stock rtp_forward with SRTP the recorder (issue 6) ingests: the 1.x `streams` form, audio
+    // The stock rtp_forward with SRTP the recorder ingests: the 1.x `streams` form, audio
     // mid 0 and video mid 1 to two local UDP ports, AES_CM_128_HMAC_SHA1_80 with a 30-byte key+salt.
     UdpSink audioSink, videoSink;
     JsonPtr fwd = J(R"({"request":"rtp_forward","room":4242,"secret":"e2e","host":"127.0.0.1","srtp_suite":80})");

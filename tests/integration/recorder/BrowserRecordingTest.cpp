@@ -1,4 +1,4 @@
-// Integration (a) of issue 6 with a real WebRTC publisher: headless Chromium (fake camera + microphone,
+// The recorder's UDP ingest with a real WebRTC publisher: headless Chromium (fake camera + microphone,
 // tests/e2e/publish-videoroom.js) publishes into the STOCK janus.plugin.videoroom, which forwards it
 // with rtp_forward + SRTP to janus.plugin.hipaa.recorder. Then verify, export, janus-pp-rec, ffprobe:
 // the codecs and a duration close to the time recorded; the .jrec files hold none of the payload bytes.

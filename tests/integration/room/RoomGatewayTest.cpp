@@ -544,7 +544,7 @@ TEST(RoomGatewayStart, RefusesToLoadWhenJanusRunsWithoutWebrtcEncryption) {
 // Recording signalling through the real Janus: the provider asks, the patient consents, the room
 // starts its recording tap against janus.plugin.hipaa.recorder loaded in the same process (reached
 // through libhipaa_common's RecordingSink slot), and stops it; e2ee rooms refuse. Media through the room
-// (and so the recorded files) need the room's relay (issue 5).
+// (and so the recorded files) are covered by the browser tests (DemoConsultBrowser).
 TEST_F(RoomGateway, ProviderRecordsAfterThePatientsConsentAndE2eeRoomsRefuse) {
     std::string room = createRoom();
     ClientTab dr(janus), alice(janus);
