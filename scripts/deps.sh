@@ -7,7 +7,7 @@ PKGS=(
   libglib2.0-dev libjansson-dev libssl-dev libpq-dev libcurl4-openssl-dev libsrtp2-dev
   libgtest-dev libgmock-dev libbenchmark-dev libpcre2-dev
   postgresql postgresql-client
-  clang libclang-rt-14-dev docker-compose
+  clang libclang-rt-14-dev clang-format clang-tidy docker-compose
   ffmpeg nodejs
   chromium libjs-janus-gateway libjs-webrtc-adapter iproute2 util-linux
 )

@@ -2,8 +2,9 @@
 # The test command (README, CI): installs what is missing, builds, starts a throwaway PostgreSQL,
 # runs every test (unit + integration against the real Janus), then the unit tests again under
 # ASan+UBSan, and prints one summary line. Exits non-zero on any failure.
-# libFuzzer targets then run for a bounded time each (one check per run in the summary).
-#   HIPAA_SKIP_ASAN=1 HIPAA_SKIP_FUZZ=1 scripts/test.sh   local iteration only; CI runs everything
+# libFuzzer targets then run for a bounded time each, and scripts/lint.sh (clang-format, clang-tidy)
+# runs at low priority beside the tests (one check each in the summary).
+#   HIPAA_SKIP_ASAN=1 HIPAA_SKIP_FUZZ=1 HIPAA_SKIP_LINT=1 scripts/test.sh   local iteration only; CI runs everything
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -16,6 +17,7 @@ bash scripts/e2e-deps.sh || exit 1   # playwright-core for the browser tests (te
 state=$(mktemp -d /tmp/hipaa-test-XXXXXX)
 chmod 755 "$state"   # the postgres user must reach its cluster folder inside
 cleanup() {
+  [ -n "${lint_pid:-}" ] && { pkill -P "$lint_pid"; kill "$lint_pid"; } 2>/dev/null
   bash scripts/pg.sh stop "$state/pg" >/dev/null 2>&1
   bash scripts/fhir-server.sh stop "$state/fhir" >/dev/null 2>&1
   [ -n "${HIPAA_KEEP_TEST_DIRS:-}" ] || rm -rf "$state"
@@ -25,6 +27,13 @@ trap 'exit 130' INT TERM
 
 stage "build"
 bash scripts/build.sh build || exit 1
+
+# The source checks need only the configured build; at nice 19 they take the CPU the tests leave idle.
+lint_pid=""
+if [ -z "${HIPAA_SKIP_LINT:-}" ]; then
+  nice -n 19 bash scripts/lint.sh build >"$state/lint.log" 2>&1 &
+  lint_pid=$!
+fi
 
 stage "PostgreSQL"
 pg_port=$(bash scripts/free-port.sh)
@@ -81,6 +90,13 @@ fi
 if [ -z "${HIPAA_SKIP_FUZZ:-}" ]; then
   stage "fuzz (libFuzzer, ${HIPAA_FUZZ_SECONDS:-10} s per target)"
   if bash scripts/fuzz.sh "${HIPAA_FUZZ_SECONDS:-10}"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+fi
+
+if [ -n "$lint_pid" ]; then
+  stage "lint (clang-format, clang-tidy)"
+  if wait "$lint_pid"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+  cat "$state/lint.log"
+  lint_pid=""
 fi
 
 echo "== done in $(( $(date +%s) - start )) s"

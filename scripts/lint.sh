@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Source checks: clang-format (every C/C++ file in git: the sources, tests, benchmarks, fuzz targets)
+# and clang-tidy (the sources under plugins/ and common/, checks in .clang-tidy, every finding an error).
+#   scripts/lint.sh [BUILD_DIR] [--deep]
+# BUILD_DIR (default build) must be configured: clang-tidy reads its compile_commands.json.
+# --deep adds the clang static analyzer (clang-analyzer-*, about four times the time; not run by CI).
+# scripts/test.sh runs it (without --deep) at low priority next to the tests.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+build=build deep=""
+for a in "$@"; do
+  case $a in
+    --deep) deep=1 ;;
+    *) build=$a ;;
+  esac
+done
+for tool in clang-format clang-tidy; do
+  command -v "$tool" >/dev/null || { echo "lint: $tool is not installed (scripts/deps.sh installs it)"; exit 1; }
+done
+[ -f "$build/compile_commands.json" ] || { echo "lint: $build/compile_commands.json missing (configure $build first)"; exit 1; }
+
+status=0
+mapfile -t all < <(git ls-files '*.cpp' '*.hpp' '*.c' '*.h' | grep -v '/node_modules/')
+if ! clang-format --dry-run -Werror "${all[@]}" 2>"$build/clang-format.log"; then
+  grep 'error:' "$build/clang-format.log" | cut -d: -f1 | sort -u | sed 's/^/lint: not clang-formatted: /'
+  echo "lint: fix with: clang-format -i \$(git ls-files '*.cpp' '*.hpp' '*.c' '*.h')"
+  status=1
+else
+  echo "lint: clang-format: ${#all[@]} files formatted"
+fi
+
+mapfile -t sources < <(git ls-files 'plugins/*.cpp' 'common/*.cpp')
+checks=()
+[ -n "$deep" ] && checks=(--checks='clang-analyzer-*')
+# One clang-tidy per file, nproc at a time; --warnings-as-errors makes every finding fail the run.
+out="$build/clang-tidy.log"
+printf '%s\n' "${sources[@]}" |
+  xargs -P "$(nproc)" -I{} sh -c 'clang-tidy -p "$0" --quiet --warnings-as-errors="*" "$@" {} 2>/dev/null || echo "lint: clang-tidy failed on {}"' \
+    "$build" "${checks[@]}" >"$out"
+if grep -qE 'warning:|error:|^lint: clang-tidy failed' "$out"; then
+  grep -E 'warning:|error:|^lint:' "$out"
+  status=1
+else
+  echo "lint: clang-tidy: ${#sources[@]} sources clean"
+fi
+exit $status
