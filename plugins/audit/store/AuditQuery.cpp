@@ -110,23 +110,23 @@ JsonPtr AuditQuery::fhirAuditEvent(const AuditRecord& r) {
     const char* kDcm = "http://dicom.nema.org/resources/ontology/DCM";
     JsonBuilder entity;
     entity.set("what", JsonBuilder()
-                           .set("identifier", JsonBuilder()
-                                                  .set("system", "urn:janus-hipaa:audit-record")
-                                                  .set("value", r.instanceId + ":" + std::to_string(r.seq) + ":" +
-                                                                    hexEncode(r.hash))
-                                                  .build())
+                           .set("identifier",
+                                JsonBuilder()
+                                    .set("system", "urn:janus-hipaa:audit-record")
+                                    .set("value", r.instanceId + ":" + std::to_string(r.seq) + ":" + hexEncode(r.hash))
+                                    .build())
                            .build());
     if (r.room)
-        entity.set("detail", JsonArrayBuilder()
-                                 .push(JsonBuilder().set("type", "room").set("valueString", *r.room).build())
-                                 .build());
+        entity.set(
+            "detail",
+            JsonArrayBuilder().push(JsonBuilder().set("type", "room").set("valueString", *r.room).build()).build());
     JsonPtr agent =
         JsonBuilder()
-            .set("type", JsonBuilder()
-                             .set("coding", codings(coding("http://terminology.hl7.org/CodeSystem/v3-ParticipationType",
-                                                           own ? "IRCP" : "AUT",
-                                                           own ? "information recipient" : "author")))
-                             .build())
+            .set("type",
+                 JsonBuilder()
+                     .set("coding", codings(coding("http://terminology.hl7.org/CodeSystem/v3-ParticipationType",
+                                                   own ? "IRCP" : "AUT", own ? "information recipient" : "author")))
+                     .build())
             .set("who", JsonBuilder()
                             .set("identifier", JsonBuilder()
                                                    .set("system", "urn:janus-hipaa:pseudonym")
@@ -135,21 +135,21 @@ JsonPtr AuditQuery::fhirAuditEvent(const AuditRecord& r) {
                             .build())
             .set("requestor", own)
             .build();
-    JsonPtr source =
-        JsonBuilder()
-            .set("site", r.emitter.value_or(r.instanceId))
-            .set("observer", JsonBuilder().set("display", "janus:" + r.instanceId).build())
-            .set("type", codings(coding("http://terminology.hl7.org/CodeSystem/security-source-type", "4",
-                                        "Application Server")))
-            .build();
+    JsonPtr source = JsonBuilder()
+                         .set("site", r.emitter.value_or(r.instanceId))
+                         .set("observer", JsonBuilder().set("display", "janus:" + r.instanceId).build())
+                         .set("type", codings(coding("http://terminology.hl7.org/CodeSystem/security-source-type", "4",
+                                                     "Application Server")))
+                         .build();
     return JsonBuilder()
         .set("resourceType", "AuditEvent")
         .set("id", r.instanceId + "-" + std::to_string(r.seq))
-        .set("meta", JsonBuilder()
-                         .set("profile", JsonArrayBuilder()
-                                             .push("https://profiles.ihe.net/ITI/BALP/StructureDefinition/IHE.BasicAudit")
-                                             .build())
-                         .build())
+        .set("meta",
+             JsonBuilder()
+                 .set("profile", JsonArrayBuilder()
+                                     .push("https://profiles.ihe.net/ITI/BALP/StructureDefinition/IHE.BasicAudit")
+                                     .build())
+                 .build())
         .set("type", own ? coding(kDcm, "110110", "Patient Record") : coding(kDcm, "110100", "Application Activity"))
         .set("subtype", codings(coding("urn:janus-hipaa:audit-action", r.action, "")))
         .set("action", own ? "R" : "E")

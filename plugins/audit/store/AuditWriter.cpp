@@ -273,7 +273,8 @@ void AuditWriter::noteRefused() {
     r.emitter = options_.instanceId;
     r.action = "audit.events_refused";
     r.outcome = "failure";
-    r.event = jsonDump(JsonBuilder().set("refused", refused - refusedReported_).set("refused_total", refused).build().get());
+    r.event =
+        jsonDump(JsonBuilder().set("refused", refused - refusedReported_).set("refused_total", refused).build().get());
     chain_->append(r);
     pending_.push_back(std::move(r));
     headSeq_ = static_cast<uint64_t>(chain_->seq());

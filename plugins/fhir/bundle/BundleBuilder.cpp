@@ -144,7 +144,8 @@ JsonPtr BundleBuilder::encounterPatch(const VisitEnded& v) const {
     JsonArrayBuilder ops;
     ops.push(JsonBuilder().set("op", "add").set("path", "/status").set("value", "finished").build());
     if (v.startedUs > 0 || v.endedUs > 0)
-        ops.push(JsonBuilder().set("op", "add").set("path", "/period").set("value", period(v.startedUs, v.endedUs)).build());
+        ops.push(
+            JsonBuilder().set("op", "add").set("path", "/period").set("value", period(v.startedUs, v.endedUs)).build());
     std::string patch = jsonDump(std::move(ops).build().get());
     return JsonBuilder()
         .set("resourceType", "Binary")
@@ -191,15 +192,15 @@ JsonPtr BundleBuilder::provenance(const std::string& id, const std::vector<std::
                         .set("who", reference(author))
                         .build());
     const std::string& txRef = options_.transmitterReference;
-    agents.push(JsonBuilder()
-                    .set("type", codeable(coding(kUsCoreProvenanceType, "transmitter", "Transmitter")))
-                    .set("who", JsonBuilder()
-                                    .setIf(!txRef.empty(), "reference", txRef)
-                                    .set("identifier", identifier(options_.identifierSystem + "/instance",
-                                                                  options_.instanceId))
-                                    .set("display", "janus-hipaa " + options_.instanceId)
-                                    .build())
-                    .build());
+    agents.push(
+        JsonBuilder()
+            .set("type", codeable(coding(kUsCoreProvenanceType, "transmitter", "Transmitter")))
+            .set("who", JsonBuilder()
+                            .setIf(!txRef.empty(), "reference", txRef)
+                            .set("identifier", identifier(options_.identifierSystem + "/instance", options_.instanceId))
+                            .set("display", "janus-hipaa " + options_.instanceId)
+                            .build())
+            .build());
     return JsonBuilder()
         .set("resourceType", "Provenance")
         .set("id", id)

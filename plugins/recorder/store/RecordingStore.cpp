@@ -380,8 +380,9 @@ JsonPtr RecordingStore::verify(const std::string& id) const {
             o.set("sha256_matches_manifest", match);
             ok = ok && match;
         }
+        // With a recipient public key only, the host can check hashes but not open chunks.
         o.set("sha256", digest)
-            .set("chunks_checked", r.keyValid)  // with a recipient public key only, hashes but no chunks
+            .set("chunks_checked", r.keyValid)
             .set("chunks", r.chunks)
             .set("packets", r.packets)
             .set("complete", r.complete);

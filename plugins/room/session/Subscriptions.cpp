@@ -211,7 +211,8 @@ void Subscriptions::offer(const Reply& reply, const char* kind, Subscriber& sub)
     } catch (const Error& e) {
         return reply.error(rc::kInvalidSdp, e.what());
     }
-    reply.answer(push::subscriberStreams(kind, room.id, std::move(streams).build()), push::jsep("offer", sdp, sub.e2ee));
+    reply.answer(push::subscriberStreams(kind, room.id, std::move(streams).build()),
+                 push::jsep("offer", sdp, sub.e2ee));
 }
 
 }  // namespace hipaa::room
