@@ -3,7 +3,7 @@
 #include "AuditChain.hpp"
 
 #include "hipaa/Encoding.hpp"
-#include "hipaa/Json.hpp"
+#include "hipaa/JsonBuilder.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -70,14 +70,15 @@ std::optional<AuditCheckpoint> AuditCheckpointFile::read(const std::string& path
 }
 
 void AuditCheckpointFile::write(const std::string& path, const AuditCheckpoint& cp) {
-    JsonPtr j = jsonObject();
-    jsonSet(j.get(), "format", kFormat);
-    jsonSet(j.get(), "instance_id", std::string_view(cp.instanceId));
-    jsonSet(j.get(), "seq", cp.seq);
-    jsonSet(j.get(), "head_hash", std::string_view(hexEncode(cp.headHash)));
-    jsonSet(j.get(), "signed_at_us", cp.signedAtUs);
-    jsonSet(j.get(), "key_id", std::string_view(cp.keyId));
-    jsonSet(j.get(), "signature", std::string_view(hexEncode(ByteView(cp.signature.data(), cp.signature.size()))));
+    JsonPtr j = JsonBuilder()
+                    .set("format", kFormat)
+                    .set("instance_id", cp.instanceId)
+                    .set("seq", cp.seq)
+                    .set("head_hash", hexEncode(cp.headHash))
+                    .set("signed_at_us", cp.signedAtUs)
+                    .set("key_id", cp.keyId)
+                    .set("signature", hexEncode(ByteView(cp.signature.data(), cp.signature.size())))
+                    .build();
     std::string text = jsonDump(j.get(), JSON_INDENT(2) | JSON_SORT_KEYS) + "\n";
 
     std::string tmp = path + ".tmp";

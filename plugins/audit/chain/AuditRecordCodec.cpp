@@ -4,6 +4,7 @@
 
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
+#include "hipaa/JsonBuilder.hpp"
 
 #include <ctime>
 
@@ -11,14 +12,10 @@ namespace hipaa::audit {
 namespace {
 
 // One field each way; an absent key is SQL NULL.
-void put(json_t* o, const char* k, const std::string& v) { jsonSet(o, k, std::string_view(v)); }
-void put(json_t* o, const char* k, int64_t v) { jsonSet(o, k, v); }
-void put(json_t* o, const char* k, const std::optional<std::string>& v) {
-    if (v) put(o, k, *v);
-}
-void put(json_t* o, const char* k, const std::optional<int64_t>& v) {
-    if (v) put(o, k, *v);
-}
+void put(JsonBuilder& o, const char* k, const std::string& v) { o.set(k, v); }
+void put(JsonBuilder& o, const char* k, int64_t v) { o.set(k, v); }
+void put(JsonBuilder& o, const char* k, const std::optional<std::string>& v) { o.setOptional(k, v); }
+void put(JsonBuilder& o, const char* k, const std::optional<int64_t>& v) { o.setOptional(k, v); }
 void get(const json_t* j, const char* k, std::string& v) { v = std::string(jsonRequireString(j, k)); }
 void get(const json_t* j, const char* k, int64_t& v) { v = jsonRequireInt(j, k); }
 void get(const json_t* j, const char* k, std::optional<std::string>& v) {
@@ -52,16 +49,17 @@ std::string AuditRecordCodec::isoTime(int64_t us) {
 }
 
 JsonPtr AuditRecordCodec::toJson(const AuditRecord& r) {
-    JsonPtr o = jsonObject();
+    JsonBuilder o;
     AuditRecordFields::forEach(r, [&](const AuditRecordFields::Field& f, const auto& value) {
-        put(o.get(), f.jsonKey, value);
+        put(o, f.jsonKey, value);
         // For people reading an export; fromJson reads time_us.
-        if (f.type == AuditRecordFields::Type::Timestamp) jsonSet(o.get(), "time", std::string_view(isoTime(r.eventTimeUs)));
+        if (f.type == AuditRecordFields::Type::Timestamp) o.set("time", isoTime(r.eventTimeUs));
     });
-    jsonSet(o.get(), "event", jsonParse(r.event));
-    jsonSet(o.get(), "prev_hash", std::string_view(hexEncode(r.prevHash)));
-    jsonSet(o.get(), "hash", std::string_view(hexEncode(r.hash)));
-    return o;
+    return std::move(o)
+        .set("event", jsonParse(r.event))
+        .set("prev_hash", hexEncode(r.prevHash))
+        .set("hash", hexEncode(r.hash))
+        .build();
 }
 
 AuditRecord AuditRecordCodec::fromJson(const json_t* j) {

@@ -6,6 +6,7 @@
 
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
+#include "hipaa/JsonBuilder.hpp"
 
 namespace hipaa::audit {
 namespace {
@@ -46,16 +47,16 @@ AuditQuery::Filter AuditQuery::parse(const json_t* req, const std::string& insta
 }
 
 JsonPtr AuditQuery::describe(const Filter& f) {
-    JsonPtr o = jsonObject();
-    jsonSet(o.get(), "instance_id", std::string_view(f.instanceId));
-    if (f.room) jsonSet(o.get(), "room", std::string_view(*f.room));
-    if (f.actor) jsonSet(o.get(), "actor", std::string_view(*f.actor));
-    if (f.action) jsonSet(o.get(), "action", std::string_view(*f.action));
-    if (f.fromTime) jsonSet(o.get(), "from_time", std::string_view(*f.fromTime));
-    if (f.toTime) jsonSet(o.get(), "to_time", std::string_view(*f.toTime));
-    jsonSet(o.get(), "after_seq", f.afterSeq);
-    jsonSet(o.get(), "limit", f.limit);
-    return o;
+    return JsonBuilder()
+        .set("instance_id", f.instanceId)
+        .setOptional("room", f.room)
+        .setOptional("actor", f.actor)
+        .setOptional("action", f.action)
+        .setOptional("from_time", f.fromTime)
+        .setOptional("to_time", f.toTime)
+        .set("after_seq", f.afterSeq)
+        .set("limit", f.limit)
+        .build();
 }
 
 std::vector<AuditRecord> AuditQuery::run(PgConn& conn, const Filter& f) {
@@ -99,71 +100,65 @@ JsonPtr AuditQuery::fhirAuditEvent(const AuditRecord& r) {
     // the trail), action E (execute) for gateway activity, R for queries/exports, outcome 0/4.
     bool own = r.janusType == 0;
     auto coding = [](const char* system, const std::string& code, const std::string& display) {
-        JsonPtr c = jsonObject();
-        jsonSet(c.get(), "system", system);
-        jsonSet(c.get(), "code", std::string_view(code));
-        if (!display.empty()) jsonSet(c.get(), "display", std::string_view(display));
-        return c;
+        return JsonBuilder()
+            .set("system", system)
+            .set("code", code)
+            .setIf(!display.empty(), "display", display)
+            .build();
     };
-    JsonPtr ae = jsonObject();
-    jsonSet(ae.get(), "resourceType", "AuditEvent");
-    jsonSet(ae.get(), "id", std::string_view(r.instanceId + "-" + std::to_string(r.seq)));
-    JsonPtr meta = jsonObject(), profiles = jsonArray();
-    json_array_append_new(profiles.get(), json_string("https://profiles.ihe.net/ITI/BALP/StructureDefinition/IHE.BasicAudit"));
-    jsonSet(meta.get(), "profile", std::move(profiles));
-    jsonSet(ae.get(), "meta", std::move(meta));
-    jsonSet(ae.get(), "type", own ? coding("http://dicom.nema.org/resources/ontology/DCM", "110110", "Patient Record")
-                                  : coding("http://dicom.nema.org/resources/ontology/DCM", "110100", "Application Activity"));
-    JsonPtr sub = jsonArray();
-    json_array_append_new(sub.get(), coding("urn:janus-hipaa:audit-action", r.action, "").release());
-    jsonSet(ae.get(), "subtype", std::move(sub));
-    jsonSet(ae.get(), "action", own ? "R" : "E");
-    jsonSet(ae.get(), "recorded", std::string_view(AuditRecordCodec::isoTime(r.eventTimeUs)));
-    jsonSet(ae.get(), "outcome", r.outcome == "success" ? "0" : "4");
-
-    JsonPtr agents = jsonArray();
-    JsonPtr agent = jsonObject();
-    JsonPtr agentType = jsonObject(), agentCodings = jsonArray();
-    json_array_append_new(agentCodings.get(),
-                          coding("http://terminology.hl7.org/CodeSystem/v3-ParticipationType", own ? "IRCP" : "AUT",
-                                 own ? "information recipient" : "author").release());
-    jsonSet(agentType.get(), "coding", std::move(agentCodings));
-    jsonSet(agent.get(), "type", std::move(agentType));
-    JsonPtr who = jsonObject(), ident = jsonObject();
-    jsonSet(ident.get(), "system", "urn:janus-hipaa:pseudonym");
-    jsonSet(ident.get(), "value", std::string_view(r.actor.value_or(r.plugin.value_or("janus"))));
-    jsonSet(who.get(), "identifier", std::move(ident));
-    jsonSet(agent.get(), "who", std::move(who));
-    jsonSet(agent.get(), "requestor", own);
-    json_array_append_new(agents.get(), agent.release());
-    jsonSet(ae.get(), "agent", std::move(agents));
-
-    JsonPtr source = jsonObject(), observer = jsonObject();
-    jsonSet(observer.get(), "display", std::string_view("janus:" + r.instanceId));
-    jsonSet(source.get(), "site", std::string_view(r.emitter.value_or(r.instanceId)));
-    jsonSet(source.get(), "observer", std::move(observer));
-    JsonPtr srcTypes = jsonArray();
-    json_array_append_new(srcTypes.get(), coding("http://terminology.hl7.org/CodeSystem/security-source-type", "4",
-                                                 "Application Server").release());
-    jsonSet(source.get(), "type", std::move(srcTypes));
-    jsonSet(ae.get(), "source", std::move(source));
-
-    JsonPtr entities = jsonArray();
-    JsonPtr entity = jsonObject(), what = jsonObject(), wid = jsonObject();
-    jsonSet(wid.get(), "system", "urn:janus-hipaa:audit-record");
-    jsonSet(wid.get(), "value", std::string_view(r.instanceId + ":" + std::to_string(r.seq) + ":" + hexEncode(r.hash)));
-    jsonSet(what.get(), "identifier", std::move(wid));
-    jsonSet(entity.get(), "what", std::move(what));
-    if (r.room) {
-        JsonPtr details = jsonArray(), d = jsonObject();
-        jsonSet(d.get(), "type", "room");
-        jsonSet(d.get(), "valueString", std::string_view(*r.room));
-        json_array_append_new(details.get(), d.release());
-        jsonSet(entity.get(), "detail", std::move(details));
-    }
-    json_array_append_new(entities.get(), entity.release());
-    jsonSet(ae.get(), "entity", std::move(entities));
-    return ae;
+    auto codings = [](JsonPtr c) { return JsonArrayBuilder().push(std::move(c)).build(); };
+    const char* kDcm = "http://dicom.nema.org/resources/ontology/DCM";
+    JsonBuilder entity;
+    entity.set("what", JsonBuilder()
+                           .set("identifier",
+                                JsonBuilder()
+                                    .set("system", "urn:janus-hipaa:audit-record")
+                                    .set("value", r.instanceId + ":" + std::to_string(r.seq) + ":" + hexEncode(r.hash))
+                                    .build())
+                           .build());
+    if (r.room)
+        entity.set(
+            "detail",
+            JsonArrayBuilder().push(JsonBuilder().set("type", "room").set("valueString", *r.room).build()).build());
+    JsonPtr agent =
+        JsonBuilder()
+            .set("type",
+                 JsonBuilder()
+                     .set("coding", codings(coding("http://terminology.hl7.org/CodeSystem/v3-ParticipationType",
+                                                   own ? "IRCP" : "AUT", own ? "information recipient" : "author")))
+                     .build())
+            .set("who", JsonBuilder()
+                            .set("identifier", JsonBuilder()
+                                                   .set("system", "urn:janus-hipaa:pseudonym")
+                                                   .set("value", r.actor.value_or(r.plugin.value_or("janus")))
+                                                   .build())
+                            .build())
+            .set("requestor", own)
+            .build();
+    JsonPtr source = JsonBuilder()
+                         .set("site", r.emitter.value_or(r.instanceId))
+                         .set("observer", JsonBuilder().set("display", "janus:" + r.instanceId).build())
+                         .set("type", codings(coding("http://terminology.hl7.org/CodeSystem/security-source-type", "4",
+                                                     "Application Server")))
+                         .build();
+    return JsonBuilder()
+        .set("resourceType", "AuditEvent")
+        .set("id", r.instanceId + "-" + std::to_string(r.seq))
+        .set("meta",
+             JsonBuilder()
+                 .set("profile", JsonArrayBuilder()
+                                     .push("https://profiles.ihe.net/ITI/BALP/StructureDefinition/IHE.BasicAudit")
+                                     .build())
+                 .build())
+        .set("type", own ? coding(kDcm, "110110", "Patient Record") : coding(kDcm, "110100", "Application Activity"))
+        .set("subtype", codings(coding("urn:janus-hipaa:audit-action", r.action, "")))
+        .set("action", own ? "R" : "E")
+        .set("recorded", AuditRecordCodec::isoTime(r.eventTimeUs))
+        .set("outcome", r.outcome == "success" ? "0" : "4")
+        .set("agent", JsonArrayBuilder().push(std::move(agent)).build())
+        .set("source", std::move(source))
+        .set("entity", JsonArrayBuilder().push(std::move(entity).build()).build())
+        .build();
 }
 
 }  // namespace hipaa::audit

@@ -4,6 +4,7 @@
 #include "AuditRecordRow.hpp"
 
 #include "hipaa/Encoding.hpp"
+#include "hipaa/JsonBuilder.hpp"
 
 #include <algorithm>
 #include <iterator>
@@ -22,14 +23,14 @@ bool digest(std::string_view hex, Digest256& out) {
 }  // namespace
 
 JsonPtr AuditVerifier::Result::toJson() const {
-    JsonPtr o = jsonObject();
-    jsonSet(o.get(), "ok", ok);
-    jsonSet(o.get(), "records_checked", recordsChecked);
-    jsonSet(o.get(), "checkpoints_checked", checkpointsChecked);
-    jsonSet(o.get(), "last_seq", lastSeq);
-    if (firstBrokenSeq) jsonSet(o.get(), "first_broken_seq", *firstBrokenSeq);
-    if (!reason.empty()) jsonSet(o.get(), "reason", std::string_view(reason));
-    return o;
+    return JsonBuilder()
+        .set("ok", ok)
+        .set("records_checked", recordsChecked)
+        .set("checkpoints_checked", checkpointsChecked)
+        .set("last_seq", lastSeq)
+        .setOptional("first_broken_seq", firstBrokenSeq)
+        .setIf(!reason.empty(), "reason", reason)
+        .build();
 }
 
 AuditVerifier::Result AuditVerifier::verify(PgConn& conn, const std::string& instanceId, const Ed25519Verifier& key,

@@ -7,6 +7,7 @@
 #include "hipaa/Ed25519Verifier.hpp"
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
+#include "hipaa/JsonBuilder.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -23,14 +24,15 @@ namespace hipaa::audit {
 namespace {
 
 std::string cpPayload(const AuditCheckpoint& cp) {
-    JsonPtr o = jsonObject();
-    jsonSet(o.get(), "k", "c");
-    jsonSet(o.get(), "instance_id", std::string_view(cp.instanceId));
-    jsonSet(o.get(), "seq", cp.seq);
-    jsonSet(o.get(), "head_hash", std::string_view(hexEncode(cp.headHash)));
-    jsonSet(o.get(), "signed_at_us", cp.signedAtUs);
-    jsonSet(o.get(), "key_id", std::string_view(cp.keyId));
-    jsonSet(o.get(), "signature", std::string_view(hexEncode(cp.signature)));
+    JsonPtr o = JsonBuilder()
+                    .set("k", "c")
+                    .set("instance_id", cp.instanceId)
+                    .set("seq", cp.seq)
+                    .set("head_hash", hexEncode(cp.headHash))
+                    .set("signed_at_us", cp.signedAtUs)
+                    .set("key_id", cp.keyId)
+                    .set("signature", hexEncode(cp.signature))
+                    .build();
     return jsonDump(o.get());
 }
 
@@ -49,9 +51,7 @@ AuditCheckpoint cpFromJson(const json_t* j) {
 }
 
 std::string recPayload(const AuditRecord& r) {
-    JsonPtr o = AuditRecordCodec::toJson(r);
-    jsonSet(o.get(), "k", "r");
-    return jsonDump(o.get());
+    return jsonDump(JsonBuilder(AuditRecordCodec::toJson(r)).set("k", "r").build().get());
 }
 
 }  // namespace
@@ -273,10 +273,8 @@ void AuditWriter::noteRefused() {
     r.emitter = options_.instanceId;
     r.action = "audit.events_refused";
     r.outcome = "failure";
-    JsonPtr ev = jsonObject();
-    jsonSet(ev.get(), "refused", refused - refusedReported_);
-    jsonSet(ev.get(), "refused_total", refused);
-    r.event = jsonDump(ev.get());
+    r.event =
+        jsonDump(JsonBuilder().set("refused", refused - refusedReported_).set("refused_total", refused).build().get());
     chain_->append(r);
     pending_.push_back(std::move(r));
     headSeq_ = static_cast<uint64_t>(chain_->seq());

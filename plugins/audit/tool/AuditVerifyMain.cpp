@@ -13,6 +13,7 @@
 
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
+#include "hipaa/JsonBuilder.hpp"
 
 #include <cstring>
 #include <iostream>
@@ -78,17 +79,16 @@ int main(int argc, char** argv) {
         o.applicationName = "audit-verify";
         PgConn conn = PgConn::connect(o);
         auto result = audit::AuditVerifier::verify(conn, instance, key, from, to, known);
-        JsonPtr out = result.toJson();
-        jsonSet(out.get(), "instance_id", std::string_view(instance));
-        jsonSet(out.get(), "key_id", std::string_view(key.keyId()));
-        if (seen) jsonSet(out.get(), "last_checkpoint_seen_seq", seen->seq);
-        if (head) jsonSet(out.get(), "head_file_seq", head->first);
+        JsonBuilder out(result.toJson());
+        out.set("instance_id", instance).set("key_id", key.keyId());
+        if (seen) out.set("last_checkpoint_seen_seq", seen->seq);
+        if (head) out.set("head_file_seq", head->first);
         if (result.ok && !checkpointFile.empty() && result.newestCheckpoint &&
             (!seen || result.newestCheckpoint->seq > seen->seq)) {
             audit::AuditCheckpointFile::write(checkpointFile, *result.newestCheckpoint);
-            jsonSet(out.get(), "checkpoint_file_seq", result.newestCheckpoint->seq);
+            out.set("checkpoint_file_seq", result.newestCheckpoint->seq);
         }
-        std::cout << jsonDump(out.get(), JSON_INDENT(2) | JSON_SORT_KEYS) << "\n";
+        std::cout << jsonDump(std::move(out).build().get(), JSON_INDENT(2) | JSON_SORT_KEYS) << "\n";
         return result.ok ? 0 : 1;
     } catch (const std::exception& e) {
         std::cerr << "audit-verify: " << e.what() << "\n";

@@ -3,6 +3,7 @@
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
 #include "hipaa/Hash.hpp"
+#include "hipaa/JsonBuilder.hpp"
 
 #include <cctype>
 #include <cstdio>
@@ -18,46 +19,25 @@ constexpr const char* kDocCategory = "http://hl7.org/fhir/us/core/CodeSystem/us-
 constexpr const char* kProvenanceType = "http://terminology.hl7.org/CodeSystem/provenance-participant-type";
 constexpr const char* kUsCoreProvenanceType = "http://hl7.org/fhir/us/core/CodeSystem/us-core-provenance-participant-type";
 
-JsonPtr reference(const std::string& ref) {
-    JsonPtr r = jsonObject();
-    jsonSet(r.get(), "reference", ref);
-    return r;
-}
+JsonPtr reference(const std::string& ref) { return JsonBuilder().set("reference", ref).build(); }
 
 JsonPtr coding(const char* system, const std::string& code, const char* display) {
-    JsonPtr c = jsonObject();
-    jsonSet(c.get(), "system", system);
-    jsonSet(c.get(), "code", code);
-    if (display && *display) jsonSet(c.get(), "display", display);
-    return c;
+    return JsonBuilder().set("system", system).set("code", code).setIf(display && *display, "display", display).build();
 }
 
-JsonPtr codeable(JsonPtr c) {
-    JsonPtr cc = jsonObject();
-    JsonPtr arr = jsonArray();
-    json_array_append_new(arr.get(), jsonRelease(std::move(c)));
-    jsonSet(cc.get(), "coding", std::move(arr));
-    return cc;
-}
+JsonPtr one(JsonPtr item) { return JsonArrayBuilder().push(std::move(item)).build(); }
 
-JsonPtr one(JsonPtr item) {
-    JsonPtr arr = jsonArray();
-    json_array_append_new(arr.get(), jsonRelease(std::move(item)));
-    return arr;
-}
+JsonPtr codeable(JsonPtr c) { return JsonBuilder().set("coding", one(std::move(c))).build(); }
 
 JsonPtr identifier(const std::string& system, const std::string& value) {
-    JsonPtr id = jsonObject();
-    jsonSet(id.get(), "system", system);
-    jsonSet(id.get(), "value", value);
-    return id;
+    return JsonBuilder().set("system", system).set("value", value).build();
 }
 
 JsonPtr period(int64_t startUs, int64_t endUs) {
-    JsonPtr p = jsonObject();
-    if (startUs > 0) jsonSet(p.get(), "start", BundleBuilder::instant(startUs));
-    if (endUs > 0) jsonSet(p.get(), "end", BundleBuilder::instant(endUs));
-    return p;
+    JsonBuilder p;
+    if (startUs > 0) p.set("start", BundleBuilder::instant(startUs));
+    if (endUs > 0) p.set("end", BundleBuilder::instant(endUs));
+    return std::move(p).build();
 }
 
 // urn:uuid (RFC 4122 form) derived from a name, so a rebuilt bundle is byte-for-byte the same.
@@ -81,8 +61,8 @@ std::string tokenValue(const std::string& v) {
 }
 
 // FHIR JSON has no empty objects: a period without a start or end is left out.
-void setPeriod(json_t* obj, const char* key, int64_t startUs, int64_t endUs) {
-    if (startUs > 0 || endUs > 0) jsonSet(obj, key, period(startUs, endUs));
+void setPeriod(JsonBuilder& obj, const char* key, int64_t startUs, int64_t endUs) {
+    if (startUs > 0 || endUs > 0) obj.set(key, period(startUs, endUs));
 }
 
 std::string ifNoneExist(const std::string& system, const std::string& value) {
@@ -91,15 +71,15 @@ std::string ifNoneExist(const std::string& system, const std::string& value) {
 
 JsonPtr entry(const std::string& fullUrl, JsonPtr resource, const char* method, const std::string& url,
               const std::string& condition = "") {
-    JsonPtr e = jsonObject();
-    if (!fullUrl.empty()) jsonSet(e.get(), "fullUrl", fullUrl);
-    jsonSet(e.get(), "resource", std::move(resource));
-    JsonPtr req = jsonObject();
-    jsonSet(req.get(), "method", method);
-    jsonSet(req.get(), "url", url);
-    if (!condition.empty()) jsonSet(req.get(), "ifNoneExist", condition);
-    jsonSet(e.get(), "request", std::move(req));
-    return e;
+    return JsonBuilder()
+        .setIf(!fullUrl.empty(), "fullUrl", fullUrl)
+        .set("resource", std::move(resource))
+        .set("request", JsonBuilder()
+                            .set("method", method)
+                            .set("url", url)
+                            .setIf(!condition.empty(), "ifNoneExist", condition)
+                            .build())
+        .build();
 }
 
 bool isEncounterParticipant(const std::string& ref) {
@@ -135,115 +115,106 @@ const char* BundleBuilder::loincDisplay(const std::string& code) {
 }
 
 JsonPtr BundleBuilder::encounter(const VisitEnded& v) const {
-    JsonPtr e = jsonObject();
-    jsonSet(e.get(), "resourceType", "Encounter");
-    jsonSet(e.get(), "identifier", one(identifier(visitIdentifierSystem(), v.visitId)));
-    jsonSet(e.get(), "status", "finished");
-    jsonSet(e.get(), "class", coding(kActCode, "VR", "virtual"));
-    jsonSet(e.get(), "subject", reference(v.fhir.patient));
-    JsonPtr participants = jsonArray();
+    JsonArrayBuilder participants;
     for (const auto& p : v.participants) {
         // Minimum necessary: people the EHR already knows, in the roles an Encounter lists.
         if (!isEncounterParticipant(p.fhirReference)) continue;
-        JsonPtr pj = jsonObject();
         const char* code = p.role == "provider" ? "PPRF" : (p.role == "interpreter" ? "TRANSL" : "PART");
         const char* display = p.role == "provider" ? "primary performer"
                                                    : (p.role == "interpreter" ? "Translator" : "Participation");
-        jsonSet(pj.get(), "type", one(codeable(coding(kParticipationType, code, display))));
-        setPeriod(pj.get(), "period", p.joinedUs, p.leftUs);
-        jsonSet(pj.get(), "individual", reference(p.fhirReference));
-        json_array_append_new(participants.get(), jsonRelease(std::move(pj)));
+        JsonBuilder pj;
+        pj.set("type", one(codeable(coding(kParticipationType, code, display))));
+        setPeriod(pj, "period", p.joinedUs, p.leftUs);
+        participants.push(std::move(pj).set("individual", reference(p.fhirReference)).build());
     }
-    if (json_array_size(participants.get()) > 0) jsonSet(e.get(), "participant", std::move(participants));
-    setPeriod(e.get(), "period", v.startedUs, v.endedUs);
-    if (!v.fhir.appointment.empty()) jsonSet(e.get(), "appointment", one(reference(v.fhir.appointment)));
-    return e;
+    JsonBuilder e;
+    e.set("resourceType", "Encounter")
+        .set("identifier", one(identifier(visitIdentifierSystem(), v.visitId)))
+        .set("status", "finished")
+        .set("class", coding(kActCode, "VR", "virtual"))
+        .set("subject", reference(v.fhir.patient));
+    if (!participants.empty()) e.set("participant", std::move(participants).build());
+    setPeriod(e, "period", v.startedUs, v.endedUs);
+    if (!v.fhir.appointment.empty()) e.set("appointment", one(reference(v.fhir.appointment)));
+    return std::move(e).build();
 }
 
 // The Encounter is the EHR's: we set only its status and the period of the video visit.
 JsonPtr BundleBuilder::encounterPatch(const VisitEnded& v) const {
-    JsonPtr ops = jsonArray();
-    JsonPtr status = jsonObject();
-    jsonSet(status.get(), "op", "add");
-    jsonSet(status.get(), "path", "/status");
-    jsonSet(status.get(), "value", "finished");
-    json_array_append_new(ops.get(), jsonRelease(std::move(status)));
-    if (v.startedUs > 0 || v.endedUs > 0) {
-        JsonPtr per = jsonObject();
-        jsonSet(per.get(), "op", "add");
-        jsonSet(per.get(), "path", "/period");
-        jsonSet(per.get(), "value", period(v.startedUs, v.endedUs));
-        json_array_append_new(ops.get(), jsonRelease(std::move(per)));
-    }
-    std::string patch = jsonDump(ops.get());
-    JsonPtr bin = jsonObject();
-    jsonSet(bin.get(), "resourceType", "Binary");
-    jsonSet(bin.get(), "contentType", "application/json-patch+json");
-    jsonSet(bin.get(), "data", base64Encode(asBytes(patch)));
-    return bin;
+    JsonArrayBuilder ops;
+    ops.push(JsonBuilder().set("op", "add").set("path", "/status").set("value", "finished").build());
+    if (v.startedUs > 0 || v.endedUs > 0)
+        ops.push(
+            JsonBuilder().set("op", "add").set("path", "/period").set("value", period(v.startedUs, v.endedUs)).build());
+    std::string patch = jsonDump(std::move(ops).build().get());
+    return JsonBuilder()
+        .set("resourceType", "Binary")
+        .set("contentType", "application/json-patch+json")
+        .set("data", base64Encode(asBytes(patch)))
+        .build();
 }
 
 JsonPtr BundleBuilder::documentReference(const VisitEnded& v, const NoteSubmitted& n, const std::string& encRef) const {
     std::string code = n.loincCode.empty() ? options_.defaultLoinc : n.loincCode;
-    JsonPtr d = jsonObject();
-    jsonSet(d.get(), "resourceType", "DocumentReference");
-    jsonSet(d.get(), "identifier", one(identifier(noteIdentifierSystem(), n.noteId)));
-    jsonSet(d.get(), "status", "current");
-    jsonSet(d.get(), "type", codeable(coding(kLoinc, code, loincDisplay(code))));
-    jsonSet(d.get(), "category", one(codeable(coding(kDocCategory, "clinical-note", "Clinical Note"))));
-    jsonSet(d.get(), "subject", reference(v.fhir.patient));
-    if (n.submittedUs > 0) jsonSet(d.get(), "date", instant(n.submittedUs));
     std::string author = n.fhir.practitioner.empty() ? v.fhir.practitioner : n.fhir.practitioner;
-    if (!author.empty()) jsonSet(d.get(), "author", one(reference(author)));
-    JsonPtr att = jsonObject();
-    jsonSet(att.get(), "contentType", "text/plain; charset=utf-8");
-    jsonSet(att.get(), "data", base64Encode(asBytes(n.text)));
-    if (n.submittedUs > 0) jsonSet(att.get(), "creation", instant(n.submittedUs));
-    JsonPtr content = jsonObject();
-    jsonSet(content.get(), "attachment", std::move(att));
-    jsonSet(d.get(), "content", one(std::move(content)));
-    JsonPtr ctx = jsonObject();
-    jsonSet(ctx.get(), "encounter", one(reference(encRef)));
-    setPeriod(ctx.get(), "period", v.startedUs, v.endedUs);
-    jsonSet(d.get(), "context", std::move(ctx));
-    return d;
+    std::string submitted = n.submittedUs > 0 ? instant(n.submittedUs) : "";
+    JsonPtr attachment = JsonBuilder()
+                             .set("contentType", "text/plain; charset=utf-8")
+                             .set("data", base64Encode(asBytes(n.text)))
+                             .setIf(!submitted.empty(), "creation", submitted)
+                             .build();
+    JsonBuilder ctx;
+    ctx.set("encounter", one(reference(encRef)));
+    setPeriod(ctx, "period", v.startedUs, v.endedUs);
+    JsonBuilder d;
+    d.set("resourceType", "DocumentReference")
+        .set("identifier", one(identifier(noteIdentifierSystem(), n.noteId)))
+        .set("status", "current")
+        .set("type", codeable(coding(kLoinc, code, loincDisplay(code))))
+        .set("category", one(codeable(coding(kDocCategory, "clinical-note", "Clinical Note"))))
+        .set("subject", reference(v.fhir.patient))
+        .setIf(!submitted.empty(), "date", submitted);
+    if (!author.empty()) d.set("author", one(reference(author)));
+    return std::move(d)
+        .set("content", one(JsonBuilder().set("attachment", std::move(attachment)).build()))
+        .set("context", std::move(ctx).build())
+        .build();
 }
 
 JsonPtr BundleBuilder::provenance(const std::string& id, const std::vector<std::string>& targets,
                                   const std::string& author, int64_t recordedUs) const {
-    JsonPtr p = jsonObject();
-    jsonSet(p.get(), "resourceType", "Provenance");
-    jsonSet(p.get(), "id", id);
-    JsonPtr t = jsonArray();
-    for (const auto& ref : targets) json_array_append_new(t.get(), jsonRelease(reference(ref)));
-    jsonSet(p.get(), "target", std::move(t));
-    jsonSet(p.get(), "recorded", instant(recordedUs));
-    JsonPtr agents = jsonArray();
-    if (!author.empty()) {
-        JsonPtr a = jsonObject();
-        jsonSet(a.get(), "type", codeable(coding(kProvenanceType, "author", "Author")));
-        jsonSet(a.get(), "who", reference(author));
-        json_array_append_new(agents.get(), jsonRelease(std::move(a)));
-    }
-    JsonPtr tx = jsonObject();
-    jsonSet(tx.get(), "type", codeable(coding(kUsCoreProvenanceType, "transmitter", "Transmitter")));
-    JsonPtr who = options_.transmitterReference.empty() ? jsonObject() : reference(options_.transmitterReference);
-    jsonSet(who.get(), "identifier", identifier(options_.identifierSystem + "/instance", options_.instanceId));
-    jsonSet(who.get(), "display", "janus-hipaa " + options_.instanceId);
-    jsonSet(tx.get(), "who", std::move(who));
-    json_array_append_new(agents.get(), jsonRelease(std::move(tx)));
-    jsonSet(p.get(), "agent", std::move(agents));
-    return p;
+    JsonArrayBuilder t;
+    for (const auto& ref : targets) t.push(reference(ref));
+    JsonArrayBuilder agents;
+    if (!author.empty())
+        agents.push(JsonBuilder()
+                        .set("type", codeable(coding(kProvenanceType, "author", "Author")))
+                        .set("who", reference(author))
+                        .build());
+    const std::string& txRef = options_.transmitterReference;
+    agents.push(
+        JsonBuilder()
+            .set("type", codeable(coding(kUsCoreProvenanceType, "transmitter", "Transmitter")))
+            .set("who", JsonBuilder()
+                            .setIf(!txRef.empty(), "reference", txRef)
+                            .set("identifier", identifier(options_.identifierSystem + "/instance", options_.instanceId))
+                            .set("display", "janus-hipaa " + options_.instanceId)
+                            .build())
+            .build());
+    return JsonBuilder()
+        .set("resourceType", "Provenance")
+        .set("id", id)
+        .set("target", std::move(t).build())
+        .set("recorded", instant(recordedUs))
+        .set("agent", std::move(agents).build())
+        .build();
 }
 
 JsonPtr BundleBuilder::build(const VisitEnded& v, const std::vector<NoteSubmitted>& notes, int64_t recordedUs,
                              bool visitEnd) const {
     if (v.visitId.empty()) throw RequestError(errc::kMissingField, "visit id missing");
     if (v.fhir.patient.rfind("Patient/", 0) != 0) throw RequestError(errc::kMissingField, "fhir.patient missing");
-    JsonPtr bundle = jsonObject();
-    jsonSet(bundle.get(), "resourceType", "Bundle");
-    jsonSet(bundle.get(), "type", "transaction");
-    JsonPtr entries = jsonArray();
+    JsonArrayBuilder entries;
     std::vector<std::string> targets;
     std::string encRef;
     std::string provenanceName = options_.identifierSystem + "|" + v.visitId + (visitEnd ? "|end" : "");
@@ -251,14 +222,12 @@ JsonPtr BundleBuilder::build(const VisitEnded& v, const std::vector<NoteSubmitte
         // The scheduling system made the Encounter: patch what we own, never create a second one.
         encRef = v.fhir.encounter;
         if (visitEnd) {
-            json_array_append_new(entries.get(),
-                                  jsonRelease(entry("", encounterPatch(v), "PATCH", v.fhir.encounter)));
+            entries.push(entry("", encounterPatch(v), "PATCH", v.fhir.encounter));
             targets.push_back(encRef);
         }
     } else {
         encRef = urnUuid("encounter|" + provenanceName);
-        json_array_append_new(entries.get(), jsonRelease(entry(encRef, encounter(v), "POST", "Encounter",
-                                                               ifNoneExist(visitIdentifierSystem(), v.visitId))));
+        entries.push(entry(encRef, encounter(v), "POST", "Encounter", ifNoneExist(visitIdentifierSystem(), v.visitId)));
         if (visitEnd) targets.push_back(encRef);
     }
     std::string author = v.fhir.practitioner;
@@ -266,9 +235,8 @@ JsonPtr BundleBuilder::build(const VisitEnded& v, const std::vector<NoteSubmitte
         if (n.visitId != v.visitId) throw RequestError(errc::kInvalidField, "note of another visit");
         if (n.noteId.empty()) throw RequestError(errc::kMissingField, "note id missing");
         std::string docRef = urnUuid("note|" + options_.identifierSystem + "|" + n.noteId);
-        json_array_append_new(entries.get(),
-                              jsonRelease(entry(docRef, documentReference(v, n, encRef), "POST", "DocumentReference",
-                                                ifNoneExist(noteIdentifierSystem(), n.noteId))));
+        entries.push(entry(docRef, documentReference(v, n, encRef), "POST", "DocumentReference",
+                           ifNoneExist(noteIdentifierSystem(), n.noteId)));
         targets.push_back(docRef);
         provenanceName += "|" + n.noteId;
         if (!n.fhir.practitioner.empty()) author = n.fhir.practitioner;
@@ -276,12 +244,14 @@ JsonPtr BundleBuilder::build(const VisitEnded& v, const std::vector<NoteSubmitte
     if (!targets.empty()) {
         Digest256 d = sha256(asBytes(provenanceName));
         std::string id = "jh-" + hexEncode(ByteView(d.data(), 20));
-        json_array_append_new(entries.get(), jsonRelease(entry(urnUuid("provenance|" + provenanceName),
-                                                               provenance(id, targets, author, recordedUs), "PUT",
-                                                               "Provenance/" + id)));
+        entries.push(entry(urnUuid("provenance|" + provenanceName), provenance(id, targets, author, recordedUs), "PUT",
+                           "Provenance/" + id));
     }
-    jsonSet(bundle.get(), "entry", std::move(entries));
-    return bundle;
+    return JsonBuilder()
+        .set("resourceType", "Bundle")
+        .set("type", "transaction")
+        .set("entry", std::move(entries).build())
+        .build();
 }
 
 }  // namespace hipaa::fhir

@@ -1,17 +1,18 @@
 #include "VisitCodec.hpp"
 
 #include "hipaa/Errors.hpp"
+#include "hipaa/JsonBuilder.hpp"
 
 namespace hipaa::fhir {
 namespace {
 
 JsonPtr encodeContext(const FhirContext& c) {
-    JsonPtr j = jsonObject();
-    jsonSet(j.get(), "patient", c.patient);
-    jsonSet(j.get(), "practitioner", c.practitioner);
-    jsonSet(j.get(), "encounter", c.encounter);
-    jsonSet(j.get(), "appointment", c.appointment);
-    return j;
+    return JsonBuilder()
+        .set("patient", c.patient)
+        .set("practitioner", c.practitioner)
+        .set("encounter", c.encounter)
+        .set("appointment", c.appointment)
+        .build();
 }
 
 std::string str(const json_t* j, const char* key) { return std::string(jsonString(j, key).value_or("")); }
@@ -23,38 +24,37 @@ FhirContext decodeContext(const json_t* j) {
 }  // namespace
 
 JsonPtr VisitCodec::encode(const VisitEnded& v) {
-    JsonPtr j = jsonObject();
-    jsonSet(j.get(), "visit_id", v.visitId);
-    jsonSet(j.get(), "room_id", v.roomId);
-    jsonSet(j.get(), "reason", v.reason);
-    jsonSet(j.get(), "started_us", v.startedUs);
-    jsonSet(j.get(), "ended_us", v.endedUs);
-    jsonSet(j.get(), "fhir", encodeContext(v.fhir));
-    JsonPtr parts = jsonArray();
-    for (const auto& p : v.participants) {
-        JsonPtr pj = jsonObject();
-        jsonSet(pj.get(), "pseudonym", p.pseudonym);
-        jsonSet(pj.get(), "role", p.role);
-        jsonSet(pj.get(), "fhir", p.fhirReference);
-        jsonSet(pj.get(), "joined_us", p.joinedUs);
-        jsonSet(pj.get(), "left_us", p.leftUs);
-        json_array_append_new(parts.get(), jsonRelease(std::move(pj)));
-    }
-    jsonSet(j.get(), "participants", std::move(parts));
-    return j;
+    JsonArrayBuilder parts;
+    for (const auto& p : v.participants)
+        parts.push(JsonBuilder()
+                       .set("pseudonym", p.pseudonym)
+                       .set("role", p.role)
+                       .set("fhir", p.fhirReference)
+                       .set("joined_us", p.joinedUs)
+                       .set("left_us", p.leftUs)
+                       .build());
+    return JsonBuilder()
+        .set("visit_id", v.visitId)
+        .set("room_id", v.roomId)
+        .set("reason", v.reason)
+        .set("started_us", v.startedUs)
+        .set("ended_us", v.endedUs)
+        .set("fhir", encodeContext(v.fhir))
+        .set("participants", std::move(parts).build())
+        .build();
 }
 
 JsonPtr VisitCodec::encode(const NoteSubmitted& n) {
-    JsonPtr j = jsonObject();
-    jsonSet(j.get(), "visit_id", n.visitId);
-    jsonSet(j.get(), "room_id", n.roomId);
-    jsonSet(j.get(), "note_id", n.noteId);
-    jsonSet(j.get(), "text", n.text);
-    jsonSet(j.get(), "loinc", n.loincCode);
-    jsonSet(j.get(), "author", n.authorPseudonym);
-    jsonSet(j.get(), "submitted_us", n.submittedUs);
-    jsonSet(j.get(), "fhir", encodeContext(n.fhir));
-    return j;
+    return JsonBuilder()
+        .set("visit_id", n.visitId)
+        .set("room_id", n.roomId)
+        .set("note_id", n.noteId)
+        .set("text", n.text)
+        .set("loinc", n.loincCode)
+        .set("author", n.authorPseudonym)
+        .set("submitted_us", n.submittedUs)
+        .set("fhir", encodeContext(n.fhir))
+        .build();
 }
 
 VisitEnded VisitCodec::decodeVisit(const json_t* j) {

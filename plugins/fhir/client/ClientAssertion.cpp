@@ -2,7 +2,7 @@
 
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
-#include "hipaa/Json.hpp"
+#include "hipaa/JsonBuilder.hpp"
 #include "hipaa/SecretFile.hpp"
 #include "hipaa/SecureRandom.hpp"
 
@@ -73,17 +73,15 @@ std::string ClientAssertion::signature(const std::string& input) const {
 }
 
 std::string ClientAssertion::sign(int64_t now, int lifetimeSeconds) const {
-    JsonPtr header = jsonObject();
-    jsonSet(header.get(), "alg", algName(alg_));
-    jsonSet(header.get(), "kid", kid_);
-    jsonSet(header.get(), "typ", "JWT");
-    JsonPtr claims = jsonObject();
-    jsonSet(claims.get(), "iss", clientId_);
-    jsonSet(claims.get(), "sub", clientId_);
-    jsonSet(claims.get(), "aud", tokenUrl_);
-    jsonSet(claims.get(), "iat", now);
-    jsonSet(claims.get(), "exp", now + lifetimeSeconds);
-    jsonSet(claims.get(), "jti", hexEncode(secureRandomBytes(16)));
+    JsonPtr header = JsonBuilder().set("alg", algName(alg_)).set("kid", kid_).set("typ", "JWT").build();
+    JsonPtr claims = JsonBuilder()
+                         .set("iss", clientId_)
+                         .set("sub", clientId_)
+                         .set("aud", tokenUrl_)
+                         .set("iat", now)
+                         .set("exp", now + lifetimeSeconds)
+                         .set("jti", hexEncode(secureRandomBytes(16)))
+                         .build();
     std::string input = b64url(jsonDump(header.get())) + "." + b64url(jsonDump(claims.get()));
     return input + "." + signature(input);
 }

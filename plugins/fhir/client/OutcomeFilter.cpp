@@ -1,6 +1,9 @@
 #include "OutcomeFilter.hpp"
 
+#include "hipaa/JsonBuilder.hpp"
+
 #include <cctype>
+#include <initializer_list>
 #include <string>
 
 namespace hipaa::fhir {
@@ -15,55 +18,49 @@ bool safeToken(std::string_view s) {
     return true;
 }
 
-void copyStringArray(const json_t* from, json_t* to, const char* key) {
-    JsonPtr out = jsonArray();
+void copyStringArray(const json_t* from, JsonBuilder& to, const char* key) {
+    JsonArrayBuilder out;
     size_t i;
     json_t* v;
     json_array_foreach(json_object_get(from, key), i, v) {
-        if (json_is_string(v) && safeToken(json_string_value(v)))
-            json_array_append_new(out.get(), json_string(json_string_value(v)));
+        if (json_is_string(v) && safeToken(json_string_value(v))) out.push(json_string_value(v));
     }
-    if (json_array_size(out.get()) > 0) jsonSet(to, key, std::move(out));
+    if (!out.empty()) to.set(key, std::move(out).build());
+}
+
+// Copies the string fields named by `keys` that are safe tokens.
+void copyTokens(const json_t* from, JsonBuilder& to, std::initializer_list<const char*> keys) {
+    for (const char* key : keys) {
+        auto v = jsonString(from, key);
+        if (v && safeToken(*v)) to.set(key, *v);
+    }
 }
 
 }  // namespace
 
 JsonPtr OutcomeFilter::phiFree(const json_t* body) {
     if (jsonString(body, "resourceType").value_or("") != "OperationOutcome") return nullptr;
-    JsonPtr out = jsonObject();
-    jsonSet(out.get(), "resourceType", "OperationOutcome");
-    JsonPtr issues = jsonArray();
+    JsonArrayBuilder issues;
     size_t i;
     json_t* issue;
     json_array_foreach(json_object_get(body, "issue"), i, issue) {
         if (i >= 20) break;
-        JsonPtr o = jsonObject();
-        for (const char* key : {"severity", "code"}) {
-            auto v = jsonString(issue, key);
-            if (v && safeToken(*v)) jsonSet(o.get(), key, *v);
-        }
-        JsonPtr codings = jsonArray();
+        JsonBuilder o;
+        copyTokens(issue, o, {"severity", "code"});
+        JsonArrayBuilder codings;
         size_t k;
         json_t* c;
         json_array_foreach(json_object_get(json_object_get(issue, "details"), "coding"), k, c) {
-            JsonPtr cj = jsonObject();
-            for (const char* key : {"system", "code"}) {
-                auto v = jsonString(c, key);
-                if (v && safeToken(*v)) jsonSet(cj.get(), key, *v);
-            }
-            json_array_append_new(codings.get(), jsonRelease(std::move(cj)));
+            JsonBuilder cj;
+            copyTokens(c, cj, {"system", "code"});
+            codings.push(std::move(cj).build());
         }
-        if (json_array_size(codings.get()) > 0) {
-            JsonPtr details = jsonObject();
-            jsonSet(details.get(), "coding", std::move(codings));
-            jsonSet(o.get(), "details", std::move(details));
-        }
-        copyStringArray(issue, o.get(), "expression");
-        copyStringArray(issue, o.get(), "location");
-        json_array_append_new(issues.get(), jsonRelease(std::move(o)));
+        if (!codings.empty()) o.set("details", JsonBuilder().set("coding", std::move(codings).build()).build());
+        copyStringArray(issue, o, "expression");
+        copyStringArray(issue, o, "location");
+        issues.push(std::move(o).build());
     }
-    jsonSet(out.get(), "issue", std::move(issues));
-    return out;
+    return JsonBuilder().set("resourceType", "OperationOutcome").set("issue", std::move(issues).build()).build();
 }
 
 }  // namespace hipaa::fhir

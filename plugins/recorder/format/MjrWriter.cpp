@@ -2,7 +2,7 @@
 
 #include "ByteOrder.hpp"
 #include "hipaa/Errors.hpp"
-#include "hipaa/Json.hpp"
+#include "hipaa/JsonBuilder.hpp"
 
 #include <fcntl.h>
 #include <openssl/crypto.h>
@@ -24,11 +24,12 @@ void MjrWriter::write(uint64_t arrivalUs, ByteView packet) {
     if (packets_ == 0) {
         // The info header goes in front of the first frame, as Janus' own recorder does.
         firstUs_ = arrivalUs;
-        JsonPtr info = jsonObject();
-        jsonSet(info.get(), "t", kind_ == StreamKind::Audio ? "a" : "v");
-        jsonSet(info.get(), "c", codec_);
-        jsonSet(info.get(), "s", static_cast<int64_t>(createdUs_));
-        jsonSet(info.get(), "u", static_cast<int64_t>(arrivalUs));
+        JsonPtr info = JsonBuilder()
+                           .set("t", kind_ == StreamKind::Audio ? "a" : "v")
+                           .set("c", codec_)
+                           .set("s", static_cast<int64_t>(createdUs_))
+                           .set("u", static_cast<int64_t>(arrivalUs))
+                           .build();
         std::string text = jsonDump(info.get(), JSON_COMPACT | JSON_PRESERVE_ORDER);
         Bytes head = {'M', 'J', 'R', '0', '0', '0', '0', '2'};
         putU16(head, static_cast<uint16_t>(text.size()));

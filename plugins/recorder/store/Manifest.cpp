@@ -3,6 +3,7 @@
 #include "UniqueFd.hpp"
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
+#include "hipaa/JsonBuilder.hpp"
 
 #include <sys/stat.h>
 
@@ -16,10 +17,11 @@ Bytes SignedDocument::signedBytes(const std::string& kind, const json_t* body) {
 void SignedDocument::write(const std::string& path, const std::string& kind, const json_t* body,
                            const Ed25519Signer& signer) {
     Ed25519Signer::Signature sig = signer.sign(signedBytes(kind, body));
-    JsonPtr doc = jsonObject();
-    jsonSet(doc.get(), "body", jsonRetain(const_cast<json_t*>(body)));
-    jsonSet(doc.get(), "signature", base64Encode(sig));
-    jsonSet(doc.get(), "public_key", hexEncode(signer.publicKey()));
+    JsonPtr doc = JsonBuilder()
+                      .set("body", jsonRetain(const_cast<json_t*>(body)))
+                      .set("signature", base64Encode(sig))
+                      .set("public_key", hexEncode(signer.publicKey()))
+                      .build();
     std::string text = jsonDump(doc.get(), JSON_INDENT(1) | JSON_SORT_KEYS) + "\n";
     writeFileAtomic(path, asBytes(text), 0600);
 }

@@ -10,6 +10,7 @@
 #include "hipaa/Clock.hpp"
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
+#include "hipaa/JsonBuilder.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -142,27 +143,27 @@ bool RecordingStore::exists(const std::string& id) const {
 }
 
 void RecordingStore::save(const std::string& id, const Meta& m) const {
-    JsonPtr j = jsonObject();
-    jsonSet(j.get(), "recording", id);
-    jsonSet(j.get(), "status", m.status);
-    if (!m.failure.empty()) jsonSet(j.get(), "failure", m.failure);
-    jsonSet(j.get(), "policy", m.policy);
-    jsonSet(j.get(), "created_ms", m.createdMs);
-    jsonSet(j.get(), "ended_ms", m.endedMs);
-    jsonSet(j.get(), "deleted_ms", m.deletedMs);
-    jsonSet(j.get(), "hold", m.held);
-    jsonSet(j.get(), "hold_reason", m.holdReason);
-    jsonSet(j.get(), "hold_since_ms", m.holdSinceMs);
-    JsonPtr streams = jsonArray();
-    for (size_t i = 0; i < m.streams.size(); ++i) {
-        JsonPtr s = jsonObject();
-        jsonSet(s.get(), "kind", kindName(m.streams[i].kind));
-        jsonSet(s.get(), "codec", m.streams[i].codec);
-        jsonSet(s.get(), "mid", m.streams[i].mid);
-        jsonSet(s.get(), "file", m.files[i]);
-        json_array_append_new(streams.get(), jsonRelease(std::move(s)));
-    }
-    jsonSet(j.get(), "streams", std::move(streams));
+    JsonArrayBuilder streams;
+    for (size_t i = 0; i < m.streams.size(); ++i)
+        streams.push(JsonBuilder()
+                         .set("kind", kindName(m.streams[i].kind))
+                         .set("codec", m.streams[i].codec)
+                         .set("mid", m.streams[i].mid)
+                         .set("file", m.files[i])
+                         .build());
+    JsonPtr j = JsonBuilder()
+                    .set("recording", id)
+                    .set("status", m.status)
+                    .setIf(!m.failure.empty(), "failure", m.failure)
+                    .set("policy", m.policy)
+                    .set("created_ms", m.createdMs)
+                    .set("ended_ms", m.endedMs)
+                    .set("deleted_ms", m.deletedMs)
+                    .set("hold", m.held)
+                    .set("hold_reason", m.holdReason)
+                    .set("hold_since_ms", m.holdSinceMs)
+                    .set("streams", std::move(streams).build())
+                    .build();
     writeFileAtomic(path(id + ".state.json"), asBytes(jsonDump(j.get(), JSON_INDENT(1) | JSON_SORT_KEYS)), 0600);
 }
 
@@ -201,27 +202,26 @@ void RecordingStore::sealed(const std::string& id, const std::vector<FileSummary
     Meta m = snapshot(*e);
     m.endedMs = Clock::wallMs();
     std::string failure;
-    JsonPtr body = jsonObject();
-    jsonSet(body.get(), "recording", id);
-    jsonSet(body.get(), "created_ms", m.createdMs);
-    jsonSet(body.get(), "ended_ms", m.endedMs);
-    JsonPtr arr = jsonArray();
+    JsonArrayBuilder arr;
     for (const auto& f : files) {
-        JsonPtr o = jsonObject();
-        jsonSet(o.get(), "file", f.file);
-        jsonSet(o.get(), "sha256", hexEncode(f.sha256));
-        jsonSet(o.get(), "bytes", f.bytes);
-        jsonSet(o.get(), "chunks", f.chunks);
-        jsonSet(o.get(), "packets", f.packets);
-        if (!f.complete) {
-            // The file ends after `chunks` authentic chunks, without a final one: verify holds it to that.
-            jsonSet(o.get(), "complete", false);
-            if (failure.empty()) failure = WriteError::reasonFor(f.error);
-        }
-        json_array_append_new(arr.get(), jsonRelease(std::move(o)));
+        // An incomplete file ends after `chunks` authentic chunks, without a final one: verify holds it to that.
+        arr.push(JsonBuilder()
+                     .set("file", f.file)
+                     .set("sha256", hexEncode(f.sha256))
+                     .set("bytes", f.bytes)
+                     .set("chunks", f.chunks)
+                     .set("packets", f.packets)
+                     .setIf(!f.complete, "complete", false)
+                     .build());
+        if (!f.complete && failure.empty()) failure = WriteError::reasonFor(f.error);
     }
-    jsonSet(body.get(), "files", std::move(arr));
-    if (!failure.empty()) jsonSet(body.get(), "failure", failure);
+    JsonPtr body = JsonBuilder()
+                       .set("recording", id)
+                       .set("created_ms", m.createdMs)
+                       .set("ended_ms", m.endedMs)
+                       .set("files", std::move(arr).build())
+                       .setIf(!failure.empty(), "failure", failure)
+                       .build();
     // The manifest exists before anyone can see the status "sealed" (or "failed"); when it cannot be
     // written (WriteError) the status stays as it was.
     SignedDocument::write(path(id + ".manifest.json"), "recording-manifest", body.get(), signer_);
@@ -287,33 +287,31 @@ JsonPtr RecordingStore::remove(const std::string& id, const std::string& reason,
     }
     if (ec) throw RequestError(errc::kInternal, "could not list the export folder");
     std::sort(exports.begin(), exports.end());
-    JsonPtr fileList = jsonArray();
+    JsonArrayBuilder fileList;
     for (const auto& f : m.files) {
         std::string p = path(f);
-        JsonPtr o = jsonObject();
-        jsonSet(o.get(), "file", f);
+        std::string digest;
         if (fileExists(p)) {
             // The ciphertext hash the receipt attests to, taken before anything changes.
-            jsonSet(o.get(), "sha256", hexEncode(hashFile(p, [&] { progress(id); })));
+            digest = hexEncode(hashFile(p, [&] { progress(id); }));
             // Crypto-shredding first: once the key slot is zero nothing can decrypt any copy of
             // this file's bytes that lacks the old slot. Then the file itself.
             if (!KeySlotEditor::shred(p)) throw RequestError(errc::kInternal, "could not destroy the data key");
             if (::unlink(p.c_str()) != 0) throw RequestError(errc::kInternal, "could not remove a recording file");
-        } else {
-            jsonSet(o.get(), "sha256", "");
         }
-        json_array_append_new(fileList.get(), jsonRelease(std::move(o)));
+        fileList.push(JsonBuilder().set("file", f).set("sha256", digest).build());
     }
-    JsonPtr removed = jsonArray();
-    for (const auto& x : exports) json_array_append_new(removed.get(), json_stringn(x.data(), x.size()));
-    JsonPtr body = jsonObject();
-    jsonSet(body.get(), "recording", id);
-    jsonSet(body.get(), "files", std::move(fileList));
-    jsonSet(body.get(), "exports", std::move(removed));
-    jsonSet(body.get(), "policy", m.policy);
-    jsonSet(body.get(), "reason_sha256", hexEncode(sha256(asBytes(reason))));  // reason text stays out of events
-    jsonSet(body.get(), "deleted_ms", nowMs);
-    jsonSet(body.get(), "key_destroyed", true);
+    JsonArrayBuilder removed;
+    for (const auto& x : exports) removed.push(x);
+    JsonPtr body = JsonBuilder()
+                       .set("recording", id)
+                       .set("files", std::move(fileList).build())
+                       .set("exports", std::move(removed).build())
+                       .set("policy", m.policy)
+                       .set("reason_sha256", hexEncode(sha256(asBytes(reason))))  // reason text stays out of events
+                       .set("deleted_ms", nowMs)
+                       .set("key_destroyed", true)
+                       .build();
     SignedDocument::write(path(id + ".receipt.json"), "deletion-receipt", body.get(), signer_);
     update(id, *e, [&](Meta& meta) {
         meta.status = "deleted";
@@ -327,9 +325,8 @@ JsonPtr RecordingStore::verify(const std::string& id) const {
     std::shared_lock files(e->files);
     const Meta m = snapshot(*e);
     auto piece = [&](uint64_t, ByteView) { progress(id); };
-    JsonPtr out = jsonObject();
-    jsonSet(out.get(), "recording", id);
-    jsonSet(out.get(), "status", m.status);
+    JsonBuilder out;
+    out.set("recording", id).set("status", m.status);
     Ed25519Verifier verifier = signer_.verifier();
     std::string err;
     if (m.status == "deleted") {
@@ -341,30 +338,29 @@ JsonPtr RecordingStore::verify(const std::string& id) const {
             ReadReport r = RecordingReader::readFile(path(f), keyring_, piece);
             keysGone = keysGone && !r.keyValid;
         }
-        jsonSet(out.get(), "receipt_valid", receiptOk);
-        jsonSet(out.get(), "key_destroyed", keysGone);
-        if (!receiptOk) jsonSet(out.get(), "problem", err.empty() ? "receipt names another recording" : err);
-        jsonSet(out.get(), "ok", receiptOk && keysGone);
-        return out;
+        return std::move(out)
+            .set("receipt_valid", receiptOk)
+            .set("key_destroyed", keysGone)
+            .setIf(!receiptOk, "problem", err.empty() ? "receipt names another recording" : err)
+            .set("ok", receiptOk && keysGone)
+            .build();
     }
     std::optional<JsonPtr> manifest;
     if (m.status == "sealed" || m.status == "failed") {
         manifest = SignedDocument::read(path(id + ".manifest.json"), "recording-manifest", verifier, err);
-        jsonSet(out.get(), "manifest_valid", manifest.has_value());
-        if (!manifest) jsonSet(out.get(), "problem", err);
+        out.set("manifest_valid", manifest.has_value()).setIf(!manifest, "problem", err);
     }
     // ok: every file is what the signed manifest says. A failed recording's incomplete files must end
     // exactly after the chunks the manifest counts; `complete` tells whether anything is missing.
     bool ok = (m.status == "sealed" || m.status == "failed") && manifest.has_value();
     bool complete = m.status == "sealed";
-    JsonPtr fileList = jsonArray();
+    JsonArrayBuilder fileList;
     for (size_t i = 0; i < m.files.size(); ++i) {
-        JsonPtr o = jsonObject();
-        jsonSet(o.get(), "file", m.files[i]);
+        JsonBuilder o;
+        o.set("file", m.files[i]);
         if (!fileExists(path(m.files[i]))) {
-            jsonSet(o.get(), "problem", "file missing");
             ok = false;
-            json_array_append_new(fileList.get(), jsonRelease(std::move(o)));
+            fileList.push(std::move(o).set("problem", "file missing").build());
             continue;
         }
         ReadReport r = RecordingReader::readFile(path(m.files[i]), keyring_, piece);
@@ -381,34 +377,30 @@ JsonPtr RecordingStore::verify(const std::string& id) const {
                 expectIncomplete = !jsonBool(f, "complete").value_or(true);
                 expectChunks = static_cast<uint64_t>(jsonInt(f, "chunks").value_or(-1));
             }
-            jsonSet(o.get(), "sha256_matches_manifest", match);
+            o.set("sha256_matches_manifest", match);
             ok = ok && match;
         }
-        jsonSet(o.get(), "sha256", digest);
         // With a recipient public key only, the host can check hashes but not open chunks.
-        jsonSet(o.get(), "chunks_checked", r.keyValid);
-        jsonSet(o.get(), "chunks", r.chunks);
-        jsonSet(o.get(), "packets", r.packets);
-        jsonSet(o.get(), "complete", r.complete);
+        o.set("sha256", digest)
+            .set("chunks_checked", r.keyValid)
+            .set("chunks", r.chunks)
+            .set("packets", r.packets)
+            .set("complete", r.complete);
         complete = complete && r.complete;
         if (r.keyValid && !r.complete) {
             // A file the manifest records as cut short by a write failure: every chunk it counts
             // authenticates and nothing follows them.
             bool asRecorded = expectIncomplete && r.chunks == expectChunks && r.verifiedBytes == r.fileBytes;
             ok = ok && asRecorded;
-            jsonSet(o.get(), "damage", r.damage);
-            jsonSet(o.get(), "readable_bytes", r.verifiedBytes);
+            o.set("damage", r.damage).set("readable_bytes", r.verifiedBytes);
         } else if (!r.keyValid && (!r.headerValid || keyring_.find(r.header.slot.keyId) == nullptr ||
                                    !Keyring::publicOnly(keyring_.find(r.header.slot.keyId)->type))) {
             ok = false;
-            jsonSet(o.get(), "damage", r.damage);
+            o.set("damage", r.damage);
         }
-        json_array_append_new(fileList.get(), jsonRelease(std::move(o)));
+        fileList.push(std::move(o).build());
     }
-    jsonSet(out.get(), "files", std::move(fileList));
-    jsonSet(out.get(), "complete", complete);
-    jsonSet(out.get(), "ok", ok);
-    return out;
+    return std::move(out).set("files", std::move(fileList).build()).set("complete", complete).set("ok", ok).build();
 }
 
 uint32_t RecordingStore::rewrap(const std::string& id) {
@@ -492,28 +484,18 @@ std::vector<std::string> RecordingStore::expired(int64_t nowMs) const {
 }
 
 JsonPtr RecordingStore::describeMeta(const std::string& id, const Meta& m) const {
-    JsonPtr j = jsonObject();
-    jsonSet(j.get(), "recording", id);
-    jsonSet(j.get(), "status", m.status);
-    if (!m.failure.empty()) jsonSet(j.get(), "failure", m.failure);
-    jsonSet(j.get(), "policy", m.policy);
-    jsonSet(j.get(), "created_ms", m.createdMs);
-    if (m.endedMs) {
-        jsonSet(j.get(), "ended_ms", m.endedMs);
-        jsonSet(j.get(), "expires_ms", policies_.at(m.policy).expiresAt(m.endedMs));
-    }
-    if (m.deletedMs) jsonSet(j.get(), "deleted_ms", m.deletedMs);
-    jsonSet(j.get(), "hold", m.held);
-    JsonPtr streams = jsonArray();
-    for (size_t i = 0; i < m.streams.size(); ++i) {
-        JsonPtr s = jsonObject();
-        jsonSet(s.get(), "kind", kindName(m.streams[i].kind));
-        jsonSet(s.get(), "codec", m.streams[i].codec);
-        jsonSet(s.get(), "mid", m.streams[i].mid);
-        json_array_append_new(streams.get(), jsonRelease(std::move(s)));
-    }
-    jsonSet(j.get(), "streams", std::move(streams));
-    return j;
+    JsonArrayBuilder streams;
+    for (const auto& s : m.streams)
+        streams.push(JsonBuilder().set("kind", kindName(s.kind)).set("codec", s.codec).set("mid", s.mid).build());
+    JsonBuilder j;
+    j.set("recording", id).set("status", m.status).setIf(!m.failure.empty(), "failure", m.failure);
+    j.set("policy", m.policy).set("created_ms", m.createdMs);
+    if (m.endedMs) j.set("ended_ms", m.endedMs).set("expires_ms", policies_.at(m.policy).expiresAt(m.endedMs));
+    return std::move(j)
+        .setIf(m.deletedMs != 0, "deleted_ms", m.deletedMs)
+        .set("hold", m.held)
+        .set("streams", std::move(streams).build())
+        .build();
 }
 
 JsonPtr RecordingStore::describe(const std::string& id) const {
@@ -527,9 +509,9 @@ JsonPtr RecordingStore::list() const {
         std::lock_guard lock(mutex_);
         for (const auto& [id, e] : recordings_) all.emplace_back(id, e->meta);
     }
-    JsonPtr arr = jsonArray();
-    for (const auto& [id, m] : all) json_array_append_new(arr.get(), jsonRelease(describeMeta(id, m)));
-    return arr;
+    JsonArrayBuilder arr;
+    for (const auto& [id, m] : all) arr.push(describeMeta(id, m));
+    return std::move(arr).build();
 }
 
 }  // namespace hipaa::recorder

@@ -2,6 +2,7 @@
 
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
+#include "hipaa/JsonBuilder.hpp"
 #include "hipaa/SecretFile.hpp"
 
 #include <openssl/core_names.h>
@@ -203,16 +204,15 @@ bool KeyStore::hasDevelopmentKey() const {
 }
 
 JsonPtr KeyStore::describe() const {
-    JsonPtr arr = jsonArray();
-    for (const auto& k : keys_) {
-        JsonPtr o = jsonObject();
-        jsonSet(o.get(), "kid", k.kid);
-        jsonSet(o.get(), "alg", k.alg);
-        jsonSet(o.get(), "source", k.source);
-        jsonSet(o.get(), "development", k.development);
-        json_array_append_new(arr.get(), o.release());
-    }
-    return arr;
+    JsonArrayBuilder arr;
+    for (const auto& k : keys_)
+        arr.push(JsonBuilder()
+                     .set("kid", k.kid)
+                     .set("alg", k.alg)
+                     .set("source", k.source)
+                     .set("development", k.development)
+                     .build());
+    return std::move(arr).build();
 }
 
 }  // namespace hipaa::room

@@ -4,6 +4,7 @@
 #include "RoomErrors.hpp"
 #include "RoomEvent.hpp"
 #include "RoomPush.hpp"
+#include "hipaa/JsonBuilder.hpp"
 
 #include <algorithm>
 
@@ -122,16 +123,16 @@ void Publishing::offer(const Reply& reply, const char* request, const MediaSetti
                  push::jsep("answer", answer, e2ee));
     view_.announcePublisher(room, me, reply.out);
 
-    JsonPtr kinds = jsonArray();
+    JsonArrayBuilder kinds;
     for (const auto& st : me.streams) {
         if (!st.media.active) continue;
-        JsonPtr k = jsonObject();
-        jsonSet(k.get(), "type", sdpTypeName(st.media.type));
-        if (!st.media.codec.empty()) jsonSet(k.get(), "codec", st.media.codec);
-        if (st.screen) jsonSet(k.get(), "screen", true);
-        json_array_append_new(kinds.get(), k.release());
+        kinds.push(JsonBuilder()
+                       .set("type", sdpTypeName(st.media.type))
+                       .setIf(!st.media.codec.empty(), "codec", st.media.codec)
+                       .setIf(st.screen, "screen", true)
+                       .build());
     }
-    reply.notify(event::published(room.id, renegotiation, me.pseudonym, std::move(kinds), e2ee));
+    reply.notify(event::published(room.id, renegotiation, me.pseudonym, std::move(kinds).build(), e2ee));
     if (screenNow != screenBefore) {
         reply.notify(event::screenShare(room.id, screenNow, me.pseudonym, me.role));
         ++state_.counters[screenNow ? "screen_shares" : "screen_shares_stopped"];

@@ -55,34 +55,31 @@ JsonPtr RoomAdmin::destroy(const json_t* request, int64_t nowUs, Effects& out) {
 }
 
 JsonPtr RoomAdmin::list(const json_t*, int64_t, Effects&) {
-    JsonPtr rooms = jsonArray();
+    JsonArrayBuilder rooms;
     for (const auto& [id, r] : state_.rooms) {
         size_t waiting = 0;
         for (const auto& [pid, p] : r.participants) waiting += p.waiting ? 1 : 0;
-        json_array_append_new(rooms.get(),
-                              JsonBuilder()
-                                  .set("room", id)
-                                  .set("class", r.className)
-                                  .set("ended", r.ended)
-                                  .set("participants", static_cast<uint64_t>(r.participants.size() - waiting))
-                                  .set("waiting", static_cast<uint64_t>(waiting))
-                                  .build()
-                                  .release());
+        rooms.push(JsonBuilder()
+                       .set("room", id)
+                       .set("class", r.className)
+                       .set("ended", r.ended)
+                       .set("participants", static_cast<uint64_t>(r.participants.size() - waiting))
+                       .set("waiting", static_cast<uint64_t>(waiting))
+                       .build());
     }
-    return JsonBuilder().set("rooms", std::move(rooms)).build();
+    return JsonBuilder().set("rooms", std::move(rooms).build()).build();
 }
 
 JsonPtr RoomAdmin::info(const json_t* request, int64_t nowUs, Effects&) {
     Room& room = roomOf(request);
-    JsonPtr participants = jsonArray();
+    JsonArrayBuilder participants;
     for (const auto& [pid, p] : room.participants)
-        json_array_append_new(participants.get(), JsonBuilder()
-                                                      .set("id", pid)
-                                                      .set("participant", p.pseudonym)
-                                                      .set("role", roleName(p.role))
-                                                      .set("state", p.waiting ? "waiting" : "admitted")
-                                                      .build()
-                                                      .release());
+        participants.push(JsonBuilder()
+                              .set("id", pid)
+                              .set("participant", p.pseudonym)
+                              .set("role", roleName(p.role))
+                              .set("state", p.waiting ? "waiting" : "admitted")
+                              .build());
     return JsonBuilder()
         .set("room", room.id)
         .set("class", room.className)
@@ -91,20 +88,20 @@ JsonPtr RoomAdmin::info(const json_t* request, int64_t nowUs, Effects&) {
         .set("started_us", room.startedUs)
         .set("has_description", !room.description.empty())  // the text itself is PHI
         .set("locked_subjects", static_cast<uint64_t>(lockouts_.lockedSubjects(room, nowUs / kUs)))
-        .set("participants", std::move(participants))
+        .set("participants", std::move(participants).build())
         .build();
 }
 
 JsonPtr RoomAdmin::stats(const json_t*, int64_t, Effects&) {
-    JsonPtr counters = jsonObject();
-    for (const auto& [k, v] : state_.counters) jsonSet(counters.get(), k.c_str(), v);
+    JsonBuilder counters;
+    for (const auto& [k, v] : state_.counters) counters.set(k.c_str(), v);
     return JsonBuilder()
         .set("rooms", static_cast<uint64_t>(state_.rooms.size()))
         .set("sessions", static_cast<uint64_t>(state_.activity.size()))
         .set("participants", static_cast<uint64_t>(state_.participants.size()))
         .set("replay_cache", static_cast<uint64_t>(verifier_->replay().size()))
         .set("revocations", static_cast<uint64_t>(verifier_->revocations().size()))
-        .set("counters", std::move(counters))
+        .set("counters", std::move(counters).build())
         .build();
 }
 

@@ -133,12 +133,12 @@ JsonPtr recordingStarted(const std::string& room, const std::string& by, uint64_
 JsonPtr recordingStopped(const std::string& room, const std::string& reason, const std::vector<std::string>& ids) {
     // The recorder's ids (random, PHI-free) tie the visit's trail to the recordings' own events
     // (export, deletion receipts).
-    JsonPtr list = jsonArray();
-    for (const auto& id : ids) json_array_append_new(list.get(), json_stringn(id.data(), id.size()));
+    JsonArrayBuilder list;
+    for (const auto& id : ids) list.push(id);
     return named("recording_stopped", room)
         .set("reason", reason)
         .set("recordings", static_cast<uint64_t>(ids.size()))
-        .set("recording_ids", std::move(list))
+        .set("recording_ids", std::move(list).build())
         .build();
 }
 

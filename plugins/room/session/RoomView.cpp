@@ -17,39 +17,37 @@ JsonPtr RoomView::describe(const Room& room, const Participant& viewer, const Pa
 }
 
 JsonPtr RoomView::participants(const Room& room, const Participant& viewer) const {
-    JsonPtr arr = jsonArray();
+    JsonArrayBuilder arr;
     for (const auto& [id, p] : room.participants)
-        if (!p.waiting && id != viewer.id) json_array_append_new(arr.get(), describe(room, viewer, p).release());
-    return arr;
+        if (!p.waiting && id != viewer.id) arr.push(describe(room, viewer, p));
+    return std::move(arr).build();
 }
 
 JsonPtr RoomView::publisher(const Room& room, const Participant& viewer, const Participant& p) const {
-    JsonPtr o = describe(room, viewer, p);
-    JsonPtr streams = jsonArray();
-    for (const auto& st : p.streams) {
-        json_array_append_new(streams.get(), JsonBuilder()
-                                                 .set("type", sdpTypeName(st.media.type))
-                                                 .set("mindex", st.media.mindex)
-                                                 .set("mid", st.media.mid)
-                                                 .setIf(!st.media.codec.empty(), "codec", st.media.codec)
-                                                 .setIf(!st.description.empty(), "description", st.description)
-                                                 .setIf(!st.media.active, "disabled", true)
-                                                 .setIf(st.screen, "screen", true)
-                                                 .setIf(st.muted, "muted", true)
-                                                 .build()
-                                                 .release());
-    }
-    jsonSet(o.get(), "streams", std::move(streams));
-    if (p.e2ee) jsonSet(o.get(), "e2ee", true);
-    return o;
+    JsonArrayBuilder streams;
+    for (const auto& st : p.streams)
+        streams.push(JsonBuilder()
+                         .set("type", sdpTypeName(st.media.type))
+                         .set("mindex", st.media.mindex)
+                         .set("mid", st.media.mid)
+                         .setIf(!st.media.codec.empty(), "codec", st.media.codec)
+                         .setIf(!st.description.empty(), "description", st.description)
+                         .setIf(!st.media.active, "disabled", true)
+                         .setIf(st.screen, "screen", true)
+                         .setIf(st.muted, "muted", true)
+                         .build());
+    // The participant's public description, then what it publishes.
+    return JsonBuilder(describe(room, viewer, p))
+        .set("streams", std::move(streams).build())
+        .setIf(p.e2ee, "e2ee", true)
+        .build();
 }
 
 JsonPtr RoomView::publishers(const Room& room, const Participant& viewer) const {
-    JsonPtr arr = jsonArray();
+    JsonArrayBuilder arr;
     for (const auto& [id, p] : room.participants)
-        if (p.publishing && !p.waiting && id != viewer.id)
-            json_array_append_new(arr.get(), publisher(room, viewer, p).release());
-    return arr;
+        if (p.publishing && !p.waiting && id != viewer.id) arr.push(publisher(room, viewer, p));
+    return std::move(arr).build();
 }
 
 JsonPtr RoomView::joined(const Room& room, const Participant& p) const {
@@ -75,8 +73,7 @@ void RoomView::announcePublisher(const Room& room, const Participant& p, Effects
     if (room.ended) return;
     for (const auto& [id, other] : room.participants) {
         if (other.waiting || id == p.id || !state_.permissionsOf(room, other).subscribe) continue;
-        JsonPtr list = jsonArray();
-        json_array_append_new(list.get(), publisher(room, other, p).release());
+        JsonPtr list = JsonArrayBuilder().push(publisher(room, other, p)).build();
         out.push_back(Effect::push(other.session, {}, push::publishers(room.id, std::move(list))));
     }
 }
@@ -84,10 +81,10 @@ void RoomView::announcePublisher(const Room& room, const Participant& p, Effects
 void RoomView::pushWaitingList(const Room& room, Effects& out) const {
     for (const auto& [id, mod] : room.participants) {
         if (mod.waiting || !state_.permissionsOf(room, mod).moderate) continue;
-        JsonPtr list = jsonArray();
+        JsonArrayBuilder list;
         for (const auto& [wid, w] : room.participants)
-            if (w.waiting) json_array_append_new(list.get(), describe(room, mod, w).release());
-        out.push_back(Effect::push(mod.session, {}, push::waitingList(room.id, std::move(list))));
+            if (w.waiting) list.push(describe(room, mod, w));
+        out.push_back(Effect::push(mod.session, {}, push::waitingList(room.id, std::move(list).build())));
     }
 }
 

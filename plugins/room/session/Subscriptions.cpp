@@ -182,7 +182,7 @@ void Subscriptions::offer(const Reply& reply, const char* kind, Subscriber& sub)
     const Room& room = state_.rooms.at(sub.room);
     const Participant& owner = room.participants.at(sub.owner);
     std::vector<SdpMedia> media;
-    JsonPtr streams = jsonArray();
+    JsonArrayBuilder streams;
     for (const auto& ss : sub.streams) {
         media.push_back(ss.media);
         JsonBuilder j;
@@ -203,7 +203,7 @@ void Subscriptions::offer(const Reply& reply, const char* kind, Subscriber& sub)
             }
             j.setIf(!ss.media.codec.empty(), "codec", ss.media.codec).set("send", ss.send);
         }
-        json_array_append_new(streams.get(), std::move(j).build().release());
+        streams.push(std::move(j).build());
     }
     std::string sdp;
     try {
@@ -211,7 +211,8 @@ void Subscriptions::offer(const Reply& reply, const char* kind, Subscriber& sub)
     } catch (const Error& e) {
         return reply.error(rc::kInvalidSdp, e.what());
     }
-    reply.answer(push::subscriberStreams(kind, room.id, std::move(streams)), push::jsep("offer", sdp, sub.e2ee));
+    reply.answer(push::subscriberStreams(kind, room.id, std::move(streams).build()),
+                 push::jsep("offer", sdp, sub.e2ee));
 }
 
 }  // namespace hipaa::room
