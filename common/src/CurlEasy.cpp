@@ -16,7 +16,7 @@ struct SlistDeleter {
     void operator()(curl_slist* l) const noexcept { curl_slist_free_all(l); }
 };
 
-constexpr size_t kMaxHeaderBytes = 64 * 1024;
+constexpr size_t kMaxHeaderBytes = size_t{64} * 1024;
 
 // Collects at most `max` bytes; returning less than it was given makes libcurl abort the transfer
 // (CURLE_WRITE_ERROR), so a huge or endless answer never grows our memory.

@@ -121,7 +121,7 @@ void VisitBus::remove(Worker* w) {
     owned->stop();  // outside the bus lock: publishers are never held up by a draining subscriber
 }
 
-VisitBus::PublishResult VisitBus::publishErased(const std::string& topic, std::shared_ptr<const void> event) {
+VisitBus::PublishResult VisitBus::publishErased(const std::string& topic, const std::shared_ptr<const void>& event) {
     std::vector<std::shared_ptr<Worker>> targets;
     {
         std::lock_guard lock(mutex_);
@@ -140,6 +140,7 @@ std::vector<VisitBus::SubscriptionStats> VisitBus::stats() const {
         all = workers_;
     }
     std::vector<SubscriptionStats> out;
+    out.reserve(all.size());
     for (const auto& w : all) out.push_back(w->stats());
     return out;
 }

@@ -39,9 +39,9 @@ public:
     VisitBus& operator=(const VisitBus&) = delete;
 
     template <typename T>
-    [[nodiscard]] std::unique_ptr<Subscription> subscribe(std::string name, std::function<void(const T&)> handler,
+    [[nodiscard]] std::unique_ptr<Subscription> subscribe(const std::string& name, std::function<void(const T&)> handler,
                                                           size_t capacity = 4096) {
-        return subscribeErased(T::kTopic, std::move(name),
+        return subscribeErased(T::kTopic, name,
                                [h = std::move(handler)](const void* e) { h(*static_cast<const T*>(e)); }, capacity);
     }
 
@@ -56,7 +56,7 @@ private:
     class Worker;
     std::unique_ptr<Subscription> subscribeErased(std::string topic, std::string name,
                                                   std::function<void(const void*)> handler, size_t capacity);
-    PublishResult publishErased(const std::string& topic, std::shared_ptr<const void> event);
+    PublishResult publishErased(const std::string& topic, const std::shared_ptr<const void>& event);
     void remove(Worker* w);
 
     mutable std::mutex mutex_;

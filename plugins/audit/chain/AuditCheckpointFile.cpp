@@ -2,6 +2,7 @@
 
 #include "AuditChain.hpp"
 
+#include "hipaa/ErrnoText.hpp"
 #include "hipaa/Encoding.hpp"
 #include "hipaa/JsonBuilder.hpp"
 
@@ -28,7 +29,7 @@ void writeAll(int fd, const std::string& data, const std::string& path) {
     while (off < data.size()) {
         ssize_t n = ::write(fd, data.data() + off, data.size() - off);
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) bad(path, std::string("write failed: ") + std::strerror(errno));
+        if (n <= 0) bad(path, std::string("write failed: ") + errnoText(errno));
         off += static_cast<size_t>(n);
     }
 }
@@ -83,10 +84,10 @@ void AuditCheckpointFile::write(const std::string& path, const AuditCheckpoint& 
 
     std::string tmp = path + ".tmp";
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) bad(path, std::string("cannot be written: ") + std::strerror(errno));
+    if (fd < 0) bad(path, std::string("cannot be written: ") + errnoText(errno));
     try {
         writeAll(fd, text, path);
-        if (::fsync(fd) != 0) bad(path, std::string("fsync failed: ") + std::strerror(errno));
+        if (::fsync(fd) != 0) bad(path, std::string("fsync failed: ") + errnoText(errno));
     } catch (...) {
         ::close(fd);
         ::unlink(tmp.c_str());
@@ -95,7 +96,7 @@ void AuditCheckpointFile::write(const std::string& path, const AuditCheckpoint& 
     ::close(fd);
     if (::rename(tmp.c_str(), path.c_str()) != 0) {
         ::unlink(tmp.c_str());
-        bad(path, std::string("rename failed: ") + std::strerror(errno));
+        bad(path, std::string("rename failed: ") + errnoText(errno));
     }
     std::string dir = path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/') + 1);
     int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -84,7 +84,7 @@ bool PatternScrubber::scrub(std::string& text, size_t* replaced) {
         size_t start = ov[0], end = ov[1];
         int group = 0;
         for (int g = 1; g < rc; ++g)
-            if (ov[2 * g] != PCRE2_UNSET) {
+            if (ov[2 * static_cast<size_t>(g)] != PCRE2_UNSET) {
                 group = g;
                 break;
             }
@@ -99,7 +99,7 @@ bool PatternScrubber::scrub(std::string& text, size_t* replaced) {
             ++hits;
             pos = end;
         } else {
-            pos = end > start ? start + 1 : start + 1;
+            pos = start + 1;
         }
     }
     if (hits == 0) return false;

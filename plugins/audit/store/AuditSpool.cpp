@@ -1,5 +1,6 @@
 #include "AuditSpool.hpp"
 
+#include "hipaa/ErrnoText.hpp"
 #include "hipaa/Errors.hpp"
 #include "hipaa/SecureRandom.hpp"
 
@@ -33,7 +34,7 @@ bool readFull(int fd, uint8_t* p, size_t n, off_t off) {
 AuditSpool::AuditSpool(std::string path, ByteView key, uint64_t maxBytes)
     : path_(std::move(path)), aead_(key), max_(maxBytes) {
     fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd_ < 0) throw ConfigError("audit spool " + path_ + ": cannot open (" + std::strerror(errno) + ")");
+    if (fd_ < 0) throw ConfigError("audit spool " + path_ + ": cannot open (" + errnoText(errno) + ")");
     fchmod(fd_, 0600);
     try {
         scan();

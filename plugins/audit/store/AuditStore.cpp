@@ -72,7 +72,7 @@ void column(std::string& out, ColumnType type, const std::optional<int64_t>& v) 
 
 // Sends the COPY data in messages of about this size, while the rest is still being built: the
 // server parses as we encode, and neither side handles one multi-megabyte message.
-constexpr size_t kCopyChunk = 64 * 1024;
+constexpr size_t kCopyChunk = size_t{64} * 1024;
 
 void putCopy(PGconn* c, std::string& buf) {
     if (buf.empty()) return;

@@ -197,6 +197,7 @@ std::vector<Outbox::Row> Outbox::list(const std::string& state, int limit) {
         "FROM fhir_outbox WHERE state = $1 ORDER BY id LIMIT $2::int",
         {state, std::to_string(limit)});
     std::vector<Row> rows;
+    rows.reserve(static_cast<size_t>(r.rows()));
     for (int i = 0; i < r.rows(); ++i) {
         rows.push_back({toInt(r.value(i, 0)), std::string(r.value(i, 1)), std::string(r.value(i, 2)),
                         std::string(r.value(i, 3)), std::string(r.value(i, 6)), static_cast<int>(toInt(r.value(i, 4))),
@@ -213,6 +214,7 @@ std::vector<int64_t> Outbox::retry(std::optional<int64_t> id) {
         "WHERE state = 'dead' AND ($1::bigint IS NULL OR id = $1::bigint) RETURNING id",
         {idParam});
     std::vector<int64_t> ids;
+    ids.reserve(static_cast<size_t>(r.rows()));
     for (int i = 0; i < r.rows(); ++i) ids.push_back(toInt(r.value(i, 0)));
     std::sort(ids.begin(), ids.end());
     return ids;

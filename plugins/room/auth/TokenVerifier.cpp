@@ -19,7 +19,7 @@ namespace {
     TokenError e(code, reason, what);
     e.iss = iss;
     e.sub = sub;
-    throw e;
+    throw TokenError(std::move(e));
 }
 
 std::string requireString(const json_t* claims, const char* name) {

@@ -26,6 +26,7 @@ void Departures::end(const Reply& reply, Room& room) {
     endVisit(room, "ended_by_provider", reply.nowUs, reply.out);
 }
 
+// NOLINTNEXTLINE(performance-unnecessary-value-param): a copy on purpose (see the header)
 void Departures::endParticipant(Room& room, std::string pid, const std::string& reason, int64_t nowUs, Effects& out,
                                 bool pushToIt) {
     auto it = room.participants.find(pid);
@@ -118,6 +119,7 @@ void Departures::expire(int64_t nowUs, Effects& out) {
     }
 }
 
+// NOLINTNEXTLINE(performance-unnecessary-value-param): a copy on purpose (see the header)
 void Departures::remove(Room& room, std::string pid, int64_t nowUs, Effects& out) {
     auto it = room.participants.find(pid);
     if (it == room.participants.end()) return;

@@ -17,6 +17,7 @@ std::set<Role> roleSet(const std::vector<std::string>& names, const std::string&
 
 std::vector<std::string> names(const std::set<Role>& roles) {
     std::vector<std::string> out;
+    out.reserve(roles.size());
     for (Role r : roles) out.emplace_back(roleName(r));
     return out;
 }
@@ -43,8 +44,8 @@ RoomClass RoomClass::fromConfig(Config& config, const std::string& name) {
     c.mfaRoles = roleSet(config.stringList(cat + "mfa_roles", names(c.mfaRoles)), cat + "mfa_roles");
     c.dobCheck = config.boolean(cat + "dob_check", false);
     c.allowHs256 = config.boolean(cat + "allow_hs256", false);
-    c.idleTimeoutS = config.integer(cat + "idle_timeout", c.idleTimeoutS, 1, 24 * 3600);
-    c.maxVisitS = config.integer(cat + "max_visit", c.maxVisitS, 1, 7 * 24 * 3600);
+    c.idleTimeoutS = config.integer(cat + "idle_timeout", c.idleTimeoutS, 1, int64_t{24} * 3600);
+    c.maxVisitS = config.integer(cat + "max_visit", c.maxVisitS, 1, int64_t{7} * 24 * 3600);
     std::string policy = config.string(cat + "token_expiry", "end");
     if (policy != "end" && policy != "allow") throw ConfigError(cat + "token_expiry: must be end or allow");
     c.endOnTokenExpiry = policy == "end";

@@ -24,7 +24,7 @@ struct RoomClass {
     bool dobCheck = false;       // patients must type their date of birth (token carries dob_hmac)
     bool allowHs256 = false;
     int64_t idleTimeoutS = 600;  // no request (and, with media, no packet) for this long ends a session
-    int64_t maxVisitS = 4 * 3600;
+    int64_t maxVisitS = int64_t{4} * 3600;
     bool endOnTokenExpiry = true;
     bool e2ee = false;           // media is end-to-end encrypted (insertable streams): never recorded
     bool recordConsent = true;   // `record` needs the consent of every admitted patient first

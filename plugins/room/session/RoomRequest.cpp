@@ -145,7 +145,7 @@ constexpr auto fields(Tag<JoinRequest>) {
     using R = JoinRequest;
     return std::tuple{Field<R, std::string>{"room", &R::room, {.max = kMaxIdBytes, .required = true}}, kPtype,
                       // The verifier refuses tokens over its limit with its own code; bound the copy here.
-                      Field<R, std::string>{"token", &R::token, {.max = 64 * 1024, .required = true}},
+                      Field<R, std::string>{"token", &R::token, {.max = size_t{64} * 1024, .required = true}},
                       Field<R, std::string>{"dob", &R::dob, {.max = 10}},
                       Field<R, std::string>{"display", &R::display, {.max = 64, .check = displayCheck}}};
 }

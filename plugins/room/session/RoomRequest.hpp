@@ -59,7 +59,7 @@ struct EndRequest {
 };
 struct NoteRequest {
     static constexpr const char* kName = "note";
-    static constexpr size_t kMaxTextBytes = 64 * 1024;
+    static constexpr size_t kMaxTextBytes = size_t{64} * 1024;
     std::string text;
     std::string type;  // LOINC code; default 11506-3 (Progress note)
 };

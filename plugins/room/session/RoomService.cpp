@@ -14,10 +14,13 @@ template <class... F>
 struct Overloaded : F... {
     using F::operator()...;
 };
+// GCC deduces aggregates by itself (C++20); clang before 17 needs the guide (clang-tidy parses with it).
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
 
 }  // namespace
 
-RoomService::RoomService(RoomSettings settings, std::shared_ptr<TokenVerifier> verifier, Pseudonymizer pseudonyms,
+RoomService::RoomService(RoomSettings settings, const std::shared_ptr<TokenVerifier>& verifier, Pseudonymizer pseudonyms,
                          VisitPublisher publisher, MediaControl media)
     : state_(std::move(settings)),
       view_(state_),

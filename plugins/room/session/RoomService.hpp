@@ -33,7 +33,7 @@ namespace hipaa::room {
 
 class RoomService {
 public:
-    RoomService(RoomSettings settings, std::shared_ptr<TokenVerifier> verifier, Pseudonymizer pseudonyms,
+    RoomService(RoomSettings settings, const std::shared_ptr<TokenVerifier>& verifier, Pseudonymizer pseudonyms,
                 VisitPublisher publisher, MediaControl media = {});
 
     // A Janus handle was attached: `janusSession` is the Janus API session (one per janus.js `new

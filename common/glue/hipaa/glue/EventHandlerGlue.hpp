@@ -28,20 +28,20 @@ private:
         try {
             core_ = Traits::create(configFile(configPath, Traits::kInfo.package), log);
             if (!core_) {
-                notRunning_ = "disabled in its configuration (general.enabled = false)";
+                notRunning() = "disabled in its configuration (general.enabled = false)";
                 log.warn("disabled in its configuration: not running");
                 return -1;
             }
-            notRunning_.clear();
+            notRunning().clear();
             handler_.events_mask = Traits::kEventsMask;
             log.info(std::string(Traits::kInfo.name) + " " + Traits::kInfo.versionString + " initialized");
             return 0;
         } catch (const std::exception& e) {
-            notRunning_ = std::string("init failed: ") + e.what();
+            notRunning() = std::string("init failed: ") + e.what();
         } catch (...) {
-            notRunning_ = "init failed: unknown exception";
+            notRunning() = "init failed: unknown exception";
         }
-        log.error(notRunning_ + " (the handler stays registered in Janus but receives nothing)");
+        log.error(notRunning() + " (the handler stays registered in Janus but receives nothing)");
         core_.reset();
         return -1;
     }
@@ -70,7 +70,7 @@ private:
     }
 
     static json_t* handleRequest(json_t* request) noexcept {  // borrowed; the answer is handed over
-        if (!core_) return jsonError(errc::kConfig, "not running: " + notRunning_).release();
+        if (!core_) return jsonError(errc::kConfig, "not running: " + notRunning()).release();
         try {
             return core_->handleRequest(request).release();
         } catch (const Error& e) {
@@ -97,7 +97,12 @@ private:
         .events_mask = Traits::kEventsMask,
     };
     static inline std::unique_ptr<EventHandlerCore> core_;
-    static inline std::string notRunning_ = "not initialized";
+    // Why the handler does not run; empty while it runs. A function-local static: initialised on first use,
+    // never at load time (no exception can escape before main).
+    static std::string& notRunning() {
+        static std::string why = "not initialized";
+        return why;
+    }
 };
 
 }  // namespace hipaa::glue

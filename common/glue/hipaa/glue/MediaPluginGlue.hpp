@@ -192,7 +192,8 @@ private:
         }
         SessionId id = g->nextId_.fetch_add(1);
         try {
-            handle->plugin_handle = reinterpret_cast<void*>(static_cast<uintptr_t>(id));
+            // Janus keeps plugin_handle opaque: it carries our id, never a pointer (no lookup into freed memory).
+            handle->plugin_handle = reinterpret_cast<void*>(static_cast<uintptr_t>(id));  // NOLINT(performance-no-int-to-ptr)
             {
                 std::lock_guard lock(g->mutex_);
                 // Balanced in destroySession. Janus sets this count to 1 only after create_session returns
