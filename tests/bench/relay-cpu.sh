@@ -4,7 +4,7 @@
 # same VideoRoom page code; the hipaa side adds a development token per page) in one run.
 #   tests/bench/relay-cpu.sh [BUILD_DIR] [N] [M] [SECONDS] [ROUNDS] [R] [all|others]
 #   (root; defaults: build 2 2 15 1 1 all). `others`: subscriber i gets every publisher of its room
-#   but publisher i, so `2 2 ... 4 others` is four simultaneous 1:1 consults. Loads used in docs/room.md:
+#   but publisher i, so `2 2 ... 4 others` is four simultaneous 1:1 consults. Loads (results: docs/benchmarks.md):
 #     2 2 15 3            2 publishers x 2 subscribers
 #     1 8 15 3            1 publisher -> 8 subscribers
 #     2 2 15 3 4 others   4 simultaneous 1:1 consults
