@@ -75,7 +75,7 @@ void readInto(const json_t* m, const char* key, const Rule&, uint64_t& out) {
 // A feed is a participant id; VideoRoom clients may send it as a number, which no participant has.
 std::string feedOf(const json_t* o, bool required) {
     const json_t* v = json_object_get(o, "feed");
-    if (v && json_is_integer(v)) return std::to_string(json_integer_value(v));
+    if (json_is_integer(v)) return std::to_string(json_integer_value(v));
     std::string feed;
     readInto(o, "feed", Rule{.max = kMaxIdBytes, .required = required}, feed);
     return feed;
@@ -232,7 +232,7 @@ RoomRequest parseAs(const json_t* m) {
 RoomRequest parseJoin(const json_t* m) {
     const json_t* p = json_object_get(m, "ptype");
     bool subscriber =
-        p && json_is_string(p) && std::string_view(json_string_value(p), json_string_length(p)) == "subscriber";
+        json_is_string(p) && std::string_view(json_string_value(p), json_string_length(p)) == "subscriber";
     return subscriber ? parseAs<SubscriberJoinRequest>(m) : parseAs<JoinRequest>(m);
 }
 
