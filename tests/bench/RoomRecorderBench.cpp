@@ -33,6 +33,7 @@
 #include <thread>
 #include <vector>
 
+#include "NullHost.hpp"
 #include "RecorderPlugin.hpp"
 #include "RecordingStore.hpp"
 #include "RoomPlugin.hpp"
@@ -43,6 +44,7 @@
 
 using namespace hipaa;
 using namespace std::chrono_literals;
+using hipaa::test::NullHost;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -110,14 +112,6 @@ private:
     std::vector<std::pair<SessionId, std::string>> got_;
 };
 
-class NullHost final : public MediaHost {
-public:
-    bool pushEvent(SessionId, const std::string&, const json_t*, const json_t*) override { return true; }
-    void notifyEvent(SessionId, const json_t*) override {}
-    bool eventsEnabled() const override { return false; }
-    void closePeerConnection(SessionId) override {}
-    void endSession(SessionId) override {}
-};
 
 struct Phase {
     Stats create, join, admit, leave, seal;

@@ -35,6 +35,7 @@
 #include <thread>
 #include <vector>
 
+#include "NullHost.hpp"
 #include "FreePort.hpp"
 #include "RecorderPlugin.hpp"
 #include "RecordingTap.hpp"
@@ -45,6 +46,7 @@
 
 using namespace hipaa;
 using namespace std::chrono_literals;
+using hipaa::test::NullHost;
 using room::TapRing;
 using room::TapSlot;
 
@@ -56,14 +58,6 @@ double cpu(clockid_t id) {
     return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
-class NullHost final : public MediaHost {
-public:
-    bool pushEvent(SessionId, const std::string&, const json_t*, const json_t*) override { return true; }
-    void notifyEvent(SessionId, const json_t*) override {}
-    bool eventsEnabled() const override { return false; }
-    void closePeerConnection(SessionId) override {}
-    void endSession(SessionId) override {}
-};
 
 void writeFile(const std::string& path, const std::string& text) {
     std::ofstream(path) << text;

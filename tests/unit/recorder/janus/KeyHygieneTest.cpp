@@ -7,6 +7,7 @@
 #include <array>
 #include <thread>
 
+#include "NullHost.hpp"
 #include "FreePort.hpp"
 #include "FreedMemoryLog.hpp"
 #include "Keyring.hpp"
@@ -25,14 +26,6 @@ using namespace hipaa::test;
 
 namespace {
 
-class NullHost : public MediaHost {
-public:
-    bool pushEvent(SessionId, const std::string&, const json_t*, const json_t*) override { return true; }
-    void notifyEvent(SessionId, const json_t*) override {}
-    bool eventsEnabled() const override { return true; }
-    void closePeerConnection(SessionId) override {}
-    void endSession(SessionId) override {}
-};
 
 // A secret the test knows, kept outside the heap (the log must see only the code's own copies).
 struct Known {
@@ -97,7 +90,7 @@ TEST(KeyHygiene, AKeyringLeavesNoKeyNorItsHexInFreedMemory) {
 
 TEST(KeyHygiene, TheRecorderKeepsNoCopyOfTheSrtpKeysItHandsOut) {
     TempDir dir;
-    NullHost host;
+    NullHost host(true);
     writeSecret(dir, "keyring", "1 kek " + hexEncode(secureRandomBytes(32)) + "\n");
     writeSecret(dir, "sign.key", hexEncode(secureRandomBytes(32)) + "\n");
     int port = freeLoopbackPort();

@@ -12,6 +12,7 @@
 #include <future>
 #include <thread>
 
+#include "NullHost.hpp"
 #include "FreePort.hpp"
 #include "RecorderErrors.hpp"
 #include "RecorderPlugin.hpp"
@@ -30,14 +31,6 @@ using namespace std::chrono_literals;
 namespace {
 
 
-class NullHost : public MediaHost {
-public:
-    bool pushEvent(SessionId, const std::string&, const json_t*, const json_t*) override { return true; }
-    void notifyEvent(SessionId, const json_t*) override {}
-    bool eventsEnabled() const override { return false; }
-    void closePeerConnection(SessionId) override {}
-    void endSession(SessionId) override {}
-};
 
 std::string str(const json_t* j, const char* k) { return std::string(jsonString(j, k).value_or("")); }
 

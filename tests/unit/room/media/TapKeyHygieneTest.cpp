@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "NullHost.hpp"
 #include "FreePort.hpp"
 #include "FreedMemoryLog.hpp"
 #include "Hkdf.hpp"
@@ -29,14 +30,6 @@ using namespace hipaa::test;
 
 namespace {
 
-class NullHost : public MediaHost {
-public:
-    bool pushEvent(SessionId, const std::string&, const json_t*, const json_t*) override { return true; }
-    void notifyEvent(SessionId, const json_t*) override {}
-    bool eventsEnabled() const override { return true; }
-    void closePeerConnection(SessionId) override {}
-    void endSession(SessionId) override {}
-};
 
 // A secret the test learns, kept outside the heap.
 struct Known {
@@ -53,7 +46,7 @@ struct Known {
 
 TEST(TapKeyHygiene, NeitherTheTapNorTheRecorderLeavesADataOrFileKeyInFreedMemory) {
     TempDir dir;
-    NullHost host;
+    NullHost host(true);
     dir.write("keyring", "1 kek " + hexEncode(secureRandomBytes(32)) + "\n");
     dir.write("sign.key", hexEncode(secureRandomBytes(32)) + "\n");
     int port = freeLoopbackPort();
