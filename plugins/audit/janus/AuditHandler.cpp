@@ -177,11 +177,11 @@ JsonPtr AuditHandler::stats() const {
 }
 
 PgConn AuditHandler::connect() const {
-    if (!database_) throw RequestError(kDatabaseUnavailable, "no audit database configured");
+    if (!database_) throw RequestError(errc::kDatabaseUnavailable, "no audit database configured");
     try {
         return PgConn::connect(*database_);
     } catch (const DbError&) {
-        throw RequestError(kDatabaseUnavailable, "audit database unreachable");
+        throw RequestError(errc::kDatabaseUnavailable, "audit database unreachable");
     }
 }
 
@@ -197,16 +197,16 @@ void AuditHandler::recordOwn(const std::string& action, const std::string& reque
     jsonSet(ev.get(), "requester", std::string_view(requester));
     jsonSet(ev.get(), "request", std::move(details));
     r.event = jsonDump(ev.get());
-    if (!writer_->enqueueOwn(std::move(r))) throw RequestError(kNotRecorded, "the request could not be written to the audit trail");
+    if (!writer_->enqueueOwn(std::move(r))) throw RequestError(errc::kNotRecorded, "the request could not be written to the audit trail");
 }
 
 JsonPtr AuditHandler::verify(const json_t* request) {
     // Another JSON type is 303 (the readers); a bad value is 401 (bad_filter).
     int64_t from = jsonOptionalInt(request, "from_seq").value_or(1), to = jsonOptionalInt(request, "to_seq").value_or(INT64_MAX);
     auto instanceField = jsonOptionalString(request, "instance_id");
-    if (from < 1 || to < from) throw RequestError(kBadFilter, "from_seq/to_seq: 1 <= from_seq <= to_seq");
+    if (from < 1 || to < from) throw RequestError(errc::kBadFilter, "from_seq/to_seq: 1 <= from_seq <= to_seq");
     if (instanceField && (instanceField->empty() || instanceField->size() > 64 || instanceField->find('\0') != std::string_view::npos))
-        throw RequestError(kBadFilter, "instance_id: 1 to 64 bytes");
+        throw RequestError(errc::kBadFilter, "instance_id: 1 to 64 bytes");
     std::string instance = instanceField ? std::string(*instanceField) : writer_->instanceId();
     // Our own chain must reach the head file's record: records deleted from the end (by the database
     // superuser) are reported even when the checkpoints after the cut went with them.
@@ -221,7 +221,7 @@ JsonPtr AuditHandler::verify(const json_t* request) {
         jsonSet(out.get(), "instance_id", std::string_view(instance));
         return out;
     } catch (const DbError&) {
-        throw RequestError(kDatabaseUnavailable, "audit database failed during verify");
+        throw RequestError(errc::kDatabaseUnavailable, "audit database failed during verify");
     }
 }
 
@@ -233,7 +233,7 @@ JsonPtr AuditHandler::query(const json_t* request, bool exportMode) {
         f.actor = pseudonymizer_->participant(requireSubject(p, "iss"), requireSubject(p, "sub"));
     }
     std::string format(exportMode ? jsonOptionalString(request, "format").value_or("jsonl") : "jsonl");
-    if (format != "jsonl" && format != "fhir") throw RequestError(kUnknownFormat, "format: jsonl or fhir");
+    if (format != "jsonl" && format != "fhir") throw RequestError(errc::kUnknownFormat, "format: jsonl or fhir");
     PgConn conn = connect();
     JsonPtr details = AuditQuery::describe(f);
     if (exportMode) jsonSet(details.get(), "format", std::string_view(format));
@@ -243,7 +243,7 @@ JsonPtr AuditHandler::query(const json_t* request, bool exportMode) {
     try {
         rows = AuditQuery::run(conn, f);
     } catch (const DbError&) {
-        throw RequestError(kDatabaseUnavailable, "audit database failed during the query");
+        throw RequestError(errc::kDatabaseUnavailable, "audit database failed during the query");
     }
     JsonPtr out = jsonObject();
     jsonSet(out.get(), "count", static_cast<uint64_t>(rows.size()));

@@ -2,6 +2,7 @@
 
 #include "BearerFileAuth.hpp"
 #include "ClientAssertion.hpp"
+#include "FhirErrors.hpp"
 #include "SmartBackendAuth.hpp"
 
 #include "hipaa/Clock.hpp"
@@ -250,7 +251,7 @@ JsonPtr FhirHandler::retry(const json_t* request) {
     bool all = jsonOptionalBool(request, "all").value_or(false);
     if (!id && !all) throw RequestError(errc::kMissingField, "id (or \"all\": true) required");
     auto ids = admin([&](Outbox& o) { return o.retry(id); });
-    if (id && ids.empty()) throw RequestError(fhirerr::kNoSuchBundle, "no dead-lettered bundle with this id");
+    if (id && ids.empty()) throw RequestError(errc::kNoSuchBundle, "no dead-lettered bundle with this id");
     for (auto& w : workers_) w->wake();
     JsonPtr arr = jsonArray();
     for (int64_t i : ids) json_array_append_new(arr.get(), json_integer(i));
@@ -262,7 +263,7 @@ JsonPtr FhirHandler::retry(const json_t* request) {
 JsonPtr FhirHandler::exportVisit(const json_t* request) {
     std::string visitId(jsonRequireString(request, "visit_id", 1, 128));
     auto id = admin([&](Outbox& o) { return o.exportVisit(visitId, Clock::wallUs()); });
-    if (!id) throw RequestError(fhirerr::kUnknownVisit, "no ended visit with this visit_id");
+    if (!id) throw RequestError(errc::kUnknownVisit, "no ended visit with this visit_id");
     for (auto& w : workers_) w->wake();
     JsonPtr r = jsonObject();
     jsonSet(r.get(), "queued", *id);

@@ -346,7 +346,7 @@ std::string RecorderPlugin::start(const std::vector<RecordingStreamSpec>& stream
 
 std::string RecorderPlugin::open(const std::vector<StreamSpec>& specs, const std::string& policy, const Attach& attach) {
     // Every field was checked before the policy is looked up and anything is allocated.
-    if (!store_->policies().count(policy)) throw RequestError(kRecorderUnknownPolicy, "unknown retention policy");
+    if (!store_->policies().count(policy)) throw RequestError(errc::kUnknownPolicy, "unknown retention policy");
     std::lock_guard control(controlMutex_);
     RecordingId rid{};
     secureRandom(rid);
@@ -355,7 +355,7 @@ std::string RecorderPlugin::open(const std::vector<StreamSpec>& specs, const std
     try {
         paths = store_->create(id, policy, specs);
     } catch (const WriteError& e) {
-        throw RequestError(kRecorderWriteFailed, std::string("cannot write the recording's state (") + e.reason() + ")");
+        throw RequestError(errc::kWriteFailed, std::string("cannot write the recording's state (") + e.reason() + ")");
     }
     Bytes dataKey = secureRandomBytes(32);
     // Nothing was received: the files started so far are left as they are and the recording is marked
@@ -382,7 +382,7 @@ std::string RecorderPlugin::open(const std::vector<StreamSpec>& specs, const std
         attach(id, std::move(writers));
     } catch (const WriteError& e) {
         abandon();
-        throw RequestError(kRecorderWriteFailed, std::string("cannot write the recording's files (") + e.reason() + ")");
+        throw RequestError(errc::kWriteFailed, std::string("cannot write the recording's files (") + e.reason() + ")");
     } catch (...) {
         abandon();
         throw;
@@ -421,14 +421,14 @@ void RecorderPlugin::writeFailed(const std::string& id, size_t stream, int errnu
 
 RecorderPlugin::Sealed RecorderPlugin::seal(const std::string& id) {
     std::lock_guard control(controlMutex_);
-    if (!store_->exists(id)) throw RequestError(kRecorderUnknownRecording, "no such recording");
+    if (!store_->exists(id)) throw RequestError(errc::kUnknownRecording, "no such recording");
     Sealed out;
     out.files = ingest_->close(id, &out.counters);
     if (out.files.empty()) out.files = inProcess_->close(id, &out.counters);
     if (out.files.empty()) {
         if (jsonString(store_->describe(id).get(), "status").value_or("") == "deleted")
-            throw RequestError(kRecorderDeleted, "recording was deleted");
-        throw RequestError(kRecorderNotActive, "recording is not active");
+            throw RequestError(errc::kDeleted, "recording was deleted");
+        throw RequestError(errc::kNotActive, "recording is not active");
     }
     try {
         store_->sealed(id, out.files);  // `failed` when a file is incomplete
@@ -443,7 +443,7 @@ RecorderPlugin::Sealed RecorderPlugin::seal(const std::string& id) {
         jsonSet(ev.get(), "status", "interrupted");
         jsonSet(ev.get(), "failure", e.reason());
         notify("stopped", id, std::move(ev));
-        throw RequestError(kRecorderWriteFailed, std::string("the recording's manifest could not be written (") +
+        throw RequestError(errc::kWriteFailed, std::string("the recording's manifest could not be written (") +
                                                      e.reason() + "): it is interrupted");
     }
     uint64_t packets = 0, failed = 0;

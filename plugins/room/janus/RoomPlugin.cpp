@@ -390,11 +390,11 @@ MediaPluginCore::Reply RoomPlugin::handleMessage(SessionId session, const std::s
             JsonPtr e = jsonObject();
             jsonSet(e.get(), "event", "join");
             jsonSet(e.get(), "outcome", "refused");
-            jsonSet(e.get(), "error_code", rc::kBusy);
+            jsonSet(e.get(), "error_code", errc::kBusy);
             jsonSet(e.get(), "reason", "busy");
             host_.notifyEvent(session, e.get());
         }
-        return Reply::ok(jsonError(rc::kBusy, "room worker busy; retry"));
+        return Reply::ok(jsonError(errc::kBusy, "room worker busy; retry"));
     }
     queued_.fetch_add(1);
     return Reply::wait();
@@ -409,7 +409,7 @@ JsonPtr RoomPlugin::reloadKeys() {
         if (dobCheck_ && keys->dobKey().empty()) throw ConfigError("a class has dob_check and no dob key was read");
     } catch (const Error& e) {
         log_.error(std::string("reload_keys refused: ") + e.what());
-        return jsonError(rc::kKeyReload, std::string("keys not reloaded (previous keys stay active): ") + e.what());
+        return jsonError(errc::kKeyReload, std::string("keys not reloaded (previous keys stay active): ") + e.what());
     }
     verifier_->setKeys(keys);
     JsonPtr r = jsonObject();
