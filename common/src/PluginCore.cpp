@@ -1,5 +1,8 @@
 #include "hipaa/PluginCore.hpp"
 
+#include "hipaa/Errors.hpp"
+#include "hipaa/JsonBuilder.hpp"
+
 namespace hipaa {
 namespace {
 
@@ -26,13 +29,20 @@ std::unique_ptr<MediaRoute> MediaHost::route(SessionId session) {
 }
 
 JsonPtr infoResponse(const PluginInfo& info, JsonPtr effectiveConfig) {
-    JsonPtr j = jsonObject();
-    jsonSet(j.get(), "plugin", info.package);
-    jsonSet(j.get(), "name", info.name);
-    jsonSet(j.get(), "version", info.versionString);
-    jsonSet(j.get(), "version_num", info.version);
-    jsonSet(j.get(), "config", effectiveConfig ? std::move(effectiveConfig) : jsonObject());
-    return j;
+    return JsonBuilder()
+        .set("plugin", info.package)
+        .set("name", info.name)
+        .set("version", info.versionString)
+        .set("version_num", info.version)
+        .set("config", effectiveConfig ? std::move(effectiveConfig) : jsonObject())
+        .build();
+}
+
+JsonPtr envelopeAnswer(const PluginInfo& info, JsonPtr answer) {
+    if (!json_is_object(answer.get())) answer = jsonError(errc::kInternal, "internal error");
+    bool error = json_object_get(answer.get(), "error_code") != nullptr;
+    json_object_set_new(answer.get(), info.envelope, json_string(error ? "error" : "success"));
+    return answer;
 }
 
 }  // namespace hipaa

@@ -1,8 +1,13 @@
 #pragma once
-// error_codes of janus.eventhandler.hipaa.audit (docs/error-codes.md); shared codes are in hipaa/Errors.hpp.
-namespace hipaa::audit {
+// error_codes of janus.eventhandler.hipaa.audit (docs/error-codes.md). Stable: never renumber, only
+// add. audit::errc also names the shared codes (hipaa::errc).
+#include "hipaa/Errors.hpp"
+
+namespace hipaa::audit::errc {
+using namespace hipaa::errc;
+
 inline constexpr int kDatabaseUnavailable = 400;  // no database configured, or unreachable
 inline constexpr int kBadFilter = 401;            // a query/export/verify parameter is invalid
 inline constexpr int kNotRecorded = 402;          // the request could not be written to the trail: refused
 inline constexpr int kUnknownFormat = 403;        // export format other than jsonl / fhir
-}  // namespace hipaa::audit
+}  // namespace hipaa::audit::errc

@@ -1,15 +1,20 @@
 #pragma once
-// error_code values of janus.plugin.hipaa.recorder (docs/error-codes.md, "Recorder").
-namespace hipaa::recorder {
-inline constexpr int kRecorderNoPorts = 420;
-inline constexpr int kRecorderUnknownRecording = 421;
-inline constexpr int kRecorderNotActive = 422;
-inline constexpr int kRecorderOnHold = 423;
-inline constexpr int kRecorderUnknownPolicy = 424;
-inline constexpr int kRecorderDeleted = 425;
-inline constexpr int kRecorderActive = 426;
-inline constexpr int kRecorderKeyUnavailable = 427;
-inline constexpr int kRecorderDamaged = 428;
-inline constexpr int kRecorderNotOnHold = 429;
-inline constexpr int kRecorderWriteFailed = 470;
-}  // namespace hipaa::recorder
+// error_code values of janus.plugin.hipaa.recorder (docs/error-codes.md, "Recorder"). Stable: never
+// renumber, only add. recorder::errc also names the shared codes (hipaa::errc).
+#include "hipaa/Errors.hpp"
+
+namespace hipaa::recorder::errc {
+using namespace hipaa::errc;
+
+inline constexpr int kNoPorts = 420;
+inline constexpr int kUnknownRecording = 421;
+inline constexpr int kNotActive = 422;
+inline constexpr int kOnHold = 423;
+inline constexpr int kUnknownPolicy = 424;
+inline constexpr int kDeleted = 425;
+inline constexpr int kActive = 426;
+inline constexpr int kKeyUnavailable = 427;
+inline constexpr int kDamaged = 428;
+inline constexpr int kNotOnHold = 429;
+inline constexpr int kWriteFailed = 470;
+}  // namespace hipaa::recorder::errc

@@ -1,13 +1,16 @@
 #pragma once
 // Error codes of janus.plugin.hipaa.room (documented in docs/error-codes.md, room section). Stable:
 // never renumber, only add. Each join rejection reason has its own code so audits can count them.
+// room::errc also names the shared codes (hipaa::errc), so room code writes errc::kX for either.
 #include "hipaa/Errors.hpp"
 
 #include <string>
 
 namespace hipaa::room {
 
-namespace rc {
+namespace errc {
+using namespace hipaa::errc;
+
 // Join token (400-429)
 inline constexpr int kTokenMissing = 400;
 inline constexpr int kTokenMalformed = 401;
@@ -60,7 +63,7 @@ inline constexpr int kInvalidPrivateId = 464;   // subscriber join: no admitted 
 inline constexpr int kNoCodec = 465;            // the offer has no codec the room accepts
 inline constexpr int kWrongHandle = 466;        // a publisher request on a subscriber handle, or the reverse
 inline constexpr int kTooManyPublishers = 467;  // the room class's `publishers` limit is reached
-}  // namespace rc
+}  // namespace errc
 
 // A refused join. `reason` is a stable PHI-free slug for events ("replayed_jti"); `verified` says the
 // signature was already verified (the token is authentic), and then `iss`/`sub` let the caller

@@ -27,6 +27,7 @@ inline constexpr int kConfig = 310;
 inline constexpr int kCrypto = 320;
 inline constexpr int kDatabase = 330;
 inline constexpr int kHttp = 340;
+inline constexpr int kPluginUnavailable = 350;  // an in-process peer plugin is not loaded (InProcessSlot)
 }  // namespace errc
 
 class ConfigError : public Error {

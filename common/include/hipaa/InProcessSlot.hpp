@@ -15,9 +15,6 @@
 
 namespace hipaa {
 
-// The shared error code of an in-process call to a plugin not loaded in this process.
-inline constexpr int kInProcessUnavailable = 350;
-
 template <typename Interface>
 class InProcessSlot {
 public:
@@ -50,10 +47,10 @@ public:
         if (provider_ == &provider) provider_ = nullptr;
     }
     Lease acquire() const { return Lease(*this); }
-    // The lease, or Error(kInProcessUnavailable) naming the plugin when nothing is registered.
+    // The lease, or Error(errc::kPluginUnavailable) naming the plugin when nothing is registered.
     Lease require() const {
         Lease lease(*this);
-        if (!lease) throw Error(kInProcessUnavailable, name_ + " is not loaded in this process");
+        if (!lease) throw Error(errc::kPluginUnavailable, name_ + " is not loaded in this process");
         return lease;
     }
     bool available() const { return static_cast<bool>(acquire()); }

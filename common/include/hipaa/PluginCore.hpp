@@ -110,9 +110,16 @@ struct PluginInfo {
     const char* description;
     const char* versionString;
     int version;              // numeric, e.g. 100 for 0.1.0
+    const char* envelope;     // the answer envelope's key, e.g. "hipaa.room" (see envelopeAnswer)
 };
 
 // {"plugin": package, "version": versionString, "version_num": version, "config": effective}
 JsonPtr infoResponse(const PluginInfo& info, JsonPtr effectiveConfig);
+
+// The envelope of every synchronous answer (Admin API message_plugin / query_eventhandler, and a
+// client request answered at once), as Janus' VideoRoom has "videoroom": "success": sets
+// `"<info.envelope>": "error"` when the answer carries an `error_code`, else `"success"`. A null
+// answer becomes an internal error. The glue applies it to whatever a core answers or throws.
+JsonPtr envelopeAnswer(const PluginInfo& info, JsonPtr answer);
 
 }  // namespace hipaa

@@ -9,6 +9,7 @@
 #include "hipaa/Clock.hpp"
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
+#include "hipaa/JsonBuilder.hpp"
 #include "hipaa/JcfgParser.hpp"
 #include "hipaa/SecretFile.hpp"
 
@@ -101,11 +102,15 @@ JsonPtr AuditHandler::handleRequest(const json_t* request) {
     if (what == "info") {
         JsonPtr info = infoResponse(kAuditInfo, config_.effective());
         JsonPtr s = stats();
-        jsonSet(info.get(), "events", jsonRetain(json_object_get(s.get(), "events")));
-        jsonSet(info.get(), "storage", database_ ? "postgresql" : "spool only (no database.conninfo)");
-        jsonSet(info.get(), "instance_id", std::string_view(writer_->instanceId()));
-        jsonSet(info.get(), "policy_rules", static_cast<uint64_t>(policy_->ruleCount()));
-        jsonSet(info.get(), "checkpoint_public_key", std::string_view(hexEncode(signer_->publicKey())));
+        json_object_update(info.get(),
+                           JsonBuilder()
+                               .set("events", jsonRetain(json_object_get(s.get(), "events")))
+                               .set("storage", database_ ? "postgresql" : "spool only (no database.conninfo)")
+                               .set("instance_id", std::string_view(writer_->instanceId()))
+                               .set("policy_rules", static_cast<uint64_t>(policy_->ruleCount()))
+                               .set("checkpoint_public_key", std::string_view(hexEncode(signer_->publicKey())))
+                               .build()
+                               .get());
         return info;
     }
     if (what == "stats") return stats();
@@ -128,60 +133,60 @@ std::string AuditHandler::auditProblem() const { return problem(writer_->stats()
 JsonPtr AuditHandler::health() const {
     AuditWriter::Stats s = writer_->stats();
     const char* reason = problem(s);
-    JsonPtr o = jsonObject();
-    jsonSet(o.get(), "healthy", !*reason);
-    if (*reason) jsonSet(o.get(), "reason", reason);
-    jsonSet(o.get(), "db_connected", s.dbConnected);
-    jsonSet(o.get(), "queued", s.queued);
-    return o;
+    return JsonBuilder()
+        .set("healthy", !*reason)
+        .setIf(*reason != '\0', "reason", reason)
+        .set("db_connected", s.dbConnected)
+        .set("queued", s.queued)
+        .build();
 }
 
 JsonPtr AuditHandler::stats() const {
     AuditWriter::Stats s = writer_->stats();
-    JsonPtr o = jsonObject();
-    JsonPtr events = jsonObject();
-    jsonSet(events.get(), "received", s.received);
-    jsonSet(events.get(), "refused_queue_full", s.refused);
-    jsonSet(events.get(), "processed", s.processed);
-    jsonSet(events.get(), "queued", s.queued);
-    JsonPtr byType = jsonObject();
+    JsonBuilder byType;
     for (size_t bit = 0; bit < s.byType.size(); ++bit)
-        if (s.byType[bit]) jsonSet(byType.get(), std::to_string(1u << bit).c_str(), s.byType[bit]);
-    jsonSet(events.get(), "by_type", std::move(byType));
-    jsonSet(o.get(), "events", std::move(events));
-    jsonSet(o.get(), "queued", s.queued);
-    jsonSet(o.get(), "written", s.written);
-    jsonSet(o.get(), "spooled_total", s.spooledTotal);
-    jsonSet(o.get(), "spool_frames", s.spoolFrames);
-    jsonSet(o.get(), "spool_bytes", s.spoolBytes);
-    jsonSet(o.get(), "spool_full", s.spoolFull);
-    jsonSet(o.get(), "spool_full_alerts", s.spoolFullEvents);
-    jsonSet(o.get(), "replayed", s.replayed);
-    jsonSet(o.get(), "checkpoints_written", s.checkpoints);
-    jsonSet(o.get(), "db_connected", s.dbConnected);
-    jsonSet(o.get(), "db_failures", s.dbFailures);
-    jsonSet(o.get(), "head_seq", s.headSeq);
-    jsonSet(o.get(), "committed_seq", s.committedSeq);
-    JsonPtr fields = jsonObject();
-    jsonSet(fields.get(), "kept", s.keptFields);
-    jsonSet(fields.get(), "dropped_by_policy", s.droppedByPolicy);
-    jsonSet(fields.get(), "dropped_unknown", s.droppedUnknown);
-    jsonSet(fields.get(), "pseudonymized", s.pseudonymized);
-    jsonSet(fields.get(), "coarsened", s.coarsened);
-    jsonSet(fields.get(), "pattern_replacements", s.patternHits);
-    jsonSet(o.get(), "fields", std::move(fields));
+        if (s.byType[bit]) byType.set(std::to_string(1u << bit).c_str(), s.byType[bit]);
     bool behind = s.queued > 0 || s.spoolFrames > 0;
     double lag = (behind && s.lastCommittedEventUs > 0) ? static_cast<double>(Clock::wallUs() - s.lastCommittedEventUs) / 1e6 : 0.0;
-    jsonSet(o.get(), "lag_seconds", lag);
-    return o;
+    return JsonBuilder()
+        .set("events", JsonBuilder()
+                           .set("received", s.received)
+                           .set("refused_queue_full", s.refused)
+                           .set("processed", s.processed)
+                           .set("queued", s.queued)
+                           .set("by_type", std::move(byType).build())
+                           .build())
+        .set("queued", s.queued)
+        .set("written", s.written)
+        .set("spooled_total", s.spooledTotal)
+        .set("spool_frames", s.spoolFrames)
+        .set("spool_bytes", s.spoolBytes)
+        .set("spool_full", s.spoolFull)
+        .set("spool_full_alerts", s.spoolFullEvents)
+        .set("replayed", s.replayed)
+        .set("checkpoints_written", s.checkpoints)
+        .set("db_connected", s.dbConnected)
+        .set("db_failures", s.dbFailures)
+        .set("head_seq", s.headSeq)
+        .set("committed_seq", s.committedSeq)
+        .set("fields", JsonBuilder()
+                           .set("kept", s.keptFields)
+                           .set("dropped_by_policy", s.droppedByPolicy)
+                           .set("dropped_unknown", s.droppedUnknown)
+                           .set("pseudonymized", s.pseudonymized)
+                           .set("coarsened", s.coarsened)
+                           .set("pattern_replacements", s.patternHits)
+                           .build())
+        .set("lag_seconds", lag)
+        .build();
 }
 
 PgConn AuditHandler::connect() const {
-    if (!database_) throw RequestError(kDatabaseUnavailable, "no audit database configured");
+    if (!database_) throw RequestError(errc::kDatabaseUnavailable, "no audit database configured");
     try {
         return PgConn::connect(*database_);
     } catch (const DbError&) {
-        throw RequestError(kDatabaseUnavailable, "audit database unreachable");
+        throw RequestError(errc::kDatabaseUnavailable, "audit database unreachable");
     }
 }
 
@@ -193,20 +198,19 @@ void AuditHandler::recordOwn(const std::string& action, const std::string& reque
     r.actor = requester;
     r.action = action;
     r.outcome = "success";
-    JsonPtr ev = jsonObject();
-    jsonSet(ev.get(), "requester", std::string_view(requester));
-    jsonSet(ev.get(), "request", std::move(details));
+    JsonPtr ev = JsonBuilder().set("requester", std::string_view(requester)).set("request", std::move(details)).build();
     r.event = jsonDump(ev.get());
-    if (!writer_->enqueueOwn(std::move(r))) throw RequestError(kNotRecorded, "the request could not be written to the audit trail");
+    if (!writer_->enqueueOwn(std::move(r)))
+        throw RequestError(errc::kNotRecorded, "the request could not be written to the audit trail");
 }
 
 JsonPtr AuditHandler::verify(const json_t* request) {
     // Another JSON type is 303 (the readers); a bad value is 401 (bad_filter).
     int64_t from = jsonOptionalInt(request, "from_seq").value_or(1), to = jsonOptionalInt(request, "to_seq").value_or(INT64_MAX);
     auto instanceField = jsonOptionalString(request, "instance_id");
-    if (from < 1 || to < from) throw RequestError(kBadFilter, "from_seq/to_seq: 1 <= from_seq <= to_seq");
+    if (from < 1 || to < from) throw RequestError(errc::kBadFilter, "from_seq/to_seq: 1 <= from_seq <= to_seq");
     if (instanceField && (instanceField->empty() || instanceField->size() > 64 || instanceField->find('\0') != std::string_view::npos))
-        throw RequestError(kBadFilter, "instance_id: 1 to 64 bytes");
+        throw RequestError(errc::kBadFilter, "instance_id: 1 to 64 bytes");
     std::string instance = instanceField ? std::string(*instanceField) : writer_->instanceId();
     // Our own chain must reach the head file's record: records deleted from the end (by the database
     // superuser) are reported even when the checkpoints after the cut went with them.
@@ -218,10 +222,10 @@ JsonPtr AuditHandler::verify(const json_t* request) {
     Ed25519Verifier key(signer_->publicKey());
     try {
         JsonPtr out = AuditVerifier::verify(conn, instance, key, from, to, known).toJson();
-        jsonSet(out.get(), "instance_id", std::string_view(instance));
+        json_object_update(out.get(), JsonBuilder().set("instance_id", std::string_view(instance)).build().get());
         return out;
     } catch (const DbError&) {
-        throw RequestError(kDatabaseUnavailable, "audit database failed during verify");
+        throw RequestError(errc::kDatabaseUnavailable, "audit database failed during verify");
     }
 }
 
@@ -233,55 +237,57 @@ JsonPtr AuditHandler::query(const json_t* request, bool exportMode) {
         f.actor = pseudonymizer_->participant(requireSubject(p, "iss"), requireSubject(p, "sub"));
     }
     std::string format(exportMode ? jsonOptionalString(request, "format").value_or("jsonl") : "jsonl");
-    if (format != "jsonl" && format != "fhir") throw RequestError(kUnknownFormat, "format: jsonl or fhir");
+    if (format != "jsonl" && format != "fhir") throw RequestError(errc::kUnknownFormat, "format: jsonl or fhir");
     PgConn conn = connect();
     JsonPtr details = AuditQuery::describe(f);
-    if (exportMode) jsonSet(details.get(), "format", std::string_view(format));
+    if (exportMode)
+        json_object_update(details.get(), JsonBuilder().set("format", std::string_view(format)).build().get());
     // Audited before anything is read: a query that cannot be recorded is not answered.
     recordOwn(exportMode ? "audit.export" : "audit.query", requester, std::move(details));
     std::vector<AuditRecord> rows;
     try {
         rows = AuditQuery::run(conn, f);
     } catch (const DbError&) {
-        throw RequestError(kDatabaseUnavailable, "audit database failed during the query");
+        throw RequestError(errc::kDatabaseUnavailable, "audit database failed during the query");
     }
-    JsonPtr out = jsonObject();
-    jsonSet(out.get(), "count", static_cast<uint64_t>(rows.size()));
-    if (rows.size() == static_cast<size_t>(f.limit)) jsonSet(out.get(), "next_after_seq", rows.back().seq);
+    JsonBuilder out;
+    out.set("count", static_cast<uint64_t>(rows.size()));
+    if (rows.size() == static_cast<size_t>(f.limit)) out.set("next_after_seq", rows.back().seq);
     if (!exportMode) {
         JsonPtr list = jsonArray();
         for (const auto& r : rows) json_array_append_new(list.get(), AuditRecordCodec::toJson(r).release());
-        jsonSet(out.get(), "records", std::move(list));
+        out.set("records", std::move(list));
     } else if (format == "jsonl") {
         std::string lines;
         for (const auto& r : rows) lines += jsonDump(AuditRecordCodec::toJson(r).get()) + "\n";
-        jsonSet(out.get(), "format", "jsonl");
-        jsonSet(out.get(), "data", std::string_view(lines));
+        out.set("format", "jsonl").set("data", std::string_view(lines));
     } else {
-        JsonPtr bundle = jsonObject(), entries = jsonArray();
-        jsonSet(bundle.get(), "resourceType", "Bundle");
-        jsonSet(bundle.get(), "type", "collection");
+        JsonPtr entries = jsonArray();
         for (const auto& r : rows) {
-            JsonPtr e = jsonObject();
-            jsonSet(e.get(), "fullUrl", std::string_view("urn:uuid:audit-" + r.instanceId + "-" + std::to_string(r.seq)));
-            jsonSet(e.get(), "resource", AuditQuery::fhirAuditEvent(r));
+            JsonPtr e =
+                JsonBuilder()
+                    .set("fullUrl", std::string_view("urn:uuid:audit-" + r.instanceId + "-" + std::to_string(r.seq)))
+                    .set("resource", AuditQuery::fhirAuditEvent(r))
+                    .build();
             json_array_append_new(entries.get(), e.release());
         }
-        jsonSet(bundle.get(), "entry", std::move(entries));
-        jsonSet(out.get(), "format", "fhir");
-        jsonSet(out.get(), "bundle", std::move(bundle));
+        out.set("format", "fhir")
+            .set("bundle", JsonBuilder()
+                               .set("resourceType", "Bundle")
+                               .set("type", "collection")
+                               .set("entry", std::move(entries))
+                               .build());
     }
-    return out;
+    return std::move(out).build();
 }
 
 JsonPtr AuditHandler::pseudonym(const json_t* request) {
     std::string requester = requireRequester(request);
     std::string ps = pseudonymizer_->participant(requireSubject(request, "iss"), requireSubject(request, "sub"));
-    JsonPtr details = jsonObject();
-    jsonSet(details.get(), "pseudonym", std::string_view(ps));  // never iss/sub: they identify the person
+    JsonPtr details =
+        JsonBuilder().set("pseudonym", std::string_view(ps)).build();  // never iss/sub: they identify the person
     recordOwn("audit.pseudonym", requester, std::move(details));
-    JsonPtr out = jsonObject();
-    jsonSet(out.get(), "pseudonym", std::string_view(ps));
+    JsonPtr out = JsonBuilder().set("pseudonym", std::string_view(ps)).build();
     return out;
 }
 

@@ -16,7 +16,7 @@ std::optional<std::string> optField(const json_t* req, const char* key, size_t m
     auto v = jsonOptionalString(req, key);
     if (!v) return std::nullopt;
     if (v->empty() || v->size() > maxLen || v->find('\0') != std::string_view::npos)
-        throw RequestError(kBadFilter, std::string(key) + ": must be a non-empty string of at most " + std::to_string(maxLen) + " bytes");
+        throw RequestError(errc::kBadFilter, std::string(key) + ": must be a non-empty string of at most " + std::to_string(maxLen) + " bytes");
     return std::string(*v);
 }
 
@@ -36,11 +36,11 @@ AuditQuery::Filter AuditQuery::parse(const json_t* req, const std::string& insta
     f.fromTime = optField(req, "from_time", 64);
     f.toTime = optField(req, "to_time", 64);
     if (auto a = jsonOptionalInt(req, "after_seq")) {
-        if (*a < 0) throw RequestError(kBadFilter, "after_seq: must be an integer >= 0");
+        if (*a < 0) throw RequestError(errc::kBadFilter, "after_seq: must be an integer >= 0");
         f.afterSeq = *a;
     }
     if (auto l = jsonOptionalInt(req, "limit")) {
-        if (*l < 1 || *l > 1000) throw RequestError(kBadFilter, "limit: must be an integer from 1 to 1000");
+        if (*l < 1 || *l > 1000) throw RequestError(errc::kBadFilter, "limit: must be an integer from 1 to 1000");
         f.limit = static_cast<int>(*l);
     }
     return f;
@@ -79,7 +79,7 @@ std::vector<AuditRecord> AuditQuery::run(PgConn& conn, const Filter& f) {
         try {
             return conn.execParams(sql, params);
         } catch (const DbError& e) {
-            if (e.sqlstate().starts_with("22")) throw RequestError(kBadFilter, "from_time/to_time: not a valid timestamp");
+            if (e.sqlstate().starts_with("22")) throw RequestError(errc::kBadFilter, "from_time/to_time: not a valid timestamp");
             throw;
         }
     }();

@@ -2,11 +2,13 @@
 
 #include "BearerFileAuth.hpp"
 #include "ClientAssertion.hpp"
+#include "FhirErrors.hpp"
 #include "SmartBackendAuth.hpp"
 
 #include "hipaa/Clock.hpp"
 #include "hipaa/Errors.hpp"
 #include "hipaa/JcfgParser.hpp"
+#include "hipaa/JsonBuilder.hpp"
 #include "hipaa/SecretFile.hpp"
 
 #include <unistd.h>
@@ -195,27 +197,28 @@ auto FhirHandler::admin(F&& f) {
 
 JsonPtr FhirHandler::status() {
     Outbox::Status s = admin([](Outbox& o) { return o.status(); });
-    JsonPtr r = jsonObject();
-    jsonSet(r.get(), "pending", s.pending);
-    jsonSet(r.get(), "failed", s.failing);
-    jsonSet(r.get(), "sent", s.sent);
-    jsonSet(r.get(), "dead", s.dead);
-    jsonSet(r.get(), "held_notes", s.heldNotes);
-    jsonSet(r.get(), "oldest_pending_seconds", s.oldestPendingSeconds);
-    JsonPtr c = jsonObject();
-    jsonSet(c.get(), "visits", static_cast<uint64_t>(counters_.visits));
-    jsonSet(c.get(), "notes", static_cast<uint64_t>(counters_.notes));
-    jsonSet(c.get(), "queued", static_cast<uint64_t>(counters_.queued));
-    jsonSet(c.get(), "held", static_cast<uint64_t>(counters_.held));
-    jsonSet(c.get(), "duplicates", static_cast<uint64_t>(counters_.duplicates));
-    jsonSet(c.get(), "skipped", static_cast<uint64_t>(counters_.skipped));
-    jsonSet(c.get(), "lost", static_cast<uint64_t>(counters_.lost));
-    jsonSet(c.get(), "sent", static_cast<uint64_t>(workerCounters_->sent));
-    jsonSet(c.get(), "retried", static_cast<uint64_t>(workerCounters_->retried));
-    jsonSet(c.get(), "dead", static_cast<uint64_t>(workerCounters_->dead));
-    jsonSet(c.get(), "db_errors", static_cast<uint64_t>(workerCounters_->dbErrors));
-    jsonSet(r.get(), "this_instance", std::move(c));
-    return r;
+    JsonPtr c = JsonBuilder()
+                    .set("visits", static_cast<uint64_t>(counters_.visits))
+                    .set("notes", static_cast<uint64_t>(counters_.notes))
+                    .set("queued", static_cast<uint64_t>(counters_.queued))
+                    .set("held", static_cast<uint64_t>(counters_.held))
+                    .set("duplicates", static_cast<uint64_t>(counters_.duplicates))
+                    .set("skipped", static_cast<uint64_t>(counters_.skipped))
+                    .set("lost", static_cast<uint64_t>(counters_.lost))
+                    .set("sent", static_cast<uint64_t>(workerCounters_->sent))
+                    .set("retried", static_cast<uint64_t>(workerCounters_->retried))
+                    .set("dead", static_cast<uint64_t>(workerCounters_->dead))
+                    .set("db_errors", static_cast<uint64_t>(workerCounters_->dbErrors))
+                    .build();
+    return JsonBuilder()
+        .set("pending", s.pending)
+        .set("failed", s.failing)
+        .set("sent", s.sent)
+        .set("dead", s.dead)
+        .set("held_notes", s.heldNotes)
+        .set("oldest_pending_seconds", s.oldestPendingSeconds)
+        .set("this_instance", std::move(c))
+        .build();
 }
 
 JsonPtr FhirHandler::list(const json_t* request) {
@@ -226,22 +229,20 @@ JsonPtr FhirHandler::list(const json_t* request) {
     auto rows = admin([&](Outbox& o) { return o.list(state, static_cast<int>(limit)); });
     JsonPtr arr = jsonArray();
     for (const auto& row : rows) {
-        JsonPtr j = jsonObject();
-        jsonSet(j.get(), "id", row.id);
-        jsonSet(j.get(), "visit_id", row.visitId);
-        jsonSet(j.get(), "kind", row.kind);
-        jsonSet(j.get(), "state", row.state);
-        jsonSet(j.get(), "attempts", row.attempts);
-        if (row.lastStatus) jsonSet(j.get(), "last_status", static_cast<int64_t>(row.lastStatus));
-        if (!row.lastError.empty()) jsonSet(j.get(), "last_error", row.lastError);
-        jsonSet(j.get(), "age_seconds", row.ageSeconds);
-        if (row.state == "pending") jsonSet(j.get(), "next_attempt_in_seconds", row.nextAttemptInSeconds);
-        if (!row.outcome.empty()) jsonSet(j.get(), "outcome", jsonParse(row.outcome));
-        json_array_append_new(arr.get(), jsonRelease(std::move(j)));
+        JsonBuilder j;
+        j.set("id", row.id)
+            .set("visit_id", row.visitId)
+            .set("kind", row.kind)
+            .set("state", row.state)
+            .set("attempts", row.attempts)
+            .setIf(row.lastStatus, "last_status", static_cast<int64_t>(row.lastStatus))
+            .setIf(!row.lastError.empty(), "last_error", row.lastError)
+            .set("age_seconds", row.ageSeconds)
+            .setIf(row.state == "pending", "next_attempt_in_seconds", row.nextAttemptInSeconds);
+        if (!row.outcome.empty()) j.set("outcome", jsonParse(row.outcome));
+        json_array_append_new(arr.get(), jsonRelease(std::move(j).build()));
     }
-    JsonPtr r = jsonObject();
-    jsonSet(r.get(), "state", state);
-    jsonSet(r.get(), "bundles", std::move(arr));
+    JsonPtr r = JsonBuilder().set("state", state).set("bundles", std::move(arr)).build();
     return r;
 }
 
@@ -250,22 +251,20 @@ JsonPtr FhirHandler::retry(const json_t* request) {
     bool all = jsonOptionalBool(request, "all").value_or(false);
     if (!id && !all) throw RequestError(errc::kMissingField, "id (or \"all\": true) required");
     auto ids = admin([&](Outbox& o) { return o.retry(id); });
-    if (id && ids.empty()) throw RequestError(fhirerr::kNoSuchBundle, "no dead-lettered bundle with this id");
+    if (id && ids.empty()) throw RequestError(errc::kNoSuchBundle, "no dead-lettered bundle with this id");
     for (auto& w : workers_) w->wake();
     JsonPtr arr = jsonArray();
     for (int64_t i : ids) json_array_append_new(arr.get(), json_integer(i));
-    JsonPtr r = jsonObject();
-    jsonSet(r.get(), "requeued", std::move(arr));
+    JsonPtr r = JsonBuilder().set("requeued", std::move(arr)).build();
     return r;
 }
 
 JsonPtr FhirHandler::exportVisit(const json_t* request) {
     std::string visitId(jsonRequireString(request, "visit_id", 1, 128));
     auto id = admin([&](Outbox& o) { return o.exportVisit(visitId, Clock::wallUs()); });
-    if (!id) throw RequestError(fhirerr::kUnknownVisit, "no ended visit with this visit_id");
+    if (!id) throw RequestError(errc::kUnknownVisit, "no ended visit with this visit_id");
     for (auto& w : workers_) w->wake();
-    JsonPtr r = jsonObject();
-    jsonSet(r.get(), "queued", *id);
+    JsonPtr r = JsonBuilder().set("queued", *id).build();
     return r;
 }
 
@@ -274,8 +273,7 @@ JsonPtr FhirHandler::handleRequest(const json_t* request) {
     std::string what(jsonRequireString(request, "request"));
     if (what == "info") {
         JsonPtr info = infoResponse(kFhirInfo, config_.effective());
-        jsonSet(info.get(), "auth", auth_);
-        jsonSet(info.get(), "instance", instance_);
+        json_object_update(info.get(), JsonBuilder().set("auth", auth_).set("instance", instance_).build().get());
         return info;
     }
     if (what == "status") return status();

@@ -25,13 +25,7 @@
 namespace hipaa::fhir {
 
 inline constexpr PluginInfo kFhirInfo{"janus.eventhandler.hipaa.fhir", "HIPAA FHIR export",
-                                      "Exports visits and clinician notes to an EHR as FHIR R4", "0.1.0", 100};
-
-// Plugin-specific error codes (docs/error-codes.md, fhir section).
-namespace fhirerr {
-inline constexpr int kNoSuchBundle = 400;   // retry: no dead-lettered bundle with this id
-inline constexpr int kUnknownVisit = 401;   // export: no ended visit with this id
-}  // namespace fhirerr
+                                      "Exports visits and clinician notes to an EHR as FHIR R4", "0.1.0", 100, "hipaa.fhir"};
 
 class FhirHandler final : public EventHandlerCore {
 public:

@@ -37,14 +37,14 @@ FileSummary KeySlotEditor::rewrap(const std::string& path, const Keyring& keyrin
     head.resize(readSome(in.get(), head.data(), head.size()));
     std::string error;
     auto parsed = RecordingHeader::parse(head, error);
-    if (!parsed) throw Error(kRecorderDamaged, "cannot rewrap: " + error);
+    if (!parsed) throw Error(errc::kDamaged, "cannot rewrap: " + error);
     ByteView fixed = ByteView(head).first(parsed->fixedLength);
     Digest256 fixedHash = sha256(fixed);
     auto key = keyring.unwrap(parsed->header.slot, fixedHash);
     if (!key) {
         // Holding the private key (or KEK) that should open the slot: the header was changed.
         const Keyring::Key* own = keyring.find(parsed->header.slot.keyId);
-        if (own && !Keyring::publicOnly(own->type)) throw Error(kRecorderDamaged, "cannot rewrap: the key slot does not authenticate");
+        if (own && !Keyring::publicOnly(own->type)) throw Error(errc::kDamaged, "cannot rewrap: the key slot does not authenticate");
         throw CryptoError("cannot rewrap: data key does not unwrap with this keyring");
     }
     RecordingHeader h = parsed->header;

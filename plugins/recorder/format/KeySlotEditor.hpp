@@ -14,7 +14,7 @@ public:
     // replaces the file atomically (temp file + fsync + rename). The chunks are copied byte for byte,
     // in bounded pieces (`progress` is called after each). Returns the new summary (the SHA-256
     // changes with the header). Throws CryptoError if `keyring` lacks the key (version gone, or only
-    // its public half), Error(kRecorderDamaged) if the header does not parse or its slot does not open
+    // its public half), Error(errc::kDamaged) if the header does not parse or its slot does not open
     // with the key it names, Error(kInternal) on I/O failure (the original file is then untouched).
     static FileSummary rewrap(const std::string& path, const Keyring& keyring,
                               std::optional<uint32_t> version = std::nullopt,

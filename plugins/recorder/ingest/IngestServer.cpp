@@ -75,7 +75,7 @@ std::vector<int> IngestServer::open(const std::string& recording, std::vector<St
             s->socket = bindPort(port);
             if (s->socket) s->port = port;
         }
-        if (!s->socket) throw Error(kRecorderNoPorts, "no free port left in the configured RTP range");
+        if (!s->socket) throw Error(errc::kNoPorts, "no free port left in the configured RTP range");
         s->recording = recording;
         s->index = streams.size();
         s->sink = std::move(sink);

@@ -49,7 +49,7 @@ public:
     IngestServer& operator=(const IngestServer&) = delete;
 
     // Binds one UDP socket per sink on free ports of the range; returns the ports in sink order.
-    // Throws Error(kRecorderNoPorts) when the range is exhausted (nothing stays allocated).
+    // Throws Error(errc::kNoPorts) when the range is exhausted (nothing stays allocated).
     std::vector<int> open(const std::string& recording, std::vector<StreamSink> sinks);
     // Stops receiving and seals every stream; summaries in stream order. Empty if unknown. `counters`
     // (optional) gets each stream's final counters, after the last drain.

@@ -6,6 +6,7 @@
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
 #include "hipaa/JcfgParser.hpp"
+#include "hipaa/JsonBuilder.hpp"
 #include "hipaa/SecureRandom.hpp"
 #include "hipaa/SecretFile.hpp"
 
@@ -48,12 +49,8 @@ StreamSpec streamSpec(StreamKind kind, std::string codec, std::string mid) {
     return spec;
 }
 
-JsonPtr ok(const std::string& id) {
-    JsonPtr j = jsonObject();
-    jsonSet(j.get(), "recorder", "ok");
-    if (!id.empty()) jsonSet(j.get(), "recording", id);
-    return j;
-}
+// The answer's envelope ("hipaa.recorder": "success") is added by the glue (envelopeAnswer).
+JsonPtr ok(const std::string& id) { return JsonBuilder().set("recording", id).build(); }
 
 }  // namespace
 
@@ -179,9 +176,8 @@ MediaPluginCore::Reply RecorderPlugin::handleMessage(SessionId, const std::strin
 
 void RecorderPlugin::notify(const char* event, const std::string& id, JsonPtr extra) {
     if (!host_.eventsEnabled()) return;
-    JsonPtr e = extra ? std::move(extra) : jsonObject();
-    jsonSet(e.get(), "event", event);
-    jsonSet(e.get(), "recording", id);
+    JsonPtr e = JsonBuilder().set("event", event).set("recording", id).build();
+    if (extra) json_object_update(e.get(), extra.get());
     host_.notifyEvent(0, e.get());
 }
 
@@ -189,23 +185,26 @@ JsonPtr RecorderPlugin::handleAdmin(const json_t* request) {
     if (!json_is_object(request)) throw RequestError(errc::kInvalidJson, "request must be a JSON object");
     std::string what(jsonRequireString(request, "request"));
     if (what == "info") {
-        JsonPtr info = infoResponse(kRecorderInfo, config_.effective());
-        jsonSet(info.get(), "active",
-                static_cast<uint64_t>(ingest_->recordings().size() + inProcess_->recordings().size()));
+        size_t sessions;
         {
             std::lock_guard lock(mutex_);
-            jsonSet(info.get(), "sessions", static_cast<uint64_t>(sessions_.size()));
+            sessions = sessions_.size();
         }
-        jsonSet(info.get(), "write_failures", writeFailures_.load());
-        jsonSet(info.get(), "key_version", static_cast<int64_t>(keyring_.newest()));
-        jsonSet(info.get(), "signing_public_key", hexEncode(signer_->publicKey()));
+        JsonPtr info = infoResponse(kRecorderInfo, config_.effective());
+        json_object_update(info.get(), JsonBuilder()
+                                           .set("active", static_cast<uint64_t>(ingest_->recordings().size() +
+                                                                                inProcess_->recordings().size()))
+                                           .set("sessions", static_cast<uint64_t>(sessions))
+                                           .set("write_failures", writeFailures_.load())
+                                           .set("key_version", static_cast<int64_t>(keyring_.newest()))
+                                           .set("signing_public_key", hexEncode(signer_->publicKey()))
+                                           .build()
+                                           .get());
         return info;
     }
     if (what == "start") return startRequest(request);
     if (what == "list") {
-        JsonPtr j = ok("");
-        jsonSet(j.get(), "recordings", store_->list());
-        return j;
+        return JsonBuilder().set("recordings", store_->list()).build();
     }
     static const std::set<std::string> kPerRecording{"stop", "status", "hold", "release", "delete", "verify", "rewrap", "export"};
     if (!kPerRecording.count(what)) throw RequestError(errc::kUnknownRequest, "unknown request");
@@ -227,31 +226,21 @@ JsonPtr RecorderPlugin::handleAdmin(const json_t* request) {
         // No controlMutex_: the store refuses a recording that is still recording, and deleting an
         // hour of video must not hold up every start and stop.
         JsonPtr receipt = store_->remove(id, reason, Clock::wallMs());
-        JsonPtr e = jsonObject();
-        jsonSet(e.get(), "trigger", "request");
-        jsonSet(e.get(), "receipt", jsonRetain(receipt.get()));
+        JsonPtr e = JsonBuilder().set("trigger", "request").set("receipt", jsonRetain(receipt.get())).build();
         notify("deleted", id, std::move(e));
-        JsonPtr j = ok(id);
-        jsonSet(j.get(), "receipt", std::move(receipt));
-        return j;
+        return JsonBuilder().set("recording", id).set("receipt", std::move(receipt)).build();
     }
     if (what == "verify") {
         JsonPtr report = store_->verify(id);
-        JsonPtr e = jsonObject();
-        jsonSet(e.get(), "ok", jsonBool(report.get(), "ok").value_or(false));
+        JsonPtr e = JsonBuilder().set("ok", jsonBool(report.get(), "ok").value_or(false)).build();
         notify("verified", id, std::move(e));
-        JsonPtr j = ok(id);
-        jsonSet(j.get(), "verification", std::move(report));
-        return j;
+        return JsonBuilder().set("recording", id).set("verification", std::move(report)).build();
     }
     if (what == "rewrap") {
         uint32_t v = store_->rewrap(id);
-        JsonPtr e = jsonObject();
-        jsonSet(e.get(), "key_version", static_cast<int64_t>(v));
+        JsonPtr e = JsonBuilder().set("key_version", static_cast<int64_t>(v)).build();
         notify("rewrapped", id, std::move(e));
-        JsonPtr j = ok(id);
-        jsonSet(j.get(), "key_version", static_cast<int64_t>(v));
-        return j;
+        return JsonBuilder().set("recording", id).set("key_version", static_cast<int64_t>(v)).build();
     }
     if (what == "export") return exportRecording(id);
     throw RequestError(errc::kUnknownRequest, "unknown request");
@@ -309,28 +298,28 @@ JsonPtr RecorderPlugin::startRequest(const json_t* request) {
     });
     // The keys leave only in this answer (the caller hands them to rtp_forward); the local copies
     // and their base64 text are wiped.
-    auto setKey = [](json_t* obj, const Bytes& key) {
+    auto setKey = [](JsonBuilder& b, const Bytes& key) {
         std::string text = base64Encode(key);
-        jsonSet(obj, "srtp_crypto", text);
+        b.set("srtp_crypto", text);
         OPENSSL_cleanse(text.data(), text.size());
     };
-    JsonPtr j = ok(id);
-    jsonSet(j.get(), "host", rtpAddress_);
-    jsonSet(j.get(), "srtp_suite", suite);
-    jsonSet(j.get(), "srtp_keys", keys);
-    if (!perStream) setKey(j.get(), srtpKeys[0]);
-    jsonSet(j.get(), "policy", policy);
     JsonPtr out = jsonArray();
     for (size_t k = 0; k < specs.size(); ++k) {
-        JsonPtr e = jsonObject();
-        jsonSet(e.get(), "mid", specs[k].mid);
-        jsonSet(e.get(), "kind", specs[k].kind == StreamKind::Audio ? "audio" : "video");
-        jsonSet(e.get(), "port", ports[k]);
-        if (perStream) setKey(e.get(), srtpKeys[k]);
-        json_array_append_new(out.get(), jsonRelease(std::move(e)));
+        JsonBuilder e;
+        e.set("mid", specs[k].mid)
+            .set("kind", specs[k].kind == StreamKind::Audio ? "audio" : "video")
+            .set("port", ports[k]);
+        if (perStream) setKey(e, srtpKeys[k]);
+        json_array_append_new(out.get(), jsonRelease(std::move(e).build()));
     }
-    jsonSet(j.get(), "streams", std::move(out));
-    return j;
+    JsonBuilder j;
+    j.set("recording", id)
+        .set("host", rtpAddress_)
+        .set("srtp_suite", suite)
+        .set("srtp_keys", keys)
+        .set("policy", policy);
+    if (!perStream) setKey(j, srtpKeys[0]);
+    return std::move(j).set("streams", std::move(out)).build();
 }
 
 std::string RecorderPlugin::start(const std::vector<RecordingStreamSpec>& streams, const std::string& policy) {
@@ -346,7 +335,7 @@ std::string RecorderPlugin::start(const std::vector<RecordingStreamSpec>& stream
 
 std::string RecorderPlugin::open(const std::vector<StreamSpec>& specs, const std::string& policy, const Attach& attach) {
     // Every field was checked before the policy is looked up and anything is allocated.
-    if (!store_->policies().count(policy)) throw RequestError(kRecorderUnknownPolicy, "unknown retention policy");
+    if (!store_->policies().count(policy)) throw RequestError(errc::kUnknownPolicy, "unknown retention policy");
     std::lock_guard control(controlMutex_);
     RecordingId rid{};
     secureRandom(rid);
@@ -355,7 +344,7 @@ std::string RecorderPlugin::open(const std::vector<StreamSpec>& specs, const std
     try {
         paths = store_->create(id, policy, specs);
     } catch (const WriteError& e) {
-        throw RequestError(kRecorderWriteFailed, std::string("cannot write the recording's state (") + e.reason() + ")");
+        throw RequestError(errc::kWriteFailed, std::string("cannot write the recording's state (") + e.reason() + ")");
     }
     Bytes dataKey = secureRandomBytes(32);
     // Nothing was received: the files started so far are left as they are and the recording is marked
@@ -382,15 +371,13 @@ std::string RecorderPlugin::open(const std::vector<StreamSpec>& specs, const std
         attach(id, std::move(writers));
     } catch (const WriteError& e) {
         abandon();
-        throw RequestError(kRecorderWriteFailed, std::string("cannot write the recording's files (") + e.reason() + ")");
+        throw RequestError(errc::kWriteFailed, std::string("cannot write the recording's files (") + e.reason() + ")");
     } catch (...) {
         abandon();
         throw;
     }
     OPENSSL_cleanse(dataKey.data(), dataKey.size());
-    JsonPtr e = jsonObject();
-    jsonSet(e.get(), "policy", policy);
-    jsonSet(e.get(), "streams", static_cast<int64_t>(specs.size()));
+    JsonPtr e = JsonBuilder().set("policy", policy).set("streams", static_cast<int64_t>(specs.size())).build();
     notify("started", id, std::move(e));
     return id;
 }
@@ -413,22 +400,21 @@ RecordingStopped RecorderPlugin::stop(const std::string& recording) {
 
 void RecorderPlugin::writeFailed(const std::string& id, size_t stream, int errnum) {
     writeFailures_.fetch_add(1);
-    JsonPtr e = jsonObject();
-    jsonSet(e.get(), "stream", static_cast<uint64_t>(stream));
-    jsonSet(e.get(), "reason", WriteError::reasonFor(errnum));
+    JsonPtr e =
+        JsonBuilder().set("stream", static_cast<uint64_t>(stream)).set("reason", WriteError::reasonFor(errnum)).build();
     notify("write_failed", id, std::move(e));
 }
 
 RecorderPlugin::Sealed RecorderPlugin::seal(const std::string& id) {
     std::lock_guard control(controlMutex_);
-    if (!store_->exists(id)) throw RequestError(kRecorderUnknownRecording, "no such recording");
+    if (!store_->exists(id)) throw RequestError(errc::kUnknownRecording, "no such recording");
     Sealed out;
     out.files = ingest_->close(id, &out.counters);
     if (out.files.empty()) out.files = inProcess_->close(id, &out.counters);
     if (out.files.empty()) {
         if (jsonString(store_->describe(id).get(), "status").value_or("") == "deleted")
-            throw RequestError(kRecorderDeleted, "recording was deleted");
-        throw RequestError(kRecorderNotActive, "recording is not active");
+            throw RequestError(errc::kDeleted, "recording was deleted");
+        throw RequestError(errc::kNotActive, "recording is not active");
     }
     try {
         store_->sealed(id, out.files);  // `failed` when a file is incomplete
@@ -439,12 +425,10 @@ RecorderPlugin::Sealed RecorderPlugin::seal(const std::string& id) {
         } catch (const std::exception&) {
             // the state file cannot be written either; the status in memory is interrupted
         }
-        JsonPtr ev = jsonObject();
-        jsonSet(ev.get(), "status", "interrupted");
-        jsonSet(ev.get(), "failure", e.reason());
+        JsonPtr ev = JsonBuilder().set("status", "interrupted").set("failure", e.reason()).build();
         notify("stopped", id, std::move(ev));
-        throw RequestError(kRecorderWriteFailed, std::string("the recording's manifest could not be written (") +
-                                                     e.reason() + "): it is interrupted");
+        throw RequestError(errc::kWriteFailed, std::string("the recording's manifest could not be written (") +
+                                                   e.reason() + "): it is interrupted");
     }
     uint64_t packets = 0, failed = 0;
     for (size_t k = 0; k < out.files.size(); ++k) {
@@ -452,40 +436,41 @@ RecorderPlugin::Sealed RecorderPlugin::seal(const std::string& id) {
         if (k < out.counters.size()) failed += out.counters[k].srtpFailed;
         packets += out.files[k].packets;
     }
-    JsonPtr e = jsonObject();
-    jsonSet(e.get(), "status", out.failure.empty() ? "sealed" : "failed");
-    if (!out.failure.empty()) jsonSet(e.get(), "failure", out.failure);
-    jsonSet(e.get(), "packets", packets);
-    jsonSet(e.get(), "srtp_failed", failed);
+    JsonPtr e = JsonBuilder()
+                    .set("status", out.failure.empty() ? "sealed" : "failed")
+                    .setIf(!out.failure.empty(), "failure", out.failure)
+                    .set("packets", packets)
+                    .set("srtp_failed", failed)
+                    .build();
     notify("stopped", id, std::move(e));
     return out;
 }
 
 JsonPtr RecorderPlugin::stopRequest(const std::string& id) {
     Sealed s = seal(id);
-    JsonPtr j = ok(id);
     JsonPtr arr = jsonArray();
     for (size_t k = 0; k < s.files.size(); ++k) {
         const FileSummary& f = s.files[k];
-        JsonPtr e = jsonObject();
-        jsonSet(e.get(), "file", f.file);
-        jsonSet(e.get(), "sha256", hexEncode(f.sha256));
-        jsonSet(e.get(), "packets", f.packets);
-        jsonSet(e.get(), "chunks", f.chunks);
-        jsonSet(e.get(), "bytes", f.bytes);
-        jsonSet(e.get(), "complete", f.complete);
-        if (!f.complete) jsonSet(e.get(), "write_error", WriteError::reasonFor(f.error));
-        if (k < s.counters.size()) {
-            jsonSet(e.get(), "srtp_failed", s.counters[k].srtpFailed);
-            jsonSet(e.get(), "lost", s.counters[k].lost);
-            jsonSet(e.get(), "ssrc_refused", s.counters[k].ssrcRefused);
-        }
-        json_array_append_new(arr.get(), jsonRelease(std::move(e)));
+        JsonBuilder e;
+        e.set("file", f.file)
+            .set("sha256", hexEncode(f.sha256))
+            .set("packets", f.packets)
+            .set("chunks", f.chunks)
+            .set("bytes", f.bytes)
+            .set("complete", f.complete);
+        if (!f.complete) e.set("write_error", WriteError::reasonFor(f.error));
+        if (k < s.counters.size())
+            e.set("srtp_failed", s.counters[k].srtpFailed)
+                .set("lost", s.counters[k].lost)
+                .set("ssrc_refused", s.counters[k].ssrcRefused);
+        json_array_append_new(arr.get(), jsonRelease(std::move(e).build()));
     }
-    jsonSet(j.get(), "status", s.failure.empty() ? "sealed" : "failed");
-    if (!s.failure.empty()) jsonSet(j.get(), "failure", s.failure);
-    jsonSet(j.get(), "files", std::move(arr));
-    return j;
+    return JsonBuilder()
+        .set("recording", id)
+        .set("status", s.failure.empty() ? "sealed" : "failed")
+        .setIf(!s.failure.empty(), "failure", s.failure)
+        .set("files", std::move(arr))
+        .build();
 }
 
 JsonPtr RecorderPlugin::status(const std::string& id) {
@@ -495,35 +480,37 @@ JsonPtr RecorderPlugin::status(const std::string& id) {
         JsonPtr arr = jsonArray();
         std::string failure;
         for (const auto& c : udp ? ingest_->counters(id) : inProcess_->counters(id)) {
-            JsonPtr e = jsonObject();
-            jsonSet(e.get(), "received", c.received);
-            jsonSet(e.get(), "recorded", c.recorded);
-            jsonSet(e.get(), "srtp_failed", c.srtpFailed);
-            jsonSet(e.get(), "bytes", c.bytes);
-            jsonSet(e.get(), "lost", c.lost);
-            jsonSet(e.get(), "ssrc_refused", c.ssrcRefused);
+            JsonBuilder e;
+            e.set("received", c.received)
+                .set("recorded", c.recorded)
+                .set("srtp_failed", c.srtpFailed)
+                .set("bytes", c.bytes)
+                .set("lost", c.lost)
+                .set("ssrc_refused", c.ssrcRefused);
             if (c.writeError) {
-                jsonSet(e.get(), "write_error", WriteError::reasonFor(c.writeError));
+                e.set("write_error", WriteError::reasonFor(c.writeError));
                 if (failure.empty()) failure = WriteError::reasonFor(c.writeError);
             }
-            json_array_append_new(arr.get(), jsonRelease(std::move(e)));
+            json_array_append_new(arr.get(), jsonRelease(std::move(e).build()));
         }
-        jsonSet(j.get(), "counters", std::move(arr));
         // While still recording: a stream already failed, `stop` will leave the recording `failed`.
-        if (!failure.empty()) jsonSet(j.get(), "failure", failure);
+        json_object_update(
+            j.get(),
+            JsonBuilder().set("counters", std::move(arr)).setIf(!failure.empty(), "failure", failure).build().get());
     }
     return j;
 }
 
 JsonPtr RecorderPlugin::exportRecording(const std::string& id) {
     std::vector<std::string> files = store_->exportMjr(id, Clock::wallMs());
-    JsonPtr j = ok(id);
     JsonPtr arr = jsonArray();
     for (const auto& f : files) json_array_append_new(arr.get(), json_string(f.c_str()));
-    jsonSet(j.get(), "files", std::move(arr));
-    jsonSet(j.get(), "expires_ms", Clock::wallMs() + exportTtlMs_);
-    JsonPtr e = jsonObject();
-    jsonSet(e.get(), "files", static_cast<int64_t>(files.size()));
+    JsonPtr j = JsonBuilder()
+                    .set("recording", id)
+                    .set("files", std::move(arr))
+                    .set("expires_ms", Clock::wallMs() + exportTtlMs_)
+                    .build();
+    JsonPtr e = JsonBuilder().set("files", static_cast<int64_t>(files.size())).build();
     notify("exported", id, std::move(e));
     return j;
 }
@@ -533,9 +520,7 @@ int RecorderPlugin::sweep(int64_t nowMs) {
     for (const auto& id : store_->expired(nowMs)) {
         try {
             JsonPtr receipt = store_->remove(id, "retention policy", nowMs);
-            JsonPtr e = jsonObject();
-            jsonSet(e.get(), "trigger", "retention");
-            jsonSet(e.get(), "receipt", std::move(receipt));
+            JsonPtr e = JsonBuilder().set("trigger", "retention").set("receipt", std::move(receipt)).build();
             notify("deleted", id, std::move(e));
             ++deleted;
         } catch (const std::exception& ex) {
@@ -571,8 +556,7 @@ void RecorderPlugin::sweeperLoop() {
 }
 
 JsonPtr RecorderPlugin::querySession(SessionId session) {
-    JsonPtr j = jsonObject();
-    jsonSet(j.get(), "session", session);
+    JsonPtr j = JsonBuilder().set("session", session).build();
     return j;
 }
 

@@ -26,7 +26,7 @@ namespace hipaa::recorder {
 
 inline constexpr PluginInfo kRecorderInfo{"janus.plugin.hipaa.recorder", "HIPAA encrypted recorder",
                                           "Encrypted consult recording with retention and verifiable deletion",
-                                          "0.1.0", 100};
+                                          "0.1.0", 100, "hipaa.recorder"};
 
 class RecorderPlugin final : public MediaPluginCore, public RecordingSink {
 public:

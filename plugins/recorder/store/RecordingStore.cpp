@@ -117,7 +117,7 @@ RecordingStore::RecordingStore(std::string dir, std::string exportDir, const Key
 std::shared_ptr<RecordingStore::Entry> RecordingStore::entry(const std::string& id) const {
     std::lock_guard lock(mutex_);
     auto it = recordings_.find(id);
-    if (it == recordings_.end()) throw RequestError(kRecorderUnknownRecording, "no such recording");
+    if (it == recordings_.end()) throw RequestError(errc::kUnknownRecording, "no such recording");
     return it->second;
 }
 
@@ -169,7 +169,7 @@ void RecordingStore::save(const std::string& id, const Meta& m) const {
 
 std::vector<std::string> RecordingStore::create(const std::string& id, const std::string& policy,
                                                 const std::vector<StreamSpec>& streams) {
-    if (!policies_.count(policy)) throw RequestError(kRecorderUnknownPolicy, "unknown retention policy");
+    if (!policies_.count(policy)) throw RequestError(errc::kUnknownPolicy, "unknown retention policy");
     auto e = std::make_shared<Entry>();
     Meta& m = e->meta;
     m.status = "recording";
@@ -249,7 +249,7 @@ void RecordingStore::hold(const std::string& id, const std::string& reason) {
     std::shared_lock files(e->files);  // not in the middle of a delete
     int64_t now = Clock::wallMs();
     update(id, *e, [&](Meta& m) {
-        if (m.status == "deleted") throw RequestError(kRecorderDeleted, "recording was deleted");
+        if (m.status == "deleted") throw RequestError(errc::kDeleted, "recording was deleted");
         m.held = true;
         m.holdReason = reason;
         m.holdSinceMs = now;
@@ -260,8 +260,8 @@ void RecordingStore::release(const std::string& id, const std::string& reason) {
     auto e = entry(id);
     std::shared_lock files(e->files);
     update(id, *e, [&](Meta& m) {
-        if (m.status == "deleted") throw RequestError(kRecorderDeleted, "recording was deleted");
-        if (!m.held) throw RequestError(kRecorderNotOnHold, "recording is not on hold");
+        if (m.status == "deleted") throw RequestError(errc::kDeleted, "recording was deleted");
+        if (!m.held) throw RequestError(errc::kNotOnHold, "recording is not on hold");
         m.held = false;
         m.holdReason = "released: " + reason;
         m.holdSinceMs = 0;
@@ -272,9 +272,9 @@ JsonPtr RecordingStore::remove(const std::string& id, const std::string& reason,
     auto e = entry(id);
     std::unique_lock files(e->files);  // no export, verify, hold or rewrap of it meanwhile
     Meta m = snapshot(*e);
-    if (m.status == "deleted") throw RequestError(kRecorderDeleted, "recording was already deleted");
-    if (m.status == "recording") throw RequestError(kRecorderActive, "recording is still running: stop it first");
-    if (m.held) throw RequestError(kRecorderOnHold, "recording is under legal hold");
+    if (m.status == "deleted") throw RequestError(errc::kDeleted, "recording was already deleted");
+    if (m.status == "recording") throw RequestError(errc::kActive, "recording is still running: stop it first");
+    if (m.held) throw RequestError(errc::kOnHold, "recording is under legal hold");
     // Decrypted copies first: a receipt saying the key is destroyed must not leave plaintext behind.
     std::vector<std::string> exports;
     std::error_code ec;
@@ -407,21 +407,21 @@ uint32_t RecordingStore::rewrap(const std::string& id) {
     auto e = entry(id);
     std::unique_lock files(e->files);
     const Meta m = snapshot(*e);
-    if (m.status == "deleted") throw RequestError(kRecorderDeleted, "recording was deleted");
-    if (m.status == "recording") throw RequestError(kRecorderActive, "recording is still running");
+    if (m.status == "deleted") throw RequestError(errc::kDeleted, "recording was deleted");
+    if (m.status == "recording") throw RequestError(errc::kActive, "recording is still running");
     std::vector<FileSummary> summaries;
     for (const auto& f : m.files) {
         try {
             summaries.push_back(KeySlotEditor::rewrap(path(f), keyring_, std::nullopt, [&] { progress(id); }));
         } catch (const CryptoError&) {
-            throw RequestError(kRecorderKeyUnavailable, "data key cannot be unwrapped on this host");
+            throw RequestError(errc::kKeyUnavailable, "data key cannot be unwrapped on this host");
         }
     }
     if (m.status == "sealed" || m.status == "failed") {
         // Keep the manifest's counts; only the hashes change with the new key slot.
         std::string err;
         auto old = SignedDocument::read(path(id + ".manifest.json"), "recording-manifest", signer_.verifier(), err);
-        if (!old) throw RequestError(kRecorderDamaged, "manifest does not verify: " + err);
+        if (!old) throw RequestError(errc::kDamaged, "manifest does not verify: " + err);
         size_t k;
         json_t* f;
         json_array_foreach(json_object_get(old->get(), "files"), k, f) {
@@ -440,8 +440,8 @@ std::vector<std::string> RecordingStore::exportMjr(const std::string& id, int64_
     auto e = entry(id);
     std::shared_lock files(e->files);
     const Meta m = snapshot(*e);
-    if (m.status == "deleted") throw RequestError(kRecorderDeleted, "recording was deleted");
-    if (m.status == "recording") throw RequestError(kRecorderActive, "recording is still running");
+    if (m.status == "deleted") throw RequestError(errc::kDeleted, "recording was deleted");
+    if (m.status == "recording") throw RequestError(errc::kActive, "recording is still running");
     std::vector<std::string> out;
     try {
         for (size_t i = 0; i < m.files.size(); ++i) {
@@ -457,12 +457,12 @@ std::vector<std::string> RecordingStore::exportMjr(const std::string& id, int64_
                 progress(id);
             });
             if (!r.keyValid) {
-                if (r.keyUnavailable) throw RequestError(kRecorderKeyUnavailable, "data key cannot be unwrapped on this host");
-                throw RequestError(kRecorderDamaged, "recording fails verification: " + r.damage);
+                if (r.keyUnavailable) throw RequestError(errc::kKeyUnavailable, "data key cannot be unwrapped on this host");
+                throw RequestError(errc::kDamaged, "recording fails verification: " + r.damage);
             }
             // An interrupted recording exports its authenticated prefix; a sealed one must be intact.
             if (!r.complete && m.status == "sealed")
-                throw RequestError(kRecorderDamaged, "recording fails verification: " + r.damage);
+                throw RequestError(errc::kDamaged, "recording fails verification: " + r.damage);
             if (mjr) mjr->finish();
         }
     } catch (...) {

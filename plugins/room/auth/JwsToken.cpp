@@ -7,7 +7,7 @@ namespace hipaa::room {
 namespace {
 
 [[noreturn]] void malformed(const std::string& why) {
-    throw TokenError(rc::kTokenMalformed, "malformed_token", "malformed token: " + why);
+    throw TokenError(errc::kTokenMalformed, "malformed_token", "malformed token: " + why);
 }
 
 JsonPtr decodeObject(std::string_view part, const char* what) {
@@ -27,7 +27,7 @@ JsonPtr decodeObject(std::string_view part, const char* what) {
 
 JwsToken JwsToken::parse(std::string_view compact, size_t maxSize) {
     if (compact.size() > maxSize)
-        throw TokenError(rc::kTokenTooLarge, "token_too_large", "token larger than " + std::to_string(maxSize) + " bytes");
+        throw TokenError(errc::kTokenTooLarge, "token_too_large", "token larger than " + std::to_string(maxSize) + " bytes");
     auto d1 = compact.find('.');
     if (d1 == std::string_view::npos) malformed("not three parts");
     auto d2 = compact.find('.', d1 + 1);
@@ -44,7 +44,7 @@ JwsToken JwsToken::parse(std::string_view compact, size_t maxSize) {
     t.signature_ = std::move(*sigBytes);
 
     const json_t* alg = json_object_get(t.header_.get(), "alg");
-    if (!alg) throw TokenError(rc::kTokenAlgorithm, "algorithm_refused", "token header has no alg");
+    if (!alg) throw TokenError(errc::kTokenAlgorithm, "algorithm_refused", "token header has no alg");
     if (!json_is_string(alg)) malformed("alg is not a string");
     t.alg_ = json_string_value(alg);
     if (const json_t* kid = json_object_get(t.header_.get(), "kid")) {

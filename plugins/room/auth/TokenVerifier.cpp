@@ -25,7 +25,7 @@ namespace {
 std::string requireString(const json_t* claims, const char* name) {
     const json_t* v = json_object_get(claims, name);
     if (!json_is_string(v) || json_string_length(v) == 0)
-        refuse(rc::kTokenClaimMissing, "claim_missing", std::string("token claim ") + name + " missing or not a string");
+        refuse(errc::kTokenClaimMissing, "claim_missing", std::string("token claim ") + name + " missing or not a string");
     return json_string_value(v);
 }
 
@@ -34,9 +34,9 @@ int64_t requireTime(const json_t* claims, const char* name) {
     // NumericDate: integers only (a float or string time is refused rather than rounded), and bounded
     // so that exp + skew and friends cannot overflow.
     if (!json_is_integer(v) || json_integer_value(v) < 0)
-        refuse(rc::kTokenClaimMissing, "claim_missing", std::string("token claim ") + name + " missing or not an integer");
+        refuse(errc::kTokenClaimMissing, "claim_missing", std::string("token claim ") + name + " missing or not an integer");
     if (json_integer_value(v) > kMaxNumericDate)
-        refuse(rc::kTokenClaimMissing, "claim_missing",
+        refuse(errc::kTokenClaimMissing, "claim_missing",
                std::string("token claim ") + name + " is beyond the year 9999");
     return json_integer_value(v);
 }
@@ -44,7 +44,7 @@ int64_t requireTime(const json_t* claims, const char* name) {
 std::optional<std::string> optionalString(const json_t* obj, const char* name) {
     const json_t* v = json_object_get(obj, name);
     if (!v) return std::nullopt;
-    if (!json_is_string(v)) refuse(rc::kTokenClaimMissing, "claim_missing", std::string("token claim ") + name + " is not a string");
+    if (!json_is_string(v)) refuse(errc::kTokenClaimMissing, "claim_missing", std::string("token claim ") + name + " is not a string");
     return std::string(json_string_value(v));
 }
 
@@ -116,17 +116,17 @@ VerifiedToken TokenVerifier::verify(std::string_view token, const JoinCheck& che
     // Algorithm: an allow-list, never what the token says it wants.
     const std::string& alg = t.alg();
     bool algAllowed = alg == "ES256" || alg == "EdDSA" || alg == "RS256" || (alg == "HS256" && check.allowHs256);
-    if (!algAllowed) refuse(rc::kTokenAlgorithm, "algorithm_refused", "token algorithm not allowed here");
+    if (!algAllowed) refuse(errc::kTokenAlgorithm, "algorithm_refused", "token algorithm not allowed here");
 
     auto ks = keys();
     const VerifyKey* key = ks ? ks->find(t.kid(), alg) : nullptr;
     if (!key) {
         // A known kid with another alg is the key-confusion trick (e.g. HS256 keyed by an RSA public key).
         if (ks && !t.kid().empty() && ks->hasKid(t.kid()))
-            refuse(rc::kTokenAlgorithm, "algorithm_refused", "token algorithm does not match its key");
-        refuse(rc::kTokenUnknownKey, "unknown_key", "no verification key for this token");
+            refuse(errc::kTokenAlgorithm, "algorithm_refused", "token algorithm does not match its key");
+        refuse(errc::kTokenUnknownKey, "unknown_key", "no verification key for this token");
     }
-    if (!key->verify(t.signingInput(), t.signature())) refuse(rc::kTokenSignature, "bad_signature", "token signature invalid");
+    if (!key->verify(t.signingInput(), t.signature())) refuse(errc::kTokenSignature, "bad_signature", "token signature invalid");
 
     // From here on the claims are authentic; refusals can name the subject (pseudonymized by the caller).
     const json_t* c = t.claims();
@@ -143,32 +143,32 @@ VerifiedToken TokenVerifier::verify(std::string_view token, const JoinCheck& che
         v.exp = requireTime(c, "exp");
         v.iat = requireTime(c, "iat");
         if (json_object_get(c, "nbf")) v.nbf = requireTime(c, "nbf");
-        if (!json_object_get(c, "aud")) refuse(rc::kTokenClaimMissing, "claim_missing", "token claim aud missing");
+        if (!json_object_get(c, "aud")) refuse(errc::kTokenClaimMissing, "claim_missing", "token claim aud missing");
         // A link is a bearer URL sent by e-mail or SMS, signed but not encrypted: a date of birth hashed
         // without a key is read back from it in milliseconds. Refused, whatever the room.
         if (json_object_get(c, "dob_sha256"))
-            fail(rc::kTokenDobLegacy, "dob_claim_obsolete",
+            fail(errc::kTokenDobLegacy, "dob_claim_obsolete",
                  "token carries dob_sha256 (readable by anyone holding the link); the issuer must send dob_hmac");
 
-        if (!policy_.issuers.contains(v.iss)) fail(rc::kTokenIssuer, "unknown_issuer", "token issuer not accepted");
+        if (!policy_.issuers.contains(v.iss)) fail(errc::kTokenIssuer, "unknown_issuer", "token issuer not accepted");
         if (!audienceMatches(json_object_get(c, "aud"), policy_.audience))
-            fail(rc::kTokenAudience, "wrong_audience", "token audience is not this server");
-        if (now > v.exp + policy_.skewS) fail(rc::kTokenExpired, "expired", "token expired");
-        if (v.nbf && now + policy_.skewS < v.nbf) fail(rc::kTokenNotYetValid, "not_yet_valid", "token not valid yet");
-        if (now + policy_.skewS < v.iat) fail(rc::kTokenNotYetValid, "not_yet_valid", "token issued in the future");
+            fail(errc::kTokenAudience, "wrong_audience", "token audience is not this server");
+        if (now > v.exp + policy_.skewS) fail(errc::kTokenExpired, "expired", "token expired");
+        if (v.nbf && now + policy_.skewS < v.nbf) fail(errc::kTokenNotYetValid, "not_yet_valid", "token not valid yet");
+        if (now + policy_.skewS < v.iat) fail(errc::kTokenNotYetValid, "not_yet_valid", "token issued in the future");
         if (now - v.iat > policy_.maxLifetimeS + policy_.skewS || v.exp - v.iat > policy_.maxLifetimeS)
-            fail(rc::kTokenTooOld, "too_old", "token older or longer-lived than allowed");
-        if (v.room != check.room) fail(rc::kTokenWrongRoom, "wrong_room", "token is for another room");
+            fail(errc::kTokenTooOld, "too_old", "token older or longer-lived than allowed");
+        if (v.room != check.room) fail(errc::kTokenWrongRoom, "wrong_room", "token is for another room");
         auto r = parseRole(role);
-        if (!r || !check.allowedRoles.contains(*r)) fail(rc::kTokenUnknownRole, "unknown_role", "token role not allowed in this room");
+        if (!r || !check.allowedRoles.contains(*r)) fail(errc::kTokenUnknownRole, "unknown_role", "token role not allowed in this room");
         v.role = *r;  // NOLINT(bugprone-unchecked-optional-access): fail() does not return
         if (v.role == Role::Patient && json_object_get(c, "name"))
-            fail(rc::kTokenPatientName, "name_in_patient_token",
+            fail(errc::kTokenPatientName, "name_in_patient_token",
                  "patient tokens carry no name; the client sends display in the join request");
-        if (revocations_.isRevoked(v.sub, v.jti, now)) fail(rc::kTokenRevoked, "revoked", "token or subject revoked");
+        if (revocations_.isRevoked(v.sub, v.jti, now)) fail(errc::kTokenRevoked, "revoked", "token or subject revoked");
 
         if (const json_t* amr = json_object_get(c, "amr")) {
-            if (!json_is_array(amr)) refuse(rc::kTokenClaimMissing, "claim_missing", "token claim amr is not an array");
+            if (!json_is_array(amr)) refuse(errc::kTokenClaimMissing, "claim_missing", "token claim amr is not an array");
             size_t i;
             const json_t* m;
             json_array_foreach(amr, i, m) if (json_is_string(m)) v.amr.emplace_back(json_string_value(m));
@@ -177,10 +177,10 @@ VerifiedToken TokenVerifier::verify(std::string_view token, const JoinCheck& che
             bool mfa = std::any_of(v.amr.begin(), v.amr.end(), [&](const std::string& m) {
                 return std::find(policy_.mfaMethods.begin(), policy_.mfaMethods.end(), m) != policy_.mfaMethods.end();
             });
-            if (!mfa) fail(rc::kTokenMfaRequired, "mfa_required", "this role requires multi-factor authentication");
+            if (!mfa) fail(errc::kTokenMfaRequired, "mfa_required", "this role requires multi-factor authentication");
         }
         if (check.subjectLocked && check.subjectLocked(v.iss, v.sub))
-            fail(rc::kRoomLockedOut, "locked_out", "too many failed date-of-birth checks; try again later");
+            fail(errc::kRoomLockedOut, "locked_out", "too many failed date-of-birth checks; try again later");
         if (check.dobCheck && v.role == Role::Patient) {
             // Keyed with a secret only the issuer and the room hold, over this token's jti: the link
             // alone tells nothing about the date, and a MAC from one link fits no other.
@@ -188,15 +188,15 @@ VerifiedToken TokenVerifier::verify(std::string_view token, const JoinCheck& che
             auto want = claim ? base64urlDecode(*claim) : std::nullopt;
             const Bytes& dobKey = ks->dobKey();
             if (!want || want->size() != 32 || dobKey.empty() || !check.dob || !validDob(*check.dob))
-                fail(rc::kTokenDobMismatch, "dob_mismatch", "date of birth check failed");
+                fail(errc::kTokenDobMismatch, "dob_mismatch", "date of birth check failed");
             Digest256 got = dobMac(ByteView(dobKey.data(), dobKey.size()), v.jti, *check.dob);
             if (!constantTimeEqual(ByteView(got.data(), got.size()), *want))
-                fail(rc::kTokenDobMismatch, "dob_mismatch", "date of birth check failed");
+                fail(errc::kTokenDobMismatch, "dob_mismatch", "date of birth check failed");
         }
 
         if (auto name = optionalString(c, "name")) v.name = *name;
         if (const json_t* f = json_object_get(c, "fhir")) {
-            if (!json_is_object(f)) refuse(rc::kTokenClaimMissing, "claim_missing", "token claim fhir is not an object");
+            if (!json_is_object(f)) refuse(errc::kTokenClaimMissing, "claim_missing", "token claim fhir is not an object");
             v.fhir.patient = optionalString(f, "patient").value_or("");
             v.fhir.practitioner = optionalString(f, "practitioner").value_or("");
             v.fhir.encounter = optionalString(f, "encounter").value_or("");
@@ -206,9 +206,9 @@ VerifiedToken TokenVerifier::verify(std::string_view token, const JoinCheck& che
         // Last: only a token that passed everything spends its jti.
         switch (replay_.remember(v.iss, v.jti, v.exp + policy_.skewS, now)) {
             case ReplayCache::Result::Fresh: break;
-            case ReplayCache::Result::Replayed: refuse(rc::kTokenReplayed, "replayed", "token already used", v.iss, v.sub);
+            case ReplayCache::Result::Replayed: refuse(errc::kTokenReplayed, "replayed", "token already used", v.iss, v.sub);
             case ReplayCache::Result::Full:
-                refuse(rc::kTokenReplayed, "replay_cache_full", "too many live tokens; retry later", v.iss, v.sub);
+                refuse(errc::kTokenReplayed, "replay_cache_full", "too many live tokens; retry later", v.iss, v.sub);
         }
     } catch (TokenError& e) {
         if (e.sub.empty()) {

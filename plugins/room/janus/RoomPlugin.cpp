@@ -6,6 +6,7 @@
 #include "hipaa/Errors.hpp"
 #include "hipaa/AuditHealthProbe.hpp"
 #include "hipaa/JcfgParser.hpp"
+#include "hipaa/JsonBuilder.hpp"
 #include "hipaa/SecretFile.hpp"
 
 #include <chrono>
@@ -151,10 +152,7 @@ void RoomPlugin::startTap(const std::string& room, const std::string& policy) {
         recordingFailures_.fetch_add(1, std::memory_order_relaxed);
         Task t;
         t.kind = Task::Kind::RecordingFailure;
-        t.message = jsonObject();
-        jsonSet(t.message.get(), "room", room);
-        jsonSet(t.message.get(), "reason", reason);
-        jsonSet(t.message.get(), "recording", recording);
+        t.message = JsonBuilder().set("room", room).set("reason", reason).set("recording", recording).build();
         if (!enqueue(std::move(t))) log_.warn("recording failure not reported to the room: worker queue full (counted in info)");
     };
     auto t = std::make_shared<RecordingTap>(recorder_, ts, log_);
@@ -387,14 +385,15 @@ MediaPluginCore::Reply RoomPlugin::handleMessage(SessionId session, const std::s
     bool join = jsonRequireString(message.get(), "request") == "join";
     if (!queue_.push(Task{Task::Kind::Message, session, transaction, std::move(message), std::move(jsep)})) {
         if (join) {  // a refused join is recorded whatever refused it
-            JsonPtr e = jsonObject();
-            jsonSet(e.get(), "event", "join");
-            jsonSet(e.get(), "outcome", "refused");
-            jsonSet(e.get(), "error_code", rc::kBusy);
-            jsonSet(e.get(), "reason", "busy");
+            JsonPtr e = JsonBuilder()
+                            .set("event", "join")
+                            .set("outcome", "refused")
+                            .set("error_code", errc::kBusy)
+                            .set("reason", "busy")
+                            .build();
             host_.notifyEvent(session, e.get());
         }
-        return Reply::ok(jsonError(rc::kBusy, "room worker busy; retry"));
+        return Reply::ok(jsonError(errc::kBusy, "room worker busy; retry"));
     }
     queued_.fetch_add(1);
     return Reply::wait();
@@ -409,17 +408,16 @@ JsonPtr RoomPlugin::reloadKeys() {
         if (dobCheck_ && keys->dobKey().empty()) throw ConfigError("a class has dob_check and no dob key was read");
     } catch (const Error& e) {
         log_.error(std::string("reload_keys refused: ") + e.what());
-        return jsonError(rc::kKeyReload, std::string("keys not reloaded (previous keys stay active): ") + e.what());
+        return jsonError(errc::kKeyReload, std::string("keys not reloaded (previous keys stay active): ") + e.what());
     }
     verifier_->setKeys(keys);
-    JsonPtr r = jsonObject();
-    jsonSet(r.get(), "reloaded", true);
-    jsonSet(r.get(), "keys", keys->describe());
-    JsonPtr e = jsonObject();
-    jsonSet(e.get(), "event", "keys_reloaded");
-    jsonSet(e.get(), "keys", static_cast<uint64_t>(json_array_size(json_object_get(r.get(), "keys"))));
+    JsonPtr described = keys->describe();
+    JsonPtr e = JsonBuilder()
+                    .set("event", "keys_reloaded")
+                    .set("keys", static_cast<uint64_t>(json_array_size(described.get())))
+                    .build();
     host_.notifyEvent(0, e.get());
-    return r;
+    return JsonBuilder().set("reloaded", true).set("keys", std::move(described)).build();
 }
 
 JsonPtr RoomPlugin::handleAdmin(const json_t* request) {
@@ -428,18 +426,21 @@ JsonPtr RoomPlugin::handleAdmin(const json_t* request) {
     if (what == "info" && !json_object_get(request, "room")) {
         JsonPtr info = infoResponse(kRoomInfo, config_.effective());
         std::lock_guard lock(mutex_);
-        jsonSet(info.get(), "sessions", static_cast<uint64_t>(sessions_.size()));
-        jsonSet(info.get(), "rooms", static_cast<uint64_t>(service_->roomCount()));
-        jsonSet(info.get(), "pseudonym_key_loaded", true);
-        jsonSet(info.get(), "development", development_);
-        jsonSet(info.get(), "publishers", relay_.publisherCount());
-        jsonSet(info.get(), "relayed_packets", relay_.relayedPackets());
-        jsonSet(info.get(), "chat_messages_relayed", relay_.chatRelayed());
-        jsonSet(info.get(), "chat_messages_dropped", relay_.chatDropped());
-        jsonSet(info.get(), "slow_links", slowLinks_.load());
-        jsonSet(info.get(), "recording_failures", recordingFailures_.load());
-        jsonSet(info.get(), "keys", verifier_->keys()->describe());
-        jsonSet(info.get(), "dob_key_loaded", !verifier_->keys()->dobKey().empty());
+        json_object_update(info.get(), JsonBuilder()
+                                           .set("sessions", static_cast<uint64_t>(sessions_.size()))
+                                           .set("rooms", static_cast<uint64_t>(service_->roomCount()))
+                                           .set("pseudonym_key_loaded", true)
+                                           .set("development", development_)
+                                           .set("publishers", relay_.publisherCount())
+                                           .set("relayed_packets", relay_.relayedPackets())
+                                           .set("chat_messages_relayed", relay_.chatRelayed())
+                                           .set("chat_messages_dropped", relay_.chatDropped())
+                                           .set("slow_links", slowLinks_.load())
+                                           .set("recording_failures", recordingFailures_.load())
+                                           .set("keys", verifier_->keys()->describe())
+                                           .set("dob_key_loaded", !verifier_->keys()->dobKey().empty())
+                                           .build()
+                                           .get());
         return info;
     }
     if (what == "reload_keys") return reloadKeys();
@@ -453,10 +454,6 @@ JsonPtr RoomPlugin::handleAdmin(const json_t* request) {
     return res;
 }
 
-JsonPtr RoomPlugin::querySession(SessionId session) {
-    JsonPtr j = jsonObject();
-    jsonSet(j.get(), "session", session);
-    return j;
-}
+JsonPtr RoomPlugin::querySession(SessionId session) { return JsonBuilder().set("session", session).build(); }
 
 }  // namespace hipaa::room

@@ -23,7 +23,7 @@
 namespace hipaa::room {
 
 inline constexpr PluginInfo kRoomInfo{"janus.plugin.hipaa.room", "HIPAA consult room",
-                                      "HIPAA consult rooms: signed join tokens, roles, waiting room", "0.1.0", 100};
+                                      "HIPAA consult rooms: signed join tokens, roles, waiting room", "0.1.0", 100, "hipaa.room"};
 
 class RoomPlugin final : public MediaPluginCore {
 public:

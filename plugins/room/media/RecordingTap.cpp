@@ -216,7 +216,7 @@ void RecordingTap::startFeed(Feed& f, const Lease& sink) {
         specs.push_back({info.video, info.codec, std::to_string(mindex)});
     }
     try {
-        if (!sink) throw Error(kInProcessUnavailable, sink_.name() + " is not loaded in this process");
+        if (!sink) throw Error(errc::kPluginUnavailable, sink_.name() + " is not loaded in this process");
         std::string id = sink->start(specs, settings_.policy);
         f.indexes = std::move(indexes);
         f.recording = id;
@@ -268,7 +268,7 @@ void RecordingTap::report(const char* reason, const std::string& recording) {
 void RecordingTap::stopFeed(Feed& f, const Lease& sink) {
     if (f.recording.empty()) return;
     try {
-        if (!sink) throw Error(kInProcessUnavailable, sink_.name() + " is not loaded in this process");
+        if (!sink) throw Error(errc::kPluginUnavailable, sink_.name() + " is not loaded in this process");
         RecordingStopped outcome = sink->stop(f.recording);
         if (!outcome.sealed) writeFailed(f);
     } catch (const std::exception& e) {

@@ -35,17 +35,17 @@ void Admission::join(const Reply& reply, const JoinRequest& request) {
     // A Janus session that kept failing before any signature verified is refused before the token is
     // read; only that session: a stranger's failures never refuse anyone else's token.
     if (lockouts_.rateLimited(reply.session, nowS))
-        return refuse(reply, nullptr, rc::kRateLimited, "rate_limited",
+        return refuse(reply, nullptr, errc::kRateLimited, "rate_limited",
                       "too many failed attempts from this session; try again later");
     auto it = state_.rooms.find(request.room);
     // One answer for "no such room" whatever the reason, so room ids cannot be probed by error.
     if (it == state_.rooms.end()) {
-        refuse(reply, nullptr, rc::kNoSuchRoom, "no_such_room", "no such room");
+        refuse(reply, nullptr, errc::kNoSuchRoom, "no_such_room", "no such room");
         return lockouts_.unverifiedFailure(reply.session, nowS, reply.out);
     }
     Room& room = it->second;
     const RoomClass& cls = state_.classOf(room);
-    if (room.ended) return refuse(reply, &room, rc::kRoomEnded, "room_ended", "the visit has ended");
+    if (room.ended) return refuse(reply, &room, errc::kRoomEnded, "room_ended", "the visit has ended");
     JoinCheck check{.room = room.id,
                     .allowHs256 = cls.allowHs256,
                     .allowedRoles = cls.roles,
@@ -63,7 +63,7 @@ void Admission::join(const Reply& reply, const JoinRequest& request) {
         refuse(reply, &room, e.code(), e.reason(), e.what(), pseudonym);
         if (!e.verified)
             lockouts_.unverifiedFailure(reply.session, nowS, reply.out);
-        else if (e.code() == rc::kTokenDobMismatch)
+        else if (e.code() == errc::kTokenDobMismatch)
             lockouts_.dobMismatch(room, pseudonym, nowS, reply.out);
         return;
     }
@@ -117,14 +117,14 @@ void Admission::refuseUnparsed(const Reply& reply, const json_t* message, const 
 
 void Admission::refuseAlreadyJoined(const Reply& reply, const std::string& roomId) {
     auto named = state_.rooms.find(roomId);
-    refuse(reply, named == state_.rooms.end() ? nullptr : &named->second, rc::kAlreadyJoined, "already_joined",
+    refuse(reply, named == state_.rooms.end() ? nullptr : &named->second, errc::kAlreadyJoined, "already_joined",
            "already in a room");
 }
 
 void Admission::admit(const Reply& reply, const std::string& id, Room& room, const Participant& me) {
     Participant* t = target(reply, room, id);
     if (!t) return;
-    if (!t->waiting) return reply.error(rc::kInvalidTarget, "participant is not waiting");
+    if (!t->waiting) return reply.error(errc::kInvalidTarget, "participant is not waiting");
     if (auditRefuses(reply, "admit", &room)) return;  // the patient keeps waiting
     decided(reply, "admitted", room, *t, me);
     t->waiting = false;
@@ -137,7 +137,7 @@ void Admission::admit(const Reply& reply, const std::string& id, Room& room, con
 void Admission::deny(const Reply& reply, const std::string& id, Room& room, const Participant& me) {
     Participant* t = target(reply, room, id);
     if (!t) return;
-    if (!t->waiting) return reply.error(rc::kInvalidTarget, "participant is not waiting");
+    if (!t->waiting) return reply.error(errc::kInvalidTarget, "participant is not waiting");
     decided(reply, "denied", room, *t, me);
     departures_.endParticipant(room, t->id, "denied", reply.nowUs, reply.out);
     view_.pushWaitingList(room, reply.out);
@@ -146,7 +146,7 @@ void Admission::deny(const Reply& reply, const std::string& id, Room& room, cons
 void Admission::sendToWaiting(const Reply& reply, const std::string& id, Room& room, const Participant& me) {
     Participant* t = target(reply, room, id);
     if (!t) return;
-    if (t->waiting || t->id == me.id) return reply.error(rc::kInvalidTarget, "participant is not admitted");
+    if (t->waiting || t->id == me.id) return reply.error(errc::kInvalidTarget, "participant is not admitted");
     decided(reply, "sent_to_waiting", room, *t, me);
     std::string tid = t->id;
     departures_.dropMedia(room, *t, reply.nowUs, reply.out, true);
@@ -160,7 +160,7 @@ void Admission::sendToWaiting(const Reply& reply, const std::string& id, Room& r
 void Admission::kick(const Reply& reply, const std::string& id, Room& room, const Participant& me) {
     Participant* t = target(reply, room, id);
     if (!t) return;
-    if (t->id == me.id) return reply.error(rc::kInvalidTarget, "use leave or end");
+    if (t->id == me.id) return reply.error(errc::kInvalidTarget, "use leave or end");
     decided(reply, "kicked", room, *t, me);
     departures_.endParticipant(room, t->id, "kicked", reply.nowUs, reply.out);
     view_.pushWaitingList(room, reply.out);
@@ -173,7 +173,7 @@ bool Admission::auditRefuses(const Reply& reply, const char* request, const Room
     // Announced anyway (another handler may be listening); the reason is a slug, never PHI.
     reply.notify(event::auditUnavailable(room ? room->id : std::string(), request, why));
     ++state_.counters["audit_refusals"];
-    reply.error(rc::kAuditUnavailable, "the audit trail cannot take records (" + why + "): no visit may start");
+    reply.error(errc::kAuditUnavailable, "the audit trail cannot take records (" + why + "): no visit may start");
     return true;
 }
 
@@ -188,7 +188,7 @@ void Admission::refuse(const Reply& reply, const Room* room, int code, const std
 Participant* Admission::target(const Reply& reply, Room& room, const std::string& id) {
     auto it = room.participants.find(id);
     if (it != room.participants.end()) return &it->second;
-    reply.error(rc::kNoSuchParticipant, "no such participant");
+    reply.error(errc::kNoSuchParticipant, "no such participant");
     return nullptr;
 }
 

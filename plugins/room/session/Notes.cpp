@@ -25,7 +25,7 @@ void Notes::note(const Reply& reply, const NoteRequest& request, const Room& roo
         reply.notify(
             event::noteRefused(room.id, me.pseudonym, bytes, request.type, static_cast<uint64_t>(res.delivered)));
         ++state_.counters["notes_refused"];
-        return reply.error(rc::kNoteNotAccepted, res.delivered == 0 && res.ok()
+        return reply.error(errc::kNoteNotAccepted, res.delivered == 0 && res.ok()
                                                      ? "no note recipient is running; note not stored"
                                                      : "note queue full; note not stored, retry");
     }

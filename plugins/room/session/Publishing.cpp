@@ -41,7 +41,7 @@ void Publishing::configure(const Reply& reply, const ConfigureRequest& request, 
 
 void Publishing::unpublish(const Reply& reply, Room& room, Participant& me) {
     if (!ready(reply)) return;
-    if (!me.publishing) return reply.error(rc::kNotPublishing, "not publishing");
+    if (!me.publishing) return reply.error(errc::kNotPublishing, "not publishing");
     stop(room, me, true, reply.transaction, reply.nowUs, reply.out);
 }
 
@@ -51,16 +51,16 @@ void Publishing::offer(const Reply& reply, const char* request, const MediaSetti
     const char* type = jsep ? json_string_value(json_object_get(jsep, "type")) : nullptr;
     const char* sdp = jsep ? json_string_value(json_object_get(jsep, "sdp")) : nullptr;
     if (!type || std::string_view(type) != "offer" || !sdp)
-        return reply.error(rc::kInvalidSdp, std::string(request) + " needs a JSEP offer");
+        return reply.error(errc::kInvalidSdp, std::string(request) + " needs a JSEP offer");
     bool e2ee = json_is_true(json_object_get(jsep, "e2ee"));
     if (cls.e2ee != e2ee)
-        return reply.error(rc::kE2eeRequired,
+        return reply.error(errc::kE2eeRequired,
                            cls.e2ee ? "this room is end-to-end encrypted: publish with insertable streams (e2ee)"
                                     : "this room is not end-to-end encrypted: publish without e2ee");
     if (!me.publishing) {
         auto n = std::count_if(room.participants.begin(), room.participants.end(),
                                [](const auto& entry) { return entry.second.publishing; });
-        if (n >= cls.publishers) return reply.error(rc::kTooManyPublishers, "the room has its maximum of publishers");
+        if (n >= cls.publishers) return reply.error(errc::kTooManyPublishers, "the room has its maximum of publishers");
     }
     SdpPolicy policy;
     policy.videoBitrateBps = cls.bitrate;
@@ -70,12 +70,12 @@ void Publishing::offer(const Reply& reply, const char* request, const MediaSetti
     try {
         answer = media_.sdp->answerPublisher(sdp, policy, media);
     } catch (const Error& e) {
-        return reply.error(rc::kInvalidSdp, e.what());
+        return reply.error(errc::kInvalidSdp, e.what());
     }
     // Mids go into events and other participants' offers: refuse the whole offer (never echo the mid).
     for (const auto& m : media)
         if (!sdpMidAcceptable(m.mid))
-            return reply.error(rc::kInvalidSdp, "a=mid of m-line " + std::to_string(m.mindex) +
+            return reply.error(errc::kInvalidSdp, "a=mid of m-line " + std::to_string(m.mindex) +
                                                     " must be 1 to 16 characters of A-Z a-z 0-9 _ -");
     // The new publication: what carries over from the previous one is keyed by mid.
     std::vector<Participant::Stream> streams;
@@ -100,7 +100,7 @@ void Publishing::offer(const Reply& reply, const char* request, const MediaSetti
     if (settings.screen == 1 && lastNewVideo >= 0) streams[static_cast<size_t>(lastNewVideo)].screen = true;
     bool anyActive = std::any_of(streams.begin(), streams.end(), [](const auto& st) { return st.media.active; });
     bool screenBefore = screenShared(me.streams), screenNow = screenShared(streams);
-    if (!anyActive) return reply.error(rc::kNoCodec, "the offer has no stream this room accepts");
+    if (!anyActive) return reply.error(errc::kNoCodec, "the offer has no stream this room accepts");
     if (screenNow && !screenBefore &&
         !PermissionTable::grants(state_.permissionsOf(room, me), PermissionTable::of<PublishRequest>().toShareScreen))
         return state_.denyRole(reply, room, me, "screen_share", "your role may not share a screen");
@@ -140,11 +140,11 @@ void Publishing::offer(const Reply& reply, const char* request, const MediaSetti
 }
 
 void Publishing::mute(const Reply& reply, const MediaSettings& settings, Room& room, Participant& me) {
-    if (!me.publishing) return reply.error(rc::kNotPublishing, "not publishing");
+    if (!me.publishing) return reply.error(errc::kNotPublishing, "not publishing");
     for (const auto& ref : settings.streams)
         if (!ref.mid.empty() &&
             std::none_of(me.streams.begin(), me.streams.end(), [&](const auto& st) { return st.media.mid == ref.mid; }))
-            return reply.error(rc::kNoSuchFeed, "no stream with mid " + ref.mid);
+            return reply.error(errc::kNoSuchFeed, "no stream with mid " + ref.mid);
     bool changed = false;
     for (auto& st : me.streams) {
         if (!isAv(st.media)) continue;
@@ -162,16 +162,16 @@ void Publishing::mute(const Reply& reply, const MediaSettings& settings, Room& r
 
 void Publishing::moderate(const Reply& reply, const ModerateRequest& request, Room& room, const Participant& me) {
     auto it = room.participants.find(request.id);
-    if (it == room.participants.end()) return reply.error(rc::kNoSuchParticipant, "no such participant");
+    if (it == room.participants.end()) return reply.error(errc::kNoSuchParticipant, "no such participant");
     Participant& t = it->second;
-    if (!t.publishing) return reply.error(rc::kNotPublishing, "that participant is not publishing");
+    if (!t.publishing) return reply.error(errc::kNotPublishing, "that participant is not publishing");
     bool found = false;
     for (auto& st : t.streams) {
         if (!isAv(st.media) || (!request.mid.empty() && st.media.mid != request.mid)) continue;
         found = true;
         setMuted(room, t, st, request.mute, me, reply.out);
     }
-    if (!found) return reply.error(rc::kNoSuchFeed, "no such stream");
+    if (!found) return reply.error(errc::kNoSuchFeed, "no such stream");
     reply.answer(push::moderated(room.id, request.mute, t.id, request.mid));
     // The target learns who did what to its streams (its client mutes locally).
     reply.out.push_back(Effect::push(t.session, {}, push::moderation(room.id, request.mute, request.mid)));

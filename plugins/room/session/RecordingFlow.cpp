@@ -15,11 +15,11 @@ void RecordingFlow::record(const Reply& reply, Room& room, const Participant& me
     Room::Recording& rec = room.recording;
     if (cls.e2ee) {
         reply.notify(event::recordingRefused(room.id, me.pseudonym, "e2ee"));
-        return reply.error(rc::kRecordE2ee, "this room is end-to-end encrypted and cannot be recorded");
+        return reply.error(errc::kRecordE2ee, "this room is end-to-end encrypted and cannot be recorded");
     }
     if (rec.active || rec.consentPending)
-        return reply.error(rc::kRecordBusy, "already recording or waiting for consent");
-    if (!state_.settings.recorder) return reply.error(rc::kRecorderUnavailable, "the recorder is not available");
+        return reply.error(errc::kRecordBusy, "already recording or waiting for consent");
+    if (!state_.settings.recorder) return reply.error(errc::kRecorderUnavailable, "the recorder is not available");
     if (!cls.recordConsent) {
         rec.consented.clear();
         startRecording(room, me.id, reply.transaction, reply.out);  // answered once the recorder started
@@ -28,7 +28,7 @@ void RecordingFlow::record(const Reply& reply, Room& room, const Participant& me
     std::set<std::string> asked;
     for (const auto& [id, p] : room.participants)
         if (id != me.id && asksConsent(room, p)) asked.insert(id);
-    if (asked.empty()) return reply.error(rc::kRecordNoPatient, "no admitted participant can consent to recording");
+    if (asked.empty()) return reply.error(errc::kRecordNoPatient, "no admitted participant can consent to recording");
     rec.consentPending = true;
     rec.requestedBy = me.id;
     rec.asked = std::move(asked);
@@ -47,7 +47,7 @@ void RecordingFlow::stop(const Reply& reply, Room& room) {
         reply.answer(push::result(room.id, "recording_cancelled"));
         cancelConsent(room, "cancelled_by_provider", reply.out);
     } else {
-        reply.error(rc::kNotRecording, "not recording");
+        reply.error(errc::kNotRecording, "not recording");
     }
 }
 
@@ -81,7 +81,7 @@ void RecordingFlow::consent(const Reply& reply, const ConsentRequest& request, R
         rec.consented.insert(me.id);
         return updateTapGates(room);
     }
-    reply.error(rc::kNoConsentPending, "no recording consent is pending");
+    reply.error(errc::kNoConsentPending, "no recording consent is pending");
 }
 
 // ---- the recorder's answers and reports ----
@@ -110,7 +110,7 @@ Effects RecordingFlow::started(uint64_t ticket, bool ok) {
         // The recorder's message may name paths or ports: the client gets a fixed text.
         if (s)
             out.push_back(
-                Effect::push(s, rec.startTx, push::error(rc::kRecorderUnavailable, "the recorder is not available")));
+                Effect::push(s, rec.startTx, push::error(errc::kRecorderUnavailable, "the recorder is not available")));
         return out;
     }
     rec.live = true;

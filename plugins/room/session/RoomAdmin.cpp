@@ -30,7 +30,7 @@ Room& RoomAdmin::roomOf(const json_t* request) {
     std::string id(jsonRequireString(request, "room"));
     if (!RoomState::validRoomId(id)) throw RequestError(errc::kInvalidField, "room: 1 to 64 of [A-Za-z0-9_-]");
     auto it = state_.rooms.find(id);
-    if (it == state_.rooms.end()) throw RequestError(rc::kNoSuchRoom, "no such room");
+    if (it == state_.rooms.end()) throw RequestError(errc::kNoSuchRoom, "no such room");
     return it->second;
 }
 

@@ -65,7 +65,7 @@ Effects RoomService::handle(SessionId s, const std::string& tx, const json_t* me
         case Access::Allowed:
             break;
         case Access::NotJoined:
-            reply.error(rc::kNotJoined, "not in a room");
+            reply.error(errc::kNotJoined, "not in a room");
             return out;
         case Access::AlreadyJoined: {
             const auto* join = std::get_if<JoinRequest>(&request);
@@ -73,10 +73,10 @@ Effects RoomService::handle(SessionId s, const std::string& tx, const json_t* me
             return out;
         }
         case Access::SubscriberOnly:
-            reply.error(rc::kWrongHandle, name + " is a subscriber request (join with ptype subscriber)");
+            reply.error(errc::kWrongHandle, name + " is a subscriber request (join with ptype subscriber)");
             return out;
         case Access::ParticipantOnly:
-            reply.error(rc::kWrongHandle, name + " is not a subscriber request");
+            reply.error(errc::kWrongHandle, name + " is not a subscriber request");
             return out;
         case Access::RoleDenied:
             state_.denyRole(reply, *room, *me, name, "your role may not " + name);

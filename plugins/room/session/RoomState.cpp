@@ -30,14 +30,14 @@ void RoomState::denyRole(const Reply& reply, const Room& room, const Participant
                          const std::string& message) {
     reply.notify(event::roleDenied(room.id, who.pseudonym, who.role, request));
     ++counters["role_denials"];
-    reply.error(rc::kForbidden, message);
+    reply.error(errc::kForbidden, message);
 }
 
 void RoomState::createRoom(const std::string& id, const std::string& className, const std::string& description,
                            int64_t nowUs) {
     if (!validRoomId(id)) throw RequestError(errc::kInvalidField, "room: 1 to 64 of [A-Za-z0-9_-]");
     if (!settings.classes.contains(className)) throw RequestError(errc::kInvalidField, "class: no such room class");
-    if (rooms.contains(id)) throw RequestError(rc::kRoomExists, "room exists");
+    if (rooms.contains(id)) throw RequestError(errc::kRoomExists, "room exists");
     Room r;
     r.id = id;
     r.className = className;

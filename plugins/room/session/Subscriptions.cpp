@@ -22,13 +22,13 @@ void Subscriptions::join(const Reply& reply, const SubscriberJoinRequest& reques
         reply.error(code, message);
     };
     if (lockouts_.rateLimited(reply.session, nowS))
-        return refuse(rc::kRateLimited, "rate_limited", "too many failed attempts from this session; try again later");
+        return refuse(errc::kRateLimited, "rate_limited", "too many failed attempts from this session; try again later");
     if (!named) {
-        refuse(rc::kNoSuchRoom, "no_such_room", "no such room");
+        refuse(errc::kNoSuchRoom, "no_such_room", "no such room");
         return lockouts_.unverifiedFailure(reply.session, nowS, reply.out);
     }
     Room& room = *named;
-    if (room.ended) return refuse(rc::kRoomEnded, "room_ended", "the visit has ended");
+    if (room.ended) return refuse(errc::kRoomEnded, "room_ended", "the visit has ended");
     if (!media_.ready())
         return refuse(errc::kNotImplemented, "not_implemented", "media is not available in this room plugin");
     Participant* owner = nullptr;
@@ -38,7 +38,7 @@ void Subscriptions::join(const Reply& reply, const SubscriberJoinRequest& reques
     // anywhere else it is as wrong as a guess, and counted like one. Waiting participants get no
     // media: their private_id opens nothing until they are admitted.
     if (!owner || owner->waiting || !lockouts_.sameJanusSession(reply.session, owner->session)) {
-        refuse(rc::kInvalidPrivateId, "invalid_private_id", "no admitted participant with this private_id");
+        refuse(errc::kInvalidPrivateId, "invalid_private_id", "no admitted participant with this private_id");
         return lockouts_.unverifiedFailure(reply.session, nowS, reply.out);
     }
     if (!PermissionTable::grants(state_.permissionsOf(room, *owner),
@@ -67,9 +67,9 @@ void Subscriptions::start(const Reply& reply, const json_t* jsep, Subscriber& su
     const char* type = jsep ? json_string_value(json_object_get(jsep, "type")) : nullptr;
     const char* sdp = jsep ? json_string_value(json_object_get(jsep, "sdp")) : nullptr;
     if (!type || std::string_view(type) != "answer" || !sdp)
-        return reply.error(rc::kInvalidSdp, "start needs a JSEP answer");
+        return reply.error(errc::kInvalidSdp, "start needs a JSEP answer");
     std::string why;
-    if (!media_.sdp->parses(sdp, why)) return reply.error(rc::kInvalidSdp, "the answer does not parse: " + why);
+    if (!media_.sdp->parses(sdp, why)) return reply.error(errc::kInvalidSdp, "the answer does not parse: " + why);
     for (auto& ss : sub.streams) ss.send = true;
     media_.relay->setSend(reply.session, -1, true);
     media_.relay->requestKeyframes(reply.session);
@@ -86,7 +86,7 @@ void Subscriptions::configure(const Reply& reply, const ConfigureRequest& reques
     for (const auto& ref : request.streams)
         if (std::none_of(sub.streams.begin(), sub.streams.end(),
                          [&](const auto& ss) { return ss.media.mid == ref.mid; }))
-            return reply.error(rc::kNoSuchFeed, "no stream with mid " + ref.mid);
+            return reply.error(errc::kNoSuchFeed, "no stream with mid " + ref.mid);
     for (const auto& ref : request.streams)
         for (auto& ss : sub.streams)
             if (ss.media.mid == ref.mid && ref.send != -1) {
@@ -114,7 +114,7 @@ void Subscriptions::update(const Reply& reply, const UpdateRequest& request, Sub
             gone.insert(i);
             any = true;
         }
-        if (!any) return reply.error(rc::kNoSuchFeed, "nothing to unsubscribe matches");
+        if (!any) return reply.error(errc::kNoSuchFeed, "nothing to unsubscribe matches");
     }
     if (sub.streams.size() + added.size() > 64)
         return reply.error(errc::kInvalidField, "too many streams on one handle");
@@ -157,7 +157,7 @@ int Subscriptions::resolve(const Room& room, const Participant& owner, const std
         auto it = room.participants.find(ref.feed);
         if (it == room.participants.end() || it->second.waiting || !it->second.publishing || ref.feed == owner.id) {
             why = "no such feed: " + ref.feed;
-            return rc::kNoSuchFeed;
+            return errc::kNoSuchFeed;
         }
         bool any = false;
         for (const auto& st : it->second.streams) {
@@ -172,7 +172,7 @@ int Subscriptions::resolve(const Room& room, const Participant& owner, const std
         }
         if (!any) {
             why = "no such stream: " + ref.feed + (ref.mid.empty() ? "" : " mid " + ref.mid);
-            return rc::kNoSuchFeed;
+            return errc::kNoSuchFeed;
         }
     }
     return 0;
@@ -209,7 +209,7 @@ void Subscriptions::offer(const Reply& reply, const char* kind, Subscriber& sub)
     try {
         sdp = media_.sdp->offerSubscriber("janus-hipaa room", media, ++sub.version);
     } catch (const Error& e) {
-        return reply.error(rc::kInvalidSdp, e.what());
+        return reply.error(errc::kInvalidSdp, e.what());
     }
     reply.answer(push::subscriberStreams(kind, room.id, std::move(streams).build()),
                  push::jsep("offer", sdp, sub.e2ee));

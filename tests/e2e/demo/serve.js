@@ -60,7 +60,12 @@ async function admin(opt, plugin, request) {
     body: JSON.stringify({ janus: 'message_plugin', transaction: crypto.randomBytes(6).toString('hex'), admin_secret: secret, plugin, request }),
   });
   const j = await res.json();
-  if (j.janus !== 'success' || !j.response || j.response.error) throw new Error(`${plugin} ${request.request}: ${JSON.stringify(j.error || (j.response && j.response.error) || j.janus)}`);
+  // Every answer carries its plugin's envelope: "hipaa.room": "success" (or "error" beside error_code);
+  // Janus' own VideoRoom (the demo's optional media plugin) answers "videoroom": "created"/"success".
+  const envelope = plugin.startsWith('janus.plugin.hipaa.') ? 'hipaa.' + plugin.split('.').pop() : null;
+  const ok = j.response && (envelope ? j.response[envelope] === 'success' : !j.response.error);
+  if (j.janus !== 'success' || !ok)
+    throw new Error(`${plugin} ${request.request}: ${JSON.stringify(j.error || (j.response && (j.response.error || `no "${envelope}": "success"`)) || j.janus)}`);
   return j.response;
 }
 

@@ -87,7 +87,9 @@ RequestSchema RequestSchema::load(const std::string& path) {
     const json_t* api = json_object_get(s.doc_.get(), "x-api");
     s.api_ = std::string(jsonString(api, "janus").value_or(""));
     s.target_ = std::string(jsonString(api, "plugin").value_or(jsonString(api, "handler").value_or("")));
-    if (s.api_.empty() || s.target_.empty()) throw std::runtime_error(path + ": x-api needs janus and plugin/handler");
+    s.envelope_ = std::string(jsonString(api, "envelope").value_or(""));
+    if (s.api_.empty() || s.target_.empty() || s.envelope_.empty())
+        throw std::runtime_error(path + ": x-api needs janus, plugin/handler and envelope");
     return s;
 }
 

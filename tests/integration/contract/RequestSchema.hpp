@@ -28,6 +28,9 @@ public:
     const std::string& api() const { return api_; }
     // The plugin's or handler's package name.
     const std::string& target() const { return target_; }
+    // The key of every answer's envelope (`x-api.envelope`, e.g. "hipaa.room"): "success", or "error"
+    // beside error_code (a client request answered by a push event: "event").
+    const std::string& envelope() const { return envelope_; }
     // The `request` names, in `oneOf` order (a name appears once even when two definitions share it).
     std::vector<std::string> requestNames() const;
     std::vector<ContractCase> cases() const;
@@ -36,7 +39,7 @@ private:
     const json_t* resolve(const json_t* schema) const;
     void requestCases(const std::string& def, const json_t* schema, std::vector<ContractCase>& out) const;
 
-    std::string path_, api_, target_;
+    std::string path_, api_, target_, envelope_;
     JsonPtr doc_;
 };
 

@@ -2,6 +2,7 @@
 // CA) -> the FHIR test server (Medplum's engine, validating, SMART token endpoint). No Janus needed
 // at this layer; JanusFhirTest covers loading in the real gateway.
 #include "FhirFixtures.hpp"
+#include "FhirErrors.hpp"
 #include "FhirHandler.hpp"
 #include "FhirTestServer.hpp"
 #include "TempDir.hpp"
@@ -311,12 +312,12 @@ TEST_F(FhirExport, AdminApiErrors) {
         }
         return 0;
     };
-    EXPECT_EQ(code(R"({"request":"retry"})"), errc::kMissingField);
-    EXPECT_EQ(code(R"({"request":"retry","id":12345})"), fhirerr::kNoSuchBundle);
-    EXPECT_EQ(code(R"({"request":"export","visit_id":"nope"})"), fhirerr::kUnknownVisit);
-    EXPECT_EQ(code(R"({"request":"export"})"), errc::kMissingField);
-    EXPECT_EQ(code(R"({"request":"pending","state":"odd"})"), errc::kInvalidField);
-    EXPECT_EQ(code(R"({"request":"frobnicate"})"), errc::kUnknownRequest);
+    EXPECT_EQ(code(R"({"request":"retry"})"), fhir::errc::kMissingField);
+    EXPECT_EQ(code(R"({"request":"retry","id":12345})"), fhir::errc::kNoSuchBundle);
+    EXPECT_EQ(code(R"({"request":"export","visit_id":"nope"})"), fhir::errc::kUnknownVisit);
+    EXPECT_EQ(code(R"({"request":"export"})"), fhir::errc::kMissingField);
+    EXPECT_EQ(code(R"({"request":"pending","state":"odd"})"), fhir::errc::kInvalidField);
+    EXPECT_EQ(code(R"({"request":"frobnicate"})"), fhir::errc::kUnknownRequest);
     JsonPtr s = ask(*h, R"({"request":"status"})");
     for (const char* k : {"pending", "failed", "sent", "dead", "held_notes", "oldest_pending_seconds"})
         EXPECT_EQ(jsonInt(s.get(), k).value_or(-1), 0) << k;
@@ -333,6 +334,6 @@ TEST_F(FhirExport, UnreachableDatabaseAnswersDatabaseError) {
         ask(*h, R"({"request":"status"})");
         FAIL() << "status answered without a database";
     } catch (const Error& e) {
-        EXPECT_EQ(e.code(), errc::kDatabase);
+        EXPECT_EQ(e.code(), fhir::errc::kDatabase);
     }
 }

@@ -51,6 +51,10 @@ TEST(AuditHandlerTable, ReceivesEventsWithoutTakingThem) {
     EXPECT_EQ(jsonInt(events, "received").value_or(0), 2);
     EXPECT_EQ(jsonInt(json_object_get(events, "by_type"), "1").value_or(0), 1);
     EXPECT_EQ(jsonInt(json_object_get(events, "by_type"), "2").value_or(0), 1);
+    EXPECT_EQ(jsonString(info.get(), "hipaa.audit").value_or("(none)"), "success");
+    JsonPtr bad(h->handle_request(jsonParse(R"({"request":"verify","from_seq":0})").get()));
+    EXPECT_TRUE(jsonInt(bad.get(), "error_code"));
+    EXPECT_EQ(jsonString(bad.get(), "hipaa.audit").value_or("(none)"), "error");
     h->destroy();
     EXPECT_EQ(session->refcount, 1u);  // every queued reference released
     EXPECT_EQ(handle->refcount, 1u);
@@ -114,6 +118,7 @@ TEST(AuditHandlerTable, DisabledInConfigDoesNotLoad) {
     EXPECT_EQ(h->events_mask, static_cast<janus_flags>(JANUS_EVENT_TYPE_NONE));
     JsonPtr r(h->handle_request(jsonParse(R"({"request":"info"})").get()));
     EXPECT_EQ(jsonInt(r.get(), "error_code").value_or(0), 310);
+    EXPECT_EQ(jsonString(r.get(), "hipaa.audit").value_or("(none)"), "error");  // the envelope, also when not running
     EXPECT_NE(jsonString(r.get(), "error").value_or("").find("disabled"), std::string::npos);
     h->incoming_event(jsonParse(R"({"type":1})").get());  // ignored, no crash
 }
@@ -133,6 +138,10 @@ TEST(FhirHandlerTable, ValidatesConfigAndRedactsNothingSecretIntoInfo) {
     JsonPtr info(h->handle_request(jsonParse(R"({"request":"info"})").get()));
     std::string text = jsonDump(info.get());
     EXPECT_NE(text.find("\"plugin\":\"janus.eventhandler.hipaa.fhir\""), std::string::npos);
+    EXPECT_EQ(jsonString(info.get(), "hipaa.fhir").value_or("(none)"), "success");
+    JsonPtr bad(h->handle_request(jsonParse(R"({"request":"nope"})").get()));
+    EXPECT_EQ(jsonInt(bad.get(), "error_code").value_or(0), 304);
+    EXPECT_EQ(jsonString(bad.get(), "hipaa.fhir").value_or("(none)"), "error");
     EXPECT_EQ(text.find("tok-SECRET-123"), std::string::npos);
     EXPECT_EQ(text.find("pg-SECRET-456"), std::string::npos);
     h->destroy();

@@ -54,7 +54,7 @@ private:
 };
 
 struct EchoTraits {
-    static constexpr PluginInfo kInfo{"janus.plugin.hipaa.echotest", "echo", "test core", "0.0.1", 1};
+    static constexpr PluginInfo kInfo{"janus.plugin.hipaa.echotest", "echo", "test core", "0.0.1", 1, "hipaa.test"};
     static std::unique_ptr<MediaPluginCore> create(const std::string&, Logger, MediaHost& host) {
         return std::make_unique<EchoCore>(host);
     }

@@ -41,7 +41,7 @@ public:
 };
 
 struct RelayTraits {
-    static constexpr PluginInfo kInfo{"janus.plugin.hipaa.relaytest", "relay", "test core", "0.0.1", 1};
+    static constexpr PluginInfo kInfo{"janus.plugin.hipaa.relaytest", "relay", "test core", "0.0.1", 1, "hipaa.test"};
     static std::unique_ptr<MediaPluginCore> create(const std::string&, Logger, MediaHost& host) {
         return std::make_unique<RelayCore>(host);
     }

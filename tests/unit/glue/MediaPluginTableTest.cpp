@@ -19,12 +19,13 @@ struct Plugin {
     const char* package;
     janus_plugin* (*table)();
     const char* config;
+    const char* envelope;  // the key of every synchronous answer's envelope
 };
 
 // Minimal valid configs, written into a temporary Janus config folder.
 const Plugin kPlugins[] = {
-    {"janus.plugin.hipaa.room", &hipaa_room_plugin, "room"},
-    {"janus.plugin.hipaa.recorder", &hipaa_recorder_plugin, nullptr},
+    {"janus.plugin.hipaa.room", &hipaa_room_plugin, "room", "hipaa.room"},
+    {"janus.plugin.hipaa.recorder", &hipaa_recorder_plugin, nullptr, "hipaa.recorder"},
 };
 
 // The room refuses to start without a pseudonym key and a token key (fail closed): give it both.
@@ -42,6 +43,11 @@ std::string roomConfig(TempDir& dir) {
 }
 
 void PrintTo(const Plugin& p, std::ostream* os) { *os << p.package; }
+
+// The envelope value of an answer ("success" / "error"), "(none)" without one.
+std::string envelopeOf(const json_t* answer, const char* key) {
+    return std::string(jsonString(answer, key).value_or("(none)"));
+}
 
 class MediaPluginTable : public ::testing::TestWithParam<Plugin> {
 protected:
@@ -98,14 +104,18 @@ TEST_P(MediaPluginTable, LifecycleThroughTheCTable) {
     } else {
         EXPECT_EQ(r->type, JANUS_PLUGIN_OK);
         EXPECT_EQ(jsonInt(r->content, "error_code").value_or(0), 305);  // honest: not implemented yet
+        EXPECT_EQ(envelopeOf(r->content, GetParam().envelope), "error");
     }
     janus_plugin_result_destroy(r);
 
+    // Errors the core throws are answered at once, in the plugin's envelope.
     r = p()->handle_message(&h.session, g_strdup("tx2"), json_pack("{si}", "request", 5), nullptr);
     EXPECT_EQ(jsonInt(r->content, "error_code").value_or(0), 303);
+    EXPECT_EQ(envelopeOf(r->content, GetParam().envelope), "error");
     janus_plugin_result_destroy(r);
     r = p()->handle_message(&h.session, nullptr, json_array(), nullptr);
     EXPECT_EQ(jsonInt(r->content, "error_code").value_or(0), 301);
+    EXPECT_EQ(envelopeOf(r->content, GetParam().envelope), "error");
     janus_plugin_result_destroy(r);
 
     json_t* q = p()->query_session(&h.session);
@@ -118,10 +128,15 @@ TEST_P(MediaPluginTable, LifecycleThroughTheCTable) {
     EXPECT_EQ(jsonString(info.get(), "version").value_or(""), "0.1.0");
     EXPECT_TRUE(json_is_object(json_object_get(info.get(), "config")));
     EXPECT_EQ(jsonInt(info.get(), "sessions").value_or(-1), 1);
+    EXPECT_EQ(envelopeOf(info.get(), GetParam().envelope), "success");
     EXPECT_EQ(req->refcount, 1u);  // borrowed: untouched
 
     JsonPtr bad(p()->handle_admin_message(jsonParse(R"({"request":"nope"})").get()));
     EXPECT_EQ(jsonInt(bad.get(), "error_code").value_or(0), 304);
+    EXPECT_EQ(envelopeOf(bad.get(), GetParam().envelope), "error");
+    JsonPtr notObject(p()->handle_admin_message(jsonParse("[]").get()));
+    EXPECT_EQ(jsonInt(notObject.get(), "error_code").value_or(0), 301);
+    EXPECT_EQ(envelopeOf(notObject.get(), GetParam().envelope), "error");
 
     p()->setup_media(&h.session);
     p()->hangup_media(&h.session);

@@ -70,16 +70,21 @@ private:
     }
 
     static json_t* handleRequest(json_t* request) noexcept {  // borrowed; the answer is handed over
-        if (!core_) return jsonError(errc::kConfig, "not running: " + notRunning()).release();
+        JsonPtr answer;
         try {
-            return core_->handleRequest(request).release();
+            if (!core_) answer = jsonError(errc::kConfig, "not running: " + notRunning());
+            else answer = core_->handleRequest(request);
         } catch (const Error& e) {
-            return jsonError(e.code(), e.what()).release();
+            answer = jsonError(e.code(), e.what());
         } catch (const std::exception& e) {
             janusLogger(Traits::kInfo.package).error(std::string("handle_request failed: ") + e.what());
         } catch (...) {
         }
-        return jsonError(errc::kInternal, "internal error").release();
+        try {
+            return envelopeAnswer(Traits::kInfo, std::move(answer)).release();  // null: internal error
+        } catch (...) {
+            return nullptr;  // out of memory
+        }
     }
 
     static inline janus_eventhandler handler_ = {

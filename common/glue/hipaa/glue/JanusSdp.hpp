@@ -19,9 +19,9 @@ public:
                                 std::vector<SdpMedia>& media) override {
         char error[256] = {0};
         SdpPtr offer(janus_sdp_parse(offerText.c_str(), error, sizeof(error)));
-        if (!offer) throw RequestError(460, std::string("the offer does not parse: ") + error);
+        if (!offer) throw RequestError(errc::kInvalidField, std::string("the offer does not parse: ") + error);
         SdpPtr answer(janus_sdp_generate_answer(offer.get()));
-        if (!answer) throw RequestError(460, "no answer could be generated for the offer");
+        if (!answer) throw RequestError(errc::kInvalidField, "no answer could be generated for the offer");
         media.clear();
         for (GList* l = offer->m_lines; l; l = l->next) {
             auto* m = static_cast<janus_sdp_mline*>(l->data);

@@ -272,22 +272,35 @@ private:
             g->fail("handle_message", nullptr);
             content = jsonError(errc::kInternal, "internal error");
         }
+        try {
+            content = envelopeAnswer(Traits::kInfo, std::move(content));
+        } catch (...) {
+            return janus_plugin_result_new(JANUS_PLUGIN_ERROR, "internal error", nullptr);  // out of memory
+        }
         return janus_plugin_result_new(JANUS_PLUGIN_OK, nullptr, content.release());
     }
 
     static json_t* handleAdminMessage(json_t* message) noexcept {  // message is borrowed
         MediaPluginGlue* g = self();
-        if (!g) return jsonError(errc::kInternal, "plugin not initialized").release();
-        try {
-            return g->core_->handleAdmin(message).release();
-        } catch (const Error& e) {
-            return jsonError(e.code(), e.what()).release();
-        } catch (const std::exception& e) {
-            g->fail("handle_admin_message", &e);
-        } catch (...) {
-            g->fail("handle_admin_message", nullptr);
+        JsonPtr answer;
+        if (!g) {
+            answer = jsonError(errc::kInternal, "plugin not initialized");
+        } else {
+            try {
+                answer = g->core_->handleAdmin(message);
+            } catch (const Error& e) {
+                answer = jsonError(e.code(), e.what());
+            } catch (const std::exception& e) {
+                g->fail("handle_admin_message", &e);
+            } catch (...) {
+                g->fail("handle_admin_message", nullptr);
+            }
         }
-        return jsonError(errc::kInternal, "internal error").release();
+        try {
+            return envelopeAnswer(Traits::kInfo, std::move(answer)).release();  // null: internal error
+        } catch (...) {
+            return nullptr;  // out of memory
+        }
     }
 
     static void setupMedia(janus_plugin_session* handle) noexcept {

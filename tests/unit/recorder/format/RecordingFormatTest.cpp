@@ -266,7 +266,7 @@ TEST_F(RecordingFileTest, RewrapMovesToTheNewestKeyWithoutTouchingChunks) {
     } catch (const CryptoError&) {
         ADD_FAILURE() << "a slot that does not open with the key it names is damaged, not a missing key";
     } catch (const Error& e) {
-        EXPECT_EQ(e.code(), kRecorderDamaged);
+        EXPECT_EQ(e.code(), recorder::errc::kDamaged);
     }
 }
 

@@ -193,7 +193,7 @@ TEST_F(RecorderAdmin, ALongDeleteHoldsUpNoStartOrStopAndAHoldOfThatRecordingWait
     gate.release();
     JsonPtr d = deleting.get();
     EXPECT_EQ(jsonBool(json_object_get(json_object_get(d.get(), "receipt"), "body"), "key_destroyed"), true);
-    EXPECT_EQ(holding.get(), kRecorderDeleted);
+    EXPECT_EQ(holding.get(), recorder::errc::kDeleted);
     EXPECT_EQ(others.get(), 2u);
 }
 

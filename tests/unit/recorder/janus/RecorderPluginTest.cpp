@@ -244,10 +244,10 @@ TEST_F(RecorderPluginTest, HoldBlocksDeletionAndDeletionLeavesAVerifiableReceipt
     std::string id = recordSome();
     std::string rid = R"("recording":")" + id + "\"";
     admin(R"({"request":"hold",)" + rid + R"(,"reason":"litigation L-17"})");
-    EXPECT_EQ(errorOf(R"({"request":"delete",)" + rid + R"(,"reason":"patient request"})"), kRecorderOnHold);
+    EXPECT_EQ(errorOf(R"({"request":"delete",)" + rid + R"(,"reason":"patient request"})"), recorder::errc::kOnHold);
     EXPECT_EQ(plugin->sweep(INT64_MAX / 2), 0);  // expired long ago, but held
     EXPECT_TRUE(std::filesystem::exists(recFile(id, 0)));
-    EXPECT_EQ(errorOf(R"({"request":"release",)" + rid + "}"), errc::kMissingField);  // a reason is required
+    EXPECT_EQ(errorOf(R"({"request":"release",)" + rid + "}"), recorder::errc::kMissingField);  // a reason is required
     admin(R"({"request":"release",)" + rid + R"(,"reason":"case closed"})");
     JsonPtr d = admin(R"({"request":"delete",)" + rid + R"(,"reason":"patient request"})");
     const json_t* receipt = json_object_get(d.get(), "receipt");
@@ -266,8 +266,8 @@ TEST_F(RecorderPluginTest, HoldBlocksDeletionAndDeletionLeavesAVerifiableReceipt
     EXPECT_EQ(jsonBool(rep, "receipt_valid"), true);
     EXPECT_EQ(jsonBool(rep, "key_destroyed"), true);
     EXPECT_EQ(jsonBool(rep, "ok"), true);
-    EXPECT_EQ(errorOf(R"({"request":"delete",)" + rid + R"(,"reason":"again"})"), kRecorderDeleted);
-    EXPECT_EQ(errorOf(R"({"request":"export",)" + rid + "}"), kRecorderDeleted);
+    EXPECT_EQ(errorOf(R"({"request":"delete",)" + rid + R"(,"reason":"again"})"), recorder::errc::kDeleted);
+    EXPECT_EQ(errorOf(R"({"request":"export",)" + rid + "}"), recorder::errc::kDeleted);
 
     // A forged receipt no longer verifies.
     std::string rpath = dir.file("rec/" + id + ".receipt.json");
@@ -331,7 +331,7 @@ TEST_F(RecorderPluginTest, VerifyReportsTamperedFilesAndManifests) {
     const json_t* f1 = json_array_get(json_object_get(rep, "files"), 1);
     EXPECT_EQ(jsonBool(f1, "sha256_matches_manifest"), false);
     EXPECT_EQ(jsonBool(f1, "complete"), false);
-    EXPECT_EQ(errorOf(R"({"request":"export",)" + rid + "}"), kRecorderDamaged);
+    EXPECT_EQ(errorOf(R"({"request":"export",)" + rid + "}"), recorder::errc::kDamaged);
 
     std::string m = readFile(dir.file("rec/" + id + ".manifest.json"));
     m.replace(m.find("\"chunks\": "), 10, "\"chunkz\": ");
@@ -529,7 +529,7 @@ TEST_F(RecorderPluginTest, StartOrStopThatCannotWriteAnswers470AndLeavesNothingH
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     {
         FileSizeLimit limit(100);  // smaller than any manifest or state file
-        EXPECT_EQ(errorOf(R"({"request":"stop","recording":")" + id + "\"}"), kRecorderWriteFailed);
+        EXPECT_EQ(errorOf(R"({"request":"stop","recording":")" + id + "\"}"), recorder::errc::kWriteFailed);
     }
     JsonPtr st = admin(R"({"request":"status","recording":")" + id + "\"}");
     EXPECT_EQ(str(st.get(), "status"), "interrupted");
@@ -540,12 +540,12 @@ TEST_F(RecorderPluginTest, StartOrStopThatCannotWriteAnswers470AndLeavesNothingH
     const json_t* rep = json_object_get(vr.get(), "verification");
     EXPECT_EQ(jsonBool(rep, "ok"), false);
     EXPECT_EQ(jsonInt(json_array_get(json_object_get(rep, "files"), 0), "packets"), 20) << jsonDump(vr.get());
-    EXPECT_EQ(errorOf(R"({"request":"stop","recording":")" + id + "\"}"), kRecorderNotActive);
+    EXPECT_EQ(errorOf(R"({"request":"stop","recording":")" + id + "\"}"), recorder::errc::kNotActive);
 
     // A start on a full disk answers 470 too and leaves nothing recording.
     {
         FileSizeLimit limit(100);
-        EXPECT_EQ(errorOf(R"({"request":"start","streams":[{"kind":"audio","codec":"opus"}]})"), kRecorderWriteFailed);
+        EXPECT_EQ(errorOf(R"({"request":"start","streams":[{"kind":"audio","codec":"opus"}]})"), recorder::errc::kWriteFailed);
     }
     EXPECT_EQ(jsonInt(admin(R"({"request":"info"})").get(), "active"), 0);
     JsonPtr listed = admin(R"({"request":"list"})");
@@ -616,27 +616,27 @@ TEST_F(RecorderPluginTest, PerStreamKeysSeparateTheStreamsOfARecording) {
     EXPECT_EQ(jsonInt(c1, "recorded"), 2);
     admin(R"({"request":"stop","recording":")" + id + "\"}");
     EXPECT_EQ(errorOf(R"({"request":"start","srtp_keys":"each","streams":[{"kind":"audio","codec":"opus"}]})"),
-              errc::kInvalidField);
+              recorder::errc::kInvalidField);
     EXPECT_EQ(errorOf(R"({"request":"start","srtp_keys":1,"streams":[{"kind":"audio","codec":"opus"}]})"),
-              errc::kInvalidField);
+              recorder::errc::kInvalidField);
 }
 
 TEST_F(RecorderPluginTest, BadRequestsGetSpecificErrorsAndLeaveNoState) {
-    EXPECT_EQ(errorOf(R"({"request":"nope"})"), errc::kUnknownRequest);
-    EXPECT_EQ(errorOf(R"({"request":"start"})"), errc::kMissingField);
-    EXPECT_EQ(errorOf(R"({"request":"start","streams":[]})"), errc::kInvalidField);
-    EXPECT_EQ(errorOf(R"({"request":"start","streams":[{"kind":"data","codec":"x"}]})"), errc::kInvalidField);
-    EXPECT_EQ(errorOf(R"({"request":"start","streams":[{"kind":"audio","codec":"Opus!"}]})"), errc::kInvalidField);
-    EXPECT_EQ(errorOf(R"({"request":"start","srtp_suite":81,"streams":[{"kind":"audio","codec":"opus"}]})"), errc::kInvalidField);
-    EXPECT_EQ(errorOf(R"({"request":"start","policy":"forever","streams":[{"kind":"audio","codec":"opus"}]})"), kRecorderUnknownPolicy);
+    EXPECT_EQ(errorOf(R"({"request":"nope"})"), recorder::errc::kUnknownRequest);
+    EXPECT_EQ(errorOf(R"({"request":"start"})"), recorder::errc::kMissingField);
+    EXPECT_EQ(errorOf(R"({"request":"start","streams":[]})"), recorder::errc::kInvalidField);
+    EXPECT_EQ(errorOf(R"({"request":"start","streams":[{"kind":"data","codec":"x"}]})"), recorder::errc::kInvalidField);
+    EXPECT_EQ(errorOf(R"({"request":"start","streams":[{"kind":"audio","codec":"Opus!"}]})"), recorder::errc::kInvalidField);
+    EXPECT_EQ(errorOf(R"({"request":"start","srtp_suite":81,"streams":[{"kind":"audio","codec":"opus"}]})"), recorder::errc::kInvalidField);
+    EXPECT_EQ(errorOf(R"({"request":"start","policy":"forever","streams":[{"kind":"audio","codec":"opus"}]})"), recorder::errc::kUnknownPolicy);
     EXPECT_EQ(json_array_size(json_object_get(admin(R"({"request":"list"})").get(), "recordings")), 0u);
-    EXPECT_EQ(errorOf(R"({"request":"stop","recording":"xyz"})"), errc::kInvalidField);
-    EXPECT_EQ(errorOf(R"({"request":"stop","recording":"00000000000000000000000000000000"})"), kRecorderUnknownRecording);
+    EXPECT_EQ(errorOf(R"({"request":"stop","recording":"xyz"})"), recorder::errc::kInvalidField);
+    EXPECT_EQ(errorOf(R"({"request":"stop","recording":"00000000000000000000000000000000"})"), recorder::errc::kUnknownRecording);
     std::string id = recordSome(2, 1);
-    EXPECT_EQ(errorOf(R"({"request":"stop","recording":")" + id + "\"}"), kRecorderNotActive);
+    EXPECT_EQ(errorOf(R"({"request":"stop","recording":")" + id + "\"}"), recorder::errc::kNotActive);
     JsonPtr s = admin(R"({"request":"start","srtp_suite":32,"streams":[{"kind":"audio","codec":"opus"}]})");
     EXPECT_EQ(jsonInt(s.get(), "srtp_suite"), 32);
-    EXPECT_EQ(errorOf(R"({"request":"delete","reason":"x","recording":")" + str(s.get(), "recording") + "\"}"), kRecorderActive);
+    EXPECT_EQ(errorOf(R"({"request":"delete","reason":"x","recording":")" + str(s.get(), "recording") + "\"}"), recorder::errc::kActive);
 }
 
 // The typed in-process seam (RecordingSink, what the room's tap records through): registered while
@@ -655,11 +655,11 @@ TEST_F(RecorderPluginTest, InProcessRecordingsAreCheckedLikeStartAndAreRecording
         return 0;
     };
     RecordingStreamSpec opus{false, "opus", "0"}, vp8{true, "vp8", "1"};
-    EXPECT_EQ(refused({}, ""), errc::kInvalidField);
-    EXPECT_EQ(refused(std::vector<RecordingStreamSpec>(9, opus), ""), errc::kInvalidField);
-    EXPECT_EQ(refused({{false, "Opus!", "0"}}, ""), errc::kInvalidField);
-    EXPECT_EQ(refused({{false, "opus", std::string(33, 'm')}}, ""), errc::kInvalidField);
-    EXPECT_EQ(refused({opus}, "forever"), kRecorderUnknownPolicy);
+    EXPECT_EQ(refused({}, ""), recorder::errc::kInvalidField);
+    EXPECT_EQ(refused(std::vector<RecordingStreamSpec>(9, opus), ""), recorder::errc::kInvalidField);
+    EXPECT_EQ(refused({{false, "Opus!", "0"}}, ""), recorder::errc::kInvalidField);
+    EXPECT_EQ(refused({{false, "opus", std::string(33, 'm')}}, ""), recorder::errc::kInvalidField);
+    EXPECT_EQ(refused({opus}, "forever"), recorder::errc::kUnknownPolicy);
     EXPECT_EQ(json_array_size(json_object_get(admin(R"({"request":"list"})").get(), "recordings")), 0u);
 
     std::string id = sink.start({opus, vp8}, "short");
@@ -701,7 +701,7 @@ TEST_F(RecorderPluginTest, InProcessRecordingsAreCheckedLikeStartAndAreRecording
         sink.stop(id);
         FAIL() << "stopped twice";
     } catch (const Error& e) {
-        EXPECT_EQ(e.code(), kRecorderNotActive);
+        EXPECT_EQ(e.code(), recorder::errc::kNotActive);
     }
     JsonPtr verified = admin(R"({"request":"verify","recording":")" + id + "\"}");
     EXPECT_EQ(jsonBool(json_object_get(verified.get(), "verification"), "ok"), true) << jsonDump(verified.get());
@@ -735,7 +735,7 @@ TEST_F(RecorderPluginTest, PortRangeExhaustionIsReportedAndCleanedUp) {
     plugin = makePlugin();
     int err = 0;
     for (int i = 0; i < 5 && err == 0; ++i) err = errorOf(R"({"request":"start","streams":[{"kind":"audio","codec":"opus"},{"kind":"video","codec":"vp8"}]})");
-    EXPECT_EQ(err, kRecorderNoPorts);
+    EXPECT_EQ(err, recorder::errc::kNoPorts);
 }
 
 TEST_F(RecorderPluginTest, RefusesUnsafeConfiguration) {
@@ -769,7 +769,7 @@ TEST_F(RecorderPluginTest, WithARecipientPublicKeyOnlyTheOfflineToolCanDecrypt) 
     plugin = makePlugin();
     std::string id = recordSome(20, 10);
 
-    EXPECT_EQ(errorOf(R"({"request":"export","recording":")" + id + "\"}"), kRecorderKeyUnavailable);
+    EXPECT_EQ(errorOf(R"({"request":"export","recording":")" + id + "\"}"), recorder::errc::kKeyUnavailable);
     JsonPtr v = admin(R"({"request":"verify","recording":")" + id + "\"}");
     const json_t* rep = json_object_get(v.get(), "verification");
     EXPECT_EQ(jsonBool(rep, "ok"), true) << jsonDump(v.get());  // hashes + signed manifest still check

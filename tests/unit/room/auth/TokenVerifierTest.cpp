@@ -64,20 +64,20 @@ std::string flipLastSigChar(std::string t) {
 const std::vector<Case>& hostile() {
     static const std::vector<Case> cases = {
         // alg none / unconfigured / key confusion
-        {"AlgNoneEmptySignature", rc::kTokenMalformed,
+        {"AlgNoneEmptySignature", room::errc::kTokenMalformed,
          [](const Env& e) { return e.b64(R"({"alg":"none"})") + "." + e.b64(jsonDump(e.c().get())) + "."; }},
-        {"AlgNoneWithSignature", rc::kTokenAlgorithm,
+        {"AlgNoneWithSignature", room::errc::kTokenAlgorithm,
          [](const Env& e) { return e.b64(R"({"alg":"none"})") + "." + e.b64(jsonDump(e.c().get())) + ".AAAA"; }},
-        {"AlgNoneUppercase", rc::kTokenAlgorithm,
+        {"AlgNoneUppercase", room::errc::kTokenAlgorithm,
          [](const Env& e) { return e.b64(R"({"alg":"NONE","kid":"es"})") + "." + e.b64(jsonDump(e.c().get())) + ".AAAA"; }},
-        {"AlgMissing", rc::kTokenAlgorithm,
+        {"AlgMissing", room::errc::kTokenAlgorithm,
          [](const Env& e) { return e.f.signRaw(R"({"kid":"es"})", jsonDump(e.c().get()), "ES256", "es"); }},
-        {"AlgEs384", rc::kTokenAlgorithm,
+        {"AlgEs384", room::errc::kTokenAlgorithm,
          [](const Env& e) { return e.f.signRaw(R"({"alg":"ES384","kid":"es"})", jsonDump(e.c().get()), "ES256", "es"); }},
-        {"AlgPs256", rc::kTokenAlgorithm,
+        {"AlgPs256", room::errc::kTokenAlgorithm,
          [](const Env& e) { return e.f.signRaw(R"({"alg":"PS256","kid":"rs"})", jsonDump(e.c().get()), "RS256", "rs"); }},
-        {"Hs256WhereNotAllowed", rc::kTokenAlgorithm, [](const Env& e) { return e.signed_(e.c().get(), "HS256"); }},
-        {"Hs256KeyedWithRsaPublicPem", rc::kTokenAlgorithm,
+        {"Hs256WhereNotAllowed", room::errc::kTokenAlgorithm, [](const Env& e) { return e.signed_(e.c().get(), "HS256"); }},
+        {"Hs256KeyedWithRsaPublicPem", room::errc::kTokenAlgorithm,
          [](const Env& e) {
              // The classic confusion: HMAC keyed with the RSA public key the server holds.
              std::string input = e.b64(R"({"alg":"HS256","kid":"rs"})") + "." + e.b64(jsonDump(e.c().get()));
@@ -85,26 +85,26 @@ const std::vector<Case>& hostile() {
              return input + "." + base64urlEncode(ByteView(mac.data(), mac.size()));
          },
          [](JoinCheck& c) { c.allowHs256 = true; }},
-        {"EdDsaHeaderOnEsKid", rc::kTokenAlgorithm,
+        {"EdDsaHeaderOnEsKid", room::errc::kTokenAlgorithm,
          [](const Env& e) { return e.f.signRaw(R"({"alg":"EdDSA","kid":"es"})", jsonDump(e.c().get()), "EdDSA", "ed"); }},
-        {"Rs256HeaderOnHsKid", rc::kTokenAlgorithm,
+        {"Rs256HeaderOnHsKid", room::errc::kTokenAlgorithm,
          [](const Env& e) { return e.f.signRaw(R"({"alg":"RS256","kid":"hs"})", jsonDump(e.c().get()), "RS256", "rs"); },
          [](JoinCheck& c) { c.allowHs256 = true; }},
         // key
-        {"UnknownKid", rc::kTokenUnknownKey,
+        {"UnknownKid", room::errc::kTokenUnknownKey,
          [](const Env& e) { return e.f.signRaw(R"({"alg":"ES256","kid":"nope"})", jsonDump(e.c().get()), "ES256", "es"); }},
         // signature
-        {"Es256FlippedSignature", rc::kTokenSignature, [](const Env& e) { return flipLastSigChar(e.signed_(e.c().get())); }},
-        {"EdDsaFlippedSignature", rc::kTokenSignature,
+        {"Es256FlippedSignature", room::errc::kTokenSignature, [](const Env& e) { return flipLastSigChar(e.signed_(e.c().get())); }},
+        {"EdDsaFlippedSignature", room::errc::kTokenSignature,
          [](const Env& e) { return flipLastSigChar(e.signed_(e.c().get(), "EdDSA")); }},
-        {"Rs256FlippedSignature", rc::kTokenSignature,
+        {"Rs256FlippedSignature", room::errc::kTokenSignature,
          [](const Env& e) { return flipLastSigChar(e.signed_(e.c().get(), "RS256")); }},
-        {"Hs256FlippedSignature", rc::kTokenSignature,
+        {"Hs256FlippedSignature", room::errc::kTokenSignature,
          [](const Env& e) { return flipLastSigChar(e.signed_(e.c().get(), "HS256")); },
          [](JoinCheck& c) { c.allowHs256 = true; }},
-        {"Es256SignedByOtherKey", rc::kTokenSignature,
+        {"Es256SignedByOtherKey", room::errc::kTokenSignature,
          [](const Env& e) { return e.f.signRaw(R"({"alg":"ES256","kid":"es"})", jsonDump(e.c().get()), "ES256", "es-other"); }},
-        {"Es256DerSignature", rc::kTokenSignature,
+        {"Es256DerSignature", room::errc::kTokenSignature,
          [](const Env& e) {
              // A DER signature where JOSE wants r||s.
              std::string t = e.signed_(e.c().get());
@@ -115,19 +115,19 @@ const std::vector<Case>& hostile() {
              der.insert(der.end(), raw.begin() + 32, raw.end());
              return t.substr(0, t.rfind('.') + 1) + base64urlEncode(der);
          }},
-        {"Es256TruncatedSignature", rc::kTokenSignature,
+        {"Es256TruncatedSignature", room::errc::kTokenSignature,
          [](const Env& e) {
              std::string t = e.signed_(e.c().get());
              auto raw = *base64urlDecode(t.substr(t.rfind('.') + 1));
              raw.pop_back();
              return t.substr(0, t.rfind('.') + 1) + base64urlEncode(raw);
          }},
-        {"Es256ZeroSignature", rc::kTokenSignature,
+        {"Es256ZeroSignature", room::errc::kTokenSignature,
          [](const Env& e) {
              std::string t = e.signed_(e.c().get());
              return t.substr(0, t.rfind('.') + 1) + base64urlEncode(Bytes(64, 0));
          }},
-        {"PayloadSwappedAfterSigning", rc::kTokenSignature,
+        {"PayloadSwappedAfterSigning", room::errc::kTokenSignature,
          [](const Env& e) {
              std::string t = e.signed_(e.c("patient").get());
              std::string other = e.b64(jsonDump(e.c("provider").get()));
@@ -135,51 +135,51 @@ const std::vector<Case>& hostile() {
              return t.substr(0, d1 + 1) + other + t.substr(d2);
          }},
         // malformed
-        {"Empty", rc::kTokenMalformed, [](const Env&) { return std::string(); }},
-        {"TwoParts", rc::kTokenMalformed, [](const Env& e) { std::string t = e.signed_(e.c().get()); return t.substr(0, t.rfind('.')); }},
-        {"FourParts", rc::kTokenMalformed, [](const Env& e) { return e.signed_(e.c().get()) + ".AAAA"; }},
-        {"PaddedBase64", rc::kTokenMalformed, [](const Env& e) { std::string t = e.signed_(e.c().get()); return t.insert(t.find('.'), "="); }},
-        {"HeaderNotJson", rc::kTokenMalformed,
+        {"Empty", room::errc::kTokenMalformed, [](const Env&) { return std::string(); }},
+        {"TwoParts", room::errc::kTokenMalformed, [](const Env& e) { std::string t = e.signed_(e.c().get()); return t.substr(0, t.rfind('.')); }},
+        {"FourParts", room::errc::kTokenMalformed, [](const Env& e) { return e.signed_(e.c().get()) + ".AAAA"; }},
+        {"PaddedBase64", room::errc::kTokenMalformed, [](const Env& e) { std::string t = e.signed_(e.c().get()); return t.insert(t.find('.'), "="); }},
+        {"HeaderNotJson", room::errc::kTokenMalformed,
          [](const Env& e) { return e.b64("{alg:ES256") + "." + e.b64(jsonDump(e.c().get())) + ".AAAA"; }},
-        {"PayloadArray", rc::kTokenMalformed, [](const Env& e) { return e.f.signRaw(R"({"alg":"ES256","kid":"es"})", "[1,2]", "ES256", "es"); }},
-        {"DuplicateSubClaim", rc::kTokenMalformed,
+        {"PayloadArray", room::errc::kTokenMalformed, [](const Env& e) { return e.f.signRaw(R"({"alg":"ES256","kid":"es"})", "[1,2]", "ES256", "es"); }},
+        {"DuplicateSubClaim", room::errc::kTokenMalformed,
          [](const Env& e) {
              std::string p = jsonDump(e.c().get());
              p.insert(1, R"("sub":"someone-else",)");
              return e.f.signRaw(R"({"alg":"ES256","kid":"es"})", p, "ES256", "es");
          }},
-        {"DuplicateAlgHeader", rc::kTokenMalformed,
+        {"DuplicateAlgHeader", room::errc::kTokenMalformed,
          [](const Env& e) { return e.f.signRaw(R"({"alg":"ES256","alg":"none","kid":"es"})", jsonDump(e.c().get()), "ES256", "es"); }},
-        {"CritHeader", rc::kTokenMalformed,
+        {"CritHeader", room::errc::kTokenMalformed,
          [](const Env& e) { return e.f.signRaw(R"({"alg":"ES256","kid":"es","crit":["exp"]})", jsonDump(e.c().get()), "ES256", "es"); }},
-        {"EmbeddedJwk", rc::kTokenMalformed,
+        {"EmbeddedJwk", room::errc::kTokenMalformed,
          [](const Env& e) { return e.f.signRaw(R"({"alg":"ES256","kid":"es","jwk":{"kty":"EC"}})", jsonDump(e.c().get()), "ES256", "es"); }},
-        {"JkuHeader", rc::kTokenMalformed,
+        {"JkuHeader", room::errc::kTokenMalformed,
          [](const Env& e) { return e.f.signRaw(R"({"alg":"ES256","kid":"es","jku":"https://evil"})", jsonDump(e.c().get()), "ES256", "es"); }},
-        {"AlgNotString", rc::kTokenMalformed,
+        {"AlgNotString", room::errc::kTokenMalformed,
          [](const Env& e) { return e.f.signRaw(R"({"alg":7,"kid":"es"})", jsonDump(e.c().get()), "ES256", "es"); }},
         // size
-        {"Oversize8193", rc::kTokenTooLarge,
+        {"Oversize8193", room::errc::kTokenTooLarge,
          [](const Env& e) { return e.with("pad", json_string(std::string(7000, 'x').c_str())) + std::string(2000, 'A'); }},
-        {"Oversize64k", rc::kTokenTooLarge, [](const Env&) { return std::string(65536, 'a'); }},
+        {"Oversize64k", room::errc::kTokenTooLarge, [](const Env&) { return std::string(65536, 'a'); }},
         // claims
-        {"UnknownIssuer", rc::kTokenIssuer, [](const Env& e) { return e.with("iss", json_string("https://evil")); }},
-        {"IssuerMissing", rc::kTokenClaimMissing, [](const Env& e) { return e.with("iss", nullptr); }},
-        {"IssuerNumber", rc::kTokenClaimMissing, [](const Env& e) { return e.with("iss", json_integer(1)); }},
-        {"WrongAudience", rc::kTokenAudience, [](const Env& e) { return e.with("aud", json_string("other-app")); }},
-        {"AudienceArrayWithoutUs", rc::kTokenAudience,
+        {"UnknownIssuer", room::errc::kTokenIssuer, [](const Env& e) { return e.with("iss", json_string("https://evil")); }},
+        {"IssuerMissing", room::errc::kTokenClaimMissing, [](const Env& e) { return e.with("iss", nullptr); }},
+        {"IssuerNumber", room::errc::kTokenClaimMissing, [](const Env& e) { return e.with("iss", json_integer(1)); }},
+        {"WrongAudience", room::errc::kTokenAudience, [](const Env& e) { return e.with("aud", json_string("other-app")); }},
+        {"AudienceArrayWithoutUs", room::errc::kTokenAudience,
          [](const Env& e) { return e.with("aud", json_pack("[ss]", "a", "b")); }},
-        {"AudienceMissing", rc::kTokenClaimMissing, [](const Env& e) { return e.with("aud", nullptr); }},
-        {"Expired", rc::kTokenExpired, [](const Env& e) { return e.with("exp", json_integer(kNow - 31)); }},
-        {"ExpiredLongAgo", rc::kTokenExpired,
+        {"AudienceMissing", room::errc::kTokenClaimMissing, [](const Env& e) { return e.with("aud", nullptr); }},
+        {"Expired", room::errc::kTokenExpired, [](const Env& e) { return e.with("exp", json_integer(kNow - 31)); }},
+        {"ExpiredLongAgo", room::errc::kTokenExpired,
          [](const Env& e) {
              JsonPtr c = e.f.claims(kRoom, "patient", kNow - 3000, "sub-1", 600);
              return e.signed_(c.get());
          }},
-        {"NotBeforeFuture", rc::kTokenNotYetValid, [](const Env& e) { return e.with("nbf", json_integer(kNow + 31)); }},
-        {"IssuedInFuture", rc::kTokenNotYetValid, [](const Env& e) { return e.with("iat", json_integer(kNow + 120)); }},
-        {"LifetimeTooLong", rc::kTokenTooOld, [](const Env& e) { return e.with("exp", json_integer(kNow + 7200)); }},
-        {"IssuedTooLongAgo", rc::kTokenTooOld,
+        {"NotBeforeFuture", room::errc::kTokenNotYetValid, [](const Env& e) { return e.with("nbf", json_integer(kNow + 31)); }},
+        {"IssuedInFuture", room::errc::kTokenNotYetValid, [](const Env& e) { return e.with("iat", json_integer(kNow + 120)); }},
+        {"LifetimeTooLong", room::errc::kTokenTooOld, [](const Env& e) { return e.with("exp", json_integer(kNow + 7200)); }},
+        {"IssuedTooLongAgo", room::errc::kTokenTooOld,
          [](const Env& e) {
              JsonPtr c = e.c();
              jsonSet(c.get(), "iat", kNow - 3700);
@@ -188,33 +188,33 @@ const std::vector<Case>& hostile() {
              return e.signed_(c.get());
          }},
         // NumericDates near INT64_MAX: bounded before any arithmetic (exp + skew would overflow).
-        {"ExpInt64Max", rc::kTokenClaimMissing,
+        {"ExpInt64Max", room::errc::kTokenClaimMissing,
          [](const Env& e) { return e.with("exp", json_integer(std::numeric_limits<json_int_t>::max())); }},
-        {"ExpNearInt64Max", rc::kTokenClaimMissing,
+        {"ExpNearInt64Max", room::errc::kTokenClaimMissing,
          [](const Env& e) { return e.with("exp", json_integer(std::numeric_limits<json_int_t>::max() - 10)); }},
-        {"NbfInt64Max", rc::kTokenClaimMissing,
+        {"NbfInt64Max", room::errc::kTokenClaimMissing,
          [](const Env& e) { return e.with("nbf", json_integer(std::numeric_limits<json_int_t>::max())); }},
-        {"ExpAsString", rc::kTokenClaimMissing, [](const Env& e) { return e.with("exp", json_string("1900000600")); }},
-        {"ExpAsFloat", rc::kTokenClaimMissing, [](const Env& e) { return e.with("exp", json_real(1900000600.5)); }},
-        {"SubMissing", rc::kTokenClaimMissing, [](const Env& e) { return e.with("sub", nullptr); }},
-        {"JtiMissing", rc::kTokenClaimMissing, [](const Env& e) { return e.with("jti", nullptr); }},
-        {"WrongRoom", rc::kTokenWrongRoom, [](const Env& e) { return e.with("room", json_string("r_other")); }},
-        {"RoomMissing", rc::kTokenClaimMissing, [](const Env& e) { return e.with("room", nullptr); }},
-        {"UnknownRole", rc::kTokenUnknownRole, [](const Env& e) { return e.with("role", json_string("admin")); }},
-        {"RoleCaseVariant", rc::kTokenUnknownRole, [](const Env& e) { return e.with("role", json_string("Provider")); }},
-        {"RoleNotAllowedInClass", rc::kTokenUnknownRole, [](const Env& e) { return e.signed_(e.c("observer").get()); },
+        {"ExpAsString", room::errc::kTokenClaimMissing, [](const Env& e) { return e.with("exp", json_string("1900000600")); }},
+        {"ExpAsFloat", room::errc::kTokenClaimMissing, [](const Env& e) { return e.with("exp", json_real(1900000600.5)); }},
+        {"SubMissing", room::errc::kTokenClaimMissing, [](const Env& e) { return e.with("sub", nullptr); }},
+        {"JtiMissing", room::errc::kTokenClaimMissing, [](const Env& e) { return e.with("jti", nullptr); }},
+        {"WrongRoom", room::errc::kTokenWrongRoom, [](const Env& e) { return e.with("room", json_string("r_other")); }},
+        {"RoomMissing", room::errc::kTokenClaimMissing, [](const Env& e) { return e.with("room", nullptr); }},
+        {"UnknownRole", room::errc::kTokenUnknownRole, [](const Env& e) { return e.with("role", json_string("admin")); }},
+        {"RoleCaseVariant", room::errc::kTokenUnknownRole, [](const Env& e) { return e.with("role", json_string("Provider")); }},
+        {"RoleNotAllowedInClass", room::errc::kTokenUnknownRole, [](const Env& e) { return e.signed_(e.c("observer").get()); },
          [](JoinCheck& c) { c.allowedRoles.erase(Role::Observer); }},
-        {"ProviderWithoutMfa", rc::kTokenMfaRequired,
+        {"ProviderWithoutMfa", room::errc::kTokenMfaRequired,
          [](const Env& e) { return e.with("amr", json_pack("[s]", "pwd"), "provider"); }},
-        {"ProviderWithoutAmr", rc::kTokenMfaRequired, [](const Env& e) { return e.with("amr", nullptr, "provider"); }},
-        {"DobWrong", rc::kTokenDobMismatch,
+        {"ProviderWithoutAmr", room::errc::kTokenMfaRequired, [](const Env& e) { return e.with("amr", nullptr, "provider"); }},
+        {"DobWrong", room::errc::kTokenDobMismatch,
          [](const Env& e) { return e.withDob("1980-02-29"); },
          [](JoinCheck& c) { c.dobCheck = true; c.dob = "1980-03-01"; }},
-        {"DobNotTyped", rc::kTokenDobMismatch, [](const Env& e) { return e.withDob("1980-02-29"); },
+        {"DobNotTyped", room::errc::kTokenDobMismatch, [](const Env& e) { return e.withDob("1980-02-29"); },
          [](JoinCheck& c) { c.dobCheck = true; }},
-        {"DobMalformed", rc::kTokenDobMismatch, [](const Env& e) { return e.withDob("1980-02-29"); },
+        {"DobMalformed", room::errc::kTokenDobMismatch, [](const Env& e) { return e.withDob("1980-02-29"); },
          [](JoinCheck& c) { c.dobCheck = true; c.dob = "19800229"; }},
-        {"DobHmacOfAnotherLink", rc::kTokenDobMismatch,
+        {"DobHmacOfAnotherLink", room::errc::kTokenDobMismatch,
          [](const Env& e) {
              // A MAC copied from another link (another jti) does not fit this one.
              JsonPtr other = e.c();
@@ -223,7 +223,7 @@ const std::vector<Case>& hostile() {
              return e.signed_(cl.get());
          },
          [](JoinCheck& c) { c.dobCheck = true; c.dob = "1980-02-29"; }},
-        {"DobHmacUnderAnotherKey", rc::kTokenDobMismatch,
+        {"DobHmacUnderAnotherKey", room::errc::kTokenDobMismatch,
          [](const Env& e) {
              JsonPtr cl = e.c();
              Bytes otherKey(32, 7);
@@ -232,9 +232,9 @@ const std::vector<Case>& hostile() {
              return e.signed_(cl.get());
          },
          [](JoinCheck& c) { c.dobCheck = true; c.dob = "1980-02-29"; }},
-        {"DobHmacNotAString", rc::kTokenClaimMissing, [](const Env& e) { return e.with("dob_hmac", json_integer(1)); },
+        {"DobHmacNotAString", room::errc::kTokenClaimMissing, [](const Env& e) { return e.with("dob_hmac", json_integer(1)); },
          [](JoinCheck& c) { c.dobCheck = true; c.dob = "1980-02-29"; }},
-        {"SubjectLockedOutEvenWithTheRightDob", rc::kRoomLockedOut,
+        {"SubjectLockedOutEvenWithTheRightDob", room::errc::kRoomLockedOut,
          [](const Env& e) { return e.withDob("1980-02-29"); },
          [](JoinCheck& c) {
              c.dobCheck = true;
@@ -242,20 +242,20 @@ const std::vector<Case>& hostile() {
              c.subjectLocked = [](const std::string&, const std::string& sub) { return sub == "sub-1"; };
          }},
         // A link must not carry a date of birth anyone can recover offline, nor a patient's name.
-        {"LegacyDobSha256", rc::kTokenDobLegacy,
+        {"LegacyDobSha256", room::errc::kTokenDobLegacy,
          [](const Env& e) {
              Digest256 d = sha256(asBytes(std::string("1980-02-29")));
              return e.with("dob_sha256", json_string(hexEncode(ByteView(d.data(), d.size())).c_str()));
          },
          [](JoinCheck& c) { c.dobCheck = true; c.dob = "1980-02-29"; }},
-        {"LegacyDobSha256WithoutDobCheck", rc::kTokenDobLegacy,
+        {"LegacyDobSha256WithoutDobCheck", room::errc::kTokenDobLegacy,
          [](const Env& e) {
              Digest256 d = sha256(asBytes(std::string("1980-02-29")));
              return e.with("dob_sha256", json_string(hexEncode(ByteView(d.data(), d.size())).c_str()));
          }},
-        {"PatientTokenWithName", rc::kTokenPatientName,
+        {"PatientTokenWithName", room::errc::kTokenPatientName,
          [](const Env& e) { return e.with("name", json_string("Alice")); }},
-        {"DobHashMissing", rc::kTokenDobMismatch, [](const Env& e) { return e.signed_(e.c().get()); },
+        {"DobHashMissing", room::errc::kTokenDobMismatch, [](const Env& e) { return e.signed_(e.c().get()); },
          [](JoinCheck& c) { c.dobCheck = true; c.dob = "1980-02-29"; }},
     };
     return cases;
@@ -297,8 +297,8 @@ TEST(HostileTokenTable, HasAtLeastFortyCasesCoveringEveryCode) {
     EXPECT_GE(hostile().size(), 40u);
     std::set<int> codes;
     for (const auto& c : hostile()) codes.insert(c.code);
-    for (int code = rc::kTokenMalformed; code <= rc::kTokenPatientName; ++code) {
-        if (code == rc::kTokenReplayed || code == rc::kTokenRevoked) continue;  // stateful: below
+    for (int code = room::errc::kTokenMalformed; code <= room::errc::kTokenPatientName; ++code) {
+        if (code == room::errc::kTokenReplayed || code == room::errc::kTokenRevoked) continue;  // stateful: below
         EXPECT_TRUE(codes.contains(code)) << code;
     }
 }
@@ -314,7 +314,7 @@ TEST(TokenVerifier, ReplayedJtiIsRefusedUntilExpiry) {
         v.verify(t, check, kNow + 1);
         FAIL();
     } catch (const TokenError& e) {
-        EXPECT_EQ(e.code(), rc::kTokenReplayed);
+        EXPECT_EQ(e.code(), room::errc::kTokenReplayed);
         EXPECT_EQ(e.sub, "sub-1");  // authentic: the caller may pseudonymize it
     }
     // Same jti in a token re-signed with another algorithm: still one-time.
@@ -332,7 +332,7 @@ TEST(TokenVerifier, RevokedSubjectAndTokenIdAreRefused) {
         v.verify(factory().sign(c.get()), check, kNow);
         FAIL();
     } catch (const TokenError& e) {
-        EXPECT_EQ(e.code(), rc::kTokenRevoked);
+        EXPECT_EQ(e.code(), room::errc::kTokenRevoked);
     }
     JsonPtr c2 = factory().claims(kRoom, "patient", kNow, "sub-ok");
     v.revocations().revokeTokenId(std::string(jsonString(c2.get(), "jti").value_or("")), kNow + 100);
@@ -340,7 +340,7 @@ TEST(TokenVerifier, RevokedSubjectAndTokenIdAreRefused) {
         v.verify(factory().sign(c2.get()), check, kNow);
         FAIL();
     } catch (const TokenError& e) {
-        EXPECT_EQ(e.code(), rc::kTokenRevoked);
+        EXPECT_EQ(e.code(), room::errc::kTokenRevoked);
     }
     // The revocation expires.
     JsonPtr c3 = factory().claims(kRoom, "patient", kNow + 200, "sub-bad");
@@ -365,7 +365,7 @@ TEST(TokenVerifier, ReplayCacheKeysByIssuerAndJti) {
         v.verify(factory().sign(b.get(), "EdDSA"), check, kNow);
         FAIL() << "replay accepted";
     } catch (const TokenError& e) {
-        EXPECT_EQ(e.code(), rc::kTokenReplayed);
+        EXPECT_EQ(e.code(), room::errc::kTokenReplayed);
     }
 }
 

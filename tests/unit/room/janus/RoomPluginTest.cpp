@@ -199,16 +199,16 @@ TEST_F(RoomPluginConfig, JoinsAndAdmissionsAreRefusedWhileTheAuditTrailCannotRec
     // Not loaded at all.
     audit.withdraw();
     join(1, "provider", "a");
-    EXPECT_EQ(errorCode(1), rc::kAuditUnavailable) << lastPush(1);
+    EXPECT_EQ(errorCode(1), room::errc::kAuditUnavailable) << lastPush(1);
     EXPECT_NE(lastPush(1).find("audit_not_loaded"), std::string::npos) << lastPush(1);
     // Loaded, but its spool is full; then an answer that is not a clear yes.
     audit.unhealthy("spool_full");
     join(2, "provider", "b");
-    EXPECT_EQ(errorCode(2), rc::kAuditUnavailable);
+    EXPECT_EQ(errorCode(2), room::errc::kAuditUnavailable);
     EXPECT_NE(lastPush(2).find("spool_full"), std::string::npos) << lastPush(2);
     audit.broken();
     join(3, "provider", "c");
-    EXPECT_EQ(errorCode(3), rc::kAuditUnavailable);
+    EXPECT_EQ(errorCode(3), room::errc::kAuditUnavailable);
     {
         std::lock_guard l(host.m_);
         bool announced = false;
@@ -231,7 +231,7 @@ TEST_F(RoomPluginConfig, JoinsAndAdmissionsAreRefusedWhileTheAuditTrailCannotRec
     jsonSet(admit.get(), "id", id);
     p->handleMessage(4, "f", jsonParse(jsonDump(admit.get())), nullptr);
     p->drain();
-    EXPECT_EQ(errorCode(4), rc::kAuditUnavailable) << lastPush(4);
+    EXPECT_EQ(errorCode(4), room::errc::kAuditUnavailable) << lastPush(4);
     EXPECT_EQ(lastPush(5), waiting) << "the patient was told nothing new: still waiting";
     audit.healthy();
     p->handleMessage(4, "g", std::move(admit), nullptr);
@@ -257,7 +257,7 @@ TEST_F(RoomPluginConfig, ReloadKeysSwapsKeysAndKeepsThemOnFailure) {
     EXPECT_NE(jsonDump(r.get()).find("EdDSA"), std::string::npos);
     dir.write("es.pem", "garbage", 0600);
     r = p->handleAdmin(jsonParse(R"({"request":"reload_keys"})").get());
-    EXPECT_EQ(jsonInt(r.get(), "error_code").value_or(0), rc::kKeyReload);
+    EXPECT_EQ(jsonInt(r.get(), "error_code").value_or(0), room::errc::kKeyReload);
     JsonPtr info = p->handleAdmin(jsonParse(R"({"request":"info"})").get());
     EXPECT_NE(jsonDump(info.get()).find("EdDSA"), std::string::npos);
 }

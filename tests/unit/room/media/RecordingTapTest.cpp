@@ -246,7 +246,7 @@ TEST(RecordingTapControl, StartFailsWhenNoRecorderIsLoadedAndBadPacketsAreCounte
         tap.start();
         FAIL() << "start without a recorder";
     } catch (const Error& e) {
-        EXPECT_EQ(e.code(), kInProcessUnavailable);
+        EXPECT_EQ(e.code(), hipaa::errc::kPluginUnavailable);
     }
     EXPECT_FALSE(tap.recording());
 
@@ -514,7 +514,7 @@ TEST_F(TapWithRecorder, TheRecorderUnloadedWhileARoomRecordsSealsWhatItHadAndThe
         next.start();
         FAIL() << "a recording started without a recorder";
     } catch (const Error& e) {
-        EXPECT_EQ(e.code(), kInProcessUnavailable);
+        EXPECT_EQ(e.code(), hipaa::errc::kPluginUnavailable);
     }
     // Loaded again: the recording was sealed at unload, with every packet the tap handed over.
     load();
@@ -556,7 +556,7 @@ TEST(InProcessSlotTest, WithdrawWaitsForLeasesInFlightAndThenRefuses) {
         slot.require();
         FAIL() << "a withdrawn provider was reached";
     } catch (const Error& e) {
-        EXPECT_EQ(e.code(), kInProcessUnavailable);
+        EXPECT_EQ(e.code(), hipaa::errc::kPluginUnavailable);
         EXPECT_NE(std::string(e.what()).find("test.slow"), std::string::npos) << e.what();
     }
 }

@@ -127,23 +127,23 @@ TEST(PermissionTable, RoomServiceAnswersEveryRequestFromEveryHandleAsTheTableSay
             using A = PermissionTable::Access;
             switch (access) {
                 case A::Allowed:
-                    EXPECT_TRUE(code != rc::kNotJoined && code != rc::kAlreadyJoined && code != rc::kForbidden &&
-                                code != rc::kWrongHandle)
+                    EXPECT_TRUE(code != room::errc::kNotJoined && code != room::errc::kAlreadyJoined && code != room::errc::kForbidden &&
+                                code != room::errc::kWrongHandle)
                         << what << ": " << code;
                     EXPECT_FALSE(roleDenied) << what;
                     break;
                 case A::NotJoined:
-                    EXPECT_EQ(code, rc::kNotJoined) << what;
+                    EXPECT_EQ(code, room::errc::kNotJoined) << what;
                     break;
                 case A::AlreadyJoined:
-                    EXPECT_EQ(code, rc::kAlreadyJoined) << what;
+                    EXPECT_EQ(code, room::errc::kAlreadyJoined) << what;
                     break;
                 case A::SubscriberOnly:
                 case A::ParticipantOnly:
-                    EXPECT_EQ(code, rc::kWrongHandle) << what;
+                    EXPECT_EQ(code, room::errc::kWrongHandle) << what;
                     break;
                 case A::RoleDenied:
-                    EXPECT_EQ(code, rc::kForbidden) << what;
+                    EXPECT_EQ(code, room::errc::kForbidden) << what;
                     EXPECT_TRUE(roleDenied) << what;
                     break;
             }

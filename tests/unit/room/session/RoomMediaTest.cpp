@@ -146,10 +146,10 @@ TEST_F(RoomMedia, JoinedAnswerCarriesPrivateIdAndCurrentPublishers) {
 TEST_F(RoomMedia, OnlyAdmittedRolesThatMayPublishCanPublish) {
     h.join(kDr, room, "provider", "dr-1");
     h.join(kPat, room, "patient", "pat-1");
-    EXPECT_EQ(errorCode(publish(kPat)), rc::kForbidden) << "a waiting patient published";
+    EXPECT_EQ(errorCode(publish(kPat)), room::errc::kForbidden) << "a waiting patient published";
     h.join(kObs, room, "observer", "obs-1");
     admit(kObs);
-    EXPECT_EQ(errorCode(publish(kObs)), rc::kForbidden) << "an observer published";
+    EXPECT_EQ(errorCode(publish(kObs)), room::errc::kForbidden) << "an observer published";
     EXPECT_EQ(h.sdp.answers, 0) << "a refused publisher's offer was processed";
     EXPECT_EQ(h.relay.publisherCount(), 0u);
     // The observer may subscribe.
@@ -160,14 +160,14 @@ TEST_F(RoomMedia, OnlyAdmittedRolesThatMayPublishCanPublish) {
 TEST_F(RoomMedia, BadOffersAreRefusedWithoutState) {
     visit();
     h.send(kDr, R"({"request":"publish"})");
-    EXPECT_EQ(errorCode(h.lastPush(kDr)), rc::kInvalidSdp);
-    EXPECT_EQ(errorCode(publish(kDr, "v=garbage")), rc::kInvalidSdp);
-    EXPECT_EQ(errorCode(publish(kDr, "m=audio pcmu 0\nm=video av1 45")), rc::kNoCodec);
+    EXPECT_EQ(errorCode(h.lastPush(kDr)), room::errc::kInvalidSdp);
+    EXPECT_EQ(errorCode(publish(kDr, "v=garbage")), room::errc::kInvalidSdp);
+    EXPECT_EQ(errorCode(publish(kDr, "m=audio pcmu 0\nm=video av1 45")), room::errc::kNoCodec);
     h.sendJsep(kDr, R"({"request":"publish"})", "answer", kAv);
-    EXPECT_EQ(errorCode(h.lastPush(kDr)), rc::kInvalidSdp) << "an answer is not an offer";
+    EXPECT_EQ(errorCode(h.lastPush(kDr)), room::errc::kInvalidSdp) << "an answer is not an offer";
     EXPECT_EQ(h.relay.publisherCount(), 0u);
     h.send(kDr, R"({"request":"unpublish"})");
-    EXPECT_EQ(errorCode(h.lastPush(kDr)), rc::kNotPublishing);
+    EXPECT_EQ(errorCode(h.lastPush(kDr)), room::errc::kNotPublishing);
 }
 
 // The client chooses a=mid; mids reach kept audit fields (`muted`) and other participants, so an
@@ -176,7 +176,7 @@ TEST_F(RoomMedia, OffersWithHostileMidsAreRefusedWithoutState) {
     visit();
     for (std::string mid : {"Jane Doe", "Jane-Doe-1980-02-29", "078-05-1120\"x", "a=b", "\xc3\xa9", "0;1"}) {
         const json_t* ans = publish(kDr, "m=audio opus 111 mid=" + mid + "\nm=video vp8 96");
-        EXPECT_EQ(errorCode(ans), rc::kInvalidSdp) << mid;
+        EXPECT_EQ(errorCode(ans), room::errc::kInvalidSdp) << mid;
         EXPECT_EQ(jsonDump(ans).find(mid), std::string::npos) << "the error echoes the mid";
     }
     EXPECT_EQ(h.relay.publisherCount(), 0u);
@@ -184,7 +184,7 @@ TEST_F(RoomMedia, OffersWithHostileMidsAreRefusedWithoutState) {
     // Browsers' mids ("0", Firefox's "sdparta_0") and the longest allowed one are fine.
     ASSERT_EQ(errorCode(publish(kDr, "m=audio opus 111 mid=sdparta_0\nm=video vp8 96 mid=abcdefghijklmno-")), 0);
     // A renegotiation is held to the same rule and leaves the publication as it was.
-    EXPECT_EQ(errorCode(publish(kDr, "m=audio opus 111 mid=Alice Patient\nm=video vp8 96")), rc::kInvalidSdp);
+    EXPECT_EQ(errorCode(publish(kDr, "m=audio opus 111 mid=Alice Patient\nm=video vp8 96")), room::errc::kInvalidSdp);
     h.send(kDr, R"({"request":"configure","audio":false})");
     const json_t* muted = lastNotify("muted");
     ASSERT_NE(muted, nullptr);
@@ -237,7 +237,7 @@ TEST_F(RoomMedia, SubscriberGetsOfferStartsAndReceivesRewrittenMedia) {
     EXPECT_EQ(rtpTo(kPatSub, 0), 1u);
 
     h.sendJsep(kPatSub, R"({"request":"start"})", "answer", "v=not an answer");
-    EXPECT_EQ(errorCode(h.lastPush(kPatSub)), rc::kInvalidSdp);
+    EXPECT_EQ(errorCode(h.lastPush(kPatSub)), room::errc::kInvalidSdp);
 }
 
 TEST_F(RoomMedia, SubscribingNeedsAnAdmittedOwnersPrivateIdAndAPublishedFeed) {
@@ -246,17 +246,17 @@ TEST_F(RoomMedia, SubscribingNeedsAnAdmittedOwnersPrivateIdAndAPublishedFeed) {
     h.join(kPat, room, "patient", "pat-1");  // waiting
     h.send(kPatSub, R"({"request":"join","ptype":"subscriber","room":")" + room +
                         R"(","private_id":12345,"streams":[{"feed":")" + h.idOf(kDr) + R"("}]})");
-    EXPECT_EQ(errorCode(h.lastPush(kPatSub)), rc::kInvalidPrivateId);
+    EXPECT_EQ(errorCode(h.lastPush(kPatSub)), room::errc::kInvalidPrivateId);
     admit(kPat);
-    EXPECT_EQ(errorCode(subscribe(kPatSub, kPat, kPat)), rc::kNoSuchFeed) << "own or unpublished feed";
-    EXPECT_EQ(errorCode(subscribe(kPatSub, kPat, kDr, "9")), rc::kNoSuchFeed);
+    EXPECT_EQ(errorCode(subscribe(kPatSub, kPat, kPat)), room::errc::kNoSuchFeed) << "own or unpublished feed";
+    EXPECT_EQ(errorCode(subscribe(kPatSub, kPat, kDr, "9")), room::errc::kNoSuchFeed);
     EXPECT_EQ(kind(subscribe(kPatSub, kPat, kDr, "1")), "attached");
     EXPECT_EQ(json_array_size(json_object_get(h.lastPush(kPatSub), "streams")), 1u);
     // Publisher requests on a subscriber handle and the reverse are refused.
     h.send(kPatSub, R"({"request":"unpublish"})");
-    EXPECT_EQ(errorCode(h.lastPush(kPatSub)), rc::kWrongHandle);
+    EXPECT_EQ(errorCode(h.lastPush(kPatSub)), room::errc::kWrongHandle);
     h.send(kPat, R"({"request":"pause"})");
-    EXPECT_EQ(errorCode(h.lastPush(kPat)), rc::kWrongHandle);
+    EXPECT_EQ(errorCode(h.lastPush(kPat)), room::errc::kWrongHandle);
 }
 
 // A private_id opens subscriber handles only in the Janus session (the browser tab) of its owner:
@@ -265,10 +265,10 @@ TEST_F(RoomMedia, SubscriberHandlesBelongToTheOwnersJanusSession) {
     visit();
     publish(kDr);
     h.attach(90, 2);  // another tab, which somehow learned the patient's private_id
-    EXPECT_EQ(errorCode(subscribe(90, kPat, kDr)), rc::kInvalidPrivateId);
+    EXPECT_EQ(errorCode(subscribe(90, kPat, kDr)), room::errc::kInvalidPrivateId);
     const json_t* refused = h.notifies().back();
     EXPECT_EQ(jsonString(refused, "event").value_or(""), "subscribe");
-    EXPECT_EQ(jsonInt(refused, "error_code").value_or(0), rc::kInvalidPrivateId);
+    EXPECT_EQ(jsonInt(refused, "error_code").value_or(0), room::errc::kInvalidPrivateId);
     h.attach(91, 1);  // the patient's own tab
     EXPECT_EQ(kind(subscribe(91, kPat, kDr)), "attached");
 }
@@ -285,10 +285,10 @@ TEST_F(RoomMedia, PrivateIdGuessesAreCountedAndRateLimited) {
         h.send(s, R"({"request":"join","ptype":"subscriber","room":")" + room + R"(","private_id":)" +
                       std::to_string(guess == right ? guess + 100 : guess) + R"(,"streams":[{"feed":")" + h.idOf(kDr) +
                       R"("}]})");
-        EXPECT_EQ(errorCode(h.lastPush(s)), rc::kInvalidPrivateId);
+        EXPECT_EQ(errorCode(h.lastPush(s)), room::errc::kInvalidPrivateId);
     }
     h.attach(s, 1);
-    EXPECT_EQ(errorCode(subscribe(s, kPat, kDr)), rc::kRateLimited);
+    EXPECT_EQ(errorCode(subscribe(s, kPat, kDr)), room::errc::kRateLimited);
     // Another tab is not affected.
     h.attach(s + 1, 3);
     h.join(s + 1, room, "provider", "dr-2");
@@ -313,7 +313,7 @@ TEST_F(RoomMedia, UpdateAddsAndRemovesStreamsWithANewOffer) {
     EXPECT_EQ(rtpTo(kPatSub), 0u) << "an unsubscribed stream still flows";
     // One bad entry refuses the whole update: nothing changes.
     h.send(kPatSub, R"({"request":"update","unsubscribe":[{"sub_mid":"1"},{"sub_mid":"7"}]})");
-    EXPECT_EQ(errorCode(h.lastPush(kPatSub)), rc::kNoSuchFeed);
+    EXPECT_EQ(errorCode(h.lastPush(kPatSub)), room::errc::kNoSuchFeed);
     auto vp = pkt.packet(1, true);
     h.relay.incomingRtp(kDr, vp);
     EXPECT_EQ(rtpTo(kPatSub, 1), 1u) << "a refused update unsubscribed mid 1";
@@ -429,14 +429,14 @@ TEST_F(RoomMedia, MuteStopsTheStreamIsAuditedAndAnnounced) {
     EXPECT_EQ(jsonString(h.lastPush(kPat), "moderation").value_or(""), "muted");
     // Patients may not moderate.
     h.send(kPat, R"({"request":"moderate","id":")" + h.idOf(kDr) + R"(","mute":true})");
-    EXPECT_EQ(errorCode(h.lastPush(kPat)), rc::kForbidden);
+    EXPECT_EQ(errorCode(h.lastPush(kPat)), room::errc::kForbidden);
 }
 
 TEST_F(RoomMedia, ScreenShareIsItsOwnFlaggedStreamAllowedByRole) {
     visit();
     publish(kPat);
     EXPECT_EQ(errorCode(publish(kPat, kAvScreen, R"(,"screen":true)")),
-              rc::kForbidden)
+              room::errc::kForbidden)
         << "patients may not share a screen by default";
     EXPECT_NE(lastNotify("role_denied"), nullptr);
 
@@ -463,7 +463,7 @@ TEST_F(RoomMedia, EndToEndEncryptedRoomsOnlyRelayAndNeverRecord) {
     h.join(kPat, e2, "patient", "pat-1");
     h.send(kDr, R"({"request":"admit","id":")" + h.idOf(kPat) + R"("})");
     h.sendJsep(kDr, R"({"request":"publish"})", "offer", kAv);
-    EXPECT_EQ(errorCode(h.lastPush(kDr)), rc::kE2eeRequired);
+    EXPECT_EQ(errorCode(h.lastPush(kDr)), room::errc::kE2eeRequired);
     h.sendJsep(kDr, R"({"request":"publish"})", "offer", kAv, true);
     EXPECT_EQ(jsonString(h.lastPush(kDr), "configured").value_or(""), "ok");
     EXPECT_TRUE(json_is_true(json_object_get(h.lastJsep(kDr), "e2ee")));
@@ -471,11 +471,11 @@ TEST_F(RoomMedia, EndToEndEncryptedRoomsOnlyRelayAndNeverRecord) {
                         std::to_string(privateIdOf(kPat)) + R"(,"streams":[{"feed":")" + h.idOf(kDr) + R"("}]})");
     EXPECT_TRUE(json_is_true(json_object_get(h.lastJsep(kPatSub), "e2ee")));
     h.send(kDr, R"({"request":"record"})");
-    EXPECT_EQ(errorCode(h.lastPush(kDr)), rc::kRecordE2ee);
+    EXPECT_EQ(errorCode(h.lastPush(kDr)), room::errc::kRecordE2ee);
     // ...and a plain room refuses e2ee publishers (its recordings would be ciphertext).
     h.join(kPat2, room, "provider", "dr-2");
     h.sendJsep(kPat2, R"({"request":"publish"})", "offer", kAv, true);
-    EXPECT_EQ(errorCode(h.lastPush(kPat2)), rc::kE2eeRequired);
+    EXPECT_EQ(errorCode(h.lastPush(kPat2)), room::errc::kE2eeRequired);
 }
 
 TEST_F(RoomMedia, LeavingOrGoingBackToWaitingStopsAllTheirMedia) {
@@ -537,13 +537,13 @@ TEST_F(RoomMedia, RoomClassCapsBitrateAndPublishers) {
         EXPECT_EQ(h.host.rembs.back(), std::make_pair(kDr, 256000u));
     }
     h.sendJsep(kPat, R"({"request":"publish"})", "offer", kAv);
-    EXPECT_EQ(errorCode(h.lastPush(kPat)), rc::kTooManyPublishers);
+    EXPECT_EQ(errorCode(h.lastPush(kPat)), room::errc::kTooManyPublishers);
 }
 
 TEST_F(RoomMedia, TheClassChoosesTheVideoCodec) {
     room = h.createRoom("h264");
     h.join(kDr, room, "provider", "dr-1");
-    EXPECT_EQ(errorCode(publish(kDr, "m=video vp8 96")), rc::kNoCodec);
+    EXPECT_EQ(errorCode(publish(kDr, "m=video vp8 96")), room::errc::kNoCodec);
     EXPECT_EQ(h.sdp.lastPolicy.videoCodecs, (std::vector<std::string>{"h264"}));
     EXPECT_EQ(errorCode(publish(kDr, "m=audio opus 111\nm=video h264 102")), 0);
 }

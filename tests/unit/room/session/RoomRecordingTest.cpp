@@ -74,7 +74,7 @@ TEST_F(Recording, ProviderRequestWaitsForThePatientsConsentThenRecordsUntilStopp
     EXPECT_TRUE(hasEvent(h, "recording_started"));
 
     h.send(kDr, R"({"request":"record"})");
-    EXPECT_EQ(errorCode(h.lastPush(kDr)), rc::kRecordBusy);
+    EXPECT_EQ(errorCode(h.lastPush(kDr)), room::errc::kRecordBusy);
     h.clear();
     h.send(kDr, R"({"request":"stop_record"})");
     EXPECT_EQ(h.recordingStops, std::vector<std::string>{room});
@@ -88,7 +88,7 @@ TEST_F(Recording, ProviderRequestWaitsForThePatientsConsentThenRecordsUntilStopp
             EXPECT_STREQ(json_string_value(json_array_get(ids, 0)), "rec-1");
         }
     h.send(kDr, R"({"request":"stop_record"})");
-    EXPECT_EQ(errorCode(h.lastPush(kDr)), rc::kNotRecording);
+    EXPECT_EQ(errorCode(h.lastPush(kDr)), room::errc::kNotRecording);
 }
 
 TEST_F(Recording, DeclinedConsentRecordsNothingAndTellsTheProvider) {
@@ -101,7 +101,7 @@ TEST_F(Recording, DeclinedConsentRecordsNothingAndTellsTheProvider) {
     EXPECT_TRUE(got(h, kDr, "reason", "declined"));
     // A second answer has nothing to answer.
     h.send(kPatA, R"({"request":"consent","consent":true})");
-    EXPECT_EQ(errorCode(h.lastPush(kPatA)), rc::kNoConsentPending);
+    EXPECT_EQ(errorCode(h.lastPush(kPatA)), room::errc::kNoConsentPending);
     EXPECT_TRUE(h.recordingStarts.empty());
 }
 
@@ -117,7 +117,7 @@ TEST_F(Recording, EveryAdmittedPatientMustConsentAndAnyWithdrawalStops) {
     h.send(kPatA, R"({"request":"consent","consent":true})");
     EXPECT_TRUE(h.recordingStarts.empty()) << "one of two patients consented";
     h.send(kObs, R"({"request":"consent","consent":true})");
-    EXPECT_EQ(errorCode(h.lastPush(kObs)), rc::kForbidden);
+    EXPECT_EQ(errorCode(h.lastPush(kObs)), room::errc::kForbidden);
     h.send(kPatB, R"({"request":"consent","consent":true})");
     ASSERT_EQ(h.recordingStarts.size(), 1u);
 
@@ -130,31 +130,31 @@ TEST_F(Recording, EveryAdmittedPatientMustConsentAndAnyWithdrawalStops) {
 TEST_F(Recording, RefusalsHaveTheirOwnCodesAndNoSideEffect) {
     h.join(kDr, room, "provider", "dr-1");
     h.send(kDr, R"({"request":"record"})");
-    EXPECT_EQ(errorCode(h.lastPush(kDr)), rc::kRecordNoPatient);
+    EXPECT_EQ(errorCode(h.lastPush(kDr)), room::errc::kRecordNoPatient);
     h.join(kPatA, room, "patient", "pat-a");
     h.send(kPatA, R"({"request":"consent","consent":true})");
-    EXPECT_EQ(errorCode(h.lastPush(kPatA)), rc::kForbidden) << "waiting patients may only leave";
+    EXPECT_EQ(errorCode(h.lastPush(kPatA)), room::errc::kForbidden) << "waiting patients may only leave";
     admit(kPatA);
     h.send(kPatA, R"({"request":"record"})");
-    EXPECT_EQ(errorCode(h.lastPush(kPatA)), rc::kForbidden) << "patients may not start recordings";
+    EXPECT_EQ(errorCode(h.lastPush(kPatA)), room::errc::kForbidden) << "patients may not start recordings";
     h.send(kPatA, R"({"request":"stop_record"})");
-    EXPECT_EQ(errorCode(h.lastPush(kPatA)), rc::kForbidden);
+    EXPECT_EQ(errorCode(h.lastPush(kPatA)), room::errc::kForbidden);
     h.send(kPatA, R"({"request":"consent"})");
-    EXPECT_EQ(errorCode(h.lastPush(kPatA)), errc::kMissingField);
+    EXPECT_EQ(errorCode(h.lastPush(kPatA)), room::errc::kMissingField);
     h.send(kPatA, R"({"request":"consent","consent":"yes"})");
-    EXPECT_EQ(errorCode(h.lastPush(kPatA)), errc::kInvalidField);
+    EXPECT_EQ(errorCode(h.lastPush(kPatA)), room::errc::kInvalidField);
     h.send(kPatA, R"({"request":"consent","consent":true})");
-    EXPECT_EQ(errorCode(h.lastPush(kPatA)), rc::kNoConsentPending);
+    EXPECT_EQ(errorCode(h.lastPush(kPatA)), room::errc::kNoConsentPending);
 
     h.send(kDr, R"({"request":"record"})");
     h.send(kDr, R"({"request":"record"})");
-    EXPECT_EQ(errorCode(h.lastPush(kDr)), rc::kRecordBusy);
+    EXPECT_EQ(errorCode(h.lastPush(kDr)), room::errc::kRecordBusy);
     h.recorderFails = true;
     h.clear();
     h.send(kPatA, R"({"request":"consent","consent":true})");
     EXPECT_TRUE(h.recordingStarts.empty());
     const json_t* err = h.lastPush(kDr);
-    EXPECT_EQ(errorCode(err), rc::kRecorderUnavailable);
+    EXPECT_EQ(errorCode(err), room::errc::kRecorderUnavailable);
     EXPECT_EQ(field(err, "error").find("/secret"), std::string::npos) << "the recorder's message is not echoed";
     EXPECT_TRUE(hasEvent(h, "recording_failed"));
     // After a failure the provider can ask again.
@@ -180,7 +180,7 @@ TEST(RecordingClasses, EndToEndEncryptedRoomsAreNeverRecordedAndConsentFreeClass
     h.join(kPatA, secret, "patient", "pat-a");
     h.send(kDr, R"({"request":"admit","id":")" + h.idOf(kPatA) + R"("})");
     h.send(kDr, R"({"request":"record"})");
-    EXPECT_EQ(errorCode(h.lastPush(kDr)), rc::kRecordE2ee);
+    EXPECT_EQ(errorCode(h.lastPush(kDr)), room::errc::kRecordE2ee);
     EXPECT_FALSE(got(h, kPatA, "consent_request", "record"));
     EXPECT_TRUE(hasEvent(h, "recording_refused"));
 
@@ -238,7 +238,7 @@ TEST_F(Recording, RequesterLeavingCancelsAPendingRequest) {
     h.send(kDr, R"({"request":"leave"})");
     EXPECT_TRUE(got(h, kPatA, "consent_request", "cancelled"));
     h.send(kPatA, R"({"request":"consent","consent":true})");
-    EXPECT_EQ(errorCode(h.lastPush(kPatA)), rc::kNoConsentPending);
+    EXPECT_EQ(errorCode(h.lastPush(kPatA)), room::errc::kNoConsentPending);
     EXPECT_TRUE(h.recordingStarts.empty());
 }
 

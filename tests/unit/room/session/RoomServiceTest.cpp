@@ -113,7 +113,7 @@ TEST_F(Room, DenyEndsTheWaitingSession) {
     h.join(kPatB, room, "patient", "pat-b");
     admit(kPatB);
     h.send(kDr, R"({"request":"deny","id":")" + h.idOf(kPatB) + R"("})");
-    EXPECT_EQ(errorCode(h.lastPush(kDr)), rc::kInvalidTarget);
+    EXPECT_EQ(errorCode(h.lastPush(kDr)), room::errc::kInvalidTarget);
     EXPECT_FALSE(h.ended(kPatB));
 }
 
@@ -131,7 +131,7 @@ TEST_F(Room, SendBackToWaitingAndKick) {
     EXPECT_EQ(jsonString(h.lastPush(kPatA), "reason").value_or(""), "kicked");
     EXPECT_TRUE(h.ended(kPatA));
     h.send(kDr, R"({"request":"kick","id":"p_nobody"})");
-    EXPECT_EQ(errorCode(h.lastPush(kDr)), rc::kNoSuchParticipant);
+    EXPECT_EQ(errorCode(h.lastPush(kDr)), room::errc::kNoSuchParticipant);
 }
 
 TEST_F(Room, EndHangsUpEveryoneRefusesLateJoinersAndPublishesTheVisit) {
@@ -146,7 +146,7 @@ TEST_F(Room, EndHangsUpEveryoneRefusesLateJoinersAndPublishesTheVisit) {
         EXPECT_EQ(jsonString(h.lastPush(s), "reason").value_or(""), "ended_by_provider");
     }
     h.join(kObs, room, "observer", "obs-1");
-    EXPECT_EQ(errorCode(h.lastPush(kObs)), rc::kRoomEnded);
+    EXPECT_EQ(errorCode(h.lastPush(kObs)), room::errc::kRoomEnded);
 
     ASSERT_EQ(h.visits.size(), 1u);
     const VisitEnded& v = h.visits[0];
@@ -193,19 +193,19 @@ TEST_P(RoleMatrix, EveryModerationAndNoteRequestIsCheckedAgainstTheRole) {
         h.send(me, R"({"request":")" + req + R"(","id":")" + target + R"("})");
         int64_t code = errorCode(h.lastPush(me));
         if (GetParam().moderate) {
-            EXPECT_NE(code, rc::kForbidden) << req;
+            EXPECT_NE(code, room::errc::kForbidden) << req;
         } else {
-            EXPECT_EQ(code, rc::kForbidden) << req;
+            EXPECT_EQ(code, room::errc::kForbidden) << req;
             EXPECT_FALSE(h.ended(kPatA)) << "denied request had a side effect";
         }
         if (GetParam().moderate) break;  // the target is gone after the first allowed request
     }
     h.clear();
     h.send(me, R"({"request":"note","text":"x"})");
-    EXPECT_EQ(errorCode(h.lastPush(me)) == rc::kForbidden, !GetParam().notes);
+    EXPECT_EQ(errorCode(h.lastPush(me)) == room::errc::kForbidden, !GetParam().notes);
     h.clear();
     h.send(me, R"({"request":"end"})");
-    EXPECT_EQ(errorCode(h.lastPush(me)) == rc::kForbidden, !GetParam().moderate);
+    EXPECT_EQ(errorCode(h.lastPush(me)) == room::errc::kForbidden, !GetParam().moderate);
     if (!GetParam().moderate) {
         bool roleDenied = false;
         for (const json_t* n : h.notifies()) roleDenied |= jsonString(n, "event").value_or("") == "role_denied";
@@ -273,7 +273,7 @@ TEST(RoomClassRules, NarrowedClassRefusesTheRoleAndAutoAdmits) {
     h.join(kInterp, room, "interpreter", "int-1");
     EXPECT_EQ(kind(h.lastPush(kInterp)), "joined");
     h.join(kObs, room, "observer", "obs-1");
-    EXPECT_EQ(errorCode(h.lastPush(kObs)), rc::kTokenUnknownRole);
+    EXPECT_EQ(errorCode(h.lastPush(kObs)), room::errc::kTokenUnknownRole);
 }
 
 // ---- notes ----
@@ -300,10 +300,10 @@ TEST_F(Room, RefusedNotePublicationIsAnErrorNotASilentLoss) {
     h.join(kDr, room, "provider", "dr-1");
     h.noteResult = {0, 1};  // queue full
     h.send(kDr, R"({"request":"note","text":"abc"})");
-    EXPECT_EQ(errorCode(h.lastPush(kDr)), rc::kNoteNotAccepted);
+    EXPECT_EQ(errorCode(h.lastPush(kDr)), room::errc::kNoteNotAccepted);
     h.noteResult = {0, 0};  // nobody subscribed
     h.send(kDr, R"({"request":"note","text":"abc"})");
-    EXPECT_EQ(errorCode(h.lastPush(kDr)), rc::kNoteNotAccepted);
+    EXPECT_EQ(errorCode(h.lastPush(kDr)), room::errc::kNoteNotAccepted);
     EXPECT_TRUE(h.notes.empty());
 }
 
@@ -357,7 +357,7 @@ TEST_F(Room, RevocationEndsLiveSessionsAndRefusesNewTokens) {
     EXPECT_TRUE(h.ended(kPatA));
     EXPECT_EQ(jsonString(h.lastPush(kPatA), "reason").value_or(""), "revoked");
     h.join(kPatB, room, "patient", "pat-a");
-    EXPECT_EQ(errorCode(h.lastPush(kPatB)), rc::kTokenRevoked);
+    EXPECT_EQ(errorCode(h.lastPush(kPatB)), room::errc::kTokenRevoked);
 }
 
 int countEvents(const RoomHarness& h, const std::string& name) {
@@ -398,7 +398,7 @@ TEST(RoomLockout, AReloadedLinkIsNotAGuess) {
     for (SessionId s = 30; s < 50; ++s) {
         h.attach(s, 7);  // one tab reloading
         h.joinWith(s, room, link);
-        EXPECT_EQ(errorCode(h.lastPush(s)), rc::kTokenReplayed);
+        EXPECT_EQ(errorCode(h.lastPush(s)), room::errc::kTokenReplayed);
     }
     h.join(kDr, room, "provider", "dr-1");
     EXPECT_EQ(kind(h.pushes(kDr).at(0)), "joined") << jsonDump(h.pushes(kDr).at(0));
@@ -418,7 +418,7 @@ TEST(RoomLockout, UnverifiedFailuresRateLimitTheirJanusSessionOnly) {
     for (SessionId s = 10; s < 13; ++s) {
         h.attach(s, 500);
         h.joinWith(s, room, "garbage");
-        EXPECT_EQ(errorCode(h.lastPush(s)), rc::kTokenMalformed);
+        EXPECT_EQ(errorCode(h.lastPush(s)), room::errc::kTokenMalformed);
     }
     const json_t* lock = nullptr;
     for (const json_t* e : h.notifies())
@@ -428,7 +428,7 @@ TEST(RoomLockout, UnverifiedFailuresRateLimitTheirJanusSessionOnly) {
     EXPECT_EQ(json_object_get(lock, "participant"), nullptr);
     h.attach(13, 500);
     h.join(13, room, "provider", "dr-1");
-    EXPECT_EQ(errorCode(h.lastPush(13)), rc::kRateLimited);
+    EXPECT_EQ(errorCode(h.lastPush(13)), room::errc::kRateLimited);
     h.attach(14, 600);
     h.join(14, room, "provider", "dr-1");
     EXPECT_EQ(kind(h.pushes(14).at(0)), "joined");
@@ -457,7 +457,7 @@ TEST(RoomLockout, WrongDatesOfBirthLockOnlyThatSubjectInThatRoom) {
     for (const char* typed : {"1980-01-01", "1981-02-29", "1980-02-28"}) {
         h.attach(s, s);  // a fresh tab each time: per-session limits do not apply
         h.joinWith(s, room, link(room, "pat-a"), typed);
-        EXPECT_EQ(errorCode(h.lastPush(s)), rc::kTokenDobMismatch);
+        EXPECT_EQ(errorCode(h.lastPush(s)), room::errc::kTokenDobMismatch);
         ++s;
     }
     const json_t* lock = nullptr;
@@ -470,7 +470,7 @@ TEST(RoomLockout, WrongDatesOfBirthLockOnlyThatSubjectInThatRoom) {
     // Locked: even the right date is refused, without being checked.
     h.attach(s, s);
     h.joinWith(s, room, link(room, "pat-a"), "1980-02-29");
-    EXPECT_EQ(errorCode(h.lastPush(s)), rc::kRoomLockedOut);
+    EXPECT_EQ(errorCode(h.lastPush(s)), room::errc::kRoomLockedOut);
     // Everyone else is not.
     h.join(kDr, room, "provider", "dr-1");
     EXPECT_EQ(kind(h.pushes(kDr).at(0)), "joined");
@@ -505,13 +505,13 @@ TEST_F(Room, PatientDisplayNameComesFromTheJoinRequest) {
     JsonPtr named = h.tokens().claims(room, "patient", h.nowS(), "pat-b");
     jsonSet(named.get(), "name", "Bob In The Link");
     h.joinWith(kPatB, room, h.tokens().sign(named.get()));
-    EXPECT_EQ(errorCode(h.lastPush(kPatB)), rc::kTokenPatientName);
+    EXPECT_EQ(errorCode(h.lastPush(kPatB)), room::errc::kTokenPatientName);
 
     JsonPtr ok = h.tokens().claims(room, "patient", h.nowS(), "pat-c");
     h.joinWith(kObs, room, h.tokens().sign(ok.get()), "", std::string("Bob\nInjected"));
-    EXPECT_EQ(errorCode(h.lastPush(kObs)), errc::kInvalidField);
+    EXPECT_EQ(errorCode(h.lastPush(kObs)), room::errc::kInvalidField);
     h.joinWith(kInterp, room, h.tokens().sign(ok.get()), "", std::string(65, 'x'));
-    EXPECT_EQ(errorCode(h.lastPush(kInterp)), errc::kInvalidField);
+    EXPECT_EQ(errorCode(h.lastPush(kInterp)), room::errc::kInvalidField);
     // A signed staff name wins over a typed one.
     JsonPtr dr2 = h.tokens().claims(room, "provider", h.nowS(), "dr-2");
     jsonSet(dr2.get(), "name", "Dr. Signed");
@@ -527,13 +527,13 @@ TEST(RoomJoinAudit, EveryRefusedJoinLeavesAJoinEvent) {
     RoomHarness h;
     std::string room = h.createRoom();
     const std::vector<std::pair<std::string, int>> cases = {
-        {R"({"request":"join","room":")" + room + R"("})", errc::kMissingField},
-        {R"({"request":"join","room":")" + room + R"(","token":5})", errc::kInvalidField},
+        {R"({"request":"join","room":")" + room + R"("})", room::errc::kMissingField},
+        {R"({"request":"join","room":")" + room + R"(","token":5})", room::errc::kInvalidField},
         {R"({"request":"join","room":")" + room + R"(","token":")" + std::string(70000, 'a') + "\"}",
-         errc::kInvalidField},
-        {R"({"request":"join","token":"x.y.z"})", errc::kMissingField},
-        {R"({"request":"join","room":")" + room + R"(","token":"x.y.z","ptype":"bystander"})", errc::kInvalidField},
-        {R"({"request":"join","room":")" + room + R"(","ptype":"subscriber","private_id":"abc"})", errc::kInvalidField},
+         room::errc::kInvalidField},
+        {R"({"request":"join","token":"x.y.z"})", room::errc::kMissingField},
+        {R"({"request":"join","room":")" + room + R"(","token":"x.y.z","ptype":"bystander"})", room::errc::kInvalidField},
+        {R"({"request":"join","room":")" + room + R"(","ptype":"subscriber","private_id":"abc"})", room::errc::kInvalidField},
     };
     SessionId s = 40;
     for (const auto& [json, code] : cases) {
@@ -559,9 +559,9 @@ TEST(RoomJoinAudit, EveryRefusedJoinLeavesAJoinEvent) {
     h.join(kDr, room, "provider", "dr-1");
     h.clear();
     h.send(kDr, R"({"request":"join","room":")" + room + R"(","token":"x.y.z"})");
-    EXPECT_EQ(errorCode(h.lastPush(kDr)), rc::kAlreadyJoined);
+    EXPECT_EQ(errorCode(h.lastPush(kDr)), room::errc::kAlreadyJoined);
     ASSERT_EQ(h.notifies().size(), 1u);
-    EXPECT_EQ(jsonInt(h.notifies()[0], "error_code").value_or(0), rc::kAlreadyJoined);
+    EXPECT_EQ(jsonInt(h.notifies()[0], "error_code").value_or(0), room::errc::kAlreadyJoined);
 }
 
 TEST_F(Room, ReplayedTokenUnknownRoomAndBadRequests) {
@@ -570,17 +570,17 @@ TEST_F(Room, ReplayedTokenUnknownRoomAndBadRequests) {
     h.joinWith(kPatA, room, t);
     EXPECT_EQ(kind(h.lastPush(kPatA)), "waiting");
     h.joinWith(kPatB, room, t);
-    EXPECT_EQ(errorCode(h.lastPush(kPatB)), rc::kTokenReplayed);
+    EXPECT_EQ(errorCode(h.lastPush(kPatB)), room::errc::kTokenReplayed);
     h.joinWith(kObs, "r_nope", t);
-    EXPECT_EQ(errorCode(h.lastPush(kObs)), rc::kNoSuchRoom);
+    EXPECT_EQ(errorCode(h.lastPush(kObs)), room::errc::kNoSuchRoom);
     h.send(kObs, R"({"request":"fly"})");
-    EXPECT_EQ(errorCode(h.lastPush(kObs)), errc::kUnknownRequest);
+    EXPECT_EQ(errorCode(h.lastPush(kObs)), room::errc::kUnknownRequest);
     h.send(kObs, R"({"request":"kick"})");
-    EXPECT_EQ(errorCode(h.lastPush(kObs)), errc::kMissingField);
+    EXPECT_EQ(errorCode(h.lastPush(kObs)), room::errc::kMissingField);
     h.send(kObs, R"({"request":"leave"})");
-    EXPECT_EQ(errorCode(h.lastPush(kObs)), rc::kNotJoined);
+    EXPECT_EQ(errorCode(h.lastPush(kObs)), room::errc::kNotJoined);
     h.send(kPatA, R"({"request":"join","room":"x","token":"y"})");
-    EXPECT_EQ(errorCode(h.lastPush(kPatA)), rc::kAlreadyJoined);
+    EXPECT_EQ(errorCode(h.lastPush(kPatA)), room::errc::kAlreadyJoined);
 }
 
 TEST_F(Room, EventsArePhiFreeAndNamePeopleByPseudonym) {

@@ -15,14 +15,16 @@ std::string trim(const std::string& s) {
 
 }  // namespace
 
-std::vector<DocumentedCode> ErrorCodeTable::load(const std::string& markdownPath) {
+std::vector<DocumentedCode> ErrorCodeTable::load(const std::string& markdownPath, const std::string& sharedPackage) {
     std::istringstream in(readFile(markdownPath));
     std::vector<DocumentedCode> out;
     std::string line, package;
     while (std::getline(in, line)) {
         if (line.rfind("## ", 0) == 0) {
             std::string heading = line.substr(3);
-            package = heading.rfind("janus.", 0) == 0 ? heading.substr(0, heading.find(' ')) : std::string();
+            package = heading.rfind("janus.", 0) == 0 ? heading.substr(0, heading.find(' '))
+                      : heading.rfind("Shared codes", 0) == 0 ? sharedPackage
+                                                               : std::string();
             continue;
         }
         if (package.empty() || line.rfind("| ", 0) != 0) continue;

@@ -1,6 +1,7 @@
 #pragma once
-// The plugin-specific error codes of docs/error-codes.md: every row `| code | name | meaning |` under a
-// `## janus.<package>` heading.
+// The error codes of docs/error-codes.md: every row `| code | name | meaning |` under a
+// `## janus.<package>` heading (plugin-specific), and with `sharedPackage` also those under
+// `## Shared codes`, as that package.
 #include <ostream>
 #include <string>
 #include <vector>
@@ -18,7 +19,7 @@ inline void PrintTo(const DocumentedCode& d, std::ostream* os) { *os << d.packag
 
 class ErrorCodeTable {
 public:
-    static std::vector<DocumentedCode> load(const std::string& markdownPath);
+    static std::vector<DocumentedCode> load(const std::string& markdownPath, const std::string& sharedPackage = "");
 };
 
 }  // namespace hipaa::test
