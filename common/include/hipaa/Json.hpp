@@ -64,7 +64,7 @@ void jsonSet(json_t* obj, const char* key, uint64_t value);
 void jsonSet(json_t* obj, const char* key, bool value);
 void jsonSet(json_t* obj, const char* key, double value);
 
-// {"error_code": code, "error": message} with `extra` fields merged in.
+// {"error_code": code, "error": message}; the glue adds the plugin's envelope ("hipaa.<plugin>": "error").
 JsonPtr jsonError(int code, std::string_view message);
 
 }  // namespace hipaa
