@@ -92,8 +92,7 @@ int64_t Config::integer(const std::string& path, std::optional<int64_t> def, int
         char* end = nullptr;
         errno = 0;
         long long parsed = std::strtoll(s, &end, 10);
-        if (*s == '\0' || *end != '\0' || errno != 0)
-            throw ConfigError(name_ + ": " + path + ": must be an integer");
+        if (*s == '\0' || *end != '\0' || errno != 0) throw ConfigError(name_ + ": " + path + ": must be an integer");
         out = parsed;
     } else {
         throw ConfigError(name_ + ": " + path + ": must be an integer");

@@ -80,8 +80,8 @@ Digest256 sha256(ByteView data) {
     Digest256 out{};
     unsigned int len = 0;
     if (!md || !ctx || EVP_DigestInit_ex2(ctx.get(), md.get(), nullptr) != 1 ||
-        EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1 || EVP_DigestFinal_ex(ctx.get(), out.data(), &len) != 1 ||
-        len != out.size())
+        EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1 ||
+        EVP_DigestFinal_ex(ctx.get(), out.data(), &len) != 1 || len != out.size())
         throwOpenSsl("sha256 failed");
     return out;
 }
@@ -93,7 +93,8 @@ Digest256 hmacSha256(ByteView key, ByteView data) {
     if (!mac) throwOpenSsl("HMAC unavailable");
     EvpMacCtxPtr ctx(EVP_MAC_CTX_new(mac.get()));
     char digest[] = "SHA256";
-    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0), OSSL_PARAM_construct_end()};
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                           OSSL_PARAM_construct_end()};
     Digest256 out{};
     size_t len = 0;
     if (!ctx || EVP_MAC_init(ctx.get(), key.data(), key.size(), params) != 1 ||

@@ -1,8 +1,8 @@
 #include "hipaa/Ed25519Signer.hpp"
 
 #include "hipaa/Errors.hpp"
-#include "hipaa/SecureRandom.hpp"
 #include "hipaa/SecretFile.hpp"
+#include "hipaa/SecureRandom.hpp"
 
 #include <openssl/crypto.h>
 
@@ -42,8 +42,7 @@ Ed25519Signer::Signature Ed25519Signer::sign(ByteView message) const {
 Bytes Ed25519Signer::publicKey() const {
     Bytes pub(32);
     size_t len = pub.size();
-    if (EVP_PKEY_get_raw_public_key(key_.get(), pub.data(), &len) != 1 || len != 32)
-        throwOpenSsl("Ed25519 public key");
+    if (EVP_PKEY_get_raw_public_key(key_.get(), pub.data(), &len) != 1 || len != 32) throwOpenSsl("Ed25519 public key");
     return pub;
 }
 

@@ -158,12 +158,24 @@ private:
                     if (eof()) fail("unterminated string");
                     char e = next();
                     switch (e) {
-                        case 'n': out.push_back('\n'); break;
-                        case 't': out.push_back('\t'); break;
-                        case 'r': out.push_back('\r'); break;
-                        case 'f': out.push_back('\f'); break;
-                        case '\\': out.push_back('\\'); break;
-                        case '"': out.push_back('"'); break;
+                        case 'n':
+                            out.push_back('\n');
+                            break;
+                        case 't':
+                            out.push_back('\t');
+                            break;
+                        case 'r':
+                            out.push_back('\r');
+                            break;
+                        case 'f':
+                            out.push_back('\f');
+                            break;
+                        case '\\':
+                            out.push_back('\\');
+                            break;
+                        case '"':
+                            out.push_back('"');
+                            break;
                         case 'x': {
                             if (pos_ + 2 > s_.size() || !std::isxdigit(static_cast<unsigned char>(s_[pos_])) ||
                                 !std::isxdigit(static_cast<unsigned char>(s_[pos_ + 1])))
@@ -172,7 +184,8 @@ private:
                             pos_ += 2;
                             break;
                         }
-                        default: fail("unknown escape in string");
+                        default:
+                            fail("unknown escape in string");
                     }
                 } else {
                     out.push_back(c);

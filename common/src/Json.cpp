@@ -16,8 +16,8 @@ JsonPtr jsonParse(std::string_view text) {
     json_error_t err;
     JsonPtr j(json_loadb(text.data(), text.size(), JSON_REJECT_DUPLICATES, &err));
     if (!j)
-        throw RequestError(errc::kInvalidJson, "invalid JSON at line " + std::to_string(err.line) +
-                                                   " column " + std::to_string(err.column));
+        throw RequestError(errc::kInvalidJson, "invalid JSON at line " + std::to_string(err.line) + " column " +
+                                                   std::to_string(err.column));
     return j;
 }
 
@@ -165,17 +165,31 @@ void appendCanonicalString(std::string& out, const char* s, size_t n) {
         out.append(s + run, i - run);
         run = i + 1;
         switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-            out += "\\u00";
-            out += kHex[c >> 4];
-            out += kHex[c & 0xF];
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\b':
+                out += "\\b";
+                break;
+            case '\f':
+                out += "\\f";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            default:
+                out += "\\u00";
+                out += kHex[c >> 4];
+                out += kHex[c & 0xF];
         }
     }
     out.append(s + run, n - run);
@@ -193,49 +207,61 @@ thread_local std::vector<KeyRef> tlsKeys;
 
 void appendCanonical(std::string& out, const json_t* j) {
     switch (json_typeof(j)) {
-    case JSON_NULL: out += "null"; return;
-    case JSON_TRUE: out += "true"; return;
-    case JSON_FALSE: out += "false"; return;
-    case JSON_INTEGER: {
-        char buf[24];
-        auto end = std::to_chars(buf, buf + sizeof buf, static_cast<long long>(json_integer_value(j))).ptr;
-        out.append(buf, static_cast<size_t>(end - buf));
-        return;
-    }
-    case JSON_REAL: out += jsonDump(j, JSON_COMPACT | JSON_ENCODE_ANY); return;  // rare: jansson's own digits
-    case JSON_STRING: appendCanonicalString(out, json_string_value(j), json_string_length(j)); return;
-    case JSON_ARRAY: {
-        out += '[';
-        size_t n = json_array_size(j);
-        for (size_t i = 0; i < n; ++i) {
-            if (i) out += ',';
-            appendCanonical(out, json_array_get(j, i));
+        case JSON_NULL:
+            out += "null";
+            return;
+        case JSON_TRUE:
+            out += "true";
+            return;
+        case JSON_FALSE:
+            out += "false";
+            return;
+        case JSON_INTEGER: {
+            char buf[24];
+            auto end = std::to_chars(buf, buf + sizeof buf, static_cast<long long>(json_integer_value(j))).ptr;
+            out.append(buf, static_cast<size_t>(end - buf));
+            return;
         }
-        out += ']';
-        return;
-    }
-    case JSON_OBJECT: {
-        const size_t base = tlsKeys.size();
-        for (void* it = json_object_iter(const_cast<json_t*>(j)); it; it = json_object_iter_next(const_cast<json_t*>(j), it))
-            tlsKeys.push_back({json_object_iter_key(it), json_object_iter_key_len(it), json_object_iter_value(it)});
-        // jansson's JSON_SORT_KEYS order: bytes (memcmp), then the shorter key first.
-        std::sort(tlsKeys.begin() + static_cast<std::ptrdiff_t>(base), tlsKeys.end(), [](const KeyRef& a, const KeyRef& b) {
-            int c = std::memcmp(a.key, b.key, std::min(a.len, b.len));
-            return c != 0 ? c < 0 : a.len < b.len;
-        });
-        out += '{';
-        const size_t end = tlsKeys.size();
-        for (size_t i = base; i < end; ++i) {
-            if (i > base) out += ',';
-            const KeyRef k = tlsKeys[i];  // a copy: nested objects may reallocate the vector
-            appendCanonicalString(out, k.key, k.len);
-            out += ':';
-            appendCanonical(out, k.value);
+        case JSON_REAL:
+            out += jsonDump(j, JSON_COMPACT | JSON_ENCODE_ANY);
+            return;  // rare: jansson's own digits
+        case JSON_STRING:
+            appendCanonicalString(out, json_string_value(j), json_string_length(j));
+            return;
+        case JSON_ARRAY: {
+            out += '[';
+            size_t n = json_array_size(j);
+            for (size_t i = 0; i < n; ++i) {
+                if (i) out += ',';
+                appendCanonical(out, json_array_get(j, i));
+            }
+            out += ']';
+            return;
         }
-        out += '}';
-        tlsKeys.resize(base);
-        return;
-    }
+        case JSON_OBJECT: {
+            const size_t base = tlsKeys.size();
+            for (void* it = json_object_iter(const_cast<json_t*>(j)); it;
+                 it = json_object_iter_next(const_cast<json_t*>(j), it))
+                tlsKeys.push_back({json_object_iter_key(it), json_object_iter_key_len(it), json_object_iter_value(it)});
+            // jansson's JSON_SORT_KEYS order: bytes (memcmp), then the shorter key first.
+            std::sort(tlsKeys.begin() + static_cast<std::ptrdiff_t>(base), tlsKeys.end(),
+                      [](const KeyRef& a, const KeyRef& b) {
+                          int c = std::memcmp(a.key, b.key, std::min(a.len, b.len));
+                          return c != 0 ? c < 0 : a.len < b.len;
+                      });
+            out += '{';
+            const size_t end = tlsKeys.size();
+            for (size_t i = base; i < end; ++i) {
+                if (i > base) out += ',';
+                const KeyRef k = tlsKeys[i];  // a copy: nested objects may reallocate the vector
+                appendCanonicalString(out, k.key, k.len);
+                out += ':';
+                appendCanonical(out, k.value);
+            }
+            out += '}';
+            tlsKeys.resize(base);
+            return;
+        }
     }
 }
 

@@ -56,7 +56,8 @@ Bytes readSecretFile(const std::string& path) {
         ~Fd() { ::close(fd); }
     } fd{raw};
     struct stat st {};
-    if (::fstat(fd.fd, &st) != 0 || !S_ISREG(st.st_mode)) throw ConfigError("secret file is not a regular file: " + path);
+    if (::fstat(fd.fd, &st) != 0 || !S_ISREG(st.st_mode))
+        throw ConfigError("secret file is not a regular file: " + path);
     if (!trustedOwner(st.st_uid))
         throw ConfigError("secret file " + path + " is owned by uid " + std::to_string(st.st_uid) +
                           ": must be owned by uid " + std::to_string(::geteuid()) + " (Janus) or root");

@@ -12,8 +12,8 @@
 #include "hipaa/SecureRandom.hpp"
 
 #include <fcntl.h>
-#include <sys/socket.h>
 #include <srtp2/srtp.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -41,9 +41,7 @@ double threadCpuNow() {
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
-double wallNow() {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
+double wallNow() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 
 // Baseline: identical framing and chunking, written in the clear.
 class PlainWriter {
@@ -102,7 +100,10 @@ int main(int argc, char** argv) {
         p[1] = 96;
         p[2] = static_cast<uint8_t>(seq >> 8);
         p[3] = static_cast<uint8_t>(seq);
-        p[8] = 0x12; p[9] = 0x34; p[10] = 0x56; p[11] = 0x78;
+        p[8] = 0x12;
+        p[9] = 0x34;
+        p[10] = 0x56;
+        p[11] = 0x78;
         ++seq;
         total += size;
         plain.push_back(std::move(p));
@@ -175,11 +176,15 @@ int main(int argc, char** argv) {
             }
             if (srtp && !srtp->unprotect(buf, len)) std::abort();
             t += 6000;
-            if (sealed) sw->append(t, ByteView(buf, len));
-            else pw->append(t, ByteView(buf, len));
+            if (sealed)
+                sw->append(t, ByteView(buf, len));
+            else
+                pw->append(t, ByteView(buf, len));
         }
-        if (sealed) sw->finish();
-        else pw->finish();
+        if (sealed)
+            sw->finish();
+        else
+            pw->finish();
         Sample out{cpu() - c0, wallNow() - w0};
         if (sender.joinable()) sender.join();
         if (sv[0] >= 0) ::close(sv[0]), ::close(sv[1]);
@@ -188,8 +193,9 @@ int main(int argc, char** argv) {
 
     const int rounds = 7;
     double mb = static_cast<double>(total) / 1e6;
-    std::printf("recorder bench: %zu packets, %.1f MB of RTP (%.0f s of 1.5 Mbit/s video) per round, %d rounds, median\n",
-                plain.size(), mb, static_cast<double>(total) * 8 / bitrate, rounds);
+    std::printf(
+        "recorder bench: %zu packets, %.1f MB of RTP (%.0f s of 1.5 Mbit/s video) per round, %d rounds, median\n",
+        plain.size(), mb, static_cast<double>(total) * 8 / bitrate, rounds);
     double pipelineRatio = 0;
     for (int mode : {0, 1, 2}) {
         std::vector<double> pc, sc, pwl, swl;
@@ -206,10 +212,12 @@ int main(int argc, char** argv) {
         double p = pc[rounds / 2], s = sc[rounds / 2];
         double bytesPerHour = bitrate / 8 * 3600;
         std::printf("%-22s plain %7.1f MB/s cpu (%6.1f wall)  sealed %7.1f MB/s cpu (%6.1f wall)  cpu ratio %.2fx\n",
-                    mode == 0 ? "write only:" : mode == 1 ? "srtp unprotect+write:" : "recv+srtp+write:", mb / p, mb / pwl[rounds / 2], mb / s,
-                    mb / swl[rounds / 2], s / p);
-        std::printf("%-22s CPU s per 1.5 Mbit/s stream-hour: plain %.2f, sealed %.2f (audio 64 kbit/s: %.3f sealed)\n", "",
-                    p / static_cast<double>(total) * bytesPerHour, s / static_cast<double>(total) * bytesPerHour,
+                    mode == 0   ? "write only:"
+                    : mode == 1 ? "srtp unprotect+write:"
+                                : "recv+srtp+write:",
+                    mb / p, mb / pwl[rounds / 2], mb / s, mb / swl[rounds / 2], s / p);
+        std::printf("%-22s CPU s per 1.5 Mbit/s stream-hour: plain %.2f, sealed %.2f (audio 64 kbit/s: %.3f sealed)\n",
+                    "", p / static_cast<double>(total) * bytesPerHour, s / static_cast<double>(total) * bytesPerHour,
                     s / static_cast<double>(total) * (64e3 / 8 * 3600));
         if (mode == 2) pipelineRatio = s / p;
     }

@@ -134,7 +134,8 @@ public:
 
 template <class Relay>
 struct RelayTraits {
-    static constexpr PluginInfo kInfo{"janus.plugin.hipaa.relaybench", "relay", "bench core", "0.0.1", 1, "hipaa.bench"};
+    static constexpr PluginInfo kInfo{
+        "janus.plugin.hipaa.relaybench", "relay", "bench core", "0.0.1", 1, "hipaa.bench"};
     static std::unique_ptr<MediaPluginCore> create(const std::string&, Logger, MediaHost& host) {
         return std::make_unique<RelayCore<Relay>>(host);
     }

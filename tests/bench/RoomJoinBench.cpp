@@ -50,7 +50,8 @@ int main(int argc, char** argv) {
     TokenPolicy policy;
     policy.issuers = {test::TokenFactory::kIssuer};
     policy.audience = test::TokenFactory::kAudience;
-    const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    const int64_t now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     std::printf("%-7s %10s %10s %12s %12s %8s\n", "alg", "bare p50", "bare p99", "join p50", "join p99", "ratio99");
     bool ok = true;
     for (const char* alg : {"ES256", "EdDSA", "RS256"}) {
@@ -66,9 +67,10 @@ int main(int argc, char** argv) {
             if (std::string(alg) == "ES256") sig = toDer(sig);
             auto t0 = Clock::now();
             EvpMdCtxPtr ctx(EVP_MD_CTX_new());
-            EVP_DigestVerifyInit(ctx.get(), nullptr, std::string(alg) == "EdDSA" ? nullptr : EVP_sha256(), nullptr, pub.get());
-            int rc = EVP_DigestVerify(ctx.get(), sig.data(), sig.size(), reinterpret_cast<const unsigned char*>(input.data()),
-                                      input.size());
+            EVP_DigestVerifyInit(ctx.get(), nullptr, std::string(alg) == "EdDSA" ? nullptr : EVP_sha256(), nullptr,
+                                 pub.get());
+            int rc = EVP_DigestVerify(ctx.get(), sig.data(), sig.size(),
+                                      reinterpret_cast<const unsigned char*>(input.data()), input.size());
             bare.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
             ok &= rc == 1;
         }

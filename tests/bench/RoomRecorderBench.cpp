@@ -112,7 +112,6 @@ private:
     std::vector<std::pair<SessionId, std::string>> got_;
 };
 
-
 struct Phase {
     Stats create, join, admit, leave, seal;
     int visits = 0, recordings = 0;

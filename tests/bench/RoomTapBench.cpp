@@ -35,8 +35,8 @@
 #include <thread>
 #include <vector>
 
-#include "NullHost.hpp"
 #include "FreePort.hpp"
+#include "NullHost.hpp"
 #include "RecorderPlugin.hpp"
 #include "RecordingTap.hpp"
 #include "TapRing.hpp"
@@ -57,7 +57,6 @@ double cpu(clockid_t id) {
     clock_gettime(id, &ts);
     return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
-
 
 void writeFile(const std::string& path, const std::string& text) {
     std::ofstream(path) << text;

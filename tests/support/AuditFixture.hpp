@@ -58,9 +58,10 @@ inline int64_t statInt(const json_t* s, const char* k) { return jsonInt(s, k).va
 // spooled, database connected.
 inline bool settled(const json_t* s) {
     const json_t* ev = json_object_get(s, "events");
-    return jsonInt(ev, "received").value_or(-1) == jsonInt(ev, "processed").value_or(-2) + jsonInt(ev, "refused_queue_full").value_or(0) &&
-           statInt(s, "committed_seq") == statInt(s, "head_seq") && statInt(s, "queued") == 0 && statInt(s, "spool_frames") == 0 &&
-           jsonBool(s, "db_connected").value_or(false);
+    return jsonInt(ev, "received").value_or(-1) ==
+               jsonInt(ev, "processed").value_or(-2) + jsonInt(ev, "refused_queue_full").value_or(0) &&
+           statInt(s, "committed_seq") == statInt(s, "head_seq") && statInt(s, "queued") == 0 &&
+           statInt(s, "spool_frames") == 0 && jsonBool(s, "db_connected").value_or(false);
 }
 
 // scripts/audit-verify (with the audit-verify of this build) run with `args`: its exit status and

@@ -22,9 +22,9 @@ std::vector<DocumentedCode> ErrorCodeTable::load(const std::string& markdownPath
     while (std::getline(in, line)) {
         if (line.rfind("## ", 0) == 0) {
             std::string heading = line.substr(3);
-            package = heading.rfind("janus.", 0) == 0 ? heading.substr(0, heading.find(' '))
+            package = heading.rfind("janus.", 0) == 0         ? heading.substr(0, heading.find(' '))
                       : heading.rfind("Shared codes", 0) == 0 ? sharedPackage
-                                                               : std::string();
+                                                              : std::string();
             continue;
         }
         if (package.empty() || line.rfind("| ", 0) != 0) continue;

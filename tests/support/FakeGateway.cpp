@@ -17,7 +17,8 @@ struct Trampolines {
         {
             std::lock_guard lock(g().m_);
             // Like the core: the caller keeps its references.
-            g().pushed_.push_back({h, tx ? tx : "", msg ? jsonRetain(msg) : nullptr, jsep ? jsonRetain(jsep) : nullptr});
+            g().pushed_.push_back(
+                {h, tx ? tx : "", msg ? jsonRetain(msg) : nullptr, jsep ? jsonRetain(jsep) : nullptr});
         }
         g().cv_.notify_all();
         return 0;
@@ -99,7 +100,8 @@ std::vector<NotifiedEvent> FakeGateway::notified() const {
     return out;
 }
 
-bool FakeGateway::waitFor(const std::function<bool(const FakeGateway&)>& pred, std::chrono::milliseconds timeout) const {
+bool FakeGateway::waitFor(const std::function<bool(const FakeGateway&)>& pred,
+                          std::chrono::milliseconds timeout) const {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
         if (pred(*this)) return true;

@@ -34,9 +34,9 @@ public:
 
     // ---- Admin API ----
     JsonPtr adminInfo();
-    JsonPtr messagePlugin(const std::string& plugin, const json_t* request);     // returns "response"
-    JsonPtr queryHandler(const std::string& handler, const json_t* request);     // returns "response"
-    JsonPtr admin(JsonPtr body);                                                  // whole reply
+    JsonPtr messagePlugin(const std::string& plugin, const json_t* request);  // returns "response"
+    JsonPtr queryHandler(const std::string& handler, const json_t* request);  // returns "response"
+    JsonPtr admin(JsonPtr body);                                              // whole reply
 
     JsonPtr post(const std::string& url, const json_t* body, long timeoutMs = 10000);
     JsonPtr get(const std::string& url, long timeoutMs = 35000);

@@ -29,7 +29,8 @@ JanusProcess::JanusProcess() : httpPort_(freeLoopbackPort()), adminPort_(freeLoo
                       buildDir() + "' " + std::to_string(httpPort_) + " " + std::to_string(adminPort_) + " >/dev/null";
     if (std::system(cmd.c_str()) != 0) throw std::runtime_error("scripts/janus-conf.sh failed");
     adminSecret_ = readFile(dir_.file("admin_secret"));
-    while (!adminSecret_.empty() && (adminSecret_.back() == '\n' || adminSecret_.back() == ' ')) adminSecret_.pop_back();
+    while (!adminSecret_.empty() && (adminSecret_.back() == '\n' || adminSecret_.back() == ' '))
+        adminSecret_.pop_back();
 }
 
 JanusProcess::~JanusProcess() {
@@ -126,8 +127,9 @@ std::vector<std::string> JanusProcess::sanitizerFindings() const {
     while ((pos = text.find(" leak of ", pos)) != std::string::npos) {
         size_t start = text.rfind('\n', pos);
         size_t end = text.find("\n\n", pos);
-        std::string block = text.substr(start == std::string::npos ? 0 : start + 1,
-                                        (end == std::string::npos ? text.size() : end) - (start == std::string::npos ? 0 : start + 1));
+        std::string block =
+            text.substr(start == std::string::npos ? 0 : start + 1,
+                        (end == std::string::npos ? text.size() : end) - (start == std::string::npos ? 0 : start + 1));
         if (block.find("hipaa") != std::string::npos) out.push_back("leak in janus-hipaa code:\n" + block);
         pos = end == std::string::npos ? text.size() : end;
     }

@@ -42,8 +42,9 @@ std::vector<Bytes> mjrPayloads(const std::string& path) {
 }
 
 double probeDuration(const std::string& file, std::string& codec) {
-    std::string out =
-        Shell::run("ffprobe -v error -show_entries stream=codec_name:format=duration -of default=nw=1 '" + file + "' 2>&1").out;
+    std::string out = Shell::run("ffprobe -v error -show_entries stream=codec_name:format=duration -of default=nw=1 '" +
+                                 file + "' 2>&1")
+                          .out;
     codec = field(out, "codec_name");
     std::string d = field(out, "duration");
     if (d.empty() || d.find_first_not_of("0123456789.") != std::string::npos) {

@@ -14,7 +14,8 @@ namespace hipaa::test {
 std::string TestDatabase::clusterConninfo() {
     const char* env = std::getenv("HIPAA_TEST_PG");
     if (!env || !*env)
-        throw std::runtime_error("HIPAA_TEST_PG is not set: run the tests through scripts/test.sh, which starts PostgreSQL");
+        throw std::runtime_error(
+            "HIPAA_TEST_PG is not set: run the tests through scripts/test.sh, which starts PostgreSQL");
     return env;
 }
 
@@ -49,8 +50,8 @@ std::string TestDatabase::loginConninfo(const std::string& role) {
     std::string passfile = passfiles_.file(login + ".pgpass");
     if (std::find(logins_.begin(), logins_.end(), login) == logins_.end()) {
         logins_.push_back(login);  // dropped even if the script fails half-way
-        std::string cmd = std::string("bash ") + HIPAA_SOURCE_DIR + "/scripts/db-login.sh '" + conninfo_ + "' " + login + " " + role +
-                          " '" + passfile + "'";
+        std::string cmd = std::string("bash ") + HIPAA_SOURCE_DIR + "/scripts/db-login.sh '" + conninfo_ + "' " +
+                          login + " " + role + " '" + passfile + "'";
         if (std::system(cmd.c_str()) != 0) throw std::runtime_error("scripts/db-login.sh failed for " + role);
     }
     return conninfo_ + " user=" + login + " passfile=" + passfile;

@@ -42,8 +42,12 @@ std::string pem(EVP_PKEY* k, bool priv) {
 }  // namespace
 
 TokenFactory::TokenFactory()
-    : es_(generate("EC")), es2_(generate("EC")), ed_(generate("ED25519")), rs_(generate("RSA", 2048)),
-      hs_(secureRandomBytes(32)), dob_(secureRandomBytes(32)) {}
+    : es_(generate("EC")),
+      es2_(generate("EC")),
+      ed_(generate("ED25519")),
+      rs_(generate("RSA", 2048)),
+      hs_(secureRandomBytes(32)),
+      dob_(secureRandomBytes(32)) {}
 
 EVP_PKEY* TokenFactory::key(const std::string& kid) const {
     if (kid == "es") return es_.get();
@@ -109,15 +113,18 @@ Bytes TokenFactory::signature(const std::string& input, const std::string& alg, 
     const EVP_MD* md = alg == "EdDSA" ? nullptr : EVP_sha256();
     size_t len = 0;
     if (EVP_DigestSignInit(ctx.get(), nullptr, md, nullptr, k) != 1 ||
-        EVP_DigestSign(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(input.data()), input.size()) != 1)
+        EVP_DigestSign(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(input.data()), input.size()) !=
+            1)
         throw std::runtime_error("sign init");
     Bytes sig(len);
-    if (EVP_DigestSign(ctx.get(), sig.data(), &len, reinterpret_cast<const unsigned char*>(input.data()), input.size()) != 1)
+    if (EVP_DigestSign(ctx.get(), sig.data(), &len, reinterpret_cast<const unsigned char*>(input.data()),
+                       input.size()) != 1)
         throw std::runtime_error("sign");
     sig.resize(len);
     if (alg != "ES256") return sig;
     const unsigned char* p = sig.data();
-    std::unique_ptr<ECDSA_SIG, OsslDeleter<&ECDSA_SIG_free>> es(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(sig.size())));
+    std::unique_ptr<ECDSA_SIG, OsslDeleter<&ECDSA_SIG_free>> es(
+        d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(sig.size())));
     Bytes jose(64);
     BN_bn2binpad(ECDSA_SIG_get0_r(es.get()), jose.data(), 32);
     BN_bn2binpad(ECDSA_SIG_get0_s(es.get()), jose.data() + 32, 32);

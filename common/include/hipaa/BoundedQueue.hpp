@@ -1,8 +1,8 @@
 #pragma once
 // Multi-producer, single-consumer queue with a hard capacity. push() never waits: it fails when the
 // queue is full so that Janus' threads are never blocked; the caller counts (and reports) the refusal.
-#include <condition_variable>
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <mutex>

@@ -10,7 +10,9 @@ namespace hipaa {
 template <auto Fn>
 struct OsslDeleter {
     template <typename T>
-    void operator()(T* p) const noexcept { Fn(p); }
+    void operator()(T* p) const noexcept {
+        Fn(p);
+    }
 };
 
 using EvpCipherCtxPtr = std::unique_ptr<EVP_CIPHER_CTX, OsslDeleter<&EVP_CIPHER_CTX_free>>;

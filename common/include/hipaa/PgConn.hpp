@@ -22,9 +22,9 @@ struct PgConnDeleter {
 class PgConn {
 public:
     struct Options {
-        std::string conninfo;                    // libpq keyword/value string or URI
-        int connectTimeoutSeconds = 5;           // libpq connect_timeout
-        int statementTimeoutMs = 10000;          // SET statement_timeout
+        std::string conninfo;            // libpq keyword/value string or URI
+        int connectTimeoutSeconds = 5;   // libpq connect_timeout
+        int statementTimeoutMs = 10000;  // SET statement_timeout
         std::string applicationName = "janus-hipaa";
     };
 

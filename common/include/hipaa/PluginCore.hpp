@@ -15,7 +15,7 @@ using SessionId = uint64_t;  // our id for a janus_plugin_session; never reused 
 // One RTP or RTCP packet as a core sees it (janus_plugin_rtp/rtcp without the Janus types). The buffer
 // is the gateway's: valid only during the call; a relay may rewrite it in place and restore it.
 struct MediaPacket {
-    int mindex = -1;     // m-line index on the session it belongs to (-1: first of its kind)
+    int mindex = -1;  // m-line index on the session it belongs to (-1: first of its kind)
     bool video = false;
     uint8_t* data = nullptr;
     size_t length = 0;
@@ -80,8 +80,7 @@ public:
     virtual void createSession(SessionId session) = 0;
     virtual void destroySession(SessionId session) = 0;
     // Called on a transport thread: answer cheap reads synchronously, queue the rest and return wait().
-    virtual Reply handleMessage(SessionId session, const std::string& transaction, JsonPtr message,
-                                JsonPtr jsep) = 0;
+    virtual Reply handleMessage(SessionId session, const std::string& transaction, JsonPtr message, JsonPtr jsep) = 0;
     // Admin API message_plugin; the request is borrowed, the answer is handed to the core.
     virtual JsonPtr handleAdmin(const json_t* request) = 0;
     virtual JsonPtr querySession(SessionId session) = 0;
@@ -105,12 +104,12 @@ public:
 
 // Plugin metadata every entry file provides (also used in `info` answers).
 struct PluginInfo {
-    const char* package;      // e.g. "janus.plugin.hipaa.room"
-    const char* name;         // human-readable
+    const char* package;  // e.g. "janus.plugin.hipaa.room"
+    const char* name;     // human-readable
     const char* description;
     const char* versionString;
-    int version;              // numeric, e.g. 100 for 0.1.0
-    const char* envelope;     // the answer envelope's key, e.g. "hipaa.room" (see envelopeAnswer)
+    int version;           // numeric, e.g. 100 for 0.1.0
+    const char* envelope;  // the answer envelope's key, e.g. "hipaa.room" (see envelopeAnswer)
 };
 
 // {"plugin": package, "version": versionString, "version_num": version, "config": effective}

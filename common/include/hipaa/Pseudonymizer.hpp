@@ -1,7 +1,8 @@
 #pragma once
 // The participant pseudonym shared by the room plugin and the audit handler: the same key file in
 // both configs gives the same pseudonym, so one person's trail can be found without ever storing who.
-//   pseudonym = "ps1_" + hex(first 16 bytes of HMAC-SHA256(key, "hipaa-pseudonym/v1\0participant\0" + iss + "\0" + sub))
+//   pseudonym = "ps1_" + hex(first 16 bytes of HMAC-SHA256(key, "hipaa-pseudonym/v1\0participant\0" + iss + "\0" +
+//   sub))
 #include "hipaa/Bytes.hpp"
 
 #include <string>

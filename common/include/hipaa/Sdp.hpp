@@ -15,10 +15,10 @@ struct SdpMedia {
     int mindex = 0;
     std::string mid;
     Type type = Type::Other;
-    std::string codec;    // "opus", "vp8", "vp9", "h264"; empty for data and for a refused m-line
-    int payloadType = -1; // the publisher's payload type for `codec` (relayed unchanged)
-    std::string profile;  // VP9 profile-id / H.264 profile-level-id when the offer fixed one
-    bool active = false;  // media flows in the negotiated direction (publisher: the browser sends)
+    std::string codec;     // "opus", "vp8", "vp9", "h264"; empty for data and for a refused m-line
+    int payloadType = -1;  // the publisher's payload type for `codec` (relayed unchanged)
+    std::string profile;   // VP9 profile-id / H.264 profile-level-id when the offer fixed one
+    bool active = false;   // media flows in the negotiated direction (publisher: the browser sends)
 };
 
 // A client-chosen a=mid we accept: 1 to 16 of [A-Za-z0-9_-]. RFC 8843 allows any token, but mids
@@ -34,10 +34,14 @@ inline bool sdpMidAcceptable(std::string_view mid) {
 
 inline const char* sdpTypeName(SdpMedia::Type t) {
     switch (t) {
-        case SdpMedia::Type::Audio: return "audio";
-        case SdpMedia::Type::Video: return "video";
-        case SdpMedia::Type::Data: return "data";
-        default: return "other";
+        case SdpMedia::Type::Audio:
+            return "audio";
+        case SdpMedia::Type::Video:
+            return "video";
+        case SdpMedia::Type::Data:
+            return "data";
+        default:
+            return "other";
     }
 }
 

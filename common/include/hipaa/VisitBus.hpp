@@ -39,10 +39,11 @@ public:
     VisitBus& operator=(const VisitBus&) = delete;
 
     template <typename T>
-    [[nodiscard]] std::unique_ptr<Subscription> subscribe(const std::string& name, std::function<void(const T&)> handler,
+    [[nodiscard]] std::unique_ptr<Subscription> subscribe(const std::string& name,
+                                                          std::function<void(const T&)> handler,
                                                           size_t capacity = 4096) {
-        return subscribeErased(T::kTopic, name,
-                               [h = std::move(handler)](const void* e) { h(*static_cast<const T*>(e)); }, capacity);
+        return subscribeErased(
+            T::kTopic, name, [h = std::move(handler)](const void* e) { h(*static_cast<const T*>(e)); }, capacity);
     }
 
     template <typename T>

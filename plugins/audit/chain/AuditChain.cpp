@@ -56,7 +56,8 @@ Digest256 AuditChain::hashOf(const AuditRecord& r) {
     return sha256(buf);
 }
 
-Bytes AuditChain::checkpointMessage(const std::string& instanceId, int64_t seq, const Digest256& head, int64_t signedAtUs) {
+Bytes AuditChain::checkpointMessage(const std::string& instanceId, int64_t seq, const Digest256& head,
+                                    int64_t signedAtUs) {
     Bytes out;
     put(out, std::string_view("janus-hipaa-audit-checkpoint/v1"));
     put(out, std::string_view(instanceId));

@@ -16,7 +16,8 @@ public:
     static Bytes canonical(const AuditRecord& r);
     static Digest256 hashOf(const AuditRecord& r);
     // What a checkpoint signs: "janus-hipaa-audit-checkpoint/v1", instance, seq, head hash, time.
-    static Bytes checkpointMessage(const std::string& instanceId, int64_t seq, const Digest256& head, int64_t signedAtUs);
+    static Bytes checkpointMessage(const std::string& instanceId, int64_t seq, const Digest256& head,
+                                   int64_t signedAtUs);
 
     AuditChain(std::string instanceId, int64_t headSeq, Digest256 headHash)
         : instanceId_(std::move(instanceId)), seq_(headSeq), head_(headHash) {}

@@ -2,8 +2,8 @@
 
 #include "AuditChain.hpp"
 
-#include "hipaa/ErrnoText.hpp"
 #include "hipaa/Encoding.hpp"
+#include "hipaa/ErrnoText.hpp"
 #include "hipaa/JsonBuilder.hpp"
 
 #include <fcntl.h>

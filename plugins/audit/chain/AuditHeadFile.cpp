@@ -79,7 +79,8 @@ std::optional<std::pair<int64_t, Digest256>> AuditHeadFile::read(const std::stri
     if (text.compare(0, kMagic.size(), kMagic) != 0) return parseLegacy(text);
     std::optional<std::pair<int64_t, Digest256>> best;
     for (size_t at = 0; at + kSlot <= text.size() && at < 2 * kSlot; at += kSlot)
-        if (auto h = parseSlot(std::string_view(text).substr(at, kSlot)); h && (!best || h->first > best->first)) best = h;
+        if (auto h = parseSlot(std::string_view(text).substr(at, kSlot)); h && (!best || h->first > best->first))
+            best = h;
     return best;
 }
 

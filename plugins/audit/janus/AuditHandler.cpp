@@ -9,8 +9,8 @@
 #include "hipaa/Clock.hpp"
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
-#include "hipaa/JsonBuilder.hpp"
 #include "hipaa/JcfgParser.hpp"
+#include "hipaa/JsonBuilder.hpp"
 #include "hipaa/SecretFile.hpp"
 
 #include <unistd.h>
@@ -58,7 +58,9 @@ AuditWriterOptions writerOptions(Config& c, const std::optional<PgConn::Options>
     return o;
 }
 
-std::string requireRequester(const json_t* request) { return std::string(jsonRequireString(request, "requester", 1, 128)); }
+std::string requireRequester(const json_t* request) {
+    return std::string(jsonRequireString(request, "requester", 1, 128));
+}
 
 // An issuer's iss or sub: no join token (at most 8 KiB) carries a longer one.
 std::string_view requireSubject(const json_t* obj, const char* key) { return jsonRequireString(obj, key, 1, 8192); }
@@ -68,7 +70,8 @@ std::string_view requireSubject(const json_t* obj, const char* key) { return jso
 AuditHandler::AuditHandler(Config config, Logger log) : config_(std::move(config)), log_(std::move(log)) {
     std::string spoolKeyFile;
     AuditWriterOptions options = writerOptions(config_, database_ = databaseOptions(config_), spoolKeyFile);
-    std::string policyFile = config_.string("general.policy_file", "/etc/janus/janus.eventhandler.hipaa.audit.policy.jcfg");
+    std::string policyFile =
+        config_.string("general.policy_file", "/etc/janus/janus.eventhandler.hipaa.audit.policy.jcfg");
     std::string pseudonymKey = config_.secretPath("general.pseudonym_key_file", "/etc/janus/hipaa/pseudonym.key");
     std::string signingKey = config_.secretPath("chain.signing_key_file", "/etc/janus/hipaa/audit-signing.key");
     config_.finish();
@@ -147,7 +150,9 @@ JsonPtr AuditHandler::stats() const {
     for (size_t bit = 0; bit < s.byType.size(); ++bit)
         if (s.byType[bit]) byType.set(std::to_string(1u << bit).c_str(), s.byType[bit]);
     bool behind = s.queued > 0 || s.spoolFrames > 0;
-    double lag = (behind && s.lastCommittedEventUs > 0) ? static_cast<double>(Clock::wallUs() - s.lastCommittedEventUs) / 1e6 : 0.0;
+    double lag = (behind && s.lastCommittedEventUs > 0)
+                     ? static_cast<double>(Clock::wallUs() - s.lastCommittedEventUs) / 1e6
+                     : 0.0;
     return JsonBuilder()
         .set("events", JsonBuilder()
                            .set("received", s.received)
@@ -206,10 +211,12 @@ void AuditHandler::recordOwn(const std::string& action, const std::string& reque
 
 JsonPtr AuditHandler::verify(const json_t* request) {
     // Another JSON type is 303 (the readers); a bad value is 401 (bad_filter).
-    int64_t from = jsonOptionalInt(request, "from_seq").value_or(1), to = jsonOptionalInt(request, "to_seq").value_or(INT64_MAX);
+    int64_t from = jsonOptionalInt(request, "from_seq").value_or(1),
+            to = jsonOptionalInt(request, "to_seq").value_or(INT64_MAX);
     auto instanceField = jsonOptionalString(request, "instance_id");
     if (from < 1 || to < from) throw RequestError(errc::kBadFilter, "from_seq/to_seq: 1 <= from_seq <= to_seq");
-    if (instanceField && (instanceField->empty() || instanceField->size() > 64 || instanceField->find('\0') != std::string_view::npos))
+    if (instanceField &&
+        (instanceField->empty() || instanceField->size() > 64 || instanceField->find('\0') != std::string_view::npos))
         throw RequestError(errc::kBadFilter, "instance_id: 1 to 64 bytes");
     std::string instance = instanceField ? std::string(*instanceField) : writer_->instanceId();
     // Our own chain must reach the head file's record: records deleted from the end (by the database
@@ -233,7 +240,8 @@ JsonPtr AuditHandler::query(const json_t* request, bool exportMode) {
     std::string requester = requireRequester(request);
     AuditQuery::Filter f = AuditQuery::parse(request, writer_->instanceId());
     if (const json_t* p = json_object_get(request, "pseudonym")) {
-        if (!json_is_object(p)) throw RequestError(errc::kInvalidField, "pseudonym: must be {\"iss\":..., \"sub\":...}");
+        if (!json_is_object(p))
+            throw RequestError(errc::kInvalidField, "pseudonym: must be {\"iss\":..., \"sub\":...}");
         f.actor = pseudonymizer_->participant(requireSubject(p, "iss"), requireSubject(p, "sub"));
     }
     std::string format(exportMode ? jsonOptionalString(request, "format").value_or("jsonl") : "jsonl");

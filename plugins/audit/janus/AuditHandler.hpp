@@ -19,9 +19,12 @@
 
 namespace hipaa::audit {
 
-inline constexpr PluginInfo kAuditInfo{"janus.eventhandler.hipaa.audit", "HIPAA audit trail",
-                                       "Scrubs PHI from Janus events into a tamper-evident audit trail", "0.1.0",
-                                       100, "hipaa.audit"};
+inline constexpr PluginInfo kAuditInfo{"janus.eventhandler.hipaa.audit",
+                                       "HIPAA audit trail",
+                                       "Scrubs PHI from Janus events into a tamper-evident audit trail",
+                                       "0.1.0",
+                                       100,
+                                       "hipaa.audit"};
 
 class AuditHandler final : public EventHandlerCore, public AuditHealthProbe {
 public:

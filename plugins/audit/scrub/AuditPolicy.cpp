@@ -38,7 +38,8 @@ void AuditPolicy::add(Node& root, const std::string& path, FieldAction action, c
         const std::string& s = segs[i];
         if (s.empty()) throw ConfigError(where + ": empty path segment");
         if (s == "**") {
-            if (i + 1 != segs.size() || i == 0) throw ConfigError(where + ": '**' must be the last of several segments");
+            if (i + 1 != segs.size() || i == 0)
+                throw ConfigError(where + ": '**' must be the last of several segments");
             break;  // "a.**" is a rule on the container "a": it covers everything below
         }
         std::unique_ptr<Node>* slot = nullptr;
@@ -76,7 +77,9 @@ AuditPolicy AuditPolicy::fromText(std::string_view text, const std::string& name
             const FieldAction* action = nullptr;
             for (const auto& [n, a] : kActions)
                 if (k == n) action = &a;
-            if (!action) throw ConfigError(where + "." + k + ": unknown key (keep, pseudonymize, coarsen_ip, drop, type, plugin)");
+            if (!action)
+                throw ConfigError(where + "." + k +
+                                  ": unknown key (keep, pseudonymize, coarsen_ip, drop, type, plugin)");
             if (!json_is_array(value)) throw ConfigError(where + "." + k + ": must be a list of paths");
             size_t i;
             json_t* item;
@@ -103,11 +106,13 @@ AuditPolicy AuditPolicy::fromText(std::string_view text, const std::string& name
         Rule r;
         r.type = json_integer_value(type);
         if (const json_t* plugin = json_object_get(group, "plugin")) {
-            if (!json_is_string(plugin) || r.type != 64) throw ConfigError(where + ".plugin: a string, for type 64 only");
+            if (!json_is_string(plugin) || r.type != 64)
+                throw ConfigError(where + ".plugin: a string, for type 64 only");
             r.plugin = json_string_value(plugin);
         }
         for (const Rule& other : policy.rules_)
-            if (other.type == r.type && other.plugin == r.plugin) throw ConfigError(where + ": duplicate rule for this type/plugin");
+            if (other.type == r.type && other.plugin == r.plugin)
+                throw ConfigError(where + ": duplicate rule for this type/plugin");
         r.root = std::make_unique<Node>();
         if (envelope) addLists(*r.root, envelope, name + ": envelope");
         addLists(*r.root, group, where);

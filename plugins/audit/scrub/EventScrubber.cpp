@@ -27,7 +27,8 @@ std::string shortPlugin(std::string_view package) {
     size_t start = 0;
     while (true) {
         size_t dot = package.find('.', start);
-        std::string part = token(package.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
+        std::string part =
+            token(package.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
         if (part == "other") return "other";
         out += part;
         if (dot == std::string_view::npos) return out.size() > 48 ? "other" : out;
@@ -72,27 +73,27 @@ std::string EventScrubber::pseudonym(std::string_view domain, const std::string&
 
 JsonPtr EventScrubber::leaf(const json_t* node, FieldAction action, std::string_view key) {
     switch (action) {
-    case FieldAction::Drop:
-        ++counters_.droppedByPolicy;
-        return nullptr;
-    case FieldAction::Pseudonymize: {
-        if (json_is_null(node)) return jsonAdopt(json_null());
-        std::string v = json_is_string(node) ? std::string(json_string_value(node), json_string_length(node))
-                                             : jsonDump(node, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
-        ++counters_.pseudonymized;
-        return jsonAdopt(json_string(pseudonym(key, v).c_str()));
-    }
-    case FieldAction::CoarsenIp: {
-        if (json_is_string(node))
-            if (auto c = coarsenIp(json_string_value(node))) {
-                ++counters_.coarsened;
-                return jsonAdopt(json_string(c->c_str()));
-            }
-        ++counters_.droppedByPolicy;
-        return nullptr;
-    }
-    case FieldAction::Keep:
-        break;
+        case FieldAction::Drop:
+            ++counters_.droppedByPolicy;
+            return nullptr;
+        case FieldAction::Pseudonymize: {
+            if (json_is_null(node)) return jsonAdopt(json_null());
+            std::string v = json_is_string(node) ? std::string(json_string_value(node), json_string_length(node))
+                                                 : jsonDump(node, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+            ++counters_.pseudonymized;
+            return jsonAdopt(json_string(pseudonym(key, v).c_str()));
+        }
+        case FieldAction::CoarsenIp: {
+            if (json_is_string(node))
+                if (auto c = coarsenIp(json_string_value(node))) {
+                    ++counters_.coarsened;
+                    return jsonAdopt(json_string(c->c_str()));
+                }
+            ++counters_.droppedByPolicy;
+            return nullptr;
+        }
+        case FieldAction::Keep:
+            break;
     }
     ++counters_.keptFields;
     if (json_is_string(node)) {
@@ -108,7 +109,8 @@ JsonPtr EventScrubber::leaf(const json_t* node, FieldAction action, std::string_
     if (json_is_real(node)) {
         double d = json_real_value(node);
         // Huge reals would come back from jsonb as integers jansson cannot parse: keep them as text.
-        if (!std::isfinite(d) || std::fabs(d) >= 1e15) return jsonAdopt(json_string(jsonDump(node, JSON_ENCODE_ANY).c_str()));
+        if (!std::isfinite(d) || std::fabs(d) >= 1e15)
+            return jsonAdopt(json_string(jsonDump(node, JSON_ENCODE_ANY).c_str()));
     }
     return jsonRetain(const_cast<json_t*>(node));  // integers, reals, booleans, null are immutable here
 }
@@ -193,44 +195,60 @@ AuditRecord EventScrubber::scrub(const json_t* event) {
     if (r.plugin && r.plugin->size() > 128) r.plugin = "other";
 
     switch (r.janusType) {
-    case 1: r.action = "session." + token(jsonString(body, "name").value_or("")); break;
-    case 2: r.action = "handle." + token(jsonString(body, "name").value_or("")); break;
-    case 4: r.action = "external"; break;
-    case 8: {
-        const json_t* jsep = body ? json_object_get(body, "jsep") : nullptr;
-        r.action = "jsep." + token(jsonString(body, "owner").value_or("")) + "." + token(jsonString(jsep, "type").value_or(""));
-        break;
-    }
-    case 16: {
-        r.action = "webrtc.other";
-        for (const char* k : {"ice", "dtls", "connection"})
-            if (auto v = jsonString(body, k)) {
-                r.action = std::string("webrtc.") + k + "." + token(*v);
-                break;
-            }
-        for (const char* k : {"local-candidate", "remote-candidate", "selected-pair"})
-            if (json_object_get(raw, k)) r.action = std::string("webrtc.") + k;
-        break;
-    }
-    case 32:
-        r.action = json_object_get(raw, "receiving") ? "media.receiving"
-                   : json_object_get(raw, "slow_link") ? "media.slow_link" : "media.stats";
-        break;
-    case 64: {
-        std::string p = shortPlugin(r.plugin.value_or(""));
-        auto ev = jsonString(data, "event");
-        r.action = "plugin." + p + (ev ? "." + token(*ev) : "");
-        break;
-    }
-    case 128: r.action = "transport." + token(jsonString(data ? data : nullptr, "event").value_or("other")); break;
-    case 256: r.action = "core." + token(jsonString(body, "status").value_or("other")); break;
-    default: r.action = "janus.type" + std::to_string(r.janusType); break;
+        case 1:
+            r.action = "session." + token(jsonString(body, "name").value_or(""));
+            break;
+        case 2:
+            r.action = "handle." + token(jsonString(body, "name").value_or(""));
+            break;
+        case 4:
+            r.action = "external";
+            break;
+        case 8: {
+            const json_t* jsep = body ? json_object_get(body, "jsep") : nullptr;
+            r.action = "jsep." + token(jsonString(body, "owner").value_or("")) + "." +
+                       token(jsonString(jsep, "type").value_or(""));
+            break;
+        }
+        case 16: {
+            r.action = "webrtc.other";
+            for (const char* k : {"ice", "dtls", "connection"})
+                if (auto v = jsonString(body, k)) {
+                    r.action = std::string("webrtc.") + k + "." + token(*v);
+                    break;
+                }
+            for (const char* k : {"local-candidate", "remote-candidate", "selected-pair"})
+                if (json_object_get(raw, k)) r.action = std::string("webrtc.") + k;
+            break;
+        }
+        case 32:
+            r.action = json_object_get(raw, "receiving")   ? "media.receiving"
+                       : json_object_get(raw, "slow_link") ? "media.slow_link"
+                                                           : "media.stats";
+            break;
+        case 64: {
+            std::string p = shortPlugin(r.plugin.value_or(""));
+            auto ev = jsonString(data, "event");
+            r.action = "plugin." + p + (ev ? "." + token(*ev) : "");
+            break;
+        }
+        case 128:
+            r.action = "transport." + token(jsonString(data ? data : nullptr, "event").value_or("other"));
+            break;
+        case 256:
+            r.action = "core." + token(jsonString(body, "status").value_or("other"));
+            break;
+        default:
+            r.action = "janus.type" + std::to_string(r.janusType);
+            break;
     }
 
     if (data) {
         if (const json_t* room = json_object_get(data, "room")) {
-            if (json_is_integer(room)) r.room = std::to_string(json_integer_value(room));
-            else if (json_is_string(room)) r.room = json_string_value(room);
+            if (json_is_integer(room))
+                r.room = std::to_string(json_integer_value(room));
+            else if (json_is_string(room))
+                r.room = json_string_value(room);
         }
         for (const char* k : {"pseudonym", "participant", "actor"})
             if (auto v = jsonString(data, k); v && v->starts_with("ps1_")) {
@@ -245,7 +263,8 @@ AuditRecord EventScrubber::scrub(const json_t* event) {
                 }
     }
     const json_t* rawData = raw ? json_object_get(raw, "data") : nullptr;
-    r.outcome = (rawData && (json_object_get(rawData, "error_code") || json_object_get(rawData, "error"))) ? "failure" : "success";
+    r.outcome = (rawData && (json_object_get(rawData, "error_code") || json_object_get(rawData, "error"))) ? "failure"
+                                                                                                           : "success";
     jsonDumpCanonical(clean.get(), r.event);
     return r;
 }

@@ -13,7 +13,8 @@ namespace {
 
 // Group n (1-based) -> replacement tag. Order matters: URLs before emails (mailto-like paths),
 // SSNs and dates before phone numbers, long digit runs last.
-constexpr std::array<const char*, 9> kTags = {"", "[url]", "[email]", "[ip]", "[ip]", "[ssn]", "[date]", "[phone]", "[id]"};
+constexpr std::array<const char*, 9> kTags = {"",      "[url]",  "[email]", "[ip]", "[ip]",
+                                              "[ssn]", "[date]", "[phone]", "[id]"};
 
 constexpr const char* kPattern =
     // 1 URL

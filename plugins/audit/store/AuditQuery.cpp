@@ -16,7 +16,8 @@ std::optional<std::string> optField(const json_t* req, const char* key, size_t m
     auto v = jsonOptionalString(req, key);
     if (!v) return std::nullopt;
     if (v->empty() || v->size() > maxLen || v->find('\0') != std::string_view::npos)
-        throw RequestError(errc::kBadFilter, std::string(key) + ": must be a non-empty string of at most " + std::to_string(maxLen) + " bytes");
+        throw RequestError(errc::kBadFilter, std::string(key) + ": must be a non-empty string of at most " +
+                                                 std::to_string(maxLen) + " bytes");
     return std::string(*v);
 }
 
@@ -79,7 +80,8 @@ std::vector<AuditRecord> AuditQuery::run(PgConn& conn, const Filter& f) {
         try {
             return conn.execParams(sql, params);
         } catch (const DbError& e) {
-            if (e.sqlstate().starts_with("22")) throw RequestError(errc::kBadFilter, "from_time/to_time: not a valid timestamp");
+            if (e.sqlstate().starts_with("22"))
+                throw RequestError(errc::kBadFilter, "from_time/to_time: not a valid timestamp");
             throw;
         }
     }();

@@ -63,7 +63,8 @@ void AuditSpool::scan() {
     }
     if (off != fileSize) {
         // Only a crash mid-append leaves a partial frame; it was never acknowledged.
-        if (ftruncate(fd_, static_cast<off_t>(off)) != 0) throw ConfigError("audit spool " + path_ + ": cannot truncate torn tail");
+        if (ftruncate(fd_, static_cast<off_t>(off)) != 0)
+            throw ConfigError("audit spool " + path_ + ": cannot truncate torn tail");
         fsync(fd_);
     }
     size_ = off;
@@ -110,9 +111,12 @@ void AuditSpool::forEach(const std::function<bool(std::string&&)>& fn) const {
         if (!readFull(fd_, hdr, kHeader, static_cast<off_t>(off))) throw CryptoError("audit spool: read failed");
         uint32_t len = (uint32_t(hdr[4]) << 24) | (uint32_t(hdr[5]) << 16) | (uint32_t(hdr[6]) << 8) | hdr[7];
         Bytes sealed(len);
-        if (!readFull(fd_, sealed.data(), len, static_cast<off_t>(off + kHeader))) throw CryptoError("audit spool: read failed");
+        if (!readFull(fd_, sealed.data(), len, static_cast<off_t>(off + kHeader)))
+            throw CryptoError("audit spool: read failed");
         auto plain = aead_.open(ByteView(hdr + 8, AesGcm::kNonceSize), asBytes(kAad), sealed);
-        if (!plain) throw CryptoError("audit spool " + path_ + ": frame at offset " + std::to_string(off) + " fails authentication");
+        if (!plain)
+            throw CryptoError("audit spool " + path_ + ": frame at offset " + std::to_string(off) +
+                              " fails authentication");
         off += kHeader + len;
         if (!fn(std::string(asChars(*plain)))) return;
     }

@@ -30,8 +30,10 @@ void text(std::string& out, std::string_view s) {
     out.append(s);
 }
 void text(std::string& out, const std::optional<std::string>& v) {
-    if (v) text(out, std::string_view(*v));
-    else nul(out);
+    if (v)
+        text(out, std::string_view(*v));
+    else
+        nul(out);
 }
 void int8(std::string& out, int64_t v) {
     len(out, 8);
@@ -60,14 +62,19 @@ void column(std::string& out, ColumnType, const std::string& v) { text(out, std:
 void column(std::string& out, ColumnType, const std::optional<std::string>& v) { text(out, v); }
 void column(std::string& out, ColumnType type, int64_t v) {
     switch (type) {
-    case ColumnType::Integer: return int4(out, v);
-    case ColumnType::Timestamp: return timestamptz(out, v);
-    default: return int8(out, v);
+        case ColumnType::Integer:
+            return int4(out, v);
+        case ColumnType::Timestamp:
+            return timestamptz(out, v);
+        default:
+            return int8(out, v);
     }
 }
 void column(std::string& out, ColumnType type, const std::optional<int64_t>& v) {
-    if (v) column(out, type, *v);
-    else nul(out);
+    if (v)
+        column(out, type, *v);
+    else
+        nul(out);
 }
 
 // Sends the COPY data in messages of about this size, while the rest is still being built: the
@@ -84,7 +91,8 @@ void putCopy(PGconn* c, std::string& buf) {
 
 std::optional<std::pair<int64_t, Digest256>> AuditStore::head(const std::string& instanceId) {
     PgResult r = conn_.execParams(
-        "SELECT seq, encode(hash, 'hex') FROM audit_record WHERE instance_id = $1 ORDER BY seq DESC LIMIT 1", {instanceId});
+        "SELECT seq, encode(hash, 'hex') FROM audit_record WHERE instance_id = $1 ORDER BY seq DESC LIMIT 1",
+        {instanceId});
     if (r.rows() == 0) return std::nullopt;
     auto h = hexDecode(r.value(0, 1));
     if (!h || h->size() != 32) throw DbError("audit head: malformed hash", "");
@@ -95,11 +103,13 @@ std::optional<std::pair<int64_t, Digest256>> AuditStore::head(const std::string&
 
 void AuditStore::ensurePartitions(int64_t us) {
     std::string t = AuditRecordCodec::isoTime(us);
-    conn_.execParams("SELECT audit_ensure_partition($1::timestamptz), audit_ensure_partition($1::timestamptz + interval '1 month')", {t});
+    conn_.execParams(
+        "SELECT audit_ensure_partition($1::timestamptz), audit_ensure_partition($1::timestamptz + interval '1 month')",
+        {t});
 }
 
 long long AuditStore::write(const std::vector<AuditRecord>& records, const std::vector<AuditCheckpoint>& checkpoints,
-                           bool idempotent) {
+                            bool idempotent) {
     return conn_.transaction([&](PgConn&) { return load(records, checkpoints, idempotent); });
 }
 
@@ -114,7 +124,9 @@ long long AuditStore::load(const std::vector<AuditRecord>& records, const std::v
     long long inserted = 0;
     if (!records.empty()) {
         if (idempotent && !staged_) {
-            conn_.exec("CREATE TEMP TABLE IF NOT EXISTS audit_stage (LIKE audit_record INCLUDING DEFAULTS) ON COMMIT DELETE ROWS");
+            conn_.exec(
+                "CREATE TEMP TABLE IF NOT EXISTS audit_stage (LIKE audit_record INCLUDING DEFAULTS) ON COMMIT DELETE "
+                "ROWS");
             staged_ = true;
         }
         const std::string& columns = AuditRecordFields::columnList();
@@ -150,16 +162,20 @@ long long AuditStore::load(const std::vector<AuditRecord>& records, const std::v
             PQclear(res);
         }
         if (failed) throw DbError("audit COPY rejected", state);
-        if (!idempotent) inserted = static_cast<long long>(records.size());
-        else inserted = conn_.exec("INSERT INTO audit_record (" + columns + ") SELECT " + columns +
-                                   " FROM audit_stage ORDER BY seq ON CONFLICT DO NOTHING")
-                            .affected();
+        if (!idempotent)
+            inserted = static_cast<long long>(records.size());
+        else
+            inserted = conn_
+                           .exec("INSERT INTO audit_record (" + columns + ") SELECT " + columns +
+                                 " FROM audit_stage ORDER BY seq ON CONFLICT DO NOTHING")
+                           .affected();
     }
     for (const auto& cp : checkpoints) {
-        conn_.execParams("INSERT INTO audit_checkpoint (instance_id, seq, head_hash, signed_at, key_id, signature) "
-                         "VALUES ($1, $2, $3, $4::timestamptz, $5, $6) ON CONFLICT DO NOTHING",
-                         {cp.instanceId, std::to_string(cp.seq), PgParam::bytea(cp.headHash), AuditRecordCodec::isoTime(cp.signedAtUs),
-                          cp.keyId, PgParam::bytea(cp.signature)});
+        conn_.execParams(
+            "INSERT INTO audit_checkpoint (instance_id, seq, head_hash, signed_at, key_id, signature) "
+            "VALUES ($1, $2, $3, $4::timestamptz, $5, $6) ON CONFLICT DO NOTHING",
+            {cp.instanceId, std::to_string(cp.seq), PgParam::bytea(cp.headHash),
+             AuditRecordCodec::isoTime(cp.signedAtUs), cp.keyId, PgParam::bytea(cp.signature)});
     }
     return inserted;
 }

@@ -48,7 +48,8 @@ AuditVerifier::Result AuditVerifier::verify(PgConn& conn, const std::string& ins
     std::map<int64_t, Digest256> cpHeads;
     std::map<int64_t, AuditCheckpoint> goodCheckpoints;
     PgResult cps = conn.execParams(
-        "SELECT seq, encode(head_hash, 'hex'), (extract(epoch from signed_at) * 1000000)::bigint, encode(signature, 'hex') "
+        "SELECT seq, encode(head_hash, 'hex'), (extract(epoch from signed_at) * 1000000)::bigint, encode(signature, "
+        "'hex') "
         "FROM audit_checkpoint WHERE instance_id = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq",
         {instanceId, std::to_string(fromSeq), std::to_string(toSeq)});
     std::optional<int64_t> badCheckpoint;
@@ -56,8 +57,10 @@ AuditVerifier::Result AuditVerifier::verify(PgConn& conn, const std::string& ins
         int64_t seq = std::stoll(std::string(cps.value(i, 0)));
         Digest256 head;
         auto sig = hexDecode(cps.value(i, 3));
-        bool good = digest(cps.value(i, 1), head) && sig &&
-                    key.verify(AuditChain::checkpointMessage(instanceId, seq, head, std::stoll(std::string(cps.value(i, 2)))), *sig);
+        bool good =
+            digest(cps.value(i, 1), head) && sig &&
+            key.verify(AuditChain::checkpointMessage(instanceId, seq, head, std::stoll(std::string(cps.value(i, 2)))),
+                       *sig);
         ++res.checkpointsChecked;
         if (!good && !badCheckpoint) badCheckpoint = seq;
         cpHeads[seq] = head;
@@ -75,7 +78,8 @@ AuditVerifier::Result AuditVerifier::verify(PgConn& conn, const std::string& ins
     std::vector<const KnownHead*> knownHeads;  // those not before the range, the longest first
     for (const auto& k : known)
         if (k.seq >= fromSeq) knownHeads.push_back(&k);
-    std::stable_sort(knownHeads.begin(), knownHeads.end(), [](const KnownHead* a, const KnownHead* b) { return a->seq > b->seq; });
+    std::stable_sort(knownHeads.begin(), knownHeads.end(),
+                     [](const KnownHead* a, const KnownHead* b) { return a->seq > b->seq; });
 
     Digest256 prev{};
     int64_t expect = fromSeq;
@@ -90,10 +94,10 @@ AuditVerifier::Result AuditVerifier::verify(PgConn& conn, const std::string& ins
     constexpr int kPage = 5000;
     int64_t after = fromSeq - 1;
     while (res.ok) {
-        PgResult r = conn.execParams(
-            AuditRecordRow::select() + "WHERE instance_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT " +
-                std::to_string(kPage),
-            {instanceId, std::to_string(after), std::to_string(toSeq)});
+        PgResult r = conn.execParams(AuditRecordRow::select() +
+                                         "WHERE instance_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT " +
+                                         std::to_string(kPage),
+                                     {instanceId, std::to_string(after), std::to_string(toSeq)});
         for (int i = 0; i < r.rows() && res.ok; ++i) {
             AuditRecord rec = AuditRecordRow::decodeColumns(r, i);
             Digest256 storedPrev, storedHash;

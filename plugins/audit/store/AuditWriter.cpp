@@ -17,8 +17,8 @@
 #include <bit>
 #include <exception>
 #include <filesystem>
-#include <future>
 #include <fstream>
+#include <future>
 
 namespace hipaa::audit {
 namespace {
@@ -198,8 +198,8 @@ void AuditWriter::handOff() {
     slotCv_.notify_all();
 }
 
-void AuditWriter::scrubRange(EventScrubber& scrubber, std::vector<Item>& items, std::vector<AuditRecord>& out, size_t base,
-                             size_t from, size_t to) {
+void AuditWriter::scrubRange(EventScrubber& scrubber, std::vector<Item>& items, std::vector<AuditRecord>& out,
+                             size_t base, size_t from, size_t to) {
     for (size_t i = from; i < to; ++i) {
         Item& it = items[i];
         if (it.own) {
@@ -223,10 +223,12 @@ void AuditWriter::process(std::vector<Item>& items) {
     constexpr size_t kParallelFrom = 256;
     const size_t base = pending_.size();
     pending_.resize(base + items.size());
-    const auto janusEvents = static_cast<uint64_t>(std::count_if(items.begin(), items.end(), [](const Item& it) { return !it.own; }));
+    const auto janusEvents =
+        static_cast<uint64_t>(std::count_if(items.begin(), items.end(), [](const Item& it) { return !it.own; }));
     if (items.size() >= kParallelFrom) {
         size_t half = items.size() / 2;
-        auto helper = std::async(std::launch::async, [&] { scrubRange(helperScrubber_, items, pending_, base, half, items.size()); });
+        auto helper = std::async(std::launch::async,
+                                 [&] { scrubRange(helperScrubber_, items, pending_, base, half, items.size()); });
         std::exception_ptr failure;
         try {
             scrubRange(scrubber_, items, pending_, base, 0, half);
@@ -285,7 +287,8 @@ void AuditWriter::maybeCheckpoint(bool force) {
     int64_t seq = chain_->seq();
     if (seq <= lastCheckpointSeq_) return;
     auto now = std::chrono::steady_clock::now();
-    if (!force && seq - lastCheckpointSeq_ < options_.checkpointEvery && now - lastCheckpoint_ < options_.checkpointInterval)
+    if (!force && seq - lastCheckpointSeq_ < options_.checkpointEvery &&
+        now - lastCheckpoint_ < options_.checkpointInterval)
         return;
     AuditCheckpoint cp;
     cp.instanceId = options_.instanceId;
@@ -483,7 +486,8 @@ void AuditWriter::reconnectAndReplay() {
     if (store_ && !spool_->empty()) replay();
 }
 
-bool AuditWriter::writeDb(const std::vector<AuditRecord>& records, const std::vector<AuditCheckpoint>& cps, bool idempotent) {
+bool AuditWriter::writeDb(const std::vector<AuditRecord>& records, const std::vector<AuditCheckpoint>& cps,
+                          bool idempotent) {
     if (!store_) return false;
     try {
         for (const auto& r : records) {
@@ -579,8 +583,10 @@ void AuditWriter::replay() {
     // ON CONFLICT DO NOTHING: a replay interrupted half-way simply starts over.
     spool_->forEach([&](std::string&& p) {
         JsonPtr j = jsonParse(p);
-        if (jsonString(j.get(), "k") == "c") cps.push_back(cpFromJson(j.get()));
-        else records.push_back(AuditRecordCodec::fromJson(j.get()));
+        if (jsonString(j.get(), "k") == "c")
+            cps.push_back(cpFromJson(j.get()));
+        else
+            records.push_back(AuditRecordCodec::fromJson(j.get()));
         if (records.size() + cps.size() >= options_.batchSize * 4) ok = write();
         return ok;
     });

@@ -63,9 +63,9 @@ struct AuditWriterOptions {
 class AuditWriter {
 public:
     struct Stats {
-        uint64_t received, refused, processed, queued, written, spooledTotal, spoolFrames, spoolBytes, replayed, checkpoints,
-            dbFailures, spoolFullEvents, keptFields, droppedByPolicy, droppedUnknown, pseudonymized, coarsened,
-            patternHits, headSeq, committedSeq;
+        uint64_t received, refused, processed, queued, written, spooledTotal, spoolFrames, spoolBytes, replayed,
+            checkpoints, dbFailures, spoolFullEvents, keptFields, droppedByPolicy, droppedUnknown, pseudonymized,
+            coarsened, patternHits, headSeq, committedSeq;
         bool dbConnected, spoolFull;
         int64_t lastCommittedEventUs;
         std::array<uint64_t, 10> byType;
@@ -102,8 +102,8 @@ private:
     // Writer thread.
     void run();
     void process(std::vector<Item>& items);
-    void scrubRange(EventScrubber& scrubber, std::vector<Item>& items, std::vector<AuditRecord>& out, size_t base, size_t from,
-                    size_t to);
+    void scrubRange(EventScrubber& scrubber, std::vector<Item>& items, std::vector<AuditRecord>& out, size_t base,
+                    size_t from, size_t to);
     void maybeCheckpoint(bool force);
     void handOff();
     void noteRefused();
@@ -115,7 +115,7 @@ private:
     };
     // Committer thread.
     void commitLoop();
-    bool commit(Batch& batch);  // true: in PostgreSQL or fsync'd in the spool
+    bool commit(Batch& batch);      // true: in PostgreSQL or fsync'd in the spool
     void commitHeld(Batch& batch);  // commit(), retried while the spool is full and the database away
     std::optional<size_t> fastLane(const Batch& batch, const Flight* flight) const;
     std::unique_ptr<Flight> launch(Batch&& batch, size_t lane);
@@ -128,7 +128,8 @@ private:
     void promoteLane2();
     static int64_t partitionBucket(int64_t us);
     void reconnectAndReplay();
-    bool writeDb(const std::vector<AuditRecord>& records, const std::vector<AuditCheckpoint>& cps, bool idempotent = false);
+    bool writeDb(const std::vector<AuditRecord>& records, const std::vector<AuditCheckpoint>& cps,
+                 bool idempotent = false);
     void tryConnect();
     void replay();
     void saveHead();
@@ -143,8 +144,8 @@ private:
     EventScrubber helperScrubber_;
     std::unique_ptr<AuditSpool> spool_;
     std::unique_ptr<AuditHeadFile> headFile_;  // committer thread only (after the constructor)
-    std::unique_ptr<AuditStore> store_;   // lane 0: every write but the overlapped ones
-    std::unique_ptr<AuditStore> store2_;  // lane 1 (pipelined only)
+    std::unique_ptr<AuditStore> store_;        // lane 0: every write but the overlapped ones
+    std::unique_ptr<AuditStore> store2_;       // lane 1 (pipelined only)
     bool pipelined_ = false;
     std::unique_ptr<AuditChain> chain_;
     BoundedQueue<Item> queue_;
@@ -171,9 +172,11 @@ private:
     int64_t durableSeq_ = 0;  // newest record in PostgreSQL or in the spool (for the head file)
     Digest256 durableHead_{};
 
-    std::atomic<uint64_t> received_{0}, refused_{0}, processed_{0}, written_{0}, spooledTotal_{0}, replayed_{0}, checkpoints_{0},
-        dbFailures_{0}, spoolFullEvents_{0}, headSeq_{0}, committedSeq_{0}, spoolFrames_{0}, spoolBytes_{0};
-    std::atomic<uint64_t> kept_{0}, droppedPolicy_{0}, droppedUnknown_{0}, pseudonymized_{0}, coarsened_{0}, patternHits_{0};
+    std::atomic<uint64_t> received_{0}, refused_{0}, processed_{0}, written_{0}, spooledTotal_{0}, replayed_{0},
+        checkpoints_{0}, dbFailures_{0}, spoolFullEvents_{0}, headSeq_{0}, committedSeq_{0}, spoolFrames_{0},
+        spoolBytes_{0};
+    std::atomic<uint64_t> kept_{0}, droppedPolicy_{0}, droppedUnknown_{0}, pseudonymized_{0}, coarsened_{0},
+        patternHits_{0};
     std::atomic<bool> dbConnected_{false}, spoolFull_{false}, closing_{false};
     std::atomic<int64_t> lastCommittedUs_{0};
     std::array<std::atomic<uint64_t>, 10> byType_{};

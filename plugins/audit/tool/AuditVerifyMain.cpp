@@ -39,13 +39,20 @@ int main(int argc, char** argv) {
         }
         std::string v = argv[i + 1];
         try {
-            if (k == "--conninfo") conninfo = v;
-            else if (k == "--instance") instance = v;
-            else if (k == "--public-key") keyFile = v;
-            else if (k == "--from") from = std::stoll(v);
-            else if (k == "--to") to = std::stoll(v);
-            else if (k == "--checkpoint-file") checkpointFile = v;
-            else if (k == "--head-file") headFile = v;
+            if (k == "--conninfo")
+                conninfo = v;
+            else if (k == "--instance")
+                instance = v;
+            else if (k == "--public-key")
+                keyFile = v;
+            else if (k == "--from")
+                from = std::stoll(v);
+            else if (k == "--to")
+                to = std::stoll(v);
+            else if (k == "--checkpoint-file")
+                checkpointFile = v;
+            else if (k == "--head-file")
+                headFile = v;
             else {
                 std::cerr << "unknown option " << k << "\n" << kUsage;
                 return 2;

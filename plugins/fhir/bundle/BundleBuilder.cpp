@@ -17,7 +17,8 @@ constexpr const char* kParticipationType = "http://terminology.hl7.org/CodeSyste
 constexpr const char* kLoinc = "http://loinc.org";
 constexpr const char* kDocCategory = "http://hl7.org/fhir/us/core/CodeSystem/us-core-documentreference-category";
 constexpr const char* kProvenanceType = "http://terminology.hl7.org/CodeSystem/provenance-participant-type";
-constexpr const char* kUsCoreProvenanceType = "http://hl7.org/fhir/us/core/CodeSystem/us-core-provenance-participant-type";
+constexpr const char* kUsCoreProvenanceType =
+    "http://hl7.org/fhir/us/core/CodeSystem/us-core-provenance-participant-type";
 
 JsonPtr reference(const std::string& ref) { return JsonBuilder().set("reference", ref).build(); }
 
@@ -120,8 +121,8 @@ JsonPtr BundleBuilder::encounter(const VisitEnded& v) const {
         // Minimum necessary: people the EHR already knows, in the roles an Encounter lists.
         if (!isEncounterParticipant(p.fhirReference)) continue;
         const char* code = p.role == "provider" ? "PPRF" : (p.role == "interpreter" ? "TRANSL" : "PART");
-        const char* display = p.role == "provider" ? "primary performer"
-                                                   : (p.role == "interpreter" ? "Translator" : "Participation");
+        const char* display =
+            p.role == "provider" ? "primary performer" : (p.role == "interpreter" ? "Translator" : "Participation");
         JsonBuilder pj;
         pj.set("type", one(codeable(coding(kParticipationType, code, display))));
         setPeriod(pj, "period", p.joinedUs, p.leftUs);

@@ -32,8 +32,7 @@ HttpResponse FhirClient::post(const std::string& body) {
     req.caBundle = options_.caBundle;
     req.connectTimeoutMs = options_.connectTimeoutMs;
     req.timeoutMs = options_.timeoutMs;
-    req.headers = {"Content-Type: application/fhir+json", "Accept: application/fhir+json",
-                   "Prefer: return=minimal"};
+    req.headers = {"Content-Type: application/fhir+json", "Accept: application/fhir+json", "Prefer: return=minimal"};
     if (auto h = auth_->header(curl_)) req.headers.push_back(*h);
     req.body = body;
     return curl_.perform(req);
@@ -82,8 +81,8 @@ SendResult FhirClient::sendTransaction(const std::string& bundleJson) {
         }
         return r;
     }
-    bool retryable = resp.status == 401 || resp.status == 408 || resp.status == 429 || resp.status >= 500 ||
-                     resp.status < 400;
+    bool retryable =
+        resp.status == 401 || resp.status == 408 || resp.status == 429 || resp.status >= 500 || resp.status < 400;
     r.outcome = OutcomeFilter::phiFree(body.get());
     if (!retryable && r.outcome) {
         r.kind = SendResult::Kind::Dead;

@@ -16,10 +16,10 @@ namespace hipaa::fhir {
 
 struct SendResult {
     enum class Kind { Sent, Retry, Dead } kind = Kind::Retry;
-    long status = 0;                         // HTTP status; 0 when no answer
-    std::string error;                       // PHI-free reason for retry/dead
-    JsonPtr outcome;                         // PHI-free OperationOutcome parts (dead)
-    std::vector<std::string> resourceIds;    // "Encounter/123" from the transaction-response
+    long status = 0;                       // HTTP status; 0 when no answer
+    std::string error;                     // PHI-free reason for retry/dead
+    JsonPtr outcome;                       // PHI-free OperationOutcome parts (dead)
+    std::vector<std::string> resourceIds;  // "Encounter/123" from the transaction-response
 };
 
 class FhirClient {

@@ -45,7 +45,8 @@ void SmartBackendAuth::fetch(CurlEasy& curl) {
     OPENSSL_cleanse(header_.data(), header_.size());
     header_ = "Authorization: Bearer " + std::string(*token);
     // Refresh ahead of expiry, but never cache for less than a few seconds (short-lived test tokens).
-    int64_t cacheFor = std::max<int64_t>(expiresIn - options_.refreshMarginSeconds, std::min<int64_t>(expiresIn / 2, 5));
+    int64_t cacheFor =
+        std::max<int64_t>(expiresIn - options_.refreshMarginSeconds, std::min<int64_t>(expiresIn / 2, 5));
     expires_ = std::chrono::steady_clock::now() + std::chrono::seconds(cacheFor);
     ++fetched_;
     std::string& b = resp.body;

@@ -40,7 +40,8 @@ FhirHandler::FhirHandler(Config config, Logger log, VisitBus& bus) : config_(std
     caFile_ = config_.string("general.ca_file", "");
     if (!caFile_.empty() && ::access(caFile_.c_str(), R_OK) != 0)
         throw ConfigError("general.ca_file: cannot read " + caFile_);
-    clientOptions_ = {baseUrl_, caFile_, static_cast<long>(config_.integer("general.connect_timeout_ms", 5000, 100, 60000)),
+    clientOptions_ = {baseUrl_, caFile_,
+                      static_cast<long>(config_.integer("general.connect_timeout_ms", 5000, 100, 60000)),
                       static_cast<long>(config_.integer("general.timeout_ms", 15000, 500, 300000))};
     auth_ = config_.string("general.auth", "bearer");
     if (auth_ != "bearer" && auth_ != "smart") throw ConfigError("general.auth: must be \"bearer\" or \"smart\"");
@@ -64,7 +65,8 @@ FhirHandler::FhirHandler(Config config, Logger log, VisitBus& bus) : config_(std
     conninfo_ = config_.secret("outbox.conninfo");
     std::string outboxKey = config_.secretPath("outbox.key_file");
     cipher_ = loadSecret("outbox.key_file", [&] { return std::make_shared<const OutboxCipher>(outboxKey); });
-    outboxOptions_ = {conninfo_, instance_, 5, static_cast<int>(config_.integer("outbox.statement_timeout_ms", 10000, 100, 600000))};
+    outboxOptions_ = {conninfo_, instance_, 5,
+                      static_cast<int>(config_.integer("outbox.statement_timeout_ms", 10000, 100, 600000))};
     int workers = static_cast<int>(config_.integer("outbox.workers", 2, 1, 16));
     workerOptions_.batch = static_cast<int>(config_.integer("outbox.batch", 16, 1, 1000));
     workerOptions_.maxAttempts = static_cast<int>(config_.integer("outbox.max_attempts", 8, 1, 1000));
@@ -86,8 +88,7 @@ FhirHandler::FhirHandler(Config config, Logger log, VisitBus& bus) : config_(std
             workerOptions_, std::make_unique<Outbox>(outboxOptions_, cipher_, builder_),
             std::make_unique<FhirClient>(clientOptions_, makeAuth()), log_, workerCounters_));
     }
-    subscriptions_.push_back(
-        bus.subscribe<VisitEnded>("fhir", [this](const VisitEnded& v) { onVisitEnded(v); }));
+    subscriptions_.push_back(bus.subscribe<VisitEnded>("fhir", [this](const VisitEnded& v) { onVisitEnded(v); }));
     subscriptions_.push_back(bus.subscribe<NoteSubmitted>("fhir", [this](const NoteSubmitted& n) { onNote(n); }));
     log_.info("fhir: exporting to " + baseUrl_ + " (auth " + auth_ + ", " + std::to_string(workers) +
               " workers, instance " + instance_ + ")");
@@ -125,9 +126,8 @@ std::unique_ptr<FhirAuth> FhirHandler::makeAuth() {
     std::string keyFile = config_.secretPath("general.smart_key_file");
     ClientAssertion::Alg alg = ClientAssertion::parseAlg(config_.string("general.smart_alg", "ES384"));
     std::string kid = config_.string("general.smart_kid"), clientId = config_.string("general.smart_client_id");
-    ClientAssertion assertion = loadSecret("general.smart_key_file", [&] {
-        return ClientAssertion(keyFile, alg, kid, clientId, o.tokenUrl);
-    });
+    ClientAssertion assertion =
+        loadSecret("general.smart_key_file", [&] { return ClientAssertion(keyFile, alg, kid, clientId, o.tokenUrl); });
     return std::make_unique<SmartBackendAuth>(std::move(assertion), o);
 }
 
@@ -142,9 +142,15 @@ void FhirHandler::ingest(const char* what, F&& store) {
         try {
             std::lock_guard lock(ingestMutex_);
             switch (store(*ingestOutbox_)) {
-            case Outbox::Recorded::Queued: counters_.queued++; break;
-            case Outbox::Recorded::Held: counters_.held++; break;
-            case Outbox::Recorded::Duplicate: counters_.duplicates++; break;
+                case Outbox::Recorded::Queued:
+                    counters_.queued++;
+                    break;
+                case Outbox::Recorded::Held:
+                    counters_.held++;
+                    break;
+                case Outbox::Recorded::Duplicate:
+                    counters_.duplicates++;
+                    break;
             }
             for (auto& w : workers_) w->wake();
             return;
@@ -155,7 +161,8 @@ void FhirHandler::ingest(const char* what, F&& store) {
         } catch (const CryptoError&) {
             // A stored fact does not open under the configured key: retrying cannot help.
             counters_.lost++;
-            log_.error(std::string("ALERT fhir: ") + what + " not exported: outbox data does not open under outbox.key_file");
+            log_.error(std::string("ALERT fhir: ") + what +
+                       " not exported: outbox data does not open under outbox.key_file");
             return;
         } catch (const std::exception& e) {
             ingestOutbox_->disconnect();

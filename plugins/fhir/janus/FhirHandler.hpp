@@ -24,8 +24,12 @@
 
 namespace hipaa::fhir {
 
-inline constexpr PluginInfo kFhirInfo{"janus.eventhandler.hipaa.fhir", "HIPAA FHIR export",
-                                      "Exports visits and clinician notes to an EHR as FHIR R4", "0.1.0", 100, "hipaa.fhir"};
+inline constexpr PluginInfo kFhirInfo{"janus.eventhandler.hipaa.fhir",
+                                      "HIPAA FHIR export",
+                                      "Exports visits and clinician notes to an EHR as FHIR R4",
+                                      "0.1.0",
+                                      100,
+                                      "hipaa.fhir"};
 
 class FhirHandler final : public EventHandlerCore {
 public:

@@ -27,14 +27,15 @@ struct Scrub {
 
 }  // namespace
 
-Outbox::Outbox(Options options, std::shared_ptr<const OutboxCipher> cipher, std::shared_ptr<const BundleBuilder> builder)
+Outbox::Outbox(Options options, std::shared_ptr<const OutboxCipher> cipher,
+               std::shared_ptr<const BundleBuilder> builder)
     : options_(std::move(options)), cipher_(std::move(cipher)), builder_(std::move(builder)) {}
 
 PgConn& Outbox::conn() {
     if (!conn_ || !conn_->ok()) {
         conn_.reset();
-        conn_.emplace(PgConn::connect({options_.conninfo, options_.connectTimeoutSeconds, options_.statementTimeoutMs,
-                                       "janus-hipaa-fhir"}));
+        conn_.emplace(PgConn::connect(
+            {options_.conninfo, options_.connectTimeoutSeconds, options_.statementTimeoutMs, "janus-hipaa-fhir"}));
     }
     return *conn_;
 }
@@ -50,10 +51,10 @@ int64_t Outbox::insertBundle(const std::string& visitId, const std::string& kind
 }
 
 std::vector<NoteSubmitted> Outbox::notesOf(const std::string& visitId, bool onlyHeld) {
-    PgResult r = conn().execParams(
-        std::string("SELECT note_id, sealed FROM fhir_note WHERE visit_id = $1") +
-            (onlyHeld ? " AND NOT bundled" : "") + " ORDER BY created_at, note_id FOR UPDATE",
-        {visitId});
+    PgResult r =
+        conn().execParams(std::string("SELECT note_id, sealed FROM fhir_note WHERE visit_id = $1") +
+                              (onlyHeld ? " AND NOT bundled" : "") + " ORDER BY created_at, note_id FOR UPDATE",
+                          {visitId});
     std::vector<NoteSubmitted> notes;
     for (int i = 0; i < r.rows(); ++i) {
         std::string noteId(r.value(i, 0));
@@ -71,9 +72,9 @@ Outbox::Recorded Outbox::recordVisit(const VisitEnded& visit, int64_t nowUs) {
         c.execParams("SELECT pg_advisory_xact_lock(hashtext('fhir_visit|' || $1))", {visit.visitId});
         std::string json = jsonDump(VisitCodec::encode(visit).get());
         Scrub scrub{json};
-        PgResult ins = c.execParams(
-            "INSERT INTO fhir_visit (visit_id, sealed) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1",
-            {visit.visitId, PgParam::bytea(cipher_->seal(visitAad(visit.visitId), json))});
+        PgResult ins =
+            c.execParams("INSERT INTO fhir_visit (visit_id, sealed) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1",
+                         {visit.visitId, PgParam::bytea(cipher_->seal(visitAad(visit.visitId), json))});
         if (ins.rows() == 0) return Recorded::Duplicate;
         std::vector<NoteSubmitted> notes = notesOf(visit.visitId, true);
         JsonPtr bundle = builder_->build(visit, notes, nowUs, true);
@@ -171,7 +172,8 @@ void Outbox::finish(const Claimed& c, const SendResult& r, bool dead, int64_t re
         "  last_status = $3::int, last_error = $4, outcome = NULLIF($5, '')::jsonb, "
         "  resource_ids = CASE WHEN $2 = 'sent' THEN $6 ELSE resource_ids END "
         "  WHERE id = $1::bigint RETURNING id, attempts) "
-        "INSERT INTO fhir_outbox_attempt (outbox_id, instance, attempt, result, http_status, error, resource_ids, alert) "
+        "INSERT INTO fhir_outbox_attempt (outbox_id, instance, attempt, result, http_status, error, resource_ids, "
+        "alert) "
         "SELECT id, $8, attempts, $2, $3::int, $4, $6, $2 = 'dead' FROM u",
         {std::to_string(c.id), std::string(result), status, error, outcome, PgParam::textArray(r.resourceIds),
          std::to_string(retryDelayMs), options_.instance});
@@ -183,7 +185,8 @@ Outbox::Status Outbox::status() {
         "       count(*) FILTER (WHERE state = 'pending' AND attempts > 0 AND last_error IS NOT NULL), "
         "       count(*) FILTER (WHERE state = 'sent'), count(*) FILTER (WHERE state = 'dead'), "
         "       (SELECT count(*) FROM fhir_note WHERE NOT bundled), "
-        "       COALESCE(floor(EXTRACT(EPOCH FROM now() - min(created_at) FILTER (WHERE state = 'pending'))), 0)::bigint "
+        "       COALESCE(floor(EXTRACT(EPOCH FROM now() - min(created_at) FILTER (WHERE state = 'pending'))), "
+        "0)::bigint "
         "FROM fhir_outbox");
     return {toInt(r.value(0, 0)), toInt(r.value(0, 1)), toInt(r.value(0, 2)),
             toInt(r.value(0, 3)), toInt(r.value(0, 4)), toInt(r.value(0, 5))};

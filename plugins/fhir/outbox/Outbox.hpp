@@ -21,7 +21,7 @@ class Outbox {
 public:
     struct Options {
         std::string conninfo;
-        std::string instance;            // this Janus instance (PHI-free)
+        std::string instance;  // this Janus instance (PHI-free)
         int connectTimeoutSeconds = 5;
         int statementTimeoutMs = 10000;
     };

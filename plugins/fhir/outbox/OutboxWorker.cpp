@@ -9,7 +9,10 @@ namespace hipaa::fhir {
 
 OutboxWorker::OutboxWorker(Options options, std::unique_ptr<Outbox> outbox, std::unique_ptr<FhirClient> client,
                            Logger log, std::shared_ptr<WorkerCounters> counters)
-    : options_(options), outbox_(std::move(outbox)), client_(std::move(client)), log_(std::move(log)),
+    : options_(options),
+      outbox_(std::move(outbox)),
+      client_(std::move(client)),
+      log_(std::move(log)),
       counters_(std::move(counters)) {
     thread_ = std::thread([this] { run(); });
 }
@@ -81,8 +84,8 @@ void OutboxWorker::run() {
             counters_->dbErrors++;
             outbox_->disconnect();
             const auto* db = dynamic_cast<const DbError*>(&e);
-            log_.warn(std::string("fhir: outbox unavailable (") + (db ? "SQLSTATE " + db->sqlstate() : "error " +
-                      std::to_string(e.code())) + "), retrying");
+            log_.warn(std::string("fhir: outbox unavailable (") +
+                      (db ? "SQLSTATE " + db->sqlstate() : "error " + std::to_string(e.code())) + "), retrying");
             dbBackoff = std::min<int64_t>(dbBackoff ? dbBackoff * 2 : 200, 5000);
         } catch (const std::exception&) {
             counters_->dbErrors++;

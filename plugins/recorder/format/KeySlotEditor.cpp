@@ -44,7 +44,8 @@ FileSummary KeySlotEditor::rewrap(const std::string& path, const Keyring& keyrin
     if (!key) {
         // Holding the private key (or KEK) that should open the slot: the header was changed.
         const Keyring::Key* own = keyring.find(parsed->header.slot.keyId);
-        if (own && !Keyring::publicOnly(own->type)) throw Error(errc::kDamaged, "cannot rewrap: the key slot does not authenticate");
+        if (own && !Keyring::publicOnly(own->type))
+            throw Error(errc::kDamaged, "cannot rewrap: the key slot does not authenticate");
         throw CryptoError("cannot rewrap: data key does not unwrap with this keyring");
     }
     RecordingHeader h = parsed->header;

@@ -13,7 +13,6 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
-
 namespace hipaa::recorder {
 namespace {
 
@@ -64,7 +63,8 @@ Bytes x25519Kek(ByteView shared, ByteView ephPub, ByteView recipientPub) {
 EvpPkeyPtr rsaPublic(ByteView spki) {
     const unsigned char* p = spki.data();
     EvpPkeyPtr k(d2i_PUBKEY(nullptr, &p, static_cast<long>(spki.size())));
-    if (!k || p != spki.data() + spki.size()) throw ConfigError("keyring: invalid RSA public key (DER SubjectPublicKeyInfo)");
+    if (!k || p != spki.data() + spki.size())
+        throw ConfigError("keyring: invalid RSA public key (DER SubjectPublicKeyInfo)");
     return k;
 }
 
@@ -147,7 +147,8 @@ void Keyring::add(uint32_t version, Type type, ByteView material) {
         EvpPkeyPtr check(EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, nullptr, material.data(), material.size()));
         if (!check) throw ConfigError("keyring: invalid X25519 public key");
     }
-    if (!keys_.emplace(version, std::move(k)).second) throw ConfigError("keyring: duplicate version " + std::to_string(version));
+    if (!keys_.emplace(version, std::move(k)).second)
+        throw ConfigError("keyring: duplicate version " + std::to_string(version));
 }
 
 namespace {
@@ -182,18 +183,26 @@ Keyring Keyring::fromText(std::string_view text, const std::string& name) {
         std::string where = name + " line " + std::to_string(lineNo);
         std::string_view type = nextField(line);
         std::string_view material = nextField(line);
-        if (material.empty() || !nextField(line).empty()) throw ConfigError(where + ": expected '<version> <type> <hex key>'");
+        if (material.empty() || !nextField(line).empty())
+            throw ConfigError(where + ": expected '<version> <type> <hex key>'");
         uint64_t v = 0;
-        for (char c : ver) v = c >= '0' && c <= '9' && v <= 0xffffffffULL ? v * 10 + static_cast<uint64_t>(c - '0') : UINT64_MAX;
+        for (char c : ver)
+            v = c >= '0' && c <= '9' && v <= 0xffffffffULL ? v * 10 + static_cast<uint64_t>(c - '0') : UINT64_MAX;
         if (v == 0 || v > 0xffffffffULL) throw ConfigError(where + ": version must be an integer 1..4294967295");
         const auto version = static_cast<uint32_t>(v);
         Type t;
-        if (type == "kek") t = Type::Kek;
-        else if (type == "x25519") t = Type::X25519Public;
-        else if (type == "x25519-private") t = Type::X25519Private;
-        else if (type == "rsa-oaep") t = Type::RsaOaepPublic;
-        else if (type == "rsa-oaep-private") t = Type::RsaOaepPrivate;
-        else throw ConfigError(where + ": type must be kek, x25519, x25519-private, rsa-oaep or rsa-oaep-private");
+        if (type == "kek")
+            t = Type::Kek;
+        else if (type == "x25519")
+            t = Type::X25519Public;
+        else if (type == "x25519-private")
+            t = Type::X25519Private;
+        else if (type == "rsa-oaep")
+            t = Type::RsaOaepPublic;
+        else if (type == "rsa-oaep-private")
+            t = Type::RsaOaepPrivate;
+        else
+            throw ConfigError(where + ": type must be kek, x25519, x25519-private, rsa-oaep or rsa-oaep-private");
         bool rsa = t == Type::RsaOaepPublic || t == Type::RsaOaepPrivate;
         std::optional<Bytes> decoded = hexDecode(material);
         SecretBytes key;
@@ -254,7 +263,8 @@ KeySlot Keyring::wrap(ByteView dataKey, const Digest256& fixedHash, std::optiona
         EvpPkeyPtr pub = rsaPublic(k->publicKey);
         EvpPkeyCtxPtr ctx = oaepContext(pub.get(), wrapAad(fixedHash, v, slot.algorithm), true);
         size_t len = 0;
-        if (EVP_PKEY_encrypt(ctx.get(), nullptr, &len, dataKey.data(), dataKey.size()) != 1) throwOpenSsl("RSA-OAEP wrap");
+        if (EVP_PKEY_encrypt(ctx.get(), nullptr, &len, dataKey.data(), dataKey.size()) != 1)
+            throwOpenSsl("RSA-OAEP wrap");
         slot.wrapped.resize(len);
         if (EVP_PKEY_encrypt(ctx.get(), slot.wrapped.data(), &len, dataKey.data(), dataKey.size()) != 1)
             throwOpenSsl("RSA-OAEP wrap");

@@ -23,8 +23,9 @@ public:
     enum class Type { Kek, X25519Public, X25519Private, RsaOaepPublic, RsaOaepPrivate };
     struct Key {
         Type type;
-        SecretBytes material;  // KEK or X25519 key (32 bytes); RSA: DER (SPKI public / PKCS#8 private); wiped when freed
-        Bytes publicKey;       // X25519: raw public key; RSA: SPKI DER
+        SecretBytes
+            material;     // KEK or X25519 key (32 bytes); RSA: DER (SPKI public / PKCS#8 private); wiped when freed
+        Bytes publicKey;  // X25519: raw public key; RSA: SPKI DER
     };
     // A recipient public key: this host wraps with it but can never unwrap.
     static bool publicOnly(Type t) { return t == Type::X25519Public || t == Type::RsaOaepPublic; }

@@ -10,8 +10,9 @@ namespace hipaa::recorder {
 namespace {
 
 bool validCodec(const std::string& c) {
-    return !c.empty() && c.size() <= 32 &&
-           std::all_of(c.begin(), c.end(), [](char ch) { return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9'); });
+    return !c.empty() && c.size() <= 32 && std::all_of(c.begin(), c.end(), [](char ch) {
+        return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9');
+    });
 }
 bool validMid(const std::string& m) {
     return m.size() <= 32 && std::all_of(m.begin(), m.end(), [](char ch) { return ch > 0x20 && ch < 0x7f; });
@@ -52,7 +53,8 @@ Bytes RecordingHeader::slotBytes() const {
 std::optional<RecordingHeader::Parsed> RecordingHeader::parse(ByteView data, std::string& error) {
     if (data.size() < kFixedHeaderMin) return error = "truncated header", std::nullopt;
     const uint8_t* p = data.data();
-    if (!std::equal(kRecordingMagic.begin(), kRecordingMagic.end(), p)) return error = "not a recording (bad magic)", std::nullopt;
+    if (!std::equal(kRecordingMagic.begin(), kRecordingMagic.end(), p))
+        return error = "not a recording (bad magic)", std::nullopt;
     if (getU16(p + 8) != kRecordingVersion) return error = "unsupported format version", std::nullopt;
     Parsed r;
     RecordingHeader& h = r.header;

@@ -140,10 +140,12 @@ void walk(Input& in, const Keyring* keyring, ByteView dataKey, const RecordingRe
             const Keyring::Key* known = keyring->find(r.header.slot.keyId);
             std::string version = std::to_string(r.header.slot.keyId);
             r.keyUnavailable = !known || Keyring::publicOnly(known->type);
-            if (!known) r.damage = "key version " + version + " not in keyring";
+            if (!known)
+                r.damage = "key version " + version + " not in keyring";
             else if (Keyring::publicOnly(known->type))
                 r.damage = "key version " + version + " is a recipient public key: decrypt with its private key";
-            else r.damage = "key slot does not authenticate (wrong key or tampered header)";
+            else
+                r.damage = "key slot does not authenticate (wrong key or tampered header)";
             return;
         }
         key = std::move(*k);
@@ -165,7 +167,8 @@ void walk(Input& in, const Keyring* keyring, ByteView dataKey, const RecordingRe
     for (uint64_t counter = 0;; ++counter) {
         size_t got = in.take(lenBytes, 4);
         if (got == 0) {
-            r.damage = "final chunk missing after chunk " + std::to_string(r.chunks) + " (truncated or crashed recording)";
+            r.damage =
+                "final chunk missing after chunk " + std::to_string(r.chunks) + " (truncated or crashed recording)";
             return;
         }
         if (got < 4) {
@@ -188,7 +191,8 @@ void walk(Input& in, const Keyring* keyring, ByteView dataKey, const RecordingRe
             last = true;
         }
         if (!plain) {
-            r.damage = "chunk " + std::to_string(counter) + " does not authenticate (tampered, reordered or missing chunk)";
+            r.damage =
+                "chunk " + std::to_string(counter) + " does not authenticate (tampered, reordered or missing chunk)";
             return;
         }
         uint64_t packets = 0;

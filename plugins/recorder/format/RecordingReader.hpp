@@ -13,17 +13,17 @@
 namespace hipaa::recorder {
 
 struct ReadReport {
-    bool headerValid = false;  // header parsed
-    bool keyValid = false;     // data key unwrapped
+    bool headerValid = false;     // header parsed
+    bool keyValid = false;        // data key unwrapped
     bool keyUnavailable = false;  // not unwrapped because this keyring lacks the key (version gone, or public only)
-    bool complete = false;     // final chunk authenticated and nothing follows it
+    bool complete = false;        // final chunk authenticated and nothing follows it
     RecordingHeader header;
-    uint64_t chunks = 0;       // chunks that authenticated
+    uint64_t chunks = 0;  // chunks that authenticated
     uint64_t packets = 0;
     uint64_t verifiedBytes = 0;  // file prefix covered by the header and authenticated chunks
     uint64_t fileBytes = 0;
-    Digest256 sha256{};          // of the whole file as read
-    std::string damage;          // empty iff complete
+    Digest256 sha256{};  // of the whole file as read
+    std::string damage;  // empty iff complete
 };
 
 class RecordingReader {

@@ -20,7 +20,8 @@ namespace hipaa::recorder {
 IngestServer::IngestServer(IngestSettings settings, Logger log, WriteFailureHandler onWriteFailure)
     : settings_(std::move(settings)), log_(std::move(log)), onWriteFailure_(std::move(onWriteFailure)) {
     in_addr probe{};
-    if (::inet_pton(AF_INET, settings_.address.c_str(), &probe) != 1) throw ConfigError("general.rtp_address: not an IPv4 address");
+    if (::inet_pton(AF_INET, settings_.address.c_str(), &probe) != 1)
+        throw ConfigError("general.rtp_address: not an IPv4 address");
     if (settings_.portMin < 1024 || settings_.portMax > 65535 || settings_.portMin > settings_.portMax)
         throw ConfigError("general.rtp_port_min/rtp_port_max: invalid range");
     wakeFd_.reset(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
@@ -122,7 +123,8 @@ void IngestServer::streamFailed(Stream& s, int errnum, std::vector<Failure>& fai
 void IngestServer::report(const std::vector<Failure>& failures) {
     for (const auto& f : failures) {
         log_.error("recording " + f.recording + " stream " + std::to_string(f.stream) + ": write failed (" +
-                   WriteError::reasonFor(f.errnum) + "); the stream keeps what was written before and records nothing more");
+                   WriteError::reasonFor(f.errnum) +
+                   "); the stream keeps what was written before and records nothing more");
         if (onWriteFailure_) onWriteFailure_(f.recording, f.stream, f.errnum);
     }
 }

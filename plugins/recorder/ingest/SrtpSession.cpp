@@ -19,7 +19,7 @@ SrtpSession::SrtpSession(int suite, ByteView masterKeyAndSalt) {
     srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&policy.rtcp);
     policy.ssrc.type = ssrc_any_inbound;
     policy.key = const_cast<uint8_t*>(masterKeyAndSalt.data());  // libsrtp copies the key into the session
-    policy.window_size = 1024;  // forwards over UDP may reorder
+    policy.window_size = 1024;                                   // forwards over UDP may reorder
     policy.next = nullptr;
     srtp_t s = nullptr;
     if (srtp_create(&s, &policy) != srtp_err_status_ok) throw CryptoError("SRTP session setup failed");

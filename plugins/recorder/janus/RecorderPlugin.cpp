@@ -7,8 +7,8 @@
 #include "hipaa/Errors.hpp"
 #include "hipaa/JcfgParser.hpp"
 #include "hipaa/JsonBuilder.hpp"
-#include "hipaa/SecureRandom.hpp"
 #include "hipaa/SecretFile.hpp"
+#include "hipaa/SecureRandom.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -31,7 +31,8 @@ std::string requireRecordingId(const json_t* request) {
 
 std::string requireReason(const json_t* request) {
     std::string reason(jsonRequireString(request, "reason"));
-    if (reason.empty() || reason.size() > 256) throw RequestError(errc::kInvalidField, "reason must be 1-256 characters");
+    if (reason.empty() || reason.size() > 256)
+        throw RequestError(errc::kInvalidField, "reason must be 1-256 characters");
     return reason;
 }
 
@@ -73,8 +74,8 @@ void refuseOverlap(const std::string& recordingsDir, const std::string& exportDi
         return std::mismatch(a.begin(), a.end(), b.begin(), b.end()).second == b.end();
     };
     if (inside(x, r) || inside(r, x))
-        throw ConfigError("general.export_dir: must not be, contain or lie inside general.recordings_dir (" + x.string() +
-                          " and " + r.string() + "): the export sweeper removes what it finds there");
+        throw ConfigError("general.export_dir: must not be, contain or lie inside general.recordings_dir (" +
+                          x.string() + " and " + r.string() + "): the export sweeper removes what it finds there");
 }
 
 void ensurePrivateDirectory(const std::string& dir, const std::string& key) {
@@ -85,7 +86,8 @@ void ensurePrivateDirectory(const std::string& dir, const std::string& key) {
             throw ConfigError(key + ": cannot create " + dir);
     }
     if (!S_ISDIR(st.st_mode)) throw ConfigError(key + ": " + dir + " is not a directory");
-    if ((st.st_mode & 077) != 0) throw ConfigError(key + ": " + dir + " must not be accessible to group or others (chmod 700)");
+    if ((st.st_mode & 077) != 0)
+        throw ConfigError(key + ": " + dir + " must not be accessible to group or others (chmod 700)");
 }
 
 RecorderPlugin::RecorderPlugin(Config config, Logger log, MediaHost& host)
@@ -155,7 +157,8 @@ RecorderPlugin::~RecorderPlugin() {
 }
 
 std::unique_ptr<MediaPluginCore> RecorderPlugin::create(const std::string& configFile, Logger log, MediaHost& host) {
-    return std::make_unique<RecorderPlugin>(Config(JcfgParser::parseFile(configFile), configFile), std::move(log), host);
+    return std::make_unique<RecorderPlugin>(Config(JcfgParser::parseFile(configFile), configFile), std::move(log),
+                                            host);
 }
 
 void RecorderPlugin::createSession(SessionId session) {
@@ -171,7 +174,8 @@ void RecorderPlugin::destroySession(SessionId session) {
 MediaPluginCore::Reply RecorderPlugin::handleMessage(SessionId, const std::string&, JsonPtr message, JsonPtr) {
     if (!json_is_object(message.get())) throw RequestError(errc::kInvalidJson, "message must be a JSON object");
     jsonRequireString(message.get(), "request");
-    return Reply::ok(jsonError(errc::kNotImplemented, "the recorder is controlled through the Admin API (message_plugin)"));
+    return Reply::ok(
+        jsonError(errc::kNotImplemented, "the recorder is controlled through the Admin API (message_plugin)"));
 }
 
 void RecorderPlugin::notify(const char* event, const std::string& id, JsonPtr extra) {
@@ -206,7 +210,8 @@ JsonPtr RecorderPlugin::handleAdmin(const json_t* request) {
     if (what == "list") {
         return JsonBuilder().set("recordings", store_->list()).build();
     }
-    static const std::set<std::string> kPerRecording{"stop", "status", "hold", "release", "delete", "verify", "rewrap", "export"};
+    static const std::set<std::string> kPerRecording{"stop",   "status", "hold",   "release",
+                                                     "delete", "verify", "rewrap", "export"};
     if (!kPerRecording.count(what)) throw RequestError(errc::kUnknownRequest, "unknown request");
     std::string id = requireRecordingId(request);
     if (what == "stop") return stopRequest(id);
@@ -258,9 +263,12 @@ JsonPtr RecorderPlugin::startRequest(const json_t* request) {
         if (!json_is_object(s)) throw RequestError(errc::kInvalidField, "streams: entries must be objects");
         StreamKind kind;
         std::string_view k = jsonRequireString(s, "kind");
-        if (k == "audio") kind = StreamKind::Audio;
-        else if (k == "video") kind = StreamKind::Video;
-        else throw RequestError(errc::kInvalidField, "stream kind must be audio or video");
+        if (k == "audio")
+            kind = StreamKind::Audio;
+        else if (k == "video")
+            kind = StreamKind::Video;
+        else
+            throw RequestError(errc::kInvalidField, "stream kind must be audio or video");
         std::string codec(jsonRequireString(s, "codec"));
         auto mid = jsonOptionalString(s, "mid");
         specs.push_back(streamSpec(kind, std::move(codec), mid ? std::string(*mid) : std::to_string(i)));
@@ -283,19 +291,21 @@ JsonPtr RecorderPlugin::startRequest(const json_t* request) {
             for (auto& key : keys) OPENSSL_cleanse(key.data(), key.size());
         }
     } wipe{srtpKeys};
-    for (size_t k = 0; k < (perStream ? specs.size() : 1); ++k) srtpKeys.push_back(secureRandomBytes(SrtpSession::kMasterLength));
+    for (size_t k = 0; k < (perStream ? specs.size() : 1); ++k)
+        srtpKeys.push_back(secureRandomBytes(SrtpSession::kMasterLength));
     std::vector<int> ports;
-    std::string id = open(specs, policy, [&](const std::string& rid, std::vector<std::unique_ptr<RecordingWriter>> writers) {
-        std::vector<IngestServer::StreamSink> sinks;
-        for (size_t k = 0; k < writers.size(); ++k) {
-            IngestServer::StreamSink sink;
-            sink.writer = std::move(writers[k]);
-            sink.srtp = std::make_unique<SrtpSession>(static_cast<int>(suite), srtpKeys[perStream ? k : 0]);
-            sink.pinSsrc = !perStream;
-            sinks.push_back(std::move(sink));
-        }
-        ports = ingest_->open(rid, std::move(sinks));
-    });
+    std::string id =
+        open(specs, policy, [&](const std::string& rid, std::vector<std::unique_ptr<RecordingWriter>> writers) {
+            std::vector<IngestServer::StreamSink> sinks;
+            for (size_t k = 0; k < writers.size(); ++k) {
+                IngestServer::StreamSink sink;
+                sink.writer = std::move(writers[k]);
+                sink.srtp = std::make_unique<SrtpSession>(static_cast<int>(suite), srtpKeys[perStream ? k : 0]);
+                sink.pinSsrc = !perStream;
+                sinks.push_back(std::move(sink));
+            }
+            ports = ingest_->open(rid, std::move(sinks));
+        });
     // The keys leave only in this answer (the caller hands them to rtp_forward); the local copies
     // and their base64 text are wiped.
     auto setKey = [](JsonBuilder& b, const Bytes& key) {
@@ -326,14 +336,16 @@ std::string RecorderPlugin::start(const std::vector<RecordingStreamSpec>& stream
     if (streams.empty() || streams.size() > 8) throw RequestError(errc::kInvalidField, "streams must be 1-8 streams");
     if (policy.size() > 64) throw RequestError(errc::kInvalidField, "policy must be at most 64 bytes");
     std::vector<StreamSpec> specs;
-    for (const auto& s : streams) specs.push_back(streamSpec(s.video ? StreamKind::Video : StreamKind::Audio, s.codec, s.mid));
+    for (const auto& s : streams)
+        specs.push_back(streamSpec(s.video ? StreamKind::Video : StreamKind::Audio, s.codec, s.mid));
     return open(specs, policy.empty() ? defaultPolicy_ : policy,
                 [this](const std::string& id, std::vector<std::unique_ptr<RecordingWriter>> writers) {
                     inProcess_->open(id, std::move(writers));
                 });
 }
 
-std::string RecorderPlugin::open(const std::vector<StreamSpec>& specs, const std::string& policy, const Attach& attach) {
+std::string RecorderPlugin::open(const std::vector<StreamSpec>& specs, const std::string& policy,
+                                 const Attach& attach) {
     // Every field was checked before the policy is looked up and anything is allocated.
     if (!store_->policies().count(policy)) throw RequestError(errc::kUnknownPolicy, "unknown retention policy");
     std::lock_guard control(controlMutex_);

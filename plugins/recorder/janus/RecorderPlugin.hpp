@@ -24,9 +24,12 @@
 
 namespace hipaa::recorder {
 
-inline constexpr PluginInfo kRecorderInfo{"janus.plugin.hipaa.recorder", "HIPAA encrypted recorder",
+inline constexpr PluginInfo kRecorderInfo{"janus.plugin.hipaa.recorder",
+                                          "HIPAA encrypted recorder",
                                           "Encrypted consult recording with retention and verifiable deletion",
-                                          "0.1.0", 100, "hipaa.recorder"};
+                                          "0.1.0",
+                                          100,
+                                          "hipaa.recorder"};
 
 class RecorderPlugin final : public MediaPluginCore, public RecordingSink {
 public:
@@ -79,10 +82,10 @@ private:
     Keyring keyring_;
     std::optional<Ed25519Signer> signer_;
     std::unique_ptr<RecordingStore> store_;
-    std::atomic<uint64_t> writeFailures_{0};  // streams whose file could not be written (info)
+    std::atomic<uint64_t> writeFailures_{0};      // streams whose file could not be written (info)
     std::unique_ptr<IngestServer> ingest_;        // SRTP over UDP (rtp_forward)
     std::unique_ptr<InProcessIngest> inProcess_;  // RecordingSink (the room's tap)
-    std::mutex controlMutex_;  // serializes start/stop so a recording is never half-started
+    std::mutex controlMutex_;                     // serializes start/stop so a recording is never half-started
     std::mutex mutex_;
     std::set<SessionId> sessions_;
     std::condition_variable sweeperCv_;

@@ -13,7 +13,8 @@ namespace hipaa::recorder {
 class SignedDocument {
 public:
     // Writes atomically with mode 0600.
-    static void write(const std::string& path, const std::string& kind, const json_t* body, const Ed25519Signer& signer);
+    static void write(const std::string& path, const std::string& kind, const json_t* body,
+                      const Ed25519Signer& signer);
     // The body, or nullopt with `error` when missing, malformed or not signed by `verifier`.
     static std::optional<JsonPtr> read(const std::string& path, const std::string& kind,
                                        const Ed25519Verifier& verifier, std::string& error);

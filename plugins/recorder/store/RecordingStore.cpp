@@ -53,7 +53,8 @@ Digest256 hashFile(const std::string& path, const std::function<void()>& piece) 
 
 bool RecordingStore::isExportName(std::string_view name, std::string_view id) {
     // <32 hex>-<ms>-<n>-<audio|video>.mjr
-    if (name.size() < 32 || !allOf(name.substr(0, 32), isLowerHex) || (!id.empty() && name.substr(0, 32) != id)) return false;
+    if (name.size() < 32 || !allOf(name.substr(0, 32), isLowerHex) || (!id.empty() && name.substr(0, 32) != id))
+        return false;
     std::string_view rest = name.substr(32);
     for (std::string_view kind : {"-audio.mjr", "-video.mjr"}) {
         if (!rest.ends_with(kind)) continue;
@@ -61,14 +62,18 @@ bool RecordingStore::isExportName(std::string_view name, std::string_view id) {
         if (rest.empty() || rest[0] != '-') return false;
         rest.remove_prefix(1);
         size_t dash = rest.find('-');
-        return dash != std::string_view::npos && allOf(rest.substr(0, dash), isDigit) && allOf(rest.substr(dash + 1), isDigit);
+        return dash != std::string_view::npos && allOf(rest.substr(0, dash), isDigit) &&
+               allOf(rest.substr(dash + 1), isDigit);
     }
     return false;
 }
 
-RecordingStore::RecordingStore(std::string dir, std::string exportDir, const Keyring& keyring, const Ed25519Signer& signer,
-                               RetentionPolicies policies)
-    : dir_(std::move(dir)), exportDir_(std::move(exportDir)), keyring_(keyring), signer_(signer),
+RecordingStore::RecordingStore(std::string dir, std::string exportDir, const Keyring& keyring,
+                               const Ed25519Signer& signer, RetentionPolicies policies)
+    : dir_(std::move(dir)),
+      exportDir_(std::move(exportDir)),
+      keyring_(keyring),
+      signer_(signer),
       policies_(std::move(policies)) {
     const std::string suffix = ".state.json";
     for (const auto& file : std::filesystem::directory_iterator(dir_)) {
@@ -102,7 +107,8 @@ RecordingStore::RecordingStore(std::string dir, std::string exportDir, const Key
             m.files.push_back(std::string(jsonString(s, "file").value_or("")));
             m.streams.push_back(spec);
         }
-        if (!policies_.count(m.policy)) throw ConfigError("recording " + id + " uses policy '" + m.policy + "', which is not configured");
+        if (!policies_.count(m.policy))
+            throw ConfigError("recording " + id + " uses policy '" + m.policy + "', which is not configured");
         if (m.status == "recording") {
             m.status = "interrupted";
             m.endedMs = Clock::wallMs();
@@ -450,14 +456,16 @@ std::vector<std::string> RecordingStore::exportMjr(const std::string& id, int64_
             std::optional<MjrWriter> mjr;
             ReadReport r = RecordingReader::readFile(path(m.files[i]), keyring_, [&](uint64_t t, ByteView pkt) {
                 if (!mjr) {
-                    mjr.emplace(outPath, m.streams[i].kind, m.streams[i].codec, static_cast<uint64_t>(m.createdMs) * 1000);
+                    mjr.emplace(outPath, m.streams[i].kind, m.streams[i].codec,
+                                static_cast<uint64_t>(m.createdMs) * 1000);
                     out.push_back(outPath);  // from now on it is ours to remove on failure
                 }
                 mjr->write(t, pkt);
                 progress(id);
             });
             if (!r.keyValid) {
-                if (r.keyUnavailable) throw RequestError(errc::kKeyUnavailable, "data key cannot be unwrapped on this host");
+                if (r.keyUnavailable)
+                    throw RequestError(errc::kKeyUnavailable, "data key cannot be unwrapped on this host");
                 throw RequestError(errc::kDamaged, "recording fails verification: " + r.damage);
             }
             // An interrupted recording exports its authenticated prefix; a sealed one must be intact.

@@ -36,7 +36,8 @@ public:
                    RetentionPolicies policies);
 
     // Registers a new recording; returns the stream file paths in spec order.
-    std::vector<std::string> create(const std::string& id, const std::string& policy, const std::vector<StreamSpec>& streams);
+    std::vector<std::string> create(const std::string& id, const std::string& policy,
+                                    const std::vector<StreamSpec>& streams);
     // Writes the signed manifest: status `sealed`, or `failed` when a file is incomplete (a write
     // failed: the manifest records what each file authentically holds). Throws WriteError when the
     // manifest cannot be written (the status is then unchanged).

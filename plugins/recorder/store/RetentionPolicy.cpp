@@ -9,7 +9,8 @@ int64_t RetentionPolicy::parseDuration(const std::string& text, const std::strin
     char unit = text.back();
     int64_t scale = unit == 'd' ? 86'400'000 : unit == 'h' ? 3'600'000 : unit == 'm' ? 60'000 : unit == 's' ? 1000 : 0;
     std::string digits = text.substr(0, text.size() - 1);
-    if (scale == 0 || digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos)
+    if (scale == 0 || digits.empty() || digits.size() > 9 ||
+        digits.find_first_not_of("0123456789") != std::string::npos)
         throw ConfigError(key + ": duration must look like 30d, 12h, 15m or 90s");
     int64_t n = std::stoll(digits);
     if (n <= 0) throw ConfigError(key + ": duration must be positive");

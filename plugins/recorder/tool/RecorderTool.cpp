@@ -84,7 +84,8 @@ int verifyOrExport(const Keyring& ring, const std::optional<std::string>& outDir
             auto header = RecordingHeader::parse(head, err);
             r = RecordingReader::readFile(path, ring, [&](uint64_t t, ByteView pkt) {
                 if (!outDir) return;
-                if (!mjr) mjr.emplace(outPath, header->header.kind, header->header.codec, header->header.createdMs * 1000);
+                if (!mjr)
+                    mjr.emplace(outPath, header->header.kind, header->header.codec, header->header.createdMs * 1000);
                 mjr->write(t, pkt);
             });
             if (mjr) mjr->finish();
@@ -97,8 +98,8 @@ int verifyOrExport(const Keyring& ring, const std::optional<std::string>& outDir
         std::printf("%s: %s, %s/%s, %llu chunks, %llu packets, sha256 %s%s%s\n", path.c_str(),
                     r.complete ? "ok" : "DAMAGED", r.header.kind == StreamKind::Audio ? "audio" : "video",
                     r.header.codec.c_str(), static_cast<unsigned long long>(r.chunks),
-                    static_cast<unsigned long long>(r.packets), hexEncode(r.sha256).c_str(),
-                    r.complete ? "" : ": ", r.damage.c_str());
+                    static_cast<unsigned long long>(r.packets), hexEncode(r.sha256).c_str(), r.complete ? "" : ": ",
+                    r.damage.c_str());
         if (!r.complete) {
             status = 1;
             if (mjr) ::unlink(outPath.c_str());  // never hand out a partial export silently
@@ -115,9 +116,12 @@ int main(int argc, char** argv) {
     if (argc < 2) return usage();
     std::string cmd = argv[1];
     try {
-        if (cmd == "keygen" && (argc == 4 || argc == 5)) return keygen(argv[2], argv[3], argc == 5 ? argv[4] : "x25519");
-        if (cmd == "verify" && argc >= 4) return verifyOrExport(Keyring::fromFile(argv[2]), std::nullopt, argc, argv, 3);
-        if (cmd == "export" && argc >= 5) return verifyOrExport(Keyring::fromFile(argv[2]), std::string(argv[3]), argc, argv, 4);
+        if (cmd == "keygen" && (argc == 4 || argc == 5))
+            return keygen(argv[2], argv[3], argc == 5 ? argv[4] : "x25519");
+        if (cmd == "verify" && argc >= 4)
+            return verifyOrExport(Keyring::fromFile(argv[2]), std::nullopt, argc, argv, 3);
+        if (cmd == "export" && argc >= 5)
+            return verifyOrExport(Keyring::fromFile(argv[2]), std::string(argv[3]), argc, argv, 4);
     } catch (const Error& e) {
         std::fprintf(stderr, "error: %s\n", e.what());
         return 2;

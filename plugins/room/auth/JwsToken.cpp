@@ -16,8 +16,8 @@ JsonPtr decodeObject(std::string_view part, const char* what) {
     if (!raw) malformed(std::string(what) + " is not base64url");
     json_error_t err;
     // Duplicate keys are refused: two `sub` or `alg` values let parsers disagree about a token.
-    JsonPtr j = jsonAdopt(json_loadb(reinterpret_cast<const char*>(raw->data()), raw->size(),
-                                     JSON_REJECT_DUPLICATES, &err));
+    JsonPtr j =
+        jsonAdopt(json_loadb(reinterpret_cast<const char*>(raw->data()), raw->size(), JSON_REJECT_DUPLICATES, &err));
     if (!j) malformed(std::string(what) + " is not JSON");
     if (!json_is_object(j.get())) malformed(std::string(what) + " is not a JSON object");
     return j;
@@ -27,7 +27,8 @@ JsonPtr decodeObject(std::string_view part, const char* what) {
 
 JwsToken JwsToken::parse(std::string_view compact, size_t maxSize) {
     if (compact.size() > maxSize)
-        throw TokenError(errc::kTokenTooLarge, "token_too_large", "token larger than " + std::to_string(maxSize) + " bytes");
+        throw TokenError(errc::kTokenTooLarge, "token_too_large",
+                         "token larger than " + std::to_string(maxSize) + " bytes");
     auto d1 = compact.find('.');
     if (d1 == std::string_view::npos) malformed("not three parts");
     auto d2 = compact.find('.', d1 + 1);

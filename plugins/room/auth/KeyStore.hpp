@@ -14,10 +14,10 @@
 namespace hipaa::room {
 
 struct KeySources {
-    std::vector<std::string> pemFiles;    // "kid=path"
-    std::string jwksFile;                 // may be empty
-    std::vector<std::string> hmacFiles;   // "kid=path", HS256 secrets of >= 32 bytes
-    std::string dobKeyFile;               // 32 bytes (raw, hex or base64); may be empty
+    std::vector<std::string> pemFiles;   // "kid=path"
+    std::string jwksFile;                // may be empty
+    std::vector<std::string> hmacFiles;  // "kid=path", HS256 secrets of >= 32 bytes
+    std::string dobKeyFile;              // 32 bytes (raw, hex or base64); may be empty
 };
 
 class KeyStore {

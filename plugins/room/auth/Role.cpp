@@ -10,11 +10,16 @@ std::optional<Role> parseRole(std::string_view name) {
 
 const char* roleName(Role r) {
     switch (r) {
-        case Role::Provider: return "provider";
-        case Role::Patient: return "patient";
-        case Role::Interpreter: return "interpreter";
-        case Role::Observer: return "observer";
-        case Role::Support: return "support";
+        case Role::Provider:
+            return "provider";
+        case Role::Patient:
+            return "patient";
+        case Role::Interpreter:
+            return "interpreter";
+        case Role::Observer:
+            return "observer";
+        case Role::Support:
+            return "support";
     }
     return "unknown";
 }
@@ -23,12 +28,25 @@ Permissions Permissions::defaults(Role r) {
     Permissions p;
     switch (r) {
         case Role::Provider:
-            p = {.skipWaiting = true, .publish = true, .subscribe = true, .names = NameVisibility::All,
-                 .moderate = true, .recordControl = true, .recordConsent = true, .notes = true, .screen = true};
+            p = {.skipWaiting = true,
+                 .publish = true,
+                 .subscribe = true,
+                 .names = NameVisibility::All,
+                 .moderate = true,
+                 .recordControl = true,
+                 .recordConsent = true,
+                 .notes = true,
+                 .screen = true};
             break;
         case Role::Patient:
-            p = {.skipWaiting = false, .publish = true, .subscribe = true, .names = NameVisibility::OwnAndProviders,
-                 .moderate = false, .recordControl = false, .recordConsent = true, .notes = false};
+            p = {.skipWaiting = false,
+                 .publish = true,
+                 .subscribe = true,
+                 .names = NameVisibility::OwnAndProviders,
+                 .moderate = false,
+                 .recordControl = false,
+                 .recordConsent = true,
+                 .notes = false};
             break;
         case Role::Interpreter:
             p = {.skipWaiting = false, .publish = true, .subscribe = true, .names = NameVisibility::All};
@@ -46,16 +64,26 @@ Permissions Permissions::defaults(Role r) {
 }
 
 bool applyCapability(Permissions& p, std::string_view c, bool grant) {
-    if (c == "skip_waiting") p.skipWaiting = grant;
-    else if (c == "publish") p.publish = grant;
-    else if (c == "subscribe") p.subscribe = grant;
-    else if (c == "names") p.names = grant ? NameVisibility::All : NameVisibility::None;
-    else if (c == "moderate") p.moderate = grant;
-    else if (c == "record") p.recordControl = grant;
-    else if (c == "consent") p.recordConsent = grant;
-    else if (c == "notes") p.notes = grant;
-    else if (c == "screen") p.screen = grant;
-    else return false;
+    if (c == "skip_waiting")
+        p.skipWaiting = grant;
+    else if (c == "publish")
+        p.publish = grant;
+    else if (c == "subscribe")
+        p.subscribe = grant;
+    else if (c == "names")
+        p.names = grant ? NameVisibility::All : NameVisibility::None;
+    else if (c == "moderate")
+        p.moderate = grant;
+    else if (c == "record")
+        p.recordControl = grant;
+    else if (c == "consent")
+        p.recordConsent = grant;
+    else if (c == "notes")
+        p.notes = grant;
+    else if (c == "screen")
+        p.screen = grant;
+    else
+        return false;
     return true;
 }
 

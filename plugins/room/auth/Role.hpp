@@ -21,11 +21,11 @@ struct Permissions {
     bool publish = false;
     bool subscribe = false;
     NameVisibility names = NameVisibility::None;
-    bool moderate = false;     // admit, deny, back to waiting, kick, end
+    bool moderate = false;  // admit, deny, back to waiting, kick, end
     bool recordControl = false;
     bool recordConsent = false;
     bool notes = false;
-    bool screen = false;       // publish a screen share (a stream flagged `screen`)
+    bool screen = false;  // publish a screen share (a stream flagged `screen`)
 
     static Permissions defaults(Role r);
     bool operator==(const Permissions&) const = default;
@@ -33,7 +33,7 @@ struct Permissions {
 
 // Capability names used in .jcfg narrow_/widen_ lists.
 inline constexpr const char* kCapabilities[] = {"skip_waiting", "publish", "subscribe", "names", "moderate",
-                                                "record", "consent", "notes", "screen"};
+                                                "record",       "consent", "notes",     "screen"};
 // Clears (narrow) or sets (widen) one capability; false for an unknown name. Widening `names` gives All.
 bool applyCapability(Permissions& p, std::string_view capability, bool grant);
 

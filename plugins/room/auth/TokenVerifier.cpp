@@ -25,7 +25,8 @@ namespace {
 std::string requireString(const json_t* claims, const char* name) {
     const json_t* v = json_object_get(claims, name);
     if (!json_is_string(v) || json_string_length(v) == 0)
-        refuse(errc::kTokenClaimMissing, "claim_missing", std::string("token claim ") + name + " missing or not a string");
+        refuse(errc::kTokenClaimMissing, "claim_missing",
+               std::string("token claim ") + name + " missing or not a string");
     return json_string_value(v);
 }
 
@@ -34,7 +35,8 @@ int64_t requireTime(const json_t* claims, const char* name) {
     // NumericDate: integers only (a float or string time is refused rather than rounded), and bounded
     // so that exp + skew and friends cannot overflow.
     if (!json_is_integer(v) || json_integer_value(v) < 0)
-        refuse(errc::kTokenClaimMissing, "claim_missing", std::string("token claim ") + name + " missing or not an integer");
+        refuse(errc::kTokenClaimMissing, "claim_missing",
+               std::string("token claim ") + name + " missing or not an integer");
     if (json_integer_value(v) > kMaxNumericDate)
         refuse(errc::kTokenClaimMissing, "claim_missing",
                std::string("token claim ") + name + " is beyond the year 9999");
@@ -44,7 +46,8 @@ int64_t requireTime(const json_t* claims, const char* name) {
 std::optional<std::string> optionalString(const json_t* obj, const char* name) {
     const json_t* v = json_object_get(obj, name);
     if (!v) return std::nullopt;
-    if (!json_is_string(v)) refuse(errc::kTokenClaimMissing, "claim_missing", std::string("token claim ") + name + " is not a string");
+    if (!json_is_string(v))
+        refuse(errc::kTokenClaimMissing, "claim_missing", std::string("token claim ") + name + " is not a string");
     return std::string(json_string_value(v));
 }
 
@@ -126,14 +129,17 @@ VerifiedToken TokenVerifier::verify(std::string_view token, const JoinCheck& che
             refuse(errc::kTokenAlgorithm, "algorithm_refused", "token algorithm does not match its key");
         refuse(errc::kTokenUnknownKey, "unknown_key", "no verification key for this token");
     }
-    if (!key->verify(t.signingInput(), t.signature())) refuse(errc::kTokenSignature, "bad_signature", "token signature invalid");
+    if (!key->verify(t.signingInput(), t.signature()))
+        refuse(errc::kTokenSignature, "bad_signature", "token signature invalid");
 
     // From here on the claims are authentic; refusals can name the subject (pseudonymized by the caller).
     const json_t* c = t.claims();
     VerifiedToken v;
     v.kid = key->kid;
     v.alg = alg;
-    auto fail = [&](int code, const char* reason, const std::string& what) { refuse(code, reason, what, v.iss, v.sub); };
+    auto fail = [&](int code, const char* reason, const std::string& what) {
+        refuse(code, reason, what, v.iss, v.sub);
+    };
     try {
         v.iss = requireString(c, "iss");
         v.sub = requireString(c, "sub");
@@ -160,7 +166,8 @@ VerifiedToken TokenVerifier::verify(std::string_view token, const JoinCheck& che
             fail(errc::kTokenTooOld, "too_old", "token older or longer-lived than allowed");
         if (v.room != check.room) fail(errc::kTokenWrongRoom, "wrong_room", "token is for another room");
         auto r = parseRole(role);
-        if (!r || !check.allowedRoles.contains(*r)) fail(errc::kTokenUnknownRole, "unknown_role", "token role not allowed in this room");
+        if (!r || !check.allowedRoles.contains(*r))
+            fail(errc::kTokenUnknownRole, "unknown_role", "token role not allowed in this room");
         v.role = *r;  // NOLINT(bugprone-unchecked-optional-access): fail() does not return
         if (v.role == Role::Patient && json_object_get(c, "name"))
             fail(errc::kTokenPatientName, "name_in_patient_token",
@@ -168,7 +175,8 @@ VerifiedToken TokenVerifier::verify(std::string_view token, const JoinCheck& che
         if (revocations_.isRevoked(v.sub, v.jti, now)) fail(errc::kTokenRevoked, "revoked", "token or subject revoked");
 
         if (const json_t* amr = json_object_get(c, "amr")) {
-            if (!json_is_array(amr)) refuse(errc::kTokenClaimMissing, "claim_missing", "token claim amr is not an array");
+            if (!json_is_array(amr))
+                refuse(errc::kTokenClaimMissing, "claim_missing", "token claim amr is not an array");
             size_t i;
             const json_t* m;
             json_array_foreach(amr, i, m) if (json_is_string(m)) v.amr.emplace_back(json_string_value(m));
@@ -196,7 +204,8 @@ VerifiedToken TokenVerifier::verify(std::string_view token, const JoinCheck& che
 
         if (auto name = optionalString(c, "name")) v.name = *name;
         if (const json_t* f = json_object_get(c, "fhir")) {
-            if (!json_is_object(f)) refuse(errc::kTokenClaimMissing, "claim_missing", "token claim fhir is not an object");
+            if (!json_is_object(f))
+                refuse(errc::kTokenClaimMissing, "claim_missing", "token claim fhir is not an object");
             v.fhir.patient = optionalString(f, "patient").value_or("");
             v.fhir.practitioner = optionalString(f, "practitioner").value_or("");
             v.fhir.encounter = optionalString(f, "encounter").value_or("");
@@ -205,8 +214,10 @@ VerifiedToken TokenVerifier::verify(std::string_view token, const JoinCheck& che
 
         // Last: only a token that passed everything spends its jti.
         switch (replay_.remember(v.iss, v.jti, v.exp + policy_.skewS, now)) {
-            case ReplayCache::Result::Fresh: break;
-            case ReplayCache::Result::Replayed: refuse(errc::kTokenReplayed, "replayed", "token already used", v.iss, v.sub);
+            case ReplayCache::Result::Fresh:
+                break;
+            case ReplayCache::Result::Replayed:
+                refuse(errc::kTokenReplayed, "replayed", "token already used", v.iss, v.sub);
             case ReplayCache::Result::Full:
                 refuse(errc::kTokenReplayed, "replay_cache_full", "too many live tokens; retry later", v.iss, v.sub);
         }

@@ -24,8 +24,8 @@ namespace hipaa::room {
 struct TokenPolicy {
     std::set<std::string> issuers;
     std::string audience;
-    int64_t skewS = 30;            // <= 60
-    int64_t maxLifetimeS = 3600;   // exp - iat and now - iat
+    int64_t skewS = 30;           // <= 60
+    int64_t maxLifetimeS = 3600;  // exp - iat and now - iat
     size_t maxSize = 8192;
     std::vector<std::string> mfaMethods{"mfa", "otp", "hwk", "sc", "swk"};
 };

@@ -12,10 +12,10 @@ namespace hipaa::room {
 
 struct VerifyKey {
     std::string kid;
-    std::string alg;     // "ES256", "EdDSA", "RS256", "HS256"
-    std::string source;  // file it came from (for `info`; not secret)
-    EvpPkeyPtr pkey;     // asymmetric keys
-    Bytes secret;        // HS256 only
+    std::string alg;           // "ES256", "EdDSA", "RS256", "HS256"
+    std::string source;        // file it came from (for `info`; not secret)
+    EvpPkeyPtr pkey;           // asymmetric keys
+    Bytes secret;              // HS256 only
     bool development = false;  // the scripts' development key: refused unless general.development
 
     // Verifies a JWS signature over `signingInput`. ES256 takes JOSE's raw r||s (64 bytes) and

@@ -15,10 +15,12 @@ struct RoomTraits {
                                                           hipaa::MediaHost& host) {
         // Janus reads no_webrtc_encryption (-w) before it loads plugins, so the answer is final here.
         if (!janus_is_webrtc_encryption_enabled)
-            throw hipaa::ConfigError("cannot tell whether WebRTC encryption is on (janus_is_webrtc_encryption_enabled missing)");
+            throw hipaa::ConfigError(
+                "cannot tell whether WebRTC encryption is on (janus_is_webrtc_encryption_enabled missing)");
         if (!janus_is_webrtc_encryption_enabled())
-            throw hipaa::ConfigError("Janus runs with WebRTC encryption disabled (-w / no_webrtc_encryption): "
-                                     "a HIPAA room never carries unencrypted media");
+            throw hipaa::ConfigError(
+                "Janus runs with WebRTC encryption disabled (-w / no_webrtc_encryption): "
+                "a HIPAA room never carries unencrypted media");
         return hipaa::room::RoomPlugin::create(file, std::move(log), host);
     }
 };

@@ -2,9 +2,9 @@
 
 #include "RoomErrors.hpp"
 
+#include "hipaa/AuditHealthProbe.hpp"
 #include "hipaa/Clock.hpp"
 #include "hipaa/Errors.hpp"
-#include "hipaa/AuditHealthProbe.hpp"
 #include "hipaa/JcfgParser.hpp"
 #include "hipaa/JsonBuilder.hpp"
 #include "hipaa/SecretFile.hpp"
@@ -33,7 +33,11 @@ std::string auditProblem() {
 
 RoomPlugin::RoomPlugin(Config config, Logger log, MediaHost& host, VisitPublisher publisher, Clock clock,
                        const RecordingTap::Sink* recorder)
-    : config_(std::move(config)), log_(std::move(log)), host_(host), relay_(host), clock_(clock ? std::move(clock) : &hipaa::Clock::wallUs),
+    : config_(std::move(config)),
+      log_(std::move(log)),
+      host_(host),
+      relay_(host),
+      clock_(clock ? std::move(clock) : &hipaa::Clock::wallUs),
       recorder_(recorder ? *recorder : RecordingSink::inProcess()) {
     development_ = config_.boolean("general.development", false);
     // Pseudonyms are how events name people: without the key there is no PHI-free event, so no room.
@@ -66,8 +70,10 @@ RoomPlugin::RoomPlugin(Config config, Logger log, MediaHost& host, VisitPublishe
     settings.sessionFailures = static_cast<int>(config_.integer("lockout.session_failures", 10, 0, 10000));
     settings.lockoutWindowS = config_.integer("lockout.window", 300, 1, 86400);
     settings.lockoutS = config_.integer("lockout.duration", 300, 1, 86400);
-    if (config_.boolean("general.require_audit", true)) settings.auditCheck = &auditProblem;
-    else log_.warn("general.require_audit = false: visits start even when the audit trail cannot record them");
+    if (config_.boolean("general.require_audit", true))
+        settings.auditCheck = &auditProblem;
+    else
+        log_.warn("general.require_audit = false: visits start even when the audit trail cannot record them");
     std::vector<std::pair<std::string, std::pair<std::string, std::string>>> rooms;
     for (const auto& cat : config_.categories()) {
         if (cat.rfind("class-", 0) == 0) {
@@ -85,7 +91,8 @@ RoomPlugin::RoomPlugin(Config config, Logger log, MediaHost& host, VisitPublishe
     config_.finish();  // first: a typo in a key name is the most useful error to report
     if (keys->empty()) throw ConfigError(config_.name() + ": keys: no token verification key configured");
     if (keys->hasDevelopmentKey() && !development_)
-        throw ConfigError(config_.name() + ": keys: the development key is configured but general.development is false");
+        throw ConfigError(config_.name() +
+                          ": keys: the development key is configured but general.development is false");
     bool anyHs = false;
     for (const auto& [n, c] : settings.classes) {
         anyHs |= c.allowHs256;
@@ -98,8 +105,8 @@ RoomPlugin::RoomPlugin(Config config, Logger log, MediaHost& host, VisitPublishe
 
     verifier_ = std::make_shared<TokenVerifier>(policy, keys);
     settings.recorder = true;  // apply() hands StartRecording/StopRecording to the recorder thread
-    service_ = std::make_unique<RoomService>(std::move(settings), verifier_, std::move(pseudonyms), std::move(publisher),
-                                             MediaControl{&relay_, host_.sdp()});
+    service_ = std::make_unique<RoomService>(std::move(settings), verifier_, std::move(pseudonyms),
+                                             std::move(publisher), MediaControl{&relay_, host_.sdp()});
     int64_t now = clock_();
     for (const auto& [id, cd] : rooms) {
         try {
@@ -153,7 +160,8 @@ void RoomPlugin::startTap(const std::string& room, const std::string& policy) {
         Task t;
         t.kind = Task::Kind::RecordingFailure;
         t.message = JsonBuilder().set("room", room).set("reason", reason).set("recording", recording).build();
-        if (!enqueue(std::move(t))) log_.warn("recording failure not reported to the room: worker queue full (counted in info)");
+        if (!enqueue(std::move(t)))
+            log_.warn("recording failure not reported to the room: worker queue full (counted in info)");
     };
     auto t = std::make_shared<RecordingTap>(recorder_, ts, log_);
     t->start();  // throws when the recorder does not answer
@@ -195,10 +203,18 @@ std::unique_ptr<MediaPluginCore> RoomPlugin::create(const std::string& configFil
 void RoomPlugin::apply(Effects effects) {
     for (auto& e : effects) {
         switch (e.kind) {
-            case Effect::Kind::Push: host_.pushEvent(e.session, e.transaction, e.body.get(), e.jsep.get()); break;
-            case Effect::Kind::Notify: host_.notifyEvent(e.session, e.body.get()); break;
-            case Effect::Kind::End: host_.endSession(e.session); break;
-            case Effect::Kind::Hangup: host_.closePeerConnection(e.session); break;
+            case Effect::Kind::Push:
+                host_.pushEvent(e.session, e.transaction, e.body.get(), e.jsep.get());
+                break;
+            case Effect::Kind::Notify:
+                host_.notifyEvent(e.session, e.body.get());
+                break;
+            case Effect::Kind::End:
+                host_.endSession(e.session);
+                break;
+            case Effect::Kind::Hangup:
+                host_.closePeerConnection(e.session);
+                break;
             case Effect::Kind::StartRecording:
             case Effect::Kind::StopRecording: {
                 queued_.fetch_add(1);  // its outcome is a task: drain() waits for it

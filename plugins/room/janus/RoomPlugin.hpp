@@ -22,8 +22,12 @@
 
 namespace hipaa::room {
 
-inline constexpr PluginInfo kRoomInfo{"janus.plugin.hipaa.room", "HIPAA consult room",
-                                      "HIPAA consult rooms: signed join tokens, roles, waiting room", "0.1.0", 100, "hipaa.room"};
+inline constexpr PluginInfo kRoomInfo{"janus.plugin.hipaa.room",
+                                      "HIPAA consult room",
+                                      "HIPAA consult rooms: signed join tokens, roles, waiting room",
+                                      "0.1.0",
+                                      100,
+                                      "hipaa.room"};
 
 class RoomPlugin final : public MediaPluginCore {
 public:
@@ -62,16 +66,22 @@ public:
 
 private:
     struct Task {
-        enum class Kind { Message, MediaGone, SlowLink, RecordingStarted, RecordingStopped, RecordingFailure } kind =
-            Kind::Message;
+        enum class Kind {
+            Message,
+            MediaGone,
+            SlowLink,
+            RecordingStarted,
+            RecordingStopped,
+            RecordingFailure
+        } kind = Kind::Message;
         SessionId session = 0;
         std::string transaction;
         JsonPtr message, jsep;
         bool uplink = false, video = false;  // SlowLink
         // RecordingFailure (from a RecordingTap's thread): message = {"room","reason","recording"}
-        uint64_t ticket = 0;               // Recording*: the effect's ticket
+        uint64_t ticket = 0;  // Recording*: the effect's ticket
         bool ok = false;
-        std::vector<std::string> ids{};    // RecordingStopped: the recorder's recordings
+        std::vector<std::string> ids{};  // RecordingStopped: the recorder's recordings
     };
     // A StartRecording / StopRecording effect, carried out on the recorder thread.
     struct RecorderJob {

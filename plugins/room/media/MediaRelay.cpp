@@ -266,8 +266,8 @@ void MediaRelay::unsubscribe(SessionId subscriber, int subMindex) {
 
 void MediaRelay::setSend(SessionId subscriber, int subMindex, bool send) {
     std::lock_guard lock(mutex_);
-    for (auto it = subStreams_.lower_bound({subscriber, INT32_MIN}); it != subStreams_.end() && it->first.first == subscriber;
-         ++it)
+    for (auto it = subStreams_.lower_bound({subscriber, INT32_MIN});
+         it != subStreams_.end() && it->first.first == subscriber; ++it)
         if (subMindex < 0 || it->first.second == subMindex) it->second->send.store(send, std::memory_order_relaxed);
 }
 
@@ -309,7 +309,8 @@ void MediaRelay::requestKeyframes(SessionId subscriber) {
             auto pit = publishers_.find(src.publisher);
             if (pit == publishers_.end()) continue;
             int pos = pit->second->position(src.pubMindex);
-            if (pos >= 0 && pit->second->streams[static_cast<size_t>(pos)].video) asks.emplace_back(src.publisher, src.pubMindex);
+            if (pos >= 0 && pit->second->streams[static_cast<size_t>(pos)].video)
+                asks.emplace_back(src.publisher, src.pubMindex);
         }
     }
     for (const auto& [pub, mindex] : asks) host_.sendPli(pub, mindex);
@@ -332,8 +333,8 @@ uint64_t MediaRelay::packetsFrom(SessionId publisher) const {
 uint64_t MediaRelay::packetsTo(SessionId subscriber) const {
     std::lock_guard lock(mutex_);
     uint64_t n = 0;
-    for (auto it = subStreams_.lower_bound({subscriber, INT32_MIN}); it != subStreams_.end() && it->first.first == subscriber;
-         ++it)
+    for (auto it = subStreams_.lower_bound({subscriber, INT32_MIN});
+         it != subStreams_.end() && it->first.first == subscriber; ++it)
         n += it->second->sent.load(std::memory_order_relaxed);
     return n;
 }
@@ -385,8 +386,8 @@ void MediaRelay::incomingRtp(SessionId from, MediaPacket& packet) noexcept {
     }
 }
 
-size_t MediaRelay::incomingData(SessionId from, const char* label, bool binary, const uint8_t* data,
-                                size_t length, int64_t nowUs) noexcept {
+size_t MediaRelay::incomingData(SessionId from, const char* label, bool binary, const uint8_t* data, size_t length,
+                                int64_t nowUs) noexcept {
     RcuDomain::ReadSection reading = rcu_.read();
     const Snapshot& snap = *snapshot_.load(std::memory_order_seq_cst);
     auto it = snap.publishers.find(from);

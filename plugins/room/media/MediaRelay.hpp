@@ -27,10 +27,10 @@ namespace hipaa::room {
 struct RelayStream {
     int mindex = 0;
     bool video = false;
-    std::string codec;     // "opus", "vp8", "vp9", "h264"; empty for data
+    std::string codec;  // "opus", "vp8", "vp9", "h264"; empty for data
     int payloadType = 0;
-    bool data = false;     // the data channel m-line (chat): relayed with relayData
-    bool muted = false;    // initial state of setMuted
+    bool data = false;   // the data channel m-line (chat): relayed with relayData
+    bool muted = false;  // initial state of setMuted
 };
 
 class MediaRelay {

@@ -12,11 +12,11 @@
 namespace hipaa::room {
 
 struct TapStream {
-    uint64_t feed = 0;     // the publisher's feed id in the room
-    int mindex = 0;        // the m-line of that publisher's stream
+    uint64_t feed = 0;  // the publisher's feed id in the room
+    int mindex = 0;     // the m-line of that publisher's stream
     bool video = false;
-    std::string codec;     // "opus", "vp8", "vp9", "h264" (lower case, as in VideoRoom)
-    int payloadType = 0;   // the publisher's negotiated payload type
+    std::string codec;    // "opus", "vp8", "vp9", "h264" (lower case, as in VideoRoom)
+    int payloadType = 0;  // the publisher's negotiated payload type
 };
 
 class MediaTap {

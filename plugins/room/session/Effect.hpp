@@ -30,10 +30,10 @@ struct Effect {
     static Effect end(SessionId s) { return {Kind::End, s}; }
     static Effect hangup(SessionId s) { return {Kind::Hangup, s}; }
     Kind kind;
-    SessionId session = 0;   // Notify: 0 = not tied to a session
-    std::string transaction; // Push: the request's transaction, empty for unsolicited events
-    JsonPtr body;            // Push: client event; Notify: PHI-free event
-    JsonPtr jsep;            // Push: an SDP offer/answer, or null
+    SessionId session = 0;     // Notify: 0 = not tied to a session
+    std::string transaction;   // Push: the request's transaction, empty for unsolicited events
+    JsonPtr body;              // Push: client event; Notify: PHI-free event
+    JsonPtr jsep;              // Push: an SDP offer/answer, or null
     std::string room, policy;  // Start/StopRecording: the room; StartRecording: the retention policy
     uint64_t ticket = 0;       // Start/StopRecording: names the outcome to report back
 };

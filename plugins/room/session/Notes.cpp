@@ -26,8 +26,8 @@ void Notes::note(const Reply& reply, const NoteRequest& request, const Room& roo
             event::noteRefused(room.id, me.pseudonym, bytes, request.type, static_cast<uint64_t>(res.delivered)));
         ++state_.counters["notes_refused"];
         return reply.error(errc::kNoteNotAccepted, res.delivered == 0 && res.ok()
-                                                     ? "no note recipient is running; note not stored"
-                                                     : "note queue full; note not stored, retry");
+                                                       ? "no note recipient is running; note not stored"
+                                                       : "note queue full; note not stored, retry");
     }
     reply.notify(event::noteSubmitted(room.id, me.pseudonym, bytes, request.type, noteId));
     ++state_.counters["notes"];

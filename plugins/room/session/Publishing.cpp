@@ -76,7 +76,7 @@ void Publishing::offer(const Reply& reply, const char* request, const MediaSetti
     for (const auto& m : media)
         if (!sdpMidAcceptable(m.mid))
             return reply.error(errc::kInvalidSdp, "a=mid of m-line " + std::to_string(m.mindex) +
-                                                    " must be 1 to 16 characters of A-Z a-z 0-9 _ -");
+                                                      " must be 1 to 16 characters of A-Z a-z 0-9 _ -");
     // The new publication: what carries over from the previous one is keyed by mid.
     std::vector<Participant::Stream> streams;
     int lastNewVideo = -1;

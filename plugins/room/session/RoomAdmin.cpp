@@ -1,8 +1,8 @@
 #include "RoomAdmin.hpp"
 
-#include "hipaa/JsonBuilder.hpp"
 #include "RoomErrors.hpp"
 #include "RoomEvent.hpp"
+#include "hipaa/JsonBuilder.hpp"
 
 #include <string_view>
 #include <vector>

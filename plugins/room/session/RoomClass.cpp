@@ -56,10 +56,12 @@ RoomClass RoomClass::fromConfig(Config& config, const std::string& name) {
     c.videoCodecs = config.stringList(cat + "videocodec", c.videoCodecs);
     if (c.videoCodecs.empty()) throw ConfigError(cat + "videocodec: at least one of vp8, vp9, h264");
     for (const auto& v : c.videoCodecs)
-        if (v != "vp8" && v != "vp9" && v != "h264") throw ConfigError(cat + "videocodec: unknown codec " + v + " (vp8, vp9, h264)");
+        if (v != "vp8" && v != "vp9" && v != "h264")
+            throw ConfigError(cat + "videocodec: unknown codec " + v + " (vp8, vp9, h264)");
     c.recordingPolicy = config.string(cat + "recording_policy", "");
     for (char ch : c.recordingPolicy)
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_'))
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+              ch == '_'))
             throw ConfigError(cat + "recording_policy: must be a policy name of [A-Za-z0-9_-]");
     return c;
 }

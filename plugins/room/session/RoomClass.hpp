@@ -21,16 +21,16 @@ struct RoomClass {
                                      Permissions::defaults(Role::Interpreter), Permissions::defaults(Role::Observer),
                                      Permissions::defaults(Role::Support)};
     std::set<Role> mfaRoles{Role::Provider};
-    bool dobCheck = false;       // patients must type their date of birth (token carries dob_hmac)
+    bool dobCheck = false;  // patients must type their date of birth (token carries dob_hmac)
     bool allowHs256 = false;
     int64_t idleTimeoutS = 600;  // no request (and, with media, no packet) for this long ends a session
     int64_t maxVisitS = int64_t{4} * 3600;
     bool endOnTokenExpiry = true;
-    bool e2ee = false;           // media is end-to-end encrypted (insertable streams): never recorded
-    bool recordConsent = true;   // `record` needs the consent of every admitted patient first
-    std::string recordingPolicy; // recorder retention policy for this class ("" = the recorder's default)
-    uint32_t bitrate = 0;        // video cap per publisher in bits/s (REMB + b=AS); 0 = the browser decides
-    int publishers = 8;          // at most this many participants publish at once
+    bool e2ee = false;            // media is end-to-end encrypted (insertable streams): never recorded
+    bool recordConsent = true;    // `record` needs the consent of every admitted patient first
+    std::string recordingPolicy;  // recorder retention policy for this class ("" = the recorder's default)
+    uint32_t bitrate = 0;         // video cap per publisher in bits/s (REMB + b=AS); 0 = the browser decides
+    int publishers = 8;           // at most this many participants publish at once
     std::vector<std::string> videoCodecs{"vp8", "vp9", "h264"};  // preference order (the offer's first match)
 
     const Permissions& of(Role r) const { return perms[static_cast<size_t>(r)]; }

@@ -20,8 +20,8 @@ Overloaded(F...) -> Overloaded<F...>;
 
 }  // namespace
 
-RoomService::RoomService(RoomSettings settings, const std::shared_ptr<TokenVerifier>& verifier, Pseudonymizer pseudonyms,
-                         VisitPublisher publisher, MediaControl media)
+RoomService::RoomService(RoomSettings settings, const std::shared_ptr<TokenVerifier>& verifier,
+                         Pseudonymizer pseudonyms, VisitPublisher publisher, MediaControl media)
     : state_(std::move(settings)),
       view_(state_),
       lockouts_(state_),

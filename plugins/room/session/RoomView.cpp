@@ -1,7 +1,7 @@
 #include "RoomView.hpp"
 
-#include "hipaa/JsonBuilder.hpp"
 #include "RoomPush.hpp"
+#include "hipaa/JsonBuilder.hpp"
 
 namespace hipaa::room {
 

@@ -1,10 +1,10 @@
 #include "Subscriptions.hpp"
 
-#include "hipaa/JsonBuilder.hpp"
 #include "PermissionTable.hpp"
 #include "RoomErrors.hpp"
 #include "RoomEvent.hpp"
 #include "RoomPush.hpp"
+#include "hipaa/JsonBuilder.hpp"
 
 #include <algorithm>
 #include <set>
@@ -22,7 +22,8 @@ void Subscriptions::join(const Reply& reply, const SubscriberJoinRequest& reques
         reply.error(code, message);
     };
     if (lockouts_.rateLimited(reply.session, nowS))
-        return refuse(errc::kRateLimited, "rate_limited", "too many failed attempts from this session; try again later");
+        return refuse(errc::kRateLimited, "rate_limited",
+                      "too many failed attempts from this session; try again later");
     if (!named) {
         refuse(errc::kNoSuchRoom, "no_such_room", "no such room");
         return lockouts_.unverifiedFailure(reply.session, nowS, reply.out);

@@ -5,8 +5,8 @@
 //     thread scrubbing, chaining and committing concurrently;
 //   - events/s from the first enqueue to the last committed row (scrub + chain + COPY batches);
 //   - a raw COPY of the same rows into a table of the same shape, and the ratio.
-#include "AuditRecordCodec.hpp"
 #include "AuditChain.hpp"
+#include "AuditRecordCodec.hpp"
 #include "AuditWriter.hpp"
 #include "EventScrubber.hpp"
 
@@ -73,8 +73,9 @@ long backendPid(PgConn& c) {
 }
 // The handler's backends (it writes on two connections): every other client of this database.
 std::vector<long> otherBackends(PgConn& c) {
-    PgResult r = c.exec("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
-                        "AND backend_type = 'client backend'");
+    PgResult r = c.exec(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+        "AND backend_type = 'client backend'");
     std::vector<long> pids;
     for (int i = 0; i < r.rows(); ++i) pids.push_back(std::stol(std::string(r.value(i, 0))));
     return pids;
@@ -105,15 +106,19 @@ int main(int argc, char** argv) {
     admin.exec("DROP DATABASE IF EXISTS " + dbName);
     admin.exec("CREATE DATABASE " + dbName);
     std::string conninfo = withDb(pg, dbName);
-    if (std::system(("bash " + std::string(HIPAA_SOURCE_DIR) + "/scripts/migrate.sh '" + conninfo + "' >/dev/null").c_str()) != 0)
+    if (std::system(
+            ("bash " + std::string(HIPAA_SOURCE_DIR) + "/scripts/migrate.sh '" + conninfo + "' >/dev/null").c_str()) !=
+        0)
         return 2;
 
-    AuditPolicy policy = AuditPolicy::fromFile(std::string(HIPAA_SOURCE_DIR) + "/conf/janus.eventhandler.hipaa.audit.policy.jcfg");
+    AuditPolicy policy =
+        AuditPolicy::fromFile(std::string(HIPAA_SOURCE_DIR) + "/conf/janus.eventhandler.hipaa.audit.policy.jcfg");
     Pseudonymizer ps(Bytes(32, 9));
     Ed25519Signer signer(Bytes(32, 10));
     // A mix of real captured events (VideoRoom join with a display name, a transport event, media stats).
     std::vector<JsonPtr> samples;
-    for (const char* f : {"06-plugin-videoroom-joined.json", "02-transport.json", "21-media.json", "05-handle-attached-videoroom.json"})
+    for (const char* f :
+         {"06-plugin-videoroom-joined.json", "02-transport.json", "21-media.json", "05-handle-attached-videoroom.json"})
         samples.push_back(jsonParse(readFile(std::string(HIPAA_SOURCE_DIR) + "/tests/support/audit-events/" + f)));
 
     // The writer thread's CPU work alone (no database): scrub + chain, and its parts.
@@ -167,7 +172,8 @@ int main(int argc, char** argv) {
         clientCpu = selfCpuSeconds() - client0;
         if (backend0 >= 0) backendCpu = procCpuSeconds(writerBackends) - backend0;
         backendCount = writerBackends.size();
-        if (w.stats().refused) std::printf("WARNING: %llu refused\n", static_cast<unsigned long long>(w.stats().refused));
+        if (w.stats().refused)
+            std::printf("WARNING: %llu refused\n", static_cast<unsigned long long>(w.stats().refused));
     }
     std::sort(costs.begin(), costs.end());
     auto pct = [&](double p) { return costs[static_cast<size_t>(p * static_cast<double>(n - 1))]; };
@@ -212,20 +218,27 @@ int main(int argc, char** argv) {
     double indexedCpu = copyCpuUs;
     double rate = static_cast<double>(n) / seconds;
     std::printf("events: %zu (real Janus 1.1.2 samples: VideoRoom join, transport, media, handle)\n", n);
-    std::printf("incoming_event cost (enqueue on the caller's thread): p50 %.0f ns  p99 %.0f ns  max %.0f ns\n", pct(0.50),
-                pct(0.99), costs.back());
-    std::printf("audit pipeline: %.0f events/s (incoming_event -> scrub -> chain -> committed rows, %.2f s)\n", rate, seconds);
-    std::printf("writer CPU alone: scrub %.0f events/s (%.2f us CPU/event), chain %.0f records/s\n", scrubRate, scrubCpuUs, chainRate);
+    std::printf("incoming_event cost (enqueue on the caller's thread): p50 %.0f ns  p99 %.0f ns  max %.0f ns\n",
+                pct(0.50), pct(0.99), costs.back());
+    std::printf("audit pipeline: %.0f events/s (incoming_event -> scrub -> chain -> committed rows, %.2f s)\n", rate,
+                seconds);
+    std::printf("writer CPU alone: scrub %.0f events/s (%.2f us CPU/event), chain %.0f records/s\n", scrubRate,
+                scrubCpuUs, chainRate);
     // CPU per event, which the other load on a shared machine hardly changes (wall-clock rates do).
     if (backendCpu >= 0 && copyCpu > 0)
-        std::printf("CPU per event: pipeline %.2f us in the handler (all its threads) + %.2f us in its %zu PostgreSQL backends; "
-                    "raw COPY %.2f us (bare) / %.2f us (indexed) in the backend; CPU ratio bare COPY/pipeline %.2f\n",
-                    clientCpu / static_cast<double>(n) * 1e6, backendCpu / static_cast<double>(n) * 1e6, backendCount, copyCpu, indexedCpu,
-                    copyCpu / ((clientCpu + backendCpu) / static_cast<double>(n) * 1e6));
-    std::printf("raw COPY baseline: %.0f rows/s into a bare table; %.0f rows/s into a table with audit_record's indexes\n",
-                copyRate, indexedRate);
-    std::printf("ratio pipeline/COPY: %.2f (target >= 0.50); vs indexed COPY: %.2f; target 50000 events/s: %s; p99 target < 2000 ns: %s\n",
-                rate / copyRate, rate / indexedRate, rate >= 50000 ? "met" : "NOT met", pct(0.99) < 2000 ? "met" : "NOT met");
+        std::printf(
+            "CPU per event: pipeline %.2f us in the handler (all its threads) + %.2f us in its %zu PostgreSQL "
+            "backends; "
+            "raw COPY %.2f us (bare) / %.2f us (indexed) in the backend; CPU ratio bare COPY/pipeline %.2f\n",
+            clientCpu / static_cast<double>(n) * 1e6, backendCpu / static_cast<double>(n) * 1e6, backendCount, copyCpu,
+            indexedCpu, copyCpu / ((clientCpu + backendCpu) / static_cast<double>(n) * 1e6));
+    std::printf(
+        "raw COPY baseline: %.0f rows/s into a bare table; %.0f rows/s into a table with audit_record's indexes\n",
+        copyRate, indexedRate);
+    std::printf(
+        "ratio pipeline/COPY: %.2f (target >= 0.50); vs indexed COPY: %.2f; target 50000 events/s: %s; p99 target < "
+        "2000 ns: %s\n",
+        rate / copyRate, rate / indexedRate, rate >= 50000 ? "met" : "NOT met", pct(0.99) < 2000 ? "met" : "NOT met");
 
     std::filesystem::remove_all(dir);
     admin.exec("DROP DATABASE " + dbName + " WITH (FORCE)");

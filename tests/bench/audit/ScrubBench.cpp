@@ -26,7 +26,8 @@ struct Fixture {
     Fixture() {
         for (const char* f : kSamples) {
             std::ifstream in(std::string(HIPAA_SOURCE_DIR) + "/tests/support/audit-events/" + f);
-            events.push_back(jsonParse(std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>())));
+            events.push_back(
+                jsonParse(std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>())));
         }
     }
 };

@@ -72,8 +72,8 @@ int main(int argc, char** argv) {
         std::vector<std::string> bodies;
         for (int i = 0; i < n; ++i) {
             std::string v = "plain-" + tag + "-" + std::to_string(i);
-            bodies.push_back(jsonDump(builder.build(sampleVisit(v), {sampleNote(v, "n-" + v, "Bench note text.")},
-                                                    kStartUs, true).get()));
+            bodies.push_back(jsonDump(
+                builder.build(sampleVisit(v), {sampleNote(v, "n-" + v, "Bench note text.")}, kStartUs, true).get()));
         }
         auto t0 = Clock::now();
         for (const auto& body : bodies) {
@@ -146,8 +146,10 @@ int main(int argc, char** argv) {
         return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
     };
     int total = perRound * rounds;
-    std::printf("bundles: %d per side (each Encounter + DocumentReference + Provenance), %d paired rounds of %d, "
-                "%d warm-up each, chunks of %d\n", total, rounds, perRound, warm, chunk);
+    std::printf(
+        "bundles: %d per side (each Encounter + DocumentReference + Provenance), %d paired rounds of %d, "
+        "%d warm-up each, chunks of %d\n",
+        total, rounds, perRound, warm, chunk);
     std::printf("plain libcurl POST : %8.2f bundles/s median (%.2f overall; %lld of %lld answered 200)\n",
                 median(plainRates), total / plainSeconds, static_cast<long long>(plainOk),
                 static_cast<long long>(plainSent));

@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 
 #include <atomic>
-#include <filesystem>
 #include <cstdlib>
+#include <filesystem>
 
 using namespace hipaa;
 using namespace hipaa::test;
@@ -34,11 +34,13 @@ public:
     }
     ~PrivateCluster() { stop(); }
     void start() {
-        if (sh("bash " + std::string(HIPAA_SOURCE_DIR) + "/scripts/pg.sh start '" + dir_.path() + "/pg' " + std::to_string(port_) +
-               " >/dev/null") != 0)
+        if (sh("bash " + std::string(HIPAA_SOURCE_DIR) + "/scripts/pg.sh start '" + dir_.path() + "/pg' " +
+               std::to_string(port_) + " >/dev/null") != 0)
             throw std::runtime_error("pg.sh start failed");
     }
-    void stop() { sh("bash " + std::string(HIPAA_SOURCE_DIR) + "/scripts/pg.sh stop '" + dir_.path() + "/pg' >/dev/null 2>&1"); }
+    void stop() {
+        sh("bash " + std::string(HIPAA_SOURCE_DIR) + "/scripts/pg.sh stop '" + dir_.path() + "/pg' >/dev/null 2>&1");
+    }
     const std::string& conninfo() const { return conninfo_; }
 
 private:
@@ -106,8 +108,9 @@ TEST(AuditOutage, DatabaseStoppedUnderLoadLosesNothingAndTheChainHolds) {
 
     PgConn conn = PgConn::connect({pg.conninfo()});
     // Once and in order: seq 1..N without gaps or duplicates, and one row per Janus event received.
-    PgResult r = conn.exec("SELECT count(*), count(DISTINCT seq), min(seq), max(seq), "
-                           "count(*) FILTER (WHERE janus_type > 0) FROM audit_record WHERE instance_id = 'it-outage'");
+    PgResult r = conn.exec(
+        "SELECT count(*), count(DISTINCT seq), min(seq), max(seq), "
+        "count(*) FILTER (WHERE janus_type > 0) FROM audit_record WHERE instance_id = 'it-outage'");
     int64_t rows = std::stoll(std::string(r.value(0, 0)));
     EXPECT_EQ(std::string(r.value(0, 1)), std::string(r.value(0, 0)));
     EXPECT_EQ(std::string(r.value(0, 2)), "1");
@@ -116,12 +119,14 @@ TEST(AuditOutage, DatabaseStoppedUnderLoadLosesNothingAndTheChainHolds) {
     EXPECT_GE(std::stoll(std::string(r.value(0, 4))), received) << "every event Janus handed over is stored";
     // Exactly one row per session/handle event of the load.
     for (const char* action : {"session.created", "session.destroyed", "handle.attached", "handle.detached"})
-        EXPECT_EQ(std::stoll(scalar(conn, std::string("SELECT count(*) FROM audit_record WHERE action = '") + action + "'")),
-                  loops.load())
+        EXPECT_EQ(
+            std::stoll(scalar(conn, std::string("SELECT count(*) FROM audit_record WHERE action = '") + action + "'")),
+            loops.load())
             << action;
     // Events of one session appear in Janus' order: created before destroyed, by seq.
-    EXPECT_EQ(scalar(conn, "SELECT count(*) FROM audit_record c JOIN audit_record d ON c.session_id = d.session_id "
-                           "WHERE c.action = 'session.created' AND d.action = 'session.destroyed' AND d.seq < c.seq"),
+    EXPECT_EQ(scalar(conn,
+                     "SELECT count(*) FROM audit_record c JOIN audit_record d ON c.session_id = d.session_id "
+                     "WHERE c.action = 'session.created' AND d.action = 'session.destroyed' AND d.seq < c.seq"),
               "0");
     JsonPtr v = auditRequest(client, R"({"request":"verify"})");
     EXPECT_EQ(jsonBool(v.get(), "ok"), true) << jsonDump(v.get());
@@ -199,10 +204,13 @@ TEST(AuditOutage, KillMinusNineLosesAtMostTheQueuePlusOneBatchAndTheRestartConti
     int64_t askedTotal = asked.load();
 
     PgConn conn = db.connect();
-    int64_t stored = std::stoll(scalar(conn, "SELECT count(*) FROM audit_record WHERE instance_id = 'it-kill' AND action IN "
-                                             "('session.created', 'session.destroyed')"));
-    int64_t refusedRecorded = std::stoll(scalar(conn, "SELECT coalesce(sum((event->>'refused')::bigint), 0) FROM audit_record "
-                                                      "WHERE instance_id = 'it-kill' AND action = 'audit.events_refused'"));
+    int64_t stored = std::stoll(scalar(conn,
+                                       "SELECT count(*) FROM audit_record WHERE instance_id = 'it-kill' AND action IN "
+                                       "('session.created', 'session.destroyed')"));
+    int64_t refusedRecorded =
+        std::stoll(scalar(conn,
+                          "SELECT coalesce(sum((event->>'refused')::bigint), 0) FROM audit_record "
+                          "WHERE instance_id = 'it-kill' AND action = 'audit.events_refused'"));
     int64_t lost = askedTotal - stored;
     const json_t* ev = json_object_get(before.get(), "events");
     int64_t refusedAtProbe = jsonInt(ev, "refused_queue_full").value_or(-1);
@@ -213,13 +221,15 @@ TEST(AuditOutage, KillMinusNineLosesAtMostTheQueuePlusOneBatchAndTheRestartConti
     // so nothing was asked or refused after it).
     int64_t lostToKill = lost - refusedAtProbe;
     int64_t bound = kQueue + kBatch + (askedTotal - askedAtProbe);
-    std::printf("kill -9 after %lld session events asked: %lld stored, %lld lost = %lld refused (queue full, %lld of them "
-                "recorded in the trail) + %lld lost to the kill; bound %lld = queue %lld + batch %lld; at the probe %lld "
-                "queued, %lld chained but uncommitted\n",
-                static_cast<long long>(askedTotal), static_cast<long long>(stored), static_cast<long long>(lost),
-                static_cast<long long>(refusedAtProbe), static_cast<long long>(refusedRecorded), static_cast<long long>(lostToKill),
-                static_cast<long long>(bound), static_cast<long long>(kQueue), static_cast<long long>(kBatch),
-                static_cast<long long>(queuedAtProbe), static_cast<long long>(uncommittedAtProbe));
+    std::printf(
+        "kill -9 after %lld session events asked: %lld stored, %lld lost = %lld refused (queue full, %lld of them "
+        "recorded in the trail) + %lld lost to the kill; bound %lld = queue %lld + batch %lld; at the probe %lld "
+        "queued, %lld chained but uncommitted\n",
+        static_cast<long long>(askedTotal), static_cast<long long>(stored), static_cast<long long>(lost),
+        static_cast<long long>(refusedAtProbe), static_cast<long long>(refusedRecorded),
+        static_cast<long long>(lostToKill), static_cast<long long>(bound), static_cast<long long>(kQueue),
+        static_cast<long long>(kBatch), static_cast<long long>(queuedAtProbe),
+        static_cast<long long>(uncommittedAtProbe));
     ASSERT_GE(refusedAtProbe, 0) << jsonDump(before.get());
     EXPECT_EQ(askedTotal, askedAtProbe);
     EXPECT_GT(askedTotal, 2 * (kQueue + kBatch)) << "the load must exceed the bound, or losing everything would pass";
@@ -228,7 +238,8 @@ TEST(AuditOutage, KillMinusNineLosesAtMostTheQueuePlusOneBatchAndTheRestartConti
     EXPECT_LE(lostToKill, queuedAtProbe + uncommittedAtProbe) << "nothing committed before the probe is lost";
     EXPECT_LE(refusedRecorded, refusedAtProbe);
     // Stored in Janus' order, once each: seq 1..N, no gap.
-    PgResult r = conn.exec("SELECT count(*), count(DISTINCT seq), coalesce(max(seq), 0) FROM audit_record WHERE instance_id = 'it-kill'");
+    PgResult r = conn.exec(
+        "SELECT count(*), count(DISTINCT seq), coalesce(max(seq), 0) FROM audit_record WHERE instance_id = 'it-kill'");
     int64_t rowsBefore = std::stoll(std::string(r.value(0, 0)));
     EXPECT_EQ(std::string(r.value(0, 1)), std::string(r.value(0, 0)));
     EXPECT_EQ(std::stoll(std::string(r.value(0, 2))), rowsBefore);
@@ -246,11 +257,15 @@ TEST(AuditOutage, KillMinusNineLosesAtMostTheQueuePlusOneBatchAndTheRestartConti
     EXPECT_GT(rowsAfter, rowsBefore + 1);
     EXPECT_EQ(std::string(r.value(0, 1)), std::string(r.value(0, 0)));
     EXPECT_EQ(std::stoll(std::string(r.value(0, 2))), rowsAfter) << "seq continues from the last committed record";
-    EXPECT_EQ(scalar(conn, "SELECT count(*) FROM audit_record WHERE instance_id = 'it-kill' AND action = 'session.created' AND "
-                           "session_id = " + std::to_string(s)),
-              "1");
+    EXPECT_EQ(
+        scalar(conn,
+               "SELECT count(*) FROM audit_record WHERE instance_id = 'it-kill' AND action = 'session.created' AND "
+               "session_id = " +
+                   std::to_string(s)),
+        "1");
     JsonPtr v = auditRequest(client, R"({"request":"verify"})");
     EXPECT_EQ(jsonBool(v.get(), "ok"), true) << jsonDump(v.get());
-    EXPECT_GE(jsonInt(v.get(), "records_checked").value_or(0), rowsAfter) << jsonDump(v.get());  // + this request's own event
+    EXPECT_GE(jsonInt(v.get(), "records_checked").value_or(0), rowsAfter)
+        << jsonDump(v.get());  // + this request's own event
     EXPECT_EQ(janus.stop(), 0);
 }

@@ -45,8 +45,9 @@ TEST(AuditSchema, RefusesUpdateDeleteTruncateEvenForTheOwner) {
     EXPECT_EQ(refused(conn, "TRUNCATE audit_record_default"), "42501");
     EXPECT_EQ(std::string(conn.exec("SELECT count(*), min(action) FROM audit_record").value(0, 0)), "1");
 
-    conn.exec("INSERT INTO audit_checkpoint (instance_id, seq, head_hash, signed_at, key_id, signature) "
-              "VALUES ('i1', 1, decode(repeat('11', 32), 'hex'), now(), 'k', decode(repeat('22', 64), 'hex'))");
+    conn.exec(
+        "INSERT INTO audit_checkpoint (instance_id, seq, head_hash, signed_at, key_id, signature) "
+        "VALUES ('i1', 1, decode(repeat('11', 32), 'hex'), now(), 'k', decode(repeat('22', 64), 'hex'))");
     EXPECT_EQ(refused(conn, "UPDATE audit_checkpoint SET key_id = 'x'"), "42501");
     EXPECT_EQ(refused(conn, "DELETE FROM audit_checkpoint"), "42501");
     EXPECT_EQ(refused(conn, "TRUNCATE audit_checkpoint"), "42501");
@@ -60,13 +61,16 @@ TEST(AuditSchema, WriterRoleMayOnlyInsertAndSelect) {
     conn.exec(kInsert);
     EXPECT_EQ(std::string(conn.exec("SELECT count(*) FROM audit_record").value(0, 0)), "1");
     // Partitions for a month ahead: through the SECURITY DEFINER function only (AuditLogin.* has the limits).
-    EXPECT_EQ(std::string(conn.exec("SELECT audit_ensure_partition(now() + interval '2 months')").value(0, 0)),
-              std::string(conn.exec("SELECT 'audit_record_' || to_char(now() AT TIME ZONE 'UTC' + interval '2 months', 'YYYY_MM')")
-                              .value(0, 0)));
+    EXPECT_EQ(
+        std::string(conn.exec("SELECT audit_ensure_partition(now() + interval '2 months')").value(0, 0)),
+        std::string(
+            conn.exec("SELECT 'audit_record_' || to_char(now() AT TIME ZONE 'UTC' + interval '2 months', 'YYYY_MM')")
+                .value(0, 0)));
     EXPECT_EQ(refused(conn, "SAVEPOINT s; UPDATE audit_record SET action = 'x'"), "42501");
     conn.exec("ROLLBACK TO SAVEPOINT s");
-    EXPECT_EQ(refused(conn, "SAVEPOINT s; CREATE TABLE audit_record_evil PARTITION OF audit_record "
-                            "FOR VALUES FROM ('2040-01-01') TO ('2040-02-01')"),
+    EXPECT_EQ(refused(conn,
+                      "SAVEPOINT s; CREATE TABLE audit_record_evil PARTITION OF audit_record "
+                      "FOR VALUES FROM ('2040-01-01') TO ('2040-02-01')"),
               "42501");
     conn.exec("ROLLBACK");
 }
@@ -75,12 +79,20 @@ TEST(AuditSchema, RowsLandInTheirMonthsPartition) {
     TestDatabase db;
     PgConn conn = db.connect();
     // The last microsecond (UTC) of the month three months ago.
-    std::string last = "date_trunc('month', now() AT TIME ZONE 'UTC' - interval '2 months') AT TIME ZONE 'UTC' - interval '1 microsecond'";
+    std::string last =
+        "date_trunc('month', now() AT TIME ZONE 'UTC' - interval '2 months') AT TIME ZONE 'UTC' - interval '1 "
+        "microsecond'";
     std::string name(conn.exec("SELECT audit_ensure_partition(" + last + ")").value(0, 0));
-    EXPECT_EQ(name, std::string(conn.exec("SELECT 'audit_record_' || to_char(now() AT TIME ZONE 'UTC' - interval '3 months', 'YYYY_MM')")
-                                    .value(0, 0)));
-    conn.exec("INSERT INTO audit_record (instance_id, seq, event_time, janus_type, action, outcome, event, prev_hash, hash) "
-              "VALUES ('i1', 7, " + last + ", 1, 'a', 'success', '{}', decode(repeat('00', 32), 'hex'), "
-              "decode(repeat('11', 32), 'hex'))");
+    EXPECT_EQ(
+        name,
+        std::string(
+            conn.exec("SELECT 'audit_record_' || to_char(now() AT TIME ZONE 'UTC' - interval '3 months', 'YYYY_MM')")
+                .value(0, 0)));
+    conn.exec(
+        "INSERT INTO audit_record (instance_id, seq, event_time, janus_type, action, outcome, event, prev_hash, hash) "
+        "VALUES ('i1', 7, " +
+        last +
+        ", 1, 'a', 'success', '{}', decode(repeat('00', 32), 'hex'), "
+        "decode(repeat('11', 32), 'hex'))");
     EXPECT_EQ(std::string(conn.exec("SELECT tableoid::regclass::text FROM audit_record").value(0, 0)), name);
 }

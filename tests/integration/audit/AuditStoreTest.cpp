@@ -38,7 +38,9 @@ std::vector<AuditRecord> records(AuditChain& chain, int n, int64_t firstUs) {
         r.action = "plugin.videoroom.joined";
         r.outcome = i % 7 ? "success" : "failure";
         // As the scrubber stores it: jansson's compact dump with sorted keys.
-        r.event = jsonDump(jsonParse(R"({"a":[1,2.5,-3e10,null,true],"s":"tab\tnl\nbs\\ q\" \u00e9","n":)" + std::to_string(i) + "}").get());
+        r.event = jsonDump(
+            jsonParse(R"({"a":[1,2.5,-3e10,null,true],"s":"tab\tnl\nbs\\ q\" \u00e9","n":)" + std::to_string(i) + "}")
+                .get());
         chain.append(r);
         out.push_back(std::move(r));
     }
@@ -84,7 +86,8 @@ TEST(AuditStore, BinaryCopyRoundTripsEveryColumnAndTheChainVerifies) {
         EXPECT_EQ(r.actor, w.actor);
         EXPECT_EQ(r.action, w.action);
         EXPECT_EQ(r.outcome, w.outcome);
-        EXPECT_EQ(jsonDump(jsonParse(rows.value(i, AuditRecordRow::kEventColumn)).get()), jsonDump(jsonParse(w.event).get()));
+        EXPECT_EQ(jsonDump(jsonParse(rows.value(i, AuditRecordRow::kEventColumn)).get()),
+                  jsonDump(jsonParse(w.event).get()));
         EXPECT_EQ(rows.value(i, AuditRecordRow::kPrevHashColumn), hexEncode(w.prevHash));
         EXPECT_EQ(rows.value(i, AuditRecordRow::kHashColumn), hexEncode(w.hash));
     }

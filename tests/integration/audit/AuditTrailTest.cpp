@@ -27,7 +27,8 @@ int64_t idOf(const JsonPtr& r) { return json_integer_value(json_object_get(json_
 
 int runVerifier(const std::string& conninfo, const std::string& instance, const std::string& keyFile,
                 const std::string& extra = "") {
-    return auditVerify("--conninfo '" + conninfo + "' --instance '" + instance + "' --public-key '" + keyFile + "' " + extra)
+    return auditVerify("--conninfo '" + conninfo + "' --instance '" + instance + "' --public-key '" + keyFile + "' " +
+                       extra)
         .status;
 }
 
@@ -56,8 +57,9 @@ TEST(AuditTrail, VideoRoomDisplayNameAndTokenNeverReachTheDatabaseAndTamperingIs
                               R"({"janus":"attach","plugin":"janus.plugin.videoroom","transaction":"b","opaque_id":")" +
                                   std::string(kOpaque) + "\"," + tok + "}"));
     std::string hurl = surl + "/" + std::to_string(handle);
-    api(client, hurl, R"({"janus":"message","transaction":"c",)" + tok +
-                          R"(,"body":{"request":"join","ptype":"publisher","room":1234,"display":")" + kDisplay + "\"}}");
+    api(client, hurl,
+        R"({"janus":"message","transaction":"c",)" + tok +
+            R"(,"body":{"request":"join","ptype":"publisher","room":1234,"display":")" + kDisplay + "\"}}");
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     api(client, hurl, R"({"janus":"message","transaction":"d",)" + tok + R"(,"body":{"request":"leave"}})");
     api(client, hurl, R"({"janus":"detach","transaction":"e",)" + tok + "}");
@@ -70,8 +72,10 @@ TEST(AuditTrail, VideoRoomDisplayNameAndTokenNeverReachTheDatabaseAndTamperingIs
     ASSERT_TRUE(settled(s.get())) << jsonDump(s.get());
     PgConn conn = db.connect();
     EXPECT_GE(std::stoi(scalar(conn, "SELECT count(*) FROM audit_record WHERE action = 'plugin.videoroom.joined'")), 1);
-    EXPECT_EQ(scalar(conn, "SELECT count(DISTINCT actor) FROM audit_record WHERE action = 'plugin.videoroom.joined'"), "1");
-    EXPECT_EQ(scalar(conn, "SELECT min(actor) LIKE 'ps1_%' FROM audit_record WHERE action = 'plugin.videoroom.joined'"), "t");
+    EXPECT_EQ(scalar(conn, "SELECT count(DISTINCT actor) FROM audit_record WHERE action = 'plugin.videoroom.joined'"),
+              "1");
+    EXPECT_EQ(scalar(conn, "SELECT min(actor) LIKE 'ps1_%' FROM audit_record WHERE action = 'plugin.videoroom.joined'"),
+              "t");
 
     std::string dump = db.dump();
     ASSERT_NE(dump.find("plugin.videoroom.joined"), std::string::npos) << "the dump holds the trail";
@@ -90,9 +94,11 @@ TEST(AuditTrail, VideoRoomDisplayNameAndTokenNeverReachTheDatabaseAndTamperingIs
     std::string pub(jsonString(info.get(), "checkpoint_public_key").value_or(""));
     ASSERT_EQ(pub.size(), 64u);
     EXPECT_EQ(jsonDump(info.get()).find(login), std::string::npos) << "conninfo is a secret";
-    EXPECT_EQ(scalar(conn, "SELECT string_agg(DISTINCT usename, ' ') FROM pg_stat_activity WHERE datname = current_database() "
-                           "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"),
-              db.name() + "_audit")
+    EXPECT_EQ(
+        scalar(conn,
+               "SELECT string_agg(DISTINCT usename, ' ') FROM pg_stat_activity WHERE datname = current_database() "
+               "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"),
+        db.name() + "_audit")
         << "the handler's connections";
     TempDir tmp;
     std::string keyFile = tmp.file("audit.pub");
@@ -127,17 +133,21 @@ TEST(AuditTrail, QueryIsPaginatedAndItselfAudited) {
         client.detach(session, handle);
         client.destroySession(session);
     }
-    ASSERT_TRUE(settled(waitStats(client, [](const json_t* st) {
-                            return settled(st) && jsonInt(json_object_get(json_object_get(st, "events"), "by_type"), "1").value_or(0) >= 6;
-                        }).get()));
+    ASSERT_TRUE(
+        settled(waitStats(client, [](const json_t* st) {
+                    return settled(st) &&
+                           jsonInt(json_object_get(json_object_get(st, "events"), "by_type"), "1").value_or(0) >= 6;
+                }).get()));
     JsonPtr noRequester = auditRequest(client, R"({"request":"query","action":"session.created"})");
     EXPECT_EQ(jsonInt(noRequester.get(), "error_code"), 302);
-    JsonPtr q = auditRequest(client, R"({"request":"query","requester":"officer-7","action":"session.created","limit":2})");
+    JsonPtr q =
+        auditRequest(client, R"({"request":"query","requester":"officer-7","action":"session.created","limit":2})");
     ASSERT_EQ(jsonInt(q.get(), "count"), 2) << jsonDump(q.get());
     int64_t next = jsonInt(q.get(), "next_after_seq").value_or(0);
     ASSERT_GT(next, 0);
-    JsonPtr q2 = auditRequest(client, R"({"request":"query","requester":"officer-7","action":"session.created","limit":2,"after_seq":)" +
-                                          std::to_string(next) + "}");
+    JsonPtr q2 = auditRequest(
+        client, R"({"request":"query","requester":"officer-7","action":"session.created","limit":2,"after_seq":)" +
+                    std::to_string(next) + "}");
     EXPECT_EQ(jsonInt(q2.get(), "count"), 1) << jsonDump(q2.get());
     JsonPtr bad = auditRequest(client, R"({"request":"query","requester":"o","limit":0})");
     EXPECT_EQ(jsonInt(bad.get(), "error_code"), 401);
@@ -153,14 +163,18 @@ TEST(AuditTrail, QueryIsPaginatedAndItselfAudited) {
     JsonPtr jsonl = auditRequest(client, R"({"request":"export","requester":"officer-7","format":"jsonl","limit":3})");
     std::string lines(jsonString(jsonl.get(), "data").value_or(""));
     EXPECT_EQ(std::count(lines.begin(), lines.end(), '\n'), 3);
-    EXPECT_EQ(jsonInt(auditRequest(client, R"({"request":"export","requester":"o","format":"csv"})").get(), "error_code"), 403);
-    JsonPtr ps = auditRequest(client, R"({"request":"pseudonym","requester":"officer-7","iss":"https://idp.example","sub":"patient-42"})");
+    EXPECT_EQ(
+        jsonInt(auditRequest(client, R"({"request":"export","requester":"o","format":"csv"})").get(), "error_code"),
+        403);
+    JsonPtr ps = auditRequest(
+        client, R"({"request":"pseudonym","requester":"officer-7","iss":"https://idp.example","sub":"patient-42"})");
     std::string pseudonym(jsonString(ps.get(), "pseudonym").value_or(""));
     EXPECT_EQ(pseudonym.rfind("ps1_", 0), 0u) << jsonDump(ps.get());
 
     ASSERT_TRUE(settled(waitStats(client, settled).get()));
     PgConn conn = db.connect();
-    EXPECT_EQ(scalar(conn, "SELECT count(*) FROM audit_record WHERE action = 'audit.query' AND actor = 'officer-7'"), "2");
+    EXPECT_EQ(scalar(conn, "SELECT count(*) FROM audit_record WHERE action = 'audit.query' AND actor = 'officer-7'"),
+              "2");
     EXPECT_EQ(scalar(conn, "SELECT count(*) FROM audit_record WHERE action = 'audit.export'"), "2");
     EXPECT_EQ(scalar(conn, "SELECT count(*) FROM audit_record WHERE action = 'audit.pseudonym'"), "1");
     std::string dump = db.dump();
@@ -182,9 +196,11 @@ TEST(AuditTrail, VerifyNamesATrailCutShortBehindTheHeadFile) {
     janus.start();
     JanusClient client(janus);
     for (int i = 0; i < 4; ++i) client.destroySession(client.createSession());
-    ASSERT_TRUE(settled(waitStats(client, [](const json_t* st) {
-                            return settled(st) && jsonInt(json_object_get(json_object_get(st, "events"), "by_type"), "1").value_or(0) >= 8;
-                        }).get()));
+    ASSERT_TRUE(
+        settled(waitStats(client, [](const json_t* st) {
+                    return settled(st) &&
+                           jsonInt(json_object_get(json_object_get(st, "events"), "by_type"), "1").value_or(0) >= 8;
+                }).get()));
     EXPECT_EQ(jsonBool(auditRequest(client, R"({"request":"verify"})").get(), "ok"), true);
     PgConn conn = db.connect();
     int64_t last = std::stoll(scalar(conn, "SELECT max(seq) FROM audit_record WHERE instance_id = 'it-gw3'"));
@@ -206,8 +222,12 @@ TEST(AuditTrail, VerifyNamesATrailCutShortBehindTheHeadFile) {
 
     TempDir tmp;
     std::string keyFile = tmp.file("audit.pub");
-    std::ofstream(keyFile) << hexEncode(Ed25519Signer::fromKeyFile(janus.configDir() + "/keys/audit-signing.key").publicKey()) << "\n";
+    std::ofstream(keyFile) << hexEncode(
+                                  Ed25519Signer::fromKeyFile(janus.configDir() + "/keys/audit-signing.key").publicKey())
+                           << "\n";
     std::string to = "--to " + std::to_string(last);
     EXPECT_EQ(runVerifier(db.conninfo(), "it-gw3", keyFile, to), 0) << "the database alone looks intact";
-    EXPECT_EQ(runVerifier(db.conninfo(), "it-gw3", keyFile, to + " --head-file '" + janus.configDir() + "/audit/it-gw3.head'"), 1);
+    EXPECT_EQ(runVerifier(db.conninfo(), "it-gw3", keyFile,
+                          to + " --head-file '" + janus.configDir() + "/audit/it-gw3.head'"),
+              1);
 }

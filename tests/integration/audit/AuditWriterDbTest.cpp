@@ -23,9 +23,10 @@ namespace {
 // Rows reached PostgreSQL in chain order (recorded_at is each transaction's start) and the chain and
 // its checkpoints verify; returns the number of records checked.
 int64_t expectCommittedInOrderAndVerified(PgConn& admin, const std::string& instance, const Ed25519Signer& signer) {
-    PgResult order = admin.execParams("SELECT count(*) FROM (SELECT seq, lag(seq) OVER (ORDER BY recorded_at, seq) AS prev "
-                                      "FROM audit_record WHERE instance_id = $1) t WHERE prev IS NOT NULL AND seq < prev",
-                                      {instance});
+    PgResult order = admin.execParams(
+        "SELECT count(*) FROM (SELECT seq, lag(seq) OVER (ORDER BY recorded_at, seq) AS prev "
+        "FROM audit_record WHERE instance_id = $1) t WHERE prev IS NOT NULL AND seq < prev",
+        {instance});
     EXPECT_EQ(std::string(order.value(0, 0)), "0");
     Ed25519Verifier key(signer.publicKey());
     AuditVerifier::Result v = AuditVerifier::verify(admin, instance, key);
@@ -40,8 +41,9 @@ class AuditWriterDb : public ::testing::Test {
 protected:
     // The writer's own connections, oldest first (the first one opened is lane 0).
     PgResult writerBackends() {
-        return admin.exec("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND "
-                          "pid <> pg_backend_pid() AND backend_type = 'client backend' ORDER BY backend_start");
+        return admin.exec(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND "
+            "pid <> pg_backend_pid() AND backend_type = 'client backend' ORDER BY backend_start");
     }
 
     TestDatabase db;
@@ -57,9 +59,11 @@ TEST_F(AuditWriterDb, FailedCommitsGoToTheSpoolInOrderAndTheReplayKeepsTheChain)
     admin.exec("CREATE TABLE test_refuse (refuse boolean NOT NULL)");
     admin.exec("INSERT INTO test_refuse VALUES (false)");
     admin.exec("GRANT SELECT ON test_refuse TO janus_audit_writer");  // the trigger runs as the writer's login
-    admin.exec("CREATE FUNCTION test_refuse_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-               "IF (SELECT refuse FROM test_refuse) THEN RAISE EXCEPTION 'test: trail refused'; END IF; RETURN NEW; END $$");
-    admin.exec("CREATE TRIGGER test_refuse BEFORE INSERT ON audit_record FOR EACH ROW EXECUTE FUNCTION test_refuse_row()");
+    admin.exec(
+        "CREATE FUNCTION test_refuse_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "IF (SELECT refuse FROM test_refuse) THEN RAISE EXCEPTION 'test: trail refused'; END IF; RETURN NEW; END $$");
+    admin.exec(
+        "CREATE TRIGGER test_refuse BEFORE INSERT ON audit_record FOR EACH ROW EXECUTE FUNCTION test_refuse_row()");
 
     AuditWriterOptions o = writerOptions(db, dir, "db-gw", 20, 25, 4096);  // the writer hands over batches of 6
     int next = 1;
@@ -147,7 +151,8 @@ TEST_F(AuditWriterDb, TwoConnectionsCommitInChainOrderAndSurviveLosingEitherBack
     }
     EXPECT_GE(failures, 2u) << "both kills hit a connection in use";
 
-    PgResult rows = admin.exec("SELECT seq, session_id FROM audit_record WHERE instance_id = 'lanes-gw' AND janus_type = 1 ORDER BY seq");
+    PgResult rows = admin.exec(
+        "SELECT seq, session_id FROM audit_record WHERE instance_id = 'lanes-gw' AND janus_type = 1 ORDER BY seq");
     ASSERT_EQ(rows.rows(), kEvents);
     for (int i = 0; i < rows.rows(); ++i)
         ASSERT_EQ(std::stoll(std::string(rows.value(i, 1))), i + 1) << "queue order kept at row " << i;

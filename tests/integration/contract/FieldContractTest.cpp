@@ -41,7 +41,8 @@ TEST_P(FieldContract, EveryFieldIsRefusedWithItsDocumentedCodeWhenMistypedOrOutO
     int refused = 0;
     for (const auto& k : cases) {
         // A refused join counts toward its Janus session's rate limit (421): each join from a fresh session.
-        if (tab && jsonString(k.body.get(), "request").value_or("") == "join") tab = std::make_unique<ClientTab>(c.janus());
+        if (tab && jsonString(k.body.get(), "request").value_or("") == "join")
+            tab = std::make_unique<ClientTab>(c.janus());
         JsonPtr answer = tab       ? tab->request(k.body.get())
                          : handler ? c.admin().queryHandler(schema.target(), k.body.get())
                                    : c.admin().messagePlugin(schema.target(), k.body.get());

@@ -19,8 +19,8 @@
 #include "RoomPlugin.hpp"
 #include "Scenario.hpp"
 #include "TempDir.hpp"
-#include "hipaa/Errors.hpp"
 #include "hipaa/AuditHealthProbe.hpp"
+#include "hipaa/Errors.hpp"
 #include "hipaa/JcfgParser.hpp"
 
 namespace hipaa::test {

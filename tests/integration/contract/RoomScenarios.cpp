@@ -97,9 +97,9 @@ void addRoomScenarios(std::vector<Scenario>& out) {
     add(404, "a kid no key has", [] {
         std::string room = newRoom(A());
         ClientTab tab(A().janus());
-        return code(
-            tab.requestJoin(room, ContractJanus::tokens().signRaw(R"({"alg":"ES256","kid":"nope"})",
-                                                           jsonDump(claims(room, "patient").get()), "ES256", "es")));
+        return code(tab.requestJoin(
+            room, ContractJanus::tokens().signRaw(R"({"alg":"ES256","kid":"nope"})",
+                                                  jsonDump(claims(room, "patient").get()), "ES256", "es")));
     });
     add(405, "a signature that does not verify", [] {
         std::string room = newRoom(A());
@@ -187,7 +187,8 @@ void addRoomScenarios(std::vector<Scenario>& out) {
 
     add(419, "a patient token with the obsolete dob_sha256 claim", [] {
         std::string room = newRoom(A(), "checkin");
-        return joinWith(room, [](json_t* c) { json_object_set_new(c, "dob_sha256", json_string(std::string(64, 'a').c_str())); });
+        return joinWith(
+            room, [](json_t* c) { json_object_set_new(c, "dob_sha256", json_string(std::string(64, 'a').c_str())); });
     });
     add(420, "a patient token carrying a name", [] {
         std::string room = newRoom(A());
@@ -326,10 +327,10 @@ void addRoomScenarios(std::vector<Scenario>& out) {
         ClientTab dr(A().janus());  // the subscriber handle belongs to the provider's Janus session
         JsonPtr joined = dr.requestJoin(room, token(room, "provider"));
         int64_t pid = jsonInt(joined.get(), "private_id").value_or(0);
-        return code(dr.requestOn(dr.attach(), J(R"({"request":"join","ptype":"subscriber","room":")" + room +
-                                                R"(","private_id":)" + std::to_string(pid) +
-                                                R"(,"streams":[{"feed":"p_nobody"}]})")
-                                                  .get()));
+        return code(dr.requestOn(dr.attach(),
+                                 J(R"({"request":"join","ptype":"subscriber","room":")" + room + R"(","private_id":)" +
+                                   std::to_string(pid) + R"(,"streams":[{"feed":"p_nobody"}]})")
+                                     .get()));
     });
     add(462, "unpublish without a publication", [] {
         std::string room = newRoom(A());

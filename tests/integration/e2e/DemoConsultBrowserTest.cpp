@@ -2,14 +2,14 @@
 // demo server mints development tokens with the key scripts/janus-conf.sh generated for this Janus;
 // provider and patient pages join janus.plugin.hipaa.room, the patient checks in with a date of birth
 // and waits, the provider admits, both receive each other's audio and video, chat passes both ways, the
-// provider shares the screen, the patient mutes, the provider ends the visit and both pages show it. Runs inside scripts/netns-run.sh (see CMakeLists.txt).
-// The recorded consult (--record) then checks the recorder's files: export, janus-pp-rec, ffprobe, and
-// no plaintext payload at rest (tests/support/RecordingChecks).
-#include "hipaa/Json.hpp"
+// provider shares the screen, the patient mutes, the provider ends the visit and both pages show it. Runs inside
+// scripts/netns-run.sh (see CMakeLists.txt). The recorded consult (--record) then checks the recorder's files: export,
+// janus-pp-rec, ffprobe, and no plaintext payload at rest (tests/support/RecordingChecks).
 #include "JanusClient.hpp"
 #include "JanusProcess.hpp"
 #include "NodeScript.hpp"
 #include "RecordingChecks.hpp"
+#include "hipaa/Json.hpp"
 
 #include <gtest/gtest.h>
 
@@ -51,9 +51,9 @@ protected:
     void runConsult(const std::string& mediaPlugin, const std::string& artifacts, std::vector<std::string> extra = {},
                     size_t steps = 10, JsonPtr* report = nullptr) {
         std::filesystem::remove_all(artifacts);
-        std::vector<std::string> args{"--janus", janus_.httpUrl(), "--admin", janus_.adminUrl(), "--conf",
-                                      janus_.configDir(), "--media-plugin", mediaPlugin, "--artifacts", artifacts,
-                                      "--min-frames", "20", "--timeout", "40"};
+        std::vector<std::string> args{
+            "--janus",   janus_.httpUrl(), "--admin", janus_.adminUrl(), "--conf", janus_.configDir(), "--media-plugin",
+            mediaPlugin, "--artifacts",    artifacts, "--min-frames",    "20",     "--timeout",        "40"};
         args.insert(args.end(), extra.begin(), extra.end());
         NodeScript run("demo-e2e.js", args);
         auto line = run.waitLine("E2E_RESULT ", 90s);
@@ -117,10 +117,10 @@ TEST_F(DemoConsultBrowser, HipaaRoomMediaAndChat) {
 
 // The same consult, recorded. After media flows both ways the provider sends `record`, the
 // patient is asked and consents, both pages see `recording: started`, 8 s of both feeds go through the
-// room's RecordingTap (in process, through the recorder's RecordingSink) into janus.plugin.hipaa.recorder, the provider sends
-// `stop_record`. Then for each recorder recording (one per publisher feed: provider and patient) the
-// recorder's Admin API verifies and exports it, janus-pp-rec converts, ffprobe must see Opus and VP8
-// lasting about as long as the recording ran, and no payload byte of the export occurs in its .jrec files.
+// room's RecordingTap (in process, through the recorder's RecordingSink) into janus.plugin.hipaa.recorder, the provider
+// sends `stop_record`. Then for each recorder recording (one per publisher feed: provider and patient) the recorder's
+// Admin API verifies and exports it, janus-pp-rec converts, ffprobe must see Opus and VP8 lasting about as long as the
+// recording ran, and no payload byte of the export occurs in its .jrec files.
 TEST_F(DemoConsultBrowser, HipaaRoomConsultRecordedAfterConsentExportsPlayableEncryptedMedia) {
     ASSERT_EQ(::access("/usr/bin/ffprobe", X_OK), 0) << "ffmpeg missing: run scripts/deps.sh";
     const double recordS = 8;
@@ -143,7 +143,8 @@ TEST_F(DemoConsultBrowser, HipaaRoomConsultRecordedAfterConsentExportsPlayableEn
         SCOPED_TRACE(jsonDump(rec));
         ASSERT_EQ(id.size(), 32u);
         EXPECT_EQ(jsonString(rec, "status").value_or(""), "sealed");
-        const double spanS = static_cast<double>(jsonInt(rec, "ended_ms").value_or(0) - jsonInt(rec, "created_ms").value_or(0)) / 1000;
+        const double spanS =
+            static_cast<double>(jsonInt(rec, "ended_ms").value_or(0) - jsonInt(rec, "created_ms").value_or(0)) / 1000;
         EXPECT_GE(spanS, recordS - 1.5);
         EXPECT_LE(spanS, wallS + 1.0);
         const json_t* streams = json_object_get(rec, "streams");
@@ -185,7 +186,8 @@ TEST_F(DemoConsultBrowser, HipaaRoomConsultRecordedAfterConsentExportsPlayableEn
         }
         ASSERT_GT(known.size(), 300u);
         size_t checked = 0;
-        for (const char* n : {"-0.jrec", "-1.jrec"}) checked += expectNoPlaintext(janus_.configFile("recordings/" + id + n), known);
+        for (const char* n : {"-0.jrec", "-1.jrec"})
+            checked += expectNoPlaintext(janus_.configFile("recordings/" + id + n), known);
         EXPECT_GT(checked, 100u);
     }
     expectCleanStop();

@@ -1,23 +1,23 @@
 // Browser end to end through the STOCK janus.plugin.videoroom: proves the harness (namespace, Chromium,
 // janus.js 1.1.2, getStats assertions, screenshots) that the hipaa room's media tests and the
 // recorder's rtp_forward test build on. Runs inside scripts/netns-run.sh (see CMakeLists.txt).
-#include "hipaa/Encoding.hpp"
-#include "hipaa/SecureRandom.hpp"
 #include "JanusClient.hpp"
 #include "JanusProcess.hpp"
 #include "NodeScript.hpp"
 #include "TempDir.hpp"
+#include "hipaa/Encoding.hpp"
+#include "hipaa/SecureRandom.hpp"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cctype>
 
-#include <thread>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <thread>
 
 #include <cstdlib>
 #include <filesystem>
@@ -118,7 +118,8 @@ static void runStockClient(JanusProcess& janus, const std::string& plugin, const
     int rc = run.wait(30s);
     if (!line) {
         std::string log = janus.log();
-        FAIL() << "no E2E_RESULT line (exit " << rc << "); janus log tail:\n" << log.substr(log.size() > 3000 ? log.size() - 3000 : 0);
+        FAIL() << "no E2E_RESULT line (exit " << rc << "); janus log tail:\n"
+               << log.substr(log.size() > 3000 ? log.size() - 3000 : 0);
     }
     JsonPtr r = J(*line);
     EXPECT_EQ(rc, 0) << *line;
@@ -156,17 +157,18 @@ TEST_F(VideoRoomBrowser, PublisherAndSubscriberPagesExchangeAudioAndVideo) {
 // token in join, the waiting room (the patient waits, the provider's page admits), and the subscriber
 // opening with its participant's private_id.
 TEST_F(VideoRoomBrowser, StockVideoRoomClientWorksAgainstHipaaRoom) {
-    runStockClient(janus_, "janus.plugin.hipaa.room", std::string(HIPAA_SOURCE_DIR) + "/tests/artifacts/e2e-videoroom-client-hipaa-room");
+    runStockClient(janus_, "janus.plugin.hipaa.room",
+                   std::string(HIPAA_SOURCE_DIR) + "/tests/artifacts/e2e-videoroom-client-hipaa-room");
 }
 
 // VP9 and H.264 rooms (class `videocodec`): the subscriber decodes what the class prefers.
 TEST_F(VideoRoomBrowser, HipaaRoomRelaysVp9) {
-    runStockClient(janus_, "janus.plugin.hipaa.room", std::string(HIPAA_SOURCE_DIR) + "/tests/artifacts/e2e-hipaa-room-vp9", "vp9",
-                   "vp9");
+    runStockClient(janus_, "janus.plugin.hipaa.room",
+                   std::string(HIPAA_SOURCE_DIR) + "/tests/artifacts/e2e-hipaa-room-vp9", "vp9", "vp9");
 }
 TEST_F(VideoRoomBrowser, HipaaRoomRelaysH264) {
-    runStockClient(janus_, "janus.plugin.hipaa.room", std::string(HIPAA_SOURCE_DIR) + "/tests/artifacts/e2e-hipaa-room-h264",
-                   "h264", "h264");
+    runStockClient(janus_, "janus.plugin.hipaa.room",
+                   std::string(HIPAA_SOURCE_DIR) + "/tests/artifacts/e2e-hipaa-room-h264", "h264", "h264");
 }
 
 TEST_F(VideoRoomBrowser, PublishCliReportsItsIdWhileMediaFlowsAndRtpForwardsWithSrtp) {
@@ -193,7 +195,8 @@ TEST_F(VideoRoomBrowser, PublishCliReportsItsIdWhileMediaFlowsAndRtpForwardsWith
         const json_t* participants = json_object_get(list.get(), "participants");
         for (size_t i = 0; i < json_array_size(participants); ++i) {
             const json_t* x = json_array_get(participants, i);
-            if (json_integer_value(json_object_get(x, "id")) == id) found = json_is_true(json_object_get(x, "publisher"));
+            if (json_integer_value(json_object_get(x, "id")) == id)
+                found = json_is_true(json_object_get(x, "publisher"));
         }
     }
     EXPECT_TRUE(found) << jsonDump(list.get());

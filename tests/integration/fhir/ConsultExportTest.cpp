@@ -82,7 +82,9 @@ TEST_F(FhirConsult, PendingBundlesAreSentAfterJanusIsKilledAndStartedAgain) {
     EXPECT_EQ(server.count(byIdentifier("Encounter", "visit", visit)), 1u);
     EXPECT_EQ(server.count(byIdentifier("DocumentReference", "note", c.note)), 1u);
     PgConn pg = db.connect();
-    EXPECT_GE(std::stoi(std::string(pg.exec("SELECT count(*) FROM fhir_outbox_attempt WHERE result = 'retry'").value(0, 0))), 1);
+    EXPECT_GE(
+        std::stoi(std::string(pg.exec("SELECT count(*) FROM fhir_outbox_attempt WHERE result = 'retry'").value(0, 0))),
+        1);
 }
 
 TEST_F(FhirConsult, ServerRejectionIsDeadLetteredWithThePhiFreeOutcome) {
@@ -119,6 +121,6 @@ TEST_F(FhirConsult, WrongServerCertificateIsRefused) {
     EXPECT_NE(err.find("SSL"), std::string::npos) << err;
     JsonPtr stats = server.stats();
     EXPECT_EQ(jsonInt(stats.get(), "writes").value_or(-1), writesBefore);  // nothing from Janus arrived
-    EXPECT_EQ(jsonInt(stats.get(), "tokens").value_or(-1), 0);  // the assertion never left either
+    EXPECT_EQ(jsonInt(stats.get(), "tokens").value_or(-1), 0);             // the assertion never left either
     EXPECT_EQ(status("sent"), 0);
 }

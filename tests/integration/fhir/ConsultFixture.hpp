@@ -24,9 +24,7 @@ inline constexpr const char* kRoomPlugin = "janus.plugin.hipaa.room";
 inline constexpr const char* kFhirHandler = "janus.eventhandler.hipaa.fhir";
 inline constexpr const char* kConsultSystem = "urn:janus-hipaa-consult";
 
-inline const json_t* pluginData(const json_t* ev) {
-    return json_object_get(json_object_get(ev, "plugindata"), "data");
-}
+inline const json_t* pluginData(const json_t* ev) { return json_object_get(json_object_get(ev, "plugindata"), "data"); }
 
 class FhirConsult : public ::testing::Test {
 protected:
@@ -50,28 +48,42 @@ protected:
         std::string keys = janus.configDir() + "/keys/";
         janus.writeConfig(std::string(kFhirHandler) + ".jcfg",
                           "general: {\n"
-                          "  base_url = \"" + server.baseUrl() + "\"\n"
-                          "  ca_file = \"" + server.file(ca) + "\"\n"
-                          "  connect_timeout_ms = 1000\n"
-                          "  timeout_ms = 2000\n"
-                          "  auth = \"smart\"\n"
-                          "  smart_token_url = \"" + server.tokenUrl() + "\"\n"
-                          "  smart_client_id = \"janus-hipaa-test\"\n"
-                          "  smart_key_file = \"" + server.file("client-es384.key") + "\"\n"
-                          "  smart_alg = \"ES384\"\n"
-                          "  smart_kid = \"es384-1\"\n"
-                          "  identifier_system = \"" + kConsultSystem + "\"\n"
-                          "  instance_id = \"janus-consult\"\n"
-                          "}\n"
-                          "outbox: {\n"
-                          "  conninfo = \"" + db.loginConninfo("janus_fhir_writer") + "\"\n"
-                          "  key_file = \"" + keys + "fhir-outbox.key\"\n"
-                          "  poll_interval_ms = 100\n"
-                          "  backoff_initial_ms = 500\n"
-                          "  backoff_max_ms = 4000\n"
-                          "  max_attempts = 1000\n"
-                          "  lease_seconds = 5\n"
-                          "}\n");
+                          "  base_url = \"" +
+                              server.baseUrl() +
+                              "\"\n"
+                              "  ca_file = \"" +
+                              server.file(ca) +
+                              "\"\n"
+                              "  connect_timeout_ms = 1000\n"
+                              "  timeout_ms = 2000\n"
+                              "  auth = \"smart\"\n"
+                              "  smart_token_url = \"" +
+                              server.tokenUrl() +
+                              "\"\n"
+                              "  smart_client_id = \"janus-hipaa-test\"\n"
+                              "  smart_key_file = \"" +
+                              server.file("client-es384.key") +
+                              "\"\n"
+                              "  smart_alg = \"ES384\"\n"
+                              "  smart_kid = \"es384-1\"\n"
+                              "  identifier_system = \"" +
+                              kConsultSystem +
+                              "\"\n"
+                              "  instance_id = \"janus-consult\"\n"
+                              "}\n"
+                              "outbox: {\n"
+                              "  conninfo = \"" +
+                              db.loginConninfo("janus_fhir_writer") +
+                              "\"\n"
+                              "  key_file = \"" +
+                              keys +
+                              "fhir-outbox.key\"\n"
+                              "  poll_interval_ms = 100\n"
+                              "  backoff_initial_ms = 500\n"
+                              "  backoff_max_ms = 4000\n"
+                              "  max_attempts = 1000\n"
+                              "  lease_seconds = 5\n"
+                              "}\n");
     }
 
     JsonPtr fhir(const std::string& request) {
@@ -87,10 +99,12 @@ protected:
         return pred();
     }
 
-    std::string mint(const std::string& room, const std::string& role, const std::string& sub, const std::string& fhirArgs) {
-        std::string t = hipaa::test::Shell::output(std::string("python3 ") + HIPAA_SOURCE_DIR + "/scripts/mint-token --key '" +
-                              janus.configFile("keys/dev-es256.pem") + "' --room " + room + " --role " + role +
-                              " --sub " + sub + " " + fhirArgs);
+    std::string mint(const std::string& room, const std::string& role, const std::string& sub,
+                     const std::string& fhirArgs) {
+        std::string t =
+            hipaa::test::Shell::output(std::string("python3 ") + HIPAA_SOURCE_DIR + "/scripts/mint-token --key '" +
+                                       janus.configFile("keys/dev-es256.pem") + "' --room " + room + " --role " + role +
+                                       " --sub " + sub + " " + fhirArgs);
         EXPECT_EQ(std::count(t.begin(), t.end(), '.'), 2) << t;
         return t;
     }
@@ -150,7 +164,8 @@ protected:
         std::vector<std::string> out;
         size_t i;
         json_t* b;
-        json_array_foreach(json_object_get(p.get(), "bundles"), i, b) out.emplace_back(jsonString(b, "visit_id").value_or(""));
+        json_array_foreach(json_object_get(p.get(), "bundles"), i, b)
+            out.emplace_back(jsonString(b, "visit_id").value_or(""));
         return out;
     }
 

@@ -43,15 +43,17 @@ TEST_F(FhirConsult, SixtySecondServerOutageLosesNothingAndDuplicatesNothing) {
     for (const std::string& v : sent) {
         EXPECT_EQ(server.count(byIdentifier("Encounter", "visit", v)), 1u) << v;
         JsonPtr enc = server.getJson(byIdentifier("Encounter", "visit", v));
-        std::string id(jsonString(json_object_get(json_array_get(json_object_get(enc.get(), "entry"), 0), "resource"), "id")
-                           .value_or(""));
+        std::string id(
+            jsonString(json_object_get(json_array_get(json_object_get(enc.get(), "entry"), 0), "resource"), "id")
+                .value_or(""));
         EXPECT_EQ(server.count("Provenance?target=" + urlEncode("Encounter/" + id)), 1u) << v;
     }
     for (const Consult* c : {&a, &b}) EXPECT_EQ(server.count(byIdentifier("DocumentReference", "note", c->note)), 1u);
 
     // Every failed try during the outage is in the PHI-free attempt trail (backoff 0.5 s .. 4 s).
     PgConn pg = db.connect();
-    int retries = std::stoi(std::string(pg.exec("SELECT count(*) FROM fhir_outbox_attempt WHERE result = 'retry'").value(0, 0)));
+    int retries =
+        std::stoi(std::string(pg.exec("SELECT count(*) FROM fhir_outbox_attempt WHERE result = 'retry'").value(0, 0)));
     EXPECT_GE(retries, 2 * 10) << retries;
     EXPECT_EQ(pg.exec("SELECT count(*) FROM fhir_outbox_attempt WHERE result = 'sent'").value(0, 0), "4");
 }

@@ -1,8 +1,8 @@
 // The FHIR handler core end to end: facts on a VisitBus -> sealed PostgreSQL outbox -> HTTPS (test
 // CA) -> the FHIR test server (Medplum's engine, validating, SMART token endpoint). No Janus needed
 // at this layer; JanusFhirTest covers loading in the real gateway.
-#include "FhirFixtures.hpp"
 #include "FhirErrors.hpp"
+#include "FhirFixtures.hpp"
 #include "FhirHandler.hpp"
 #include "FhirTestServer.hpp"
 #include "TempDir.hpp"
@@ -186,7 +186,9 @@ TEST_F(FhirExport, OutageLosesNothingAndDuplicatesNothing) {
         EXPECT_EQ(server_.count(byIdentifier("DocumentReference", "note", std::string("n-") + v)), 1u) << v;
     }
     PgConn c = db_.connect();
-    EXPECT_GE(std::stoi(std::string(c.exec("SELECT count(*) FROM fhir_outbox_attempt WHERE result = 'retry'").value(0, 0))), 4);
+    EXPECT_GE(
+        std::stoi(std::string(c.exec("SELECT count(*) FROM fhir_outbox_attempt WHERE result = 'retry'").value(0, 0))),
+        4);
 }
 
 TEST_F(FhirExport, PendingBundlesAreSentAfterARestart) {
@@ -219,7 +221,8 @@ TEST_F(FhirExport, RejectedBundleIsDeadLetteredAtOnceWithAPhiFreeOutcome) {
     EXPECT_EQ(c.exec("SELECT alert FROM fhir_outbox_attempt").value(0, 0), "t");
 
     // Once the EHR knows the patient, an operator retries it.
-    ASSERT_EQ(server_.put("Patient/jane-doe-unknown", R"({"resourceType":"Patient","id":"jane-doe-unknown"})").status, 200);
+    ASSERT_EQ(server_.put("Patient/jane-doe-unknown", R"({"resourceType":"Patient","id":"jane-doe-unknown"})").status,
+              200);
     JsonPtr r = ask(*h, R"({"request":"retry","all":true})");
     EXPECT_EQ(json_array_size(json_object_get(r.get(), "requeued")), 1u);
     ASSERT_TRUE(waitFor([&] { return field(*h, "sent") == 1; }));
@@ -238,9 +241,12 @@ TEST_F(FhirExport, WrongServerCertificateIsRefused) {
 }
 
 TEST_F(FhirExport, ExistingEncounterIsPatchedAndLaterNotesGetTheirOwnBundle) {
-    ASSERT_EQ(server_.put("Encounter/enc-1", R"({"resourceType":"Encounter","id":"enc-1","status":"planned",
+    ASSERT_EQ(server_
+                  .put("Encounter/enc-1", R"({"resourceType":"Encounter","id":"enc-1","status":"planned",
         "class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"AMB"},
-        "subject":{"reference":"Patient/pat-1"},"reasonCode":[{"text":"follow-up"}]})").status, 200);
+        "subject":{"reference":"Patient/pat-1"},"reasonCode":[{"text":"follow-up"}]})")
+                  .status,
+              200);
     auto h = start(config("bearer"));
     VisitEnded v = sampleVisit("v-e");
     v.fhir.encounter = "Encounter/enc-1";
@@ -248,9 +254,9 @@ TEST_F(FhirExport, ExistingEncounterIsPatchedAndLaterNotesGetTheirOwnBundle) {
     ASSERT_TRUE(waitFor([&] { return field(*h, "sent") == 1; })) << logText();
     JsonPtr enc = server_.getJson("Encounter/enc-1");
     EXPECT_EQ(str(enc.get(), {"status"}), "finished");
-    EXPECT_EQ(str(enc.get(), {"class", "code"}), "AMB");              // theirs, untouched
+    EXPECT_EQ(str(enc.get(), {"class", "code"}), "AMB");  // theirs, untouched
     EXPECT_EQ(str(enc.get(), {"reasonCode", "0", "text"}), "follow-up");
-    EXPECT_FALSE(str(enc.get(), {"period", "end"}).empty());          // ours
+    EXPECT_FALSE(str(enc.get(), {"period", "end"}).empty());                  // ours
     EXPECT_EQ(server_.count(byIdentifier("Encounter", "visit", "v-e")), 0u);  // no second Encounter
 
     NoteSubmitted n = sampleNote("v-e", "n-late", "addendum");

@@ -20,21 +20,33 @@ TEST(JanusFhir, LoadsWithARealConfigAnswersStatusAndSendsNothingWithoutVisits) {
     std::string keys = janus.configDir() + "/keys/";
     janus.writeConfig("janus.eventhandler.hipaa.fhir.jcfg",
                       "general: {\n"
-                      "  base_url = \"" + server.baseUrl() + "\"\n"
-                      "  ca_file = \"" + server.file("ca.pem") + "\"\n"
-                      "  auth = \"smart\"\n"
-                      "  smart_token_url = \"" + server.tokenUrl() + "\"\n"
-                      "  smart_client_id = \"janus-hipaa-test\"\n"
-                      "  smart_key_file = \"" + server.file("client-es384.key") + "\"\n"
-                      "  smart_alg = \"ES384\"\n"
-                      "  smart_kid = \"es384-1\"\n"
-                      "  instance_id = \"janus-test\"\n"
-                      "}\n"
-                      "outbox: {\n"
-                      "  conninfo = \"" + db.conninfo() + "\"\n"
-                      "  key_file = \"" + keys + "fhir-outbox.key\"\n"
-                      "  poll_interval_ms = 100\n"
-                      "}\n");
+                      "  base_url = \"" +
+                          server.baseUrl() +
+                          "\"\n"
+                          "  ca_file = \"" +
+                          server.file("ca.pem") +
+                          "\"\n"
+                          "  auth = \"smart\"\n"
+                          "  smart_token_url = \"" +
+                          server.tokenUrl() +
+                          "\"\n"
+                          "  smart_client_id = \"janus-hipaa-test\"\n"
+                          "  smart_key_file = \"" +
+                          server.file("client-es384.key") +
+                          "\"\n"
+                          "  smart_alg = \"ES384\"\n"
+                          "  smart_kid = \"es384-1\"\n"
+                          "  instance_id = \"janus-test\"\n"
+                          "}\n"
+                          "outbox: {\n"
+                          "  conninfo = \"" +
+                          db.conninfo() +
+                          "\"\n"
+                          "  key_file = \"" +
+                          keys +
+                          "fhir-outbox.key\"\n"
+                          "  poll_interval_ms = 100\n"
+                          "}\n");
     janus.start();
     JanusClient client(janus);
     JsonPtr info = client.queryHandler("janus.eventhandler.hipaa.fhir", J(R"({"request":"info"})").get());

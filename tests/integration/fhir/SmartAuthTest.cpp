@@ -23,10 +23,11 @@ std::unique_ptr<FhirClient> client(FhirTestServer& s, const std::string& kid, Cl
     o.tokenUrl = s.tokenUrl();
     o.scope = "system/Encounter.write";
     o.caBundle = s.file("ca.pem");
-    auto auth = std::make_unique<SmartBackendAuth>(
-        ClientAssertion(s.file(key), alg, kid, "janus-hipaa-test", s.tokenUrl()), o);
+    auto auth =
+        std::make_unique<SmartBackendAuth>(ClientAssertion(s.file(key), alg, kid, "janus-hipaa-test", s.tokenUrl()), o);
     if (authOut) *authOut = auth.get();
-    return std::make_unique<FhirClient>(FhirClient::Options{s.baseUrl(), s.file("ca.pem"), 2000, 5000}, std::move(auth));
+    return std::make_unique<FhirClient>(FhirClient::Options{s.baseUrl(), s.file("ca.pem"), 2000, 5000},
+                                        std::move(auth));
 }
 
 }  // namespace
@@ -50,8 +51,9 @@ TEST(FhirSmartAuth, TokenIsCachedAndRefreshedBeforeItExpires) {
 
 TEST(FhirSmartAuth, Rs384WorksAndAWrongKidIsRefusedByTheServer) {
     FhirTestServer server;
-    EXPECT_EQ(client(server, "rs384-1", ClientAssertion::Alg::RS384, "client-rs384.key")->get("Encounter?_count=1").status,
-              200);
+    EXPECT_EQ(
+        client(server, "rs384-1", ClientAssertion::Alg::RS384, "client-rs384.key")->get("Encounter?_count=1").status,
+        200);
     // The ES384 key presented under the RSA key's kid: the signature does not verify.
     auto wrong = client(server, "rs384-1", ClientAssertion::Alg::ES384, "client-es384.key");
     try {

@@ -13,7 +13,8 @@ namespace fs = std::filesystem;
 
 TEST(Install, DebianLayoutLoadsInTheRealJanus) {
     TempDir prefix;
-    std::string cmd = "cmake --install '" + std::string(HIPAA_BUILD_DIR) + "' --prefix '" + prefix.path() + "' >/dev/null";
+    std::string cmd =
+        "cmake --install '" + std::string(HIPAA_BUILD_DIR) + "' --prefix '" + prefix.path() + "' >/dev/null";
     ASSERT_EQ(std::system(cmd.c_str()), 0);
 
     std::string lib = prefix.path() + "/lib";
@@ -28,8 +29,8 @@ TEST(Install, DebianLayoutLoadsInTheRealJanus) {
     // common/ must not sit in a folder Janus scans (it would try to load it as a plugin).
     for (const auto& e : fs::recursive_directory_iterator(multiarch + "/janus"))
         EXPECT_EQ(e.path().filename().string().find("hipaa_common"), std::string::npos) << e.path();
-    for (const char* f : {"janus.plugin.hipaa.room.jcfg.sample", "janus.eventhandler.hipaa.audit.jcfg.sample",
-                          "janus.jcfg.fragment"})
+    for (const char* f :
+         {"janus.plugin.hipaa.room.jcfg.sample", "janus.eventhandler.hipaa.audit.jcfg.sample", "janus.jcfg.fragment"})
         EXPECT_TRUE(fs::exists(prefix.path() + "/etc/janus/" + f)) << f;
 
     ::setenv("HIPAA_BUILD_DIR", prefix.path().c_str(), 1);

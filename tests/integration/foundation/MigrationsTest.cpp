@@ -37,11 +37,12 @@ TEST(Migrations, AFailingMigrationLeavesNoTrace) {
     PgConn conn = db.connect();
     std::string before(conn.exec("SELECT count(*) FROM schema_migrations").value(0, 0));
     // A broken statement in a single-transaction psql run must not record the version.
-    int rc = std::system(("psql '" + db.conninfo() +
-                          "' -qv ON_ERROR_STOP=1 --single-transaction -c 'create table half_done(x int)' "
-                          "-c 'select no_such_function()' -c \"insert into schema_migrations(version) values ('999_x')\" "
-                          ">/dev/null 2>&1")
-                             .c_str());
+    int rc =
+        std::system(("psql '" + db.conninfo() +
+                     "' -qv ON_ERROR_STOP=1 --single-transaction -c 'create table half_done(x int)' "
+                     "-c 'select no_such_function()' -c \"insert into schema_migrations(version) values ('999_x')\" "
+                     ">/dev/null 2>&1")
+                        .c_str());
     EXPECT_NE(rc, 0);
     EXPECT_EQ(std::string(conn.exec("SELECT count(*) FROM schema_migrations").value(0, 0)), before);
     EXPECT_EQ(conn.exec("SELECT to_regclass('half_done') IS NULL").value(0, 0), "t");

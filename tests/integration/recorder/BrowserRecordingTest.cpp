@@ -44,8 +44,8 @@ TEST(RecorderBrowser, ChromiumVideoRoomPublisherForwardedWithSrtpIsRecordedEncry
     JanusClient client(janus);
 
     // A real browser publishes into a stock VideoRoom room (created by the script, secret s4).
-    NodeScript pub("publish-videoroom.js", {"--janus", janus.httpUrl(), "--room", "4343", "--create", "--secret", "s4",
-                                            "--seconds", "10"});
+    NodeScript pub("publish-videoroom.js",
+                   {"--janus", janus.httpUrl(), "--room", "4343", "--create", "--secret", "s4", "--seconds", "10"});
     auto line = pub.waitLine("PUBLISHER ", 60s);
     ASSERT_TRUE(line.has_value()) << "publish-videoroom.js printed no PUBLISHER line";
     JsonPtr p = J(*line);
@@ -54,7 +54,8 @@ TEST(RecorderBrowser, ChromiumVideoRoomPublisherForwardedWithSrtpIsRecordedEncry
 
     // The recorder allocates ports and an SRTP key; the VideoRoom forwards mid 0 (Opus), mid 1 (VP8).
     JsonPtr started = client.messagePlugin(kRecorder, J(R"({"request":"start","streams":[
-        {"kind":"audio","codec":"opus","mid":"0"},{"kind":"video","codec":"vp8","mid":"1"}]})").get());
+        {"kind":"audio","codec":"opus","mid":"0"},{"kind":"video","codec":"vp8","mid":"1"}]})")
+                                                          .get());
     std::string id = str(started.get(), "recording");
     ASSERT_EQ(id.size(), 32u) << jsonDump(started.get());
     const json_t* ports = json_object_get(started.get(), "streams");
@@ -96,7 +97,8 @@ TEST(RecorderBrowser, ChromiumVideoRoomPublisherForwardedWithSrtpIsRecordedEncry
     JsonPtr exported = byId(client, "export", id);
     const json_t* out = json_object_get(exported.get(), "files");
     ASSERT_EQ(json_array_size(out), 2u) << jsonDump(exported.get());
-    std::string audioMjr = json_string_value(json_array_get(out, 0)), videoMjr = json_string_value(json_array_get(out, 1));
+    std::string audioMjr = json_string_value(json_array_get(out, 0)),
+                videoMjr = json_string_value(json_array_get(out, 1));
     struct stat st {};
     ASSERT_EQ(::stat(videoMjr.c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 0777, 0600u);
@@ -117,7 +119,8 @@ TEST(RecorderBrowser, ChromiumVideoRoomPublisherForwardedWithSrtpIsRecordedEncry
     known.insert(known.end(), video.begin(), video.end());
     ASSERT_GT(known.size(), 300u);
     size_t checked = 0;
-    for (const char* n : {"-0.jrec", "-1.jrec"}) checked += expectNoPlaintext(janus.configFile("recordings/" + id + n), known);
+    for (const char* n : {"-0.jrec", "-1.jrec"})
+        checked += expectNoPlaintext(janus.configFile("recordings/" + id + n), known);
     EXPECT_GT(checked, 100u);
 
     std::string log = janus.log();

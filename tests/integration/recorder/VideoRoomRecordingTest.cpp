@@ -4,9 +4,9 @@
 #include "FreePort.hpp"
 #include "JanusClient.hpp"
 #include "JanusProcess.hpp"
-#include "hipaa/Encoding.hpp"
 #include "RecordingChecks.hpp"
 #include "Shell.hpp"
+#include "hipaa/Encoding.hpp"
 
 #include <gtest/gtest.h>
 
@@ -46,19 +46,24 @@ TEST(RecorderIntegration, VideoRoomRtpForwardWithSrtpIsRecordedEncryptedAndExpor
     // A VideoRoom room and a remote publisher that takes plain RTP (SSRC 1000: mindex 0, 1010: mindex 1).
     uint64_t session = client.createSession();
     uint64_t handle = client.attach(session, "janus.plugin.videoroom");
-    JsonPtr created = client.messageData(session, handle,
-        J(R"({"request":"create","room":4242,"secret":"s3","publishers":4,"audiocodec":"opus","videocodec":"vp8"})").get());
+    JsonPtr created = client.messageData(
+        session, handle,
+        J(R"({"request":"create","room":4242,"secret":"s3","publishers":4,"audiocodec":"opus","videocodec":"vp8"})")
+            .get());
     ASSERT_EQ(str(created.get(), "videoroom"), "created") << jsonDump(created.get());
-    JsonPtr remote = client.messageData(session, handle, J(R"({"request":"add_remote_publisher","room":4242,"secret":"s3",
+    JsonPtr remote = client.messageData(session, handle,
+                                        J(R"({"request":"add_remote_publisher","room":4242,"secret":"s3",
         "display":"test-source","streams":[{"type":"audio","mindex":0,"mid":"0","codec":"opus"},
-        {"type":"video","mindex":1,"mid":"1","codec":"vp8"}]})").get());
+        {"type":"video","mindex":1,"mid":"1","codec":"vp8"}]})")
+                                            .get());
     ASSERT_EQ(str(remote.get(), "videoroom"), "success") << jsonDump(remote.get());
     int64_t publisher = *jsonInt(remote.get(), "id");
     int64_t rtpPort = *jsonInt(remote.get(), "port"), rtcpPort = *jsonInt(remote.get(), "rtcp_port");
 
     // The recorder allocates ports and SRTP keys; the VideoRoom forwards to them.
     JsonPtr started = client.messagePlugin(kRecorder, J(R"({"request":"start","streams":[
-        {"kind":"audio","codec":"opus","mid":"0"},{"kind":"video","codec":"vp8","mid":"1"}]})").get());
+        {"kind":"audio","codec":"opus","mid":"0"},{"kind":"video","codec":"vp8","mid":"1"}]})")
+                                                          .get());
     std::string id = str(started.get(), "recording");
     ASSERT_EQ(id.size(), 32u) << jsonDump(started.get());
     const json_t* ports = json_object_get(started.get(), "streams");
@@ -80,11 +85,16 @@ TEST(RecorderIntegration, VideoRoomRtpForwardWithSrtpIsRecordedEncryptedAndExpor
 
     // 6 seconds of Opus (sine) and VP8 (test pattern) in real time.
     const double seconds = 6.0;
-    std::string dest = "rtp://127.0.0.1:" + std::to_string(rtpPort) + "?rtcpport=" + std::to_string(rtcpPort) + "&pkt_size=1200";
-    Shell::Result ff = Shell::run("ffmpeg -hide_banner -loglevel error -re -f lavfi -i sine=frequency=440:sample_rate=48000:duration=6"
-                         " -re -f lavfi -i testsrc=size=320x240:rate=15:duration=6"
-                         " -map 0:a -c:a libopus -b:a 48k -ac 2 -f rtp -ssrc 1000 -payload_type 111 '" + dest + "'"
-                         " -map 1:v -c:v libvpx -deadline realtime -cpu-used 8 -b:v 300k -g 15 -f rtp -ssrc 1010 -payload_type 96 '" + dest + "' 2>&1");
+    std::string dest =
+        "rtp://127.0.0.1:" + std::to_string(rtpPort) + "?rtcpport=" + std::to_string(rtcpPort) + "&pkt_size=1200";
+    Shell::Result ff = Shell::run(
+        "ffmpeg -hide_banner -loglevel error -re -f lavfi -i sine=frequency=440:sample_rate=48000:duration=6"
+        " -re -f lavfi -i testsrc=size=320x240:rate=15:duration=6"
+        " -map 0:a -c:a libopus -b:a 48k -ac 2 -f rtp -ssrc 1000 -payload_type 111 '" +
+        dest +
+        "'"
+        " -map 1:v -c:v libvpx -deadline realtime -cpu-used 8 -b:v 300k -g 15 -f rtp -ssrc 1010 -payload_type 96 '" +
+        dest + "' 2>&1");
     ASSERT_EQ(ff.status, 0) << ff.out;
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
 
@@ -106,7 +116,8 @@ TEST(RecorderIntegration, VideoRoomRtpForwardWithSrtpIsRecordedEncryptedAndExpor
     JsonPtr exported = client.messagePlugin(kRecorder, J(R"({"request":"export","recording":")" + id + "\"}").get());
     const json_t* out = json_object_get(exported.get(), "files");
     ASSERT_EQ(json_array_size(out), 2u) << jsonDump(exported.get());
-    std::string audioMjr = json_string_value(json_array_get(out, 0)), videoMjr = json_string_value(json_array_get(out, 1));
+    std::string audioMjr = json_string_value(json_array_get(out, 0)),
+                videoMjr = json_string_value(json_array_get(out, 1));
     struct stat st {};
     ASSERT_EQ(::stat(audioMjr.c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 0777, 0600u);

@@ -52,8 +52,8 @@ protected:
     // Before Janus starts: subclasses edit the generated config.
     virtual void configure() {}
     std::string createRoom(const std::string& cls = "default") {
-        JsonPtr r = admin->messagePlugin(kRoom, J(R"({"request":"create","class":")" + cls +
-                                                  R"(","description":"Alice Waiting, knee"})").get());
+        JsonPtr r = admin->messagePlugin(
+            kRoom, J(R"({"request":"create","class":")" + cls + R"(","description":"Alice Waiting, knee"})").get());
         std::string id(jsonString(r.get(), "room").value_or(""));
         EXPECT_FALSE(id.empty()) << jsonDump(r.get());
         return id;
@@ -127,7 +127,8 @@ TEST_F(RoomGateway, ProviderAndPatientsJoinWaitingPatientLearnsNothingAdmitAndDe
     JsonPtr info = admin->messagePlugin(kRoom, J(R"({"request":"info","room":")" + room + R"("})").get());
     std::string is = jsonDump(info.get());
     EXPECT_NE(is.find("ps1_"), std::string::npos) << is;
-    for (const char* phi : {"Alice", "Dr. Strange", "knee", "pt-alice"}) EXPECT_EQ(is.find(phi), std::string::npos) << phi;
+    for (const char* phi : {"Alice", "Dr. Strange", "knee", "pt-alice"})
+        EXPECT_EQ(is.find(phi), std::string::npos) << phi;
 }
 
 TEST_F(RoomGateway, KickEndAndLateJoinerRefused) {
@@ -217,7 +218,8 @@ TEST_F(RoomGateway, ReplayedTokenIsRefused) {
     ASSERT_TRUE(err);
     EXPECT_EQ(jsonInt(data(err.get()), "error_code").value_or(0), 413);
     JsonPtr stats = admin->messagePlugin(kRoom, J(R"({"request":"stats"})").get());
-    EXPECT_EQ(jsonInt(json_object_get(stats.get(), "counters"), "refused_replayed").value_or(0), 1) << jsonDump(stats.get());
+    EXPECT_EQ(jsonInt(json_object_get(stats.get(), "counters"), "refused_replayed").value_or(0), 1)
+        << jsonDump(stats.get());
 }
 
 // Nobody can lock a consult from outside: 100 junk tokens from ten browser tabs are refused (each tab
@@ -315,8 +317,9 @@ protected:
         setAuditKey(janus, "checkpoint_every", "20");
     }
     std::string pseudonymOf(const std::string& sub) {
-        JsonPtr r = auditRequest(*admin, R"({"request":"pseudonym","requester":"it-room-auditor","iss":"janus-hipaa-dev","sub":")" +
-                                             sub + R"("})");
+        JsonPtr r = auditRequest(
+            *admin,
+            R"({"request":"pseudonym","requester":"it-room-auditor","iss":"janus-hipaa-dev","sub":")" + sub + R"("})");
         std::string ps(jsonString(r.get(), "pseudonym").value_or(""));
         EXPECT_TRUE(ps.starts_with("ps1_")) << jsonDump(r.get());
         return ps;
@@ -415,21 +418,25 @@ TEST_F(RoomAuditTrail, EveryStepLeavesItsPhiFreeRowAndNoNameTokenSubOrDobIsInThe
     EXPECT_EQ(count(r + "action = 'plugin.hipaa.room.room_created'"), 1);
     // Joins: five accepted (as their pseudonyms, in the right state), one refused as replayed.
     EXPECT_EQ(count(r + "action = 'plugin.hipaa.room.join' AND event->'event'->'data'->>'outcome' = 'accepted'"), 5);
-    EXPECT_EQ(count(r + "action = 'plugin.hipaa.room.join' AND actor = '" + ps["dr-strange-4711"] +
-                    "' AND event->'event'->'data'->>'state' = 'admitted' AND event->'event'->'data'->>'role' = 'provider'"),
-              1);
+    EXPECT_EQ(
+        count(r + "action = 'plugin.hipaa.room.join' AND actor = '" + ps["dr-strange-4711"] +
+              "' AND event->'event'->'data'->>'state' = 'admitted' AND event->'event'->'data'->>'role' = 'provider'"),
+        1);
     for (const char* pt : {"pt-alice-0815", "pt-bob-0816", "pt-carol-0817", "pt-dave-0818"})
-        EXPECT_EQ(count(r + "action = 'plugin.hipaa.room.join' AND actor = '" + ps[pt] +
-                        "' AND event->'event'->'data'->>'state' = 'waiting' AND event->'event'->'data'->>'role' = 'patient'"),
-                  1)
+        EXPECT_EQ(
+            count(r + "action = 'plugin.hipaa.room.join' AND actor = '" + ps[pt] +
+                  "' AND event->'event'->'data'->>'state' = 'waiting' AND event->'event'->'data'->>'role' = 'patient'"),
+            1)
             << pt;
-    EXPECT_EQ(count(r + "action = 'plugin.hipaa.room.join' AND outcome = 'failure' AND actor = '" + ps["pt-alice-0815"] +
-                    "' AND event->'event'->'data'->>'reason' = 'replayed' AND event->'event'->'data'->>'error_code' = '413'"),
-              1);
+    EXPECT_EQ(
+        count(r + "action = 'plugin.hipaa.room.join' AND outcome = 'failure' AND actor = '" + ps["pt-alice-0815"] +
+              "' AND event->'event'->'data'->>'reason' = 'replayed' AND event->'event'->'data'->>'error_code' = '413'"),
+        1);
     // The wrong date of birth (authentic link: the subject is named) and the join without a token
     // (refused by the request parser, before anything could be named).
     const std::string refused = r + "action = 'plugin.hipaa.room.join' AND outcome = 'failure' AND ";
-    EXPECT_EQ(count(refused + "actor = '" + ps["pt-alice-0815"] + "' AND event->'event'->'data'->>'reason' = 'dob_mismatch' " +
+    EXPECT_EQ(count(refused + "actor = '" + ps["pt-alice-0815"] +
+                    "' AND event->'event'->'data'->>'reason' = 'dob_mismatch' " +
                     "AND event->'event'->'data'->>'error_code' = '416'"),
               1);
     EXPECT_EQ(count(refused + "event->'event'->'data'->>'reason' = 'missing_field' AND " +
@@ -437,8 +444,8 @@ TEST_F(RoomAuditTrail, EveryStepLeavesItsPhiFreeRowAndNoNameTokenSubOrDobIsInThe
               1);
     // Decisions name the participant and the provider who took them.
     auto decided = [&](const char* action, const char* pt) {
-        return count(r + "action = 'plugin.hipaa.room." + action + "' AND actor = '" + ps[pt] + "' AND event->'event'->'data'->>'by' = '" +
-                     ps["dr-strange-4711"] + "'");
+        return count(r + "action = 'plugin.hipaa.room." + action + "' AND actor = '" + ps[pt] +
+                     "' AND event->'event'->'data'->>'by' = '" + ps["dr-strange-4711"] + "'");
     };
     EXPECT_EQ(decided("admitted", "pt-alice-0815"), 1);
     EXPECT_EQ(decided("admitted", "pt-carol-0817"), 1);
@@ -448,8 +455,8 @@ TEST_F(RoomAuditTrail, EveryStepLeavesItsPhiFreeRowAndNoNameTokenSubOrDobIsInThe
     EXPECT_EQ(count(r + "action = 'plugin.hipaa.room.denied'"), 1);
     EXPECT_EQ(count(r + "action = 'plugin.hipaa.room.kicked'"), 1);
     auto left = [&](const char* pt, const char* reason) {
-        return count(r + "action = 'plugin.hipaa.room.left' AND actor = '" + ps[pt] + "' AND event->'event'->'data'->>'reason' = '" +
-                     reason + "'");
+        return count(r + "action = 'plugin.hipaa.room.left' AND actor = '" + ps[pt] +
+                     "' AND event->'event'->'data'->>'reason' = '" + reason + "'");
     };
     EXPECT_EQ(left("pt-bob-0816", "denied"), 1);
     EXPECT_EQ(left("pt-carol-0817", "kicked"), 1);
@@ -458,11 +465,16 @@ TEST_F(RoomAuditTrail, EveryStepLeavesItsPhiFreeRowAndNoNameTokenSubOrDobIsInThe
     EXPECT_EQ(count("action = 'plugin.hipaa.room.revoked' AND event->'event'->'data'->>'by' = 'sub' AND "
                     "event->'event'->'data'->>'sessions_ended' = '1'"),
               1);
-    EXPECT_EQ(count(r + "action = 'plugin.hipaa.room.visit_ended' AND event->'event'->'data'->>'reason' = 'ended_by_provider' AND "
-                    "event->'event'->'data'->>'participants' = '5'"),
-              1);
+    EXPECT_EQ(
+        count(
+            r +
+            "action = 'plugin.hipaa.room.visit_ended' AND event->'event'->'data'->>'reason' = 'ended_by_provider' AND "
+            "event->'event'->'data'->>'participants' = '5'"),
+        1);
     // Every room event kept its name, and its action names the plugin.
-    EXPECT_EQ(count("plugin = 'janus.plugin.hipaa.room' AND janus_type = 64 AND (event->'event'->'data'->>'event' IS NULL OR action NOT LIKE 'plugin.hipaa.room.%')"), 0);
+    EXPECT_EQ(count("plugin = 'janus.plugin.hipaa.room' AND janus_type = 64 AND (event->'event'->'data'->>'event' IS "
+                    "NULL OR action NOT LIKE 'plugin.hipaa.room.%')"),
+              0);
     std::printf("room consult: %lld audit rows, %lld from janus.plugin.hipaa.room\n", count("true"),
                 count("plugin = 'janus.plugin.hipaa.room' AND janus_type = 64"));
 
@@ -470,10 +482,11 @@ TEST_F(RoomAuditTrail, EveryStepLeavesItsPhiFreeRowAndNoNameTokenSubOrDobIsInThe
     std::string dump = db.dump();
     ASSERT_NE(dump.find("plugin.hipaa.room.visit_ended"), std::string::npos) << "the dump holds the trail";
     ASSERT_NE(dump.find(ps["pt-alice-0815"]), std::string::npos);
-    std::vector<std::string> forbidden = {"Dr. Strange", "Strange", "Alice", "Bob Waiting", "Carol", "Dave", "Kicked", "Revoked",
-                                          "sub-", "dr-strange", "pt-alice", "pt-bob", "pt-carol", "pt-dave", "jti-",
-                                          "Patient/", "Practitioner/", "Encounter/", "knee", "eyJ", dob, "19710314", "14.03.1971",
-                                          "03/14/1971", "janus-hipaa-dev"};
+    std::vector<std::string> forbidden = {
+        "Dr. Strange", "Strange",    "Alice",         "Bob Waiting",    "Carol",  "Dave",     "Kicked",
+        "Revoked",     "sub-",       "dr-strange",    "pt-alice",       "pt-bob", "pt-carol", "pt-dave",
+        "jti-",        "Patient/",   "Practitioner/", "Encounter/",     "knee",   "eyJ",      dob,
+        "19710314",    "14.03.1971", "03/14/1971",    "janus-hipaa-dev"};
     forbidden.push_back(wrongDob);
     forbidden.push_back(Shell::output("printf %s " + dob + " | sha256sum | cut -d' ' -f1"));  // what dob_sha256 was
     for (const char* who : {"alice", "bob", "carol", "dave"}) {  // each link's dob_hmac, as sent and in hex
@@ -492,8 +505,8 @@ TEST_F(RoomAuditTrail, EveryStepLeavesItsPhiFreeRowAndNoNameTokenSubOrDobIsInThe
     for (const auto& [who, t] : tokens) {
         forbidden.push_back(t);
         size_t a = t.find('.'), b = t.rfind('.');
-        forbidden.push_back(t.substr(a + 1, 24));       // payload
-        forbidden.push_back(t.substr(b + 1, 24));       // signature
+        forbidden.push_back(t.substr(a + 1, 24));  // payload
+        forbidden.push_back(t.substr(b + 1, 24));  // signature
     }
     for (const auto& f : forbidden) EXPECT_EQ(dump.find(f), std::string::npos) << "found in the database: " << f;
 
@@ -520,7 +533,8 @@ TEST_F(RoomWithoutAudit, NoVisitStartsWhileTheAuditTrailIsNotLoaded) {
     EXPECT_NE(text.find("audit_not_loaded"), std::string::npos) << text;
     EXPECT_EQ(text.find("Strange"), std::string::npos) << text;
     JsonPtr stats = admin->messagePlugin(kRoom, J(R"({"request":"stats"})").get());
-    EXPECT_EQ(jsonInt(json_object_get(stats.get(), "counters"), "audit_refusals").value_or(0), 1) << jsonDump(stats.get());
+    EXPECT_EQ(jsonInt(json_object_get(stats.get(), "counters"), "audit_refusals").value_or(0), 1)
+        << jsonDump(stats.get());
     EXPECT_EQ(jsonInt(json_object_get(stats.get(), "counters"), "joins_ok").value_or(0), 0) << jsonDump(stats.get());
 }
 
@@ -569,9 +583,11 @@ TEST_F(RoomGateway, ProviderRecordsAfterThePatientsConsentAndE2eeRoomsRefuse) {
     EXPECT_EQ(jsonInt(data(forbidden.get()), "error_code").value_or(0), 434);
 
     dr.send(R"({"request":"record"})");
-    JsonPtr asked = dr.wait([](const json_t* d) { return jsonString(d, "result").value_or("") == "consent_requested"; });
+    JsonPtr asked =
+        dr.wait([](const json_t* d) { return jsonString(d, "result").value_or("") == "consent_requested"; });
     ASSERT_TRUE(asked);
-    JsonPtr request = alice.wait([](const json_t* d) { return jsonString(d, "consent_request").value_or("") == "record"; });
+    JsonPtr request =
+        alice.wait([](const json_t* d) { return jsonString(d, "consent_request").value_or("") == "record"; });
     ASSERT_TRUE(request);
     alice.send(R"({"request":"consent","consent":true})");
     auto started = [](const json_t* d) { return jsonString(d, "recording").value_or("") == "started"; };
@@ -602,7 +618,8 @@ TEST_F(RoomGateway, ProviderRecordsAfterThePatientsConsentAndE2eeRoomsRefuse) {
     bob.join(secret, mint(secret, "patient", "pt-bob"), "", "Bob Waiting");
     JsonPtr bobWaiting = bob.waitKind("waiting");
     ASSERT_TRUE(bobWaiting);
-    dr2.send(R"({"request":"admit","id":")" + std::string(jsonString(data(bobWaiting.get()), "id").value_or("")) + R"("})");
+    dr2.send(R"({"request":"admit","id":")" + std::string(jsonString(data(bobWaiting.get()), "id").value_or("")) +
+             R"("})");
     ASSERT_TRUE(bob.waitKind("joined"));
     dr2.send(R"({"request":"record"})");
     JsonPtr e2ee = dr2.waitError();
@@ -618,7 +635,8 @@ std::string audioOffer(const std::string& mid) {
     return "v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE " + mid +
            "\r\na=msid-semantic: WMS\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\n"
            "a=rtcp:9 IN IP4 0.0.0.0\r\na=ice-ufrag:hU3q\r\na=ice-pwd:0123456789abcdefghijklmn\r\n"
-           "a=ice-options:trickle\r\na=fingerprint:sha-256 " + fp + "\r\na=setup:actpass\r\na=mid:" + mid +
+           "a=ice-options:trickle\r\na=fingerprint:sha-256 " +
+           fp + "\r\na=setup:actpass\r\na=mid:" + mid +
            "\r\na=sendonly\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\na=ssrc:1111 cname:x\r\n";
 }
 

@@ -12,16 +12,16 @@ TEST(AesGcm, RoundTripAndTamperDetection) {
     Bytes sealed = gcm.seal(nonce, asBytes("aad"), asBytes("patient note"));
     ASSERT_EQ(sealed.size(), 12u + AesGcm::kTagSize);
     EXPECT_EQ(asChars(*gcm.open(nonce, asBytes("aad"), sealed)), "patient note");
-    EXPECT_FALSE(gcm.open(nonce, asBytes("aaD"), sealed));            // wrong AAD
+    EXPECT_FALSE(gcm.open(nonce, asBytes("aaD"), sealed));                  // wrong AAD
     EXPECT_FALSE(gcm.open(secureRandomBytes(12), asBytes("aad"), sealed));  // wrong nonce
-    for (size_t i = 0; i < sealed.size(); ++i) {                        // every byte flipped
+    for (size_t i = 0; i < sealed.size(); ++i) {                            // every byte flipped
         Bytes t = sealed;
         t[i] ^= 0x01;
         EXPECT_FALSE(gcm.open(nonce, asBytes("aad"), t)) << i;
     }
     EXPECT_FALSE(AesGcm(secureRandomBytes(32)).open(nonce, asBytes("aad"), sealed));  // wrong key
-    EXPECT_FALSE(gcm.open(nonce, {}, Bytes(5)));                                     // shorter than a tag
-    EXPECT_EQ(gcm.open(nonce, {}, gcm.seal(nonce, {}, {}))->size(), 0u);             // empty plaintext
+    EXPECT_FALSE(gcm.open(nonce, {}, Bytes(5)));                                      // shorter than a tag
+    EXPECT_EQ(gcm.open(nonce, {}, gcm.seal(nonce, {}, {}))->size(), 0u);              // empty plaintext
 }
 
 TEST(AesGcm, RejectsBadKeyAndNonceSizes) {

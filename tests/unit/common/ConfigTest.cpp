@@ -37,8 +37,9 @@ TEST(Config, ErrorsNameTheKeyNotTheValue) {
     std::string e1 = errorOf([&] { c.integer("general.n", 1, 0, 10); });
     EXPECT_NE(e1.find("general.n"), std::string::npos);
     EXPECT_EQ(e1.find("secret-looking"), std::string::npos);
-    EXPECT_NE(errorOf([&] { c.integer("general.port", 1, 1, 65535); }).find("general.port: must be between 1 and 65535"),
-              std::string::npos);
+    EXPECT_NE(
+        errorOf([&] { c.integer("general.port", 1, 1, 65535); }).find("general.port: must be between 1 and 65535"),
+        std::string::npos);
     EXPECT_NE(errorOf([&] { c.boolean("general.b"); }).find("general.b"), std::string::npos);
     EXPECT_NE(errorOf([&] { c.string("general.required"); }).find("general.required: required"), std::string::npos);
 }

@@ -79,8 +79,8 @@ TEST(CurlEasy, RefusesPlainHttpWithoutConnecting) {
 TEST(CurlEasy, DoesNotFollowARedirectToHttp) {
     CurlGlobal g;
     test::LocalHttpServer plain(false, test::LocalHttpServer::response("200 OK", "hello"));
-    test::LocalHttpServer tls(true, test::LocalHttpServer::response("307 Temporary Redirect", "",
-                                                                     "Location: " + plain.url() + "\r\n"));
+    test::LocalHttpServer tls(
+        true, test::LocalHttpServer::response("307 Temporary Redirect", "", "Location: " + plain.url() + "\r\n"));
     CurlEasy c;
     EXPECT_EQ(c.perform(get(tls.url(), tls.caFile())).status, 307);  // the answer, not where it points
     EXPECT_EQ(plain.connections(), 0);
@@ -95,7 +95,8 @@ TEST(CurlEasy, CapsTheResponseBody) {
         test::LocalHttpServer server(true, test::LocalHttpServer::response("200 OK", big));
         std::string m = transportError(c, get(server.url(), server.caFile()));
         EXPECT_NE(m.find("response body larger than " + std::to_string(kHttpMaxResponseBytes) + " bytes"),
-                  std::string::npos) << m;
+                  std::string::npos)
+            << m;
     }
     {  // without (the body ends when the connection closes)
         test::LocalHttpServer server(true, "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" + big);

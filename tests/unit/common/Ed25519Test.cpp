@@ -13,7 +13,9 @@ TEST(Ed25519, MatchesRfc8032Vector1) {
     Ed25519Signer s(seed);
     EXPECT_EQ(hexEncode(s.publicKey()), "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
     auto sig = s.sign({});
-    EXPECT_EQ(hexEncode(sig), "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b");
+    EXPECT_EQ(hexEncode(sig),
+              "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0"
+              "595bbe24655141438e7a100b");
     Ed25519Verifier v(s.publicKey());
     EXPECT_TRUE(v.verify({}, sig));
 }

@@ -39,9 +39,9 @@ room-1234: { description = "x" }
 
 TEST(JcfgParser, ParsesEveryStockJanusConfig) {
     // The sample configs Debian ships must all parse (our parser reads the same format Janus does).
-    for (const char* f : {"/etc/janus/janus.jcfg", "/etc/janus/janus.plugin.videoroom.jcfg",
-                          "/etc/janus/janus.plugin.audiobridge.jcfg", "/etc/janus/janus.transport.http.jcfg",
-                          "/etc/janus/janus.eventhandler.sampleevh.jcfg"}) {
+    for (const char* f :
+         {"/etc/janus/janus.jcfg", "/etc/janus/janus.plugin.videoroom.jcfg", "/etc/janus/janus.plugin.audiobridge.jcfg",
+          "/etc/janus/janus.transport.http.jcfg", "/etc/janus/janus.eventhandler.sampleevh.jcfg"}) {
         EXPECT_NO_THROW(JcfgParser::parseFile(f)) << f;
     }
 }

@@ -85,14 +85,15 @@ TEST(Json, OptionalRequestFieldsRefuseAWrongTypeInsteadOfDefaulting) {
     try {
         jsonOptionalInt(j.get(), "s");
     } catch (const RequestError& e) {
-        EXPECT_EQ(std::string(e.what()).rfind("s: ", 0), 0u) << e.what();  // the message names the field
+        EXPECT_EQ(std::string(e.what()).rfind("s: ", 0), 0u) << e.what();             // the message names the field
         EXPECT_EQ(std::string(e.what()).find("abc"), std::string::npos) << e.what();  // never the value
     }
 }
 
 TEST(Json, BoundedRequestFieldsRefuseValuesOutOfRange) {
     JsonPtr j = jsonParse(R"({"s":"abc","n":3})");
-    json_object_set_new(j.get(), "nul", json_stringn("a\0b", 3));  // Janus refuses such JSON text; in-process callers may not
+    json_object_set_new(j.get(), "nul",
+                        json_stringn("a\0b", 3));  // Janus refuses such JSON text; in-process callers may not
     EXPECT_EQ(jsonRequireString(j.get(), "s", 3, 3), "abc");
     EXPECT_EQ(jsonOptionalString(j.get(), "s", 1, 3), "abc");
     EXPECT_EQ(codeOf([&] { jsonRequireString(j.get(), "s", 4, 10); }), errc::kInvalidField);
@@ -117,38 +118,49 @@ std::string canonical(const json_t* j) {
 // A random tree of every JSON type, with the characters that need escaping, multi-byte UTF-8, keys
 // that share prefixes or differ only in length, and integers at the edges.
 JsonPtr randomTree(std::mt19937& rng, int depth) {
-    static const char* kStrings[] = {"", "a", "plain text", "quote \" and \\ backslash", "ctl \x01\x1f\x7f end",
-                                     "tabs\tand\nnewlines\r\b\f", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "/slash/",
+    static const char* kStrings[] = {"",
+                                     "a",
+                                     "plain text",
+                                     "quote \" and \\ backslash",
+                                     "ctl \x01\x1f\x7f end",
+                                     "tabs\tand\nnewlines\r\b\f",
+                                     "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
+                                     "/slash/",
                                      "\xe2\x80\xa8 line separator"};
     static const char* kKeys[] = {"a", "ab", "a b", "b", "B", "_", "z", "aa", "\xc3\xa9", "mid", "mindex", "m", ""};
     int kind = static_cast<int>(rng() % (depth > 3 ? 6 : 8));
     switch (kind) {
-    case 0: return jsonAdopt(json_null());
-    case 1: return jsonAdopt(json_boolean(rng() % 2));
-    case 2: {
-        static const json_int_t kInts[] = {0, -1, 1, 42, INT64_MAX, INT64_MIN, 1795382881811808};
-        return jsonAdopt(json_integer(rng() % 3 ? kInts[rng() % 7] : static_cast<json_int_t>(rng()) - 2147483648LL));
-    }
-    case 3: {
-        static const double kReals[] = {0.5, -0.0, 2.0, 1e300, 3.14159, 1e-7, 123456789.125};
-        return jsonAdopt(json_real(kReals[rng() % 7]));
-    }
-    case 4: {
-        std::string s = kStrings[rng() % 9];
-        if (rng() % 4 == 0) s.push_back('\0');  // an embedded NUL: \u0000
-        return jsonAdopt(json_stringn(s.data(), s.size()));
-    }
-    case 5: return jsonAdopt(json_string(kStrings[rng() % 9]));
-    case 6: {
-        JsonPtr a = jsonArray();
-        for (auto n = rng() % 4; n > 0; --n) json_array_append_new(a.get(), randomTree(rng, depth + 1).release());
-        return a;
-    }
-    default: {
-        JsonPtr o = jsonObject();
-        for (auto n = rng() % 7; n > 0; --n) json_object_set_new(o.get(), kKeys[rng() % 13], randomTree(rng, depth + 1).release());
-        return o;
-    }
+        case 0:
+            return jsonAdopt(json_null());
+        case 1:
+            return jsonAdopt(json_boolean(rng() % 2));
+        case 2: {
+            static const json_int_t kInts[] = {0, -1, 1, 42, INT64_MAX, INT64_MIN, 1795382881811808};
+            return jsonAdopt(
+                json_integer(rng() % 3 ? kInts[rng() % 7] : static_cast<json_int_t>(rng()) - 2147483648LL));
+        }
+        case 3: {
+            static const double kReals[] = {0.5, -0.0, 2.0, 1e300, 3.14159, 1e-7, 123456789.125};
+            return jsonAdopt(json_real(kReals[rng() % 7]));
+        }
+        case 4: {
+            std::string s = kStrings[rng() % 9];
+            if (rng() % 4 == 0) s.push_back('\0');  // an embedded NUL: \u0000
+            return jsonAdopt(json_stringn(s.data(), s.size()));
+        }
+        case 5:
+            return jsonAdopt(json_string(kStrings[rng() % 9]));
+        case 6: {
+            JsonPtr a = jsonArray();
+            for (auto n = rng() % 4; n > 0; --n) json_array_append_new(a.get(), randomTree(rng, depth + 1).release());
+            return a;
+        }
+        default: {
+            JsonPtr o = jsonObject();
+            for (auto n = rng() % 7; n > 0; --n)
+                json_object_set_new(o.get(), kKeys[rng() % 13], randomTree(rng, depth + 1).release());
+            return o;
+        }
     }
 }
 
@@ -156,9 +168,10 @@ JsonPtr randomTree(std::mt19937& rng, int depth) {
 
 TEST(Json, CanonicalDumpIsByteIdenticalToJanssonSortedCompactDump) {
     // Fixed cases first: each names a rule of jansson's output.
-    for (const char* text : {R"({"b":1,"a":{"d":[],"c":{}},"ab":"x","a b":null})", R"([1,-2,true,false,null,"\u0001\u001f"])",
-                             R"({"k":"caf\u00e9 \ud83d\ude00 \"q\" \\ \/ \b\f\n\r\t"})", R"({"z":{"y":{"x":{"w":[{"v":1},{"u":2}]}}}})",
-                             R"({"x":0.1,"y":1e+300,"w":2.0,"v":-0.0})", R"({"big":9223372036854775807,"small":-9223372036854775808})"}) {
+    for (const char* text :
+         {R"({"b":1,"a":{"d":[],"c":{}},"ab":"x","a b":null})", R"([1,-2,true,false,null,"\u0001\u001f"])",
+          R"({"k":"caf\u00e9 \ud83d\ude00 \"q\" \\ \/ \b\f\n\r\t"})", R"({"z":{"y":{"x":{"w":[{"v":1},{"u":2}]}}}})",
+          R"({"x":0.1,"y":1e+300,"w":2.0,"v":-0.0})", R"({"big":9223372036854775807,"small":-9223372036854775808})"}) {
         JsonPtr j = jsonParse(text);
         EXPECT_EQ(canonical(j.get()), jsonDump(j.get())) << text;
     }

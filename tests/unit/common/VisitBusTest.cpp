@@ -33,7 +33,8 @@ TEST(VisitBus, SlowSubscriberNeverBlocksThePublisher) {
     VisitBus bus;
     std::promise<void> release;
     auto gate = release.get_future().share();
-    auto sub = bus.subscribe<VisitEnded>("slow", [gate](const VisitEnded&) { gate.wait(); }, 4);
+    auto sub = bus.subscribe<VisitEnded>(
+        "slow", [gate](const VisitEnded&) { gate.wait(); }, 4);
     auto start = std::chrono::steady_clock::now();
     size_t delivered = 0, refused = 0;
     for (int i = 0; i < 50; ++i) {

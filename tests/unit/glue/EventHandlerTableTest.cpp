@@ -1,8 +1,8 @@
 #include "FakeJanus.hpp"
 #include "PluginTables.hpp"
 #include "TempDir.hpp"
-#include "hipaa/Errors.hpp"
 #include "hipaa/AuditHealthProbe.hpp"
+#include "hipaa/Errors.hpp"
 #include "hipaa/Json.hpp"
 
 #include <gtest/gtest.h>
@@ -20,9 +20,10 @@ void writeAuditConfig(TempDir& dir, const std::string& spoolExtra = "") {
     std::string key = std::string(64, 'a') + "\n";
     dir.write("janus.eventhandler.hipaa.audit.jcfg",
               "general: { enabled = true queue_capacity = 1024 policy_file = \"" HIPAA_SOURCE_DIR
-              "/conf/janus.eventhandler.hipaa.audit.policy.jcfg\" pseudonym_key_file = \"" + dir.write("ps.key", key) +
-                  "\" }\nchain: { signing_key_file = \"" + dir.write("sign.key", key) + "\" }\nspool: { dir = \"" +
-                  dir.file("spool") + "\" key_file = \"" + dir.write("spool.key", key) + "\" " + spoolExtra + " }\n");
+              "/conf/janus.eventhandler.hipaa.audit.policy.jcfg\" pseudonym_key_file = \"" +
+                  dir.write("ps.key", key) + "\" }\nchain: { signing_key_file = \"" + dir.write("sign.key", key) +
+                  "\" }\nspool: { dir = \"" + dir.file("spool") + "\" key_file = \"" + dir.write("spool.key", key) +
+                  "\" " + spoolExtra + " }\n");
 }
 }  // namespace
 
@@ -132,8 +133,10 @@ TEST(FhirHandlerTable, ValidatesConfigAndRedactsNothingSecretIntoInfo) {
     std::string key = dir.write("outbox.key", std::string(64, 'a'), 0600);
     // The outbox database is connected lazily: an unreachable one does not keep the handler from loading.
     dir.write("janus.eventhandler.hipaa.fhir.jcfg",
-              "general: { base_url = \"https://ehr.test/fhir\" bearer_token_file = \"" + token + "\" }\n"
-              "outbox: { conninfo = \"host=127.0.0.1 port=1 password=pg-SECRET-456\" key_file = \"" + key + "\" }");
+              "general: { base_url = \"https://ehr.test/fhir\" bearer_token_file = \"" + token +
+                  "\" }\n"
+                  "outbox: { conninfo = \"host=127.0.0.1 port=1 password=pg-SECRET-456\" key_file = \"" +
+                  key + "\" }");
     ASSERT_EQ(h->init(dir.path().c_str()), 0) << janusLogText();
     JsonPtr info(h->handle_request(jsonParse(R"({"request":"info"})").get()));
     std::string text = jsonDump(info.get());

@@ -72,7 +72,8 @@ TEST(MediaHost, AsyncAnswersReachJanusAndReferencesBalance) {
     int err = 0;
     p->create_session(&h.session, &err);
 
-    janus_plugin_result* r = p->handle_message(&h.session, g_strdup("tx-9"), json_pack("{ss}", "request", "ping"), nullptr);
+    janus_plugin_result* r =
+        p->handle_message(&h.session, g_strdup("tx-9"), json_pack("{ss}", "request", "ping"), nullptr);
     EXPECT_EQ(r->type, JANUS_PLUGIN_OK_WAIT);
     janus_plugin_result_destroy(r);
     EXPECT_TRUE(EchoCore::instance->pushed);

@@ -39,7 +39,8 @@ std::string roomConfig(TempDir& dir) {
               0600);
     return "general: { development = false\n pseudonym_key_file = \"" + dir.file("pseudonym.key") +
            "\" }\ntokens: { issuers = \"https://idp.example\"\n audience = \"janus-hipaa\" }\n"
-           "keys: { pem_files = \"k1=" + dir.file("issuer.pem") + "\" }\n";
+           "keys: { pem_files = \"k1=" +
+           dir.file("issuer.pem") + "\" }\n";
 }
 
 void PrintTo(const Plugin& p, std::ostream* os) { *os << p.package; }
@@ -63,7 +64,8 @@ protected:
         std::string ring = dir.write("recorder-keyring", "1 kek " + std::string(64, 'a') + "\n");
         std::string sign = dir.write("recorder-signing.key", std::string(64, 'b') + "\n");
         return "general: {\n recordings_dir = \"" + dir.file("rec") + "\"\n keyring = \"" + ring +
-               "\"\n signing_key = \"" + sign + "\"\n}\n"
+               "\"\n signing_key = \"" + sign +
+               "\"\n}\n"
                "policies: { standard = \"30d\" }\n";
     }
     TempDir dir;
@@ -89,7 +91,8 @@ TEST_P(MediaPluginTable, LifecycleThroughTheCTable) {
     EXPECT_EQ(h.refs(), 2);  // the plugin holds a reference while the session lives
 
     // handle_message: the plugin owns transaction, message and jsep (ASan would flag a leak or double free).
-    janus_plugin_result* r = p()->handle_message(&h.session, g_strdup("tx1"), json_pack("{ss}", "request", "join"), nullptr);
+    janus_plugin_result* r =
+        p()->handle_message(&h.session, g_strdup("tx1"), json_pack("{ss}", "request", "join"), nullptr);
     ASSERT_NE(r, nullptr);
     if (std::string(GetParam().package) == "janus.plugin.hipaa.room") {
         // Queued to the room's worker; the answer (here: missing field "room") comes as a push_event.
@@ -178,7 +181,8 @@ TEST(RoomPluginTable, RefusesPseudonymKeyReadableByOthers) {
     dir.write("janus.plugin.hipaa.room.jcfg", "general: { pseudonym_key_file = \"" + key + "\" }", 0644);
     EXPECT_EQ(hipaa_room_plugin()->init(FakeGateway::instance().callbacks(), dir.path().c_str()), -1);
     EXPECT_NE(janusLogText().find("must be 0600"), std::string::npos) << janusLogText();
-    EXPECT_NE(janusLogText().find("general.pseudonym_key_file: secret file " + key), std::string::npos) << janusLogText();
+    EXPECT_NE(janusLogText().find("general.pseudonym_key_file: secret file " + key), std::string::npos)
+        << janusLogText();
 }
 
 // A key file error names the config key that points at the file.
@@ -189,8 +193,9 @@ TEST(RecorderPluginTable, KeyFileErrorsNameTheConfigKey) {
     ASSERT_EQ(::mkdir(rec.c_str(), 0700), 0);
     std::string ring = dir.write("keyring", "1 kek " + std::string(64, 'a') + "\n", 0640);
     std::string sign = dir.write("signing.key", std::string(64, 'b') + "\n");
-    dir.write("janus.plugin.hipaa.recorder.jcfg", "general: { recordings_dir = \"" + rec + "\" keyring = \"" + ring +
-                                                      "\" signing_key = \"" + sign + "\" }", 0644);
+    dir.write("janus.plugin.hipaa.recorder.jcfg",
+              "general: { recordings_dir = \"" + rec + "\" keyring = \"" + ring + "\" signing_key = \"" + sign + "\" }",
+              0644);
     EXPECT_EQ(hipaa_recorder_plugin()->init(FakeGateway::instance().callbacks(), dir.path().c_str()), -1);
     EXPECT_NE(janusLogText().find("general.keyring: secret file " + ring), std::string::npos) << janusLogText();
 }

@@ -72,8 +72,10 @@ private:
     static json_t* handleRequest(json_t* request) noexcept {  // borrowed; the answer is handed over
         JsonPtr answer;
         try {
-            if (!core_) answer = jsonError(errc::kConfig, "not running: " + notRunning());
-            else answer = core_->handleRequest(request);
+            if (!core_)
+                answer = jsonError(errc::kConfig, "not running: " + notRunning());
+            else
+                answer = core_->handleRequest(request);
         } catch (const Error& e) {
             answer = jsonError(e.code(), e.what());
         } catch (const std::exception& e) {

@@ -33,22 +33,26 @@ public:
             if (m->type == JANUS_SDP_AUDIO) {
                 sm.type = SdpMedia::Type::Audio;
                 sm.codec = pick(offer.get(), m->index, policy.audioCodecs);
-                if (sm.codec.empty()) refuse(offer.get(), answer.get(), m);
-                else janus_sdp_generate_answer_mline(offer.get(), answer.get(), m, JANUS_SDP_OA_MLINE, JANUS_SDP_AUDIO,
-                    JANUS_SDP_OA_DIRECTION, sending ? JANUS_SDP_RECVONLY : JANUS_SDP_INACTIVE,
-                    JANUS_SDP_OA_CODEC, sm.codec.c_str(),
-                    JANUS_SDP_OA_ACCEPT_EXTMAP, JANUS_RTP_EXTMAP_MID,
-                    JANUS_SDP_OA_ACCEPT_EXTMAP, JANUS_RTP_EXTMAP_TRANSPORT_WIDE_CC, JANUS_SDP_OA_DONE);
+                if (sm.codec.empty())
+                    refuse(offer.get(), answer.get(), m);
+                else
+                    janus_sdp_generate_answer_mline(
+                        offer.get(), answer.get(), m, JANUS_SDP_OA_MLINE, JANUS_SDP_AUDIO, JANUS_SDP_OA_DIRECTION,
+                        sending ? JANUS_SDP_RECVONLY : JANUS_SDP_INACTIVE, JANUS_SDP_OA_CODEC, sm.codec.c_str(),
+                        JANUS_SDP_OA_ACCEPT_EXTMAP, JANUS_RTP_EXTMAP_MID, JANUS_SDP_OA_ACCEPT_EXTMAP,
+                        JANUS_RTP_EXTMAP_TRANSPORT_WIDE_CC, JANUS_SDP_OA_DONE);
             } else if (m->type == JANUS_SDP_VIDEO) {
                 sm.type = SdpMedia::Type::Video;
                 sm.codec = pick(offer.get(), m->index, policy.videoCodecs);
-                if (sm.codec.empty()) refuse(offer.get(), answer.get(), m);
-                else janus_sdp_generate_answer_mline(offer.get(), answer.get(), m, JANUS_SDP_OA_MLINE, JANUS_SDP_VIDEO,
-                    JANUS_SDP_OA_DIRECTION, sending ? JANUS_SDP_RECVONLY : JANUS_SDP_INACTIVE,
-                    JANUS_SDP_OA_CODEC, sm.codec.c_str(),
-                    JANUS_SDP_OA_ACCEPT_EXTMAP, JANUS_RTP_EXTMAP_MID,
-                    JANUS_SDP_OA_ACCEPT_EXTMAP, JANUS_RTP_EXTMAP_TRANSPORT_WIDE_CC,
-                    JANUS_SDP_OA_ACCEPT_EXTMAP, JANUS_RTP_EXTMAP_ABS_SEND_TIME, JANUS_SDP_OA_DONE);
+                if (sm.codec.empty())
+                    refuse(offer.get(), answer.get(), m);
+                else
+                    janus_sdp_generate_answer_mline(
+                        offer.get(), answer.get(), m, JANUS_SDP_OA_MLINE, JANUS_SDP_VIDEO, JANUS_SDP_OA_DIRECTION,
+                        sending ? JANUS_SDP_RECVONLY : JANUS_SDP_INACTIVE, JANUS_SDP_OA_CODEC, sm.codec.c_str(),
+                        JANUS_SDP_OA_ACCEPT_EXTMAP, JANUS_RTP_EXTMAP_MID, JANUS_SDP_OA_ACCEPT_EXTMAP,
+                        JANUS_RTP_EXTMAP_TRANSPORT_WIDE_CC, JANUS_SDP_OA_ACCEPT_EXTMAP, JANUS_RTP_EXTMAP_ABS_SEND_TIME,
+                        JANUS_SDP_OA_DONE);
                 if (janus_sdp_mline* a = janus_sdp_mline_find_by_index(answer.get(), m->index);
                     a && policy.videoBitrateBps > 0 && !sm.codec.empty()) {
                     g_free(a->b_name);
@@ -83,26 +87,24 @@ public:
         return write(answer.get());
     }
 
-    std::string offerSubscriber(const std::string& name, const std::vector<SdpMedia>& media, uint64_t version) override {
+    std::string offerSubscriber(const std::string& name, const std::vector<SdpMedia>& media,
+                                uint64_t version) override {
         SdpPtr offer(janus_sdp_generate_offer(name.c_str(), "0.0.0.0", JANUS_SDP_OA_DONE));
         if (!offer) throw Error(errc::kInternal, "no offer could be generated");
         for (const auto& m : media) {
             const char* codec = m.codec.empty() ? nullptr : m.codec.c_str();
             bool video = m.type == SdpMedia::Type::Video;
             const char* prof = m.profile.empty() ? nullptr : m.profile.c_str();
-            janus_sdp_generate_offer_mline(offer.get(), JANUS_SDP_OA_MLINE, mtype(m.type),
-                JANUS_SDP_OA_MID, m.mid.c_str(),
-                JANUS_SDP_OA_PT, m.type == SdpMedia::Type::Data ? -1 : m.payloadType,
-                JANUS_SDP_OA_CODEC, codec,
-                JANUS_SDP_OA_H264_PROFILE, video && m.codec == "h264" ? prof : nullptr,
-                JANUS_SDP_OA_VP9_PROFILE, video && m.codec == "vp9" ? prof : nullptr,
-                JANUS_SDP_OA_DIRECTION, m.active ? JANUS_SDP_SENDONLY : JANUS_SDP_INACTIVE,
-                JANUS_SDP_OA_EXTENSION, JANUS_RTP_EXTMAP_MID, janus_rtp_extension_id(JANUS_RTP_EXTMAP_MID),
-                JANUS_SDP_OA_EXTENSION, JANUS_RTP_EXTMAP_TRANSPORT_WIDE_CC,
-                    janus_rtp_extension_id(JANUS_RTP_EXTMAP_TRANSPORT_WIDE_CC),
+            janus_sdp_generate_offer_mline(
+                offer.get(), JANUS_SDP_OA_MLINE, mtype(m.type), JANUS_SDP_OA_MID, m.mid.c_str(), JANUS_SDP_OA_PT,
+                m.type == SdpMedia::Type::Data ? -1 : m.payloadType, JANUS_SDP_OA_CODEC, codec,
+                JANUS_SDP_OA_H264_PROFILE, video && m.codec == "h264" ? prof : nullptr, JANUS_SDP_OA_VP9_PROFILE,
+                video && m.codec == "vp9" ? prof : nullptr, JANUS_SDP_OA_DIRECTION,
+                m.active ? JANUS_SDP_SENDONLY : JANUS_SDP_INACTIVE, JANUS_SDP_OA_EXTENSION, JANUS_RTP_EXTMAP_MID,
+                janus_rtp_extension_id(JANUS_RTP_EXTMAP_MID), JANUS_SDP_OA_EXTENSION,
+                JANUS_RTP_EXTMAP_TRANSPORT_WIDE_CC, janus_rtp_extension_id(JANUS_RTP_EXTMAP_TRANSPORT_WIDE_CC),
                 JANUS_SDP_OA_EXTENSION, JANUS_RTP_EXTMAP_ABS_SEND_TIME,
-                    video ? janus_rtp_extension_id(JANUS_RTP_EXTMAP_ABS_SEND_TIME) : 0,
-                JANUS_SDP_OA_DONE);
+                video ? janus_rtp_extension_id(JANUS_RTP_EXTMAP_ABS_SEND_TIME) : 0, JANUS_SDP_OA_DONE);
         }
         offer->o_version = version;
         return write(offer.get());
@@ -145,10 +147,14 @@ private:
     }
     static janus_sdp_mtype mtype(SdpMedia::Type t) {
         switch (t) {
-            case SdpMedia::Type::Audio: return JANUS_SDP_AUDIO;
-            case SdpMedia::Type::Video: return JANUS_SDP_VIDEO;
-            case SdpMedia::Type::Data: return JANUS_SDP_APPLICATION;
-            default: return JANUS_SDP_OTHER;
+            case SdpMedia::Type::Audio:
+                return JANUS_SDP_AUDIO;
+            case SdpMedia::Type::Video:
+                return JANUS_SDP_VIDEO;
+            case SdpMedia::Type::Data:
+                return JANUS_SDP_APPLICATION;
+            default:
+                return JANUS_SDP_OTHER;
         }
     }
 };

@@ -98,8 +98,10 @@ public:
     }
     void sendPli(SessionId session, int mindex) override {
         if (janus_plugin_session* h = acquire(session)) {
-            if (mindex < 0) gw_->send_pli(h);
-            else gw_->send_pli_stream(h, mindex);
+            if (mindex < 0)
+                gw_->send_pli(h);
+            else
+                gw_->send_pli_stream(h, mindex);
             release(h);
         }
     }
@@ -193,7 +195,8 @@ private:
         SessionId id = g->nextId_.fetch_add(1);
         try {
             // Janus keeps plugin_handle opaque: it carries our id, never a pointer (no lookup into freed memory).
-            handle->plugin_handle = reinterpret_cast<void*>(static_cast<uintptr_t>(id));  // NOLINT(performance-no-int-to-ptr)
+            handle->plugin_handle =
+                reinterpret_cast<void*>(static_cast<uintptr_t>(id));  // NOLINT(performance-no-int-to-ptr)
             {
                 std::lock_guard lock(g->mutex_);
                 // Balanced in destroySession. Janus sets this count to 1 only after create_session returns

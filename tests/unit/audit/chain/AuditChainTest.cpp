@@ -61,12 +61,12 @@ TEST(AuditChain, EveryColumnChangesTheHash) {
     chain.append(r);
     EXPECT_EQ(r.seq, 42);
     std::vector<void (*)(AuditRecord&)> edits = {
-        [](AuditRecord& x) { x.instanceId = "gw2"; }, [](AuditRecord& x) { x.seq++; },
-        [](AuditRecord& x) { x.eventTimeUs++; },      [](AuditRecord& x) { x.janusType = 2; },
-        [](AuditRecord& x) { x.subtype = 1; },        [](AuditRecord& x) { x.emitter.reset(); },
+        [](AuditRecord& x) { x.instanceId = "gw2"; },  [](AuditRecord& x) { x.seq++; },
+        [](AuditRecord& x) { x.eventTimeUs++; },       [](AuditRecord& x) { x.janusType = 2; },
+        [](AuditRecord& x) { x.subtype = 1; },         [](AuditRecord& x) { x.emitter.reset(); },
         [](AuditRecord& x) { x.plugin = "p"; },        [](AuditRecord& x) { x.sessionId = 13; },
-        [](AuditRecord& x) { x.handleId = 0; },       [](AuditRecord& x) { x.room = "12345"; },
-        [](AuditRecord& x) { x.actor = ""; },         [](AuditRecord& x) { x.action += "x"; },
+        [](AuditRecord& x) { x.handleId = 0; },        [](AuditRecord& x) { x.room = "12345"; },
+        [](AuditRecord& x) { x.actor = ""; },          [](AuditRecord& x) { x.action += "x"; },
         [](AuditRecord& x) { x.outcome = "failure"; }, [](AuditRecord& x) { x.event = R"({"type":65})"; },
         [](AuditRecord& x) { x.prevHash[0] ^= 1; },
     };
@@ -110,19 +110,20 @@ TEST(AuditChain, CanonicalBytesOfStoredChainsNeverChange) {
     AuditRecord r = sample();
     r.instanceId = "gw1";
     r.seq = 1;
-    EXPECT_EQ(hexEncode(AuditChain::canonical(r)), 
+    EXPECT_EQ(hexEncode(AuditChain::canonical(r)),
               "000000146a616e75732d68697061612d61756469742f7631000000036777310000000131000000103137393533383238"
               "3831383931383739000000023634ffffffff00000003677731000000166a616e75732e706c7567696e2e766964656f72"
               "6f6f6d000000023132ffffffff0000000431323334ffffffff00000017706c7567696e2e766964656f726f6f6d2e6a6f"
               "696e656400000007737563636573730000000b7b2274797065223a36347d000000000000000000000000000000000000"
               "0000000000000000000000000000");
     EXPECT_EQ(hexEncode(AuditChain::hashOf(r)), "ce64d425002b95a64eac9f13ab0475a7a7a729ab8e1b758bec226f2267499707");
-    EXPECT_EQ(hexEncode(AuditChain::canonical(full())), 
+    EXPECT_EQ(hexEncode(AuditChain::canonical(full())),
               "000000146a616e75732d68697061612d61756469742f76310000000867772dc3a9223122000000103930303731393932"
               "3534373430393933000000022d310000000130000000022d3200000003677731000000166a616e75732e706c7567696e"
               "2e766964656f726f6f6d0000001339323233333732303336383534373735383037000000142d39323233333732303336"
               "3835343737353830380000000431323334000000087073315f5c78303000000017706c7567696e2e766964656f726f6f"
               "6d2e6a6f696e656400000007737563636573730000001f7b2261223a5b312c225c7530303031225d2c2262223a22745c"
               "22715c22227da5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5");
-    EXPECT_EQ(hexEncode(AuditChain::hashOf(full())), "e7051fb723b70af22b7bf3cffec3bef63cd6461a95d0ec15031f498285d3a538");
+    EXPECT_EQ(hexEncode(AuditChain::hashOf(full())),
+              "e7051fb723b70af22b7bf3cffec3bef63cd6461a95d0ec15031f498285d3a538");
 }

@@ -22,9 +22,10 @@ const std::string kSamples = std::string(HIPAA_SOURCE_DIR) + "/tests/support/aud
 const std::string kPolicy = std::string(HIPAA_SOURCE_DIR) + "/conf/janus.eventhandler.hipaa.audit.policy.jcfg";
 
 // Everything planted in the samples; compared case-insensitively against the scrubbed output.
-const char* kPhi[] = {"jane", "patient", "john", "caller", "867-5309", "5309", "tok-secret", "secrethandletoken",
-                      "example.com", "192.168.77", "mrn", "1980", "v=0", "typ host", "udp 2", "fingerprint",
-                      "50000", "54321", "cname"};
+const char* kPhi[] = {"jane",       "patient",           "john",        "caller",      "867-5309", "5309",
+                      "tok-secret", "secrethandletoken", "example.com", "192.168.77",  "mrn",      "1980",
+                      "v=0",        "typ host",          "udp 2",       "fingerprint", "50000",    "54321",
+                      "cname"};
 
 std::vector<std::pair<std::string, JsonPtr>> samples() {
     std::vector<std::pair<std::string, JsonPtr>> out;
@@ -67,7 +68,8 @@ TEST(EventScrubber, NoPlantedIdentifierSurvivesAnyRealSample) {
     for (auto& [name, ev] : all) {
         AuditRecord r = scrubber.scrub(ev.get());
         std::string text = lower(dumpRecord(r));
-        for (const char* phi : kPhi) EXPECT_EQ(text.find(phi), std::string::npos) << name << " kept '" << phi << "': " << text;
+        for (const char* phi : kPhi)
+            EXPECT_EQ(text.find(phi), std::string::npos) << name << " kept '" << phi << "': " << text;
         EXPECT_FALSE(r.action.empty()) << name;
         EXPECT_GT(r.eventTimeUs, 1700000000000000) << name;
     }
@@ -136,13 +138,15 @@ TEST(EventScrubber, ActionsOfDottedPluginPackagesKeepTheirName) {
     Pseudonymizer ps = testKey();
     EventScrubber scrubber(policy, ps);
     auto action = [&](const std::string& plugin) {
-        JsonPtr ev = jsonParse(R"({"type":64,"timestamp":1,"event":{"plugin":")" + plugin + R"(","data":{"event":"admitted"}}})");
+        JsonPtr ev = jsonParse(R"({"type":64,"timestamp":1,"event":{"plugin":")" + plugin +
+                               R"(","data":{"event":"admitted"}}})");
         return scrubber.scrub(ev.get()).action;
     };
     EXPECT_EQ(action("janus.plugin.hipaa.room"), "plugin.hipaa.room.admitted");
     EXPECT_EQ(action("janus.plugin.hipaa.recorder"), "plugin.hipaa.recorder.admitted");
     EXPECT_EQ(action("janus.plugin.videoroom"), "plugin.videoroom.admitted");
-    for (const char* odd : {"janus.plugin.hipaa..room", "janus.plugin.hipaa.room.", "janus.plugin.a b", "janus.plugin.x'y"})
+    for (const char* odd :
+         {"janus.plugin.hipaa..room", "janus.plugin.hipaa.room.", "janus.plugin.a b", "janus.plugin.x'y"})
         EXPECT_EQ(action(odd), "plugin.other.admitted") << odd;
 }
 
@@ -167,7 +171,7 @@ TEST(EventScrubber, CoarsensIpv4To24AndIpv6To48) {
 }
 
 TEST(AuditPolicy, RejectsMalformedRulesNamingThem) {
-    EXPECT_THROW(AuditPolicy::fromText(R"(r: { keep = ["a"] })"), ConfigError);             // no type
+    EXPECT_THROW(AuditPolicy::fromText(R"(r: { keep = ["a"] })"), ConfigError);            // no type
     EXPECT_THROW(AuditPolicy::fromText(R"(r: { type = 1 keeps = ["a"] })"), ConfigError);  // unknown key
     EXPECT_THROW(AuditPolicy::fromText(R"(r: { type = 1 keep = ["a"] drop = ["a"] })"), ConfigError);
     EXPECT_THROW(AuditPolicy::fromText(R"(r: { type = 1 keep = ["**.a"] })"), ConfigError);

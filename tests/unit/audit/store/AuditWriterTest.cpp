@@ -46,8 +46,10 @@ Spooled readSpool(const TempDir& dir) {
     AuditSpool s(dir.file("spool") + "/unit-gw.spool", Bytes(32, 1), 1 << 30);
     s.forEach([&](std::string&& p) {
         JsonPtr j = jsonParse(p);
-        if (jsonString(j.get(), "k") == "r") out.records.push_back(AuditRecordCodec::fromJson(j.get()));
-        else out.checkpoints.push_back(std::move(j));
+        if (jsonString(j.get(), "k") == "r")
+            out.records.push_back(AuditRecordCodec::fromJson(j.get()));
+        else
+            out.checkpoints.push_back(std::move(j));
         return true;
     });
     return out;
@@ -63,7 +65,8 @@ TEST(AuditWriter, SpoolsScrubbedChainedRecordsAndSignedCheckpointsAndResumesTheC
     {
         AuditWriter w(options(dir), policy, ps, signer, Logger());
         for (int i = 0; i < 4; ++i) {
-            JsonPtr ev = jsonParse(R"({"type":64,"timestamp":1795382881891879,"session_id":5,"event":{"plugin":"janus.plugin.videoroom",
+            JsonPtr ev = jsonParse(
+                R"({"type":64,"timestamp":1795382881891879,"session_id":5,"event":{"plugin":"janus.plugin.videoroom",
                 "data":{"event":"joined","room":1234,"display":"Alice Patient"}}})");
             w.enqueue(ev.get());
         }
@@ -90,7 +93,8 @@ TEST(AuditWriter, SpoolsScrubbedChainedRecordsAndSignedCheckpointsAndResumesTheC
         int64_t seq = jsonInt(cp.get(), "seq").value();
         Digest256 head = s.records[static_cast<size_t>(seq - 1)].hash;
         auto sig = hexDecode(jsonString(cp.get(), "signature").value());
-        EXPECT_TRUE(v.verify(AuditChain::checkpointMessage("unit-gw", seq, head, jsonInt(cp.get(), "signed_at_us").value()), *sig));
+        EXPECT_TRUE(v.verify(
+            AuditChain::checkpointMessage("unit-gw", seq, head, jsonInt(cp.get(), "signed_at_us").value()), *sig));
     }
 
     // A restart continues from the spool's head.
@@ -128,7 +132,8 @@ TEST(AuditWriter, RefusedEventsAreCountedAndRecordedOnTheChain) {
     Spooled s = readSpool(dir);
     uint64_t noted = 0;
     for (const auto& r : s.records)
-        if (r.action == "audit.events_refused") noted += static_cast<uint64_t>(jsonInt(jsonParse(r.event).get(), "refused").value());
+        if (r.action == "audit.events_refused")
+            noted += static_cast<uint64_t>(jsonInt(jsonParse(r.event).get(), "refused").value());
     EXPECT_EQ(noted, refused);
     size_t stored = 0;
     for (const auto& r : s.records) stored += r.action == "session.created";
@@ -151,11 +156,13 @@ TEST(AuditWriter, LargeBatchesKeepQueueOrderAndCountBothScrubbers) {
         AuditWriter w(o, policy, ps, signer, Logger());
         std::vector<JsonPtr> events;
         for (int i = 1; i <= kEvents; ++i)
-            events.push_back(jsonParse(R"({"type":64,"timestamp":1795382881891879,"session_id":)" + std::to_string(i) +
-                                       R"(,"event":{"plugin":"janus.plugin.videoroom","data":{"event":"joined","room":7,"display":"Alice )" +
-                                       std::to_string(i % 7) + R"("}}})"));
+            events.push_back(jsonParse(
+                R"({"type":64,"timestamp":1795382881891879,"session_id":)" + std::to_string(i) +
+                R"(,"event":{"plugin":"janus.plugin.videoroom","data":{"event":"joined","room":7,"display":"Alice )" +
+                std::to_string(i % 7) + R"("}}})"));
         for (auto& e : events) w.enqueue(e.get());
-        for (int t = 0; t < 1000 && w.stats().processed < kEvents; ++t) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        for (int t = 0; t < 1000 && w.stats().processed < kEvents; ++t)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
         AuditWriter::Stats st = w.stats();
         EXPECT_EQ(st.processed, static_cast<uint64_t>(kEvents));
         EXPECT_EQ(st.pseudonymized, static_cast<uint64_t>(kEvents));
@@ -214,7 +221,8 @@ TEST(AuditWriter, BatchesReachTheCommitterInChainOrderForEveryBatchSize) {
             int64_t seq = jsonInt(cp.get(), "seq").value();
             ASSERT_GE(seq, 1);
             ASSERT_LE(seq, kEvents);
-            EXPECT_EQ(jsonString(cp.get(), "head_hash").value(), hexEncode(s.records[static_cast<size_t>(seq - 1)].hash));
+            EXPECT_EQ(jsonString(cp.get(), "head_hash").value(),
+                      hexEncode(s.records[static_cast<size_t>(seq - 1)].hash));
         }
     }
 }
@@ -247,7 +255,8 @@ TEST(AuditWriter, SpoolFullStopsTakingEventsAndShutdownDoesNotHang) {
             w.enqueue(ev.get());
             if (i % 100 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
         }
-        for (int t = 0; t < 500 && !w.stats().spoolFull; ++t) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        for (int t = 0; t < 500 && !w.stats().spoolFull; ++t)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
         AuditWriter::Stats st = w.stats();
         EXPECT_TRUE(st.spoolFull);
         EXPECT_EQ(st.spoolFullEvents, 1u);

@@ -29,8 +29,10 @@ const json_t* entryOf(const json_t* bundle, const char* type) {
 
 std::string at(const json_t* j, std::initializer_list<const char*> path) {
     for (const char* p : path) {
-        if (json_is_array(j)) j = json_array_get(j, static_cast<size_t>(std::atoi(p)));
-        else j = json_object_get(j, p);
+        if (json_is_array(j))
+            j = json_array_get(j, static_cast<size_t>(std::atoi(p)));
+        else
+            j = json_object_get(j, p);
     }
     return json_is_string(j) ? json_string_value(j) : (j ? jsonDump(j, JSON_COMPACT | JSON_ENCODE_ANY) : "<missing>");
 }
@@ -161,7 +163,8 @@ TEST(BundleBuilder, ExistingEncounterIsPatchedOnlyWhereWeOwnIt) {
     EXPECT_EQ(at(ops.get(), {"0", "path"}), "/status");
     EXPECT_EQ(at(ops.get(), {"1", "path"}), "/period");
     EXPECT_EQ(entryOf(b.get(), "Encounter"), nullptr);  // never a second Encounter
-    EXPECT_EQ(at(json_object_get(entryOf(b.get(), "DocumentReference"), "resource"), {"context", "encounter", "0", "reference"}),
+    EXPECT_EQ(at(json_object_get(entryOf(b.get(), "DocumentReference"), "resource"),
+                 {"context", "encounter", "0", "reference"}),
               "Encounter/enc-9");
     // A note after the end only references it.
     JsonPtr later = builder().build(v, {sampleNote("v-1", "n-2", "y")}, kStartUs, false);
@@ -182,8 +185,9 @@ TEST(BundleBuilder, CustomLoincCodeAndMissingPatientRefused) {
     auto n = sampleNote("v-1", "n-1", "x");
     n.loincCode = "11488-4";
     JsonPtr b = builder().build(sampleVisit("v-1"), {n}, kStartUs, true);
-    EXPECT_EQ(at(json_object_get(entryOf(b.get(), "DocumentReference"), "resource"), {"type", "coding", "0", "display"}),
-              "Consult note");
+    EXPECT_EQ(
+        at(json_object_get(entryOf(b.get(), "DocumentReference"), "resource"), {"type", "coding", "0", "display"}),
+        "Consult note");
     EXPECT_THROW(builder().build(sampleVisit("v-1", ""), {}, kStartUs, true), RequestError);
     EXPECT_THROW(builder().build(sampleVisit("v-1"), {sampleNote("v-other", "n", "x")}, kStartUs, true), RequestError);
 }

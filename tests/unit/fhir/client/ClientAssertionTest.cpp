@@ -29,8 +29,8 @@ struct Keys {
         p256 = dir.file("p256.key");
         std::string cmd = "umask 077; openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out " + es384 +
                           " 2>/dev/null && openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out " + rs384 +
-                          " 2>/dev/null && openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out " + p256 +
-                          " 2>/dev/null";
+                          " 2>/dev/null && openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out " +
+                          p256 + " 2>/dev/null";
         if (std::system(cmd.c_str()) != 0) throw std::runtime_error("openssl genpkey failed");
     }
 };
@@ -106,7 +106,8 @@ TEST(ClientAssertion, Rs384Signature) {
 TEST(ClientAssertion, JtiIsUniquePerAssertion) {
     ClientAssertion a(keys().es384, ClientAssertion::Alg::ES384, "kid-1", "janus-client", kTokenUrl);
     std::set<std::string> jtis;
-    for (int i = 0; i < 50; ++i) jtis.insert(std::string(jsonString(part(a.sign(1000000), 1).get(), "jti").value_or("")));
+    for (int i = 0; i < 50; ++i)
+        jtis.insert(std::string(jsonString(part(a.sign(1000000), 1).get(), "jti").value_or("")));
     EXPECT_EQ(jtis.size(), 50u);
 }
 

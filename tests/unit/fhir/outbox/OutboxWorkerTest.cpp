@@ -8,7 +8,7 @@ TEST(OutboxWorker, BackoffDoublesIsCappedAndJittered) {
     OutboxWorker::Options o;
     o.backoffInitialMs = 1000;
     o.backoffMaxMs = 10000;
-    EXPECT_EQ(OutboxWorker::backoffMs(o, 1, 0), 500);      // [d/2, d] with d = 1000
+    EXPECT_EQ(OutboxWorker::backoffMs(o, 1, 0), 500);  // [d/2, d] with d = 1000
     EXPECT_EQ(OutboxWorker::backoffMs(o, 1, 500), 1000);
     EXPECT_EQ(OutboxWorker::backoffMs(o, 2, 1001), 1000);  // d = 2000: 1000 + 1001 % 1001
     EXPECT_EQ(OutboxWorker::backoffMs(o, 4, 4000), 8000);  // d = 8000

@@ -1,11 +1,11 @@
 // The sealed container: round trip, every tamper, wrong keys, rewrap, shredding, crash tails.
+#include "ByteOrder.hpp"
 #include "KeySlotEditor.hpp"
-#include "RecorderErrors.hpp"
 #include "Keyring.hpp"
+#include "RecorderErrors.hpp"
 #include "RecordingReader.hpp"
 #include "RecordingWriter.hpp"
 #include "TempDir.hpp"
-#include "ByteOrder.hpp"
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
 #include "hipaa/SecureRandom.hpp"
@@ -14,7 +14,6 @@
 
 #include <gtest/gtest.h>
 #include <openssl/x509.h>
-
 
 #include <signal.h>
 #include <sys/wait.h>
@@ -72,7 +71,9 @@ Bytes writeRecording(const std::string& path, const Keyring& ring, const Bytes& 
 
 std::vector<Pkt> readAll(ByteView file, const Keyring& ring, ReadReport& report) {
     std::vector<Pkt> out;
-    report = RecordingReader::read(file, ring, [&](uint64_t t, ByteView d) { out.push_back({t, Bytes(d.begin(), d.end())}); });
+    report = RecordingReader::read(file, ring, [&](uint64_t t, ByteView d) {
+        out.push_back({t, Bytes(d.begin(), d.end())});
+    });
     return out;
 }
 
@@ -251,14 +252,15 @@ TEST_F(RecordingFileTest, RewrapMovesToTheNewestKeyWithoutTouchingChunks) {
     size_t h1 = 0, h2 = 0;
     chunkOffsets(file, h1);
     chunkOffsets(after, h2);
-    EXPECT_TRUE(std::equal(file.begin() + static_cast<long>(h1), file.end(), after.begin() + static_cast<long>(h2), after.end()));
+    EXPECT_TRUE(std::equal(file.begin() + static_cast<long>(h1), file.end(), after.begin() + static_cast<long>(h2),
+                           after.end()));
     Keyring onlyNew;
     onlyNew.add(2, Keyring::Type::Kek, newKek);
     ReadReport r;
     EXPECT_EQ(readAll(after, onlyNew, r), pkts);
     EXPECT_TRUE(r.complete) << r.damage;
     EXPECT_EQ(r.header.slot.keyId, 2u);
-    EXPECT_FALSE(RecordingReader::read(after, ring).keyValid);  // retired key no longer opens it
+    EXPECT_FALSE(RecordingReader::read(after, ring).keyValid);           // retired key no longer opens it
     EXPECT_THROW(KeySlotEditor::rewrap(path, kekRing(3)), CryptoError);  // this keyring lacks version 2
     try {
         KeySlotEditor::rewrap(path, kekRing(2));  // version 2, but not the key that wrapped the slot
@@ -278,7 +280,8 @@ TEST_F(RecordingFileTest, ShreddingDestroysTheKeySlot) {
     EXPECT_TRUE(r.headerValid);
     EXPECT_FALSE(r.keyValid);
     EXPECT_EQ(r.header.slot.algorithm, WrapAlgorithm::None);
-    EXPECT_TRUE(std::all_of(r.header.slot.wrapped.begin(), r.header.slot.wrapped.end(), [](uint8_t b) { return b == 0; }));
+    EXPECT_TRUE(
+        std::all_of(r.header.slot.wrapped.begin(), r.header.slot.wrapped.end(), [](uint8_t b) { return b == 0; }));
 }
 
 TEST(Keyring, X25519RecipientKeyMeansTheHostCannotDecrypt) {
@@ -292,7 +295,9 @@ TEST(Keyring, X25519RecipientKeyMeansTheHostCannotDecrypt) {
     ReadReport r = RecordingReader::read(file, host);
     EXPECT_FALSE(r.keyValid);
     std::vector<Pkt> got;
-    r = RecordingReader::read(file, offline, [&](uint64_t t, ByteView d) { got.push_back({t, Bytes(d.begin(), d.end())}); });
+    r = RecordingReader::read(file, offline, [&](uint64_t t, ByteView d) {
+        got.push_back({t, Bytes(d.begin(), d.end())});
+    });
     EXPECT_TRUE(r.complete) << r.damage;
     EXPECT_EQ(got, pk);
     EXPECT_EQ(r.header.slot.algorithm, WrapAlgorithm::X25519);
@@ -319,7 +324,9 @@ TEST(Keyring, RsaOaepRecipientKeyMeansTheHostCannotDecrypt) {
     EXPECT_FALSE(r.keyValid);
     EXPECT_NE(r.damage.find("recipient public key"), std::string::npos) << r.damage;
     std::vector<Pkt> got;
-    r = RecordingReader::read(file, offline, [&](uint64_t t, ByteView d) { got.push_back({t, Bytes(d.begin(), d.end())}); });
+    r = RecordingReader::read(file, offline, [&](uint64_t t, ByteView d) {
+        got.push_back({t, Bytes(d.begin(), d.end())});
+    });
     EXPECT_TRUE(r.complete) << r.damage;
     EXPECT_EQ(got, pk);
     EXPECT_EQ(r.header.slot.algorithm, WrapAlgorithm::RsaOaep);
@@ -388,8 +395,8 @@ TEST(Keyring, ParsesVersionedFileAndRejectsBadLines) {
     Keyring k = Keyring::fromText("# comment\n1 kek " + a + "\n\n7 kek " + b + "  # newest\n", "ring");
     EXPECT_EQ(k.newest(), 7u);
     EXPECT_NE(k.find(1), nullptr);
-    for (std::string bad : std::vector<std::string>{"", "1 kek", "x kek " + a, "0 kek " + a, "1 aes " + a, "1 kek abcd", "1 kek " + a + " extra",
-                            "1 kek " + a + "\n1 kek " + b}) {
+    for (std::string bad : std::vector<std::string>{"", "1 kek", "x kek " + a, "0 kek " + a, "1 aes " + a, "1 kek abcd",
+                                                    "1 kek " + a + " extra", "1 kek " + a + "\n1 kek " + b}) {
         EXPECT_THROW(Keyring::fromText(bad, "ring"), ConfigError) << bad;
     }
     try {
@@ -431,7 +438,9 @@ TEST(RecordingWriter, KillNineMidRecordingLeavesAVerifiablePrefix) {
     ASSERT_TRUE(WIFSIGNALED(status));
     Bytes file = readWholeFile(path);
     std::vector<Pkt> got;
-    ReadReport r = RecordingReader::read(file, ring, [&](uint64_t t, ByteView d) { got.push_back({t, Bytes(d.begin(), d.end())}); });
+    ReadReport r = RecordingReader::read(file, ring, [&](uint64_t t, ByteView d) {
+        got.push_back({t, Bytes(d.begin(), d.end())});
+    });
     EXPECT_FALSE(r.complete);
     EXPECT_NE(r.damage.find("final chunk missing"), std::string::npos) << r.damage;
     ASSERT_EQ(got.size(), 60u);

@@ -7,10 +7,10 @@
 #include <array>
 #include <thread>
 
-#include "NullHost.hpp"
 #include "FreePort.hpp"
 #include "FreedMemoryLog.hpp"
 #include "Keyring.hpp"
+#include "NullHost.hpp"
 #include "RecorderPlugin.hpp"
 #include "SrtpSender.hpp"
 #include "TempDir.hpp"
@@ -25,7 +25,6 @@ using namespace hipaa::recorder;
 using namespace hipaa::test;
 
 namespace {
-
 
 // A secret the test knows, kept outside the heap (the log must see only the code's own copies).
 struct Known {

@@ -12,8 +12,8 @@
 #include <future>
 #include <thread>
 
-#include "NullHost.hpp"
 #include "FreePort.hpp"
+#include "NullHost.hpp"
 #include "RecorderErrors.hpp"
 #include "RecorderPlugin.hpp"
 #include "SrtpSender.hpp"
@@ -29,8 +29,6 @@ using namespace hipaa::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-
 
 std::string str(const json_t* j, const char* k) { return std::string(jsonString(j, k).value_or("")); }
 

@@ -1,12 +1,12 @@
 // RecorderPlugin without Janus: real UDP + libsrtp ingest, real files, a fake MediaHost for events.
 #include "ByteOrder.hpp"
 #include "FileSizeLimit.hpp"
+#include "FreePort.hpp"
 #include "RecorderErrors.hpp"
 #include "RecorderPlugin.hpp"
-#include "SrtpSender.hpp"
 #include "Shell.hpp"
+#include "SrtpSender.hpp"
 #include "TempDir.hpp"
-#include "FreePort.hpp"
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
 #include "hipaa/JcfgParser.hpp"
@@ -108,13 +108,15 @@ protected:
         writeConfig("");
         plugin = makePlugin();
     }
-    void writeConfig(const std::string& extraGeneral, const std::string& policies = "standard = \"30d\"\n\tshort = \"10s\"") {
-        dir.write("recorder.jcfg", "general: {\n\trecordings_dir = \"" + dir.file("rec") + "\"\n\texport_dir = \"" +
-                                        dir.file("exp") + "\"\n\tkeyring = \"" + dir.file("keyring") +
-                                        "\"\n\tsigning_key = \"" + dir.file("sign.key") + "\"\n\trtp_port_min = " +
-                                        std::to_string(portMin) + "\n\trtp_port_max = " + std::to_string(portMin + 40) +
-                                        "\n\tchunk_ms = 50\n\tchunk_bytes = 4096\n\tsweep_seconds = 3600\n" + extraGeneral +
-                                        "}\npolicies: {\n\t" + policies + "\n}\n",
+    void writeConfig(const std::string& extraGeneral,
+                     const std::string& policies = "standard = \"30d\"\n\tshort = \"10s\"") {
+        dir.write("recorder.jcfg",
+                  "general: {\n\trecordings_dir = \"" + dir.file("rec") + "\"\n\texport_dir = \"" + dir.file("exp") +
+                      "\"\n\tkeyring = \"" + dir.file("keyring") + "\"\n\tsigning_key = \"" + dir.file("sign.key") +
+                      "\"\n\trtp_port_min = " + std::to_string(portMin) +
+                      "\n\trtp_port_max = " + std::to_string(portMin + 40) +
+                      "\n\tchunk_ms = 50\n\tchunk_bytes = 4096\n\tsweep_seconds = 3600\n" + extraGeneral +
+                      "}\npolicies: {\n\t" + policies + "\n}\n",
                   0644);
     }
     std::unique_ptr<RecorderPlugin> makePlugin() {
@@ -132,7 +134,8 @@ protected:
     }
     JsonPtr startAv(const std::string& extra = "") {
         return admin(R"({"request":"start","streams":[{"kind":"audio","codec":"opus","mid":"0"},)"
-                     R"({"kind":"video","codec":"vp8","mid":"1"}])" + extra + "}");
+                     R"({"kind":"video","codec":"vp8","mid":"1"}])" +
+                     extra + "}");
     }
     // Waits until the recorder counted `n` received packets on every stream.
     void waitReceived(const std::string& id, std::vector<uint64_t> n) {
@@ -161,7 +164,9 @@ protected:
         admin(R"({"request":"stop","recording":")" + id + "\"}");
         return id;
     }
-    std::string recFile(const std::string& id, int n) { return dir.file("rec/" + id + "-" + std::to_string(n) + ".jrec"); }
+    std::string recFile(const std::string& id, int n) {
+        return dir.file("rec/" + id + "-" + std::to_string(n) + ".jrec");
+    }
 };
 
 }  // namespace
@@ -195,7 +200,7 @@ TEST_F(RecorderPluginTest, RecordsSrtpForwardsDropsForgeriesAndExportsMjr) {
     Bytes plainRtp = payload(0xD0, 1);
     plainRtp[0] = 0x80;
     plainRtp[8] = plainRtp[9] = 0, plainRtp[10] = 0x11, plainRtp[11] = 0x11;  // the stream's own SSRC
-    audio.sendRaw(plainRtp);  // unprotected RTP: dropped too
+    audio.sendRaw(plainRtp);                                                  // unprotected RTP: dropped too
     waitReceived(id, {54, 10});
     JsonPtr stopped = admin(R"({"request":"stop","recording":")" + id + "\"}");
     const json_t* files = json_object_get(stopped.get(), "files");
@@ -305,7 +310,8 @@ TEST_F(RecorderPluginTest, RetentionSweeperDeletesExactlyAtExpiry) {
     // A running recording is never swept, whatever the clock says.
     JsonPtr r = admin(R"({"request":"start","policy":"short","streams":[{"kind":"audio","codec":"opus"}]})");
     EXPECT_EQ(plugin->sweep(INT64_MAX / 4), 1);  // only `kept`
-    EXPECT_EQ(str(admin(R"({"request":"status","recording":")" + str(r.get(), "recording") + "\"}").get(), "status"), "recording");
+    EXPECT_EQ(str(admin(R"({"request":"status","recording":")" + str(r.get(), "recording") + "\"}").get(), "status"),
+              "recording");
 }
 
 TEST_F(RecorderPluginTest, ExportsAreRemovedAfterTheirTtl) {
@@ -324,7 +330,8 @@ TEST_F(RecorderPluginTest, VerifyReportsTamperedFilesAndManifests) {
     std::string rid = R"("recording":")" + id + "\"";
     Bytes f = readWholeFile(recFile(id, 1));
     f[f.size() / 2] ^= 0x10;
-    std::ofstream(recFile(id, 1), std::ios::binary | std::ios::trunc).write(reinterpret_cast<const char*>(f.data()), static_cast<long>(f.size()));
+    std::ofstream(recFile(id, 1), std::ios::binary | std::ios::trunc)
+        .write(reinterpret_cast<const char*>(f.data()), static_cast<long>(f.size()));
     JsonPtr v = admin(R"({"request":"verify",)" + rid + "}");
     const json_t* rep = json_object_get(v.get(), "verification");
     EXPECT_EQ(jsonBool(rep, "ok"), false);
@@ -355,7 +362,9 @@ TEST_F(RecorderPluginTest, RewrapMovesRecordingsToTheNewestKey) {
     plugin = makePlugin();
     JsonPtr v = admin(R"({"request":"verify","recording":")" + id + "\"}");
     EXPECT_EQ(jsonBool(json_object_get(v.get(), "verification"), "ok"), true) << jsonDump(v.get());
-    EXPECT_EQ(json_array_size(json_object_get(admin(R"({"request":"export","recording":")" + id + "\"}").get(), "files")), 2u);
+    EXPECT_EQ(
+        json_array_size(json_object_get(admin(R"({"request":"export","recording":")" + id + "\"}").get(), "files")),
+        2u);
 }
 
 TEST_F(RecorderPluginTest, KillNineMidRecordingLeavesAnInterruptedButVerifiablePrefix) {
@@ -372,7 +381,7 @@ TEST_F(RecorderPluginTest, KillNineMidRecordingLeavesAnInterruptedButVerifiableP
         SrtpSender a(static_cast<int>(*jsonInt(json_array_get(json_object_get(s.get(), "streams"), 0), "port")), 80,
                      *base64Decode(str(s.get(), "srtp_crypto")), 0x42, 111);
         for (size_t i = 0; i < 30; ++i) a.send(payload(0xA0, i), 960);
-        std::this_thread::sleep_for(std::chrono::milliseconds(400));  // > chunk_ms: sealed
+        std::this_thread::sleep_for(std::chrono::milliseconds(400));     // > chunk_ms: sealed
         for (size_t i = 30; i < 35; ++i) a.send(payload(0xA0, i), 960);  // maybe buffered, maybe not
         [[maybe_unused]] ssize_t n = ::write(pipefd[1], id.data(), id.size());
         ::kill(::getpid(), SIGKILL);
@@ -458,7 +467,8 @@ TEST_F(RecorderPluginTest, AStreamWhoseWritesFailEndsTheRecordingFailedWithAnAut
     const int64_t videoKept = jsonInt(json_array_get(files, 1), "packets").value_or(-1);
     EXPECT_GE(videoKept, 20);
     EXPECT_LT(videoKept, 50);
-    EXPECT_EQ(std::filesystem::file_size(recFile(id, 1)), static_cast<uint64_t>(*jsonInt(json_array_get(files, 1), "bytes")));
+    EXPECT_EQ(std::filesystem::file_size(recFile(id, 1)),
+              static_cast<uint64_t>(*jsonInt(json_array_get(files, 1), "bytes")));
 
     // Not one payload marker anywhere in the recordings folder.
     for (const auto& entry : std::filesystem::directory_iterator(dir.file("rec"))) {
@@ -502,7 +512,10 @@ TEST_F(RecorderPluginTest, AStreamWhoseWritesFailEndsTheRecordingFailedWithAnAut
         Bytes f = readWholeFile(recFile(id, 1));
         std::filesystem::copy_file(recFile(id, 1), dir.file("video.bak"));
         std::filesystem::resize_file(recFile(id, 1), f.size() - 1);
-        EXPECT_EQ(jsonBool(json_object_get(admin(R"({"request":"verify","recording":")" + id + "\"}").get(), "verification"), "ok"), false);
+        EXPECT_EQ(
+            jsonBool(json_object_get(admin(R"({"request":"verify","recording":")" + id + "\"}").get(), "verification"),
+                     "ok"),
+            false);
         std::filesystem::remove(recFile(id, 1));
         std::filesystem::copy_file(dir.file("video.bak"), recFile(id, 1));
     }
@@ -511,7 +524,8 @@ TEST_F(RecorderPluginTest, AStreamWhoseWritesFailEndsTheRecordingFailedWithAnAut
     JsonPtr ex = admin(R"({"request":"export","recording":")" + id + "\"}");
     MjrFile mv = parseMjr(json_string_value(json_array_get(json_object_get(ex.get(), "files"), 1)));
     ASSERT_EQ(mv.packets.size(), static_cast<size_t>(videoKept));
-    for (size_t i = 0; i < mv.packets.size(); ++i) EXPECT_EQ(Bytes(mv.packets[i].begin() + 12, mv.packets[i].end()), marked('v', i, 900));
+    for (size_t i = 0; i < mv.packets.size(); ++i)
+        EXPECT_EQ(Bytes(mv.packets[i].begin() + 12, mv.packets[i].end()), marked('v', i, 900));
     EXPECT_EQ(plugin->sweep(*jsonInt(st.get(), "expires_ms")), 1);
     EXPECT_EQ(str(admin(R"({"request":"status","recording":")" + id + "\"}").get(), "status"), "deleted");
 }
@@ -545,7 +559,8 @@ TEST_F(RecorderPluginTest, StartOrStopThatCannotWriteAnswers470AndLeavesNothingH
     // A start on a full disk answers 470 too and leaves nothing recording.
     {
         FileSizeLimit limit(100);
-        EXPECT_EQ(errorOf(R"({"request":"start","streams":[{"kind":"audio","codec":"opus"}]})"), recorder::errc::kWriteFailed);
+        EXPECT_EQ(errorOf(R"({"request":"start","streams":[{"kind":"audio","codec":"opus"}]})"),
+                  recorder::errc::kWriteFailed);
     }
     EXPECT_EQ(jsonInt(admin(R"({"request":"info"})").get(), "active"), 0);
     JsonPtr listed = admin(R"({"request":"list"})");
@@ -605,7 +620,7 @@ TEST_F(RecorderPluginTest, PerStreamKeysSeparateTheStreamsOfARecording) {
     SrtpSender v(vport, 80, kv, 0x2222, 96);
     a.send(payload(0xA0, 0), 960);
     v.send(payload(0xB0, 0, 900), 3000);
-    v.sendRaw(a.lastWire());  // A's packet on B's port: B's key does not authenticate it
+    v.sendRaw(a.lastWire());                   // A's packet on B's port: B's key does not authenticate it
     SrtpSender v2(vport, 80, kv, 0x3333, 96);  // the stream's sender restarted with a new SSRC
     v2.send(payload(0xB0, 1, 900), 3000);
     waitReceived(id, {1, 3});
@@ -626,17 +641,22 @@ TEST_F(RecorderPluginTest, BadRequestsGetSpecificErrorsAndLeaveNoState) {
     EXPECT_EQ(errorOf(R"({"request":"start"})"), recorder::errc::kMissingField);
     EXPECT_EQ(errorOf(R"({"request":"start","streams":[]})"), recorder::errc::kInvalidField);
     EXPECT_EQ(errorOf(R"({"request":"start","streams":[{"kind":"data","codec":"x"}]})"), recorder::errc::kInvalidField);
-    EXPECT_EQ(errorOf(R"({"request":"start","streams":[{"kind":"audio","codec":"Opus!"}]})"), recorder::errc::kInvalidField);
-    EXPECT_EQ(errorOf(R"({"request":"start","srtp_suite":81,"streams":[{"kind":"audio","codec":"opus"}]})"), recorder::errc::kInvalidField);
-    EXPECT_EQ(errorOf(R"({"request":"start","policy":"forever","streams":[{"kind":"audio","codec":"opus"}]})"), recorder::errc::kUnknownPolicy);
+    EXPECT_EQ(errorOf(R"({"request":"start","streams":[{"kind":"audio","codec":"Opus!"}]})"),
+              recorder::errc::kInvalidField);
+    EXPECT_EQ(errorOf(R"({"request":"start","srtp_suite":81,"streams":[{"kind":"audio","codec":"opus"}]})"),
+              recorder::errc::kInvalidField);
+    EXPECT_EQ(errorOf(R"({"request":"start","policy":"forever","streams":[{"kind":"audio","codec":"opus"}]})"),
+              recorder::errc::kUnknownPolicy);
     EXPECT_EQ(json_array_size(json_object_get(admin(R"({"request":"list"})").get(), "recordings")), 0u);
     EXPECT_EQ(errorOf(R"({"request":"stop","recording":"xyz"})"), recorder::errc::kInvalidField);
-    EXPECT_EQ(errorOf(R"({"request":"stop","recording":"00000000000000000000000000000000"})"), recorder::errc::kUnknownRecording);
+    EXPECT_EQ(errorOf(R"({"request":"stop","recording":"00000000000000000000000000000000"})"),
+              recorder::errc::kUnknownRecording);
     std::string id = recordSome(2, 1);
     EXPECT_EQ(errorOf(R"({"request":"stop","recording":")" + id + "\"}"), recorder::errc::kNotActive);
     JsonPtr s = admin(R"({"request":"start","srtp_suite":32,"streams":[{"kind":"audio","codec":"opus"}]})");
     EXPECT_EQ(jsonInt(s.get(), "srtp_suite"), 32);
-    EXPECT_EQ(errorOf(R"({"request":"delete","reason":"x","recording":")" + str(s.get(), "recording") + "\"}"), recorder::errc::kActive);
+    EXPECT_EQ(errorOf(R"({"request":"delete","reason":"x","recording":")" + str(s.get(), "recording") + "\"}"),
+              recorder::errc::kActive);
 }
 
 // The typed in-process seam (RecordingSink, what the room's tap records through): registered while
@@ -729,12 +749,15 @@ TEST_F(RecorderPluginTest, PortRangeExhaustionIsReportedAndCleanedUp) {
     plugin.reset();
     writeConfig("");
     std::string cfg = readFile(dir.file("recorder.jcfg"));
-    cfg.replace(cfg.find("rtp_port_max = "), std::string("rtp_port_max = ").size() + std::to_string(portMin + 40).size(),
+    cfg.replace(cfg.find("rtp_port_max = "),
+                std::string("rtp_port_max = ").size() + std::to_string(portMin + 40).size(),
                 "rtp_port_max = " + std::to_string(portMin + 2));
     dir.write("recorder.jcfg", cfg, 0644);
     plugin = makePlugin();
     int err = 0;
-    for (int i = 0; i < 5 && err == 0; ++i) err = errorOf(R"({"request":"start","streams":[{"kind":"audio","codec":"opus"},{"kind":"video","codec":"vp8"}]})");
+    for (int i = 0; i < 5 && err == 0; ++i)
+        err = errorOf(
+            R"({"request":"start","streams":[{"kind":"audio","codec":"opus"},{"kind":"video","codec":"vp8"}]})");
     EXPECT_EQ(err, recorder::errc::kNoPorts);
 }
 
@@ -792,7 +815,8 @@ TEST_F(RecorderPluginTest, WithARecipientPublicKeyOnlyTheOfflineToolCanDecrypt) 
     // A flipped bit: the tool reports the damage and writes no export.
     Bytes f = readWholeFile(recFile(id, 0));
     f[f.size() - 3] ^= 1;
-    std::ofstream(recFile(id, 0), std::ios::binary | std::ios::trunc).write(reinterpret_cast<const char*>(f.data()), static_cast<long>(f.size()));
+    std::ofstream(recFile(id, 0), std::ios::binary | std::ios::trunc)
+        .write(reinterpret_cast<const char*>(f.data()), static_cast<long>(f.size()));
     std::filesystem::remove(dir.file("offline/" + id + "-0.mjr"));
     out = run(tool + " export " + dir.file("private-keyring") + " " + dir.file("offline") + " " + recFile(id, 0), rc);
     EXPECT_NE(rc, 0);

@@ -12,8 +12,10 @@ namespace hipaa::test {
 SrtpSender::SrtpSender(int port, int suite, ByteView key, uint32_t ssrc, uint8_t payloadType)
     : port_(port), ssrc_(ssrc), pt_(payloadType) {
     srtp_policy_t policy{};
-    if (suite == 32) srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32(&policy.rtp);
-    else srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&policy.rtp);
+    if (suite == 32)
+        srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32(&policy.rtp);
+    else
+        srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&policy.rtp);
     srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&policy.rtcp);
     policy.ssrc.type = ssrc_any_outbound;
     policy.key = const_cast<uint8_t*>(key.data());
@@ -51,7 +53,8 @@ Bytes SrtpSender::send(ByteView payload, uint32_t timestampStep) {
     Bytes wire = rtp;
     wire.resize(rtp.size() + SRTP_MAX_TRAILER_LEN);
     int len = static_cast<int>(rtp.size());
-    if (srtp_protect(srtp_.get(), wire.data(), &len) != srtp_err_status_ok) throw std::runtime_error("srtp_protect failed");
+    if (srtp_protect(srtp_.get(), wire.data(), &len) != srtp_err_status_ok)
+        throw std::runtime_error("srtp_protect failed");
     wire.resize(static_cast<size_t>(len));
     sendRaw(wire);
     lastWire_ = wire;

@@ -44,7 +44,8 @@ TEST(KeyStore, LoadsPemAndJwksFilesAndRefusesFilesOthersCanRead) {
     Bytes raw(32);
     size_t len = 32;
     ASSERT_EQ(EVP_PKEY_get_raw_public_key(ed.get(), raw.data(), &len), 1);
-    std::string jwks = R"({"keys":[{"kty":"OKP","crv":"Ed25519","kid":"idp-ed","use":"sig","x":")" + base64urlEncode(raw) + R"("}]})";
+    std::string jwks =
+        R"({"keys":[{"kty":"OKP","crv":"Ed25519","kid":"idp-ed","use":"sig","x":")" + base64urlEncode(raw) + R"("}]})";
     std::string jwksFile = dir.write("jwks.json", jwks, 0600);
     std::string hs = dir.write("hs.key", std::string(40, 'k'), 0600);
     std::string dob = dir.write("dob.key", std::string(64, 'a'), 0600);  // hex
@@ -69,18 +70,21 @@ TEST(KeyStore, LoadsPemAndJwksFilesAndRefusesFilesOthersCanRead) {
 }
 
 TEST(KeyStore, DevelopmentMarkerIsRecognized) {
-    VerifyKey k = KeyStore::pemKey("dev", std::string(KeyStore::kDevelopmentMarker) + "\n" + factory().publicPem("es"), "x");
+    VerifyKey k =
+        KeyStore::pemKey("dev", std::string(KeyStore::kDevelopmentMarker) + "\n" + factory().publicPem("es"), "x");
     EXPECT_TRUE(k.development);
     EXPECT_EQ(k.alg, "ES256");
 }
 
 TEST(KeyStore, RefusesBadJwks) {
     EXPECT_THROW(KeyStore::jwksKeys("[]", "f"), ConfigError);
-    EXPECT_THROW(KeyStore::jwksKeys(R"({"keys":[{"kty":"EC","crv":"P-384","kid":"a","x":"AA","y":"AA"}]})", "f"), ConfigError);
+    EXPECT_THROW(KeyStore::jwksKeys(R"({"keys":[{"kty":"EC","crv":"P-384","kid":"a","x":"AA","y":"AA"}]})", "f"),
+                 ConfigError);
     EXPECT_THROW(KeyStore::jwksKeys(R"({"keys":[{"kty":"oct","kid":"a","k":"AAAA"}]})", "f"), ConfigError);
     EXPECT_THROW(KeyStore::jwksKeys(R"({"keys":[{"kty":"RSA","kid":"a","n":"AQAB","e":"AQAB"}]})", "f"), ConfigError);
     EXPECT_THROW(KeyStore::jwksKeys(R"({"keys":[{"kty":"OKP","crv":"Ed25519","x":"AA"}]})", "f"), ConfigError);
-    EXPECT_THROW(KeyStore::jwksKeys(R"({"keys":[{"kty":"OKP","crv":"Ed25519","kid":"a","d":"x","x":"AA"}]})", "f"), ConfigError);
+    EXPECT_THROW(KeyStore::jwksKeys(R"({"keys":[{"kty":"OKP","crv":"Ed25519","kid":"a","d":"x","x":"AA"}]})", "f"),
+                 ConfigError);
 }
 
 }  // namespace

@@ -28,8 +28,10 @@ struct Env {
     // claims with one field replaced (or removed when value is null)
     std::string with(const char* key, json_t* value, const std::string& role = "patient") const {
         JsonPtr cl = c(role);
-        if (value) json_object_set_new(cl.get(), key, value);
-        else json_object_del(cl.get(), key);
+        if (value)
+            json_object_set_new(cl.get(), key, value);
+        else
+            json_object_del(cl.get(), key);
         return f.sign(cl.get());
     }
     std::string b64(const std::string& s) const { return base64urlEncode(asBytes(s)); }
@@ -69,14 +71,21 @@ const std::vector<Case>& hostile() {
         {"AlgNoneWithSignature", room::errc::kTokenAlgorithm,
          [](const Env& e) { return e.b64(R"({"alg":"none"})") + "." + e.b64(jsonDump(e.c().get())) + ".AAAA"; }},
         {"AlgNoneUppercase", room::errc::kTokenAlgorithm,
-         [](const Env& e) { return e.b64(R"({"alg":"NONE","kid":"es"})") + "." + e.b64(jsonDump(e.c().get())) + ".AAAA"; }},
+         [](const Env& e) {
+             return e.b64(R"({"alg":"NONE","kid":"es"})") + "." + e.b64(jsonDump(e.c().get())) + ".AAAA";
+         }},
         {"AlgMissing", room::errc::kTokenAlgorithm,
          [](const Env& e) { return e.f.signRaw(R"({"kid":"es"})", jsonDump(e.c().get()), "ES256", "es"); }},
         {"AlgEs384", room::errc::kTokenAlgorithm,
-         [](const Env& e) { return e.f.signRaw(R"({"alg":"ES384","kid":"es"})", jsonDump(e.c().get()), "ES256", "es"); }},
+         [](const Env& e) {
+             return e.f.signRaw(R"({"alg":"ES384","kid":"es"})", jsonDump(e.c().get()), "ES256", "es");
+         }},
         {"AlgPs256", room::errc::kTokenAlgorithm,
-         [](const Env& e) { return e.f.signRaw(R"({"alg":"PS256","kid":"rs"})", jsonDump(e.c().get()), "RS256", "rs"); }},
-        {"Hs256WhereNotAllowed", room::errc::kTokenAlgorithm, [](const Env& e) { return e.signed_(e.c().get(), "HS256"); }},
+         [](const Env& e) {
+             return e.f.signRaw(R"({"alg":"PS256","kid":"rs"})", jsonDump(e.c().get()), "RS256", "rs");
+         }},
+        {"Hs256WhereNotAllowed", room::errc::kTokenAlgorithm,
+         [](const Env& e) { return e.signed_(e.c().get(), "HS256"); }},
         {"Hs256KeyedWithRsaPublicPem", room::errc::kTokenAlgorithm,
          [](const Env& e) {
              // The classic confusion: HMAC keyed with the RSA public key the server holds.
@@ -86,15 +95,22 @@ const std::vector<Case>& hostile() {
          },
          [](JoinCheck& c) { c.allowHs256 = true; }},
         {"EdDsaHeaderOnEsKid", room::errc::kTokenAlgorithm,
-         [](const Env& e) { return e.f.signRaw(R"({"alg":"EdDSA","kid":"es"})", jsonDump(e.c().get()), "EdDSA", "ed"); }},
+         [](const Env& e) {
+             return e.f.signRaw(R"({"alg":"EdDSA","kid":"es"})", jsonDump(e.c().get()), "EdDSA", "ed");
+         }},
         {"Rs256HeaderOnHsKid", room::errc::kTokenAlgorithm,
-         [](const Env& e) { return e.f.signRaw(R"({"alg":"RS256","kid":"hs"})", jsonDump(e.c().get()), "RS256", "rs"); },
+         [](const Env& e) {
+             return e.f.signRaw(R"({"alg":"RS256","kid":"hs"})", jsonDump(e.c().get()), "RS256", "rs");
+         },
          [](JoinCheck& c) { c.allowHs256 = true; }},
         // key
         {"UnknownKid", room::errc::kTokenUnknownKey,
-         [](const Env& e) { return e.f.signRaw(R"({"alg":"ES256","kid":"nope"})", jsonDump(e.c().get()), "ES256", "es"); }},
+         [](const Env& e) {
+             return e.f.signRaw(R"({"alg":"ES256","kid":"nope"})", jsonDump(e.c().get()), "ES256", "es");
+         }},
         // signature
-        {"Es256FlippedSignature", room::errc::kTokenSignature, [](const Env& e) { return flipLastSigChar(e.signed_(e.c().get())); }},
+        {"Es256FlippedSignature", room::errc::kTokenSignature,
+         [](const Env& e) { return flipLastSigChar(e.signed_(e.c().get())); }},
         {"EdDsaFlippedSignature", room::errc::kTokenSignature,
          [](const Env& e) { return flipLastSigChar(e.signed_(e.c().get(), "EdDSA")); }},
         {"Rs256FlippedSignature", room::errc::kTokenSignature,
@@ -103,7 +119,9 @@ const std::vector<Case>& hostile() {
          [](const Env& e) { return flipLastSigChar(e.signed_(e.c().get(), "HS256")); },
          [](JoinCheck& c) { c.allowHs256 = true; }},
         {"Es256SignedByOtherKey", room::errc::kTokenSignature,
-         [](const Env& e) { return e.f.signRaw(R"({"alg":"ES256","kid":"es"})", jsonDump(e.c().get()), "ES256", "es-other"); }},
+         [](const Env& e) {
+             return e.f.signRaw(R"({"alg":"ES256","kid":"es"})", jsonDump(e.c().get()), "ES256", "es-other");
+         }},
         {"Es256DerSignature", room::errc::kTokenSignature,
          [](const Env& e) {
              // A DER signature where JOSE wants r||s.
@@ -136,12 +154,21 @@ const std::vector<Case>& hostile() {
          }},
         // malformed
         {"Empty", room::errc::kTokenMalformed, [](const Env&) { return std::string(); }},
-        {"TwoParts", room::errc::kTokenMalformed, [](const Env& e) { std::string t = e.signed_(e.c().get()); return t.substr(0, t.rfind('.')); }},
+        {"TwoParts", room::errc::kTokenMalformed,
+         [](const Env& e) {
+             std::string t = e.signed_(e.c().get());
+             return t.substr(0, t.rfind('.'));
+         }},
         {"FourParts", room::errc::kTokenMalformed, [](const Env& e) { return e.signed_(e.c().get()) + ".AAAA"; }},
-        {"PaddedBase64", room::errc::kTokenMalformed, [](const Env& e) { std::string t = e.signed_(e.c().get()); return t.insert(t.find('.'), "="); }},
+        {"PaddedBase64", room::errc::kTokenMalformed,
+         [](const Env& e) {
+             std::string t = e.signed_(e.c().get());
+             return t.insert(t.find('.'), "=");
+         }},
         {"HeaderNotJson", room::errc::kTokenMalformed,
          [](const Env& e) { return e.b64("{alg:ES256") + "." + e.b64(jsonDump(e.c().get())) + ".AAAA"; }},
-        {"PayloadArray", room::errc::kTokenMalformed, [](const Env& e) { return e.f.signRaw(R"({"alg":"ES256","kid":"es"})", "[1,2]", "ES256", "es"); }},
+        {"PayloadArray", room::errc::kTokenMalformed,
+         [](const Env& e) { return e.f.signRaw(R"({"alg":"ES256","kid":"es"})", "[1,2]", "ES256", "es"); }},
         {"DuplicateSubClaim", room::errc::kTokenMalformed,
          [](const Env& e) {
              std::string p = jsonDump(e.c().get());
@@ -149,24 +176,38 @@ const std::vector<Case>& hostile() {
              return e.f.signRaw(R"({"alg":"ES256","kid":"es"})", p, "ES256", "es");
          }},
         {"DuplicateAlgHeader", room::errc::kTokenMalformed,
-         [](const Env& e) { return e.f.signRaw(R"({"alg":"ES256","alg":"none","kid":"es"})", jsonDump(e.c().get()), "ES256", "es"); }},
+         [](const Env& e) {
+             return e.f.signRaw(R"({"alg":"ES256","alg":"none","kid":"es"})", jsonDump(e.c().get()), "ES256", "es");
+         }},
         {"CritHeader", room::errc::kTokenMalformed,
-         [](const Env& e) { return e.f.signRaw(R"({"alg":"ES256","kid":"es","crit":["exp"]})", jsonDump(e.c().get()), "ES256", "es"); }},
+         [](const Env& e) {
+             return e.f.signRaw(R"({"alg":"ES256","kid":"es","crit":["exp"]})", jsonDump(e.c().get()), "ES256", "es");
+         }},
         {"EmbeddedJwk", room::errc::kTokenMalformed,
-         [](const Env& e) { return e.f.signRaw(R"({"alg":"ES256","kid":"es","jwk":{"kty":"EC"}})", jsonDump(e.c().get()), "ES256", "es"); }},
+         [](const Env& e) {
+             return e.f.signRaw(R"({"alg":"ES256","kid":"es","jwk":{"kty":"EC"}})", jsonDump(e.c().get()), "ES256",
+                                "es");
+         }},
         {"JkuHeader", room::errc::kTokenMalformed,
-         [](const Env& e) { return e.f.signRaw(R"({"alg":"ES256","kid":"es","jku":"https://evil"})", jsonDump(e.c().get()), "ES256", "es"); }},
+         [](const Env& e) {
+             return e.f.signRaw(R"({"alg":"ES256","kid":"es","jku":"https://evil"})", jsonDump(e.c().get()), "ES256",
+                                "es");
+         }},
         {"AlgNotString", room::errc::kTokenMalformed,
          [](const Env& e) { return e.f.signRaw(R"({"alg":7,"kid":"es"})", jsonDump(e.c().get()), "ES256", "es"); }},
         // size
         {"Oversize8193", room::errc::kTokenTooLarge,
-         [](const Env& e) { return e.with("pad", json_string(std::string(7000, 'x').c_str())) + std::string(2000, 'A'); }},
+         [](const Env& e) {
+             return e.with("pad", json_string(std::string(7000, 'x').c_str())) + std::string(2000, 'A');
+         }},
         {"Oversize64k", room::errc::kTokenTooLarge, [](const Env&) { return std::string(65536, 'a'); }},
         // claims
-        {"UnknownIssuer", room::errc::kTokenIssuer, [](const Env& e) { return e.with("iss", json_string("https://evil")); }},
+        {"UnknownIssuer", room::errc::kTokenIssuer,
+         [](const Env& e) { return e.with("iss", json_string("https://evil")); }},
         {"IssuerMissing", room::errc::kTokenClaimMissing, [](const Env& e) { return e.with("iss", nullptr); }},
         {"IssuerNumber", room::errc::kTokenClaimMissing, [](const Env& e) { return e.with("iss", json_integer(1)); }},
-        {"WrongAudience", room::errc::kTokenAudience, [](const Env& e) { return e.with("aud", json_string("other-app")); }},
+        {"WrongAudience", room::errc::kTokenAudience,
+         [](const Env& e) { return e.with("aud", json_string("other-app")); }},
         {"AudienceArrayWithoutUs", room::errc::kTokenAudience,
          [](const Env& e) { return e.with("aud", json_pack("[ss]", "a", "b")); }},
         {"AudienceMissing", room::errc::kTokenClaimMissing, [](const Env& e) { return e.with("aud", nullptr); }},
@@ -176,9 +217,12 @@ const std::vector<Case>& hostile() {
              JsonPtr c = e.f.claims(kRoom, "patient", kNow - 3000, "sub-1", 600);
              return e.signed_(c.get());
          }},
-        {"NotBeforeFuture", room::errc::kTokenNotYetValid, [](const Env& e) { return e.with("nbf", json_integer(kNow + 31)); }},
-        {"IssuedInFuture", room::errc::kTokenNotYetValid, [](const Env& e) { return e.with("iat", json_integer(kNow + 120)); }},
-        {"LifetimeTooLong", room::errc::kTokenTooOld, [](const Env& e) { return e.with("exp", json_integer(kNow + 7200)); }},
+        {"NotBeforeFuture", room::errc::kTokenNotYetValid,
+         [](const Env& e) { return e.with("nbf", json_integer(kNow + 31)); }},
+        {"IssuedInFuture", room::errc::kTokenNotYetValid,
+         [](const Env& e) { return e.with("iat", json_integer(kNow + 120)); }},
+        {"LifetimeTooLong", room::errc::kTokenTooOld,
+         [](const Env& e) { return e.with("exp", json_integer(kNow + 7200)); }},
         {"IssuedTooLongAgo", room::errc::kTokenTooOld,
          [](const Env& e) {
              JsonPtr c = e.c();
@@ -194,26 +238,37 @@ const std::vector<Case>& hostile() {
          [](const Env& e) { return e.with("exp", json_integer(std::numeric_limits<json_int_t>::max() - 10)); }},
         {"NbfInt64Max", room::errc::kTokenClaimMissing,
          [](const Env& e) { return e.with("nbf", json_integer(std::numeric_limits<json_int_t>::max())); }},
-        {"ExpAsString", room::errc::kTokenClaimMissing, [](const Env& e) { return e.with("exp", json_string("1900000600")); }},
-        {"ExpAsFloat", room::errc::kTokenClaimMissing, [](const Env& e) { return e.with("exp", json_real(1900000600.5)); }},
+        {"ExpAsString", room::errc::kTokenClaimMissing,
+         [](const Env& e) { return e.with("exp", json_string("1900000600")); }},
+        {"ExpAsFloat", room::errc::kTokenClaimMissing,
+         [](const Env& e) { return e.with("exp", json_real(1900000600.5)); }},
         {"SubMissing", room::errc::kTokenClaimMissing, [](const Env& e) { return e.with("sub", nullptr); }},
         {"JtiMissing", room::errc::kTokenClaimMissing, [](const Env& e) { return e.with("jti", nullptr); }},
         {"WrongRoom", room::errc::kTokenWrongRoom, [](const Env& e) { return e.with("room", json_string("r_other")); }},
         {"RoomMissing", room::errc::kTokenClaimMissing, [](const Env& e) { return e.with("room", nullptr); }},
-        {"UnknownRole", room::errc::kTokenUnknownRole, [](const Env& e) { return e.with("role", json_string("admin")); }},
-        {"RoleCaseVariant", room::errc::kTokenUnknownRole, [](const Env& e) { return e.with("role", json_string("Provider")); }},
-        {"RoleNotAllowedInClass", room::errc::kTokenUnknownRole, [](const Env& e) { return e.signed_(e.c("observer").get()); },
+        {"UnknownRole", room::errc::kTokenUnknownRole,
+         [](const Env& e) { return e.with("role", json_string("admin")); }},
+        {"RoleCaseVariant", room::errc::kTokenUnknownRole,
+         [](const Env& e) { return e.with("role", json_string("Provider")); }},
+        {"RoleNotAllowedInClass", room::errc::kTokenUnknownRole,
+         [](const Env& e) { return e.signed_(e.c("observer").get()); },
          [](JoinCheck& c) { c.allowedRoles.erase(Role::Observer); }},
         {"ProviderWithoutMfa", room::errc::kTokenMfaRequired,
          [](const Env& e) { return e.with("amr", json_pack("[s]", "pwd"), "provider"); }},
-        {"ProviderWithoutAmr", room::errc::kTokenMfaRequired, [](const Env& e) { return e.with("amr", nullptr, "provider"); }},
-        {"DobWrong", room::errc::kTokenDobMismatch,
-         [](const Env& e) { return e.withDob("1980-02-29"); },
-         [](JoinCheck& c) { c.dobCheck = true; c.dob = "1980-03-01"; }},
+        {"ProviderWithoutAmr", room::errc::kTokenMfaRequired,
+         [](const Env& e) { return e.with("amr", nullptr, "provider"); }},
+        {"DobWrong", room::errc::kTokenDobMismatch, [](const Env& e) { return e.withDob("1980-02-29"); },
+         [](JoinCheck& c) {
+             c.dobCheck = true;
+             c.dob = "1980-03-01";
+         }},
         {"DobNotTyped", room::errc::kTokenDobMismatch, [](const Env& e) { return e.withDob("1980-02-29"); },
          [](JoinCheck& c) { c.dobCheck = true; }},
         {"DobMalformed", room::errc::kTokenDobMismatch, [](const Env& e) { return e.withDob("1980-02-29"); },
-         [](JoinCheck& c) { c.dobCheck = true; c.dob = "19800229"; }},
+         [](JoinCheck& c) {
+             c.dobCheck = true;
+             c.dob = "19800229";
+         }},
         {"DobHmacOfAnotherLink", room::errc::kTokenDobMismatch,
          [](const Env& e) {
              // A MAC copied from another link (another jti) does not fit this one.
@@ -222,7 +277,10 @@ const std::vector<Case>& hostile() {
              jsonSet(cl.get(), "dob_hmac", e.f.dobHmac(other.get(), "1980-02-29"));
              return e.signed_(cl.get());
          },
-         [](JoinCheck& c) { c.dobCheck = true; c.dob = "1980-02-29"; }},
+         [](JoinCheck& c) {
+             c.dobCheck = true;
+             c.dob = "1980-02-29";
+         }},
         {"DobHmacUnderAnotherKey", room::errc::kTokenDobMismatch,
          [](const Env& e) {
              JsonPtr cl = e.c();
@@ -231,9 +289,16 @@ const std::vector<Case>& hostile() {
              jsonSet(cl.get(), "dob_hmac", dobHmac(otherKey, jti, "1980-02-29"));
              return e.signed_(cl.get());
          },
-         [](JoinCheck& c) { c.dobCheck = true; c.dob = "1980-02-29"; }},
-        {"DobHmacNotAString", room::errc::kTokenClaimMissing, [](const Env& e) { return e.with("dob_hmac", json_integer(1)); },
-         [](JoinCheck& c) { c.dobCheck = true; c.dob = "1980-02-29"; }},
+         [](JoinCheck& c) {
+             c.dobCheck = true;
+             c.dob = "1980-02-29";
+         }},
+        {"DobHmacNotAString", room::errc::kTokenClaimMissing,
+         [](const Env& e) { return e.with("dob_hmac", json_integer(1)); },
+         [](JoinCheck& c) {
+             c.dobCheck = true;
+             c.dob = "1980-02-29";
+         }},
         {"SubjectLockedOutEvenWithTheRightDob", room::errc::kRoomLockedOut,
          [](const Env& e) { return e.withDob("1980-02-29"); },
          [](JoinCheck& c) {
@@ -247,7 +312,10 @@ const std::vector<Case>& hostile() {
              Digest256 d = sha256(asBytes(std::string("1980-02-29")));
              return e.with("dob_sha256", json_string(hexEncode(ByteView(d.data(), d.size())).c_str()));
          },
-         [](JoinCheck& c) { c.dobCheck = true; c.dob = "1980-02-29"; }},
+         [](JoinCheck& c) {
+             c.dobCheck = true;
+             c.dob = "1980-02-29";
+         }},
         {"LegacyDobSha256WithoutDobCheck", room::errc::kTokenDobLegacy,
          [](const Env& e) {
              Digest256 d = sha256(asBytes(std::string("1980-02-29")));
@@ -256,7 +324,10 @@ const std::vector<Case>& hostile() {
         {"PatientTokenWithName", room::errc::kTokenPatientName,
          [](const Env& e) { return e.with("name", json_string("Alice")); }},
         {"DobHashMissing", room::errc::kTokenDobMismatch, [](const Env& e) { return e.signed_(e.c().get()); },
-         [](JoinCheck& c) { c.dobCheck = true; c.dob = "1980-02-29"; }},
+         [](JoinCheck& c) {
+             c.dobCheck = true;
+             c.dob = "1980-02-29";
+         }},
     };
     return cases;
 }
@@ -396,18 +467,23 @@ const Legit kLegit[] = {
     {"Es256", [](const Env& e) { return e.signed_(e.c().get(), "ES256"); }},
     {"EdDsa", [](const Env& e) { return e.signed_(e.c().get(), "EdDSA"); }},
     {"Rs256", [](const Env& e) { return e.signed_(e.c().get(), "RS256"); }},
-    {"Hs256WhereAllowed", [](const Env& e) { return e.signed_(e.c().get(), "HS256"); }, [](JoinCheck& c) { c.allowHs256 = true; }},
-    {"NoKidSingleKeyOfAlg", [](const Env& e) { return e.f.signRaw(R"({"alg":"EdDSA"})", jsonDump(e.c().get()), "EdDSA", "ed"); }},
+    {"Hs256WhereAllowed", [](const Env& e) { return e.signed_(e.c().get(), "HS256"); },
+     [](JoinCheck& c) { c.allowHs256 = true; }},
+    {"NoKidSingleKeyOfAlg",
+     [](const Env& e) { return e.f.signRaw(R"({"alg":"EdDSA"})", jsonDump(e.c().get()), "EdDSA", "ed"); }},
     {"AudienceArray", [](const Env& e) { return e.with("aud", json_pack("[ss]", "x", TokenFactory::kAudience)); }},
     {"ExpiredWithinSkew", [](const Env& e) { return e.with("exp", json_integer(kNow - 29)); }},
     {"NotBeforeWithinSkew", [](const Env& e) { return e.with("nbf", json_integer(kNow + 29)); }},
     {"ProviderWithMfa", [](const Env& e) { return e.signed_(e.c("provider").get()); }, nullptr, Role::Provider},
-    {"ProviderWithOtp", [](const Env& e) { return e.with("amr", json_pack("[ss]", "pwd", "otp"), "provider"); }, nullptr,
-     Role::Provider},
+    {"ProviderWithOtp", [](const Env& e) { return e.with("amr", json_pack("[ss]", "pwd", "otp"), "provider"); },
+     nullptr, Role::Provider},
     {"InterpreterWithName", [](const Env& e) { return e.with("name", json_string("Ana"), "interpreter"); }, nullptr,
      Role::Interpreter},
     {"PatientDobCheck", [](const Env& e) { return e.withDob("1980-02-29"); },
-     [](JoinCheck& c) { c.dobCheck = true; c.dob = "1980-02-29"; }},
+     [](JoinCheck& c) {
+         c.dobCheck = true;
+         c.dob = "1980-02-29";
+     }},
     {"PatientDobHmacWithoutDobCheck", [](const Env& e) { return e.withDob("1980-02-29"); }},
     {"SubjectLockOnlyForThatSubject", [](const Env& e) { return e.withDob("1980-02-29"); },
      [](JoinCheck& c) {
@@ -416,7 +492,9 @@ const Legit kLegit[] = {
          c.subjectLocked = [](const std::string&, const std::string& sub) { return sub == "someone-else"; };
      }},
     {"WithFhirContext",
-     [](const Env& e) { return e.with("fhir", json_pack("{ssss}", "patient", "Patient/1", "encounter", "Encounter/2")); }},
+     [](const Env& e) {
+         return e.with("fhir", json_pack("{ssss}", "patient", "Patient/1", "encounter", "Encounter/2"));
+     }},
 };
 
 INSTANTIATE_TEST_SUITE_P(Table, LegitimateToken, ::testing::ValuesIn(kLegit),

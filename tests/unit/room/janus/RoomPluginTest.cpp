@@ -105,9 +105,10 @@ protected:
 
     std::string config(const std::string& keys, bool development = false, const std::string& extra = "",
                        const std::string& general = "") {
-        return "general: { development = " + std::string(development ? "true" : "false") + "\n pseudonym_key_file = \"" +
-               pseudo + "\"\n" + general + " }\ntokens: { issuers = \"" + TokenFactory::kIssuer + "\"\n audience = \"" +
-               TokenFactory::kAudience + "\" }\nkeys: { " + keys + " }\n" + extra;
+        return "general: { development = " + std::string(development ? "true" : "false") +
+               "\n pseudonym_key_file = \"" + pseudo + "\"\n" + general + " }\ntokens: { issuers = \"" +
+               TokenFactory::kIssuer + "\"\n audience = \"" + TokenFactory::kAudience + "\" }\nkeys: { " + keys +
+               " }\n" + extra;
     }
     std::unique_ptr<RoomPlugin> make(const std::string& text) {
         std::string f = dir.write("room.jcfg", text, 0600);
@@ -120,7 +121,8 @@ TEST_F(RoomPluginConfig, FailsClosed) {
     EXPECT_THROW(make(config("")), ConfigError);  // no key
     std::string open = dir.write("open.pem", factory().publicPem("es"), 0644);
     EXPECT_THROW(make(config("pem_files = \"k=" + open + "\"")), ConfigError);
-    std::string dev = dir.write("dev.pem", std::string(KeyStore::kDevelopmentMarker) + "\n" + factory().publicPem("es"), 0600);
+    std::string dev =
+        dir.write("dev.pem", std::string(KeyStore::kDevelopmentMarker) + "\n" + factory().publicPem("es"), 0600);
     EXPECT_THROW(make(config("pem_files = \"dev=" + dev + "\"")), ConfigError);
     EXPECT_NO_THROW(make(config("pem_files = \"dev=" + dev + "\"", true)));
     std::string noPseudo = config("pem_files = \"k=" + pem + "\"");
@@ -135,8 +137,8 @@ TEST_F(RoomPluginConfig, FailsClosed) {
                       "class-c: { dob_check = true }\n"),
                  ConfigError);
     std::string dob = dir.write("dob.key", std::string(64, 'd'), 0600);
-    EXPECT_NO_THROW(make(config("pem_files = \"k=" + pem + "\"\n dob_key_file = \"" + dob + "\"",
-                                false, "lockout: { failures = 5\n session_failures = 20 }\n") +
+    EXPECT_NO_THROW(make(config("pem_files = \"k=" + pem + "\"\n dob_key_file = \"" + dob + "\"", false,
+                                "lockout: { failures = 5\n session_failures = 20 }\n") +
                          "class-c: { dob_check = true }\n"));
     EXPECT_THROW(make(config("pem_files = \"k=" + pem + "\"", false, "lockout: { per_room = 3 }\n")), ConfigError);
 }
@@ -144,9 +146,9 @@ TEST_F(RoomPluginConfig, FailsClosed) {
 TEST_F(RoomPluginConfig, JoinRunsOnTheWorkerAndAnswersByPushEvent) {
     auto p = make(config("pem_files = \"es=" + pem + "\"", false, "room-visit1: { description = \"Jane Doe\" }\n"));
     p->createSession(7);
-    JsonPtr c = factory().claims("visit1", "provider", std::chrono::duration_cast<std::chrono::seconds>(
-                                                           std::chrono::system_clock::now().time_since_epoch())
-                                                           .count());
+    JsonPtr c = factory().claims(
+        "visit1", "provider",
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
     JsonPtr msg = jsonObject();
     jsonSet(msg.get(), "request", "join");
     jsonSet(msg.get(), "room", "visit1");
@@ -168,7 +170,8 @@ TEST_F(RoomPluginConfig, JoinRunsOnTheWorkerAndAnswersByPushEvent) {
 // takes records. A patient already waiting keeps waiting; require_audit = false turns the check off.
 TEST_F(RoomPluginConfig, JoinsAndAdmissionsAreRefusedWhileTheAuditTrailCannotRecord) {
     auto p = make(config("pem_files = \"es=" + pem + "\"", false, "room-visit1: {}\n"));
-    int64_t now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    int64_t now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     auto join = [&](SessionId s, const char* role, const char* tx) {
         p->createSession(s);
         JsonPtr c = factory().claims("visit1", role, now);
@@ -277,10 +280,13 @@ TEST_F(RoomPluginConfig, RecordInstallsATapForTheRelayAndStopRemovesIt) {
         calls.push_back("stop " + id);
         return RecordingStopped{};
     };
-    std::string f = dir.write("room.jcfg", config("pem_files = \"es=" + pem + "\"", false,
-        "class-qa: { record_consent = false\n recording_policy = \"qa\" }\nroom-visit2: { class = \"qa\" }\n"), 0600);
-    auto p = std::make_unique<RoomPlugin>(Config(JcfgParser::parseFile(f), f), Logger(), host, VisitPublisher{nullptr, nullptr},
-                                          nullptr, &recorder.slot());
+    std::string f = dir.write(
+        "room.jcfg",
+        config("pem_files = \"es=" + pem + "\"", false,
+               "class-qa: { record_consent = false\n recording_policy = \"qa\" }\nroom-visit2: { class = \"qa\" }\n"),
+        0600);
+    auto p = std::make_unique<RoomPlugin>(Config(JcfgParser::parseFile(f), f), Logger(), host,
+                                          VisitPublisher{nullptr, nullptr}, nullptr, &recorder.slot());
     std::vector<std::pair<std::string, bool>> observed;
     p->setTapObserver([&](const std::string& room, std::shared_ptr<MediaTap> tap) {
         std::lock_guard l(m);
@@ -288,9 +294,9 @@ TEST_F(RoomPluginConfig, RecordInstallsATapForTheRelayAndStopRemovesIt) {
     });
     EXPECT_EQ(p->tap("visit2"), nullptr);
     p->createSession(8);
-    JsonPtr c = factory().claims("visit2", "provider", std::chrono::duration_cast<std::chrono::seconds>(
-                                                           std::chrono::system_clock::now().time_since_epoch())
-                                                           .count());
+    JsonPtr c = factory().claims(
+        "visit2", "provider",
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
     JsonPtr join = jsonObject();
     jsonSet(join.get(), "request", "join");
     jsonSet(join.get(), "room", "visit2");
@@ -336,14 +342,16 @@ TEST_F(RoomPluginConfig, ARecorderWriteFailureReachesTheProviderThroughTheWorker
     recorder.onStart = [](const auto&, const auto&) { return std::string("00112233445566778899aabbccddeeff"); };
     recorder.onFailure = [](const std::string&) { return std::string("no_space"); };
     recorder.onStop = [](const std::string&) { return RecordingStopped{false, "no_space"}; };
-    std::string f = dir.write("room.jcfg", config("pem_files = \"es=" + pem + "\"", false,
-        "class-qa: { record_consent = false }\nroom-visit3: { class = \"qa\" }\n"), 0600);
-    auto p = std::make_unique<RoomPlugin>(Config(JcfgParser::parseFile(f), f), Logger(), host, VisitPublisher{nullptr, nullptr},
-                                          nullptr, &recorder.slot());
+    std::string f = dir.write("room.jcfg",
+                              config("pem_files = \"es=" + pem + "\"", false,
+                                     "class-qa: { record_consent = false }\nroom-visit3: { class = \"qa\" }\n"),
+                              0600);
+    auto p = std::make_unique<RoomPlugin>(Config(JcfgParser::parseFile(f), f), Logger(), host,
+                                          VisitPublisher{nullptr, nullptr}, nullptr, &recorder.slot());
     p->createSession(9);
-    JsonPtr c = factory().claims("visit3", "provider", std::chrono::duration_cast<std::chrono::seconds>(
-                                                           std::chrono::system_clock::now().time_since_epoch())
-                                                           .count());
+    JsonPtr c = factory().claims(
+        "visit3", "provider",
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
     JsonPtr join = jsonObject();
     jsonSet(join.get(), "request", "join");
     jsonSet(join.get(), "room", "visit3");
@@ -366,7 +374,13 @@ TEST_F(RoomPluginConfig, ARecorderWriteFailureReachesTheProviderThroughTheWorker
         return false;
     };
     for (int i = 0; i < 300 && !failedPush(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    EXPECT_TRUE(failedPush()) << [&] { std::lock_guard l(host.m_); std::string o; for (auto& [s, b] : host.pushes) o += std::to_string(s) + " " + b + "\n"; for (auto& n : host.notifies) o += n + "\n"; return o; }();
+    EXPECT_TRUE(failedPush()) << [&] {
+        std::lock_guard l(host.m_);
+        std::string o;
+        for (auto& [s, b] : host.pushes) o += std::to_string(s) + " " + b + "\n";
+        for (auto& n : host.notifies) o += n + "\n";
+        return o;
+    }();
     {
         std::lock_guard l(host.m_);
         bool evented = false;
@@ -391,8 +405,9 @@ TEST_F(RoomPluginConfig, ARecorderWriteFailureReachesTheProviderThroughTheWorker
 TEST_F(RoomPluginConfig, ChatFloodIsRateLimitedAndAuditedAsSummaries) {
     host.withSdp = true;
     host.janusSessions = {{1, 100}, {2, 200}, {3, 200}};  // handle 3: the listener's subscriber handle
-    const int64_t start = std::chrono::duration_cast<std::chrono::microseconds>(
-                              std::chrono::system_clock::now().time_since_epoch()).count();
+    const int64_t start =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
     std::atomic<int64_t> now{start};
     std::string f = dir.write("room.jcfg", config("pem_files = \"es=" + pem + "\"", false, "room-visit1: {}\n"), 0600);
     auto p = std::make_unique<RoomPlugin>(Config(JcfgParser::parseFile(f), f), Logger(), host,

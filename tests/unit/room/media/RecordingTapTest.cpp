@@ -25,10 +25,10 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <filesystem>
 #include <mutex>
-#include <atomic>
 #include <thread>
 
 using namespace hipaa;
@@ -74,18 +74,19 @@ protected:
     NullHost host;
     std::unique_ptr<recorder::RecorderPlugin> plugin;
     const RecordingTap::Sink& sink = RecordingSink::inProcess();  // where the real recorder registers
-    int port = 0;  // the recorder's RTP ports: port .. port + 40
+    int port = 0;                                                 // the recorder's RTP ports: port .. port + 40
 
     void SetUp() override {
         dir.write("keyring", "1 kek " + hexEncode(secureRandomBytes(32)) + "\n");
         dir.write("sign.key", hexEncode(secureRandomBytes(32)) + "\n");
         port = freeLoopbackPort();
         if (port > 65000) port = 40000;
-        dir.write("recorder.jcfg", "general: {\n\trecordings_dir = \"" + dir.file("rec") + "\"\n\texport_dir = \"" +
-                                       dir.file("exp") + "\"\n\tkeyring = \"" + dir.file("keyring") +
-                                       "\"\n\tsigning_key = \"" + dir.file("sign.key") + "\"\n\trtp_port_min = " +
-                                       std::to_string(port) + "\n\trtp_port_max = " + std::to_string(port + 40) +
-                                       "\n\tchunk_ms = 50\n\tchunk_bytes = 4096\n\tsweep_seconds = 3600\n}\n",
+        dir.write("recorder.jcfg",
+                  "general: {\n\trecordings_dir = \"" + dir.file("rec") + "\"\n\texport_dir = \"" + dir.file("exp") +
+                      "\"\n\tkeyring = \"" + dir.file("keyring") + "\"\n\tsigning_key = \"" + dir.file("sign.key") +
+                      "\"\n\trtp_port_min = " + std::to_string(port) +
+                      "\n\trtp_port_max = " + std::to_string(port + 40) +
+                      "\n\tchunk_ms = 50\n\tchunk_bytes = 4096\n\tsweep_seconds = 3600\n}\n",
                   0644);
         load();
     }
@@ -117,7 +118,8 @@ TEST(TapRingTest, FourProducersOneConsumerKeepEachProducersOrderAndLoseNothingAc
                     s.mindex = i;
                     s.length = 4;
                     std::memcpy(s.data, &i, 4);
-                })) std::this_thread::yield();
+                }))
+                    std::this_thread::yield();
                 accepted.fetch_add(1);
             }
         });
@@ -188,7 +190,7 @@ TEST_F(TapWithRecorder, RelayedPacketsReachTheRecorderEncryptedAndExportByteIden
     a.join();
     v.join();
     Bytes unknown = rtpPacket(100, 0x3333, 1, 50);
-    tap.rtp(8, 0, unknown.data(), unknown.size());  // a feed never announced
+    tap.rtp(8, 0, unknown.data(), unknown.size());                // a feed never announced
     std::this_thread::sleep_for(std::chrono::milliseconds(100));  // UDP on loopback: let the ingest read it
     std::vector<std::string> ids = tap.stop();
     EXPECT_FALSE(tap.recording());
@@ -276,11 +278,17 @@ TEST(RecordingTapControl, PacketsAcceptedBeforeStopAreAllHandledByTheFinalDrain)
     std::atomic<bool> busy{true};
     std::vector<std::thread> load;
     for (unsigned i = 0; i < 2 * std::max(1u, std::thread::hardware_concurrency()); ++i)
-        load.emplace_back([&] { while (busy.load(std::memory_order_relaxed)) {} });
+        load.emplace_back([&] {
+            while (busy.load(std::memory_order_relaxed)) {
+            }
+        });
     struct Join {
         std::atomic<bool>& b;
         std::vector<std::thread>& t;
-        ~Join() { b = false; for (auto& x : t) x.join(); }
+        ~Join() {
+            b = false;
+            for (auto& x : t) x.join();
+        }
     } join{busy, load};
     for (int round = 0; round < 300; ++round) {
         ScriptedRecorder recorder;  // refuses every start
@@ -333,9 +341,10 @@ TEST(RecordingTapControl, FailuresAfterStartAreReportedOncePerFeedSegment) {
     tap.stop();
     std::lock_guard l(m);
     std::sort(reports.begin(), reports.end());
-    EXPECT_EQ(reports, (std::vector<std::pair<std::string, std::string>>{
-                           {"start_failed", ""}, {"stop_failed", "rec-2"}, {"too_many_streams", "rec-2"},
-                           {"write_failed", "rec-1"}}));
+    EXPECT_EQ(
+        reports,
+        (std::vector<std::pair<std::string, std::string>>{
+            {"start_failed", ""}, {"stop_failed", "rec-2"}, {"too_many_streams", "rec-2"}, {"write_failed", "rec-1"}}));
     EXPECT_EQ(tap.stats().failures, 4u);
 }
 
@@ -507,7 +516,8 @@ TEST_F(TapWithRecorder, TheRecorderUnloadedWhileARoomRecordsSealsWhatItHadAndThe
     EXPECT_EQ(tap.stop(), std::vector<std::string>{id});
     {
         std::lock_guard l(m);
-        EXPECT_EQ(reports, (std::vector<std::pair<std::string, std::string>>{{"write_failed", id}, {"stop_failed", id}}));
+        EXPECT_EQ(reports,
+                  (std::vector<std::pair<std::string, std::string>>{{"write_failed", id}, {"stop_failed", id}}));
     }
     RecordingTap next(sink, TapSettings{}, Logger());
     try {
@@ -524,7 +534,8 @@ TEST_F(TapWithRecorder, TheRecorderUnloadedWhileARoomRecordsSealsWhatItHadAndThe
     EXPECT_EQ(jsonBool(json_object_get(verified.get(), "verification"), "ok"), true) << jsonDump(verified.get());
     JsonPtr exported = recorderAdmin("export", id);
     ASSERT_EQ(json_array_size(json_object_get(exported.get(), "files")), 1u) << jsonDump(exported.get());
-    EXPECT_EQ(mjrPackets(json_string_value(json_array_get(json_object_get(exported.get(), "files"), 0))).size(), sentAfter);
+    EXPECT_EQ(mjrPackets(json_string_value(json_array_get(json_object_get(exported.get(), "files"), 0))).size(),
+              sentAfter);
 }
 
 // A lease keeps the provider registered: withdraw() returns only after the leases in flight ended,

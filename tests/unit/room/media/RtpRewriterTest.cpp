@@ -49,7 +49,7 @@ TEST(RtpRewriter, WrapsAroundAndKeepsReorderedPacketsMapped) {
     auto h = r.rewrite(0x2, 3, 10);  // switch right before the wrap
     EXPECT_EQ(h.seq, 65535);
     h = r.rewrite(0x2, 4, 970);
-    EXPECT_EQ(h.seq, 0);  // wrapped
+    EXPECT_EQ(h.seq, 0);               // wrapped
     auto late = r.rewrite(0x2, 2, 0);  // reordered older packet: same mapping, no rebase
     EXPECT_EQ(late.seq, 65534);
     h = r.rewrite(0x2, 5, 1930);

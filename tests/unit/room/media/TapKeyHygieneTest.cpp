@@ -10,11 +10,11 @@
 #include <filesystem>
 #include <thread>
 
-#include "NullHost.hpp"
 #include "FreePort.hpp"
 #include "FreedMemoryLog.hpp"
 #include "Hkdf.hpp"
 #include "Keyring.hpp"
+#include "NullHost.hpp"
 #include "RecorderPlugin.hpp"
 #include "RecordingTap.hpp"
 #include "TempDir.hpp"
@@ -29,7 +29,6 @@ using namespace hipaa::room;
 using namespace hipaa::test;
 
 namespace {
-
 
 // A secret the test learns, kept outside the heap.
 struct Known {

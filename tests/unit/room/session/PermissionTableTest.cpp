@@ -127,8 +127,8 @@ TEST(PermissionTable, RoomServiceAnswersEveryRequestFromEveryHandleAsTheTableSay
             using A = PermissionTable::Access;
             switch (access) {
                 case A::Allowed:
-                    EXPECT_TRUE(code != room::errc::kNotJoined && code != room::errc::kAlreadyJoined && code != room::errc::kForbidden &&
-                                code != room::errc::kWrongHandle)
+                    EXPECT_TRUE(code != room::errc::kNotJoined && code != room::errc::kAlreadyJoined &&
+                                code != room::errc::kForbidden && code != room::errc::kWrongHandle)
                         << what << ": " << code;
                     EXPECT_FALSE(roleDenied) << what;
                     break;

@@ -74,7 +74,8 @@ protected:
         return h.lastPush(s);
     }
     const json_t* subscribe(SessionId sub, SessionId owner, SessionId feedOwner, const std::string& mid = "") {
-        std::string streams = R"([{"feed":")" + h.idOf(feedOwner) + "\"" + (mid.empty() ? "" : R"(,"mid":")" + mid + "\"") + "}]";
+        std::string streams =
+            R"([{"feed":")" + h.idOf(feedOwner) + "\"" + (mid.empty() ? "" : R"(,"mid":")" + mid + "\"") + "}]";
         h.send(sub, R"({"request":"join","ptype":"subscriber","room":")" + room + R"(","private_id":)" +
                         std::to_string(privateIdOf(owner)) + R"(,"streams":)" + streams + "}");
         return h.lastPush(sub);
@@ -305,8 +306,8 @@ TEST_F(RoomMedia, UpdateAddsAndRemovesStreamsWithANewOffer) {
     EXPECT_EQ(jsonString(h.lastJsep(kPatSub), "sdp").value_or(""),
               "offer v2 0:audio:opus:111:send 1:video:vp8:96:send");
     h.send(kPatSub, R"({"request":"update","unsubscribe":[{"sub_mid":"0"}]})");
-    EXPECT_EQ(jsonString(h.lastJsep(kPatSub), "sdp").value_or(""),
-              "offer v3 0:audio:opus:111:off 1:video:vp8:96:send") << "m-lines stay, inactive";
+    EXPECT_EQ(jsonString(h.lastJsep(kPatSub), "sdp").value_or(""), "offer v3 0:audio:opus:111:off 1:video:vp8:96:send")
+        << "m-lines stay, inactive";
     Rtp pkt(1, 1, 1);
     auto ap = pkt.packet(0, false);
     h.relay.incomingRtp(kDr, ap);
@@ -327,7 +328,8 @@ TEST_F(RoomMedia, ChatIsRelayedToSubscribersAndAuditedWithoutItsText) {
     subscribe(kDrSub, kDr, kPat);
     const std::string text = R"({"text":"my SSN is 078-05-1120"})";
     auto chat = [&](SessionId from, const std::string& t) {
-        return h.relay.incomingData(from, "chat", false, reinterpret_cast<const uint8_t*>(t.data()), t.size(), h.nowUs());
+        return h.relay.incomingData(from, "chat", false, reinterpret_cast<const uint8_t*>(t.data()), t.size(),
+                                    h.nowUs());
     };
     EXPECT_EQ(chat(kDr, text), 1u);
     {
@@ -378,7 +380,9 @@ TEST_F(RoomMedia, ChatOverTheLimitIsDroppedAndCounted) {
     visit();
     publish(kDr);
     subscribe(kPatSub, kPat, kDr);
-    auto chat = [&] { return h.relay.incomingData(kDr, "chat", false, reinterpret_cast<const uint8_t*>("x"), 1, h.nowUs()); };
+    auto chat = [&] {
+        return h.relay.incomingData(kDr, "chat", false, reinterpret_cast<const uint8_t*>("x"), 1, h.nowUs());
+    };
     size_t relayed = 0;
     for (int i = 0; i < 100; ++i) relayed += chat();
     EXPECT_EQ(relayed, 60u);
@@ -388,8 +392,9 @@ TEST_F(RoomMedia, ChatOverTheLimitIsDroppedAndCounted) {
     EXPECT_EQ(h.relay.chatRelayed(), 80u);
     EXPECT_EQ(h.relay.chatDropped(), 50u);
     // A wall clock set back an hour does not block chat for an hour.
-    EXPECT_EQ(h.relay.incomingData(kDr, "chat", false, reinterpret_cast<const uint8_t*>("x"), 1,
-                                   h.nowUs() - 3600'000'000LL), 1u);
+    EXPECT_EQ(
+        h.relay.incomingData(kDr, "chat", false, reinterpret_cast<const uint8_t*>("x"), 1, h.nowUs() - 3600'000'000LL),
+        1u);
     relayed += 1;
     h.tick();
     const json_t* e = lastNotify("chat");
@@ -410,7 +415,8 @@ TEST_F(RoomMedia, MuteStopsTheStreamIsAuditedAndAnnounced) {
     EXPECT_EQ(jsonString(e, "type").value_or(""), "audio");
     EXPECT_EQ(jsonString(e, "participant").value_or(""), h.pseudonymOf("dr-1"));
     const json_t* ann = h.lastPush(kPat);
-    EXPECT_TRUE(json_is_true(json_object_get(json_array_get(json_object_get(json_array_get(json_object_get(ann, "publishers"), 0), "streams"), 0), "muted")))
+    EXPECT_TRUE(json_is_true(json_object_get(
+        json_array_get(json_object_get(json_array_get(json_object_get(ann, "publishers"), 0), "streams"), 0), "muted")))
         << jsonDump(ann);
     Rtp pkt(1, 1, 1);
     auto ap = pkt.packet(0, false);
@@ -435,8 +441,7 @@ TEST_F(RoomMedia, MuteStopsTheStreamIsAuditedAndAnnounced) {
 TEST_F(RoomMedia, ScreenShareIsItsOwnFlaggedStreamAllowedByRole) {
     visit();
     publish(kPat);
-    EXPECT_EQ(errorCode(publish(kPat, kAvScreen, R"(,"screen":true)")),
-              room::errc::kForbidden)
+    EXPECT_EQ(errorCode(publish(kPat, kAvScreen, R"(,"screen":true)")), room::errc::kForbidden)
         << "patients may not share a screen by default";
     EXPECT_NE(lastNotify("role_denied"), nullptr);
 
@@ -449,7 +454,8 @@ TEST_F(RoomMedia, ScreenShareIsItsOwnFlaggedStreamAllowedByRole) {
     const json_t* pubs = json_object_get(h.lastPush(kPat), "publishers");
     const json_t* screen = json_array_get(json_object_get(json_array_get(pubs, 0), "streams"), 3);
     EXPECT_TRUE(json_is_true(json_object_get(screen, "screen"))) << jsonDump(h.lastPush(kPat));
-    EXPECT_EQ(json_object_get(json_array_get(json_object_get(json_array_get(pubs, 0), "streams"), 1), "screen"), nullptr);
+    EXPECT_EQ(json_object_get(json_array_get(json_object_get(json_array_get(pubs, 0), "streams"), 1), "screen"),
+              nullptr);
 
     // janus.js removes the screen track: the m-line comes back inactive.
     h.sendJsep(kDr, R"({"request":"configure","screen":false})", "offer",
@@ -586,7 +592,8 @@ TEST_F(RoomMedia, AnObserverWhoOnlyWatchesIsNotIdle) {
 namespace {
 
 TEST(RoomMediaClasses, ConfigKeys) {
-    Config cfg(jsonParse(R"({"class-x":{"videocodec":"h264,vp9","bitrate":512000,"publishers":3,"widen_patient":"screen"}})"));
+    Config cfg(
+        jsonParse(R"({"class-x":{"videocodec":"h264,vp9","bitrate":512000,"publishers":3,"widen_patient":"screen"}})"));
     RoomClass c = RoomClass::fromConfig(cfg, "x");
     EXPECT_NO_THROW(cfg.finish());
     EXPECT_EQ(c.videoCodecs, (std::vector<std::string>{"h264", "vp9"}));
@@ -616,9 +623,11 @@ TEST_F(RoomMediaSlowLink, TheHandlesClientIsToldAndTheEventIsPhiFree) {
     ASSERT_EQ(out.size(), 2u);
     EXPECT_EQ(out[0].session, kPatSub);
     EXPECT_EQ(jsonString(json_object_get(out[0].body.get(), "slow_link"), "direction").value_or(""), "to_peer");
-    EXPECT_EQ(jsonString(out[1].body.get(), "participant").value_or(""), h.pseudonymOf("pat-1")) << "the subscriber's owner";
+    EXPECT_EQ(jsonString(out[1].body.get(), "participant").value_or(""), h.pseudonymOf("pat-1"))
+        << "the subscriber's owner";
     EXPECT_EQ(jsonString(out[1].body.get(), "handle").value_or(""), "subscriber");
-    EXPECT_TRUE(h.service().slowLink(999, false, false, RoomHarness::kStartUs).empty()) << "unknown handles are ignored";
+    EXPECT_TRUE(h.service().slowLink(999, false, false, RoomHarness::kStartUs).empty())
+        << "unknown handles are ignored";
 }
 
 }  // namespace

@@ -30,9 +30,7 @@ class Room : public ::testing::Test {
 protected:
     RoomHarness h;
     std::string room = h.createRoom();
-    void admit(SessionId s) {
-        h.send(kDr, R"({"request":"admit","id":")" + h.idOf(s) + R"("})");
-    }
+    void admit(SessionId s) { h.send(kDr, R"({"request":"admit","id":")" + h.idOf(s) + R"("})"); }
 };
 
 TEST_F(Room, WaitingPatientLearnsNothingAboutAnyone) {
@@ -80,7 +78,8 @@ TEST_F(Room, AdmittedPatientSeesProvidersNamesButNotOthers) {
 
     const json_t* joined = h.lastPush(kPatA);
     ASSERT_EQ(kind(joined), "joined") << jsonDump(joined);
-    EXPECT_EQ(keysOf(joined), (std::set<std::string>{"hipaa.room", "videoroom", "room", "id", "private_id", "role", "participants", "publishers"}));
+    EXPECT_EQ(keysOf(joined), (std::set<std::string>{"hipaa.room", "videoroom", "room", "id", "private_id", "role",
+                                                     "participants", "publishers"}));
     const json_t* list = json_object_get(joined, "participants");
     ASSERT_EQ(json_array_size(list), 2u);  // provider + interpreter; Bob still waits and is invisible
     for (size_t i = 0; i < 2; ++i) {
@@ -224,7 +223,8 @@ TEST(RolePermissions, DefaultsFollowTheDesignTable) {
     EXPECT_TRUE(p.skipWaiting && p.publish && p.subscribe && p.moderate && p.recordControl && p.notes);
     EXPECT_EQ(p.names, NameVisibility::All);
     p = Permissions::defaults(Role::Patient);
-    EXPECT_TRUE(!p.skipWaiting && p.publish && p.subscribe && !p.moderate && !p.recordControl && p.recordConsent && !p.notes);
+    EXPECT_TRUE(!p.skipWaiting && p.publish && p.subscribe && !p.moderate && !p.recordControl && p.recordConsent &&
+                !p.notes);
     EXPECT_EQ(p.names, NameVisibility::OwnAndProviders);
     p = Permissions::defaults(Role::Interpreter);
     EXPECT_TRUE(!p.skipWaiting && p.publish && p.subscribe && !p.moderate && !p.notes);
@@ -532,8 +532,10 @@ TEST(RoomJoinAudit, EveryRefusedJoinLeavesAJoinEvent) {
         {R"({"request":"join","room":")" + room + R"(","token":")" + std::string(70000, 'a') + "\"}",
          room::errc::kInvalidField},
         {R"({"request":"join","token":"x.y.z"})", room::errc::kMissingField},
-        {R"({"request":"join","room":")" + room + R"(","token":"x.y.z","ptype":"bystander"})", room::errc::kInvalidField},
-        {R"({"request":"join","room":")" + room + R"(","ptype":"subscriber","private_id":"abc"})", room::errc::kInvalidField},
+        {R"({"request":"join","room":")" + room + R"(","token":"x.y.z","ptype":"bystander"})",
+         room::errc::kInvalidField},
+        {R"({"request":"join","room":")" + room + R"(","ptype":"subscriber","private_id":"abc"})",
+         room::errc::kInvalidField},
     };
     SessionId s = 40;
     for (const auto& [json, code] : cases) {

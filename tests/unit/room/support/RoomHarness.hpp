@@ -15,7 +15,8 @@ namespace hipaa::room::test {
 // SdpEngine with a line format tests can write (see RoomHarness.cpp).
 class FakeSdp final : public SdpEngine {
 public:
-    std::string answerPublisher(const std::string& offer, const SdpPolicy& policy, std::vector<SdpMedia>& media) override;
+    std::string answerPublisher(const std::string& offer, const SdpPolicy& policy,
+                                std::vector<SdpMedia>& media) override;
     std::string offerSubscriber(const std::string& name, const std::vector<SdpMedia>& media, uint64_t version) override;
     bool parses(const std::string& sdp, std::string& error) override;
     int answers = 0;
