@@ -30,8 +30,9 @@ else
 fi
 
 mapfile -t sources < <(git ls-files 'plugins/*.cpp' 'common/*.cpp')
-checks=()
-[ -n "$deep" ] && checks=(--checks='clang-analyzer-*')
+# Janus' refcount macros print a janus_refcount* with %p, which clang's -Wformat-pedantic reports.
+checks=(--extra-arg=-Wno-format-pedantic)
+[ -n "$deep" ] && checks+=(--checks='clang-analyzer-*')
 # One clang-tidy per file, nproc at a time; --warnings-as-errors makes every finding fail the run.
 out="$build/clang-tidy.log"
 printf '%s\n' "${sources[@]}" |

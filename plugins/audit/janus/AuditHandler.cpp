@@ -46,7 +46,7 @@ AuditWriterOptions writerOptions(Config& c, const std::optional<PgConn::Options>
     o.instanceId = c.string("general.instance_id", hostName());
     if (o.instanceId.empty() || o.instanceId.size() > 64 || o.instanceId.find_first_of("/\\ \t\n") != std::string::npos)
         throw ConfigError("general.instance_id: 1 to 64 characters, no slashes or spaces");
-    o.queueCapacity = static_cast<size_t>(c.integer("general.queue_capacity", 65536, 1024, 16 * 1024 * 1024));
+    o.queueCapacity = static_cast<size_t>(c.integer("general.queue_capacity", 65536, 1024, int64_t{16} * 1024 * 1024));
     o.batchSize = static_cast<size_t>(c.integer("general.batch_size", 1000, 1, 10000));
     o.database = db;
     o.retryInterval = std::chrono::milliseconds(c.integer("database.retry_interval_ms", 1000, 50, 600000));
@@ -54,7 +54,7 @@ AuditWriterOptions writerOptions(Config& c, const std::optional<PgConn::Options>
     o.checkpointInterval = std::chrono::seconds(c.integer("chain.checkpoint_interval", 60, 1, 86400));
     o.spoolDir = c.string("spool.dir", "/var/lib/janus-hipaa/audit");
     spoolKeyFile = c.secretPath("spool.key_file", "/etc/janus/hipaa/audit-spool.key");
-    o.spoolMaxBytes = static_cast<uint64_t>(c.integer("spool.max_mb", 1024, 1, 1024 * 1024)) * 1024 * 1024;
+    o.spoolMaxBytes = static_cast<uint64_t>(c.integer("spool.max_mb", 1024, 1, int64_t{1024} * 1024)) * 1024 * 1024;
     return o;
 }
 

@@ -257,6 +257,7 @@ JsonPtr RecorderPlugin::startRequest(const json_t* request) {
     if (!json_is_array(streams) || json_array_size(streams) == 0 || json_array_size(streams) > 8)
         throw RequestError(errc::kInvalidField, "streams must be an array of 1-8 streams");
     std::vector<StreamSpec> specs;
+    specs.reserve(json_array_size(streams));
     size_t i;
     json_t* s;
     json_array_foreach(streams, i, s) {
@@ -336,6 +337,7 @@ std::string RecorderPlugin::start(const std::vector<RecordingStreamSpec>& stream
     if (streams.empty() || streams.size() > 8) throw RequestError(errc::kInvalidField, "streams must be 1-8 streams");
     if (policy.size() > 64) throw RequestError(errc::kInvalidField, "policy must be at most 64 bytes");
     std::vector<StreamSpec> specs;
+    specs.reserve(streams.size());
     for (const auto& s : streams)
         specs.push_back(streamSpec(s.video ? StreamKind::Video : StreamKind::Audio, s.codec, s.mid));
     return open(specs, policy.empty() ? defaultPolicy_ : policy,

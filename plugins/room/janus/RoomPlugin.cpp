@@ -52,7 +52,7 @@ RoomPlugin::RoomPlugin(Config config, Logger log, MediaHost& host, VisitPublishe
     policy.audience = config_.string("tokens.audience");
     if (policy.audience.empty()) throw ConfigError(config_.name() + ": tokens.audience: required");
     policy.skewS = config_.integer("tokens.skew", 30, 0, 60);
-    policy.maxLifetimeS = config_.integer("tokens.max_lifetime", 3600, 60, 7 * 24 * 3600);
+    policy.maxLifetimeS = config_.integer("tokens.max_lifetime", 3600, 60, int64_t{7} * 24 * 3600);
     policy.maxSize = static_cast<size_t>(config_.integer("tokens.max_size", 8192, 1024, 8192));
     policy.mfaMethods = config_.stringList("tokens.mfa_methods", policy.mfaMethods);
 
@@ -200,7 +200,7 @@ std::unique_ptr<MediaPluginCore> RoomPlugin::create(const std::string& configFil
     return std::make_unique<RoomPlugin>(Config(JcfgParser::parseFile(configFile), configFile), std::move(log), host);
 }
 
-void RoomPlugin::apply(Effects effects) {
+void RoomPlugin::apply(const Effects& effects) {
     for (auto& e : effects) {
         switch (e.kind) {
             case Effect::Kind::Push:
@@ -309,7 +309,7 @@ void RoomPlugin::run() {
             } catch (const std::exception& e) {
                 log_.error(std::string("room request failed: ") + e.what());
             }
-            apply(std::move(out));
+            apply(out);
             handled_.fetch_add(1);
         }
         int64_t now = clock_();
@@ -320,7 +320,7 @@ void RoomPlugin::run() {
                 std::lock_guard lock(mutex_);
                 out = service_->tick(now);
             }
-            apply(std::move(out));
+            apply(out);
             relay_.reclaim();  // what media threads can no longer hold is freed here, not on them
         }
         if (!open) return;
@@ -346,7 +346,7 @@ void RoomPlugin::destroySession(SessionId session) {
         sessions_.erase(session);
         out = service_->sessionGone(session, clock_());
     }
-    apply(std::move(out));
+    apply(out);
 }
 
 void RoomPlugin::setupMedia(SessionId session) {
@@ -466,7 +466,7 @@ JsonPtr RoomPlugin::handleAdmin(const json_t* request) {
         std::lock_guard lock(mutex_);
         res = service_->admin(request, clock_(), out);
     }
-    apply(std::move(out));
+    apply(out);
     return res;
 }
 

@@ -96,7 +96,7 @@ private:
     void recorderLoop();
     // Queues a media-thread task (no allocation but the Task's own; never throws); false when full.
     bool enqueue(Task t) noexcept;
-    void apply(Effects effects);
+    void apply(const Effects& effects);
     JsonPtr reloadKeys();
     void startTap(const std::string& room, const std::string& policy);
     std::vector<std::string> stopTap(const std::string& room);
