@@ -3,9 +3,9 @@
 // same number, and every row is a constant. Plugin code answers codes only through these constants.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <filesystem>
 #include <map>
-#include <regex>
 #include <set>
 
 #include "ErrorCodeTable.hpp"
@@ -17,14 +17,48 @@ namespace {
 
 const std::string kRoot = HIPAA_SOURCE_DIR;
 
+// Hand-written scanners: std::regex trips GCC 12's -Wmaybe-uninitialized in the ASan build.
+bool isWord(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+size_t skipSpace(const std::string& t, size_t i) {
+    while (i < t.size() && std::isspace(static_cast<unsigned char>(t[i]))) ++i;
+    return i;
+}
+size_t skipWord(const std::string& t, size_t i) {
+    while (i < t.size() && isWord(t[i])) ++i;
+    return i;
+}
+
 // name -> value of every `inline constexpr int kName = N;` in a header.
 std::map<std::string, int> constants(const std::string& header) {
     std::map<std::string, int> out;
     std::string text = readFile(kRoot + "/" + header);
-    static const std::regex re(R"(inline\s+constexpr\s+int\s+(k\w+)\s*=\s*(\d+)\s*;)");
-    for (auto it = std::sregex_iterator(text.begin(), text.end(), re); it != std::sregex_iterator(); ++it)
-        out[(*it)[1]] = std::stoi((*it)[2]);
+    const std::string lead = "inline constexpr int ";
+    for (size_t at = text.find(lead); at != std::string::npos; at = text.find(lead, at + 1)) {
+        size_t nameStart = skipSpace(text, at + lead.size()), nameEnd = skipWord(text, nameStart);
+        size_t eq = skipSpace(text, nameEnd);
+        if (nameEnd == nameStart || text[nameStart] != 'k' || eq >= text.size() || text[eq] != '=') continue;
+        size_t numStart = skipSpace(text, eq + 1), numEnd = numStart;
+        while (numEnd < text.size() && std::isdigit(static_cast<unsigned char>(text[numEnd]))) ++numEnd;
+        size_t semi = skipSpace(text, numEnd);
+        if (numEnd == numStart || semi >= text.size() || text[semi] != ';') continue;
+        out[text.substr(nameStart, nameEnd - nameStart)] = std::stoi(text.substr(numStart, numEnd - numStart));
+    }
     return out;
+}
+
+// The first `<name>Error(NNN`, `jsonError(NNN` or `error(NNN` (a three-digit literal as the first
+// argument) in `text`, or "".
+std::string literalCodeCall(const std::string& text) {
+    for (size_t open = text.find('('); open != std::string::npos; open = text.find('(', open + 1)) {
+        size_t nameStart = open;
+        while (nameStart > 0 && isWord(text[nameStart - 1])) --nameStart;
+        std::string_view name(text.data() + nameStart, open - nameStart);
+        if (!(name.ends_with("Error") || name == "error")) continue;
+        size_t d = skipSpace(text, open + 1), e = d;
+        while (e < text.size() && std::isdigit(static_cast<unsigned char>(text[e]))) ++e;
+        if (e - d == 3 && (e == text.size() || !isWord(text[e]))) return text.substr(nameStart, e - nameStart);
+    }
+    return "";
 }
 
 struct Source {
@@ -72,7 +106,8 @@ INSTANTIATE_TEST_SUITE_P(Headers, ErrorCodeDocs, ::testing::ValuesIn(kSources), 
 // Every throw and answer names its code by a constant: no `Error(4xx, ...)`, `jsonError(430, ...)`,
 // `error(460, ...)` in the plugins or common code.
 TEST(ErrorCodeConstants, NoLiteralCodeAtAThrowOrAnswerSite) {
-    static const std::regex literal(R"(\b(\w*Error|jsonError|error)\(\s*[0-9]{3}\b)");
+    ASSERT_EQ(literalCodeCall("throw RequestError( 460, \"x\");"), "RequestError( 460");  // the scanner itself
+    ASSERT_EQ(literalCodeCall("jsonError(errc::kInvalidField, \"x\"); error(4600);"), "");
     int files = 0;
     for (const char* dir : {"plugins", "common"}) {
         for (const auto& e : std::filesystem::recursive_directory_iterator(kRoot + "/" + dir)) {
@@ -80,9 +115,9 @@ TEST(ErrorCodeConstants, NoLiteralCodeAtAThrowOrAnswerSite) {
             if (!e.is_regular_file() || !(path.ends_with(".cpp") || path.ends_with(".hpp"))) continue;
             ++files;
             std::string text = readFile(path);
-            std::smatch m;
-            if (std::regex_search(text, m, literal))
-                ADD_FAILURE() << path.substr(kRoot.size() + 1) << ": literal error code in `" << m.str() << "`";
+            std::string hit = literalCodeCall(text);
+            if (!hit.empty())
+                ADD_FAILURE() << path.substr(kRoot.size() + 1) << ": literal error code in `" << hit << "`";
         }
     }
     EXPECT_GT(files, 50);
