@@ -63,6 +63,17 @@ JsonPtr answer(const std::string& sdp) {
     return jsep;
 }
 
+// Waits for a push to `tab` whose `key` holds `value` ("" : any string; "[]": an array; "{}": an object),
+// so each kind of push is received (and logged) before the test goes on.
+bool pushed(ClientTab& tab, const char* key, const std::string& value = "") {
+    return tab.wait([&](const json_t* d) {
+        const json_t* v = json_object_get(d, key);
+        if (value == "[]") return json_is_array(v);
+        if (value == "{}") return json_is_object(v);
+        return json_is_string(v) && (value.empty() || value == json_string_value(v));
+    }) != nullptr;
+}
+
 // A joined participant: its tab, participant id and private_id.
 struct Member {
     std::unique_ptr<ClientTab> tab;
@@ -83,7 +94,9 @@ Member admitPatient(ContractJanus& c, Member& provider, const std::string& room)
     Member m{std::make_unique<ClientTab>(c.janus()), "", 0};
     JsonPtr w = ok(m.tab->requestJoin(room, token(room, "patient")), "patient join", "waiting");
     m.id = str(w, "id");
+    EXPECT_TRUE(pushed(*provider.tab, "waiting", "[]")) << "no waiting list to the provider";
     ok(provider.tab->request(R"({"request":"admit","id":")" + m.id + R"("})"), "admit", "event");
+    EXPECT_TRUE(pushed(*provider.tab, "joined", "{}")) << "the provider was not told of the admission";
     JsonPtr joined =
         m.tab->waitData([](const json_t* d) { return jsonString(d, "hipaa.room").value_or("") == "joined"; });
     EXPECT_TRUE(joined) << "the admitted patient got no joined push";
@@ -182,10 +195,12 @@ TEST(SuccessAnswers, RoomClientConsultAndFhirAdmin) {
     ok(dr.tab->request(J(R"({"request":"publish","descriptions":[{"mid":"0","description":"camera"}]})").get(),
                        offer(audioOffer()).get()),
        "provider publish", "event");
+    EXPECT_TRUE(pushed(*pt.tab, "publishers", "[]")) << "the patient was not told of the publication";
     ok(pt.tab->request(J(R"({"request":"publish"})").get(), offer(audioOffer()).get()), "patient publish", "event");
     ok(dr.tab->request(R"({"request":"configure","audio":false})"), "configure (mute)", "event");
     ok(dr.tab->request(R"({"request":"configure","audio":true})"), "configure (unmute)", "event");
     ok(dr.tab->request(R"({"request":"moderate","id":")" + pt.id + R"(","mute":true})"), "moderate", "event");
+    EXPECT_TRUE(pushed(*pt.tab, "moderation", "muted")) << "the patient was not told of the mute";
 
     // The patient's subscriber handles: streams, then the legacy feed form.
     uint64_t sub = pt.tab->attach();
@@ -211,23 +226,28 @@ TEST(SuccessAnswers, RoomClientConsultAndFhirAdmin) {
     ok(dr.tab->request(R"({"request":"note","text":"Contract note: knee improving","type":"11506-3"})"), "note",
        "event");
 
+    ok(dr.tab->request(R"({"request":"unpublish"})"), "unpublish", "event");
+    EXPECT_TRUE(pushed(*pt.tab, "unpublished", dr.id)) << "the patient was not told of the unpublish";
+
     // Back to the waiting room, admitted again, kicked; a second patient denied; a third leaves.
     pt.tab->waitKind("waiting");  // the join answer: the next `waiting` is the push
     ok(dr.tab->request(R"({"request":"send_to_waiting","id":")" + pt.id + R"("})"), "send_to_waiting", "event");
     EXPECT_TRUE(pt.tab->waitKind("waiting")) << "no waiting push to the patient sent back";
     ok(dr.tab->request(R"({"request":"admit","id":")" + pt.id + R"("})"), "admit again", "event");
     ok(dr.tab->request(R"({"request":"kick","id":")" + pt.id + R"("})"), "kick", "event");
+    EXPECT_TRUE(pushed(*dr.tab, "leaving", pt.id)) << "the provider was not told the patient left";
+    EXPECT_TRUE(pt.tab->waitKind("ended")) << "the kicked patient was not told";
     ClientTab second(c.janus()), third(c.janus());
     std::string secondId = str(ok(second.requestJoin(room, token(room, "patient")), "second join", "waiting"), "id");
     ok(dr.tab->request(R"({"request":"deny","id":")" + secondId + R"("})"), "deny", "event");
     ok(third.requestJoin(room, token(room, "patient")), "third join", "waiting");
     ok(third.request(R"({"request":"leave"})"), "leave", "left");
 
-    ok(dr.tab->request(R"({"request":"unpublish"})"), "unpublish", "event");
     std::string visit =
         str(ok(c.admin().messagePlugin(kRoom, J(R"({"request":"info","room":")" + room + "\"}").get()), "room info"),
             "visit");
     ok(dr.tab->request(R"({"request":"end"})"), "end", "event");
+    EXPECT_TRUE(dr.tab->waitKind("ended")) << "the provider's handle was not told the visit ended";
 
     // The FHIR handler recorded the visit (asynchronously): export it again, then its Admin API.
     auto fhir = [&](const std::string& body) { return ok(c.admin().queryHandler(kFhir, J(body).get()), body); };
@@ -247,14 +267,11 @@ TEST(SuccessAnswers, RoomClientRecording) {
     Member dr = joinProvider(c, room);
     Member pt = admitPatient(c, dr, room);
     ok(dr.tab->request(R"({"request":"record"})"), "record", "event");
-    EXPECT_TRUE(pt.tab->wait([](const json_t* d) { return jsonString(d, "consent_request").value_or("") == "record"; }))
-        << "no consent request to the patient";
+    EXPECT_TRUE(pushed(*pt.tab, "consent_request", "record")) << "no consent request to the patient";
     ok(pt.tab->request(R"({"request":"consent","consent":true})"), "consent", "event");
-    EXPECT_TRUE(dr.tab->wait([](const json_t* d) { return jsonString(d, "recording").value_or("") == "started"; }))
-        << "the recording did not start";
+    EXPECT_TRUE(pushed(*dr.tab, "recording", "started")) << "the recording did not start";
     ok(dr.tab->request(R"({"request":"stop_record"})"), "stop_record", "event");
-    EXPECT_TRUE(pt.tab->wait([](const json_t* d) { return jsonString(d, "recording").value_or("") == "stopped"; }))
-        << "no recording stopped push";
+    EXPECT_TRUE(pushed(*pt.tab, "recording", "stopped")) << "no recording stopped push";
 }
 
 }  // namespace
