@@ -12,7 +12,7 @@ start=$(date +%s)
 stage() { echo "== $1 (at $(( $(date +%s) - start )) s)"; }
 
 bash scripts/deps.sh || exit 1
-bash scripts/e2e-deps.sh || exit 1   # playwright-core for the browser tests (tests/e2e)
+bash scripts/e2e-deps.sh || exit 1   # node packages: the browser tests (tests/e2e), the API schema check (tests/api)
 
 state=$(mktemp -d /tmp/hipaa-test-XXXXXX)
 chmod 755 "$state"   # the postgres user must reach its cluster folder inside

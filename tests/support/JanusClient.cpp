@@ -1,5 +1,6 @@
 #include "JanusClient.hpp"
 
+#include "AnswerLog.hpp"
 #include "JanusProcess.hpp"
 #include "hipaa/Errors.hpp"
 
@@ -68,7 +69,9 @@ uint64_t JanusClient::attach(uint64_t session, const std::string& plugin, const 
     jsonSet(body.get(), "transaction", tx());
     JsonPtr r = post(httpUrl_ + "/" + std::to_string(session), body.get());
     expectSuccess(r.get(), "attach");
-    return static_cast<uint64_t>(json_integer_value(json_object_get(json_object_get(r.get(), "data"), "id")));
+    auto handle = static_cast<uint64_t>(json_integer_value(json_object_get(json_object_get(r.get(), "data"), "id")));
+    plugins_[handle] = plugin;
+    return handle;
 }
 
 void JanusClient::detach(uint64_t session, uint64_t handle) {
@@ -82,10 +85,41 @@ void JanusClient::detach(uint64_t session, uint64_t handle) {
 JsonPtr JanusClient::message(uint64_t session, uint64_t handle, const json_t* msg, const json_t* jsep) {
     JsonPtr body = jsonObject();
     jsonSet(body.get(), "janus", "message");
-    jsonSet(body.get(), "transaction", tx());
+    const std::string t = tx();
+    jsonSet(body.get(), "transaction", t);
     json_object_set(body.get(), "body", const_cast<json_t*>(msg));
     if (jsep) json_object_set(body.get(), "jsep", const_cast<json_t*>(jsep));
-    return post(httpUrl_ + "/" + std::to_string(session) + "/" + std::to_string(handle), body.get());
+    JsonPtr reply = post(httpUrl_ + "/" + std::to_string(session) + "/" + std::to_string(handle), body.get());
+    if (AnswerLog::enabled()) logMessage(session, handle, t, msg, reply.get());
+    return reply;
+}
+
+// Sessions as strings: Janus' 64-bit ids do not fit a JavaScript number.
+void JanusClient::logMessage(uint64_t session, uint64_t handle, const std::string& t, const json_t* msg,
+                             const json_t* reply) {
+    auto plugin = plugins_.find(handle);
+    JsonPtr r = jsonObject();
+    jsonSet(r.get(), "api", "message");
+    jsonSet(r.get(), "plugin", plugin == plugins_.end() ? std::string() : plugin->second);
+    jsonSet(r.get(), "session", std::to_string(session));
+    jsonSet(r.get(), "transaction", t);
+    json_object_set(r.get(), "request", const_cast<json_t*>(msg));
+    // A synchronous answer; otherwise the answer comes as the event with this transaction.
+    if (json_t* data = json_object_get(json_object_get(reply, "plugindata"), "data"))
+        json_object_set(r.get(), "answer", data);
+    AnswerLog::write(r.get());
+}
+
+void JanusClient::logEvent(uint64_t session, const json_t* event) {
+    const json_t* pd = json_object_get(event, "plugindata");
+    if (!json_object_get(pd, "data")) return;
+    JsonPtr r = jsonObject();
+    jsonSet(r.get(), "api", "event");
+    jsonSet(r.get(), "plugin", std::string(jsonString(pd, "plugin").value_or("")));
+    jsonSet(r.get(), "session", std::to_string(session));
+    if (auto t = jsonString(event, "transaction")) jsonSet(r.get(), "transaction", std::string(*t));
+    json_object_set(r.get(), "answer", json_object_get(pd, "data"));
+    AnswerLog::write(r.get());
 }
 
 JsonPtr JanusClient::messageData(uint64_t session, uint64_t handle, const json_t* msg) {
@@ -112,6 +146,7 @@ JsonPtr JanusClient::waitEvent(uint64_t session, const std::function<bool(const 
         }
         auto handle = [&](json_t* e) -> JsonPtr {
             seen_.push_back(jsonRetain(e));
+            if (AnswerLog::enabled()) logEvent(session, e);
             return pred(e) ? jsonRetain(e) : nullptr;
         };
         JsonPtr found;
@@ -141,10 +176,19 @@ JsonPtr JanusClient::adminInfo() {
     return r;
 }
 
-static JsonPtr responseOf(JsonPtr r, const char* what) {
+static JsonPtr responseOf(JsonPtr r, const char* what, const std::string& target, const json_t* request) {
     if (jsonString(r.get(), "janus").value_or("") != "success")
         throw std::runtime_error(std::string(what) + " failed: " + jsonDump(r.get()));
-    return jsonRetain(json_object_get(r.get(), "response"));
+    json_t* response = json_object_get(r.get(), "response");
+    if (AnswerLog::enabled()) {
+        JsonPtr rec = jsonObject();
+        jsonSet(rec.get(), "api", what);
+        jsonSet(rec.get(), "plugin", target);
+        json_object_set(rec.get(), "request", const_cast<json_t*>(request));
+        if (response) json_object_set(rec.get(), "answer", response);
+        AnswerLog::write(rec.get());
+    }
+    return jsonRetain(response);
 }
 
 JsonPtr JanusClient::messagePlugin(const std::string& plugin, const json_t* request) {
@@ -152,7 +196,7 @@ JsonPtr JanusClient::messagePlugin(const std::string& plugin, const json_t* requ
     jsonSet(body.get(), "janus", "message_plugin");
     jsonSet(body.get(), "plugin", plugin);
     json_object_set(body.get(), "request", const_cast<json_t*>(request));
-    return responseOf(admin(std::move(body)), "message_plugin");
+    return responseOf(admin(std::move(body)), "message_plugin", plugin, request);
 }
 
 JsonPtr JanusClient::queryHandler(const std::string& handler, const json_t* request) {
@@ -160,7 +204,7 @@ JsonPtr JanusClient::queryHandler(const std::string& handler, const json_t* requ
     jsonSet(body.get(), "janus", "query_eventhandler");
     jsonSet(body.get(), "handler", handler);
     json_object_set(body.get(), "request", const_cast<json_t*>(request));
-    return responseOf(admin(std::move(body)), "query_eventhandler");
+    return responseOf(admin(std::move(body)), "query_eventhandler", handler, request);
 }
 
 }  // namespace hipaa::test

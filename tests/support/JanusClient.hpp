@@ -1,11 +1,13 @@
 #pragma once
 // Janus HTTP API (sessions, handles, messages, long-poll events) and Admin API, over libcurl.
+// With HIPAA_ANSWER_LOG set, every plugin answer and pushed event it receives goes to the AnswerLog.
 #include "hipaa/CurlEasy.hpp"
 #include "hipaa/Json.hpp"
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -43,11 +45,15 @@ public:
 
 private:
     std::string tx();
+    // AnswerLog records: a message and its synchronous answer (if any), a plugin event of the long poll.
+    void logMessage(uint64_t session, uint64_t handle, const std::string& tx, const json_t* body, const json_t* reply);
+    void logEvent(uint64_t session, const json_t* event);
     std::string httpUrl_, adminUrl_, adminSecret_;
     CurlGlobal curlGlobal_;
     CurlEasy curl_{CurlEasy::Schemes::HttpAndHttps};  // Janus' HTTP API on loopback
     uint64_t counter_ = 0;
     std::vector<JsonPtr> seen_;
+    std::map<uint64_t, std::string> plugins_;  // handle -> plugin package (attach)
 };
 
 // Parses `text` as JSON (tests write literals: J(R"({"request":"info"})")).

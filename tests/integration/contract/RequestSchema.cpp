@@ -88,8 +88,9 @@ RequestSchema RequestSchema::load(const std::string& path) {
     s.api_ = std::string(jsonString(api, "janus").value_or(""));
     s.target_ = std::string(jsonString(api, "plugin").value_or(jsonString(api, "handler").value_or("")));
     s.envelope_ = std::string(jsonString(api, "envelope").value_or(""));
-    if (s.api_.empty() || s.target_.empty() || s.envelope_.empty())
-        throw std::runtime_error(path + ": x-api needs janus, plugin/handler and envelope");
+    s.answers_ = std::string(jsonString(api, "answers").value_or(""));
+    if (s.api_.empty() || s.target_.empty() || s.envelope_.empty() || s.answers_.empty())
+        throw std::runtime_error(path + ": x-api needs janus, plugin/handler, envelope and answers");
     return s;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // One docs/api/*.schema.json file: the requests a plugin accepts (JSON Schema, one `$defs` entry per
-// request, listed in the top-level `oneOf`) and the contract cases derived from it. For every field:
+// request, listed in the top-level `oneOf`; their answers in the file `x-api.answers`, one `$defs`
+// entry of the same name each, checked by tests/api) and the contract cases derived from it. For every field:
 // each JSON type it does not allow (303), every bound crossed (its `x-error-code`, default 303),
 // absent when required (its `x-missing-code`, default 302), and the values right at its bounds, which
 // must pass the parser. `x-invalid-examples` lists values of the right type the plugin refuses.
@@ -31,6 +32,8 @@ public:
     // The key of every answer's envelope (`x-api.envelope`, e.g. "hipaa.room"): "success", or "error"
     // beside error_code (a client request answered by a push event: "event").
     const std::string& envelope() const { return envelope_; }
+    // The answers file beside it (`x-api.answers`, e.g. "room.client.answers.schema.json").
+    const std::string& answers() const { return answers_; }
     // The `request` names, in `oneOf` order (a name appears once even when two definitions share it).
     std::vector<std::string> requestNames() const;
     std::vector<ContractCase> cases() const;
@@ -39,7 +42,7 @@ private:
     const json_t* resolve(const json_t* schema) const;
     void requestCases(const std::string& def, const json_t* schema, std::vector<ContractCase>& out) const;
 
-    std::string path_, api_, target_, envelope_;
+    std::string path_, api_, target_, envelope_, answers_;
     JsonPtr doc_;
 };
 
