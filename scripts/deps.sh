@@ -10,6 +10,7 @@ PKGS=(
   clang libclang-rt-14-dev clang-format clang-tidy docker-compose
   ffmpeg nodejs
   chromium libjs-janus-gateway libjs-webrtc-adapter iproute2 util-linux
+  prometheus
 )
 missing=()
 for p in "${PKGS[@]}"; do
@@ -21,6 +22,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get -o DPkg::Lock::Timeout=900 update -qq
   apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # prometheus is here for promtool (the metrics tests check the exporter's output and the alert
+  # rules with it: ~19 MB download, ~96 MB installed). On a systemd host the package also starts a
+  # Prometheus server on port 9090 at install: stop the one this script just installed.
+  if [[ " ${missing[*]} " == *" prometheus "* ]] && [ -d /run/systemd/system ]; then
+    systemctl disable --now prometheus >/dev/null 2>&1 || true
+  fi
 fi
 # Node for the browser tests (tests/e2e, playwright-core): Debian's nodejs + npm unless a node with
 # npm is already there (e.g. NodeSource's nodejs, which bundles npm and conflicts with Debian's npm).
