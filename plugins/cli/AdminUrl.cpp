@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
+#include <strings.h>
 
 #include <memory>
 
@@ -31,7 +32,7 @@ CurlString part(CURLU* u, CURLUPart which) {
 }  // namespace
 
 bool AdminUrl::loopbackHost(const std::string& host) {
-    if (host == "localhost") return true;
+    if (strcasecmp(host.c_str(), "localhost") == 0) return true;
     in_addr v4{};
     if (::inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
     std::string bare =

@@ -41,7 +41,8 @@ std::string hint(const AdminError& e) {
         return "the admin secret was refused: --secret-file must hold janus.jcfg's general.admin_secret";
     if (e.kind() == AdminError::Kind::Janus && e.code() == kJanusPluginNotFound)
         return "that plugin is not loaded in this Janus (janus-hipaa status shows which are)";
-    if (e.kind() == AdminError::Kind::Transport && e.code() == 0)
+    if (e.kind() == AdminError::Kind::Transport && e.code() == 0 &&
+        !std::string_view(e.what()).starts_with("--admin-url"))
         return "is Janus running with the Admin API on that address (janus.transport.http.jcfg admin_http)?";
     return "";
 }

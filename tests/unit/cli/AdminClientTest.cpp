@@ -40,7 +40,8 @@ JsonPtr infoRequest() { return jsonParse(R"({"request":"info"})"); }
 
 TEST(AdminUrl, PlainHttpOnlyToLoopbackHttpsAnywhere) {
     for (const char* ok : {"http://127.0.0.1:7088/admin", "http://127.9.8.7/admin", "http://localhost:7088/admin",
-                           "http://[::1]:7088/admin", "https://janus.example.org/admin", "https://10.0.0.5:7889/admin"})
+                           "http://LocalHost/admin", "http://[::1]:7088/admin", "https://janus.example.org/admin",
+                           "https://10.0.0.5:7889/admin"})
         EXPECT_NO_THROW(AdminUrl::parse(ok)) << ok;
     EXPECT_TRUE(AdminUrl::parse("https://janus.example.org/admin").https());
     for (const char* bad :

@@ -385,4 +385,5 @@ TEST_F(CliTest, TheRealClientRefusesPlainHttpToAnotherHostWithExit3) {
     Cli cli(out, err, in, env);  // the default factory: AdminClient
     EXPECT_EQ(cli.run({"rooms", "--admin-url", "http://192.0.2.7:7088/admin"}), exitcode::kUnreachable);
     EXPECT_NE(err.str().find("plain http only to a loopback address"), std::string::npos) << err.str();
+    EXPECT_EQ(err.str().find("is Janus running"), std::string::npos) << err.str();  // no misleading hint
 }
