@@ -102,5 +102,13 @@ TXT
 jq -r '(.plugins | keys[] | select(test("hipaa")) | "  plugin         " + .),
        (.events  | keys[] | select(test("hipaa")) | "  event handler  " + .)' <<<"$info"
 echo
+# The admin CLI against this stack: the secret stays in its 0600 file, never on a command line.
+cat <<TXT
+Admin CLI (docs/cli.md):
+  export JANUS_HIPAA_SECRET_FILE=$state/janus/admin_secret JANUS_HIPAA_ADMIN_URL=http://127.0.0.1:$admin_port/admin
+  $root/build/plugins/cli/janus-hipaa status        (also: rooms, recordings list, audit verify, fhir status)
+  $root/build/plugins/cli/janus-hipaa check-config $state/janus
+
+TXT
 echo "Ctrl-C stops Janus, PostgreSQL, the FHIR test server and the demo page."
 wait "$janus_pid" || true

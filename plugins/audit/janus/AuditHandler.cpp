@@ -1,5 +1,6 @@
 #include "AuditHandler.hpp"
 
+#include "AuditConfig.hpp"
 #include "AuditErrors.hpp"
 #include "AuditHeadFile.hpp"
 #include "AuditQuery.hpp"
@@ -11,52 +12,11 @@
 #include "hipaa/Errors.hpp"
 #include "hipaa/JcfgParser.hpp"
 #include "hipaa/JsonBuilder.hpp"
-#include "hipaa/SecretFile.hpp"
-
-#include <unistd.h>
-
-#include <chrono>
 
 namespace hipaa::audit {
 namespace {
 
 Config loadConfig(const std::string& file) { return Config(JcfgParser::parseFile(file), file); }
-
-std::string hostName() {
-    char buf[256] = {0};
-    if (gethostname(buf, sizeof buf - 1) != 0 || !buf[0]) return "janus";
-    return buf;
-}
-
-std::optional<PgConn::Options> databaseOptions(Config& c) {
-    std::string conninfo = c.secret("database.conninfo", std::string());
-    PgConn::Options o;
-    o.connectTimeoutSeconds = static_cast<int>(c.integer("database.connect_timeout", 5, 1, 60));
-    o.statementTimeoutMs = static_cast<int>(c.integer("database.statement_timeout_ms", 10000, 100, 600000));
-    o.applicationName = "janus-hipaa-audit";
-    if (conninfo.empty()) return std::nullopt;
-    o.conninfo = conninfo;
-    return o;
-}
-
-// Every value is read (and range-checked) before any file is opened, so a bad value is reported by
-// its key name first.
-AuditWriterOptions writerOptions(Config& c, const std::optional<PgConn::Options>& db, std::string& spoolKeyFile) {
-    AuditWriterOptions o;
-    o.instanceId = c.string("general.instance_id", hostName());
-    if (o.instanceId.empty() || o.instanceId.size() > 64 || o.instanceId.find_first_of("/\\ \t\n") != std::string::npos)
-        throw ConfigError("general.instance_id: 1 to 64 characters, no slashes or spaces");
-    o.queueCapacity = static_cast<size_t>(c.integer("general.queue_capacity", 65536, 1024, int64_t{16} * 1024 * 1024));
-    o.batchSize = static_cast<size_t>(c.integer("general.batch_size", 1000, 1, 10000));
-    o.database = db;
-    o.retryInterval = std::chrono::milliseconds(c.integer("database.retry_interval_ms", 1000, 50, 600000));
-    o.checkpointEvery = c.integer("chain.checkpoint_every", 1000, 1, 100000000);
-    o.checkpointInterval = std::chrono::seconds(c.integer("chain.checkpoint_interval", 60, 1, 86400));
-    o.spoolDir = c.string("spool.dir", "/var/lib/janus-hipaa/audit");
-    spoolKeyFile = c.secretPath("spool.key_file", "/etc/janus/hipaa/audit-spool.key");
-    o.spoolMaxBytes = static_cast<uint64_t>(c.integer("spool.max_mb", 1024, 1, int64_t{1024} * 1024)) * 1024 * 1024;
-    return o;
-}
 
 std::string requireRequester(const json_t* request) {
     return std::string(jsonRequireString(request, "requester", 1, 128));
@@ -68,19 +28,13 @@ std::string_view requireSubject(const json_t* obj, const char* key) { return jso
 }  // namespace
 
 AuditHandler::AuditHandler(Config config, Logger log) : config_(std::move(config)), log_(std::move(log)) {
-    std::string spoolKeyFile;
-    AuditWriterOptions options = writerOptions(config_, database_ = databaseOptions(config_), spoolKeyFile);
-    std::string policyFile =
-        config_.string("general.policy_file", "/etc/janus/janus.eventhandler.hipaa.audit.policy.jcfg");
-    std::string pseudonymKey = config_.secretPath("general.pseudonym_key_file", "/etc/janus/hipaa/pseudonym.key");
-    std::string signingKey = config_.secretPath("chain.signing_key_file", "/etc/janus/hipaa/audit-signing.key");
-    config_.finish();
-    policy_ = std::make_unique<AuditPolicy>(AuditPolicy::fromFile(policyFile));
-    pseudonymizer_ = std::make_unique<Pseudonymizer>(
-        loadSecret("general.pseudonym_key_file", [&] { return Pseudonymizer::fromKeyFile(pseudonymKey); }));
-    signer_ = std::make_unique<Ed25519Signer>(
-        loadSecret("chain.signing_key_file", [&] { return Ed25519Signer::fromKeyFile(signingKey); }));
-    options.spoolKey = loadSecret("spool.key_file", [&] { return readSecretKeyFile(spoolKeyFile, 32); });
+    AuditConfig c = AuditConfig::read(config_);
+    database_ = c.database;
+    AuditWriterOptions options = c.writer;
+    policy_ = std::make_unique<AuditPolicy>(c.loadPolicy());
+    pseudonymizer_ = std::make_unique<Pseudonymizer>(c.loadPseudonymizer());
+    signer_ = std::make_unique<Ed25519Signer>(c.loadSigner());
+    options.spoolKey = c.loadSpoolKey();
     if (!database_) log_.warn("no database.conninfo: the audit trail is only spooled (development setups only)");
     writer_ = std::make_unique<AuditWriter>(std::move(options), *policy_, *pseudonymizer_, *signer_, log_);
     // The room asks before every join and admission (fail closed).
@@ -93,7 +47,7 @@ AuditHandler::~AuditHandler() {
 
 std::unique_ptr<EventHandlerCore> AuditHandler::create(const std::string& configFile, Logger log) {
     Config config = loadConfig(configFile);
-    if (!config.boolean("general.enabled", true)) return nullptr;
+    if (!AuditConfig::enabled(config)) return nullptr;
     return std::make_unique<AuditHandler>(std::move(config), std::move(log));
 }
 

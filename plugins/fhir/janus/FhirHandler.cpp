@@ -1,84 +1,34 @@
 #include "FhirHandler.hpp"
 
-#include "BearerFileAuth.hpp"
-#include "ClientAssertion.hpp"
+#include "FhirConfig.hpp"
 #include "FhirErrors.hpp"
-#include "SmartBackendAuth.hpp"
 
 #include "hipaa/Clock.hpp"
 #include "hipaa/Errors.hpp"
 #include "hipaa/JcfgParser.hpp"
 #include "hipaa/JsonBuilder.hpp"
-#include "hipaa/SecretFile.hpp"
-
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdint>
 
 namespace hipaa::fhir {
-namespace {
-
-std::string hostName() {
-    char buf[256] = {};
-    if (::gethostname(buf, sizeof buf - 1) != 0 || !buf[0]) return "janus";
-    return buf;
-}
-
-bool validFhirId(const std::string& s) {
-    if (s.empty() || s.size() > 64) return false;
-    for (unsigned char c : s)
-        if (!std::isalnum(c) && c != '-' && c != '.') return false;
-    return true;
-}
-
-}  // namespace
 
 FhirHandler::FhirHandler(Config config, Logger log, VisitBus& bus) : config_(std::move(config)), log_(std::move(log)) {
-    baseUrl_ = config_.string("general.base_url");
-    if (baseUrl_.rfind("https://", 0) != 0) throw ConfigError("general.base_url: must start with https://");
-    caFile_ = config_.string("general.ca_file", "");
-    if (!caFile_.empty() && ::access(caFile_.c_str(), R_OK) != 0)
-        throw ConfigError("general.ca_file: cannot read " + caFile_);
-    clientOptions_ = {baseUrl_, caFile_,
-                      static_cast<long>(config_.integer("general.connect_timeout_ms", 5000, 100, 60000)),
-                      static_cast<long>(config_.integer("general.timeout_ms", 15000, 500, 300000))};
-    auth_ = config_.string("general.auth", "bearer");
-    if (auth_ != "bearer" && auth_ != "smart") throw ConfigError("general.auth: must be \"bearer\" or \"smart\"");
+    FhirConfig c = FhirConfig::read(config_);
+    c.checkCaFile();
+    baseUrl_ = c.client.baseUrl;
+    caFile_ = c.client.caBundle;
+    clientOptions_ = c.client;
+    auth_ = c.auth;
     // Build one auth now: a bad key or token file fails init, not the first send.
-    makeAuth();
-
-    instance_ = config_.string("general.instance_id", hostName());
-    if (!validFhirId(instance_)) throw ConfigError("general.instance_id: letters, digits, '-' and '.' only (max 64)");
-    BundleOptions bo;
-    bo.identifierSystem = config_.string("general.identifier_system", "urn:janus-hipaa");
-    if (bo.identifierSystem.rfind("https://", 0) != 0 && bo.identifierSystem.rfind("urn:", 0) != 0)
-        throw ConfigError("general.identifier_system: must be an https:// URL or a urn:");
-    bo.instanceId = instance_;
-    bo.transmitterReference = config_.string("general.transmitter_reference", "");
-    if (!bo.transmitterReference.empty() && bo.transmitterReference.rfind("Device/", 0) != 0 &&
-        bo.transmitterReference.rfind("Organization/", 0) != 0)
-        throw ConfigError("general.transmitter_reference: must be Device/<id> or Organization/<id>");
-    bo.defaultLoinc = config_.string("general.default_loinc", "11506-3");
-    builder_ = std::make_shared<const BundleBuilder>(bo);
-
-    conninfo_ = config_.secret("outbox.conninfo");
-    std::string outboxKey = config_.secretPath("outbox.key_file");
-    cipher_ = loadSecret("outbox.key_file", [&] { return std::make_shared<const OutboxCipher>(outboxKey); });
-    outboxOptions_ = {conninfo_, instance_, 5,
-                      static_cast<int>(config_.integer("outbox.statement_timeout_ms", 10000, 100, 600000))};
-    int workers = static_cast<int>(config_.integer("outbox.workers", 2, 1, 16));
-    workerOptions_.batch = static_cast<int>(config_.integer("outbox.batch", 16, 1, 1000));
-    workerOptions_.maxAttempts = static_cast<int>(config_.integer("outbox.max_attempts", 8, 1, 1000));
-    workerOptions_.backoffInitialMs = config_.integer("outbox.backoff_initial_ms", 1000, 10, 3600000);
-    workerOptions_.backoffMaxMs = config_.integer("outbox.backoff_max_ms", 300000, 10, 86400000);
-    if (workerOptions_.backoffMaxMs < workerOptions_.backoffInitialMs)
-        throw ConfigError("outbox.backoff_max_ms: must not be below outbox.backoff_initial_ms");
-    workerOptions_.leaseSeconds = static_cast<int>(config_.integer("outbox.lease_seconds", 120, 5, 3600));
-    workerOptions_.pollIntervalMs = static_cast<int>(config_.integer("outbox.poll_interval_ms", 1000, 10, 60000));
-    if (workerOptions_.leaseSeconds * 1000L <= clientOptions_.timeoutMs * 2)
-        throw ConfigError("outbox.lease_seconds: must exceed twice general.timeout_ms");
-    config_.finish();
+    c.makeAuth();
+    instance_ = c.instance;
+    builder_ = std::make_shared<const BundleBuilder>(c.bundle);
+    conninfo_ = c.outbox.conninfo;
+    cipher_ = c.loadCipher();
+    outboxOptions_ = c.outbox;
+    workerOptions_ = c.worker;
+    int workers = c.workers;
 
     // The database may come up after Janus: every part connects lazily and reconnects.
     ingestOutbox_ = std::make_unique<Outbox>(outboxOptions_, cipher_, builder_);
@@ -86,7 +36,7 @@ FhirHandler::FhirHandler(Config config, Logger log, VisitBus& bus) : config_(std
     for (int i = 0; i < workers; ++i) {
         workers_.push_back(std::make_unique<OutboxWorker>(
             workerOptions_, std::make_unique<Outbox>(outboxOptions_, cipher_, builder_),
-            std::make_unique<FhirClient>(clientOptions_, makeAuth()), log_, workerCounters_));
+            std::make_unique<FhirClient>(clientOptions_, c.makeAuth()), log_, workerCounters_));
     }
     subscriptions_.push_back(bus.subscribe<VisitEnded>("fhir", [this](const VisitEnded& v) { onVisitEnded(v); }));
     subscriptions_.push_back(bus.subscribe<NoteSubmitted>("fhir", [this](const NoteSubmitted& n) { onNote(n); }));
@@ -106,29 +56,8 @@ FhirHandler::~FhirHandler() {
 
 std::unique_ptr<EventHandlerCore> FhirHandler::create(const std::string& configFile, Logger log) {
     Config config(JcfgParser::parseFile(configFile), configFile);
-    if (!config.boolean("general.enabled", true)) return nullptr;
+    if (!FhirConfig::enabled(config)) return nullptr;
     return std::make_unique<FhirHandler>(std::move(config), std::move(log));
-}
-
-std::unique_ptr<FhirAuth> FhirHandler::makeAuth() {
-    if (auth_ == "bearer") {
-        std::string tokenFile = config_.secretPath("general.bearer_token_file");
-        return loadSecret("general.bearer_token_file", [&] { return std::make_unique<BearerFileAuth>(tokenFile); });
-    }
-    SmartBackendAuth::Options o;
-    o.tokenUrl = config_.string("general.smart_token_url");
-    if (o.tokenUrl.rfind("https://", 0) != 0) throw ConfigError("general.smart_token_url: must start with https://");
-    o.scope = config_.string("general.smart_scope",
-                             "system/Encounter.write system/DocumentReference.write system/Provenance.write");
-    o.caBundle = caFile_;
-    o.connectTimeoutMs = clientOptions_.connectTimeoutMs;
-    o.timeoutMs = clientOptions_.timeoutMs;
-    std::string keyFile = config_.secretPath("general.smart_key_file");
-    ClientAssertion::Alg alg = ClientAssertion::parseAlg(config_.string("general.smart_alg", "ES384"));
-    std::string kid = config_.string("general.smart_kid"), clientId = config_.string("general.smart_client_id");
-    ClientAssertion assertion =
-        loadSecret("general.smart_key_file", [&] { return ClientAssertion(keyFile, alg, kid, clientId, o.tokenUrl); });
-    return std::make_unique<SmartBackendAuth>(std::move(assertion), o);
 }
 
 void FhirHandler::incomingEvent(json_t*) {}

@@ -48,7 +48,6 @@ private:
     struct Counters {
         std::atomic<uint64_t> visits{0}, notes{0}, queued{0}, held{0}, duplicates{0}, skipped{0}, lost{0};
     };
-    std::unique_ptr<FhirAuth> makeAuth();
     template <typename F>
     void ingest(const char* what, F&& store);
     template <typename F>

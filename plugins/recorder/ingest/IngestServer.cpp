@@ -17,13 +17,17 @@
 
 namespace hipaa::recorder {
 
+void IngestServer::checkSettings(const IngestSettings& settings) {
+    in_addr probe{};
+    if (::inet_pton(AF_INET, settings.address.c_str(), &probe) != 1)
+        throw ConfigError("general.rtp_address: not an IPv4 address");
+    if (settings.portMin < 1024 || settings.portMax > 65535 || settings.portMin > settings.portMax)
+        throw ConfigError("general.rtp_port_min/rtp_port_max: invalid range");
+}
+
 IngestServer::IngestServer(IngestSettings settings, Logger log, WriteFailureHandler onWriteFailure)
     : settings_(std::move(settings)), log_(std::move(log)), onWriteFailure_(std::move(onWriteFailure)) {
-    in_addr probe{};
-    if (::inet_pton(AF_INET, settings_.address.c_str(), &probe) != 1)
-        throw ConfigError("general.rtp_address: not an IPv4 address");
-    if (settings_.portMin < 1024 || settings_.portMax > 65535 || settings_.portMin > settings_.portMax)
-        throw ConfigError("general.rtp_port_min/rtp_port_max: invalid range");
+    checkSettings(settings_);
     wakeFd_.reset(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
     if (!wakeFd_) throw Error(errc::kInternal, "eventfd failed");
     thread_ = std::thread([this] { run(); });

@@ -44,6 +44,8 @@ public:
     using WriteFailureHandler = std::function<void(const std::string& recording, size_t stream, int errnum)>;
 
     IngestServer(IngestSettings settings, Logger log, WriteFailureHandler onWriteFailure = nullptr);
+    // Throws ConfigError naming the key unless the address is IPv4 and the port range is valid.
+    static void checkSettings(const IngestSettings& settings);
     ~IngestServer();  // stops the thread; open recordings are finished (sealed)
     IngestServer(const IngestServer&) = delete;
     IngestServer& operator=(const IngestServer&) = delete;

@@ -1,5 +1,6 @@
 #include "RecorderPlugin.hpp"
 
+#include "RecorderConfig.hpp"
 #include "RecorderErrors.hpp"
 #include "WriteError.hpp"
 #include "hipaa/Clock.hpp"
@@ -7,7 +8,6 @@
 #include "hipaa/Errors.hpp"
 #include "hipaa/JcfgParser.hpp"
 #include "hipaa/JsonBuilder.hpp"
-#include "hipaa/SecretFile.hpp"
 #include "hipaa/SecureRandom.hpp"
 
 #include <sys/stat.h>
@@ -55,29 +55,6 @@ JsonPtr ok(const std::string& id) { return JsonBuilder().set("recording", id).bu
 
 }  // namespace
 
-std::string defaultExportDir(const std::string& recordingsDir) {
-    std::filesystem::path r = std::filesystem::path(recordingsDir).lexically_normal();
-    if (!r.has_filename()) r = r.parent_path();  // a trailing slash
-    return (r.parent_path() / "exports").string();
-}
-
-void refuseOverlap(const std::string& recordingsDir, const std::string& exportDir) {
-    auto resolve = [](const std::string& dir, std::error_code& ec) {
-        std::filesystem::path p = std::filesystem::weakly_canonical(dir, ec);
-        return p.has_filename() ? p : p.parent_path();  // no trailing slash
-    };
-    std::error_code ec1, ec2;
-    std::filesystem::path r = resolve(recordingsDir, ec1), x = resolve(exportDir, ec2);
-    if (ec1 || ec2) return;  // ensurePrivateDirectory reports what is wrong with them
-    // `inside(a, b)`: a is b or lies below it, compared component by component.
-    auto inside = [](const std::filesystem::path& a, const std::filesystem::path& b) {
-        return std::mismatch(a.begin(), a.end(), b.begin(), b.end()).second == b.end();
-    };
-    if (inside(x, r) || inside(r, x))
-        throw ConfigError("general.export_dir: must not be, contain or lie inside general.recordings_dir (" +
-                          x.string() + " and " + r.string() + "): the export sweeper removes what it finds there");
-}
-
 void ensurePrivateDirectory(const std::string& dir, const std::string& key) {
     if (dir.empty() || dir[0] != '/') throw ConfigError(key + ": must be an absolute path");
     struct stat st {};
@@ -92,41 +69,21 @@ void ensurePrivateDirectory(const std::string& dir, const std::string& key) {
 
 RecorderPlugin::RecorderPlugin(Config config, Logger log, MediaHost& host)
     : config_(std::move(config)), log_(std::move(log)), host_(host) {
-    recordingsDir_ = config_.string("general.recordings_dir", "/var/lib/janus-hipaa/recordings");
-    exportDir_ = config_.string("general.export_dir", defaultExportDir(recordingsDir_));
-    // Defaults match the sample; the files are loaded (and their modes checked) only after every
-    // key and folder was validated, so a typo is reported before a missing key file.
-    std::string keyringPath = config_.secretPath("general.keyring", "/etc/janus/hipaa/recorder-keyring");
-    std::string signingPath = config_.secretPath("general.signing_key", "/etc/janus/hipaa/recorder-signing.key");
-    IngestSettings ingest;
-    ingest.address = rtpAddress_ = config_.string("general.rtp_address", "127.0.0.1");
-    ingest.portMin = static_cast<int>(config_.integer("general.rtp_port_min", 20000, 1024, 65535));
-    ingest.portMax = static_cast<int>(config_.integer("general.rtp_port_max", 20999, 1024, 65535));
-    ingest.chunkMs = config_.integer("general.chunk_ms", 1000, 10, 60000);
-    chunkBytes_ = config_.integer("general.chunk_bytes", 65536, 1024, 4 << 20);
-    exportTtlMs_ = RetentionPolicy::parseDuration(config_.string("general.export_ttl", "1h"), "general.export_ttl");
-    sweepMs_ = config_.integer("general.sweep_seconds", 60, 1, 86400) * 1000;
-    defaultPolicy_ = config_.string("general.default_policy", "standard");
-    RetentionPolicies policies;
-    if (const json_t* cat = config_.category("policies")) {
-        const char* name;
-        json_t* value;
-        json_object_foreach(const_cast<json_t*>(cat), name, value) {
-            std::string key = std::string("policies.") + name;
-            if (!json_is_string(value)) throw ConfigError(key + ": must be a duration string such as \"30d\"");
-            policies[name] = RetentionPolicy{name, RetentionPolicy::parseDuration(json_string_value(value), key)};
-        }
-    }
-    // Without a `policies` category: six years, the HIPAA retention period for documentation.
-    if (policies.empty()) policies["standard"] = RetentionPolicy{"standard", 2190LL * 86'400'000};
-    config_.finish();
-    if (!policies.count(defaultPolicy_)) throw ConfigError("general.default_policy: no such policy in `policies`");
-    refuseOverlap(recordingsDir_, exportDir_);  // before creating either
+    RecorderConfig c = RecorderConfig::read(config_);
+    recordingsDir_ = c.recordingsDir;
+    exportDir_ = c.exportDir;
+    rtpAddress_ = c.ingest.address;
+    chunkBytes_ = c.chunkBytes;
+    exportTtlMs_ = c.exportTtlMs;
+    sweepMs_ = c.sweepMs;
+    defaultPolicy_ = c.defaultPolicy;
     ensurePrivateDirectory(recordingsDir_, "general.recordings_dir");
     ensurePrivateDirectory(exportDir_, "general.export_dir");
     refuseOverlap(recordingsDir_, exportDir_);  // both exist now: symlinks resolved
-    keyring_ = loadSecret("general.keyring", [&] { return Keyring::fromFile(keyringPath); });
-    signer_.emplace(loadSecret("general.signing_key", [&] { return Ed25519Signer::fromKeyFile(signingPath); }));
+    keyring_ = c.loadKeyring();
+    signer_.emplace(c.loadSigner());
+    RetentionPolicies policies = c.policies;
+    IngestSettings ingest = c.ingest;
     store_ = std::make_unique<RecordingStore>(recordingsDir_, exportDir_, keyring_, *signer_, std::move(policies));
     auto onWriteFailure = [this](const std::string& id, size_t stream, int errnum) { writeFailed(id, stream, errnum); };
     ingest_ = std::make_unique<IngestServer>(ingest, log_, onWriteFailure);

@@ -6,6 +6,7 @@
 #include "InProcessIngest.hpp"
 #include "IngestServer.hpp"
 #include "Keyring.hpp"
+#include "RecorderConfig.hpp"
 #include "RecordingStore.hpp"
 #include "hipaa/Config.hpp"
 #include "hipaa/Ed25519Signer.hpp"
@@ -92,12 +93,6 @@ private:
     bool stopping_ = false;
     std::thread sweeper_;
 };
-
-// general.export_dir when absent: "exports" next to the recordings folder (never inside it).
-std::string defaultExportDir(const std::string& recordingsDir);
-// Throws ConfigError naming general.export_dir when the two folders are the same or one lies inside
-// the other (compared after resolving symlinks as far as the paths exist).
-void refuseOverlap(const std::string& recordingsDir, const std::string& exportDir);
 
 // Creates `dir` (0700) if missing; throws ConfigError naming `key` if it is not a directory or if
 // group/others have any access to it.

@@ -1,5 +1,6 @@
 #include "RoomPlugin.hpp"
 
+#include "RoomConfig.hpp"
 #include "RoomErrors.hpp"
 
 #include "hipaa/AuditHealthProbe.hpp"
@@ -7,15 +8,12 @@
 #include "hipaa/Errors.hpp"
 #include "hipaa/JcfgParser.hpp"
 #include "hipaa/JsonBuilder.hpp"
-#include "hipaa/SecretFile.hpp"
 
 #include <chrono>
 #include <condition_variable>
 
 namespace hipaa::room {
 namespace {
-
-std::set<std::string> toSet(const std::vector<std::string>& v) { return {v.begin(), v.end()}; }
 
 // Asks janus.eventhandler.hipaa.audit in this process whether it takes records. Anything but a clear
 // "healthy" is a reason to refuse (fail closed): not loaded, an error.
@@ -39,80 +37,35 @@ RoomPlugin::RoomPlugin(Config config, Logger log, MediaHost& host, VisitPublishe
       relay_(host),
       clock_(clock ? std::move(clock) : &hipaa::Clock::wallUs),
       recorder_(recorder ? *recorder : RecordingSink::inProcess()) {
-    development_ = config_.boolean("general.development", false);
-    // Pseudonyms are how events name people: without the key there is no PHI-free event, so no room.
-    std::string pseudonymKey = config_.secretPath("general.pseudonym_key_file");
-    if (pseudonymKey.empty()) throw ConfigError(config_.name() + ": general.pseudonym_key_file: required");
-    Pseudonymizer pseudonyms =
-        loadSecret("general.pseudonym_key_file", [&] { return Pseudonymizer::fromKeyFile(pseudonymKey); });
-
-    TokenPolicy policy;
-    policy.issuers = toSet(config_.stringList("tokens.issuers", {}));
-    if (policy.issuers.empty()) throw ConfigError(config_.name() + ": tokens.issuers: required (list of accepted iss)");
-    policy.audience = config_.string("tokens.audience");
-    if (policy.audience.empty()) throw ConfigError(config_.name() + ": tokens.audience: required");
-    policy.skewS = config_.integer("tokens.skew", 30, 0, 60);
-    policy.maxLifetimeS = config_.integer("tokens.max_lifetime", 3600, 60, int64_t{7} * 24 * 3600);
-    policy.maxSize = static_cast<size_t>(config_.integer("tokens.max_size", 8192, 1024, 8192));
-    policy.mfaMethods = config_.stringList("tokens.mfa_methods", policy.mfaMethods);
-
-    keySources_.pemFiles = config_.stringList("keys.pem_files", {});
-    keySources_.jwksFile = config_.secretPath("keys.jwks_file", "");
-    keySources_.hmacFiles = config_.stringList("keys.hs256_files", {});
-    keySources_.dobKeyFile = config_.secretPath("keys.dob_key_file", "");
-    auto keys = KeyStore::load(keySources_);
-
-    // Data channel messages relayed per participant (a token bucket on the media thread).
-    relay_.setChatLimit({config_.integer("chat.rate", 20, 1, 1000), config_.integer("chat.burst", 60, 1, 10000)});
-
-    RoomSettings settings;
-    settings.lockoutFailures = static_cast<int>(config_.integer("lockout.failures", 5, 0, 10000));
-    settings.sessionFailures = static_cast<int>(config_.integer("lockout.session_failures", 10, 0, 10000));
-    settings.lockoutWindowS = config_.integer("lockout.window", 300, 1, 86400);
-    settings.lockoutS = config_.integer("lockout.duration", 300, 1, 86400);
-    if (config_.boolean("general.require_audit", true))
+    RoomConfig c = RoomConfig::read(config_);
+    development_ = c.development;
+    keySources_ = c.keySources;
+    RoomConfig::Keys loaded = c.loadKeys();
+    std::shared_ptr<const KeyStore> keys = loaded.store;
+    relay_.setChatLimit(c.chat);
+    RoomSettings settings = c.settings;
+    if (c.requireAudit)
         settings.auditCheck = &auditProblem;
     else
         log_.warn("general.require_audit = false: visits start even when the audit trail cannot record them");
-    std::vector<std::pair<std::string, std::pair<std::string, std::string>>> rooms;
-    for (const auto& cat : config_.categories()) {
-        if (cat.rfind("class-", 0) == 0) {
-            std::string name = cat.substr(6);
-            settings.classes[name] = RoomClass::fromConfig(config_, name);
-        }
-    }
-    for (const auto& cat : config_.categories()) {
-        if (cat.rfind("room-", 0) == 0) {
-            std::string cls = config_.string(cat + ".class", "default");
-            std::string desc = config_.secret(cat + ".description", "");  // PHI: shown redacted
-            rooms.push_back({cat.substr(5), {cls, desc}});
-        }
-    }
-    config_.finish();  // first: a typo in a key name is the most useful error to report
-    if (keys->empty()) throw ConfigError(config_.name() + ": keys: no token verification key configured");
-    if (keys->hasDevelopmentKey() && !development_)
-        throw ConfigError(config_.name() +
-                          ": keys: the development key is configured but general.development is false");
     bool anyHs = false;
-    for (const auto& [n, c] : settings.classes) {
-        anyHs |= c.allowHs256;
-        dobCheck_ |= c.dobCheck;
-        if (c.dobCheck && keys->dobKey().empty())
-            throw ConfigError(config_.name() + ": class-" + n + ": dob_check needs keys.dob_key_file");
+    for (const auto& [n, cls] : settings.classes) {
+        anyHs |= cls.allowHs256;
+        dobCheck_ |= cls.dobCheck;
     }
     if (!keySources_.hmacFiles.empty() && !anyHs)
         log_.warn("HS256 keys are configured but no room class allows HS256: they are never used");
 
-    verifier_ = std::make_shared<TokenVerifier>(policy, keys);
+    verifier_ = std::make_shared<TokenVerifier>(c.tokens, keys);
     settings.recorder = true;  // apply() hands StartRecording/StopRecording to the recorder thread
-    service_ = std::make_unique<RoomService>(std::move(settings), verifier_, std::move(pseudonyms),
+    service_ = std::make_unique<RoomService>(std::move(settings), verifier_, std::move(loaded.pseudonyms),
                                              std::move(publisher), MediaControl{&relay_, host_.sdp()});
     int64_t now = clock_();
-    for (const auto& [id, cd] : rooms) {
+    for (const auto& r : c.rooms) {
         try {
-            service_->createRoom(id, cd.first, cd.second, now);
+            service_->createRoom(r.id, r.className, r.description, now);
         } catch (const Error& e) {
-            throw ConfigError(config_.name() + ": room-" + id + ": " + e.what());
+            throw ConfigError(config_.name() + ": room-" + r.id + ": " + e.what());
         }
     }
     if (development_ || keys->hasDevelopmentKey())

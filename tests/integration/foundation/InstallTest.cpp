@@ -1,6 +1,7 @@
 // `cmake --install` lays files out the way Debian's Janus expects, and the installed plugins load.
 #include "JanusClient.hpp"
 #include "JanusProcess.hpp"
+#include "Shell.hpp"
 #include "TempDir.hpp"
 
 #include <gtest/gtest.h>
@@ -43,5 +44,13 @@ TEST(Install, DebianLayoutLoadsInTheRealJanus) {
     EXPECT_TRUE(json_object_get(json_object_get(info.get(), "plugins"), "janus.plugin.hipaa.recorder"));
     JsonPtr audit = client.queryHandler("janus.eventhandler.hipaa.audit", J(R"({"request":"info"})").get());
     EXPECT_EQ(jsonString(audit.get(), "version").value_or(""), "0.1.0") << jsonDump(audit.get());
+    // The installed tools find libhipaa_common.so through their RPATH (127: the loader did not).
+    std::string bin = prefix.path() + "/bin/";
+    EXPECT_EQ(Shell::run(bin + "hipaa-recorder-tool >/dev/null 2>&1").status, 2);
+    EXPECT_EQ(Shell::run(bin + "audit-verify >/dev/null 2>&1").status, 2);
+    Shell::Result rooms = Shell::run(bin + "janus-hipaa rooms --admin-url " + janus.adminUrl() + " --secret-file " +
+                                     janus.configFile("admin_secret") + " 2>&1");
+    EXPECT_EQ(rooms.status, 0) << rooms.out;
+    EXPECT_EQ(rooms.out.rfind("ROOM ", 0), 0u) << rooms.out;
     EXPECT_EQ(janus.stop(), 0);
 }

@@ -51,6 +51,12 @@ one_run() {
   PGPASSFILE=/dev/null psql -w "host=127.0.0.1 port=$HIPAA_PG_PORT user=janus_audit_login dbname=hipaa" -qtAc "select 1" >/dev/null 2>&1 \
     && fail "janus_audit_login connected without its password"
   grep -q "127.0.0.1:$HIPAA_HTTP_PORT/janus" "$state/out" || fail "address not printed"
+  # The admin CLI lines it prints work as printed: all four plugins running (exit 0), configs valid.
+  grep -q "JANUS_HIPAA_SECRET_FILE=$state/janus/admin_secret" "$state/out" || fail "CLI usage not printed"
+  JANUS_HIPAA_SECRET_FILE="$state/janus/admin_secret" JANUS_HIPAA_ADMIN_URL="http://127.0.0.1:$HIPAA_ADMIN_PORT/admin" \
+    "$root/build/plugins/cli/janus-hipaa" status >"$state/cli" 2>&1 || fail "janus-hipaa status: $(cat "$state/cli")"
+  "$root/build/plugins/cli/janus-hipaa" check-config "$state/janus" >"$state/cli" 2>&1 \
+    || fail "janus-hipaa check-config: $(cat "$state/cli")"
   curl -sf --cacert "$state/fhir/ca.pem" -H "Authorization: Bearer $(cat "$state/fhir/bearer-token")" \
     "https://127.0.0.1:$HIPAA_FHIR_PORT/fhir/R4/metadata" >/dev/null \
     || fail "FHIR test server not answering over verified HTTPS"

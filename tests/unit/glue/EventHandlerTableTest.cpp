@@ -157,7 +157,8 @@ TEST(FhirHandlerTable, RefusesPlainHttpAndWorldReadableTokens) {
     janus_eventhandler* h = hipaa_fhir_eventhandler();
     std::string token = dir.write("token", "tok", 0644);
     dir.write("janus.eventhandler.hipaa.fhir.jcfg",
-              "general: { base_url = \"https://ehr.test/fhir\" bearer_token_file = \"" + token + "\" }");
+              "general: { base_url = \"https://ehr.test/fhir\" bearer_token_file = \"" + token +
+                  "\" }\noutbox: { conninfo = \"host=127.0.0.1\" key_file = \"" + dir.file("outbox.key") + "\" }\n");
     clearJanusLog();
     EXPECT_EQ(h->init(dir.path().c_str()), -1);
     EXPECT_NE(janusLogText().find("must be 0600"), std::string::npos) << janusLogText();

@@ -178,7 +178,12 @@ TEST(RoomPluginTable, RefusesPseudonymKeyReadableByOthers) {
     TempDir dir;
     clearJanusLog();
     std::string key = dir.write("pseudonym.key", std::string(64, 'a'), 0644);
-    dir.write("janus.plugin.hipaa.room.jcfg", "general: { pseudonym_key_file = \"" + key + "\" }", 0644);
+    // Every key is read before any key file is opened: the config is complete but for the key's mode.
+    dir.write("janus.plugin.hipaa.room.jcfg",
+              "general: { pseudonym_key_file = \"" + key +
+                  "\" }\ntokens: { issuers = \"iss\" audience = \"aud\" }\nkeys: { pem_files = \"k=" +
+                  dir.file("k.pem") + "\" }\n",
+              0644);
     EXPECT_EQ(hipaa_room_plugin()->init(FakeGateway::instance().callbacks(), dir.path().c_str()), -1);
     EXPECT_NE(janusLogText().find("must be 0600"), std::string::npos) << janusLogText();
     EXPECT_NE(janusLogText().find("general.pseudonym_key_file: secret file " + key), std::string::npos)

@@ -1,0 +1,14 @@
+#pragma once
+// `janus-hipaa audit verify|query|export`: janus.eventhandler.hipaa.audit's Admin API (docs/audit.md).
+// `verify` exits 5 when the chain is broken; `query` and `export` are recorded in the trail under the
+// requester (--requester, default the login name).
+#include "CommandContext.hpp"
+
+namespace hipaa::cli {
+
+class AuditCommands {
+public:
+    static int run(const CommandContext& ctx);
+};
+
+}  // namespace hipaa::cli

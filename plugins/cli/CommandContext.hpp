@@ -1,0 +1,31 @@
+#pragma once
+// What a command of janus-hipaa runs with: the Admin API, its parsed command line, where to print,
+// and whether to print the raw answers (--json) instead of tables.
+#include "AdminApi.hpp"
+#include "CliArgs.hpp"
+
+#include "hipaa/Json.hpp"
+
+#include <istream>
+#include <optional>
+#include <ostream>
+#include <string>
+
+namespace hipaa::cli {
+
+struct CommandContext {
+    AdminApi& api;
+    const CliArgs& args;
+    std::ostream& out;
+    std::istream& in;  // `--sub -` reads the value from here (keeps it out of argv)
+    bool json = false;
+    std::string requester;  // who asks, for the audit trail's own records (audit query/export)
+
+    // The answer as indented JSON (--json).
+    void printJson(const json_t* answer) const { out << jsonDump(answer, JSON_INDENT(2)) << '\n'; }
+    // An option's value; "-" reads it from the first line of `in` instead, so an identifier or a
+    // reason stays out of argv (ps, shell history). Throws UsageError when `in` has no line.
+    std::optional<std::string> valueOrStdin(const std::string& option) const;
+};
+
+}  // namespace hipaa::cli

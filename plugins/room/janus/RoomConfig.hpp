@@ -1,0 +1,45 @@
+#pragma once
+// Every key of janus.plugin.hipaa.room.jcfg, read and checked without opening a file or starting a
+// thread: RoomPlugin reads it at init, `janus-hipaa check-config` offline (no Janus). loadKeys() then
+// opens the key files with the secret-file rules, as init does.
+#include "ChatMeter.hpp"
+#include "KeyStore.hpp"
+#include "RoomSettings.hpp"
+#include "TokenVerifier.hpp"
+
+#include "hipaa/Config.hpp"
+#include "hipaa/Pseudonymizer.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace hipaa::room {
+
+struct RoomConfig {
+    struct ConfiguredRoom {
+        std::string id, className, description;  // description: PHI, shown redacted
+    };
+    struct Keys {
+        Pseudonymizer pseudonyms;
+        std::shared_ptr<const KeyStore> store;
+    };
+
+    std::string name;  // the config file, for messages
+    bool development = false;
+    bool requireAudit = true;
+    std::string pseudonymKeyFile;
+    TokenPolicy tokens;
+    KeySources keySources;
+    ChatMeter::Limit chat;
+    RoomSettings settings;  // classes and lockouts; the plugin adds the audit check and the recorder
+    std::vector<ConfiguredRoom> rooms;
+
+    // Reads every key, refuses unknown ones (Config::finish) and checks what needs no file. Throws
+    // ConfigError naming the key.
+    static RoomConfig read(Config& config);
+    // Opens the pseudonym key and the token keys; throws ConfigError naming the key or the file.
+    Keys loadKeys() const;
+};
+
+}  // namespace hipaa::room

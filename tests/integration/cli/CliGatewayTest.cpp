@@ -1,0 +1,166 @@
+// The built janus-hipaa binary against the real Debian Janus with our four plugins (audit trail and
+// FHIR outbox in a fresh PostgreSQL database): status, rooms, a refusal, revoke, audit verify, the
+// secret file's rules and a wrong secret. One Janus for the whole suite (a few seconds).
+#include "JanusClient.hpp"
+#include "JanusProcess.hpp"
+#include "TempDir.hpp"
+#include "TestDatabase.hpp"
+
+#include "hipaa/Json.hpp"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <regex>
+
+using namespace hipaa;
+using namespace hipaa::test;
+
+namespace {
+
+const std::string kCli = std::string(HIPAA_BUILD_DIR) + "/plugins/cli/janus-hipaa";
+
+struct Outcome {
+    int status = -1;
+    std::string out, err;
+};
+
+// `text` with the value of `key = "..."` in `category: { }` replaced.
+std::string setValue(std::string text, const std::string& key, const std::string& value) {
+    std::regex line("(\\n\\s*" + key + " = )\"[^\"]*\"");
+    if (!std::regex_search(text, line)) throw std::runtime_error("no " + key + " in the generated config");
+    return std::regex_replace(text, line, "$1\"" + value + "\"", std::regex_constants::format_first_only);
+}
+
+class CliGateway : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        db_ = std::make_unique<TestDatabase>();
+        janus_ = std::make_unique<JanusProcess>();
+        for (const char* f : {"janus.eventhandler.hipaa.audit.jcfg", "janus.eventhandler.hipaa.fhir.jcfg"})
+            janus_->writeConfig(f, setValue(readFile(janus_->configFile(f)), "conninfo", db_->conninfo()));
+        janus_->start();
+    }
+    static void TearDownTestSuite() {
+        janus_.reset();
+        db_.reset();
+    }
+
+    // Runs the binary with the suite's Admin API and secret file (unless `args` name others).
+    static Outcome cli(const std::string& args, const std::string& input = "", bool defaults = true,
+                       const std::string& environment = "") {
+        TempDir io;
+        std::string in = io.write("in", input), out = io.file("out"), err = io.file("err");
+        std::string command = environment + kCli + " " + args;
+        if (defaults)
+            command += " --admin-url " + janus_->adminUrl() + " --secret-file " + janus_->configFile("admin_secret");
+        int raw = std::system((command + " <" + in + " >" + out + " 2>" + err).c_str());
+        Outcome r;
+        r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+        r.out = readFile(out);
+        r.err = readFile(err);
+        return r;
+    }
+
+    static std::unique_ptr<TestDatabase> db_;
+    static std::unique_ptr<JanusProcess> janus_;
+};
+
+std::unique_ptr<TestDatabase> CliGateway::db_;
+std::unique_ptr<JanusProcess> CliGateway::janus_;
+
+}  // namespace
+
+TEST_F(CliGateway, StatusShowsAllFourPluginsRunning) {
+    Outcome r = cli("status");
+    EXPECT_EQ(r.status, 0) << r.out << r.err;
+    for (const char* p : {"janus.plugin.hipaa.room ", "janus.plugin.hipaa.recorder ", "janus.eventhandler.hipaa.audit ",
+                          "janus.eventhandler.hipaa.fhir "})
+        EXPECT_TRUE(std::regex_search(r.out, std::regex(std::string("\\n") + p + " *running +0\\.1\\.0 ")))
+            << p << " in:\n"
+            << r.out;
+
+    Outcome j = cli("status --json");
+    ASSERT_EQ(j.status, 0) << j.err;
+    JsonPtr all = jsonParse(j.out);
+    ASSERT_EQ(json_object_size(all.get()), 4u) << j.out;
+    const json_t* room = json_object_get(all.get(), "janus.plugin.hipaa.room");
+    EXPECT_EQ(jsonString(json_object_get(room, "info"), "plugin").value_or(""), "janus.plugin.hipaa.room");
+    EXPECT_TRUE(
+        jsonBool(json_object_get(json_object_get(all.get(), "janus.eventhandler.hipaa.audit"), "health"), "healthy")
+            .value_or(false))
+        << j.out;
+    EXPECT_EQ(jsonString(json_object_get(all.get(), "janus.eventhandler.hipaa.fhir"), "state").value_or(""), "running");
+}
+
+TEST_F(CliGateway, RoomsListsARoomOnceItIsCreated) {
+    Outcome made = cli("rooms create cli-room-1");
+    ASSERT_EQ(made.status, 0) << made.err;
+    EXPECT_EQ(made.out, "cli-room-1\n");
+    JsonPtr seen = JanusClient(*janus_).messagePlugin("janus.plugin.hipaa.room",
+                                                      J(R"({"request":"info","room":"cli-room-1"})").get());
+    EXPECT_EQ(jsonString(seen.get(), "class").value_or(""), "default") << jsonDump(seen.get());
+    Outcome r = cli("rooms");
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(std::regex_search(r.out, std::regex("\\ncli-room-1 +default +open +0 +0\\n"))) << r.out;
+    Outcome j = cli("rooms list --json");
+    ASSERT_EQ(j.status, 0) << j.err;
+    JsonPtr answer = jsonParse(j.out);
+    EXPECT_EQ(jsonString(answer.get(), "hipaa.room").value_or(""), "success");
+    bool found = false;
+    size_t i;
+    json_t* room;
+    json_array_foreach(json_object_get(answer.get(), "rooms"), i, room) found |=
+        jsonString(room, "room").value_or("") == "cli-room-1";
+    EXPECT_TRUE(found) << j.out;
+    Outcome info = cli("rooms info cli-room-1");
+    EXPECT_EQ(info.status, 0) << info.err;
+    EXPECT_NE(info.out.find("class: default"), std::string::npos) << info.out;
+}
+
+TEST_F(CliGateway, APluginRefusalExits1WithItsErrorCode) {
+    Outcome r = cli("recordings status 0123456789abcdef0123456789abcdef");
+    EXPECT_EQ(r.status, 1) << r.out << r.err;
+    EXPECT_NE(r.err.find("error_code 421"), std::string::npos) << r.err;
+    Outcome j = cli("--json recordings status 0123456789abcdef0123456789abcdef");
+    EXPECT_EQ(j.status, 1);
+    JsonPtr answer = jsonParse(j.out);
+    EXPECT_EQ(jsonInt(answer.get(), "error_code").value_or(0), 421);
+    EXPECT_EQ(jsonString(answer.get(), "hipaa.recorder").value_or(""), "error");
+}
+
+TEST_F(CliGateway, RevokeTakesTheSubjectFromStdinAndAuditVerifiesTheTrail) {
+    Outcome r = cli("revoke --sub - --ttl 60", "patient-77\n");
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("sessions ended now: 0"), std::string::npos) << r.out;
+    JsonPtr stats = JanusClient(*janus_).messagePlugin("janus.plugin.hipaa.room", J(R"({"request":"stats"})").get());
+    EXPECT_GE(jsonInt(stats.get(), "revocations").value_or(0), 1) << jsonDump(stats.get());
+    Outcome v = cli("audit verify");
+    EXPECT_EQ(v.status, 0) << v.out << v.err;
+    EXPECT_NE(v.out.find("ok: yes"), std::string::npos) << v.out;
+}
+
+TEST_F(CliGateway, TheSecretFileMustBePrivateAndTheSecretRight) {
+    TempDir dir;
+    std::string secret = readFile(janus_->configFile("admin_secret"));
+    // The right secret in a file others can read: refused before anything is sent.
+    Outcome open = cli("status --admin-url " + janus_->adminUrl() + " --secret-file " + dir.write("open", secret, 0644),
+                       "", false);
+    EXPECT_EQ(open.status, 3);
+    EXPECT_EQ(open.out, "");
+    EXPECT_NE(open.err.find("mode 0644"), std::string::npos) << open.err;
+    // A private file with the wrong secret: Janus refuses it (its error 403), exit 3.
+    Outcome wrong = cli("rooms --admin-url " + janus_->adminUrl() + " --secret-file " +
+                            dir.write("wrong", "not-the-admin-secret\n", 0600),
+                        "", false);
+    EXPECT_EQ(wrong.status, 3);
+    EXPECT_NE(wrong.err.find("admin secret was refused"), std::string::npos) << wrong.err;
+    // The secret file named by the environment; nobody listening: exit 3.
+    Outcome env = cli("rooms --admin-url " + janus_->adminUrl(), "", false,
+                      "JANUS_HIPAA_SECRET_FILE=" + janus_->configFile("admin_secret") + " ");
+    EXPECT_EQ(env.status, 0) << env.err;
+    Outcome nobody = cli(
+        "rooms --admin-url http://127.0.0.1:9/admin --secret-file " + janus_->configFile("admin_secret"), "", false);
+    EXPECT_EQ(nobody.status, 3);
+    EXPECT_NE(nobody.err.find("is Janus running"), std::string::npos) << nobody.err;
+}
