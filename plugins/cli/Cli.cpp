@@ -11,6 +11,7 @@
 #include "ExitCode.hpp"
 #include "FhirCommands.hpp"
 #include "LazyAdminApi.hpp"
+#include "MetricsCommand.hpp"
 #include "RecordingCommands.hpp"
 #include "RoomCommands.hpp"
 #include "StatusCommand.hpp"
@@ -110,7 +111,9 @@ int Cli::run(const std::vector<std::string>& argv) {
         const std::string secretFile =
             args.value("--secret-file")
                 .value_or(env("JANUS_HIPAA_SECRET_FILE").empty() ? kDefaultSecretFile : env("JANUS_HIPAA_SECRET_FILE"));
-        const long timeoutMs = static_cast<long>(args.integer("--timeout", 1, 3600).value_or(60) * 1000);
+        // A scrape must end well inside Prometheus' scrape_timeout (10 s by default).
+        const int64_t defaultTimeoutS = command == "metrics" ? 5 : 60;
+        const long timeoutMs = static_cast<long>(args.integer("--timeout", 1, 3600).value_or(defaultTimeoutS) * 1000);
         LazyAdminApi api([&]() -> std::unique_ptr<AdminApi> {
             std::string secret;
             try {
@@ -128,6 +131,7 @@ int Cli::run(const std::vector<std::string>& argv) {
         if (command == "recordings") return RecordingCommands::run(ctx);
         if (command == "audit") return AuditCommands::run(ctx);
         if (command == "fhir") return FhirCommands::run(ctx);
+        if (command == "metrics") return MetricsCommand::run(ctx, err_);
         throw UsageError("unknown command " + command);
     } catch (const UsageError& e) {
         err_ << "janus-hipaa: " << Table::printable(e.what()) << "\n(janus-hipaa help)\n";

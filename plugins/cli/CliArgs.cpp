@@ -11,12 +11,13 @@
 namespace hipaa::cli {
 namespace {
 
-constexpr std::array<std::string_view, 7> kFlags{"--json", "--yes", "--all", "--files", "--samples", "--help", "-h"};
-constexpr std::array<std::string_view, 23> kValued{
+constexpr std::array<std::string_view, 8> kFlags{"--json",    "--yes",  "--all", "--files",
+                                                 "--samples", "--help", "-h",    "--allow-non-loopback"};
+constexpr std::array<std::string_view, 24> kValued{
     "--secret-file",   "--admin-url", "--timeout",   "--sub",       "--jti",    "--ttl",   "--reason",
     "--from",          "--to",        "--instance",  "--requester", "--room",   "--actor", "--action",
     "--from-time",     "--to-time",   "--after-seq", "--limit",     "--format", "--state", "--pseudonym-iss",
-    "--pseudonym-sub", "--class"};
+    "--pseudonym-sub", "--class",     "--listen"};
 // Taken by every command.
 constexpr std::array<std::string_view, 5> kGlobal{"--secret-file", "--admin-url", "--timeout", "--json", "--help"};
 

@@ -89,6 +89,13 @@ secret-file rules, the audit policy, the FHIR CA file) as the plugins do at star
 Janus runs as (e.g. runuser -u janus -- janus-hipaa check-config --files /etc/janus). --samples
 includes *.jcfg.sample. Exit 4 when a config is invalid or none is found. Needs no admin secret.
 )"},
+        {"metrics", R"(usage: janus-hipaa metrics [--listen HOST:PORT] [--allow-non-loopback]
+Serves the four plugins' counters in Prometheus' text format on http://HOST:PORT/metrics (default
+127.0.0.1:9464), asking the Admin API at every scrape (each request bounded by --timeout, default 5 s
+here). Labels are fixed words, never PHI or pseudonyms; a plugin that does not answer shows as
+janus_hipaa_up{plugin="..."} 0. Listens on loopback only unless --allow-non-loopback. Runs until
+SIGINT/SIGTERM (exit 0). docs/metrics.md lists every metric.
+)"},
         {"version", R"(usage: janus-hipaa version
 Prints this tool's version.
 )"},
@@ -112,6 +119,7 @@ Commands:
   audit SUBCOMMAND           verify, query, export the audit trail
   fhir SUBCOMMAND            status, pending, retry the FHIR outbox
   check-config DIR|FILE...   validate the configs offline (no Janus, no secret)
+  metrics                    serve the plugins' counters for Prometheus (loopback:9464)
   version                    this tool's version
   help [COMMAND]             this text, or one command's
 )") + kGlobal +

@@ -34,15 +34,15 @@ namespace {
 
 constexpr const char* kRoom = "janus.plugin.hipaa.room";
 
-// janus-hipaa-metrics as a child process, its stdout read for the port it bound.
+// `janus-hipaa metrics` as a child process (stderr to a log), ready once it answers a scrape.
 class Exporter {
 public:
     Exporter(const JanusProcess& janus, const TempDir& dir) : port_(freeLoopbackPort()) {
         std::string secret = dir.write("admin_secret", janus.adminSecret() + "\n", 0600);
         std::string log = dir.file("exporter.log");
-        std::vector<std::string> args{
-            HIPAA_METRICS_BIN,     "--admin-url", janus.adminUrl(), "--listen", "127.0.0.1:" + std::to_string(port_),
-            "--admin-secret-file", secret};
+        std::vector<std::string> args{HIPAA_CLI_BIN,    "metrics",  "--admin-url",
+                                      janus.adminUrl(), "--listen", "127.0.0.1:" + std::to_string(port_),
+                                      "--secret-file",  secret};
         pid_ = ::fork();
         if (pid_ == 0) {
             FILE* f = std::freopen(log.c_str(), "w", stderr);
