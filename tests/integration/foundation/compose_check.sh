@@ -94,9 +94,10 @@ def by_image(prefix):
     return [s for s, d in svcs.items() if str(d.get("image", "")).startswith(prefix)]
 
 
-janus = [s for s, d in svcs.items() if "build" in d]
+# Janus: the service built from this repository that runs the image's own command.
+janus = [s for s, d in svcs.items() if "build" in d and not d.get("entrypoint")]
 if len(janus) != 1:
-    raise SystemExit("compose_check: expected one service built from this repository, found %s" % janus)
+    raise SystemExit("compose_check: expected one service running Janus from this repository's image, found %s" % janus)
 janus = janus[0]
 jd = svcs[janus]
 
