@@ -103,9 +103,17 @@ def stage_packages(st):
     return pk
 
 
-def owner(f):
-    out = subprocess.run(["dpkg", "-S", f], capture_output=True, text=True).stdout
-    return {l.split(":")[0] for l in out.splitlines() if ":" in l}
+def owners(files):
+    """path -> set of Debian packages that ship it (one dpkg -S for all)."""
+    out = {f: set() for f in files}
+    if not files:
+        return out
+    res = subprocess.run(["dpkg", "-S"] + sorted(files), capture_output=True, text=True).stdout
+    for l in res.splitlines():
+        pk, _, path = l.partition(": ")
+        if path in out:
+            out[path] |= {x.strip().split(":")[0] for x in pk.split(",")}
+    return out
 
 
 # Build stage: every pkg-config module and package CMake asks for outside tests/.
@@ -119,9 +127,13 @@ if builds:
             continue
         for m in re.finditer(r"pkg_check_modules\(\s*\w+\s+(?:REQUIRED\s+)?(?:IMPORTED_TARGET\s+)?([\w.+-]+)", open(cm).read()):
             mods.add(m.group(1))
+    pcs = {}
     for m in sorted(mods):
         pc = subprocess.run(["pkg-config", "--variable=pcfiledir", m], capture_output=True, text=True).stdout.strip()
-        pkgs = owner(os.path.join(pc, m + ".pc")) if pc else set()
+        pcs[m] = os.path.join(pc, m + ".pc") if pc else ""
+    found = owners([p for p in pcs.values() if p])
+    for m in sorted(mods):
+        pkgs = found.get(pcs[m], set())
         if not pkgs:
             fail("pkg-config module %s: no Debian package found for it here" % m)
         elif not pkgs & have:
@@ -147,8 +159,10 @@ if mods and stages:
             mm = re.match(r"\s*(\S+) => (/\S+)", l)
             if mm and "hipaa" not in mm.group(1):
                 libs.add(os.path.realpath(mm.group(2)))
+    # Debian 12 merged /lib into /usr/lib; dpkg knows some files by their /lib path.
+    found = owners(libs | {l.replace("/usr/lib/", "/lib/", 1) for l in libs})
     for lib in sorted(libs):
-        pk = owner(lib) or owner(lib.replace("/usr/lib/", "/lib/", 1))
+        pk = found[lib] or found[lib.replace("/usr/lib/", "/lib/", 1)]
         if not pk:
             fail("runtime: %s belongs to no Debian package here" % lib)
         elif not pk & closure:
