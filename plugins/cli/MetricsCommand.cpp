@@ -1,5 +1,6 @@
 #include "MetricsCommand.hpp"
 
+#include "AdminError.hpp"
 #include "ExitCode.hpp"
 #include "MetricsCollector.hpp"
 #include "MetricsServer.hpp"
@@ -28,9 +29,17 @@ int MetricsCommand::run(const CommandContext& ctx, std::ostream& err) {
     options.allowNonLoopback = ctx.args.has("--allow-non-loopback");
 
     AdminApi& api = ctx.api;
-    metrics::MetricsCollector collector([&api](std::string_view kind, std::string_view name, const json_t* request) {
-        return kind == "plugin" ? api.plugin(name, request) : api.handler(name, request);
-    });
+    metrics::MetricsCollector collector(
+        [&api](std::string_view kind, std::string_view name, const json_t* request) -> JsonPtr {
+            try {
+                return kind == "plugin" ? api.plugin(name, request) : api.handler(name, request);
+            } catch (const AdminError& e) {
+                // A plugin's error answer goes to the collector, which reads its envelope and code.
+                if (e.kind() == AdminError::Kind::Plugin && e.response())
+                    return jsonRetain(const_cast<json_t*>(e.response()));
+                throw;
+            }
+        });
     std::vector<std::string> lastErrors;
     std::unique_ptr<metrics::MetricsServer> server;
     try {
