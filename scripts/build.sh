@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Configures and builds into BUILD_DIR (default: build). Extra arguments go to cmake, e.g.
 #   scripts/build.sh build-asan -DHIPAA_SANITIZE=ON
 set -euo pipefail

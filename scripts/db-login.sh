@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Creates (or updates) the PostgreSQL login a handler connects with: a member of the handler's NOLOGIN
 # role only (sql/ migrations create janus_audit_writer and janus_fhir_writer), with a scram-sha-256
 # password kept in a libpq password file (mode 0600).

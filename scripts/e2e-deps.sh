@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Installs the tests' node packages, each folder pinned by its package-lock.json, into its
 # node_modules (gitignored): tests/e2e (playwright-core, the browser tests) and tests/api (ajv and
 # ajv-formats, the API schema check). Idempotent: a folder is skipped while its lock file is unchanged.

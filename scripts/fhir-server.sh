@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The FHIR R4 test server (tests/fhir-server: Medplum's engine, HTTPS, SMART token endpoint) on a
 # loopback port, with a throwaway test CA and client keys generated into DIR.
 #   scripts/fhir-server.sh start DIR PORT  -> prints the FHIR base URL (https://127.0.0.1:PORT/fhir/R4)

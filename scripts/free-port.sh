@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Prints a TCP port on 127.0.0.1 that is free right now, picked at random below Linux' ephemeral
 # range (32768-60999) so that outgoing connections of parallel tests cannot take it before the
 # server binds it (perl is part of every Debian system).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Builds the libFuzzer targets with clang (ASan+UBSan) and runs each for a bounded time.
 #   scripts/fuzz.sh [SECONDS_PER_TARGET=20] [--update-corpus]
 # CI (scripts/test.sh) runs 10 s per target; a long run by hand: scripts/fuzz.sh 600. Each target

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Generates a Janus config folder that loads our four plugins from BUILD_DIR (or an install) next to
 # the stock VideoRoom, AudioBridge, TextRoom and EchoTest, with the HTTP API and the Admin API on
 # 127.0.0.1 only and event handlers on.

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Source checks: clang-format (every C/C++ file in git: the sources, tests, benchmarks, fuzz targets)
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Source checks: the license header (SPDX-License-Identifier in the first lines of every source, build
+# file, script and SQL migration in git), clang-format (every C/C++ file in git: the sources, tests, benchmarks, fuzz targets)
 # and clang-tidy (the sources under plugins/ and common/, checks in .clang-tidy, every finding an error).
 #   scripts/lint.sh [BUILD_DIR] [--deep]
 # BUILD_DIR (default build) must be configured: clang-tidy reads its compile_commands.json.
@@ -20,6 +22,17 @@ done
 [ -f "$build/compile_commands.json" ] || { echo "lint: $build/compile_commands.json missing (configure $build first)"; exit 1; }
 
 status=0
+# GPL-3.0-or-later, as LICENSE says, named in every file a reader may copy on its own.
+spdx="SPDX-License-Identifier: GPL-3.0-or-later"
+mapfile -t licensed < <(git ls-files '*.cpp' '*.hpp' '*.c' '*.h' '*.js' '*.mjs' '*.cjs' '*.sh' '*.sql' '*.cmake' \
+  '*.yml' '*CMakeLists.txt' '*Dockerfile' 'scripts/audit-verify' 'scripts/mint-token' | grep -v '/node_modules/')
+unlicensed=0
+for f in "${licensed[@]}"; do
+  [ -f "$f" ] || continue
+  head -n 3 "$f" | grep -qF "$spdx" || { echo "lint: no '$spdx' in the first 3 lines: $f"; unlicensed=1; }
+done
+if [ "$unlicensed" = 1 ]; then status=1; else echo "lint: license header: ${#licensed[@]} files"; fi
+
 mapfile -t all < <(git ls-files '*.cpp' '*.hpp' '*.c' '*.h' | grep -v '/node_modules/')
 if ! clang-format --dry-run -Werror "${all[@]}" 2>"$build/clang-format.log"; then
   grep 'error:' "$build/clang-format.log" | cut -d: -f1 | sort -u | sed 's/^/lint: not clang-formatted: /'

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Applies sql/NNN_*.sql in order, each once, in its own transaction; records them in schema_migrations.
 # In the same transaction sql/owner.sql hands what the migration created to janus_hipaa_owner (the
 # NOLOGIN owner of the schema, from sql/102). Run it as the database superuser (migrations create

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Runs a command inside a fresh network namespace, so that media tests never send a packet off the
 # machine nor to the host's own addresses: `lo` up (HTTP/Admin API, static pages on 127.0.0.1) and a
 # veth pair with veth0 = 10.99.0.1/24 for ICE. Janus never offers 127.0.0.1 candidates, so both Janus

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # A throwaway PostgreSQL 15 cluster on a loopback port, for tests and run.sh.
 #   scripts/pg.sh start DIR PORT   -> initdb if needed, start, create database "hipaa"
 #   scripts/pg.sh stop DIR

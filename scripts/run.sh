@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The main job: installs what is missing, builds, starts a local PostgreSQL and Janus with all four
 # janus-hipaa plugins (sample configs, loopback only), prints where to reach them, and stops them all
 # on Ctrl-C. The FHIR handler exports to a local FHIR test server (tests/fhir-server, HTTPS with a

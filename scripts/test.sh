@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The test command (README, CI): installs what is missing, builds, starts a throwaway PostgreSQL,
 # runs every test (unit + integration against the real Janus), then the unit tests again under
 # ASan+UBSan, and prints one summary line. Exits non-zero on any failure.

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
 -- 001 foundation. scripts/migrate.sh creates schema_migrations (version, applied_at) itself and
 -- records every file it applies, each in its own transaction.
 -- hipaa_schema_version(): the newest applied migration, so a plugin can refuse to run against a

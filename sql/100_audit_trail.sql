@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
 -- 100 audit trail (janus.eventhandler.hipaa.audit). Append-only, one SHA-256 hash chain per Janus
 -- instance, monthly partitions (six years of trail stay fast to query and to archive by month).
 -- Nothing here stores PHI: the handler scrubs every event before it is queued, spooled or written.

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
 -- 101 audit trail: drop audit_record_seq (instance_id, seq). The primary key (instance_id, seq,
 -- event_time) starts with the same two columns, so it serves every lookup the dropped index served
 -- (the chain head: ORDER BY seq DESC LIMIT 1; verify, query and export ranges on seq), and each COPY

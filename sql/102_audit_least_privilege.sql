@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
 -- 102 least privilege. Every object of this database belongs to janus_hipaa_owner, a role that
 -- cannot log in: an owner may disable triggers, detach and drop partitions, so no login may be one.
 -- The handlers log in as members of janus_audit_writer / janus_fhir_writer (scripts/db-login.sh),

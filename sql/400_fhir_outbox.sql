@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
 -- 400 FHIR export outbox (janus.eventhandler.hipaa.fhir). Every PHI-bearing column is `sealed`:
 -- AES-256-GCM (nonce || ciphertext || tag) under the handler's outbox key, with the row's identity
 -- bound as associated data. Everything else is PHI-free and readable by operators.

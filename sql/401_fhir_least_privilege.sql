@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
 -- 401 least privilege for the FHIR outbox: the tables belong to janus_hipaa_owner (NOLOGIN, see 102);
 -- janus_fhir_writer (NOLOGIN; the handler's login is a member, scripts/db-login.sh) gets exactly the
 -- statements plugins/fhir/outbox/Outbox.cpp runs; the attempt trail refuses TRUNCATE like UPDATE and DELETE.

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
 -- Not a migration: scripts/migrate.sh runs this after each migration, in that migration's
 -- transaction. It hands every object in schema public that a migration created (tables, partitions,
 -- views, free-standing sequences, functions, enums, domains) to janus_hipaa_owner, the NOLOGIN owner

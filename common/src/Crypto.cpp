@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Small OpenSSL-backed primitives: randomness, constant-time compare, SHA-256, HMAC.
 #include "hipaa/ConstantTime.hpp"
 #include "hipaa/Errors.hpp"

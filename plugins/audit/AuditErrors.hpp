@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // error_codes of janus.eventhandler.hipaa.audit (docs/error-codes.md). Stable: never renumber, only
 // add. audit::errc also names the shared codes (hipaa::errc).

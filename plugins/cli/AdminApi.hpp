@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The two Admin API calls the commands need, as an interface so unit tests can answer them without a
 // Janus. AdminClient is the real one.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A client of Janus' Admin API (message_plugin, query_eventhandler) for janus-hipaa and other tools
 // (a metrics exporter). The admin secret is held in memory that is wiped when the client is destroyed

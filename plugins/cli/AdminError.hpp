@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // What AdminClient throws when it has no `response` to hand back: the transport failed (no answer,
 // an answer over the size cap or not JSON, a URL it refuses), Janus refused the request (wrong admin

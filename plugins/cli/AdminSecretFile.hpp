@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The Janus admin secret from its file, by the same rules as every other secret file of janus-hipaa
 // (common's readSecretFile: regular file, mode 0600/0400, owned by this user or root, folders above

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The Admin API address, checked before anything is sent: Janus' Admin API is plain HTTP and the admin
 // secret travels in the body, so http:// is allowed only to a loopback address (127.0.0.0/8, ::1,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // janus-hipaa: parses the command line, runs one command, maps what went wrong to the documented exit
 // status (ExitCode.hpp) and a message on `err`. The environment and the Admin API client are passed

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The command line split into words (command, subcommand, arguments) and options (`--name VALUE`,
 // `--name=VALUE`, or a flag). Options may come anywhere; `--` ends them. Only known option names are

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The text of `janus-hipaa help` and `janus-hipaa help COMMAND` (also `COMMAND --help`).
 #include <optional>

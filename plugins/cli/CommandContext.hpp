@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // What a command of janus-hipaa runs with: the Admin API, its parsed command line, where to print,
 // and whether to print the raw answers (--json) instead of tables.

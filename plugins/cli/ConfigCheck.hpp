@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // `janus-hipaa check-config`: validates janus-hipaa's .jcfg files offline, with the plugins' own
 // readers (RoomConfig, RecorderConfig, AuditConfig, FhirConfig, AuditPolicy), without Janus, a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // `janus-hipaa check-config [--files] [--samples] DIR|FILE...`: prints one line per config (the file
 // and the key that is wrong); exit 4 when one is invalid or none was found.

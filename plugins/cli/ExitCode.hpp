@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // janus-hipaa's exit statuses (docs/cli.md): stable, scripts test them.
 namespace hipaa::cli::exitcode {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // `janus-hipaa fhir pending|retry|status`: janus.eventhandler.hipaa.fhir's Admin API (docs/fhir.md).
 #include "CommandContext.hpp"

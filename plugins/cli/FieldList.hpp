@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // An answer object for people, one "name: value" line per field: nested objects as "parent.child",
 // arrays of plain values joined by ", ", arrays of objects as "name[i].child". Times the plugins give

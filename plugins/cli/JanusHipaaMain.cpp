@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // janus-hipaa: the admin CLI for janus-hipaa (docs/cli.md). Everything but the process' own arguments,
 // streams and environment is in hipaa_cli (Cli).
 #include "Cli.hpp"

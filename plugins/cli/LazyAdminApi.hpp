@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // An AdminApi that reads the secret file and opens the client on its first call, so a command whose
 // arguments are wrong reports that (exit 2) before the secret file is even read.

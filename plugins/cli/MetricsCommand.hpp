@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // `janus-hipaa metrics`: the Prometheus exporter (plugins/cli/metrics) over this tool's Admin API
 // client, serving until SIGINT or SIGTERM.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The Janus package names of the four janus-hipaa modules (the Admin API addresses them by these).
 namespace hipaa::cli::plugins {

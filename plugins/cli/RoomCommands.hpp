@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // `janus-hipaa rooms [list]`, `rooms info|create|destroy` and `revoke`: janus.plugin.hipaa.room's Admin
 // API (docs/room.md).

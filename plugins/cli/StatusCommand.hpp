@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // `janus-hipaa status`: the four plugins' info, stats and health in one table (exit 5 when one is not
 // loaded, not running or not healthy).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A plain-text table for people: a header row, columns padded to their widest cell, two spaces apart.
 // Every cell is made printable first (control characters from an answer never reach the terminal).

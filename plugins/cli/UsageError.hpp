@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A command line janus-hipaa cannot run (exit status 2); the message says what to change.
 #include <stdexcept>

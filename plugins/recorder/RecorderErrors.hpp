@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // error_code values of janus.plugin.hipaa.recorder (docs/error-codes.md, "Recorder"). Stable: never
 // renumber, only add. recorder::errc also names the shared codes (hipaa::errc).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Error codes of janus.plugin.hipaa.room (documented in docs/error-codes.md, room section). Stable:
 // never renumber, only add. Each join rejection reason has its own code so audits can count them.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # docker-compose's one-shot db-init service (the postgres image, which has psql; run as root so it
 # can read the 0600 secrets): applies sql/ as the database superuser (hipaa_owner, the image's
 # POSTGRES_USER), then (re)sets the handlers' logins from the same password files Janus reads

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # docker-compose.yml's one-shot fhir-tls service (run as root in the janus-hipaa image, which has
 # openssl): a throwaway CA and the FHIR proxy's server certificate for the HAPI FHIR stand-in.
 #   fhir-tls.sh TLS_DIR CA_DIR

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # By hand, slow (about 20 minutes on 2 cores; not in CI): builds scripts/docker/Dockerfile with podman
 # where no container registry is reachable, then starts Janus from the built image's own files.
 #   scripts/docker/podman-smoke.sh [WORK_DIR]          (root; apt-get installs podman and debootstrap)

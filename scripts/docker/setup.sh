@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Creates the deployment folder that docker-compose.yml reads (docs/deployment.md), as root:
 #   scripts/docker/setup.sh [DEPLOY_DIR]          (default: ./deploy next to docker-compose.yml)
 # DEPLOY_DIR/janus/   0755 root, mounted read-only at /etc/janus: the HTTP transport and the four

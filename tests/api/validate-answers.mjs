@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Checks docs/api against itself and against real answers of the plugins (docs/api/README.md):
 //   node tests/api/validate-answers.mjs DOCS_API_DIR [ANSWER_LOG]
 // 1. every *.schema.json is a valid JSON Schema 2020-12 (the meta-schema, then ajv's strict compile:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Recorder throughput and CPU: the same RTP packets written sealed (RecordingWriter: AES-256-GCM
 // chunks + SHA-256 of the file) and plain (the same record framing and chunked writes, no crypto),
 // alternately in one run; once for the writer alone and once with libsrtp's unprotect in front

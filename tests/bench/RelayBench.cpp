@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Per-packet cost of the room's media path as Janus drives it (Google Benchmark): incoming_rtp on a
 // publisher's handle through the glue into the relay, fanned out to N subscriber handles, each copy
 // handed to relay_rtp (a no-op here, so what is measured is the plugin's share alone).

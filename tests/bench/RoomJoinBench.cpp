@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Join authorization cost per algorithm: TokenVerifier::verify (parse, key lookup, signature, every
 // claim check, replay cache) against bare OpenSSL verification of the same signature in the same run.
 // Prints p50/p99 in microseconds and the ratio; target: ES256 join p99 under 1 ms.

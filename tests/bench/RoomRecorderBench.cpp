@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Join and admission latency of janus.plugin.hipaa.room while the recorder in the same process
 // exports a large recording, against the same load without the export, in one run.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // CPU per recorded packet of a consult recording in one process: the room's RecordingTap feeding the
 // real RecorderPlugin, against the path the tap took before (and that a stock VideoRoom rtp_forward
 // still takes): SRTP-protect, UDP over loopback, the recorder's receiver thread, SRTP-unprotect.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Benchmark: Janus CPU seconds per relayed RTP packet, stock VideoRoom vs the hipaa room, same load
 # (R rooms, each N publishers -> M subscribers, headless Chromium pages, fake camera + microphone, the
 # same VideoRoom page code; the hipaa side adds a development token per page) in one run.

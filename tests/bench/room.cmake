@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Join authorization (parse + signature + claims + replay) per algorithm next to bare OpenSSL
 # verification of the same tokens, p50/p99 in one run. Run: build/tests/bench/room_join_bench
 add_executable(room_join_bench ${CMAKE_CURRENT_LIST_DIR}/RoomJoinBench.cpp)

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// SPDX-License-Identifier: GPL-3.0-or-later
 'use strict';
 // Relay cost of a Janus room plugin: in each of R rooms, N publisher pages (fake camera + microphone)
 // and M subscriber pages (each subscribed to every publisher of its room in one multistream

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// SPDX-License-Identifier: GPL-3.0-or-later
 'use strict';
 // Measurement (not a CI test): one participant floods the data channel and we watch what reaches the
 // audit trail. Through the demo consult page (tests/e2e/demo): the provider joins, the patient checks

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// SPDX-License-Identifier: GPL-3.0-or-later
 'use strict';
 // End to end through the DEMO consult page (tests/e2e/demo): the demo server (static pages + the
 // development token endpoint) next to a real Janus, two headless-Chromium pages. Steps:

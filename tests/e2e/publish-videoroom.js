@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// SPDX-License-Identifier: GPL-3.0-or-later
 'use strict';
 // Publishes a headless-Chromium fake camera + microphone (Opus + VP8) into a stock VideoRoom room for
 // N seconds. For tests that need a real WebRTC publisher, e.g. the recorder's rtp_forward test.

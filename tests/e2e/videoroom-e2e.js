@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// SPDX-License-Identifier: GPL-3.0-or-later
 'use strict';
 // End to end through the STOCK janus.plugin.videoroom client flow (tests/e2e/pages/videoroom-client.js):
 // one headless-Chromium page publishes (fake camera + microphone), another subscribes to it; asserts on the subscriber's getStats() inbound-rtp

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // FHIR R4 test server for janus-hipaa: Medplum's FHIR engine (in-memory repository) behind HTTPS
 // (HTTP/2 with HTTP/1.1 fallback) on loopback, with a SMART Backend Services token endpoint.
 // It is stricter than Medplum's MemoryRepository alone, to behave like a real EHR:

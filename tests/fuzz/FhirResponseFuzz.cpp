@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer: what a FHIR server answers (OperationOutcome, transaction-response) through the parser
 // and the PHI filter the outbox keeps outcomes with. The filtered outcome must stay small and ASCII-safe.
 #include "OutcomeFilter.hpp"

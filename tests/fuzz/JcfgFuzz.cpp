@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The .jcfg parser and Config on arbitrary bytes: only ConfigError may come out, never a crash.
 #include "hipaa/Config.hpp"
 #include "hipaa/Errors.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The join token parser and verifier on arbitrary bytes: only TokenError comes out, and nothing
 // random is ever accepted.
 #include "RoomErrors.hpp"

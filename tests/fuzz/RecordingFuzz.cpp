@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Recording files are outside input (disks, buckets, restores): the header parser, the chunk walker
 // and the keyring parser must reject anything malformed without crashing.
 #include "Keyring.hpp"

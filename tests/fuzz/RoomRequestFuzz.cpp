@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The room's client request parser (parseRoomRequest) on arbitrary JSON text: only typed errors, no crash.
 #include "RoomRequest.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // RTCP compound packets from a subscriber, as the room reads them: rtcpRequestsKeyframe and the relay's
 // incomingRtcp on arbitrary bytes. Besides memory safety (ASan), the relay must ask the publisher for a
 // keyframe exactly when the scan says the packet requests one.

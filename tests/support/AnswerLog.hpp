@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // With HIPAA_ANSWER_LOG=FILE set, every plugin answer a test receives through JanusClient is appended
 // to FILE as one JSON line: the request, which API and plugin, and the answer (or a pushed event), for

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The audit handler in a real Janus (its generated config, its Admin API), for the tests of every
 // area that run it against a real PostgreSQL database.

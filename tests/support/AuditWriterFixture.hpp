@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The audit writer on its own (no Janus) against the test database, for the audit integration tests.
 #include <chrono>

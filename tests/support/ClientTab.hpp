@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // One browser tab of janus.plugin.hipaa.room over the real Janus HTTP API: its own Janus session, a
 // room handle (more on request, as janus.js opens subscriber handles) and the session's long poll.

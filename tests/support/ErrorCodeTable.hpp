@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The error codes of docs/error-codes.md: every row `| code | name | meaning |` under a
 // `## janus.<package>` heading (plugin-specific), and with `sharedPackage` also those under

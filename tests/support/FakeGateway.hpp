@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A fake janus_callbacks that records what plugins push, notify and relay. Janus' callbacks are plain
 // C function pointers, so there is one process-wide instance; reset() between tests.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Stand-ins for the symbols the janus executable gives plugins at load time (janus_vprintf,
 // janus_log_*, janus_plugin_result_new), so unit tests can drive the plugins' C tables.

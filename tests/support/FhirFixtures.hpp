@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A visit and notes as the room plugin publishes them, and readers of what the FHIR server holds, for
 // the FHIR tests.

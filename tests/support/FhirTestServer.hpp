@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The FHIR test server (tests/fhir-server via scripts/fhir-server.sh) for one test: its own port,
 // test CA, client keys and in-memory data. outage()/restore() stop and resume listening without

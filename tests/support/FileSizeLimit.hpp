@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // RLIMIT_FSIZE (soft) for this whole process with SIGXFSZ ignored: writes past `bytes` fail with EFBIG,
 // the way a full disk fails them with ENOSPC. lift() (or destruction) gives the room back.

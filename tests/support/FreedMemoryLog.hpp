@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Test helper for key hygiene: while a FreedMemoryLog is alive, every block this process frees through
 // operator delete (std::string, std::vector, ...) or jansson (JSON values) is copied into a log before

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Janus HTTP API (sessions, handles, messages, long-poll events) and Admin API, over libcurl.
 // With HIPAA_ANSWER_LOG set, every plugin answer and pushed event it receives goes to the AnswerLog.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A tiny HTTP/1.1 responder on 127.0.0.1 for HTTP client tests (oversized bodies, redirects, plain
 // http): every connection reads one request head and gets the same canned response, then is closed.

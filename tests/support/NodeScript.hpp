@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A node script from tests/e2e/ (headless Chromium via playwright-core) as a child process, read line
 // by line from its stdout while it runs. Its stderr goes to the test's output. Media scripts need the

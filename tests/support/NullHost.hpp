@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A MediaHost that takes every call and does nothing: for cores whose pushes and events a test
 // does not look at (the recorder in key hygiene, admin and benchmark tests).

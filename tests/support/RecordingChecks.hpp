@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // What the recorder's integration and browser tests check on a recording: the RTP
 // payloads of an exported .mjr, ffprobe's codec and duration, and that none of those payload bytes

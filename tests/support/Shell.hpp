@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A command run by /bin/sh to its end, its stdout captured (append 2>&1 to capture stderr too).
 //   Shell::Result r = Shell::run("pg_dump '" + conninfo + "'");   // r.status, r.out

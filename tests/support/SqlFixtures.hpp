@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Asking PostgreSQL in tests: one value, or whether a statement is refused.
 #include <string>

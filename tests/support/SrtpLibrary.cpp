@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Janus' core calls srtp_init() once per process; a test binary without Janus does it here, in a gtest
 // Environment (an object library: linked into each binary whose tests run libsrtp; a second init fails).
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A fresh database with every sql/ migration applied, in the PostgreSQL cluster that scripts/test.sh
 // started (env HIPAA_TEST_PG, a libpq conninfo). Without it the test fails: integration tests never

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Test issuer: fresh keys for every algorithm (ES256 "es", EdDSA "ed", RS256 "rs", HS256 "hs") and a
 // signer for arbitrary headers and claims, so tests can build legitimate and hostile tokens alike.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // AES-256-GCM with a 96-bit nonce and a 128-bit tag. Used for spools, outboxes and recordings.
 #include "hipaa/Bytes.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The audit handler's typed in-process seam (janus.eventhandler.hipaa.audit provides it): the room
 // asks it before every join and admission and refuses the visit (fail closed) unless the trail takes

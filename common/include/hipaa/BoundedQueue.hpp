@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Multi-producer, single-consumer queue with a hard capacity. push() never waits: it fails when the
 // queue is full so that Janus' threads are never blocked; the caller counts (and reports) the refusal.

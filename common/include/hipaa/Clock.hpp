@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The two clocks as integers. Wall time (since the Unix epoch) stamps what leaves the process: audit
 // records, recordings, receipts, tokens. Monotonic time measures intervals and deadlines, which a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Typed, validating view of a parsed .jcfg. Every accessor records the effective value (secrets
 // redacted) so `info` can show what the plugin really runs with; finish() rejects keys nobody read,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // libcurl easy handle with safe defaults: https only (plain http only where asked for, see Schemes),
 // TLS verification always on (no option turns it off), redirects never followed, a capped response

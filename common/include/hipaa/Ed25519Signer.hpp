@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Ed25519 signing (audit checkpoints, deletion receipts). The private key is a 32-byte seed read from
 // a 0600 file (raw, hex or base64); it never leaves this object.

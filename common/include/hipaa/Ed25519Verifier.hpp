@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Ed25519 verification with only the 32-byte public key (what an auditor holds).
 #include "hipaa/Bytes.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Typed errors of the control path. Each carries a stable numeric code that the plugins map to their
 // documented `error_code`s; messages never contain PHI, keys or tokens.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Where one plugin offers a typed C++ interface to the other plugins of the same Janus process (the
 // recorder's RecordingSink, the audit handler's AuditHealthProbe). Each interface's slot lives in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Parser for Janus' .jcfg files (libconfig syntax): groups `{}`, arrays `[]`, lists `()`, settings
 // `name = value` or `name: value` with optional `;`/`,`, strings (escapes, adjacent concatenation),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Owning and borrowed jansson handles. JsonPtr owns one reference; a plain `const json_t*` (or
 // JsonView) never does. Convert borrowed to owned only with jsonRetain().

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Builds one JSON object (or array) in a single expression, so a message reads as its wire shape:
 //   JsonBuilder().set("event", "left").set("room", id).setIf(!by.empty(), "by", by).build()

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The logging seam: plugin glue points a Logger at JANUS_LOG, tests at a buffer. One Logger per plugin
 // (not a global) so that a plugin Janus unloads never leaves a dangling sink behind in common/.

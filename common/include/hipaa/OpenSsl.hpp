@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Move-only owners for OpenSSL handles (stateless deleters, no raw new/delete).
 #include <openssl/bio.h>

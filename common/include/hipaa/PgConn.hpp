@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // libpq connection with hard timeouts. Every failure throws DbError with the SQLSTATE; messages are
 // PostgreSQL's (which can quote values: callers must not log them for PHI-bearing statements).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // One parameter of PgConn::execParams: text (parsed by the server as the parameter's type), SQL NULL,
 // or a value in its type's binary form (bytea, text[]), so that no value is escaped or hex-encoded by

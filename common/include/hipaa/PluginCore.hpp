@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The C++ side of the Janus ABI, free of Janus types so that plugin logic is testable without Janus.
 // The glue (common/glue) implements the hosts on top of janus_callbacks and drives the cores.

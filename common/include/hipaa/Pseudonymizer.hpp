@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The participant pseudonym shared by the room plugin and the audit handler: the same key file in
 // both configs gives the same pseudonym, so one person's trail can be found without ever storing who.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The recorder's typed in-process seam (janus.plugin.hipaa.recorder provides it, the room's
 // RecordingTap uses it): a recording of plaintext RTP that never leaves the process, so no SRTP, no

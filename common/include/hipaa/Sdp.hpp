@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // SDP offer/answer as a media core needs it, free of Janus types. The glue implements it with Janus'
 // sdp-utils (common/glue/hipaa/glue/JanusSdp.hpp); unit tests use a fake. The core (ICE, DTLS,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Secrets (keys, key files, bearer tokens) come only from files that nobody but the owner can read
 // or replace.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // In-process publish/subscribe for PHI-bearing visit facts (room plugin -> FHIR handler). It lives in
 // libhipaa_common.so, so every plugin in one Janus process shares one bus, and nothing on it ever

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Facts carried on the VisitBus. They may hold PHI (names, FHIR references, note text): they exist
 // only in-process and must never be logged or put into a Janus event.

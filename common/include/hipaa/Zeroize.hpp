@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Wiping key material before its memory is freed or reused (OPENSSL_cleanse, which the compiler does not
 // optimise away): SecretBytes wipes every block it frees, also the old block when it grows; the JSON

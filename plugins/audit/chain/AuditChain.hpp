@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The per-instance hash chain. hash = SHA-256(canonical(record)), where canonical() is
 //   "janus-hipaa-audit/v1" then every column in table order (AuditRecordFields, then the event) as a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // An Ed25519-signed chain head (sql: audit_checkpoint). The signature covers
 // AuditChain::checkpointMessage(instance, seq, head hash, signed_at).

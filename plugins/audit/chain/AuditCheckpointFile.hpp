@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The newest signed checkpoint an auditor has verified, kept outside the database (audit-verify
 // --checkpoint-file): the next run requires the chain to reach it with the same head, so a trail cut

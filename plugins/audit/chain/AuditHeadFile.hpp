@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // `<spool.dir>/<instance>.head`: the newest record the committer made durable (seq, hash), saved with
 // fdatasync after every database commit, so that a restart while PostgreSQL is unreachable continues

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // One row of the audit trail (sql/100_audit_trail.sql: audit_record), already scrubbed.
 #include "hipaa/Hash.hpp"

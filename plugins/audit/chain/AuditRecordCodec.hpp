@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // AuditRecord <-> JSON (spool frames, JSON-lines export, query answers). Hashes as hex, time in
 // microseconds and as ISO 8601 UTC.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The 13 scalar columns of an audit record, in table order (sql/100_audit_trail.sql), with their JSON
 // key and SQL type: the one list that the canonical form (the hash), the COPY rows, the JSON codec

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The only symbol Janus looks up in libjanus_hipaa_audit.so.
 #include "AuditGlue.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // janus.eventhandler.hipaa.audit: every Janus event (mask: all) is queued without blocking Janus'
 // event thread, scrubbed by the allow-list policy, hash-chained, checkpoint-signed and batched into

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The scrubbing allow-list (conf/janus.eventhandler.hipaa.audit.policy.jcfg, format documented there
 // and in docs/audit.md), compiled into one path trie per (event type, plugin).

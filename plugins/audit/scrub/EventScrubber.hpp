@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Applies the allow-list policy to one Janus event and derives the indexed columns. Builds a new
 // JSON tree: the event Janus hands over is shared with other handlers and is never modified.

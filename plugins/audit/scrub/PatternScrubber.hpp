@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The second scrubbing pass: identifiers hidden inside strings the policy keeps (a room description
 // with a phone number, a plugin event quoting an email). Each hit is replaced by a fixed tag:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Reading the trail back for `query` and `export`: filters, keyset pagination by seq, and the FHIR R4
 // AuditEvent form (IHE Basic Audit Log Patterns).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Reading audit_record rows back (query, export, verify): one column list and one decoder, so the
 // reader and the verifier can never disagree on what a column means.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The local spool: where records go while PostgreSQL is unreachable. An append-only file of frames
 //   "AUS1" | u32 BE length | 12-byte random nonce | AES-256-GCM(payload) with its 16-byte tag

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The PostgreSQL side of the trail: batches of records and checkpoints in one transaction (COPY into
 // a temporary staging table, then INSERT ... ON CONFLICT DO NOTHING, so a replayed spool never

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Recomputes the chain over a range of one instance's records and checks the checkpoints' Ed25519
 // signatures, with nothing but the rows and the public key (the handler's `verify` and the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Two threads. The writer thread scrubs, chains and signs checkpoints; it hands each chained batch to
 // the committer thread, which writes it into PostgreSQL (one transaction), or spools it (encrypted,

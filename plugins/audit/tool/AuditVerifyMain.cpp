@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // audit-verify: checks an audit trail's hash chain and Ed25519 checkpoint signatures with only the
 // public key. Exit status 0: intact; 1: broken (the first broken record is named); 2: usage/error.
 //   audit-verify --conninfo "host=... dbname=..." --instance ID --public-key FILE [--from N] [--to M]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // janus.eventhandler.hipaa.audit: info, stats, health (docs/audit.md).
 #include "MetricCatalog.hpp"
 #include "PluginMetrics.hpp"

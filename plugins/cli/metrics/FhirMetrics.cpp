@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // janus.eventhandler.hipaa.fhir: status (docs/fhir.md). `info` carries no counters.
 #include "PluginMetrics.hpp"
 

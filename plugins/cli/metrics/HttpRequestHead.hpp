@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The head of an HTTP/1.x request to the exporter, reduced to the one answer it gets: only
 // `GET /metrics` (a query string is ignored) is served. Headers are not interpreted; every

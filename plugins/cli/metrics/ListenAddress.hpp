@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Where the exporter listens: "IPV4:PORT", "[IPV6]:PORT" or "localhost:PORT" (127.0.0.1). Numeric
 // addresses only (no name lookup): what is checked is what is bound.

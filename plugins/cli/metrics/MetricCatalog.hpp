@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Every metric the exporter may show: name, type, labels, help, and the Admin API request it comes
 // from. docs/metrics.md documents exactly this table (unit_metrics checks it). A label's values come

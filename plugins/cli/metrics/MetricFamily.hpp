@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // One metric family as the Prometheus text format shows it: a name, its type and help, its samples.
 #include <string>

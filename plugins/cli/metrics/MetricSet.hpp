@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The samples of one scrape, checked against MetricCatalog as they are added: an unknown metric, a
 // missing or extra label, or a label value the catalog does not allow throws std::logic_error (a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // One scrape: asks each of the four plugins what it needs through the Admin API (fetch) and turns
 // the answers into samples. A plugin that does not answer `info` shows janus_hipaa_up{plugin} 0 and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A minimal HTTP/1.1 server for Prometheus: GET /metrics only, one connection at a time (the next
 // ones wait in the kernel's backlog, so at most one scrape asks the Admin API at once), the head of

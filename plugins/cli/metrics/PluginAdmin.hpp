@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // One plugin's Admin API as the collector asks it during one scrape: sends {"request": ...} through
 // the fetch function, checks the plugin's envelope, and records each request's outcome

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // What each plugin's Admin API answers, as samples (one .cpp per plugin). `info` is the plugin's
 // answer to info, already asked by MetricsCollector; the rest is asked here. A field missing from an

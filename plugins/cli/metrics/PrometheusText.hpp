@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The Prometheus text exposition format (version 0.0.4), as `GET /metrics` answers it: for each family
 // `# HELP`, `# TYPE`, then one line per sample. Pure: no I/O, no clock.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // janus.plugin.hipaa.recorder: info, list, and status of each running recording (docs/recorder.md).
 #include "MetricCatalog.hpp"
 #include "PluginMetrics.hpp"

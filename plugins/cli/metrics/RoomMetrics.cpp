@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // janus.plugin.hipaa.room: info, list, stats (docs/room.md, Admin API).
 #include "MetricCatalog.hpp"
 #include "PluginMetrics.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A file descriptor owned by one object: closed when it goes, move-only.
 #include <unistd.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Turns a finished visit and its clinician notes into one FHIR R4 transaction Bundle:
 // Encounter (conditional create on our visit identifier, or a JSON Patch of only the fields we own

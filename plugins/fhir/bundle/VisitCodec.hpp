@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // JSON form of the VisitBus facts, for the sealed rows of the outbox (fhir_visit, fhir_note).
 // The JSON holds PHI: it is only ever stored encrypted.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A static access token from a file private to its owner (0600/0400), read once at start.
 #include "FhirAuth.hpp"

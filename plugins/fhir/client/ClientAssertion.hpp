@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The private_key_jwt client assertion of SMART Backend Services (RFC 7523): a compact JWS signed
 // RS384 or ES384 with the client's private key, `kid` in the header, iss = sub = client id,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Where the Authorization header for the EHR comes from (SMART Backend Services, a bearer token
 // file, or nothing for test servers). Implementations are used by one worker thread at a time.

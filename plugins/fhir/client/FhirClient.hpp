@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Sends one transaction Bundle to the EHR and classifies the answer for the outbox:
 // sent (2xx), retry (transport failure, 401 after a token refresh, 408, 429, 5xx, 4xx without an

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Keeps only the PHI-free parts of a FHIR OperationOutcome: per issue its severity, code,
 // details.coding (system/code) and expression/location paths. Diagnostics and free text are dropped:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "SmartBackendAuth.hpp"
 
 #include "hipaa/Clock.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // SMART Backend Services: client-credentials grant with a private_key_jwt assertion. The access
 // token is cached and refreshed `refreshMarginSeconds` before it expires (or after a 401).

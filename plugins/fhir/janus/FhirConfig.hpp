@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Every key of janus.eventhandler.hipaa.fhir.jcfg, read and checked without connecting anywhere or
 // opening a file: FhirHandler reads it at init, `janus-hipaa check-config` offline (no Janus). The

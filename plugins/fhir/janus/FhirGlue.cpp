@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The janus_eventhandler table of janus.eventhandler.hipaa.fhir.
 #include "FhirGlue.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // janus.eventhandler.hipaa.fhir: visits and clinician notes to the EHR as FHIR R4.
 // PHI reaches it only in-process: it subscribes to VisitEnded and NoteSubmitted on the VisitBus

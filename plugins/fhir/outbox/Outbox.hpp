@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The durable FHIR outbox in PostgreSQL (sql/400_fhir_outbox.sql). A bundle is sealed and stored
 // before any network call; workers of any number of Janus instances claim due rows with

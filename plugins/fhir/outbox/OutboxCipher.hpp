@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Seals PHI for the outbox tables: AES-256-GCM, random 96-bit nonce per seal, the row's identity as
 // associated data (a sealed value moved to another row does not open). Key: 32 bytes (hex or base64)

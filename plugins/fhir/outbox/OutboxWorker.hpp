@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A sender thread: claims due bundles from the outbox, POSTs them, records the outcome. Exponential
 // backoff with jitter between attempts of one bundle; dead-letter after maxAttempts failures (or at

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Streaming AEAD over a recording file (STREAM construction with AES-256-GCM): chunk i is sealed
 // under a per-file key with nonce = u64 i || 0x000000 || last and AAD = SHA-256(fixed header) || u64 i

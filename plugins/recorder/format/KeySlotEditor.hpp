@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Changes the key slot of a finished recording file without touching its sealed chunks.
 #include "Keyring.hpp"

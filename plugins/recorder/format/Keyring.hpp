@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Versioned key-encryption keys that wrap each recording's data key (docs/recording-format.md).
 // Keyring file (mode 0600), one key per line, `#` comments:

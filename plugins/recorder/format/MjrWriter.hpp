@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Writes Janus' structured recording format (.mjr, "MJR00002"), the input of janus-pp-rec:
 //   "MJR00002" | u16 BE length | JSON info {"t":"a"|"v","c":codec,"s":created µs,"u":first packet µs}

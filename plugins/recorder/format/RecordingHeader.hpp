@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The header of a sealed recording file (docs/recording-format.md). The "fixed" part is immutable for
 // the life of the file and bound into every chunk; the key slot (key id, algorithm, wrapped data key)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Opens and verifies a sealed recording file chunk by chunk. Every packet handed to the sink comes
 // from a chunk that authenticated in order; the first problem stops reading and is reported in

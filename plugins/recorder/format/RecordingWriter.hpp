@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Appends packets with their arrival times to a sealed recording file. A chunk is sealed (and written
 // with one write()) when its plaintext reaches the header's chunk size, or on flush(); so after a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Move-only owner of a POSIX file descriptor.
 #include "hipaa/Bytes.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A write to a recording, export or sidecar file failed (ENOSPC, EFBIG, EDQUOT, EIO ...). Carries the
 // errno so that the recorder can report a stable, PHI-free reason (`no_space`, `file_too_large` ...).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Recordings fed in process (RecordingSink: the room's tap): plaintext RTP appended to each stream's
 // writer on the caller's thread (the tap's thread seals and writes; never a Janus media thread). No

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Receives SRTP RTP forwards on UDP (one socket per stream, ports from a configured range), checks
 // and decrypts them with libsrtp and appends them to each stream's RecordingWriter. One receiver

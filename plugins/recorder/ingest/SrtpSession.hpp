@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // RAII owner of an inbound libsrtp2 session (srtp_t) for one forwarded stream. The Janus core calls
 // srtp_init(); the plugin never does (unit tests without Janus call it themselves).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // What one recorded stream took in so far (`status` counters, `stop` file entries).
 #include <cstdint>

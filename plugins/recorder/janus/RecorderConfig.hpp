@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Every key of janus.plugin.hipaa.recorder.jcfg, read and checked without creating a folder, opening a
 // key file or a socket: RecorderPlugin reads it at init, `janus-hipaa check-config` offline (no Janus).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // janus.plugin.hipaa.recorder: records SRTP RTP forwards into sealed, encrypted files, keeps them as
 // long as their retention policy says (unless on legal hold), shreds them verifiably, and exports

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Signed JSON documents kept next to recordings: the manifest (SHA-256 of every file) and the
 // deletion receipt. File layout: {"body": {...}, "signature": base64(Ed25519), "public_key": hex};

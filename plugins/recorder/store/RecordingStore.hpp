@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The recordings folder: per recording a state file (<id>.state.json, no PHI), one sealed file per
 // stream (<id>-<n>.jrec), the signed manifest (<id>.manifest.json) once sealed and the signed

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Named retention policies from the .jcfg `policies` category, e.g. `standard = "2190d"`.
 // A duration is a positive integer with a unit: d (days), h, m or s. A recording expires at

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // hipaa-recorder-tool: offline operations on sealed recordings, for a host that holds the private
 // key (the recording host may hold only the public half).
 //   hipaa-recorder-tool keygen VERSION PRIVATE_KEYRING_OUT [x25519|rsa]   prints the public keyring line

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A compact JWS split and decoded, NOT verified: header and claims are attacker-controlled until
 // TokenVerifier has checked the signature. Parsing is strict (RFC 7515/7519): exactly three

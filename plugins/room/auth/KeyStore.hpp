@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The token verification keys: public keys from PEM files (`kid=path`), a JWKS file (keys chosen by
 // `kid`), HS256 secrets (`kid=path`), and the date-of-birth key the issuer and the room share for

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Counts failures per key (a subject in a room, a Janus session) within a sliding window; `maxFailures`
 // of them lock that key for a while. maxFailures <= 0: never locks. Bounded: expired keys are purged;

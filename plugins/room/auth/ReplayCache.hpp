@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // One-time token ids: (`iss`, `jti`) remembered until the token's `exp` (+ skew), so a token can be
 // used for exactly one join. A jti is unique per issuer only (RFC 7519 4.1.7), so two issuers' equal

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Revoked subjects (`sub`, any issuer) and token ids (`jti`) until a time (seconds since the epoch).
 // Kept in memory: a restart forgets revocations, but also every live session, and the replay

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The five roles of a consult and what each may do by default (design table). A room class can
 // narrow these, and widen them only through keys that say so (RoomClass).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Verifies a join token end to end: size, structure, algorithm, key (by kid), signature, then the
 // claims (iss, aud, exp/nbf/iat with skew, lifetime, room, role, PHI a link may not carry, revocation,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // One token verification key: an asymmetric public key (ES256 / EdDSA / RS256) or an HS256 secret.
 // The algorithm is fixed by the key itself, never by the token: a token naming another alg for this

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Every key of janus.plugin.hipaa.room.jcfg, read and checked without opening a file or starting a
 // thread: RoomPlugin reads it at init, `janus-hipaa check-config` offline (no Janus). loadKeys() then

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The janus_plugin table of janus.plugin.hipaa.room (see common/glue/hipaa/glue/MediaPluginGlue.hpp).
 #include "RoomGlue.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // janus.plugin.hipaa.room: consult rooms (signalling side). Reads and checks its configuration
 // (fail closed: no key, a key file others can read, or the development key outside development

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // One publisher's data channel (chat) accounting, shared by its media thread and the room worker
 // without a lock: a token bucket (GCRA) decides whether a message is relayed, and counters collect

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The room's SFU fan-out: which publisher stream feeds which subscriber stream, and the per-packet
 // path. Control calls (publish, subscribe, pause, remove, setTap) come from the room worker or Janus

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The seam between the room's media relay and consult recording: a tap sees every
 // RTP packet a publisher sends into a room, already decrypted by the Janus core. The relay calls it on

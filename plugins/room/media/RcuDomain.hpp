@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Read-copy-update for the media path: many readers (Janus' media threads) read immutable snapshots
 // through plain atomic pointers without a lock, an allocation or a reference count; writers (control

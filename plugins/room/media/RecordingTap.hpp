@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A MediaTap that records a room: the relay's media threads copy each RTP packet into a preallocated
 // ring (TapRing: O(1), no lock, no allocation; a full ring drops and counts). The tap's own thread

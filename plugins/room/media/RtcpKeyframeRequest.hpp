@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The only thing the room reads from a subscriber's RTCP: whether the compound packet asks for a
 // keyframe (payload-specific feedback, PT 206, with FMT 1 = PLI, RFC 4585, or FMT 4 = FIR, RFC 5104).

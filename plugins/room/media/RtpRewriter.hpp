@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Keeps one outgoing RTP stream continuous for a subscriber while its source changes (a new publisher
 // SSRC after a switch, a restarted sender): a fixed outgoing SSRC, sequence numbers that continue at

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Bounded multi-producer ring of preallocated slots (Vyukov's bounded queue: one atomic sequence per
 // slot, a CAS on the head for producers). Producers are Janus media threads: tryPush copies one packet

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Who gets into a room: a token join (the audit trail must take records, the handle's Janus session
 // must not be rate limited, the token must verify; lockouts), the waiting room, and a moderator's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // How participants leave and visits end: `leave`, the end of one participant (denied, kicked,
 // revoked, timed out: an `ended` push, then its handle is hung up), a handle that went away, the

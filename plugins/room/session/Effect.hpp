@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // What handling a request decided should happen at the gateway. RoomService only computes effects
 // (under its lock); RoomPlugin applies them afterwards, outside the lock, because Janus' end_session

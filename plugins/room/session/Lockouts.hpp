@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Failed access attempts and the locks they earn (docs/room.md, "Lockouts"): failures before any
 // signature verified lock the Janus session (one per browser tab) they came from; wrong dates of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Clinical notes: a `note` is published on the VisitBus with the visit's FHIR context and answered
 // only once someone took it (never pretend: a refused note is an error the client can retry).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // One participant of a room (a participant handle that joined with a token): who it is, whether it
 // waits, and its media. Owned by its Room. `name` is PHI: shown only to viewers whose role may see

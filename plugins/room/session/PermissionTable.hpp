@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Who may send which request: one row per request saying on which handle it is a request at all,
 // whether a waiting participant may send it, and which capability of the sender's role it needs

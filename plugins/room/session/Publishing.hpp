@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A participant's publication (VideoRoom's publisher half): publish and renegotiate (an offer), mute
 // (configure without one), unpublish, a moderator's mute, and the PHI-free summaries of its chat.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A room's recording (docs/room.md, "Recording"): a provider's `record` asks every admitted patient,
 // starts only with all their consents, and any patient's "no" stops it; `stop_record`; the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The client request being handled: its handle and transaction, the time, and the effects decided
 // so far (answers to this handle; pushes to others and events go to `out` directly).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // One consult room: its class, its visit (history for VisitEnded, FHIR context), its participants by
 // id and the state of its recording. `description` is PHI: never emitted.

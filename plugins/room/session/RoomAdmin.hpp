@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The room's Admin API requests (message_plugin; `info` of the plugin and `reload_keys` are
 // RoomPlugin's): create, destroy, list, info, stats and revoke. Answers are PHI-free: a room's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A room class from the .jcfg (`class-<name>` category): which roles may join, their permissions
 // (defaults narrowed by `narrow_<role>`, widened only by an explicit `widen_<role>` or `auto_admit`),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Every PHI-free event the room emits for the event handlers (notify_event; the audit trail stores
 // them), one function per shape (docs/room.md, "PHI-free events"): {"event": name, "room": id, ...}.

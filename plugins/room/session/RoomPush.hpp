@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Every event the room pushes to a client (answers and unsolicited events), one function per shape
 // (docs/room.md). Each carries its kind under "hipaa.room" and, for clients written for

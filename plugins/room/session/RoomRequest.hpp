@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A client request to the room: one struct per request with only its fields, parsed and bounded
 // before any state is touched (RoomRequest.cpp holds each request's fields, types and bounds).

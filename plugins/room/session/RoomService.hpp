@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The consult rooms behind one Janus plugin: parses each client request, checks it once against the
 // PermissionTable and hands it to the part that owns it (Admission, Departures, Notes, RecordingFlow,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // What the plugin's configuration decides for every room: the room classes, the lockout limits, the
 // audit trail check and whether recording is possible.

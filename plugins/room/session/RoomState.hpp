@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The rooms and where each Janus handle is in them: the state the parts of RoomService share.
 // RoomService owns it; like the service it is used from one thread only. A handle is either a

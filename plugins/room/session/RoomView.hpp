@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // What each participant is shown of the others: names only where the viewer's role may see them,
 // nothing at all while waiting. Builds the lists in pushes and sends the room's announcements.

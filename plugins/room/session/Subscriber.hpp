@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A subscriber handle: opened with an admitted participant's private_id, it receives streams of the
 // room's publishers. Belongs to that participant (its `owner`) and goes when the owner's media goes.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Subscriber handles (VideoRoom's subscriber half): opened with the private_id of an admitted
 // participant, only in that participant's Janus session (a guess elsewhere is counted like a bad

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The VisitBus seam: where notes and ended visits are published (tests count or refuse publications).
 #include "hipaa/VisitBus.hpp"

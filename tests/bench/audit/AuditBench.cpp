@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Audit handler throughput and incoming_event cost, against a raw COPY baseline in the same run.
 //   HIPAA_BENCH_PG="host=127.0.0.1 port=N user=postgres dbname=postgres" bench_audit [events]
 // (a superuser conninfo: the benchmark creates and drops its own database). Prints:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Where the writer's CPU per event goes, per captured Janus 1.1.2 event (Google Benchmark):
 //   build/tests/bench/audit/bench_audit_scrub
 // Scrub = policy walk + pattern pass + derived columns + the canonical JSON; Tree and Dump are its two

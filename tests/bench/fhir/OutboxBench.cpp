@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Bundles per second through the durable outbox (VisitBus -> sealed PostgreSQL row -> claim ->
 // HTTPS POST -> result row + attempt row) next to plain libcurl POSTs of the same kind of bundles to
 // the same FHIR test server, measured in the same run: a warm-up, then rounds in which both sides

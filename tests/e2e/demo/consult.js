@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // DEMO consult page on Janus' own janus.js (1.1.x). Signalling (join with token, date-of-birth check-in,
 // waiting room, admit/deny, end) goes to janus.plugin.hipaa.room; media follows the stock VideoRoom
 // multistream flow (publish with an offer, one subscriber handle per remote feed, chat on the data

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// SPDX-License-Identifier: GPL-3.0-or-later
 'use strict';
 // DEMO ONLY. Serves the consult demo page (tests/e2e/demo) and Janus' client libraries on 127.0.0.1,
 // plus two development endpoints that exist only because this is a demo:

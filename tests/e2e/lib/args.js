@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 'use strict';
 // --key value / --flag command-line parsing for the e2e scripts.
 function parseArgs(argv, defaults = {}) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 'use strict';
 // Debian's /usr/bin/chromium, headless, driven by playwright-core (no browser download: playwright
 // only speaks CDP to the binary we name). Fake camera and microphone, a fresh profile folder per launch

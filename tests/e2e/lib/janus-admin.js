@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 'use strict';
 // Janus Admin API over HTTP (node's fetch): sessions, handles, handle_info and its packet counters.
 const crypto = require('crypto');

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 'use strict';
 // Serves the test pages and Janus' own client libraries on 127.0.0.1 (a free port chosen by the OS).
 // janus.js must match the server (1.1.2): Debian's libjs-janus-gateway ships exactly that; npm's

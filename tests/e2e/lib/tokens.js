@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 'use strict';
 // Development join tokens for janus.plugin.hipaa.room (scripts/mint-token with the key that
 // scripts/janus-conf.sh put in CONF/keys/dev-es256.pem). Tests and benchmarks only.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A minimal stock-VideoRoom client on Janus' own janus.js (1.1.2 multistream API), the same flow a
 // clinic's existing client uses. Driven from node through window.e2e; every call returns a promise.
 // Plugin-name agnostic (?plugin=): the same code drives janus.plugin.hipaa.room. What differs there,

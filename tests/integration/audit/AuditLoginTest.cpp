@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The audit handler's login (scripts/db-login.sh, as scripts/run.sh creates it): a password is
 // required, it may add to the trail and read it, and nothing it can do changes history: no UPDATE,
 // DELETE, TRUNCATE, ALTER (triggers, columns, partitions), DROP, and no partition outside a few

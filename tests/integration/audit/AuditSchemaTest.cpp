@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // sql/100_audit_trail.sql (and 102) against a real, empty PostgreSQL database: append-only even for the
 // superuser while the triggers are on, monthly partitions, a writer role limited to INSERT and SELECT.
 #include "TestDatabase.hpp"

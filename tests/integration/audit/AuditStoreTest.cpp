@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // AuditStore's binary COPY against a real PostgreSQL: every column comes back exactly as written
 // (NULLs, negative and 64-bit integers, text with tabs/newlines/backslashes/UTF-8, microsecond times
 // before and after 2000, raw hashes), the chain verifies, a replay (staging + ON CONFLICT) skips rows

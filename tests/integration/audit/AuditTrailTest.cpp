@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The audit handler in the real Janus 1.1.2 with a real PostgreSQL database: PHI never reaches the
 // database, the chain verifies, tampering is named, the stand-alone verifier agrees.
 #include "AuditFixture.hpp"

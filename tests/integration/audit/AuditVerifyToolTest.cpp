@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // scripts/audit-verify against a trail whose tail the database superuser deleted, together with the
 // checkpoints after the cut: the database alone still looks intact, so the verifier must remember the
 // last signed checkpoint it saw (--checkpoint-file) or compare with the handler's head file

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The writer's committer thread against a real PostgreSQL (no Janus): commits that fail go to the
 // spool in chain order, after whatever is already there; when the database accepts writes again the
 // spool is replayed first, then new batches follow, and the trail is complete, in order and verifies.

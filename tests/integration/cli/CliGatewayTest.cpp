@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The built janus-hipaa binary against the real Debian Janus with our four plugins (audit trail and
 // FHIR outbox in a fresh PostgreSQL database): status, rooms, a refusal, revoke, audit verify, the
 // secret file's rules and a wrong secret. One Janus for the whole suite (a few seconds).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Empties the answer log (HIPAA_ANSWER_LOG) before the first test: this run's answers only. Stops the
 // contract's Janus processes after the last test; each must exit cleanly.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The real Janus processes the contract tests talk to, one per configuration ("group"), each started
 // once on first use and stopped at the end of the run (a clean exit is part of the contract):

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Each plugin-specific row of docs/error-codes.md has a scenario that makes the plugin answer that
 // code (a new row without one fails here), and every scenario's code is a row of the table.
 #include <gtest/gtest.h>

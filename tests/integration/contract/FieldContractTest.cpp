@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Every field of every request in docs/api/*.schema.json, through the real Janus: each wrong JSON type
 // is refused with 303, each crossed bound with the field's documented code, a missing required field
 // with 302; the documented examples and the values right at the bounds pass the parser. Every answer

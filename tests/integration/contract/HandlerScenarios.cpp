@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // janus.eventhandler.hipaa.audit and janus.eventhandler.hipaa.fhir: one real-Janus scenario per
 // documented code (Admin API query_eventhandler), on the Handlers group's PostgreSQL database.
 #include "ClientTab.hpp"

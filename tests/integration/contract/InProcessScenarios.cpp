@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The codes that answer load or the disk, not a request: a full room worker queue (439), an audit queue
 // that stays full behind a full spool while the database is away (402) and a recorder whose disk
 // refuses writes (470). A client cannot cause these through Janus' HTTP transport in seconds (and a

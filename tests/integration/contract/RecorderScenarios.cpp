@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // janus.plugin.hipaa.recorder: one real-Janus scenario per documented code (Admin API). The group's
 // recorder wraps new recordings for a recipient public key (so exports answer 427) and has 40 ports.
 #include <fstream>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // One docs/api/*.schema.json file: the requests a plugin accepts (JSON Schema, one `$defs` entry per
 // request, listed in the top-level `oneOf`; their answers in the file `x-api.answers`, one `$defs`

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // janus.plugin.hipaa.room: one real-Janus scenario per documented code (tokens, room state, recording,
 // media). Each scenario creates its own room, so they are independent of order and of each other.
 #include <ctime>

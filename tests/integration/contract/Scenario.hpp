@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A way to make a plugin answer one documented error code: the contract test runs every scenario and
 // asserts that each plugin-specific row of docs/error-codes.md has at least one.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Synthetic WebRTC offers and answers (what a browser would send, without ICE candidates): enough for
 // Janus to hand the JSEP to the room, which decides on codecs, e2ee and publisher limits before any media.

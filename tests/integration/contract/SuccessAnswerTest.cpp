@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A success answer to every request of docs/api/*.schema.json through the real Janus (the field
 // contract and the error scenarios are mostly refused): each is asserted here, and with
 // HIPAA_ANSWER_LOG set every answer and push is validated against docs/api/*.answers.schema.json by

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The demo consult page (tests/e2e/demo) end to end in headless Chromium against the real Janus: the
 // demo server mints development tokens with the key scripts/janus-conf.sh generated for this Janus;
 // provider and patient pages join janus.plugin.hipaa.room, the patient checks in with a date of birth

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Browser end to end through the STOCK janus.plugin.videoroom: proves the harness (namespace, Chromium,
 // janus.js 1.1.2, getStats assertions, screenshots) that the hipaa room's media tests and the
 // recorder's rtp_forward test build on. Runs inside scripts/netns-run.sh (see CMakeLists.txt).

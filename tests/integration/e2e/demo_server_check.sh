@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The demo server's development endpoints (tests/e2e/demo/serve.js) against a config folder written
 # by scripts/janus-conf.sh, without Janus: tokens are minted only while the room config says
 # general.development = true, they verify with the development public key and carry the claims the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # scripts/netns-run.sh gives an isolated namespace: only 127.0.0.1 and 10.99.0.1, no route off the
 # veth subnet, none of the host's interfaces; nothing of it is left behind afterwards.
 set -uo pipefail

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Consult-level FHIR export: the real Debian Janus with the room plugin and the FHIR handler, a
 // provider and a patient over the Janus HTTP API, real PostgreSQL, the FHIR test server over HTTPS.
 #include "ConsultFixture.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A real consult through the real Debian Janus with janus.plugin.hipaa.room AND
 // janus.eventhandler.hipaa.fhir loaded: a provider and a patient join a room over the Janus HTTP API

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The FHIR server down for 60 s while consults end in the real Janus: nothing is lost, nothing is
 // duplicated once it is back. ~70 s of wall time: ctest label "slow" (scripts/test.sh runs it;
 // `ctest -LE slow` skips it while iterating).

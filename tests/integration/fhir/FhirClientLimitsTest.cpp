@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // What FhirClient accepts from the other end: the FHIR test server over verified HTTPS, and never an
 // oversized answer or a redirect to plain http (tiny local responders play a misbehaving EHR).
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The FHIR handler core end to end: facts on a VisitBus -> sealed PostgreSQL outbox -> HTTPS (test
 // CA) -> the FHIR test server (Medplum's engine, validating, SMART token endpoint). No Janus needed
 // at this layer; JanusFhirTest covers loading in the real gateway.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The FHIR handler's login (scripts/db-login.sh with janus_fhir_writer): exactly the statements the
 // outbox runs (FhirExport.* and FhirConsult.* run the handler as such a login), nothing that deletes
 // or rewrites the attempt trail, no DDL, nothing of the audit trail. The attempt trail refuses

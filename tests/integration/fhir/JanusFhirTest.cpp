@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The FHIR handler inside the real Debian Janus: loads with a real config (PostgreSQL outbox, the FHIR
 // test server over HTTPS with the test CA, SMART auth), answers status, sends nothing without visits.
 #include "FhirTestServer.hpp"

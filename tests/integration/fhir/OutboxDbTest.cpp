@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The outbox's statements against a real PostgreSQL, as the handler's login: sealed values go in and
 // come back out whatever the server's bytea_output, the FHIR server's resource ids are kept exactly,
 // and a visit that cannot be recorded leaves nothing behind.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // SMART Backend Services against the FHIR test server's token endpoint, which verifies our assertion.
 #include "ClientAssertion.hpp"
 #include "FhirClient.hpp"

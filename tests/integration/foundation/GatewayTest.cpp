@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The real Debian /usr/bin/janus with our four plugins loaded from the build tree.
 #include "JanusClient.hpp"
 #include "JanusProcess.hpp"

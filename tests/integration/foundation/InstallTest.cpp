@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // `cmake --install` lays files out the way Debian's Janus expects, and the installed plugins load.
 #include "JanusClient.hpp"
 #include "JanusProcess.hpp"

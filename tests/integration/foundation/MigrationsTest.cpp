@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // sql/ migrations against a real, empty PostgreSQL database (cluster started by scripts/test.sh).
 #include "TestDatabase.hpp"
 

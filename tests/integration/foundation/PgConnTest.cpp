@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // PgConn against a real PostgreSQL: binary parameters reach the server byte for byte, bytea comes back
 // whatever bytea_output says, and transaction() commits, rolls back, and never reuses a connection
 // left inside a failed transaction.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # docker-compose.yml, checked without a Docker engine: valid, every image pinned, and none of the
 # deployment defects it once had (each check names the defect it guards against):
 #   - a build context without .dockerignore (development keys, admin secret, database, build folders,

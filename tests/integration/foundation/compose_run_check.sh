@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # docker-compose.yml's services started without Docker, as close to the containers as one host gets:
 # scripts/docker/setup.sh makes the deployment folder, and every service runs in its own mount
 # namespace that carries its volumes, secrets (/run/secrets on a fresh tmpfs), bind mounts and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The rules of scripts/docker/Dockerfile that matter here, checked without a Docker engine (hadolint
 # is not packaged for Debian 12 and not on npm; docs/deployment.md, "What was checked here"):
 #   - every base image pinned to a version (no bare name, no :latest);

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # scripts/run.sh (the README's main job): Janus answers on loopback with the four plugins listed by
 # the Admin API, the audit and FHIR handlers logged in to PostgreSQL as their own password logins, a
 # second run reuses the state, and Ctrl-C stops Janus and PostgreSQL.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The exporter against the real Debian Janus with our four plugins and a real PostgreSQL: a consult
 // room with a provider, a waiting patient and a refused join, scraped over HTTP; the scrape checked by
 // value, by `promtool check metrics`, for PHI canaries, and against the metric names that the alert

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The recorder's UDP ingest with a real WebRTC publisher: headless Chromium (fake camera + microphone,
 // tests/e2e/publish-videoroom.js) publishes into the STOCK janus.plugin.videoroom, which forwards it
 // with rtp_forward + SRTP to janus.plugin.hipaa.recorder. Then verify, export, janus-pp-rec, ffprobe:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Real Janus, a real full filesystem: the recorder's recordings_dir is a small tmpfs (in a mount
 // namespace of this test process, inherited by the Janus it starts, gone when both exit). A stock
 // VideoRoom remote publisher is fed marked RTP and forwarded with SRTP to the recorder (per-stream keys:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Real Janus: a stock VideoRoom publisher (a VideoRoom "remote publisher" fed with Opus + VP8 RTP by
 // ffmpeg) is forwarded with rtp_forward + SRTP to janus.plugin.hipaa.recorder; the export converts
 // with janus-pp-rec and ffprobe must see the codecs and a duration close to what was sent.

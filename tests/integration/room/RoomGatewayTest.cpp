@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // janus.plugin.hipaa.room inside the real Janus, over its HTTP API, with tokens minted by
 // scripts/mint-token from the development key scripts/janus-conf.sh generated.
 // RoomAuditTrail runs a whole consult with the audit handler storing to the test PostgreSQL and

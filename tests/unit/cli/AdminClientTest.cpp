@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // AdminClient's refusals before and after sending (the real Janus answers it in
 // tests/integration/cli), AdminUrl's loopback rule and the admin secret file's rules.
 #include "AdminClient.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Every command of janus-hipaa against a scripted AdminApi: the request each sends, what it prints
 // (tables, --json), and its exit status. The secret file is real (a temp folder); Janus is not.
 #include "AdminError.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // check-config on the sample configs in conf/ and on broken copies: each copy names its file and the
 // key that is wrong, as the plugin itself would at Janus start.
 #include "Cli.hpp"

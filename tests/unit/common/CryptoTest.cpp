@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "hipaa/ConstantTime.hpp"
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"

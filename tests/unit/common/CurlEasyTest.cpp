@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "FreePort.hpp"
 #include "LocalHttpServer.hpp"
 #include "hipaa/CurlEasy.hpp"

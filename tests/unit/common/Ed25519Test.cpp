@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // common/ Ed25519 signing and verification (RFC 8032 test vector 1).
 #include "hipaa/Ed25519Signer.hpp"
 #include "hipaa/Ed25519Verifier.hpp"

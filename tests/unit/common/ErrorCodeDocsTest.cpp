@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // docs/error-codes.md and the error-code headers say the same: every constant of a plugin's
 // <P>Errors.hpp (and of hipaa::errc) is a row of that plugin's table (shared: "Shared codes") with the
 // same number, and every row is a constant. Plugin code answers codes only through these constants.

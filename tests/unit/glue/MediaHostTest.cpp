@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The glue's MediaHost (push_event / notify_event / end_session from core threads) with a test core,
 // through the fake janus_callbacks: references balanced, pushes after a session is gone dropped.
 #include "FakeGateway.hpp"

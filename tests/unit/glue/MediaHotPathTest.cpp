@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The packet path through the glue, as Janus drives it: incoming_rtp on a publisher's handle, the room's
 // MediaRelay fanning out to subscriber handles, relay_rtp back into the core. Checks that it takes no
 // lock per packet (mutexes counted on the media thread) and that a subscriber's handle stays valid

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Counts pthread_mutex_lock calls per thread. The executable is linked with
 // -Wl,--wrap=pthread_mutex_lock, so every std::mutex::lock compiled into it (the glue templates, the
 // static libraries of the cores) comes through here; shared libraries are not counted.

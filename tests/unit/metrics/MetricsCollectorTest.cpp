@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // MetricsCollector against a fake Admin API answering as the four plugins do (shapes from their
 // Admin API code and docs/*.md), including plugins that are down and answers carrying PHI-like text.
 #include "MetricsCollector.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // docs/metrics.md documents exactly MetricCatalog: one table row per metric, with its type and labels.
 #include "MetricCatalog.hpp"
 

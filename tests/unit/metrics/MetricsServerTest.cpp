@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The exporter's HTTP server on a real loopback socket, with raw TCP clients.
 #include "MetricsServer.hpp"
 

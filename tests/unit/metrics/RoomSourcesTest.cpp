@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The room's stats counters and join refusal reasons are words in its source code. A new one must be
 // known to the exporter (mapped to a metric, or a reason in the fixed list) or it would be dropped or
 // counted as "other" without anyone noticing: these tests read plugins/room and fail first.

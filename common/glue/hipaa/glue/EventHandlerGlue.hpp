@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The janus_eventhandler C table, as noexcept trampolines over an EventHandlerCore.
 // Traits: `static constexpr PluginInfo kInfo`, `static constexpr janus_flags kEventsMask` and

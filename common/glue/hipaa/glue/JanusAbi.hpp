@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The one way to include Janus' C headers from C++: they have no extern "C" guards. glib and jansson
 // must be included first, outside the block (glib has C++ templates).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // MediaRoute over one janus_plugin_session. It owns one reference on the handle (taken by the glue
 // under its lock when the route was made), so the handle's memory outlives every packet sent through

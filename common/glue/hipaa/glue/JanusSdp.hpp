@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // SdpEngine on Janus' sdp-utils (glue only: the functions live in the janus executable).
 #include "hipaa/Errors.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The janus_plugin C table for a media plugin, as noexcept trampolines over a MediaPluginCore.
 // Traits: `static constexpr PluginInfo kInfo` and

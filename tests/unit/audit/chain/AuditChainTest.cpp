@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Canonical encoding and the hash chain.
 #include "AuditChain.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The head file: two checksummed slots written alternately in place; the reader takes the newest
 // valid slot, survives a torn slot, and still reads the single-line format of earlier versions.
 #include "AuditHeadFile.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // AuditRecord <-> JSON (spool frames, exports): every field both ways, in a fixed form.
 #include <gtest/gtest.h>
 

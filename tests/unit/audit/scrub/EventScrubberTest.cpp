@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The shipped policy (conf/) on real Janus 1.1.2 events (tests/support/audit-events, see README there):
 // no planted identifier survives, the columns are derived, unknown fields are dropped and counted.
 #include "AuditPolicy.hpp"

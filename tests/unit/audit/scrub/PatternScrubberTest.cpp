@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The pattern pass over kept strings: a table of identifiers that must go and near-misses that stay.
 #include "PatternScrubber.hpp"
 

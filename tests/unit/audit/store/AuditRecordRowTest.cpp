@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The query that reads records back: the same columns, in the same order, as the table and the writer.
 #include <gtest/gtest.h>
 

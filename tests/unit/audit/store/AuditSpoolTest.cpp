@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The encrypted spool: group append, order, crash leftovers, tampering, the size limit.
 #include "AuditSpool.hpp"
 #include "TempDir.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The writer without a database (spool only): events are scrubbed, chained and spooled, checkpoints
 // are signed, shutdown flushes, and a restart continues the same chain from the spool.
 #include "AuditChain.hpp"

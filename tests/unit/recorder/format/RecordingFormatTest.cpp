@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The sealed container: round trip, every tamper, wrong keys, rewrap, shredding, crash tails.
 #include "ByteOrder.hpp"
 #include "KeySlotEditor.hpp"

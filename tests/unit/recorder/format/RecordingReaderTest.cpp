@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // RecordingReader::readFile streams a file from disk one chunk at a time: for every intact, truncated,
 // tampered or extended file it must report exactly what the in-memory reader reports, and hand the
 // sink the same packets.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A recording whose writes fail (file size limit, full disk) and later succeed again: what reaches the
 // disk is ciphertext only, ending after the last chunk that was fully written, and it authenticates.
 #include <gtest/gtest.h>

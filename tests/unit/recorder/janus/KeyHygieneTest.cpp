@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Key material leaves no copy in freed memory: the keyring's keys (and the hex text they were read
 // from), and the SRTP keys the recorder hands out in `start` (and their base64 text). Runs in its own
 // executable: FreedMemoryLog replaces operator new/delete and logs every block freed meanwhile.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The recorder's long Admin API calls (export, delete) against other calls running at the same time,
 // what `delete` removes, the export sweeper and the export folder's configuration. RecorderPlugin
 // without Janus: real UDP + libsrtp ingest, real files. A long call is held in the middle of its file

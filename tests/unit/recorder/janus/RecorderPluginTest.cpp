@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // RecorderPlugin without Janus: real UDP + libsrtp ingest, real files, a fake MediaHost for events.
 #include "ByteOrder.hpp"
 #include "FileSizeLimit.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Test helper: sends SRTP-protected RTP to a UDP port on 127.0.0.1, like VideoRoom's rtp_forward.
 // The process must have called srtp_init() (test binaries without Janus link hipaa_test_srtp).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The join token verifier against a table of hostile tokens (each refused with its own code) and a
 // table of legitimate ones (all accepted).
 #include "RoomErrors.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // RoomPlugin (real worker thread, real RecordingTap) with a recorder that is slow to answer, as the
 // real one is while it exports or deletes an hour of video on the same disk: no other room, join or
 // Admin API call may wait for it. The fake recorder holds one kind of call until the test releases

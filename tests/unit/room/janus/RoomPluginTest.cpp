@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // RoomPlugin with its real configuration reader and worker thread, behind a recording MediaHost.
 #include "RoomErrors.hpp"
 #include "RoomHarness.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // MediaRelay under concurrency: feed switches while both feeds send, and subscriptions churning while
 // publishers send, against hosts that model Janus' handles. No RoomHarness here, so that this file also
 // builds into unit_room_media_tsan (ThreadSanitizer; see tests/unit/room/media/CMakeLists.txt).

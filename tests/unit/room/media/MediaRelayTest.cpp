@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // MediaRelay: fan-out, rewriting on switch, pause, keyframe requests, taps and cleanup, against a
 // MediaHost that records what would have gone to Janus.
 #include "MediaRelay.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // RcuDomain: what a reader may still hold is not freed; what no reader can hold is, without waiting;
 // readers and a writer at full speed never meet a freed snapshot (also run under TSan: see
 // docs/room.md "Media path").

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // RecordingTap without Janus: media threads hand RTP to the tap's ring, the tap's thread hands it to a
 // real RecorderPlugin's RecordingSink (in this process, reached through RecordingSink::inProcess()
 // like janus.plugin.hipaa.room reaches janus.plugin.hipaa.recorder), which seals and writes it. The

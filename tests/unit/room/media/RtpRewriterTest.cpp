@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // RtpRewriter: continuous outgoing SSRC/sequence/timestamp across source switches and wraparound.
 #include "RtpRewriter.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The keys of a consult recording leave no copy in freed memory. Recorded in process, the room's tap
 // holds no key at all (RecordingSink takes plaintext RTP: no SRTP, no stream key, no answer to wipe);
 // what remains is the recorder's data key of each recording and the file keys derived from it

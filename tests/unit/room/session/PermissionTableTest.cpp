@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The permission table: docs/room.md prints exactly its rows, and RoomService answers every request
 // from every kind of handle and state as the table says (a room of the default class per case).
 #include "PermissionTable.hpp"

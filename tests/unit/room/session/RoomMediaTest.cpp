@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The room's media half through RoomService + a real MediaRelay (fake SDP, recorded gateway calls):
 // who may publish and subscribe, VideoRoom event shapes, relay wiring, mute, screen share, chat
 // metadata, e2ee rooms, cleanup on leave / back to waiting, and media as idle-timeout activity.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The room's recording signalling: a provider's `record`, the patients' `consent`, `stop_record`,
 // refusals (role, e2ee, no patient, busy, recorder down), withdrawal, late joiners, visit end, and
 // PHI-free events. The recorder seam is the harness' fake (RecordingTap has its own tests).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The client request parser: each request becomes its own struct with only its fields, and every
 // refusal names the first bad field with its code (the order of checks is part of the contract).
 #include "RoomRequest.hpp"

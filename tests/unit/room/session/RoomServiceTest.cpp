@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The room's state machine: waiting room visibility (field by field), moderation, roles, notes,
 // visit end, timeouts, revocation, lockout, and PHI-free events.
 #include "RoomErrors.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Drives a RoomService directly (no Janus, no threads) with a controllable clock, and collects what
 // it decided to push, notify and end per session.

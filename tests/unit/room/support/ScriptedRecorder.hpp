@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A recorder stand-in for the room's tap: a RecordingSink whose calls run the test's functions,
 // registered in a slot of its own (not the process' one) for as long as the object lives.
