@@ -10,6 +10,7 @@ PKGS=(
   clang libclang-rt-14-dev clang-format clang-tidy docker-compose
   ffmpeg nodejs
   chromium libjs-janus-gateway libjs-webrtc-adapter iproute2 util-linux
+  dpkg-dev file lintian systemd-container debootstrap
 )
 missing=()
 for p in "${PKGS[@]}"; do
