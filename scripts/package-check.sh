@@ -42,6 +42,7 @@ if [ -n "$fresh" ]; then
   fi
 fi
 
+boot_start=$SECONDS
 work=$(mktemp -d /tmp/hipaa-pkgcheck-XXXXXX)
 machine=hipaa-pkgcheck-$$
 mkdir "$work/lower" "$work/t" "$work/root"
@@ -96,7 +97,7 @@ for _ in $(seq 1 300); do  # until systemd answers on its socket, then until the
   case "$state" in running | degraded) break ;; esac
   sleep 0.1
 done
-echo "container: systemd $state after $SECONDS s"
+echo "container: systemd $state, $((SECONDS - boot_start)) s${fresh:+ (with apt-get)}"
 # A file, not bash's standard input: dpkg or psql inside must not read the rest of the script.
 nsenter -t "$leader" -a sh -c 'cat >/root/installed-check.sh' <"$root/scripts/debian/installed-check.sh"
 nsenter -t "$leader" -a bash /root/installed-check.sh </dev/null

@@ -135,8 +135,11 @@ for h in janus.eventhandler.hipaa.audit janus.eventhandler.hipaa.fhir; do
 done
 r=$(admin '{"janus":"message_plugin","transaction":"c","admin_secret":"'"$secret"'","plugin":"janus.plugin.hipaa.room","request":{"request":"create"}}')
 jq -e '.response["hipaa.room"] == "success"' <<<"$r" >/dev/null && ok "room create" || bad "room create: $r"
-# Events reach the audit trail in PostgreSQL, through the password file the handler got as a credential.
-curl -sf -d '{"janus":"create","transaction":"s"}' http://127.0.0.1:8088/janus >/dev/null
+# A client session with a stock plugin handle; its events reach the audit trail in PostgreSQL,
+# through the password file the handler got as a credential.
+sid=$(curl -sf -d '{"janus":"create","transaction":"s"}' http://127.0.0.1:8088/janus | jq -r .data.id)
+r=$(curl -sf -d '{"janus":"attach","plugin":"janus.plugin.echotest","transaction":"a"}' "http://127.0.0.1:8088/janus/$sid")
+jq -e '.janus == "success"' <<<"$r" >/dev/null && ok "EchoTest handle attached" || bad "attach: $r"
 written=0
 for _ in $(seq 1 100); do
   s=$(handler janus.eventhandler.hipaa.audit stats)
