@@ -69,7 +69,7 @@ wait_janus && ok "Janus starts with the modules installed and no janus-hipaa con
 install -d -m 700 /etc/credstore /etc/janus/hipaa
 (
   umask 077
-  cd /etc/credstore
+  cd /etc/credstore || exit 1
   for k in pseudonym.key dob.key audit-spool.key audit-signing.key fhir-outbox.key recorder-signing.key; do
     openssl rand -hex 32 >"hipaa-$k"
   done
