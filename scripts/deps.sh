@@ -12,6 +12,7 @@ PKGS=(
   ffmpeg nodejs
   chromium libjs-janus-gateway libjs-webrtc-adapter iproute2 util-linux
   prometheus
+  dpkg-dev file lintian systemd-container debootstrap
 )
 missing=()
 for p in "${PKGS[@]}"; do
