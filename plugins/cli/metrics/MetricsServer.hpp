@@ -5,7 +5,7 @@
 // a request bounded in size, every connection bounded in time and closed after its answer. Bound to
 // loopback unless the caller explicitly allows another address.
 #include "ListenAddress.hpp"
-#include "UniqueFd.hpp"
+#include "hipaa/UniqueFd.hpp"
 
 #include <chrono>
 #include <cstddef>

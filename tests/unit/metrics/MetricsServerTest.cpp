@@ -14,6 +14,7 @@
 #include <stdexcept>
 #include <thread>
 
+using hipaa::UniqueFd;
 using namespace hipaa::metrics;
 using namespace std::chrono_literals;
 

@@ -400,9 +400,9 @@ TEST_F(TapWithRecorder, ARecorderWriteFailureIsReportedOnceWithTheRecordingId) {
 // In-process recording takes no RTP port (no socket, no SRTP): a room records while every port of the
 // recorder's range is taken. Through the UDP ingest the recorder refused the feed (420, start_failed).
 TEST_F(TapWithRecorder, ARoomRecordsWhileEveryRtpPortOfTheRecorderIsTaken) {
-    std::vector<recorder::UniqueFd> taken;
+    std::vector<UniqueFd> taken;
     for (int p = port; p <= port + 40; ++p) {
-        recorder::UniqueFd fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+        UniqueFd fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
         sockaddr_in a{};
         a.sin_family = AF_INET;
         a.sin_port = htons(static_cast<uint16_t>(p));
