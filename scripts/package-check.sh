@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Installs the Debian package into a throwaway Debian 12 booted with systemd as PID 1
 # (systemd-nspawn, own network namespace) and checks it as an operator uses it
 # (scripts/debian/installed-check.sh: install, keys as credentials, configs from the samples, the

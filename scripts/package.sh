@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Builds the Debian package janus-hipaa_<version>-1_<arch>.deb (CPack's DEB generator over the
 # project's install() rules) and prints its path.
 #   scripts/package.sh [BUILD_DIR] [OUT_DIR]     defaults: build-deb, BUILD_DIR/deb

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The Debian package (CPack's DEB generator): every install() rule of the project, nothing filtered
 # by component, staged under /usr with DESTDIR so that the rules with absolute folders (/etc/janus)
 # land where Debian's Janus looks. scripts/package.sh runs it; docs/package.md describes the result.

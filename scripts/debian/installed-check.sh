@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Runs INSIDE a throwaway Debian system booted under systemd (scripts/package-check.sh starts it and
 # feeds this script to bash there). Does what an operator does with the package and checks each
 # step: install, Janus still starts with no janus-hipaa config, keys as systemd credentials, configs

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # scripts/package.sh over this build (no rebuild: the tests' own build, packaged as it is), lintian
 # (no error, no warning), then scripts/package-check.sh: the package installed with dpkg into this
 # host's Debian seen through an overlay, booted with systemd as PID 1, Janus started by its own
