@@ -65,6 +65,9 @@ inline constexpr int kInvalidPrivateId = 464;   // subscriber join: no admitted 
 inline constexpr int kNoCodec = 465;            // the offer has no codec the room accepts
 inline constexpr int kWrongHandle = 466;        // a publisher request on a subscriber handle, or the reverse
 inline constexpr int kTooManyPublishers = 467;  // the room class's `publishers` limit is reached
+// Cluster (cluster.conninfo): the shared token store cannot answer (unreachable, timeout): no new join,
+// no revocation taken; running visits go on.
+inline constexpr int kSharedStateUnavailable = 468;
 }  // namespace errc
 
 // A refused join. `reason` is a stable PHI-free slug for events ("replayed_jti"); `verified` says the

@@ -173,7 +173,7 @@ VerifiedToken TokenVerifier::verify(std::string_view token, const JoinCheck& che
         if (v.role == Role::Patient && json_object_get(c, "name"))
             fail(errc::kTokenPatientName, "name_in_patient_token",
                  "patient tokens carry no name; the client sends display in the join request");
-        if (revocations_.isRevoked(v.sub, v.jti, now)) fail(errc::kTokenRevoked, "revoked", "token or subject revoked");
+        if (revocations_.isRevoked(v.sub, v.jti, v.room, now)) fail(errc::kTokenRevoked, "revoked", "token or subject revoked");
 
         if (const json_t* amr = json_object_get(c, "amr")) {
             if (!json_is_array(amr))
@@ -188,8 +188,20 @@ VerifiedToken TokenVerifier::verify(std::string_view token, const JoinCheck& che
             });
             if (!mfa) fail(errc::kTokenMfaRequired, "mfa_required", "this role requires multi-factor authentication");
         }
+        if (auto name = optionalString(c, "name")) v.name = *name;
+        if (const json_t* f = json_object_get(c, "fhir")) {
+            if (!json_is_object(f))
+                refuse(errc::kTokenClaimMissing, "claim_missing", "token claim fhir is not an object");
+            v.fhir.patient = optionalString(f, "patient").value_or("");
+            v.fhir.practitioner = optionalString(f, "practitioner").value_or("");
+            v.fhir.encounter = optionalString(f, "encounter").value_or("");
+            v.fhir.appointment = optionalString(f, "appointment").value_or("");
+        }
         if (check.subjectLocked && check.subjectLocked(v.iss, v.sub))
             fail(errc::kRoomLockedOut, "locked_out", "too many failed date-of-birth checks; try again later");
+        // The shared store spends the jti (given back on a wrong date of birth): every other claim is
+        // read before, so none refuses after it.
+        if (check.shared) check.shared(v);
         if (check.dobCheck && v.role == Role::Patient) {
             // Keyed with a secret only the issuer and the room hold, over this token's jti: the link
             // alone tells nothing about the date, and a MAC from one link fits no other.
@@ -201,16 +213,6 @@ VerifiedToken TokenVerifier::verify(std::string_view token, const JoinCheck& che
             Digest256 got = dobMac(ByteView(dobKey.data(), dobKey.size()), v.jti, *check.dob);
             if (!constantTimeEqual(ByteView(got.data(), got.size()), *want))
                 fail(errc::kTokenDobMismatch, "dob_mismatch", "date of birth check failed");
-        }
-
-        if (auto name = optionalString(c, "name")) v.name = *name;
-        if (const json_t* f = json_object_get(c, "fhir")) {
-            if (!json_is_object(f))
-                refuse(errc::kTokenClaimMissing, "claim_missing", "token claim fhir is not an object");
-            v.fhir.patient = optionalString(f, "patient").value_or("");
-            v.fhir.practitioner = optionalString(f, "practitioner").value_or("");
-            v.fhir.encounter = optionalString(f, "encounter").value_or("");
-            v.fhir.appointment = optionalString(f, "appointment").value_or("");
         }
 
         // Last: only a token that passed everything spends its jti.

@@ -31,6 +31,8 @@ struct TokenPolicy {
     std::vector<std::string> mfaMethods{"mfa", "otp", "hwk", "sc", "swk"};
 };
 
+struct VerifiedToken;
+
 // What the join asks for, from the room and its class.
 struct JoinCheck {
     std::string room;
@@ -42,6 +44,10 @@ struct JoinCheck {
     // Asked once the signature verified, before the date of birth: true refuses the token (417)
     // without looking at the date, so a locked subject learns nothing about its guesses.
     std::function<bool(const std::string& iss, const std::string& sub)> subjectLocked;
+    // Cluster: asked right after subjectLocked (the authentic token passed every local check but the
+    // date of birth and the local replay cache); throws TokenError to refuse. It spends the jti in
+    // the shared store, so it runs once per join.
+    std::function<void(const VerifiedToken& token)> shared;
 };
 
 // NumericDates above this (9999-12-31T23:59:59Z) are refused before any arithmetic on them.

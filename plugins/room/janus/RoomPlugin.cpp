@@ -58,6 +58,14 @@ RoomPlugin::RoomPlugin(Config config, Logger log, MediaHost& host, VisitPublishe
         log_.warn("HS256 keys are configured but no room class allows HS256: they are never used");
 
     verifier_ = std::make_shared<TokenVerifier>(c.tokens, keys);
+    if (c.cluster.shared()) {
+        sharedState_ = std::make_shared<PgTokenState>(
+            PgTokenState::Options{.conninfo = c.cluster.conninfo, .instanceId = c.cluster.instanceId});
+        settings.shared = sharedState_;
+        // Not fatal: joins are refused (468) until it answers, running visits never depend on it.
+        if (!sharedState_->ping())
+            log_.warn("cluster: the shared token state cannot be reached yet: joins are refused (468) until it can");
+    }
     settings.recorder = true;  // apply() hands StartRecording/StopRecording to the recorder thread
     service_ = std::make_unique<RoomService>(std::move(settings), verifier_, std::move(loaded.pseudonyms),
                                              std::move(publisher), MediaControl{&relay_, host_.sdp()});
@@ -73,9 +81,22 @@ RoomPlugin::RoomPlugin(Config config, Logger log, MediaHost& host, VisitPublishe
         log_.warn("DEVELOPMENT MODE: development keys accepted; this room plugin must not carry real patient visits");
     recorderThread_ = std::thread([this] { recorderLoop(); });
     worker_ = std::thread([this] { run(); });
+    if (sharedState_) {
+        listener_ = std::make_unique<RevocationListener>(
+            c.cluster.conninfo, [this](const SharedTokenState::Revocation& r) {
+                Task t;
+                t.kind = Task::Kind::SharedRevocation;
+                t.message = JsonBuilder().set("kind", r.kind).set("target", r.target).set("until", r.until).build();
+                // Full queue: the join check still refuses the revoked; the periodic poll does not
+                // resend it, so say so.
+                if (!enqueue(std::move(t))) log_.warn("cluster: a revocation could not be queued: worker queue full");
+            });
+        listener_->start();
+    }
 }
 
 RoomPlugin::~RoomPlugin() {
+    listener_.reset();  // delivers nothing more to the queue
     stopping_ = true;
     queue_.close();
     if (worker_.joinable()) worker_.join();
@@ -251,6 +272,14 @@ void RoomPlugin::run() {
                     out = service_->recordingFailed(std::string(jsonString(m, "room").value_or("")),
                                                     std::string(jsonString(m, "reason").value_or("")),
                                                     std::string(jsonString(m, "recording").value_or("")), clock_());
+                } else if (t.kind == Task::Kind::SharedRevocation) {
+                    const json_t* m = t.message.get();
+                    out = service_->sharedRevocation({.kind = std::string(jsonString(m, "kind").value_or("")),
+                                                      .target = std::string(jsonString(m, "target").value_or("")),
+                                                      .until = jsonInt(m, "until").value_or(0),
+                                                      .by = {},
+                                                      .reason = {}},
+                                                     clock_());
                 } else if (!sessions_.contains(t.session)) {
                     // a destroyed session's queued messages just drop
                 } else if (t.kind == Task::Kind::MediaGone) {
@@ -390,6 +419,17 @@ JsonPtr RoomPlugin::reloadKeys() {
     return JsonBuilder().set("reloaded", true).set("keys", std::move(described)).build();
 }
 
+JsonPtr RoomPlugin::sharedStateInfo() const {
+    if (!sharedState_) return JsonBuilder().set("mode", "local").build();
+    JsonPtr d = sharedState_->describe();
+    json_object_update(d.get(), JsonBuilder()
+                                    .set("listening", listener_ && listener_->listening())
+                                    .set("revocations_heard", listener_ ? listener_->delivered() : uint64_t{0})
+                                    .build()
+                                    .get());
+    return d;
+}
+
 JsonPtr RoomPlugin::handleAdmin(const json_t* request) {
     if (!json_is_object(request)) throw RequestError(errc::kInvalidJson, "request must be a JSON object");
     std::string_view what = jsonRequireString(request, "request");
@@ -409,6 +449,7 @@ JsonPtr RoomPlugin::handleAdmin(const json_t* request) {
                                            .set("recording_failures", recordingFailures_.load())
                                            .set("keys", verifier_->keys()->describe())
                                            .set("dob_key_loaded", !verifier_->keys()->dobKey().empty())
+                                           .set("shared_state", sharedStateInfo())
                                            .build()
                                            .get());
         return info;

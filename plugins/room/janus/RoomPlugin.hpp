@@ -5,6 +5,8 @@
 // refuse to start), then runs RoomService on one worker thread: transport threads only queue
 // messages (per-session order is kept by the single FIFO), the worker also fires the timeouts.
 #include "MediaRelay.hpp"
+#include "PgTokenState.hpp"
+#include "RevocationListener.hpp"
 #include "RecordingTap.hpp"
 #include "RoomService.hpp"
 
@@ -73,7 +75,8 @@ private:
             SlowLink,
             RecordingStarted,
             RecordingStopped,
-            RecordingFailure
+            RecordingFailure,
+            SharedRevocation  // message = {"kind","target","until"} from the RevocationListener
         } kind = Kind::Message;
         SessionId session = 0;
         std::string transaction;
@@ -99,6 +102,7 @@ private:
     bool enqueue(Task t) noexcept;
     void apply(const Effects& effects);
     JsonPtr reloadKeys();
+    JsonPtr sharedStateInfo() const;
     void startTap(const std::string& room, const std::string& policy);
     std::vector<std::string> stopTap(const std::string& room);
 
@@ -112,6 +116,8 @@ private:
     KeySources keySources_;
     std::shared_ptr<TokenVerifier> verifier_;
     std::unique_ptr<RoomService> service_;
+    std::shared_ptr<PgTokenState> sharedState_;     // cluster.conninfo set; else null
+    std::unique_ptr<RevocationListener> listener_;  // idem; stopped first
     std::mutex mutex_;  // guards service_ (and sessions_)
     std::set<SessionId> sessions_;
     BoundedQueue<Task> queue_{8192};

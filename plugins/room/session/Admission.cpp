@@ -55,7 +55,11 @@ void Admission::join(const Reply& reply, const JoinRequest& request) {
                     .dob = request.dob.empty() ? std::nullopt : std::optional(request.dob),
                     .subjectLocked = [&](const std::string& iss, const std::string& sub) {
                         return lockouts_.subjectLocked(room, pseudonyms_.participant(iss, sub), nowS);
-                    }};
+                    },
+                    .shared = nullptr};
+    SharedTokenState* shared = state_.settings.shared.get();
+    std::optional<SharedTokenState::Join> spent;  // given back to the shared store on a wrong date of birth
+    if (shared) check.shared = [&](const VerifiedToken& t) { spent = sharedSpend(*shared, t, room, nowS); };
     VerifiedToken token;
     try {
         token = verifier_->verify(request.token, check, nowS);
@@ -65,7 +69,7 @@ void Admission::join(const Reply& reply, const JoinRequest& request) {
         if (!e.verified)
             lockouts_.unverifiedFailure(reply.session, nowS, reply.out);
         else if (e.code() == errc::kTokenDobMismatch)
-            lockouts_.dobMismatch(room, pseudonym, nowS, reply.out);
+            dobMismatch(reply, room, pseudonym, shared, spent, nowS);
         return;
     }
     Participant& me = admitToRoom(reply, request, token, room);
@@ -81,6 +85,51 @@ void Admission::join(const Reply& reply, const JoinRequest& request) {
     }
 }
 
+SharedTokenState::Join Admission::sharedSpend(SharedTokenState& shared, const VerifiedToken& t, const Room& room,
+                                              int64_t nowS) {
+    SharedTokenState::Join j{.iss = t.iss,
+                             .jti = t.jti,
+                             .subject = SharedTokenState::subjectKey(pseudonyms_, t.sub),
+                             .room = room.id,
+                             .pseudonym = pseudonyms_.participant(t.iss, t.sub),
+                             .forgetAt = t.exp + verifier_->policy().skewS};
+    SharedTokenState::Verdict verdict{};
+    try {
+        verdict = shared.spend(j, nowS);
+    } catch (const Error&) {
+        // Not known whether another instance spent or revoked it: no join (running visits go on).
+        throw TokenError(errc::kSharedStateUnavailable, "shared_state_unavailable",
+                         "the shared token state cannot be reached: no new join now; retry later");
+    }
+    switch (verdict) {
+        case SharedTokenState::Verdict::Fresh:
+            break;
+        case SharedTokenState::Verdict::Replayed:
+            throw TokenError(errc::kTokenReplayed, "replayed", "token already used");
+        case SharedTokenState::Verdict::Revoked:
+            throw TokenError(errc::kTokenRevoked, "revoked", "token or subject revoked");
+        case SharedTokenState::Verdict::Locked:
+            throw TokenError(errc::kRoomLockedOut, "locked_out", "too many failed date-of-birth checks; try again later");
+    }
+    return j;
+}
+
+void Admission::dobMismatch(const Reply& reply, const Room& room, const std::string& pseudonym,
+                            SharedTokenState* shared, const std::optional<SharedTokenState::Join>& spent,
+                            int64_t nowS) {
+    if (shared && spent) {
+        const RoomSettings& cfg = state_.settings;
+        try {
+            if (shared->dobFailure(*spent, {cfg.lockoutFailures, cfg.lockoutWindowS, cfg.lockoutS}, nowS))
+                lockouts_.subjectLockStarted(room, pseudonym, reply.out);
+            return;
+        } catch (const Error&) {
+            // Counted here at least; the jti stays spent (the patient asks for a new link).
+        }
+    }
+    lockouts_.dobMismatch(room, pseudonym, nowS, reply.out);
+}
+
 Participant& Admission::admitToRoom(const Reply& reply, const JoinRequest& request, const VerifiedToken& token,
                                     Room& room) {
     Participant p;
@@ -90,6 +139,7 @@ Participant& Admission::admitToRoom(const Reply& reply, const JoinRequest& reque
     p.name = token.name.empty() ? request.display : token.name;  // a signed name wins over a typed one
     p.sub = token.sub;
     p.jti = token.jti;
+    if (state_.settings.shared) p.subjectKey = SharedTokenState::subjectKey(pseudonyms_, token.sub);
     p.role = token.role;
     p.fhir = token.fhir;
     p.joinedUs = p.lastActivityUs = reply.nowUs;

@@ -16,6 +16,7 @@
 #include "hipaa/Pseudonymizer.hpp"
 
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace hipaa::room {
@@ -52,6 +53,12 @@ private:
     // only when the request named an existing room (client strings are not echoed).
     void refuse(const Reply& reply, const Room* room, int code, const std::string& reason, const std::string& message,
                 const std::string& pseudonym = {});
+    // check.shared: the shared store's one round trip; throws TokenError (468 when it cannot answer).
+    SharedTokenState::Join sharedSpend(SharedTokenState& shared, const VerifiedToken& token, const Room& room,
+                                       int64_t nowS);
+    // Counted in the shared store when it spent the jti (and gets it back), else locally.
+    void dobMismatch(const Reply& reply, const Room& room, const std::string& pseudonym, SharedTokenState* shared,
+                     const std::optional<SharedTokenState::Join>& spent, int64_t nowS);
     Participant& admitToRoom(const Reply& reply, const JoinRequest& request, const VerifiedToken& token, Room& room);
     // The decision's target (435 when there is none).
     Participant* target(const Reply& reply, Room& room, const std::string& id);

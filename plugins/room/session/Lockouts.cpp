@@ -34,6 +34,10 @@ void Lockouts::dobMismatch(const Room& room, const std::string& pseudonym, int64
     if (!subjects_.recordFailure(subjectKey(room, pseudonym), nowS)) return;
     // The only thing a holder of an authentic link can guess is the date of birth: that subject, in
     // this room, waits. Everyone else (the provider included) joins as usual.
+    subjectLockStarted(room, pseudonym, out);
+}
+
+void Lockouts::subjectLockStarted(const Room& room, const std::string& pseudonym, Effects& out) {
     const RoomSettings& cfg = state_.settings;
     out.push_back(Effect::notify(
         0, event::subjectLockout(room.id, pseudonym, cfg.lockoutFailures, cfg.lockoutWindowS, cfg.lockoutS)));

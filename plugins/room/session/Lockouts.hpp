@@ -30,6 +30,8 @@ public:
     bool subjectLocked(const Room& room, const std::string& pseudonym, int64_t nowS) const;
     // A wrong date of birth of an authentic token's subject.
     void dobMismatch(const Room& room, const std::string& pseudonym, int64_t nowS, Effects& out);
+    // The shared store counted the failure and this one started a lockout (the `lockout` event).
+    void subjectLockStarted(const Room& room, const std::string& pseudonym, Effects& out);
     size_t lockedSubjects(const Room& room, int64_t nowS) const;
 
 private:

@@ -27,6 +27,7 @@ struct Participant {
     };
 
     std::string id, pseudonym, name, sub, jti;
+    std::string subjectKey;  // SharedTokenState::subjectKey(sub), how shared revocations name it
     SessionId session = 0;
     Role role = Role::Patient;
     FhirContext fhir;

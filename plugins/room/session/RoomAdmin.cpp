@@ -5,6 +5,8 @@
 #include "RoomEvent.hpp"
 #include "hipaa/JsonBuilder.hpp"
 
+#include <algorithm>
+#include <iterator>
 #include <string_view>
 #include <vector>
 
@@ -102,6 +104,8 @@ JsonPtr RoomAdmin::stats(const json_t*, int64_t, Effects&) {
         .set("participants", static_cast<uint64_t>(state_.participants.size()))
         .set("replay_cache", static_cast<uint64_t>(verifier_->replay().size()))
         .set("revocations", static_cast<uint64_t>(verifier_->revocations().size()))
+        .set("shared_state", state_.settings.shared ? state_.settings.shared->describe()
+                                                    : JsonBuilder().set("mode", "local").build())
         .set("counters", std::move(counters).build())
         .build();
 }
@@ -110,25 +114,78 @@ JsonPtr RoomAdmin::revoke(const json_t* request, int64_t nowUs, Effects& out) {
     // No join token (at most 8 KiB) carries a longer sub or jti.
     auto sub = jsonOptionalString(request, "sub", 1, 8192);
     auto jti = jsonOptionalString(request, "jti", 1, 8192);
+    auto roomField = jsonOptionalString(request, "room", 1, 64);
     auto ttlField = jsonOptionalInt(request, "ttl", 1, 366LL * 24 * 3600);
-    if (!sub && !jti) throw RequestError(errc::kMissingField, "missing field: sub or jti");
+    // Who asked (free text: stored only as its pseudonym) and why (a code, never free text).
+    auto by = jsonOptionalString(request, "by", 1, 256);
+    std::string reason(jsonOptionalString(request, "reason", 1, 64).value_or("admin_request"));
+    if (!sub && !jti && !roomField) throw RequestError(errc::kMissingField, "missing field: sub, jti or room");
+    if (roomField && !RoomState::validRoomId(std::string(*roomField)))
+        throw RequestError(errc::kInvalidField, "room: 1 to 64 of [A-Za-z0-9_-]");
+    if (std::none_of(std::begin(SharedTokenState::kReasons), std::end(SharedTokenState::kReasons),
+                     [&](const char* r) { return reason == r; }))
+        throw RequestError(errc::kInvalidField,
+                           "reason: one of admin_request, credential_compromised, left_practice, patient_request, "
+                           "security_incident, other");
     int64_t ttl = ttlField.value_or(verifier_->policy().maxLifetimeS + verifier_->policy().skewS);
     int64_t until = nowUs / kUs + ttl;
+    if (SharedTokenState* shared = state_.settings.shared.get()) {
+        // Stored first: an operator told "revoked" must be able to rely on every instance refusing.
+        std::string byPseudonym = pseudonyms_.value("admin_actor", by ? std::string(*by) : std::string("admin"));
+        try {
+            if (sub)
+                shared->revoke({"subject", SharedTokenState::subjectKey(pseudonyms_, std::string(*sub)), until,
+                                byPseudonym, reason});
+            if (jti) shared->revoke({"jti", std::string(*jti), until, byPseudonym, reason});
+            if (roomField) shared->revoke({"room", std::string(*roomField), until, byPseudonym, reason});
+        } catch (const Error&) {
+            ++state_.counters["revocations_refused"];
+            throw RequestError(errc::kSharedStateUnavailable,
+                               "the shared token state cannot be reached: the revocation did not take; retry");
+        }
+    }
     if (sub) verifier_->revocations().revokeSubject(std::string(*sub), until);
     if (jti) verifier_->revocations().revokeTokenId(std::string(*jti), until);
+    if (roomField) verifier_->revocations().revokeRoom(std::string(*roomField), until);
+    uint64_t ended = endWhere(
+        [&](const Room& room, const Participant& p) {
+            return (sub && p.sub == *sub) || (jti && p.jti == *jti) || (roomField && room.id == *roomField);
+        },
+        nowUs, out);
+    out.push_back(Effect::notify(0, event::revoked(sub ? "sub" : jti ? "jti" : "room", ended)));
+    ++state_.counters["revocations"];
+    return JsonBuilder().set("revoked", true).set("sessions_ended", ended).set("until", until).build();
+}
+
+void RoomAdmin::sharedRevocation(const SharedTokenState::Revocation& r, int64_t nowUs, Effects& out) {
+    // Token ids and rooms also go to the local list (a subject's key cannot: it names no sub).
+    if (r.kind == "jti") verifier_->revocations().revokeTokenId(r.target, r.until);
+    if (r.kind == "room") verifier_->revocations().revokeRoom(r.target, r.until);
+    uint64_t ended = endWhere(
+        [&](const Room& room, const Participant& p) {
+            return (r.kind == "subject" && !p.subjectKey.empty() && p.subjectKey == r.target) ||
+                   (r.kind == "jti" && p.jti == r.target) || (r.kind == "room" && room.id == r.target);
+        },
+        nowUs, out);
+    ++state_.counters["revocations_shared"];
+    // This instance's own revocations come back here too, with nobody left to end: no second event.
+    if (ended)
+        out.push_back(Effect::notify(0, event::revoked(r.kind == "subject" ? "sub" : r.kind.c_str(), ended)));
+}
+
+uint64_t RoomAdmin::endWhere(const std::function<bool(const Room&, const Participant&)>& hit, int64_t nowUs,
+                             Effects& out) {
     uint64_t ended = 0;
     for (auto& [rid, room] : state_.rooms) {
-        std::vector<std::string> hit;
+        std::vector<std::string> ids;
         for (const auto& [pid, p] : room.participants)
-            if ((sub && p.sub == *sub) || (jti && p.jti == *jti)) hit.push_back(pid);
-        for (const auto& pid : hit) {
+            if (hit(room, p)) ids.push_back(pid);
+        for (const auto& pid : ids) {
             departures_.endParticipant(room, pid, "revoked", nowUs, out);
             ++ended;
         }
     }
-    out.push_back(Effect::notify(0, event::revoked(sub ? "sub" : "jti", ended)));
-    ++state_.counters["revocations"];
-    return JsonBuilder().set("revoked", true).set("sessions_ended", ended).set("until", until).build();
+    return ended;
 }
 
 }  // namespace hipaa::room

@@ -31,9 +31,9 @@ RoomService::RoomService(RoomSettings settings, const std::shared_ptr<TokenVerif
       subscriptions_(state_, view_, lockouts_, media),
       departures_(state_, view_, recording_, publishing_, subscriptions_, verifier, media.relay,
                   std::move(publisher.ended)),
-      admission_(state_, view_, lockouts_, recording_, departures_, verifier, std::move(pseudonyms)),
+      admission_(state_, view_, lockouts_, recording_, departures_, verifier, pseudonyms),
       notes_(state_, std::move(publisher.note)),
-      admin_(state_, departures_, lockouts_, verifier) {}
+      admin_(state_, departures_, lockouts_, verifier, std::move(pseudonyms)) {}
 
 Effects RoomService::handle(SessionId s, const std::string& tx, const json_t* message, int64_t now,
                             const json_t* jsep) {

@@ -65,6 +65,13 @@ public:
     }
     // Admin API message_plugin (except plugin `info` and `reload_keys`, answered by RoomPlugin).
     JsonPtr admin(const json_t* request, int64_t nowUs, Effects& out) { return admin_.handle(request, nowUs, out); }
+    // A revocation some instance stored in the shared store (RevocationListener): ends the live
+    // sessions it names here.
+    Effects sharedRevocation(const SharedTokenState::Revocation& revocation, int64_t nowUs) {
+        Effects out;
+        admin_.sharedRevocation(revocation, nowUs, out);
+        return out;
+    }
     // Rooms from the .jcfg.
     void createRoom(const std::string& id, const std::string& className, const std::string& description,
                     int64_t nowUs) {

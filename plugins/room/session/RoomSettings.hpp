@@ -3,10 +3,12 @@
 // What the plugin's configuration decides for every room: the room classes, the lockout limits, the
 // audit trail check and whether recording is possible.
 #include "RoomClass.hpp"
+#include "SharedTokenState.hpp"
 
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 
 namespace hipaa::room {
@@ -27,6 +29,9 @@ struct RoomSettings {
     // Someone carries out StartRecording/StopRecording effects (RoomPlugin: a RecordingTap per room
     // feeding the recorder). False: `record` answers 454.
     bool recorder = false;
+    // cluster.conninfo: spent jtis, revocations and subject lockouts also in the clinic's database,
+    // asked by every join (one round trip) and written by `revoke` first. Null: in memory only.
+    std::shared_ptr<SharedTokenState> shared;
 };
 
 }  // namespace hipaa::room
