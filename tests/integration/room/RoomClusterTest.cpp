@@ -44,6 +44,7 @@ protected:
         adminB = std::make_unique<JanusClient>(b);
     }
     void TearDown() override {
+        if (HasFailure()) std::printf("--- A ---\n%s\n--- B ---\n%s\n", a.log().c_str(), b.log().c_str());
         for (JanusProcess* j : {&a, &b}) {
             if (j->running()) {
                 EXPECT_EQ(j->stop(), 0);
@@ -90,11 +91,11 @@ TEST_F(RoomCluster, SpentTokensRevocationsAndLockoutsHoldOnEveryInstanceAndTheSt
     // A token used on A is refused on B.
     ClientTab dr(a), pt(a);
     std::string drToken = mint("visit1", "provider", "dr-1");
-    dr.join("visit1", drToken);
-    ASSERT_TRUE(dr.waitKind("joined"));
+    JsonPtr joined = dr.requestJoin("visit1", drToken);
+    ASSERT_EQ(jsonString(joined.get(), "hipaa.room").value_or(""), "joined") << jsonDump(joined.get());
     std::string ptToken = mint("visit1", "patient", "pt-1");
-    pt.join("visit1", ptToken);
-    ASSERT_TRUE(pt.waitKind("waiting"));
+    JsonPtr waiting = pt.requestJoin("visit1", ptToken);
+    ASSERT_EQ(jsonString(waiting.get(), "hipaa.room").value_or(""), "waiting") << jsonDump(waiting.get());
     ClientTab replay(b);
     EXPECT_EQ(replay.errorCode(replay.requestJoin("visit1", ptToken).get()), 413);
 
