@@ -9,3 +9,11 @@ target_link_libraries(room_join_bench PRIVATE hipaa_room_test_tokens)
 find_package(benchmark REQUIRED)
 add_executable(bench_relay ${CMAKE_CURRENT_LIST_DIR}/RelayBench.cpp)
 target_link_libraries(bench_relay PRIVATE hipaa_room_media hipaa_test_support benchmark::benchmark)
+
+# The shared token state (cluster.conninfo): join authorization with PostgreSQL against in memory, and
+# revocation propagation between two instances' connections. Needs HIPAA_TEST_PG.
+# Run: build/tests/bench/room_shared_state_bench [joins] [revocations]
+add_executable(room_shared_state_bench ${CMAKE_CURRENT_LIST_DIR}/RoomSharedStateBench.cpp)
+target_link_libraries(room_shared_state_bench PRIVATE hipaa_room_test_tokens hipaa_room_cluster
+  hipaa_integration_support)
+target_compile_definitions(room_shared_state_bench PRIVATE HIPAA_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
