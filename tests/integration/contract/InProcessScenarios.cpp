@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The codes that answer load or the disk, not a request: a full room worker queue (439), an audit queue
-// that stays full behind a full spool while the database is away (402) and a recorder whose disk
-// refuses writes (470). A client cannot cause these through Janus' HTTP transport in seconds (and a
-// file-size limit would hit the whole gateway), so the plugins' cores run here, with their real
-// threads, queues and files; only Janus' transport is missing.
+// The codes that answer load, the disk or a database, not a request: a full room worker queue (439),
+// an audit queue that stays full behind a full spool while the database is away (402), a recorder
+// whose disk refuses writes (470) and a room whose shared token state is unreachable (468). A client
+// cannot cause these through Janus' HTTP transport in seconds (and a file-size limit would hit the
+// whole gateway), so the plugins' cores run here, with their real threads, queues and files; only
+// Janus' transport is missing.
 #include <sys/stat.h>
 
 #include <chrono>
@@ -156,6 +157,46 @@ int recorderStartOnAFullDisk() {
     }
 }
 
+// cluster.conninfo names a PostgreSQL nobody listens on: an authentic join is refused (fail closed).
+int roomJoinWithoutTheSharedState() {
+    TempDir dir;
+    std::string pseudo = dir.write("pseudonym.key", std::string(64, 'b'), 0600);
+    std::string pem = dir.write("es.pem", ContractJanus::tokens().publicPem("es"), 0600);
+    std::string cfg = dir.write(
+        "room.jcfg",
+        "general: { pseudonym_key_file = \"" + pseudo + "\"\n require_audit = false }\n" +
+            "tokens: { issuers = \"" + room::test::TokenFactory::kIssuer + "\"\n audience = \"" +
+            room::test::TokenFactory::kAudience + "\" }\nkeys: { pem_files = \"es=" + pem +
+            "\" }\nroom-r: { class = \"default\" }\ncluster: { conninfo = \"host=127.0.0.1 port=" +
+            std::to_string(freeLoopbackPort()) +
+            " dbname=none user=none\"\n instance_id = \"contract\"\n public_url = \"http://127.0.0.1:1/janus\" }\n",
+        0600);
+    struct AnswerHost final : MediaHost {
+        std::promise<int> code;
+        std::once_flag once;
+        bool pushEvent(SessionId, const std::string&, const json_t* body, const json_t*) override {
+            std::call_once(once, [&] { code.set_value(ClientTab::errorCode(body)); });
+            return true;
+        }
+        void notifyEvent(SessionId, const json_t*) override {}
+        bool eventsEnabled() const override { return false; }
+        void closePeerConnection(SessionId) override {}
+        void endSession(SessionId) override {}
+    } host;
+    auto answer = host.code.get_future();
+    room::RoomPlugin plugin(Config(JcfgParser::parseFile(cfg), cfg), Logger(), host,
+                            room::VisitPublisher{nullptr, nullptr});
+    plugin.createSession(1);
+    int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+    std::string token = ContractJanus::tokens().sign(ContractJanus::tokens().claims("r", "patient", now).get());
+    plugin.handleMessage(1, "t", J(R"({"request":"join","room":"r","token":")" + token + R"("})"), nullptr);
+    if (answer.wait_for(std::chrono::seconds(20)) != std::future_status::ready)
+        throw std::runtime_error("no answer to the join");
+    return answer.get();
+}
+
 }  // namespace
 
 void addInProcessScenarios(std::vector<Scenario>& out) {
@@ -164,6 +205,8 @@ void addInProcessScenarios(std::vector<Scenario>& out) {
                    auditQueueFullBehindAFullSpool});
     out.push_back({"janus.plugin.hipaa.recorder", 470, "start while the disk refuses writes (in process)",
                    recorderStartOnAFullDisk});
+    out.push_back({"janus.plugin.hipaa.room", 468, "a join while the shared token state is unreachable (in process)",
+                   roomJoinWithoutTheSharedState});
 }
 
 }  // namespace hipaa::test
