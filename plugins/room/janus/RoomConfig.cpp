@@ -54,6 +54,8 @@ RoomConfig RoomConfig::read(Config& config) {
             c.rooms.push_back({cat.substr(5), cls, desc});
         }
     }
+    c.cluster = ClusterConfig::read(config, true);
+    c.deadAfterS = config.integer("cluster.dead_after", 15, 3, 3600);
     config.finish();  // first: a typo in a key name is the most useful error to report
 
     const KeySources& ks = c.keySources;

@@ -8,6 +8,7 @@
 #include "RoomSettings.hpp"
 #include "TokenVerifier.hpp"
 
+#include "hipaa/ClusterConfig.hpp"
 #include "hipaa/Config.hpp"
 #include "hipaa/Pseudonymizer.hpp"
 
@@ -35,6 +36,10 @@ struct RoomConfig {
     ChatMeter::Limit chat;
     RoomSettings settings;  // classes and lockouts; the plugin adds the audit check and the recorder
     std::vector<ConfiguredRoom> rooms;
+    hipaa::ClusterConfig cluster;
+    // cluster.dead_after: an instance whose heartbeat (every second) is older is dead; its live rooms
+    // are ended `abnormal` by whichever instance notices first.
+    int64_t deadAfterS = 15;
 
     // Reads every key, refuses unknown ones (Config::finish) and checks what needs no file. Throws
     // ConfigError naming the key.

@@ -4,6 +4,7 @@
 // (fail closed: no key, a key file others can read, or the development key outside development
 // refuse to start), then runs RoomService on one worker thread: transport threads only queue
 // messages (per-session order is kept by the single FIFO), the worker also fires the timeouts.
+#include "DirectoryBridge.hpp"
 #include "MediaRelay.hpp"
 #include "RecordingTap.hpp"
 #include "RoomService.hpp"
@@ -99,6 +100,10 @@ private:
     bool enqueue(Task t) noexcept;
     void apply(const Effects& effects);
     JsonPtr reloadKeys();
+    // cluster.conninfo: a join for a room another instance hosts is answered here (469/468).
+    bool redirected(const Task& t);
+    // cluster.conninfo: `create` registers the room in the directory first (471/468).
+    JsonPtr createShared(const json_t* request);
     void startTap(const std::string& room, const std::string& policy);
     std::vector<std::string> stopTap(const std::string& room);
 
@@ -112,6 +117,8 @@ private:
     KeySources keySources_;
     std::shared_ptr<TokenVerifier> verifier_;
     std::unique_ptr<RoomService> service_;
+    std::set<std::string> classes_;
+    std::unique_ptr<DirectoryBridge> directory_;  // null without cluster.conninfo
     std::mutex mutex_;  // guards service_ (and sessions_)
     std::set<SessionId> sessions_;
     BoundedQueue<Task> queue_{8192};
