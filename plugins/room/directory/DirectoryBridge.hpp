@@ -66,7 +66,7 @@ private:
     RoomDirectory directory_;  // the worker's and the Admin API's (the heartbeat has its own)
     std::unique_ptr<DirectoryHeartbeat> heartbeat_;
     bool started_ = false;
-    std::mutex pendingMutex_;                                // guards pending_
+    std::mutex pendingMutex_;                                   // guards pending_
     std::vector<std::pair<std::string, std::string>> pending_;  // (room, end reason) to write
 };
 

@@ -30,8 +30,7 @@ std::vector<RoomDirectory::Ended> endedRows(const PgResult& r) {
 
 }  // namespace
 
-RoomDirectory::RoomDirectory(std::string conninfo, std::string instanceId, std::string publicUrl,
-                             int64_t deadAfterS)
+RoomDirectory::RoomDirectory(std::string conninfo, std::string instanceId, std::string publicUrl, int64_t deadAfterS)
     : conninfo_(std::move(conninfo)),
       instanceId_(std::move(instanceId)),
       publicUrl_(std::move(publicUrl)),
@@ -69,10 +68,10 @@ std::vector<RoomDirectory::Ended> RoomDirectory::start() {
                 "VALUES ($1, $2, now(), now()) ON CONFLICT (instance_id) DO UPDATE "
                 "SET public_url = EXCLUDED.public_url, started = now(), last_heartbeat = now()",
                 {instanceId_, publicUrl_});
-            return endedRows(t.execParams(
-                "UPDATE room_directory SET ended = now(), end_reason = 'abnormal' "
-                "WHERE instance_id = $1 AND ended IS NULL RETURNING room_id, instance_id",
-                {instanceId_}));
+            return endedRows(
+                t.execParams("UPDATE room_directory SET ended = now(), end_reason = 'abnormal' "
+                             "WHERE instance_id = $1 AND ended IS NULL RETURNING room_id, instance_id",
+                             {instanceId_}));
         });
     });
 }
@@ -130,8 +129,8 @@ std::optional<RoomDirectory::Host> RoomDirectory::lookup(const std::string& room
 
 void RoomDirectory::heartbeat() {
     run([&](PgConn& c) {
-        PgResult r = c.execParams("UPDATE room_instance SET last_heartbeat = now() WHERE instance_id = $1",
-                                  {instanceId_});
+        PgResult r =
+            c.execParams("UPDATE room_instance SET last_heartbeat = now() WHERE instance_id = $1", {instanceId_});
         if (r.affected() == 0)  // the row went (an operator cleaned up): register again
             c.execParams(
                 "INSERT INTO room_instance (instance_id, public_url) VALUES ($1, $2) "
@@ -163,7 +162,8 @@ std::vector<RoomDirectory::Entry> RoomDirectory::list(const Filter& filter, bool
         std::vector<Entry> out;
         for (int i = 0; i < r.rows() && i < filter.limit; ++i) {
             Entry e{std::string(r.value(i, 0)), std::string(r.value(i, 1)), std::string(r.value(i, 2)),
-                    std::string(r.value(i, 3)), toInt(r.value(i, 4)), std::nullopt, std::string(r.value(i, 6))};
+                    std::string(r.value(i, 3)), toInt(r.value(i, 4)),       std::nullopt,
+                    std::string(r.value(i, 6))};
             if (!r.isNull(i, 5)) e.endedUs = toInt(r.value(i, 5));
             out.push_back(std::move(e));
         }
@@ -174,11 +174,11 @@ std::vector<RoomDirectory::Entry> RoomDirectory::list(const Filter& filter, bool
 
 std::vector<RoomDirectory::Instance> RoomDirectory::instances() {
     return run([&](PgConn& c) {
-        PgResult r = c.execParams("SELECT instance_id, public_url, " + epochUs("started") + ", " +
-                                      epochUs("last_heartbeat") +
-                                      ", last_heartbeat >= now() - make_interval(secs => $1::int) "
-                                      "FROM room_instance ORDER BY instance_id LIMIT 1000",
-                                  {deadAfter_});
+        PgResult r =
+            c.execParams("SELECT instance_id, public_url, " + epochUs("started") + ", " + epochUs("last_heartbeat") +
+                             ", last_heartbeat >= now() - make_interval(secs => $1::int) "
+                             "FROM room_instance ORDER BY instance_id LIMIT 1000",
+                         {deadAfter_});
         std::vector<Instance> out;
         for (int i = 0; i < r.rows(); ++i)
             out.push_back({std::string(r.value(i, 0)), std::string(r.value(i, 1)), toInt(r.value(i, 2)),

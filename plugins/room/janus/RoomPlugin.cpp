@@ -480,8 +480,7 @@ JsonPtr RoomPlugin::handleAdmin(const json_t* request) {
     if (what == "reload_keys") return reloadKeys();
     if (what == "directory") {
         RoomDirectory::Filter filter = DirectoryBridge::filterOf(request);
-        if (!directory_)
-            throw RequestError(errc::kDirectoryDisabled, "no room directory: cluster.conninfo is not set");
+        if (!directory_) throw RequestError(errc::kDirectoryDisabled, "no room directory: cluster.conninfo is not set");
         return directory_->listing(filter);
     }
     if (what == "create" && directory_) return createShared(request);

@@ -119,7 +119,7 @@ private:
     std::unique_ptr<RoomService> service_;
     std::set<std::string> classes_;
     std::unique_ptr<DirectoryBridge> directory_;  // null without cluster.conninfo
-    std::mutex mutex_;  // guards service_ (and sessions_)
+    std::mutex mutex_;                            // guards service_ (and sessions_)
     std::set<SessionId> sessions_;
     BoundedQueue<Task> queue_{8192};
     std::atomic<uint64_t> queued_{0}, handled_{0}, slowLinks_{0}, recordingFailures_{0};

@@ -310,9 +310,8 @@ void addRoomScenarios(std::vector<Scenario>& out) {
         ContractJanus& c = hostedElsewhere();
         return code(c.admin().messagePlugin(kRoom, J(R"({"request":"create","room":"contract-elsewhere"})").get()));
     });
-    add(472, "directory without cluster.conninfo", [] {
-        return code(A().admin().messagePlugin(kRoom, J(R"({"request":"directory"})").get()));
-    });
+    add(472, "directory without cluster.conninfo",
+        [] { return code(A().admin().messagePlugin(kRoom, J(R"({"request":"directory"})").get())); });
 
     // ---- recording ----
     add(450, "record in an e2ee room", [] {

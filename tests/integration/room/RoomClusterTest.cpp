@@ -67,7 +67,8 @@ protected:
         while ((n = std::stoll(scalar(c, "SELECT count(*) FROM audit_record WHERE instance_id = '" + instance +
                                              "' AND room = '" + room +
                                              "' AND action = 'plugin.hipaa.room.visit_ended_abnormally' AND "
-                                             "event::text LIKE '%" + detectedBy + "%'"))) == 0 &&
+                                             "event::text LIKE '%" +
+                                             detectedBy + "%'"))) == 0 &&
                std::chrono::steady_clock::now() < end)
             std::this_thread::sleep_for(100ms);
         return n;

@@ -48,7 +48,7 @@ TEST_F(RoomDirectoryDb, OneLiveHostPerRoomAndRedirectsOnlyWhileLive) {
     b.end("r1", "normal");  // not b's room: nothing happens
     EXPECT_TRUE(b.lookup("r1"));
     a.end("r1", "normal");
-    EXPECT_FALSE(b.lookup("r1"));  // never a redirect to an ended room
+    EXPECT_FALSE(b.lookup("r1"));                                                // never a redirect to an ended room
     EXPECT_EQ(b.claim("r1", "default").outcome, RoomDirectory::Claim::Claimed);  // the id is free again
 }
 
@@ -122,8 +122,8 @@ TEST_F(RoomDirectoryDb, TheRoomStateRoleCanNeitherDeleteNorRewriteHistory) {
 }
 
 TEST_F(RoomDirectoryDb, AnUnreachableDatabaseFailsAtOnceAndIsRetriedAfterASecond) {
-    RoomDirectory down("host=127.0.0.1 port=" + std::to_string(freeLoopbackPort()) + " dbname=none user=none", "janus-a",
-                       "https://a.example/janus", 15);
+    RoomDirectory down("host=127.0.0.1 port=" + std::to_string(freeLoopbackPort()) + " dbname=none user=none",
+                       "janus-a", "https://a.example/janus", 15);
     EXPECT_THROW(down.lookup("r1"), DbError);
     auto t0 = std::chrono::steady_clock::now();
     EXPECT_THROW(down.lookup("r1"), DbError);  // no new attempt within a second
