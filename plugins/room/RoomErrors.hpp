@@ -65,9 +65,11 @@ inline constexpr int kInvalidPrivateId = 464;   // subscriber join: no admitted 
 inline constexpr int kNoCodec = 465;            // the offer has no codec the room accepts
 inline constexpr int kWrongHandle = 466;        // a publisher request on a subscriber handle, or the reverse
 inline constexpr int kTooManyPublishers = 467;  // the room class's `publishers` limit is reached
-// Cluster (cluster.conninfo): the shared token store cannot answer (unreachable, timeout): no new join,
-// no revocation taken; running visits go on.
-inline constexpr int kSharedStateUnavailable = 468;
+// Several instances (cluster.conninfo): the shared token state and the room directory.
+inline constexpr int kSharedStateUnavailable = 468;  // the clinic's shared database cannot answer: fail closed
+inline constexpr int kRoomElsewhere = 469;           // join: the room is live on another instance (redirect)
+inline constexpr int kRoomHostedElsewhere = 471;     // create: the room id is live on another instance
+inline constexpr int kDirectoryDisabled = 472;       // `directory` without cluster.conninfo
 }  // namespace errc
 
 // A refused join. `reason` is a stable PHI-free slug for events ("replayed_jti"); `verified` says the

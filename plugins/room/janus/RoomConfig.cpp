@@ -55,6 +55,7 @@ RoomConfig RoomConfig::read(Config& config) {
         }
     }
     c.cluster = ClusterConfig::read(config, true);
+    c.deadAfterS = config.integer("cluster.dead_after", 15, 3, 3600);
     config.finish();  // first: a typo in a key name is the most useful error to report
 
     const KeySources& ks = c.keySources;

@@ -37,6 +37,9 @@ struct RoomConfig {
     RoomSettings settings;  // classes and lockouts; the plugin adds the audit check and the recorder
     std::vector<ConfiguredRoom> rooms;
     hipaa::ClusterConfig cluster;  // [cluster]: conninfo empty = this instance alone, state in memory
+    // cluster.dead_after: an instance whose heartbeat (every second) is older is dead; its live rooms
+    // are ended `abnormal` by whichever instance notices first.
+    int64_t deadAfterS = 15;
 
     // Reads every key, refuses unknown ones (Config::finish) and checks what needs no file. Throws
     // ConfigError naming the key.

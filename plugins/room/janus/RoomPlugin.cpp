@@ -3,6 +3,7 @@
 
 #include "RoomConfig.hpp"
 #include "RoomErrors.hpp"
+#include "RoomState.hpp"
 
 #include "hipaa/AuditHealthProbe.hpp"
 #include "hipaa/Clock.hpp"
@@ -69,8 +70,16 @@ RoomPlugin::RoomPlugin(Config config, Logger log, MediaHost& host, VisitPublishe
     settings.recorder = true;  // apply() hands StartRecording/StopRecording to the recorder thread
     service_ = std::make_unique<RoomService>(std::move(settings), verifier_, std::move(loaded.pseudonyms),
                                              std::move(publisher), MediaControl{&relay_, host_.sdp()});
+    for (const auto& [n, cls] : c.settings.classes) classes_.insert(n);
+    if (c.cluster.shared()) {
+        directory_ = std::make_unique<DirectoryBridge>(
+            c.cluster, c.deadAfterS, [this](JsonPtr e) { host_.notifyEvent(0, e.get()); }, log_);
+        directory_->start();
+    }
     int64_t now = clock_();
     for (const auto& r : c.rooms) {
+        // In a cluster every instance may configure the same rooms: the first to start hosts each.
+        if (directory_ && !directory_->claimConfigured(r.id, r.className)) continue;
         try {
             service_->createRoom(r.id, r.className, r.description, now);
         } catch (const Error& e) {
@@ -176,6 +185,7 @@ std::unique_ptr<MediaPluginCore> RoomPlugin::create(const std::string& configFil
 }
 
 void RoomPlugin::apply(const Effects& effects) {
+    if (directory_) directory_->observe(effects);
     for (auto& e : effects) {
         switch (e.kind) {
             case Effect::Kind::Push:
@@ -260,6 +270,10 @@ void RoomPlugin::run() {
         batch.clear();
         bool open = queue_.popBatch(batch, 64, std::chrono::milliseconds(200));
         for (auto& t : batch) {
+            if (directory_ && t.kind == Task::Kind::Message && redirected(t)) {
+                handled_.fetch_add(1);
+                continue;
+            }
             Effects out;
             try {
                 std::lock_guard lock(mutex_);
@@ -306,8 +320,58 @@ void RoomPlugin::run() {
             apply(out);
             relay_.reclaim();  // what media threads can no longer hold is freed here, not on them
         }
+        if (directory_) directory_->flush();  // ended visits and destroyed rooms, off every lock
         if (!open) return;
     }
+}
+
+bool RoomPlugin::redirected(const Task& t) {
+    const json_t* m = t.message.get();
+    if (jsonString(m, "request").value_or("") != "join") return false;
+    auto room = jsonString(m, "room");
+    if (!room || !RoomState::validRoomId(std::string(*room))) return false;  // the service refuses it
+    std::string id(*room);
+    {
+        std::lock_guard lock(mutex_);
+        if (!sessions_.contains(t.session) || service_->hasRoom(id)) return false;
+    }
+    // The directory lookup runs here, on the worker, under no lock.
+    Effects out;
+    if (!directory_->redirect(t.session, t.transaction, id, out)) return false;
+    apply(out);
+    return true;
+}
+
+JsonPtr RoomPlugin::createShared(const json_t* request) {
+    // The id is chosen here so that the directory and this instance register the same one.
+    JsonPtr req = jsonAdopt(json_deep_copy(request));
+    std::string id;
+    if (auto room = jsonOptionalString(request, "room")) {
+        id = std::string(*room);
+    } else {
+        id = RoomState::newId("r_");
+        json_object_set_new(req.get(), "room", json_string(id.c_str()));
+    }
+    std::string cls(jsonOptionalString(request, "class", 1, 64).value_or("default"));
+    bool hosted;
+    {
+        std::lock_guard lock(mutex_);
+        hosted = service_->hasRoom(id);
+    }
+    // What the service refuses by itself (a bad id or class, a room already here) never reaches the
+    // directory; the directory call runs under no lock (the worker keeps going).
+    bool claimed = RoomState::validRoomId(id) && classes_.contains(cls) && !hosted && directory_->claim(id, cls);
+    Effects out;
+    JsonPtr res;
+    try {
+        std::lock_guard lock(mutex_);
+        res = service_->admin(req.get(), clock_(), out);
+    } catch (...) {
+        if (claimed) directory_->release(id);
+        throw;
+    }
+    apply(out);
+    return res;
 }
 
 void RoomPlugin::drain() {
@@ -455,6 +519,12 @@ JsonPtr RoomPlugin::handleAdmin(const json_t* request) {
         return info;
     }
     if (what == "reload_keys") return reloadKeys();
+    if (what == "directory") {
+        RoomDirectory::Filter filter = DirectoryBridge::filterOf(request);
+        if (!directory_) throw RequestError(errc::kDirectoryDisabled, "no room directory: cluster.conninfo is not set");
+        return directory_->listing(filter);
+    }
+    if (what == "create" && directory_) return createShared(request);
     Effects out;
     JsonPtr res;
     {

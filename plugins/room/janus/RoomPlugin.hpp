@@ -4,6 +4,7 @@
 // (fail closed: no key, a key file others can read, or the development key outside development
 // refuse to start), then runs RoomService on one worker thread: transport threads only queue
 // messages (per-session order is kept by the single FIFO), the worker also fires the timeouts.
+#include "DirectoryBridge.hpp"
 #include "MediaRelay.hpp"
 #include "PgTokenState.hpp"
 #include "RevocationListener.hpp"
@@ -103,6 +104,10 @@ private:
     void apply(const Effects& effects);
     JsonPtr reloadKeys();
     JsonPtr sharedStateInfo() const;
+    // cluster.conninfo: a join for a room another instance hosts is answered here (469/468).
+    bool redirected(const Task& t);
+    // cluster.conninfo: `create` registers the room in the directory first (471/468).
+    JsonPtr createShared(const json_t* request);
     void startTap(const std::string& room, const std::string& policy);
     std::vector<std::string> stopTap(const std::string& room);
 
@@ -119,6 +124,8 @@ private:
     std::shared_ptr<PgTokenState> sharedState_;     // cluster.conninfo set; else null
     std::unique_ptr<RevocationListener> listener_;  // idem; stopped first
     std::mutex mutex_;  // guards service_ (and sessions_)
+    std::set<std::string> classes_;
+    std::unique_ptr<DirectoryBridge> directory_;  // null without cluster.conninfo
     std::set<SessionId> sessions_;
     BoundedQueue<Task> queue_{8192};
     std::atomic<uint64_t> queued_{0}, handled_{0}, slowLinks_{0}, recordingFailures_{0};

@@ -37,6 +37,15 @@ JsonPtr auditUnavailable(const std::string& room, const char* request, const std
     return named("audit_unavailable", room).set("request", request).set("reason", reason).build();
 }
 
+JsonPtr visitEndedAbnormally(const std::string& room, const std::string& instance, const char* detectedBy,
+                             const std::string& by) {
+    return named("visit_ended_abnormally", room)
+        .set("instance", instance)
+        .set("detected_by", detectedBy)
+        .set("by_instance", by)
+        .build();
+}
+
 JsonPtr joinAccepted(const std::string& room, const std::string& participant, Role role, const std::string& alg,
                      bool waiting) {
     return named("join", room)

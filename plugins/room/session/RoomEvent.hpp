@@ -21,6 +21,10 @@ JsonPtr visitEnded(const std::string& room, const std::string& reason, uint64_t 
                    uint64_t published, uint64_t publishRefused);
 JsonPtr revoked(const char* by, uint64_t sessionsEnded);
 JsonPtr auditUnavailable(const std::string& room, const char* request, const std::string& reason);
+// The room directory ended a visit of `instance` that did not end it itself: `detectedBy` restart (its
+// own earlier run) or heartbeat_timeout (another instance stopped heartbeating); `by` who noticed.
+JsonPtr visitEndedAbnormally(const std::string& room, const std::string& instance, const char* detectedBy,
+                             const std::string& by);
 
 // ---- joining and leaving ----
 JsonPtr joinAccepted(const std::string& room, const std::string& participant, Role role, const std::string& alg,

@@ -78,6 +78,7 @@ public:
         state_.createRoom(id, className, description, nowUs);
     }
     size_t roomCount() const { return state_.rooms.size(); }
+    bool hasRoom(const std::string& id) const { return state_.rooms.contains(id); }
     size_t sessionCount() const { return state_.participants.size(); }
 
 private:

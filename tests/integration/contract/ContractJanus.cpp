@@ -130,6 +130,11 @@ ContractJanus::ContractJanus(JanusGroup group) {
         std::string fhir = readFile(janus_.configFile("janus.eventhandler.hipaa.fhir.jcfg"));
         janus_.writeConfig("janus.eventhandler.hipaa.fhir.jcfg",
                            setKey(fhir, "outbox", "conninfo", "\"" + db_->conninfo() + "\""), 0600);
+        std::string clustered = readFile(janus_.configFile("janus.plugin.hipaa.room.jcfg"));
+        clustered = setKey(clustered, "cluster", "conninfo", "\"" + db_->loginConninfo("janus_room_state") + "\"");
+        clustered = setKey(clustered, "cluster", "instance_id", "\"contract-handlers\"");
+        clustered = setKey(clustered, "cluster", "public_url", "\"" + janus_.httpUrl() + "\"");
+        janus_.writeConfig("janus.plugin.hipaa.room.jcfg", clustered, 0600);
     } else {
         core = setKey(core, "events", "disable", "\"libjanus_hipaa_audit.so,libjanus_hipaa_fhir.so\"");
     }

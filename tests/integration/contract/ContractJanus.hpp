@@ -5,7 +5,8 @@
 //   RoomRecorder  room + recorder + audit handler without a database (answers 400 to verify); FHIR
 //                 handler not loaded (notes are refused, 437); the recorder's newest key is a recipient
 //                 public key (export: 427) and its RTP ports a small range (420).
-//   Handlers      audit and FHIR handlers on a fresh PostgreSQL database; recorder not loaded (454).
+//   Handlers      audit and FHIR handlers on a fresh PostgreSQL database; recorder not loaded (454); the
+//                 room's directory (cluster.conninfo) in that database, this instance alone in it.
 //   NoAudit       audit handler not loaded: the room refuses joins (441).
 // Every group's room trusts the contract TokenFactory's keys ("es", "ed") and has the classes
 // contract-e2ee, contract-one (one publisher, interpreters admitted) and contract-noconsent.
@@ -31,6 +32,8 @@ public:
 
     JanusProcess& janus() { return janus_; }
     JanusClient& admin() { return *admin_; }
+    // The Handlers group's database (null for the other groups).
+    TestDatabase* database() { return db_.get(); }
     // A file of the recorder's recordings_dir.
     std::string recordingFile(const std::string& name) const { return janus_.configDir() + "/recordings/" + name; }
     // keys.pem_files entry "ed": reload_keys fails while it is not a valid PEM file.

@@ -73,6 +73,20 @@ int publishWith(ClientTab& tab, const std::string& sdp, bool e2ee = false) {
     return code(tab.request(J(R"({"request":"publish"})").get(), jsep.get()));
 }
 
+// The Handlers group, with the room `contract-elsewhere` live on another instance: the rows that
+// instance would have written (its heartbeat a day ahead, so it never counts as dead).
+ContractJanus& hostedElsewhere() {
+    ContractJanus& c = ContractJanus::get(JanusGroup::Handlers);
+    PgConn db = c.database()->connect();
+    db.exec(
+        "INSERT INTO room_instance (instance_id, public_url, last_heartbeat) VALUES ('contract-other', "
+        "'https://other.example/janus', now() + interval '1 day') ON CONFLICT DO NOTHING");
+    db.exec(
+        "INSERT INTO room_directory (room_id, instance_id, public_url, class) VALUES ('contract-elsewhere', "
+        "'contract-other', 'https://other.example/janus', 'default') ON CONFLICT DO NOTHING");
+    return c;
+}
+
 }  // namespace
 
 void addRoomScenarios(std::vector<Scenario>& out) {
@@ -270,6 +284,34 @@ void addRoomScenarios(std::vector<Scenario>& out) {
         ClientTab tab(c.janus());
         return code(tab.requestJoin(room, token(room, "provider")));
     });
+
+    // ---- several instances (the Handlers group's room has a room directory) ----
+    add(468, "a join for a room not hosted here while the room directory refuses", [] {
+        ContractJanus& c = ContractJanus::get(JanusGroup::Handlers);
+        PgConn db = c.database()->connect();
+        db.exec("REVOKE SELECT ON room_directory FROM janus_room_state");
+        int got = 0;
+        try {
+            ClientTab tab(c.janus());
+            got = code(tab.requestJoin("contract-not-here", token("contract-not-here", "provider")));
+        } catch (...) {
+            db.exec("GRANT SELECT ON room_directory TO janus_room_state");
+            throw;
+        }
+        db.exec("GRANT SELECT ON room_directory TO janus_room_state");
+        return got;
+    });
+    add(469, "a join for a room another instance hosts", [] {
+        ContractJanus& c = hostedElsewhere();
+        ClientTab tab(c.janus());
+        return code(tab.requestJoin("contract-elsewhere", token("contract-elsewhere", "provider")));
+    });
+    add(471, "create of a room another instance hosts", [] {
+        ContractJanus& c = hostedElsewhere();
+        return code(c.admin().messagePlugin(kRoom, J(R"({"request":"create","room":"contract-elsewhere"})").get()));
+    });
+    add(472, "directory without cluster.conninfo",
+        [] { return code(A().admin().messagePlugin(kRoom, J(R"({"request":"directory"})").get())); });
 
     // ---- recording ----
     add(450, "record in an e2ee room", [] {

@@ -131,6 +131,14 @@ TEST(SuccessAnswers, RoomAdmin) {
     EXPECT_EQ(str(call(R"({"request":"destroy","room":"contract-ok-admin"})"), "destroyed"), "contract-ok-admin");
 }
 
+// The Handlers group's room has a room directory (cluster.conninfo).
+TEST(SuccessAnswers, RoomDirectory) {
+    ContractJanus& c = ContractJanus::get(JanusGroup::Handlers);
+    std::string room = newRoom(c);
+    JsonPtr d = ok(c.admin().messagePlugin(kRoom, J(R"({"request":"directory","live_only":true})").get()), "directory");
+    EXPECT_NE(jsonDump(d.get()).find(room), std::string::npos) << jsonDump(d.get());
+}
+
 // The recorder of the NoAudit group wraps for its KEK (the RoomRecorder group's for a public key
 // only, which export and rewrap refuse).
 TEST(SuccessAnswers, RecorderAdmin) {

@@ -74,6 +74,8 @@ TEST(ConfigCheck, EachBrokenCopyNamesItsFileAndKey) {
         {kRoom, "class-vp9: {", "room-consult: {\n\tclass = \"nope\"\n}\nclass-vp9: {",
          "room-consult.class: no such room class"},
         {kRoom, "idle_timeout = 600", "idle_timeout = \"ten\"", "class-default.idle_timeout: must be an integer"},
+        {kRoom, "#cluster: {", "cluster: {\n\tdead_after = 1\n}\n#cluster: {",
+         "cluster.dead_after: must be between 3 and 3600"},
         {kRecorder, "chunk_ms = 1000", "chunk_ms = 5", "general.chunk_ms: must be between 10 and 60000"},
         {kRecorder, "default_policy = \"standard\"", "default_policy = \"forever\"", "general.default_policy"},
         {kRecorder, "rtp_port_min = 20000", "rtp_port_min = 30000", "general.rtp_port_min/rtp_port_max"},

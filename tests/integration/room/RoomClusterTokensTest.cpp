@@ -28,7 +28,7 @@ constexpr const char* kRoomConfig = "janus.plugin.hipaa.room.jcfg";
 
 const json_t* data(const json_t* ev) { return json_object_get(json_object_get(ev, "plugindata"), "data"); }
 
-class RoomCluster : public ::testing::Test {
+class RoomClusterTokens : public ::testing::Test {
 protected:
     void SetUp() override {
         // B signs, hashes and pseudonymizes with A's keys, as a clinic's instances do.
@@ -87,7 +87,7 @@ protected:
     std::unique_ptr<JanusClient> adminA, adminB;
 };
 
-TEST_F(RoomCluster, SpentTokensRevocationsAndLockoutsHoldOnEveryInstanceAndTheStoreFailsClosed) {
+TEST_F(RoomClusterTokens, SpentTokensRevocationsAndLockoutsHoldOnEveryInstanceAndTheStoreFailsClosed) {
     // A token used on A is refused on B.
     ClientTab dr(a), pt(a);
     std::string drToken = mint("visit1", "provider", "dr-1");

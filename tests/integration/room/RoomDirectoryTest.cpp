@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// RoomDirectory against the real PostgreSQL schema (sql/201), logged in as a janus_room_state member:
+// one live host per room id, redirects only to live hosts, dead instances' rooms ended once, an
+// instance's own rooms ended at its restart, bounded listings, least privilege, fail fast when down.
+#include "FreePort.hpp"
+#include "SqlFixtures.hpp"
+#include "TestDatabase.hpp"
+
+#include "RoomDirectory.hpp"
+
+#include "hipaa/Errors.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+using namespace hipaa;
+using namespace hipaa::room;
+using namespace hipaa::test;
+
+namespace {
+
+class RoomDirectoryDb : public ::testing::Test {
+protected:
+    RoomDirectory directory(const std::string& instance, int64_t deadAfterS = 15) {
+        return RoomDirectory(login, instance, "https://" + instance + ".clinic.example/janus", deadAfterS);
+    }
+    TestDatabase db;
+    std::string login = db.loginConninfo("janus_room_state");
+};
+
+TEST_F(RoomDirectoryDb, OneLiveHostPerRoomAndRedirectsOnlyWhileLive) {
+    RoomDirectory a = directory("janus-a"), b = directory("janus-b");
+    EXPECT_TRUE(a.start().empty());
+    EXPECT_TRUE(b.start().empty());
+    EXPECT_EQ(a.claim("r1", "default").outcome, RoomDirectory::Claim::Claimed);
+    RoomDirectory::ClaimResult other = b.claim("r1", "default");
+    EXPECT_EQ(other.outcome, RoomDirectory::Claim::Elsewhere);
+    EXPECT_EQ(other.host.instanceId, "janus-a");
+    EXPECT_EQ(other.host.publicUrl, "https://janus-a.clinic.example/janus");
+    EXPECT_EQ(a.claim("r1", "default").outcome, RoomDirectory::Claim::AlreadyMine);
+
+    auto host = b.lookup("r1");
+    ASSERT_TRUE(host);
+    EXPECT_EQ(host->instanceId, "janus-a");
+    EXPECT_FALSE(b.lookup("r-unknown"));
+
+    b.end("r1", "normal");  // not b's room: nothing happens
+    EXPECT_TRUE(b.lookup("r1"));
+    a.end("r1", "normal");
+    EXPECT_FALSE(b.lookup("r1"));                                                // never a redirect to an ended room
+    EXPECT_EQ(b.claim("r1", "default").outcome, RoomDirectory::Claim::Claimed);  // the id is free again
+}
+
+TEST_F(RoomDirectoryDb, DeadInstancesRoomsEndOnceAndARestartEndsItsOwn) {
+    RoomDirectory a = directory("janus-a", 5), b = directory("janus-b", 5), c = directory("janus-c", 5);
+    a.start();
+    b.start();
+    c.start();
+    a.claim("r1", "default");
+    a.claim("r2", "default");
+    b.claim("r3", "default");
+    b.heartbeat();
+    PgConn su = db.connect();
+    su.exec("UPDATE room_instance SET last_heartbeat = now() - interval '6 seconds' WHERE instance_id = 'janus-a'");
+    EXPECT_FALSE(b.lookup("r1"));  // a stale heartbeat is no host, even before anyone ended its rooms
+    auto reaped = b.reapDead();
+    ASSERT_EQ(reaped.size(), 2u);
+    for (const auto& e : reaped) EXPECT_EQ(e.instanceId, "janus-a");
+    EXPECT_TRUE(c.reapDead().empty());  // each row is reported by exactly one instance
+    EXPECT_EQ(scalar(su, "SELECT string_agg(end_reason, ',') FROM room_directory WHERE instance_id = 'janus-a'"),
+              "abnormal,abnormal");
+
+    // b is killed and starts again: its own earlier room ends abnormal at its start.
+    RoomDirectory again = directory("janus-b", 5);
+    auto own = again.start();
+    ASSERT_EQ(own.size(), 1u);
+    EXPECT_EQ(own[0].room, "r3");
+    EXPECT_EQ(scalar(su, "SELECT end_reason FROM room_directory WHERE room_id = 'r3'"), "abnormal");
+}
+
+TEST_F(RoomDirectoryDb, ListingIsNewestFirstFilteredAndBounded) {
+    RoomDirectory a = directory("janus-a"), b = directory("janus-b");
+    a.start();
+    b.start();
+    for (int i = 0; i < 3; ++i) a.claim("a" + std::to_string(i), "default");
+    b.claim("b0", "interpreted");
+    a.end("a0", "destroyed");
+    bool truncated = false;
+    auto all = b.list({}, truncated);
+    ASSERT_EQ(all.size(), 4u);
+    EXPECT_FALSE(truncated);
+    EXPECT_EQ(all[0].room, "b0");
+    EXPECT_EQ(all[0].className, "interpreted");
+    EXPECT_EQ(all[3].room, "a0");
+    EXPECT_EQ(all[3].endReason, "destroyed");
+    EXPECT_TRUE(all[3].endedUs);
+    EXPECT_GE(*all[3].endedUs, all[3].createdUs);
+
+    auto live = b.list({.instanceId = "janus-a", .liveOnly = true, .limit = 1}, truncated);
+    ASSERT_EQ(live.size(), 1u);
+    EXPECT_TRUE(truncated);
+    EXPECT_EQ(live[0].room, "a2");
+    EXPECT_FALSE(live[0].endedUs);
+
+    auto inst = b.instances();
+    ASSERT_EQ(inst.size(), 2u);
+    EXPECT_TRUE(inst[0].alive);
+    EXPECT_EQ(inst[1].publicUrl, "https://janus-b.clinic.example/janus");
+}
+
+TEST_F(RoomDirectoryDb, TheRoomStateRoleCanNeitherDeleteNorRewriteHistory) {
+    RoomDirectory a = directory("janus-a");
+    a.start();
+    a.claim("r1", "default");
+    PgConn c = PgConn::connect({login});
+    EXPECT_EQ(refused(c, "DELETE FROM room_directory"), "42501");
+    EXPECT_EQ(refused(c, "UPDATE room_directory SET instance_id = 'janus-b'"), "42501");
+    EXPECT_EQ(refused(c, "DELETE FROM room_instance"), "42501");
+    EXPECT_EQ(refused(c, "TRUNCATE room_directory"), "42501");
+    EXPECT_EQ(refused(c, "SELECT count(*) FROM audit_record"), "42501");
+}
+
+TEST_F(RoomDirectoryDb, AnUnreachableDatabaseFailsAtOnceAndIsRetriedAfterASecond) {
+    RoomDirectory down("host=127.0.0.1 port=" + std::to_string(freeLoopbackPort()) + " dbname=none user=none",
+                       "janus-a", "https://a.example/janus", 15);
+    EXPECT_THROW(down.lookup("r1"), DbError);
+    auto t0 = std::chrono::steady_clock::now();
+    EXPECT_THROW(down.lookup("r1"), DbError);  // no new attempt within a second
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(100));
+}
+
+}  // namespace
