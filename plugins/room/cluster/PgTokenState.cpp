@@ -58,9 +58,9 @@ PgResult PgTokenState::run(const std::function<PgResult(PgConn&)>& fn) {
 SharedTokenState::Verdict PgTokenState::spend(const Join& j, int64_t nowS) {
     ++checks_;
     PgResult r = run([&](PgConn& c) {
-        return c.execParams("SELECT public.room_join_check($1, $2, $3, $4, $5, $6, $7, $8)",
-                            {j.iss, j.jti, text(j.forgetAt), j.subject, j.room, j.pseudonym, text(nowS),
-                             options_.instanceId});
+        return c.execParams(
+            "SELECT public.room_join_check($1, $2, $3, $4, $5, $6, $7, $8)",
+            {j.iss, j.jti, text(j.forgetAt), j.subject, j.room, j.pseudonym, text(nowS), options_.instanceId});
     });
     std::string_view v = r.rows() == 1 ? r.value(0, 0) : std::string_view();
     if (v == "fresh") return Verdict::Fresh;

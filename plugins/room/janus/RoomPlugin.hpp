@@ -6,8 +6,8 @@
 // messages (per-session order is kept by the single FIFO), the worker also fires the timeouts.
 #include "MediaRelay.hpp"
 #include "PgTokenState.hpp"
-#include "RevocationListener.hpp"
 #include "RecordingTap.hpp"
+#include "RevocationListener.hpp"
 #include "RoomService.hpp"
 
 #include "hipaa/BoundedQueue.hpp"
@@ -118,7 +118,7 @@ private:
     std::unique_ptr<RoomService> service_;
     std::shared_ptr<PgTokenState> sharedState_;     // cluster.conninfo set; else null
     std::unique_ptr<RevocationListener> listener_;  // idem; stopped first
-    std::mutex mutex_;  // guards service_ (and sessions_)
+    std::mutex mutex_;                              // guards service_ (and sessions_)
     std::set<SessionId> sessions_;
     BoundedQueue<Task> queue_{8192};
     std::atomic<uint64_t> queued_{0}, handled_{0}, slowLinks_{0}, recordingFailures_{0};
