@@ -54,12 +54,12 @@ std::vector<double> joins(TokenVerifier& v, const std::vector<std::string>& toke
 int main(int argc, char** argv) {
     const int n = argc > 1 ? std::atoi(argv[1]) : 2000;
     const int revocations = argc > 2 ? std::atoi(argv[2]) : 100;
-    test::TestDatabase db;
+    hipaa::test::TestDatabase db;
     std::string login = db.loginConninfo("janus_room_state");
-    test::TokenFactory f;
+    room::test::TokenFactory f;
     TokenPolicy policy;
-    policy.issuers = {test::TokenFactory::kIssuer};
-    policy.audience = test::TokenFactory::kAudience;
+    policy.issuers = {room::test::TokenFactory::kIssuer};
+    policy.audience = room::test::TokenFactory::kAudience;
     const int64_t now =
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     auto mint = [&] {

@@ -49,7 +49,8 @@ public:
     }
     JsonPtr describe() const override { return JsonBuilder().set("mode", "shared").build(); }
     void down() const {
-        if (unreachable) throw Error(errc::kSharedStateUnavailable, "shared token state unavailable (connect_failed)");
+        if (unreachable)
+            throw Error(room::errc::kSharedStateUnavailable, "shared token state unavailable (connect_failed)");
     }
 
     bool unreachable = false;
@@ -80,9 +81,10 @@ protected:
 TEST_F(RoomShared, ATokenAnotherInstanceSpentIsReplayedHere) {
     JsonPtr claims = h.tokens().claims(room, "patient", h.nowS(), "pat-a");
     std::string token = h.tokens().sign(claims.get());
-    store->spent.insert(std::string(TokenFactory::kIssuer) + '\n' + jsonString(claims.get(), "jti").value_or(""));
+    store->spent.insert(std::string(TokenFactory::kIssuer) + '\n' +
+                        std::string(jsonString(claims.get(), "jti").value_or("")));
     h.joinWith(kPat, room, token);
-    EXPECT_EQ(errorCode(h.lastPush(kPat)), errc::kTokenReplayed);
+    EXPECT_EQ(errorCode(h.lastPush(kPat)), room::errc::kTokenReplayed);
     EXPECT_EQ(store->spends, 1);
 }
 
@@ -100,7 +102,7 @@ TEST_F(RoomShared, ASubjectAnotherInstanceRevokedIsRefusedAndItsRevocationEndsTh
     EXPECT_TRUE(copy.empty());  // nobody left: no second event
     store->revoked.insert(subjectKey("pat-a"));
     h.join(kPat2, room, "patient", "pat-a");
-    EXPECT_EQ(errorCode(h.lastPush(kPat2)), errc::kTokenRevoked);
+    EXPECT_EQ(errorCode(h.lastPush(kPat2)), room::errc::kTokenRevoked);
     EXPECT_FALSE(h.ended(kDr));
 }
 
@@ -108,11 +110,11 @@ TEST_F(RoomShared, AnUnreachableStoreRefusesNewJoinsWith468AndRunningVisitsGoOn)
     h.join(kDr, room, "provider", "dr-1");
     store->unreachable = true;
     h.join(kPat, room, "patient", "pat-a");
-    EXPECT_EQ(errorCode(h.lastPush(kPat)), errc::kSharedStateUnavailable);
+    EXPECT_EQ(errorCode(h.lastPush(kPat)), room::errc::kSharedStateUnavailable);
     bool event = false;
     for (const json_t* n : h.notifies())
         event |= jsonString(n, "reason").value_or("") == "shared_state_unavailable" &&
-                 jsonInt(n, "error_code").value_or(0) == errc::kSharedStateUnavailable;
+                 jsonInt(n, "error_code").value_or(0) == room::errc::kSharedStateUnavailable;
     EXPECT_TRUE(event);
     h.send(kDr, R"({"request":"participants"})");
     EXPECT_EQ(errorCode(h.lastPush(kDr)), 0);
@@ -122,7 +124,7 @@ TEST_F(RoomShared, AnUnreachableStoreRefusesNewJoinsWith468AndRunningVisitsGoOn)
         h.admin(R"({"request":"revoke","sub":"dr-1"})");
         FAIL() << "revoke answered without the shared store";
     } catch (const RequestError& e) {
-        EXPECT_EQ(e.code(), errc::kSharedStateUnavailable);
+        EXPECT_EQ(e.code(), room::errc::kSharedStateUnavailable);
     }
     EXPECT_FALSE(h.ended(kDr));
     store->unreachable = false;
@@ -148,7 +150,7 @@ TEST_F(RoomShared, WrongDatesOfBirthAreCountedInTheSharedStore) {
     JsonPtr claims = h.tokens().patientClaims(dobRoom, h.nowS(), "pat-d", "1980-02-29");
     std::string token = h.tokens().sign(claims.get());
     h.joinWith(kPat, dobRoom, token, "1980-03-01");
-    EXPECT_EQ(errorCode(h.lastPush(kPat)), errc::kTokenDobMismatch);
+    EXPECT_EQ(errorCode(h.lastPush(kPat)), room::errc::kTokenDobMismatch);
     EXPECT_TRUE(store->spent.empty());  // the link was given back
     h.joinWith(kPat2, dobRoom, token, "1980-03-02");
     EXPECT_EQ(store->locked.size(), 1u);
