@@ -31,8 +31,7 @@ double pct(std::vector<double> v, double p) {
     return v[static_cast<size_t>(p * static_cast<double>(v.size() - 1))];
 }
 
-std::vector<double> joins(TokenVerifier& v, const std::vector<std::string>& tokens, PgTokenState* store,
-                          int64_t now) {
+std::vector<double> joins(TokenVerifier& v, const std::vector<std::string>& tokens, PgTokenState* store, int64_t now) {
     std::vector<double> us;
     JoinCheck check;
     check.room = "r1";
@@ -57,10 +56,10 @@ int main(int argc, char** argv) {
     const int revocations = argc > 2 ? std::atoi(argv[2]) : 100;
     hipaa::test::TestDatabase db;
     std::string login = db.loginConninfo("janus_room_state");
-    hipaa::room::test::TokenFactory f;
+    room::test::TokenFactory f;
     TokenPolicy policy;
-    policy.issuers = {hipaa::room::test::TokenFactory::kIssuer};
-    policy.audience = hipaa::room::test::TokenFactory::kAudience;
+    policy.issuers = {room::test::TokenFactory::kIssuer};
+    policy.audience = room::test::TokenFactory::kAudience;
     const int64_t now =
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     auto mint = [&] {
@@ -74,9 +73,10 @@ int main(int argc, char** argv) {
     std::vector<double> local = joins(memory, mint(), nullptr, now);
     std::vector<double> withStore = joins(shared, mint(), &store, now);
     double l50 = pct(local, 0.5), l99 = pct(local, 0.99), s50 = pct(withStore, 0.5), s99 = pct(withStore, 0.99);
-    std::printf("ES256 join, %d tokens: in memory p50 %.0f us p99 %.0f us; shared store p50 %.0f us p99 %.0f us; "
-                "added at p99 %.0f us (target < 2000 us: %s)\n",
-                n, l50, l99, s50, s99, s99 - l99, s99 - l99 < 2000.0 ? "met" : "MISSED (see load)");
+    std::printf(
+        "ES256 join, %d tokens: in memory p50 %.0f us p99 %.0f us; shared store p50 %.0f us p99 %.0f us; "
+        "added at p99 %.0f us (target < 2000 us: %s)\n",
+        n, l50, l99, s50, s99, s99 - l99, s99 - l99 < 2000.0 ? "met" : "MISSED (see load)");
 
     // Revocation propagation: stored by one store, heard by another instance's listener.
     std::mutex m;
@@ -108,7 +108,7 @@ int main(int argc, char** argv) {
         }
     }
     double p99 = pct(ms, 0.99);
-    std::printf("revocation propagation, %d revocations: p50 %.1f ms p99 %.1f ms (target < 1000 ms: %s)\n",
-                revocations, pct(ms, 0.5), p99, p99 < 1000.0 ? "met" : "MISSED (see load)");
+    std::printf("revocation propagation, %d revocations: p50 %.1f ms p99 %.1f ms (target < 1000 ms: %s)\n", revocations,
+                pct(ms, 0.5), p99, p99 < 1000.0 ? "met" : "MISSED (see load)");
     return 0;
 }

@@ -39,6 +39,9 @@ const std::vector<RoomCounter>& roomCounters() {
         {"mutes", "janus_hipaa_room_mutes_total", "action", "mute"},
         {"unmutes", "janus_hipaa_room_mutes_total", "action", "unmute"},
         {"revocations", "janus_hipaa_room_revoke_requests_total"},
+        // Revocations heard from the shared store, and revoke requests it could not take (468).
+        {"revocations_shared", ""},
+        {"revocations_refused", ""},
         // The media path's own counts in `info` are the complete ones (relay, Janus callbacks).
         {"chat_messages", ""},
         {"chat_dropped", ""},

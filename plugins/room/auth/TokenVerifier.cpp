@@ -173,7 +173,8 @@ VerifiedToken TokenVerifier::verify(std::string_view token, const JoinCheck& che
         if (v.role == Role::Patient && json_object_get(c, "name"))
             fail(errc::kTokenPatientName, "name_in_patient_token",
                  "patient tokens carry no name; the client sends display in the join request");
-        if (revocations_.isRevoked(v.sub, v.jti, v.room, now)) fail(errc::kTokenRevoked, "revoked", "token or subject revoked");
+        if (revocations_.isRevoked(v.sub, v.jti, v.room, now))
+            fail(errc::kTokenRevoked, "revoked", "token or subject revoked");
 
         if (const json_t* amr = json_object_get(c, "amr")) {
             if (!json_is_array(amr))

@@ -28,6 +28,10 @@ PgResult PgTokenState::run(const std::function<PgResult(PgConn&)>& fn) {
                                            .connectTimeoutSeconds = options_.connectTimeoutS,
                                            .statementTimeoutMs = options_.statementTimeoutMs,
                                            .applicationName = "janus-hipaa-room"}));
+            // A spent jti need not wait for the disk: a join then costs a round trip, not an fsync
+            // (docs/room.md: a database crash may forget the last fraction of a second of spent
+            // jtis). Revocations are written synchronously (revoke()).
+            conn_->exec("SET synchronous_commit = off");
             ++reconnects_;
         } catch (const DbError&) {
             lastError_ = "connect_failed";
@@ -58,9 +62,9 @@ PgResult PgTokenState::run(const std::function<PgResult(PgConn&)>& fn) {
 SharedTokenState::Verdict PgTokenState::spend(const Join& j, int64_t nowS) {
     ++checks_;
     PgResult r = run([&](PgConn& c) {
-        return c.execParams("SELECT public.room_join_check($1, $2, $3, $4, $5, $6, $7, $8)",
-                            {j.iss, j.jti, text(j.forgetAt), j.subject, j.room, j.pseudonym, text(nowS),
-                             options_.instanceId});
+        return c.execParams(
+            "SELECT public.room_join_check($1, $2, $3, $4, $5, $6, $7, $8)",
+            {j.iss, j.jti, text(j.forgetAt), j.subject, j.room, j.pseudonym, text(nowS), options_.instanceId});
     });
     std::string_view v = r.rows() == 1 ? r.value(0, 0) : std::string_view();
     if (v == "fresh") return Verdict::Fresh;
@@ -81,8 +85,12 @@ bool PgTokenState::dobFailure(const Join& j, const Limits& l, int64_t nowS) {
 
 void PgTokenState::revoke(const Revocation& rv) {
     run([&](PgConn& c) {
-        return c.execParams("SELECT public.room_revoke($1, $2, $3, $4, $5, $6)",
-                            {rv.kind, rv.target, text(rv.until), rv.by, rv.reason, options_.instanceId});
+        // Durable before the operator is told "revoked".
+        return c.transaction([&](PgConn& t) {
+            t.exec("SET LOCAL synchronous_commit = on");
+            return t.execParams("SELECT public.room_revoke($1, $2, $3, $4, $5, $6)",
+                                {rv.kind, rv.target, text(rv.until), rv.by, rv.reason, options_.instanceId});
+        });
     });
     ++revocations_;
 }

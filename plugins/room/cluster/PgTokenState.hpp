@@ -2,10 +2,11 @@
 #pragma once
 // SharedTokenState in the clinic's PostgreSQL (sql/200_room_cluster.sql), logged in as a member of
 // janus_room_state. One connection, kept open and reused (the worker's joins and the Admin API's
-// revocations take turns on it): a join costs one round trip to room_join_check. While the database
-// cannot be reached every call throws Error(468) at once (fail closed) and the connection is retried
-// with backoff. Messages and the last error are SQLSTATE codes or slugs, never PostgreSQL's text
-// (which can quote values).
+// revocations take turns on it): a join costs one round trip to room_join_check, committed without
+// waiting for the disk (synchronous_commit off; revocations wait for it). While the database
+// cannot be reached every call throws Error (shared_state_unavailable) at once (fail closed) and the connection is
+// retried with backoff. Messages and the last error are SQLSTATE codes or slugs, never PostgreSQL's text (which can
+// quote values).
 #include "SharedTokenState.hpp"
 #include "StoreBackoff.hpp"
 

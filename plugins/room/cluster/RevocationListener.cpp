@@ -23,7 +23,9 @@ RevocationListener::~RevocationListener() {
     if (thread_.joinable()) thread_.join();
 }
 
-void RevocationListener::start() { thread_ = std::thread([this] { loop(); }); }
+void RevocationListener::start() {
+    thread_ = std::thread([this] { loop(); });
+}
 
 void RevocationListener::loop() {
     using Clock = StoreBackoff::Clock;

@@ -91,8 +91,8 @@ RoomPlugin::RoomPlugin(Config config, Logger log, MediaHost& host, VisitPublishe
     recorderThread_ = std::thread([this] { recorderLoop(); });
     worker_ = std::thread([this] { run(); });
     if (sharedState_) {
-        listener_ = std::make_unique<RevocationListener>(
-            c.cluster.conninfo, [this](const SharedTokenState::Revocation& r) {
+        listener_ =
+            std::make_unique<RevocationListener>(c.cluster.conninfo, [this](const SharedTokenState::Revocation& r) {
                 Task t;
                 t.kind = Task::Kind::SharedRevocation;
                 t.message = JsonBuilder().set("kind", r.kind).set("target", r.target).set("until", r.until).build();

@@ -7,8 +7,8 @@
 #include "DirectoryBridge.hpp"
 #include "MediaRelay.hpp"
 #include "PgTokenState.hpp"
-#include "RevocationListener.hpp"
 #include "RecordingTap.hpp"
+#include "RevocationListener.hpp"
 #include "RoomService.hpp"
 
 #include "hipaa/BoundedQueue.hpp"

@@ -53,9 +53,10 @@ void Admission::join(const Reply& reply, const JoinRequest& request) {
                     .mfaRoles = cls.mfaRoles,
                     .dobCheck = cls.dobCheck,
                     .dob = request.dob.empty() ? std::nullopt : std::optional(request.dob),
-                    .subjectLocked = [&](const std::string& iss, const std::string& sub) {
-                        return lockouts_.subjectLocked(room, pseudonyms_.participant(iss, sub), nowS);
-                    },
+                    .subjectLocked =
+                        [&](const std::string& iss, const std::string& sub) {
+                            return lockouts_.subjectLocked(room, pseudonyms_.participant(iss, sub), nowS);
+                        },
                     .shared = nullptr};
     SharedTokenState* shared = state_.settings.shared.get();
     std::optional<SharedTokenState::Join> spent;  // given back to the shared store on a wrong date of birth
@@ -109,7 +110,8 @@ SharedTokenState::Join Admission::sharedSpend(SharedTokenState& shared, const Ve
         case SharedTokenState::Verdict::Revoked:
             throw TokenError(errc::kTokenRevoked, "revoked", "token or subject revoked");
         case SharedTokenState::Verdict::Locked:
-            throw TokenError(errc::kRoomLockedOut, "locked_out", "too many failed date-of-birth checks; try again later");
+            throw TokenError(errc::kRoomLockedOut, "locked_out",
+                             "too many failed date-of-birth checks; try again later");
     }
     return j;
 }

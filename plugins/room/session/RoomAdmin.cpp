@@ -104,8 +104,8 @@ JsonPtr RoomAdmin::stats(const json_t*, int64_t, Effects&) {
         .set("participants", static_cast<uint64_t>(state_.participants.size()))
         .set("replay_cache", static_cast<uint64_t>(verifier_->replay().size()))
         .set("revocations", static_cast<uint64_t>(verifier_->revocations().size()))
-        .set("shared_state", state_.settings.shared ? state_.settings.shared->describe()
-                                                    : JsonBuilder().set("mode", "local").build())
+        .set("shared_state",
+             state_.settings.shared ? state_.settings.shared->describe() : JsonBuilder().set("mode", "local").build())
         .set("counters", std::move(counters).build())
         .build();
 }
@@ -169,8 +169,7 @@ void RoomAdmin::sharedRevocation(const SharedTokenState::Revocation& r, int64_t 
         nowUs, out);
     ++state_.counters["revocations_shared"];
     // This instance's own revocations come back here too, with nobody left to end: no second event.
-    if (ended)
-        out.push_back(Effect::notify(0, event::revoked(r.kind == "subject" ? "sub" : r.kind.c_str(), ended)));
+    if (ended) out.push_back(Effect::notify(0, event::revoked(r.kind == "subject" ? "sub" : r.kind.c_str(), ended)));
 }
 
 uint64_t RoomAdmin::endWhere(const std::function<bool(const Room&, const Participant&)>& hit, int64_t nowUs,

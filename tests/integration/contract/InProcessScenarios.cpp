@@ -164,9 +164,9 @@ int roomJoinWithoutTheSharedState() {
     std::string pem = dir.write("es.pem", ContractJanus::tokens().publicPem("es"), 0600);
     std::string cfg = dir.write(
         "room.jcfg",
-        "general: { pseudonym_key_file = \"" + pseudo + "\"\n require_audit = false }\n" +
-            "tokens: { issuers = \"" + room::test::TokenFactory::kIssuer + "\"\n audience = \"" +
-            room::test::TokenFactory::kAudience + "\" }\nkeys: { pem_files = \"es=" + pem +
+        "general: { pseudonym_key_file = \"" + pseudo + "\"\n require_audit = false }\n" + "tokens: { issuers = \"" +
+            room::test::TokenFactory::kIssuer + "\"\n audience = \"" + room::test::TokenFactory::kAudience +
+            "\" }\nkeys: { pem_files = \"es=" + pem +
             "\" }\nroom-r: { class = \"default\" }\ncluster: { conninfo = \"host=127.0.0.1 port=" +
             std::to_string(freeLoopbackPort()) +
             " dbname=none user=none\"\n instance_id = \"contract\"\n public_url = \"http://127.0.0.1:1/janus\" }\n",
@@ -187,9 +187,8 @@ int roomJoinWithoutTheSharedState() {
     room::RoomPlugin plugin(Config(JcfgParser::parseFile(cfg), cfg), Logger(), host,
                             room::VisitPublisher{nullptr, nullptr});
     plugin.createSession(1);
-    int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count();
+    int64_t now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     std::string token = ContractJanus::tokens().sign(ContractJanus::tokens().claims("r", "patient", now).get());
     plugin.handleMessage(1, "t", J(R"({"request":"join","room":"r","token":")" + token + R"("})"), nullptr);
     if (answer.wait_for(std::chrono::seconds(20)) != std::future_status::ready)

@@ -55,8 +55,8 @@ protected:
         std::string cfg = readFile(j.configFile(kRoomConfig));
         cfg += "\nclass-dob: {\n\tdob_check = true\n}\nroom-visit1: {\n\tclass = \"default\"\n}\n";
         cfg += "room-visit2: {\n\tclass = \"dob\"\n}\n";
-        cfg += "cluster: {\n\tconninfo = \"" + login + "\"\n\tinstance_id = \"" + instance +
-               "\"\n\tpublic_url = \"" + j.httpUrl() + "\"\n}\n";
+        cfg += "cluster: {\n\tconninfo = \"" + login + "\"\n\tinstance_id = \"" + instance + "\"\n\tpublic_url = \"" +
+               j.httpUrl() + "\"\n}\n";
         // The generated config has a lockout category: fewer failures keep the test short.
         size_t at = cfg.find("failures = 5");
         if (at != std::string::npos) cfg.replace(at, 12, "failures = 2");
@@ -102,7 +102,8 @@ TEST_F(RoomClusterTokens, SpentTokensRevocationsAndLockoutsHoldOnEveryInstanceAn
     // Revoking the patient on B ends her session on A.
     auto t0 = std::chrono::steady_clock::now();
     JsonPtr r = adminB->messagePlugin(
-        kRoom, J(R"({"request":"revoke","sub":"pt-1","ttl":600,"by":"Nurse Jackie","reason":"patient_request"})").get());
+        kRoom,
+        J(R"({"request":"revoke","sub":"pt-1","ttl":600,"by":"Nurse Jackie","reason":"patient_request"})").get());
     ASSERT_TRUE(json_is_true(json_object_get(r.get(), "revoked"))) << jsonDump(r.get());
     JsonPtr ended = pt.waitKind("ended", 5s);
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
@@ -139,9 +140,10 @@ TEST_F(RoomClusterTokens, SpentTokensRevocationsAndLockoutsHoldOnEveryInstanceAn
     auto deadline = std::chrono::steady_clock::now() + 20s;
     std::string rows;
     while (std::chrono::steady_clock::now() < deadline &&
-           (rows = scalar(su, "SELECT count(*) FROM audit_record WHERE instance_id = 'it-a' AND action = "
-                              "'plugin.hipaa.room.join' AND outcome = 'failure' AND event->'event'->'data'->>"
-                              "'reason' = 'shared_state_unavailable'")) == "0")
+           (rows = scalar(su,
+                          "SELECT count(*) FROM audit_record WHERE instance_id = 'it-a' AND action = "
+                          "'plugin.hipaa.room.join' AND outcome = 'failure' AND event->'event'->'data'->>"
+                          "'reason' = 'shared_state_unavailable'")) == "0")
         std::this_thread::sleep_for(100ms);
     EXPECT_EQ(rows, "1");
     cutStore(false);

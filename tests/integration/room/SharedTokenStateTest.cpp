@@ -34,7 +34,11 @@ protected:
         return PgTokenState({.conninfo = login, .instanceId = instance});
     }
     SharedTokenState::Join join(const std::string& jti, const std::string& subject = "ps1_subject") const {
-        return {.iss = "https://idp.test", .jti = jti, .subject = subject, .room = "r1", .pseudonym = "ps1_p",
+        return {.iss = "https://idp.test",
+                .jti = jti,
+                .subject = subject,
+                .room = "r1",
+                .pseudonym = "ps1_p",
                 .forgetAt = now + 600};
     }
 
