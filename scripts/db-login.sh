@@ -11,14 +11,14 @@
 # The password reaches the server on psql's standard input (never a command line), with statement
 # logging off for that session.
 set -euo pipefail
-conn=${1:?superuser conninfo}; login=${2:?login name}; role=${3:?janus_audit_writer or janus_fhir_writer}
+conn=${1:?superuser conninfo}; login=${2:?login name}; role=${3:?janus_audit_writer, janus_fhir_writer or janus_recorder_state}
 passfile=${4:?password file}
 case "$role" in
-  janus_audit_writer | janus_fhir_writer) ;;
-  *) echo "db-login: ROLE must be janus_audit_writer or janus_fhir_writer" >&2; exit 2 ;;
+  janus_audit_writer | janus_fhir_writer | janus_recorder_state) ;;
+  *) echo "db-login: ROLE must be janus_audit_writer, janus_fhir_writer or janus_recorder_state" >&2; exit 2 ;;
 esac
 [[ "$login" =~ ^[a-z_][a-z0-9_]{0,62}$ ]] || { echo "db-login: LOGIN must match [a-z_][a-z0-9_]*" >&2; exit 2; }
-case "$login" in janus_audit_writer | janus_fhir_writer | janus_hipaa_owner | postgres)
+case "$login" in janus_audit_writer | janus_fhir_writer | janus_recorder_state | janus_hipaa_owner | postgres)
   echo "db-login: $login is not a handler login" >&2; exit 2 ;;
 esac
 # Never demote a superuser (or the role running this) into a handler login.

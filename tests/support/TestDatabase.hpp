@@ -26,7 +26,8 @@ public:
     std::string dump() const;
     // Applies sql/ with scripts/migrate.sh; returns its exit status.
     int migrate() const;
-    // A login of this database's own, member of `role` (janus_audit_writer or janus_fhir_writer), made
+    // A login of this database's own, member of `role` (janus_audit_writer, janus_fhir_writer or
+    // janus_recorder_state), made
     // by scripts/db-login.sh as scripts/run.sh makes the handlers' logins: its conninfo names a 0600
     // password file (scram-sha-256; the cluster trusts only its superuser). What a handler connects
     // with in production. Made on the first call per role, dropped with the database.

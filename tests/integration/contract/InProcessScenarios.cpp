@@ -17,9 +17,11 @@
 #include "FileSizeLimit.hpp"
 #include "FreePort.hpp"
 #include "RecorderPlugin.hpp"
+#include "RecordingLeases.hpp"
 #include "RoomPlugin.hpp"
 #include "Scenario.hpp"
 #include "TempDir.hpp"
+#include "TestDatabase.hpp"
 #include "hipaa/AuditHealthProbe.hpp"
 #include "hipaa/Errors.hpp"
 #include "hipaa/JcfgParser.hpp"
@@ -156,6 +158,43 @@ int recorderStartOnAFullDisk() {
     }
 }
 
+// Two instances of a clinic on one recordings folder (cluster.conninfo), the second one's answer to
+// `request` on a recording of the first: `setup` gets the recording (sealed unless `keepOpen`) and the
+// first plugin. A cluster needs a second Janus: here both are cores in this process.
+int recorderCluster(const std::string& request, bool keepOpen, bool storeDown,
+                    const std::function<void(const std::string&, const std::string&)>& setup = {}) {
+    TestDatabase db;
+    const std::string conninfo = db.loginConninfo("janus_recorder_state");
+    TempDir dir;
+    std::string keyring = dir.write("keyring", "1 kek " + std::string(64, 'a') + "\n", 0600);
+    std::string sign = dir.write("sign.key", std::string(64, 'b'), 0600);
+    SilentHost host;
+    auto make = [&](const std::string& instance, const std::string& conn, int port) {
+        std::string cfg =
+            dir.write(instance + ".jcfg",
+                      "general: {\n recordings_dir = \"" + dir.file("rec") + "\"\n keyring = \"" + keyring +
+                          "\"\n signing_key = \"" + sign + "\"\n rtp_port_min = " + std::to_string(port) +
+                          "\n rtp_port_max = " + std::to_string(port + 5) +
+                          "\n sweep_seconds = 3600\n}\ncluster: {\n conninfo = \"" + conn + "\"\n instance_id = \"" +
+                          instance + "\"\n}\n",
+                      0600);
+        return std::make_unique<recorder::RecorderPlugin>(Config(JcfgParser::parseFile(cfg), cfg), Logger(), host);
+    };
+    auto a = make("contract-a", conninfo, 40050);
+    auto b = make("contract-b", storeDown ? "host=127.0.0.1 port=1 dbname=hipaa" : conninfo, 40060);
+    JsonPtr started = a->handleAdmin(J(R"({"request":"start","streams":[{"kind":"audio","codec":"opus"}]})").get());
+    std::string id(jsonString(started.get(), "recording").value_or(""));
+    if (!keepOpen) a->handleAdmin(J(R"({"request":"stop","recording":")" + id + "\"}").get());
+    if (setup) setup(id, conninfo);
+    try {
+        return ClientTab::errorCode(
+            b->handleAdmin(J(R"({"request":")" + request + R"(","recording":")" + id + R"(","reason":"case 1"})").get())
+                .get());
+    } catch (const Error& e) {
+        return e.code();  // what the glue would answer
+    }
+}
+
 }  // namespace
 
 void addInProcessScenarios(std::vector<Scenario>& out) {
@@ -164,6 +203,19 @@ void addInProcessScenarios(std::vector<Scenario>& out) {
                    auditQueueFullBehindAFullSpool});
     out.push_back({"janus.plugin.hipaa.recorder", 470, "start while the disk refuses writes (in process)",
                    recorderStartOnAFullDisk});
+    out.push_back({"janus.plugin.hipaa.recorder", 430, "delete on B of a recording A still writes (in process)",
+                   [] { return recorderCluster("delete", true, false); }});
+    out.push_back({"janus.plugin.hipaa.recorder", 431, "delete while the cluster store is down (in process)",
+                   [] { return recorderCluster("delete", false, true); }});
+    out.push_back(
+        {"janus.plugin.hipaa.recorder", 432, "delete while another instance holds the lease (in process)", [] {
+             std::unique_ptr<recorder::RecordingLeases> other;
+             return recorderCluster("delete", false, false, [&](const std::string& id, const std::string& c) {
+                 other = std::make_unique<recorder::RecordingLeases>(c, "contract-c", std::chrono::seconds(30));
+                 for (int i = 0; other->acquire(id, recorder::LeaseKind::Op) && i < 200; ++i)
+                     std::this_thread::sleep_for(std::chrono::milliseconds(10));  // A's open lease goes back
+             });
+         }});
 }
 
 }  // namespace hipaa::test
