@@ -160,11 +160,12 @@ int recorderStartOnAFullDisk() {
 
 // Two instances of a clinic on one recordings folder (cluster.conninfo), the second one's answer to
 // `request` on a recording of the first: `setup` gets the recording (sealed unless `keepOpen`) and the
-// first plugin. A cluster needs a second Janus: here both are cores in this process.
+// leases' conninfo. A cluster needs a second Janus: here both are cores in this process.
 int recorderCluster(const std::string& request, bool keepOpen, bool storeDown,
                     const std::function<void(const std::string&, const std::string&)>& setup = {}) {
-    TestDatabase db;
-    const std::string conninfo = db.loginConninfo("janus_recorder_state");
+    // One database for the three scenarios (migrating one takes seconds); leases of ids never reused.
+    static TestDatabase db;
+    static const std::string conninfo = db.loginConninfo("janus_recorder_state");
     TempDir dir;
     std::string keyring = dir.write("keyring", "1 kek " + std::string(64, 'a') + "\n", 0600);
     std::string sign = dir.write("sign.key", std::string(64, 'b'), 0600);
@@ -182,9 +183,9 @@ int recorderCluster(const std::string& request, bool keepOpen, bool storeDown,
     };
     auto a = make("contract-a", conninfo, 40050);
     auto b = make("contract-b", storeDown ? "host=127.0.0.1 port=1 dbname=hipaa" : conninfo, 40060);
-    JsonPtr started = a->handleAdmin(J(R"({"request":"start","streams":[{"kind":"audio","codec":"opus"}]})").get());
-    std::string id(jsonString(started.get(), "recording").value_or(""));
-    if (!keepOpen) a->handleAdmin(J(R"({"request":"stop","recording":")" + id + "\"}").get());
+    // Through the in-process sink (as the room records): no SRTP session, which only Janus' core sets up.
+    std::string id = a->start({RecordingStreamSpec{false, "opus", "0"}}, "");
+    if (!keepOpen) a->stop(id);
     if (setup) setup(id, conninfo);
     try {
         return ClientTab::errorCode(
