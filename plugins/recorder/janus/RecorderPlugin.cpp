@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "RecorderPlugin.hpp"
 
+#include "HeldLease.hpp"
 #include "RecorderConfig.hpp"
 #include "RecorderErrors.hpp"
 #include "WriteError.hpp"
@@ -544,18 +545,7 @@ JsonPtr RecorderPlugin::exportRecording(const std::string& id) {
 int RecorderPlugin::sweep(int64_t nowMs) {
     int deleted = 0;
     for (const auto& id : store_->expired(nowMs)) {
-        struct Release {
-            RecordingLeases* leases;
-            const std::string& id;
-            ~Release() {
-                try {
-                    if (leases) leases->release(id, LeaseKind::Sweep);
-                } catch (const std::exception&) {
-                    // lapses after the ttl
-                }
-            }
-        };
-        std::optional<Release> release;
+        std::optional<HeldLease> lease;
         if (leases_) {
             // No deletion without the recording's lease: never two instances shredding the same
             // recording, never a sweep racing a delete or a hold of another instance.
@@ -567,7 +557,7 @@ int RecorderPlugin::sweep(int64_t nowMs) {
                 break;
             }
             sweepBlockedLogged_ = false;
-            release.emplace(leases_.get(), id);  // in place: a moved-from copy would give it back now
+            lease.emplace(*leases_, id, LeaseKind::Sweep);
         }
         try {
             // Under the lease the state file is read again: deleted or held meanwhile elsewhere is refused.
@@ -615,17 +605,7 @@ JsonPtr RecorderPlugin::leased(const std::string& id, const std::function<JsonPt
     if (!leases_ || ingest_->active(id) || inProcess_->active(id)) return fn();
     store_->describe(id);  // 421 before the store is asked for an id nobody has
     if (auto holder = leases_->acquire(id, LeaseKind::Op)) refuseHeld(id, *holder);
-    struct Release {
-        RecordingLeases& leases;
-        const std::string& id;
-        ~Release() {
-            try {
-                leases.release(id, LeaseKind::Op);
-            } catch (const std::exception&) {
-                // lapses after the ttl
-            }
-        }
-    } release{*leases_, id};
+    HeldLease lease(*leases_, id, LeaseKind::Op);
     return fn();
 }
 

@@ -132,7 +132,7 @@ TEST_F(RecordingLeasesDb, TheRoleMayNotRewriteWhichRecordingALeaseIsFor) {
     }
 }
 
-TEST_F(RecordingLeasesDb, AnUnreachableStoreIs431WithoutItsConninfo) {
+TEST(RecordingLeases, AnUnreachableStoreIs431WithoutItsConninfo) {
     RecordingLeases down("host=127.0.0.1 port=1 dbname=hipaa user=janus password=s3cr3t-pw connect_timeout=1",
                          "janus-a", 30s);
     for (auto call : {+[](RecordingLeases& l) { l.acquire(kRec, LeaseKind::Sweep); },
