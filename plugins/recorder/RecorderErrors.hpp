@@ -17,5 +17,10 @@ inline constexpr int kActive = 426;
 inline constexpr int kKeyUnavailable = 427;
 inline constexpr int kDamaged = 428;
 inline constexpr int kNotOnHold = 429;
+// Shared recordings folder (cluster.conninfo set): another instance writes the recording, the cluster
+// store cannot be reached, another instance is changing or sweeping the recording right now.
+inline constexpr int kOpenElsewhere = 430;
+inline constexpr int kClusterUnavailable = 431;
+inline constexpr int kBusyElsewhere = 432;
 inline constexpr int kWriteFailed = 470;
 }  // namespace hipaa::recorder::errc

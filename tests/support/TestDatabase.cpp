@@ -47,9 +47,10 @@ std::string TestDatabase::dump() const {
 }
 
 std::string TestDatabase::loginConninfo(const std::string& role) {
-    std::string login = name_ + (role == "janus_fhir_writer"  ? "_fhir"
-                                 : role == "janus_room_state" ? "_room"
-                                                              : "_audit");
+    std::string login = name_ + (role == "janus_fhir_writer"      ? "_fhir"
+                                 : role == "janus_room_state"     ? "_room"
+                                 : role == "janus_recorder_state" ? "_recorder"
+                                                                  : "_audit");
     std::string passfile = passfiles_.file(login + ".pgpass");
     if (std::find(logins_.begin(), logins_.end(), login) == logins_.end()) {
         logins_.push_back(login);  // dropped even if the script fails half-way

@@ -26,10 +26,11 @@ public:
     std::string dump() const;
     // Applies sql/ with scripts/migrate.sh; returns its exit status.
     int migrate() const;
-    // A login of this database's own, member of `role` (janus_audit_writer, janus_fhir_writer or janus_room_state),
-    // made by scripts/db-login.sh as scripts/run.sh makes the handlers' logins: its conninfo names a 0600 password file
-    // (scram-sha-256; the cluster trusts only its superuser). What a handler connects with in production. Made on the
-    // first call per role, dropped with the database.
+    // A login of this database's own, member of `role` (janus_audit_writer, janus_fhir_writer,
+    // janus_room_state or janus_recorder_state), made by scripts/db-login.sh as scripts/run.sh makes the
+    // handlers' logins: its conninfo names a 0600 password file (scram-sha-256; the cluster trusts only
+    // its superuser). What a handler connects with in production. Made on the first call per role,
+    // dropped with the database.
     std::string loginConninfo(const std::string& role);
     // The cluster's conninfo (database "hipaa"), from HIPAA_TEST_PG.
     static std::string clusterConninfo();

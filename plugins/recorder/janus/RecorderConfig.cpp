@@ -59,6 +59,7 @@ RecorderConfig RecorderConfig::read(Config& config) {
     }
     // Without a `policies` category: six years, the HIPAA retention period for documentation.
     if (c.policies.empty()) c.policies["standard"] = RetentionPolicy{"standard", 2190LL * 86'400'000};
+    c.cluster = ClusterConfig::read(config, false);
     config.finish();
     if (!c.policies.count(c.defaultPolicy)) throw ConfigError("general.default_policy: no such policy in `policies`");
     IngestServer::checkSettings(c.ingest);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "RecorderPlugin.hpp"
 
+#include "HeldLease.hpp"
 #include "RecorderConfig.hpp"
 #include "RecorderErrors.hpp"
 #include "WriteError.hpp"
@@ -51,6 +52,10 @@ StreamSpec streamSpec(StreamKind kind, std::string codec, std::string mid) {
     return spec;
 }
 
+// Long enough to ride out a slow statement or a short network blip, short enough that a crashed
+// instance's leases lapse before an operator retries. Renewed every third of it.
+constexpr std::chrono::milliseconds kLeaseTtl{30000};
+
 // The answer's envelope ("hipaa.recorder": "success") is added by the glue (envelopeAnswer).
 JsonPtr ok(const std::string& id) { return JsonBuilder().set("recording", id).build(); }
 
@@ -85,7 +90,13 @@ RecorderPlugin::RecorderPlugin(Config config, Logger log, MediaHost& host)
     signer_.emplace(c.loadSigner());
     RetentionPolicies policies = c.policies;
     IngestSettings ingest = c.ingest;
-    store_ = std::make_unique<RecordingStore>(recordingsDir_, exportDir_, keyring_, *signer_, std::move(policies));
+    instanceId_ = c.cluster.instanceId;
+    store_ = std::make_unique<RecordingStore>(recordingsDir_, exportDir_, keyring_, *signer_, std::move(policies),
+                                              StoreSharing{c.cluster.shared(), c.cluster.instanceId});
+    if (c.cluster.shared()) {
+        leases_ = std::make_unique<RecordingLeases>(c.cluster.conninfo, instanceId_, kLeaseTtl);
+        keeper_ = std::make_unique<LeaseKeeper>(*leases_, log_);
+    }
     auto onWriteFailure = [this](const std::string& id, size_t stream, int errnum) { writeFailed(id, stream, errnum); };
     ingest_ = std::make_unique<IngestServer>(ingest, log_, onWriteFailure);
     inProcess_ = std::make_unique<InProcessIngest>(ingest.chunkMs, log_, onWriteFailure);
@@ -110,6 +121,13 @@ RecorderPlugin::~RecorderPlugin() {
             seal(id);
         } catch (const std::exception& e) {
             log_.error(std::string("sealing at shutdown failed: ") + e.what());
+        }
+    }
+    if (keeper_) {
+        keeper_.reset();
+        try {
+            leases_->releaseAll();  // else they lapse after the ttl
+        } catch (const std::exception&) {
         }
     }
 }
@@ -153,11 +171,20 @@ JsonPtr RecorderPlugin::handleAdmin(const json_t* request) {
             sessions = sessions_.size();
         }
         JsonPtr info = infoResponse(kRecorderInfo, config_.effective());
+        if (leases_)
+            json_object_update(info.get(), JsonBuilder()
+                                               .set("instance_id", instanceId_)
+                                               .set("cluster_reachable", keeper_->reachable())
+                                               .set("leases_held", static_cast<uint64_t>(leases_->held()))
+                                               .set("leases_pending", static_cast<uint64_t>(keeper_->pending()))
+                                               .build()
+                                               .get());
         json_object_update(info.get(), JsonBuilder()
                                            .set("active", static_cast<uint64_t>(ingest_->recordings().size() +
                                                                                 inProcess_->recordings().size()))
                                            .set("sessions", static_cast<uint64_t>(sessions))
                                            .set("write_failures", writeFailures_.load())
+                                           .set("retention_deleted", retentionDeleted_.load())
                                            .set("key_version", static_cast<int64_t>(keyring_.newest()))
                                            .set("signing_public_key", hexEncode(signer_->publicKey()))
                                            .build()
@@ -175,23 +202,31 @@ JsonPtr RecorderPlugin::handleAdmin(const json_t* request) {
     if (what == "stop") return stopRequest(id);
     if (what == "status") return status(id);
     if (what == "hold") {
-        store_->hold(id, requireReason(request));
-        notify("hold", id);
-        return ok(id);
+        std::string reason = requireReason(request);
+        return leased(id, [&] {
+            store_->hold(id, reason);
+            notify("hold", id);
+            return ok(id);
+        });
     }
     if (what == "release") {
-        store_->release(id, requireReason(request));
-        notify("released", id);
-        return ok(id);
+        std::string reason = requireReason(request);
+        return leased(id, [&] {
+            store_->release(id, reason);
+            notify("released", id);
+            return ok(id);
+        });
     }
     if (what == "delete") {
         std::string reason = requireReason(request);
         // No controlMutex_: the store refuses a recording that is still recording, and deleting an
         // hour of video must not hold up every start and stop.
-        JsonPtr receipt = store_->remove(id, reason, Clock::wallMs());
-        JsonPtr e = JsonBuilder().set("trigger", "request").set("receipt", jsonRetain(receipt.get())).build();
-        notify("deleted", id, std::move(e));
-        return JsonBuilder().set("recording", id).set("receipt", std::move(receipt)).build();
+        return leased(id, [&] {
+            JsonPtr receipt = store_->remove(id, reason, Clock::wallMs());
+            JsonPtr e = JsonBuilder().set("trigger", "request").set("receipt", jsonRetain(receipt.get())).build();
+            notify("deleted", id, std::move(e));
+            return JsonBuilder().set("recording", id).set("receipt", std::move(receipt)).build();
+        });
     }
     if (what == "verify") {
         JsonPtr report = store_->verify(id);
@@ -200,7 +235,11 @@ JsonPtr RecorderPlugin::handleAdmin(const json_t* request) {
         return JsonBuilder().set("recording", id).set("verification", std::move(report)).build();
     }
     if (what == "rewrap") {
-        uint32_t v = store_->rewrap(id);
+        uint32_t v = 0;
+        leased(id, [&] {
+            v = store_->rewrap(id);
+            return JsonPtr();
+        });
         JsonPtr e = JsonBuilder().set("key_version", static_cast<int64_t>(v)).build();
         notify("rewrapped", id, std::move(e));
         return JsonBuilder().set("recording", id).set("key_version", static_cast<int64_t>(v)).build();
@@ -318,6 +357,9 @@ std::string RecorderPlugin::open(const std::vector<StreamSpec>& specs, const std
     } catch (const WriteError& e) {
         throw RequestError(errc::kWriteFailed, std::string("cannot write the recording's state (") + e.reason() + ")");
     }
+    // Taken by the keeper's thread, never waited for here: a visit is recorded even while the cluster
+    // store is down (the state file names this instance as the writer meanwhile).
+    if (keeper_) keeper_->opened(id);
     Bytes dataKey = secureRandomBytes(32);
     // Nothing was received: the files started so far are left as they are and the recording is marked
     // interrupted (in memory at least, if its state file cannot be written), so no half-registered
@@ -328,6 +370,7 @@ std::string RecorderPlugin::open(const std::vector<StreamSpec>& specs, const std
             store_->markInterrupted(id);
         } catch (const std::exception&) {
         }
+        if (keeper_) keeper_->closed(id);
     };
     try {
         std::vector<std::unique_ptr<RecordingWriter>> writers;
@@ -379,15 +422,27 @@ void RecorderPlugin::writeFailed(const std::string& id, size_t stream, int errnu
 
 RecorderPlugin::Sealed RecorderPlugin::seal(const std::string& id) {
     std::lock_guard control(controlMutex_);
-    if (!store_->exists(id)) throw RequestError(errc::kUnknownRecording, "no such recording");
+    if (!store_->exists(id) && !store_->shared()) throw RequestError(errc::kUnknownRecording, "no such recording");
     Sealed out;
     out.files = ingest_->close(id, &out.counters);
     if (out.files.empty()) out.files = inProcess_->close(id, &out.counters);
     if (out.files.empty()) {
-        if (jsonString(store_->describe(id).get(), "status").value_or("") == "deleted")
-            throw RequestError(errc::kDeleted, "recording was deleted");
+        JsonPtr d = store_->describe(id);  // 421 when no instance has it
+        std::string status(jsonString(d.get(), "status").value_or(""));
+        if (status == "deleted") throw RequestError(errc::kDeleted, "recording was deleted");
+        std::string owner(jsonString(d.get(), "instance").value_or(""));
+        if (status == "recording" && !owner.empty() && owner != instanceId_)
+            throw RequestError(errc::kOpenElsewhere, "recording is open on instance " + owner + ": stop it there");
         throw RequestError(errc::kNotActive, "recording is not active");
     }
+    // Sealed or not, this instance writes it no more: the open lease goes back.
+    struct Close {
+        LeaseKeeper* keeper;
+        const std::string& id;
+        ~Close() {
+            if (keeper) keeper->closed(id);
+        }
+    } close{keeper_.get(), id};
     try {
         store_->sealed(id, out.files);  // `failed` when a file is incomplete
     } catch (const WriteError& e) {
@@ -490,11 +545,30 @@ JsonPtr RecorderPlugin::exportRecording(const std::string& id) {
 int RecorderPlugin::sweep(int64_t nowMs) {
     int deleted = 0;
     for (const auto& id : store_->expired(nowMs)) {
+        std::optional<HeldLease> lease;
+        if (leases_) {
+            // No deletion without the recording's lease: never two instances shredding the same
+            // recording, never a sweep racing a delete or a hold of another instance.
+            try {
+                if (leases_->acquire(id, LeaseKind::Sweep)) continue;  // another instance has it now
+            } catch (const Error& ex) {
+                if (!sweepBlockedLogged_) log_.warn(std::string("retention sweep skipped: ") + ex.what());
+                sweepBlockedLogged_ = true;
+                break;
+            }
+            sweepBlockedLogged_ = false;
+            lease.emplace(*leases_, id, LeaseKind::Sweep);
+        }
         try {
+            // Under the lease the state file is read again: deleted or held meanwhile elsewhere is refused.
             JsonPtr receipt = store_->remove(id, "retention policy", nowMs);
             JsonPtr e = JsonBuilder().set("trigger", "retention").set("receipt", std::move(receipt)).build();
             notify("deleted", id, std::move(e));
+            retentionDeleted_.fetch_add(1);
             ++deleted;
+        } catch (const RequestError& ex) {
+            if (ex.code() == errc::kDeleted) continue;  // another instance's sweep or delete came first
+            log_.warn(std::string("retention sweep skipped a recording: ") + ex.what());
         } catch (const std::exception& ex) {
             // A hold placed since expired() was computed lands here too: skipped, retried next sweep.
             log_.warn(std::string("retention sweep skipped a recording: ") + ex.what());
@@ -525,6 +599,22 @@ void RecorderPlugin::sweeperLoop() {
         }
         lock.lock();
     }
+}
+
+JsonPtr RecorderPlugin::leased(const std::string& id, const std::function<JsonPtr()>& fn) {
+    if (!leases_ || ingest_->active(id) || inProcess_->active(id)) return fn();
+    store_->describe(id);  // 421 before the store is asked for an id nobody has
+    if (auto holder = leases_->acquire(id, LeaseKind::Op)) refuseHeld(id, *holder);
+    HeldLease lease(*leases_, id, LeaseKind::Op);
+    return fn();
+}
+
+void RecorderPlugin::refuseHeld(const std::string& id, const LeaseHolder& holder) {
+    if (holder.kind == "open" && jsonString(store_->describe(id).get(), "status").value_or("") == "recording")
+        throw RequestError(errc::kOpenElsewhere, "recording is open on instance " + holder.owner + ": ask it there");
+    throw RequestError(errc::kBusyElsewhere, "instance " + (holder.owner.empty() ? std::string("?") : holder.owner) +
+                                                 " is working on this recording right now (" + holder.kind +
+                                                 "): retry shortly");
 }
 
 JsonPtr RecorderPlugin::querySession(SessionId session) {

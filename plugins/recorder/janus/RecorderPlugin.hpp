@@ -7,7 +7,9 @@
 #include "InProcessIngest.hpp"
 #include "IngestServer.hpp"
 #include "Keyring.hpp"
+#include "LeaseKeeper.hpp"
 #include "RecorderConfig.hpp"
+#include "RecordingLeases.hpp"
 #include "RecordingStore.hpp"
 #include "hipaa/Config.hpp"
 #include "hipaa/Ed25519Signer.hpp"
@@ -75,6 +77,11 @@ private:
     void writeFailed(const std::string& id, size_t stream, int errnum);
     void notify(const char* event, const std::string& id, JsonPtr extra = nullptr);
     void sweeperLoop();
+    // Shared folder: runs `fn` under this instance's `op` lease of the recording (432 when another
+    // instance holds one, 430 when it writes the recording, 431 when the store cannot be reached).
+    // A recording open here needs none: its open lease already keeps the others out.
+    JsonPtr leased(const std::string& id, const std::function<JsonPtr()>& fn);
+    [[noreturn]] void refuseHeld(const std::string& id, const LeaseHolder& holder);
 
     Config config_;
     Logger log_;
@@ -84,7 +91,12 @@ private:
     Keyring keyring_;
     std::optional<Ed25519Signer> signer_;
     std::unique_ptr<RecordingStore> store_;
-    std::atomic<uint64_t> writeFailures_{0};      // streams whose file could not be written (info)
+    std::atomic<uint64_t> writeFailures_{0};     // streams whose file could not be written (info)
+    std::atomic<uint64_t> retentionDeleted_{0};  // recordings this instance's sweeper deleted (info)
+    std::string instanceId_;
+    std::unique_ptr<RecordingLeases> leases_;  // cluster.conninfo set: recordings_dir is shared
+    std::unique_ptr<LeaseKeeper> keeper_;
+    bool sweepBlockedLogged_ = false;             // sweeper thread only
     std::unique_ptr<IngestServer> ingest_;        // SRTP over UDP (rtp_forward)
     std::unique_ptr<InProcessIngest> inProcess_;  // RecordingSink (the room's tap)
     std::mutex controlMutex_;                     // serializes start/stop so a recording is never half-started

@@ -69,48 +69,58 @@ bool RecordingStore::isExportName(std::string_view name, std::string_view id) {
     return false;
 }
 
+RecordingStore::Meta RecordingStore::readMeta(const std::string& file) {
+    JsonPtr j = jsonParse(asChars(readWholeFile(file)));
+    Meta m;
+    m.status = std::string(jsonString(j.get(), "status").value_or("interrupted"));
+    m.failure = std::string(jsonString(j.get(), "failure").value_or(""));
+    m.policy = std::string(jsonString(j.get(), "policy").value_or(""));
+    m.createdMs = jsonInt(j.get(), "created_ms").value_or(0);
+    m.endedMs = jsonInt(j.get(), "ended_ms").value_or(0);
+    m.deletedMs = jsonInt(j.get(), "deleted_ms").value_or(0);
+    m.held = jsonBool(j.get(), "hold").value_or(false);
+    m.holdReason = std::string(jsonString(j.get(), "hold_reason").value_or(""));
+    m.holdSinceMs = jsonInt(j.get(), "hold_since_ms").value_or(0);
+    m.instance = std::string(jsonString(j.get(), "instance").value_or(""));
+    size_t i;
+    json_t* s;
+    json_array_foreach(json_object_get(j.get(), "streams"), i, s) {
+        StreamSpec spec;
+        spec.kind = jsonString(s, "kind").value_or("audio") == "video" ? StreamKind::Video : StreamKind::Audio;
+        spec.codec = std::string(jsonString(s, "codec").value_or(""));
+        spec.mid = std::string(jsonString(s, "mid").value_or(""));
+        m.files.push_back(std::string(jsonString(s, "file").value_or("")));
+        m.streams.push_back(spec);
+    }
+    return m;
+}
+
 RecordingStore::RecordingStore(std::string dir, std::string exportDir, const Keyring& keyring,
-                               const Ed25519Signer& signer, RetentionPolicies policies)
+                               const Ed25519Signer& signer, RetentionPolicies policies, StoreSharing sharing)
     : dir_(std::move(dir)),
       exportDir_(std::move(exportDir)),
       keyring_(keyring),
       signer_(signer),
-      policies_(std::move(policies)) {
+      policies_(std::move(policies)),
+      sharing_(std::move(sharing)) {
     const std::string suffix = ".state.json";
     for (const auto& file : std::filesystem::directory_iterator(dir_)) {
         std::string name = file.path().filename().string();
         if (name.size() != 32 + suffix.size() || !name.ends_with(suffix)) continue;
         std::string id = name.substr(0, 32);
         if (!recordingIdFromHex(id)) continue;
-        JsonPtr j;
+        Meta m;
         try {
-            j = jsonParse(asChars(readWholeFile(file.path().string())));
+            m = readMeta(file.path().string());
         } catch (const Error&) {
             throw ConfigError("general.recordings_dir: unreadable state file " + name);
         }
-        Meta m;
-        m.status = std::string(jsonString(j.get(), "status").value_or("interrupted"));
-        m.failure = std::string(jsonString(j.get(), "failure").value_or(""));
-        m.policy = std::string(jsonString(j.get(), "policy").value_or(""));
-        m.createdMs = jsonInt(j.get(), "created_ms").value_or(0);
-        m.endedMs = jsonInt(j.get(), "ended_ms").value_or(0);
-        m.deletedMs = jsonInt(j.get(), "deleted_ms").value_or(0);
-        m.held = jsonBool(j.get(), "hold").value_or(false);
-        m.holdReason = std::string(jsonString(j.get(), "hold_reason").value_or(""));
-        m.holdSinceMs = jsonInt(j.get(), "hold_since_ms").value_or(0);
-        size_t i;
-        json_t* s;
-        json_array_foreach(json_object_get(j.get(), "streams"), i, s) {
-            StreamSpec spec;
-            spec.kind = jsonString(s, "kind").value_or("audio") == "video" ? StreamKind::Video : StreamKind::Audio;
-            spec.codec = std::string(jsonString(s, "codec").value_or(""));
-            spec.mid = std::string(jsonString(s, "mid").value_or(""));
-            m.files.push_back(std::string(jsonString(s, "file").value_or("")));
-            m.streams.push_back(spec);
-        }
         if (!policies_.count(m.policy))
             throw ConfigError("recording " + id + " uses policy '" + m.policy + "', which is not configured");
-        if (m.status == "recording") {
+        // Cut off by a crash of this instance. On a shared folder a recording another instance writes
+        // is not ours to end (its owner does when it restarts).
+        bool ours = !sharing_.shared || m.instance.empty() || m.instance == sharing_.instanceId;
+        if (m.status == "recording" && ours) {
             m.status = "interrupted";
             m.endedMs = Clock::wallMs();
             save(id, m);
@@ -121,11 +131,80 @@ RecordingStore::RecordingStore(std::string dir, std::string exportDir, const Key
     }
 }
 
-std::shared_ptr<RecordingStore::Entry> RecordingStore::entry(const std::string& id) const {
+void RecordingStore::refresh() const {
+    if (!sharing_.shared) return;
+    const std::string suffix = ".state.json";
+    std::error_code ec;
+    for (const auto& file : std::filesystem::directory_iterator(dir_, ec)) {
+        std::string name = file.path().filename().string();
+        if (name.size() != 32 + suffix.size() || !name.ends_with(suffix)) continue;
+        std::string id = name.substr(0, 32);
+        if (!recordingIdFromHex(id)) continue;
+        std::shared_ptr<Entry> e;
+        {
+            std::lock_guard lock(mutex_);
+            auto it = recordings_.find(id);
+            if (it != recordings_.end()) e = it->second;
+        }
+        if (e) {
+            reload(id, *e);
+            continue;
+        }
+        Meta m;
+        try {
+            m = readMeta(file.path().string());
+        } catch (const std::exception&) {
+            continue;  // damaged: not listed (state files are replaced atomically)
+        }
+        if (!policies_.count(m.policy)) continue;  // instances must share their policies (docs)
+        auto fresh = std::make_shared<Entry>();
+        fresh->meta = std::move(m);
+        std::lock_guard lock(mutex_);
+        recordings_.emplace(id, std::move(fresh));
+    }
+}
+
+void RecordingStore::reload(const std::string& id, Entry& e) const {
+    std::lock_guard state(e.state);  // not in the middle of a change of ours
+    {
+        std::lock_guard lock(mutex_);
+        // This instance writes it: its memory is the truth until it is sealed.
+        if (e.meta.status == "recording" && e.meta.instance == sharing_.instanceId) return;
+    }
+    Meta m;
+    try {
+        m = readMeta(path(id + ".state.json"));
+    } catch (const std::exception&) {
+        return;
+    }
+    if (!policies_.count(m.policy)) return;
     std::lock_guard lock(mutex_);
-    auto it = recordings_.find(id);
-    if (it == recordings_.end()) throw RequestError(errc::kUnknownRecording, "no such recording");
-    return it->second;
+    e.meta = std::move(m);
+}
+
+void RecordingStore::refuseOpenElsewhere(const Meta& m) const {
+    if (sharing_.shared && m.status == "recording" && !m.instance.empty() && m.instance != sharing_.instanceId)
+        throw RequestError(errc::kOpenElsewhere, "recording is open on instance " + m.instance + ": ask it there");
+}
+
+std::shared_ptr<RecordingStore::Entry> RecordingStore::entry(const std::string& id) const {
+    std::shared_ptr<Entry> e;
+    {
+        std::lock_guard lock(mutex_);
+        auto it = recordings_.find(id);
+        if (it != recordings_.end()) e = it->second;
+    }
+    if (sharing_.shared) {
+        if (e) {
+            reload(id, *e);
+        } else if (fileExists(path(id + ".state.json"))) {
+            refresh();  // made by another instance
+            std::lock_guard lock(mutex_);
+            if (auto it = recordings_.find(id); it != recordings_.end()) e = it->second;
+        }
+    }
+    if (!e) throw RequestError(errc::kUnknownRecording, "no such recording");
+    return e;
 }
 
 RecordingStore::Meta RecordingStore::snapshot(const Entry& e) const {
@@ -169,6 +248,7 @@ void RecordingStore::save(const std::string& id, const Meta& m) const {
                     .set("hold", m.held)
                     .set("hold_reason", m.holdReason)
                     .set("hold_since_ms", m.holdSinceMs)
+                    .setIf(!m.instance.empty(), "instance", m.instance)
                     .set("streams", std::move(streams).build())
                     .build();
     writeFileAtomic(path(id + ".state.json"), asBytes(jsonDump(j.get(), JSON_INDENT(1) | JSON_SORT_KEYS)), 0600);
@@ -182,6 +262,7 @@ std::vector<std::string> RecordingStore::create(const std::string& id, const std
     m.status = "recording";
     m.policy = policy;
     m.createdMs = Clock::wallMs();
+    if (sharing_.shared) m.instance = sharing_.instanceId;
     m.streams = streams;
     std::vector<std::string> paths;
     for (size_t i = 0; i < streams.size(); ++i) {
@@ -257,6 +338,7 @@ void RecordingStore::hold(const std::string& id, const std::string& reason) {
     int64_t now = Clock::wallMs();
     update(id, *e, [&](Meta& m) {
         if (m.status == "deleted") throw RequestError(errc::kDeleted, "recording was deleted");
+        refuseOpenElsewhere(m);  // its owner's seal would write over our hold
         m.held = true;
         m.holdReason = reason;
         m.holdSinceMs = now;
@@ -268,6 +350,7 @@ void RecordingStore::release(const std::string& id, const std::string& reason) {
     std::shared_lock files(e->files);
     update(id, *e, [&](Meta& m) {
         if (m.status == "deleted") throw RequestError(errc::kDeleted, "recording was deleted");
+        refuseOpenElsewhere(m);
         if (!m.held) throw RequestError(errc::kNotOnHold, "recording is not on hold");
         m.held = false;
         m.holdReason = "released: " + reason;
@@ -280,6 +363,7 @@ JsonPtr RecordingStore::remove(const std::string& id, const std::string& reason,
     std::unique_lock files(e->files);  // no export, verify, hold or rewrap of it meanwhile
     Meta m = snapshot(*e);
     if (m.status == "deleted") throw RequestError(errc::kDeleted, "recording was already deleted");
+    refuseOpenElsewhere(m);
     if (m.status == "recording") throw RequestError(errc::kActive, "recording is still running: stop it first");
     if (m.held) throw RequestError(errc::kOnHold, "recording is under legal hold");
     // Decrypted copies first: a receipt saying the key is destroyed must not leave plaintext behind.
@@ -331,6 +415,7 @@ JsonPtr RecordingStore::verify(const std::string& id) const {
     auto e = entry(id);
     std::shared_lock files(e->files);
     const Meta m = snapshot(*e);
+    refuseOpenElsewhere(m);
     auto piece = [&](uint64_t, ByteView) { progress(id); };
     JsonBuilder out;
     out.set("recording", id).set("status", m.status);
@@ -415,6 +500,7 @@ uint32_t RecordingStore::rewrap(const std::string& id) {
     std::unique_lock files(e->files);
     const Meta m = snapshot(*e);
     if (m.status == "deleted") throw RequestError(errc::kDeleted, "recording was deleted");
+    refuseOpenElsewhere(m);
     if (m.status == "recording") throw RequestError(errc::kActive, "recording is still running");
     std::vector<FileSummary> summaries;
     for (const auto& f : m.files) {
@@ -448,6 +534,7 @@ std::vector<std::string> RecordingStore::exportMjr(const std::string& id, int64_
     std::shared_lock files(e->files);
     const Meta m = snapshot(*e);
     if (m.status == "deleted") throw RequestError(errc::kDeleted, "recording was deleted");
+    refuseOpenElsewhere(m);
     if (m.status == "recording") throw RequestError(errc::kActive, "recording is still running");
     std::vector<std::string> out;
     try {
@@ -482,6 +569,7 @@ std::vector<std::string> RecordingStore::exportMjr(const std::string& id, int64_
 }
 
 std::vector<std::string> RecordingStore::expired(int64_t nowMs) const {
+    refresh();
     std::lock_guard lock(mutex_);
     std::vector<std::string> out;
     for (const auto& [id, e] : recordings_) {
@@ -502,6 +590,7 @@ JsonPtr RecordingStore::describeMeta(const std::string& id, const Meta& m) const
     if (m.endedMs) j.set("ended_ms", m.endedMs).set("expires_ms", policies_.at(m.policy).expiresAt(m.endedMs));
     return std::move(j)
         .setIf(m.deletedMs != 0, "deleted_ms", m.deletedMs)
+        .setIf(!m.instance.empty(), "instance", m.instance)
         .set("hold", m.held)
         .set("streams", std::move(streams).build())
         .build();
@@ -513,6 +602,7 @@ JsonPtr RecordingStore::describe(const std::string& id) const {
 }
 
 JsonPtr RecordingStore::list() const {
+    refresh();
     std::vector<std::pair<std::string, Meta>> all;
     {
         std::lock_guard lock(mutex_);

@@ -24,6 +24,16 @@
 
 namespace hipaa::recorder {
 
+// Several instances on one recordings folder (cluster.conninfo set): the folder, not this process'
+// memory, is the truth. Every call reads the recording's state file again (list and the sweep: the
+// folder), recordings another instance creates appear, and a recording is written only by the
+// instance named in its state file (`instance`): the others refuse to change, export or verify it
+// while it records (430). Locking across instances is the caller's (RecordingLeases).
+struct StoreSharing {
+    bool shared = false;
+    std::string instanceId;
+};
+
 struct StreamSpec {
     StreamKind kind = StreamKind::Audio;
     std::string codec, mid;
@@ -34,7 +44,7 @@ public:
     // Loads existing state; recordings still marked "recording" were cut off by a crash and become
     // "interrupted" (their sealed prefix stays readable; verify reports the damaged tail).
     RecordingStore(std::string dir, std::string exportDir, const Keyring& keyring, const Ed25519Signer& signer,
-                   RetentionPolicies policies);
+                   RetentionPolicies policies, StoreSharing sharing = {});
 
     // Registers a new recording; returns the stream file paths in spec order.
     std::vector<std::string> create(const std::string& id, const std::string& policy,
@@ -65,6 +75,7 @@ public:
     JsonPtr describe(const std::string& id) const;
     JsonPtr list() const;
     bool exists(const std::string& id) const;
+    bool shared() const { return sharing_.shared; }
     const RetentionPolicies& policies() const { return policies_; }
     const std::string& exportDir() const { return exportDir_; }
 
@@ -81,6 +92,7 @@ private:
         int64_t createdMs = 0, endedMs = 0, deletedMs = 0, holdSinceMs = 0;
         bool held = false;
         std::string holdReason;
+        std::string instance;  // shared folder: the instance that writes (wrote) it
         std::vector<StreamSpec> streams;
         std::vector<std::string> files;
     };
@@ -91,7 +103,15 @@ private:
         Meta meta;                // read under mutex_; changed under `state` and mutex_
     };
 
+    // Shared folder: reads the state file again first (and finds recordings other instances made).
     std::shared_ptr<Entry> entry(const std::string& id) const;
+    // Throws ConfigError (unreadable) or Error; the policy is checked by the caller.
+    static Meta readMeta(const std::string& file);
+    // Shared folder: every state file read again (list, expired).
+    void refresh() const;
+    void reload(const std::string& id, Entry& e) const;
+    // 430 while another instance writes the recording.
+    void refuseOpenElsewhere(const Meta& m) const;
     Meta snapshot(const Entry& e) const;
     // Under e.state: applies `change` to the meta (under mutex_), then writes the state file.
     void update(const std::string& id, Entry& e, const std::function<void(Meta&)>& change);
@@ -106,9 +126,11 @@ private:
     const Keyring& keyring_;
     const Ed25519Signer& signer_;
     RetentionPolicies policies_;
+    StoreSharing sharing_;
     ProgressHook progress_;
     mutable std::mutex mutex_;  // guards recordings_ and every Entry::meta; never held across file I/O
-    std::map<std::string, std::shared_ptr<Entry>> recordings_;
+    // mutable: a shared folder's reads add what other instances wrote.
+    mutable std::map<std::string, std::shared_ptr<Entry>> recordings_;
 };
 
 }  // namespace hipaa::recorder

@@ -18,9 +18,11 @@
 #include "FileSizeLimit.hpp"
 #include "FreePort.hpp"
 #include "RecorderPlugin.hpp"
+#include "RecordingLeases.hpp"
 #include "RoomPlugin.hpp"
 #include "Scenario.hpp"
 #include "TempDir.hpp"
+#include "TestDatabase.hpp"
 #include "hipaa/AuditHealthProbe.hpp"
 #include "hipaa/Errors.hpp"
 #include "hipaa/JcfgParser.hpp"
@@ -196,6 +198,44 @@ int roomJoinWithoutTheSharedState() {
     return answer.get();
 }
 
+// Two instances of a clinic on one recordings folder (cluster.conninfo), the second one's answer to
+// `request` on a recording of the first: `setup` gets the recording (sealed unless `keepOpen`) and the
+// leases' conninfo. A cluster needs a second Janus: here both are cores in this process.
+int recorderCluster(const std::string& request, bool keepOpen, bool storeDown,
+                    const std::function<void(const std::string&, const std::string&)>& setup = {}) {
+    // One database for the three scenarios (migrating one takes seconds); leases of ids never reused.
+    static TestDatabase db;
+    static const std::string conninfo = db.loginConninfo("janus_recorder_state");
+    TempDir dir;
+    std::string keyring = dir.write("keyring", "1 kek " + std::string(64, 'a') + "\n", 0600);
+    std::string sign = dir.write("sign.key", std::string(64, 'b'), 0600);
+    SilentHost host;
+    auto make = [&](const std::string& instance, const std::string& conn, int port) {
+        std::string cfg =
+            dir.write(instance + ".jcfg",
+                      "general: {\n recordings_dir = \"" + dir.file("rec") + "\"\n keyring = \"" + keyring +
+                          "\"\n signing_key = \"" + sign + "\"\n rtp_port_min = " + std::to_string(port) +
+                          "\n rtp_port_max = " + std::to_string(port + 5) +
+                          "\n sweep_seconds = 3600\n}\ncluster: {\n conninfo = \"" + conn + "\"\n instance_id = \"" +
+                          instance + "\"\n}\n",
+                      0600);
+        return std::make_unique<recorder::RecorderPlugin>(Config(JcfgParser::parseFile(cfg), cfg), Logger(), host);
+    };
+    auto a = make("contract-a", conninfo, 40050);
+    auto b = make("contract-b", storeDown ? "host=127.0.0.1 port=1 dbname=hipaa" : conninfo, 40060);
+    // Through the in-process sink (as the room records): no SRTP session, which only Janus' core sets up.
+    std::string id = a->start({RecordingStreamSpec{false, "opus", "0"}}, "");
+    if (!keepOpen) a->stop(id);
+    if (setup) setup(id, conninfo);
+    try {
+        return ClientTab::errorCode(
+            b->handleAdmin(J(R"({"request":")" + request + R"(","recording":")" + id + R"(","reason":"case 1"})").get())
+                .get());
+    } catch (const Error& e) {
+        return e.code();  // what the glue would answer
+    }
+}
+
 }  // namespace
 
 void addInProcessScenarios(std::vector<Scenario>& out) {
@@ -206,6 +246,19 @@ void addInProcessScenarios(std::vector<Scenario>& out) {
                    recorderStartOnAFullDisk});
     out.push_back({"janus.plugin.hipaa.room", 468, "a join while the shared token state is unreachable (in process)",
                    roomJoinWithoutTheSharedState});
+    out.push_back({"janus.plugin.hipaa.recorder", 430, "delete on B of a recording A still writes (in process)",
+                   [] { return recorderCluster("delete", true, false); }});
+    out.push_back({"janus.plugin.hipaa.recorder", 431, "delete while the cluster store is down (in process)",
+                   [] { return recorderCluster("delete", false, true); }});
+    out.push_back(
+        {"janus.plugin.hipaa.recorder", 432, "delete while another instance holds the lease (in process)", [] {
+             std::unique_ptr<recorder::RecordingLeases> other;
+             return recorderCluster("delete", false, false, [&](const std::string& id, const std::string& c) {
+                 other = std::make_unique<recorder::RecordingLeases>(c, "contract-c", std::chrono::seconds(30));
+                 for (int i = 0; other->acquire(id, recorder::LeaseKind::Op) && i < 200; ++i)
+                     std::this_thread::sleep_for(std::chrono::milliseconds(10));  // A's open lease goes back
+             });
+         }});
 }
 
 }  // namespace hipaa::test
