@@ -53,6 +53,7 @@ std::vector<std::string> AuditVerifier::instances(PgConn& conn) {
         "SELECT (SELECT min(instance_id) FROM audit_record WHERE instance_id > i.id) FROM i WHERE i.id IS NOT NULL) "
         "SELECT id FROM i WHERE id IS NOT NULL UNION SELECT DISTINCT instance_id FROM audit_checkpoint ORDER BY 1");
     std::vector<std::string> out;
+    out.reserve(static_cast<size_t>(r.rows()));
     for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.value(i, 0));
     return out;
 }

@@ -49,7 +49,7 @@ public:
     static Result verify(PgConn& conn, const std::string& instanceId, const AuditKeyRing& keys, int64_t fromSeq = 1,
                          int64_t toSeq = INT64_MAX, const std::vector<KnownHead>& known = {});
     // Every instance with records or checkpoints in the database, sorted (a loose index scan of the
-    // primary key: one probe per instance, not a scan of the trail).
+    // primary key: one probe per instance and partition, not a scan).
     static std::vector<std::string> instances(PgConn& conn);
 
 private:
