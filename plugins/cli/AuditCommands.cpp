@@ -16,8 +16,8 @@ namespace hipaa::cli {
 namespace {
 
 std::vector<std::string> filterOptions() {
-    return {"--requester", "--instance",  "--room",  "--actor",         "--action",       "--from-time",
-            "--to-time",   "--after-seq", "--limit", "--pseudonym-iss", "--pseudonym-sub"};
+    return {"--requester", "--instance",  "--room",   "--actor", "--action",        "--from-time",
+            "--to-time",   "--after-seq", "--cursor", "--limit", "--pseudonym-iss", "--pseudonym-sub"};
 }
 
 // The filters of query/export; their bounds are the handler's to check (it answers 401 naming one).
@@ -33,6 +33,7 @@ JsonBuilder filters(const CommandContext& ctx, const char* what) {
         .setOptional("from_time", ctx.args.value("--from-time"))
         .setOptional("to_time", ctx.args.value("--to-time"))
         .setOptional("after_seq", ctx.args.integer("--after-seq", INT64_MIN, INT64_MAX))
+        .setOptional("cursor", ctx.args.value("--cursor"))
         .setOptional("limit", ctx.args.integer("--limit", INT64_MIN, INT64_MAX));
     auto iss = ctx.valueOrStdin("--pseudonym-iss"), sub = ctx.valueOrStdin("--pseudonym-sub");
     if (iss.has_value() != sub.has_value()) throw UsageError("--pseudonym-iss and --pseudonym-sub go together");
@@ -44,6 +45,8 @@ JsonBuilder filters(const CommandContext& ctx, const char* what) {
 void printNext(const CommandContext& ctx, const json_t* answer) {
     if (auto next = jsonInt(answer, "next_after_seq"))
         ctx.out << "(more may follow: add --after-seq " << *next << ")\n";
+    if (auto next = jsonString(answer, "next_cursor"))  // a query across instances
+        ctx.out << "(more may follow: add --cursor " << *next << ")\n";
 }
 
 int verify(const CommandContext& ctx) {
@@ -68,13 +71,13 @@ int query(const CommandContext& ctx) {
         ctx.printJson(answer.get());
         return exitcode::kOk;
     }
-    Table table({"SEQ", "TIME", "ACTION", "OUTCOME", "ROOM", "ACTOR", "PLUGIN"});
+    Table table({"INSTANCE", "SEQ", "TIME", "ACTION", "OUTCOME", "ROOM", "ACTOR", "PLUGIN"});
     size_t i;
     json_t* rec;
     json_array_foreach(json_object_get(answer.get(), "records"), i, rec) {
-        table.add({FieldList::text(rec, "seq"), FieldList::text(rec, "time"), FieldList::text(rec, "action"),
-                   FieldList::text(rec, "outcome"), FieldList::text(rec, "room"), FieldList::text(rec, "actor"),
-                   FieldList::text(rec, "plugin")});
+        table.add({FieldList::text(rec, "instance_id"), FieldList::text(rec, "seq"), FieldList::text(rec, "time"),
+                   FieldList::text(rec, "action"), FieldList::text(rec, "outcome"), FieldList::text(rec, "room"),
+                   FieldList::text(rec, "actor"), FieldList::text(rec, "plugin")});
     }
     table.print(ctx.out);
     printNext(ctx, answer.get());

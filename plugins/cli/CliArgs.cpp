@@ -14,11 +14,11 @@ namespace {
 
 constexpr std::array<std::string_view, 8> kFlags{"--json",    "--yes",  "--all", "--files",
                                                  "--samples", "--help", "-h",    "--allow-non-loopback"};
-constexpr std::array<std::string_view, 24> kValued{
+constexpr std::array<std::string_view, 25> kValued{
     "--secret-file",   "--admin-url", "--timeout",   "--sub",       "--jti",    "--ttl",   "--reason",
     "--from",          "--to",        "--instance",  "--requester", "--room",   "--actor", "--action",
     "--from-time",     "--to-time",   "--after-seq", "--limit",     "--format", "--state", "--pseudonym-iss",
-    "--pseudonym-sub", "--class",     "--listen"};
+    "--pseudonym-sub", "--class",     "--listen",    "--cursor"};
 // Taken by every command.
 constexpr std::array<std::string_view, 5> kGlobal{"--secret-file", "--admin-url", "--timeout", "--json", "--help"};
 

@@ -71,7 +71,9 @@ on standard output. query and export are themselves written to the trail under -
 FILTERS: --requester NAME (default: your login name; $SUDO_USER under sudo), --instance ID,
   --room ROOM, --actor PSEUDONYM, --action ACTION, --pseudonym-iss ISS --pseudonym-sub SUB (a person's
   records by their token's iss and sub; "-" reads a value from standard input), --from-time and
-  --to-time (ISO 8601), --after-seq SEQ (paging), --limit N (1-1000, default 100).
+  --to-time (ISO 8601), --limit N (1-1000, default 100). Without --instance the records of every
+  instance, oldest first; page with --cursor C (the answer's next_cursor); with --instance, one chain
+  by seq, paged with --after-seq SEQ. verify without --instance checks every instance's chain.
 )"},
         {"fhir", R"(usage: janus-hipaa fhir status
        janus-hipaa fhir pending [--state pending|dead|sent] [--limit N]

@@ -50,6 +50,7 @@ std::string check(const std::string& plugin, Config& config, bool files) {
             c.loadPseudonymizer();
             c.loadSigner();
             c.loadSpoolKey();
+            c.loadTrustedKeys();
         }
     } else if (plugin == plugins::kFhir) {
         if (!fhir::FhirConfig::enabled(config)) return "general.enabled = false: the handler stays unloaded";

@@ -58,6 +58,7 @@ AuditConfig AuditConfig::read(Config& config) {
     c.policyFile = config.string("general.policy_file", "/etc/janus/janus.eventhandler.hipaa.audit.policy.jcfg");
     c.pseudonymKeyFile = config.secretPath("general.pseudonym_key_file", "/etc/janus/hipaa/pseudonym.key");
     c.signingKeyFile = config.secretPath("chain.signing_key_file", "/etc/janus/hipaa/audit-signing.key");
+    c.trustedKeysFile = config.string("chain.trusted_keys_file", "");
     config.finish();
     return c;
 }
@@ -70,6 +71,15 @@ Pseudonymizer AuditConfig::loadPseudonymizer() const {
 
 Ed25519Signer AuditConfig::loadSigner() const {
     return loadSecret("chain.signing_key_file", [&] { return Ed25519Signer::fromKeyFile(signingKeyFile); });
+}
+
+AuditKeyRing AuditConfig::loadTrustedKeys() const {
+    if (trustedKeysFile.empty()) return {};
+    try {
+        return AuditKeyRing::fromFile(trustedKeysFile);
+    } catch (const Error& e) {
+        throw ConfigError(std::string("chain.trusted_keys_file: ") + e.what());
+    }
 }
 
 Bytes AuditConfig::loadSpoolKey() const {

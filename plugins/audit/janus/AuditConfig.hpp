@@ -3,6 +3,7 @@
 // Every key of janus.eventhandler.hipaa.audit.jcfg, read and checked without connecting to PostgreSQL
 // or opening a file: AuditHandler reads it at init, `janus-hipaa check-config` offline (no Janus). The
 // loaders open the policy and the key files (the keys with the secret-file rules), as init does.
+#include "AuditKeyRing.hpp"
 #include "AuditPolicy.hpp"
 #include "AuditWriter.hpp"
 
@@ -20,6 +21,7 @@ struct AuditConfig {
     std::optional<PgConn::Options> database;  // none: spool only (development)
     AuditWriterOptions writer;                // all but the spool key (loadSpoolKey)
     std::string policyFile, pseudonymKeyFile, signingKeyFile, spoolKeyFile;
+    std::string trustedKeysFile;  // chain.trusted_keys_file; empty: only our own key is trusted
 
     // `general.enabled` (default true): false loads nothing else.
     static bool enabled(Config& config);
@@ -30,6 +32,7 @@ struct AuditConfig {
     Pseudonymizer loadPseudonymizer() const;
     Ed25519Signer loadSigner() const;
     Bytes loadSpoolKey() const;
+    AuditKeyRing loadTrustedKeys() const;  // empty without chain.trusted_keys_file
 };
 
 }  // namespace hipaa::audit

@@ -4,6 +4,7 @@
 #include "AuditConfig.hpp"
 #include "AuditErrors.hpp"
 #include "AuditHeadFile.hpp"
+#include "AuditKeyRing.hpp"
 #include "AuditQuery.hpp"
 #include "AuditRecordCodec.hpp"
 #include "AuditVerifier.hpp"
@@ -13,6 +14,8 @@
 #include "hipaa/Errors.hpp"
 #include "hipaa/JcfgParser.hpp"
 #include "hipaa/JsonBuilder.hpp"
+
+#include <algorithm>
 
 namespace hipaa::audit {
 namespace {
@@ -35,6 +38,8 @@ AuditHandler::AuditHandler(Config config, Logger log) : config_(std::move(config
     policy_ = std::make_unique<AuditPolicy>(c.loadPolicy());
     pseudonymizer_ = std::make_unique<Pseudonymizer>(c.loadPseudonymizer());
     signer_ = std::make_unique<Ed25519Signer>(c.loadSigner());
+    trustedKeysFile_ = c.trustedKeysFile;
+    if (!trustedKeysFile_.empty()) c.loadTrustedKeys();  // a bad file fails init, not the first verify
     options.spoolKey = c.loadSpoolKey();
     if (!database_) log_.warn("no database.conninfo: the audit trail is only spooled (development setups only)");
     writer_ = std::make_unique<AuditWriter>(std::move(options), *policy_, *pseudonymizer_, *signer_, log_);
@@ -173,19 +178,45 @@ JsonPtr AuditHandler::verify(const json_t* request) {
     if (instanceField &&
         (instanceField->empty() || instanceField->size() > 64 || instanceField->find('\0') != std::string_view::npos))
         throw RequestError(errc::kBadFilter, "instance_id: 1 to 64 bytes");
-    std::string instance = instanceField ? std::string(*instanceField) : writer_->instanceId();
-    // Our own chain must reach the head file's record: records deleted from the end (by the database
-    // superuser) are reported even when the checkpoints after the cut went with them.
-    std::vector<AuditVerifier::KnownHead> known;
-    if (instance == writer_->instanceId())
-        if (auto head = AuditHeadFile::read(writer_->headFilePath()))
-            known.push_back({head->first, head->second, "the head file"});
-    PgConn conn = connect();
-    Ed25519Verifier key(signer_->publicKey());
-    try {
-        JsonPtr out = AuditVerifier::verify(conn, instance, key, from, to, known).toJson();
+    // Re-read at every verify: adding an instance's key needs no restart. Our own current key is
+    // always trusted, whatever the file says.
+    // A file that became unreadable or malformed since init answers 310 (config), naming the key.
+    AuditKeyRing keys;
+    if (!trustedKeysFile_.empty()) {
+        try {
+            keys = AuditKeyRing::fromFile(trustedKeysFile_);
+        } catch (const Error& e) {
+            throw ConfigError(std::string("chain.trusted_keys_file: ") + e.what());
+        }
+    }
+    keys.add(writer_->instanceId(), signer_->publicKey());
+    auto one = [&](PgConn& conn, const std::string& instance) {
+        // Our own chain must reach the head file's record: records deleted from the end (by the database
+        // superuser) are reported even when the checkpoints after the cut went with them.
+        std::vector<AuditVerifier::KnownHead> known;
+        if (instance == writer_->instanceId())
+            if (auto head = AuditHeadFile::read(writer_->headFilePath()))
+                known.push_back({head->first, head->second, "the head file"});
+        JsonPtr out = AuditVerifier::verify(conn, instance, keys, from, to, known).toJson();
         json_object_update(out.get(), JsonBuilder().set("instance_id", std::string_view(instance)).build().get());
         return out;
+    };
+    PgConn conn = connect();
+    try {
+        if (instanceField) return one(conn, std::string(*instanceField));
+        // Every chain in the database, and ours even when none of its records is there (yet).
+        std::vector<std::string> instances = AuditVerifier::instances(conn);
+        if (std::find(instances.begin(), instances.end(), writer_->instanceId()) == instances.end())
+            instances.insert(std::upper_bound(instances.begin(), instances.end(), writer_->instanceId()),
+                             writer_->instanceId());
+        bool ok = true;
+        JsonPtr list = jsonArray();
+        for (const auto& instance : instances) {
+            JsonPtr r = one(conn, instance);
+            ok = ok && jsonBool(r.get(), "ok").value_or(false);
+            json_array_append_new(list.get(), r.release());
+        }
+        return JsonBuilder().set("ok", ok).set("instances", std::move(list)).build();
     } catch (const DbError&) {
         throw RequestError(errc::kDatabaseUnavailable, "audit database failed during verify");
     }
@@ -193,7 +224,7 @@ JsonPtr AuditHandler::verify(const json_t* request) {
 
 JsonPtr AuditHandler::query(const json_t* request, bool exportMode) {
     std::string requester = requireRequester(request);
-    AuditQuery::Filter f = AuditQuery::parse(request, writer_->instanceId());
+    AuditQuery::Filter f = AuditQuery::parse(request);
     if (const json_t* p = json_object_get(request, "pseudonym")) {
         if (!json_is_object(p))
             throw RequestError(errc::kInvalidField, "pseudonym: must be {\"iss\":..., \"sub\":...}");
@@ -215,7 +246,12 @@ JsonPtr AuditHandler::query(const json_t* request, bool exportMode) {
     }
     JsonBuilder out;
     out.set("count", static_cast<uint64_t>(rows.size()));
-    if (rows.size() == static_cast<size_t>(f.limit)) out.set("next_after_seq", rows.back().seq);
+    if (rows.size() == static_cast<size_t>(f.limit)) {
+        if (f.instanceId)
+            out.set("next_after_seq", rows.back().seq);
+        else
+            out.set("next_cursor", AuditQuery::Cursor::after(rows.back()).text());
+    }
     if (!exportMode) {
         JsonPtr list = jsonArray();
         for (const auto& r : rows) json_array_append_new(list.get(), AuditRecordCodec::toJson(r).release());

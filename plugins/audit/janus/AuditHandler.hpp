@@ -57,6 +57,7 @@ private:
     std::unique_ptr<AuditPolicy> policy_;
     std::unique_ptr<Pseudonymizer> pseudonymizer_;
     std::unique_ptr<Ed25519Signer> signer_;
+    std::string trustedKeysFile_;  // chain.trusted_keys_file: other instances' public keys (empty: none)
     std::unique_ptr<AuditWriter> writer_;
 };
 

@@ -29,9 +29,39 @@ void digest(std::string_view hex, Digest256& out) {
 
 }  // namespace
 
-AuditQuery::Filter AuditQuery::parse(const json_t* req, const std::string& instanceId) {
+std::string AuditQuery::Cursor::text() const {
+    return "c1:" + std::to_string(eventTimeUs) + ":" + std::to_string(seq) + ":" + instanceId;
+}
+
+AuditQuery::Cursor AuditQuery::Cursor::after(const AuditRecord& last) {
+    return {last.eventTimeUs, last.seq, last.instanceId};
+}
+
+std::optional<AuditQuery::Cursor> AuditQuery::Cursor::parse(std::string_view text) {
+    // Strict: a version tag, two integers, a non-empty instance id (which may itself hold ':').
+    if (!text.starts_with("c1:")) return std::nullopt;
+    text.remove_prefix(3);
+    Cursor c;
+    for (int64_t* v : {&c.eventTimeUs, &c.seq}) {
+        size_t colon = text.find(':');
+        if (colon == std::string_view::npos || colon == 0 || colon > 19) return std::nullopt;
+        std::string digits(text.substr(0, colon));
+        if (digits.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+        try {
+            *v = std::stoll(digits);
+        } catch (const std::exception&) {
+            return std::nullopt;
+        }
+        text.remove_prefix(colon + 1);
+    }
+    if (text.empty() || text.size() > 64) return std::nullopt;
+    c.instanceId = std::string(text);
+    return c;
+}
+
+AuditQuery::Filter AuditQuery::parse(const json_t* req) {
     Filter f;
-    f.instanceId = optField(req, "instance_id").value_or(instanceId);
+    f.instanceId = optField(req, "instance_id");
     f.room = optField(req, "room");
     f.actor = optField(req, "actor");
     f.action = optField(req, "action");
@@ -39,7 +69,15 @@ AuditQuery::Filter AuditQuery::parse(const json_t* req, const std::string& insta
     f.toTime = optField(req, "to_time", 64);
     if (auto a = jsonOptionalInt(req, "after_seq")) {
         if (*a < 0) throw RequestError(errc::kBadFilter, "after_seq: must be an integer >= 0");
+        if (!f.instanceId)
+            throw RequestError(errc::kBadFilter, "after_seq: only with instance_id (across instances: cursor)");
         f.afterSeq = *a;
+    }
+    if (auto c = optField(req, "cursor", 128)) {
+        if (f.instanceId)
+            throw RequestError(errc::kBadFilter, "cursor: only without instance_id (within one instance: after_seq)");
+        f.cursor = Cursor::parse(*c);
+        if (!f.cursor) throw RequestError(errc::kBadFilter, "cursor: not a next_cursor of an earlier answer");
     }
     if (auto l = jsonOptionalInt(req, "limit")) {
         if (*l < 1 || *l > 1000) throw RequestError(errc::kBadFilter, "limit: must be an integer from 1 to 1000");
@@ -50,20 +88,37 @@ AuditQuery::Filter AuditQuery::parse(const json_t* req, const std::string& insta
 
 JsonPtr AuditQuery::describe(const Filter& f) {
     return JsonBuilder()
-        .set("instance_id", f.instanceId)
+        .setOptional("instance_id", f.instanceId)
         .setOptional("room", f.room)
         .setOptional("actor", f.actor)
         .setOptional("action", f.action)
         .setOptional("from_time", f.fromTime)
         .setOptional("to_time", f.toTime)
-        .set("after_seq", f.afterSeq)
+        .setIf(f.instanceId.has_value(), "after_seq", f.afterSeq)
+        .setIf(f.cursor.has_value(), "cursor", f.cursor ? f.cursor->text() : std::string())
         .set("limit", f.limit)
         .build();
 }
 
 std::vector<AuditRecord> AuditQuery::run(PgConn& conn, const Filter& f) {
-    std::string sql = AuditRecordRow::select() + "WHERE instance_id = $1 AND seq > $2";
-    std::vector<PgParam> params = {f.instanceId, std::to_string(f.afterSeq)};
+    std::string sql = AuditRecordRow::select() + "WHERE true";
+    std::vector<PgParam> params;
+    auto param = [&](std::string v) {
+        params.push_back(std::move(v));
+        return "$" + std::to_string(params.size());
+    };
+    if (f.instanceId) {
+        sql += " AND instance_id = " + param(*f.instanceId);
+        sql += " AND seq > " + param(std::to_string(f.afterSeq));
+    } else if (f.cursor) {
+        // Keyset across instances; the time is rebuilt exactly (whole seconds + microseconds).
+        std::string us = param(std::to_string(f.cursor->eventTimeUs));
+        sql += " AND (event_time, instance_id, seq) > (timestamptz 'epoch' + (" + us +
+               "::bigint / 1000000) * interval "
+               "'1 second' + (" +
+               us + "::bigint % 1000000) * interval '1 microsecond', " + param(f.cursor->instanceId) + ", " +
+               param(std::to_string(f.cursor->seq)) + "::bigint)";
+    }
     auto add = [&](const std::optional<std::string>& v, const char* cond) {
         if (!v) return;
         params.push_back(*v);
@@ -76,7 +131,8 @@ std::vector<AuditRecord> AuditQuery::run(PgConn& conn, const Filter& f) {
     if (f.fromTime) sql += "::timestamptz";
     add(f.toTime, "event_time <");
     if (f.toTime) sql += "::timestamptz";
-    sql += " ORDER BY seq LIMIT " + std::to_string(f.limit);
+    sql += (f.instanceId ? " ORDER BY seq" : " ORDER BY event_time, instance_id, seq") + std::string(" LIMIT ") +
+           std::to_string(f.limit);
     PgResult r = [&] {
         try {
             return conn.execParams(sql, params);

@@ -36,6 +36,30 @@ JsonPtr AuditVerifier::Result::toJson() const {
 
 AuditVerifier::Result AuditVerifier::verify(PgConn& conn, const std::string& instanceId, const Ed25519Verifier& key,
                                             int64_t fromSeq, int64_t toSeq, const std::vector<KnownHead>& known) {
+    return run(
+        conn, instanceId, [&](const std::string&) { return &key; }, fromSeq, toSeq, known);
+}
+
+AuditVerifier::Result AuditVerifier::verify(PgConn& conn, const std::string& instanceId, const AuditKeyRing& keys,
+                                            int64_t fromSeq, int64_t toSeq, const std::vector<KnownHead>& known) {
+    return run(
+        conn, instanceId, [&](const std::string& keyId) { return keys.find(instanceId, keyId); }, fromSeq, toSeq,
+        known);
+}
+
+std::vector<std::string> AuditVerifier::instances(PgConn& conn) {
+    PgResult r = conn.exec(
+        "WITH RECURSIVE i(id) AS (SELECT min(instance_id) FROM audit_record UNION ALL "
+        "SELECT (SELECT min(instance_id) FROM audit_record WHERE instance_id > i.id) FROM i WHERE i.id IS NOT NULL) "
+        "SELECT id FROM i WHERE id IS NOT NULL UNION SELECT DISTINCT instance_id FROM audit_checkpoint ORDER BY 1");
+    std::vector<std::string> out;
+    out.reserve(static_cast<size_t>(r.rows()));
+    for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.value(i, 0));
+    return out;
+}
+
+AuditVerifier::Result AuditVerifier::run(PgConn& conn, const std::string& instanceId, const KeyLookup& keyFor,
+                                         int64_t fromSeq, int64_t toSeq, const std::vector<KnownHead>& known) {
     Result res;
     auto fail = [&](int64_t seq, std::string why) {
         if (!res.ok) return;
@@ -50,20 +74,27 @@ AuditVerifier::Result AuditVerifier::verify(PgConn& conn, const std::string& ins
     std::map<int64_t, AuditCheckpoint> goodCheckpoints;
     PgResult cps = conn.execParams(
         "SELECT seq, encode(head_hash, 'hex'), (extract(epoch from signed_at) * 1000000)::bigint, encode(signature, "
-        "'hex') "
+        "'hex'), key_id "
         "FROM audit_checkpoint WHERE instance_id = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq",
         {instanceId, std::to_string(fromSeq), std::to_string(toSeq)});
     std::optional<int64_t> badCheckpoint;
+    std::string badCheckpointWhy;
     for (int i = 0; i < cps.rows(); ++i) {
         int64_t seq = std::stoll(std::string(cps.value(i, 0)));
-        Digest256 head;
+        Digest256 head{};
         auto sig = hexDecode(cps.value(i, 3));
+        bool headOk = digest(cps.value(i, 1), head);  // compared with the record whether or not the key is known
+        const Ed25519Verifier* key = keyFor(std::string(cps.value(i, 4)));
         bool good =
-            digest(cps.value(i, 1), head) && sig &&
-            key.verify(AuditChain::checkpointMessage(instanceId, seq, head, std::stoll(std::string(cps.value(i, 2)))),
-                       *sig);
+            headOk && key && sig &&
+            key->verify(AuditChain::checkpointMessage(instanceId, seq, head, std::stoll(std::string(cps.value(i, 2)))),
+                        *sig);
         ++res.checkpointsChecked;
-        if (!good && !badCheckpoint) badCheckpoint = seq;
+        if (!good && !badCheckpoint) {
+            badCheckpoint = seq;
+            badCheckpointWhy = key ? "checkpoint signature does not verify"
+                                   : "checkpoint signed by a key not trusted for this instance";
+        }
         cpHeads[seq] = head;
         if (good && sig->size() == 64) {
             AuditCheckpoint& cp = goodCheckpoints[seq];
@@ -71,7 +102,7 @@ AuditVerifier::Result AuditVerifier::verify(PgConn& conn, const std::string& ins
             cp.seq = seq;
             cp.headHash = head;
             cp.signedAtUs = std::stoll(std::string(cps.value(i, 2)));
-            cp.keyId = key.keyId();
+            cp.keyId = key->keyId();
             std::copy(sig->begin(), sig->end(), cp.signature.begin());
         }
     }
@@ -144,7 +175,7 @@ AuditVerifier::Result AuditVerifier::verify(PgConn& conn, const std::string& ins
         }
         if (r.rows() < kPage) break;
     }
-    if (res.ok && badCheckpoint) fail(*badCheckpoint, "checkpoint signature does not verify");
+    if (res.ok && badCheckpoint) fail(*badCheckpoint, badCheckpointWhy);
     int64_t reached = std::max(res.lastSeq, fromSeq - 1);
     if (res.ok && !cpHeads.empty() && cpHeads.rbegin()->first > reached)
         fail(reached + 1, "records missing before a signed checkpoint (truncated trail)");

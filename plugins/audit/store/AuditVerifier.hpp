@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Recomputes the chain over a range of one instance's records and checks the checkpoints' Ed25519
-// signatures, with nothing but the rows and the public key (the handler's `verify` and the
+// signatures, with nothing but the rows and the public keys (the handler's `verify` and the
 // stand-alone audit-verify tool both use it).
 #include "AuditCheckpoint.hpp"
+#include "AuditKeyRing.hpp"
 
 #include "hipaa/Ed25519Verifier.hpp"
 #include "hipaa/Json.hpp"
 #include "hipaa/PgConn.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,8 +41,21 @@ public:
     };
 
     // A known head before fromSeq is not checked; one beyond toSeq requires the chain to reach toSeq.
+    // Every checkpoint must verify with `key`.
     static Result verify(PgConn& conn, const std::string& instanceId, const Ed25519Verifier& key, int64_t fromSeq = 1,
                          int64_t toSeq = INT64_MAX, const std::vector<KnownHead>& known = {});
+    // The same with the key each checkpoint row names (key_id), which `keys` must trust for this
+    // instance; a checkpoint signed by any other key breaks the chain there.
+    static Result verify(PgConn& conn, const std::string& instanceId, const AuditKeyRing& keys, int64_t fromSeq = 1,
+                         int64_t toSeq = INT64_MAX, const std::vector<KnownHead>& known = {});
+    // Every instance with records or checkpoints in the database, sorted (a loose index scan of the
+    // primary key: one probe per instance and partition, not a scan).
+    static std::vector<std::string> instances(PgConn& conn);
+
+private:
+    using KeyLookup = std::function<const Ed25519Verifier*(const std::string& keyId)>;
+    static Result run(PgConn& conn, const std::string& instanceId, const KeyLookup& keyFor, int64_t fromSeq,
+                      int64_t toSeq, const std::vector<KnownHead>& known);
 };
 
 }  // namespace hipaa::audit

@@ -129,7 +129,7 @@ TEST(AuditOutage, DatabaseStoppedUnderLoadLosesNothingAndTheChainHolds) {
                      "SELECT count(*) FROM audit_record c JOIN audit_record d ON c.session_id = d.session_id "
                      "WHERE c.action = 'session.created' AND d.action = 'session.destroyed' AND d.seq < c.seq"),
               "0");
-    JsonPtr v = auditRequest(client, R"({"request":"verify"})");
+    JsonPtr v = auditRequest(client, R"({"request":"verify","instance_id":"it-outage"})");
     EXPECT_EQ(jsonBool(v.get(), "ok"), true) << jsonDump(v.get());
     EXPECT_GE(jsonInt(v.get(), "records_checked").value_or(0), rows);
     std::printf("outage %d s: %lld rows, %lld events received, %lld replayed from the spool\n", outageSeconds(),
@@ -264,7 +264,7 @@ TEST(AuditOutage, KillMinusNineLosesAtMostTheQueuePlusOneBatchAndTheRestartConti
                "session_id = " +
                    std::to_string(s)),
         "1");
-    JsonPtr v = auditRequest(client, R"({"request":"verify"})");
+    JsonPtr v = auditRequest(client, R"({"request":"verify","instance_id":"it-kill"})");
     EXPECT_EQ(jsonBool(v.get(), "ok"), true) << jsonDump(v.get());
     EXPECT_GE(jsonInt(v.get(), "records_checked").value_or(0), rowsAfter)
         << jsonDump(v.get());  // + this request's own event

@@ -87,7 +87,7 @@ TEST(AuditTrail, VideoRoomDisplayNameAndTokenNeverReachTheDatabaseAndTamperingIs
     EXPECT_EQ(dump.find("example.org"), std::string::npos);
 
     // verify passes, the stand-alone verifier agrees with only the public key.
-    JsonPtr v = auditRequest(client, R"({"request":"verify"})");
+    JsonPtr v = auditRequest(client, R"({"request":"verify","instance_id":"it-gw1"})");
     EXPECT_EQ(jsonBool(v.get(), "ok"), true) << jsonDump(v.get());
     EXPECT_GT(jsonInt(v.get(), "records_checked").value_or(0), 5);
     EXPECT_GE(jsonInt(v.get(), "checkpoints_checked").value_or(0), 1);
@@ -111,7 +111,7 @@ TEST(AuditTrail, VideoRoomDisplayNameAndTokenNeverReachTheDatabaseAndTamperingIs
     conn.exec("SET session_replication_role = replica");
     conn.exec("UPDATE audit_record SET room = '4321' WHERE instance_id = 'it-gw1' AND seq = " + victim);
     conn.exec("SET session_replication_role = origin");
-    v = auditRequest(client, R"({"request":"verify"})");
+    v = auditRequest(client, R"({"request":"verify","instance_id":"it-gw1"})");
     EXPECT_EQ(jsonBool(v.get(), "ok"), false) << jsonDump(v.get());
     EXPECT_EQ(jsonInt(v.get(), "first_broken_seq").value_or(-1), std::stoll(victim)) << jsonDump(v.get());
     EXPECT_EQ(runVerifier(db.conninfo(), "it-gw1", keyFile), 1);
@@ -141,14 +141,16 @@ TEST(AuditTrail, QueryIsPaginatedAndItselfAudited) {
                 }).get()));
     JsonPtr noRequester = auditRequest(client, R"({"request":"query","action":"session.created"})");
     EXPECT_EQ(jsonInt(noRequester.get(), "error_code"), 302);
-    JsonPtr q =
-        auditRequest(client, R"({"request":"query","requester":"officer-7","action":"session.created","limit":2})");
+    JsonPtr q = auditRequest(
+        client,
+        R"({"request":"query","requester":"officer-7","instance_id":"it-gw2","action":"session.created","limit":2})");
     ASSERT_EQ(jsonInt(q.get(), "count"), 2) << jsonDump(q.get());
     int64_t next = jsonInt(q.get(), "next_after_seq").value_or(0);
     ASSERT_GT(next, 0);
     JsonPtr q2 = auditRequest(
-        client, R"({"request":"query","requester":"officer-7","action":"session.created","limit":2,"after_seq":)" +
-                    std::to_string(next) + "}");
+        client,
+        R"({"request":"query","requester":"officer-7","instance_id":"it-gw2","action":"session.created","limit":2,"after_seq":)" +
+            std::to_string(next) + "}");
     EXPECT_EQ(jsonInt(q2.get(), "count"), 1) << jsonDump(q2.get());
     JsonPtr bad = auditRequest(client, R"({"request":"query","requester":"o","limit":0})");
     EXPECT_EQ(jsonInt(bad.get(), "error_code"), 401);
@@ -214,7 +216,7 @@ TEST(AuditTrail, VerifyNamesATrailCutShortBehindTheHeadFile) {
 
     // Up to the old end of the chain: the handler keeps adding records after the cut (its own events),
     // which a verify of everything reports as a gap; this range has none, only the missing tail.
-    std::string range = R"({"request":"verify","to_seq":)" + std::to_string(last) + "}";
+    std::string range = R"({"request":"verify","instance_id":"it-gw3","to_seq":)" + std::to_string(last) + "}";
     JsonPtr v = auditRequest(client, range);
     EXPECT_EQ(jsonBool(v.get(), "ok"), false) << jsonDump(v.get());
     EXPECT_EQ(jsonString(v.get(), "reason"), "chain shorter than the head file") << jsonDump(v.get());

@@ -328,7 +328,8 @@ TEST_F(CliTest, APluginRefusalExits1WithItsErrorCode) {
 
 TEST_F(CliTest, AuditQueryAndExportCarryTheRequesterAndFilters) {
     admin.answers["janus.eventhandler.hipaa.audit query"] =
-        json(R"({"count":1,"next_after_seq":41,"records":[{"seq":41,"time":"2026-01-01T00:00:00Z","action":"join",)"
+        json(R"({"count":1,"next_cursor":"c1:7:41:gw-2","records":[{"instance_id":"gw-2","seq":41,)"
+             R"("time":"2026-01-01T00:00:00Z","action":"join",)"
              R"("outcome":"success","room":"consult-7","actor":"p_ab","plugin":"janus.plugin.hipaa.room"}]})");
     Outcome r =
         run({"audit", "query", "--room", "consult-7", "--limit", "1", "--pseudonym-iss", "idp", "--pseudonym-sub", "-"},
@@ -337,13 +338,15 @@ TEST_F(CliTest, AuditQueryAndExportCarryTheRequesterAndFilters) {
     EXPECT_EQ(lastRequest(), R"({"request":"query","requester":"ops-alice","room":"consult-7","limit":1,)"
                              R"("pseudonym":{"iss":"idp","sub":"patient-9"}})");
     EXPECT_EQ(r.out,
-              "SEQ  TIME                  ACTION  OUTCOME  ROOM       ACTOR  PLUGIN\n"
-              "41   2026-01-01T00:00:00Z  join    success  consult-7  p_ab   janus.plugin.hipaa.room\n"
-              "(more may follow: add --after-seq 41)\n");
+              "INSTANCE  SEQ  TIME                  ACTION  OUTCOME  ROOM       ACTOR  PLUGIN\n"
+              "gw-2      41   2026-01-01T00:00:00Z  join    success  consult-7  p_ab   janus.plugin.hipaa.room\n"
+              "(more may follow: add --cursor c1:7:41:gw-2)\n");
     admin.answers["janus.eventhandler.hipaa.audit export"] =
         json(R"({"count":2,"format":"jsonl","data":"{\"seq\":1}\n{\"seq\":2}\n"})");
-    Outcome e = run({"audit", "export", "--requester", "compliance-bob", "--format", "jsonl", "--after-seq", "0"});
-    EXPECT_EQ(lastRequest(), R"({"request":"export","requester":"compliance-bob","after_seq":0,"format":"jsonl"})");
+    Outcome e =
+        run({"audit", "export", "--requester", "compliance-bob", "--format", "jsonl", "--cursor", "c1:7:41:gw-2"});
+    EXPECT_EQ(lastRequest(),
+              R"({"request":"export","requester":"compliance-bob","cursor":"c1:7:41:gw-2","format":"jsonl"})");
     EXPECT_EQ(e.out, "{\"seq\":1}\n{\"seq\":2}\n");
     EXPECT_EQ(run({"audit", "query", "--pseudonym-iss", "idp"}).status, exitcode::kUsage);
     EXPECT_EQ(run({"audit", "query", "--format", "fhir"}).status, exitcode::kUsage);  // export only
