@@ -36,7 +36,12 @@ cleanup() {
 trap cleanup EXIT
 
 start=$(date +%s%N)
-setsid bash "$root/scripts/cluster.sh" 2 "$build" > "$state/out" 2>&1 &
+: > "$state/out"
+# SIGINT goes to the script alone (a terminal's Ctrl-C reaches the whole group, which would stop Janus,
+# PostgreSQL and the FHIR server by itself and hide a script that forgets one). A background job of a
+# script starts with SIGINT ignored: perl gives it back its default before running cluster.sh.
+# shellcheck disable=SC2016  # perl's $SIG, not the shell's
+setsid perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV or die' bash "$root/scripts/cluster.sh" 2 "$build" > "$state/out" 2>&1 &
 pid=$!
 for _ in $(seq 1 600); do
   grep -q "Ctrl-C stops" "$state/out" && break
@@ -77,7 +82,7 @@ for n in 1 2; do
 done
 leftovers | grep -q "janus -F $state/$id1" || fail "no Janus process found under $state (check broken)"
 
-kill -INT -- -"$pid"
+kill -INT "$pid"
 wait "$pid"
 grep -q "cluster: stopped" "$state/out" || fail "no clean stop"
 left=$(leftovers) && fail "left running: $left"
