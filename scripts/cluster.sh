@@ -36,16 +36,13 @@ done
 stack_ports_free cluster "${http[@]}" "${admin[@]}" "$pg_port" "$fhir_port"
 
 stop_all() {
-  trap - INT TERM EXIT
   echo; echo "cluster: stopping"
   [ ${#pids[@]} -eq 0 ] || stack_stop_pids "${pids[@]}"
   bash scripts/fhir-server.sh stop "$state/fhir"
   bash scripts/pg.sh stop "$state/pg"
   echo "cluster: stopped (state kept in $state)"
 }
-trap stop_all EXIT
-trap 'stop_all; exit 130' INT
-trap 'stop_all; exit 143' TERM
+stack_on_stop stop_all
 
 conninfo=$(bash scripts/pg.sh start "$state/pg" "$pg_port")
 bash scripts/migrate.sh "$conninfo"
@@ -86,7 +83,14 @@ for i in $(seq 0 $((n - 1))); do
   pids+=($!)
 done
 for i in $(seq 0 $((n - 1))); do
-  info=$(stack_wait_janus cluster "${pids[$i]}" "${admin[$i]}" "${conf[$i]}" "$state/${ids[$i]}.log")
+  log="$state/${ids[$i]}.log"
+  info=$(stack_wait_janus cluster "${pids[$i]}" "${admin[$i]}" "${conf[$i]}" "$log")
+  # Janus runs on without a plugin whose init failed (a key, a config value): say so, and why.
+  for m in plugins.janus.plugin.hipaa.room plugins.janus.plugin.hipaa.recorder events.janus.eventhandler.hipaa.audit \
+    events.janus.eventhandler.hipaa.fhir; do
+    jq -e --arg k "${m%%.*}" --arg m "${m#*.}" '.[$k][$m]' <<<"$info" >/dev/null && continue
+    echo "cluster: ${ids[$i]}: ${m#*.} did not start:" >&2; grep -F "[${m#*.}]" "$log" | tail -5 >&2; exit 1
+  done
 done
 
 echo

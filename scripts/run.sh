@@ -23,7 +23,6 @@ bash scripts/build.sh build
 . scripts/stack-lib.sh
 janus_pid=""; demo_pid=""
 stop_all() {
-  trap - INT TERM EXIT
   echo; echo "run: stopping"
   if [ -n "$demo_pid" ] && kill -0 "$demo_pid" 2>/dev/null; then kill -TERM "$demo_pid"; wait "$demo_pid" 2>/dev/null || true; fi
   [ -z "$janus_pid" ] || stack_stop_pids "$janus_pid"
@@ -31,7 +30,7 @@ stop_all() {
   bash scripts/pg.sh stop "$state/pg"
   echo "run: stopped (state kept in $state)"
 }
-trap stop_all INT TERM EXIT
+stack_on_stop stop_all
 
 conninfo=$(bash scripts/pg.sh start "$state/pg" "$pg_port")
 bash scripts/migrate.sh "$conninfo"

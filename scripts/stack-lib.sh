@@ -8,6 +8,19 @@ stack_set_key() {
   sed -i "s|^\t$2 = .*|\t$2 = \"$3\"|" "$1"
 }
 
+# stack_on_stop FUNCTION: FUNCTION runs once when the script ends, on Ctrl-C (exit 130) or on SIGTERM
+# (exit 143). Further Ctrl-Cs and SIGTERMs are ignored while it runs: an impatient second Ctrl-C
+# must not end the script half-way and leave PostgreSQL or a Janus running.
+stack_on_stop() {
+  local begin="trap '' INT TERM; trap - EXIT"
+  # shellcheck disable=SC2064  # FUNCTION is expanded now, on purpose
+  trap "$begin; $1" EXIT
+  # shellcheck disable=SC2064
+  trap "$begin; $1; exit 130" INT
+  # shellcheck disable=SC2064
+  trap "$begin; $1; exit 143" TERM
+}
+
 # stack_alive PID: the process runs (an exited child that is not yet waited for does not).
 stack_alive() {
   local stat

@@ -83,6 +83,10 @@ done
 leftovers | grep -q "janus -F $state/$id1" || fail "no Janus process found under $state (check broken)"
 
 kill -INT "$pid"
+sleep 0.2
+# A second signal must not cut the cleanup short (timeout(1) sends SIGTERM to the script and then to
+# its process group; bash itself waits out a SIGINT that only it got while a command runs).
+kill -TERM "$pid" 2>/dev/null
 wait "$pid"
 grep -q "cluster: stopped" "$state/out" || fail "no clean stop"
 left=$(leftovers) && fail "left running: $left"
