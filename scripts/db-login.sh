@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Creates (or updates) the PostgreSQL login a handler connects with: a member of the handler's NOLOGIN
-# role only (sql/ migrations create janus_audit_writer, janus_fhir_writer, janus_room_state and
-# janus_recorder_state), with a scram-sha-256
+# role only (sql/ migrations create janus_audit_writer, janus_fhir_writer and the room's and the
+# recorder's shared-state roles janus_room_state and janus_recorder_state), with a scram-sha-256
 # password kept in a libpq password file (mode 0600).
 #   scripts/db-login.sh SUPERUSER_CONNINFO LOGIN ROLE PASSFILE
 # PASSFILE missing or empty: created (0600) with a random password. Present (0600 or 0400, possibly

@@ -5,10 +5,32 @@
 # 127.0.0.1 only and event handlers on.
 #   scripts/janus-conf.sh OUT_DIR BUILD_DIR HTTP_PORT ADMIN_PORT
 # Writes OUT_DIR/admin_secret (0600) and OUT_DIR/keys/ (development keys, 0600).
+# One instance of several (scripts/cluster.sh, docs/deployment.md), by environment variables; each
+# one unset leaves the generated files exactly as without it:
+#   HIPAA_INSTANCE_ID            this instance's name (1-64 of [A-Za-z0-9.-]): the audit and FHIR
+#                                handlers' general.instance_id, and cluster.instance_id below
+#   HIPAA_ROOM_CLUSTER_CONNINFO  the room config gets a `cluster` category: this conninfo, the
+#                                instance id and HIPAA_PUBLIC_URL (this instance's Janus API URL)
+#   HIPAA_RECORDER_CLUSTER_CONNINFO  the recorder config gets one: this conninfo and the instance id
+#   HIPAA_RECORDINGS_DIR         the recorder's recordings_dir (one folder all instances share)
+#   HIPAA_RECORDER_RTP_PORTS     MIN-MAX: the recorder's SRTP ingest ports (disjoint per instance on one host)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:?out dir}; build=${2:?build dir}; http_port=${3:?http port}; admin_port=${4:?admin port}
 stock=/usr/lib/x86_64-linux-gnu/janus
+# The values go into quoted jcfg strings and sed replacements: refuse what would break out of them.
+for v in HIPAA_INSTANCE_ID HIPAA_PUBLIC_URL HIPAA_ROOM_CLUSTER_CONNINFO HIPAA_RECORDER_CLUSTER_CONNINFO HIPAA_RECORDINGS_DIR; do
+  case "${!v:-}" in *[\"\\\|\&]* | *$'\n'*) echo "janus-conf.sh: $v must not contain \" \\ | & or a newline" >&2; exit 2 ;; esac
+done
+instance=${HIPAA_INSTANCE_ID:-}
+# The FHIR handler's rule (an id in Provenance): the narrowest of the four plugins'.
+if [ -n "$instance" ] && ! [[ "$instance" =~ ^[A-Za-z0-9.-]{1,64}$ ]]; then
+  echo "janus-conf.sh: HIPAA_INSTANCE_ID must be 1-64 of A-Z a-z 0-9 . -" >&2; exit 2
+fi
+rtp_ports=${HIPAA_RECORDER_RTP_PORTS:-}
+if [ -n "$rtp_ports" ] && ! [[ "$rtp_ports" =~ ^[0-9]{1,5}-[0-9]{1,5}$ ]]; then
+  echo "janus-conf.sh: HIPAA_RECORDER_RTP_PORTS must be MIN-MAX" >&2; exit 2
+fi
 mkdir -p "$out/plugins" "$out/events" "$out/keys" "$out/recordings" "$out/exports"
 chmod 700 "$out/keys" "$out/recordings" "$out/exports"
 out=$(cd "$out" && pwd); build=$(cd "$build" && pwd)
@@ -104,6 +126,43 @@ for p in videoroom audiobridge textroom echotest; do
   [ -f "$out/janus.plugin.$p.jcfg" ] || cp "/etc/janus/janus.plugin.$p.jcfg" "$out/"
 done
 
+# cluster_category FILE KEY=VALUE...: these keys (quoted strings) in FILE's `cluster` category, in
+# place of uncommented ones the sample has there; the category is appended when the sample has none.
+cluster_category() {
+  local file=$1; shift
+  printf '%s\n' "$@" | awk -v file="$file" '
+    { k = substr($0, 1, index($0, "=") - 1); keys[k] = 1; lines = lines "\t" k " = \"" substr($0, length(k) + 2) "\"\n" }
+    END {
+      while ((getline line < file) > 0) {
+        if (line ~ /^cluster: \{/) { print line; printf "%s", lines; inside = 1; done = 1; continue }
+        if (inside && line ~ /^}/) inside = 0
+        if (inside) { key = line; sub(/^[ \t]+/, "", key); sub(/[ \t=].*/, "", key); if (key in keys) continue }
+        print line
+      }
+      if (!done) printf "\ncluster: {\n%s}\n", lines
+    }' > "$file.tmp"
+  mv "$file.tmp" "$file"
+}
+# instance_settings NAME FILE: what the HIPAA_* variables above ask of the generated config NAME.
+instance_settings() {
+  local name=$1 file=$2 kv=()
+  [ -n "$instance" ] && kv+=("instance_id=$instance")
+  case "$name" in
+  janus.eventhandler.hipaa.audit | janus.eventhandler.hipaa.fhir)
+    [ -z "$instance" ] || sed -i "/^general: {/,/^}/s|^\t#\?instance_id = .*|\tinstance_id = \"$instance\"|" "$file" ;;
+  janus.plugin.hipaa.room)
+    if [ -n "${HIPAA_ROOM_CLUSTER_CONNINFO:-}" ]; then
+      kv+=("conninfo=$HIPAA_ROOM_CLUSTER_CONNINFO")
+      [ -z "${HIPAA_PUBLIC_URL:-}" ] || kv+=("public_url=$HIPAA_PUBLIC_URL")
+      cluster_category "$file" "${kv[@]}"
+    fi ;;
+  janus.plugin.hipaa.recorder)
+    [ -z "$rtp_ports" ] ||
+      sed -i -e "s|^\trtp_port_min = .*|\trtp_port_min = ${rtp_ports%-*}|" -e "s|^\trtp_port_max = .*|\trtp_port_max = ${rtp_ports#*-}|" "$file"
+    [ -z "${HIPAA_RECORDER_CLUSTER_CONNINFO:-}" ] ||
+      cluster_category "$file" "${kv[@]}" "conninfo=$HIPAA_RECORDER_CLUSTER_CONNINFO" ;;
+  esac
+}
 # Our plugins: the sample configs from conf/ with this folder's paths in place of the defaults.
 for f in janus.plugin.hipaa.room janus.plugin.hipaa.recorder janus.eventhandler.hipaa.audit janus.eventhandler.hipaa.fhir; do
   if [ -f "$out/$f.jcfg" ] && [ -z "${JANUS_CONF_FORCE:-}" ]; then
@@ -111,7 +170,7 @@ for f in janus.plugin.hipaa.room janus.plugin.hipaa.recorder janus.eventhandler.
     [ "$f" = janus.plugin.hipaa.room ] && ! grep -q 'dob_key_file' "$out/$f.jcfg" || continue
     echo "janus-conf.sh: $out/$f.jcfg predates keys.dob_key_file: regenerated" >&2
   fi
-  sed -e "s|/etc/janus/hipaa|$out/keys|g" -e "s|/var/lib/janus-hipaa/recordings|$out/recordings|g" \
+  sed -e "s|/etc/janus/hipaa|$out/keys|g" -e "s|/var/lib/janus-hipaa/recordings|${HIPAA_RECORDINGS_DIR:-$out/recordings}|g" \
       -e "s|/var/lib/janus-hipaa/audit|$out/audit|g" \
       -e "s|/etc/janus/janus.eventhandler.hipaa.audit.policy.jcfg|$root/conf/janus.eventhandler.hipaa.audit.policy.jcfg|g" \
       -e "s|/var/lib/janus-hipaa/exports|$out/exports|g" \
@@ -119,5 +178,6 @@ for f in janus.plugin.hipaa.room janus.plugin.hipaa.recorder janus.eventhandler.
       -e "/^general: {/,/^}/s|^\tdevelopment = false|\tdevelopment = true|" \
       -e "s|host=127.0.0.1 port=5432 dbname=hipaa user=janus_fhir_login passfile=$out/keys/pg-fhir.pgpass|${HIPAA_PG_CONNINFO:-&}|g" \
       "$root/conf/$f.jcfg.sample" > "$out/$f.jcfg"
+  instance_settings "$f" "$out/$f.jcfg"
 done
 echo "$out"

@@ -19,60 +19,31 @@ mkdir -p "$state"; chmod 755 "$state"
 bash scripts/deps.sh
 bash scripts/build.sh build
 
+# shellcheck source=scripts/stack-lib.sh
+. scripts/stack-lib.sh
 janus_pid=""; demo_pid=""
 stop_all() {
-  trap - INT TERM EXIT
   echo; echo "run: stopping"
   if [ -n "$demo_pid" ] && kill -0 "$demo_pid" 2>/dev/null; then kill -TERM "$demo_pid"; wait "$demo_pid" 2>/dev/null || true; fi
-  if [ -n "$janus_pid" ] && kill -0 "$janus_pid" 2>/dev/null; then
-    kill -INT "$janus_pid"; wait "$janus_pid" 2>/dev/null || true
-  fi
+  [ -z "$janus_pid" ] || stack_stop_pids "$janus_pid"
   bash scripts/fhir-server.sh stop "$state/fhir"
   bash scripts/pg.sh stop "$state/pg"
   echo "run: stopped (state kept in $state)"
 }
-trap stop_all INT TERM EXIT
+stack_on_stop stop_all
 
 conninfo=$(bash scripts/pg.sh start "$state/pg" "$pg_port")
 bash scripts/migrate.sh "$conninfo"
 fhir_url=$(bash scripts/fhir-server.sh start "$state/fhir" "$fhir_port")
 bash scripts/janus-conf.sh "$state/janus" build "$http_port" "$admin_port" >/dev/null
-# The audit trail and the FHIR outbox go to this PostgreSQL; FHIR bundles go to the local test server.
-set_key() {  # set_key FILE KEY VALUE: replaces the value of a top-level-section key in a .jcfg
-  sed -i "s|^\t$2 = .*|\t$2 = \"$3\"|" "$1"
-}
-audit_conf="$state/janus/janus.eventhandler.hipaa.audit.jcfg"
-fhir_conf="$state/janus/janus.eventhandler.hipaa.fhir.jcfg"
-# The handlers log in as their own logins (members of janus_audit_writer / janus_fhir_writer only,
-# scram-sha-256 passwords in 0600 password files), never as the superuser that migrated the schema.
-db="host=127.0.0.1 port=$pg_port dbname=hipaa"
-audit_pass="$state/janus/keys/pg-audit.pgpass"; fhir_pass="$state/janus/keys/pg-fhir.pgpass"
-bash scripts/db-login.sh "$conninfo" janus_audit_login janus_audit_writer "$audit_pass"
-bash scripts/db-login.sh "$conninfo" janus_fhir_login janus_fhir_writer "$fhir_pass"
-set_key "$audit_conf" conninfo "$db user=janus_audit_login passfile=$audit_pass"
-set_key "$fhir_conf" conninfo "$db user=janus_fhir_login passfile=$fhir_pass"
-set_key "$fhir_conf" base_url "$fhir_url"
-set_key "$fhir_conf" ca_file "$state/fhir/ca.pem"
-set_key "$fhir_conf" bearer_token_file "$state/fhir/bearer-token"
-
-for p in "$http_port" "$admin_port" $([ "$demo_port" != 0 ] && echo "$demo_port"); do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-    echo "run: port $p is already in use (another Janus?). Set HIPAA_HTTP_PORT / HIPAA_ADMIN_PORT." >&2; exit 1
-  fi
-done
+stack_handler_logins "$conninfo" "$state/janus/keys"
+stack_handler_conf "$state/janus" "$pg_port" "$fhir_url" "$state/fhir"
+ports=("$http_port" "$admin_port"); [ "$demo_port" = 0 ] || ports+=("$demo_port")
+stack_ports_free run "${ports[@]}"
 
 janus -F "$state/janus" -o > "$state/janus.log" 2>&1 &
 janus_pid=$!
-secret=$(cat "$state/janus/admin_secret")
-info=""
-for _ in $(seq 1 100); do
-  kill -0 "$janus_pid" 2>/dev/null || { echo "run: Janus exited:"; tail -30 "$state/janus.log"; exit 1; }
-  info=$(curl -sf -X POST -d "{\"janus\":\"info\",\"transaction\":\"run\",\"admin_secret\":\"$secret\"}" \
-           "http://127.0.0.1:$admin_port/admin" || true)
-  [ -n "$info" ] && break
-  sleep 0.2
-done
-[ -n "$info" ] || { echo "run: Janus did not answer"; tail -30 "$state/janus.log"; exit 1; }
+info=$(stack_wait_janus run "$janus_pid" "$admin_port" "$state/janus" "$state/janus.log")
 
 # The demo page (development only: serve.js refuses to mint tokens unless general.development = true).
 demo_line="  Demo page    off (HIPAA_DEMO_PORT=0)"
@@ -100,8 +71,7 @@ janus-hipaa is running (loopback only):
 $demo_line
 Loaded:
 TXT
-jq -r '(.plugins | keys[] | select(test("hipaa")) | "  plugin         " + .),
-       (.events  | keys[] | select(test("hipaa")) | "  event handler  " + .)' <<<"$info"
+stack_loaded "$info"
 echo
 # The admin CLI against this stack: the secret stays in its 0600 file, never on a command line.
 cat <<TXT
