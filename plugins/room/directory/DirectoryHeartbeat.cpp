@@ -6,7 +6,7 @@ namespace hipaa::room {
 DirectoryHeartbeat::DirectoryHeartbeat(std::unique_ptr<RoomDirectory> directory, std::chrono::milliseconds interval,
                                        std::vector<RoomDirectory::Ended> restarted, OnEnded onEnded, Logger log)
     : directory_(std::move(directory)), interval_(interval), onEnded_(std::move(onEnded)), log_(std::move(log)) {
-    thread_ = std::thread([this, r = std::move(restarted)]() mutable { run(std::move(r)); });
+    thread_ = std::thread([this, r = std::move(restarted)] { run(r); });
 }
 
 DirectoryHeartbeat::~DirectoryHeartbeat() {
@@ -18,7 +18,7 @@ DirectoryHeartbeat::~DirectoryHeartbeat() {
     if (thread_.joinable()) thread_.join();
 }
 
-void DirectoryHeartbeat::run(std::vector<RoomDirectory::Ended> restarted) {
+void DirectoryHeartbeat::run(const std::vector<RoomDirectory::Ended>& restarted) {
     for (const auto& e : restarted) onEnded_(e, "restart");
     bool failing = false;
     for (;;) {

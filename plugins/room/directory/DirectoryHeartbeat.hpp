@@ -32,7 +32,7 @@ public:
     DirectoryHeartbeat& operator=(const DirectoryHeartbeat&) = delete;
 
 private:
-    void run(std::vector<RoomDirectory::Ended> restarted);
+    void run(const std::vector<RoomDirectory::Ended>& restarted);
 
     std::unique_ptr<RoomDirectory> directory_;
     std::chrono::milliseconds interval_;

@@ -24,6 +24,7 @@ std::string epochUs(const char* column) {
 
 std::vector<RoomDirectory::Ended> endedRows(const PgResult& r) {
     std::vector<RoomDirectory::Ended> out;
+    out.reserve(static_cast<size_t>(r.rows()));
     for (int i = 0; i < r.rows(); ++i) out.push_back({std::string(r.value(i, 0)), std::string(r.value(i, 1))});
     return out;
 }
@@ -180,6 +181,7 @@ std::vector<RoomDirectory::Instance> RoomDirectory::instances() {
                              "FROM room_instance ORDER BY instance_id LIMIT 1000",
                          {deadAfter_});
         std::vector<Instance> out;
+        out.reserve(static_cast<size_t>(r.rows()));
         for (int i = 0; i < r.rows(); ++i)
             out.push_back({std::string(r.value(i, 0)), std::string(r.value(i, 1)), toInt(r.value(i, 2)),
                            toInt(r.value(i, 3)), r.value(i, 4) == "t"});
