@@ -304,7 +304,8 @@ bool RoomPlugin::redirected(const Task& t) {
     std::string id(*room);
     {
         std::lock_guard lock(mutex_);
-        if (!sessions_.contains(t.session) || service_->hasRoom(id)) return false;
+        // A room whose visit ended here may have been created again on another instance.
+        if (!sessions_.contains(t.session) || service_->hasLiveRoom(id)) return false;
     }
     // The directory lookup runs here, on the worker, under no lock.
     Effects out;
