@@ -40,12 +40,16 @@ RoomDirectory::RoomDirectory(std::string conninfo, std::string instanceId, std::
 PgConn& RoomDirectory::conn() {
     if (conn_ && conn_->ok()) return *conn_;
     conn_.reset();
-    auto now = std::chrono::steady_clock::now();
-    if (lastAttempt_.time_since_epoch().count() != 0 && now - lastAttempt_ < kRetryAfter)
+    if (failedAt_ && std::chrono::steady_clock::now() - *failedAt_ < kRetryAfter)
         throw DbError("room directory unreachable (retrying)", "08006");
-    lastAttempt_ = now;
-    // Short timeouts: a join or an Admin request waits for these at most.
-    conn_ = PgConn::connect({conninfo_, 2, 2000, "janus-hipaa-room-directory"});
+    try {
+        // Short timeouts: a join or an Admin request waits for these at most.
+        conn_ = PgConn::connect({conninfo_, 2, 2000, "janus-hipaa-room-directory"});
+    } catch (const DbError&) {
+        failedAt_ = std::chrono::steady_clock::now();  // after the attempt: a stalled one took seconds
+        throw;
+    }
+    failedAt_.reset();
     return *conn_;
 }
 
