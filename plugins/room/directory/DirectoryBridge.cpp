@@ -29,7 +29,7 @@ DirectoryBridge::DirectoryBridge(const ClusterConfig& cluster, int64_t deadAfter
 DirectoryBridge::~DirectoryBridge() {
     heartbeat_.reset();
     try {
-        flush();  // visits that ended just before the stop
+        flush(directory_);  // visits that ended just before the stop
         // A clean stop (Janus' destroy): this instance's rooms are gone, nobody may be sent to them.
         if (started_) directory_.endAll("normal");
     } catch (const std::exception& e) {
@@ -55,7 +55,7 @@ void DirectoryBridge::start() {
         [this](const RoomDirectory::Ended& e, const char* detectedBy) {
             notify_(event::visitEndedAbnormally(e.room, e.instanceId, detectedBy, cluster_.instanceId));
         },
-        log_);
+        [this](RoomDirectory& d) { flush(d); }, log_);
 }
 
 bool DirectoryBridge::claimConfigured(const std::string& room, const std::string& className) {
@@ -86,8 +86,11 @@ bool DirectoryBridge::claim(const std::string& room, const std::string& classNam
 }
 
 void DirectoryBridge::release(const std::string& room) {
-    std::lock_guard lock(pendingMutex_);
-    pending_.emplace_back(room, "destroyed");
+    {
+        std::lock_guard lock(pendingMutex_);
+        pending_.emplace_back(room, "destroyed");
+    }
+    if (heartbeat_) heartbeat_->poke();
 }
 
 bool DirectoryBridge::redirect(SessionId session, const std::string& transaction, const std::string& room,
@@ -124,12 +127,15 @@ void DirectoryBridge::observe(const Effects& effects) {
         else if (*name == "room_destroyed")
             reason = "destroyed";
         if (!reason) continue;
-        std::lock_guard lock(pendingMutex_);
-        pending_.emplace_back(std::string(*room), reason);
+        {
+            std::lock_guard lock(pendingMutex_);
+            pending_.emplace_back(std::string(*room), reason);
+        }
+        if (heartbeat_) heartbeat_->poke();
     }
 }
 
-void DirectoryBridge::flush() {
+void DirectoryBridge::flush(RoomDirectory& directory) {
     std::vector<std::pair<std::string, std::string>> todo;
     {
         std::lock_guard lock(pendingMutex_);
@@ -137,8 +143,8 @@ void DirectoryBridge::flush() {
     }
     size_t done = 0;
     try {
-        for (; done < todo.size(); ++done) directory_.end(todo[done].first, todo[done].second);
-    } catch (const std::exception& e) {
+        for (; done < todo.size(); ++done) directory.end(todo[done].first, todo[done].second);
+    } catch (const std::exception&) {
         // Kept for the next flush; if this instance dies first, its restart or another instance's
         // heartbeat check ends them (abnormal).
         std::lock_guard lock(pendingMutex_);

@@ -6,7 +6,7 @@
 // (471), runs the heartbeat, and answers the Admin API `directory` listing. Fails closed: a directory
 // it cannot reach refuses create and joins of rooms not hosted here with 468.
 // Thread use: start()/claimConfigured() at init; claim()/release()/listing() on the Admin API
-// thread; redirect()/flush() on the room's worker; observe() wherever effects are applied.
+// thread; redirect() on the room's worker; observe() wherever effects are applied.
 #include "DirectoryHeartbeat.hpp"
 #include "Effect.hpp"
 #include "RoomDirectory.hpp"
@@ -47,9 +47,9 @@ public:
     // host, or 468), with the answer and a refused-join event in `out`; false: not live anywhere, the
     // service answers (no such room).
     bool redirect(SessionId session, const std::string& transaction, const std::string& room, Effects& out);
-    // Notes the visits that `effects` end or the rooms they destroy; flush() writes them.
+    // Notes the visits that `effects` end or the rooms they destroy; the heartbeat thread writes them
+    // (within a second), so a stalled database never stalls the worker for them.
     void observe(const Effects& effects);
-    void flush();
     // Admin `directory`: {instance?, live_only?, limit?} checked (303) whether or not there is a
     // directory, then listed. Throws RequestError (303; listing: 468).
     static RoomDirectory::Filter filterOf(const json_t* request);
@@ -58,6 +58,8 @@ public:
     const std::string& instanceId() const { return directory_.instanceId(); }
 
 private:
+    void flush(RoomDirectory& directory);  // writes the noted ends; keeps what failed for the next time
+
     ClusterConfig cluster_;
     int64_t deadAfterS_;
     Notify notify_;

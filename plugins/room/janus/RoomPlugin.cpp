@@ -291,7 +291,6 @@ void RoomPlugin::run() {
             apply(out);
             relay_.reclaim();  // what media threads can no longer hold is freed here, not on them
         }
-        if (directory_) directory_->flush();  // ended visits and destroyed rooms, off every lock
         if (!open) return;
     }
 }
