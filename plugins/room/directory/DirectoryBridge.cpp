@@ -55,7 +55,11 @@ void DirectoryBridge::start() {
         [this](const RoomDirectory::Ended& e, const char* detectedBy) {
             notify_(event::visitEndedAbnormally(e.room, e.instanceId, detectedBy, cluster_.instanceId));
         },
-        [this](RoomDirectory& d) { flush(d); }, log_);
+        [this](RoomDirectory& d) {
+            flush(d);
+            reclaim(d);
+        },
+        log_);
 }
 
 bool DirectoryBridge::claimConfigured(const std::string& room, const std::string& className) {
@@ -65,7 +69,11 @@ bool DirectoryBridge::claimConfigured(const std::string& room, const std::string
     } catch (const std::exception& e) {
         throw ConfigError("room-" + room + ": the room directory is unreachable: " + e.what());
     }
-    if (r.outcome != RoomDirectory::Claim::Elsewhere) return true;
+    if (r.outcome != RoomDirectory::Claim::Elsewhere) {
+        std::lock_guard lock(pendingMutex_);
+        hosted_[room] = className;
+        return true;
+    }
     // Room ids are configuration, not PHI.
     log_.info("room-" + room + " is hosted by instance " + r.host.instanceId + ": joins here are redirected there");
     return false;
@@ -82,6 +90,10 @@ bool DirectoryBridge::claim(const std::string& room, const std::string& classNam
     if (r.outcome == RoomDirectory::Claim::Elsewhere)
         throw RequestError(errc::kRoomHostedElsewhere,
                            "the room is live on instance " + r.host.instanceId + " (" + r.host.publicUrl + ")");
+    {
+        std::lock_guard lock(pendingMutex_);
+        hosted_[room] = className;
+    }
     return r.outcome == RoomDirectory::Claim::Claimed;
 }
 
@@ -89,6 +101,7 @@ void DirectoryBridge::release(const std::string& room) {
     {
         std::lock_guard lock(pendingMutex_);
         pending_.emplace_back(room, "destroyed");
+        hosted_.erase(room);
     }
     if (heartbeat_) heartbeat_->poke();
 }
@@ -130,6 +143,7 @@ void DirectoryBridge::observe(const Effects& effects) {
         {
             std::lock_guard lock(pendingMutex_);
             pending_.emplace_back(std::string(*room), reason);
+            hosted_.erase(std::string(*room));
         }
         if (heartbeat_) heartbeat_->poke();
     }
@@ -149,6 +163,37 @@ void DirectoryBridge::flush(RoomDirectory& directory) {
         // heartbeat check ends them (abnormal).
         std::lock_guard lock(pendingMutex_);
         pending_.insert(pending_.begin(), todo.begin() + static_cast<std::ptrdiff_t>(done), todo.end());
+    }
+}
+
+void DirectoryBridge::reclaim(RoomDirectory& directory) {
+    std::map<std::string, std::string> hosted;
+    {
+        std::lock_guard lock(pendingMutex_);
+        hosted = hosted_;
+    }
+    if (hosted.empty()) return;
+    std::vector<std::string> rooms;
+    rooms.reserve(hosted.size());
+    for (const auto& [room, cls] : hosted) rooms.push_back(room);
+    try {
+        for (const auto& room : directory.lost(rooms)) {
+            RoomDirectory::ClaimResult r = directory.claim(room, hosted.at(room));
+            if (r.outcome != RoomDirectory::Claim::Elsewhere) {
+                log_.warn("room directory: room " + room +
+                          " was ended by another instance while it lived here: registered again");
+                notify_(event::roomReregistered(room, cluster_.instanceId));
+                continue;
+            }
+            // Two instances host the id now: nothing here can merge them. Joins elsewhere go to the
+            // other; this one keeps its participants until the visit ends. Reported once.
+            log_.error("room directory: room " + room + " lives here and on instance " + r.host.instanceId);
+            notify_(event::roomConflict(room, cluster_.instanceId, r.host.instanceId));
+            std::lock_guard lock(pendingMutex_);
+            hosted_.erase(room);
+        }
+    } catch (const std::exception&) {
+        // The heartbeat reports the outage; tried again on the next beat.
     }
 }
 

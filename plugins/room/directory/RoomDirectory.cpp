@@ -145,6 +145,19 @@ void RoomDirectory::heartbeat() {
     });
 }
 
+std::vector<std::string> RoomDirectory::lost(const std::vector<std::string>& rooms) {
+    return run([&](PgConn& c) {
+        PgResult r = c.execParams(
+            "SELECT r FROM unnest($1::text[]) r WHERE NOT EXISTS (SELECT 1 FROM room_directory d "
+            "WHERE d.room_id = r AND d.instance_id = $2 AND d.ended IS NULL)",
+            {PgParam::textArray(rooms), instanceId_});
+        std::vector<std::string> out;
+        out.reserve(static_cast<size_t>(r.rows()));
+        for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.value(i, 0));
+        return out;
+    });
+}
+
 std::vector<RoomDirectory::Ended> RoomDirectory::reapDead() {
     return run([&](PgConn& c) {
         // Several instances may reap at once: each row is ended (and reported) by exactly one.

@@ -63,6 +63,9 @@ public:
     // The live host of `room` (this instance included), if its heartbeat is within dead_after.
     std::optional<Host> lookup(const std::string& room);
     void heartbeat();
+    // Of `rooms` (hosted here), those with no live row of this instance: another instance ended them
+    // while this one could not heartbeat (a database outage longer than dead_after).
+    std::vector<std::string> lost(const std::vector<std::string>& rooms);
     // Ends the live rooms of every other instance whose heartbeat is older than dead_after.
     std::vector<Ended> reapDead();
     // Newest first, at most filter.limit (+1 read to tell `truncated`).

@@ -5,6 +5,7 @@
 #include "SqlFixtures.hpp"
 #include "TestDatabase.hpp"
 
+#include "DirectoryBridge.hpp"
 #include "RoomDirectory.hpp"
 
 #include "hipaa/Errors.hpp"
@@ -16,7 +17,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
+#include <mutex>
+#include <thread>
 
 using namespace hipaa;
 using namespace hipaa::room;
@@ -119,6 +123,53 @@ TEST_F(RoomDirectoryDb, ListingIsNewestFirstFilteredAndBoundedAndTheLoginCannotR
     EXPECT_EQ(refused(c, "DELETE FROM room_instance"), "42501");
     EXPECT_EQ(refused(c, "TRUNCATE room_directory"), "42501");
     EXPECT_EQ(refused(c, "SELECT count(*) FROM audit_record"), "42501");
+}
+
+// An outage here longer than dead_after: another instance ended this one's rooms, and one id went
+// live there meanwhile. When the heartbeat thread reaches the database again it registers the first
+// room again and reports the second as a conflict (once).
+TEST_F(RoomDirectoryDb, ARoomEndedElsewhereWhileItLivedHereIsRegisteredAgainOrReportedAsAConflict) {
+    std::mutex mutex;
+    std::vector<std::string> events;
+    DirectoryBridge a(
+        ClusterConfig{login, "janus-a", "https://janus-a.clinic.example/janus"}, 15,
+        [&](JsonPtr e) {
+            std::lock_guard lock(mutex);
+            events.push_back(jsonDump(e.get()));
+        },
+        Logger(), std::chrono::milliseconds(50));
+    a.start();
+    ASSERT_TRUE(a.claimConfigured("r1", "default"));
+    ASSERT_TRUE(a.claimConfigured("r2", "default"));
+    PgConn su = db.connect();
+    su.transaction([](PgConn& t) {
+        t.exec("UPDATE room_directory SET ended = now(), end_reason = 'abnormal' WHERE instance_id = 'janus-a'");
+        t.exec("INSERT INTO room_instance (instance_id, public_url) VALUES ('janus-b', 'https://b.example/janus')");
+        t.exec(
+            "INSERT INTO room_directory (room_id, instance_id, public_url, class) "
+            "VALUES ('r2', 'janus-b', 'https://b.example/janus', 'default')");
+    });
+    RoomDirectory b = directory("janus-b");
+    auto count = [&](const std::string& what, const std::string& room = "") {
+        std::lock_guard lock(mutex);
+        return std::count_if(events.begin(), events.end(), [&](const std::string& e) {
+            return e.find(what) != std::string::npos && e.find("\"room\":\"" + room) != std::string::npos;
+        });
+    };
+    auto end = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while ((count("room_reregistered") == 0 || count("room_conflict") == 0) && std::chrono::steady_clock::now() < end)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    auto r1 = b.lookup("r1");
+    ASSERT_TRUE(r1);
+    EXPECT_EQ(r1->instanceId, "janus-a");
+    auto r2 = b.lookup("r2");
+    ASSERT_TRUE(r2);
+    EXPECT_EQ(r2->instanceId, "janus-b");
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // a few more beats: reported once
+    EXPECT_EQ(count("room_reregistered", "r1\""), 1);
+    EXPECT_EQ(count("room_conflict", "r2\""), 1);
+    EXPECT_EQ(count("\"other_instance\":\"janus-b\"", "r2\""), 1);
+    EXPECT_EQ(count("\"event\""), 2);  // nothing else, nothing twice
 }
 
 // A server that takes the connection and never answers: each connect attempt waits out libpq's
