@@ -29,7 +29,7 @@ DirectoryBridge::DirectoryBridge(const ClusterConfig& cluster, int64_t deadAfter
 DirectoryBridge::~DirectoryBridge() {
     heartbeat_.reset();
     try {
-        flush();  // visits that ended just before the stop
+        flush(directory_);  // visits that ended just before the stop
         // A clean stop (Janus' destroy): this instance's rooms are gone, nobody may be sent to them.
         if (started_) directory_.endAll("normal");
     } catch (const std::exception& e) {
@@ -55,6 +55,10 @@ void DirectoryBridge::start() {
         [this](const RoomDirectory::Ended& e, const char* detectedBy) {
             notify_(event::visitEndedAbnormally(e.room, e.instanceId, detectedBy, cluster_.instanceId));
         },
+        [this](RoomDirectory& d) {
+            flush(d);
+            reclaim(d);
+        },
         log_);
 }
 
@@ -65,7 +69,11 @@ bool DirectoryBridge::claimConfigured(const std::string& room, const std::string
     } catch (const std::exception& e) {
         throw ConfigError("room-" + room + ": the room directory is unreachable: " + e.what());
     }
-    if (r.outcome != RoomDirectory::Claim::Elsewhere) return true;
+    if (r.outcome != RoomDirectory::Claim::Elsewhere) {
+        std::lock_guard lock(pendingMutex_);
+        hosted_[room] = className;
+        return true;
+    }
     // Room ids are configuration, not PHI.
     log_.info("room-" + room + " is hosted by instance " + r.host.instanceId + ": joins here are redirected there");
     return false;
@@ -82,12 +90,20 @@ bool DirectoryBridge::claim(const std::string& room, const std::string& classNam
     if (r.outcome == RoomDirectory::Claim::Elsewhere)
         throw RequestError(errc::kRoomHostedElsewhere,
                            "the room is live on instance " + r.host.instanceId + " (" + r.host.publicUrl + ")");
+    {
+        std::lock_guard lock(pendingMutex_);
+        hosted_[room] = className;
+    }
     return r.outcome == RoomDirectory::Claim::Claimed;
 }
 
 void DirectoryBridge::release(const std::string& room) {
-    std::lock_guard lock(pendingMutex_);
-    pending_.emplace_back(room, "destroyed");
+    {
+        std::lock_guard lock(pendingMutex_);
+        pending_.emplace_back(room, "destroyed");
+        hosted_.erase(room);
+    }
+    if (heartbeat_) heartbeat_->poke();
 }
 
 bool DirectoryBridge::redirect(SessionId session, const std::string& transaction, const std::string& room,
@@ -124,12 +140,16 @@ void DirectoryBridge::observe(const Effects& effects) {
         else if (*name == "room_destroyed")
             reason = "destroyed";
         if (!reason) continue;
-        std::lock_guard lock(pendingMutex_);
-        pending_.emplace_back(std::string(*room), reason);
+        {
+            std::lock_guard lock(pendingMutex_);
+            pending_.emplace_back(std::string(*room), reason);
+            hosted_.erase(std::string(*room));
+        }
+        if (heartbeat_) heartbeat_->poke();
     }
 }
 
-void DirectoryBridge::flush() {
+void DirectoryBridge::flush(RoomDirectory& directory) {
     std::vector<std::pair<std::string, std::string>> todo;
     {
         std::lock_guard lock(pendingMutex_);
@@ -137,12 +157,43 @@ void DirectoryBridge::flush() {
     }
     size_t done = 0;
     try {
-        for (; done < todo.size(); ++done) directory_.end(todo[done].first, todo[done].second);
-    } catch (const std::exception& e) {
+        for (; done < todo.size(); ++done) directory.end(todo[done].first, todo[done].second);
+    } catch (const std::exception&) {
         // Kept for the next flush; if this instance dies first, its restart or another instance's
         // heartbeat check ends them (abnormal).
         std::lock_guard lock(pendingMutex_);
         pending_.insert(pending_.begin(), todo.begin() + static_cast<std::ptrdiff_t>(done), todo.end());
+    }
+}
+
+void DirectoryBridge::reclaim(RoomDirectory& directory) {
+    std::map<std::string, std::string> hosted;
+    {
+        std::lock_guard lock(pendingMutex_);
+        hosted = hosted_;
+    }
+    if (hosted.empty()) return;
+    std::vector<std::string> rooms;
+    rooms.reserve(hosted.size());
+    for (const auto& [room, cls] : hosted) rooms.push_back(room);
+    try {
+        for (const auto& room : directory.lost(rooms)) {
+            RoomDirectory::ClaimResult r = directory.claim(room, hosted.at(room));
+            if (r.outcome != RoomDirectory::Claim::Elsewhere) {
+                log_.warn("room directory: room " + room +
+                          " was ended by another instance while it lived here: registered again");
+                notify_(event::roomReregistered(room, cluster_.instanceId));
+                continue;
+            }
+            // Two instances host the id now: nothing here can merge them. Joins elsewhere go to the
+            // other; this one keeps its participants until the visit ends. Reported once.
+            log_.error("room directory: room " + room + " lives here and on instance " + r.host.instanceId);
+            notify_(event::roomConflict(room, cluster_.instanceId, r.host.instanceId));
+            std::lock_guard lock(pendingMutex_);
+            hosted_.erase(room);
+        }
+    } catch (const std::exception&) {
+        // The heartbeat reports the outage; tried again on the next beat.
     }
 }
 

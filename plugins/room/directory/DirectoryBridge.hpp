@@ -3,10 +3,12 @@
 // The room plugin's side of the room directory (cluster.conninfo set): registers the rooms this
 // instance hosts, ends them there when their visit ends or they are destroyed, answers joins for
 // rooms another instance hosts with a redirect (469), refuses to create a room another instance hosts
-// (471), runs the heartbeat, and answers the Admin API `directory` listing. Fails closed: a directory
-// it cannot reach refuses create and joins of rooms not hosted here with 468.
-// Thread use: start()/claimConfigured() at init; claim()/release()/listing() on the Admin API
-// thread; redirect()/flush() on the room's worker; observe() wherever effects are applied.
+// (471), runs the heartbeat, and answers the Admin API `directory` listing. Rooms this instance
+// hosts that another instance ended meanwhile (this one could not heartbeat for longer than
+// dead_after) are registered again, or reported as a conflict when the id went live elsewhere. Fails closed: a
+// directory it cannot reach refuses create and joins of rooms not hosted here with 468. Thread use:
+// start()/claimConfigured() at init; claim()/release()/listing() on the Admin API thread; redirect() on the room's
+// worker; observe() wherever effects are applied.
 #include "DirectoryHeartbeat.hpp"
 #include "Effect.hpp"
 #include "RoomDirectory.hpp"
@@ -16,6 +18,7 @@
 #include "hipaa/Logger.hpp"
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -47,9 +50,9 @@ public:
     // host, or 468), with the answer and a refused-join event in `out`; false: not live anywhere, the
     // service answers (no such room).
     bool redirect(SessionId session, const std::string& transaction, const std::string& room, Effects& out);
-    // Notes the visits that `effects` end or the rooms they destroy; flush() writes them.
+    // Notes the visits that `effects` end or the rooms they destroy; the heartbeat thread writes them
+    // (within a second), so a stalled database never stalls the worker for them.
     void observe(const Effects& effects);
-    void flush();
     // Admin `directory`: {instance?, live_only?, limit?} checked (303) whether or not there is a
     // directory, then listed. Throws RequestError (303; listing: 468).
     static RoomDirectory::Filter filterOf(const json_t* request);
@@ -58,6 +61,9 @@ public:
     const std::string& instanceId() const { return directory_.instanceId(); }
 
 private:
+    void flush(RoomDirectory& directory);    // writes the noted ends; keeps what failed for the next time
+    void reclaim(RoomDirectory& directory);  // registers again what was ended elsewhere (see above)
+
     ClusterConfig cluster_;
     int64_t deadAfterS_;
     Notify notify_;
@@ -66,8 +72,9 @@ private:
     RoomDirectory directory_;  // the worker's and the Admin API's (the heartbeat has its own)
     std::unique_ptr<DirectoryHeartbeat> heartbeat_;
     bool started_ = false;
-    std::mutex pendingMutex_;                                   // guards pending_
+    std::mutex pendingMutex_;                                   // guards pending_, hosted_
     std::vector<std::pair<std::string, std::string>> pending_;  // (room, end reason) to write
+    std::map<std::string, std::string> hosted_;                 // room -> class, registered and not ended
 };
 
 }  // namespace hipaa::room

@@ -24,6 +24,7 @@ std::string epochUs(const char* column) {
 
 std::vector<RoomDirectory::Ended> endedRows(const PgResult& r) {
     std::vector<RoomDirectory::Ended> out;
+    out.reserve(static_cast<size_t>(r.rows()));
     for (int i = 0; i < r.rows(); ++i) out.push_back({std::string(r.value(i, 0)), std::string(r.value(i, 1))});
     return out;
 }
@@ -39,12 +40,16 @@ RoomDirectory::RoomDirectory(std::string conninfo, std::string instanceId, std::
 PgConn& RoomDirectory::conn() {
     if (conn_ && conn_->ok()) return *conn_;
     conn_.reset();
-    auto now = std::chrono::steady_clock::now();
-    if (lastAttempt_.time_since_epoch().count() != 0 && now - lastAttempt_ < kRetryAfter)
+    if (failedAt_ && std::chrono::steady_clock::now() - *failedAt_ < kRetryAfter)
         throw DbError("room directory unreachable (retrying)", "08006");
-    lastAttempt_ = now;
-    // Short timeouts: a join or an Admin request waits for these at most.
-    conn_ = PgConn::connect({conninfo_, 2, 2000, "janus-hipaa-room-directory"});
+    try {
+        // Short timeouts: a join or an Admin request waits for these at most.
+        conn_ = PgConn::connect({conninfo_, 2, 2000, "janus-hipaa-room-directory"});
+    } catch (const DbError&) {
+        failedAt_ = std::chrono::steady_clock::now();  // after the attempt: a stalled one took seconds
+        throw;
+    }
+    failedAt_.reset();
     return *conn_;
 }
 
@@ -140,6 +145,19 @@ void RoomDirectory::heartbeat() {
     });
 }
 
+std::vector<std::string> RoomDirectory::lost(const std::vector<std::string>& rooms) {
+    return run([&](PgConn& c) {
+        PgResult r = c.execParams(
+            "SELECT r FROM unnest($1::text[]) r WHERE NOT EXISTS (SELECT 1 FROM room_directory d "
+            "WHERE d.room_id = r AND d.instance_id = $2 AND d.ended IS NULL)",
+            {PgParam::textArray(rooms), instanceId_});
+        std::vector<std::string> out;
+        out.reserve(static_cast<size_t>(r.rows()));
+        for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.value(i, 0));
+        return out;
+    });
+}
+
 std::vector<RoomDirectory::Ended> RoomDirectory::reapDead() {
     return run([&](PgConn& c) {
         // Several instances may reap at once: each row is ended (and reported) by exactly one.
@@ -180,6 +198,7 @@ std::vector<RoomDirectory::Instance> RoomDirectory::instances() {
                              "FROM room_instance ORDER BY instance_id LIMIT 1000",
                          {deadAfter_});
         std::vector<Instance> out;
+        out.reserve(static_cast<size_t>(r.rows()));
         for (int i = 0; i < r.rows(); ++i)
             out.push_back({std::string(r.value(i, 0)), std::string(r.value(i, 1)), toInt(r.value(i, 2)),
                            toInt(r.value(i, 3)), r.value(i, 4) == "t"});

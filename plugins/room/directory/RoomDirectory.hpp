@@ -2,8 +2,8 @@
 #pragma once
 // The clinic's room directory in PostgreSQL (sql/201_room_directory.sql): which Janus instance hosts
 // which room, and which instances are alive. One connection, reconnected on demand (at most one
-// attempt per second while the database is unreachable, so a dead database costs a request one
-// failed attempt, not a connect timeout each); safe to call from several threads (one mutex).
+// attempt per second after a failed one, so a stalled database costs one connect timeout, not one
+// per request); safe to call from several threads (one mutex).
 // Every failure throws DbError: callers fail closed (room error 468). Times are the database's
 // clock, so instances need not agree on theirs. Nothing here is PHI: room ids, instance ids, URLs,
 // class names.
@@ -63,6 +63,9 @@ public:
     // The live host of `room` (this instance included), if its heartbeat is within dead_after.
     std::optional<Host> lookup(const std::string& room);
     void heartbeat();
+    // Of `rooms` (hosted here), those with no live row of this instance: another instance ended them
+    // while this one could not heartbeat (a database outage longer than dead_after).
+    std::vector<std::string> lost(const std::vector<std::string>& rooms);
     // Ends the live rooms of every other instance whose heartbeat is older than dead_after.
     std::vector<Ended> reapDead();
     // Newest first, at most filter.limit (+1 read to tell `truncated`).
@@ -81,7 +84,7 @@ private:
     std::string deadAfter_;  // seconds, as a statement parameter
     std::mutex mutex_;
     std::optional<PgConn> conn_;
-    std::chrono::steady_clock::time_point lastAttempt_{};
+    std::optional<std::chrono::steady_clock::time_point> failedAt_;  // the last failed connect
 };
 
 }  // namespace hipaa::room

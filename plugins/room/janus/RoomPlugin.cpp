@@ -320,7 +320,6 @@ void RoomPlugin::run() {
             apply(out);
             relay_.reclaim();  // what media threads can no longer hold is freed here, not on them
         }
-        if (directory_) directory_->flush();  // ended visits and destroyed rooms, off every lock
         if (!open) return;
     }
 }
@@ -333,7 +332,8 @@ bool RoomPlugin::redirected(const Task& t) {
     std::string id(*room);
     {
         std::lock_guard lock(mutex_);
-        if (!sessions_.contains(t.session) || service_->hasRoom(id)) return false;
+        // A room whose visit ended here may have been created again on another instance.
+        if (!sessions_.contains(t.session) || service_->hasLiveRoom(id)) return false;
     }
     // The directory lookup runs here, on the worker, under no lock.
     Effects out;

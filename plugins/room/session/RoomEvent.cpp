@@ -46,6 +46,14 @@ JsonPtr visitEndedAbnormally(const std::string& room, const std::string& instanc
         .build();
 }
 
+JsonPtr roomReregistered(const std::string& room, const std::string& instance) {
+    return named("room_reregistered", room).set("instance", instance).build();
+}
+
+JsonPtr roomConflict(const std::string& room, const std::string& instance, const std::string& other) {
+    return named("room_conflict", room).set("instance", instance).set("other_instance", other).build();
+}
+
 JsonPtr joinAccepted(const std::string& room, const std::string& participant, Role role, const std::string& alg,
                      bool waiting) {
     return named("join", room)

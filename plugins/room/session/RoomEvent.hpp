@@ -25,6 +25,10 @@ JsonPtr auditUnavailable(const std::string& room, const char* request, const std
 // own earlier run) or heartbeat_timeout (another instance stopped heartbeating); `by` who noticed.
 JsonPtr visitEndedAbnormally(const std::string& room, const std::string& instance, const char* detectedBy,
                              const std::string& by);
+// A room `instance` hosts that another instance had ended (a database outage longer than dead_after):
+// registered again, or (conflict) live on `other` too.
+JsonPtr roomReregistered(const std::string& room, const std::string& instance);
+JsonPtr roomConflict(const std::string& room, const std::string& instance, const std::string& other);
 
 // ---- joining and leaving ----
 JsonPtr joinAccepted(const std::string& room, const std::string& participant, Role role, const std::string& alg,

@@ -79,6 +79,11 @@ public:
     }
     size_t roomCount() const { return state_.rooms.size(); }
     bool hasRoom(const std::string& id) const { return state_.rooms.contains(id); }
+    // A room here whose visit has not ended.
+    bool hasLiveRoom(const std::string& id) const {
+        auto it = state_.rooms.find(id);
+        return it != state_.rooms.end() && !it->second.ended;
+    }
     size_t sessionCount() const { return state_.participants.size(); }
 
 private:

@@ -301,6 +301,21 @@ void addRoomScenarios(std::vector<Scenario>& out) {
         db.exec("GRANT SELECT ON room_directory TO janus_room_state");
         return got;
     });
+    add(468, "create while the room directory refuses", [] {
+        ContractJanus& c = ContractJanus::get(JanusGroup::Handlers);
+        PgConn db = c.database()->connect();
+        db.exec("REVOKE INSERT ON room_directory FROM janus_room_state");
+        int got = 0;
+        try {
+            got =
+                code(c.admin().messagePlugin(kRoom, J(R"({"request":"create","room":"contract-no-directory"})").get()));
+        } catch (...) {
+            db.exec("GRANT INSERT ON room_directory TO janus_room_state");
+            throw;
+        }
+        db.exec("GRANT INSERT ON room_directory TO janus_room_state");
+        return got;
+    });
     add(469, "a join for a room another instance hosts", [] {
         ContractJanus& c = hostedElsewhere();
         ClientTab tab(c.janus());

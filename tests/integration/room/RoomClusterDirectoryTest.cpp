@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Two real Janus instances of one clinic sharing one database (cluster.conninfo): a room lives on
 // one instance; the other refuses to create it (471), redirects joins to it (469 with its URL) and
-// lists it; a killed instance's rooms are ended `abnormal`, by itself when it starts again, or by the
-// other once its heartbeat is older than cluster.dead_after; both leave an audit record.
+// lists it; a visit's end or a clean stop frees the id; a killed instance's rooms are ended `abnormal`, by itself when
+// it starts again, or by the other once its heartbeat is older than cluster.dead_after; both leave an audit record.
 #include "AuditFixture.hpp"
 #include "ClientTab.hpp"
 #include "JanusClient.hpp"
 #include "JanusProcess.hpp"
+#include "Shell.hpp"
 #include "SqlFixtures.hpp"
 #include "TestDatabase.hpp"
 
@@ -59,6 +60,11 @@ protected:
         }
         return nullptr;
     }
+    std::string mint(const std::string& room, const std::string& role, const std::string& sub) {
+        return Shell::output(std::string("python3 ") + HIPAA_SOURCE_DIR + "/scripts/mint-token --key '" +
+                             a.configFile("keys/dev-es256.pem") + "' --room " + room + " --role " + role + " --sub " +
+                             sub);
+    }
     int64_t auditRecords(const std::string& instance, const std::string& room, const std::string& detectedBy,
                          std::chrono::seconds within) {
         PgConn c = db.connect();
@@ -104,8 +110,36 @@ TEST_F(RoomClusterDirectory, RedirectListAndEndAKilledInstancesRoomsAtItsRestart
     std::string listing = jsonDump(admin(b, R"({"request":"directory"})").get());
     EXPECT_EQ(listing.find("Alice"), std::string::npos);  // never a description
 
-    // A killed while B is stopped (nobody checks heartbeats): A ends its own room when it starts again.
+    // A visit that ended on A ends its row `normal`: B may host the id now, and A (which still knows
+    // the ended room) sends joins for it to B.
+    admin(a, R"({"request":"create","room":"cluster-r0"})");
+    ClientTab dr(a);
+    dr.join("cluster-r0", mint("cluster-r0", "provider", "dr-1"));
+    ASSERT_TRUE(dr.waitKind("joined"));
+    dr.send(R"({"request":"end"})");
+    ASSERT_TRUE(dr.waitKind("ended"));
+    JsonPtr r0;
+    for (auto end = std::chrono::steady_clock::now() + 5s; std::chrono::steady_clock::now() < end;) {
+        r0 = row(b, "cluster-r0");
+        if (r0 && !jsonBool(r0.get(), "live").value_or(true)) break;
+        std::this_thread::sleep_for(50ms);
+    }
+    ASSERT_TRUE(r0);
+    EXPECT_EQ(jsonString(r0.get(), "end_reason").value_or(""), "normal") << jsonDump(r0.get());
+    created = admin(b, R"({"request":"create","room":"cluster-r0"})");
+    EXPECT_EQ(jsonString(created.get(), "room").value_or(""), "cluster-r0") << jsonDump(created.get());
+    ClientTab onA(a);
+    JsonPtr toB = onA.requestJoin("cluster-r0", "x.y.z");
+    EXPECT_EQ(ClientTab::errorCode(toB.get()), 469) << jsonDump(toB.get());
+    EXPECT_EQ(jsonString(toB.get(), "instance_url").value_or(""), b.httpUrl());
+
+    // B stops cleanly: its room ends `normal`. Then A is killed while B is stopped (nobody checks
+    // heartbeats): A ends its own room when it starts again.
     EXPECT_EQ(b.stop(), 0);
+    r0 = row(a, "cluster-r0");
+    ASSERT_TRUE(r0);
+    EXPECT_EQ(jsonString(r0.get(), "instance_id").value_or(""), "it-b");
+    EXPECT_EQ(jsonString(r0.get(), "end_reason").value_or(""), "normal") << jsonDump(r0.get());
     a.kill();
     a.start();
     r1 = row(a, "cluster-r1");

@@ -2,17 +2,25 @@
 // RoomDirectory against the real PostgreSQL schema (sql/201), logged in as a janus_room_state member:
 // one live host per room id, redirects only to live hosts, dead instances' rooms ended once, an
 // instance's own rooms ended at its restart, bounded listings, least privilege, fail fast when down.
-#include "FreePort.hpp"
 #include "SqlFixtures.hpp"
 #include "TestDatabase.hpp"
 
+#include "DirectoryBridge.hpp"
 #include "RoomDirectory.hpp"
 
 #include "hipaa/Errors.hpp"
+#include "hipaa/UniqueFd.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
+#include <mutex>
+#include <thread>
 
 using namespace hipaa;
 using namespace hipaa::room;
@@ -79,7 +87,7 @@ TEST_F(RoomDirectoryDb, DeadInstancesRoomsEndOnceAndARestartEndsItsOwn) {
     EXPECT_EQ(scalar(su, "SELECT end_reason FROM room_directory WHERE room_id = 'r3'"), "abnormal");
 }
 
-TEST_F(RoomDirectoryDb, ListingIsNewestFirstFilteredAndBounded) {
+TEST_F(RoomDirectoryDb, ListingIsNewestFirstFilteredAndBoundedAndTheLoginCannotRewriteIt) {
     RoomDirectory a = directory("janus-a"), b = directory("janus-b");
     a.start();
     b.start();
@@ -107,12 +115,8 @@ TEST_F(RoomDirectoryDb, ListingIsNewestFirstFilteredAndBounded) {
     ASSERT_EQ(inst.size(), 2u);
     EXPECT_TRUE(inst[0].alive);
     EXPECT_EQ(inst[1].publicUrl, "https://janus-b.clinic.example/janus");
-}
 
-TEST_F(RoomDirectoryDb, TheRoomStateRoleCanNeitherDeleteNorRewriteHistory) {
-    RoomDirectory a = directory("janus-a");
-    a.start();
-    a.claim("r1", "default");
+    // Least privilege: the login inserts, reads and ends rows; it never deletes or rewrites them.
     PgConn c = PgConn::connect({login});
     EXPECT_EQ(refused(c, "DELETE FROM room_directory"), "42501");
     EXPECT_EQ(refused(c, "UPDATE room_directory SET instance_id = 'janus-b'"), "42501");
@@ -121,13 +125,74 @@ TEST_F(RoomDirectoryDb, TheRoomStateRoleCanNeitherDeleteNorRewriteHistory) {
     EXPECT_EQ(refused(c, "SELECT count(*) FROM audit_record"), "42501");
 }
 
-TEST_F(RoomDirectoryDb, AnUnreachableDatabaseFailsAtOnceAndIsRetriedAfterASecond) {
-    RoomDirectory down("host=127.0.0.1 port=" + std::to_string(freeLoopbackPort()) + " dbname=none user=none",
+// An outage here longer than dead_after: another instance ended this one's rooms, and one id went
+// live there meanwhile. When the heartbeat thread reaches the database again it registers the first
+// room again and reports the second as a conflict (once).
+TEST_F(RoomDirectoryDb, ARoomEndedElsewhereWhileItLivedHereIsRegisteredAgainOrReportedAsAConflict) {
+    std::mutex mutex;
+    std::vector<std::string> events;
+    DirectoryBridge a(
+        ClusterConfig{login, "janus-a", "https://janus-a.clinic.example/janus"}, 15,
+        [&](JsonPtr e) {
+            std::lock_guard lock(mutex);
+            events.push_back(jsonDump(e.get()));
+        },
+        Logger(), std::chrono::milliseconds(50));
+    a.start();
+    ASSERT_TRUE(a.claimConfigured("r1", "default"));
+    ASSERT_TRUE(a.claimConfigured("r2", "default"));
+    PgConn su = db.connect();
+    su.transaction([](PgConn& t) {
+        t.exec("UPDATE room_directory SET ended = now(), end_reason = 'abnormal' WHERE instance_id = 'janus-a'");
+        t.exec("INSERT INTO room_instance (instance_id, public_url) VALUES ('janus-b', 'https://b.example/janus')");
+        t.exec(
+            "INSERT INTO room_directory (room_id, instance_id, public_url, class) "
+            "VALUES ('r2', 'janus-b', 'https://b.example/janus', 'default')");
+    });
+    RoomDirectory b = directory("janus-b");
+    auto count = [&](const std::string& what, const std::string& room = "") {
+        std::lock_guard lock(mutex);
+        return std::count_if(events.begin(), events.end(), [&](const std::string& e) {
+            return e.find(what) != std::string::npos && e.find("\"room\":\"" + room) != std::string::npos;
+        });
+    };
+    auto end = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while ((count("room_reregistered") == 0 || count("room_conflict") == 0) && std::chrono::steady_clock::now() < end)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    auto r1 = b.lookup("r1");
+    ASSERT_TRUE(r1);
+    EXPECT_EQ(r1->instanceId, "janus-a");
+    auto r2 = b.lookup("r2");
+    ASSERT_TRUE(r2);
+    EXPECT_EQ(r2->instanceId, "janus-b");
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // a few more beats: reported once
+    EXPECT_EQ(count("room_reregistered", "r1\""), 1);
+    EXPECT_EQ(count("room_conflict", "r2\""), 1);
+    EXPECT_EQ(count("\"other_instance\":\"janus-b\"", "r2\""), 1);
+    EXPECT_EQ(count("\"event\""), 2);  // nothing else, nothing twice
+}
+
+// A server that takes the connection and never answers: each connect attempt waits out libpq's
+// connect timeout (2 s). Within a second of a failure the directory does not try again.
+TEST(RoomDirectoryDown, AStalledDatabaseCostsOneConnectTimeoutNotOnePerRequest) {
+    UniqueFd server(socket(AF_INET, SOCK_STREAM, 0));
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(bind(server.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    ASSERT_EQ(listen(server.get(), 8), 0);
+    socklen_t len = sizeof addr;
+    ASSERT_EQ(getsockname(server.get(), reinterpret_cast<sockaddr*>(&addr), &len), 0);
+    RoomDirectory down("host=127.0.0.1 port=" + std::to_string(ntohs(addr.sin_port)) + " dbname=none user=none",
                        "janus-a", "https://a.example/janus", 15);
-    EXPECT_THROW(down.lookup("r1"), DbError);
     auto t0 = std::chrono::steady_clock::now();
-    EXPECT_THROW(down.lookup("r1"), DbError);  // no new attempt within a second
-    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(100));
+    EXPECT_THROW(down.lookup("r1"), DbError);
+    auto first = std::chrono::steady_clock::now() - t0;
+    EXPECT_GE(first, std::chrono::milliseconds(1500));  // the stall is real: the timeout was waited out
+    t0 = std::chrono::steady_clock::now();
+    EXPECT_THROW(down.lookup("r1"), DbError);
+    EXPECT_THROW(down.claim("r1", "default"), DbError);
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(500));
 }
 
 }  // namespace
