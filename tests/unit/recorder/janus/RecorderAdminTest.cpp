@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "FreePort.hpp"
+#include "MidFileGate.hpp"
 #include "NullHost.hpp"
 #include "RecorderErrors.hpp"
 #include "RecorderPlugin.hpp"
@@ -33,36 +34,6 @@ namespace {
 
 std::string str(const json_t* j, const char* k) { return std::string(jsonString(j, k).value_or("")); }
 
-// Holds the first long call on recording `id` in the middle of its file until released.
-class MidFileGate {
-public:
-    void arm(const std::string& id) {
-        std::lock_guard l(m_);
-        id_ = id;
-    }
-    void operator()(const std::string& id) {
-        std::unique_lock l(m_);
-        if (id != id_ || released_) return;
-        inside_ = true;
-        cv_.notify_all();
-        cv_.wait(l, [&] { return released_; });
-    }
-    bool waitInside() {
-        std::unique_lock l(m_);
-        return cv_.wait_for(l, 60s, [&] { return inside_; });
-    }
-    void release() {
-        std::lock_guard l(m_);
-        released_ = true;
-        cv_.notify_all();
-    }
-
-private:
-    std::mutex m_;
-    std::condition_variable cv_;
-    std::string id_;
-    bool inside_ = false, released_ = false;
-};
 
 // Releases the gate when a test leaves early, so no call stays held.
 struct ReleaseOnExit {
