@@ -78,6 +78,21 @@ for i in $(seq 0 $((n - 1))); do
   stack_handler_conf "$c" "$pg_port" "$fhir_url" "$state/fhir"
 done
 
+# Each instance signs its audit checkpoints with its own key; every instance trusts all of them
+# (chain.trusted_keys_file), so `verify` from any instance checks every chain. The public half of an
+# Ed25519 seed: the seed wrapped as PKCS#8, its SubjectPublicKeyInfo's last 32 bytes.
+trusted="$state/audit-trusted-keys"
+(umask 077; : > "$trusted")
+for i in $(seq 0 $((n - 1))); do
+  seed=$(tr -d ' \n' < "${conf[$i]}/keys/audit-signing.key")
+  pub=$(printf '%b' "$(sed 's/../\\x&/g' <<<"302e020100300506032b657004220420$seed")" |
+    openssl pkey -inform DER -pubout -outform DER | tail -c 32 | od -An -tx1 | tr -d ' \n')
+  [ ${#pub} -eq 64 ] || { echo "cluster: ${ids[$i]}: cannot read its audit signing key" >&2; exit 1; }
+  echo "${ids[$i]} $pub" >> "$trusted"
+  sed -i "s|^\t#trusted_keys_file = .*|\ttrusted_keys_file = \"$trusted\"|" \
+    "${conf[$i]}/janus.eventhandler.hipaa.audit.jcfg"
+done
+
 for i in $(seq 0 $((n - 1))); do
   janus -F "${conf[$i]}" -o > "$state/${ids[$i]}.log" 2>&1 &
   pids+=($!)
