@@ -67,6 +67,8 @@ if [ -z "${HIPAA_SKIP_ASAN:-}" ] || [ -z "${HIPAA_SKIP_FUZZ:-}" ]; then
 fi
 
 stage "PostgreSQL"
+# Throwaway clusters (this one and those the outage tests start) without fsync: see scripts/pg.sh.
+export HIPAA_PG_FSYNC=off
 pg_port=$(bash scripts/free-port.sh)
 HIPAA_TEST_PG=$(bash scripts/pg.sh start "$state/pg" "$pg_port") || { echo "PostgreSQL did not start"; cat "$state/pg/log" 2>/dev/null; exit 1; }
 export HIPAA_TEST_PG
