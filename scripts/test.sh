@@ -4,7 +4,9 @@
 # runs every test (unit + integration against the real Janus), then the unit tests again under
 # ASan+UBSan, and prints one summary line. Exits non-zero on any failure.
 # libFuzzer targets then run for a bounded time each, and scripts/lint.sh (clang-format, clang-tidy)
-# runs at low priority beside the tests (one check each in the summary).
+# runs at low priority beside the tests (one check each in the summary). The ASan+UBSan build and the
+# fuzz targets' build also run at low priority beside the first test run: the integration tests leave
+# much of the CPU idle (they wait on Janus, browsers, PostgreSQL), and those builds take it.
 #   HIPAA_SKIP_ASAN=1 HIPAA_SKIP_FUZZ=1 HIPAA_SKIP_LINT=1 scripts/test.sh   local iteration only; CI runs everything
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,6 +21,7 @@ state=$(mktemp -d /tmp/hipaa-test-XXXXXX)
 chmod 755 "$state"   # the postgres user must reach its cluster folder inside
 cleanup() {
   [ -n "${lint_pid:-}" ] && { pkill -P "$lint_pid"; kill "$lint_pid"; } 2>/dev/null
+  [ -n "${builds_pid:-}" ] && kill -- -"$builds_pid" 2>/dev/null   # its own process group (setsid)
   bash scripts/pg.sh stop "$state/pg" >/dev/null 2>&1
   bash scripts/fhir-server.sh stop "$state/fhir" >/dev/null 2>&1
   [ -n "${HIPAA_KEEP_TEST_DIRS:-}" ] || rm -rf "$state"
@@ -36,7 +39,36 @@ if [ -z "${HIPAA_SKIP_LINT:-}" ]; then
   lint_pid=$!
 fi
 
+# Only what runs under ASan: the unit tests, the four modules, the Gateway tests' binary, the
+# browser tests' binary (the room's media path: SDP, relay, rewriter inside the real Janus) and the
+# audit integration binary (the committer's two connections against the real PostgreSQL).
+# -O1 -g1 (no build type): ASan's usual level, line tables for its stack traces; compiles much faster
+# than RelWithDebInfo's -O2 -g, the largest stage of CI on 2 cores.
+build_asan() {
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=None -DCMAKE_C_FLAGS="-O1 -g1" -DCMAKE_CXX_FLAGS="-O1 -g1" \
+    -DHIPAA_WERROR=ON -DHIPAA_SANITIZE=ON -DHIPAA_BUILD_BENCH=OFF >/dev/null || return 1
+  local targets
+  targets=$(cmake --build build-asan --target help |
+    sed -nE 's/^\.\.\. (unit_[a-z0-9_]+|janus_hipaa_[a-z]+|integration_foundation|integration_e2e|integration_audit)$/\1/p' | tr '\n' ' ')
+  [ -n "$targets" ] && cmake --build build-asan -j "$(nproc)" --target $targets
+}
+# Both builds at nice 19 and idle I/O priority beside the first test run (in their own process
+# group, so an interrupted run stops their compilers too); the ASan stage below waits for the first,
+# scripts/fuzz.sh then finds its targets built.
+builds_pid=""
+if [ -z "${HIPAA_SKIP_ASAN:-}" ] || [ -z "${HIPAA_SKIP_FUZZ:-}" ]; then
+  export -f build_asan
+  HIPAA_SKIP_ASAN=${HIPAA_SKIP_ASAN:-} HIPAA_SKIP_FUZZ=${HIPAA_SKIP_FUZZ:-} state=$state \
+    setsid nice -n 19 ionice -c 3 bash -c '
+      if [ -z "$HIPAA_SKIP_ASAN" ]; then build_asan >"$state/build-asan.log" 2>&1; echo $? >"$state/build-asan.status"; fi
+      [ -z "$HIPAA_SKIP_FUZZ" ] && bash scripts/fuzz.sh --build-only >"$state/build-fuzz.log" 2>&1
+      exit 0' &
+  builds_pid=$!
+fi
+
 stage "PostgreSQL"
+# Throwaway clusters (this one and those the outage tests start) without fsync: see scripts/pg.sh.
+export HIPAA_PG_FSYNC=off
 pg_port=$(bash scripts/free-port.sh)
 HIPAA_TEST_PG=$(bash scripts/pg.sh start "$state/pg" "$pg_port") || { echo "PostgreSQL did not start"; cat "$state/pg/log" 2>/dev/null; exit 1; }
 export HIPAA_TEST_PG
@@ -63,18 +95,13 @@ run_ctest() {  # run_ctest NAME BUILD_DIR ctest-args...
 }
 
 run_ctest all build
+# What is left of the builds is now on the critical path: normal priority again (root only; CI runs
+# as root, elsewhere they stay at low priority).
+[ -n "$builds_pid" ] && { renice -n 0 -g "$builds_pid"; ionice -c 2 -P "$builds_pid"; } >/dev/null 2>&1
 if [ -z "${HIPAA_SKIP_ASAN:-}" ]; then
-  stage "build (ASan+UBSan)"
-  # Only what runs under ASan: the unit tests, the four modules, the Gateway tests' binary, the
-  # browser tests' binary (the room's media path: SDP, relay, rewriter inside the real Janus) and the
-  # audit integration binary (the committer's two connections against the real PostgreSQL).
-  # -O1 -g1 (no build type): ASan's usual level, line tables for its stack traces; compiles much faster
-  # than RelWithDebInfo's -O2 -g, the largest stage of CI on 2 cores.
-  if cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=None -DCMAKE_C_FLAGS="-O1 -g1" -DCMAKE_CXX_FLAGS="-O1 -g1" \
-       -DHIPAA_WERROR=ON -DHIPAA_SANITIZE=ON -DHIPAA_BUILD_BENCH=OFF >/dev/null &&
-     asan_targets=$(cmake --build build-asan --target help |
-       sed -nE 's/^\.\.\. (unit_[a-z0-9_]+|janus_hipaa_[a-z]+|integration_foundation|integration_e2e|integration_audit)$/\1/p' | tr '\n' ' ') &&
-     [ -n "$asan_targets" ] && cmake --build build-asan -j "$(nproc)" --target $asan_targets; then
+  stage "build (ASan+UBSan): waiting for the rest of it"
+  while [ ! -f "$state/build-asan.status" ] && kill -0 "$builds_pid" 2>/dev/null; do sleep 1; done
+  if [ "$(cat "$state/build-asan.status" 2>/dev/null)" = 0 ]; then
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
       run_ctest asan-unit build-asan -L unit
     # The ASan-built plugins inside Debian's real janus (runtime preloaded): memory errors and leaks
@@ -84,12 +111,14 @@ if [ -z "${HIPAA_SKIP_ASAN:-}" ]; then
     HIPAA_JANUS_PRELOAD=$(gcc -print-file-name=libasan.so) run_ctest asan-gateway build-asan \
       -R '^(Gateway\.|AuditWriterDb\.|AuditStore\.|VideoRoomBrowser\.(StockVideoRoomClientWorksAgainstHipaaRoom|HipaaRoomRelaysH264)$)' 
   else
+    tail -50 "$state/build-asan.log"
     echo "ASan build failed"; failed=$((failed + 1))
   fi
 fi
 
 if [ -z "${HIPAA_SKIP_FUZZ:-}" ]; then
   stage "fuzz (libFuzzer, ${HIPAA_FUZZ_SECONDS:-10} s per target)"
+  wait "$builds_pid" 2>/dev/null; builds_pid=""   # the targets' build (fuzz.sh builds what is left)
   if bash scripts/fuzz.sh "${HIPAA_FUZZ_SECONDS:-10}"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 fi
 

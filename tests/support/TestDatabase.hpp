@@ -2,7 +2,9 @@
 #pragma once
 // A fresh database with every sql/ migration applied, in the PostgreSQL cluster that scripts/test.sh
 // started (env HIPAA_TEST_PG, a libpq conninfo). Without it the test fails: integration tests never
-// silently skip their database.
+// silently skip their database. Migrated databases are copies of a template that scripts/migrate.sh
+// migrated once per cluster and sql/ (database t_template_<hash of sql/ and migrate.sh>); a test of
+// the migrations themselves starts from an empty database (migrate = false) and calls migrate().
 #include "TempDir.hpp"
 
 #include "hipaa/PgConn.hpp"
@@ -34,8 +36,13 @@ public:
     std::string loginConninfo(const std::string& role);
     // The cluster's conninfo (database "hipaa"), from HIPAA_TEST_PG.
     static std::string clusterConninfo();
+    // The template's name for the current sql/ and scripts/migrate.sh (a hash of their contents).
+    static std::string migratedTemplateName();
 
 private:
+    // The name of the migrated template of the current sql/, made if the cluster has none yet.
+    static std::string migratedTemplate(PgConn& admin);
+
     std::string name_, conninfo_;
     TempDir passfiles_;
     std::vector<std::string> logins_;

@@ -48,3 +48,27 @@ TEST(Migrations, AFailingMigrationLeavesNoTrace) {
     EXPECT_EQ(std::string(conn.exec("SELECT count(*) FROM schema_migrations").value(0, 0)), before);
     EXPECT_EQ(conn.exec("SELECT to_regclass('half_done') IS NULL").value(0, 0), "t");
 }
+
+// Migrated test databases are copies of one template that scripts/migrate.sh made from this sql/,
+// not a migrate.sh run each (seconds of psql per database): two copies share even the time their
+// migrations were applied. The template takes no connections, so a copy never waits on a session.
+TEST(Migrations, TestDatabasesAreCopiesOfOneMigratedTemplate) {
+    TestDatabase a;
+    TestDatabase b;
+    auto applied = [](const TestDatabase& db) {
+        return std::string(db.connect()
+                               .exec("SELECT string_agg(version || ' ' || applied_at::text, ', ' ORDER BY version) "
+                                     "FROM schema_migrations")
+                               .value(0, 0));
+    };
+    EXPECT_EQ(applied(a), applied(b));
+    EXPECT_NE(applied(a).find(std::string(a.connect().exec("SELECT hipaa_schema_version()").value(0, 0))),
+              std::string::npos);
+
+    PgConn admin = PgConn::connect({TestDatabase::clusterConninfo()});
+    PgResult t = admin.exec("SELECT datistemplate, datallowconn FROM pg_database WHERE datname = '" +
+                            TestDatabase::migratedTemplateName() + "'");
+    ASSERT_EQ(t.rows(), 1);
+    EXPECT_EQ(t.value(0, 0), "t");
+    EXPECT_EQ(t.value(0, 1), "f");
+}
