@@ -77,6 +77,11 @@ for n in 1 2; do
   echo "$id: room info answers (instance named in it: ${named:-none})"
   r=$(admin "$adm" "$secret" '{janus: "query_eventhandler", handler: "janus.eventhandler.hipaa.audit", request: {request: "info"}}')
   jq -e --arg id "$id" '.response.instance_id == $id' <<<"$r" >/dev/null || fail "$id: audit handler: $r"
+  # Every instance trusts this one's checkpoint key: verify from any instance checks every chain.
+  key=$(jq -r '.response.checkpoint_public_key' <<<"$r")
+  grep -qx "$id $key" "$state/audit-trusted-keys" || fail "$id: checkpoint key $key not in audit-trusted-keys"
+  grep -q "^[[:space:]]*trusted_keys_file = \"$state/audit-trusted-keys\"" "$state/$id/janus.eventhandler.hipaa.audit.jcfg" ||
+    fail "$id: its audit handler does not read audit-trusted-keys"
   r=$(admin "$adm" "$secret" '{janus: "query_eventhandler", handler: "janus.eventhandler.hipaa.fhir", request: {request: "info"}}')
   jq -e --arg id "$id" '.response.instance == $id' <<<"$r" >/dev/null || fail "$id: FHIR handler: $r"
 done
