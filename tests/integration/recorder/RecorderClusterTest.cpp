@@ -34,7 +34,6 @@ namespace {
 std::string str(const json_t* j, const char* k) { return std::string(jsonString(j, k).value_or("")); }
 constexpr int64_t kLater = 86'400'000;  // a sweep "a day later": every `brief` recording expired
 
-
 class RecorderCluster : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {

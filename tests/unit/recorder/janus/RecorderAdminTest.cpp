@@ -34,7 +34,6 @@ namespace {
 
 std::string str(const json_t* j, const char* k) { return std::string(jsonString(j, k).value_or("")); }
 
-
 // Releases the gate when a test leaves early, so no call stays held.
 struct ReleaseOnExit {
     MidFileGate& gate;
