@@ -107,7 +107,7 @@ void DirectoryBridge::release(const std::string& room) {
 }
 
 bool DirectoryBridge::redirect(SessionId session, const std::string& transaction, const std::string& room,
-                               Effects& out) {
+                               const Vouch& vouch, Effects& out) {
     std::optional<RoomDirectory::Host> host;
     try {
         host = directory_.lookup(room);
@@ -120,6 +120,14 @@ bool DirectoryBridge::redirect(SessionId session, const std::string& transaction
         return true;
     }
     if (!host || host->instanceId == directory_.instanceId()) return false;
+    switch (vouch(host->className, out)) {
+        case Verdict::Redirect:
+            break;
+        case Verdict::Refused:
+            return true;
+        case Verdict::Other:
+            return false;
+    }
     JsonPtr answer = push::error(errc::kRoomElsewhere, "the room is hosted by another instance: join there");
     json_object_set_new(answer.get(), "instance_id", json_string(host->instanceId.c_str()));
     json_object_set_new(answer.get(), "instance_url", json_string(host->publicUrl.c_str()));

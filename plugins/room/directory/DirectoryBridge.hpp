@@ -46,10 +46,16 @@ public:
     // created after all). Throws RequestError 471 (hosted elsewhere) or 468 (unreachable).
     bool claim(const std::string& room, const std::string& className);
     void release(const std::string& room);
+    // What the room makes of a join for a room live on another instance, of `className` there: Redirect
+    // (the token is authentic and unspent), Refused (its answer in `out`), Other (the service answers).
+    // The host is named only after Redirect: nobody learns where a room lives without a valid token.
+    enum class Verdict { Redirect, Refused, Other };
+    using Vouch = std::function<Verdict(const std::string& className, Effects& out)>;
     // A join for `room`, which this instance does not host: true when answered here (469 with the
-    // host, or 468), with the answer and a refused-join event in `out`; false: not live anywhere, the
-    // service answers (no such room).
-    bool redirect(SessionId session, const std::string& transaction, const std::string& room, Effects& out);
+    // host, 468, or vouch's refusal), with the answer and a refused-join event in `out`; false: not
+    // live anywhere (or Other), the service answers (no such room).
+    bool redirect(SessionId session, const std::string& transaction, const std::string& room, const Vouch& vouch,
+                  Effects& out);
     // Notes the visits that `effects` end or the rooms they destroy; the heartbeat thread writes them
     // (within a second), so a stalled database never stalls the worker for them.
     void observe(const Effects& effects);

@@ -335,9 +335,22 @@ bool RoomPlugin::redirected(const Task& t) {
         // A room whose visit ended here may have been created again on another instance.
         if (!sessions_.contains(t.session) || service_->hasLiveRoom(id)) return false;
     }
-    // The directory lookup runs here, on the worker, under no lock.
+    // The directory lookup runs here, on the worker, under no lock; the token is checked (not spent)
+    // before the host is named.
+    auto vouch = [&](const std::string& className, Effects& refused) {
+        std::lock_guard lock(mutex_);
+        switch (service_->vouchForRedirect(t.session, t.transaction, m, className, clock_(), refused)) {
+            case RoomService::Vouch::Redirect:
+                return DirectoryBridge::Verdict::Redirect;
+            case RoomService::Vouch::Refused:
+                return DirectoryBridge::Verdict::Refused;
+            case RoomService::Vouch::Other:
+                break;
+        }
+        return DirectoryBridge::Verdict::Other;
+    };
     Effects out;
-    if (!directory_->redirect(t.session, t.transaction, id, out)) return false;
+    if (!directory_->redirect(t.session, t.transaction, id, vouch, out)) return false;
     apply(out);
     return true;
 }
