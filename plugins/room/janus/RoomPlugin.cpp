@@ -269,7 +269,13 @@ void RoomPlugin::run() {
     for (;;) {
         batch.clear();
         bool open = queue_.popBatch(batch, 64, std::chrono::milliseconds(200));
+        // Sessions created before any message of this batch was queued exist before it is handled.
+        applySessionChanges();
         for (auto& t : batch) {
+            if (t.kind == Task::Kind::SessionChanges) {
+                handled_.fetch_add(1);
+                continue;
+            }
             if (directory_ && t.kind == Task::Kind::Message && redirected(t)) {
                 handled_.fetch_add(1);
                 continue;
@@ -320,7 +326,10 @@ void RoomPlugin::run() {
             apply(out);
             relay_.reclaim();  // what media threads can no longer hold is freed here, not on them
         }
-        if (!open) return;
+        if (!open) {
+            applySessionChanges();
+            return;
+        }
     }
 }
 
@@ -392,21 +401,50 @@ void RoomPlugin::drain() {
 }
 
 void RoomPlugin::createSession(SessionId session) {
-    uint64_t client = host_.clientSession(session);
-    std::lock_guard lock(mutex_);
-    sessions_.insert(session);
-    service_->sessionCreated(session, client);
+    // Janus' thread never takes mutex_ (the worker may hold it for a database round trip): the worker
+    // adds the session before it handles any message queued after this.
+    noteSession(session, host_.clientSession(session), true);
 }
 
 void RoomPlugin::destroySession(SessionId session) {
     relay_.removeSession(session);  // media stops before the state goes
-    Effects out;
+    noteSession(session, 0, false);
+}
+
+void RoomPlugin::noteSession(SessionId session, uint64_t client, bool created) {
+    queued_.fetch_add(1);  // drain() waits for it
     {
-        std::lock_guard lock(mutex_);
-        sessions_.erase(session);
-        out = service_->sessionGone(session, clock_());
+        std::lock_guard lock(sessionChangesMutex_);
+        sessionChanges_.push_back({session, client, created});
     }
-    apply(out);
+    // Wakes the worker; when the queue is full the worker is busy and applies the change before its
+    // next batch anyway.
+    Task wake;
+    wake.kind = Task::Kind::SessionChanges;
+    enqueue(std::move(wake));
+}
+
+void RoomPlugin::applySessionChanges() {
+    std::deque<SessionChange> changes;
+    {
+        std::lock_guard lock(sessionChangesMutex_);
+        changes.swap(sessionChanges_);
+    }
+    for (const auto& c : changes) {
+        Effects out;
+        {
+            std::lock_guard lock(mutex_);
+            if (c.created) {
+                sessions_.insert(c.session);
+                service_->sessionCreated(c.session, c.client);
+            } else {
+                sessions_.erase(c.session);
+                out = service_->sessionGone(c.session, clock_());
+            }
+        }
+        apply(out);
+        handled_.fetch_add(1);
+    }
 }
 
 void RoomPlugin::setupMedia(SessionId session) {

@@ -77,7 +77,8 @@ private:
             RecordingStarted,
             RecordingStopped,
             RecordingFailure,
-            SharedRevocation  // message = {"kind","target","until"} from the RevocationListener
+            SharedRevocation,  // message = {"kind","target","until"} from the RevocationListener
+            SessionChanges     // wakes the worker for sessionChanges_
         } kind = Kind::Message;
         SessionId session = 0;
         std::string transaction;
@@ -94,6 +95,15 @@ private:
         std::string room, policy;
         uint64_t ticket = 0;
     };
+    // A handle attached or detached (a Janus thread): queued for the worker, which applies the changes
+    // under mutex_ before each batch, so no Janus thread waits while a join waits for the database.
+    struct SessionChange {
+        SessionId session = 0;
+        uint64_t client = 0;
+        bool created = false;
+    };
+    void noteSession(SessionId session, uint64_t client, bool created);
+    void applySessionChanges();
     void run();
     // The recorder thread: runs the jobs in order (a room's stop after its start), never under mutex_,
     // and queues each outcome for the worker. The recorder may take seconds (a busy disk): no room
@@ -123,7 +133,7 @@ private:
     std::unique_ptr<RoomService> service_;
     std::shared_ptr<PgTokenState> sharedState_;     // cluster.conninfo set; else null
     std::unique_ptr<RevocationListener> listener_;  // idem; stopped first
-    std::mutex mutex_;  // guards service_ (and sessions_)
+    std::mutex mutex_;                              // guards service_ (and sessions_)
     std::set<std::string> classes_;
     std::unique_ptr<DirectoryBridge> directory_;  // null without cluster.conninfo
     std::set<SessionId> sessions_;
@@ -134,7 +144,9 @@ private:
     std::map<std::string, std::shared_ptr<RecordingTap>> taps_;
     std::vector<std::shared_ptr<RecordingTap>> retired_;  // stopped; freed here, never on a media thread
     TapObserver tapObserver_;
-    std::mutex jobsMutex_;  // guards jobs_, jobsClosed_
+    std::mutex sessionChangesMutex_;            // guards sessionChanges_
+    std::deque<SessionChange> sessionChanges_;  // unbounded: a detach must never be dropped
+    std::mutex jobsMutex_;                      // guards jobs_, jobsClosed_
     std::condition_variable jobsCv_;
     std::deque<RecorderJob> jobs_;  // unbounded: a stop must never be dropped
     bool jobsClosed_ = false;
