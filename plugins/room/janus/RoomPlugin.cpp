@@ -71,20 +71,48 @@ RoomPlugin::RoomPlugin(Config config, Logger log, MediaHost& host, VisitPublishe
     service_ = std::make_unique<RoomService>(std::move(settings), verifier_, std::move(loaded.pseudonyms),
                                              std::move(publisher), MediaControl{&relay_, host_.sdp()});
     for (const auto& [n, cls] : c.settings.classes) classes_.insert(n);
-    if (c.cluster.shared()) {
-        directory_ = std::make_unique<DirectoryBridge>(
-            c.cluster, c.deadAfterS, [this](JsonPtr e) { host_.notifyEvent(0, e.get()); }, log_);
-        directory_->start();
-    }
     int64_t now = clock_();
+    // The .jcfg's rooms are checked here whatever the directory says (a bad class refuses to load).
+    RoomState check(c.settings);
     for (const auto& r : c.rooms) {
-        // In a cluster every instance may configure the same rooms: the first to start hosts each.
-        if (directory_ && !directory_->claimConfigured(r.id, r.className)) continue;
         try {
-            service_->createRoom(r.id, r.className, r.description, now);
+            check.createRoom(r.id, r.className, r.description, now);
         } catch (const Error& e) {
             throw ConfigError(config_.name() + ": room-" + r.id + ": " + e.what());
         }
+    }
+    std::vector<std::string> hosted;
+    if (c.cluster.shared()) {
+        directory_ = std::make_unique<DirectoryBridge>(
+            c.cluster, c.deadAfterS, [this](JsonPtr e) { host_.notifyEvent(0, e.get()); }, log_);
+        for (const auto& r : c.rooms) configured_[r.id] = r;
+        std::map<std::string, std::string> classes;
+        for (const auto& r : c.rooms) classes[r.id] = r.className;
+        // Reached later (a database outage at start): the starting thread hands the rooms this instance
+        // hosts to the worker, which creates them.
+        auto constructor = std::this_thread::get_id();
+        auto hostedNow = std::make_shared<std::vector<std::string>>();
+        directory_->start(classes, [this, constructor, hostedNow](const std::vector<std::string>& rooms) {
+            if (std::this_thread::get_id() == constructor) {
+                *hostedNow = rooms;
+                return;
+            }
+            while (!stopping_) {
+                Task t;
+                t.kind = Task::Kind::ConfiguredRooms;
+                t.ids = rooms;
+                if (enqueue(std::move(t))) break;
+                std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            }
+        });
+        hosted = *hostedNow;
+    } else {
+        for (const auto& r : c.rooms) hosted.push_back(r.id);
+        for (const auto& r : c.rooms) configured_[r.id] = r;
+    }
+    for (const auto& id : hosted) {
+        const auto& r = configured_.at(id);
+        service_->createRoom(r.id, r.className, r.description, now);
     }
     if (development_ || keys->hasDevelopmentKey())
         log_.warn("DEVELOPMENT MODE: development keys accepted; this room plugin must not carry real patient visits");
@@ -292,6 +320,11 @@ void RoomPlugin::run() {
                     out = service_->recordingFailed(std::string(jsonString(m, "room").value_or("")),
                                                     std::string(jsonString(m, "reason").value_or("")),
                                                     std::string(jsonString(m, "recording").value_or("")), clock_());
+                } else if (t.kind == Task::Kind::ConfiguredRooms) {
+                    for (const auto& id : t.ids) {
+                        const auto& r = configured_.at(id);
+                        if (!service_->hasRoom(id)) service_->createRoom(r.id, r.className, r.description, clock_());
+                    }
                 } else if (t.kind == Task::Kind::SharedRevocation) {
                     const json_t* m = t.message.get();
                     out = service_->sharedRevocation({.kind = std::string(jsonString(m, "kind").value_or("")),

@@ -9,6 +9,7 @@
 #include "PgTokenState.hpp"
 #include "RecordingTap.hpp"
 #include "RevocationListener.hpp"
+#include "RoomConfig.hpp"
 #include "RoomService.hpp"
 
 #include "hipaa/BoundedQueue.hpp"
@@ -78,7 +79,8 @@ private:
             RecordingStopped,
             RecordingFailure,
             SharedRevocation,  // message = {"kind","target","until"} from the RevocationListener
-            SessionChanges     // wakes the worker for sessionChanges_
+            SessionChanges,    // wakes the worker for sessionChanges_
+            ConfiguredRooms    // ids: the .jcfg's rooms this instance hosts, once the directory was reached
         } kind = Kind::Message;
         SessionId session = 0;
         std::string transaction;
@@ -135,7 +137,8 @@ private:
     std::unique_ptr<RevocationListener> listener_;  // idem; stopped first
     std::mutex mutex_;                              // guards service_ (and sessions_)
     std::set<std::string> classes_;
-    std::unique_ptr<DirectoryBridge> directory_;  // null without cluster.conninfo
+    std::map<std::string, RoomConfig::ConfiguredRoom> configured_;  // the .jcfg's rooms
+    std::unique_ptr<DirectoryBridge> directory_;                    // null without cluster.conninfo
     std::set<SessionId> sessions_;
     BoundedQueue<Task> queue_{8192};
     std::atomic<uint64_t> queued_{0}, handled_{0}, slowLinks_{0}, recordingFailures_{0};
