@@ -101,6 +101,28 @@ BEGIN
 END
 $$;
 
+-- The same questions as room_join_check without spending anything: an instance that does not host the
+-- room checks a join before it names the instance that does (469), so neither a stranger learns where
+-- a room lives nor does a spent token get a redirect instead of 'replayed'. Reads only.
+CREATE OR REPLACE FUNCTION public.room_join_peek(p_iss text, p_jti text, p_subject text, p_room text,
+                                                 p_pseudonym text, p_now bigint)
+RETURNS text
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE
+        WHEN EXISTS (SELECT 1 FROM public.room_revocation
+                     WHERE until_s >= p_now AND ((kind = 'subject' AND target = p_subject)
+                                                 OR (kind = 'jti' AND target = p_jti)
+                                                 OR (kind = 'room' AND target = p_room))) THEN 'revoked'
+        WHEN EXISTS (SELECT 1 FROM public.room_subject_lockout
+                     WHERE room = p_room AND pseudonym = p_pseudonym AND locked_until > p_now) THEN 'locked'
+        WHEN EXISTS (SELECT 1 FROM public.room_spent_jti
+                     WHERE iss = p_iss AND jti = p_jti AND forget_at >= p_now) THEN 'replayed'
+        ELSE 'fresh'
+    END;
+$$;
+
 -- A wrong date of birth: gives back the jti room_join_check spent (a mistyped date does not burn the
 -- link), counts the failure; true when this failure starts a lockout.
 CREATE OR REPLACE FUNCTION public.room_dob_failure(p_iss text, p_jti text, p_room text, p_pseudonym text,
@@ -144,14 +166,16 @@ AS $$
     RETURNING id;
 $$;
 
--- Exactly what the room needs: the three functions, and reading revocations (after a missed NOTIFY).
+-- Exactly what the room needs: the four functions, and reading revocations (after a missed NOTIFY).
 REVOKE ALL ON public.room_spent_jti, public.room_revocation, public.room_subject_lockout FROM PUBLIC, janus_room_state;
 GRANT SELECT ON public.room_revocation TO janus_room_state;
 REVOKE ALL ON FUNCTION public.room_join_check(text, text, bigint, text, text, text, bigint, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION public.room_dob_failure(text, text, text, text, int, bigint, bigint, bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION public.room_join_peek(text, text, text, text, text, bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION public.room_revoke(text, text, bigint, text, text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION public.room_revocation_notify() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION public.room_join_check(text, text, bigint, text, text, text, bigint, text) TO janus_room_state;
 GRANT EXECUTE ON FUNCTION public.room_dob_failure(text, text, text, text, int, bigint, bigint, bigint)
     TO janus_room_state;
 GRANT EXECUTE ON FUNCTION public.room_revoke(text, text, bigint, text, text, text) TO janus_room_state;
+GRANT EXECUTE ON FUNCTION public.room_join_peek(text, text, text, text, text, bigint) TO janus_room_state;

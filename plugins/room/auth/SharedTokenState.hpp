@@ -37,6 +37,8 @@ public:
     virtual ~SharedTokenState() = default;
     // One round trip: revoked (subject, jti, room)? subject locked in the room? else spends (iss, jti).
     virtual Verdict spend(const Join& join, int64_t nowS) = 0;
+    // The same questions without spending the jti (a join this instance redirects to the room's host).
+    virtual Verdict peek(const Join& join, int64_t nowS) = 0;
     // A wrong date of birth: gives the jti back (the link stays usable), counts the failure; true when
     // it starts a lockout.
     virtual bool dobFailure(const Join& join, const Limits& limits, int64_t nowS) = 0;

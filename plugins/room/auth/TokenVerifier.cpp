@@ -203,6 +203,11 @@ VerifiedToken TokenVerifier::verify(std::string_view token, const JoinCheck& che
         // The shared store spends the jti (given back on a wrong date of birth): every other claim is
         // read before, so none refuses after it.
         if (check.shared) check.shared(v);
+        if (!check.spend) {
+            if (replay_.contains(v.iss, v.jti, now))
+                refuse(errc::kTokenReplayed, "replayed", "token already used", v.iss, v.sub);
+            return v;
+        }
         if (check.dobCheck && v.role == Role::Patient) {
             // Keyed with a secret only the issuer and the room hold, over this token's jti: the link
             // alone tells nothing about the date, and a MAC from one link fits no other.

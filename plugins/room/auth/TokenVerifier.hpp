@@ -48,6 +48,9 @@ struct JoinCheck {
     // date of birth and the local replay cache); throws TokenError to refuse. It spends the jti in
     // the shared store, so it runs once per join.
     std::function<void(const VerifiedToken& token)> shared;
+    // false: a join this instance redirects to the room's host. Everything above is checked but the
+    // date of birth (the host checks it); a spent jti is refused, none is spent.
+    bool spend = true;
 };
 
 // NumericDates above this (9999-12-31T23:59:59Z) are refused before any arithmetic on them.
@@ -68,7 +71,7 @@ class TokenVerifier {
 public:
     TokenVerifier(TokenPolicy policy, std::shared_ptr<const KeyStore> keys);
 
-    // Throws TokenError. On success the jti is spent (a second use is "replayed").
+    // Throws TokenError. On success the jti is spent (a second use is "replayed"), unless !check.spend.
     VerifiedToken verify(std::string_view token, const JoinCheck& check, int64_t nowS);
     // Signature only (benchmark baseline and fuzzing): parse + key + signature, no claims.
     bool verifySignatureOnly(std::string_view token) const;

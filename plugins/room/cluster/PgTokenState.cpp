@@ -10,6 +10,15 @@ namespace {
 
 std::string text(int64_t v) { return std::to_string(v); }
 
+SharedTokenState::Verdict verdictOf(const PgResult& r) {
+    std::string_view v = r.rows() == 1 ? r.value(0, 0) : std::string_view();
+    if (v == "fresh") return SharedTokenState::Verdict::Fresh;
+    if (v == "replayed") return SharedTokenState::Verdict::Replayed;
+    if (v == "revoked") return SharedTokenState::Verdict::Revoked;
+    if (v == "locked") return SharedTokenState::Verdict::Locked;
+    throw Error(errc::kSharedStateUnavailable, "shared token state unavailable (unexpected_answer)");
+}
+
 }  // namespace
 
 PgTokenState::PgTokenState(Options options) : options_(std::move(options)) {}
@@ -66,12 +75,16 @@ SharedTokenState::Verdict PgTokenState::spend(const Join& j, int64_t nowS) {
             "SELECT public.room_join_check($1, $2, $3, $4, $5, $6, $7, $8)",
             {j.iss, j.jti, text(j.forgetAt), j.subject, j.room, j.pseudonym, text(nowS), options_.instanceId});
     });
-    std::string_view v = r.rows() == 1 ? r.value(0, 0) : std::string_view();
-    if (v == "fresh") return Verdict::Fresh;
-    if (v == "replayed") return Verdict::Replayed;
-    if (v == "revoked") return Verdict::Revoked;
-    if (v == "locked") return Verdict::Locked;
-    throw Error(errc::kSharedStateUnavailable, "shared token state unavailable (unexpected_answer)");
+    return verdictOf(r);
+}
+
+SharedTokenState::Verdict PgTokenState::peek(const Join& j, int64_t nowS) {
+    ++checks_;
+    PgResult r = run([&](PgConn& c) {
+        return c.execParams("SELECT public.room_join_peek($1, $2, $3, $4, $5, $6)",
+                            {j.iss, j.jti, j.subject, j.room, j.pseudonym, text(nowS)});
+    });
+    return verdictOf(r);
 }
 
 bool PgTokenState::dobFailure(const Join& j, const Limits& l, int64_t nowS) {

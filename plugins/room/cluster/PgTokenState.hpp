@@ -31,6 +31,7 @@ public:
     explicit PgTokenState(Options options);
 
     Verdict spend(const Join& join, int64_t nowS) override;
+    Verdict peek(const Join& join, int64_t nowS) override;
     bool dobFailure(const Join& join, const Limits& limits, int64_t nowS) override;
     void revoke(const Revocation& revocation) override;
     JsonPtr describe() const override;

@@ -27,7 +27,16 @@ DirectoryBridge::DirectoryBridge(const ClusterConfig& cluster, int64_t deadAfter
       directory_(cluster.conninfo, cluster.instanceId, cluster.publicUrl, deadAfterS) {}
 
 DirectoryBridge::~DirectoryBridge() {
-    heartbeat_.reset();
+    {
+        std::lock_guard lock(stopMutex_);
+        stopping_ = true;
+    }
+    stopCv_.notify_all();
+    if (starter_.joinable()) starter_.join();
+    {
+        std::lock_guard lock(heartbeatMutex_);
+        heartbeat_.reset();
+    }
     try {
         flush(directory_);  // visits that ended just before the stop
         // A clean stop (Janus' destroy): this instance's rooms are gone, nobody may be sent to them.
@@ -38,28 +47,67 @@ DirectoryBridge::~DirectoryBridge() {
     }
 }
 
-void DirectoryBridge::start() {
+bool DirectoryBridge::start(const std::map<std::string, std::string>& configured, const Host& host) {
+    if (tryStart(configured, host)) return true;
+    log_.warn(
+        "cluster: the room directory cannot be reached yet: joins of rooms not hosted here and create "
+        "answer 468, the configured rooms are registered once it can");
+    starter_ = std::thread([this, configured, host] {
+        std::unique_lock lock(stopMutex_);
+        while (!stopCv_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; })) {
+            lock.unlock();
+            bool done = tryStart(configured, host);
+            lock.lock();
+            if (done) return;
+        }
+    });
+    return false;
+}
+
+bool DirectoryBridge::tryStart(const std::map<std::string, std::string>& configured, const Host& host) {
     std::vector<RoomDirectory::Ended> restarted;
+    std::vector<std::string> hosted;
     try {
-        restarted = directory_.start();
-    } catch (const std::exception& e) {
-        throw ConfigError(std::string("cluster.conninfo: the room directory is unreachable: ") + e.what());
+        if (!started_) restarted = directory_.start();
+    } catch (const std::exception&) {
+        return false;
     }
     if (!restarted.empty())
         log_.warn("room directory: " + std::to_string(restarted.size()) +
                   " room(s) of this instance's earlier run ended abnormally");
-    started_ = true;
-    auto own = std::make_unique<RoomDirectory>(cluster_.conninfo, cluster_.instanceId, cluster_.publicUrl, deadAfterS_);
-    heartbeat_ = std::make_unique<DirectoryHeartbeat>(
-        std::move(own), heartbeatInterval_, std::move(restarted),
-        [this](const RoomDirectory::Ended& e, const char* detectedBy) {
-            notify_(event::visitEndedAbnormally(e.room, e.instanceId, detectedBy, cluster_.instanceId));
-        },
-        [this](RoomDirectory& d) {
-            flush(d);
-            reclaim(d);
-        },
-        log_);
+    if (!started_) {
+        started_ = true;
+        auto own =
+            std::make_unique<RoomDirectory>(cluster_.conninfo, cluster_.instanceId, cluster_.publicUrl, deadAfterS_);
+        std::lock_guard lock(heartbeatMutex_);
+        heartbeat_ = std::make_unique<DirectoryHeartbeat>(
+            std::move(own), heartbeatInterval_, std::move(restarted),
+            [this](const RoomDirectory::Ended& e, const char* detectedBy) {
+                notify_(event::visitEndedAbnormally(e.room, e.instanceId, detectedBy, cluster_.instanceId));
+            },
+            [this](RoomDirectory& d) {
+                flush(d);
+                reclaim(d);
+            },
+            log_);
+    }
+    // In a cluster every instance may configure the same rooms: the first to start hosts each. A claim
+    // repeated after a failure finds the room its own.
+    try {
+        for (const auto& [room, cls] : configured)
+            if (claimConfigured(room, cls)) hosted.push_back(room);
+    } catch (const std::exception& e) {
+        log_.warn(std::string("room directory: configured rooms not registered yet: ") + e.what());
+        return false;
+    }
+    host(hosted);
+    ready_ = true;
+    return true;
+}
+
+void DirectoryBridge::poke() {
+    std::lock_guard lock(heartbeatMutex_);
+    if (heartbeat_) heartbeat_->poke();
 }
 
 bool DirectoryBridge::claimConfigured(const std::string& room, const std::string& className) {
@@ -80,6 +128,7 @@ bool DirectoryBridge::claimConfigured(const std::string& room, const std::string
 }
 
 bool DirectoryBridge::claim(const std::string& room, const std::string& className) {
+    if (!ready_) throw RequestError(errc::kSharedStateUnavailable, kUnavailable);
     RoomDirectory::ClaimResult r;
     try {
         r = directory_.claim(room, className);
@@ -103,13 +152,14 @@ void DirectoryBridge::release(const std::string& room) {
         pending_.emplace_back(room, "destroyed");
         hosted_.erase(room);
     }
-    if (heartbeat_) heartbeat_->poke();
+    poke();
 }
 
 bool DirectoryBridge::redirect(SessionId session, const std::string& transaction, const std::string& room,
-                               Effects& out) {
+                               const Vouch& vouch, Effects& out) {
     std::optional<RoomDirectory::Host> host;
     try {
+        if (!ready_) throw Error(errc::kSharedStateUnavailable, "not registered yet");
         host = directory_.lookup(room);
     } catch (const std::exception& e) {
         log_.warn(std::string("room directory: join refused: ") + e.what());
@@ -120,6 +170,14 @@ bool DirectoryBridge::redirect(SessionId session, const std::string& transaction
         return true;
     }
     if (!host || host->instanceId == directory_.instanceId()) return false;
+    switch (vouch(host->className, out)) {
+        case Verdict::Redirect:
+            break;
+        case Verdict::Refused:
+            return true;
+        case Verdict::Other:
+            return false;
+    }
     JsonPtr answer = push::error(errc::kRoomElsewhere, "the room is hosted by another instance: join there");
     json_object_set_new(answer.get(), "instance_id", json_string(host->instanceId.c_str()));
     json_object_set_new(answer.get(), "instance_url", json_string(host->publicUrl.c_str()));
@@ -145,7 +203,7 @@ void DirectoryBridge::observe(const Effects& effects) {
             pending_.emplace_back(std::string(*room), reason);
             hosted_.erase(std::string(*room));
         }
-        if (heartbeat_) heartbeat_->poke();
+        poke();
     }
 }
 
@@ -215,6 +273,7 @@ JsonPtr DirectoryBridge::listing(const RoomDirectory::Filter& f) {
     std::vector<RoomDirectory::Instance> instances;
     bool truncated = false;
     try {
+        if (!ready_) throw Error(errc::kSharedStateUnavailable, "not registered yet");
         rooms = directory_.list(f, truncated);
         instances = directory_.instances();
     } catch (const std::exception& e) {

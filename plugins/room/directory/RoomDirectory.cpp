@@ -122,13 +122,13 @@ void RoomDirectory::endAll(const std::string& reason) {
 std::optional<RoomDirectory::Host> RoomDirectory::lookup(const std::string& room) {
     return run([&](PgConn& c) -> std::optional<Host> {
         PgResult r = c.execParams(
-            "SELECT d.instance_id, d.public_url FROM room_directory d "
+            "SELECT d.instance_id, d.public_url, d.class FROM room_directory d "
             "JOIN room_instance i ON i.instance_id = d.instance_id "
             "WHERE d.room_id = $1 AND d.ended IS NULL "
             "AND i.last_heartbeat >= now() - make_interval(secs => $2::int)",
             {room, deadAfter_});
         if (r.rows() == 0) return std::nullopt;
-        return Host{std::string(r.value(0, 0)), std::string(r.value(0, 1))};
+        return Host{std::string(r.value(0, 0)), std::string(r.value(0, 1)), std::string(r.value(0, 2))};
     });
 }
 

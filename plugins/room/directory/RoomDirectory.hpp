@@ -22,6 +22,7 @@ class RoomDirectory {
 public:
     struct Host {
         std::string instanceId, publicUrl;
+        std::string className{};  // lookup() only
     };
     struct Entry {
         std::string room, instanceId, publicUrl, className;

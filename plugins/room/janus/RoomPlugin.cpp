@@ -71,20 +71,48 @@ RoomPlugin::RoomPlugin(Config config, Logger log, MediaHost& host, VisitPublishe
     service_ = std::make_unique<RoomService>(std::move(settings), verifier_, std::move(loaded.pseudonyms),
                                              std::move(publisher), MediaControl{&relay_, host_.sdp()});
     for (const auto& [n, cls] : c.settings.classes) classes_.insert(n);
-    if (c.cluster.shared()) {
-        directory_ = std::make_unique<DirectoryBridge>(
-            c.cluster, c.deadAfterS, [this](JsonPtr e) { host_.notifyEvent(0, e.get()); }, log_);
-        directory_->start();
-    }
     int64_t now = clock_();
+    // The .jcfg's rooms are checked here whatever the directory says (a bad class refuses to load).
+    RoomState check(c.settings);
     for (const auto& r : c.rooms) {
-        // In a cluster every instance may configure the same rooms: the first to start hosts each.
-        if (directory_ && !directory_->claimConfigured(r.id, r.className)) continue;
         try {
-            service_->createRoom(r.id, r.className, r.description, now);
+            check.createRoom(r.id, r.className, r.description, now);
         } catch (const Error& e) {
             throw ConfigError(config_.name() + ": room-" + r.id + ": " + e.what());
         }
+    }
+    std::vector<std::string> hosted;
+    if (c.cluster.shared()) {
+        directory_ = std::make_unique<DirectoryBridge>(
+            c.cluster, c.deadAfterS, [this](JsonPtr e) { host_.notifyEvent(0, e.get()); }, log_);
+        for (const auto& r : c.rooms) configured_[r.id] = r;
+        std::map<std::string, std::string> classes;
+        for (const auto& r : c.rooms) classes[r.id] = r.className;
+        // Reached later (a database outage at start): the starting thread hands the rooms this instance
+        // hosts to the worker, which creates them.
+        auto constructor = std::this_thread::get_id();
+        auto hostedNow = std::make_shared<std::vector<std::string>>();
+        directory_->start(classes, [this, constructor, hostedNow](const std::vector<std::string>& rooms) {
+            if (std::this_thread::get_id() == constructor) {
+                *hostedNow = rooms;
+                return;
+            }
+            while (!stopping_) {
+                Task t;
+                t.kind = Task::Kind::ConfiguredRooms;
+                t.ids = rooms;
+                if (enqueue(std::move(t))) break;
+                std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            }
+        });
+        hosted = *hostedNow;
+    } else {
+        for (const auto& r : c.rooms) hosted.push_back(r.id);
+        for (const auto& r : c.rooms) configured_[r.id] = r;
+    }
+    for (const auto& id : hosted) {
+        const auto& r = configured_.at(id);
+        service_->createRoom(r.id, r.className, r.description, now);
     }
     if (development_ || keys->hasDevelopmentKey())
         log_.warn("DEVELOPMENT MODE: development keys accepted; this room plugin must not carry real patient visits");
@@ -269,7 +297,13 @@ void RoomPlugin::run() {
     for (;;) {
         batch.clear();
         bool open = queue_.popBatch(batch, 64, std::chrono::milliseconds(200));
+        // Sessions created before any message of this batch was queued exist before it is handled.
+        applySessionChanges();
         for (auto& t : batch) {
+            if (t.kind == Task::Kind::SessionChanges) {
+                handled_.fetch_add(1);
+                continue;
+            }
             if (directory_ && t.kind == Task::Kind::Message && redirected(t)) {
                 handled_.fetch_add(1);
                 continue;
@@ -286,6 +320,11 @@ void RoomPlugin::run() {
                     out = service_->recordingFailed(std::string(jsonString(m, "room").value_or("")),
                                                     std::string(jsonString(m, "reason").value_or("")),
                                                     std::string(jsonString(m, "recording").value_or("")), clock_());
+                } else if (t.kind == Task::Kind::ConfiguredRooms) {
+                    for (const auto& id : t.ids) {
+                        const auto& r = configured_.at(id);
+                        if (!service_->hasRoom(id)) service_->createRoom(r.id, r.className, r.description, clock_());
+                    }
                 } else if (t.kind == Task::Kind::SharedRevocation) {
                     const json_t* m = t.message.get();
                     out = service_->sharedRevocation({.kind = std::string(jsonString(m, "kind").value_or("")),
@@ -320,7 +359,10 @@ void RoomPlugin::run() {
             apply(out);
             relay_.reclaim();  // what media threads can no longer hold is freed here, not on them
         }
-        if (!open) return;
+        if (!open) {
+            applySessionChanges();
+            return;
+        }
     }
 }
 
@@ -335,9 +377,22 @@ bool RoomPlugin::redirected(const Task& t) {
         // A room whose visit ended here may have been created again on another instance.
         if (!sessions_.contains(t.session) || service_->hasLiveRoom(id)) return false;
     }
-    // The directory lookup runs here, on the worker, under no lock.
+    // The directory lookup runs here, on the worker, under no lock; the token is checked (not spent)
+    // before the host is named.
+    auto vouch = [&](const std::string& className, Effects& refused) {
+        std::lock_guard lock(mutex_);
+        switch (service_->vouchForRedirect(t.session, t.transaction, m, className, clock_(), refused)) {
+            case RoomService::Vouch::Redirect:
+                return DirectoryBridge::Verdict::Redirect;
+            case RoomService::Vouch::Refused:
+                return DirectoryBridge::Verdict::Refused;
+            case RoomService::Vouch::Other:
+                break;
+        }
+        return DirectoryBridge::Verdict::Other;
+    };
     Effects out;
-    if (!directory_->redirect(t.session, t.transaction, id, out)) return false;
+    if (!directory_->redirect(t.session, t.transaction, id, vouch, out)) return false;
     apply(out);
     return true;
 }
@@ -379,21 +434,50 @@ void RoomPlugin::drain() {
 }
 
 void RoomPlugin::createSession(SessionId session) {
-    uint64_t client = host_.clientSession(session);
-    std::lock_guard lock(mutex_);
-    sessions_.insert(session);
-    service_->sessionCreated(session, client);
+    // Janus' thread never takes mutex_ (the worker may hold it for a database round trip): the worker
+    // adds the session before it handles any message queued after this.
+    noteSession(session, host_.clientSession(session), true);
 }
 
 void RoomPlugin::destroySession(SessionId session) {
     relay_.removeSession(session);  // media stops before the state goes
-    Effects out;
+    noteSession(session, 0, false);
+}
+
+void RoomPlugin::noteSession(SessionId session, uint64_t client, bool created) {
+    queued_.fetch_add(1);  // drain() waits for it
     {
-        std::lock_guard lock(mutex_);
-        sessions_.erase(session);
-        out = service_->sessionGone(session, clock_());
+        std::lock_guard lock(sessionChangesMutex_);
+        sessionChanges_.push_back({session, client, created});
     }
-    apply(out);
+    // Wakes the worker; when the queue is full the worker is busy and applies the change before its
+    // next batch anyway.
+    Task wake;
+    wake.kind = Task::Kind::SessionChanges;
+    enqueue(std::move(wake));
+}
+
+void RoomPlugin::applySessionChanges() {
+    std::deque<SessionChange> changes;
+    {
+        std::lock_guard lock(sessionChangesMutex_);
+        changes.swap(sessionChanges_);
+    }
+    for (const auto& c : changes) {
+        Effects out;
+        {
+            std::lock_guard lock(mutex_);
+            if (c.created) {
+                sessions_.insert(c.session);
+                service_->sessionCreated(c.session, c.client);
+            } else {
+                sessions_.erase(c.session);
+                out = service_->sessionGone(c.session, clock_());
+            }
+        }
+        apply(out);
+        handled_.fetch_add(1);
+    }
 }
 
 void RoomPlugin::setupMedia(SessionId session) {

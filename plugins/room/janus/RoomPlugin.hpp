@@ -9,6 +9,7 @@
 #include "PgTokenState.hpp"
 #include "RecordingTap.hpp"
 #include "RevocationListener.hpp"
+#include "RoomConfig.hpp"
 #include "RoomService.hpp"
 
 #include "hipaa/BoundedQueue.hpp"
@@ -77,7 +78,9 @@ private:
             RecordingStarted,
             RecordingStopped,
             RecordingFailure,
-            SharedRevocation  // message = {"kind","target","until"} from the RevocationListener
+            SharedRevocation,  // message = {"kind","target","until"} from the RevocationListener
+            SessionChanges,    // wakes the worker for sessionChanges_
+            ConfiguredRooms    // ids: the .jcfg's rooms this instance hosts, once the directory was reached
         } kind = Kind::Message;
         SessionId session = 0;
         std::string transaction;
@@ -94,6 +97,15 @@ private:
         std::string room, policy;
         uint64_t ticket = 0;
     };
+    // A handle attached or detached (a Janus thread): queued for the worker, which applies the changes
+    // under mutex_ before each batch, so no Janus thread waits while a join waits for the database.
+    struct SessionChange {
+        SessionId session = 0;
+        uint64_t client = 0;
+        bool created = false;
+    };
+    void noteSession(SessionId session, uint64_t client, bool created);
+    void applySessionChanges();
     void run();
     // The recorder thread: runs the jobs in order (a room's stop after its start), never under mutex_,
     // and queues each outcome for the worker. The recorder may take seconds (a busy disk): no room
@@ -123,9 +135,10 @@ private:
     std::unique_ptr<RoomService> service_;
     std::shared_ptr<PgTokenState> sharedState_;     // cluster.conninfo set; else null
     std::unique_ptr<RevocationListener> listener_;  // idem; stopped first
-    std::mutex mutex_;  // guards service_ (and sessions_)
+    std::mutex mutex_;                              // guards service_ (and sessions_)
     std::set<std::string> classes_;
-    std::unique_ptr<DirectoryBridge> directory_;  // null without cluster.conninfo
+    std::map<std::string, RoomConfig::ConfiguredRoom> configured_;  // the .jcfg's rooms
+    std::unique_ptr<DirectoryBridge> directory_;                    // null without cluster.conninfo
     std::set<SessionId> sessions_;
     BoundedQueue<Task> queue_{8192};
     std::atomic<uint64_t> queued_{0}, handled_{0}, slowLinks_{0}, recordingFailures_{0};
@@ -134,7 +147,9 @@ private:
     std::map<std::string, std::shared_ptr<RecordingTap>> taps_;
     std::vector<std::shared_ptr<RecordingTap>> retired_;  // stopped; freed here, never on a media thread
     TapObserver tapObserver_;
-    std::mutex jobsMutex_;  // guards jobs_, jobsClosed_
+    std::mutex sessionChangesMutex_;            // guards sessionChanges_
+    std::deque<SessionChange> sessionChanges_;  // unbounded: a detach must never be dropped
+    std::mutex jobsMutex_;                      // guards jobs_, jobsClosed_
     std::condition_variable jobsCv_;
     std::deque<RecorderJob> jobs_;  // unbounded: a stop must never be dropped
     bool jobsClosed_ = false;

@@ -60,7 +60,7 @@ void Admission::join(const Reply& reply, const JoinRequest& request) {
                     .shared = nullptr};
     SharedTokenState* shared = state_.settings.shared.get();
     std::optional<SharedTokenState::Join> spent;  // given back to the shared store on a wrong date of birth
-    if (shared) check.shared = [&](const VerifiedToken& t) { spent = sharedSpend(*shared, t, room, nowS); };
+    if (shared) check.shared = [&](const VerifiedToken& t) { spent = sharedSpend(*shared, t, room.id, nowS); };
     VerifiedToken token;
     try {
         token = verifier_->verify(request.token, check, nowS);
@@ -86,17 +86,47 @@ void Admission::join(const Reply& reply, const JoinRequest& request) {
     }
 }
 
-SharedTokenState::Join Admission::sharedSpend(SharedTokenState& shared, const VerifiedToken& t, const Room& room,
-                                              int64_t nowS) {
+bool Admission::vouch(const Reply& reply, const JoinRequest& request, const RoomClass& cls) {
+    int64_t nowS = reply.nowUs / kUs;
+    if (lockouts_.rateLimited(reply.session, nowS)) {
+        refuse(reply, nullptr, errc::kRateLimited, "rate_limited",
+               "too many failed attempts from this session; try again later");
+        return false;
+    }
+    JoinCheck check{.room = request.room,
+                    .allowHs256 = cls.allowHs256,
+                    .allowedRoles = cls.roles,
+                    .mfaRoles = cls.mfaRoles,
+                    .dobCheck = false,
+                    .dob = std::nullopt,
+                    .subjectLocked = nullptr,
+                    .shared = nullptr,
+                    .spend = false};
+    // The subject's lockout and the spent jtis of every instance are in the store.
+    if (SharedTokenState* shared = state_.settings.shared.get())
+        check.shared = [&](const VerifiedToken& t) { sharedSpend(*shared, t, request.room, nowS, false); };
+    try {
+        verifier_->verify(request.token, check, nowS);
+    } catch (const TokenError& e) {
+        std::string pseudonym = e.sub.empty() ? std::string() : pseudonyms_.participant(e.iss, e.sub);
+        refuse(reply, nullptr, e.code(), e.reason(), e.what(), pseudonym);
+        if (!e.verified) lockouts_.unverifiedFailure(reply.session, nowS, reply.out);
+        return false;
+    }
+    return true;
+}
+
+SharedTokenState::Join Admission::sharedSpend(SharedTokenState& shared, const VerifiedToken& t, const std::string& room,
+                                              int64_t nowS, bool spend) {
     SharedTokenState::Join j{.iss = t.iss,
                              .jti = t.jti,
                              .subject = SharedTokenState::subjectKey(pseudonyms_, t.sub),
-                             .room = room.id,
+                             .room = room,
                              .pseudonym = pseudonyms_.participant(t.iss, t.sub),
                              .forgetAt = t.exp + verifier_->policy().skewS};
     SharedTokenState::Verdict verdict{};
     try {
-        verdict = shared.spend(j, nowS);
+        verdict = spend ? shared.spend(j, nowS) : shared.peek(j, nowS);
     } catch (const Error&) {
         // Not known whether another instance spent or revoked it: no join (running visits go on).
         throw TokenError(errc::kSharedStateUnavailable, "shared_state_unavailable",

@@ -34,6 +34,10 @@ public:
           pseudonyms_(std::move(pseudonyms)) {}
 
     void join(const Reply& reply, const JoinRequest& request);
+    // Cluster: a join for a room another instance hosts (of class `cls` there). The token is checked as
+    // join() would (but the date of birth, which the host checks) without spending its jti. True: the
+    // caller names the host (469); false: refused here, as a join here would be.
+    bool vouch(const Reply& reply, const JoinRequest& request, const RoomClass& cls);
     // A join the request parser refused: a failed access attempt like any other (recorded, and
     // counted against the Janus session: no signature was verified).
     void refuseUnparsed(const Reply& reply, const json_t* message, const Error& error);
@@ -53,9 +57,10 @@ private:
     // only when the request named an existing room (client strings are not echoed).
     void refuse(const Reply& reply, const Room* room, int code, const std::string& reason, const std::string& message,
                 const std::string& pseudonym = {});
-    // check.shared: the shared store's one round trip; throws TokenError (468 when it cannot answer).
-    SharedTokenState::Join sharedSpend(SharedTokenState& shared, const VerifiedToken& token, const Room& room,
-                                       int64_t nowS);
+    // check.shared: the shared store's one round trip (spend, or only peek); throws TokenError (468
+    // when it cannot answer).
+    SharedTokenState::Join sharedSpend(SharedTokenState& shared, const VerifiedToken& token, const std::string& room,
+                                       int64_t nowS, bool spend = true);
     // Counted in the shared store when it spent the jti (and gets it back), else locally.
     void dobMismatch(const Reply& reply, const Room& room, const std::string& pseudonym, SharedTokenState* shared,
                      const std::optional<SharedTokenState::Join>& spent, int64_t nowS);

@@ -35,6 +35,24 @@ RoomService::RoomService(RoomSettings settings, const std::shared_ptr<TokenVerif
       notes_(state_, std::move(publisher.note)),
       admin_(state_, departures_, lockouts_, verifier, std::move(pseudonyms)) {}
 
+RoomService::Vouch RoomService::vouchForRedirect(SessionId s, const std::string& tx, const json_t* message,
+                                                 const std::string& className, int64_t now, Effects& out) {
+    if (state_.subscribers.contains(s) || state_.roomOf(s)) return Vouch::Other;
+    const Reply reply{s, tx, now, out};
+    RoomRequest request;
+    try {
+        request = parseRoomRequest(message);
+    } catch (const Error& e) {
+        admission_.refuseUnparsed(reply, message, e);
+        return Vouch::Refused;
+    }
+    const auto* join = std::get_if<JoinRequest>(&request);
+    if (!join) return Vouch::Other;
+    auto cls = state_.settings.classes.find(className);
+    if (cls == state_.settings.classes.end()) return Vouch::Other;  // a class unknown here: "no such room"
+    return admission_.vouch(reply, *join, cls->second) ? Vouch::Redirect : Vouch::Refused;
+}
+
 Effects RoomService::handle(SessionId s, const std::string& tx, const json_t* message, int64_t now,
                             const json_t* jsep) {
     Effects out;

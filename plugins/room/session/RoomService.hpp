@@ -80,6 +80,13 @@ public:
     size_t roomCount() const { return state_.rooms.size(); }
     bool hasRoom(const std::string& id) const { return state_.rooms.contains(id); }
     // A room here whose visit has not ended.
+    // Cluster: a message naming a room another instance hosts (of class `className` there). A publisher
+    // join from a new handle is checked as a join here would be, without spending its token (Admission::
+    // vouch): Redirect = authentic and unspent, the caller names the host (469); Refused = answered in
+    // `out`. Anything else (a subscriber join, a handle already in a room) is Other: handle() answers it.
+    enum class Vouch { Redirect, Refused, Other };
+    Vouch vouchForRedirect(SessionId session, const std::string& transaction, const json_t* message,
+                           const std::string& className, int64_t nowUs, Effects& out);
     bool hasLiveRoom(const std::string& id) const {
         auto it = state_.rooms.find(id);
         return it != state_.rooms.end() && !it->second.ended;

@@ -29,6 +29,9 @@ constexpr int kDeadAfterS = 3;
 class RoomClusterDirectory : public ::testing::Test {
 protected:
     void SetUp() override {
+        // B checks tokens with A's keys, as a clinic's instances do.
+        for (const char* key : {"keys/dev-es256.pem", "keys/dev-es256.pub.pem", "keys/dob.key", "keys/pseudonym.key"})
+            b.writeConfig(key, readFile(a.configFile(key)), 0600);
         configure(a, "it-a");
         configure(b, "it-b");
     }
@@ -95,8 +98,13 @@ TEST_F(RoomClusterDirectory, RedirectListAndEndAKilledInstancesRoomsAtItsRestart
     JsonPtr twice = admin(b, R"({"request":"create","room":"cluster-r1"})");
     EXPECT_EQ(jsonInt(twice.get(), "error_code").value_or(0), 471) << jsonDump(twice.get());
     EXPECT_NE(jsonString(twice.get(), "error").value_or("").find("it-a"), std::string::npos);
+    // Only a valid token learns where the room lives: a bad one gets its token error.
+    ClientTab stranger(b);
+    JsonPtr bad = stranger.requestJoin("cluster-r1", "x.y.z");
+    EXPECT_EQ(ClientTab::errorCode(bad.get()), 401) << jsonDump(bad.get());
+    EXPECT_EQ(json_object_get(bad.get(), "instance_url"), nullptr) << jsonDump(bad.get());
     ClientTab tab(b);
-    JsonPtr elsewhere = tab.requestJoin("cluster-r1", "x.y.z");
+    JsonPtr elsewhere = tab.requestJoin("cluster-r1", mint("cluster-r1", "provider", "dr-2"));
     EXPECT_EQ(ClientTab::errorCode(elsewhere.get()), 469) << jsonDump(elsewhere.get());
     EXPECT_EQ(jsonString(elsewhere.get(), "instance_id").value_or(""), "it-a");
     EXPECT_EQ(jsonString(elsewhere.get(), "instance_url").value_or(""), a.httpUrl());
@@ -129,7 +137,7 @@ TEST_F(RoomClusterDirectory, RedirectListAndEndAKilledInstancesRoomsAtItsRestart
     created = admin(b, R"({"request":"create","room":"cluster-r0"})");
     EXPECT_EQ(jsonString(created.get(), "room").value_or(""), "cluster-r0") << jsonDump(created.get());
     ClientTab onA(a);
-    JsonPtr toB = onA.requestJoin("cluster-r0", "x.y.z");
+    JsonPtr toB = onA.requestJoin("cluster-r0", mint("cluster-r0", "provider", "dr-3"));
     EXPECT_EQ(ClientTab::errorCode(toB.get()), 469) << jsonDump(toB.get());
     EXPECT_EQ(jsonString(toB.get(), "instance_url").value_or(""), b.httpUrl());
 

@@ -124,6 +124,34 @@ TEST_F(RoomClusterTokens, SpentTokensRevocationsAndLockoutsHoldOnEveryInstanceAn
     ClientTab locked(b);
     EXPECT_EQ(locked.errorCode(locked.requestJoin("visit2", link, "1980-02-29").get()), 417);
 
+    // The store hangs (a lock, not a refusal): a join waits for it on the room's worker, up to the
+    // statement timeout, but no Janus thread does: attaching and detaching a handle answer at once.
+    {
+        PgConn locker = db.connect(), watcher = db.connect();
+        locker.exec("BEGIN");
+        locker.exec("LOCK TABLE room_revocation IN ACCESS EXCLUSIVE MODE");
+        ClientTab slow(a);
+        slow.join("visit1", mint("visit1", "observer", "obs-1"));
+        std::string blocked = "0";
+        for (auto until = std::chrono::steady_clock::now() + 5s;
+             blocked == "0" && std::chrono::steady_clock::now() < until; std::this_thread::sleep_for(10ms))
+            blocked = scalar(watcher,
+                             "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                             "AND query LIKE '%room_join_check%'");
+        ASSERT_NE(blocked, "0");
+        JanusClient client(a);
+        uint64_t session = client.createSession();
+        auto t1 = std::chrono::steady_clock::now();
+        uint64_t handle = client.attach(session, kRoom);
+        client.detach(session, handle);
+        auto took =
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t1).count();
+        std::printf("attach + detach while a join waited for the store: %lld ms\n", static_cast<long long>(took));
+        EXPECT_LT(took, 500);
+        locker.exec("ROLLBACK");
+        EXPECT_TRUE(slow.waitKind("waiting", 5s));  // the lock went before the statement timeout
+    }
+
     // The store unreachable: A refuses new joins (468, recorded), the provider's visit goes on.
     cutStore(true);
     ClientTab refused(a);

@@ -7,6 +7,7 @@
 
 #include "DirectoryBridge.hpp"
 #include "RoomDirectory.hpp"
+#include "RoomErrors.hpp"
 
 #include "hipaa/Errors.hpp"
 #include "hipaa/UniqueFd.hpp"
@@ -20,6 +21,7 @@
 #include <algorithm>
 #include <chrono>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 using namespace hipaa;
@@ -138,9 +140,10 @@ TEST_F(RoomDirectoryDb, ARoomEndedElsewhereWhileItLivedHereIsRegisteredAgainOrRe
             events.push_back(jsonDump(e.get()));
         },
         Logger(), std::chrono::milliseconds(50));
-    a.start();
-    ASSERT_TRUE(a.claimConfigured("r1", "default"));
-    ASSERT_TRUE(a.claimConfigured("r2", "default"));
+    std::vector<std::string> hosted;
+    ASSERT_TRUE(a.start({{"r1", "default"}, {"r2", "default"}},
+                        [&](const std::vector<std::string>& rooms) { hosted = rooms; }));
+    ASSERT_EQ(hosted, (std::vector<std::string>{"r1", "r2"}));
     PgConn su = db.connect();
     su.transaction([](PgConn& t) {
         t.exec("UPDATE room_directory SET ended = now(), end_reason = 'abnormal' WHERE instance_id = 'janus-a'");
@@ -170,6 +173,50 @@ TEST_F(RoomDirectoryDb, ARoomEndedElsewhereWhileItLivedHereIsRegisteredAgainOrRe
     EXPECT_EQ(count("room_conflict", "r2\""), 1);
     EXPECT_EQ(count("\"other_instance\":\"janus-b\"", "r2\""), 1);
     EXPECT_EQ(count("\"event\""), 2);  // nothing else, nothing twice
+}
+
+// The database refuses the login at start: the bridge starts anyway (Janus keeps the room plugin),
+// answers 468 where it needs the directory, and registers the configured rooms once it is let in.
+TEST_F(RoomDirectoryDb, AnOutageAtStartIsWaitedOutAndTheConfiguredRoomsRegisteredThen) {
+    std::string role = login.substr(login.rfind("user=") + 5);
+    role = role.substr(0, role.find(' '));
+    PgConn su = db.connect();
+    su.exec("ALTER ROLE " + role + " CONNECTION LIMIT 0");
+    std::mutex mutex;
+    std::optional<std::vector<std::string>> hosted;
+    DirectoryBridge a(
+        ClusterConfig{login, "janus-a", "https://janus-a.clinic.example/janus"}, 15, [](JsonPtr) {}, Logger(),
+        std::chrono::milliseconds(50));
+    EXPECT_FALSE(a.start({{"r1", "default"}}, [&](const std::vector<std::string>& rooms) {
+        std::lock_guard lock(mutex);
+        hosted = rooms;
+    }));
+    EXPECT_FALSE(a.ready());
+    try {
+        a.claim("r9", "default");
+        ADD_FAILURE() << "create answered without the directory";
+    } catch (const RequestError& e) {
+        EXPECT_EQ(e.code(), room::errc::kSharedStateUnavailable);
+    }
+    Effects out;
+    EXPECT_TRUE(a.redirect(
+        1, "t", "r1", [](const std::string&, Effects&) { return DirectoryBridge::Verdict::Redirect; }, out));
+    ASSERT_FALSE(out.empty());
+    EXPECT_EQ(jsonInt(out[0].body.get(), "error_code").value_or(0), room::errc::kSharedStateUnavailable);
+
+    su.exec("ALTER ROLE " + role + " CONNECTION LIMIT -1");
+    for (auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+         !a.ready() && std::chrono::steady_clock::now() < until;)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    ASSERT_TRUE(a.ready());
+    {
+        std::lock_guard lock(mutex);
+        ASSERT_TRUE(hosted);
+        EXPECT_EQ(*hosted, std::vector<std::string>{"r1"});
+    }
+    auto host = directory("janus-b").lookup("r1");
+    ASSERT_TRUE(host);
+    EXPECT_EQ(host->instanceId, "janus-a");
 }
 
 // A server that takes the connection and never answers: each connect attempt waits out libpq's

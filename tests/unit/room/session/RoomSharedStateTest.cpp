@@ -35,6 +35,13 @@ public:
         if (locked.contains(j.pseudonym)) return Verdict::Locked;
         return spent.insert(j.iss + '\n' + j.jti).second ? Verdict::Fresh : Verdict::Replayed;
     }
+    Verdict peek(const Join& j, int64_t) override {
+        down();
+        ++peeks;
+        if (revoked.contains(j.subject) || revoked.contains(j.jti) || revoked.contains(j.room)) return Verdict::Revoked;
+        if (locked.contains(j.pseudonym)) return Verdict::Locked;
+        return spent.contains(j.iss + '\n' + j.jti) ? Verdict::Replayed : Verdict::Fresh;
+    }
     bool dobFailure(const Join& j, const Limits& l, int64_t) override {
         down();
         spent.erase(j.iss + '\n' + j.jti);
@@ -54,7 +61,7 @@ public:
     }
 
     bool unreachable = false;
-    int spends = 0;
+    int spends = 0, peeks = 0;
     std::set<std::string> spent, revoked, locked;
     std::map<std::string, int> failures;
     std::vector<Revocation> revocations;
@@ -160,3 +167,42 @@ TEST_F(RoomShared, WrongDatesOfBirthAreCountedInTheSharedStore) {
 }
 
 }  // namespace
+
+// A join for a room another instance hosts: the token is checked as a join here would check it, but
+// nothing is spent (the host spends it); a spent, revoked or bad token gets its own code, never the
+// host's address.
+TEST_F(RoomShared, AJoinForARoomHostedElsewhereIsCheckedWithoutSpendingItsToken) {
+    auto vouch = [&](SessionId s, const std::string& token, int* code) {
+        JsonPtr m = JsonBuilder().set("request", "join").set("room", "far-1").set("token", token).build();
+        Effects out;
+        auto v = h.service().vouchForRedirect(s, "tx", m.get(), "default", h.nowUs(), out);
+        *code = 0;
+        for (const auto& e : out)
+            if (e.kind == Effect::Kind::Push) *code = static_cast<int>(errorCode(e.body.get()));
+        return v;
+    };
+    int code = -1;
+    JsonPtr claims = h.tokens().claims("far-1", "patient", h.nowS(), "pat-a");
+    std::string token = h.tokens().sign(claims.get());
+    EXPECT_EQ(vouch(kPat, token, &code), RoomService::Vouch::Redirect);
+    EXPECT_EQ(code, 0);
+    EXPECT_EQ(vouch(kPat, token, &code), RoomService::Vouch::Redirect);  // still unspent here
+    EXPECT_EQ(store->spends, 0);
+    EXPECT_EQ(store->peeks, 2);
+    store->spent.insert(std::string(TokenFactory::kIssuer) + '\n' +
+                        std::string(jsonString(claims.get(), "jti").value_or("")));
+    EXPECT_EQ(vouch(kPat2, token, &code), RoomService::Vouch::Refused);
+    EXPECT_EQ(code, room::errc::kTokenReplayed);
+
+    store->revoked.insert(subjectKey("pat-b"));
+    std::string revoked = h.tokens().sign(h.tokens().claims("far-1", "patient", h.nowS(), "pat-b").get());
+    EXPECT_EQ(vouch(kPat2, revoked, &code), RoomService::Vouch::Refused);
+    EXPECT_EQ(code, room::errc::kTokenRevoked);
+    EXPECT_EQ(vouch(kPat2, "x.y.z", &code), RoomService::Vouch::Refused);
+    EXPECT_EQ(code, room::errc::kTokenMalformed);
+
+    store->unreachable = true;
+    std::string fresh = h.tokens().sign(h.tokens().claims("far-1", "provider", h.nowS(), "dr-1").get());
+    EXPECT_EQ(vouch(kDr, fresh, &code), RoomService::Vouch::Refused);
+    EXPECT_EQ(code, room::errc::kSharedStateUnavailable);
+}
