@@ -104,7 +104,10 @@ bool Admission::vouch(const Reply& reply, const JoinRequest& request, const Room
                     .spend = false};
     // The subject's lockout and the spent jtis of every instance are in the store.
     if (SharedTokenState* shared = state_.settings.shared.get())
-        check.shared = [&](const VerifiedToken& t) { sharedSpend(*shared, t, request.room, nowS, false); };
+        // `shared` by value: it lives in this if-statement only, the lambda runs later in verify().
+        check.shared = [this, shared, &request, nowS](const VerifiedToken& t) {
+            sharedSpend(*shared, t, request.room, nowS, false);
+        };
     try {
         verifier_->verify(request.token, check, nowS);
     } catch (const TokenError& e) {
