@@ -16,6 +16,7 @@
 #include "RecorderErrors.hpp"
 #include "RecorderPlugin.hpp"
 #include "SrtpSender.hpp"
+#include "SuiteDatabase.hpp"
 #include "TempDir.hpp"
 #include "TestDatabase.hpp"
 #include "hipaa/Clock.hpp"
@@ -36,14 +37,8 @@ constexpr int64_t kLater = 86'400'000;  // a sweep "a day later": every `brief` 
 
 class RecorderCluster : public ::testing::Test {
 protected:
-    static void SetUpTestSuite() {
-        db_ = new TestDatabase();
-        login_ = db_->loginConninfo("janus_recorder_state");
-    }
-    static void TearDownTestSuite() {
-        delete db_;
-        db_ = nullptr;
-    }
+    static void SetUpTestSuite() { suite_.open("janus_recorder_state"); }
+    static void TearDownTestSuite() { suite_.close(); }
     TempDir dir;
     NullHost host;
     std::unique_ptr<RecorderPlugin> a, b;
@@ -51,8 +46,8 @@ protected:
     void SetUp() override {
         dir.write("keyring", "1 kek " + hexEncode(secureRandomBytes(32)) + "\n");
         dir.write("sign.key", hexEncode(secureRandomBytes(32)) + "\n");
-        a = make("janus-a", login_);
-        b = make("janus-b", login_);
+        a = make("janus-a", suite_.login());
+        b = make("janus-b", suite_.login());
     }
     // Same folders, keyring, signing key and policies; its own instance id and RTP ports.
     std::unique_ptr<RecorderPlugin> make(const std::string& instance, const std::string& conninfo) {
@@ -123,11 +118,8 @@ protected:
             std::this_thread::sleep_for(20ms);
         }
     }
-    static TestDatabase* db_;
-    static std::string login_;
+    static inline SuiteDatabase suite_;
 };
-TestDatabase* RecorderCluster::db_ = nullptr;
-std::string RecorderCluster::login_;
 
 }  // namespace
 
@@ -146,7 +138,7 @@ TEST_F(RecorderCluster, ARecordingOpenOnOneInstanceIsListedByTheOtherButNotChang
     }
     // The other instance restarting is no crash of this recording.
     b.reset();
-    b = make("janus-b", login_);
+    b = make("janus-b", suite_.login());
     EXPECT_EQ(str(admin(*b, "status", id).get(), "status"), "recording");
     EXPECT_EQ(str(admin(*a, "stop", id).get(), "status"), "sealed");
     JsonPtr v = admin(*b, "verify", id);

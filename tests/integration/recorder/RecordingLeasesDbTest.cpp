@@ -10,6 +10,7 @@
 
 #include "RecorderErrors.hpp"
 #include "RecordingLeases.hpp"
+#include "SuiteDatabase.hpp"
 #include "TestDatabase.hpp"
 #include "hipaa/Errors.hpp"
 
@@ -25,23 +26,14 @@ const std::string kOther = "fedcba9876543210fedcba9876543210";
 
 class RecordingLeasesDb : public ::testing::Test {
 protected:
-    static void SetUpTestSuite() {
-        db_ = new TestDatabase();
-        login_ = db_->loginConninfo("janus_recorder_state");
-    }
-    static void TearDownTestSuite() {
-        delete db_;
-        db_ = nullptr;
-    }
-    void SetUp() override { db_->connect().exec("DELETE FROM recorder_lease"); }
+    static void SetUpTestSuite() { suite_.open("janus_recorder_state"); }
+    static void TearDownTestSuite() { suite_.close(); }
+    void SetUp() override { suite_.db().connect().exec("DELETE FROM recorder_lease"); }
     static RecordingLeases leases(const std::string& instance, std::chrono::milliseconds ttl = 30s) {
-        return RecordingLeases(login_, instance, ttl);
+        return RecordingLeases(suite_.login(), instance, ttl);
     }
-    static TestDatabase* db_;
-    static std::string login_;
+    static inline SuiteDatabase suite_;
 };
-TestDatabase* RecordingLeasesDb::db_ = nullptr;
-std::string RecordingLeasesDb::login_;
 
 // Who holds `recording` ("" when nobody): a failure, not a crash, when the lease is missing.
 std::string ownerOf(RecordingLeases& l, const std::string& recording) {
@@ -115,7 +107,7 @@ TEST_F(RecordingLeasesDb, ARestartedInstanceDropsTheLeasesItsEarlierRunLeft) {
 }
 
 TEST_F(RecordingLeasesDb, TheRoleMayNotRewriteWhichRecordingALeaseIsFor) {
-    PgConn c = PgConn::connect({login_});
+    PgConn c = PgConn::connect({suite_.login()});
     RecordingLeases a = leases("janus-a");
     ASSERT_FALSE(a.acquire(kRec, LeaseKind::Open));
     try {
