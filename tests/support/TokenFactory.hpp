@@ -2,7 +2,7 @@
 #pragma once
 // Test issuer: fresh keys for every algorithm (ES256 "es", EdDSA "ed", RS256 "rs", HS256 "hs") and a
 // signer for arbitrary headers and claims, so tests can build legitimate and hostile tokens alike.
-#include "KeyStore.hpp"
+#include "hipaa/KeyStore.hpp"
 
 #include "hipaa/Json.hpp"
 #include "hipaa/OpenSsl.hpp"

@@ -29,6 +29,16 @@ inline constexpr int kCrypto = 320;
 inline constexpr int kDatabase = 330;
 inline constexpr int kHttp = 340;
 inline constexpr int kPluginUnavailable = 350;  // an in-process peer plugin is not loaded (InProcessSlot)
+// Actor tokens (ActorGate): who asks for PHI, keys, retention or holds through the Admin API.
+inline constexpr int kActorTokenMissing = 360;   // the request needs `actor_token`
+inline constexpr int kActorTokenInvalid = 361;   // malformed, too large, algorithm, unknown key, signature, claims
+inline constexpr int kActorTokenNotOurs = 362;   // issuer not accepted or audience not this deployment
+inline constexpr int kActorTokenExpired = 363;   // exp/nbf/iat out of range or lifetime too long
+inline constexpr int kActorTokenReplayed = 364;  // jti already used (one token, one request)
+inline constexpr int kActorRoleUnknown = 365;    // role claim missing or not one of the documented roles
+inline constexpr int kActorMfaRequired = 366;    // a staff role without multi-factor `amr`
+inline constexpr int kActorForbidden = 367;      // the role (or the relationship to the visit) does not allow it
+inline constexpr int kAccessNotRecorded = 368;   // the audit trail could not record the access: nothing read
 }  // namespace errc
 
 class ConfigError : public Error {

@@ -45,10 +45,29 @@ AuditHandler::AuditHandler(Config config, Logger log) : config_(std::move(config
     writer_ = std::make_unique<AuditWriter>(std::move(options), *policy_, *pseudonymizer_, *signer_, log_);
     // The room asks before every join and admission (fail closed).
     AuditHealthProbe::inProcess().provide(*this);
+    AuditTrail::inProcess().provide(*this);
+    // Records of plugins that started before this handler (their config at start).
+    for (const auto& r : AuditTrail::takeKept()) take(r);
 }
 
 AuditHandler::~AuditHandler() {
+    AuditTrail::inProcess().withdraw(*this);
     AuditHealthProbe::inProcess().withdraw(*this);  // waits for calls in flight
+}
+
+bool AuditHandler::take(const AccessRecord& a) {
+    AuditRecord r;
+    r.eventTimeUs = Clock::wallUs();
+    r.emitter = writer_->instanceId();
+    r.plugin = a.plugin;
+    if (!a.actor.empty()) r.actor = a.actor;
+    r.action = a.action;
+    r.outcome = a.allowed ? "success" : "refused";
+    JsonBuilder ev;
+    ev.setIf(!a.role.empty(), "role", std::string_view(a.role)).setIf(!a.reason.empty(), "reason", std::string_view(a.reason));
+    if (a.object) ev.set("object", jsonRetain(a.object.get()));
+    r.event = jsonDump(std::move(ev).build().get());
+    return writer_->enqueueOwn(std::move(r));
 }  // then the writer flushes and joins
 
 std::unique_ptr<EventHandlerCore> AuditHandler::create(const std::string& configFile, Logger log) {

@@ -4,11 +4,13 @@
 // event thread, scrubbed by the allow-list policy, hash-chained, checkpoint-signed and batched into
 // PostgreSQL by one writer thread (AuditWriter), spooled encrypted while PostgreSQL is away.
 // Admin API (query_eventhandler): info, stats, health, verify, query, export, pseudonym (docs/audit.md).
-// In-process: the AuditHealthProbe the room asks before a visit starts.
+// In-process: the AuditHealthProbe the room asks before a visit starts, and the AuditTrail the other
+// plugins write their access and config records to.
 #include "AuditPolicy.hpp"
 #include "AuditWriter.hpp"
 
 #include "hipaa/AuditHealthProbe.hpp"
+#include "hipaa/AuditTrail.hpp"
 #include "hipaa/Config.hpp"
 #include "hipaa/Ed25519Signer.hpp"
 #include "hipaa/Logger.hpp"
@@ -27,7 +29,7 @@ inline constexpr PluginInfo kAuditInfo{"janus.eventhandler.hipaa.audit",
                                        100,
                                        "hipaa.audit"};
 
-class AuditHandler final : public EventHandlerCore, public AuditHealthProbe {
+class AuditHandler final : public EventHandlerCore, public AuditHealthProbe, public AuditTrail {
 public:
     AuditHandler(Config config, Logger log);
     ~AuditHandler() override;
@@ -38,6 +40,8 @@ public:
     JsonPtr handleRequest(const json_t* request) override;
     // AuditHealthProbe: empty while records are taken, else `spool_full` / `queue_full`.
     std::string auditProblem() const override;
+    // AuditTrail: another plugin's access or config record, queued onto this instance's chain.
+    bool take(const AccessRecord& record) override;
 
 private:
     JsonPtr stats() const;

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "TokenVerifier.hpp"
 
-#include "JwsToken.hpp"
 #include "RoomErrors.hpp"
 
 #include "hipaa/ConstantTime.hpp"
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Hash.hpp"
+#include "hipaa/JwsToken.hpp"
 
 #include <openssl/crypto.h>
 
@@ -109,13 +109,28 @@ bool TokenVerifier::verifySignatureOnly(std::string_view token) const {
         auto ks = keys();
         const VerifyKey* k = ks ? ks->find(t.kid(), t.alg()) : nullptr;
         return k && k->verify(t.signingInput(), t.signature());
-    } catch (const TokenError&) {
+    } catch (const JwsError&) {
         return false;
     }
 }
 
+namespace {
+
+JwsToken parseJoinToken(std::string_view token, size_t maxSize) {
+    try {
+        return JwsToken::parse(token, maxSize);
+    } catch (const JwsError& e) {
+        int code = e.kind() == JwsError::Kind::TooLarge    ? errc::kTokenTooLarge
+                   : e.kind() == JwsError::Kind::Algorithm ? errc::kTokenAlgorithm
+                                                           : errc::kTokenMalformed;
+        throw TokenError(code, e.reason(), e.what());
+    }
+}
+
+}  // namespace
+
 VerifiedToken TokenVerifier::verify(std::string_view token, const JoinCheck& check, int64_t now) {
-    JwsToken t = JwsToken::parse(token, policy_.maxSize);
+    JwsToken t = parseJoinToken(token, policy_.maxSize);
 
     // Algorithm: an allow-list, never what the token says it wants.
     const std::string& alg = t.alg();

@@ -5,11 +5,11 @@
 // MFA, the subject's lockout, date of birth) and finally the one-time (iss, jti). Every refusal is a
 // TokenError with its own code (RoomErrors.hpp). Thread-safe: keys are swapped atomically by reload,
 // caches lock internally.
-#include "KeyStore.hpp"
-#include "ReplayCache.hpp"
 #include "RevocationList.hpp"
 #include "Role.hpp"
 
+#include "hipaa/KeyStore.hpp"
+#include "hipaa/ReplayCache.hpp"
 #include "hipaa/VisitEvents.hpp"
 
 #include <functional>

@@ -4,7 +4,7 @@
 // thread: RoomPlugin reads it at init, `janus-hipaa check-config` offline (no Janus). loadKeys() then
 // opens the key files with the secret-file rules, as init does.
 #include "ChatMeter.hpp"
-#include "KeyStore.hpp"
+#include "hipaa/KeyStore.hpp"
 #include "RoomSettings.hpp"
 #include "TokenVerifier.hpp"
 

@@ -24,6 +24,9 @@ cleanup() {
 trap cleanup EXIT
 
 one_run() {
+  # Empty the log before starting: the redirection below truncates it in the child, possibly after
+  # the first poll, which would then see the previous run's "Ctrl-C stops".
+  : > "$state/out"
   setsid bash "$root/scripts/run.sh" > "$state/out" 2>&1 &
   local pid=$!
   runpid=$pid

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "KeyStore.hpp"
+#include "hipaa/KeyStore.hpp"
 #include "TokenFactory.hpp"
 
 #include "TempDir.hpp"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "VerifyKey.hpp"
+#include "hipaa/VerifyKey.hpp"
 
 #include "hipaa/ConstantTime.hpp"
 #include "hipaa/Hash.hpp"
@@ -10,7 +10,7 @@
 
 #include <memory>
 
-namespace hipaa::room {
+namespace hipaa {
 namespace {
 
 using EcdsaSigPtr = std::unique_ptr<ECDSA_SIG, OsslDeleter<&ECDSA_SIG_free>>;
@@ -63,4 +63,4 @@ bool VerifyKey::verify(std::string_view signingInput, ByteView signature) const 
     return false;
 }
 
-}  // namespace hipaa::room
+}  // namespace hipaa

@@ -4,7 +4,7 @@
 // `kid`), HS256 secrets (`kid=path`), and the date-of-birth key the issuer and the room share for
 // `dob_hmac`. Every file must be mode 0600/0400 (fail closed: a key someone else can replace is not a
 // key). Immutable once loaded; a reload builds a new store.
-#include "VerifyKey.hpp"
+#include "hipaa/VerifyKey.hpp"
 
 #include "hipaa/Json.hpp"
 
@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-namespace hipaa::room {
+namespace hipaa {
 
 struct KeySources {
     std::vector<std::string> pemFiles;   // "kid=path"
@@ -53,4 +53,4 @@ private:
     Bytes dobKey_;
 };
 
-}  // namespace hipaa::room
+}  // namespace hipaa

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "KeyStore.hpp"
+#include "hipaa/KeyStore.hpp"
 
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
@@ -13,7 +13,7 @@
 
 #include <set>
 
-namespace hipaa::room {
+namespace hipaa {
 namespace {
 
 using ParamBldPtr = std::unique_ptr<OSSL_PARAM_BLD, OsslDeleter<&OSSL_PARAM_BLD_free>>;
@@ -216,4 +216,4 @@ JsonPtr KeyStore::describe() const {
     return std::move(arr).build();
 }
 
-}  // namespace hipaa::room
+}  // namespace hipaa

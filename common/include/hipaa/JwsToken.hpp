@@ -1,21 +1,37 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A compact JWS split and decoded, NOT verified: header and claims are attacker-controlled until
-// TokenVerifier has checked the signature. Parsing is strict (RFC 7515/7519): exactly three
+// a verifier (the room's TokenVerifier, ActorVerifier) has checked the signature. Parsing is strict (RFC 7515/7519): exactly three
 // base64url parts without padding, JSON objects without duplicate keys, no `crit` extensions.
 #include "hipaa/Bytes.hpp"
+#include "hipaa/Errors.hpp"
 #include "hipaa/Json.hpp"
 
 #include <string>
 #include <string_view>
 
-namespace hipaa::room {
+namespace hipaa {
+
+// A token refused before any key was looked at. Each verifier maps `kind` to its own error code;
+// `reason` is the stable slug ("malformed_token", "token_too_large", "algorithm_refused").
+class JwsError : public Error {
+public:
+    enum class Kind { Malformed, TooLarge, Algorithm };
+    JwsError(Kind kind, std::string reason, const std::string& what)
+        : Error(errc::kInvalidField, what), kind_(kind), reason_(std::move(reason)) {}
+    Kind kind() const noexcept { return kind_; }
+    const std::string& reason() const noexcept { return reason_; }
+
+private:
+    Kind kind_;
+    std::string reason_;
+};
 
 class JwsToken {
 public:
     static constexpr size_t kDefaultMaxSize = 8192;
 
-    // Throws TokenError (kTokenTooLarge, kTokenMalformed, kTokenAlgorithm for a missing alg).
+    // Throws JwsError (TooLarge, Malformed, Algorithm for a missing alg).
     static JwsToken parse(std::string_view compact, size_t maxSize = kDefaultMaxSize);
 
     const std::string& alg() const { return alg_; }
@@ -32,4 +48,4 @@ private:
     Bytes signature_;
 };
 
-}  // namespace hipaa::room
+}  // namespace hipaa

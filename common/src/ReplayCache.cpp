@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "ReplayCache.hpp"
+#include "hipaa/ReplayCache.hpp"
 
-namespace hipaa::room {
+namespace hipaa {
 
 // Length-prefixed, so no (iss, jti) pair can collide with another.
 std::string ReplayCache::keyOf(const std::string& iss, const std::string& jti) {
@@ -37,4 +37,4 @@ size_t ReplayCache::size() const {
     return seen_.size();
 }
 
-}  // namespace hipaa::room
+}  // namespace hipaa

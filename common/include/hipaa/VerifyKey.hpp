@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-namespace hipaa::room {
+namespace hipaa {
 
 struct VerifyKey {
     std::string kid;
@@ -24,4 +24,4 @@ struct VerifyKey {
     bool verify(std::string_view signingInput, ByteView signature) const;
 };
 
-}  // namespace hipaa::room
+}  // namespace hipaa

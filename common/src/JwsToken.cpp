@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "JwsToken.hpp"
+#include "hipaa/JwsToken.hpp"
 
-#include "RoomErrors.hpp"
 #include "hipaa/Encoding.hpp"
 
-namespace hipaa::room {
+namespace hipaa {
 namespace {
 
 [[noreturn]] void malformed(const std::string& why) {
-    throw TokenError(errc::kTokenMalformed, "malformed_token", "malformed token: " + why);
+    throw JwsError(JwsError::Kind::Malformed, "malformed_token", "malformed token: " + why);
 }
 
 JsonPtr decodeObject(std::string_view part, const char* what) {
@@ -28,7 +27,7 @@ JsonPtr decodeObject(std::string_view part, const char* what) {
 
 JwsToken JwsToken::parse(std::string_view compact, size_t maxSize) {
     if (compact.size() > maxSize)
-        throw TokenError(errc::kTokenTooLarge, "token_too_large",
+        throw JwsError(JwsError::Kind::TooLarge, "token_too_large",
                          "token larger than " + std::to_string(maxSize) + " bytes");
     auto d1 = compact.find('.');
     if (d1 == std::string_view::npos) malformed("not three parts");
@@ -46,7 +45,7 @@ JwsToken JwsToken::parse(std::string_view compact, size_t maxSize) {
     t.signature_ = std::move(*sigBytes);
 
     const json_t* alg = json_object_get(t.header_.get(), "alg");
-    if (!alg) throw TokenError(errc::kTokenAlgorithm, "algorithm_refused", "token header has no alg");
+    if (!alg) throw JwsError(JwsError::Kind::Algorithm, "algorithm_refused", "token header has no alg");
     if (!json_is_string(alg)) malformed("alg is not a string");
     t.alg_ = json_string_value(alg);
     if (const json_t* kid = json_object_get(t.header_.get(), "kid")) {
@@ -62,4 +61,4 @@ JwsToken JwsToken::parse(std::string_view compact, size_t maxSize) {
     return t;
 }
 
-}  // namespace hipaa::room
+}  // namespace hipaa

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
-// One-time token ids: (`iss`, `jti`) remembered until the token's `exp` (+ skew), so a token can be
+// One-time token ids (join tokens, actor tokens): (`iss`, `jti`) remembered until the token's `exp` (+ skew), so a token can be
 // used for exactly one join. A jti is unique per issuer only (RFC 7519 4.1.7), so two issuers' equal
 // jti are two tokens. Bounded: when full of unexpired ids it refuses new ones (fail closed).
 #include <cstddef>
@@ -9,7 +9,7 @@
 #include <string>
 #include <unordered_map>
 
-namespace hipaa::room {
+namespace hipaa {
 
 class ReplayCache {
 public:
@@ -29,4 +29,4 @@ private:
     int64_t nextPurge_ = 0;
 };
 
-}  // namespace hipaa::room
+}  // namespace hipaa
