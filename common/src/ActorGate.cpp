@@ -56,11 +56,13 @@ bool ActorDecision::owns(const std::vector<std::string>& providers, const std::v
 
 ActorGate::ActorGate(std::string plugin, bool development, std::shared_ptr<ActorVerifier> verifier,
                      std::function<int64_t()> nowS)
-    : plugin_(std::move(plugin)), development_(development), verifier_(std::move(verifier)),
+    : plugin_(std::move(plugin)),
+      development_(development),
+      verifier_(std::move(verifier)),
       now_(nowS ? std::move(nowS) : [] { return Clock::wallMs() / 1000; }) {}
 
-void ActorGate::write(const std::string& action, const std::string& pseudonym, const std::string& role,
-                      bool allowed, const std::string& reason, const JsonPtr& object) const {
+void ActorGate::write(const std::string& action, const std::string& pseudonym, const std::string& role, bool allowed,
+                      const std::string& reason, const JsonPtr& object) const {
     AccessRecord r;
     r.plugin = plugin_;
     r.action = action;

@@ -17,9 +17,9 @@ namespace hipaa {
 enum class Access { None, Metadata, Own, OwnSealed, Any };
 
 struct AccessRule {
-    std::string_view action;  // "recording.export"
-    std::string_view plugin;  // the package that enforces it
-    std::string_view request; // the Admin API request
+    std::string_view action;                        // "recording.export"
+    std::string_view plugin;                        // the package that enforces it
+    std::string_view request;                       // the Admin API request
     std::array<Access, kActorRoles.size()> byRole;  // in kActorRoles order
 };
 

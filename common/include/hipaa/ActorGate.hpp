@@ -40,8 +40,8 @@ struct ActorConfig {
 
 struct ActorDecision {
     std::string action;
-    std::string pseudonym;  // "admin_secret" when development let the secret alone in
-    std::string role;       // actorRoleName, or "development"
+    std::string pseudonym;               // "admin_secret" when development let the secret alone in
+    std::string role;                    // actorRoleName, or "development"
     std::optional<ActorRole> actorRole;  // empty for admin_secret
     Access access = Access::None;
     // Does this actor own the object (took part in the visit with the role the rule means)?

@@ -10,9 +10,9 @@ namespace hipaa {
 
 enum class ActorRole { Provider, Patient, AdminStaff, ComplianceOfficer, Support, RecordsOfficer };
 
-inline constexpr std::array<ActorRole, 6> kActorRoles{ActorRole::Provider,          ActorRole::Patient,
-                                                      ActorRole::AdminStaff,        ActorRole::ComplianceOfficer,
-                                                      ActorRole::Support,           ActorRole::RecordsOfficer};
+inline constexpr std::array<ActorRole, 6> kActorRoles{ActorRole::Provider,   ActorRole::Patient,
+                                                      ActorRole::AdminStaff, ActorRole::ComplianceOfficer,
+                                                      ActorRole::Support,    ActorRole::RecordsOfficer};
 
 const char* actorRoleName(ActorRole role);
 std::optional<ActorRole> parseActorRole(std::string_view name);

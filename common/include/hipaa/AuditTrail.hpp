@@ -27,7 +27,12 @@ struct AccessRecord {
 
     AccessRecord() = default;
     AccessRecord(const AccessRecord& o)
-        : plugin(o.plugin), action(o.action), actor(o.actor), role(o.role), allowed(o.allowed), reason(o.reason),
+        : plugin(o.plugin),
+          action(o.action),
+          actor(o.actor),
+          role(o.role),
+          allowed(o.allowed),
+          reason(o.reason),
           object(o.object ? jsonRetain(o.object.get()) : JsonPtr()) {}
     AccessRecord(AccessRecord&&) = default;
     AccessRecord& operator=(AccessRecord&&) = default;

@@ -64,7 +64,8 @@ bool AuditHandler::take(const AccessRecord& a) {
     r.action = a.action;
     r.outcome = a.allowed ? "success" : "refused";
     JsonBuilder ev;
-    ev.setIf(!a.role.empty(), "role", std::string_view(a.role)).setIf(!a.reason.empty(), "reason", std::string_view(a.reason));
+    ev.setIf(!a.role.empty(), "role", std::string_view(a.role))
+        .setIf(!a.reason.empty(), "reason", std::string_view(a.reason));
     if (a.object) ev.set("object", jsonRetain(a.object.get()));
     r.event = jsonDump(std::move(ev).build().get());
     return writer_->enqueueOwn(std::move(r));

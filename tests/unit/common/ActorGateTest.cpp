@@ -81,8 +81,7 @@ TEST(ActorVerifier, EachRefusalHasItsOwnCode) {
         return f.token(c.get());
     };
     EXPECT_EQ(refusalCode(*v, "a.b"), errc::kActorTokenInvalid);
-    EXPECT_EQ(refusalCode(*v, f.token(f.claims("provider").get(), "HS256")), errc::kActorTokenInvalid)
-        << "HS256 never";
+    EXPECT_EQ(refusalCode(*v, f.token(f.claims("provider").get(), "HS256")), errc::kActorTokenInvalid) << "HS256 never";
     std::string forged = f.token(f.claims("provider").get());
     forged[forged.size() - 5] = forged[forged.size() - 5] == 'A' ? 'B' : 'A';
     EXPECT_EQ(refusalCode(*v, forged), errc::kActorTokenInvalid);
