@@ -4,6 +4,7 @@
 #include "HeldLease.hpp"
 #include "RecorderConfig.hpp"
 #include "RecorderErrors.hpp"
+#include "RecordingContextJson.hpp"
 #include "WriteError.hpp"
 #include "hipaa/Clock.hpp"
 #include "hipaa/Encoding.hpp"
@@ -281,6 +282,7 @@ JsonPtr RecorderPlugin::startRequest(const json_t* request) {
         throw RequestError(errc::kInvalidField, "srtp_keys must be \"shared\" or \"per_stream\"");
     const bool perStream = keys == "per_stream";
     std::string policy = policyField ? std::string(*policyField) : defaultPolicy_;
+    std::optional<RecordingContext> context = RecordingContextJson::fromRequest(request);
 
     std::vector<Bytes> srtpKeys;
     struct Wipe {
@@ -292,8 +294,8 @@ JsonPtr RecorderPlugin::startRequest(const json_t* request) {
     for (size_t k = 0; k < (perStream ? specs.size() : 1); ++k)
         srtpKeys.push_back(secureRandomBytes(SrtpSession::kMasterLength));
     std::vector<int> ports;
-    std::string id =
-        open(specs, policy, [&](const std::string& rid, std::vector<std::unique_ptr<RecordingWriter>> writers) {
+    std::string id = open(
+        specs, policy, context, [&](const std::string& rid, std::vector<std::unique_ptr<RecordingWriter>> writers) {
             std::vector<IngestServer::StreamSink> sinks;
             for (size_t k = 0; k < writers.size(); ++k) {
                 IngestServer::StreamSink sink;
@@ -330,21 +332,23 @@ JsonPtr RecorderPlugin::startRequest(const json_t* request) {
     return std::move(j).set("streams", std::move(out)).build();
 }
 
-std::string RecorderPlugin::start(const std::vector<RecordingStreamSpec>& streams, const std::string& policy) {
+std::string RecorderPlugin::start(const std::vector<RecordingStreamSpec>& streams, const std::string& policy,
+                                  const RecordingContext& context) {
     if (streams.empty() || streams.size() > 8) throw RequestError(errc::kInvalidField, "streams must be 1-8 streams");
     if (policy.size() > 64) throw RequestError(errc::kInvalidField, "policy must be at most 64 bytes");
+    RecordingContextJson::check(context);
     std::vector<StreamSpec> specs;
     specs.reserve(streams.size());
     for (const auto& s : streams)
         specs.push_back(streamSpec(s.video ? StreamKind::Video : StreamKind::Audio, s.codec, s.mid));
-    return open(specs, policy.empty() ? defaultPolicy_ : policy,
+    return open(specs, policy.empty() ? defaultPolicy_ : policy, context,
                 [this](const std::string& id, std::vector<std::unique_ptr<RecordingWriter>> writers) {
                     inProcess_->open(id, std::move(writers));
                 });
 }
 
 std::string RecorderPlugin::open(const std::vector<StreamSpec>& specs, const std::string& policy,
-                                 const Attach& attach) {
+                                 const std::optional<RecordingContext>& context, const Attach& attach) {
     // Every field was checked before the policy is looked up and anything is allocated.
     if (!store_->policies().count(policy)) throw RequestError(errc::kUnknownPolicy, "unknown retention policy");
     std::lock_guard control(controlMutex_);
@@ -353,7 +357,7 @@ std::string RecorderPlugin::open(const std::vector<StreamSpec>& specs, const std
     std::string id = recordingIdHex(rid);
     std::vector<std::string> paths;
     try {
-        paths = store_->create(id, policy, specs);
+        paths = store_->create(id, policy, specs, context);
     } catch (const WriteError& e) {
         throw RequestError(errc::kWriteFailed, std::string("cannot write the recording's state (") + e.reason() + ")");
     }

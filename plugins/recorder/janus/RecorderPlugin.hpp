@@ -53,7 +53,8 @@ public:
     RecordingStore& store() { return *store_; }  // tests
 
     // RecordingSink (registered in RecordingSink::inProcess() from init until destruction).
-    std::string start(const std::vector<RecordingStreamSpec>& streams, const std::string& policy) override;
+    std::string start(const std::vector<RecordingStreamSpec>& streams, const std::string& policy,
+                      const RecordingContext& context) override;
     Write write(const std::string& recording, size_t stream, const uint8_t* packet, size_t length) noexcept override;
     std::string failure(const std::string& recording) override;
     RecordingStopped stop(const std::string& recording) override;
@@ -68,7 +69,8 @@ private:
     // Creates the recording (state, one sealed file per stream) and hands its writers to `attach`,
     // which opens an ingest for them; the data key is wiped on every path. Returns the id.
     using Attach = std::function<void(const std::string& id, std::vector<std::unique_ptr<RecordingWriter>> writers)>;
-    std::string open(const std::vector<StreamSpec>& specs, const std::string& policy, const Attach& attach);
+    std::string open(const std::vector<StreamSpec>& specs, const std::string& policy,
+                     const std::optional<RecordingContext>& context, const Attach& attach);
     // Stops receiving (either ingest), seals, writes the manifest, notifies `stopped`.
     Sealed seal(const std::string& id);
     JsonPtr stopRequest(const std::string& id);
