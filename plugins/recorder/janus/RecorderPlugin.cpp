@@ -4,6 +4,7 @@
 #include "HeldLease.hpp"
 #include "RecorderConfig.hpp"
 #include "RecorderErrors.hpp"
+#include "RecordingAccess.hpp"
 #include "RecordingContextJson.hpp"
 #include "WriteError.hpp"
 #include "hipaa/Clock.hpp"
@@ -89,6 +90,12 @@ RecorderPlugin::RecorderPlugin(Config config, Logger log, MediaHost& host)
     refuseOverlap(recordingsDir_, exportDir_);  // both exist now: symlinks resolved
     keyring_ = c.loadKeyring();
     signer_.emplace(c.loadSigner());
+    gate_ =
+        std::make_unique<ActorGate>(std::string(kRecorderInfo.package), c.actors.development, c.actors.loadVerifier());
+    if (c.actors.development)
+        log_.warn(
+            "general.development is true: the Admin API secret alone is enough for every request "
+            "(never for real visits)");
     RetentionPolicies policies = c.policies;
     IngestSettings ingest = c.ingest;
     instanceId_ = c.cluster.instanceId;
@@ -193,15 +200,19 @@ JsonPtr RecorderPlugin::handleAdmin(const json_t* request) {
         return info;
     }
     if (what == "start") return startRequest(request);
-    if (what == "list") {
-        return JsonBuilder().set("recordings", store_->list()).build();
-    }
+    if (what == "list") return listRequest(request);
     static const std::set<std::string> kPerRecording{"stop",   "status", "hold",   "release",
                                                      "delete", "verify", "rewrap", "export"};
     if (!kPerRecording.count(what)) throw RequestError(errc::kUnknownRequest, "unknown request");
     std::string id = requireRecordingId(request);
     if (what == "stop") return stopRequest(id);
-    if (what == "status") return status(id);
+    // Everything else reads or changes a recording, its keys, retention or hold: who asks, first.
+    ActorDecision actor = admitTo(request, what, id);
+    if (what == "status") {
+        JsonPtr j = status(id);
+        RecordingAccess::narrow(actor, j.get());
+        return j;
+    }
     if (what == "hold") {
         std::string reason = requireReason(request);
         return leased(id, [&] {
@@ -247,6 +258,42 @@ JsonPtr RecorderPlugin::handleAdmin(const json_t* request) {
     }
     if (what == "export") return exportRecording(id);
     throw RequestError(errc::kUnknownRequest, "unknown request");
+}
+
+JsonPtr RecorderPlugin::listRequest(const json_t* request) {
+    ActorDecision actor = gate_->admit(request, "recording.list", nullptr);
+    gate_->allow(actor, nullptr);
+    JsonPtr all = store_->list();
+    JsonPtr shown = jsonArray();
+    size_t i;
+    json_t* entry;
+    json_array_foreach(all.get(), i, entry) {
+        if (!RecordingAccess::listed(actor, entry)) continue;
+        RecordingAccess::narrow(actor, entry);
+        json_array_append(shown.get(), entry);
+    }
+    return JsonBuilder().set("recordings", std::move(shown)).build();
+}
+
+ActorDecision RecorderPlugin::admitTo(const json_t* request, const std::string& what, const std::string& id) {
+    JsonPtr object = JsonBuilder().set("recording", id).build();
+    ActorDecision actor = gate_->admit(request, "recording." + what, object);
+    // Who took part and the status decide (bookkeeping, not the recording); an unknown id is refused
+    // like someone else's recording unless the role sees every recording anyway.
+    JsonPtr entry;
+    try {
+        entry = store_->describe(id);
+    } catch (const RequestError& e) {
+        if (e.code() != errc::kUnknownRecording) throw;
+    }
+    if (auto visit = jsonString(entry.get(), "visit"); visit && !visit->empty()) jsonSet(object.get(), "visit", *visit);
+    std::string reason = RecordingAccess::refusal(actor, entry.get());
+    if (reason == "not_a_participant")
+        gate_->refuse(actor, object, reason, "only a participant of the recorded visit may " + actor.action);
+    if (reason == "not_sealed") gate_->refuse(actor, object, reason, "the recording is not sealed yet");
+    if (!reason.empty()) gate_->refuse(actor, object, reason, "the role " + actor.role + " may not " + actor.action);
+    gate_->allow(actor, object);
+    return actor;
 }
 
 JsonPtr RecorderPlugin::startRequest(const json_t* request) {

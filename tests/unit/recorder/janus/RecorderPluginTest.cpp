@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // RecorderPlugin without Janus: real UDP + libsrtp ingest, real files, a fake MediaHost for events.
+#include "AuditTrailSpy.hpp"
 #include "ByteOrder.hpp"
 #include "FileSizeLimit.hpp"
 #include "FreePort.hpp"
@@ -97,6 +98,7 @@ MjrFile parseMjr(const std::string& path) {
 class RecorderPluginTest : public ::testing::Test {
 protected:
     TempDir dir;
+    AuditTrailSpy trail;  // development: the admin secret alone, still recorded
     FakeHost host;
     int portMin = 0;
     std::unique_ptr<RecorderPlugin> plugin;
@@ -112,10 +114,10 @@ protected:
     void writeConfig(const std::string& extraGeneral,
                      const std::string& policies = "standard = \"30d\"\n\tshort = \"10s\"") {
         dir.write("recorder.jcfg",
-                  "general: {\n\trecordings_dir = \"" + dir.file("rec") + "\"\n\texport_dir = \"" + dir.file("exp") +
-                      "\"\n\tkeyring = \"" + dir.file("keyring") + "\"\n\tsigning_key = \"" + dir.file("sign.key") +
-                      "\"\n\trtp_port_min = " + std::to_string(portMin) +
-                      "\n\trtp_port_max = " + std::to_string(portMin + 40) +
+                  "general: {\n\tdevelopment = true\n\trecordings_dir = \"" + dir.file("rec") +
+                      "\"\n\texport_dir = \"" + dir.file("exp") + "\"\n\tkeyring = \"" + dir.file("keyring") +
+                      "\"\n\tsigning_key = \"" + dir.file("sign.key") + "\"\n\trtp_port_min = " +
+                      std::to_string(portMin) + "\n\trtp_port_max = " + std::to_string(portMin + 40) +
                       "\n\tchunk_ms = 50\n\tchunk_bytes = 4096\n\tsweep_seconds = 3600\n" + extraGeneral +
                       "}\npolicies: {\n\t" + policies + "\n}\n",
                   0644);
