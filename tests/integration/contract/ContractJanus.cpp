@@ -122,6 +122,13 @@ ContractJanus::ContractJanus(JanusGroup group) {
             Shell::run(tool + " keygen 2 '" + janus_.configFile("keys/recorder-private-keyring") + "' 2>/dev/null").out;
         if (pub.rfind("2 x25519 ", 0) != 0) throw std::runtime_error("hipaa-recorder-tool keygen failed: " + pub);
         janus_.writeConfig("keys/recorder-keyring", readFile(janus_.configFile("keys/recorder-keyring")) + pub, 0600);
+    } else if (group == JanusGroup::RecorderKek) {
+        core = setKey(core, "events", "disable", "\"libjanus_hipaa_fhir.so\"");
+        std::string rec = readFile(janus_.configFile("janus.plugin.hipaa.recorder.jcfg"));
+        int base = udpRange(40);
+        rec = setKey(rec, "general", "rtp_port_min", std::to_string(base));
+        rec = setKey(rec, "general", "rtp_port_max", std::to_string(base + 39));
+        janus_.writeConfig("janus.plugin.hipaa.recorder.jcfg", rec, 0600);
     } else if (group == JanusGroup::Handlers) {
         core = setKey(core, "plugins", "disable", "\"libjanus_hipaa_recorder.so\"");
         std::string audit = readFile(janus_.configFile("janus.eventhandler.hipaa.audit.jcfg"));

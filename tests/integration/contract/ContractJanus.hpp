@@ -7,7 +7,10 @@
 //                 public key (export: 427) and its RTP ports a small range (420).
 //   Handlers      audit and FHIR handlers on a fresh PostgreSQL database; recorder not loaded (454); the
 //                 room's directory (cluster.conninfo) in that database, this instance alone in it.
-//   NoAudit       audit handler not loaded: the room refuses joins (441).
+//   NoAudit       audit handler not loaded: the room refuses joins (441), the recorder every request
+//                 that needs an actor (368: no access unrecorded).
+//   RecorderKek   recorder + audit handler without a database, the recorder's keys as generated (a
+//                 KEK: export and rewrap succeed); FHIR handler not loaded.
 // Every group's room trusts the contract TokenFactory's keys ("es", "ed") and has the classes
 // contract-e2ee, contract-one (one publisher, interpreters admitted) and contract-noconsent.
 #include <memory>
@@ -20,7 +23,7 @@
 
 namespace hipaa::test {
 
-enum class JanusGroup { RoomRecorder, Handlers, NoAudit };
+enum class JanusGroup { RoomRecorder, Handlers, NoAudit, RecorderKek };
 
 class ContractJanus {
 public:

@@ -139,10 +139,11 @@ TEST(SuccessAnswers, RoomDirectory) {
     EXPECT_NE(jsonDump(d.get()).find(room), std::string::npos) << jsonDump(d.get());
 }
 
-// The recorder of the NoAudit group wraps for its KEK (the RoomRecorder group's for a public key
-// only, which export and rewrap refuse).
+// The recorder of the RecorderKek group wraps for its KEK (the RoomRecorder group's for a public key
+// only, which export and rewrap refuse) and has the audit handler its requests are recorded in
+// (development: the admin secret alone, recorded as actor admin_secret).
 TEST(SuccessAnswers, RecorderAdmin) {
-    ContractJanus& c = ContractJanus::get(JanusGroup::NoAudit);
+    ContractJanus& c = ContractJanus::get(JanusGroup::RecorderKek);
     auto call = [&](const std::string& request, const std::string& id = "", const std::string& extra = "") {
         std::string body =
             R"({"request":")" + request + "\"" + (id.empty() ? "" : R"(,"recording":")" + id + "\"") + extra + "}";

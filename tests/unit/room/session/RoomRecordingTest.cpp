@@ -92,6 +92,23 @@ TEST_F(Recording, ProviderRequestWaitsForThePatientsConsentThenRecordsUntilStopp
     EXPECT_EQ(errorCode(h.lastPush(kDr)), room::errc::kNotRecording);
 }
 
+// The recorder keeps who took part with the recording: the visit, the room and the pseudonyms of the
+// providers and patients admitted when it started (not who waits, not other roles).
+TEST_F(Recording, TheStartNamesTheVisitAndItsAdmittedProvidersAndPatients) {
+    consult();
+    h.join(kPatB, room, "patient", "pat-b");  // still waiting
+    h.join(kObs, room, "observer", "obs-1");
+    admit(kObs);
+    h.send(kDr, R"({"request":"record"})");
+    h.send(kPatA, R"({"request":"consent","consent":true})");
+    ASSERT_EQ(h.recordingContexts.size(), 1u);
+    const RecordingContext& c = h.recordingContexts[0];
+    EXPECT_EQ(c.room, room);
+    EXPECT_TRUE(c.visit.starts_with("v_")) << c.visit;
+    EXPECT_EQ(c.providers, std::vector<std::string>{h.pseudonymOf("dr-1")});
+    EXPECT_EQ(c.patients, std::vector<std::string>{h.pseudonymOf("pat-a")});
+}
+
 TEST_F(Recording, DeclinedConsentRecordsNothingAndTellsTheProvider) {
     consult();
     h.send(kDr, R"({"request":"record"})");

@@ -151,6 +151,7 @@ const Effects& RoomHarness::record(Effects e) {
             bool ok = !recorderFails;
             if (ok) {
                 recordingStarts.emplace_back(ef.room, ef.policy);
+                recordingContexts.push_back(ef.context);
                 auto t = std::make_shared<TapLog>();
                 taps[ef.room] = t;
                 relay.setTap(ef.room, t);

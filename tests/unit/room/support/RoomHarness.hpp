@@ -108,6 +108,7 @@ public:
     // The recording effects, carried out at once: starts (room, policy) and stops (room) requested;
     // recorderFails makes starts fail. Each stop reports the recorder id "rec-1".
     std::vector<std::pair<std::string, std::string>> recordingStarts;
+    std::vector<RecordingContext> recordingContexts;  // each start's: the visit and who took part
     std::vector<std::string> recordingStops;
     bool recorderFails = false;
     std::map<std::string, std::shared_ptr<TapLog>> taps;  // room -> its tap while it records
