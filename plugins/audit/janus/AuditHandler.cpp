@@ -64,11 +64,22 @@ bool AuditHandler::take(const AccessRecord& a) {
     r.action = a.action;
     r.outcome = a.allowed ? "success" : "refused";
     JsonBuilder ev;
-    ev.setIf(!a.role.empty(), "role", std::string_view(a.role)).setIf(!a.reason.empty(), "reason", std::string_view(a.reason));
+    ev.setIf(!a.role.empty(), "role", std::string_view(a.role))
+        .setIf(!a.reason.empty(), "reason", std::string_view(a.reason));
     if (a.object) ev.set("object", jsonRetain(a.object.get()));
     r.event = jsonDump(std::move(ev).build().get());
     return writer_->enqueueOwn(std::move(r));
 }  // then the writer flushes and joins
+
+std::optional<std::vector<Disclosure>> AuditHandler::disclosures(const std::vector<std::string>& recordings) {
+    if (!database_) return std::nullopt;
+    try {
+        PgConn conn = PgConn::connect(*database_);
+        return AuditQuery::disclosures(conn, recordings, kDisclosuresMax);
+    } catch (const Error&) {
+        return std::nullopt;
+    }
+}
 
 std::unique_ptr<EventHandlerCore> AuditHandler::create(const std::string& configFile, Logger log) {
     Config config = loadConfig(configFile);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "Outbox.hpp"
 
+#include "BundleNotes.hpp"
 #include "VisitCodec.hpp"
 
 #include "hipaa/Errors.hpp"
@@ -8,6 +9,7 @@
 #include <openssl/crypto.h>
 
 #include <algorithm>
+#include <set>
 
 namespace hipaa::fhir {
 namespace {
@@ -49,6 +51,28 @@ int64_t Outbox::insertBundle(const std::string& visitId, const std::string& kind
         "INSERT INTO fhir_outbox (visit_id, kind, sealed, instance) VALUES ($1, $2, $3, $4) RETURNING id",
         {visitId, kind, PgParam::bytea(sealed), options_.instance});
     return toInt(r.value(0, 0));
+}
+
+std::vector<SentNote> Outbox::sentNotes(const std::string& visitId) {
+    PgResult r = conn().execParams(
+        "SELECT kind, sealed, (extract(epoch FROM sent_at) * 1000)::bigint FROM fhir_outbox "
+        "WHERE visit_id = $1 AND state = 'sent' ORDER BY sent_at, id",
+        {visitId});
+    std::vector<SentNote> out;
+    std::set<std::string> seen;
+    for (int i = 0; i < r.rows(); ++i) {
+        std::string json = cipher_->open(bundleAad(visitId, std::string(r.value(i, 0))), r.bytea(i, 1));
+        Scrub scrub{json};
+        // An `export` bundle carries the visit's notes again: each note once, as first sent.
+        for (auto& n : BundleNotes::read(jsonParse(json).get())) {
+            if (!seen.insert(n.noteId).second) {
+                OPENSSL_cleanse(n.text.data(), n.text.size());
+                continue;
+            }
+            out.push_back(SentNote{n.noteId, std::move(n.text), toInt(r.value(i, 2))});
+        }
+    }
+    return out;
 }
 
 std::vector<NoteSubmitted> Outbox::notesOf(const std::string& visitId, bool onlyHeld) {
