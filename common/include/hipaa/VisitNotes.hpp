@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The FHIR handler's typed in-process seam for the notes of a visit as they were sent to the EHR
-// (the recorder's patient copy puts them next to the visit's recordings). The handler keeps every
-// bundle sealed in its outbox; only bundles in state `sent` count. janus.eventhandler.hipaa.fhir
-// provides it; not loaded: the slot is empty and the caller says the notes were unavailable.
+// (the recorder's patient copy puts them next to the visit's recordings). The handler keeps each note
+// sealed in its outbox database; a note counts once a bundle that carried it is in state `sent`.
+// janus.eventhandler.hipaa.fhir provides it; not loaded: the slot is empty and the caller says the notes were
+// unavailable.
 #include "hipaa/InProcessSlot.hpp"
 
 #include <cstdint>
@@ -21,7 +22,7 @@ struct SentNote {
 class VisitNotes {
 public:
     virtual ~VisitNotes() = default;
-    // Each note of `visit` once (the first bundle that carried it), oldest first. Throws Error when
+    // Each sent note of `visit` once, oldest first. Throws Error when
     // the outbox cannot be read.
     virtual std::vector<SentNote> sentNotes(const std::string& visit) = 0;
 

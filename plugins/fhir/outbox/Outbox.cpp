@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "Outbox.hpp"
 
-#include "BundleNotes.hpp"
 #include "VisitCodec.hpp"
 
 #include "hipaa/Errors.hpp"
@@ -9,7 +8,6 @@
 #include <openssl/crypto.h>
 
 #include <algorithm>
-#include <set>
 
 namespace hipaa::fhir {
 namespace {
@@ -54,23 +52,21 @@ int64_t Outbox::insertBundle(const std::string& visitId, const std::string& kind
 }
 
 std::vector<SentNote> Outbox::sentNotes(const std::string& visitId) {
+    // A sent bundle's sealed copy is wiped (finish), but each note stays sealed in fhir_note: a note
+    // was sent once a bundle of its visit made at or after it (the visit's, or its own) was accepted.
     PgResult r = conn().execParams(
-        "SELECT kind, sealed, (extract(epoch FROM sent_at) * 1000)::bigint FROM fhir_outbox "
-        "WHERE visit_id = $1 AND state = 'sent' ORDER BY sent_at, id",
+        "SELECT n.note_id, n.sealed, (extract(epoch FROM min(o.sent_at)) * 1000)::bigint FROM fhir_note n "
+        "JOIN fhir_outbox o ON o.visit_id = n.visit_id AND o.state = 'sent' AND o.created_at >= n.created_at "
+        "WHERE n.visit_id = $1 AND n.bundled GROUP BY n.note_id, n.sealed, n.created_at "
+        "ORDER BY n.created_at, n.note_id",
         {visitId});
     std::vector<SentNote> out;
-    std::set<std::string> seen;
     for (int i = 0; i < r.rows(); ++i) {
-        std::string json = cipher_->open(bundleAad(visitId, std::string(r.value(i, 0))), r.bytea(i, 1));
+        std::string noteId(r.value(i, 0));
+        std::string json = cipher_->open(noteAad(noteId), r.bytea(i, 1));
         Scrub scrub{json};
-        // An `export` bundle carries the visit's notes again: each note once, as first sent.
-        for (auto& n : BundleNotes::read(jsonParse(json).get())) {
-            if (!seen.insert(n.noteId).second) {
-                OPENSSL_cleanse(n.text.data(), n.text.size());
-                continue;
-            }
-            out.push_back(SentNote{n.noteId, std::move(n.text), toInt(r.value(i, 2))});
-        }
+        NoteSubmitted note = VisitCodec::decodeNote(jsonParse(json).get());
+        out.push_back(SentNote{noteId, std::move(note.text), toInt(r.value(i, 2))});
     }
     return out;
 }

@@ -65,7 +65,7 @@ public:
     // Dead -> pending (attempts reset). id nullopt: all dead. Returns the ids requeued.
     std::vector<int64_t> retry(std::optional<int64_t> id);
 
-    // The notes of the visit's bundles the EHR accepted (state sent), each once, oldest first.
+    // The visit's notes whose bundle the EHR accepted (state sent), each once, oldest first.
     std::vector<SentNote> sentNotes(const std::string& visitId);
 
     void disconnect() { conn_.reset(); }

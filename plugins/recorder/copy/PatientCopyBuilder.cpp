@@ -114,9 +114,23 @@ CopyResult PatientCopyBuilder::build(const std::string& patient, int64_t fromMs,
     std::vector<Converted> media;
     JsonArrayBuilder recordingList;
     std::map<std::string, std::vector<std::string>> visits;  // visit -> recordings
+    // Every stream must be convertible before anything is decrypted.
+    std::map<std::string, JsonPtr> described;
     for (const auto& rec : recordings) {
-        JsonPtr described = store_.describe(rec.id);
-        const json_t* streams = json_object_get(described.get(), "streams");
+        JsonPtr d = store_.describe(rec.id);
+        size_t i;
+        json_t* stream;
+        json_array_foreach(json_object_get(d.get(), "streams"), i, stream) {
+            std::string codec(jsonString(stream, "codec").value_or(""));
+            if (extensionFor(codec).empty())
+                throw RequestError(errc::kConversionFailed, "recording " + rec.id + " stream " + std::to_string(i) +
+                                                                ": codec " + codec + " cannot be converted");
+        }
+        described[rec.id] = std::move(d);
+    }
+    for (const auto& rec : recordings) {
+        const json_t* info = described.at(rec.id).get();
+        const json_t* streams = json_object_get(info, "streams");
         std::vector<std::string> mjrs = store_.exportMjr(rec.id, nowMs);
         cleanup.files.insert(cleanup.files.end(), mjrs.begin(), mjrs.end());
         JsonArrayBuilder names;
@@ -125,9 +139,6 @@ CopyResult PatientCopyBuilder::build(const std::string& patient, int64_t fromMs,
             std::string kind = streamKind(mjr, index);
             std::string codec(jsonString(json_array_get(streams, index), "codec").value_or(""));
             std::string ext = extensionFor(codec);
-            if (ext.empty())
-                throw RequestError(errc::kConversionFailed, "recording " + rec.id + " stream " + std::to_string(index) +
-                                                                ": codec " + codec + " cannot be converted");
             std::string name = "recording-" + rec.id + "-" + std::to_string(index) + "-" + kind + "." + ext;
             std::string path = cleanup.dir + "/" + name;
             ChildResult r = ChildRunner::run({options_.converter, mjr, path}, options_.limits);
@@ -149,8 +160,8 @@ CopyResult PatientCopyBuilder::build(const std::string& patient, int64_t fromMs,
         recordingList.push(JsonBuilder()
                                .set("id", rec.id)
                                .setIf(!rec.visit.empty(), "visit", rec.visit)
-                               .set("created_ms", jsonInt(described.get(), "created_ms").value_or(0))
-                               .set("ended_ms", jsonInt(described.get(), "ended_ms").value_or(0))
+                               .set("created_ms", jsonInt(info, "created_ms").value_or(0))
+                               .set("ended_ms", jsonInt(info, "ended_ms").value_or(0))
                                .set("files", std::move(names).build())
                                .set("manifest", std::move(manifest))
                                .build());
