@@ -166,9 +166,15 @@ instance_settings() {
 # Our plugins: the sample configs from conf/ with this folder's paths in place of the defaults.
 for f in janus.plugin.hipaa.room janus.plugin.hipaa.recorder janus.eventhandler.hipaa.audit janus.eventhandler.hipaa.fhir; do
   if [ -f "$out/$f.jcfg" ] && [ -z "${JANUS_CONF_FORCE:-}" ]; then
-    # A room config from before dates of birth were checked with dob_hmac would refuse to start.
-    [ "$f" = janus.plugin.hipaa.room ] && ! grep -q 'dob_key_file' "$out/$f.jcfg" || continue
-    echo "janus-conf.sh: $out/$f.jcfg predates keys.dob_key_file: regenerated" >&2
+    # A room config from before dates of birth were checked with dob_hmac would refuse to start; a
+    # recorder config from before actor tokens would refuse every gated request (no development).
+    stale=
+    case "$f" in
+    janus.plugin.hipaa.room) grep -q 'dob_key_file' "$out/$f.jcfg" || stale=keys.dob_key_file ;;
+    janus.plugin.hipaa.recorder) grep -q 'pseudonym_key_file' "$out/$f.jcfg" || stale=general.pseudonym_key_file ;;
+    esac
+    [ -n "$stale" ] || continue
+    echo "janus-conf.sh: $out/$f.jcfg predates $stale: regenerated" >&2
   fi
   sed -e "s|/etc/janus/hipaa|$out/keys|g" -e "s|/var/lib/janus-hipaa/recordings|${HIPAA_RECORDINGS_DIR:-$out/recordings}|g" \
       -e "s|/var/lib/janus-hipaa/audit|$out/audit|g" \

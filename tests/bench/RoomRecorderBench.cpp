@@ -34,6 +34,7 @@
 #include <thread>
 #include <vector>
 
+#include "AuditTrailSpy.hpp"
 #include "NullHost.hpp"
 #include "RecorderPlugin.hpp"
 #include "RecordingStore.hpp"
@@ -250,8 +251,9 @@ int main(int argc, char** argv) {
     ::chmod((dir + "/exp").c_str(), 0700);
     writeFile(dir + "/keyring", "1 kek " + hexEncode(secureRandomBytes(32)) + "\n");
     writeFile(dir + "/sign.key", hexEncode(secureRandomBytes(32)) + "\n");
-    writeFile(dir + "/recorder.jcfg", "general: {\n recordings_dir = \"" + dir + "/rec\"\n export_dir = \"" + dir +
-                                          "/exp\"\n keyring = \"" + dir + "/keyring\"\n signing_key = \"" + dir +
+    writeFile(dir + "/recorder.jcfg", "general: {\n development = true\n recordings_dir = \"" + dir +
+                                          "/rec\"\n export_dir = \"" + dir + "/exp\"\n keyring = \"" + dir +
+                                          "/keyring\"\n signing_key = \"" + dir +
                                           "/sign.key\"\n rtp_port_min = 41000\n rtp_port_max = 41999\n}\n");
     room::test::TokenFactory tokens;
     writeFile(dir + "/pseudonym.key", hexEncode(secureRandomBytes(32)));
@@ -308,6 +310,7 @@ int main(int argc, char** argv) {
                     static_cast<double>(bytes) / (1 << 20), ms(Clock::now() - t0) / 1000);
     }
 
+    test::AuditTrailSpy trail;  // development: the admin secret alone, still recorded
     NullHost recorderHost;
     Host roomHost;
     auto recorderPlugin = recorder::RecorderPlugin::create(dir + "/recorder.jcfg", Logger(), recorderHost);

@@ -36,6 +36,7 @@
 #include <thread>
 #include <vector>
 
+#include "AuditTrailSpy.hpp"
 #include "FreePort.hpp"
 #include "NullHost.hpp"
 #include "RecorderPlugin.hpp"
@@ -153,11 +154,11 @@ public:
         writeFile(dir_ + "/sign.key", hexEncode(secureRandomBytes(32)) + "\n");
         int port = test::freeLoopbackPort();
         if (port > 64000) port = 40000;
-        writeFile(dir_ + "/recorder.jcfg", "general: {\n recordings_dir = \"" + dir_ + "/rec\"\n export_dir = \"" +
-                                               dir_ + "/exp\"\n keyring = \"" + dir_ + "/keyring\"\n signing_key = \"" +
-                                               dir_ + "/sign.key\"\n rtp_port_min = " + std::to_string(port) +
-                                               "\n rtp_port_max = " + std::to_string(port + 100) +
-                                               "\n sweep_seconds = 3600\n}\n");
+        writeFile(dir_ + "/recorder.jcfg",
+                  "general: {\n development = true\n recordings_dir = \"" + dir_ + "/rec\"\n export_dir = \"" + dir_ +
+                      "/exp\"\n keyring = \"" + dir_ + "/keyring\"\n signing_key = \"" + dir_ +
+                      "/sign.key\"\n rtp_port_min = " + std::to_string(port) +
+                      "\n rtp_port_max = " + std::to_string(port + 100) + "\n sweep_seconds = 3600\n}\n");
         std::string cfg = dir_ + "/recorder.jcfg";
         recorder_ =
             std::make_unique<recorder::RecorderPlugin>(Config(JcfgParser::parseFile(cfg), cfg), Logger(), host_);
@@ -238,6 +239,7 @@ private:
     }
 
     std::string dir_;
+    test::AuditTrailSpy trail_;  // development: the admin secret alone, still recorded
     NullHost host_;
     std::unique_ptr<recorder::RecorderPlugin> recorder_;
 };

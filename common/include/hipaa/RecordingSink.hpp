@@ -20,6 +20,14 @@ struct RecordingStreamSpec {
     std::string mid;    // printable, at most 32 bytes
 };
 
+// Who took part, kept with the recording (state file, signed manifest) so access can be narrowed to
+// a visit's own participants. PHI-free: the room's participant pseudonyms ("ps1_" + 32 hex) of the
+// providers and patients admitted when recording started (at most 16 each), the visit and room ids.
+struct RecordingContext {
+    std::string visit, room;
+    std::vector<std::string> providers, patients;
+};
+
 // How a recording ended: `sealed`, or `failed` with the first failed file's reason (`no_space`, ...).
 struct RecordingStopped {
     bool sealed = true;
@@ -36,10 +44,11 @@ public:
 
     virtual ~RecordingSink() = default;
 
-    // Opens a recording of 1-8 streams under retention `policy` ("" = the recorder's default) and
-    // returns its id (32 hex). Throws the recorder's Error (invalid stream 303, unknown policy 424,
-    // files or state not writable 470); nothing stays open then.
-    virtual std::string start(const std::vector<RecordingStreamSpec>& streams, const std::string& policy) = 0;
+    // Opens a recording of 1-8 streams under retention `policy` ("" = the recorder's default) with
+    // `context` and returns its id (32 hex). Throws the recorder's Error (invalid stream or context
+    // 303, unknown policy 424, files or state not writable 470); nothing stays open then.
+    virtual std::string start(const std::vector<RecordingStreamSpec>& streams, const std::string& policy,
+                              const RecordingContext& context) = 0;
     // Appends one plaintext RTP packet to stream `stream` (index into start's streams). Sealing and
     // the file write happen here, on the caller's thread (never call it from a media thread).
     virtual Write write(const std::string& recording, size_t stream, const uint8_t* packet, size_t length) noexcept = 0;

@@ -64,6 +64,8 @@ RecorderConfig RecorderConfig::read(Config& config) {
     // Without a `policies` category: six years, the HIPAA retention period for documentation.
     if (c.policies.empty()) c.policies["standard"] = RetentionPolicy{"standard", 2190LL * 86'400'000};
     c.cluster = ClusterConfig::read(config, false);
+    c.pseudonymKeyFile = config.secretPath("general.pseudonym_key_file", "");
+    c.actors = ActorConfig::read(config, c.pseudonymKeyFile);
     config.finish();
     if (!c.policies.count(c.defaultPolicy)) throw ConfigError("general.default_policy: no such policy in `policies`");
     IngestServer::checkSettings(c.ingest);

@@ -7,6 +7,7 @@
 #include "Keyring.hpp"
 #include "RetentionPolicy.hpp"
 
+#include "hipaa/ActorGate.hpp"
 #include "hipaa/ClusterConfig.hpp"
 #include "hipaa/Config.hpp"
 #include "hipaa/Ed25519Signer.hpp"
@@ -23,7 +24,9 @@ struct RecorderConfig {
     std::string copyConverter;  // patient_copy: janus-pp-rec (absolute path)
     int64_t copyTimeoutMs = 0;  // patient_copy: wall-clock limit of one conversion
     RetentionPolicies policies;
-    ClusterConfig cluster;  // [cluster]: several instances on one shared recordings_dir
+    ClusterConfig cluster;         // [cluster]: several instances on one shared recordings_dir
+    std::string pseudonymKeyFile;  // general.pseudonym_key_file: the room's key ("" = none)
+    ActorConfig actors;            // general.development and [actors]: who may ask what (ActorGate)
 
     // Reads every key, refuses unknown ones (Config::finish) and checks the values and how they fit
     // together (default_policy, the ingest range, export_dir apart from recordings_dir). Throws

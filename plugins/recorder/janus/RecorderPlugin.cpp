@@ -6,6 +6,8 @@
 #include "PatientCopyBuilder.hpp"
 #include "RecorderConfig.hpp"
 #include "RecorderErrors.hpp"
+#include "RecordingAccess.hpp"
+#include "RecordingContextJson.hpp"
 #include "WriteError.hpp"
 #include "hipaa/Clock.hpp"
 #include "hipaa/Encoding.hpp"
@@ -92,6 +94,12 @@ RecorderPlugin::RecorderPlugin(Config config, Logger log, MediaHost& host)
     refuseOverlap(recordingsDir_, exportDir_);  // both exist now: symlinks resolved
     keyring_ = c.loadKeyring();
     signer_.emplace(c.loadSigner());
+    gate_ =
+        std::make_unique<ActorGate>(std::string(kRecorderInfo.package), c.actors.development, c.actors.loadVerifier());
+    if (c.actors.development)
+        log_.warn(
+            "general.development is true: the Admin API secret alone is enough for every request "
+            "(never for real visits)");
     RetentionPolicies policies = c.policies;
     IngestSettings ingest = c.ingest;
     instanceId_ = c.cluster.instanceId;
@@ -197,15 +205,19 @@ JsonPtr RecorderPlugin::handleAdmin(const json_t* request) {
     }
     if (what == "start") return startRequest(request);
     if (what == "patient_copy") return patientCopy(request);
-    if (what == "list") {
-        return JsonBuilder().set("recordings", store_->list()).build();
-    }
+    if (what == "list") return listRequest(request);
     static const std::set<std::string> kPerRecording{"stop",   "status", "hold",   "release",
                                                      "delete", "verify", "rewrap", "export"};
     if (!kPerRecording.count(what)) throw RequestError(errc::kUnknownRequest, "unknown request");
     std::string id = requireRecordingId(request);
     if (what == "stop") return stopRequest(id);
-    if (what == "status") return status(id);
+    // Everything else reads or changes a recording, its keys, retention or hold: who asks, first.
+    ActorDecision actor = admitTo(request, what, id);
+    if (what == "status") {
+        JsonPtr j = status(id);
+        RecordingAccess::narrow(actor, j.get());
+        return j;
+    }
     if (what == "hold") {
         std::string reason = requireReason(request);
         return leased(id, [&] {
@@ -253,6 +265,42 @@ JsonPtr RecorderPlugin::handleAdmin(const json_t* request) {
     throw RequestError(errc::kUnknownRequest, "unknown request");
 }
 
+JsonPtr RecorderPlugin::listRequest(const json_t* request) {
+    ActorDecision actor = gate_->admit(request, "recording.list", nullptr);
+    gate_->allow(actor, nullptr);
+    JsonPtr all = store_->list();
+    JsonPtr shown = jsonArray();
+    size_t i;
+    json_t* entry;
+    json_array_foreach(all.get(), i, entry) {
+        if (!RecordingAccess::listed(actor, entry)) continue;
+        RecordingAccess::narrow(actor, entry);
+        json_array_append(shown.get(), entry);
+    }
+    return JsonBuilder().set("recordings", std::move(shown)).build();
+}
+
+ActorDecision RecorderPlugin::admitTo(const json_t* request, const std::string& what, const std::string& id) {
+    JsonPtr object = JsonBuilder().set("recording", id).build();
+    ActorDecision actor = gate_->admit(request, "recording." + what, object);
+    // Who took part and the status decide (bookkeeping, not the recording); an unknown id is refused
+    // like someone else's recording unless the role sees every recording anyway.
+    JsonPtr entry;
+    try {
+        entry = store_->describe(id);
+    } catch (const RequestError& e) {
+        if (e.code() != errc::kUnknownRecording) throw;
+    }
+    if (auto visit = jsonString(entry.get(), "visit"); visit && !visit->empty()) jsonSet(object.get(), "visit", *visit);
+    std::string reason = RecordingAccess::refusal(actor, entry.get());
+    if (reason == "not_a_participant")
+        gate_->refuse(actor, object, reason, "only a participant of the recorded visit may " + actor.action);
+    if (reason == "not_sealed") gate_->refuse(actor, object, reason, "the recording is not sealed yet");
+    if (!reason.empty()) gate_->refuse(actor, object, reason, "the role " + actor.role + " may not " + actor.action);
+    gate_->allow(actor, object);
+    return actor;
+}
+
 JsonPtr RecorderPlugin::startRequest(const json_t* request) {
     const json_t* streams = json_object_get(request, "streams");
     if (!streams) throw RequestError(errc::kMissingField, "missing field: streams");
@@ -286,6 +334,7 @@ JsonPtr RecorderPlugin::startRequest(const json_t* request) {
         throw RequestError(errc::kInvalidField, "srtp_keys must be \"shared\" or \"per_stream\"");
     const bool perStream = keys == "per_stream";
     std::string policy = policyField ? std::string(*policyField) : defaultPolicy_;
+    std::optional<RecordingContext> context = RecordingContextJson::fromRequest(request);
 
     std::vector<Bytes> srtpKeys;
     struct Wipe {
@@ -297,8 +346,8 @@ JsonPtr RecorderPlugin::startRequest(const json_t* request) {
     for (size_t k = 0; k < (perStream ? specs.size() : 1); ++k)
         srtpKeys.push_back(secureRandomBytes(SrtpSession::kMasterLength));
     std::vector<int> ports;
-    std::string id =
-        open(specs, policy, [&](const std::string& rid, std::vector<std::unique_ptr<RecordingWriter>> writers) {
+    std::string id = open(
+        specs, policy, context, [&](const std::string& rid, std::vector<std::unique_ptr<RecordingWriter>> writers) {
             std::vector<IngestServer::StreamSink> sinks;
             for (size_t k = 0; k < writers.size(); ++k) {
                 IngestServer::StreamSink sink;
@@ -335,21 +384,23 @@ JsonPtr RecorderPlugin::startRequest(const json_t* request) {
     return std::move(j).set("streams", std::move(out)).build();
 }
 
-std::string RecorderPlugin::start(const std::vector<RecordingStreamSpec>& streams, const std::string& policy) {
+std::string RecorderPlugin::start(const std::vector<RecordingStreamSpec>& streams, const std::string& policy,
+                                  const RecordingContext& context) {
     if (streams.empty() || streams.size() > 8) throw RequestError(errc::kInvalidField, "streams must be 1-8 streams");
     if (policy.size() > 64) throw RequestError(errc::kInvalidField, "policy must be at most 64 bytes");
+    RecordingContextJson::check(context);
     std::vector<StreamSpec> specs;
     specs.reserve(streams.size());
     for (const auto& s : streams)
         specs.push_back(streamSpec(s.video ? StreamKind::Video : StreamKind::Audio, s.codec, s.mid));
-    return open(specs, policy.empty() ? defaultPolicy_ : policy,
+    return open(specs, policy.empty() ? defaultPolicy_ : policy, context,
                 [this](const std::string& id, std::vector<std::unique_ptr<RecordingWriter>> writers) {
                     inProcess_->open(id, std::move(writers));
                 });
 }
 
 std::string RecorderPlugin::open(const std::vector<StreamSpec>& specs, const std::string& policy,
-                                 const Attach& attach) {
+                                 const std::optional<RecordingContext>& context, const Attach& attach) {
     // Every field was checked before the policy is looked up and anything is allocated.
     if (!store_->policies().count(policy)) throw RequestError(errc::kUnknownPolicy, "unknown retention policy");
     std::lock_guard control(controlMutex_);
@@ -358,7 +409,7 @@ std::string RecorderPlugin::open(const std::vector<StreamSpec>& specs, const std
     std::string id = recordingIdHex(rid);
     std::vector<std::string> paths;
     try {
-        paths = store_->create(id, policy, specs);
+        paths = store_->create(id, policy, specs, context);
     } catch (const WriteError& e) {
         throw RequestError(errc::kWriteFailed, std::string("cannot write the recording's state (") + e.reason() + ")");
     }
@@ -549,13 +600,35 @@ JsonPtr RecorderPlugin::exportRecording(const std::string& id) {
 
 JsonPtr RecorderPlugin::patientCopy(const json_t* request) {
     const int64_t now = Clock::wallMs();
-    std::string patient(jsonRequireString(request, "patient", 36, 36));
+    auto patientField = jsonOptionalString(request, "patient", 36, 36);
+    if (patientField && (patientField->substr(0, 4) != "ps1_" ||
+                         patientField->find_first_not_of("0123456789abcdef", 4) != std::string_view::npos))
+        throw RequestError(errc::kInvalidField, "patient must be a participant pseudonym (ps1_ and 32 hex digits)");
     int64_t from = jsonOptionalInt(request, "from", 0, INT64_MAX).value_or(0);
-    int64_t to = jsonOptionalInt(request, "to", 0, INT64_MAX).value_or(now + 1);
+    int64_t to = jsonOptionalInt(request, "to", 1, INT64_MAX).value_or(now + 1);
     if (to <= from) throw RequestError(errc::kInvalidField, "to must be after from");
-    // The passphrase is copied into wiped memory and its JSON string overwritten in place.
+    // First, so that the passphrase is wiped (in the request too) whatever the gate decides.
     CopyRecipient recipient = CopyRecipient::fromRequest(json_object_get(request, "recipient"));
+    JsonPtr object = JsonBuilder().set("from", from).set("to", to).build();
+    if (patientField) jsonSet(object.get(), "patient", *patientField);
+    ActorDecision actor = gate_->admit(request, "recording.patient_copy", object);
+    // A patient's own copy (their token names them); a records officer, or the development secret,
+    // names the patient on whose behalf it is made.
+    std::string patient;
+    if (actor.actorRole == ActorRole::Patient) {
+        if (patientField && *patientField != actor.pseudonym)
+            gate_->refuse(actor, object, "not_own", "a patient may ask only for a copy of their own visits");
+        patient = actor.pseudonym;
+    } else {
+        if (!patientField) throw RequestError(errc::kMissingField, "missing field: patient (on whose behalf)");
+        patient = std::string(*patientField);
+    }
+    jsonSet(object.get(), "patient", patient);
     std::vector<CopyRecording> recordings = CopySelection::select(store_->list().get(), patient, from, to);
+    JsonPtr ids = jsonArray();
+    for (const auto& r : recordings) json_array_append_new(ids.get(), json_string(r.id.c_str()));
+    jsonSet(object.get(), "recordings", std::move(ids));
+    gate_->allow(actor, object);  // recorded before anything is read
     PatientCopyBuilder::Options options;
     options.recordingsDir = recordingsDir_;
     options.exportDir = exportDir_;

@@ -11,6 +11,7 @@
 #include "RecorderConfig.hpp"
 #include "RecordingLeases.hpp"
 #include "RecordingStore.hpp"
+#include "hipaa/ActorGate.hpp"
 #include "hipaa/Config.hpp"
 #include "hipaa/Ed25519Signer.hpp"
 #include "hipaa/Logger.hpp"
@@ -53,7 +54,8 @@ public:
     RecordingStore& store() { return *store_; }  // tests
 
     // RecordingSink (registered in RecordingSink::inProcess() from init until destruction).
-    std::string start(const std::vector<RecordingStreamSpec>& streams, const std::string& policy) override;
+    std::string start(const std::vector<RecordingStreamSpec>& streams, const std::string& policy,
+                      const RecordingContext& context) override;
     Write write(const std::string& recording, size_t stream, const uint8_t* packet, size_t length) noexcept override;
     std::string failure(const std::string& recording) override;
     RecordingStopped stop(const std::string& recording) override;
@@ -65,10 +67,16 @@ private:
         std::string failure;  // the first incomplete file's reason; empty: sealed
     };
     JsonPtr startRequest(const json_t* request);
+    // list, filtered to what the actor may see (ActorGate; recorded before anything is read).
+    JsonPtr listRequest(const json_t* request);
+    // A per-recording request's actor: admitted for `recording.<what>`, checked against the
+    // recording (RecordingAccess), recorded (allowed or refused) before anything is read.
+    ActorDecision admitTo(const json_t* request, const std::string& what, const std::string& id);
     // Creates the recording (state, one sealed file per stream) and hands its writers to `attach`,
     // which opens an ingest for them; the data key is wiped on every path. Returns the id.
     using Attach = std::function<void(const std::string& id, std::vector<std::unique_ptr<RecordingWriter>> writers)>;
-    std::string open(const std::vector<StreamSpec>& specs, const std::string& policy, const Attach& attach);
+    std::string open(const std::vector<StreamSpec>& specs, const std::string& policy,
+                     const std::optional<RecordingContext>& context, const Attach& attach);
     // Stops receiving (either ingest), seals, writes the manifest, notifies `stopped`.
     Sealed seal(const std::string& id);
     JsonPtr stopRequest(const std::string& id);
@@ -96,6 +104,7 @@ private:
     Keyring keyring_;
     std::optional<Ed25519Signer> signer_;
     std::unique_ptr<RecordingStore> store_;
+    std::unique_ptr<ActorGate> gate_;
     std::atomic<uint64_t> writeFailures_{0};     // streams whose file could not be written (info)
     std::atomic<uint64_t> retentionDeleted_{0};  // recordings this instance's sweeper deleted (info)
     std::string instanceId_;

@@ -5,6 +5,7 @@
 #include "Manifest.hpp"
 #include "MjrWriter.hpp"
 #include "RecorderErrors.hpp"
+#include "RecordingContextJson.hpp"
 #include "RecordingReader.hpp"
 #include "UniqueFd.hpp"
 #include "WriteError.hpp"
@@ -82,6 +83,7 @@ RecordingStore::Meta RecordingStore::readMeta(const std::string& file) {
     m.holdReason = std::string(jsonString(j.get(), "hold_reason").value_or(""));
     m.holdSinceMs = jsonInt(j.get(), "hold_since_ms").value_or(0);
     m.instance = std::string(jsonString(j.get(), "instance").value_or(""));
+    m.context = RecordingContextJson::fromJson(json_object_get(j.get(), "context"));
     size_t i;
     json_t* s;
     json_array_foreach(json_object_get(j.get(), "streams"), i, s) {
@@ -251,14 +253,17 @@ void RecordingStore::save(const std::string& id, const Meta& m) const {
                     .setIf(!m.instance.empty(), "instance", m.instance)
                     .set("streams", std::move(streams).build())
                     .build();
+    if (m.context) jsonSet(j.get(), "context", RecordingContextJson::toJson(*m.context));
     writeFileAtomic(path(id + ".state.json"), asBytes(jsonDump(j.get(), JSON_INDENT(1) | JSON_SORT_KEYS)), 0600);
 }
 
 std::vector<std::string> RecordingStore::create(const std::string& id, const std::string& policy,
-                                                const std::vector<StreamSpec>& streams) {
+                                                const std::vector<StreamSpec>& streams,
+                                                const std::optional<RecordingContext>& context) {
     if (!policies_.count(policy)) throw RequestError(errc::kUnknownPolicy, "unknown retention policy");
     auto e = std::make_shared<Entry>();
     Meta& m = e->meta;
+    m.context = context;
     m.status = "recording";
     m.policy = policy;
     m.createdMs = Clock::wallMs();
@@ -310,6 +315,8 @@ void RecordingStore::sealed(const std::string& id, const std::vector<FileSummary
                        .set("files", std::move(arr).build())
                        .setIf(!failure.empty(), "failure", failure)
                        .build();
+    // Who took part belongs to the signed record of the recording, with its files.
+    if (m.context) jsonSet(body.get(), "context", RecordingContextJson::toJson(*m.context));
     // The manifest exists before anyone can see the status "sealed" (or "failed"); when it cannot be
     // written (WriteError) the status stays as it was.
     SignedDocument::write(path(id + ".manifest.json"), "recording-manifest", body.get(), signer_);
@@ -588,12 +595,25 @@ JsonPtr RecordingStore::describeMeta(const std::string& id, const Meta& m) const
     j.set("recording", id).set("status", m.status).setIf(!m.failure.empty(), "failure", m.failure);
     j.set("policy", m.policy).set("created_ms", m.createdMs);
     if (m.endedMs) j.set("ended_ms", m.endedMs).set("expires_ms", policies_.at(m.policy).expiresAt(m.endedMs));
+    if (m.context) {
+        JsonPtr c = RecordingContextJson::toJson(*m.context);
+        j.set("visit", m.context->visit).set("room", m.context->room);
+        j.set("participants", JsonBuilder()
+                                  .set("providers", jsonRetain(json_object_get(c.get(), "providers")))
+                                  .set("patients", jsonRetain(json_object_get(c.get(), "patients")))
+                                  .build());
+    }
     return std::move(j)
         .setIf(m.deletedMs != 0, "deleted_ms", m.deletedMs)
         .setIf(!m.instance.empty(), "instance", m.instance)
         .set("hold", m.held)
         .set("streams", std::move(streams).build())
         .build();
+}
+
+std::optional<RecordingContext> RecordingStore::context(const std::string& id) const {
+    auto e = entry(id);
+    return snapshot(*e).context;
 }
 
 JsonPtr RecordingStore::describe(const std::string& id) const {

@@ -12,11 +12,13 @@
 #include "RetentionPolicy.hpp"
 #include "hipaa/Ed25519Signer.hpp"
 #include "hipaa/Json.hpp"
+#include "hipaa/RecordingSink.hpp"
 
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -46,9 +48,11 @@ public:
     RecordingStore(std::string dir, std::string exportDir, const Keyring& keyring, const Ed25519Signer& signer,
                    RetentionPolicies policies, StoreSharing sharing = {});
 
-    // Registers a new recording; returns the stream file paths in spec order.
+    // Registers a new recording with who took part (`context`, checked by the caller; none for an
+    // Admin API start that names nobody); returns the stream file paths in spec order.
     std::vector<std::string> create(const std::string& id, const std::string& policy,
-                                    const std::vector<StreamSpec>& streams);
+                                    const std::vector<StreamSpec>& streams,
+                                    const std::optional<RecordingContext>& context = std::nullopt);
     // Writes the signed manifest: status `sealed`, or `failed` when a file is incomplete (a write
     // failed: the manifest records what each file authentically holds). Throws WriteError when the
     // manifest cannot be written (the status is then unchanged).
@@ -72,8 +76,11 @@ public:
 
     // Sealed, failed or interrupted recordings past their policy and not on hold.
     std::vector<std::string> expired(int64_t nowMs) const;
+    // status/list entries; with a context also `visit`, `room` and `participants` {providers, patients}.
     JsonPtr describe(const std::string& id) const;
     JsonPtr list() const;
+    // Who took part; nullopt for a recording made without one (before contexts were kept). 421 unknown.
+    std::optional<RecordingContext> context(const std::string& id) const;
     bool exists(const std::string& id) const;
     bool shared() const { return sharing_.shared; }
     const RetentionPolicies& policies() const { return policies_; }
@@ -93,6 +100,7 @@ private:
         bool held = false;
         std::string holdReason;
         std::string instance;  // shared folder: the instance that writes (wrote) it
+        std::optional<RecordingContext> context;
         std::vector<StreamSpec> streams;
         std::vector<std::string> files;
     };

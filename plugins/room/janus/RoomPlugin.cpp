@@ -163,9 +163,10 @@ void RoomPlugin::setTapObserver(TapObserver observer) {
     tapObserver_ = std::move(observer);
 }
 
-void RoomPlugin::startTap(const std::string& room, const std::string& policy) {
+void RoomPlugin::startTap(const std::string& room, const std::string& policy, const RecordingContext& context) {
     TapSettings ts;
     ts.policy = policy;
+    ts.context = context;
     // A failed part of the recording reaches the room on its worker, like any other event.
     ts.onFailure = [this, room](const std::string& reason, const std::string& recording) {
         recordingFailures_.fetch_add(1, std::memory_order_relaxed);
@@ -233,7 +234,7 @@ void RoomPlugin::apply(const Effects& effects) {
                 queued_.fetch_add(1);  // its outcome is a task: drain() waits for it
                 {
                     std::lock_guard lock(jobsMutex_);
-                    jobs_.push_back({e.kind == Effect::Kind::StartRecording, e.room, e.policy, e.ticket});
+                    jobs_.push_back({e.kind == Effect::Kind::StartRecording, e.room, e.policy, e.ticket, e.context});
                 }
                 jobsCv_.notify_one();
                 break;
@@ -260,7 +261,7 @@ void RoomPlugin::recorderLoop() {
             // Shutting down: nothing to start.
         } else if (job.start) {
             try {
-                startTap(job.room, job.policy);
+                startTap(job.room, job.policy, job.context);
                 ok = true;
             } catch (const std::exception& e) {
                 log_.error(std::string("recording could not start: ") + e.what());

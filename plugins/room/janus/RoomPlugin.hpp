@@ -96,6 +96,7 @@ private:
         bool start = false;
         std::string room, policy;
         uint64_t ticket = 0;
+        RecordingContext context;
     };
     // A handle attached or detached (a Janus thread): queued for the worker, which applies the changes
     // under mutex_ before each batch, so no Janus thread waits while a join waits for the database.
@@ -120,7 +121,7 @@ private:
     bool redirected(const Task& t);
     // cluster.conninfo: `create` registers the room in the directory first (471/468).
     JsonPtr createShared(const json_t* request);
-    void startTap(const std::string& room, const std::string& policy);
+    void startTap(const std::string& room, const std::string& policy, const RecordingContext& context);
     std::vector<std::string> stopTap(const std::string& room);
 
     Config config_;

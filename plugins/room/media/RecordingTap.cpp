@@ -218,7 +218,7 @@ void RecordingTap::startFeed(Feed& f, const Lease& sink) {
     }
     try {
         if (!sink) throw Error(errc::kPluginUnavailable, sink_.name() + " is not loaded in this process");
-        std::string id = sink->start(specs, settings_.policy);
+        std::string id = sink->start(specs, settings_.policy, settings_.context);
         f.indexes = std::move(indexes);
         f.recording = id;
         f.writeFailed = false;

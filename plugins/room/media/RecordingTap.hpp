@@ -28,9 +28,10 @@
 namespace hipaa::room {
 
 struct TapSettings {
-    size_t slots = 4096;   // ring size (packets); 4096 x 1.5 KB = 6 MB per recording room
-    std::string policy;    // recorder retention policy ("" = the recorder's default)
-    int64_t pollMs = 500;  // how often the tap asks the recorder whether a write on its thread failed
+    size_t slots = 4096;       // ring size (packets); 4096 x 1.5 KB = 6 MB per recording room
+    std::string policy;        // recorder retention policy ("" = the recorder's default)
+    RecordingContext context;  // the visit and who takes part: kept with each recording
+    int64_t pollMs = 500;      // how often the tap asks the recorder whether a write on its thread failed
     // A part of the recording failed after everyone was told it started. reason: `start_failed` (the
     // recorder refused a feed), `too_many_streams` (streams past the recorder's 8 per recording are not
     // recorded), `write_failed` (the recorder could not write a stream's file, or was unloaded while

@@ -5,6 +5,7 @@
 // calls back into destroy_session synchronously.
 #include "hipaa/Json.hpp"
 #include "hipaa/PluginCore.hpp"
+#include "hipaa/RecordingSink.hpp"
 
 #include <cstdint>
 #include <string>
@@ -37,6 +38,7 @@ struct Effect {
     JsonPtr jsep;              // Push: an SDP offer/answer, or null
     std::string room, policy;  // Start/StopRecording: the room; StartRecording: the retention policy
     uint64_t ticket = 0;       // Start/StopRecording: names the outcome to report back
+    RecordingContext context;  // StartRecording: the visit and who takes part (kept with the recording)
 };
 using Effects = std::vector<Effect>;
 

@@ -5,6 +5,7 @@
 #include "RoomEvent.hpp"
 #include "RoomPush.hpp"
 
+#include <algorithm>
 #include <set>
 
 namespace hipaa::room {
@@ -212,8 +213,23 @@ void RecordingFlow::startRecording(Room& room, const std::string& by, const std:
     e.room = room.id;
     e.policy = state_.classOf(room).recordingPolicy;
     e.ticket = rec.ticket;
+    e.context = context(room);
     out.push_back(std::move(e));
     updateTapGates(room);
+}
+
+RecordingContext RecordingFlow::context(const Room& room) const {
+    RecordingContext c;
+    c.visit = room.visitId;
+    c.room = room.id;
+    for (const auto& [id, p] : room.participants) {
+        if (p.waiting || p.pseudonym.empty()) continue;
+        auto* list = p.role == Role::Provider ? &c.providers : p.role == Role::Patient ? &c.patients : nullptr;
+        // The recorder keeps at most 16 of each; past that a participant only loses access to the recording.
+        if (list && list->size() < kContextMax && std::find(list->begin(), list->end(), p.pseudonym) == list->end())
+            list->push_back(p.pseudonym);
+    }
+    return c;
 }
 
 void RecordingFlow::stopRecording(Room& room, const std::string& reason, Effects& out) {

@@ -51,6 +51,9 @@ private:
     // Closes the tap to everyone at once, then asks for the seal (StopRecording).
     void stopRecording(Room& room, const std::string& reason, Effects& out);
     void cancelConsent(Room& room, const std::string& reason, Effects& out);
+    // The visit and the pseudonyms of the providers and patients admitted now (the recorder keeps them).
+    RecordingContext context(const Room& room) const;
+    static constexpr size_t kContextMax = 16;
     void pushState(const Room& room, const char* state, const std::string& reason, Effects& out) const;
 
     RoomState& state_;

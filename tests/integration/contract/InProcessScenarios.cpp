@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "AuditHandler.hpp"
+#include "AuditTrailSpy.hpp"
 #include "ClientTab.hpp"
 #include "ContractJanus.hpp"
 #include "FileSizeLimit.hpp"
@@ -210,11 +211,12 @@ int recorderCluster(const std::string& request, bool keepOpen, bool storeDown,
     std::string keyring = dir.write("keyring", "1 kek " + std::string(64, 'a') + "\n", 0600);
     std::string sign = dir.write("sign.key", std::string(64, 'b'), 0600);
     SilentHost host;
+    AuditTrailSpy trail;  // development: the admin secret alone, still recorded
     auto make = [&](const std::string& instance, const std::string& conn, int port) {
         std::string cfg =
             dir.write(instance + ".jcfg",
-                      "general: {\n recordings_dir = \"" + dir.file("rec") + "\"\n keyring = \"" + keyring +
-                          "\"\n signing_key = \"" + sign + "\"\n rtp_port_min = " + std::to_string(port) +
+                      "general: {\n development = true\n recordings_dir = \"" + dir.file("rec") + "\"\n keyring = \"" +
+                          keyring + "\"\n signing_key = \"" + sign + "\"\n rtp_port_min = " + std::to_string(port) +
                           "\n rtp_port_max = " + std::to_string(port + 5) +
                           "\n sweep_seconds = 3600\n}\ncluster: {\n conninfo = \"" + conn + "\"\n instance_id = \"" +
                           instance + "\"\n}\n",
@@ -224,7 +226,7 @@ int recorderCluster(const std::string& request, bool keepOpen, bool storeDown,
     auto a = make("contract-a", conninfo, 40050);
     auto b = make("contract-b", storeDown ? "host=127.0.0.1 port=1 dbname=hipaa" : conninfo, 40060);
     // Through the in-process sink (as the room records): no SRTP session, which only Janus' core sets up.
-    std::string id = a->start({RecordingStreamSpec{false, "opus", "0"}}, "");
+    std::string id = a->start({RecordingStreamSpec{false, "opus", "0"}}, "", {});
     if (!keepOpen) a->stop(id);
     if (setup) setup(id, conninfo);
     try {

@@ -10,6 +10,7 @@
 #include <future>
 #include <thread>
 
+#include "AuditTrailSpy.hpp"
 #include "FreePort.hpp"
 #include "MidFileGate.hpp"
 #include "NullHost.hpp"
@@ -40,6 +41,7 @@ protected:
     static void SetUpTestSuite() { suite_.open("janus_recorder_state"); }
     static void TearDownTestSuite() { suite_.close(); }
     TempDir dir;
+    AuditTrailSpy trail;  // development: the admin secret alone, still recorded
     NullHost host;
     std::unique_ptr<RecorderPlugin> a, b;
 
@@ -53,9 +55,10 @@ protected:
     std::unique_ptr<RecorderPlugin> make(const std::string& instance, const std::string& conninfo) {
         int port = freeLoopbackPort();
         if (port > 65000) port = 40000;
-        std::string text = "general: {\n\trecordings_dir = \"" + dir.file("rec") + "\"\n\texport_dir = \"" +
-                           dir.file("exp") + "\"\n\tkeyring = \"" + dir.file("keyring") + "\"\n\tsigning_key = \"" +
-                           dir.file("sign.key") + "\"\n\trtp_port_min = " + std::to_string(port) +
+        std::string text = "general: {\n\tdevelopment = true\n\trecordings_dir = \"" + dir.file("rec") +
+                           "\"\n\texport_dir = \"" + dir.file("exp") + "\"\n\tkeyring = \"" + dir.file("keyring") +
+                           "\"\n\tsigning_key = \"" + dir.file("sign.key") +
+                           "\"\n\trtp_port_min = " + std::to_string(port) +
                            "\n\trtp_port_max = " + std::to_string(port + 20) +
                            "\n\tchunk_ms = 50\n\tsweep_seconds = 3600\n\tdefault_policy = \"brief\"\n}\n"
                            "policies: {\n\tbrief = \"1s\"\n}\ncluster: {\n\tconninfo = \"" +

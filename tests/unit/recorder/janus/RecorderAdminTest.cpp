@@ -13,6 +13,7 @@
 #include <future>
 #include <thread>
 
+#include "AuditTrailSpy.hpp"
 #include "FreePort.hpp"
 #include "MidFileGate.hpp"
 #include "NullHost.hpp"
@@ -43,6 +44,7 @@ struct ReleaseOnExit {
 class RecorderAdmin : public ::testing::Test {
 protected:
     TempDir dir;
+    AuditTrailSpy trail;  // development: the admin secret alone, still recorded
     NullHost host;
     int portMin = 0;
     std::unique_ptr<RecorderPlugin> plugin;
@@ -58,7 +60,7 @@ protected:
     }
     // `exportDir` empty: the key is left out (its default).
     std::string config(const std::string& recordingsDir, const std::string& exportDir) const {
-        return "general: {\n\trecordings_dir = \"" + recordingsDir + "\"\n" +
+        return "general: {\n\tdevelopment = true\n\trecordings_dir = \"" + recordingsDir + "\"\n" +
                (exportDir.empty() ? "" : "\texport_dir = \"" + exportDir + "\"\n") + "\tkeyring = \"" +
                dir.file("keyring") + "\"\n\tsigning_key = \"" + dir.file("sign.key") +
                "\"\n\trtp_port_min = " + std::to_string(portMin) +

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // RecorderPlugin without Janus: real UDP + libsrtp ingest, real files, a fake MediaHost for events.
+#include "AuditTrailSpy.hpp"
 #include "ByteOrder.hpp"
 #include "FileSizeLimit.hpp"
 #include "FreePort.hpp"
@@ -97,6 +98,7 @@ MjrFile parseMjr(const std::string& path) {
 class RecorderPluginTest : public ::testing::Test {
 protected:
     TempDir dir;
+    AuditTrailSpy trail;  // development: the admin secret alone, still recorded
     FakeHost host;
     int portMin = 0;
     std::unique_ptr<RecorderPlugin> plugin;
@@ -112,10 +114,10 @@ protected:
     void writeConfig(const std::string& extraGeneral,
                      const std::string& policies = "standard = \"30d\"\n\tshort = \"10s\"") {
         dir.write("recorder.jcfg",
-                  "general: {\n\trecordings_dir = \"" + dir.file("rec") + "\"\n\texport_dir = \"" + dir.file("exp") +
-                      "\"\n\tkeyring = \"" + dir.file("keyring") + "\"\n\tsigning_key = \"" + dir.file("sign.key") +
-                      "\"\n\trtp_port_min = " + std::to_string(portMin) +
-                      "\n\trtp_port_max = " + std::to_string(portMin + 40) +
+                  "general: {\n\tdevelopment = true\n\trecordings_dir = \"" + dir.file("rec") +
+                      "\"\n\texport_dir = \"" + dir.file("exp") + "\"\n\tkeyring = \"" + dir.file("keyring") +
+                      "\"\n\tsigning_key = \"" + dir.file("sign.key") + "\"\n\trtp_port_min = " +
+                      std::to_string(portMin) + "\n\trtp_port_max = " + std::to_string(portMin + 40) +
                       "\n\tchunk_ms = 50\n\tchunk_bytes = 4096\n\tsweep_seconds = 3600\n" + extraGeneral +
                       "}\npolicies: {\n\t" + policies + "\n}\n",
                   0644);
@@ -667,9 +669,10 @@ TEST_F(RecorderPluginTest, BadRequestsGetSpecificErrorsAndLeaveNoState) {
 TEST_F(RecorderPluginTest, InProcessRecordingsAreCheckedLikeStartAndAreRecordingsLikeAnyOther) {
     ASSERT_EQ(&*RecordingSink::inProcess().require(), static_cast<RecordingSink*>(plugin.get()));
     RecordingSink& sink = *plugin;
-    auto refused = [&](std::vector<RecordingStreamSpec> streams, const std::string& policy) {
+    auto refused = [&](std::vector<RecordingStreamSpec> streams, const std::string& policy,
+                       const RecordingContext& context = {}) {
         try {
-            sink.start(streams, policy);
+            sink.start(streams, policy, context);
         } catch (const Error& e) {
             return e.code();
         }
@@ -681,9 +684,13 @@ TEST_F(RecorderPluginTest, InProcessRecordingsAreCheckedLikeStartAndAreRecording
     EXPECT_EQ(refused({{false, "Opus!", "0"}}, ""), recorder::errc::kInvalidField);
     EXPECT_EQ(refused({{false, "opus", std::string(33, 'm')}}, ""), recorder::errc::kInvalidField);
     EXPECT_EQ(refused({opus}, "forever"), recorder::errc::kUnknownPolicy);
+    EXPECT_EQ(refused({opus}, "", {"v_1", "r 1", {}, {}}), recorder::errc::kInvalidField);
+    EXPECT_EQ(refused({opus}, "", {"v_1", "visit2", {"ps1_0123"}, {}}), recorder::errc::kInvalidField);
     EXPECT_EQ(json_array_size(json_object_get(admin(R"({"request":"list"})").get(), "recordings")), 0u);
 
-    std::string id = sink.start({opus, vp8}, "short");
+    // Who took part (the room's pseudonyms) is kept with the recording.
+    const std::string provider = "ps1_" + std::string(32, 'a'), patient = "ps1_" + std::string(32, 'b');
+    std::string id = sink.start({opus, vp8}, "short", {"v_0123456789abcdef0123", "visit2", {provider}, {patient}});
     ASSERT_TRUE(recordingIdFromHex(id)) << id;
     EXPECT_EQ(jsonInt(admin(R"({"request":"info"})").get(), "active"), 1);
     std::vector<Bytes> audio, video;
@@ -708,6 +715,10 @@ TEST_F(RecorderPluginTest, InProcessRecordingsAreCheckedLikeStartAndAreRecording
     JsonPtr st = admin(R"({"request":"status","recording":")" + id + "\"}");
     EXPECT_EQ(str(st.get(), "status"), "recording") << jsonDump(st.get());
     EXPECT_EQ(str(st.get(), "policy"), "short");
+    EXPECT_EQ(str(st.get(), "visit"), "v_0123456789abcdef0123");
+    EXPECT_EQ(str(st.get(), "room"), "visit2");
+    EXPECT_EQ(jsonDump(json_object_get(st.get(), "participants")),
+              jsonDump(J(R"({"providers":[")" + provider + R"("],"patients":[")" + patient + R"("]})").get()));
     const json_t* c = json_object_get(st.get(), "counters");
     ASSERT_EQ(json_array_size(c), 2u) << jsonDump(st.get());
     EXPECT_EQ(jsonInt(json_array_get(c, 0), "recorded"), 30);
@@ -717,6 +728,11 @@ TEST_F(RecorderPluginTest, InProcessRecordingsAreCheckedLikeStartAndAreRecording
     // An operator stops it through the Admin API: the sink refuses what comes later.
     JsonPtr stopped = admin(R"({"request":"stop","recording":")" + id + "\"}");
     EXPECT_EQ(str(stopped.get(), "status"), "sealed") << jsonDump(stopped.get());
+    // Signed with the files in the manifest (and read back from the state file: below).
+    JsonPtr manifest = jsonParse(readFile(dir.file("rec/" + id + ".manifest.json")));
+    const json_t* signedContext = json_object_get(json_object_get(manifest.get(), "body"), "context");
+    EXPECT_EQ(str(signedContext, "visit"), "v_0123456789abcdef0123") << jsonDump(manifest.get());
+    EXPECT_EQ(json_array_size(json_object_get(signedContext, "patients")), 1u);
     EXPECT_EQ(sink.write(id, 0, audio[0].data(), audio[0].size()), RecordingSink::Write::Refused);
     try {
         sink.stop(id);
@@ -736,7 +752,7 @@ TEST_F(RecorderPluginTest, InProcessRecordingsAreCheckedLikeStartAndAreRecording
         EXPECT_NE(std::find(events.begin(), events.end(), n), events.end()) << host.dumpAll();
 
     // A second one, stopped through the sink; then the plugin goes and the slot is empty.
-    std::string second = sink.start({opus}, "");
+    std::string second = sink.start({opus}, "", {});
     EXPECT_EQ(sink.write(second, 0, audio[0].data(), audio[0].size()), RecordingSink::Write::Recorded);
     RecordingStopped outcome = sink.stop(second);
     EXPECT_TRUE(outcome.sealed);
@@ -744,6 +760,38 @@ TEST_F(RecorderPluginTest, InProcessRecordingsAreCheckedLikeStartAndAreRecording
     EXPECT_EQ(str(admin(R"({"request":"status","recording":")" + second + "\"}").get(), "policy"), "standard");
     plugin.reset();
     EXPECT_FALSE(RecordingSink::inProcess().available());
+    plugin = makePlugin();
+    ASSERT_EQ(plugin->store().context(id)->patients, std::vector<std::string>{patient});
+    EXPECT_TRUE(plugin->store().context(second)->visit.empty()) << "the room named no visit";
+}
+
+// An Admin API start may name the visit and who takes part (pseudonyms only, at most 16 each);
+// without them the recording has no context (only roles with `Any` access see it).
+TEST_F(RecorderPluginTest, StartKeepsAValidContextAndRefusesABadOne) {
+    const std::string p1 = "ps1_" + std::string(32, '1'), p2 = "ps1_" + std::string(32, '2');
+    std::string seventeen;
+    for (int i = 0; i < 17; ++i)
+        seventeen += std::string(i ? "," : "") + "\"ps1_" + hexEncode(secureRandomBytes(16)) + "\"";
+    for (const std::string& bad : std::vector<std::string>{
+             R"(,"visit":"v 1")", R"(,"providers":"ps1_")", R"(,"patients":["PS1_00"])",
+             R"(,"patients":[")" + p1 + R"(",")" + p1 + R"("])", ",\"providers\":[" + seventeen + "]"})
+        EXPECT_EQ(errorOf(R"({"request":"start","streams":[{"kind":"audio","codec":"opus"}])" + bad + "}"),
+                  recorder::errc::kInvalidField)
+            << bad;
+    EXPECT_EQ(json_array_size(json_object_get(admin(R"({"request":"list"})").get(), "recordings")), 0u);
+    JsonPtr s = startAv(R"(,"visit":"v_1","providers":[")" + p1 + R"("],"patients":[")" + p2 + R"("])");
+    std::string id = str(s.get(), "recording");
+    ASSERT_TRUE(plugin->store().context(id).has_value());
+    EXPECT_EQ(plugin->store().context(id)->patients, std::vector<std::string>{p2});
+    JsonPtr list = admin(R"({"request":"list"})");
+    const json_t* listed = json_array_get(json_object_get(list.get(), "recordings"), 0);
+    ASSERT_NE(listed, nullptr);
+    EXPECT_EQ(str(listed, "visit"), "v_1");
+    EXPECT_EQ(jsonDump(json_object_get(json_object_get(listed, "participants"), "providers")), "[\"" + p1 + "\"]");
+    std::string plain = str(startAv().get(), "recording");
+    EXPECT_FALSE(plugin->store().context(plain).has_value());
+    EXPECT_EQ(json_object_get(admin(R"({"request":"status","recording":")" + plain + "\"}").get(), "participants"),
+              nullptr);
 }
 
 TEST_F(RecorderPluginTest, PortRangeExhaustionIsReportedAndCleanedUp) {

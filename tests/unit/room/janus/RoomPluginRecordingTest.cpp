@@ -31,7 +31,7 @@ public:
     ~SlowRecorder() override { slot_.withdraw(*this); }
     const InProcessSlot<RecordingSink>& slot() const { return slot_; }
 
-    std::string start(const std::vector<RecordingStreamSpec>&, const std::string&) override {
+    std::string start(const std::vector<RecordingStreamSpec>&, const std::string&, const RecordingContext&) override {
         call("start");
         return "00112233445566778899aabbccddeeff";
     }

@@ -324,6 +324,15 @@ TEST_F(RoomPluginConfig, RecordInstallsATapForTheRelayAndStopRemovesIt) {
     EXPECT_EQ(p->tap("visit2"), nullptr);
     std::lock_guard l(m);
     EXPECT_EQ(calls, (std::vector<std::string>{"start qa opus", "stop 00112233445566778899aabbccddeeff"}));
+    // Who took part goes with the recording: the visit, the room and the admitted provider's pseudonym
+    // (stop's handshake with the tap's thread orders its start before this read).
+    ASSERT_EQ(recorder.contexts.size(), 1u);
+    const RecordingContext& context = recorder.contexts[0];
+    EXPECT_EQ(context.room, "visit2");
+    EXPECT_TRUE(context.visit.starts_with("v_")) << context.visit;
+    ASSERT_EQ(context.providers.size(), 1u);
+    EXPECT_TRUE(context.providers[0].starts_with("ps1_") && context.providers[0].size() == 36) << context.providers[0];
+    EXPECT_TRUE(context.patients.empty());
     EXPECT_EQ(observed, (std::vector<std::pair<std::string, bool>>{{"visit2", true}, {"visit2", false}}));
     std::lock_guard hl(host.m_);
     bool started = false, stopped = false;

@@ -4,6 +4,7 @@
 // like janus.plugin.hipaa.room reaches janus.plugin.hipaa.recorder), which seals and writes it. The
 // recorder's export must hold exactly the packets the relay handed over. TapRing on its own: order
 // and fullness; InProcessSlot: leases and withdraw.
+#include "AuditTrailSpy.hpp"
 #include "RecordingTap.hpp"
 #include "RoomHarness.hpp"
 #include "ScriptedRecorder.hpp"
@@ -72,6 +73,7 @@ std::vector<Bytes> mjrPackets(const std::string& path) {
 class TapWithRecorder : public ::testing::Test {
 protected:
     TempDir dir;
+    AuditTrailSpy trail;  // the recorder records each Admin API access
     NullHost host;
     std::unique_ptr<recorder::RecorderPlugin> plugin;
     const RecordingTap::Sink& sink = RecordingSink::inProcess();  // where the real recorder registers
@@ -83,9 +85,9 @@ protected:
         port = freeLoopbackPort();
         if (port > 65000) port = 40000;
         dir.write("recorder.jcfg",
-                  "general: {\n\trecordings_dir = \"" + dir.file("rec") + "\"\n\texport_dir = \"" + dir.file("exp") +
-                      "\"\n\tkeyring = \"" + dir.file("keyring") + "\"\n\tsigning_key = \"" + dir.file("sign.key") +
-                      "\"\n\trtp_port_min = " + std::to_string(port) +
+                  "general: {\n\tdevelopment = true\n\trecordings_dir = \"" + dir.file("rec") +
+                      "\"\n\texport_dir = \"" + dir.file("exp") + "\"\n\tkeyring = \"" + dir.file("keyring") +
+                      "\"\n\tsigning_key = \"" + dir.file("sign.key") + "\"\n\trtp_port_min = " + std::to_string(port) +
                       "\n\trtp_port_max = " + std::to_string(port + 40) +
                       "\n\tchunk_ms = 50\n\tchunk_bytes = 4096\n\tsweep_seconds = 3600\n}\n",
                   0644);

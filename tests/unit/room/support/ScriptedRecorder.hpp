@@ -23,11 +23,15 @@ public:
         return RecordingStopped{};
     };
 
+    std::vector<RecordingContext> contexts;  // each start's, in order (the tap's thread writes it)
+
     ScriptedRecorder() { slot_.provide(*this); }
     ~ScriptedRecorder() override { slot_.withdraw(*this); }
     const InProcessSlot<RecordingSink>& slot() const { return slot_; }
 
-    std::string start(const std::vector<RecordingStreamSpec>& streams, const std::string& policy) override {
+    std::string start(const std::vector<RecordingStreamSpec>& streams, const std::string& policy,
+                      const RecordingContext& context) override {
+        contexts.push_back(context);
         return onStart(streams, policy);
     }
     Write write(const std::string& recording, size_t stream, const uint8_t*, size_t) noexcept override {
