@@ -11,6 +11,7 @@
 #include "Keyring.hpp"
 #include "RecordingChecks.hpp"
 #include "Shell.hpp"
+#include "SqlFixtures.hpp"
 #include "TestDatabase.hpp"
 #include "TokenFactory.hpp"
 #include "hipaa/Encoding.hpp"
@@ -126,7 +127,14 @@ TEST(RecorderPatientCopy, ThePatientGetsOnePlayableVerifiableCopyWithTheProvider
     // The provider exports it (an access the patient's accounting must list).
     JsonPtr exported = send(R"({"request":"export","recording":")" + id + "\"}", token("provider", "dr-1"));
     ASSERT_EQ(code(exported), 0) << jsonDump(exported.get());
-    ASSERT_TRUE(settled(waitStats(client, [](const json_t* st) { return settled(st); }).get()));
+    // ... once its record is in the audit database.
+    PgConn sql = db.connect();
+    bool written = false;
+    for (int i = 0; i < 300 && !written; ++i) {
+        written = scalar(sql, "SELECT count(*) FROM audit_record WHERE action = 'recording.export'") != "0";
+        if (!written) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ASSERT_TRUE(written);
 
     // The patient's key pair, made by the tool as a patient would.
     std::string tool = std::string(HIPAA_BUILD_DIR) + "/plugins/recorder/hipaa-recorder-tool";
