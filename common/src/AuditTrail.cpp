@@ -53,6 +53,16 @@ std::vector<AccessRecord> AuditTrail::takeKept() {
     return out;
 }
 
+std::optional<std::vector<Disclosure>> AuditTrail::disclosuresOf(const std::vector<std::string>& recordings) {
+    auto lease = inProcess().acquire();
+    if (!lease) return std::nullopt;
+    try {
+        return lease->disclosures(recordings);
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
 uint64_t AuditTrail::keptDropped() { return kept().dropped.load(); }
 
 }  // namespace hipaa

@@ -22,5 +22,9 @@ inline constexpr int kNotOnHold = 429;
 inline constexpr int kOpenElsewhere = 430;
 inline constexpr int kClusterUnavailable = 431;
 inline constexpr int kBusyElsewhere = 432;
+// patient_copy: janus-pp-rec could not convert a recording (failed, timed out, over a limit); no
+// selected recording of the patient in the range.
+inline constexpr int kConversionFailed = 440;
+inline constexpr int kNothingToCopy = 441;
 inline constexpr int kWriteFailed = 470;
 }  // namespace hipaa::recorder::errc

@@ -8,6 +8,8 @@
 // not loaded or cannot take records, and the caller then refuses the request. recordWhenLoaded() is
 // for plugins that start before the handler (Janus loads them in no fixed order): kept in this
 // process (at most kKeptMax) until the handler registers and takes them.
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,13 +40,29 @@ struct AccessRecord {
     AccessRecord& operator=(AccessRecord&&) = default;
 };
 
+// One access to a recording, as the accounting of disclosures in a patient's copy lists it: PHI-free.
+struct Disclosure {
+    std::string recording;  // the recording id the record's object names
+    std::string actor;      // pseudonym, "admin_secret" or ""
+    std::string role, action, outcome;
+    int64_t timeMs = 0;
+};
+
 class AuditTrail {
 public:
+    static constexpr size_t kDisclosuresMax = 1000;
+
     static constexpr size_t kKeptMax = 64;
 
     virtual ~AuditTrail() = default;
     // Queues the record for this instance's chain; false when it cannot be taken now.
     virtual bool take(const AccessRecord& record) = 0;
+    // The records whose object names one of `recordings` ({"recording": id}), oldest first, at most
+    // kDisclosuresMax; nullopt when the trail cannot be read back (no database). Every instance's chain.
+    virtual std::optional<std::vector<Disclosure>> disclosures(const std::vector<std::string>& recordings) {
+        (void)recordings;
+        return std::nullopt;
+    }
 
     static InProcessSlot<AuditTrail>& inProcess();
     // true once the audit handler took it; false when no handler is loaded or it refused.
@@ -55,6 +73,8 @@ public:
     // The handler, right after registering: every kept record, in order (then empty).
     static std::vector<AccessRecord> takeKept();
     static uint64_t keptDropped();
+    // disclosures() of the loaded handler; nullopt when none is loaded or it cannot answer.
+    static std::optional<std::vector<Disclosure>> disclosuresOf(const std::vector<std::string>& recordings);
 };
 
 }  // namespace hipaa

@@ -71,6 +71,16 @@ bool AuditHandler::take(const AccessRecord& a) {
     return writer_->enqueueOwn(std::move(r));
 }  // then the writer flushes and joins
 
+std::optional<std::vector<Disclosure>> AuditHandler::disclosures(const std::vector<std::string>& recordings) {
+    if (!database_) return std::nullopt;
+    try {
+        PgConn conn = PgConn::connect(*database_);
+        return AuditQuery::disclosures(conn, recordings, kDisclosuresMax);
+    } catch (const Error&) {
+        return std::nullopt;
+    }
+}
+
 std::unique_ptr<EventHandlerCore> AuditHandler::create(const std::string& configFile, Logger log) {
     Config config = loadConfig(configFile);
     if (!AuditConfig::enabled(config)) return nullptr;

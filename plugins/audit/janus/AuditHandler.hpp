@@ -42,6 +42,8 @@ public:
     std::string auditProblem() const override;
     // AuditTrail: another plugin's access or config record, queued onto this instance's chain.
     bool take(const AccessRecord& record) override;
+    // AuditTrail: read back from the database (nullopt without one or when it fails).
+    std::optional<std::vector<Disclosure>> disclosures(const std::vector<std::string>& recordings) override;
 
 private:
     JsonPtr stats() const;

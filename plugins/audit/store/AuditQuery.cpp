@@ -100,6 +100,34 @@ JsonPtr AuditQuery::describe(const Filter& f) {
         .build();
 }
 
+std::vector<Disclosure> AuditQuery::disclosures(PgConn& conn, const std::vector<std::string>& recordings,
+                                                size_t limit) {
+    JsonPtr ids = jsonArray();
+    for (const auto& r : recordings) json_array_append_new(ids.get(), json_string(r.c_str()));
+    // janus_type 0: the handler's own and other plugins' records (no Janus event names a recording).
+    // An object names one recording ("recording") or several ("recordings", e.g. a patient copy).
+    PgResult r = conn.execParams(
+        "WITH ids AS (SELECT array_agg(x) AS a FROM jsonb_array_elements_text($1::jsonb) AS x) "
+        "SELECT coalesce(event->'object'->>'recording', (event->'object'->'recordings')::text), coalesce(actor, ''), "
+        "coalesce(event->>'role', ''), action, outcome, (extract(epoch FROM event_time) * 1000)::bigint "
+        "FROM audit_record, ids WHERE janus_type = 0 AND (event->'object'->>'recording' = ANY (ids.a) "
+        "OR (jsonb_typeof(event->'object'->'recordings') = 'array' AND (event->'object'->'recordings') ?| ids.a)) "
+        "ORDER BY event_time, instance_id, seq LIMIT $2",
+        {jsonDump(ids.get()), std::to_string(limit)});
+    std::vector<Disclosure> out;
+    for (int i = 0; i < r.rows(); ++i) {
+        Disclosure d;
+        d.recording = r.value(i, 0);
+        d.actor = r.value(i, 1);
+        d.role = r.value(i, 2);
+        d.action = r.value(i, 3);
+        d.outcome = r.value(i, 4);
+        d.timeMs = std::stoll(std::string(r.value(i, 5)));
+        out.push_back(std::move(d));
+    }
+    return out;
+}
+
 std::vector<AuditRecord> AuditQuery::run(PgConn& conn, const Filter& f) {
     std::string sql = AuditRecordRow::select() + "WHERE true";
     std::vector<PgParam> params;

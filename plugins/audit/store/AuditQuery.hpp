@@ -5,6 +5,7 @@
 // (IHE Basic Audit Log Patterns).
 #include "AuditRecord.hpp"
 
+#include "hipaa/AuditTrail.hpp"
 #include "hipaa/Json.hpp"
 #include "hipaa/PgConn.hpp"
 
@@ -40,6 +41,9 @@ public:
     static JsonPtr describe(const Filter& f);
     // FHIR R4 AuditEvent (BALP-style): type, subtype, action, recorded, outcome, agent, source, entity.
     static JsonPtr fhirAuditEvent(const AuditRecord& r);
+    // Access records (other plugins' AccessRecords) whose object names one of `recordings`, across
+    // every instance, oldest first, at most `limit`: the accounting of disclosures of a patient copy.
+    static std::vector<Disclosure> disclosures(PgConn& conn, const std::vector<std::string>& recordings, size_t limit);
 };
 
 }  // namespace hipaa::audit

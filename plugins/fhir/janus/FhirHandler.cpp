@@ -41,11 +41,13 @@ FhirHandler::FhirHandler(Config config, Logger log, VisitBus& bus) : config_(std
     }
     subscriptions_.push_back(bus.subscribe<VisitEnded>("fhir", [this](const VisitEnded& v) { onVisitEnded(v); }));
     subscriptions_.push_back(bus.subscribe<NoteSubmitted>("fhir", [this](const NoteSubmitted& n) { onNote(n); }));
+    VisitNotes::inProcess().provide(*this);  // the recorder's patient copy reads sent notes through it
     log_.info("fhir: exporting to " + baseUrl_ + " (auth " + auth_ + ", " + std::to_string(workers) +
               " workers, instance " + instance_ + ")");
 }
 
 FhirHandler::~FhirHandler() {
+    VisitNotes::inProcess().withdraw(*this);  // waits for a patient copy reading notes
     {
         std::lock_guard lock(stopMutex_);
         stopping_ = true;
@@ -130,6 +132,10 @@ auto FhirHandler::admin(F&& f) {
         adminOutbox_->disconnect();
         throw Error(errc::kDatabase, "outbox database unavailable (SQLSTATE " + e.sqlstate() + ")");
     }
+}
+
+std::vector<SentNote> FhirHandler::sentNotes(const std::string& visit) {
+    return admin([&](Outbox& o) { return o.sentNotes(visit); });
 }
 
 JsonPtr FhirHandler::status() {

@@ -16,6 +16,7 @@
 #include "hipaa/Logger.hpp"
 #include "hipaa/PluginCore.hpp"
 #include "hipaa/VisitBus.hpp"
+#include "hipaa/VisitNotes.hpp"
 
 #include <atomic>
 #include <condition_variable>
@@ -32,7 +33,7 @@ inline constexpr PluginInfo kFhirInfo{"janus.eventhandler.hipaa.fhir",
                                       100,
                                       "hipaa.fhir"};
 
-class FhirHandler final : public EventHandlerCore {
+class FhirHandler final : public EventHandlerCore, public VisitNotes {
 public:
     FhirHandler(Config config, Logger log, VisitBus& bus = VisitBus::instance());
     ~FhirHandler() override;
@@ -44,6 +45,9 @@ public:
     // The VisitBus subscribers (run on the bus' worker threads).
     void onVisitEnded(const VisitEnded& visit);
     void onNote(const NoteSubmitted& note);
+    // VisitNotes: the visit's notes as sent to the EHR (the admin connection; Error 330 when the
+    // outbox database cannot answer).
+    std::vector<SentNote> sentNotes(const std::string& visit) override;
 
 private:
     struct Counters {

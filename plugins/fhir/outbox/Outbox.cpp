@@ -51,6 +51,26 @@ int64_t Outbox::insertBundle(const std::string& visitId, const std::string& kind
     return toInt(r.value(0, 0));
 }
 
+std::vector<SentNote> Outbox::sentNotes(const std::string& visitId) {
+    // A sent bundle's sealed copy is wiped (finish), but each note stays sealed in fhir_note: a note
+    // was sent once a bundle of its visit made at or after it (the visit's, or its own) was accepted.
+    PgResult r = conn().execParams(
+        "SELECT n.note_id, n.sealed, (extract(epoch FROM min(o.sent_at)) * 1000)::bigint FROM fhir_note n "
+        "JOIN fhir_outbox o ON o.visit_id = n.visit_id AND o.state = 'sent' AND o.created_at >= n.created_at "
+        "WHERE n.visit_id = $1 AND n.bundled GROUP BY n.note_id, n.sealed, n.created_at "
+        "ORDER BY n.created_at, n.note_id",
+        {visitId});
+    std::vector<SentNote> out;
+    for (int i = 0; i < r.rows(); ++i) {
+        std::string noteId(r.value(i, 0));
+        std::string json = cipher_->open(noteAad(noteId), r.bytea(i, 1));
+        Scrub scrub{json};
+        NoteSubmitted note = VisitCodec::decodeNote(jsonParse(json).get());
+        out.push_back(SentNote{noteId, std::move(note.text), toInt(r.value(i, 2))});
+    }
+    return out;
+}
+
 std::vector<NoteSubmitted> Outbox::notesOf(const std::string& visitId, bool onlyHeld) {
     PgResult r =
         conn().execParams(std::string("SELECT note_id, sealed FROM fhir_note WHERE visit_id = $1") +

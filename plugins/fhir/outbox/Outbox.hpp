@@ -9,6 +9,7 @@
 #include "OutboxCipher.hpp"
 
 #include "hipaa/PgConn.hpp"
+#include "hipaa/VisitNotes.hpp"
 
 #include <chrono>
 #include <memory>
@@ -63,6 +64,9 @@ public:
     std::vector<Row> list(const std::string& state, int limit);
     // Dead -> pending (attempts reset). id nullopt: all dead. Returns the ids requeued.
     std::vector<int64_t> retry(std::optional<int64_t> id);
+
+    // The visit's notes whose bundle the EHR accepted (state sent), each once, oldest first.
+    std::vector<SentNote> sentNotes(const std::string& visitId);
 
     void disconnect() { conn_.reset(); }
 

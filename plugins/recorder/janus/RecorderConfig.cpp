@@ -48,6 +48,10 @@ RecorderConfig RecorderConfig::read(Config& config) {
     c.exportTtlMs = RetentionPolicy::parseDuration(config.string("general.export_ttl", "1h"), "general.export_ttl");
     c.sweepMs = config.integer("general.sweep_seconds", 60, 1, 86400) * 1000;
     c.defaultPolicy = config.string("general.default_policy", "standard");
+    c.copyConverter = config.string("general.copy_converter", "/usr/bin/janus-pp-rec");
+    if (c.copyConverter.empty() || c.copyConverter[0] != '/')
+        throw ConfigError("general.copy_converter: must be an absolute path (no PATH search)");
+    c.copyTimeoutMs = config.integer("general.copy_timeout_seconds", 600, 1, 86400) * 1000;
     if (const json_t* cat = config.category("policies")) {
         const char* name;
         json_t* value;

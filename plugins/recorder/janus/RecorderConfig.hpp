@@ -21,6 +21,8 @@ struct RecorderConfig {
     std::string recordingsDir, exportDir, keyringFile, signingKeyFile, defaultPolicy;
     IngestSettings ingest;
     int64_t chunkBytes = 0, exportTtlMs = 0, sweepMs = 0;
+    std::string copyConverter;  // patient_copy: janus-pp-rec (absolute path)
+    int64_t copyTimeoutMs = 0;  // patient_copy: wall-clock limit of one conversion
     RetentionPolicies policies;
     ClusterConfig cluster;         // [cluster]: several instances on one shared recordings_dir
     std::string pseudonymKeyFile;  // general.pseudonym_key_file: the room's key ("" = none)

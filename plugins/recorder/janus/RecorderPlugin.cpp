@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "RecorderPlugin.hpp"
 
+#include "CopySelection.hpp"
 #include "HeldLease.hpp"
+#include "PatientCopyBuilder.hpp"
 #include "RecorderConfig.hpp"
 #include "RecorderErrors.hpp"
 #include "RecordingAccess.hpp"
@@ -85,6 +87,8 @@ RecorderPlugin::RecorderPlugin(Config config, Logger log, MediaHost& host)
     exportTtlMs_ = c.exportTtlMs;
     sweepMs_ = c.sweepMs;
     defaultPolicy_ = c.defaultPolicy;
+    copyConverter_ = c.copyConverter;
+    copyTimeoutMs_ = c.copyTimeoutMs;
     ensurePrivateDirectory(recordingsDir_, "general.recordings_dir");
     ensurePrivateDirectory(exportDir_, "general.export_dir");
     refuseOverlap(recordingsDir_, exportDir_);  // both exist now: symlinks resolved
@@ -200,6 +204,7 @@ JsonPtr RecorderPlugin::handleAdmin(const json_t* request) {
         return info;
     }
     if (what == "start") return startRequest(request);
+    if (what == "patient_copy") return patientCopy(request);
     if (what == "list") return listRequest(request);
     static const std::set<std::string> kPerRecording{"stop",   "status", "hold",   "release",
                                                      "delete", "verify", "rewrap", "export"};
@@ -593,6 +598,64 @@ JsonPtr RecorderPlugin::exportRecording(const std::string& id) {
     return j;
 }
 
+JsonPtr RecorderPlugin::patientCopy(const json_t* request) {
+    const int64_t now = Clock::wallMs();
+    auto patientField = jsonOptionalString(request, "patient", 36, 36);
+    if (patientField && (patientField->substr(0, 4) != "ps1_" ||
+                         patientField->find_first_not_of("0123456789abcdef", 4) != std::string_view::npos))
+        throw RequestError(errc::kInvalidField, "patient must be a participant pseudonym (ps1_ and 32 hex digits)");
+    int64_t from = jsonOptionalInt(request, "from", 0, INT64_MAX).value_or(0);
+    int64_t to = jsonOptionalInt(request, "to", 1, INT64_MAX).value_or(now + 1);
+    if (to <= from) throw RequestError(errc::kInvalidField, "to must be after from");
+    // First, so that the passphrase is wiped (in the request too) whatever the gate decides.
+    CopyRecipient recipient = CopyRecipient::fromRequest(json_object_get(request, "recipient"));
+    JsonPtr object = JsonBuilder().set("from", from).set("to", to).build();
+    if (patientField) jsonSet(object.get(), "patient", *patientField);
+    ActorDecision actor = gate_->admit(request, "recording.patient_copy", object);
+    // A patient's own copy (their token names them); a records officer, or the development secret,
+    // names the patient on whose behalf it is made.
+    std::string patient;
+    if (actor.actorRole == ActorRole::Patient) {
+        if (patientField && *patientField != actor.pseudonym)
+            gate_->refuse(actor, object, "not_own", "a patient may ask only for a copy of their own visits");
+        patient = actor.pseudonym;
+    } else {
+        if (!patientField) throw RequestError(errc::kMissingField, "missing field: patient (on whose behalf)");
+        patient = std::string(*patientField);
+    }
+    jsonSet(object.get(), "patient", patient);
+    std::vector<CopyRecording> recordings = CopySelection::select(store_->list().get(), patient, from, to);
+    JsonPtr ids = jsonArray();
+    for (const auto& r : recordings) json_array_append_new(ids.get(), json_string(r.id.c_str()));
+    jsonSet(object.get(), "recordings", std::move(ids));
+    gate_->allow(actor, object);  // recorded before anything is read
+    PatientCopyBuilder::Options options;
+    options.recordingsDir = recordingsDir_;
+    options.exportDir = exportDir_;
+    options.converter = copyConverter_;
+    options.limits.wallClock = std::chrono::milliseconds(copyTimeoutMs_);
+    options.limits.cpuSeconds = static_cast<int>(copyTimeoutMs_ / 1000);
+    CopyResult r = PatientCopyBuilder(*store_, *signer_, options).build(patient, from, to, recordings, recipient, now);
+    if (host_.eventsEnabled()) {
+        JsonPtr e = JsonBuilder()
+                        .set("event", "patient_copy")
+                        .set("recordings", static_cast<uint64_t>(r.recordings))
+                        .set("bytes", r.bytes)
+                        .build();
+        host_.notifyEvent(0, e.get());
+    }
+    return JsonBuilder()
+        .set("file", r.file)
+        .set("bytes", r.bytes)
+        .set("recordings", static_cast<uint64_t>(r.recordings))
+        .set("notes", static_cast<uint64_t>(r.notes))
+        .set("notes_available", r.notesAvailable)
+        .set("disclosures", static_cast<uint64_t>(r.disclosures))
+        .set("disclosures_available", r.disclosuresAvailable)
+        .set("expires_ms", now + exportTtlMs_)
+        .build();
+}
+
 int RecorderPlugin::sweep(int64_t nowMs) {
     int deleted = 0;
     for (const auto& id : store_->expired(nowMs)) {
@@ -625,14 +688,20 @@ int RecorderPlugin::sweep(int64_t nowMs) {
             log_.warn(std::string("retention sweep skipped a recording: ") + ex.what());
         }
     }
-    std::error_code ec;
+    std::error_code ec, removeEc;
     for (const auto& entry : std::filesystem::directory_iterator(exportDir_, ec)) {
-        // Only what `export` wrote: anything else an operator put there is not ours to delete.
-        if (!RecordingStore::isExportName(entry.path().filename().string())) continue;
+        // Only what `export` and `patient_copy` wrote: anything else an operator put there is not ours.
+        std::string name = entry.path().filename().string();
+        bool copy = PatientCopyBuilder::isCopyName(name);
+        if (!copy && !RecordingStore::isExportName(name)) continue;
         struct stat st {};
-        if (::lstat(entry.path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+        if (::lstat(entry.path().c_str(), &st) != 0) continue;
         int64_t mtimeMs = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1'000'000;
-        if (nowMs - mtimeMs >= exportTtlMs_) ::unlink(entry.path().c_str());
+        if (nowMs - mtimeMs < exportTtlMs_) continue;
+        if (S_ISREG(st.st_mode))
+            ::unlink(entry.path().c_str());
+        else if (copy && S_ISDIR(st.st_mode))
+            std::filesystem::remove_all(entry.path(), removeEc);  // a work folder a crash left behind
     }
     return deleted;
 }

@@ -82,6 +82,9 @@ private:
     JsonPtr stopRequest(const std::string& id);
     JsonPtr status(const std::string& id);
     JsonPtr exportRecording(const std::string& id);
+    // Admin `patient_copy`: one encrypted, signed package of a patient's sealed recordings, notes
+    // and accounting of disclosures (PatientCopyBuilder).
+    JsonPtr patientCopy(const json_t* request);
     void writeFailed(const std::string& id, size_t stream, int errnum);
     void notify(const char* event, const std::string& id, JsonPtr extra = nullptr);
     void sweeperLoop();
@@ -96,6 +99,8 @@ private:
     MediaHost& host_;
     std::string recordingsDir_, exportDir_, defaultPolicy_, rtpAddress_;
     int64_t chunkBytes_ = 0, exportTtlMs_ = 0, sweepMs_ = 0;
+    std::string copyConverter_;
+    int64_t copyTimeoutMs_ = 0;
     Keyring keyring_;
     std::optional<Ed25519Signer> signer_;
     std::unique_ptr<RecordingStore> store_;

@@ -4,13 +4,21 @@
 //   hipaa-recorder-tool keygen VERSION PRIVATE_KEYRING_OUT [x25519|rsa]   prints the public keyring line
 //   hipaa-recorder-tool verify KEYRING FILE.jrec...
 //   hipaa-recorder-tool export KEYRING OUT_DIR FILE.jrec...     writes OUT_DIR/<name>.mjr (0600)
+//   hipaa-recorder-tool copy-keygen PRIVATE_KEY_OUT              prints the public key (base64) a
+//                                                                patient_copy request takes
+//   hipaa-recorder-tool open-copy COPY OUT_DIR RECORDER_PUBLIC_KEY (--key FILE | --passphrase-file FILE)
+//       decrypts a patient copy into OUT_DIR and verifies it with the recorder's signing public key
+//       (hex, as `info` shows it, or a file holding it): nothing unverified is left in OUT_DIR.
 // Exit status: 0 ok, 1 a file failed verification or export, 2 usage or key error.
 #include "Keyring.hpp"
 #include "MjrWriter.hpp"
+#include "PatientCopyReader.hpp"
 #include "RecordingReader.hpp"
+#include "SealedPackageReader.hpp"
 #include "UniqueFd.hpp"
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
+#include "hipaa/SecretFile.hpp"
 #include "hipaa/SecureRandom.hpp"
 #include "hipaa/Zeroize.hpp"
 
@@ -32,7 +40,10 @@ int usage() {
     std::fprintf(stderr,
                  "usage: hipaa-recorder-tool keygen VERSION PRIVATE_KEYRING_OUT [x25519|rsa]\n"
                  "       hipaa-recorder-tool verify KEYRING FILE.jrec...\n"
-                 "       hipaa-recorder-tool export KEYRING OUT_DIR FILE.jrec...\n");
+                 "       hipaa-recorder-tool export KEYRING OUT_DIR FILE.jrec...\n"
+                 "       hipaa-recorder-tool copy-keygen PRIVATE_KEY_OUT\n"
+                 "       hipaa-recorder-tool open-copy COPY OUT_DIR RECORDER_PUBLIC_KEY (--key FILE | "
+                 "--passphrase-file FILE)\n");
     return 2;
 }
 
@@ -111,6 +122,60 @@ int verifyOrExport(const Keyring& ring, const std::optional<std::string>& outDir
     return status;
 }
 
+int copyKeygen(const std::string& out) {
+    Bytes priv = secureRandomBytes(32);
+    Bytes pub = Keyring::x25519PublicFromPrivate(priv);
+    std::string hex = hexEncode(priv);
+    zeroize(priv.data(), priv.size());
+    hex.push_back('\n');
+    UniqueFd fd(::open(out.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+    if (!fd) {
+        zeroize(hex.data(), hex.size());
+        std::fprintf(stderr, "cannot create %s (it must not exist)\n", out.c_str());
+        return 2;
+    }
+    writeAll(fd.get(), asBytes(hex), "private key");
+    zeroize(hex.data(), hex.size());
+    std::printf("%s\n", base64Encode(pub).c_str());
+    return 0;
+}
+
+int openCopy(const std::string& copy, const std::string& outDir, const std::string& recorderKey, const std::string& how,
+             const std::string& secretFile) {
+    if (how != "--key" && how != "--passphrase-file") return usage();
+    auto hex = hexDecode(recorderKey);
+    Ed25519Verifier verifier =
+        hex && hex->size() == 32 ? Ed25519Verifier(*hex) : Ed25519Verifier::fromKeyFile(recorderKey);
+    UniqueFd fd(::open(copy.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) {
+        std::fprintf(stderr, "cannot open %s\n", copy.c_str());
+        return 2;
+    }
+    try {
+        SealedPackageReader reader(fd.get());
+        if (how == "--key") {
+            Bytes priv = readSecretKeyFile(secretFile, 32);
+            SecretBytes key = reader.header().keyFromPrivate(priv);
+            zeroize(priv.data(), priv.size());
+            reader.setKey(key);
+        } else {
+            Bytes pass = readSecretFile(secretFile);
+            while (!pass.empty() && (pass.back() == '\n' || pass.back() == '\r')) pass.pop_back();
+            SecretBytes key = reader.header().keyFromPassphrase(asChars(pass));
+            zeroize(pass.data(), pass.size());
+            reader.setKey(key);
+        }
+        OpenedCopy opened = PatientCopyReader::open(reader, outDir, verifier);
+        for (const auto& f : opened.files) std::printf("%s/%s\n", outDir.c_str(), f.c_str());
+        std::printf("verified: %zu files, manifest signed by recorder key %s\n", opened.files.size(),
+                    verifier.keyId().c_str());
+        return 0;
+    } catch (const Error& e) {
+        std::fprintf(stderr, "%s: %s\n", copy.c_str(), e.what());
+        return 1;
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -121,6 +186,8 @@ int main(int argc, char** argv) {
             return keygen(argv[2], argv[3], argc == 5 ? argv[4] : "x25519");
         if (cmd == "verify" && argc >= 4)
             return verifyOrExport(Keyring::fromFile(argv[2]), std::nullopt, argc, argv, 3);
+        if (cmd == "copy-keygen" && argc == 3) return copyKeygen(argv[2]);
+        if (cmd == "open-copy" && argc == 7) return openCopy(argv[2], argv[3], argv[4], argv[5], argv[6]);
         if (cmd == "export" && argc >= 5)
             return verifyOrExport(Keyring::fromFile(argv[2]), std::string(argv[3]), argc, argv, 4);
     } catch (const Error& e) {

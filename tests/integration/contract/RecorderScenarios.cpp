@@ -111,6 +111,20 @@ void addRecorderScenarios(std::vector<Scenario>& out) {
     });
     add(429, "release of a recording not on hold",
         [] { return code(on("release", sealed(), R"(,"reason":"case closed")")); });
+    // patient_copy (development: the admin secret names the patient). Checked before anything is
+    // decrypted, so the group's recipient-key recorder does not answer 427 first.
+    static const std::string kPatient = "ps1_" + std::string(32, 'c');
+    static const std::string kRecipient = R"(,"recipient":{"x25519":")" + base64Encode(Bytes(32, 9)) + R"("}})";
+    add(440, "patient_copy of a recording whose codec janus-pp-rec cannot convert", [] {
+        JsonPtr r = call(R"({"request":"start","patients":[")" + kPatient +
+                         R"("],"streams":[{"kind":"audio","codec":"g722"}]})");
+        std::string id(jsonString(r.get(), "recording").value_or(""));
+        if (id.empty()) throw std::runtime_error("start: " + jsonDump(r.get()));
+        if (int c = code(on("stop", id))) throw std::runtime_error("stop refused: " + std::to_string(c));
+        return code(R"({"request":"patient_copy","patient":")" + kPatient + "\"" + kRecipient);
+    });
+    add(441, "patient_copy for a patient without sealed recordings",
+        [] { return code(R"({"request":"patient_copy","patient":"ps1_)" + std::string(32, 'd') + "\"" + kRecipient); });
 }
 
 }  // namespace hipaa::test

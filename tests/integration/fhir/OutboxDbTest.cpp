@@ -84,3 +84,32 @@ TEST(OutboxDb, AVisitThatCannotBeRecordedLeavesNothingAndTheOutboxGoesOn) {
     EXPECT_EQ(o->recordVisit(sampleVisit("v-2"), kStartUs), Outbox::Recorded::Queued);
     EXPECT_EQ(o->claim(10, 30).size(), 1u);
 }
+
+TEST(OutboxDb, SentNotesAreTheVisitsNotesWhoseBundleTheEhrAccepted) {
+    TestDatabase db;
+    auto o = outbox(db, 1);
+    ASSERT_EQ(o->recordNote(sampleNote("v-1", "n-1", "Knee improving."), kStartUs), Outbox::Recorded::Held);
+    EXPECT_TRUE(o->sentNotes("v-1").empty());  // held: not sent
+    ASSERT_EQ(o->recordVisit(sampleVisit("v-1"), kStartUs), Outbox::Recorded::Queued);
+    std::vector<Outbox::Claimed> claimed = o->claim(10, 30);
+    ASSERT_EQ(claimed.size(), 1u);
+    EXPECT_TRUE(o->sentNotes("v-1").empty());  // queued: not sent
+    SendResult sent;
+    sent.kind = SendResult::Kind::Sent;
+    sent.status = 200;
+    o->finish(claimed[0], sent, false, 0);
+    // A late note gets its own bundle, still pending.
+    ASSERT_EQ(o->recordNote(sampleNote("v-1", "n-2", "Late note."), kStartUs), Outbox::Recorded::Queued);
+    std::vector<SentNote> notes = o->sentNotes("v-1");
+    ASSERT_EQ(notes.size(), 1u);
+    EXPECT_EQ(notes[0].noteId, "n-1");
+    EXPECT_EQ(notes[0].text, "Knee improving.");  // the sent bundle itself was wiped: from fhir_note
+    EXPECT_GT(notes[0].sentMs, 0);
+    claimed = o->claim(10, 30);
+    ASSERT_EQ(claimed.size(), 1u);
+    o->finish(claimed[0], sent, false, 0);
+    notes = o->sentNotes("v-1");
+    ASSERT_EQ(notes.size(), 2u);
+    EXPECT_EQ(notes[1].text, "Late note.");
+    EXPECT_TRUE(o->sentNotes("v-2").empty());
+}
