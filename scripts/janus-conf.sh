@@ -60,6 +60,13 @@ if [ ! -f "$out/keys/dev-es256.pem" ]; then
    { echo "JANUS-HIPAA DEVELOPMENT KEY: never use for real visits"
      openssl pkey -in "$out/keys/dev-es256.pem" -pubout; } > "$out/keys/dev-es256.pub.pem")
 fi
+# The development ES256 key pair of actor tokens (scripts/mint-token --actor), marked the same way.
+if [ ! -f "$out/keys/dev-actor-es256.pem" ]; then
+  (umask 077
+   openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$out/keys/dev-actor-es256.pem" 2>/dev/null
+   { echo "JANUS-HIPAA DEVELOPMENT KEY: never use for real access"
+     openssl pkey -in "$out/keys/dev-actor-es256.pem" -pubout; } > "$out/keys/dev-actor-es256.pub.pem")
+fi
 # The date-of-birth key the issuer (scripts/mint-token --dob) and the room share for dob_hmac.
 [ -f "$out/keys/dob.key" ] || (umask 077; openssl rand -hex 32 > "$out/keys/dob.key")
 # Audit trail: spool encryption key and checkpoint signing key (Ed25519 seed).
@@ -126,22 +133,33 @@ for p in videoroom audiobridge textroom echotest; do
   [ -f "$out/janus.plugin.$p.jcfg" ] || cp "/etc/janus/janus.plugin.$p.jcfg" "$out/"
 done
 
-# cluster_category FILE KEY=VALUE...: these keys (quoted strings) in FILE's `cluster` category, in
+# set_category FILE CATEGORY 'KEY = VALUE'...: these lines (values as written) in FILE's CATEGORY, in
 # place of uncommented ones the sample has there; the category is appended when the sample has none.
-cluster_category() {
-  local file=$1; shift
-  printf '%s\n' "$@" | awk -v file="$file" '
-    { k = substr($0, 1, index($0, "=") - 1); keys[k] = 1; lines = lines "\t" k " = \"" substr($0, length(k) + 2) "\"\n" }
+set_category() {
+  local file=$1 category=$2; shift 2
+  printf '%s\n' "$@" | awk -v file="$file" -v category="$category" '
+    { k = $0; sub(/[ \t]*=.*/, "", k); keys[k] = 1; lines = lines "\t" $0 "\n" }
     END {
       while ((getline line < file) > 0) {
-        if (line ~ /^cluster: \{/) { print line; printf "%s", lines; inside = 1; done = 1; continue }
+        if (line ~ ("^" category ": \\{")) { print line; printf "%s", lines; inside = 1; done = 1; continue }
         if (inside && line ~ /^}/) inside = 0
         if (inside) { key = line; sub(/^[ \t]+/, "", key); sub(/[ \t=].*/, "", key); if (key in keys) continue }
         print line
       }
-      if (!done) printf "\ncluster: {\n%s}\n", lines
+      if (!done) printf "\n%s: {\n%s}\n", category, lines
     }' > "$file.tmp"
   mv "$file.tmp" "$file"
+}
+# cluster_category FILE KEY=VALUE...: these keys (quoted strings) in FILE's `cluster` category.
+cluster_category() {
+  local file=$1 kv line lines=(); shift
+  for kv in "$@"; do lines+=("${kv%%=*} = \"${kv#*=}\""); done
+  set_category "$file" cluster "${lines[@]}"
+}
+# The recorder's and the handlers' actor tokens: the development issuer (scripts/mint-token --actor).
+actors_category() {
+  set_category "$1" actors 'issuers = ["janus-hipaa-dev"]' 'audience = "janus-hipaa-admin"' \
+    "pem_files = [\"dev-actor=$out/keys/dev-actor-es256.pub.pem\"]"
 }
 # instance_settings NAME FILE: what the HIPAA_* variables above ask of the generated config NAME.
 instance_settings() {
@@ -157,6 +175,7 @@ instance_settings() {
       cluster_category "$file" "${kv[@]}"
     fi ;;
   janus.plugin.hipaa.recorder)
+    actors_category "$file"
     [ -z "$rtp_ports" ] ||
       sed -i -e "s|^\trtp_port_min = .*|\trtp_port_min = ${rtp_ports%-*}|" -e "s|^\trtp_port_max = .*|\trtp_port_max = ${rtp_ports#*-}|" "$file"
     [ -z "${HIPAA_RECORDER_CLUSTER_CONNINFO:-}" ] ||
@@ -167,11 +186,11 @@ instance_settings() {
 for f in janus.plugin.hipaa.room janus.plugin.hipaa.recorder janus.eventhandler.hipaa.audit janus.eventhandler.hipaa.fhir; do
   if [ -f "$out/$f.jcfg" ] && [ -z "${JANUS_CONF_FORCE:-}" ]; then
     # A room config from before dates of birth were checked with dob_hmac would refuse to start; a
-    # recorder config from before actor tokens would refuse every gated request (no development).
+    # recorder's or a handler's config from before actor tokens would refuse every gated request.
     stale=
     case "$f" in
     janus.plugin.hipaa.room) grep -q 'dob_key_file' "$out/$f.jcfg" || stale=keys.dob_key_file ;;
-    janus.plugin.hipaa.recorder) grep -q 'pseudonym_key_file' "$out/$f.jcfg" || stale=general.pseudonym_key_file ;;
+    janus.plugin.hipaa.recorder) grep -q '^actors: {' "$out/$f.jcfg" || stale="actor tokens" ;;
     esac
     [ -n "$stale" ] || continue
     echo "janus-conf.sh: $out/$f.jcfg predates $stale: regenerated" >&2

@@ -14,16 +14,19 @@
 // asked and consents, both pages see `recording: started`, media runs SECONDS, the provider stops and
 // both see `recording: stopped`; `recording` in the result has the wall time between the two
 // (the caller checks the recorder's files: tests/integration/e2e/DemoConsultBrowserTest.cpp).
+// --copy PASSPHRASE (after the end): the provider exports the visit's recordings with a provider actor
+// token, then the patient presses "Download my visit" with PASSPHRASE; `copy` in the result has the
+// recorder's answer (file in export_dir, counts) and the downloaded size.
 // Prints one line `E2E_RESULT {json}` and exits 0 only if every assertion held.
 //   node demo-e2e.js --janus URL --admin URL --conf JANUS_CONF_DIR [--media-plugin janus.plugin.hipaa.room]
-//        [--artifacts DIR] [--min-frames 20] [--timeout 40] [--record SECONDS]
+//        [--artifacts DIR] [--min-frames 20] [--timeout 40] [--record SECONDS] [--copy PASSPHRASE]
 // --media-plugin janus.plugin.videoroom carries the media through a stock VideoRoom room next to our
 // room (early testing while our relay is in progress; signalling is always our room).
 const fs = require('fs');
 const path = require('path');
 const { launchBrowser, log } = require('./lib/browser');
 const { parseArgs } = require('./lib/args');
-const { startDemoServer, DEMO_PEOPLE, admin } = require('./demo/serve');
+const { startDemoServer, DEMO_PEOPLE, admin, mintActor } = require('./demo/serve');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -37,7 +40,7 @@ async function waitFor(page, what, fn, arg, deadline) {
 }
 
 async function main() {
-  const opt = parseArgs(process.argv.slice(2), { minFrames: '20', timeout: '40', artifacts: '', mediaPlugin: 'janus.plugin.hipaa.room', record: '0' });
+  const opt = parseArgs(process.argv.slice(2), { minFrames: '20', timeout: '40', artifacts: '', mediaPlugin: 'janus.plugin.hipaa.room', record: '0', copy: '' });
   for (const k of ['janus', 'admin', 'conf']) if (!opt[k]) throw new Error(`--${k} required`);
   const minFrames = Number(opt.minFrames);
   const started = Date.now(), deadline = started + Number(opt.timeout) * 1000;
@@ -202,6 +205,22 @@ async function main() {
     }
     step('visit ended on both pages');
     await shoot('ended');
+    // --copy PASSPHRASE: the provider exports the visit's recordings (with their own actor token: a
+    // disclosure the patient's copy must list), then the patient presses "Download my visit".
+    if (opt.copy) {
+      const recorder = 'janus.plugin.hipaa.recorder';
+      const asProvider = async (request) => admin(opt, recorder, Object.assign({ actor_token: await mintActor(opt, 'provider', DEMO_PEOPLE.provider.sub) }, request));
+      const own = (await asProvider({ request: 'list' })).recordings.map((r) => r.recording);
+      for (const recording of own) await asProvider({ request: 'export', recording });
+      result.providerExports = own;
+      if (!(await pat.isVisible('#copy-form'))) fail('patient: no "Download my visit" on the ended screen');
+      await pat.fill('#copy-passphrase', opt.copy);
+      await pat.click('#copy-button');
+      result.copy = await waitFor(pat, 'the copy downloads', () => window.demo.lastCopy(), null, Date.now() + 60000);
+      if (result.copy.downloaded !== result.copy.bytes) fail(`copy: downloaded ${result.copy.downloaded} of ${result.copy.bytes} bytes`);
+      step('the patient downloaded a copy of the visit');
+      await shoot('copy');
+    }
     for (const [page, who] of [[prov, 'provider'], [pat, 'patient']]) {
       const errs = (await state(page)).errors.filter((e) => !/date of birth/.test(e));
       if (errs.length) fail(`${who} page errors: ${errs.join('; ')}`);

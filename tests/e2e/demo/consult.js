@@ -29,6 +29,7 @@
     $('waiting-screen').hidden = p !== 'waiting';
     $('call').hidden = p !== 'call';
     $('ended-screen').hidden = p !== 'ended';
+    $('copy-form').hidden = !(p === 'ended' && ROLE === 'patient');
     document.body.dataset.phase = p;
   }
   async function api(pathname, body) {
@@ -361,12 +362,28 @@
     }
     return peak;
   }
+  // The patient's copy: the demo server asks the recorder for it with the patient's actor token; the
+  // package downloads as a file. Resolves with the recorder's answer and the downloaded size.
+  async function downloadCopy(passphrase) {
+    $('copy-status').textContent = 'Preparing your copy...';
+    const r = await api('/demo/api/copy', { passphrase });
+    const blob = await (await fetch(r.url)).blob();
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = r.file;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+    $('copy-status').textContent = `Your copy (${r.recordings} recording(s), ${r.notes} note(s)) was downloaded.`;
+    st.lastCopy = Object.assign({ downloaded: blob.size }, r);
+    return st.lastCopy;
+  }
   window.demo = { state: () => ({ phase: st.phase, ended: st.ended, waiting: st.waiting, chat: st.chat, errors: st.errors,
     participants: Object.values(st.participants), myId: st.myId, publisherId: st.publisherId,
     subscriptions: Object.keys(st.subs), mediaPlugin: st.mediaPlugin }), stats, audioLevel, role: ROLE,
     // Any request on the room handle (the test's record / consent / stop_record): its `result` answer.
     send: (body) => request(st.room, body, undefined, (m) => !!m.result).then((r) => r.msg),
     // Room events that changed the recording state (`recording`, `consent_request`), oldest first.
+    downloadCopy, lastCopy: () => st.lastCopy || null,
     recordingEvents: () => st.events.filter((m) => m && (m.recording || m.consent_request)),
     // `n` chat messages as fast as the data channel takes them, not shown in the log (the chat flood
     // measurement, tests/e2e/chat-flood.js): {sent, failed}.
@@ -394,6 +411,11 @@
     $('share-screen').onclick = () => toggleScreen();
     $('end-visit').onclick = () => request(st.room, { request: 'end' }, undefined, (m) => m.result === 'ended').catch((e) => error(e.message));
     $('leave').onclick = () => request(st.room, { request: 'leave' }, undefined, (m) => kindOf(m) === 'left').then(() => ended('left'), (e) => error(e.message));
+    $('copy-form').onsubmit = (ev) => {
+      ev.preventDefault();
+      downloadCopy($('copy-passphrase').value).catch((e) => { $('copy-status').textContent = 'No copy: ' + e.message; error(e.message); });
+      $('copy-passphrase').value = '';
+    };
     $('chat-form').onsubmit = (ev) => { ev.preventDefault(); sendChat($('chat-input').value.trim()); $('chat-input').value = ''; };
     if (ROLE === 'provider') {
       $('provider-tools').hidden = false; $('share-screen').hidden = false; $('end-visit').hidden = false;

@@ -8,7 +8,11 @@
 //   POST /demo/api/token {room, role}  mints a join token with the LOCAL DEVELOPMENT KEY
 //                                   (scripts/mint-token, OUT/keys/dev-es256.pem; the patient's dob_hmac
 //                                   with OUT/keys/dob.key; no name in a patient's token)
-// Both refuse (403) unless the room plugin's generated config has `general.development = true`, the
+//   POST /demo/api/copy {passphrase}  the demo patient's copy of their visits: the recorder's
+//                                   `patient_copy` with an actor token minted with the LOCAL DEVELOPMENT
+//                                   actor key (OUT/keys/dev-actor-es256.pem); GET /demo/api/copy/FILE
+//                                   then downloads that file (only files this server asked for)
+// All refuse (403) unless the room plugin's generated config has `general.development = true`, the
 // same switch that lets the room accept the development key at all. Never run this next to real visits:
 // anyone who reaches the port can mint tokens.
 //   node tests/e2e/demo/serve.js --janus URL --admin URL --conf JANUS_CONF_DIR [--port 8090]
@@ -52,6 +56,23 @@ function mintToken(opt, room, role) {
   if (role !== 'patient') args.push('--name', who.name);
   if (who.dob) args.push('--dob', who.dob, '--dob-key', path.join(opt.conf, 'keys', 'dob.key'));
   return new Promise((ok, fail) => execFile('python3', args, { timeout: 10000 }, (e, out) => (e ? fail(new Error('mint-token failed')) : ok(out.trim()))));
+}
+
+function mintActor(opt, role, sub) {
+  const args = [path.join(ROOT, 'scripts', 'mint-token'), '--actor', '--key', path.join(opt.conf, 'keys', 'dev-actor-es256.pem'),
+    '--role', role, '--sub', sub];
+  return new Promise((ok, fail) => execFile('python3', args, { timeout: 10000 }, (e, out) => (e ? fail(new Error('mint-token failed')) : ok(out.trim()))));
+}
+
+// The copies this server asked for (only those are served back).
+const copies = new Set();
+
+async function patientCopy(opt, passphrase) {
+  const actorToken = await mintActor(opt, 'patient', DEMO_PEOPLE.patient.sub);
+  const r = await admin(opt, 'janus.plugin.hipaa.recorder', { request: 'patient_copy', actor_token: actorToken, recipient: { passphrase } });
+  copies.add(r.file);
+  return { file: r.file, bytes: r.bytes, recordings: r.recordings, notes: r.notes, disclosures: r.disclosures,
+    expires_ms: r.expires_ms, url: '/demo/api/copy/' + encodeURIComponent(r.file) };
 }
 
 async function admin(opt, plugin, request) {
@@ -114,6 +135,14 @@ async function handle(opt, req, res) {
     if (url.pathname === '/demo/api/config') {
       return send(res, 200, { demo: true, janus: opt.janus, mediaPlugin: opt.mediaPlugin, development: developmentOn(opt.conf) });
     }
+    if (req.method === 'GET' && url.pathname.startsWith('/demo/api/copy/')) {
+      const name = decodeURIComponent(url.pathname.slice('/demo/api/copy/'.length));
+      const file = path.join(opt.conf, 'exports', name);
+      if (!copies.has(name) || !fs.existsSync(file)) return send(res, 404, { error: 'no such copy' });
+      res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Disposition': `attachment; filename="${name}"`, 'Cache-Control': 'no-store' });
+      fs.createReadStream(file).pipe(res);
+      return undefined;
+    }
     if (req.method !== 'POST') return send(res, 405, { error: 'POST only' });
     // A page on another origin must not mint tokens through a visitor's browser.
     const origin = req.headers.origin;
@@ -122,6 +151,11 @@ async function handle(opt, req, res) {
     try {
       const body = await readBody(req);
       if (url.pathname === '/demo/api/visit') return send(res, 200, await createVisit(opt));
+      if (url.pathname === '/demo/api/copy') {
+        const passphrase = body.passphrase;
+        if (typeof passphrase !== 'string' || passphrase.length < 12 || passphrase.length > 1024) return send(res, 400, { error: 'a passphrase of 12 to 1024 characters' });
+        return send(res, 200, await patientCopy(opt, passphrase));
+      }
       if (url.pathname === '/demo/api/token') {
         const room = String(body.room || ''), role = String(body.role || '');
         if (!/^[A-Za-z0-9_-]{1,64}$/.test(room) || !DEMO_PEOPLE[role]) return send(res, 400, { error: 'room and role (provider|patient) required' });
@@ -153,7 +187,7 @@ function startDemoServer(opt) {
   });
 }
 
-module.exports = { startDemoServer, DEMO_PEOPLE, admin };
+module.exports = { startDemoServer, DEMO_PEOPLE, admin, mintActor };
 
 if (require.main === module) {
   const opt = parseArgs(process.argv.slice(2));

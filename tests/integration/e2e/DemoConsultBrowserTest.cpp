@@ -10,6 +10,7 @@
 #include "JanusProcess.hpp"
 #include "NodeScript.hpp"
 #include "RecordingChecks.hpp"
+#include "Shell.hpp"
 #include "hipaa/Json.hpp"
 
 #include <gtest/gtest.h>
@@ -101,6 +102,43 @@ protected:
             EXPECT_EQ(log.find(bad), std::string::npos) << bad;
     }
 
+    static constexpr const char* kCopyPassphrase = "correct horse battery staple";
+
+    // The patient's copy (the demo's "Download my visit"): `providerExports` recordings, each stream
+    // converted and playable; opened with the passphrase and the recorder's public key only.
+    void checkPatientCopy(const json_t* copy, size_t providerExports) {
+        ASSERT_TRUE(json_is_object(copy)) << "no copy in the report";
+        EXPECT_EQ(providerExports, 2u) << "the provider's token lists both feeds' recordings as their own";
+        EXPECT_EQ(jsonInt(copy, "recordings").value_or(0), 2);
+        const std::string file = janus_.configFile("exports/" + std::string(jsonString(copy, "file").value_or("")));
+        ASSERT_TRUE(std::filesystem::exists(file)) << file;
+        EXPECT_EQ(static_cast<int64_t>(std::filesystem::file_size(file)), jsonInt(copy, "bytes").value_or(-1));
+        janus_.writeConfig("copy-passphrase", kCopyPassphrase, 0600);
+        JanusClient client(janus_);
+        JsonPtr info = client.messagePlugin("janus.plugin.hipaa.recorder", J(R"({"request":"info"})").get());
+        const std::string out = janus_.configFile("patient-copy");
+        std::filesystem::create_directory(out);
+        Shell::Result opened =
+            Shell::run(std::string(HIPAA_BUILD_DIR) + "/plugins/recorder/hipaa-recorder-tool open-copy '" + file +
+                       "' '" + out + "' " + std::string(jsonString(info.get(), "signing_public_key").value_or("")) +
+                       " --passphrase-file '" + janus_.configFile("copy-passphrase") + "' 2>&1");
+        ASSERT_EQ(opened.status, 0) << opened.out;
+        EXPECT_NE(opened.out.find("verified"), std::string::npos) << opened.out;
+        size_t media = 0;
+        for (const auto& e : std::filesystem::directory_iterator(out)) {
+            const std::string name = e.path().filename();
+            if (name.rfind("recording-", 0) != 0) continue;
+            std::string codec;
+            double s = probeDuration(e.path(), codec);
+            EXPECT_EQ(codec, name.find("-audio.") != std::string::npos ? "opus" : "vp8") << name;
+            EXPECT_GE(s, 5.0) << name;
+            ++media;
+        }
+        EXPECT_EQ(media, 4u) << "audio and video of both feeds";
+        for (const char* f : {"manifest.json", "notes.json", "disclosures.json"})
+            EXPECT_TRUE(std::filesystem::exists(out + "/" + f)) << f;
+    }
+
     JanusProcess janus_;
 };
 
@@ -125,17 +163,21 @@ TEST_F(DemoConsultBrowser, HipaaRoomMediaAndChat) {
 // room's RecordingTap (in process, through the recorder's RecordingSink) into janus.plugin.hipaa.recorder, the provider
 // sends `stop_record`. Then for each recorder recording (one per publisher feed: provider and patient) the recorder's
 // Admin API verifies and exports it, janus-pp-rec converts, ffprobe must see Opus and VP8 lasting about as long as the
-// recording ran, and no payload byte of the export occurs in its .jrec files.
+// recording ran, and no payload byte of the export occurs in its .jrec files. Before that, after the
+// end, the provider exports the recordings with a provider actor token and the patient presses
+// "Download my visit": the copy opens with the patient's passphrase and the recorder's public key
+// only, its manifest verifies, and both recordings' media play for about as long as they ran.
 TEST_F(DemoConsultBrowser, HipaaRoomConsultRecordedAfterConsentExportsPlayableEncryptedMedia) {
     ASSERT_EQ(::access("/usr/bin/ffprobe", X_OK), 0) << "ffmpeg missing: run scripts/deps.sh";
     const double recordS = 8;
     JsonPtr report;
     // The deadline covers the whole consult (the 8 s recording included); 60 s ran out at load 18 on 2 cores.
     runConsult("janus.plugin.hipaa.room", std::string(HIPAA_SOURCE_DIR) + "/tests/artifacts/e2e-demo-recorded",
-               {"--record", "8", "--timeout", "90"}, 11, &report);
+               {"--record", "8", "--timeout", "110", "--copy", kCopyPassphrase}, 12, &report);
     ASSERT_TRUE(report);
     const double wallS = num(at(report.get(), {"recording", "wallMs"})) / 1000;
     EXPECT_GE(wallS, recordS);
+    checkPatientCopy(at(report.get(), {"copy"}), json_array_size(at(report.get(), {"providerExports"})));
 
     // The room's events carry no recorder ids (PHI-free counts only): the recorder lists its recordings.
     constexpr const char* kRecorder = "janus.plugin.hipaa.recorder";
