@@ -85,6 +85,7 @@ FhirConfig FhirConfig::read(Config& config) {
     w.pollIntervalMs = static_cast<int>(config.integer("outbox.poll_interval_ms", 1000, 10, 60000));
     if (w.leaseSeconds * 1000L <= c.client.timeoutMs * 2)
         throw ConfigError("outbox.lease_seconds: must exceed twice general.timeout_ms");
+    c.actors = ActorConfig::read(config, config.secretPath("general.pseudonym_key_file", ""));
     config.finish();
     return c;
 }

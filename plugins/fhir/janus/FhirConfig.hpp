@@ -12,6 +12,7 @@
 #include "OutboxWorker.hpp"
 #include "SmartBackendAuth.hpp"
 
+#include "hipaa/ActorGate.hpp"
 #include "hipaa/Config.hpp"
 
 #include <memory>
@@ -31,7 +32,8 @@ struct FhirConfig {
         SmartBackendAuth::Options options;
         std::string keyFile, kid, clientId;
         ClientAssertion::Alg alg{};
-    } smart;  // auth = "smart" only
+    } smart;             // auth = "smart" only
+    ActorConfig actors;  // who may list, export and retry bundles (actor tokens)
 
     // `general.enabled` (default true): false loads nothing else.
     static bool enabled(Config& config);
