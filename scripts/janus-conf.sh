@@ -172,6 +172,7 @@ for f in janus.plugin.hipaa.room janus.plugin.hipaa.recorder janus.eventhandler.
   fi
   sed -e "s|/etc/janus/hipaa|$out/keys|g" -e "s|/var/lib/janus-hipaa/recordings|${HIPAA_RECORDINGS_DIR:-$out/recordings}|g" \
       -e "s|/var/lib/janus-hipaa/audit|$out/audit|g" \
+      -e "s|/var/lib/janus-hipaa/room|$out/room|g" -e "s|/var/lib/janus-hipaa/fhir|$out/fhir|g" \
       -e "s|/etc/janus/janus.eventhandler.hipaa.audit.policy.jcfg|$root/conf/janus.eventhandler.hipaa.audit.policy.jcfg|g" \
       -e "s|/var/lib/janus-hipaa/exports|$out/exports|g" \
       -e "s|https://ehr.example.org/fhir/R4|${FHIR_URL:-https://127.0.0.1:18443/fhir/R4}|g" \

@@ -10,6 +10,7 @@
 #include "AuditVerifier.hpp"
 
 #include "hipaa/Clock.hpp"
+#include "hipaa/ConfigTrail.hpp"
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
 #include "hipaa/JcfgParser.hpp"
@@ -47,6 +48,8 @@ AuditHandler::AuditHandler(Config config, Logger log) : config_(std::move(config
     AuditTrail::inProcess().provide(*this);
     // Records of plugins that started before this handler (their config at start).
     for (const auto& r : AuditTrail::takeKept()) take(r);
+    ConfigTrail::record(std::string(kAuditInfo.package), config_,
+                        c.writer.spoolDir + "/config-state." + c.writer.instanceId + ".json", log_);
 }
 
 AuditHandler::~AuditHandler() {

@@ -69,6 +69,8 @@ FhirConfig FhirConfig::read(Config& config) {
         c.bundle.transmitterReference.rfind("Organization/", 0) != 0)
         throw ConfigError("general.transmitter_reference: must be Device/<id> or Organization/<id>");
     c.bundle.defaultLoinc = config.string("general.default_loinc", "11506-3");
+    c.stateDir = config.string("general.state_dir", "/var/lib/janus-hipaa/fhir");
+    if (c.stateDir.empty() || c.stateDir[0] != '/') throw ConfigError("general.state_dir: an absolute path");
 
     c.outbox = {config.secret("outbox.conninfo"), c.instance, 5,
                 static_cast<int>(config.integer("outbox.statement_timeout_ms", 10000, 100, 600000))};

@@ -23,6 +23,7 @@ namespace hipaa::fhir {
 struct FhirConfig {
     std::string auth;  // "bearer" | "smart"
     std::string instance, outboxKeyFile, bearerTokenFile;
+    std::string stateDir;  // general.state_dir: the handler's private files (the config trail's state)
     FhirClient::Options client;
     BundleOptions bundle;
     Outbox::Options outbox;

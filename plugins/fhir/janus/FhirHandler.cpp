@@ -5,6 +5,7 @@
 #include "FhirErrors.hpp"
 
 #include "hipaa/Clock.hpp"
+#include "hipaa/ConfigTrail.hpp"
 #include "hipaa/Errors.hpp"
 #include "hipaa/JcfgParser.hpp"
 #include "hipaa/JsonBuilder.hpp"
@@ -44,6 +45,7 @@ FhirHandler::FhirHandler(Config config, Logger log, VisitBus& bus) : config_(std
     }
     subscriptions_.push_back(bus.subscribe<VisitEnded>("fhir", [this](const VisitEnded& v) { onVisitEnded(v); }));
     subscriptions_.push_back(bus.subscribe<NoteSubmitted>("fhir", [this](const NoteSubmitted& n) { onNote(n); }));
+    ConfigTrail::record(std::string(kFhirInfo.package), config_, c.stateDir + "/config-state.json", log_);
     log_.info("fhir: exporting to " + baseUrl_ + " (auth " + auth_ + ", " + std::to_string(workers) +
               " workers, instance " + instance_ + ")");
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "RecorderPlugin.hpp"
 
+#include "hipaa/ConfigTrail.hpp"
+
 #include "HeldLease.hpp"
 #include "RecorderConfig.hpp"
 #include "RecorderErrors.hpp"
@@ -103,6 +105,9 @@ RecorderPlugin::RecorderPlugin(Config config, Logger log, MediaHost& host)
     sweeper_ = std::thread([this] { sweeperLoop(); });
     // The room plugin in the same process records its consults through this.
     RecordingSink::inProcess().provide(*this);
+    // One state file per instance: several may share recordings_dir.
+    ConfigTrail::record(std::string(kRecorderInfo.package), config_,
+                        recordingsDir_ + "/config-state." + instanceId_ + ".json", log_);
 }
 
 RecorderPlugin::~RecorderPlugin() {
