@@ -167,6 +167,7 @@ instance_settings() {
   [ -n "$instance" ] && kv+=("instance_id=$instance")
   case "$name" in
   janus.eventhandler.hipaa.audit | janus.eventhandler.hipaa.fhir)
+    actors_category "$file"
     [ -z "$instance" ] || sed -i "/^general: {/,/^}/s|^\t#\?instance_id = .*|\tinstance_id = \"$instance\"|" "$file" ;;
   janus.plugin.hipaa.room)
     if [ -n "${HIPAA_ROOM_CLUSTER_CONNINFO:-}" ]; then
@@ -190,13 +191,14 @@ for f in janus.plugin.hipaa.room janus.plugin.hipaa.recorder janus.eventhandler.
     stale=
     case "$f" in
     janus.plugin.hipaa.room) grep -q 'dob_key_file' "$out/$f.jcfg" || stale=keys.dob_key_file ;;
-    janus.plugin.hipaa.recorder) grep -q '^actors: {' "$out/$f.jcfg" || stale="actor tokens" ;;
+    *) grep -q '^actors: {' "$out/$f.jcfg" || stale="actor tokens" ;;
     esac
     [ -n "$stale" ] || continue
     echo "janus-conf.sh: $out/$f.jcfg predates $stale: regenerated" >&2
   fi
   sed -e "s|/etc/janus/hipaa|$out/keys|g" -e "s|/var/lib/janus-hipaa/recordings|${HIPAA_RECORDINGS_DIR:-$out/recordings}|g" \
       -e "s|/var/lib/janus-hipaa/audit|$out/audit|g" \
+      -e "s|/var/lib/janus-hipaa/room|$out/room|g" -e "s|/var/lib/janus-hipaa/fhir|$out/fhir|g" \
       -e "s|/etc/janus/janus.eventhandler.hipaa.audit.policy.jcfg|$root/conf/janus.eventhandler.hipaa.audit.policy.jcfg|g" \
       -e "s|/var/lib/janus-hipaa/exports|$out/exports|g" \
       -e "s|https://ehr.example.org/fhir/R4|${FHIR_URL:-https://127.0.0.1:18443/fhir/R4}|g" \

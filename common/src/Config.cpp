@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "hipaa/Config.hpp"
 
+#include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
+#include "hipaa/Hash.hpp"
 
 #include <cerrno>
 #include <cstdlib>
@@ -77,6 +79,7 @@ std::string Config::secret(const std::string& path, std::optional<std::string> d
         out = readString(path, v);
     }
     record(path, jsonAdopt(json_string(out.empty() ? "" : "<redacted>")));
+    if (!out.empty()) secretFingerprints_[path] = hexEncode(sha256(asBytes(out)));
     return out;
 }
 

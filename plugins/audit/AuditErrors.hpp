@@ -9,6 +9,6 @@ using namespace hipaa::errc;
 
 inline constexpr int kDatabaseUnavailable = 400;  // no database configured, or unreachable
 inline constexpr int kBadFilter = 401;            // a query/export/verify parameter is invalid
-inline constexpr int kNotRecorded = 402;          // the request could not be written to the trail: refused
+inline constexpr int kNotRecorded = 402;          // reserved: the shared kAccessNotRecorded (368) replaced it
 inline constexpr int kUnknownFormat = 403;        // export format other than jsonl / fhir
 }  // namespace hipaa::audit::errc

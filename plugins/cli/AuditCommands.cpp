@@ -16,16 +16,14 @@ namespace hipaa::cli {
 namespace {
 
 std::vector<std::string> filterOptions() {
-    return {"--requester", "--instance",  "--room",   "--actor", "--action",        "--from-time",
-            "--to-time",   "--after-seq", "--cursor", "--limit", "--pseudonym-iss", "--pseudonym-sub"};
+    return {"--actor-token-file", "--instance",  "--room",   "--actor", "--action",        "--from-time",
+            "--to-time",          "--after-seq", "--cursor", "--limit", "--pseudonym-iss", "--pseudonym-sub"};
 }
 
 // The filters of query/export; their bounds are the handler's to check (it answers 401 naming one).
 JsonBuilder filters(const CommandContext& ctx, const char* what) {
     JsonBuilder r;
-    std::string requester = ctx.args.value("--requester").value_or(ctx.requester);
-    if (requester.empty()) throw UsageError("audit " + std::string(what) + ": --requester NAME (who asks)");
-    r.set("request", what).set("requester", std::string_view(requester));
+    r.set("request", what);
     r.setOptional("instance_id", ctx.args.value("--instance"))
         .setOptional("room", ctx.args.value("--room"))
         .setOptional("actor", ctx.args.value("--actor"))
@@ -66,7 +64,9 @@ int verify(const CommandContext& ctx) {
 
 int query(const CommandContext& ctx) {
     ctx.args.allowOnly(filterOptions());
-    JsonPtr answer = ctx.api.handler(plugins::kAudit, filters(ctx, "query").build().get());
+    JsonBuilder r = filters(ctx, "query");
+    ctx.addActorToken(r);
+    JsonPtr answer = ctx.api.handler(plugins::kAudit, std::move(r).build().get());
     if (ctx.json) {
         ctx.printJson(answer.get());
         return exitcode::kOk;
@@ -90,6 +90,7 @@ int exportRecords(const CommandContext& ctx) {
     ctx.args.allowOnly(allowed);
     JsonBuilder r = filters(ctx, "export");
     r.setOptional("format", ctx.args.value("--format"));
+    ctx.addActorToken(r);
     JsonPtr answer = ctx.api.handler(plugins::kAudit, std::move(r).build().get());
     if (ctx.json) {
         ctx.printJson(answer.get());

@@ -22,9 +22,6 @@
 #include "hipaa/Errors.hpp"
 #include "hipaa/JsonBuilder.hpp"
 
-#include <pwd.h>
-#include <unistd.h>
-
 namespace hipaa::cli {
 namespace {
 
@@ -58,16 +55,6 @@ Cli::Cli(std::ostream& out, std::ostream& err, std::istream& in, std::map<std::s
 std::string Cli::env(const char* name) const {
     auto it = env_.find(name);
     return it == env_.end() ? "" : it->second;
-}
-
-std::string Cli::requester() const {
-    for (const char* name : {"SUDO_USER", "USER", "LOGNAME"})
-        if (std::string v = env(name); !v.empty()) return v;
-    passwd pw{};
-    passwd* found = nullptr;
-    char buf[4096];
-    if (::getpwuid_r(::geteuid(), &pw, buf, sizeof buf, &found) == 0 && found) return found->pw_name;
-    return "";
 }
 
 int Cli::run(const std::vector<std::string>& argv) {
@@ -125,7 +112,9 @@ int Cli::run(const std::vector<std::string>& argv) {
             }
             return factory_(url, std::move(secret), timeoutMs);
         });
-        CommandContext ctx{api, args, out_, in_, json, requester()};
+        const std::string actorTokenFile =
+            args.value("--actor-token-file").value_or(env("JANUS_HIPAA_ACTOR_TOKEN_FILE"));
+        CommandContext ctx{api, args, out_, in_, json, actorTokenFile};
         if (command == "status") return StatusCommand::run(ctx);
         if (command == "rooms") return RoomCommands::rooms(ctx);
         if (command == "revoke") return RoomCommands::revoke(ctx);

@@ -33,7 +33,6 @@ public:
 
 private:
     std::string env(const char* name) const;
-    std::string requester() const;
 
     std::ostream& out_;
     std::ostream& err_;

@@ -14,11 +14,31 @@ namespace {
 
 constexpr std::array<std::string_view, 8> kFlags{"--json",    "--yes",  "--all", "--files",
                                                  "--samples", "--help", "-h",    "--allow-non-loopback"};
-constexpr std::array<std::string_view, 25> kValued{
-    "--secret-file",   "--admin-url", "--timeout",   "--sub",       "--jti",    "--ttl",   "--reason",
-    "--from",          "--to",        "--instance",  "--requester", "--room",   "--actor", "--action",
-    "--from-time",     "--to-time",   "--after-seq", "--limit",     "--format", "--state", "--pseudonym-iss",
-    "--pseudonym-sub", "--class",     "--listen",    "--cursor"};
+constexpr std::array<std::string_view, 25> kValued{"--secret-file",
+                                                   "--admin-url",
+                                                   "--timeout",
+                                                   "--sub",
+                                                   "--jti",
+                                                   "--ttl",
+                                                   "--reason",
+                                                   "--from",
+                                                   "--to",
+                                                   "--instance",
+                                                   "--actor-token-file",
+                                                   "--room",
+                                                   "--actor",
+                                                   "--action",
+                                                   "--from-time",
+                                                   "--to-time",
+                                                   "--after-seq",
+                                                   "--limit",
+                                                   "--format",
+                                                   "--state",
+                                                   "--pseudonym-iss",
+                                                   "--pseudonym-sub",
+                                                   "--class",
+                                                   "--listen",
+                                                   "--cursor"};
 // Taken by every command.
 constexpr std::array<std::string_view, 5> kGlobal{"--secret-file", "--admin-url", "--timeout", "--json", "--help"};
 
@@ -47,6 +67,8 @@ CliArgs CliArgs::parse(const std::vector<std::string>& args) {
             inlineValue = true;
         }
         if (name == "-h") name = "--help";
+        if (name == "--requester")
+            throw UsageError("--requester is gone: gated requests carry an actor token (--actor-token-file PATH)");
         if (known(name, kFlags)) {
             if (inlineValue) throw UsageError(name + " takes no value");
         } else if (known(name, kValued)) {

@@ -16,6 +16,12 @@ Options of every command:
                       http://127.0.0.1:7088/admin); plain http only to loopback, https otherwise
   --timeout SECONDS   for the whole answer, 1-3600 (default 60)
   --json              print the plugins' answers as JSON (for scripts) instead of tables
+Option of the commands that read or change PHI, keys, retention or holds (recordings, audit query
+and export, fhir pending and retry; docs/access.md):
+  --actor-token-file FILE  who asks: a one-time actor token (compact JWS from the clinic's identity
+                      provider) in a file of mode 0600/0400, read afresh at every request and never
+                      printed (default: $JANUS_HIPAA_ACTOR_TOKEN_FILE). Without one the plugins refuse
+                      these requests (error 360) unless their general.development is true.
 )";
 
 const char* const kExit = R"(
@@ -67,8 +73,9 @@ details; "-" reads it from standard input.
        janus-hipaa audit export [FILTERS] [--format jsonl|fhir]
 verify: the hash chain and signed checkpoints in PostgreSQL; exit 5 when broken (the first broken
 record is named). query: a table of records; export: JSON lines (or a FHIR Bundle of AuditEvents)
-on standard output. query and export are themselves written to the trail under --requester.
-FILTERS: --requester NAME (default: your login name; $SUDO_USER under sudo), --instance ID,
+on standard output. query and export need a compliance officer's actor token (--actor-token-file)
+and are themselves written to the trail under that person's pseudonym.
+FILTERS: --instance ID,
   --room ROOM, --actor PSEUDONYM, --action ACTION, --pseudonym-iss ISS --pseudonym-sub SUB (a person's
   records by their token's iss and sub; "-" reads a value from standard input), --from-time and
   --to-time (ISO 8601), --limit N (1-1000, default 100). Without --instance the records of every
@@ -79,8 +86,9 @@ FILTERS: --requester NAME (default: your login name; $SUDO_USER under sudo), --i
        janus-hipaa fhir pending [--state pending|dead|sent] [--limit N]
        janus-hipaa fhir retry ID | --all
 status: the outbox (pending, failed, dead-lettered, sent) and this instance's counters. pending: the
-bundles in a state (default pending). retry: moves a dead-lettered bundle (or all of them) back to
-pending, attempts reset.
+bundles in a state (default pending; admin staff and support see counts and states only). retry:
+moves a dead-lettered bundle (or all of them) back to pending, attempts reset (records officer).
+pending and retry need an actor token (--actor-token-file).
 )"},
         {"check-config", R"(usage: janus-hipaa check-config [--files] [--samples] DIR|FILE...
 Validates janus-hipaa's configs offline with the plugins' own readers, without Janus, a database or

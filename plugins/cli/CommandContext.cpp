@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "CommandContext.hpp"
 
+#include "ActorTokenFile.hpp"
 #include "UsageError.hpp"
+
+#include "hipaa/Errors.hpp"
+#include "hipaa/Zeroize.hpp"
 
 namespace hipaa::cli {
 
@@ -12,6 +16,18 @@ std::optional<std::string> CommandContext::valueOrStdin(const std::string& optio
     if (!std::getline(in, line)) throw UsageError(option + " -: nothing on standard input");
     while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
     return line;
+}
+
+void CommandContext::addActorToken(JsonBuilder& request) const {
+    if (actorTokenFile.empty()) return;
+    std::string token;
+    try {
+        token = ActorTokenFile::read(actorTokenFile);
+    } catch (const ConfigError& e) {
+        throw ConfigError(std::string("--actor-token-file: ") + e.what());
+    }
+    request.set("actor_token", std::string_view(token));
+    zeroize(token.data(), token.size());
 }
 
 }  // namespace hipaa::cli

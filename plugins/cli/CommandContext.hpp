@@ -6,6 +6,7 @@
 #include "CliArgs.hpp"
 
 #include "hipaa/Json.hpp"
+#include "hipaa/JsonBuilder.hpp"
 
 #include <istream>
 #include <optional>
@@ -20,13 +21,17 @@ struct CommandContext {
     std::ostream& out;
     std::istream& in;  // `--sub -` reads the value from here (keeps it out of argv)
     bool json = false;
-    std::string requester;  // who asks, for the audit trail's own records (audit query/export)
+    // --actor-token-file (or $JANUS_HIPAA_ACTOR_TOKEN_FILE): who asks, for the gated requests.
+    std::string actorTokenFile;
 
     // The answer as indented JSON (--json).
     void printJson(const json_t* answer) const { out << jsonDump(answer, JSON_INDENT(2)) << '\n'; }
     // An option's value; "-" reads it from the first line of `in` instead, so an identifier or a
     // reason stays out of argv (ps, shell history). Throws UsageError when `in` has no line.
     std::optional<std::string> valueOrStdin(const std::string& option) const;
+    // A gated request (docs/access.md): `actor_token` from the file, read now (tokens are one-time).
+    // Without a file the request goes without one (the plugin refuses it unless in development).
+    void addActorToken(JsonBuilder& request) const;
 };
 
 }  // namespace hipaa::cli

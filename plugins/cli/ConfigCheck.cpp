@@ -51,6 +51,7 @@ std::string check(const std::string& plugin, Config& config, bool files) {
             c.loadSigner();
             c.loadSpoolKey();
             c.loadTrustedKeys();
+            c.actors.loadVerifier();
         }
     } else if (plugin == plugins::kFhir) {
         if (!fhir::FhirConfig::enabled(config)) return "general.enabled = false: the handler stays unloaded";
@@ -59,6 +60,7 @@ std::string check(const std::string& plugin, Config& config, bool files) {
             c.checkCaFile();
             c.loadCipher();
             c.makeAuth();
+            c.actors.loadVerifier();
         }
     }
     return "";

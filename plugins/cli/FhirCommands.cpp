@@ -16,12 +16,13 @@ namespace hipaa::cli {
 namespace {
 
 int pending(const CommandContext& ctx) {
-    ctx.args.allowOnly({"--state", "--limit"});
+    ctx.args.allowOnly({"--state", "--limit", "--actor-token-file"});
     if (ctx.args.words().size() > 2) throw UsageError("usage: janus-hipaa fhir pending [--state S] [--limit N]");
     JsonBuilder r;
     r.set("request", "pending")
         .setOptional("state", ctx.args.value("--state"))
         .setOptional("limit", ctx.args.integer("--limit", INT64_MIN, INT64_MAX));
+    ctx.addActorToken(r);
     JsonPtr answer = ctx.api.handler(plugins::kFhir, std::move(r).build().get());
     if (ctx.json) {
         ctx.printJson(answer.get());
@@ -41,7 +42,7 @@ int pending(const CommandContext& ctx) {
 }
 
 int retry(const CommandContext& ctx) {
-    ctx.args.allowOnly({"--all"});
+    ctx.args.allowOnly({"--all", "--actor-token-file"});
     const std::string id = ctx.args.word(2);
     bool all = ctx.args.has("--all");
     if (all == !id.empty() || ctx.args.words().size() > 3)
@@ -53,6 +54,7 @@ int retry(const CommandContext& ctx) {
     } else {
         r.set("id", CliArgs::toInteger("fhir retry ID", id, 1, INT64_MAX));
     }
+    ctx.addActorToken(r);
     JsonPtr answer = ctx.api.handler(plugins::kFhir, std::move(r).build().get());
     if (ctx.json)
         ctx.printJson(answer.get());

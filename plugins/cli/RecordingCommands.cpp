@@ -20,9 +20,12 @@ std::string timeCell(const json_t* object, const char* key) {
 }
 
 int list(const CommandContext& ctx) {
-    ctx.args.allowOnly({});
+    ctx.args.allowOnly({"--actor-token-file"});
     if (ctx.args.words().size() > 2) throw UsageError("usage: janus-hipaa recordings list");
-    JsonPtr answer = ctx.api.plugin(plugins::kRecorder, JsonBuilder().set("request", "list").build().get());
+    JsonBuilder request;
+    request.set("request", "list");
+    ctx.addActorToken(request);
+    JsonPtr answer = ctx.api.plugin(plugins::kRecorder, std::move(request).build().get());
     if (ctx.json) {
         ctx.printJson(answer.get());
         return exitcode::kOk;
@@ -49,7 +52,8 @@ int RecordingCommands::run(const CommandContext& ctx) {
     if (!needsReason && sub != "status" && sub != "verify" && sub != "export")
         throw UsageError(sub.empty() ? "usage: janus-hipaa recordings list|status|hold|release|delete|verify|export"
                                      : "recordings: unknown subcommand " + sub);
-    ctx.args.allowOnly(needsReason ? std::vector<std::string>{"--reason", "--yes"} : std::vector<std::string>{});
+    ctx.args.allowOnly(needsReason ? std::vector<std::string>{"--reason", "--yes", "--actor-token-file"}
+                                   : std::vector<std::string>{"--actor-token-file"});
     const std::string id = ctx.args.word(2);
     if (id.empty() || ctx.args.words().size() > 3)
         throw UsageError("usage: janus-hipaa recordings " + sub + " RECORDING" + (needsReason ? " --reason TEXT" : "") +
@@ -68,6 +72,7 @@ int RecordingCommands::run(const CommandContext& ctx) {
             "recordings delete destroys the recording's key (crypto-shredding): it cannot be undone; "
             "add --yes to confirm");
     if (sub != "delete" && ctx.args.has("--yes")) throw UsageError("only recordings delete takes --yes");
+    ctx.addActorToken(request);
     JsonPtr answer = ctx.api.plugin(plugins::kRecorder, std::move(request).build().get());
     bool intact = true;
     if (sub == "verify") intact = jsonBool(json_object_get(answer.get(), "verification"), "ok").value_or(false);

@@ -6,6 +6,7 @@
 #include "hipaa/Json.hpp"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -36,6 +37,9 @@ public:
     // {"category": {"key": effective value}} with secrets redacted.
     JsonPtr effective() const { return jsonRetain(effective_.get()); }
     const std::string& name() const { return name_; }
+    // SHA-256 (hex) of each non-empty inline secret read, by path: lets the config change trail
+    // (ConfigTrail) notice a changed secret that effective() shows only as "<redacted>".
+    const std::map<std::string, std::string>& secretFingerprints() const { return secretFingerprints_; }
 
 private:
     const json_t* lookup(const std::string& path) const;
@@ -46,6 +50,7 @@ private:
     JsonPtr effective_;
     std::string name_;
     std::set<std::string> read_;
+    std::map<std::string, std::string> secretFingerprints_;
 };
 
 }  // namespace hipaa

@@ -59,6 +59,7 @@ AuditConfig AuditConfig::read(Config& config) {
     c.pseudonymKeyFile = config.secretPath("general.pseudonym_key_file", "/etc/janus/hipaa/pseudonym.key");
     c.signingKeyFile = config.secretPath("chain.signing_key_file", "/etc/janus/hipaa/audit-signing.key");
     c.trustedKeysFile = config.string("chain.trusted_keys_file", "");
+    c.actors = ActorConfig::read(config, c.pseudonymKeyFile);
     config.finish();
     return c;
 }

@@ -7,6 +7,7 @@
 #include "AuditPolicy.hpp"
 #include "AuditWriter.hpp"
 
+#include "hipaa/ActorGate.hpp"
 #include "hipaa/Config.hpp"
 #include "hipaa/Ed25519Signer.hpp"
 #include "hipaa/PgConn.hpp"
@@ -22,6 +23,7 @@ struct AuditConfig {
     AuditWriterOptions writer;                // all but the spool key (loadSpoolKey)
     std::string policyFile, pseudonymKeyFile, signingKeyFile, spoolKeyFile;
     std::string trustedKeysFile;  // chain.trusted_keys_file; empty: only our own key is trusted
+    ActorConfig actors;           // who may query, export and look up pseudonyms (actor tokens)
 
     // `general.enabled` (default true): false loads nothing else.
     static bool enabled(Config& config);

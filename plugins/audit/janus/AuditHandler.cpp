@@ -10,6 +10,7 @@
 #include "AuditVerifier.hpp"
 
 #include "hipaa/Clock.hpp"
+#include "hipaa/ConfigTrail.hpp"
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
 #include "hipaa/JcfgParser.hpp"
@@ -21,10 +22,6 @@ namespace hipaa::audit {
 namespace {
 
 Config loadConfig(const std::string& file) { return Config(JcfgParser::parseFile(file), file); }
-
-std::string requireRequester(const json_t* request) {
-    return std::string(jsonRequireString(request, "requester", 1, 128));
-}
 
 // An issuer's iss or sub: no join token (at most 8 KiB) carries a longer one.
 std::string_view requireSubject(const json_t* obj, const char* key) { return jsonRequireString(obj, key, 1, 8192); }
@@ -43,11 +40,16 @@ AuditHandler::AuditHandler(Config config, Logger log) : config_(std::move(config
     options.spoolKey = c.loadSpoolKey();
     if (!database_) log_.warn("no database.conninfo: the audit trail is only spooled (development setups only)");
     writer_ = std::make_unique<AuditWriter>(std::move(options), *policy_, *pseudonymizer_, *signer_, log_);
+    gate_ = std::make_unique<ActorGate>(std::string(kAuditInfo.package), c.actors.development, c.actors.loadVerifier());
+    if (c.actors.development)
+        log_.warn("general.development = true: the admin secret alone may query the trail (development only)");
     // The room asks before every join and admission (fail closed).
     AuditHealthProbe::inProcess().provide(*this);
     AuditTrail::inProcess().provide(*this);
     // Records of plugins that started before this handler (their config at start).
     for (const auto& r : AuditTrail::takeKept()) take(r);
+    ConfigTrail::record(std::string(kAuditInfo.package), config_,
+                        c.writer.spoolDir + "/config-state." + c.writer.instanceId + ".json", log_);
 }
 
 AuditHandler::~AuditHandler() {
@@ -92,6 +94,10 @@ void AuditHandler::incomingEvent(json_t* event) { writer_->enqueue(event); }
 JsonPtr AuditHandler::handleRequest(const json_t* request) {
     if (!json_is_object(request)) throw RequestError(errc::kInvalidJson, "request must be a JSON object");
     std::string_view what = jsonRequireString(request, "request");
+    // The free-text requester could name anyone; the actor token proves who asks.
+    if (json_object_get(request, "requester"))
+        throw RequestError(errc::kInvalidField, "requester: no longer accepted, actor_token replaced it");
+    jsonOptionalString(request, "actor_token");  // another JSON type is 303, as for every field
     if (what == "info") {
         JsonPtr info = infoResponse(kAuditInfo, config_.effective());
         JsonPtr s = stats();
@@ -185,18 +191,11 @@ PgConn AuditHandler::connect() const {
     }
 }
 
-void AuditHandler::recordOwn(const std::string& action, const std::string& requester, JsonPtr details) {
-    AuditRecord r;
-    r.eventTimeUs = Clock::wallUs();
-    r.emitter = writer_->instanceId();
-    r.plugin = std::string(kAuditInfo.package);
-    r.actor = requester;
-    r.action = action;
-    r.outcome = "success";
-    JsonPtr ev = JsonBuilder().set("requester", std::string_view(requester)).set("request", std::move(details)).build();
-    r.event = jsonDump(ev.get());
-    if (!writer_->enqueueOwn(std::move(r)))
-        throw RequestError(errc::kNotRecorded, "the request could not be written to the audit trail");
+void AuditHandler::admit(const json_t* request, const std::string& action, const JsonPtr& object) {
+    ActorDecision d = gate_->admit(request, action, object);
+    if (d.access != Access::Any)
+        gate_->refuse(d, object, "role_forbidden", "the role " + d.role + " may not " + action);
+    gate_->allow(d, object);
 }
 
 JsonPtr AuditHandler::verify(const json_t* request) {
@@ -253,7 +252,6 @@ JsonPtr AuditHandler::verify(const json_t* request) {
 }
 
 JsonPtr AuditHandler::query(const json_t* request, bool exportMode) {
-    std::string requester = requireRequester(request);
     AuditQuery::Filter f = AuditQuery::parse(request);
     if (const json_t* p = json_object_get(request, "pseudonym")) {
         if (!json_is_object(p))
@@ -262,12 +260,13 @@ JsonPtr AuditHandler::query(const json_t* request, bool exportMode) {
     }
     std::string format(exportMode ? jsonOptionalString(request, "format").value_or("jsonl") : "jsonl");
     if (format != "jsonl" && format != "fhir") throw RequestError(errc::kUnknownFormat, "format: jsonl or fhir");
-    PgConn conn = connect();
     JsonPtr details = AuditQuery::describe(f);
     if (exportMode)
         json_object_update(details.get(), JsonBuilder().set("format", std::string_view(format)).build().get());
-    // Audited before anything is read: a query that cannot be recorded is not answered.
-    recordOwn(exportMode ? "audit.export" : "audit.query", requester, std::move(details));
+    // Audited before anything is read: a query that cannot be recorded is not answered. Before the
+    // database too, so an unadmitted caller learns nothing about it.
+    admit(request, exportMode ? "audit.export" : "audit.query", details);
+    PgConn conn = connect();
     std::vector<AuditRecord> rows;
     try {
         rows = AuditQuery::run(conn, f);
@@ -311,11 +310,10 @@ JsonPtr AuditHandler::query(const json_t* request, bool exportMode) {
 }
 
 JsonPtr AuditHandler::pseudonym(const json_t* request) {
-    std::string requester = requireRequester(request);
     std::string ps = pseudonymizer_->participant(requireSubject(request, "iss"), requireSubject(request, "sub"));
     JsonPtr details =
         JsonBuilder().set("pseudonym", std::string_view(ps)).build();  // never iss/sub: they identify the person
-    recordOwn("audit.pseudonym", requester, std::move(details));
+    admit(request, "audit.pseudonym", details);
     JsonPtr out = JsonBuilder().set("pseudonym", std::string_view(ps)).build();
     return out;
 }

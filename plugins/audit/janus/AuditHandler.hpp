@@ -3,12 +3,14 @@
 // janus.eventhandler.hipaa.audit: every Janus event (mask: all) is queued without blocking Janus'
 // event thread, scrubbed by the allow-list policy, hash-chained, checkpoint-signed and batched into
 // PostgreSQL by one writer thread (AuditWriter), spooled encrypted while PostgreSQL is away.
-// Admin API (query_eventhandler): info, stats, health, verify, query, export, pseudonym (docs/audit.md).
+// Admin API (query_eventhandler): info, stats, health, verify, query, export, pseudonym (docs/audit.md);
+// query, export and pseudonym read PHI-linked records and need an actor token (ActorGate).
 // In-process: the AuditHealthProbe the room asks before a visit starts, and the AuditTrail the other
 // plugins write their access and config records to.
 #include "AuditPolicy.hpp"
 #include "AuditWriter.hpp"
 
+#include "hipaa/ActorGate.hpp"
 #include "hipaa/AuditHealthProbe.hpp"
 #include "hipaa/AuditTrail.hpp"
 #include "hipaa/Config.hpp"
@@ -54,8 +56,9 @@ private:
     JsonPtr query(const json_t* request, bool exportMode);
     JsonPtr pseudonym(const json_t* request);
     PgConn connect() const;
-    // Writes the handler's own record (who asked what) before answering; RequestError 402 if it cannot.
-    void recordOwn(const std::string& action, const std::string& requester, JsonPtr details);
+    // Admits the actor for `action` (only Any access reads the trail) and records the access with
+    // `object` before anything is read: RequestError 360-368 otherwise.
+    void admit(const json_t* request, const std::string& action, const JsonPtr& object);
 
     Config config_;
     Logger log_;
@@ -65,6 +68,7 @@ private:
     std::unique_ptr<Ed25519Signer> signer_;
     std::string trustedKeysFile_;  // chain.trusted_keys_file: other instances' public keys (empty: none)
     std::unique_ptr<AuditWriter> writer_;
+    std::unique_ptr<ActorGate> gate_;
 };
 
 }  // namespace hipaa::audit

@@ -69,6 +69,8 @@ FhirConfig FhirConfig::read(Config& config) {
         c.bundle.transmitterReference.rfind("Organization/", 0) != 0)
         throw ConfigError("general.transmitter_reference: must be Device/<id> or Organization/<id>");
     c.bundle.defaultLoinc = config.string("general.default_loinc", "11506-3");
+    c.stateDir = config.string("general.state_dir", "/var/lib/janus-hipaa/fhir");
+    if (c.stateDir.empty() || c.stateDir[0] != '/') throw ConfigError("general.state_dir: an absolute path");
 
     c.outbox = {config.secret("outbox.conninfo"), c.instance, 5,
                 static_cast<int>(config.integer("outbox.statement_timeout_ms", 10000, 100, 600000))};
@@ -85,6 +87,7 @@ FhirConfig FhirConfig::read(Config& config) {
     w.pollIntervalMs = static_cast<int>(config.integer("outbox.poll_interval_ms", 1000, 10, 60000));
     if (w.leaseSeconds * 1000L <= c.client.timeoutMs * 2)
         throw ConfigError("outbox.lease_seconds: must exceed twice general.timeout_ms");
+    c.actors = ActorConfig::read(config, config.secretPath("general.pseudonym_key_file", ""));
     config.finish();
     return c;
 }

@@ -12,6 +12,7 @@
 #include "OutboxWorker.hpp"
 #include "SmartBackendAuth.hpp"
 
+#include "hipaa/ActorGate.hpp"
 #include "hipaa/Config.hpp"
 
 #include <memory>
@@ -22,6 +23,7 @@ namespace hipaa::fhir {
 struct FhirConfig {
     std::string auth;  // "bearer" | "smart"
     std::string instance, outboxKeyFile, bearerTokenFile;
+    std::string stateDir;  // general.state_dir: the handler's private files (the config trail's state)
     FhirClient::Options client;
     BundleOptions bundle;
     Outbox::Options outbox;
@@ -31,7 +33,8 @@ struct FhirConfig {
         SmartBackendAuth::Options options;
         std::string keyFile, kid, clientId;
         ClientAssertion::Alg alg{};
-    } smart;  // auth = "smart" only
+    } smart;             // auth = "smart" only
+    ActorConfig actors;  // who may list, export and retry bundles (actor tokens)
 
     // `general.enabled` (default true): false loads nothing else.
     static bool enabled(Config& config);

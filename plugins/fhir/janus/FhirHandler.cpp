@@ -5,6 +5,7 @@
 #include "FhirErrors.hpp"
 
 #include "hipaa/Clock.hpp"
+#include "hipaa/ConfigTrail.hpp"
 #include "hipaa/Errors.hpp"
 #include "hipaa/JcfgParser.hpp"
 #include "hipaa/JsonBuilder.hpp"
@@ -30,6 +31,9 @@ FhirHandler::FhirHandler(Config config, Logger log, VisitBus& bus) : config_(std
     outboxOptions_ = c.outbox;
     workerOptions_ = c.worker;
     int workers = c.workers;
+    gate_ = std::make_unique<ActorGate>(std::string(kFhirInfo.package), c.actors.development, c.actors.loadVerifier());
+    if (c.actors.development)
+        log_.warn("general.development = true: the admin secret alone may list, export and retry (development only)");
 
     // The database may come up after Janus: every part connects lazily and reconnects.
     ingestOutbox_ = std::make_unique<Outbox>(outboxOptions_, cipher_, builder_);
@@ -42,6 +46,7 @@ FhirHandler::FhirHandler(Config config, Logger log, VisitBus& bus) : config_(std
     subscriptions_.push_back(bus.subscribe<VisitEnded>("fhir", [this](const VisitEnded& v) { onVisitEnded(v); }));
     subscriptions_.push_back(bus.subscribe<NoteSubmitted>("fhir", [this](const NoteSubmitted& n) { onNote(n); }));
     VisitNotes::inProcess().provide(*this);  // the recorder's patient copy reads sent notes through it
+    ConfigTrail::record(std::string(kFhirInfo.package), config_, c.stateDir + "/config-state.json", log_);
     log_.info("fhir: exporting to " + baseUrl_ + " (auth " + auth_ + ", " + std::to_string(workers) +
               " workers, instance " + instance_ + ")");
 }
@@ -169,30 +174,50 @@ JsonPtr FhirHandler::list(const json_t* request) {
     if (state != "pending" && state != "dead" && state != "sent")
         throw RequestError(errc::kInvalidField, "state: must be pending, dead or sent");
     int64_t limit = jsonOptionalInt(request, "limit", 1, 1000).value_or(100);
+    JsonPtr object = JsonBuilder().set("state", state).set("limit", limit).build();
+    ActorDecision d = gate_->admit(request, "fhir.pending", object);
+    if (d.access != Access::Any && d.access != Access::Metadata)
+        gate_->refuse(d, object, "role_forbidden", "the role " + d.role + " may not list bundles");
+    const bool metadata = d.access == Access::Metadata;
+    gate_->allow(d, object);
     auto rows = admin([&](Outbox& o) { return o.list(state, static_cast<int>(limit)); });
     JsonPtr arr = jsonArray();
     for (const auto& row : rows) {
         JsonBuilder j;
-        j.set("id", row.id)
-            .set("visit_id", row.visitId)
+        j.setIf(!metadata, "id", row.id)
+            .setIf(!metadata, "visit_id", row.visitId)
             .set("kind", row.kind)
             .set("state", row.state)
             .set("attempts", row.attempts)
             .setIf(row.lastStatus, "last_status", static_cast<int64_t>(row.lastStatus))
-            .setIf(!row.lastError.empty(), "last_error", row.lastError)
+            .setIf(!metadata && !row.lastError.empty(), "last_error", row.lastError)
             .set("age_seconds", row.ageSeconds)
             .setIf(row.state == "pending", "next_attempt_in_seconds", row.nextAttemptInSeconds);
-        if (!row.outcome.empty()) j.set("outcome", jsonParse(row.outcome));
+        if (!metadata && !row.outcome.empty()) j.set("outcome", jsonParse(row.outcome));
         json_array_append_new(arr.get(), jsonRelease(std::move(j).build()));
     }
-    JsonPtr r = JsonBuilder().set("state", state).set("bundles", std::move(arr)).build();
+    JsonPtr r = JsonBuilder()
+                    .set("state", state)
+                    .set("count", static_cast<uint64_t>(rows.size()))
+                    .setIf(metadata, "access", "metadata")
+                    .set("bundles", std::move(arr))
+                    .build();
     return r;
+}
+
+void FhirHandler::admitAny(const json_t* request, const std::string& action, const JsonPtr& object) {
+    ActorDecision d = gate_->admit(request, action, object);
+    if (d.access != Access::Any)
+        gate_->refuse(d, object, "role_forbidden", "the role " + d.role + " may not " + action);
+    gate_->allow(d, object);
 }
 
 JsonPtr FhirHandler::retry(const json_t* request) {
     std::optional<int64_t> id = jsonOptionalInt(request, "id", 1, INT64_MAX);
     bool all = jsonOptionalBool(request, "all").value_or(false);
     if (!id && !all) throw RequestError(errc::kMissingField, "id (or \"all\": true) required");
+    JsonPtr object = id ? JsonBuilder().set("id", *id).build() : JsonBuilder().set("all", true).build();
+    admitAny(request, "fhir.retry", object);
     auto ids = admin([&](Outbox& o) { return o.retry(id); });
     if (id && ids.empty()) throw RequestError(errc::kNoSuchBundle, "no dead-lettered bundle with this id");
     for (auto& w : workers_) w->wake();
@@ -204,6 +229,7 @@ JsonPtr FhirHandler::retry(const json_t* request) {
 
 JsonPtr FhirHandler::exportVisit(const json_t* request) {
     std::string visitId(jsonRequireString(request, "visit_id", 1, 128));
+    admitAny(request, "fhir.export", JsonBuilder().set("visit_id", std::string_view(visitId)).build());
     auto id = admin([&](Outbox& o) { return o.exportVisit(visitId, Clock::wallUs()); });
     if (!id) throw RequestError(errc::kUnknownVisit, "no ended visit with this visit_id");
     for (auto& w : workers_) w->wake();
@@ -214,6 +240,7 @@ JsonPtr FhirHandler::exportVisit(const json_t* request) {
 JsonPtr FhirHandler::handleRequest(const json_t* request) {
     if (!json_is_object(request)) throw RequestError(errc::kInvalidJson, "request must be a JSON object");
     std::string what(jsonRequireString(request, "request"));
+    jsonOptionalString(request, "actor_token");  // another JSON type is 303, as for every field
     if (what == "info") {
         JsonPtr info = infoResponse(kFhirInfo, config_.effective());
         json_object_update(info.get(), JsonBuilder().set("auth", auth_).set("instance", instance_).build().get());

@@ -4,13 +4,15 @@
 // PHI reaches it only in-process: it subscribes to VisitEnded and NoteSubmitted on the VisitBus
 // (published by the room plugin) and takes no Janus events (its event mask is empty). Each fact is
 // sealed into the PostgreSQL outbox (Outbox) before any network call; OutboxWorker threads send the
-// transaction Bundles. Admin API (query_eventhandler): info, status, pending, retry, export.
+// transaction Bundles. Admin API (query_eventhandler): info, status, pending, retry, export;
+// pending, retry and export need an actor token (ActorGate, docs/access.md).
 #include "BundleBuilder.hpp"
 #include "FhirAuth.hpp"
 #include "Outbox.hpp"
 #include "OutboxCipher.hpp"
 #include "OutboxWorker.hpp"
 
+#include "hipaa/ActorGate.hpp"
 #include "hipaa/Config.hpp"
 #include "hipaa/CurlEasy.hpp"
 #include "hipaa/Logger.hpp"
@@ -58,7 +60,10 @@ private:
     template <typename F>
     auto admin(F&& f);
     JsonPtr status();
+    // Metadata access (admin staff, support) gets counts, kinds, states and times: no ids, no errors.
     JsonPtr list(const json_t* request);
+    // Records the access before anything changes; only Any access passes (RequestError 360-368).
+    void admitAny(const json_t* request, const std::string& action, const JsonPtr& object);
     JsonPtr retry(const json_t* request);
     JsonPtr exportVisit(const json_t* request);
 
@@ -73,6 +78,7 @@ private:
     std::shared_ptr<WorkerCounters> workerCounters_ = std::make_shared<WorkerCounters>();
     Counters counters_;
     CurlGlobal curlGlobal_;
+    std::unique_ptr<ActorGate> gate_;
 
     std::mutex ingestMutex_, adminMutex_, stopMutex_;
     std::condition_variable stopCv_;

@@ -10,6 +10,7 @@
 #include "RecordingContextJson.hpp"
 #include "WriteError.hpp"
 #include "hipaa/Clock.hpp"
+#include "hipaa/ConfigTrail.hpp"
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
 #include "hipaa/JcfgParser.hpp"
@@ -115,6 +116,9 @@ RecorderPlugin::RecorderPlugin(Config config, Logger log, MediaHost& host)
     sweeper_ = std::thread([this] { sweeperLoop(); });
     // The room plugin in the same process records its consults through this.
     RecordingSink::inProcess().provide(*this);
+    // One state file per instance: several may share recordings_dir.
+    ConfigTrail::record(std::string(kRecorderInfo.package), config_,
+                        recordingsDir_ + "/config-state." + instanceId_ + ".json", log_);
 }
 
 RecorderPlugin::~RecorderPlugin() {

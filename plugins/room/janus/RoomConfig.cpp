@@ -41,6 +41,8 @@ RoomConfig RoomConfig::read(Config& config) {
     c.settings.lockoutWindowS = config.integer("lockout.window", 300, 1, 86400);
     c.settings.lockoutS = config.integer("lockout.duration", 300, 1, 86400);
     c.requireAudit = config.boolean("general.require_audit", true);
+    c.stateDir = config.string("general.state_dir", "/var/lib/janus-hipaa/room");
+    if (c.stateDir.empty() || c.stateDir[0] != '/') throw ConfigError(c.name + ": general.state_dir: an absolute path");
     for (const auto& cat : config.categories()) {
         if (cat.rfind("class-", 0) == 0) {
             std::string cls = cat.substr(6);

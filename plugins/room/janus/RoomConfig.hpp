@@ -4,9 +4,9 @@
 // thread: RoomPlugin reads it at init, `janus-hipaa check-config` offline (no Janus). loadKeys() then
 // opens the key files with the secret-file rules, as init does.
 #include "ChatMeter.hpp"
-#include "hipaa/KeyStore.hpp"
 #include "RoomSettings.hpp"
 #include "TokenVerifier.hpp"
+#include "hipaa/KeyStore.hpp"
 
 #include "hipaa/ClusterConfig.hpp"
 #include "hipaa/Config.hpp"
@@ -31,6 +31,7 @@ struct RoomConfig {
     bool development = false;
     bool requireAudit = true;
     std::string pseudonymKeyFile;
+    std::string stateDir;  // general.state_dir: the plugin's private files (the config trail's state)
     TokenPolicy tokens;
     KeySources keySources;
     ChatMeter::Limit chat;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "RoomPlugin.hpp"
 
+#include "hipaa/ConfigTrail.hpp"
+
 #include "RoomConfig.hpp"
 #include "RoomErrors.hpp"
 #include "RoomState.hpp"
@@ -130,6 +132,7 @@ RoomPlugin::RoomPlugin(Config config, Logger log, MediaHost& host, VisitPublishe
             });
         listener_->start();
     }
+    ConfigTrail::record(std::string(kRoomInfo.package), config_, c.stateDir + "/config-state.json", log_);
 }
 
 RoomPlugin::~RoomPlugin() {

@@ -20,20 +20,16 @@ int code(JanusGroup g, const char* handler, const std::string& body) {
 void addHandlerScenarios(std::vector<Scenario>& out) {
     out.push_back({kAudit, 400, "verify without a configured database",
                    [] { return code(JanusGroup::RoomRecorder, kAudit, R"({"request":"verify"})"); }});
-    out.push_back(
-        {kAudit, 401, "query with limit 0",
-         [] { return code(JanusGroup::Handlers, kAudit, R"({"request":"query","requester":"contract","limit":0})"); }});
+    out.push_back({kAudit, 401, "query with limit 0",
+                   [] { return code(JanusGroup::Handlers, kAudit, R"({"request":"query","limit":0})"); }});
     out.push_back({kAudit, 401, "query with a time that is not a timestamp", [] {
-                       return code(JanusGroup::Handlers, kAudit,
-                                   R"({"request":"query","requester":"contract","from_time":"yesterday-ish"})");
+                       return code(JanusGroup::Handlers, kAudit, R"({"request":"query","from_time":"yesterday-ish"})");
                    }});
     out.push_back({kAudit, 401, "verify with to_seq before from_seq", [] {
                        return code(JanusGroup::Handlers, kAudit, R"({"request":"verify","from_seq":5,"to_seq":2})");
                    }});
-    out.push_back({kAudit, 403, "export as csv", [] {
-                       return code(JanusGroup::Handlers, kAudit,
-                                   R"({"request":"export","requester":"contract","format":"csv"})");
-                   }});
+    out.push_back({kAudit, 403, "export as csv",
+                   [] { return code(JanusGroup::Handlers, kAudit, R"({"request":"export","format":"csv"})"); }});
     out.push_back({kFhir, 400, "retry of a bundle that is not dead-lettered",
                    [] { return code(JanusGroup::Handlers, kFhir, R"({"request":"retry","id":7})"); }});
     out.push_back(

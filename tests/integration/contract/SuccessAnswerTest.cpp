@@ -178,16 +178,14 @@ TEST(SuccessAnswers, AuditAdmin) {
     call(R"({"request":"health"})");
     // Something in the trail: the handler's own records of these queries, and the room's events.
     newRoom(c);
-    call(R"({"request":"query","requester":"contract-ok","limit":5})");
-    JsonPtr q = pollHandler(c, kAudit, R"({"request":"query","requester":"contract-ok","limit":2})",
+    call(R"({"request":"query","limit":5})");
+    JsonPtr q = pollHandler(c, kAudit, R"({"request":"query","limit":2})",
                             [](const json_t* r) { return jsonInt(r, "count").value_or(0) == 2; });
     EXPECT_EQ(jsonInt(q.get(), "count").value_or(0), 2) << jsonDump(q.get());
     EXPECT_TRUE(jsonBool(call(R"({"request":"verify"})").get(), "ok").value_or(false));
-    call(R"({"request":"export","requester":"contract-ok","limit":3})");
-    call(R"({"request":"export","requester":"contract-ok","format":"fhir","limit":3})");
-    EXPECT_FALSE(str(call(R"({"request":"pseudonym","requester":"contract-ok","iss":"https://idp.test","sub":"s1"})"),
-                     "pseudonym")
-                     .empty());
+    call(R"({"request":"export","limit":3})");
+    call(R"({"request":"export","format":"fhir","limit":3})");
+    EXPECT_FALSE(str(call(R"({"request":"pseudonym","iss":"https://idp.test","sub":"s1"})"), "pseudonym").empty());
 }
 
 // A consult from join to end on the Handlers group (its FHIR handler takes notes), every client

@@ -71,6 +71,7 @@ protected:
                               kConsultSystem +
                               "\"\n"
                               "  instance_id = \"janus-consult\"\n"
+                              "  development = true\n"
                               "}\n"
                               "outbox: {\n"
                               "  conninfo = \"" +

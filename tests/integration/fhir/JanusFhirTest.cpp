@@ -38,6 +38,7 @@ TEST(JanusFhir, LoadsWithARealConfigAnswersStatusAndSendsNothingWithoutVisits) {
                           "  smart_alg = \"ES384\"\n"
                           "  smart_kid = \"es384-1\"\n"
                           "  instance_id = \"janus-test\"\n"
+                          "  development = true\n"
                           "}\n"
                           "outbox: {\n"
                           "  conninfo = \"" +

@@ -318,9 +318,7 @@ protected:
         setAuditKey(janus, "checkpoint_every", "20");
     }
     std::string pseudonymOf(const std::string& sub) {
-        JsonPtr r = auditRequest(
-            *admin,
-            R"({"request":"pseudonym","requester":"it-room-auditor","iss":"janus-hipaa-dev","sub":")" + sub + R"("})");
+        JsonPtr r = auditRequest(*admin, R"({"request":"pseudonym","iss":"janus-hipaa-dev","sub":")" + sub + R"("})");
         std::string ps(jsonString(r.get(), "pseudonym").value_or(""));
         EXPECT_TRUE(ps.starts_with("ps1_")) << jsonDump(r.get());
         return ps;

@@ -326,31 +326,57 @@ TEST_F(CliTest, APluginRefusalExits1WithItsErrorCode) {
     EXPECT_EQ(jsonInt(jsonParse(j.out).get(), "error_code").value_or(0), 421);  // the raw answer, for scripts
 }
 
-TEST_F(CliTest, AuditQueryAndExportCarryTheRequesterAndFilters) {
+TEST_F(CliTest, AuditQueryAndExportCarryTheActorTokenAndFilters) {
     admin.answers["janus.eventhandler.hipaa.audit query"] =
         json(R"({"count":1,"next_cursor":"c1:7:41:gw-2","records":[{"instance_id":"gw-2","seq":41,)"
              R"("time":"2026-01-01T00:00:00Z","action":"join",)"
              R"("outcome":"success","room":"consult-7","actor":"p_ab","plugin":"janus.plugin.hipaa.room"}]})");
-    Outcome r =
-        run({"audit", "query", "--room", "consult-7", "--limit", "1", "--pseudonym-iss", "idp", "--pseudonym-sub", "-"},
-            "patient-9\n");
+    std::string tokenFile = dir.write("actor-token", "eyJh.eyJp.c2ln\n", 0600);
+    Outcome r = run({"audit", "query", "--room", "consult-7", "--limit", "1", "--pseudonym-iss", "idp",
+                     "--pseudonym-sub", "-", "--actor-token-file", tokenFile},
+                    "patient-9\n");
     EXPECT_EQ(r.status, exitcode::kOk) << r.err;
-    EXPECT_EQ(lastRequest(), R"({"request":"query","requester":"ops-alice","room":"consult-7","limit":1,)"
-                             R"("pseudonym":{"iss":"idp","sub":"patient-9"}})");
+    EXPECT_EQ(lastRequest(), R"({"request":"query","room":"consult-7","limit":1,)"
+                             R"("pseudonym":{"iss":"idp","sub":"patient-9"},"actor_token":"eyJh.eyJp.c2ln"})");
     EXPECT_EQ(r.out,
               "INSTANCE  SEQ  TIME                  ACTION  OUTCOME  ROOM       ACTOR  PLUGIN\n"
               "gw-2      41   2026-01-01T00:00:00Z  join    success  consult-7  p_ab   janus.plugin.hipaa.room\n"
               "(more may follow: add --cursor c1:7:41:gw-2)\n");
     admin.answers["janus.eventhandler.hipaa.audit export"] =
         json(R"({"count":2,"format":"jsonl","data":"{\"seq\":1}\n{\"seq\":2}\n"})");
-    Outcome e =
-        run({"audit", "export", "--requester", "compliance-bob", "--format", "jsonl", "--cursor", "c1:7:41:gw-2"});
+    // The token is read afresh for every request (each is one-time), here from the environment.
+    dir.write("actor-token", "eyJi.eyJq.c2lo\n", 0600);
+    env["JANUS_HIPAA_ACTOR_TOKEN_FILE"] = tokenFile;
+    Outcome e = run({"audit", "export", "--format", "jsonl", "--cursor", "c1:7:41:gw-2"});
     EXPECT_EQ(lastRequest(),
-              R"({"request":"export","requester":"compliance-bob","cursor":"c1:7:41:gw-2","format":"jsonl"})");
+              R"({"request":"export","cursor":"c1:7:41:gw-2","format":"jsonl","actor_token":"eyJi.eyJq.c2lo"})");
     EXPECT_EQ(e.out, "{\"seq\":1}\n{\"seq\":2}\n");
+    EXPECT_EQ(e.out.find("eyJi"), std::string::npos);
+    EXPECT_EQ(run({"audit", "query", "--requester", "ops-alice"}).status, exitcode::kUsage)
+        << "actor tokens replaced it";
     EXPECT_EQ(run({"audit", "query", "--pseudonym-iss", "idp"}).status, exitcode::kUsage);
     EXPECT_EQ(run({"audit", "query", "--format", "fhir"}).status, exitcode::kUsage);  // export only
     EXPECT_EQ(run({"audit"}).status, exitcode::kUsage);
+}
+
+TEST_F(CliTest, TheActorTokenFileMustBeTheOwnersAloneAndIsNeverPrinted) {
+    admin.answers["janus.plugin.hipaa.recorder list"] = json(R"({"recordings":[]})");
+    std::string open = dir.write("open-token", "eyJh.eyJp.c2VjcmV0LXRva2Vu\n", 0644);
+    size_t before = admin.calls.size();
+    Outcome r = run({"recordings", "list", "--actor-token-file", open});
+    EXPECT_EQ(r.status, exitcode::kUnreachable);
+    EXPECT_NE(r.err.find("--actor-token-file"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(open), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("c2VjcmV0LXRva2Vu"), std::string::npos) << "the token itself is never printed";
+    EXPECT_EQ(admin.calls.size(), before) << "nothing was sent";
+    std::string notJws = dir.write("not-jws", "secret-token-text\n", 0600);
+    Outcome n = run({"recordings", "list", "--actor-token-file", notJws});
+    EXPECT_EQ(n.status, exitcode::kUnreachable);
+    EXPECT_EQ(n.err.find("secret-token-text"), std::string::npos) << n.err;
+    std::string good = dir.write("token", "eyJh.eyJp.c2ln\n", 0600);
+    EXPECT_EQ(run({"recordings", "list", "--actor-token-file", good}).status, exitcode::kOk);
+    EXPECT_EQ(lastRequest(), R"({"request":"list","actor_token":"eyJh.eyJp.c2ln"})");
+    EXPECT_EQ(run({"rooms", "list", "--actor-token-file", good}).status, exitcode::kUsage) << "rooms are not gated";
 }
 
 TEST_F(CliTest, FhirPendingRetryAndStatus) {
