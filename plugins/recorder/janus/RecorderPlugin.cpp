@@ -26,6 +26,7 @@
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
+#include <map>
 
 namespace hipaa::recorder {
 namespace {
@@ -208,6 +209,7 @@ JsonPtr RecorderPlugin::handleAdmin(const json_t* request) {
         return info;
     }
     if (what == "start") return startRequest(request);
+    if (what == "stats") return stats();
     if (what == "patient_copy") return patientCopy(request);
     if (what == "list") return listRequest(request);
     static const std::set<std::string> kPerRecording{"stop",   "status", "hold",   "release",
@@ -586,6 +588,51 @@ JsonPtr RecorderPlugin::status(const std::string& id) {
             JsonBuilder().set("counters", std::move(arr)).setIf(!failure.empty(), "failure", failure).build().get());
     }
     return j;
+}
+
+JsonPtr RecorderPlugin::stats() {
+    JsonPtr list = store_->list();
+    std::map<std::pair<std::string, std::string>, uint64_t> counts;
+    uint64_t onHold = 0, failedStreams = 0;
+    uint64_t bytes = 0, received = 0, recorded = 0, srtpFailed = 0, lost = 0, ssrcRefused = 0;
+    size_t i;
+    const json_t* r;
+    json_array_foreach(list.get(), i, r) {
+        std::string status(jsonString(r, "status").value_or(""));
+        ++counts[{status, std::string(jsonString(r, "policy").value_or(""))}];
+        if (jsonBool(r, "hold").value_or(false)) ++onHold;
+        if (status != "recording") continue;
+        std::string id(jsonString(r, "recording").value_or(""));
+        bool udp = ingest_->active(id);
+        if (!udp && !inProcess_->active(id)) continue;
+        for (const auto& c : udp ? ingest_->counters(id) : inProcess_->counters(id)) {
+            bytes += c.bytes;
+            received += c.received;
+            recorded += c.recorded;
+            srtpFailed += c.srtpFailed;
+            lost += c.lost;
+            ssrcRefused += c.ssrcRefused;
+            if (c.writeError) ++failedStreams;
+        }
+    }
+    JsonPtr byStatus = jsonArray();
+    for (const auto& [key, n] : counts)
+        json_array_append_new(
+            byStatus.get(),
+            jsonRelease(JsonBuilder().set("status", key.first).set("policy", key.second).set("count", n).build()));
+    return JsonBuilder()
+        .set("recordings", std::move(byStatus))
+        .set("on_hold", onHold)
+        .set("active", JsonBuilder()
+                           .set("bytes", bytes)
+                           .set("received", received)
+                           .set("recorded", recorded)
+                           .set("srtp_failed", srtpFailed)
+                           .set("lost", lost)
+                           .set("ssrc_refused", ssrcRefused)
+                           .set("failed_streams", failedStreams)
+                           .build())
+        .build();
 }
 
 JsonPtr RecorderPlugin::exportRecording(const std::string& id) {

@@ -81,6 +81,9 @@ private:
     Sealed seal(const std::string& id);
     JsonPtr stopRequest(const std::string& id);
     JsonPtr status(const std::string& id);
+    // Secret-only and PHI-free (metrics): recordings counted by status and policy, holds, and the
+    // running recordings' live counters summed. No id, visit, room or participant.
+    JsonPtr stats();
     JsonPtr exportRecording(const std::string& id);
     // Admin `patient_copy`: one encrypted, signed package of a patient's sealed recordings, notes
     // and accounting of disclosures (PatientCopyBuilder).

@@ -189,7 +189,7 @@ TEST(MetricsExporter, AScrapeOfARealConsultIsRightValidPhiFreeAndCoversAlertsAnd
             ++requests;
             EXPECT_EQ(line.substr(line.size() - 2), " 1") << line << "\n" << exporter.log();
         }
-    EXPECT_EQ(requests, 10);  // room info/list/stats, recorder info/list, audit info/stats/health, fhir info/status
+    EXPECT_EQ(requests, 10);  // room info/list/stats, recorder info/stats, audit info/stats/health, fhir info/status
     for (const char* line :
          {"janus_hipaa_room_rooms{class=\"default\",state=\"active\"} 1",
           "janus_hipaa_room_participants{state=\"admitted\"} 1", "janus_hipaa_room_participants{state=\"waiting\"} 1",
