@@ -28,7 +28,7 @@ JsonPtr decodeObject(std::string_view part, const char* what) {
 JwsToken JwsToken::parse(std::string_view compact, size_t maxSize) {
     if (compact.size() > maxSize)
         throw JwsError(JwsError::Kind::TooLarge, "token_too_large",
-                         "token larger than " + std::to_string(maxSize) + " bytes");
+                       "token larger than " + std::to_string(maxSize) + " bytes");
     auto d1 = compact.find('.');
     if (d1 == std::string_view::npos) malformed("not three parts");
     auto d2 = compact.find('.', d1 + 1);

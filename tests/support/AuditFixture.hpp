@@ -2,6 +2,7 @@
 #pragma once
 // The audit handler in a real Janus (its generated config, its Admin API), for the tests of every
 // area that run it against a real PostgreSQL database.
+#include "ConfigEdit.hpp"
 #include "JanusClient.hpp"
 #include "JanusProcess.hpp"
 #include "Shell.hpp"
@@ -11,7 +12,6 @@
 
 #include <chrono>
 #include <functional>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -20,20 +20,7 @@ namespace hipaa::test {
 
 // Rewrites `key = ...` in the generated audit .jcfg.
 inline void setAuditKey(JanusProcess& janus, const std::string& key, const std::string& value) {
-    std::string file = "janus.eventhandler.hipaa.audit.jcfg";
-    std::istringstream in(readFile(janus.configFile(file)));
-    std::string line, out;
-    bool done = false;
-    while (std::getline(in, line)) {
-        size_t i = line.find_first_not_of(" \t#");
-        if (!done && i != std::string::npos && line.compare(i, key.size() + 3, key + " = ") == 0) {
-            line = "\t" + key + " = " + value;  // also enables a commented-out sample line
-            done = true;
-        }
-        out += line + "\n";
-    }
-    if (!done) throw std::runtime_error("audit config has no key " + key);
-    janus.writeConfig(file, out);
+    setConfigKey(janus, "janus.eventhandler.hipaa.audit.jcfg", key, value);
 }
 
 inline JsonPtr auditRequest(JanusClient& client, const std::string& body) {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A compact JWS split and decoded, NOT verified: header and claims are attacker-controlled until
-// a verifier (the room's TokenVerifier, ActorVerifier) has checked the signature. Parsing is strict (RFC 7515/7519): exactly three
-// base64url parts without padding, JSON objects without duplicate keys, no `crit` extensions.
+// a verifier (the room's TokenVerifier, ActorVerifier) has checked the signature. Parsing is strict (RFC 7515/7519):
+// exactly three base64url parts without padding, JSON objects without duplicate keys, no `crit` extensions.
 #include "hipaa/Bytes.hpp"
 #include "hipaa/Errors.hpp"
 #include "hipaa/Json.hpp"

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
-// One-time token ids (join tokens, actor tokens): (`iss`, `jti`) remembered until the token's `exp` (+ skew), so a token can be
-// used for exactly one join. A jti is unique per issuer only (RFC 7519 4.1.7), so two issuers' equal
-// jti are two tokens. Bounded: when full of unexpired ids it refuses new ones (fail closed).
+// One-time token ids (join tokens, actor tokens): (`iss`, `jti`) remembered until the token's `exp` (+ skew), so a
+// token can be used for exactly one join. A jti is unique per issuer only (RFC 7519 4.1.7), so two issuers' equal jti
+// are two tokens. Bounded: when full of unexpired ids it refuses new ones (fail closed).
 #include <cstddef>
 #include <cstdint>
 #include <mutex>

@@ -6,6 +6,7 @@
 // (refusals too), and refused tokens (expired, replayed, another audience, no second factor) are
 // refused with their own codes.
 #include "AuditFixture.hpp"
+#include "ConfigEdit.hpp"
 #include "SqlFixtures.hpp"
 #include "TestDatabase.hpp"
 #include "TokenFactory.hpp"
@@ -29,23 +30,6 @@ namespace {
 constexpr const char* kAudience = "janus-hipaa-admin";
 constexpr const char* kAudit = "janus.eventhandler.hipaa.audit";
 constexpr const char* kFhir = "janus.eventhandler.hipaa.fhir";
-
-// Rewrites `key = ...` (commented out or not) in one generated handler config.
-void setKey(JanusProcess& janus, const std::string& file, const std::string& key, const std::string& value) {
-    std::istringstream in(readFile(janus.configFile(file)));
-    std::string line, out;
-    bool done = false;
-    while (std::getline(in, line)) {
-        size_t i = line.find_first_not_of(" \t#");
-        if (!done && i != std::string::npos && line.compare(i, key.size() + 3, key + " = ") == 0) {
-            line = "\t" + key + " = " + value;
-            done = true;
-        }
-        out += line + "\n";
-    }
-    if (!done) throw std::runtime_error(file + " has no key " + key);
-    janus.writeConfig(file, out, 0600);
-}
 
 // A request of each gated action that passes every other check (an allowed one may still answer a
 // plugin code such as 400 no_such_bundle: anything but 360-368).
@@ -71,21 +55,22 @@ void configure(JanusProcess& j, TestDatabase& db, const TokenFactory& tokens) {
     std::string pem = j.configDir() + "/keys/actor-idp.pem";
     j.writeConfig("keys/actor-idp.pem", tokens.publicPem("es"), 0600);
     for (const char* f : {"janus.eventhandler.hipaa.audit.jcfg", "janus.eventhandler.hipaa.fhir.jcfg"}) {
-        setKey(j, f, "development", "false");
-        setKey(j, f, "issuers", std::string("[\"") + TokenFactory::kIssuer + "\"]");
-        setKey(j, f, "audience", std::string("\"") + kAudience + "\"");
-        setKey(j, f, "pem_files", "[\"es=" + pem + "\"]");
+        setConfigKey(j, f, "development", "false", 0600);
+        setConfigKey(j, f, "issuers", std::string("[\"") + TokenFactory::kIssuer + "\"]", 0600);
+        setConfigKey(j, f, "audience", std::string("\"") + kAudience + "\"", 0600);
+        setConfigKey(j, f, "pem_files", "[\"es=" + pem + "\"]", 0600);
     }
     const char* fhir = "janus.eventhandler.hipaa.fhir.jcfg";
     const char* url = std::getenv("HIPAA_TEST_FHIR");
     const char* dir = std::getenv("HIPAA_TEST_FHIR_DIR");
     if (url && dir) {
-        setKey(j, fhir, "base_url", "\"" + std::string(url) + "\"");
-        setKey(j, fhir, "ca_file", "\"" + std::string(dir) + "/ca.pem\"");
-        setKey(j, fhir, "bearer_token_file", "\"" + std::string(dir) + "/bearer-token\"");
+        setConfigKey(j, fhir, "base_url", "\"" + std::string(url) + "\"", 0600);
+        setConfigKey(j, fhir, "ca_file", "\"" + std::string(dir) + "/ca.pem\"", 0600);
+        setConfigKey(j, fhir, "bearer_token_file", "\"" + std::string(dir) + "/bearer-token\"", 0600);
     }
-    setKey(j, fhir, "conninfo", "\"" + db.loginConninfo("janus_fhir_writer") + "\"");
-    setKey(j, "janus.eventhandler.hipaa.audit.jcfg", "conninfo", "\"" + db.loginConninfo("janus_audit_writer") + "\"");
+    setConfigKey(j, fhir, "conninfo", "\"" + db.loginConninfo("janus_fhir_writer") + "\"", 0600);
+    setConfigKey(j, "janus.eventhandler.hipaa.audit.jcfg", "conninfo",
+                 "\"" + db.loginConninfo("janus_audit_writer") + "\"", 0600);
 }
 
 class HandlerAccess : public ::testing::Test {

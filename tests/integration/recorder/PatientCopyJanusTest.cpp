@@ -5,6 +5,7 @@
 // key, the media plays (ffprobe), the manifest verifies and the accounting of disclosures names the
 // provider's export. Who else may ask (the access table's row) is checked against the same Janus.
 #include "AuditFixture.hpp"
+#include "ConfigEdit.hpp"
 #include "FreePort.hpp"
 #include "JanusClient.hpp"
 #include "JanusProcess.hpp"
@@ -40,12 +41,6 @@ int64_t nowS() {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
-std::string replaceLine(std::string text, const std::string& key, const std::string& value) {
-    size_t at = text.find("\t" + key + " = ");
-    if (at == std::string::npos) throw std::runtime_error("no " + key + " in the recorder config");
-    size_t end = text.find('\n', at);
-    return text.replace(at, end - at, "\t" + key + " = " + value);
-}
 int code(const JsonPtr& answer) { return static_cast<int>(jsonInt(answer.get(), "error_code").value_or(0)); }
 
 }  // namespace
@@ -61,9 +56,9 @@ TEST(RecorderPatientCopy, ThePatientGetsOnePlayableVerifiableCopyWithTheProvider
     int base = freeLoopbackPort();
     if (base > 65000) base = 41000;
     std::string rec = readFile(janus.configFile("janus.plugin.hipaa.recorder.jcfg"));
-    rec = replaceLine(rec, "development", "false");
-    rec = replaceLine(rec, "issuers", std::string("\"") + TokenFactory::kIssuer + "\"");
-    rec = replaceLine(rec, "pem_files", "\"es=" + janus.configFile("keys/actors-es.pem") + "\"");
+    rec = setConfigLine(rec, "development", "false");
+    rec = setConfigLine(rec, "issuers", std::string("\"") + TokenFactory::kIssuer + "\"");
+    rec = setConfigLine(rec, "pem_files", "\"es=" + janus.configFile("keys/actors-es.pem") + "\"");
     rec = setJcfgKey(rec, "rtp_port_min", base);
     rec = setJcfgKey(rec, "rtp_port_max", base + 20);
     janus.writeConfig("janus.plugin.hipaa.recorder.jcfg", rec, 0600);

@@ -5,6 +5,7 @@
 // recorded visit and for someone else; every decision lands in audit_record. Then the token refusals
 // (expired, replayed, another audience, staff without MFA, no token at all). One Janus for the suite.
 #include "AuditFixture.hpp"
+#include "ConfigEdit.hpp"
 #include "JanusClient.hpp"
 #include "JanusProcess.hpp"
 #include "SqlFixtures.hpp"
@@ -36,13 +37,6 @@ int64_t nowS() {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
-// `key = ...` in `text` (the first one) set to `value`.
-std::string replaceLine(std::string text, const std::string& key, const std::string& value) {
-    size_t at = text.find("\t" + key + " = ");
-    if (at == std::string::npos) throw std::runtime_error("no " + key + " in the recorder config");
-    size_t end = text.find('\n', at);
-    return text.replace(at, end - at, "\t" + key + " = " + value);
-}
 
 class RecorderActorAccess : public ::testing::Test {
 protected:
@@ -59,9 +53,9 @@ protected:
         setAuditKey(*janus, "conninfo", "\"" + db.login() + "\"");
         janus->writeConfig("keys/actors-es.pem", factory->publicPem("es"), 0600);
         std::string rec = readFile(janus->configFile("janus.plugin.hipaa.recorder.jcfg"));
-        rec = replaceLine(rec, "development", "false");
-        rec = replaceLine(rec, "issuers", std::string("\"") + TokenFactory::kIssuer + "\"");
-        rec = replaceLine(rec, "pem_files", "\"es=" + janus->configFile("keys/actors-es.pem") + "\"");
+        rec = setConfigLine(rec, "development", "false");
+        rec = setConfigLine(rec, "issuers", std::string("\"") + TokenFactory::kIssuer + "\"");
+        rec = setConfigLine(rec, "pem_files", "\"es=" + janus->configFile("keys/actors-es.pem") + "\"");
         janus->writeConfig("janus.plugin.hipaa.recorder.jcfg", rec, 0600);
         pseudonyms =
             std::make_unique<Pseudonymizer>(Pseudonymizer::fromKeyFile(janus->configFile("keys/pseudonym.key")));

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "hipaa/KeyStore.hpp"
 #include "TokenFactory.hpp"
+#include "hipaa/KeyStore.hpp"
 
 #include "TempDir.hpp"
 #include "hipaa/Encoding.hpp"
