@@ -21,7 +21,7 @@ namespace hipaa {
 namespace {
 
 constexpr size_t kSaltBytes = 32;
-constexpr off_t kMaxStateBytes = 4 * 1024 * 1024;
+constexpr off_t kMaxStateBytes = off_t{4} * 1024 * 1024;
 
 struct State {
     Bytes salt;

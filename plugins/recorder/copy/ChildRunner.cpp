@@ -47,8 +47,11 @@ using Clock = std::chrono::steady_clock;
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    ::signal(SIGXFSZ, SIG_DFL);
-    ::signal(SIGPIPE, SIG_DFL);
+    // Default dispositions (sigaction: async-signal-safe between fork and exec).
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    ::sigaction(SIGXFSZ, &dfl, nullptr);
+    ::sigaction(SIGPIPE, &dfl, nullptr);
     char* const env[] = {const_cast<char*>("LC_ALL=C"), nullptr};
     ::execve(argv[0], argv, env);
     int e = errno;

@@ -29,6 +29,7 @@ std::vector<CopyRecording> CopySelection::select(const json_t* list, const std::
                            "more than " + std::to_string(kMaxRecordings) + " recordings in the range: narrow from/to");
     std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     std::vector<CopyRecording> out;
+    out.reserve(found.size());
     for (auto& f : found) out.push_back(std::move(f.second));
     return out;
 }

@@ -200,6 +200,7 @@ CopyResult PatientCopyBuilder::build(const std::string& patient, int64_t fromMs,
                            .build();
 
     std::vector<std::string> ids;
+    ids.reserve(recordings.size());
     for (const auto& r : recordings) ids.push_back(r.id);
     auto disclosures = AuditTrail::disclosuresOf(ids);
     result.disclosuresAvailable = disclosures.has_value();

@@ -46,7 +46,7 @@ OpenedCopy PatientCopyReader::open(SealedPackageReader& reader, const std::strin
     Written written;
     std::map<std::string, std::pair<uint64_t, std::string>> seen;  // name -> size, sha256 hex
     Bytes manifestText;
-    Bytes buf(64 * 1024);
+    Bytes buf(size_t{64} * 1024);
     for (;;) {
         uint8_t type;
         readExact(reader, &type, 1);

@@ -50,7 +50,7 @@ void PatientCopyWriter::addFile(const std::string& name, const std::string& path
     uint64_t size = static_cast<uint64_t>(st.st_size);
     begin(name, size);
     Sha256 sha;
-    Bytes buf(64 * 1024);
+    Bytes buf(size_t{64} * 1024);
     uint64_t left = size;
     while (left > 0) {
         ssize_t n = ::read(fd.get(), buf.data(), std::min<uint64_t>(buf.size(), left));

@@ -35,7 +35,7 @@ void SealedPackageWriter::write(ByteView data) {
         // A full chunk is sealed only when more follows, so the last one can carry the final flag.
         if (pending_.size() == chunkBytes_) seal(false);
         size_t take = std::min<size_t>(data.size(), chunkBytes_ - pending_.size());
-        pending_.insert(pending_.end(), data.begin(), data.begin() + take);
+        pending_.insert(pending_.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(take));
         data = data.subspan(take);
     }
 }
