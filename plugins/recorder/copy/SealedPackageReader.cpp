@@ -64,7 +64,7 @@ bool SealedPackageReader::nextChunk() {
                              SealedPackageWriter::chunkAad(headerBytes_, index_, field), sealed);
     if (!plain) unauthentic();
     chunk_.assign(plain->begin(), plain->end());
-    std::memset(plain->data(), 0, plain->size());
+    if (!plain->empty()) std::memset(plain->data(), 0, plain->size());  // an empty final chunk has no buffer
     offset_ = 0;
     ++index_;
     final_ = (field & SealedPackageWriter::kFinal) != 0;
@@ -77,6 +77,7 @@ size_t SealedPackageReader::read(uint8_t* out, size_t n) {
     while (done < n) {
         if (offset_ == chunk_.size() && !nextChunk()) break;
         size_t take = std::min(n - done, chunk_.size() - offset_);
+        if (take == 0) continue;  // an empty final chunk: the next call ends the stream
         std::memcpy(out + done, chunk_.data() + offset_, take);
         offset_ += take;
         done += take;
