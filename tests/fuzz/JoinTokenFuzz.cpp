@@ -14,6 +14,7 @@
 namespace {
 
 std::shared_ptr<hipaa::room::TokenVerifier> makeVerifier() {
+    using namespace hipaa;
     using namespace hipaa::room;
     EVP_PKEY* k = EVP_EC_gen("P-256");
     hipaa::BioPtr bio(BIO_new(BIO_s_mem()));

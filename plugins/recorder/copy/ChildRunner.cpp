@@ -46,7 +46,7 @@ using Clock = std::chrono::steady_clock;
     ::setrlimit(RLIMIT_CORE, &core);
     sigset_t none;
     sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    ::pthread_sigmask(SIG_SETMASK, &none, nullptr);
     // Default dispositions (sigaction: async-signal-safe between fork and exec).
     struct sigaction dfl {};
     dfl.sa_handler = SIG_DFL;
