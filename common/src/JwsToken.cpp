@@ -61,4 +61,14 @@ JwsToken JwsToken::parse(std::string_view compact, size_t maxSize) {
     return t;
 }
 
+bool JwsToken::audienceContains(const std::string& audience) const {
+    const json_t* aud = json_object_get(claims_.get(), "aud");
+    if (json_is_string(aud)) return audience == json_string_value(aud);
+    if (!json_is_array(aud)) return false;
+    size_t i;
+    const json_t* v;
+    json_array_foreach(aud, i, v) if (json_is_string(v) && audience == json_string_value(v)) return true;
+    return false;
+}
+
 }  // namespace hipaa

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "hipaa/KeyStore.hpp"
 
+#include "hipaa/JwsToken.hpp"
+
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
 #include "hipaa/JsonBuilder.hpp"
@@ -214,6 +216,13 @@ JsonPtr KeyStore::describe() const {
                      .set("development", k.development)
                      .build());
     return std::move(arr).build();
+}
+
+KeyStore::Signature KeyStore::check(const JwsToken& token, const VerifyKey** key) const {
+    const VerifyKey* k = find(token.kid(), token.alg());
+    if (!k) return !token.kid().empty() && hasKid(token.kid()) ? Signature::AlgorithmMismatch : Signature::UnknownKey;
+    if (key) *key = k;
+    return k->verify(token.signingInput(), token.signature()) ? Signature::Verified : Signature::Bad;
 }
 
 }  // namespace hipaa

@@ -40,6 +40,8 @@ public:
     const json_t* claims() const { return claims_.get(); }
     std::string_view signingInput() const { return signingInput_; }
     ByteView signature() const { return ByteView(signature_.data(), signature_.size()); }
+    // `aud` (a string or an array of strings) names `audience`.
+    bool audienceContains(const std::string& audience) const;
 
 private:
     JwsToken() = default;

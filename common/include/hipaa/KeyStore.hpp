@@ -14,6 +14,8 @@
 
 namespace hipaa {
 
+class JwsToken;
+
 struct KeySources {
     std::vector<std::string> pemFiles;   // "kid=path"
     std::string jwksFile;                // may be empty
@@ -38,6 +40,10 @@ public:
     // The key with this kid whose algorithm is `alg`; with an empty kid, the only key of that alg.
     // nullptr when none (or several without a kid to choose).
     const VerifyKey* find(const std::string& kid, const std::string& alg) const;
+    enum class Signature { Verified, AlgorithmMismatch, UnknownKey, Bad };
+    // The token's key (by kid and alg) and its signature. A known kid under another alg is
+    // AlgorithmMismatch: the key-confusion trick (e.g. HS256 keyed by an RSA public key).
+    Signature check(const JwsToken& token, const VerifyKey** key = nullptr) const;
     bool hasKid(const std::string& kid) const;
     bool empty() const { return keys_.empty(); }
     bool hasDevelopmentKey() const;

@@ -52,15 +52,6 @@ std::optional<std::string> optionalString(const json_t* obj, const char* name) {
     return std::string(json_string_value(v));
 }
 
-bool audienceMatches(const json_t* aud, const std::string& expected) {
-    if (json_is_string(aud)) return expected == json_string_value(aud);
-    if (!json_is_array(aud)) return false;
-    size_t i;
-    const json_t* v;
-    json_array_foreach(aud, i, v) if (json_is_string(v) && expected == json_string_value(v)) return true;
-    return false;
-}
-
 bool validDob(std::string_view d) {
     if (d.size() != 10 || d[4] != '-' || d[7] != '-') return false;
     for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
@@ -107,8 +98,7 @@ bool TokenVerifier::verifySignatureOnly(std::string_view token) const {
     try {
         JwsToken t = JwsToken::parse(token, policy_.maxSize);
         auto ks = keys();
-        const VerifyKey* k = ks ? ks->find(t.kid(), t.alg()) : nullptr;
-        return k && k->verify(t.signingInput(), t.signature());
+        return ks && ks->check(t) == KeyStore::Signature::Verified;
     } catch (const JwsError&) {
         return false;
     }
@@ -138,15 +128,17 @@ VerifiedToken TokenVerifier::verify(std::string_view token, const JoinCheck& che
     if (!algAllowed) refuse(errc::kTokenAlgorithm, "algorithm_refused", "token algorithm not allowed here");
 
     auto ks = keys();
-    const VerifyKey* key = ks ? ks->find(t.kid(), alg) : nullptr;
-    if (!key) {
-        // A known kid with another alg is the key-confusion trick (e.g. HS256 keyed by an RSA public key).
-        if (ks && !t.kid().empty() && ks->hasKid(t.kid()))
+    const VerifyKey* key = nullptr;
+    switch (ks ? ks->check(t, &key) : KeyStore::Signature::UnknownKey) {
+        case KeyStore::Signature::Verified:
+            break;
+        case KeyStore::Signature::AlgorithmMismatch:
             refuse(errc::kTokenAlgorithm, "algorithm_refused", "token algorithm does not match its key");
-        refuse(errc::kTokenUnknownKey, "unknown_key", "no verification key for this token");
+        case KeyStore::Signature::UnknownKey:
+            refuse(errc::kTokenUnknownKey, "unknown_key", "no verification key for this token");
+        case KeyStore::Signature::Bad:
+            refuse(errc::kTokenSignature, "bad_signature", "token signature invalid");
     }
-    if (!key->verify(t.signingInput(), t.signature()))
-        refuse(errc::kTokenSignature, "bad_signature", "token signature invalid");
 
     // From here on the claims are authentic; refusals can name the subject (pseudonymized by the caller).
     const json_t* c = t.claims();
@@ -173,7 +165,7 @@ VerifiedToken TokenVerifier::verify(std::string_view token, const JoinCheck& che
                  "token carries dob_sha256 (readable by anyone holding the link); the issuer must send dob_hmac");
 
         if (!policy_.issuers.contains(v.iss)) fail(errc::kTokenIssuer, "unknown_issuer", "token issuer not accepted");
-        if (!audienceMatches(json_object_get(c, "aud"), policy_.audience))
+        if (!t.audienceContains(policy_.audience))
             fail(errc::kTokenAudience, "wrong_audience", "token audience is not this server");
         if (now > v.exp + policy_.skewS) fail(errc::kTokenExpired, "expired", "token expired");
         if (v.nbf && now + policy_.skewS < v.nbf) fail(errc::kTokenNotYetValid, "not_yet_valid", "token not valid yet");
