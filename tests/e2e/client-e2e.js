@@ -72,20 +72,21 @@ async function main() {
     if (/#|token|room=/.test(leak.url)) fail(`${label}: address ${leak.url}`);
     const axe = await page.evaluate(async (src) => {
       if (!window.axe) (0, eval)(src);  // evaluated by the test (DevTools), not by the page: CSP stays strict
-      const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+      const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+        resultTypes: ['violations'] });
       return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
     }, AXE);
     result.axe[label] = axe.length;
     if (axe.length) fail(`${label}: axe: ${axe.join('; ')}`);
     if (opt.artifacts) {
       fs.mkdirSync(opt.artifacts, { recursive: true });
-      const was = page.viewportSize();
-      for (const [size, w, h] of SIZES) {
-        await page.setViewportSize({ width: w, height: h });
+      // The current size first, then the other one (where the page stays: one resize per screen).
+      const w0 = page.viewportSize().width;
+      for (const [size, w, h] of SIZES.slice().sort(([, a], [, b]) => Math.abs(a - w0) - Math.abs(b - w0))) {
+        if (page.viewportSize().width !== w) await page.setViewportSize({ width: w, height: h });
         await page.screenshot({ path: path.join(opt.artifacts, `client-${label}-${size}.png`), fullPage: true })
           .then(() => { result.screenshots += 1; }, (e) => fail(`screenshot ${label}: ${e.message}`));
       }
-      await page.setViewportSize(was);
     }
     result.screenMs = (result.screenMs || 0) + Date.now() - t0;
   };
@@ -179,8 +180,7 @@ async function main() {
     const indicators = await pat.textContent('#indicators');
     if (!/Recording: off/.test(indicators) || !/Chat: not stored/.test(indicators)) fail(`patient indicators: ${indicators}`);
     if (!(await state(pat)).participants.includes('provider')) fail('the patient does not see the provider by role');
-    await screen(pat, 'patient', 'visit');
-    await screen(prov, 'provider', 'visit');
+    await Promise.all([screen(pat, 'patient', 'visit'), screen(prov, 'provider', 'visit')]);
     step('admitted: media both ways, indicators');
 
     // Recording: the provider asks, the patient consents, both see it on; the provider stops it.
@@ -236,11 +236,11 @@ async function main() {
     await pat.waitForSelector('#moderated:not([hidden])', { timeout: 10000 });
     step('moderator mute reaches the patient');
     await prov.click('#end-visit');
-    for (const [page, who] of [[prov, 'provider'], [pat, 'patient']]) {
+    await Promise.all([[prov, 'provider'], [pat, 'patient']].map(async ([page, who]) => {
       const s = await waitFor(page, `${who}: end screen`, () => (window.consultClient.state().screen === 'ended' ? window.consultClient.state() : null), null, deadline);
       if (who === 'patient' && s.ended !== 'ended_by_provider') fail(`patient: end reason ${s.ended}`);
       await screen(page, who, 'ended');
-    }
+    }));
     if (!/provider ended the visit/.test(await pat.textContent('#ended-reason'))) fail('patient: no end reason shown');
     step('visit ended on both sides');
     for (const [page, who] of [[prov, 'provider'], [pat, 'patient']]) {

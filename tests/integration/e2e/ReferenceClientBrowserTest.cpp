@@ -13,6 +13,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 
@@ -44,6 +45,14 @@ TEST(ReferenceClientBrowser, PatientAndClinicianPathsWithNetworkDropAccessibleOn
     ASSERT_TRUE(line) << "no E2E_RESULT line (exit " << rc << "); janus log tail:\n"
                       << log.substr(log.size() > 3000 ? log.size() - 3000 : 0);
     JsonPtr r = J(*line);
+    std::printf(
+        "reference client: run %lld ms (screens: axe + screenshots %lld ms), idle warning after %lld ms, "
+        "reconnecting shown %lld ms after the drop, media again %lld ms after the link came back\n",
+        static_cast<long long>(jsonInt(r.get(), "runtimeMs").value_or(-1)),
+        static_cast<long long>(jsonInt(r.get(), "screenMs").value_or(-1)),
+        static_cast<long long>(jsonInt(r.get(), "idleWarningAfterMs").value_or(-1)),
+        static_cast<long long>(jsonInt(r.get(), "reconnectingShownAfterMs").value_or(-1)),
+        static_cast<long long>(jsonInt(r.get(), "recoveredAfterMs").value_or(-1)));
     EXPECT_EQ(rc, 0) << *line;
     EXPECT_TRUE(json_is_true(json_object_get(r.get(), "ok"))) << *line;
     // CSP, provider joined, patient path to waiting, idle warning, admitted with media, recording,
