@@ -22,7 +22,7 @@ const path = require('path');
 const { execFileSync } = require('child_process');
 const { launchBrowser, log } = require('./lib/browser');
 const { parseArgs } = require('./lib/args');
-const { startDemoServer, DEMO_PEOPLE } = require('./demo/serve');
+const { startDemoServer, DEMO_PEOPLE, admin } = require('./demo/serve');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -135,7 +135,11 @@ async function main() {
     if (!/only if your provider asks and you agree/.test(policyText)) fail(`privacy screen: recording rule missing: ${policyText}`);
     if (!/not stored/.test(policyText)) fail(`privacy screen: chat rule missing: ${policyText}`);
     await screen(pat, 'patient', 'privacy');
-    await pat.click('#privacy-continue');
+    // Keyboard: each screen puts the focus on its heading; Tab reaches the action, Enter takes it.
+    if (await pat.evaluate(() => document.activeElement.id) !== 'privacy-h') fail('privacy screen: focus not on its heading');
+    await pat.keyboard.press('Tab');
+    if (await pat.evaluate(() => document.activeElement.id) !== 'privacy-continue') fail('privacy screen: Tab does not reach "continue"');
+    await pat.keyboard.press('Enter');
     await pat.waitForSelector('#devices-continue:not([disabled])', { timeout: 15000 });
     const levels = [];
     for (let i = 0; i < 8; i++) { levels.push(Number(await pat.getAttribute('#level', 'aria-valuenow'))); await sleep(100); }
@@ -154,7 +158,7 @@ async function main() {
     if ((await state(pat)).screen !== 'checkin') fail('wrong date of birth: the patient left the check-in');
     await screen(pat, 'patient', 'checkin-refused');
     await pat.fill('#dob', DEMO_PEOPLE.patient.dob);
-    await pat.click('#checkin-button');
+    await pat.press('#dob', 'Enter');  // the form submits from the keyboard
     await waitFor(pat, 'patient waiting', () => window.consultClient.state().screen === 'waiting', null, deadline);
     await screen(pat, 'patient', 'waiting');
     step('patient: privacy screen, device check, check-in (wrong date of birth refused), waiting');
@@ -227,6 +231,10 @@ async function main() {
         await waitFor(page, `${who}: media again`, (n) => window.consultClient.stats().then((s) => s.inbound.video.framesDecoded >= n + 20), framesBefore[who] + 0, deadline);
       }
       result.recoveredAfterMs = Date.now() - upAt;
+      // The room answered the subscribers' ICE restarts (configure with restart: a new offer).
+      const stats = await admin(opt, 'janus.plugin.hipaa.room', { request: 'stats' });
+      result.iceRestarts = stats.counters.ice_restarts || 0;
+      if (!(result.iceRestarts >= 2)) fail(`the room counted ${result.iceRestarts} ICE restarts`);
       for (const [page, who] of [[prov, 'provider'], [pat, 'patient']]) if ((await state(page)).reconnects < 1) fail(`${who}: no reconnecting state`);
       step('network drop: reconnecting shown, ICE restarted, media again');
     } else fail('not in a network namespace: no network drop (run inside scripts/netns-run.sh)');
