@@ -47,12 +47,14 @@ TEST(ReferenceClientBrowser, PatientAndClinicianPathsWithNetworkDropAccessibleOn
     JsonPtr r = J(*line);
     std::printf(
         "reference client: run %lld ms (screens: axe + screenshots %lld ms), idle warning after %lld ms, "
-        "reconnecting shown %lld ms after the drop, media again %lld ms after the link came back\n",
+        "reconnecting shown %lld ms after the drop, media again %lld ms after the link came back "
+        "(%lld ICE restarts answered by the room)\n",
         static_cast<long long>(jsonInt(r.get(), "runtimeMs").value_or(-1)),
         static_cast<long long>(jsonInt(r.get(), "screenMs").value_or(-1)),
         static_cast<long long>(jsonInt(r.get(), "idleWarningAfterMs").value_or(-1)),
         static_cast<long long>(jsonInt(r.get(), "reconnectingShownAfterMs").value_or(-1)),
-        static_cast<long long>(jsonInt(r.get(), "recoveredAfterMs").value_or(-1)));
+        static_cast<long long>(jsonInt(r.get(), "recoveredAfterMs").value_or(-1)),
+        static_cast<long long>(jsonInt(r.get(), "iceRestarts").value_or(-1)));
     EXPECT_EQ(rc, 0) << *line;
     EXPECT_TRUE(json_is_true(json_object_get(r.get(), "ok"))) << *line;
     // CSP, provider joined, patient path to waiting, idle warning, admitted with media, recording,
