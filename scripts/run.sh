@@ -7,7 +7,8 @@
 #   HIPAA_HTTP_PORT (8088)  HIPAA_ADMIN_PORT (7088)  HIPAA_PG_PORT (15432)  HIPAA_FHIR_PORT (18443)
 #   HIPAA_STATE_DIR (.state)  HIPAA_DEMO_PORT (8090; 0 turns the demo page off)
 # DEMO: with general.development = true in the room config (what janus-conf.sh generates) it also
-# serves the consult demo page (tests/e2e/demo) with a token endpoint signing with the development key.
+# serves the consult demo page (tests/e2e/demo) with a token endpoint signing with the development key,
+# and the reference consult client (clients/web) under /client/.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -54,6 +55,7 @@ if [ "$demo_port" != 0 ]; then
   for _ in $(seq 1 50); do grep -q '^DEMO_URL' "$state/demo.log" && break; sleep 0.1; done
   if grep -q '^DEMO_URL' "$state/demo.log"; then
     demo_line="  Demo page    http://127.0.0.1:$demo_port/   (DEMO: development tokens, synthetic people; docs/demo.md)"
+    demo_line+=$'\n'"  Client       http://127.0.0.1:$demo_port/client/   (reference client: open it from the demo page's links; docs/client.md)"
   else
     demo_line="  Demo page    did not start (see $state/demo.log)"
   fi

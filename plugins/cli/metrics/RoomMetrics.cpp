@@ -36,6 +36,7 @@ const std::vector<RoomCounter>& roomCounters() {
         {"publications_renegotiated", "janus_hipaa_room_publications_total", "kind", "renegotiated"},
         {"screen_shares", "janus_hipaa_room_screen_shares_total", "action", "started"},
         {"screen_shares_stopped", "janus_hipaa_room_screen_shares_total", "action", "stopped"},
+        {"ice_restarts", "janus_hipaa_room_ice_restarts_total"},
         {"mutes", "janus_hipaa_room_mutes_total", "action", "mute"},
         {"unmutes", "janus_hipaa_room_mutes_total", "action", "unmute"},
         {"revocations", "janus_hipaa_room_revoke_requests_total"},

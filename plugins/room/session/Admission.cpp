@@ -76,10 +76,10 @@ void Admission::join(const Reply& reply, const JoinRequest& request) {
     Participant& me = admitToRoom(reply, request, token, room);
     if (me.waiting) {
         // Only the room id (which the client sent) and its own id: nothing about anyone else.
-        reply.answer(push::waiting(room.id, me.id));
+        reply.answer(push::waiting(room.id, me.id, view_.policy(room, reply.nowUs)));
         view_.pushWaitingList(room, reply.out);
     } else {
-        reply.answer(view_.joined(room, me));
+        reply.answer(view_.joined(room, me, reply.nowUs));
         view_.announceJoined(room, me, reply.out);
         if (state_.permissionsOf(room, me).moderate) view_.pushWaitingList(room, reply.out);
         recording_.admitted(room, me, reply.out);
@@ -214,7 +214,7 @@ void Admission::admit(const Reply& reply, const std::string& id, Room& room, con
     if (auditRefuses(reply, "admit", &room)) return;  // the patient keeps waiting
     decided(reply, "admitted", room, *t, me);
     t->waiting = false;
-    reply.out.push_back(Effect::push(t->session, {}, view_.joined(room, *t)));
+    reply.out.push_back(Effect::push(t->session, {}, view_.joined(room, *t, reply.nowUs)));
     view_.announceJoined(room, *t, reply.out);
     view_.pushWaitingList(room, reply.out);
     recording_.admitted(room, *t, reply.out);
@@ -239,7 +239,7 @@ void Admission::sendToWaiting(const Reply& reply, const std::string& id, Room& r
     t->waiting = true;
     view_.announceLeaving(room, tid, reply.out);
     recording_.left(room, tid, reply.out);
-    reply.out.push_back(Effect::push(t->session, {}, push::waiting(room.id, tid)));
+    reply.out.push_back(Effect::push(t->session, {}, push::waiting(room.id, tid, view_.policy(room, reply.nowUs))));
     view_.pushWaitingList(room, reply.out);
 }
 

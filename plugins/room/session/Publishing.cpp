@@ -34,6 +34,9 @@ void Publishing::publish(const Reply& reply, const PublishRequest& request, cons
 void Publishing::configure(const Reply& reply, const ConfigureRequest& request, const json_t* jsep, Room& room,
                            Participant& me) {
     if (!ready(reply)) return;
+    // A publisher restarts ICE with its own offer (new credentials; Janus' core restarts its side).
+    if (request.restart == 1 && !jsep)
+        return reply.error(errc::kInvalidSdp, "restart needs a JSEP offer with ICE restart from a publisher");
     if (jsep)
         offer(reply, ConfigureRequest::kName, request, jsep, room, me);
     else

@@ -3,6 +3,7 @@
 
 #include "RoomErrors.hpp"
 #include "RoomEvent.hpp"
+#include "RoomView.hpp"
 #include "hipaa/JsonBuilder.hpp"
 
 #include <algorithm>
@@ -45,7 +46,12 @@ JsonPtr RoomAdmin::create(const json_t* request, int64_t nowUs, Effects& out) {
     state_.createRoom(id, std::string(cls.value_or("default")), std::string(desc.value_or("")), nowUs);
     const std::string& className = state_.rooms.at(id).className;
     out.push_back(Effect::notify(0, event::roomCreated(id, className)));
-    return JsonBuilder().set("room", id).set("class", className).build();
+    // The visit's rules, for the clinic's app to tell the patient before check-in (privacy screen).
+    return JsonBuilder()
+        .set("room", id)
+        .set("class", className)
+        .set("policy", RoomView(state_).policy(state_.rooms.at(id), nowUs))
+        .build();
 }
 
 JsonPtr RoomAdmin::destroy(const json_t* request, int64_t nowUs, Effects& out) {
@@ -89,6 +95,7 @@ JsonPtr RoomAdmin::info(const json_t* request, int64_t nowUs, Effects&) {
         .set("visit", room.visitId)
         .set("ended", room.ended)
         .set("started_us", room.startedUs)
+        .set("policy", RoomView(state_).policy(room, nowUs))
         .set("has_description", !room.description.empty())  // the text itself is PHI
         .set("locked_subjects", static_cast<uint64_t>(lockouts_.lockedSubjects(room, nowUs / kUs)))
         .set("participants", std::move(participants).build())

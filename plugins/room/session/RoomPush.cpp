@@ -17,7 +17,7 @@ JsonPtr error(int code, const std::string& message) {
 }
 
 JsonPtr joined(const std::string& room, const std::string& id, uint64_t privateId, const char* role,
-               JsonPtr participants, JsonPtr publishers) {
+               JsonPtr participants, JsonPtr publishers, JsonPtr policy) {
     return envelope("joined")
         .set("room", room)
         .set("id", id)
@@ -25,11 +25,12 @@ JsonPtr joined(const std::string& room, const std::string& id, uint64_t privateI
         .set("role", role)
         .set("participants", std::move(participants))
         .setIf(publishers != nullptr, "publishers", std::move(publishers))
+        .set("policy", std::move(policy))
         .build();
 }
 
-JsonPtr waiting(const std::string& room, const std::string& id) {
-    return envelope("waiting").set("room", room).set("id", id).build();
+JsonPtr waiting(const std::string& room, const std::string& id, JsonPtr policy) {
+    return envelope("waiting").set("room", room).set("id", id).set("policy", std::move(policy)).build();
 }
 
 JsonPtr left(const std::string& room) { return envelope("left").set("room", room).build(); }
@@ -102,12 +103,21 @@ JsonPtr subscriberStreams(const char* kind, const std::string& room, JsonPtr str
     return envelope(kind).set("room", room).set("streams", std::move(streams)).build();
 }
 
+JsonPtr configuredWithOffer(const std::string& room, JsonPtr streams) {
+    return event(room).set("configured", "ok").set("streams", std::move(streams)).build();
+}
+
 JsonPtr slowLink(const std::string& room, const char* direction, const char* media) {
     return event(room).set("slow_link", JsonBuilder().set("direction", direction).set("media", media).build()).build();
 }
 
-JsonPtr jsep(const char* type, const std::string& sdp, bool e2ee) {
-    return JsonBuilder().set("type", type).set("sdp", sdp).setIf(e2ee, "e2ee", true).build();
+JsonPtr jsep(const char* type, const std::string& sdp, bool e2ee, bool restart) {
+    return JsonBuilder()
+        .set("type", type)
+        .set("sdp", sdp)
+        .setIf(e2ee, "e2ee", true)
+        .setIf(restart, "restart", true)
+        .build();
 }
 
 }  // namespace hipaa::room::push

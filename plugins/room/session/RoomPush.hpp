@@ -15,10 +15,12 @@ JsonPtr error(int code, const std::string& message);
 
 // ---- participants ----
 // The join answer (also pushed on admission). `publishers`: null for roles that may not subscribe.
+// `policy`: the visit's rules (RoomView::policy), what the client tells its user before and during it.
 JsonPtr joined(const std::string& room, const std::string& id, uint64_t privateId, const char* role,
-               JsonPtr participants, JsonPtr publishers);
-// The join answer while waiting, and the push to someone sent back: nothing about anyone else.
-JsonPtr waiting(const std::string& room, const std::string& id);
+               JsonPtr participants, JsonPtr publishers, JsonPtr policy);
+// The join answer while waiting, and the push to someone sent back: nothing about anyone else (the
+// visit's rules are about no one).
+JsonPtr waiting(const std::string& room, const std::string& id, JsonPtr policy);
 JsonPtr left(const std::string& room);
 // `participants`: null while waiting (someone waiting sees nobody, not even a count).
 JsonPtr participants(const std::string& room, JsonPtr participants);
@@ -55,8 +57,12 @@ JsonPtr publishers(const std::string& room, JsonPtr list);
 JsonPtr unpublished(const std::string& room, const std::string& id);
 // A subscriber handle's offer: `kind` attached or updated.
 JsonPtr subscriberStreams(const char* kind, const std::string& room, JsonPtr streams);
+// A subscriber's `configure` answer that comes with a new offer (ICE restart): VideoRoom's
+// {"configured": "ok"} plus the streams.
+JsonPtr configuredWithOffer(const std::string& room, JsonPtr streams);
 JsonPtr slowLink(const std::string& room, const char* direction, const char* media);
-// The JSEP of a push: an answer to a publisher's offer, or a subscriber handle's offer.
-JsonPtr jsep(const char* type, const std::string& sdp, bool e2ee);
+// The JSEP of a push: an answer to a publisher's offer, or a subscriber handle's offer. `restart`:
+// Janus' core gives the offer new ICE credentials (a subscriber's ICE restart).
+JsonPtr jsep(const char* type, const std::string& sdp, bool e2ee, bool restart = false);
 
 }  // namespace hipaa::room::push

@@ -188,7 +188,10 @@ constexpr auto mediaFields() {
                       Field<R, int>{"screen", &R::screen, {}}};
 }
 constexpr auto fields(Tag<PublishRequest>) { return mediaFields(); }
-constexpr auto fields(Tag<ConfigureRequest>) { return mediaFields(); }
+constexpr auto fields(Tag<ConfigureRequest>) {
+    return std::tuple_cat(mediaFields(),
+                          std::tuple{Field<ConfigureRequest, int>{"restart", &ConfigureRequest::restart, {}}});
+}
 
 constexpr auto fields(Tag<ModerateRequest>) {
     using R = ModerateRequest;
@@ -200,7 +203,8 @@ constexpr auto fields(Tag<ModerateRequest>) {
 constexpr auto fields(Tag<UpdateRequest>) {
     using R = UpdateRequest;
     return std::tuple{Field<R, std::vector<StreamRef>>{"subscribe", &R::subscribe, {.feedRequired = true}},
-                      Field<R, std::vector<StreamRef>>{"unsubscribe", &R::unsubscribe, {}}};
+                      Field<R, std::vector<StreamRef>>{"unsubscribe", &R::unsubscribe, {}},
+                      Field<R, int>{"restart", &R::restart, {}}};
 }
 
 // ---- rules across fields ----
@@ -216,8 +220,8 @@ void finish(SubscriberJoinRequest& r, const json_t* m) {
 }
 
 void finish(UpdateRequest& r, const json_t*) {
-    if (r.subscribe.empty() && r.unsubscribe.empty())
-        throw RequestError(errc::kMissingField, "update needs subscribe or unsubscribe");
+    if (r.subscribe.empty() && r.unsubscribe.empty() && r.restart != 1)
+        throw RequestError(errc::kMissingField, "update needs subscribe, unsubscribe or restart");
 }
 
 template <class R>

@@ -88,8 +88,11 @@ struct PublishRequest : MediaSettings {
     static constexpr const char* kName = "publish";
 };
 // With a JSEP offer: a renegotiation like publish; without: mute (publisher) or send (subscriber).
+// `restart` (VideoRoom's): a subscriber handle gets a new offer with ICE restart; a publisher restarts
+// ICE itself with its own offer (which must come with it).
 struct ConfigureRequest : MediaSettings {
     static constexpr const char* kName = "configure";
+    int restart = -1;
 };
 struct UnpublishRequest {
     static constexpr const char* kName = "unpublish";
@@ -116,7 +119,8 @@ struct PauseRequest {
 };
 struct UpdateRequest {
     static constexpr const char* kName = "update";
-    std::vector<StreamRef> subscribe, unsubscribe;  // at least one entry in all
+    std::vector<StreamRef> subscribe, unsubscribe;  // at least one entry in all, unless `restart`
+    int restart = -1;                               // the new offer restarts ICE too
 };
 
 using RoomRequest = std::variant<JoinRequest, SubscriberJoinRequest, LeaveRequest, ParticipantsRequest, AdmitRequest,

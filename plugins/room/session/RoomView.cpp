@@ -4,6 +4,8 @@
 #include "RoomPush.hpp"
 #include "hipaa/JsonBuilder.hpp"
 
+#include <algorithm>
+
 namespace hipaa::room {
 
 JsonPtr RoomView::describe(const Room& room, const Participant& viewer, const Participant& p) const {
@@ -51,9 +53,26 @@ JsonPtr RoomView::publishers(const Room& room, const Participant& viewer) const 
     return std::move(arr).build();
 }
 
-JsonPtr RoomView::joined(const Room& room, const Participant& p) const {
+JsonPtr RoomView::joined(const Room& room, const Participant& p, int64_t nowUs) const {
     return push::joined(room.id, p.id, p.privateId, roleName(p.role), participants(room, p),
-                        state_.permissionsOf(room, p).subscribe ? publishers(room, p) : nullptr);
+                        state_.permissionsOf(room, p).subscribe ? publishers(room, p) : nullptr, policy(room, nowUs));
+}
+
+JsonPtr RoomView::policy(const Room& room, int64_t nowUs) const {
+    const RoomClass& cls = state_.classOf(room);
+    constexpr int64_t kUs = 1000000;
+    // e2ee rooms are never recorded; otherwise a recording needs every patient's consent unless the
+    // class waives it.
+    const char* recording = cls.e2ee ? "never" : (cls.recordConsent ? "consent" : "no_consent");
+    return JsonBuilder()
+        .set("recording", recording)
+        .setIf(!cls.e2ee && !cls.recordingPolicy.empty(), "recording_policy", cls.recordingPolicy)
+        .set("chat_kept", false)  // chat is relayed, never stored: the audit trail keeps counts only
+        .set("e2ee", cls.e2ee)
+        .set("idle_timeout", cls.idleTimeoutS)
+        .set("max_visit_length", cls.maxVisitS)
+        .setIf(room.startedUs != 0, "visit_left", std::max<int64_t>(0, cls.maxVisitS - (nowUs - room.startedUs) / kUs))
+        .build();
 }
 
 void RoomView::announceJoined(const Room& room, const Participant& p, Effects& out) const {

@@ -23,7 +23,11 @@ public:
     JsonPtr publisher(const Room& room, const Participant& viewer, const Participant& p) const;
     JsonPtr publishers(const Room& room, const Participant& viewer) const;
     // The `joined` push (the join answer, or on admission).
-    JsonPtr joined(const Room& room, const Participant& p) const;
+    JsonPtr joined(const Room& room, const Participant& p, int64_t nowUs) const;
+    // The visit's rules from its class, for the client to show (privacy screen, indicators, countdowns):
+    // {recording: consent|no_consent|never, recording_policy?, chat_kept, e2ee, idle_timeout,
+    //  max_visit_length, visit_left?} in seconds; visit_left once the visit started.
+    JsonPtr policy(const Room& room, int64_t nowUs) const;
 
     // Pushes to the admitted participants (waiting ones learn nothing about anyone): `p` was admitted,
     // `id` left, `p` published (to those who may subscribe); to moderators the whole waiting list.

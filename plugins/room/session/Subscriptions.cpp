@@ -95,6 +95,8 @@ void Subscriptions::configure(const Reply& reply, const ConfigureRequest& reques
                 ss.send = ref.send == 1;
                 media_.relay->setSend(reply.session, ss.media.mindex, ss.send);
             }
+    // The connection was lost (or changed network): the same streams, offered with new ICE credentials.
+    if (request.restart == 1) return offer(reply, nullptr, sub, true);
     reply.answer(push::ok(sub.room, "configured"));
 }
 
@@ -134,7 +136,7 @@ void Subscriptions::update(const Reply& reply, const UpdateRequest& request, Sub
         media_.relay->subscribe(reply.session, room.participants.at(ss.feed).feed, ss.pubMindex, ss.media.mindex);
         sub.streams.push_back(std::move(ss));
     }
-    offer(reply, "updated", sub);
+    offer(reply, "updated", sub, request.restart == 1);
 }
 
 void Subscriptions::leave(const Reply& reply, Subscriber& sub) {
@@ -180,7 +182,7 @@ int Subscriptions::resolve(const Room& room, const Participant& owner, const std
     return 0;
 }
 
-void Subscriptions::offer(const Reply& reply, const char* kind, Subscriber& sub) {
+void Subscriptions::offer(const Reply& reply, const char* kind, Subscriber& sub, bool restart) {
     const Room& room = state_.rooms.at(sub.room);
     const Participant& owner = room.participants.at(sub.owner);
     std::vector<SdpMedia> media;
@@ -213,8 +215,10 @@ void Subscriptions::offer(const Reply& reply, const char* kind, Subscriber& sub)
     } catch (const Error& e) {
         return reply.error(errc::kInvalidSdp, e.what());
     }
-    reply.answer(push::subscriberStreams(kind, room.id, std::move(streams).build()),
-                 push::jsep("offer", sdp, sub.e2ee));
+    if (restart) ++state_.counters["ice_restarts"];
+    reply.answer(kind ? push::subscriberStreams(kind, room.id, std::move(streams).build())
+                      : push::configuredWithOffer(room.id, std::move(streams).build()),
+                 push::jsep("offer", sdp, sub.e2ee, restart));
 }
 
 }  // namespace hipaa::room

@@ -34,8 +34,9 @@ private:
     // success, else an error code with `why`.
     int resolve(const Room& room, const Participant& owner, const std::vector<StreamRef>& refs,
                 std::vector<Subscriber::Stream>& out, std::string& why) const;
-    // Pushes the handle's streams and a new offer (`kind` attached or updated).
-    void offer(const Reply& reply, const char* kind, Subscriber& sub);
+    // Pushes the handle's streams and a new offer (`kind` attached or updated; nullptr: the answer to
+    // configure), with ICE restart when `restart`.
+    void offer(const Reply& reply, const char* kind, Subscriber& sub, bool restart = false);
 
     RoomState& state_;
     const RoomView& view_;

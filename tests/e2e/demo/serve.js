@@ -8,6 +8,8 @@
 //   POST /demo/api/token {room, role}  mints a join token with the LOCAL DEVELOPMENT KEY
 //                                   (scripts/mint-token, OUT/keys/dev-es256.pem; the patient's dob_hmac
 //                                   with OUT/keys/dob.key; no name in a patient's token)
+//   GET /demo/api/policy?room=ROOM   the room's visit policy (Admin API `info`): what the reference
+//                                   client's privacy screen tells the patient before check-in
 //   POST /demo/api/copy {passphrase}  the demo patient's copy of their visits: the recorder's
 //                                   `patient_copy` with an actor token minted with the LOCAL DEVELOPMENT
 //                                   actor key (OUT/keys/dev-actor-es256.pem); GET /demo/api/copy/FILE
@@ -16,7 +18,9 @@
 // same switch that lets the room accept the development key at all. Never run this next to real visits:
 // anyone who reaches the port can mint tokens.
 //   node tests/e2e/demo/serve.js --janus URL --admin URL --conf JANUS_CONF_DIR [--port 8090]
-//        [--media-plugin janus.plugin.hipaa.room|janus.plugin.videoroom]
+//        [--media-plugin janus.plugin.hipaa.room|janus.plugin.videoroom] [--room-class checkin]
+// It also serves the reference client (clients/web) under /client/ with a strict Content-Security-Policy
+// and its config.json (docs/client.md).
 // Prints `DEMO_URL http://127.0.0.1:PORT/` once listening.
 const fs = require('fs');
 const http = require('http');
@@ -27,18 +31,33 @@ const { parseArgs } = require('../lib/args');
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const PAGES = __dirname;
+const CLIENT = path.join(ROOT, 'clients', 'web');
 const VENDOR = {
   '/vendor/janus.js': process.env.HIPAA_JANUS_JS || '/usr/share/javascript/janus-gateway/janus.js',
   '/vendor/adapter.js': process.env.HIPAA_ADAPTER_JS || '/usr/share/javascript/webrtc-adapter/adapter.js',
 };
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
+
+// The reference client's headers: scripts and styles only from this server, network only to it and
+// to Janus, no framing, no referrer, camera/microphone/screen only for this origin.
+function clientHeaders(opt) {
+  const janus = new URL(opt.janus).origin;
+  return {
+    'Content-Security-Policy': ["default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
+      "media-src 'self' blob: mediastream:", `connect-src 'self' ${janus}`, "base-uri 'none'", "form-action 'none'",
+      "frame-ancestors 'none'"].join('; '),
+    'Referrer-Policy': 'no-referrer',
+    'X-Content-Type-Options': 'nosniff',
+    'Permissions-Policy': 'camera=(self), microphone=(self), display-capture=(self), geolocation=()',
+    'Cache-Control': 'no-store',
+  };
+}
 // Synthetic demo identities (no real person): the patient types her name and this date of birth at
 // check-in (her token carries neither: only dob_hmac, which nobody without the room's key can check).
 const DEMO_PEOPLE = {
   provider: { sub: 'demo-dr-1', name: 'Dr. Demo (synthetic)' },
   patient: { sub: 'demo-pt-1', name: 'Pat Demo (synthetic)', dob: '1980-02-29' },
 };
-const ROOM_CLASS = 'checkin';
 
 // True only when the generated room config's `general:` block says development = true.
 function developmentOn(confDir) {
@@ -92,9 +111,9 @@ async function admin(opt, plugin, request) {
 }
 
 async function createVisit(opt) {
-  const r = await admin(opt, 'janus.plugin.hipaa.room', { request: 'create', class: ROOM_CLASS }).catch((e) => {
+  const r = await admin(opt, 'janus.plugin.hipaa.room', { request: 'create', class: opt.roomClass }).catch((e) => {
     // A config generated before class-checkin existed (run.sh keeps .state/janus): say how to refresh it.
-    throw new Error(`${e.message} (no class-${ROOM_CLASS} in the room config? regenerate it: JANUS_CONF_FORCE=1 scripts/run.sh)`);
+    throw new Error(`${e.message} (no class-${opt.roomClass} in the room config? regenerate it: JANUS_CONF_FORCE=1 scripts/run.sh)`);
   });
   const visit = { room: r.room, roomClass: r.class, mediaPlugin: opt.mediaPlugin, dob: DEMO_PEOPLE.patient.dob,
     patientName: DEMO_PEOPLE.patient.name };
@@ -122,6 +141,11 @@ function send(res, code, obj) {
 
 function staticFile(urlPath) {
   if (VENDOR[urlPath]) return VENDOR[urlPath];
+  if (urlPath === '/client/') return path.join(CLIENT, 'index.html');
+  if (urlPath.startsWith('/client/')) {
+    const file = path.normalize(path.join(CLIENT, urlPath.slice('/client/'.length)));
+    return file.startsWith(CLIENT + path.sep) && TYPES[path.extname(file)] ? file : null;
+  }
   if (urlPath === '/' || urlPath === '/demo' || urlPath === '/demo/') return path.join(PAGES, 'index.html');
   if (!urlPath.startsWith('/demo/')) return null;
   const file = path.normalize(path.join(PAGES, urlPath.slice('/demo/'.length)));
@@ -131,9 +155,22 @@ function staticFile(urlPath) {
 
 async function handle(opt, req, res) {
   const url = new URL(req.url, 'http://x');
+  if (url.pathname === '/client') { res.writeHead(301, { Location: '/client/' }); res.end(); return undefined; }
+  if (url.pathname === '/client/config.json') {
+    res.writeHead(200, Object.assign(clientHeaders(opt), { 'Content-Type': 'application/json' }));
+    res.end(JSON.stringify({ janus: opt.janus, iceServers: [], policyUrl: '/demo/api/policy' }));
+    return undefined;
+  }
   if (url.pathname.startsWith('/demo/api/')) {
     if (url.pathname === '/demo/api/config') {
       return send(res, 200, { demo: true, janus: opt.janus, mediaPlugin: opt.mediaPlugin, development: developmentOn(opt.conf) });
+    }
+    if (req.method === 'GET' && url.pathname === '/demo/api/policy') {
+      const room = url.searchParams.get('room') || '';
+      if (!/^[A-Za-z0-9_-]{1,64}$/.test(room)) return send(res, 400, { error: 'room required' });
+      try {
+        return send(res, 200, (await admin(opt, 'janus.plugin.hipaa.room', { request: 'info', room })).policy || {});
+      } catch { return send(res, 404, { error: 'no such room' }); }
     }
     if (req.method === 'GET' && url.pathname.startsWith('/demo/api/copy/')) {
       const name = decodeURIComponent(url.pathname.slice('/demo/api/copy/'.length));
@@ -168,7 +205,8 @@ async function handle(opt, req, res) {
   }
   const file = staticFile(url.pathname);
   if (!file || !fs.existsSync(file)) { res.writeHead(404); res.end('not found'); return undefined; }
-  res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] || 'text/javascript; charset=utf-8', 'Cache-Control': 'no-store' });
+  const headers = { 'Content-Type': TYPES[path.extname(file)] || 'text/javascript; charset=utf-8', 'Cache-Control': 'no-store' };
+  res.writeHead(200, url.pathname.startsWith('/client/') ? Object.assign(clientHeaders(opt), headers) : headers);
   fs.createReadStream(file).pipe(res);
   return undefined;
 }
@@ -176,6 +214,7 @@ async function handle(opt, req, res) {
 function startDemoServer(opt) {
   for (const k of ['janus', 'admin', 'conf']) if (!opt[k]) throw new Error(`--${k} required`);
   opt.mediaPlugin = opt.mediaPlugin || 'janus.plugin.hipaa.room';
+  opt.roomClass = opt.roomClass || 'checkin';
   for (const f of Object.values(VENDOR)) if (!fs.existsSync(f)) throw new Error(`${f} missing: install libjs-janus-gateway and libjs-webrtc-adapter (scripts/deps.sh)`);
   const server = http.createServer((req, res) => { handle(opt, req, res).catch((e) => send(res, 500, { error: e.message })); });
   return new Promise((ok, fail) => {

@@ -24,7 +24,20 @@ code() { curl -s -o "$dir/body" -w '%{http_code}' "$@"; }
 [ "$(code "$url/")" = 200 ] && grep -q 'DEMO' "$dir/body" || { echo "FAIL: home page"; fail=1; }
 [ "$(code "$url/demo/consult.html")" = 200 ] && grep -q 'DEMO' "$dir/body" || { echo "FAIL: consult page"; fail=1; }
 [ "$(code "$url/vendor/janus.js")" = 200 ] || { echo "FAIL: janus.js"; fail=1; }
-for p in /demo/serve.js /demo/../lib/args.js /demo/%2e%2e/lib/args.js /pages/videoroom-client.js; do
+# The reference client (clients/web) under /client/, with a strict Content-Security-Policy: scripts
+# and styles only from this server, network only to it and to Janus, no inline code, no framing.
+[ "$(code -D "$dir/headers" "$url/client/")" = 200 ] && grep -q 'main.js' "$dir/body" || { echo "FAIL: client page"; fail=1; }
+csp=$(grep -i '^content-security-policy:' "$dir/headers" | tr -d '\r')
+for want in "default-src 'none'" "script-src 'self';" "style-src 'self';" "connect-src 'self' http://127.0.0.1:1;" \
+  "base-uri 'none'" "frame-ancestors 'none'"; do
+  case "$csp" in *"$want"*) ;; *) echo "FAIL: client CSP lacks $want: $csp"; fail=1 ;; esac
+done
+case "$csp" in *unsafe*|*'*'*) echo "FAIL: client CSP too loose: $csp"; fail=1 ;; esac
+grep -qi '^referrer-policy: no-referrer' "$dir/headers" || { echo "FAIL: client Referrer-Policy"; fail=1; }
+[ "$(code -D "$dir/headers" "$url/client/main.js")" = 200 ] && grep -qi '^content-security-policy:' "$dir/headers" || { echo "FAIL: client script headers"; fail=1; }
+[ "$(code "$url/client/config.json")" = 200 ] && [ "$(jq -r .janus "$dir/body")" = http://127.0.0.1:1/janus ] || { echo "FAIL: client config.json"; fail=1; }
+for p in /demo/serve.js /demo/../lib/args.js /demo/%2e%2e/lib/args.js /pages/videoroom-client.js \
+  /client/../tests/e2e/demo/serve.js /client/%2e%2e/README.md; do
   [ "$(code --path-as-is "$url$p")" = 404 ] || { echo "FAIL: $p served"; fail=1; }
 done
 

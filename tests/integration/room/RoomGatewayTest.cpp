@@ -88,7 +88,9 @@ TEST_F(RoomGateway, ProviderAndPatientsJoinWaitingPatientLearnsNothingAdmitAndDe
     const char* k;
     json_t* v;
     json_object_foreach(const_cast<json_t*>(data(waiting.get())), k, v) keys.insert(k);
-    EXPECT_EQ(keys, (std::set<std::string>{"hipaa.room", "videoroom", "room", "id"}));
+    // `policy`: the class' rules, about no one.
+    EXPECT_EQ(keys, (std::set<std::string>{"hipaa.room", "videoroom", "room", "id", "policy"}));
+    EXPECT_EQ(jsonString(json_object_get(data(waiting.get()), "policy"), "recording").value_or(""), "consent");
     std::string aliceId(jsonString(data(waiting.get()), "id").value_or(""));
 
     bob.join(room, mint(room, "patient", "pt-bob"), "", "Bob Waiting");

@@ -321,6 +321,84 @@ TEST_F(RoomMedia, UpdateAddsAndRemovesStreamsWithANewOffer) {
     EXPECT_EQ(rtpTo(kPatSub, 1), 1u) << "a refused update unsubscribed mid 1";
 }
 
+// ICE restart after a lost connection: a subscriber asks for a new offer (`configure` or `update` with
+// `restart`) marked for Janus' core to give it new ICE credentials; a publisher restarts with its own
+// offer, which it must send along.
+TEST_F(RoomMedia, IceRestartGivesSubscribersANewOfferAndNeedsAPublishersOwnOffer) {
+    visit();
+    publish(kDr);
+    subscribe(kPatSub, kPat, kDr);
+    h.sendJsep(kPatSub, R"({"request":"start"})", "answer", "answer ok");
+    EXPECT_EQ(json_object_get(h.lastJsep(kPatSub), "restart"), nullptr) << "the first offer is no restart";
+
+    h.clear();
+    h.send(kPatSub, R"({"request":"configure","restart":true})");
+    const json_t* ans = h.lastPush(kPatSub);
+    EXPECT_EQ(jsonString(ans, "configured").value_or(""), "ok") << jsonDump(ans);
+    EXPECT_EQ(json_array_size(json_object_get(ans, "streams")), 3u);
+    const json_t* jsep = h.lastJsep(kPatSub);
+    ASSERT_NE(jsep, nullptr) << "no new offer";
+    EXPECT_EQ(jsonString(jsep, "type").value_or(""), "offer");
+    EXPECT_TRUE(json_is_true(json_object_get(jsep, "restart")));
+    EXPECT_EQ(jsonString(jsep, "sdp").value_or(""),
+              "offer v2 0:audio:opus:111:send 1:video:vp8:96:send 2:data:-:-1:send");
+    h.sendJsep(kPatSub, R"({"request":"start"})", "answer", "answer ok");
+    EXPECT_EQ(jsonString(h.lastPush(kPatSub), "started").value_or(""), "ok");
+    Rtp pkt(7, 1, 1);
+    auto vp = pkt.packet(1, true);
+    h.relay.incomingRtp(kDr, vp);
+    EXPECT_EQ(rtpTo(kPatSub, 1), 1u) << "media stopped after the restart";
+
+    h.clear();
+    h.send(kPatSub, R"({"request":"update","restart":true})");
+    EXPECT_EQ(kind(h.lastPush(kPatSub)), "updated");
+    ASSERT_NE(h.lastJsep(kPatSub), nullptr);
+    EXPECT_TRUE(json_is_true(json_object_get(h.lastJsep(kPatSub), "restart")));
+
+    h.clear();
+    h.send(kPatSub, R"({"request":"configure","streams":[{"mid":"1","send":true}]})");
+    EXPECT_EQ(h.lastJsep(kPatSub), nullptr) << "configure without restart renegotiates nothing";
+
+    h.send(kDr, R"({"request":"configure","restart":true})");
+    EXPECT_EQ(errorCode(h.lastPush(kDr)), room::errc::kInvalidSdp) << "a publisher restarts with its own offer";
+    h.sendJsep(kDr, R"({"request":"configure","restart":true})", "offer", kAv);
+    EXPECT_EQ(jsonString(h.lastPush(kDr), "configured").value_or(""), "ok");
+    EXPECT_EQ(jsonString(h.lastJsep(kDr), "type").value_or(""), "answer");
+    EXPECT_EQ(h.relay.publisherCount(), 1u);
+}
+
+// The visit's rules reach the client in `waiting` and `joined` (privacy screen, indicators, countdowns):
+// nothing about anyone, only the class' settings and, once the visit started, how long it has left.
+TEST_F(RoomMedia, WaitingAndJoinedCarryTheVisitPolicy) {
+    std::string r = h.createRoom("brief");
+    h.join(kDr, r, "provider", "dr-1", "Dr. Provider");
+    h.advance(30);
+    h.join(kPat, r, "patient", "pat-1");
+    const json_t* waiting = h.lastPush(kPat);
+    ASSERT_EQ(kind(waiting), "waiting");
+    const json_t* policy = json_object_get(waiting, "policy");
+    EXPECT_EQ(jsonString(policy, "recording").value_or(""), "consent") << jsonDump(waiting);
+    EXPECT_TRUE(json_is_false(json_object_get(policy, "chat_kept")));
+    EXPECT_EQ(jsonInt(policy, "idle_timeout").value_or(0), 60);
+    EXPECT_EQ(jsonInt(policy, "max_visit_length").value_or(0), 4 * 3600);
+    EXPECT_EQ(jsonInt(policy, "visit_left").value_or(0), 4 * 3600 - 30);
+    h.advance(10);
+    h.send(kDr, R"({"request":"admit","id":")" + h.idOf(kPat) + R"("})");
+    const json_t* joined = nullptr;
+    for (const json_t* p : h.pushes(kPat))
+        if (kind(p) == "joined") joined = p;
+    ASSERT_NE(joined, nullptr);
+    EXPECT_EQ(jsonInt(json_object_get(joined, "policy"), "visit_left").value_or(0), 4 * 3600 - 40);
+
+    std::string e = h.createRoom("e2ee");
+    h.join(kObs, e, "provider", "dr-2", "Dr. Two");
+    const json_t* p2 = nullptr;
+    for (const json_t* p : h.pushes(kObs))
+        if (kind(p) == "joined") p2 = json_object_get(p, "policy");
+    EXPECT_EQ(jsonString(p2, "recording").value_or(""), "never") << "e2ee rooms are never recorded";
+    EXPECT_TRUE(json_is_true(json_object_get(p2, "e2ee")));
+}
+
 TEST_F(RoomMedia, ChatIsRelayedToSubscribersAndAuditedWithoutItsText) {
     visit();
     publish(kDr);

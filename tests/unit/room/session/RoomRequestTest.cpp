@@ -46,6 +46,10 @@ TEST(RoomRequest, EachRequestBecomesItsOwnStructWithItsFields) {
     EXPECT_EQ(legacy.streams[0].feed, "42");
 
     EXPECT_EQ(std::get<KickRequest>(parse(R"({"request":"kick","id":"p_2"})")).id, "p_2");
+    // ICE restart: VideoRoom's `restart` on configure, and alone on update.
+    EXPECT_EQ(std::get<ConfigureRequest>(parse(R"({"request":"configure","restart":true})")).restart, 1);
+    EXPECT_EQ(std::get<ConfigureRequest>(parse(R"({"request":"configure"})")).restart, -1);
+    EXPECT_EQ(std::get<UpdateRequest>(parse(R"({"request":"update","restart":true})")).restart, 1);
     auto note = std::get<NoteRequest>(parse(R"({"request":"note","text":"better"})"));
     EXPECT_EQ(note.type, "11506-3");  // the default LOINC code
     EXPECT_TRUE(std::get<ConsentRequest>(parse(R"({"request":"consent","consent":true})")).consent);
@@ -91,12 +95,16 @@ TEST(RoomRequest, RefusalsNameTheFirstBadFieldWithItsCode) {
               R(302, "missing field: feed"));
     EXPECT_EQ(refusal(R"({"request":"update","subscribe":[{"feed":"p","mid":"0123456789012345678901234567890123"}]})"),
               R(303, "field too long: mid"));
-    EXPECT_EQ(refusal(R"({"request":"update","subscribe":[]})"), R(302, "update needs subscribe or unsubscribe"));
+    EXPECT_EQ(refusal(R"({"request":"update","subscribe":[]})"),
+              R(302, "update needs subscribe, unsubscribe or restart"));
     EXPECT_EQ(refusal(R"({"request":"update","subscribe":[1]})"), R(303, "entries must be objects: subscribe"));
     EXPECT_EQ(refusal(R"({"request":"configure","streams":{}})"), R(303, "field must be an array: streams"));
     EXPECT_EQ(refusal(R"({"request":"publish","descriptions":[{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}]})"),
               R(303, "too many entries: descriptions"));
     EXPECT_EQ(refusal(R"({"request":"configure","video":"off"})"), R(303, "field must be a boolean: video"));
+    EXPECT_EQ(refusal(R"({"request":"configure","restart":1})"), R(303, "field must be a boolean: restart"));
+    EXPECT_EQ(refusal(R"({"request":"update","restart":false})"),
+              R(302, "update needs subscribe, unsubscribe or restart"));
     EXPECT_EQ(refusal(R"({"request":"admit"})"), R(302, "missing field: id"));
     EXPECT_EQ(refusal(R"({"request":"note","text":""})"), R(303, "field must not be empty: text"));
     EXPECT_EQ(refusal(R"({"request":"note","text":"x","type":"LOINC"})"), R(303, "type must be a LOINC code"));

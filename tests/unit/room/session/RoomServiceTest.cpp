@@ -39,7 +39,11 @@ TEST_F(Room, WaitingPatientLearnsNothingAboutAnyone) {
     h.join(kPatA, room, "patient", "pat-a", "Alice Patient");
     auto a = h.pushes(kPatA);
     ASSERT_EQ(a.size(), 1u);
-    EXPECT_EQ(keysOf(a[0]), (std::set<std::string>{"hipaa.room", "videoroom", "room", "id"}));
+    // `policy`: the class' rules, about no one (RoomMedia.WaitingAndJoinedCarryTheVisitPolicy).
+    EXPECT_EQ(keysOf(a[0]), (std::set<std::string>{"hipaa.room", "videoroom", "room", "id", "policy"}));
+    EXPECT_EQ(
+        keysOf(json_object_get(a[0], "policy")),
+        (std::set<std::string>{"recording", "chat_kept", "e2ee", "idle_timeout", "max_visit_length", "visit_left"}));
     EXPECT_EQ(kind(a[0]), "waiting");
     EXPECT_EQ(jsonString(a[0], "room").value_or(""), room);
     EXPECT_EQ(jsonString(a[0], "id").value_or(""), h.idOf(kPatA));
@@ -48,7 +52,7 @@ TEST_F(Room, WaitingPatientLearnsNothingAboutAnyone) {
     EXPECT_EQ(h.pushes(kPatA).size(), 1u) << "a waiting patient was told about another";
     auto b = h.pushes(kPatB);
     ASSERT_EQ(b.size(), 1u);
-    EXPECT_EQ(keysOf(b[0]), (std::set<std::string>{"hipaa.room", "videoroom", "room", "id"}));
+    EXPECT_EQ(keysOf(b[0]), (std::set<std::string>{"hipaa.room", "videoroom", "room", "id", "policy"}));
     EXPECT_NE(jsonString(b[0], "id").value_or(""), jsonString(a[0], "id").value_or(""));
 
     // Asking does not help: no participants, no count.
@@ -80,7 +84,7 @@ TEST_F(Room, AdmittedPatientSeesProvidersNamesButNotOthers) {
     const json_t* joined = h.lastPush(kPatA);
     ASSERT_EQ(kind(joined), "joined") << jsonDump(joined);
     EXPECT_EQ(keysOf(joined), (std::set<std::string>{"hipaa.room", "videoroom", "room", "id", "private_id", "role",
-                                                     "participants", "publishers"}));
+                                                     "participants", "publishers", "policy"}));
     const json_t* list = json_object_get(joined, "participants");
     ASSERT_EQ(json_array_size(list), 2u);  // provider + interpreter; Bob still waits and is invisible
     for (size_t i = 0; i < 2; ++i) {

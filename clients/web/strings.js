@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Every string the client shows, in one place: translate this file (keep the keys). `{name}` marks a
+// value filled in at run time (t('key', {name: value})).
+export const STRINGS = {
+  appTitle: 'Video visit',
+  skipToContent: 'Skip to the main content',
+  // Privacy screen (patients, before check-in)
+  privacyHeading: 'Before your visit',
+  privacyIntro: 'Your visit is private. A few things help keep it that way:',
+  privacySpace: 'Find a private space where nobody can overhear you, or use headphones.',
+  privacyNoRecord: 'Please do not record, photograph or screen-capture the visit.',
+  privacyDevice: 'Use your own device, not a shared or public one, and close the page when you are done.',
+  privacyClinicHeading: 'What the clinic records and keeps',
+  recordingConsent: 'The visit is recorded only if your provider asks and you agree. You can say no, or stop it later.',
+  recordingNoConsent: 'Your provider may record the visit; you will see when it is on.',
+  recordingNever: 'This visit is end-to-end encrypted and is never recorded.',
+  recordingPolicy: 'Recordings are kept under the clinic\'s "{policy}" retention policy.',
+  chatNotKept: 'Chat messages are not stored: only their number is logged.',
+  chatKept: 'Chat messages are kept with your record.',
+  auditNote: 'The clinic logs who joined the visit and when, to protect your information.',
+  visitLimits: 'The visit ends after {idle} without activity and after {max} at most.',
+  privacyContinue: 'I understand, continue',
+  // Device check
+  deviceHeading: 'Check your camera and microphone',
+  cameraLabel: 'Camera',
+  microphoneLabel: 'Microphone',
+  previewLabel: 'Your camera preview',
+  levelLabel: 'Microphone level',
+  levelHint: 'Speak: the bar should move.',
+  connectivityChecking: 'Checking the connection to the clinic...',
+  connectivityOk: 'Connection to the clinic: OK ({ms} ms).',
+  connectivityFailed: 'The clinic cannot be reached. Check your internet connection and try again.',
+  deviceDenied: 'The browser did not allow the camera or microphone. Allow them in the address bar, then reload.',
+  deviceContinue: 'Continue',
+  retry: 'Try again',
+  // Check-in
+  checkinHeading: 'Check in',
+  checkinIntro: 'Confirm who you are so your provider knows it is you.',
+  nameLabel: 'Your name (as your provider should see it)',
+  dobLabel: 'Date of birth',
+  dobHint: 'Format YYYY-MM-DD, for example 1990-01-31.',
+  checkinButton: 'Check in',
+  checkinRefused: 'We could not confirm your details. Please check your date of birth and try again.',
+  checkinLocked: 'Too many attempts. Please wait a few minutes or call the clinic.',
+  // Waiting
+  waitingHeading: 'You are in the waiting room',
+  waitingText: 'Your provider will let you in shortly. Please keep this page open.',
+  // Visit
+  visitHeading: 'Your visit',
+  visitHeadingProvider: 'Visit',
+  indicatorsLabel: 'Visit status',
+  recordingOn: 'Recording: on',
+  recordingOff: 'Recording: off',
+  recordingPending: 'Recording: waiting for the patient\'s consent',
+  chatIndicatorNotKept: 'Chat: not stored',
+  chatIndicatorKept: 'Chat: kept',
+  inVisitHeading: 'In the visit',
+  you: 'You ({role})',
+  roleProvider: 'Provider',
+  rolePatient: 'Patient',
+  roleInterpreter: 'Interpreter',
+  roleObserver: 'Observer',
+  roleSupport: 'Support',
+  videosLabel: 'Video',
+  localVideoLabel: 'Your video',
+  remoteVideoLabel: 'Video of {who}',
+  mute: 'Mute microphone',
+  unmute: 'Unmute microphone',
+  cameraOff: 'Turn camera off',
+  cameraOn: 'Turn camera on',
+  shareScreen: 'Share screen',
+  stopShare: 'Stop sharing',
+  endVisit: 'End visit for everyone',
+  leave: 'Leave',
+  muteParticipant: 'Mute {who}',
+  mutedByModerator: 'Your provider muted your microphone. You can unmute when asked.',
+  waitingListHeading: 'Waiting room',
+  waitingEmpty: 'Nobody is waiting.',
+  admit: 'Admit {who}',
+  deny: 'Deny {who}',
+  recordRequest: 'Ask to record',
+  recordStop: 'Stop recording',
+  consentHeading: 'Recording request',
+  consentText: 'Your provider asks to record this visit. It is kept under the clinic\'s policy. Do you agree?',
+  consentYes: 'Yes, record',
+  consentNo: 'No, do not record',
+  consentWithdraw: 'Stop recording (withdraw consent)',
+  consentGiven: 'You agreed to the recording.',
+  consentDeclined: 'You declined the recording.',
+  notesHeading: 'Visit note (sent to the health record)',
+  noteLabel: 'Note',
+  noteSend: 'Send note',
+  noteSent: 'Note sent to the health record.',
+  noteNotStored: 'The note was NOT stored: {why}. Your text is kept here; try again.',
+  chatHeading: 'Chat',
+  chatLabel: 'Message',
+  chatSend: 'Send',
+  chatFrom: '{who}: {text}',
+  // Network trouble
+  reconnecting: 'Connection lost. Reconnecting...',
+  reconnected: 'Reconnected.',
+  // Timeouts
+  idleWarning: 'Are you still there? The visit ends in {s} s without activity.',
+  stillHere: 'I am still here',
+  maxWarning: 'The visit reaches its time limit in {s} s.',
+  // End
+  endedHeading: 'The visit has ended',
+  endedThanks: 'Thank you. You can close this page.',
+  end_ended_by_provider: 'Your provider ended the visit.',
+  end_denied: 'The provider could not admit you to this visit. Please contact the clinic.',
+  end_kicked: 'You were removed from the visit.',
+  end_idle_timeout: 'The visit ended because there was no activity for a while.',
+  end_max_visit_length: 'The visit reached its time limit.',
+  end_token_expired: 'Your visit link has expired. Please ask the clinic for a new link.',
+  end_revoked: 'Your visit link is no longer valid. Please contact the clinic.',
+  end_left: 'You left the visit.',
+  end_other: 'The visit ended.',
+  linkInvalid: 'This visit link is not valid. Please use the link the clinic sent you.',
+  errorGeneric: 'Something went wrong: {what}',
+  status: 'Status',
+};
+
+export function t(key, vars = {}) {
+  const s = STRINGS[key] ?? key;
+  return s.replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ''));
+}
+
+// Seconds as "10 minutes" / "4 hours" / "45 seconds" (English; translators replace this too).
+export function duration(s) {
+  if (s % 3600 === 0) return `${s / 3600} hour${s === 3600 ? '' : 's'}`;
+  if (s % 60 === 0) return `${s / 60} minute${s === 60 ? '' : 's'}`;
+  return `${s} seconds`;
+}
