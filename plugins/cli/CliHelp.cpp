@@ -17,7 +17,7 @@ Options of every command:
   --timeout SECONDS   for the whole answer, 1-3600 (default 60)
   --json              print the plugins' answers as JSON (for scripts) instead of tables
 Option of the commands that read or change PHI, keys, retention or holds (recordings, audit query
-and export, fhir pending and retry; docs/access.md):
+and export, fhir pending and retry, evidence; docs/access.md):
   --actor-token-file FILE  who asks: a one-time actor token (compact JWS from the clinic's identity
                       provider) in a file of mode 0600/0400, read afresh at every request and never
                       printed (default: $JANUS_HIPAA_ACTOR_TOKEN_FILE). Without one the plugins refuse
