@@ -52,8 +52,6 @@ EvidenceSection RecordingEvidence::collect(const EvidenceSources& src) {
         json_object_foreach(const_cast<json_t*>(policies), name, v) {
             s.figure(std::string("policy ") + name, FieldList::text(v));
         }
-    } else {
-        s.unchecked("the recorder's info answered no policies");
     }
     if (auto it = src.info.find(plugins::kRecorder); it != src.info.end())
         s.figure("deleted by retention since start", FieldList::text(it->second.get(), "retention_deleted"));
@@ -93,7 +91,14 @@ EvidenceSection RecordingEvidence::collect(const EvidenceSources& src) {
         return s;
     }
     std::map<std::string, int> byStatus;
-    for (const auto& e : entries) ++byStatus[e.status];
+    std::map<std::string, int64_t> retentionDays;  // policy -> the longest retention its recordings got
+    for (const auto& e : entries) {
+        ++byStatus[e.status];
+        if (e.createdMs > 0 && e.expiresMs > e.createdMs)
+            retentionDays[e.policy] = std::max(retentionDays[e.policy], (e.expiresMs - e.createdMs) / kMsPerDay);
+    }
+    for (const auto& [policy, days] : retentionDays)
+        s.figure("retention of policy " + policy + " (from its recordings)", std::to_string(days) + " days");
     for (const auto& [status, n] : byStatus) s.figure("recordings " + status, std::to_string(n));
     const int64_t nowMs = src.nowS * 1000, horizon = nowMs + src.upcomingDays * kMsPerDay;
     auto due = [&](const Entry& e) {

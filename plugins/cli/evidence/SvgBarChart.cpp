@@ -12,7 +12,7 @@
 namespace hipaa::cli {
 namespace {
 
-constexpr int kBarWidth = 28, kGap = 8, kHeight = 140, kTop = 24, kBottom = 60, kLeft = 8;
+constexpr int kBarWidth = 28, kGap = 8, kHeight = 140, kTop = 24, kBottom = 80, kLeft = 8, kRight = 72;
 
 std::string number(double v) {
     std::ostringstream s;
@@ -36,11 +36,11 @@ std::string SvgBarChart::render(const json_t* chart) {
         double v = json_number_value(json_object_get(b, "value"));
         if (std::isfinite(v)) max = std::max(max, v);
     }
-    const int width = kLeft * 2 + static_cast<int>(std::max<size_t>(n, 1)) * (kBarWidth + kGap);
+    const int width = kLeft + kRight + static_cast<int>(std::max<size_t>(n, 1)) * (kBarWidth + kGap);
     std::ostringstream s;
     s << "<figure><svg role=\"img\" width=\"" << width << "\" height=\"" << kTop + kHeight + kBottom
       << "\" aria-label=\"" << title << "\">";
-    s << "<line x1=\"" << kLeft << "\" y1=\"" << kTop + kHeight << "\" x2=\"" << width - kLeft << "\" y2=\""
+    s << "<line x1=\"" << kLeft << "\" y1=\"" << kTop + kHeight << "\" x2=\"" << width - kRight << "\" y2=\""
       << kTop + kHeight << "\" stroke=\"#555\"/>";
     json_array_foreach(bars, i, b) {
         const double raw = json_number_value(json_object_get(b, "value"));
