@@ -50,9 +50,11 @@ std::vector<AuditDatabase::Count> AuditDatabase::refusalsPerDay(int days) {
 }
 
 std::vector<AuditDatabase::Count> AuditDatabase::refusalsByReason(int days) {
-    return counts(std::string("SELECT action || ' / ' || coalesce(event ->> 'reason', event #>> '{data,error_code}', "
-                              "event #>> '{event,error_code}', event ->> 'error_code', outcome) AS r, count(*) "
-                              "FROM audit_record WHERE ") +
+    // The gate's records carry `reason`; plugin events (a refused join) `data.reason` and `data.error_code`.
+    return counts(std::string("SELECT action || ' / ' || coalesce(event ->> 'reason', event #>> '{data,reason}', "
+                              "event #>> '{event,data,reason}', outcome) || coalesce(' (' || coalesce("
+                              "event #>> '{data,error_code}', event #>> '{event,data,error_code}', "
+                              "event ->> 'error_code') || ')', '') AS r, count(*) FROM audit_record WHERE ") +
                       kFailed + " AND " + kPeriod + " GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 50",
                   days);
 }

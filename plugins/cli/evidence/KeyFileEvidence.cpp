@@ -5,22 +5,17 @@
 
 #include "hipaa/ErrnoText.hpp"
 
-#include <dirent.h>
 #include <pwd.h>
 #include <sys/stat.h>
 
 #include <cerrno>
 #include <cstdio>
+#include <filesystem>
 #include <map>
-#include <memory>
 #include <set>
 
 namespace hipaa::cli {
 namespace {
-
-struct DirCloser {
-    void operator()(DIR* d) const noexcept { ::closedir(d); }
-};
 
 std::string owner(uid_t uid) {
     struct passwd pw {};
@@ -72,13 +67,10 @@ EvidenceSection KeyFileEvidence::collect(const EvidenceSources& src) {
     for (const auto& [path, by] : files) {
         struct stat st {};
         if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
-            std::unique_ptr<DIR, DirCloser> d(::opendir(path.c_str()));
-            if (!d) {
-                s.unchecked(path + ": cannot list: " + errnoText(errno));
-                continue;
-            }
-            while (const dirent* e = ::readdir(d.get()))
-                if (e->d_name[0] != '.') expanded[path + "/" + e->d_name] = by;
+            std::error_code ec;
+            for (const auto& entry : std::filesystem::directory_iterator(path, ec))
+                if (!entry.path().filename().string().starts_with(".")) expanded[entry.path().string()] = by;
+            if (ec) s.unchecked(path + ": cannot list: " + ec.message());
         } else {
             expanded[path] = by;
         }

@@ -251,6 +251,11 @@ TEST_F(CliGateway, EvidenceCountsWhatHappenedAndNamesATamperedAuditRecord) {
     JsonPtr after = evidence();
     EXPECT_EQ(figure(after, "access", "failed or refused accesses") - failedBefore, 3)
         << jsonDump(section(after, "access")) << " (database: " << failedNow << ")";
+    // By action and reason: the three joins under the room's refusal reason and error code.
+    const std::string reasons = jsonDump(json_object_get(section(after, "access"), "rows"));
+    EXPECT_TRUE(
+        std::regex_search(reasons, std::regex(R"re(\["plugin\.hipaa\.room\.join / [a-z_]+ \(4[0-9][0-9]\)","3"\])re")))
+        << reasons;
     EXPECT_EQ(figure(after, "recordings", "recordings deleted"), 1) << jsonDump(section(after, "recordings"));
     EXPECT_EQ(figure(after, "recordings", "deletion receipts verified now"), 1);
     EXPECT_EQ(figure(after, "recordings", "recordings sealed"), 1);
