@@ -9,6 +9,7 @@
 #include "CliHelp.hpp"
 #include "CommandContext.hpp"
 #include "ConfigCheckCommand.hpp"
+#include "EvidenceCommand.hpp"
 #include "ExitCode.hpp"
 #include "FhirCommands.hpp"
 #include "LazyAdminApi.hpp"
@@ -122,6 +123,7 @@ int Cli::run(const std::vector<std::string>& argv) {
         if (command == "audit") return AuditCommands::run(ctx);
         if (command == "fhir") return FhirCommands::run(ctx);
         if (command == "metrics") return MetricsCommand::run(ctx, err_);
+        if (command == "evidence") return EvidenceCommand::run(ctx, env("JANUS_HIPAA_AUDIT_CONNINFO"));
         throw UsageError("unknown command " + command);
     } catch (const UsageError& e) {
         err_ << "janus-hipaa: " << Table::printable(e.what()) << "\n(janus-hipaa help)\n";

@@ -14,7 +14,7 @@ namespace {
 
 constexpr std::array<std::string_view, 8> kFlags{"--json",    "--yes",  "--all", "--files",
                                                  "--samples", "--help", "-h",    "--allow-non-loopback"};
-constexpr std::array<std::string_view, 25> kValued{"--secret-file",
+constexpr std::array<std::string_view, 31> kValued{"--secret-file",
                                                    "--admin-url",
                                                    "--timeout",
                                                    "--sub",
@@ -38,7 +38,13 @@ constexpr std::array<std::string_view, 25> kValued{"--secret-file",
                                                    "--pseudonym-sub",
                                                    "--class",
                                                    "--listen",
-                                                   "--cursor"};
+                                                   "--cursor",
+                                                   "--out",
+                                                   "--audit-conninfo",
+                                                   "--days",
+                                                   "--key-max-age-days",
+                                                   "--sample",
+                                                   "--due-days"};
 // Taken by every command.
 constexpr std::array<std::string_view, 5> kGlobal{"--secret-file", "--admin-url", "--timeout", "--json", "--help"};
 

@@ -17,7 +17,7 @@ Options of every command:
   --timeout SECONDS   for the whole answer, 1-3600 (default 60)
   --json              print the plugins' answers as JSON (for scripts) instead of tables
 Option of the commands that read or change PHI, keys, retention or holds (recordings, audit query
-and export, fhir pending and retry; docs/access.md):
+and export, fhir pending and retry, evidence; docs/access.md):
   --actor-token-file FILE  who asks: a one-time actor token (compact JWS from the clinic's identity
                       provider) in a file of mode 0600/0400, read afresh at every request and never
                       printed (default: $JANUS_HIPAA_ACTOR_TOKEN_FILE). Without one the plugins refuse
@@ -107,6 +107,20 @@ here). Labels are fixed words, never PHI or pseudonyms; a plugin that does not a
 janus_hipaa_up{plugin="..."} 0. Listens on loopback only unless --allow-non-loopback. Runs until
 SIGINT/SIGTERM (exit 0). docs/metrics.md lists every metric.
 )"},
+        {"evidence", R"(usage: janus-hipaa evidence --out REPORT.html [--audit-conninfo CONNINFO] [--days N]
+       [--key-max-age-days N] [--sample N] [--due-days N] [--actor-token-file FILE]
+The compliance evidence report of this running deployment (docs/compliance.md): one self-contained
+HTML file (no script, no external resource: it opens offline) and its JSON beside it (REPORT.json),
+both mode 0600. Computed now: the plugins' versions and config digests (against their config.loaded
+records), DTLS-SRTP and the FHIR endpoint's TLS, recordings by policy, holds, deletions due within
+--due-days (30), --sample (5) sealed recordings and deletion receipts verified, the audit chain of
+every instance with its checkpoints, failed accesses and lockouts per day and by reason and the
+audit lag over --days (30), key files (mode, owner, age; rotation due after --key-max-age-days, 365),
+the audit spool and the FHIR outbox. --audit-conninfo (default $JANUS_HIPAA_AUDIT_CONNINFO): a libpq
+conninfo of a role that may read audit_record and audit_checkpoint (use passfile=, not password=).
+recordings list and verify need an actor token of a role that sees every recording. A check that
+cannot run is red with the reason, never a pass. Exit 0 when every check passed, 5 otherwise.
+)"},
         {"version", R"(usage: janus-hipaa version
 Prints this tool's version.
 )"},
@@ -131,6 +145,7 @@ Commands:
   fhir SUBCOMMAND            status, pending, retry the FHIR outbox
   check-config DIR|FILE...   validate the configs offline (no Janus, no secret)
   metrics                    serve the plugins' counters for Prometheus (loopback:9464)
+  evidence --out FILE.html   the compliance evidence report (HTML and JSON), computed now
   version                    this tool's version
   help [COMMAND]             this text, or one command's
 )") + kGlobal +

@@ -58,7 +58,9 @@ RecorderConfig RecorderConfig::read(Config& config) {
         json_object_foreach(const_cast<json_t*>(cat), name, value) {
             std::string key = std::string("policies.") + name;
             if (!json_is_string(value)) throw ConfigError(key + ": must be a duration string such as \"30d\"");
-            c.policies[name] = RetentionPolicy{name, RetentionPolicy::parseDuration(json_string_value(value), key)};
+            // Read through the typed accessor so the policy is in the effective config: `info` shows it,
+            // and a changed retention changes the config digest the audit trail records.
+            c.policies[name] = RetentionPolicy{name, RetentionPolicy::parseDuration(config.string(key), key)};
         }
     }
     // Without a `policies` category: six years, the HIPAA retention period for documentation.

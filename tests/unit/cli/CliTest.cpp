@@ -3,6 +3,7 @@
 // (tables, --json), and its exit status. The secret file is real (a temp folder); Janus is not.
 #include "AdminError.hpp"
 #include "Cli.hpp"
+#include "EvidenceCommand.hpp"
 #include "ExitCode.hpp"
 #include "TempDir.hpp"
 
@@ -13,6 +14,8 @@
 #include <functional>
 #include <map>
 #include <sstream>
+
+#include <sys/stat.h>
 
 using namespace hipaa;
 using namespace hipaa::cli;
@@ -416,4 +419,30 @@ TEST_F(CliTest, TheRealClientRefusesPlainHttpToAnotherHostWithExit3) {
     EXPECT_EQ(cli.run({"rooms", "--admin-url", "http://192.0.2.7:7088/admin"}), exitcode::kUnreachable);
     EXPECT_NE(err.str().find("plain http only to a loopback address"), std::string::npos) << err.str();
     EXPECT_EQ(err.str().find("is Janus running"), std::string::npos) << err.str();  // no misleading hint
+}
+
+TEST_F(CliTest, EvidenceWritesTheHtmlAndItsJsonForTheOwnerOnly) {
+    Outcome usage = run({"evidence"});
+    EXPECT_EQ(usage.status, exitcode::kUsage);
+    EXPECT_NE(usage.err.find("--out FILE.html"), std::string::npos) << usage.err;
+    EXPECT_EQ(clients, 0);
+    allRunning();
+    const std::string html = dir.file("report.html");
+    Outcome r = run({"evidence", "--out", html, "--days", "7"});
+    // Without the audit database (and with plugins that show no config) checks cannot all run: exit 5.
+    EXPECT_EQ(r.status, exitcode::kNotIntact) << r.err;
+    EXPECT_NE(r.out.find("written: " + html + " and " + dir.file("report.json")), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("unchecked\tFailed access attempts, lockouts and audit lag"), std::string::npos) << r.out;
+    for (const auto& f : {html, dir.file("report.json")}) {
+        struct stat st {};
+        ASSERT_EQ(::stat(f.c_str(), &st), 0) << f;
+        EXPECT_EQ(st.st_mode & 0777, 0600u) << f;
+    }
+    JsonPtr report = jsonParse(hipaa::test::readFile(dir.file("report.json")));
+    EXPECT_EQ(jsonInt(report.get(), "period_days").value_or(0), 7);
+    EXPECT_EQ(json_array_size(json_object_get(report.get(), "sections")), 7u);
+    EXPECT_EQ(hipaa::test::readFile(html).rfind("<!DOCTYPE html>", 0), 0u);
+    EXPECT_EQ(EvidenceCommand::jsonPath("/x/r.htm"), "/x/r.json");
+    EXPECT_EQ(EvidenceCommand::jsonPath("/x/r"), "/x/r.json");
+    EXPECT_EQ(run({"evidence", "--out", html, "--days", "0"}).status, exitcode::kUsage);
 }

@@ -350,6 +350,15 @@ TEST_F(RecorderPluginTest, VerifyReportsTamperedFilesAndManifests) {
     EXPECT_EQ(jsonBool(json_object_get(v.get(), "verification"), "manifest_valid"), false);
 }
 
+// The retention policies are part of the effective config: `info` shows them (the evidence report
+// reads them there) and a changed retention changes the digest config.loaded records.
+TEST_F(RecorderPluginTest, InfoShowsTheRetentionPoliciesInTheEffectiveConfig) {
+    JsonPtr info = admin(R"({"request":"info"})");
+    const json_t* policies = json_object_get(json_object_get(info.get(), "config"), "policies");
+    EXPECT_EQ(jsonString(policies, "standard").value_or(""), "30d") << jsonDump(info.get());
+    EXPECT_EQ(jsonString(policies, "short").value_or(""), "10s");
+}
+
 TEST_F(RecorderPluginTest, RewrapMovesRecordingsToTheNewestKey) {
     std::string id = recordSome();
     plugin.reset();

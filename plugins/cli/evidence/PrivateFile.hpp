@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// Writes a file readable by its owner only (0600), atomically: a temporary file beside it, fsync,
+// rename. A reader never sees half a report.
+#include <string>
+
+namespace hipaa::cli {
+
+class PrivateFile {
+public:
+    // Throws ConfigError naming the file and the reason.
+    static void write(const std::string& path, const std::string& text);
+};
+
+}  // namespace hipaa::cli
