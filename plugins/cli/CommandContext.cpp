@@ -7,6 +7,8 @@
 #include "hipaa/Errors.hpp"
 #include "hipaa/Zeroize.hpp"
 
+#include <algorithm>
+
 namespace hipaa::cli {
 
 std::optional<std::string> CommandContext::valueOrStdin(const std::string& option) const {
@@ -20,14 +22,22 @@ std::optional<std::string> CommandContext::valueOrStdin(const std::string& optio
 
 void CommandContext::addActorToken(JsonBuilder& request) const {
     if (actorTokenFile.empty()) return;
-    std::string token;
-    try {
-        token = ActorTokenFile::read(actorTokenFile);
-    } catch (const ConfigError& e) {
-        throw ConfigError(std::string("--actor-token-file: ") + e.what());
+    if (unsentTokens_.empty()) {
+        try {
+            unsentTokens_ = ActorTokenFile::read(actorTokenFile);
+        } catch (const ConfigError& e) {
+            throw ConfigError(std::string("--actor-token-file: ") + e.what());
+        }
+        std::reverse(unsentTokens_.begin(), unsentTokens_.end());
     }
+    std::string& token = unsentTokens_.back();
     request.set("actor_token", std::string_view(token));
     zeroize(token.data(), token.size());
+    unsentTokens_.pop_back();
+}
+
+CommandContext::~CommandContext() {
+    for (auto& t : unsentTokens_) zeroize(t.data(), t.size());
 }
 
 }  // namespace hipaa::cli

@@ -12,6 +12,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 namespace hipaa::cli {
 
@@ -29,9 +30,15 @@ struct CommandContext {
     // An option's value; "-" reads it from the first line of `in` instead, so an identifier or a
     // reason stays out of argv (ps, shell history). Throws UsageError when `in` has no line.
     std::optional<std::string> valueOrStdin(const std::string& option) const;
-    // A gated request (docs/access.md): `actor_token` from the file, read now (tokens are one-time).
-    // Without a file the request goes without one (the plugin refuses it unless in development).
+    // A gated request (docs/access.md): `actor_token`, the file's next token not yet sent by this
+    // command; when none is left the file is read again (tokens are one-time: the identity provider
+    // rewrites it). Without a file the request goes without one (refused unless in development).
     void addActorToken(JsonBuilder& request) const;
+
+    ~CommandContext();
+
+    // The file's tokens this command has not sent yet, the next one at the back (wiped when gone).
+    mutable std::vector<std::string> unsentTokens_ = {};
 };
 
 }  // namespace hipaa::cli

@@ -3,11 +3,14 @@
 // (tables, --json), and its exit status. The secret file is real (a temp folder); Janus is not.
 #include "AdminError.hpp"
 #include "Cli.hpp"
+#include "CommandContext.hpp"
 #include "EvidenceCommand.hpp"
 #include "ExitCode.hpp"
 #include "TempDir.hpp"
 
+#include "hipaa/Errors.hpp"
 #include "hipaa/Json.hpp"
+#include "hipaa/JsonBuilder.hpp"
 
 #include <gtest/gtest.h>
 
@@ -445,4 +448,48 @@ TEST_F(CliTest, EvidenceWritesTheHtmlAndItsJsonForTheOwnerOnly) {
     EXPECT_EQ(EvidenceCommand::jsonPath("/x/r.htm"), "/x/r.json");
     EXPECT_EQ(EvidenceCommand::jsonPath("/x/r"), "/x/r.json");
     EXPECT_EQ(run({"evidence", "--out", html, "--days", "0"}).status, exitcode::kUsage);
+}
+
+// A command that makes several gated requests (evidence: list, then one verify per sampled recording)
+// takes the file's tokens in order, one each, and reads the file again when they are used up (the
+// identity provider has rewritten it). A bad line is named by its number, never by its content.
+TEST_F(CliTest, SeveralGatedRequestsOfOneCommandTakeTheFilesTokensInOrder) {
+    std::string file = dir.write("tokens", "eyJh.eyJ1.c2ln\neyJh.eyJ2.c2ln\r\neyJh.eyJ3.c2ln\n", 0600);
+    std::ostringstream out;
+    std::istringstream in;
+    CliArgs args = CliArgs::parse({"evidence"});
+    auto sent = [](const CommandContext& ctx) {
+        JsonBuilder request;
+        ctx.addActorToken(request);
+        JsonPtr built = std::move(request).build();
+        return std::string(jsonString(built.get(), "actor_token").value_or(""));
+    };
+    {
+        CommandContext ctx{admin, args, out, in, false, file};
+        EXPECT_EQ(sent(ctx), "eyJh.eyJ1.c2ln");
+        EXPECT_EQ(sent(ctx), "eyJh.eyJ2.c2ln");
+        EXPECT_EQ(sent(ctx), "eyJh.eyJ3.c2ln");
+        dir.write("tokens", "eyJh.eyJ4.c2ln\n", 0600);  // rewritten meanwhile
+        EXPECT_EQ(sent(ctx), "eyJh.eyJ4.c2ln");
+        EXPECT_EQ(sent(ctx), "eyJh.eyJ4.c2ln") << "one token left: read again for each request, as before";
+    }
+    dir.write("tokens", "eyJh.eyJ1.c2ln\n\nc2VjcmV0LXRva2Vu\n", 0600);
+    CommandContext ctx{admin, args, out, in, false, file};
+    try {
+        sent(ctx);
+        FAIL() << "an empty line between tokens";
+    } catch (const ConfigError& e) {
+        std::string what = e.what();
+        EXPECT_NE(what.find("(line 2)"), std::string::npos) << what;
+        EXPECT_EQ(what.find("eyJ1"), std::string::npos) << what;
+    }
+    dir.write("tokens", "eyJh.eyJ1.c2ln\nsecret-token-text\n", 0600);
+    try {
+        sent(ctx);
+        FAIL() << "a line that is no JWS";
+    } catch (const ConfigError& e) {
+        std::string what = e.what();
+        EXPECT_NE(what.find("(line 2)"), std::string::npos) << what;
+        EXPECT_EQ(what.find("secret-token-text"), std::string::npos) << what;
+    }
 }
