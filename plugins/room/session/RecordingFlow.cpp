@@ -186,6 +186,23 @@ void RecordingFlow::left(Room& room, const std::string& pid, Effects& out) {
 void RecordingFlow::visitEnding(Room& room, Effects& out) {
     cancelConsent(room, "visit_ended", out);
     stopRecording(room, "visit_ended", out);
+    if (room.chatKeeping) {
+        room.chatKeeping = false;
+        Effect e{Effect::Kind::StopChat};
+        e.room = room.id;
+        out.push_back(std::move(e));
+    }
+}
+
+void RecordingFlow::keepChat(Room& room, Effects& out) const {
+    const RoomClass& cls = state_.classOf(room);
+    if (!cls.chatKept || room.chatKeeping) return;
+    room.chatKeeping = true;
+    Effect e{Effect::Kind::KeepChat};
+    e.room = room.id;
+    e.policy = cls.recordingPolicy;
+    e.context = context(room);
+    out.push_back(std::move(e));
 }
 
 // ---- internals ----

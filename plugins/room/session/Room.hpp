@@ -33,6 +33,7 @@ struct Room {
     std::vector<VisitParticipant> history;
     FhirContext fhir;
     Recording recording;
+    bool chatKeeping = false;  // a KeepChat effect went out (class `chat = "record"`), no StopChat yet
 };
 
 // Keeps the first non-empty value of each reference: the visit's context is what the first token

@@ -17,7 +17,7 @@ JsonPtr error(int code, const std::string& message) {
 }
 
 JsonPtr joined(const std::string& room, const std::string& id, uint64_t privateId, const char* role,
-               JsonPtr participants, JsonPtr publishers) {
+               JsonPtr participants, JsonPtr publishers, bool chatKept) {
     return envelope("joined")
         .set("room", room)
         .set("id", id)
@@ -25,6 +25,7 @@ JsonPtr joined(const std::string& room, const std::string& id, uint64_t privateI
         .set("role", role)
         .set("participants", std::move(participants))
         .setIf(publishers != nullptr, "publishers", std::move(publishers))
+        .set("chat_kept", chatKept)
         .build();
 }
 

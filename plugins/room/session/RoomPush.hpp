@@ -15,8 +15,9 @@ JsonPtr error(int code, const std::string& message);
 
 // ---- participants ----
 // The join answer (also pushed on admission). `publishers`: null for roles that may not subscribe.
+// `chatKept`: the room's class keeps the chat (`chat_kept`: participants are shown that it is kept).
 JsonPtr joined(const std::string& room, const std::string& id, uint64_t privateId, const char* role,
-               JsonPtr participants, JsonPtr publishers);
+               JsonPtr participants, JsonPtr publishers, bool chatKept = false);
 // The join answer while waiting, and the push to someone sent back: nothing about anyone else.
 JsonPtr waiting(const std::string& room, const std::string& id);
 JsonPtr left(const std::string& room);

@@ -53,7 +53,8 @@ JsonPtr RoomView::publishers(const Room& room, const Participant& viewer) const 
 
 JsonPtr RoomView::joined(const Room& room, const Participant& p) const {
     return push::joined(room.id, p.id, p.privateId, roleName(p.role), participants(room, p),
-                        state_.permissionsOf(room, p).subscribe ? publishers(room, p) : nullptr);
+                        state_.permissionsOf(room, p).subscribe ? publishers(room, p) : nullptr,
+                        state_.classOf(room).chatKept);
 }
 
 void RoomView::announceJoined(const Room& room, const Participant& p, Effects& out) const {

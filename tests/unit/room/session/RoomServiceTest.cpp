@@ -80,7 +80,7 @@ TEST_F(Room, AdmittedPatientSeesProvidersNamesButNotOthers) {
     const json_t* joined = h.lastPush(kPatA);
     ASSERT_EQ(kind(joined), "joined") << jsonDump(joined);
     EXPECT_EQ(keysOf(joined), (std::set<std::string>{"hipaa.room", "videoroom", "room", "id", "private_id", "role",
-                                                     "participants", "publishers"}));
+                                                     "participants", "publishers", "chat_kept"}));
     const json_t* list = json_object_get(joined, "participants");
     ASSERT_EQ(json_array_size(list), 2u);  // provider + interpreter; Bob still waits and is invisible
     for (size_t i = 0; i < 2; ++i) {
