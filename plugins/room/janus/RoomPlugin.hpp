@@ -95,11 +95,11 @@ private:
     // A StartRecording / StopRecording effect, carried out on the recorder thread.
     struct RecorderJob {
         enum class Chat { None, Keep, Stop };
-        Chat chat = Chat::None;  // a chat keeper job (no outcome task); else a recording one
         bool start = false;
         std::string room, policy;
         uint64_t ticket = 0;
         RecordingContext context;
+        Chat chat = Chat::None;  // a chat keeper job (no outcome task); else a recording one
     };
     // A handle attached or detached (a Janus thread): queued for the worker, which applies the changes
     // under mutex_ before each batch, so no Janus thread waits while a join waits for the database.

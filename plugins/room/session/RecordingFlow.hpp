@@ -42,7 +42,8 @@ public:
     void left(Room& room, const std::string& pid, Effects& out);
     void visitEnding(Room& room, Effects& out);
     // A class that keeps chat: the first publication asks for the room's ChatKeeper (KeepChat), with
-    // the visit and who is admitted now; the visit's end seals it (StopChat).
+    // the visit and who is admitted now; a provider or patient admitted later starts a new segment
+    // (StopChat, KeepChat) naming them; the visit's end seals it (StopChat).
     void keepChat(Room& room, Effects& out) const;
 
 private:

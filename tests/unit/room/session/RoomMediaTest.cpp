@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <array>
 
 using namespace hipaa;
@@ -409,8 +411,16 @@ TEST_F(RoomMedia, AClassThatKeepsChatSaysSoAndAsksForItsKeeperUntilTheVisitEnds)
         std::lock_guard l(h.host.m);
         EXPECT_TRUE(h.host.data.empty()) << "relayed without being kept";
     }
-    h.send(kDr, R"({"request":"end"})");
+    // A second patient admitted later: the kept chat goes on in a segment whose context names her.
+    h.join(kPat2, room, "patient", "pat-2");
+    admit(kPat2);
+    ASSERT_EQ(h.chatKeeps.size(), 2u);
     EXPECT_EQ(h.chatStops, std::vector<std::string>{room});
+    const auto& later = h.chatKeeps[1].second.patients;
+    EXPECT_EQ(std::set<std::string>(later.begin(), later.end()),
+              (std::set<std::string>{h.pseudonymOf("pat-1"), h.pseudonymOf("pat-2")}));
+    h.send(kDr, R"({"request":"end"})");
+    EXPECT_EQ(h.chatStops, (std::vector<std::string>{room, room}));
 }
 
 TEST_F(RoomMedia, ARelayClassSaysTheChatIsNotKeptAndAsksForNoKeeper) {
