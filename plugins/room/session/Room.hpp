@@ -33,7 +33,7 @@ struct Room {
     std::vector<VisitParticipant> history;
     FhirContext fhir;
     Recording recording;
-    bool chatKeeping = false;  // a KeepChat effect went out (class `chat = "record"`), no StopChat yet
+    bool chatKeeping = false;           // a KeepChat effect went out (class `chat = "record"`), no StopChat yet
     std::set<std::string> chatContext;  // pseudonyms in the running kept chat's context
 };
 
