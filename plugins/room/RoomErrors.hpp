@@ -70,6 +70,13 @@ inline constexpr int kSharedStateUnavailable = 468;  // the clinic's shared data
 inline constexpr int kRoomElsewhere = 469;           // join: the room is live on another instance (redirect)
 inline constexpr int kRoomHostedElsewhere = 471;     // create: the room id is live on another instance
 inline constexpr int kDirectoryDisabled = 472;       // `directory` without cluster.conninfo
+// Documents shared in a visit (docs/room.md, "Documents"): each refusal discards the whole transfer.
+inline constexpr int kDocumentTooLarge = 480;    // declared or sent size over the class' document_max_bytes
+inline constexpr int kDocumentType = 481;        // not PDF/PNG/JPEG, or the bytes are not the declared type
+inline constexpr int kDocumentRole = 482;        // the sender's role may not share_document in this class
+inline constexpr int kDocumentIncomplete = 483;  // stopped half-way, out of order, aborted, or wrong SHA-256
+inline constexpr int kDocumentBusy = 485;        // the room's document queue is full
+inline constexpr int kDocumentMalformed = 486;   // a message that is not a document frame
 }  // namespace errc
 
 // A refused join. `reason` is a stable PHI-free slug for events ("replayed_jti"); `verified` says the

@@ -11,3 +11,7 @@ target_link_libraries(bench_room_recorder PRIVATE hipaa_room_core hipaa_recorder
 # (SRTP over loopback) it replaced, alternately in one run. Run: build/tests/bench/bench_room_tap [RATE] [SECONDS] [ROUNDS]
 add_executable(bench_room_tap ${CMAKE_CURRENT_LIST_DIR}/RoomTapBench.cpp)
 target_link_libraries(bench_room_tap PRIVATE hipaa_room_media hipaa_recorder_core hipaa_test_support)
+# Kept chat and document bytes: sealed vs plain, per message and per MiB, in one run.
+# Run: build/tests/bench/bench_chat_seal [messages=20000] [document-MiB=64] [rounds=5]
+add_executable(bench_chat_seal ${CMAKE_CURRENT_LIST_DIR}/ChatSealBench.cpp)
+target_link_libraries(bench_chat_seal PRIVATE hipaa_recorder_core)

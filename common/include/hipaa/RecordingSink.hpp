@@ -16,8 +16,9 @@ namespace hipaa {
 
 struct RecordingStreamSpec {
     bool video = false;
-    std::string codec;  // [a-z0-9]{1,32}, e.g. "opus", "vp8"
+    std::string codec;  // [a-z0-9]{1,32}, e.g. "opus", "vp8"; "chat" for the chat stream
     std::string mid;    // printable, at most 32 bytes
+    bool chat = false;  // kept chat: each write is one ChatRecord, sealed as it arrives (codec "chat")
 };
 
 // Who took part, kept with the recording (state file, signed manifest) so access can be narrowed to
@@ -49,7 +50,8 @@ public:
     // 303, unknown policy 424, files or state not writable 470); nothing stays open then.
     virtual std::string start(const std::vector<RecordingStreamSpec>& streams, const std::string& policy,
                               const RecordingContext& context) = 0;
-    // Appends one plaintext RTP packet to stream `stream` (index into start's streams). Sealing and
+    // Appends one plaintext RTP packet (a chat stream: one encoded ChatRecord) to stream `stream`
+    // (index into start's streams). Sealing and
     // the file write happen here, on the caller's thread (never call it from a media thread).
     virtual Write write(const std::string& recording, size_t stream, const uint8_t* packet, size_t length) noexcept = 0;
     // While recording: the reason a stream's file failed (also on the recorder's own thread, which

@@ -122,7 +122,7 @@ CopyResult PatientCopyBuilder::build(const std::string& patient, int64_t fromMs,
         json_t* stream;
         json_array_foreach(json_object_get(d.get(), "streams"), i, stream) {
             std::string codec(jsonString(stream, "codec").value_or(""));
-            if (extensionFor(codec).empty())
+            if (codec != "chat" && extensionFor(codec).empty())
                 throw RequestError(errc::kConversionFailed, "recording " + rec.id + " stream " + std::to_string(i) +
                                                                 ": codec " + codec + " cannot be converted");
         }
@@ -138,6 +138,17 @@ CopyResult PatientCopyBuilder::build(const std::string& patient, int64_t fromMs,
             size_t index = 0;
             std::string kind = streamKind(mjr, index);
             std::string codec(jsonString(json_array_get(streams, index), "codec").value_or(""));
+            if (kind == "chat") {
+                // The kept chat (part of the designated record set): its transcript as exported, no converter.
+                std::string name = "chat-" + rec.id + "-" + std::to_string(index) + ".jsonl";
+                std::string path = cleanup.dir + "/" + name;
+                if (::rename(mjr.c_str(), path.c_str()) != 0)
+                    throw RequestError(errc::kWriteFailed, std::string("cannot move the chat transcript (") +
+                                                               WriteError::reasonFor(errno) + ")");
+                media.push_back({name, path});
+                names.push(name);
+                continue;
+            }
             std::string ext = extensionFor(codec);
             std::string name = "recording-" + rec.id + "-" + std::to_string(index) + "-" + kind + "." + ext;
             std::string path = cleanup.dir + "/" + name;

@@ -24,7 +24,10 @@ bool validMid(const std::string& m) {
 Bytes RecordingHeader::fixedBytes() const {
     if (!validCodec(codec)) throw Error(errc::kInvalidField, "codec must be 1-32 lowercase letters or digits");
     if (!validMid(mid)) throw Error(errc::kInvalidField, "mid must be at most 32 printable characters");
-    if (kind != StreamKind::Audio && kind != StreamKind::Video) throw Error(errc::kInvalidField, "bad stream kind");
+    if (kind != StreamKind::Audio && kind != StreamKind::Video && kind != StreamKind::Chat)
+        throw Error(errc::kInvalidField, "bad stream kind");
+    if ((kind == StreamKind::Chat) != (codec == "chat"))
+        throw Error(errc::kInvalidField, "the codec \"chat\" is the chat stream's, and only its");
     Bytes out(kRecordingMagic.begin(), kRecordingMagic.end());
     putU16(out, kRecordingVersion);
     putU16(out, static_cast<uint16_t>(kFixedHeaderMin + codec.size() + mid.size()));
@@ -62,7 +65,7 @@ std::optional<RecordingHeader::Parsed> RecordingHeader::parse(ByteView data, std
     size_t fixedLen = getU16(p + 10);
     std::copy(p + 12, p + 28, h.recordingId.begin());
     uint8_t kind = p[28], codecLen = p[29], midLen = p[30];
-    if (kind != 1 && kind != 2) return error = "bad stream kind", std::nullopt;
+    if (kind < 1 || kind > 3) return error = "bad stream kind", std::nullopt;
     if (p[31] != 0) return error = "reserved byte not zero", std::nullopt;
     if (fixedLen != kFixedHeaderMin + codecLen + midLen) return error = "inconsistent header length", std::nullopt;
     if (data.size() < fixedLen + 7) return error = "truncated header", std::nullopt;

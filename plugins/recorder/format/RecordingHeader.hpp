@@ -13,7 +13,8 @@
 
 namespace hipaa::recorder {
 
-enum class StreamKind : uint8_t { Audio = 1, Video = 2 };
+// Chat: one record per kept chat message (hipaa/ChatRecord.hpp), codec "chat".
+enum class StreamKind : uint8_t { Audio = 1, Video = 2, Chat = 3 };
 enum class WrapAlgorithm : uint8_t { None = 0, AesGcmKek = 1, X25519 = 2, RsaOaep = 3 };
 
 using RecordingId = std::array<uint8_t, 16>;

@@ -398,7 +398,8 @@ std::string RecorderPlugin::start(const std::vector<RecordingStreamSpec>& stream
     std::vector<StreamSpec> specs;
     specs.reserve(streams.size());
     for (const auto& s : streams)
-        specs.push_back(streamSpec(s.video ? StreamKind::Video : StreamKind::Audio, s.codec, s.mid));
+        specs.push_back(
+            streamSpec(s.chat ? StreamKind::Chat : (s.video ? StreamKind::Video : StreamKind::Audio), s.codec, s.mid));
     return open(specs, policy.empty() ? defaultPolicy_ : policy, context,
                 [this](const std::string& id, std::vector<std::unique_ptr<RecordingWriter>> writers) {
                     inProcess_->open(id, std::move(writers));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "RecordingStore.hpp"
 
+#include "ChatExportWriter.hpp"
 #include "KeySlotEditor.hpp"
 #include "Manifest.hpp"
 #include "MjrWriter.hpp"
@@ -26,7 +27,22 @@
 namespace hipaa::recorder {
 namespace {
 
-const char* kindName(StreamKind k) { return k == StreamKind::Audio ? "audio" : "video"; }
+const char* kindName(StreamKind k) {
+    switch (k) {
+        case StreamKind::Audio:
+            return "audio";
+        case StreamKind::Video:
+            return "video";
+        case StreamKind::Chat:
+            return "chat";
+    }
+    return "audio";
+}
+StreamKind kindFromName(std::string_view name) {
+    if (name == "video") return StreamKind::Video;
+    if (name == "chat") return StreamKind::Chat;
+    return StreamKind::Audio;
+}
 bool fileExists(const std::string& p) {
     struct stat st {};
     return ::stat(p.c_str(), &st) == 0;
@@ -54,11 +70,11 @@ Digest256 hashFile(const std::string& path, const std::function<void()>& piece) 
 }  // namespace
 
 bool RecordingStore::isExportName(std::string_view name, std::string_view id) {
-    // <32 hex>-<ms>-<n>-<audio|video>.mjr
+    // <32 hex>-<ms>-<n>-<audio|video>.mjr or <32 hex>-<ms>-<n>-chat.jsonl
     if (name.size() < 32 || !allOf(name.substr(0, 32), isLowerHex) || (!id.empty() && name.substr(0, 32) != id))
         return false;
     std::string_view rest = name.substr(32);
-    for (std::string_view kind : {"-audio.mjr", "-video.mjr"}) {
+    for (std::string_view kind : {"-audio.mjr", "-video.mjr", "-chat.jsonl"}) {
         if (!rest.ends_with(kind)) continue;
         rest.remove_suffix(kind.size());
         if (rest.empty() || rest[0] != '-') return false;
@@ -88,7 +104,7 @@ RecordingStore::Meta RecordingStore::readMeta(const std::string& file) {
     json_t* s;
     json_array_foreach(json_object_get(j.get(), "streams"), i, s) {
         StreamSpec spec;
-        spec.kind = jsonString(s, "kind").value_or("audio") == "video" ? StreamKind::Video : StreamKind::Audio;
+        spec.kind = kindFromName(jsonString(s, "kind").value_or("audio"));
         spec.codec = std::string(jsonString(s, "codec").value_or(""));
         spec.mid = std::string(jsonString(s, "mid").value_or(""));
         m.files.push_back(std::string(jsonString(s, "file").value_or("")));
@@ -546,16 +562,26 @@ std::vector<std::string> RecordingStore::exportMjr(const std::string& id, int64_
     std::vector<std::string> out;
     try {
         for (size_t i = 0; i < m.files.size(); ++i) {
+            const bool chat = m.streams[i].kind == StreamKind::Chat;
             std::string outPath = exportDir_ + "/" + id + "-" + std::to_string(nowMs) + "-" + std::to_string(i) + "-" +
-                                  kindName(m.streams[i].kind) + ".mjr";
+                                  kindName(m.streams[i].kind) + (chat ? ".jsonl" : ".mjr");
             std::optional<MjrWriter> mjr;
+            std::optional<ChatExportWriter> transcript;
             ReadReport r = RecordingReader::readFile(path(m.files[i]), keyring_, [&](uint64_t t, ByteView pkt) {
-                if (!mjr) {
-                    mjr.emplace(outPath, m.streams[i].kind, m.streams[i].codec,
-                                static_cast<uint64_t>(m.createdMs) * 1000);
-                    out.push_back(outPath);  // from now on it is ours to remove on failure
+                if (chat) {
+                    if (!transcript) {
+                        transcript.emplace(outPath);
+                        out.push_back(outPath);
+                    }
+                    transcript->write(pkt);
+                } else {
+                    if (!mjr) {
+                        mjr.emplace(outPath, m.streams[i].kind, m.streams[i].codec,
+                                    static_cast<uint64_t>(m.createdMs) * 1000);
+                        out.push_back(outPath);  // from now on it is ours to remove on failure
+                    }
+                    mjr->write(t, pkt);
                 }
-                mjr->write(t, pkt);
                 progress(id);
             });
             if (!r.keyValid) {
@@ -567,6 +593,7 @@ std::vector<std::string> RecordingStore::exportMjr(const std::string& id, int64_
             if (!r.complete && m.status == "sealed")
                 throw RequestError(errc::kDamaged, "recording fails verification: " + r.damage);
             if (mjr) mjr->finish();
+            if (transcript) transcript->finish();
         }
     } catch (...) {
         for (const auto& p : out) ::unlink(p.c_str());

@@ -67,7 +67,8 @@ public:
     JsonPtr verify(const std::string& id) const;
     // Re-wraps every file's data key with the newest key; returns the new key version.
     uint32_t rewrap(const std::string& id);
-    // Decrypts every stream into the export folder as <id>-<nowMs>-<n>-<kind>.mjr (0600); returns the
+    // Decrypts every stream into the export folder as <id>-<nowMs>-<n>-<kind>.mjr (a chat stream:
+    // <id>-<nowMs>-<n>-chat.jsonl, ChatExportWriter) (0600); returns the
     // paths written (none is left behind when it fails).
     std::vector<std::string> exportMjr(const std::string& id, int64_t nowMs) const;
     // True for the names exportMjr gives (of recording `id`, when given): the only files the export

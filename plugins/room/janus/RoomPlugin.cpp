@@ -5,10 +5,12 @@
 
 #include "RoomConfig.hpp"
 #include "RoomErrors.hpp"
+#include "RoomEvent.hpp"
 #include "RoomState.hpp"
 
 #include "hipaa/AuditHealthProbe.hpp"
 #include "hipaa/Clock.hpp"
+#include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
 #include "hipaa/JcfgParser.hpp"
 #include "hipaa/JsonBuilder.hpp"
@@ -47,6 +49,21 @@ RoomPlugin::RoomPlugin(Config config, Logger log, MediaHost& host, VisitPublishe
     RoomConfig::Keys loaded = c.loadKeys();
     std::shared_ptr<const KeyStore> keys = loaded.store;
     relay_.setChatLimit(c.chat);
+    // Documents (docs/room.md, "Documents"): one desk for every room; shares and refusals become
+    // PHI-free events for the audit trail (never a name or a byte of the document).
+    DocumentDeskSettings ds;
+    ds.relay = [this](SessionId from, const std::vector<Bytes>& frames) { return relay_.relayFrames(from, frames); };
+    ds.onShared = [this](const DocumentShare& s) {
+        JsonPtr e = event::documentShared(s.from.room, s.from.pseudonym, s.from.role, DocumentTypes::mime(s.type),
+                                          s.bytes, hexEncode(s.sha256), s.recipients);
+        host_.notifyEvent(s.session, e.get());
+    };
+    ds.onRefused = [this](const DocumentRefusal& r) {
+        JsonPtr e = event::documentRefused(r.from.room, r.from.pseudonym, r.from.role, r.code, r.reason);
+        host_.notifyEvent(r.session, e.get());
+    };
+    desk_ = std::make_shared<DocumentDesk>(std::move(ds), log_);
+    relay_.setDocumentDesk(desk_);
     RoomSettings settings = c.settings;
     if (c.requireAudit)
         settings.auditCheck = &auditProblem;
@@ -136,6 +153,8 @@ RoomPlugin::RoomPlugin(Config config, Logger log, MediaHost& host, VisitPublishe
 }
 
 RoomPlugin::~RoomPlugin() {
+    relay_.setDocumentDesk(nullptr);
+    desk_->stop();      // before the relay it sends through goes
     listener_.reset();  // delivers nothing more to the queue
     stopping_ = true;
     queue_.close();
@@ -153,6 +172,44 @@ RoomPlugin::~RoomPlugin() {
         retired_.clear();
     }
     for (auto& [room, t] : taps) t->stop();  // seals what the recorder still records
+    std::map<std::string, std::shared_ptr<ChatKeeper>> keepers;
+    {
+        std::lock_guard lock(tapsMutex_);
+        keepers.swap(keepers_);
+    }
+    for (auto& [room, k] : keepers) {
+        relay_.setChatSink(room, nullptr);
+        k->stop();  // seals the kept chat
+    }
+}
+
+void RoomPlugin::startChat(const std::string& room, const std::string& policy, const RecordingContext& context) {
+    ChatKeeperSettings cs;
+    cs.policy = policy;
+    cs.context = context;
+    cs.onFailure = [this](const std::string&, const std::string&) {
+        recordingFailures_.fetch_add(1, std::memory_order_relaxed);
+    };
+    auto k = std::make_shared<ChatKeeper>(recorder_, cs, log_);
+    k->start();  // throws when the recorder does not answer: the room's kept chat stays unrelayed
+    {
+        std::lock_guard lock(tapsMutex_);
+        keepers_[room] = k;
+    }
+    relay_.setChatSink(room, k);
+}
+
+void RoomPlugin::stopChat(const std::string& room) {
+    std::shared_ptr<ChatKeeper> k;
+    {
+        std::lock_guard lock(tapsMutex_);
+        auto it = keepers_.find(room);
+        if (it == keepers_.end()) return;
+        k = it->second;
+        keepers_.erase(it);
+    }
+    relay_.setChatSink(room, nullptr);  // from here on the room's kept chat is not relayed
+    k->stop();
 }
 
 std::shared_ptr<MediaTap> RoomPlugin::tap(const std::string& room) const {
@@ -232,6 +289,20 @@ void RoomPlugin::apply(const Effects& effects) {
             case Effect::Kind::Hangup:
                 host_.closePeerConnection(e.session);
                 break;
+            case Effect::Kind::KeepChat:
+            case Effect::Kind::StopChat: {
+                RecorderJob job;
+                job.chat = e.kind == Effect::Kind::KeepChat ? RecorderJob::Chat::Keep : RecorderJob::Chat::Stop;
+                job.room = e.room;
+                job.policy = e.policy;
+                job.context = e.context;
+                {
+                    std::lock_guard lock(jobsMutex_);
+                    jobs_.push_back(std::move(job));
+                }
+                jobsCv_.notify_one();
+                break;
+            }
             case Effect::Kind::StartRecording:
             case Effect::Kind::StopRecording: {
                 queued_.fetch_add(1);  // its outcome is a task: drain() waits for it
@@ -257,6 +328,18 @@ void RoomPlugin::recorderLoop() {
             job = std::move(jobs_.front());
             jobs_.pop_front();
             closed = jobsClosed_;
+        }
+        if (job.chat != RecorderJob::Chat::None) {
+            try {
+                if (job.chat == RecorderJob::Chat::Stop)
+                    stopChat(job.room);
+                else if (!closed)
+                    startChat(job.room, job.policy, job.context);
+            } catch (const std::exception& e) {
+                recordingFailures_.fetch_add(1, std::memory_order_relaxed);
+                log_.error(std::string("kept chat could not start: ") + e.what());
+            }
+            continue;
         }
         bool ok = false;
         std::vector<std::string> ids;
@@ -597,6 +680,7 @@ JsonPtr RoomPlugin::handleAdmin(const json_t* request) {
                                            .set("relayed_packets", relay_.relayedPackets())
                                            .set("chat_messages_relayed", relay_.chatRelayed())
                                            .set("chat_messages_dropped", relay_.chatDropped())
+                                           .set("chat_messages_unkept", relay_.chatUnkept())
                                            .set("slow_links", slowLinks_.load())
                                            .set("recording_failures", recordingFailures_.load())
                                            .set("keys", verifier_->keys()->describe())

@@ -4,6 +4,7 @@
 // (fail closed: no key, a key file others can read, or the development key outside development
 // refuse to start), then runs RoomService on one worker thread: transport threads only queue
 // messages (per-session order is kept by the single FIFO), the worker also fires the timeouts.
+#include "ChatKeeper.hpp"
 #include "DirectoryBridge.hpp"
 #include "MediaRelay.hpp"
 #include "PgTokenState.hpp"
@@ -93,10 +94,12 @@ private:
     };
     // A StartRecording / StopRecording effect, carried out on the recorder thread.
     struct RecorderJob {
+        enum class Chat { None, Keep, Stop };
         bool start = false;
         std::string room, policy;
         uint64_t ticket = 0;
         RecordingContext context;
+        Chat chat = Chat::None;  // a chat keeper job (no outcome task); else a recording one
     };
     // A handle attached or detached (a Janus thread): queued for the worker, which applies the changes
     // under mutex_ before each batch, so no Janus thread waits while a join waits for the database.
@@ -123,6 +126,9 @@ private:
     JsonPtr createShared(const json_t* request);
     void startTap(const std::string& room, const std::string& policy, const RecordingContext& context);
     std::vector<std::string> stopTap(const std::string& room);
+    // Kept chat (class `chat = "record"`), on the recorder thread like the tap.
+    void startChat(const std::string& room, const std::string& policy, const RecordingContext& context);
+    void stopChat(const std::string& room);
 
     Config config_;
     Logger log_;
@@ -146,7 +152,9 @@ private:
     const RecordingTap::Sink& recorder_;
     mutable std::mutex tapsMutex_;  // guards taps_, retired_, tapObserver_
     std::map<std::string, std::shared_ptr<RecordingTap>> taps_;
-    std::vector<std::shared_ptr<RecordingTap>> retired_;  // stopped; freed here, never on a media thread
+    std::vector<std::shared_ptr<RecordingTap>> retired_;          // stopped; freed here, never on a media thread
+    std::map<std::string, std::shared_ptr<ChatKeeper>> keepers_;  // recorder thread (and shutdown)
+    std::shared_ptr<DocumentDesk> desk_;                          // every room's documents
     TapObserver tapObserver_;
     std::mutex sessionChangesMutex_;            // guards sessionChanges_
     std::deque<SessionChange> sessionChanges_;  // unbounded: a detach must never be dropped

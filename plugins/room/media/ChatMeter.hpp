@@ -27,6 +27,8 @@ public:
     // and counted as dropped).
     bool admit(int64_t nowUs) noexcept;
     void relayed(size_t bytes, size_t recipients) noexcept;
+    // A message admitted but not relayed (kept chat whose sink refused it): counted as dropped.
+    void dropped() noexcept { dropped_.fetch_add(1, std::memory_order_relaxed); }
     // Worker: what happened since the previous take.
     Counts take() noexcept;
 

@@ -102,6 +102,39 @@ void MediaRelay::setTap(const std::string& room, std::shared_ptr<MediaTap> tap) 
     rcu_.retire(std::move(old));
 }
 
+void MediaRelay::setChatSink(const std::string& room, std::shared_ptr<ChatSink> sink) {
+    std::lock_guard lock(mutex_);
+    auto slot = slotLocked(room);
+    std::shared_ptr<ChatSink> old = std::exchange(slot->chatOwner, std::move(sink));
+    slot->chat.store(slot->chatOwner.get(), std::memory_order_seq_cst);
+    rcu_.retire(std::move(old));
+}
+
+void MediaRelay::setDocumentDesk(std::shared_ptr<DocumentDesk> desk) {
+    std::lock_guard lock(mutex_);
+    std::shared_ptr<DocumentDesk> old = std::exchange(deskOwner_, std::move(desk));
+    desk_.store(deskOwner_.get(), std::memory_order_seq_cst);
+    rcu_.retire(std::move(old));
+}
+
+size_t MediaRelay::relayFrames(SessionId from, const std::vector<Bytes>& frames) noexcept {
+    RcuDomain::ReadSection reading = rcu_.read();
+    const Snapshot& snap = *snapshot_.load(std::memory_order_seq_cst);
+    auto it = snap.publishers.find(from);
+    if (it == snap.publishers.end() || it->second->dataPosition < 0) return 0;  // left meanwhile
+    const Publisher& pub = *it->second;
+    const Fanout& fan = *pub.fanout.load(std::memory_order_seq_cst);
+    size_t n = 0;
+    for (const auto& leg : fan[static_cast<size_t>(pub.dataPosition)]) {
+        if (!leg->sub->send.load(std::memory_order_relaxed) ||
+            (leg->position.load(std::memory_order_relaxed) & kClosed))
+            continue;
+        for (const auto& f : frames) leg->sub->route->relayData("document", true, f.data(), f.size());
+        ++n;
+    }
+    return n;
+}
+
 std::shared_ptr<MediaTap> MediaRelay::tap(const std::string& room) const {
     std::lock_guard lock(mutex_);
     auto it = taps_.find(room);
@@ -109,7 +142,7 @@ std::shared_ptr<MediaTap> MediaRelay::tap(const std::string& room) const {
 }
 
 void MediaRelay::publish(SessionId session, const std::string& room, uint64_t feed, std::vector<RelayStream> streams,
-                         uint32_t rembBps, bool recorded) {
+                         uint32_t rembBps, bool recorded, ChatSpeaker speaker) {
     {
         std::lock_guard lock(mutex_);
         // The handle, resolved once for this publication (PLI and REMB from the media threads). None:
@@ -124,6 +157,8 @@ void MediaRelay::publish(SessionId session, const std::string& room, uint64_t fe
         pub->tap = slotLocked(room);
         pub->route = std::move(route);
         pub->rembBps = rembBps;
+        pub->speaker = std::move(speaker);
+        pub->speaker.room = room;
         pub->muted = std::make_unique<std::atomic<bool>[]>(pub->streams.size());
         for (size_t i = 0; i < pub->streams.size(); ++i) {
             pub->muted[i].store(pub->streams[i].muted);
@@ -159,6 +194,7 @@ void MediaRelay::unpublish(SessionId session) {
     std::lock_guard lock(mutex_);
     auto it = publishers_.find(session);
     if (it == publishers_.end()) return;
+    if (deskOwner_) deskOwner_->gone(session);  // a document in flight stopped half-way: refused
     auto pub = it->second;
     publishers_.erase(it);
     if (ChatMeter::Counts c = pub->chat->take(); !c.empty()) chatLeft_[session] += c;
@@ -394,21 +430,44 @@ size_t MediaRelay::incomingData(SessionId from, const char* label, bool binary, 
     auto it = snap.publishers.find(from);
     if (it == snap.publishers.end() || it->second->dataPosition < 0) return 0;
     const Publisher& pub = *it->second;
+    if (binary && DocumentFrame::looksLikeFrame(ByteView(data, length))) {
+        // A document: checked whole on the room's desk before anyone receives it (never relayed here).
+        DocumentDesk* desk = desk_.load(std::memory_order_seq_cst);
+        if (!desk || !desk->frame(from, pub.speaker, data, length))
+            chatDropped_.fetch_add(1, std::memory_order_relaxed);
+        return 0;
+    }
     // One participant's flood must not reach the others (nor the audit trail) at its own pace.
     if (!pub.chat->admit(nowUs)) {
         chatDropped_.fetch_add(1, std::memory_order_relaxed);
         return 0;
     }
     const Fanout& fan = *pub.fanout.load(std::memory_order_seq_cst);
+    const auto& legs = fan[static_cast<size_t>(pub.dataPosition)];
+    auto open = [](const Leg& leg) {
+        return leg.sub->send.load(std::memory_order_relaxed) &&
+               !(leg.position.load(std::memory_order_relaxed) & kClosed);
+    };
+    size_t recipients = 0;
+    for (const auto& leg : legs) recipients += open(*leg) ? 1 : 0;
+    if (recipients == 0) return 0;  // a message nobody receives is not chat
+    if (pub.speaker.kept) {
+        // Kept chat: what the others see is exactly what is sealed. No sink yet (or a full one): dropped.
+        ChatSink* sink = pub.tap->chat.load(std::memory_order_seq_cst);
+        if (!sink || !sink->keep(pub.speaker, data, length, nowUs)) {
+            chatUnkept_.fetch_add(1, std::memory_order_relaxed);
+            chatDropped_.fetch_add(1, std::memory_order_relaxed);
+            pub.chat->dropped();
+            return 0;
+        }
+    }
     size_t n = 0;
-    for (const auto& leg : fan[static_cast<size_t>(pub.dataPosition)]) {
-        const SubStream& ss = *leg->sub;
-        if (!ss.send.load(std::memory_order_relaxed) || (leg->position.load(std::memory_order_relaxed) & kClosed))
-            continue;
-        ss.route->relayData(label, binary, data, length);
+    for (const auto& leg : legs) {
+        if (!open(*leg)) continue;
+        leg->sub->route->relayData(label, binary, data, length);
         ++n;
     }
-    if (n > 0) {  // a message nobody receives is not chat
+    if (n > 0) {
         pub.chat->relayed(length, n);
         chatRelayed_.fetch_add(1, std::memory_order_relaxed);
     }

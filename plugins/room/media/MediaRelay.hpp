@@ -9,6 +9,8 @@
 // What a media thread may still be using is freed by reclaim() (the room worker's tick), never on a
 // media thread.
 #include "ChatMeter.hpp"
+#include "ChatSink.hpp"
+#include "DocumentDesk.hpp"
 #include "MediaTap.hpp"
 #include "RcuDomain.hpp"
 #include "RtpRewriter.hpp"
@@ -50,12 +52,22 @@ public:
     // (streamAdded) before it sees packets.
     void setTap(const std::string& room, std::shared_ptr<MediaTap> tap);
     std::shared_ptr<MediaTap> tap(const std::string& room) const;
+    // Per-room chat retention (class `chat = "record"`); nullptr clears. Publishers whose speaker is
+    // `kept` have their messages offered to it before relaying; with no sink they are not relayed.
+    void setChatSink(const std::string& room, std::shared_ptr<ChatSink> sink);
+    // The document desk (one for every room): binary data channel messages that start like a document
+    // frame go to it (not through the chat limit) instead of being relayed; without a desk they are
+    // dropped. nullptr clears.
+    void setDocumentDesk(std::shared_ptr<DocumentDesk> desk);
+    // The desk's thread: a checked document's frames to the subscribers of `from`'s data stream.
+    size_t relayFrames(SessionId from, const std::vector<Bytes>& frames) noexcept;
 
     // A publisher's streams (publish/configure renegotiation replaces them). `rembBps` > 0 caps the
     // publisher's bitrate (room class); 0 leaves it to the browser. `recorded`: see setRecorded.
     // Nothing happens when the publisher's handle is gone (Janus is destroying its session).
+    // `speaker`: who the publisher is, for kept chat (ChatSink).
     void publish(SessionId publisher, const std::string& room, uint64_t feed, std::vector<RelayStream> streams,
-                 uint32_t rembBps, bool recorded);
+                 uint32_t rembBps, bool recorded, ChatSpeaker speaker = {});
     void unpublish(SessionId publisher);
     // Whether the room's tap sees this publisher at all (consult recording: a patient who has not
     // consented never reaches it, nor does anyone once the recording stops). Turned on: its streams
@@ -90,19 +102,23 @@ public:
     void incomingRtcp(SessionId from, MediaPacket& packet) noexcept;
     // Data channel messages from a publisher to the subscribers of its data stream, within the
     // publisher's chat limit; returns how many subscribers it went to (0: the sender publishes no data
-    // stream, e.g. it is waiting, or the message is over the limit and dropped).
+    // stream, e.g. it is waiting, or the message is over the limit and dropped; or the room keeps chat
+    // and its ChatSink did not take the message: counted in chatUnkept).
     size_t incomingData(SessionId from, const char* label, bool binary, const uint8_t* data, size_t length,
                         int64_t nowUs) noexcept;
 
     uint64_t relayedPackets() const noexcept { return relayed_.load(std::memory_order_relaxed); }
     uint64_t chatRelayed() const noexcept { return chatRelayed_.load(std::memory_order_relaxed); }
     uint64_t chatDropped() const noexcept { return chatDropped_.load(std::memory_order_relaxed); }
+    uint64_t chatUnkept() const noexcept { return chatUnkept_.load(std::memory_order_relaxed); }
     uint64_t publisherCount() const;
 
 private:
     struct RoomTapSlot {
-        std::atomic<MediaTap*> tap{nullptr};  // what media threads read
-        std::shared_ptr<MediaTap> owner;      // control (under mutex_): keeps `tap` alive
+        std::atomic<MediaTap*> tap{nullptr};   // what media threads read
+        std::shared_ptr<MediaTap> owner;       // control (under mutex_): keeps `tap` alive
+        std::atomic<ChatSink*> chat{nullptr};  // kept chat (setChatSink)
+        std::shared_ptr<ChatSink> chatOwner;   // control (under mutex_)
     };
     // One subscriber m-line: its own SSRC and its handle, resolved once.
     struct SubStream {
@@ -141,6 +157,7 @@ private:
         std::atomic<bool> recorded{false};           // the room's tap sees it (setRecorded)
         int dataPosition = -1;
         std::shared_ptr<ChatMeter> chat;
+        ChatSpeaker speaker;
         uint32_t rembBps = 0;
         std::atomic<int64_t> lastRembUs{0};
         std::atomic<uint64_t> packets{0};
@@ -184,8 +201,10 @@ private:
     ChatMeter::Limit chatLimit_;
     std::unordered_map<SessionId, ChatMeter::Counts> chatLeft_;  // of publishers gone, until takeChat
     std::shared_ptr<const Snapshot> snapshotOwner_;              // control (under mutex_)
+    std::atomic<DocumentDesk*> desk_{nullptr};                   // what media threads read
+    std::shared_ptr<DocumentDesk> deskOwner_;                    // control (under mutex_)
     std::atomic<const Snapshot*> snapshot_{nullptr};
-    std::atomic<uint64_t> relayed_{0}, chatRelayed_{0}, chatDropped_{0};
+    std::atomic<uint64_t> relayed_{0}, chatRelayed_{0}, chatDropped_{0}, chatUnkept_{0};
     std::atomic<uint32_t> nextSsrc_{0x48495041u};
 };
 

@@ -20,7 +20,9 @@ struct Effect {
     // recorder, which may be slow (it can be exporting an hour of video), so RoomPlugin runs them off
     // its lock and its worker, and reports each outcome back (RoomService::recordingStarted/Stopped
     // with the ticket) as a task on the worker queue.
-    enum class Kind { Push, Notify, End, Hangup, StartRecording, StopRecording };
+    // KeepChat / StopChat: start or stop (seal) the room's kept chat (class `chat = "record"`), also
+    // off the worker; no outcome is reported back (a failure leaves the chat unrelayed: fail closed).
+    enum class Kind { Push, Notify, End, Hangup, StartRecording, StopRecording, KeepChat, StopChat };
     Effect(Kind k, SessionId s = 0, std::string tx = {}, JsonPtr b = nullptr, JsonPtr j = nullptr)
         : kind(k), session(s), transaction(std::move(tx)), body(std::move(b)), jsep(std::move(j)) {}
     // `tx` "" for an unsolicited event; `body` from RoomPush.
@@ -36,9 +38,9 @@ struct Effect {
     std::string transaction;   // Push: the request's transaction, empty for unsolicited events
     JsonPtr body;              // Push: client event; Notify: PHI-free event
     JsonPtr jsep;              // Push: an SDP offer/answer, or null
-    std::string room, policy;  // Start/StopRecording: the room; StartRecording: the retention policy
+    std::string room, policy;  // Start/StopRecording, Keep/StopChat: the room; Start, Keep: the policy
     uint64_t ticket = 0;       // Start/StopRecording: names the outcome to report back
-    RecordingContext context;  // StartRecording: the visit and who takes part (kept with the recording)
+    RecordingContext context;  // StartRecording, KeepChat: the visit and who takes part (kept with it)
 };
 using Effects = std::vector<Effect>;
 

@@ -158,6 +158,17 @@ bool RecordingFlow::tapped(const Room& room, const Participant& p) const {
 }
 
 void RecordingFlow::admitted(Room& room, const Participant& p, Effects& out) {
+    // A provider or patient the kept chat's context does not name yet (e.g. the patient admitted after
+    // the provider published): the chat continues in a new segment whose context names them, so their
+    // access to it (and their patient copy) follows from the recording like any other.
+    if (room.chatKeeping && (p.role == Role::Provider || p.role == Role::Patient) && !p.pseudonym.empty() &&
+        !room.chatContext.contains(p.pseudonym)) {
+        Effect stop{Effect::Kind::StopChat};
+        stop.room = room.id;
+        out.push_back(std::move(stop));
+        room.chatKeeping = false;
+        keepChat(room, out);
+    }
     Room::Recording& rec = room.recording;
     if (!rec.active && !rec.consentPending) return;
     if (rec.live) out.push_back(Effect::push(p.session, {}, push::recording(room.id, "started")));
@@ -186,6 +197,26 @@ void RecordingFlow::left(Room& room, const std::string& pid, Effects& out) {
 void RecordingFlow::visitEnding(Room& room, Effects& out) {
     cancelConsent(room, "visit_ended", out);
     stopRecording(room, "visit_ended", out);
+    if (room.chatKeeping) {
+        room.chatKeeping = false;
+        Effect e{Effect::Kind::StopChat};
+        e.room = room.id;
+        out.push_back(std::move(e));
+    }
+}
+
+void RecordingFlow::keepChat(Room& room, Effects& out) const {
+    const RoomClass& cls = state_.classOf(room);
+    if (!cls.chatKept || room.chatKeeping) return;
+    room.chatKeeping = true;
+    Effect e{Effect::Kind::KeepChat};
+    e.room = room.id;
+    e.policy = cls.recordingPolicy;
+    e.context = context(room);
+    room.chatContext.clear();
+    room.chatContext.insert(e.context.providers.begin(), e.context.providers.end());
+    room.chatContext.insert(e.context.patients.begin(), e.context.patients.end());
+    out.push_back(std::move(e));
 }
 
 // ---- internals ----

@@ -41,6 +41,10 @@ public:
     // A participant left (or went back to waiting): a pending request may complete or be cancelled.
     void left(Room& room, const std::string& pid, Effects& out);
     void visitEnding(Room& room, Effects& out);
+    // A class that keeps chat: the first publication asks for the room's ChatKeeper (KeepChat), with
+    // the visit and who is admitted now; a provider or patient admitted later starts a new segment
+    // (StopChat, KeepChat) naming them; the visit's end seals it (StopChat).
+    void keepChat(Room& room, Effects& out) const;
 
 private:
     bool asksConsent(const Room& room, const Participant& p) const;

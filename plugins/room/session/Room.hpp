@@ -33,6 +33,8 @@ struct Room {
     std::vector<VisitParticipant> history;
     FhirContext fhir;
     Recording recording;
+    bool chatKeeping = false;           // a KeepChat effect went out (class `chat = "record"`), no StopChat yet
+    std::set<std::string> chatContext;  // pseudonyms in the running kept chat's context
 };
 
 // Keeps the first non-empty value of each reference: the visit's context is what the first token

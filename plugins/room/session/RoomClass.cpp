@@ -59,6 +59,13 @@ RoomClass RoomClass::fromConfig(Config& config, const std::string& name) {
     for (const auto& v : c.videoCodecs)
         if (v != "vp8" && v != "vp9" && v != "h264")
             throw ConfigError(cat + "videocodec: unknown codec " + v + " (vp8, vp9, h264)");
+    std::string chat = config.string(cat + "chat", "relay");
+    if (chat != "relay" && chat != "record") throw ConfigError(cat + "chat: must be \"relay\" or \"record\"");
+    c.chatKept = chat == "record";
+    c.shareDocument =
+        roleSet(config.stringList(cat + "share_document", names(c.shareDocument)), cat + "share_document");
+    c.documentMaxBytes =
+        static_cast<uint64_t>(config.integer(cat + "document_max_bytes", int64_t{10} << 20, 1, int64_t{64} << 20));
     c.recordingPolicy = config.string(cat + "recording_policy", "");
     for (char ch : c.recordingPolicy)
         if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||

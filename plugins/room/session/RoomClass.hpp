@@ -30,8 +30,11 @@ struct RoomClass {
     bool e2ee = false;            // media is end-to-end encrypted (insertable streams): never recorded
     bool recordConsent = true;    // `record` needs the consent of every admitted patient first
     std::string recordingPolicy;  // recorder retention policy for this class ("" = the recorder's default)
-    uint32_t bitrate = 0;         // video cap per publisher in bits/s (REMB + b=AS); 0 = the browser decides
-    int publishers = 8;           // at most this many participants publish at once
+    bool chatKept = false;        // `chat = "record"`: every message sealed by the recorder (ChatKeeper)
+    std::set<Role> shareDocument{Role::Provider, Role::Patient};  // may share documents (DocumentDesk)
+    uint64_t documentMaxBytes = uint64_t{10} << 20;               // per shared document
+    uint32_t bitrate = 0;  // video cap per publisher in bits/s (REMB + b=AS); 0 = the browser decides
+    int publishers = 8;    // at most this many participants publish at once
     std::vector<std::string> videoCodecs{"vp8", "vp9", "h264"};  // preference order (the offer's first match)
 
     const Permissions& of(Role r) const { return perms[static_cast<size_t>(r)]; }

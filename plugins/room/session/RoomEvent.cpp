@@ -227,6 +227,29 @@ JsonPtr chat(const std::string& room, const std::string& participant, Role role,
         .build();
 }
 
+JsonPtr documentShared(const std::string& room, const std::string& participant, const std::string& role,
+                       const char* type, uint64_t bytes, const std::string& sha256, uint64_t recipients) {
+    return named("document_shared", room)
+        .set("participant", participant)
+        .set("role", role)
+        .set("type", type)
+        .set("bytes", bytes)
+        .set("sha256", sha256)
+        .set("recipients", recipients)
+        .build();
+}
+
+JsonPtr documentRefused(const std::string& room, const std::string& participant, const std::string& role, int code,
+                        const std::string& reason) {
+    return named("document", room)
+        .set("participant", participant)
+        .set("role", role)
+        .set("outcome", "refused")
+        .set("error_code", code)
+        .set("reason", reason)
+        .build();
+}
+
 JsonPtr slowLink(const std::string& room, const std::string& participant, const char* direction, const char* media,
                  const char* handle) {
     return named("slow_link", room)

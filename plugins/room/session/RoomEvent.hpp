@@ -72,6 +72,12 @@ JsonPtr muted(const std::string& room, bool muted, const std::string& participan
               const std::string& mid, bool screen, const std::string& by);
 JsonPtr subscribed(const std::string& room, const std::string& participant, uint64_t streams);
 JsonPtr subscribeRefused(const std::string& room, int code, const char* reason);
+// A document shared in a visit (DocumentDesk): who, its type, size and SHA-256 (hex); never its name or
+// content. A refused one: the code and reason slug (docs/error-codes.md 480-486).
+JsonPtr documentShared(const std::string& room, const std::string& participant, const std::string& role,
+                       const char* type, uint64_t bytes, const std::string& sha256, uint64_t recipients);
+JsonPtr documentRefused(const std::string& room, const std::string& participant, const std::string& role, int code,
+                        const std::string& reason);
 JsonPtr chat(const std::string& room, const std::string& participant, Role role, uint64_t messages, uint64_t bytes,
              uint64_t recipients, uint64_t dropped, int64_t timeUs);
 JsonPtr slowLink(const std::string& room, const std::string& participant, const char* direction, const char* media,

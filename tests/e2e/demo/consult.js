@@ -97,6 +97,9 @@
 
   async function admitted(msg) {
     phase('call');
+    // The room class keeps the chat (`chat = "record"`): say so before anyone types.
+    st.chatKept = msg.policy != null && msg.policy.chat_kept === true;
+    $('chat-kept').hidden = !st.chatKept;
     status('in the visit as ' + ROLE);
     for (const p of msg.participants || []) st.participants[p.id] = p;
     renderParticipants();
@@ -377,7 +380,7 @@
     st.lastCopy = Object.assign({ downloaded: blob.size }, r);
     return st.lastCopy;
   }
-  window.demo = { state: () => ({ phase: st.phase, ended: st.ended, waiting: st.waiting, chat: st.chat, errors: st.errors,
+  window.demo = { state: () => ({ phase: st.phase, ended: st.ended, waiting: st.waiting, chat: st.chat, chatKept: !!st.chatKept, errors: st.errors,
     participants: Object.values(st.participants), myId: st.myId, publisherId: st.publisherId,
     subscriptions: Object.keys(st.subs), mediaPlugin: st.mediaPlugin }), stats, audioLevel, role: ROLE,
     // Any request on the room handle (the test's record / consent / stop_record): its `result` answer.

@@ -8,6 +8,7 @@
 #include "RecorderPlugin.hpp"
 #include "SealedPackageReader.hpp"
 #include "TempDir.hpp"
+#include "hipaa/ChatRecord.hpp"
 #include "hipaa/Clock.hpp"
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
@@ -168,6 +169,24 @@ TEST_F(PatientCopyRequestTest, OneEncryptedSignedCopyOfThePatientsRecordingsNote
     const json_t* recs = json_object_get(c.manifest.get(), "recordings");
     ASSERT_EQ(json_array_size(recs), 1u);
     EXPECT_EQ(jsonString(json_array_get(recs, 0), "id").value_or(""), mine);
+}
+
+// A kept chat (stream kind chat) is part of the designated record set: its transcript goes into the
+// copy as exported, never through the converter (which fails here).
+TEST_F(PatientCopyRequestTest, AKeptChatIsInTheCopyAsItsTranscript) {
+    converter("exit 1");
+    RecordingContext ctx{"visit-1", "room-1", {"ps1_" + std::string(32, 'c')}, {kPatient}};
+    std::string id = plugin->start({{false, "chat", "chat", true}}, "", ctx);
+    Bytes m = *ChatRecord{kPatient, "patient", 1000, "CANARY my rash"}.encode();
+    EXPECT_EQ(plugin->write(id, 0, m.data(), m.size()), RecordingSink::Write::Recorded);
+    EXPECT_TRUE(plugin->stop(id).sealed);
+    JsonPtr a = plugin->handleAdmin(copyRequest(kPatient).get());
+    std::string file(jsonString(a.get(), "file").value_or(""));
+    EXPECT_EQ(exportDirEntries(), std::vector<std::string>{file});  // no transcript left in the clear
+    OpenedCopy c = open(file, dir.file("out"));
+    ASSERT_FALSE(c.files.empty());
+    EXPECT_EQ(c.files[0], "chat-" + id + "-0.jsonl");
+    EXPECT_NE(readFile(dir.file("out/" + c.files[0])).find("\"text\":\"CANARY my rash\""), std::string::npos);
 }
 
 TEST_F(PatientCopyRequestTest, WithoutTheFhirHandlerTheCopySaysNotesWereUnavailable) {

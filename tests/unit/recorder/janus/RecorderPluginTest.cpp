@@ -9,6 +9,7 @@
 #include "Shell.hpp"
 #include "SrtpSender.hpp"
 #include "TempDir.hpp"
+#include "hipaa/ChatRecord.hpp"
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
 #include "hipaa/JcfgParser.hpp"
@@ -24,6 +25,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 using namespace hipaa;
@@ -772,6 +774,68 @@ TEST_F(RecorderPluginTest, InProcessRecordingsAreCheckedLikeStartAndAreRecording
     plugin = makePlugin();
     ASSERT_EQ(plugin->store().context(id)->patients, std::vector<std::string>{patient});
     EXPECT_TRUE(plugin->store().context(second)->visit.empty()) << "the room named no visit";
+}
+
+// A room's kept chat is a stream of its own (kind chat): sealed as each message arrives, then verify,
+// export (a JSON Lines transcript), hold and crypto-shredding apply unchanged. The Admin API's UDP
+// `start` takes no chat stream (chat reaches the recorder only in process).
+TEST_F(RecorderPluginTest, KeptChatIsSealedVerifiedExportedAndShreddedLikeARecording) {
+    RecordingSink& sink = *plugin;
+    EXPECT_EQ(errorOf(R"({"request":"start","streams":[{"kind":"chat","codec":"chat"}]})"),
+              recorder::errc::kInvalidField);
+    auto refused = [&](RecordingStreamSpec spec) {
+        try {
+            sink.start({spec}, "", {});
+        } catch (const Error& e) {
+            return e.code();
+        }
+        return 0;
+    };
+    EXPECT_EQ(refused({false, "opus", "chat", true}), recorder::errc::kInvalidField);  // chat needs codec chat
+    EXPECT_EQ(refused({false, "chat", "0", false}), recorder::errc::kInvalidField);    // and only chat has it
+    const std::string provider = "ps1_" + std::string(32, 'a'), patient = "ps1_" + std::string(32, 'b');
+    std::string id =
+        sink.start({{false, "chat", "chat", true}}, "", {"v_0123456789abcdef0123", "visit2", {provider}, {patient}});
+    std::vector<ChatRecord> sent{{patient, "patient", 1000, "CANARY-CHAT-1 my rash is worse"},
+                                 {provider, "provider", 2000, "CANARY-CHAT-2 \u00e9 send a photo"}};
+    for (const auto& m : sent) {
+        Bytes r = *m.encode();
+        EXPECT_EQ(sink.write(id, 0, r.data(), r.size()), RecordingSink::Write::Recorded);
+    }
+    EXPECT_TRUE(sink.stop(id).sealed);
+    JsonPtr st = admin(R"({"request":"status","recording":")" + id + "\"}");
+    EXPECT_EQ(str(json_array_get(json_object_get(st.get(), "streams"), 0), "kind"), "chat") << jsonDump(st.get());
+    const std::string file = recFile(id, 0);
+    EXPECT_EQ(readFile(file).find("CANARY"), std::string::npos);
+    JsonPtr verified = admin(R"({"request":"verify","recording":")" + id + "\"}");
+    EXPECT_EQ(jsonBool(json_object_get(verified.get(), "verification"), "ok"), true) << jsonDump(verified.get());
+
+    JsonPtr exported = admin(R"({"request":"export","recording":")" + id + "\"}");
+    const json_t* files = json_object_get(exported.get(), "files");
+    ASSERT_EQ(json_array_size(files), 1u) << jsonDump(exported.get());
+    const std::string transcript = json_string_value(json_array_get(files, 0));
+    EXPECT_TRUE(transcript.ends_with("-0-chat.jsonl")) << transcript;
+    std::vector<ChatRecord> got;
+    std::istringstream lines(readFile(transcript));
+    for (std::string line; std::getline(lines, line);) {
+        JsonPtr j = J(line);
+        got.push_back({str(j.get(), "sender"), str(j.get(), "role"),
+                       static_cast<uint64_t>(jsonInt(j.get(), "sent_ms").value_or(0)), str(j.get(), "text")});
+    }
+    EXPECT_EQ(got, sent);
+    EXPECT_EQ(host.dumpAll().find("CANARY"), std::string::npos);  // never in an event
+
+    // Hold and deletion as for media: the transcript export goes first, then the key, with a receipt.
+    std::string rid = R"("recording":")" + id + "\"";
+    admin(R"({"request":"hold",)" + rid + R"(,"reason":"litigation"})");
+    EXPECT_EQ(errorOf(R"({"request":"delete",)" + rid + R"(,"reason":"patient request"})"), recorder::errc::kOnHold);
+    admin(R"({"request":"release",)" + rid + R"(,"reason":"case closed"})");
+    JsonPtr d = admin(R"({"request":"delete",)" + rid + R"(,"reason":"patient request"})");
+    const json_t* body = json_object_get(json_object_get(d.get(), "receipt"), "body");
+    EXPECT_EQ(jsonBool(body, "key_destroyed"), true);
+    EXPECT_EQ(json_array_size(json_object_get(body, "exports")), 1u) << jsonDump(d.get());
+    EXPECT_FALSE(std::filesystem::exists(transcript));
+    EXPECT_FALSE(std::filesystem::exists(file));
 }
 
 // An Admin API start may name the visit and who takes part (pseudonyms only, at most 16 each);

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <array>
 
 using namespace hipaa;
@@ -54,6 +56,10 @@ protected:
         brief.name = "brief";
         brief.idleTimeoutS = 60;
         s.classes["brief"] = brief;
+        RoomClass kept;
+        kept.name = "kept";
+        kept.chatKept = true;
+        s.classes["kept"] = kept;
         return s;
     }
     RoomHarness h;
@@ -453,6 +459,61 @@ TEST_F(RoomMedia, ChatIsRelayedToSubscribersAndAuditedWithoutItsText) {
     EXPECT_EQ(chat(kPat2, "x"), 0u);
 }
 
+// A class with `chat = "record"`: everyone is told (`policy.chat_kept`), the first publication asks for the
+// room's ChatKeeper once (with who is admitted), a kept message is not relayed while no keeper took
+// it, and the visit's end seals the kept chat.
+TEST_F(RoomMedia, AClassThatKeepsChatSaysSoAndAsksForItsKeeperUntilTheVisitEnds) {
+    room = h.createRoom("kept");
+    visit();
+    for (SessionId s : {kDr, kPat}) {
+        const json_t* joined = nullptr;
+        for (const json_t* p : h.pushes(s))
+            if (kind(p) == "joined") joined = p;
+        ASSERT_NE(joined, nullptr);
+        EXPECT_EQ(jsonBool(json_object_get(joined, "policy"), "chat_kept"), true) << jsonDump(joined);
+    }
+    EXPECT_TRUE(h.chatKeeps.empty()) << "asked for before anyone can chat";
+    publish(kDr);
+    publish(kPat);
+    ASSERT_EQ(h.chatKeeps.size(), 1u);
+    EXPECT_EQ(h.chatKeeps[0].first, room);
+    EXPECT_EQ(h.chatKeeps[0].second.providers, std::vector<std::string>{h.pseudonymOf("dr-1")});
+    EXPECT_EQ(h.chatKeeps[0].second.patients, std::vector<std::string>{h.pseudonymOf("pat-1")});
+    subscribe(kPatSub, kPat, kDr);
+    const std::string text = "CANARY kept";
+    EXPECT_EQ(
+        h.relay.incomingData(kDr, "chat", false, reinterpret_cast<const uint8_t*>(text.data()), text.size(), h.nowUs()),
+        0u);
+    EXPECT_EQ(h.relay.chatUnkept(), 1u);
+    {
+        std::lock_guard l(h.host.m);
+        EXPECT_TRUE(h.host.data.empty()) << "relayed without being kept";
+    }
+    // A second patient admitted later: the kept chat goes on in a segment whose context names her.
+    h.join(kPat2, room, "patient", "pat-2");
+    admit(kPat2);
+    ASSERT_EQ(h.chatKeeps.size(), 2u);
+    EXPECT_EQ(h.chatStops, std::vector<std::string>{room});
+    const auto& later = h.chatKeeps[1].second.patients;
+    EXPECT_EQ(std::set<std::string>(later.begin(), later.end()),
+              (std::set<std::string>{h.pseudonymOf("pat-1"), h.pseudonymOf("pat-2")}));
+    h.send(kDr, R"({"request":"end"})");
+    EXPECT_EQ(h.chatStops, (std::vector<std::string>{room, room}));
+}
+
+TEST_F(RoomMedia, ARelayClassSaysTheChatIsNotKeptAndAsksForNoKeeper) {
+    visit();
+    const json_t* joined = nullptr;
+    for (const json_t* p : h.pushes(kPat))
+        if (kind(p) == "joined") joined = p;
+    ASSERT_NE(joined, nullptr);
+    EXPECT_EQ(jsonBool(json_object_get(joined, "policy"), "chat_kept"), false) << jsonDump(joined);
+    publish(kDr);
+    h.send(kDr, R"({"request":"end"})");
+    EXPECT_TRUE(h.chatKeeps.empty());
+    EXPECT_TRUE(h.chatStops.empty());
+}
+
 // Over the limit (default: a burst of 60, then 20 per second) messages are not relayed; the summary
 // says how many were dropped.
 TEST_F(RoomMedia, ChatOverTheLimitIsDroppedAndCounted) {
@@ -681,8 +742,12 @@ TEST(RoomMediaClasses, ConfigKeys) {
     EXPECT_TRUE(c.of(Role::Patient).screen);
     EXPECT_TRUE(RoomClass{}.of(Role::Provider).screen);
     EXPECT_FALSE(RoomClass{}.of(Role::Interpreter).screen);
-    for (const char* bad : {R"({"class-x":{"videocodec":"av1"}})", R"({"class-x":{"videocodec":""}})",
-                            R"({"class-x":{"publishers":0}})", R"({"class-x":{"bitrate":-1}})"}) {
+    EXPECT_FALSE(c.chatKept);  // `chat` defaults to "relay"
+    Config kept(jsonParse(R"({"class-x":{"chat":"record"}})"));
+    EXPECT_TRUE(RoomClass::fromConfig(kept, "x").chatKept);
+    for (const char* bad :
+         {R"({"class-x":{"videocodec":"av1"}})", R"({"class-x":{"videocodec":""}})", R"({"class-x":{"publishers":0}})",
+          R"({"class-x":{"bitrate":-1}})", R"({"class-x":{"chat":"keep"}})"}) {
         Config b(jsonParse(bad));
         EXPECT_THROW(RoomClass::fromConfig(b, "x"), ConfigError) << bad;
     }

@@ -157,6 +157,10 @@ const Effects& RoomHarness::record(Effects e) {
                 relay.setTap(ef.room, t);
             }
             more = service_->recordingStarted(ef.ticket, ok);
+        } else if (ef.kind == Effect::Kind::KeepChat) {
+            chatKeeps.emplace_back(ef.room, ef.context);
+        } else if (ef.kind == Effect::Kind::StopChat) {
+            chatStops.push_back(ef.room);
         } else if (ef.kind == Effect::Kind::StopRecording) {
             recordingStops.push_back(ef.room);
             relay.setTap(ef.room, nullptr);

@@ -110,6 +110,8 @@ public:
     std::vector<std::pair<std::string, std::string>> recordingStarts;
     std::vector<RecordingContext> recordingContexts;  // each start's: the visit and who took part
     std::vector<std::string> recordingStops;
+    std::vector<std::pair<std::string, RecordingContext>> chatKeeps;  // KeepChat effects: room, context
+    std::vector<std::string> chatStops;                               // StopChat effects: room
     bool recorderFails = false;
     std::map<std::string, std::shared_ptr<TapLog>> taps;  // room -> its tap while it records
 
