@@ -231,10 +231,12 @@ async function main() {
         await waitFor(page, `${who}: media again`, (n) => window.consultClient.stats().then((s) => s.inbound.video.framesDecoded >= n + 20), framesBefore[who] + 0, deadline);
       }
       result.recoveredAfterMs = Date.now() - upAt;
-      // The room answered the subscribers' ICE restarts (configure with restart: a new offer).
+      // The room answered subscriber ICE restarts (configure with restart: a new offer). At least one:
+      // a connection whose checks succeed again once the link is back may recover before its next
+      // restart attempt, so how many depends on timing (3 on a quiet machine, 1 seen under load).
       const stats = await admin(opt, 'janus.plugin.hipaa.room', { request: 'stats' });
       result.iceRestarts = stats.counters.ice_restarts || 0;
-      if (!(result.iceRestarts >= 2)) fail(`the room counted ${result.iceRestarts} ICE restarts`);
+      if (!(result.iceRestarts >= 1)) fail(`the room counted ${result.iceRestarts} ICE restarts`);
       for (const [page, who] of [[prov, 'provider'], [pat, 'patient']]) if ((await state(page)).reconnects < 1) fail(`${who}: no reconnecting state`);
       step('network drop: reconnecting shown, ICE restarted, media again');
     } else fail('not in a network namespace: no network drop (run inside scripts/netns-run.sh)');

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The codes that answer load, the disk or a database, not a request: a full room worker queue (439),
+// the refusals of a document shared over a data channel (480-486: the room's document desk with its
+// thread; a browser's data channel is the e2e tests' part),
 // an audit queue that stays full behind a full spool while the database is away (the shared 368), a recorder
 // whose disk refuses writes (470) and a room whose shared token state is unreachable (468). A client
 // cannot cause these through Janus' HTTP transport in seconds (and a file-size limit would hit the
@@ -17,6 +19,8 @@
 #include "AuditTrailSpy.hpp"
 #include "ClientTab.hpp"
 #include "ContractJanus.hpp"
+#include "DocumentDesk.hpp"
+#include "DocumentFrames.hpp"
 #include "FileSizeLimit.hpp"
 #include "FreePort.hpp"
 #include "RecorderPlugin.hpp"
@@ -245,6 +249,43 @@ TEST(AuditInProcess, AFullQueueBehindAFullSpoolRefusesThePseudonymLookup) {
     EXPECT_EQ(auditQueueFullBehindAFullSpool(), hipaa::errc::kAccessNotRecorded);
 }
 
+// A document sent to the room's desk (its own thread, its bounded queue) by a sender the class lets
+// share documents up to 100000 bytes, or not (`mayShare`); the code of the first refusal reported.
+// `capacity` 1 with a relay that holds the first complete document makes the next frames find the
+// queue full (485).
+int documentRefusal(const std::vector<Bytes>& sent, bool mayShare = true, size_t capacity = 256) {
+    std::mutex m;
+    std::vector<int> codes;
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    room::DocumentDeskSettings ds;
+    ds.capacity = capacity;
+    ds.relay = [released](SessionId, const std::vector<Bytes>&) {
+        released.wait();
+        return size_t{1};
+    };
+    ds.onShared = [](const room::DocumentShare&) {};
+    ds.onRefused = [&](const room::DocumentRefusal& r) {
+        std::lock_guard lock(m);
+        codes.push_back(r.code);
+    };
+    room::DocumentDesk desk(std::move(ds), Logger());
+    room::ChatSpeaker from{"r1", "ps1_sender", mayShare ? "patient" : "observer", false, mayShare, 100000};
+    if (capacity == 1) {  // the first document reaches the relay, which holds it; the rest queue up
+        for (const auto& f : documentFrames(1, room::DocumentType::Pdf, pdfOf(100))) {
+            for (int i = 0; i < 500 && !desk.frame(7, from, f.data(), f.size()); ++i)
+                std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }
+    }
+    for (const auto& f : sent) desk.frame(7, from, f.data(), f.size());
+    if (capacity != 1 && !sent.empty() && sent.size() < 3) desk.gone(7);  // the sender left half-way
+    release.set_value();
+    desk.drain();
+    desk.stop();
+    std::lock_guard lock(m);
+    return codes.empty() ? 0 : codes.front();
+}
+
 void addInProcessScenarios(std::vector<Scenario>& out) {
     out.push_back({"janus.plugin.hipaa.room", 439, "the worker queue is full (in process)", roomWorkerQueueFull});
     out.push_back({"janus.plugin.hipaa.recorder", 470, "start while the disk refuses writes (in process)",
@@ -263,6 +304,20 @@ void addInProcessScenarios(std::vector<Scenario>& out) {
                  for (int i = 0; other->acquire(id, recorder::LeaseKind::Op) && i < 200; ++i)
                      std::this_thread::sleep_for(std::chrono::milliseconds(10));  // A's open lease goes back
              });
+         }});
+    out.push_back({"janus.plugin.hipaa.room", 480, "a document over the class' document_max_bytes (in process)",
+                   [] { return documentRefusal(documentFrames(2, room::DocumentType::Pdf, pdfOf(100001))); }});
+    out.push_back({"janus.plugin.hipaa.room", 481, "a PDF sent as a PNG (in process)",
+                   [] { return documentRefusal(documentFrames(3, room::DocumentType::Png, pdfOf(500))); }});
+    out.push_back({"janus.plugin.hipaa.room", 482, "a document from a role that may not share (in process)",
+                   [] { return documentRefusal(documentFrames(4, room::DocumentType::Pdf, pdfOf(100)), false); }});
+    out.push_back({"janus.plugin.hipaa.room", 483, "a document whose sender leaves half-way (in process)",
+                   [] { return documentRefusal({documentFrames(5, room::DocumentType::Pdf, pdfOf(40000)).front()}); }});
+    out.push_back({"janus.plugin.hipaa.room", 485, "document frames while the desk's queue is full (in process)",
+                   [] { return documentRefusal(documentFrames(6, room::DocumentType::Pdf, pdfOf(40000)), true, 1); }});
+    out.push_back(
+        {"janus.plugin.hipaa.room", 486, "a data channel message that looks like a frame and is not (in process)", [] {
+             return documentRefusal({Bytes{'J', 'H', 'D', '1', 9, 9}});
          }});
 }
 

@@ -3,6 +3,7 @@
 // refused with its code, discarding the whole transfer.
 #include "DocumentAssembler.hpp"
 #include "DocumentFrame.hpp"
+#include "DocumentFrames.hpp"
 #include "DocumentType.hpp"
 #include "RoomErrors.hpp"
 
@@ -47,22 +48,7 @@ DocumentFrame startFrame(uint32_t id, DocumentType t, uint64_t size) {
 
 // Every frame of a well-behaved sender.
 std::vector<Bytes> frames(uint32_t id, DocumentType t, const Bytes& content, size_t chunk = DocumentFrame::kMaxChunk) {
-    std::vector<Bytes> out{startFrame(id, t, content.size()).encode()};
-    uint32_t index = 0;
-    for (size_t at = 0; at < content.size(); at += chunk) {
-        DocumentFrame c;
-        c.kind = DocumentFrame::Kind::Chunk;
-        c.transfer = id;
-        c.index = index++;
-        c.payload = ByteView(content.data() + at, std::min(chunk, content.size() - at));
-        out.push_back(c.encode());
-    }
-    DocumentFrame e;
-    e.kind = DocumentFrame::Kind::End;
-    e.transfer = id;
-    e.sha256 = sha256(content);
-    out.push_back(e.encode());
-    return out;
+    return hipaa::test::documentFrames(id, t, content, chunk);
 }
 
 DocumentAssembler::Result feed(DocumentAssembler& a, const std::vector<Bytes>& fs) {

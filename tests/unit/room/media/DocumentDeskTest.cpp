@@ -4,6 +4,7 @@
 // stream and reported with its SHA-256; every bad input is refused with its code and nothing of it
 // reaches anyone.
 #include "DocumentDesk.hpp"
+#include "DocumentFrames.hpp"
 #include "MediaRelay.hpp"
 #include "RoomErrors.hpp"
 #include "RoomHarness.hpp"
@@ -21,36 +22,9 @@ namespace {
 
 std::vector<RelayStream> withData() { return {{0, false, "opus", 111}, {1, false, "", 0, true}}; }
 
-Bytes pdf(size_t n) {
-    std::string s = "%PDF-1.4\nCANARY-DOC ";
-    while (s.size() + 7 < n) s += static_cast<char>('a' + s.size() % 26);
-    s += "\n%%EOF\n";
-    return Bytes(s.begin(), s.end());
-}
-
-std::vector<Bytes> frames(uint32_t id, DocumentType t, const Bytes& content) {
-    DocumentFrame s;
-    s.kind = DocumentFrame::Kind::Start;
-    s.transfer = id;
-    s.type = static_cast<uint8_t>(t);
-    s.size = content.size();
-    std::vector<Bytes> out{s.encode()};
-    uint32_t index = 0;
-    for (size_t at = 0; at < content.size(); at += DocumentFrame::kMaxChunk) {
-        DocumentFrame c;
-        c.kind = DocumentFrame::Kind::Chunk;
-        c.transfer = id;
-        c.index = index++;
-        c.payload = ByteView(content.data() + at, std::min(DocumentFrame::kMaxChunk, content.size() - at));
-        out.push_back(c.encode());
-    }
-    DocumentFrame e;
-    e.kind = DocumentFrame::Kind::End;
-    e.transfer = id;
-    e.sha256 = sha256(content);
-    out.push_back(e.encode());
-    return out;
-}
+using hipaa::test::documentFrames;
+Bytes pdf(size_t n) { return hipaa::test::pdfOf(n); }
+std::vector<Bytes> frames(uint32_t id, DocumentType t, const Bytes& content) { return documentFrames(id, t, content); }
 
 class DocumentDeskTest : public ::testing::Test {
 protected:
