@@ -76,6 +76,9 @@ std::optional<RecordingHeader::Parsed> RecordingHeader::parse(ByteView data, std
     h.codec.assign(reinterpret_cast<const char*>(p + 76), codecLen);
     h.mid.assign(reinterpret_cast<const char*>(p + 76 + codecLen), midLen);
     if (!validCodec(h.codec) || !validMid(h.mid)) return error = "bad codec or mid", std::nullopt;
+    // The rule fixedBytes() enforces when writing: a file that breaks it is refused here, not later.
+    if ((h.kind == StreamKind::Chat) != (h.codec == "chat"))
+        return error = "the codec \"chat\" is the chat stream's, and only its", std::nullopt;
     if (h.chunkSize == 0 || h.chunkSize > (16u << 20)) return error = "bad chunk size", std::nullopt;
     const uint8_t* s = p + fixedLen;
     h.slot.keyId = getU32(s);

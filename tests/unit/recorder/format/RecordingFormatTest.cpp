@@ -460,3 +460,17 @@ TEST(RecordingHeader, RejectsInvalidFields) {
     EXPECT_FALSE(RecordingHeader::parse(Bytes(200, 0), err));
     EXPECT_EQ(err, "not a recording (bad magic)");
 }
+
+// A file whose stream kind and codec disagree (an audio stream named "chat", or a chat stream that
+// is not) is refused by the parser with a reason; before, it parsed and the reader then threw from
+// deep inside (libFuzzer found it: an exception where a report was due).
+TEST(RecordingHeader, AKindAndCodecThatDisagreeAreRefusedWhenParsed) {
+    RecordingHeader h = header();
+    Bytes audio = h.fixedBytes();
+    audio[28] = static_cast<uint8_t>(StreamKind::Chat);  // "opus" in a chat stream
+    audio.insert(audio.end(), 7, 0);                     // an empty key slot: the parser's minimum
+    std::string err;
+    EXPECT_FALSE(RecordingHeader::parse(audio, err));
+    EXPECT_EQ(err, "the codec \"chat\" is the chat stream's, and only its");
+    EXPECT_NO_THROW((void)RecordingReader::readWithKey(audio, Bytes(32, 0x42)));
+}
