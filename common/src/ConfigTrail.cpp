@@ -6,6 +6,7 @@
 #include "hipaa/ErrnoText.hpp"
 #include "hipaa/Hash.hpp"
 #include "hipaa/JsonBuilder.hpp"
+#include "hipaa/PrivateFile.hpp"
 #include "hipaa/SecureRandom.hpp"
 #include "hipaa/UniqueFd.hpp"
 #include "hipaa/Zeroize.hpp"
@@ -123,28 +124,7 @@ void writeState(const std::string& file, const State& s) {
     const std::string dir = file.find('/') == std::string::npos ? "." : file.substr(0, file.rfind('/'));
     if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
         throw Error(errc::kConfig, "cannot create " + dir + ": " + errnoText(errno));
-    const std::string tmp = file + ".tmp";
-    ::unlink(tmp.c_str());
-    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-    if (!fd) throw Error(errc::kConfig, "cannot create " + tmp + ": " + errnoText(errno));
-    size_t put = 0;
-    while (put < text.size()) {
-        ssize_t n = ::write(fd.get(), text.data() + put, text.size() - put);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            int e = errno;
-            ::unlink(tmp.c_str());
-            throw Error(errc::kConfig, "cannot write " + tmp + ": " + errnoText(e));
-        }
-        put += static_cast<size_t>(n);
-    }
-    if (::fchmod(fd.get(), 0600) != 0 || ::fsync(fd.get()) != 0 || ::rename(tmp.c_str(), file.c_str()) != 0) {
-        int e = errno;
-        ::unlink(tmp.c_str());
-        throw Error(errc::kConfig, "cannot replace " + file + ": " + errnoText(e));
-    }
-    UniqueFd d(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (d) ::fsync(d.get());
+    PrivateFile::write(file, text);
 }
 
 JsonPtr names(const std::vector<std::string>& list) {

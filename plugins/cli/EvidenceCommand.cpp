@@ -5,9 +5,9 @@
 #include "UsageError.hpp"
 #include "evidence/EvidenceHtml.hpp"
 #include "evidence/EvidenceReport.hpp"
-#include "evidence/PrivateFile.hpp"
 
 #include "hipaa/Clock.hpp"
+#include "hipaa/PrivateFile.hpp"
 
 namespace hipaa::cli {
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "PrivateFile.hpp"
+#include "hipaa/PrivateFile.hpp"
 
 #include "hipaa/ErrnoText.hpp"
 #include "hipaa/Errors.hpp"
@@ -11,7 +11,7 @@
 
 #include <cerrno>
 
-namespace hipaa::cli {
+namespace hipaa {
 
 void PrivateFile::write(const std::string& path, const std::string& text) {
     const std::string tmp = path + ".tmp";
@@ -34,6 +34,9 @@ void PrivateFile::write(const std::string& path, const std::string& text) {
         ::unlink(tmp.c_str());
         throw ConfigError("cannot write " + path + ": " + errnoText(e));
     }
+    const std::string dir = path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/'));
+    UniqueFd d(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (d) ::fsync(d.get());  // the rename itself survives a crash
 }
 
-}  // namespace hipaa::cli
+}  // namespace hipaa
