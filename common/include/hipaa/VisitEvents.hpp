@@ -23,6 +23,11 @@ struct VisitEnded {
     int64_t startedUs = 0, endedUs = 0;
     FhirContext fhir;
     std::vector<VisitParticipant> participants;
+    // The visit's sealed kept-chat recordings (chat and documents; KeptRecordSource reads them), in
+    // order; empty when the class only relays. keptToEhr: the class sends them to the EHR (false: they
+    // stay in the recorder only).
+    std::vector<std::string> keptRecordings;
+    bool keptToEhr = true;
 };
 
 struct NoteSubmitted {
