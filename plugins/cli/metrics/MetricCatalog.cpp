@@ -182,7 +182,7 @@ std::vector<MetricDef> catalog() {
         {"janus_hipaa_room_ice_restarts_total",
          kCounter,
          {},
-         "Subscriber offers with ICE restart (a client recovering a lost connection)",
+         "ICE restarts answered: subscriber offers and publisher offers (a client recovering a lost connection)",
          "room stats"},
         {"janus_hipaa_room_mutes_total",
          kCounter,

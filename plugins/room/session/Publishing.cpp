@@ -38,7 +38,7 @@ void Publishing::configure(const Reply& reply, const ConfigureRequest& request, 
     if (request.restart == 1 && !jsep)
         return reply.error(errc::kInvalidSdp, "restart needs a JSEP offer with ICE restart from a publisher");
     if (jsep)
-        offer(reply, ConfigureRequest::kName, request, jsep, room, me);
+        offer(reply, ConfigureRequest::kName, request, jsep, room, me, request.restart == 1);
     else
         mute(reply, request, room, me);
 }
@@ -50,7 +50,7 @@ void Publishing::unpublish(const Reply& reply, Room& room, Participant& me) {
 }
 
 void Publishing::offer(const Reply& reply, const char* request, const MediaSettings& settings, const json_t* jsep,
-                       Room& room, Participant& me) {
+                       Room& room, Participant& me, bool restart) {
     const RoomClass& cls = state_.classOf(room);
     const char* type = jsep ? json_string_value(json_object_get(jsep, "type")) : nullptr;
     const char* sdp = jsep ? json_string_value(json_object_get(jsep, "sdp")) : nullptr;
@@ -126,6 +126,8 @@ void Publishing::offer(const Reply& reply, const char* request, const MediaSetti
                           ChatSpeaker{room.id, me.pseudonym, roleName(me.role), cls.chatKept,
                                       cls.shareDocument.contains(me.role), cls.documentMaxBytes});
     ++state_.counters[renegotiation ? "publications_renegotiated" : "publications"];
+    // Counted once the offer is taken, like a subscriber's restart once its new offer is made.
+    if (restart) ++state_.counters["ice_restarts"];
 
     JsonPtr self = view_.publisher(room, me, me);
     reply.answer(push::configured(room.id, jsonRetain(json_object_get(self.get(), "streams"))),

@@ -38,7 +38,7 @@ public:
 private:
     bool ready(const Reply& reply) const;
     void offer(const Reply& reply, const char* request, const MediaSettings& settings, const json_t* jsep, Room& room,
-               Participant& me);
+               Participant& me, bool restart = false);
     void mute(const Reply& reply, const MediaSettings& settings, Room& room, Participant& me);
     void setMuted(Room& room, Participant& target, Participant::Stream& st, bool muted, const Participant& by,
                   Effects& out);

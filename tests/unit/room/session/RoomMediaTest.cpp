@@ -371,6 +371,13 @@ TEST_F(RoomMedia, IceRestartGivesSubscribersANewOfferAndNeedsAPublishersOwnOffer
     EXPECT_EQ(jsonString(h.lastPush(kDr), "configured").value_or(""), "ok");
     EXPECT_EQ(jsonString(h.lastJsep(kDr), "type").value_or(""), "answer");
     EXPECT_EQ(h.relay.publisherCount(), 1u);
+    h.sendJsep(kDr, R"({"request":"configure"})", "offer", kAv);  // a renegotiation, no restart
+
+    // Both sides' restarts are counted: the subscriber's two and the publisher's one (not the refused one).
+    JsonPtr stats;
+    h.admin(R"({"request":"stats"})", &stats);
+    EXPECT_EQ(jsonInt(json_object_get(stats.get(), "counters"), "ice_restarts").value_or(0), 3)
+        << jsonDump(stats.get());
 }
 
 // The visit's rules reach the client in `waiting` and `joined` (privacy screen, indicators, countdowns):
