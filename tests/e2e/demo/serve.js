@@ -7,7 +7,8 @@
 //                                   with --media-plugin janus.plugin.videoroom, a stock VideoRoom room
 //   POST /demo/api/token {room, role}  mints a join token with the LOCAL DEVELOPMENT KEY
 //                                   (scripts/mint-token, OUT/keys/dev-es256.pem; the patient's dob_hmac
-//                                   with OUT/keys/dob.key; no name in a patient's token)
+//                                   with OUT/keys/dob.key; no name in a patient's token); with
+//                                   `expired: true` one that has already expired (the client's message)
 //   GET /demo/api/policy?room=ROOM   the room's visit policy (Admin API `info`): what the reference
 //                                   client's privacy screen tells the patient before check-in
 //   POST /demo/api/copy {passphrase}  the demo patient's copy of their visits: the recorder's
@@ -43,7 +44,7 @@ const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; ch
 function clientHeaders(opt) {
   const janus = new URL(opt.janus).origin;
   return {
-    'Content-Security-Policy': ["default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
+    'Content-Security-Policy': ["default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data: blob:",
       "media-src 'self' blob: mediastream:", `connect-src 'self' ${janus}`, "base-uri 'none'", "form-action 'none'",
       "frame-ancestors 'none'"].join('; '),
     'Referrer-Policy': 'no-referrer',
@@ -67,11 +68,14 @@ function developmentOn(confDir) {
   return !!general && /^\s*development\s*=\s*true\s*$/m.test(general[1]);
 }
 
-function mintToken(opt, room, role) {
+// `expired`: a link already expired when minted (issued 5 minutes ago, valid for 1): tests the client's
+// message for it. The room refuses such a token like any other expired one.
+function mintToken(opt, room, role, expired = false) {
   const who = DEMO_PEOPLE[role];
   const args = [path.join(ROOT, 'scripts', 'mint-token'), '--key', path.join(opt.conf, 'keys', 'dev-es256.pem'),
-    '--room', room, '--role', role, '--sub', who.sub, '--ttl', '1800',
+    '--room', room, '--role', role, '--sub', who.sub, '--ttl', expired ? '60' : '1800',
     '--jti', crypto.randomBytes(16).toString('hex')];
+  if (expired) args.push('--issued-ago', '300');
   if (role !== 'patient') args.push('--name', who.name);
   if (who.dob) args.push('--dob', who.dob, '--dob-key', path.join(opt.conf, 'keys', 'dob.key'));
   return new Promise((ok, fail) => execFile('python3', args, { timeout: 10000 }, (e, out) => (e ? fail(new Error('mint-token failed')) : ok(out.trim()))));
@@ -196,7 +200,7 @@ async function handle(opt, req, res) {
       if (url.pathname === '/demo/api/token') {
         const room = String(body.room || ''), role = String(body.role || '');
         if (!/^[A-Za-z0-9_-]{1,64}$/.test(room) || !DEMO_PEOPLE[role]) return send(res, 400, { error: 'room and role (provider|patient) required' });
-        return send(res, 200, { token: await mintToken(opt, room, role), role });
+        return send(res, 200, { token: await mintToken(opt, room, role, body.expired === true), role });
       }
       return send(res, 404, { error: 'no such endpoint' });
     } catch (e) {

@@ -28,7 +28,7 @@ code() { curl -s -o "$dir/body" -w '%{http_code}' "$@"; }
 # and styles only from this server, network only to it and to Janus, no inline code, no framing.
 [ "$(code -D "$dir/headers" "$url/client/")" = 200 ] && grep -q 'main.js' "$dir/body" || { echo "FAIL: client page"; fail=1; }
 csp=$(grep -i '^content-security-policy:' "$dir/headers" | tr -d '\r')
-for want in "default-src 'none'" "script-src 'self';" "style-src 'self';" "connect-src 'self' http://127.0.0.1:1;" \
+for want in "default-src 'none'" "script-src 'self';" "style-src 'self';" "img-src 'self' data: blob:;" "connect-src 'self' http://127.0.0.1:1;" \
   "base-uri 'none'" "frame-ancestors 'none'"; do
   case "$csp" in *"$want"*) ;; *) echo "FAIL: client CSP lacks $want: $csp"; fail=1 ;; esac
 done
@@ -88,6 +88,10 @@ PY
 [ "$(code -X POST -d '{"room":"r_1","role":"provider"}' "$url/demo/api/token")" = 200 ] || { echo "FAIL: provider token"; fail=1; }
 python3 -c 'import base64,json,sys; p=sys.argv[1].split(".")[1]; c=json.loads(base64.urlsafe_b64decode(p+"="*(-len(p)%4))); sys.exit(0 if c.get("name") and c["role"]=="provider" else 1)' \
   "$(jq -r .token "$dir/body")" || { echo "FAIL: provider token claims"; fail=1; }
+# `expired: true` (the client's expired-link test): issued 5 minutes ago, expired 4 minutes ago.
+[ "$(code -X POST -d '{"room":"r_1","role":"patient","expired":true}' "$url/demo/api/token")" = 200 ] || { echo "FAIL: expired token"; fail=1; }
+python3 -c 'import base64,json,sys,time; p=sys.argv[1].split(".")[1]; c=json.loads(base64.urlsafe_b64decode(p+"="*(-len(p)%4))); n=time.time(); sys.exit(0 if c["exp"] < n - 200 and c["iat"] == c["nbf"] and c["iat"] < c["exp"] else 1)' \
+  "$(jq -r .token "$dir/body")" || { echo "FAIL: expired token claims"; fail=1; }
 [ "$(code -X POST -d '{"room":"r_1","role":"admin"}' "$url/demo/api/token")" = 400 ] || { echo "FAIL: unknown role accepted"; fail=1; }
 [ "$(code -X POST -d '{"room":"../x","role":"patient"}' "$url/demo/api/token")" = 400 ] || { echo "FAIL: bad room accepted"; fail=1; }
 [ "$(code -X POST -H 'Origin: http://evil.example' -d '{"room":"r_1","role":"patient"}' "$url/demo/api/token")" = 403 ] || { echo "FAIL: cross-origin POST accepted"; fail=1; }
