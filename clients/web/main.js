@@ -6,6 +6,7 @@
 import { t, duration } from './strings.js';
 import { DeviceCheck } from './devices.js';
 import { RoomSession } from './room.js';
+import { DocumentReceiver, DEFAULT_MAX_BYTES, documentType, encodeDocument, hex, sha256 } from './documents.js';
 
 const $ = (id) => document.getElementById(id);
 const link = Object.fromEntries(new URLSearchParams(location.hash.slice(1)));
@@ -18,7 +19,7 @@ const st = {
   screen: null, config: null, policy: null, session: null, devices: new DeviceCheck(), participants: {}, waiting: [],
   recording: 'off', consentAsked: false, audioMuted: false, videoMuted: false, sharing: false, publishing: false,
   visitEndsAt: 0, ended: null, errors: [], violations: [], connection: 'connected', reconnects: 0, notes: [], chat: [],
-  warning: null,
+  warning: null, warningsSeen: [], documents: [], receivers: {}, docTransfer: 0, docRefusals: [],
 };
 document.addEventListener('securitypolicyviolation', (e) => st.violations.push(e.violatedDirective));
 
@@ -91,6 +92,7 @@ function checkTimers() {
     else if (maxLeft <= maxWarn) text = t('maxWarning', { s: Math.max(0, maxLeft) });
   }
   st.warning = text ? (idle ? 'idle' : 'max') : null;
+  if (st.warning && !st.warningsSeen.some((w) => w.kind === st.warning)) st.warningsSeen.push({ kind: st.warning, text });
   $('warning').hidden = !text;
   if (text && $('warning-text').textContent !== text) $('warning-text').textContent = text;
   $('still-here').hidden = !idle;
@@ -138,6 +140,7 @@ function wire() {
   $('leave').onclick = () => st.session.leave().then(() => ended('left'), (e) => error(e.message));
   $('note-form').onsubmit = (ev) => { ev.preventDefault(); sendNote(); };
   $('chat-form').onsubmit = (ev) => { ev.preventDefault(); sendChat(); };
+  $('doc-form').onsubmit = (ev) => { ev.preventDefault(); shareDocument(); };
   updateControls();
 }
 
@@ -184,11 +187,14 @@ async function listDevices() {
 }
 
 // ---- joining -------------------------------------------------------------------------------------
+// The room's token codes (docs/error-codes.md) that end this link for good: 408 expired, 410 too old
+// (issued longer ago than the room allows), 413 already used (a reloaded link), 414 revoked.
+const LINK_ENDED = { 408: 'token_expired', 410: 'token_expired', 413: 'link_used', 414: 'revoked' };
 async function enter({ dob, display }) {
   try {
     if (!st.session) {
       st.session = new RoomSession({ server: st.config.janus, iceServers: st.config.iceServers || [], room: link.room, token: link.token,
-        on: { event: onEvent, ended, track: onTrack, localTrack: () => {}, chat: onChat, connection: onConnection, error } });
+        on: { event: onEvent, ended, track: onTrack, localTrack: () => {}, chat: onChat, document: onDocument, connection: onConnection, error } });
       await st.session.connect();
     }
     const msg = await st.session.join({ dob, display });
@@ -197,12 +203,14 @@ async function enter({ dob, display }) {
     if (msg['hipaa.room'] === 'waiting') { show('waiting'); status(t('waitingHeading')); return; }
     await admitted(msg);
   } catch (e) {
-    if (ROLE === 'patient' && st.screen === 'checkin') {
+    // The link's own state first: retrying the check-in cannot help an expired or revoked link.
+    if (LINK_ENDED[e.code]) {
+      st.errors.push('join: ' + e.code);
+      ended(LINK_ENDED[e.code]);
+    } else if (ROLE === 'patient' && st.screen === 'checkin') {
       $('checkin-error').textContent = t(e.code === 417 || e.code === 421 ? 'checkinLocked' : 'checkinRefused');
       st.errors.push('checkin: ' + e.code);
       $('dob').focus();
-    } else if ([408, 410, 414].includes(e.code)) {
-      ended(e.code === 414 ? 'revoked' : 'token_expired');
     } else error(t('errorGeneric', { what: e.message }));
   }
 }
@@ -384,6 +392,78 @@ function addChat(who, text, mine) {
   $('chat-log').scrollTop = 1e9;
 }
 
+// ---- documents -----------------------------------------------------------------------------------
+const TYPE_NAMES = { 1: 'PDF', 2: 'PNG', 3: 'JPEG' };
+const EXTENSIONS = { 1: 'pdf', 2: 'png', 3: 'jpg' };
+const size = (n) => (n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${Math.ceil(n / 1024)} KB` : `${(n / 1048576).toFixed(1)} MB`);
+function docRefused(code) {
+  st.docRefusals.push(code);
+  $('doc-status').textContent = t('docNotSent', { why: t('doc_' + code) });
+}
+async function shareDocument() {
+  const file = $('doc-file').files[0];
+  if (!file) { $('doc-status').textContent = t('docChoose'); return; }
+  if (!st.publishing) return;
+  const max = (st.policy && st.policy.document_max_bytes) || DEFAULT_MAX_BYTES;
+  if (file.size > max) { docRefused(480); return; }
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const type = documentType(bytes);  // by the bytes, not the name: the room checks the same way
+  if (!type) { docRefused(481); return; }
+  $('doc-send').disabled = true;
+  const bar = $('doc-progress');
+  bar.hidden = false; bar.value = 0;
+  $('doc-status').textContent = t('docSending');
+  try {
+    st.docTransfer += 1;
+    const frames = await encodeDocument(bytes, type, st.docTransfer);
+    await st.session.sendFrames(frames, (n, total) => { bar.value = Math.round((100 * n) / total); });
+    $('doc-status').textContent = t('docSent', { type: TYPE_NAMES[type], size: size(bytes.length) });
+    addDocument({ mine: true, type, bytes, sha256: hex(await sha256(bytes)) });
+    $('doc-file').value = '';
+  } catch (e) {
+    $('doc-status').textContent = t('docNotSent', { why: e.message });
+  } finally {
+    bar.hidden = true;
+    $('doc-send').disabled = false;
+  }
+}
+async function onDocument(feed, frameBytes) {
+  const rx = st.receivers[feed] || (st.receivers[feed] = new DocumentReceiver());
+  const r = await rx.push(frameBytes);
+  if (!r) return;
+  if (r.error) { st.docRefusals.push(r.error); $('doc-status').textContent = t('doc_' + r.error); return; }
+  const p = st.participants[feed];
+  addDocument({ mine: false, type: r.type, bytes: r.bytes, sha256: r.sha256, who: p ? roleName(p.role) : '' });
+}
+// A received document: a download link (Blob URL; no file name travelled, it is named after its type)
+// and, for an image, the image itself. A sent one: a line saying so.
+function addDocument({ mine, type, bytes, sha256: digest, who }) {
+  const blob = new Blob([bytes], { type: { 1: 'application/pdf', 2: 'image/png', 3: 'image/jpeg' }[type] });
+  st.documents.push({ mine, type: TYPE_NAMES[type], bytes: bytes.length, sha256: digest, blob });
+  const li = document.createElement('li');
+  if (mine) {
+    li.textContent = t('docMine', { type: TYPE_NAMES[type], size: size(bytes.length) });
+  } else {
+    const url = URL.createObjectURL(blob);
+    li.appendChild(document.createTextNode(t('docReceived', { who, type: TYPE_NAMES[type], size: size(bytes.length) }) + ' '));
+    const a = document.createElement('a');
+    a.href = url; a.download = `document-${st.documents.length}.${EXTENSIONS[type]}`;
+    a.textContent = t('docDownload');
+    li.appendChild(a);
+    if (type !== 1) {
+      const img = document.createElement('img');
+      img.src = url; img.alt = t('docImageAlt', { who }); img.className = 'doc-image';
+      li.appendChild(img);
+    }
+  }
+  $('doc-list').appendChild(li);
+}
+// The SHA-256 of a document as the page holds it (its Blob), for the browser test.
+async function documentSha256(i) {
+  const d = st.documents[i];
+  return d ? hex(await sha256(new Uint8Array(await d.blob.arrayBuffer()))) : null;
+}
+
 // ---- diagnostics (the browser tests read these; nothing here holds a token) ----------------------
 async function stats() {
   const out = { inbound: { video: { framesDecoded: 0, packetsReceived: 0 }, audio: { packetsReceived: 0 } } };
@@ -402,9 +482,11 @@ async function stats() {
 window.consultClient = {
   state: () => ({ screen: st.screen, role: ROLE, recording: st.recording, connection: st.connection, reconnects: st.reconnects,
     ended: st.ended, errors: st.errors.slice(), violations: st.violations.slice(), waiting: st.waiting.length,
-    participants: Object.values(st.participants).map((p) => p.role), warning: st.warning, notes: st.notes.slice(),
-    chat: st.chat.length, policy: st.policy, publishing: st.publishing }),
-  stats,
+    participants: Object.values(st.participants).map((p) => p.role), warning: st.warning, warningsSeen: st.warningsSeen.slice(),
+    notes: st.notes.slice(),
+    chat: st.chat.length, policy: st.policy, publishing: st.publishing, docRefusals: st.docRefusals.slice(),
+    documents: st.documents.map(({ mine, type, bytes, sha256: digest }) => ({ mine, type, bytes, sha256: digest })) }),
+  stats, documentSha256,
 };
 
 main().catch((e) => error(t('errorGeneric', { what: e.message })));

@@ -8,16 +8,27 @@
 const ROOM_PLUGIN = 'janus.plugin.hipaa.room';
 const RESTART_EVERY_MS = 3000;
 
+// The `exp` claim of a compact JWS (0 when unreadable): the client never trusts it, it only words a message.
+function expOf(token) {
+  try {
+    const exp = JSON.parse(atob(String(token).split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))).exp;
+    return Number.isFinite(exp) ? exp : 0;
+  } catch { return 0; }
+}
+
 const kindOf = (m) => (m && (m['hipaa.room'] || m.videoroom)) || '';
 
 export class RoomSession {
   // on: {event(msg), ended(reason), track(feedId, track, mid, on), localTrack(track, on), chat(text),
+  //      document(feedId, bytes: one document frame),
   //      connection(state: 'connected'|'reconnecting'), error(message)}
   constructor({ server, iceServers = [], room, token, on }) {
     this.server = server;
     this.iceServers = iceServers;
     this.room = room;
     this.token = token;  // kept in memory only, sent once with join
+    this.tokenExp = expOf(token);
+    this.reclaiming = false;
     this.on = on;
     this.janus = null;
     this.main = null;     // the participant handle (also the publisher)
@@ -32,15 +43,43 @@ export class RoomSession {
 
   async connect() {
     await new Promise((ok) => Janus.init({ debug: ['error'], callback: ok }));
+    let up = false;
     await new Promise((ok, fail) => {
-      this.janus = new Janus({ server: this.server, iceServers: this.iceServers, success: ok,
-        error: (e) => (this.janus && this.janus.isConnected() ? this.lost(e) : fail(new Error(String(e)))) });
+      // janus.js reports a lost long poll here (after marking itself disconnected): claim the session again.
+      this.janus = new Janus({ server: this.server, iceServers: this.iceServers, success: () => { up = true; ok(); },
+        error: (e) => (up ? this.sessionLost() : fail(new Error(String(e)))) });
     });
     this.main = await this.attach({ onevent: (msg, jsep) => this.onRoomEvent(msg, jsep),
       onlocaltrack: (track, on) => this.on.localTrack(track, on) });
   }
 
   lost(e) { if (!this.closed) this.on.error(String(e)); }
+
+  // The signalling connection was lost (janus.js gave up its long poll): claim the Janus session again
+  // every few seconds. It cannot come back once Janus dropped the session (its session timeout) nor
+  // once the token expired meanwhile (the room ends the participant; the token was spent at join):
+  // then the page says so instead of reconnecting forever.
+  sessionLost() {
+    if (this.closed || this.reclaiming) return;
+    this.reclaiming = true;
+    this.on.connection('reconnecting');
+    const attempt = () => {
+      if (this.closed) return;
+      if (this.tokenExpired()) { this.reclaiming = false; this.on.ended('token_expired'); return; }
+      this.janus.reconnect({
+        success: () => { this.reclaiming = false; if (this.allConnected()) this.on.connection('connected'); else this.restartAll(); },
+        error: (e) => {
+          if (this.closed) return;
+          if (/no such session/i.test(String(e))) { this.reclaiming = false; this.on.ended(this.tokenExpired() ? 'token_expired' : 'connection_lost'); return; }
+          setTimeout(attempt, RESTART_EVERY_MS);
+        },
+      });
+    };
+    attempt();
+  }
+
+  // Only the token's `exp` is kept after the join (not a secret): to tell "expired" from other losses.
+  tokenExpired() { return this.tokenExp > 0 && Date.now() / 1000 > this.tokenExp; }
 
   // A handle whose messages go to one-shot waiters first, then to `onevent`.
   attach({ onevent, onremotetrack, ondata, onlocaltrack }) {
@@ -138,7 +177,7 @@ export class RoomSession {
       const h = await this.attach({
         onevent: (msg, jsep) => { if (jsep) this.acceptOffer(h, jsep).catch((e) => this.lost(e.message)); },
         onremotetrack: (track, mid, on) => this.on.track(pub.id, track, mid, on),
-        ondata: (data) => this.on.chat(data),
+        ondata: (data) => this.onData(pub.id, data),
       });
       this.subs[pub.id] = h;
       const r = await this.request(h, { request: 'join', ptype: 'subscriber', room: this.room, private_id: this.privateId,
@@ -224,6 +263,25 @@ export class RoomSession {
 
   // Resolves once the room answered: keeps the session from idling out.
   ping() { return this.request(this.main, { request: 'participants' }, undefined, (m) => kindOf(m) === 'participants'); }
+
+  // Text is chat; binary messages are document frames (the room relays only whole, checked documents).
+  onData(feed, data) {
+    if (typeof data === 'string') { this.on.chat(data); return; }
+    const bytes = data instanceof Blob ? data.arrayBuffer() : Promise.resolve(data);
+    bytes.then((b) => this.on.document(feed, new Uint8Array(b)));
+  }
+
+  // Sends a document's frames on our data channel, pacing on its buffer; `progress(sent, total)`.
+  async sendFrames(frames, progress) {
+    const dc = () => this.main.handle.webrtcStuff.dataChannel[Janus.dataChanDefaultLabel];
+    if (!dc() || dc().readyState !== 'open') throw new Error('the data channel is not open');
+    for (let i = 0; i < frames.length; i++) {
+      while (dc().bufferedAmount > 1024 * 1024) await new Promise((ok) => setTimeout(ok, 20));
+      dc().send(frames[i]);
+      progress(i + 1, frames.length);
+    }
+    while (dc().bufferedAmount > 0) await new Promise((ok) => setTimeout(ok, 20));
+  }
 
   chat(text, from) {
     return new Promise((ok, fail) => this.main.handle.data({ text: JSON.stringify({ from, text }), success: ok, error: (e) => fail(new Error(String(e))) }));

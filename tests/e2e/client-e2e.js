@@ -3,10 +3,13 @@
 'use strict';
 // The reference consult client (clients/web, served by the demo server under /client/) end to end in
 // headless Chromium against a real Janus, one run for the whole path:
-//   the client's Content-Security-Policy header -> provider: device check, joins -> patient: privacy
+//   the client's Content-Security-Policy header -> provider: device check, joins -> a provider alone in
+//   a visit of --short-class sees the time-limit warning, then its end, while a patient with an
+//   already expired link gets the expired-link screen -> patient: privacy
 //   screen (the room's policy), device check, check-in (a wrong date of birth refused), waiting room
 //   -> the idle-timeout warning with its countdown, "I am still here" -> provider admits -> media both
-//   ways, indicators (recording off, chat not stored, who by role) -> recording request, the patient's
+//   ways, indicators (recording off, chat not stored, who by role) -> documents shared both ways (same
+//   SHA-256 on arrival), a renamed text file refused -> recording request, the patient's
 //   consent, recording on, stop -> a note to the health record -> the veth goes down for --drop
 //   seconds: both show "reconnecting"; up again: ICE restarts and media flows again -> moderator mute
 //   -> provider ends the visit -> both end screens.
@@ -14,11 +17,13 @@
 // in --artifacts, and the address, title and page never hold the token, the name or the date of birth.
 // Prints one line `E2E_RESULT {json}` and exits 0 only if every assertion held.
 //   node client-e2e.js --janus URL --admin URL --conf JANUS_CONF_DIR --room-class CLASS
-//        [--artifacts DIR] [--timeout 90] [--drop 5]
+//        --short-class SHORT [--artifacts DIR] [--timeout 90] [--drop 5]
 // CLASS: dob_check = true and a short idle_timeout (the warning shows 3/4 of it after the last request).
+// SHORT: a max_visit of about 20 s (the warning shows in its last quarter).
 // The veth (scripts/netns-run.sh's veth0) is taken down with `ip link`: run it inside that namespace.
 const fs = require('fs');
 const path = require('path');
+const crypto = require('crypto');
 const { execFileSync } = require('child_process');
 const { launchBrowser, log } = require('./lib/browser');
 const { parseArgs } = require('./lib/args');
@@ -38,8 +43,8 @@ async function waitFor(page, what, fn, arg, deadline) {
 }
 
 async function main() {
-  const opt = parseArgs(process.argv.slice(2), { timeout: '90', artifacts: '', drop: '5', roomClass: '' });
-  for (const k of ['janus', 'admin', 'conf', 'roomClass']) if (!opt[k]) throw new Error(`--${k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} required`);
+  const opt = parseArgs(process.argv.slice(2), { timeout: '90', artifacts: '', drop: '5', roomClass: '', shortClass: '' });
+  for (const k of ['janus', 'admin', 'conf', 'roomClass', 'shortClass']) if (!opt[k]) throw new Error(`--${k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} required`);
   const started = Date.now(), deadline = started + Number(opt.timeout) * 1000;
   const result = { ok: false, failures: [], steps: [], screens: [], axe: {}, screenshots: 0 };
   const fail = (m) => { result.failures.push(m); log('FAIL ' + m); };
@@ -110,11 +115,23 @@ async function main() {
     };
     const visit = await post('/demo/api/visit');
     result.room = visit.room;
-    const linkFor = async (role) => {
-      const { token } = await post('/demo/api/token', { room: visit.room, role });
+    const linkFor = async (role, expired = false) => {
+      const { token } = await post('/demo/api/token', { room: visit.room, role, expired });
       tokens.push(token);
       return `${base}/client/#room=${encodeURIComponent(visit.room)}&role=${role}&token=${token}`;
     };
+
+    // A visit of the short class (--short-class: a max_visit of 20 s): its provider waits alone while the
+    // main provider joins and the expired-link check runs, then sees the time-limit warning with its
+    // countdown, then the end.
+    const shortVisit = await admin(opt, 'janus.plugin.hipaa.room', { request: 'create', class: opt.shortClass });
+    const { token: shortToken } = await post('/demo/api/token', { room: shortVisit.room, role: 'provider' });
+    tokens.push(shortToken);
+    const short = await browser.newPage(`${base}/client/#room=${encodeURIComponent(shortVisit.room)}&role=provider&token=${shortToken}`, 'provider-short');
+    await short.setViewportSize({ width: 1280, height: 800 });
+    await short.waitForSelector('#devices-continue:not([disabled])', { timeout: 15000 });
+    await short.click('#devices-continue');
+    await waitFor(short, 'short visit: provider in the visit', () => window.consultClient.state().publishing, null, deadline);
 
     // Provider: device check, then straight into the visit.
     prov = await browser.newPage(await linkFor('provider'), 'provider');
@@ -125,6 +142,36 @@ async function main() {
     await waitFor(prov, 'provider in the visit', () => window.consultClient.state().publishing, null, deadline);
     await screen(prov, 'provider', 'visit-alone');
     step('provider: device check, joined');
+
+    // A patient whose link expired before she checks in: the expired-link end screen, not "check-in refused".
+    const late = await browser.newPage(await linkFor('patient', true), 'patient-expired');
+    await late.setViewportSize({ width: 390, height: 844 });
+    await late.waitForSelector('#privacy-continue', { timeout: 15000 });
+    await late.click('#privacy-continue');
+    await late.waitForSelector('#devices-continue:not([disabled])', { timeout: 15000 });
+    await late.click('#devices-continue');
+    await late.fill('#name', DEMO_PEOPLE.patient.name);
+    await late.fill('#dob', DEMO_PEOPLE.patient.dob);
+    await late.click('#checkin-button');
+    const lateState = await waitFor(late, 'the expired-link screen', () => (window.consultClient.state().screen === 'ended' ? window.consultClient.state() : null), null, deadline);
+    if (lateState.ended !== 'token_expired') fail(`expired link: end reason ${lateState.ended} (${lateState.errors.join('; ')})`);
+    if (!/link has expired/.test(await late.textContent('#ended-reason'))) fail('expired link: no "link has expired" message');
+    await screen(late, 'patient', 'link-expired');
+    await late.close();
+    step('an expired link ends with its own message, not a refused check-in');
+
+    const shortWarning = await waitFor(short, 'the time-limit warning', () => {
+      const st = window.consultClient.state();
+      return st.warning === 'max' || st.screen === 'ended' ? st : null;
+    }, null, deadline);
+    if (shortWarning.warning === 'max') await screen(short, 'provider', 'max-warning');
+    const shortEnd = await waitFor(short, 'short visit: end screen', () => (window.consultClient.state().screen === 'ended' ? window.consultClient.state() : null), null, deadline);
+    const seen = shortEnd.warningsSeen.find((w) => w.kind === 'max');
+    result.maxWarning = seen ? seen.text : null;
+    if (!seen || !/time limit in \d+ s/.test(seen.text)) fail(`no time-limit warning with a countdown: ${JSON.stringify(shortEnd.warningsSeen)}`);
+    if (shortEnd.ended !== 'max_visit_length') fail(`short visit: end reason ${shortEnd.ended}`);
+    await short.close();
+    step('time-limit warning with countdown, then the visit ends at max_visit');
 
     // Patient: privacy screen driven by the room's policy, device check, check-in, waiting.
     pat = await browser.newPage(await linkFor('patient'), 'patient');
@@ -186,6 +233,32 @@ async function main() {
     if (!(await state(pat)).participants.includes('provider')) fail('the patient does not see the provider by role');
     await Promise.all([screen(pat, 'patient', 'visit'), screen(prov, 'provider', 'visit')]);
     step('admitted: media both ways, indicators');
+
+    // Share a document: the patient a small PDF, the clinician a PNG; both arrive with the same bytes
+    // (SHA-256 in the receiving page); a text file renamed .pdf is refused with the wrong-type message.
+    const pdf = Buffer.from('%PDF-1.4\n% synthetic test document\n' + 'x'.repeat(40000) + '\n%%EOF\n');
+    const png = await prov.screenshot({ clip: { x: 0, y: 0, width: 48, height: 48 } });
+    const digest = (b) => crypto.createHash('sha256').update(b).digest('hex');
+    const received = (page, type) => waitFor(page, `a received ${type}`, (ty) => {
+      const i = window.consultClient.state().documents.findIndex((d) => !d.mine && d.type === ty);
+      return i >= 0 ? window.consultClient.documentSha256(i) : null;
+    }, type, deadline);
+    await pat.setInputFiles('#doc-file', { name: 'letter.pdf', mimeType: 'application/pdf', buffer: pdf });
+    await pat.click('#doc-send');
+    if ((await received(prov, 'PDF')) !== digest(pdf)) fail('the PDF the clinician received differs from the one sent');
+    await pat.waitForSelector('#doc-status:has-text("Document sent")', { timeout: 10000 });
+    await prov.setInputFiles('#doc-file', { name: 'photo.png', mimeType: 'image/png', buffer: png });
+    await prov.click('#doc-send');
+    if ((await received(pat, 'PNG')) !== digest(png)) fail('the PNG the patient received differs from the one sent');
+    await pat.waitForFunction(() => { const i = document.querySelector('#doc-list img'); return i && i.complete && i.naturalWidth > 0; }, null, { timeout: 10000 })
+      .catch(() => fail('the received image does not show (CSP img-src blob:?)'));
+    await pat.setInputFiles('#doc-file', { name: 'notes.pdf', mimeType: 'application/pdf', buffer: Buffer.from('just text, not a PDF\n') });
+    await pat.click('#doc-send');
+    await waitFor(pat, 'the wrong-type refusal', () => window.consultClient.state().docRefusals.includes(481), null, deadline);
+    if (!/Only PDF, PNG and JPEG/.test(await pat.textContent('#doc-status'))) fail(`wrong type: ${await pat.textContent('#doc-status')}`);
+    if ((await state(prov)).documents.filter((d) => !d.mine).length !== 1) fail('the clinician received something besides the PDF');
+    await Promise.all([screen(pat, 'patient', 'documents'), screen(prov, 'provider', 'documents')]);
+    step('documents shared both ways with identical bytes; a renamed text file refused as the wrong type');
 
     // Recording: the provider asks, the patient consents, both see it on; the provider stops it.
     await prov.click('#record');
