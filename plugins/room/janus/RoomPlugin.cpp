@@ -6,6 +6,7 @@
 #include "RoomConfig.hpp"
 #include "RoomErrors.hpp"
 #include "RoomEvent.hpp"
+#include "RoomPush.hpp"
 #include "RoomState.hpp"
 
 #include "hipaa/AuditHealthProbe.hpp"
@@ -61,6 +62,9 @@ RoomPlugin::RoomPlugin(Config config, Logger log, MediaHost& host, VisitPublishe
     ds.onRefused = [this](const DocumentRefusal& r) {
         JsonPtr e = event::documentRefused(r.from.room, r.from.pseudonym, r.from.role, r.code, r.reason);
         host_.notifyEvent(r.session, e.get());
+        // The sender is told too (its page shows why); a sender gone meanwhile is simply not found.
+        JsonPtr told = push::documentRefused(r.from.room, r.code, r.reason);
+        host_.pushEvent(r.session, {}, told.get(), nullptr);
     };
     desk_ = std::make_shared<DocumentDesk>(std::move(ds), log_);
     relay_.setDocumentDesk(desk_);

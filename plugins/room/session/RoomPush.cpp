@@ -73,6 +73,12 @@ JsonPtr moderation(const std::string& room, bool muted, const std::string& mid) 
     return event(room).set("moderation", muted ? "muted" : "unmuted").setIf(!mid.empty(), "mid", mid).build();
 }
 
+JsonPtr documentRefused(const std::string& room, int code, const std::string& reason) {
+    return event(room)
+        .set("document", JsonBuilder().set("outcome", "refused").set("error_code", code).set("reason", reason).build())
+        .build();
+}
+
 JsonPtr recording(const std::string& room, const char* state, const std::string& reason) {
     return event(room).set("recording", state).setIf(!reason.empty(), "reason", reason).build();
 }

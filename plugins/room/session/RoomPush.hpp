@@ -48,6 +48,11 @@ JsonPtr recording(const std::string& room, const char* state, const std::string&
 JsonPtr consentRequest(const std::string& room, const std::string& by);
 JsonPtr consentRequestCancelled(const std::string& room);
 
+// ---- documents ----
+// To the sender of a shared document the room refused (480-486, docs/room.md "Documents"): nested, so
+// that no pending request of that handle takes it for its own error answer.
+JsonPtr documentRefused(const std::string& room, int code, const std::string& reason);
+
 // ---- media ----
 // {"configured" | "started" | "paused" | "unpublished" | "left": "ok"}
 JsonPtr ok(const std::string& room, const char* key);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // RoomPlugin with its real configuration reader and worker thread, behind a recording MediaHost.
+#include "DocumentFrame.hpp"
 #include "RoomErrors.hpp"
 #include "RoomHarness.hpp"
 #include "RoomPlugin.hpp"
@@ -499,6 +500,63 @@ TEST_F(RoomPluginConfig, ChatFloodIsRateLimitedAndAuditedAsSummaries) {
         EXPECT_EQ(chatEvents()[1], messages + i);
     }
     for (SessionId s : {3, 2, 1}) p->destroySession(s);
+}
+
+}  // namespace
+
+namespace {
+
+// A document the room refuses is reported to the audit trail and now to its sender too, whose page says
+// why (a nested `document`, never a top-level error_code a pending request would take for its answer).
+TEST_F(RoomPluginConfig, ARefusedDocumentIsPushedToItsSender) {
+    host.withSdp = true;
+    host.janusSessions = {{1, 100}};
+    std::string f = dir.write("room.jcfg", config("pem_files = \"es=" + pem + "\"", false, "room-visit1: {}\n"), 0600);
+    auto p = std::make_unique<RoomPlugin>(Config(JcfgParser::parseFile(f), f), Logger(), host,
+                                          VisitPublisher{nullptr, nullptr});
+    const int64_t nowS =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    p->createSession(1);
+    JsonPtr c = factory().claims("visit1", "provider", nowS, "dr-doc");
+    jsonSet(c.get(), "jti", std::string("jti-doc"));
+    p->handleMessage(
+        1, "t", jsonParse(R"({"request":"join","room":"visit1","token":")" + factory().sign(c.get()) + "\"}"), nullptr);
+    p->handleMessage(1, "t", jsonParse(R"({"request":"publish"})"),
+                     jsonParse(R"({"type":"offer","sdp":"m=audio opus 111\nm=application"})"));
+    p->drain();
+
+    // A start that says PDF, then a first chunk that is no PDF: 481 at that chunk.
+    const std::string text = "plain text, not a PDF";
+    DocumentFrame start, chunk;
+    start.kind = DocumentFrame::Kind::Start;
+    start.transfer = 7;
+    start.type = 1;
+    start.size = text.size();
+    chunk.kind = DocumentFrame::Kind::Chunk;
+    chunk.transfer = 7;
+    chunk.payload = ByteView(reinterpret_cast<const uint8_t*>(text.data()), text.size());
+    for (const Bytes& b : {start.encode(), chunk.encode()}) p->incomingData(1, "chat", true, b.data(), b.size());
+
+    auto refusal = [&]() -> JsonPtr {
+        std::lock_guard l(host.m_);
+        for (const auto& [to, body] : host.pushes)
+            if (to == 1 && body.find("\"document\"") != std::string::npos) return jsonParse(body);
+        return nullptr;
+    };
+    JsonPtr told;
+    for (int i = 0; i < 200 && !told; ++i) {  // the desk's own thread: wait for it, not for a duration
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        told = refusal();
+    }
+    ASSERT_TRUE(told) << "the sender was not told";
+    const json_t* doc = json_object_get(told.get(), "document");
+    EXPECT_EQ(jsonString(doc, "outcome").value_or(""), "refused");
+    EXPECT_EQ(jsonInt(doc, "error_code").value_or(0), 481);
+    EXPECT_EQ(jsonString(doc, "reason").value_or(""), "wrong_type");
+    EXPECT_EQ(json_object_get(told.get(), "error_code"), nullptr);
+    EXPECT_EQ(jsonString(told.get(), "room").value_or(""), "visit1");
+    EXPECT_EQ(jsonDump(told.get()).find("plain text"), std::string::npos);
+    p->destroySession(1);
 }
 
 }  // namespace
