@@ -234,6 +234,7 @@ function onEvent(msg) {
   if (kind === 'joined' && st.screen === 'waiting') { setPolicy(msg.policy); admitted(msg).catch((e) => error(e.message)); return; }
   if (kind === 'waiting' && st.screen === 'visit') { st.publishing = false; setPolicy(msg.policy); show('waiting'); return; }
   if (msg.error_code) { error(msg.error); return; }
+  if (msg.document && msg.document.outcome === 'refused') docRefused(Number(msg.document.error_code));  // the room refused what we sent
   if (Array.isArray(msg.waiting)) { st.waiting = msg.waiting; renderWaiting(); }
   if (msg.joined && msg.joined.id) { st.participants[msg.joined.id] = msg.joined; renderParticipants(); }
   if (typeof msg.leaving === 'string' && st.participants[msg.leaving]) { delete st.participants[msg.leaving]; removeVideos(msg.leaving); renderParticipants(); }
@@ -398,7 +399,8 @@ const EXTENSIONS = { 1: 'pdf', 2: 'png', 3: 'jpg' };
 const size = (n) => (n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${Math.ceil(n / 1024)} KB` : `${(n / 1048576).toFixed(1)} MB`);
 function docRefused(code) {
   st.docRefusals.push(code);
-  $('doc-status').textContent = t('docNotSent', { why: t('doc_' + code) });
+  const why = t('doc_' + code);
+  $('doc-status').textContent = t('docNotSent', { why: why === 'doc_' + code ? t('doc_486') : why });
 }
 async function shareDocument() {
   const file = $('doc-file').files[0];
@@ -421,7 +423,8 @@ async function shareDocument() {
     addDocument({ mine: true, type, bytes, sha256: hex(await sha256(bytes)) });
     $('doc-file').value = '';
   } catch (e) {
-    $('doc-status').textContent = t('docNotSent', { why: e.message });
+    st.errors.push('document: ' + e.message);
+    $('doc-status').textContent = t('docNotSent', { why: t('docConnectionLost') });
   } finally {
     bar.hidden = true;
     $('doc-send').disabled = false;

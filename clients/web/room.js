@@ -273,14 +273,20 @@ export class RoomSession {
 
   // Sends a document's frames on our data channel, pacing on its buffer; `progress(sent, total)`.
   async sendFrames(frames, progress) {
-    const dc = () => this.main.handle.webrtcStuff.dataChannel[Janus.dataChanDefaultLabel];
-    if (!dc() || dc().readyState !== 'open') throw new Error('the data channel is not open');
+    const dc = this.main.handle.webrtcStuff.dataChannel[Janus.dataChanDefaultLabel];
+    const drained = async (limit) => {
+      while (dc.bufferedAmount > limit) {
+        if (dc.readyState !== 'open') throw new Error('the connection was lost');
+        await new Promise((ok) => setTimeout(ok, 20));
+      }
+    };
+    if (!dc || dc.readyState !== 'open') throw new Error('the connection is not ready');
     for (let i = 0; i < frames.length; i++) {
-      while (dc().bufferedAmount > 1024 * 1024) await new Promise((ok) => setTimeout(ok, 20));
-      dc().send(frames[i]);
+      await drained(1024 * 1024);
+      dc.send(frames[i]);
       progress(i + 1, frames.length);
     }
-    while (dc().bufferedAmount > 0) await new Promise((ok) => setTimeout(ok, 20));
+    await drained(0);
   }
 
   chat(text, from) {

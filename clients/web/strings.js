@@ -109,6 +109,7 @@ export const STRINGS = {
   docImageAlt: 'Image shared by {who}',
   docMine: 'You shared a {type} ({size}).',
   docNotSent: 'The document was not sent: {why}',
+  docConnectionLost: 'the connection to the visit was interrupted. Please try again.',
   doc_480: 'The file is too large to share in the visit.',
   doc_481: 'Only PDF, PNG and JPEG files can be shared, and this file is not one of them.',
   doc_482: 'Your role may not share documents in this visit.',

@@ -153,7 +153,10 @@ async function main() {
     await late.fill('#name', DEMO_PEOPLE.patient.name);
     await late.fill('#dob', DEMO_PEOPLE.patient.dob);
     await late.click('#checkin-button');
-    const lateState = await waitFor(late, 'the expired-link screen', () => (window.consultClient.state().screen === 'ended' ? window.consultClient.state() : null), null, deadline);
+    const lateState = await waitFor(late, 'the expired-link screen', () => {
+      const st = window.consultClient.state();
+      return st.screen === 'ended' || document.getElementById('checkin-error').textContent ? st : null;
+    }, null, deadline);
     if (lateState.ended !== 'token_expired') fail(`expired link: end reason ${lateState.ended} (${lateState.errors.join('; ')})`);
     if (!/link has expired/.test(await late.textContent('#ended-reason'))) fail('expired link: no "link has expired" message');
     await screen(late, 'patient', 'link-expired');
