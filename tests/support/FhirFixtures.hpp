@@ -2,7 +2,9 @@
 #pragma once
 // A visit and notes as the room plugin publishes them, and readers of what the FHIR server holds, for
 // the FHIR tests.
+#include "hipaa/Hash.hpp"
 #include "hipaa/Json.hpp"
+#include "hipaa/KeptRecordSource.hpp"
 #include "hipaa/VisitEvents.hpp"
 
 #include <initializer_list>
@@ -41,6 +43,29 @@ inline NoteSubmitted sampleNote(const std::string& visitId, const std::string& n
     n.fhir.patient = patient;
     n.fhir.practitioner = practitioner;
     return n;
+}
+
+inline KeptDocument keptDocument(const std::string& sender, const std::string& role, const std::string& mime,
+                                 Bytes content, uint64_t sentMs) {
+    KeptDocument d{sender, role, sentMs, mime, std::move(content), {}};
+    d.sha256 = sha256(d.content);
+    return d;
+}
+
+// A kept-chat recording of sampleVisit: a provider message, a patient message that is not UTF-8, a
+// PDF from the provider and a PNG from the patient.
+inline KeptVisitRecords sampleKept(const std::string& recording) {
+    const uint64_t t = kStartUs / 1000 + 120000;
+    KeptVisitRecords r;
+    r.recording = recording;
+    r.messages.push_back({"ps1_aa", "provider", t, "Please send the photo of the rash \u00e9"});
+    r.messages.push_back({"ps1_bb", "patient", t + 1000, std::string("latin-1 caf\xe9 ok", 15)});
+    const std::string pdf = "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+    r.documents.push_back(
+        keptDocument("ps1_aa", "provider", "application/pdf", Bytes(pdf.begin(), pdf.end()), t + 2000));
+    Bytes png{0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 0x0d, 'I', 'H', 'D', 'R'};
+    r.documents.push_back(keptDocument("ps1_bb", "patient", "image/png", std::move(png), t + 3000));
+    return r;
 }
 
 // The first resource of a search result (a searchset Bundle).

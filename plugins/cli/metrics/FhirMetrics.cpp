@@ -24,6 +24,9 @@ void fhirMetrics(PluginAdmin& admin, const json_t*, MetricSet& out) {
         {"sent", "sent"}, {"retried", "retry"}, {"dead", "dead"}};
     for (const auto& [key, result] : kResults)
         setField(out, "janus_hipaa_fhir_send_attempts_total", mine, key, {{"result", result}});
+    setField(out, "janus_hipaa_fhir_bundles_not_built_total", mine, "kept_unavailable",
+             {{"reason", "kept_unavailable"}});
+    setField(out, "janus_hipaa_fhir_bundles_not_built_total", mine, "too_large", {{"reason", "too_large"}});
     setField(out, "janus_hipaa_fhir_database_errors_total", mine, "db_errors");
 }
 

@@ -343,6 +343,12 @@ std::vector<MetricDef> catalog() {
          {fixed("result", {"sent", "retry", "dead"})},
          "Attempts to send a bundle to the EHR by result; dead means dead-lettered (this instance)",
          "fhir status"},
+        {"janus_hipaa_fhir_bundles_not_built_total",
+         kCounter,
+         {fixed("reason", {"kept_unavailable", "too_large"})},
+         "Send attempts stopped before any HTTP: the visit's kept chat and documents could not be read from the "
+         "recorder (retried), or the bundle exceeded max_bundle_mib (dead) (this instance)",
+         "fhir status"},
         {"janus_hipaa_fhir_database_errors_total",
          kCounter,
          {},

@@ -6,6 +6,9 @@
 #include "hipaa/Hash.hpp"
 #include "hipaa/JsonBuilder.hpp"
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
 #include <cctype>
 #include <cstdio>
 #include <ctime>
@@ -83,6 +86,19 @@ JsonPtr entry(const std::string& fullUrl, JsonPtr resource, const char* method, 
                             .build())
         .build();
 }
+
+// The text as a JSON string, or nullptr when it is not UTF-8 (jansson's own check).
+JsonPtr utf8String(const std::string& text) { return jsonAdopt(json_stringn(text.data(), text.size())); }
+
+// R4 Attachment.hash: base64 of the SHA-1 of the data.
+std::string sha1Base64(ByteView data) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (EVP_Digest(data.data(), data.size(), md, &len, EVP_sha1(), nullptr) != 1) throw CryptoError("SHA-1 failed");
+    return base64Encode(ByteView(md, len));
+}
+
+int64_t msToUs(uint64_t ms) { return static_cast<int64_t>(ms) * 1000; }
 
 bool isEncounterParticipant(const std::string& ref) {
     return ref.rfind("Practitioner/", 0) == 0 || ref.rfind("PractitionerRole/", 0) == 0 ||
@@ -212,6 +228,128 @@ JsonPtr BundleBuilder::provenance(const std::string& id, const std::vector<std::
         .build();
 }
 
+std::string BundleBuilder::encounterRef(const VisitEnded& v, bool visitEnd) const {
+    if (!v.fhir.encounter.empty()) return v.fhir.encounter;
+    return urnUuid("encounter|" + options_.identifierSystem + "|" + v.visitId + (visitEnd ? "|end" : ""));
+}
+
+std::string BundleBuilder::senderRef(const VisitEnded& v, const std::string& pseudonym, const std::string& role) {
+    for (const auto& p : v.participants)
+        if (!pseudonym.empty() && p.pseudonym == pseudonym && !p.fhirReference.empty()) return p.fhirReference;
+    if (role == "provider") return v.fhir.practitioner;
+    if (role == "patient") return v.fhir.patient;
+    return "";
+}
+
+// A kept resource (conditional create on its identifier) and the Provenance that names its sender.
+void BundleBuilder::addWithProvenance(json_t* entries, const std::string& kind, const std::string& value,
+                                      JsonPtr resource, const std::string& type, const std::string& author,
+                                      int64_t recordedUs) const {
+    std::string system = keptIdentifierSystem() + "-" + kind;
+    std::string name = "kept|" + system + "|" + value;
+    std::string fullUrl = urnUuid(name);
+    json_object_set_new(resource.get(), "identifier", jsonRelease(one(identifier(system, value))));
+    json_array_append_new(entries,
+                          jsonRelease(entry(fullUrl, std::move(resource), "POST", type, ifNoneExist(system, value))));
+    Digest256 d = sha256(asBytes(name));
+    std::string id = "jh-" + hexEncode(ByteView(d.data(), 20));
+    json_array_append_new(
+        entries, jsonRelease(entry(urnUuid("provenance|" + name), provenance(id, {fullUrl}, author, recordedUs), "PUT",
+                                   "Provenance/" + id)));
+}
+
+void BundleBuilder::addKept(json_t* bundle, const VisitEnded& v, const std::vector<KeptVisitRecords>& kept,
+                            int64_t recordedUs) const {
+    json_t* entries = json_object_get(bundle, "entry");
+    if (!json_is_array(entries)) throw RequestError(errc::kInvalidField, "bundle without entries");
+    const std::string encRef = encounterRef(v, true);
+    auto context = [&] {
+        JsonBuilder ctx;
+        ctx.set("encounter", one(reference(encRef)));
+        setPeriod(ctx, "period", v.startedUs, v.endedUs);
+        return std::move(ctx).build();
+    };
+    std::string transcript;
+    for (const auto& rec : kept) {
+        for (size_t i = 0; i < rec.messages.size(); ++i) {
+            const KeptMessage& m = rec.messages[i];
+            std::string sender = senderRef(v, m.sender, m.role);
+            if (options_.chatAs == BundleOptions::ChatAs::Transcript) {
+                // One line per message; text that is not UTF-8 stays exact as base64.
+                JsonPtr text = utf8String(m.text);
+                transcript += instant(msToUs(m.sentMs)) + " " + (m.role.empty() ? "participant" : m.role) +
+                              (sender.empty() ? "" : " (" + sender + ")") + ": " +
+                              (text ? m.text : "[not UTF-8, base64] " + base64Encode(asBytes(m.text))) + "\n";
+                continue;
+            }
+            JsonPtr text = utf8String(m.text);
+            JsonPtr payload = text ? JsonBuilder().set("contentString", std::move(text)).build()
+                                   : JsonBuilder()
+                                         .set("contentAttachment", JsonBuilder()
+                                                                       .set("contentType", "application/octet-stream")
+                                                                       .set("data", base64Encode(asBytes(m.text)))
+                                                                       .set("size", static_cast<int64_t>(m.text.size()))
+                                                                       .build())
+                                         .build();
+            JsonBuilder c;
+            c.set("resourceType", "Communication")
+                .set("status", "completed")
+                .set("subject", reference(v.fhir.patient))
+                .set("encounter", reference(encRef));
+            if (m.sentMs) c.set("sent", instant(msToUs(m.sentMs)));
+            if (!sender.empty()) c.set("sender", reference(sender));
+            c.set("payload", one(std::move(payload)));
+            addWithProvenance(entries, "message", rec.recording + "/" + std::to_string(i), std::move(c).build(),
+                              "Communication", sender, recordedUs);
+        }
+        for (size_t i = 0; i < rec.documents.size(); ++i) {
+            const KeptDocument& doc = rec.documents[i];
+            // Fail closed: what goes to the chart is exactly what the recorder authenticated.
+            if (sha256(doc.content) != doc.sha256)
+                throw RequestError(errc::kInvalidField, "kept document does not match its SHA-256");
+            std::string sender = senderRef(v, doc.sender, doc.role);
+            std::string created = doc.sentMs ? instant(msToUs(doc.sentMs)) : "";
+            JsonPtr attachment = JsonBuilder()
+                                     .set("contentType", doc.mime.empty() ? "application/octet-stream" : doc.mime)
+                                     .set("data", base64Encode(doc.content))
+                                     .set("size", static_cast<int64_t>(doc.content.size()))
+                                     .set("hash", sha1Base64(doc.content))
+                                     .setIf(!created.empty(), "creation", created)
+                                     .build();
+            JsonBuilder d;
+            d.set("resourceType", "DocumentReference")
+                .set("status", "current")
+                .set("type", JsonBuilder().set("text", "Document shared during the video visit").build())
+                .set("subject", reference(v.fhir.patient))
+                .setIf(!created.empty(), "date", created);
+            if (!sender.empty()) d.set("author", one(reference(sender)));
+            d.set("content", one(JsonBuilder().set("attachment", std::move(attachment)).build()))
+                .set("context", context());
+            addWithProvenance(entries, "document", rec.recording + "/" + std::to_string(i), std::move(d).build(),
+                              "DocumentReference", sender, recordedUs);
+        }
+    }
+    if (!transcript.empty()) {
+        JsonPtr attachment = JsonBuilder()
+                                 .set("contentType", "text/plain; charset=utf-8")
+                                 .set("data", base64Encode(asBytes(transcript)))
+                                 .set("size", static_cast<int64_t>(transcript.size()))
+                                 .set("hash", sha1Base64(asBytes(transcript)))
+                                 .set("title", "Chat transcript of the video visit")
+                                 .build();
+        OPENSSL_cleanse(transcript.data(), transcript.size());
+        JsonBuilder d;
+        d.set("resourceType", "DocumentReference")
+            .set("status", "current")
+            .set("type", JsonBuilder().set("text", "Chat transcript of the video visit").build())
+            .set("subject", reference(v.fhir.patient));
+        if (v.endedUs > 0) d.set("date", instant(v.endedUs));
+        d.set("content", one(JsonBuilder().set("attachment", std::move(attachment)).build())).set("context", context());
+        // The transcript's author is the system that kept it (the transmitter agent), not one person.
+        addWithProvenance(entries, "transcript", v.visitId, std::move(d).build(), "DocumentReference", "", recordedUs);
+    }
+}
+
 JsonPtr BundleBuilder::build(const VisitEnded& v, const std::vector<NoteSubmitted>& notes, int64_t recordedUs,
                              bool visitEnd) const {
     if (v.visitId.empty()) throw RequestError(errc::kMissingField, "visit id missing");
@@ -228,7 +366,7 @@ JsonPtr BundleBuilder::build(const VisitEnded& v, const std::vector<NoteSubmitte
             targets.push_back(encRef);
         }
     } else {
-        encRef = urnUuid("encounter|" + provenanceName);
+        encRef = encounterRef(v, visitEnd);
         entries.push(entry(encRef, encounter(v), "POST", "Encounter", ifNoneExist(visitIdentifierSystem(), v.visitId)));
         if (visitEnd) targets.push_back(encRef);
     }

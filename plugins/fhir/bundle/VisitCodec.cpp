@@ -34,6 +34,8 @@ JsonPtr VisitCodec::encode(const VisitEnded& v) {
                        .set("joined_us", p.joinedUs)
                        .set("left_us", p.leftUs)
                        .build());
+    JsonArrayBuilder kept;
+    for (const auto& r : v.keptRecordings) kept.push(std::string_view(r));
     return JsonBuilder()
         .set("visit_id", v.visitId)
         .set("room_id", v.roomId)
@@ -42,6 +44,8 @@ JsonPtr VisitCodec::encode(const VisitEnded& v) {
         .set("ended_us", v.endedUs)
         .set("fhir", encodeContext(v.fhir))
         .set("participants", std::move(parts).build())
+        .set("kept_recordings", std::move(kept).build())
+        .set("kept_to_ehr", v.keptToEhr)
         .build();
 }
 
@@ -73,6 +77,14 @@ VisitEnded VisitCodec::decodeVisit(const json_t* j) {
         v.participants.push_back({str(p, "pseudonym"), str(p, "role"), str(p, "fhir"),
                                   jsonInt(p, "joined_us").value_or(0), jsonInt(p, "left_us").value_or(0)});
     }
+    json_t* r;
+    json_array_foreach(json_object_get(j, "kept_recordings"), i, r) {
+        if (!json_is_string(r)) throw RequestError(errc::kInvalidField, "visit: kept_recordings");
+        v.keptRecordings.emplace_back(json_string_value(r), json_string_length(r));
+    }
+    // Rows written before kept records existed have neither key: nothing kept, nothing to send.
+    json_t* toEhr = json_object_get(j, "kept_to_ehr");
+    v.keptToEhr = toEhr ? json_is_true(toEhr) : true;
     return v;
 }
 

@@ -69,6 +69,13 @@ FhirConfig FhirConfig::read(Config& config) {
         c.bundle.transmitterReference.rfind("Organization/", 0) != 0)
         throw ConfigError("general.transmitter_reference: must be Device/<id> or Organization/<id>");
     c.bundle.defaultLoinc = config.string("general.default_loinc", "11506-3");
+    std::string chatAs = config.string("general.chat_as", "communication");
+    if (chatAs == "communication")
+        c.bundle.chatAs = BundleOptions::ChatAs::Communication;
+    else if (chatAs == "transcript")
+        c.bundle.chatAs = BundleOptions::ChatAs::Transcript;
+    else
+        throw ConfigError("general.chat_as: must be \"communication\" or \"transcript\"");
     c.stateDir = config.string("general.state_dir", "/var/lib/janus-hipaa/fhir");
     if (c.stateDir.empty() || c.stateDir[0] != '/') throw ConfigError("general.state_dir: an absolute path");
 
@@ -77,6 +84,7 @@ FhirConfig FhirConfig::read(Config& config) {
     c.outboxKeyFile = config.secretPath("outbox.key_file");
     c.workers = static_cast<int>(config.integer("outbox.workers", 2, 1, 16));
     OutboxWorker::Options& w = c.worker;
+    c.maxBundleBytes = static_cast<size_t>(config.integer("outbox.max_bundle_mib", 64, 1, 1024)) << 20;
     w.batch = static_cast<int>(config.integer("outbox.batch", 16, 1, 1000));
     w.maxAttempts = static_cast<int>(config.integer("outbox.max_attempts", 8, 1, 1000));
     w.backoffInitialMs = config.integer("outbox.backoff_initial_ms", 1000, 10, 3600000);

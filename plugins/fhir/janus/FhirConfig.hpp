@@ -29,6 +29,7 @@ struct FhirConfig {
     Outbox::Options outbox;
     OutboxWorker::Options worker;
     int workers = 2;
+    size_t maxBundleBytes = size_t{64} << 20;  // outbox.max_bundle_mib: a bundle larger is dead-lettered
     struct Smart {
         SmartBackendAuth::Options options;
         std::string keyFile, kid, clientId;

@@ -31,6 +31,7 @@ FhirHandler::FhirHandler(Config config, Logger log, VisitBus& bus) : config_(std
     outboxOptions_ = c.outbox;
     workerOptions_ = c.worker;
     int workers = c.workers;
+    auto kept = std::make_shared<const KeptAttacher>(builder_, c.maxBundleBytes);
     gate_ = std::make_unique<ActorGate>(std::string(kFhirInfo.package), c.actors.development, c.actors.loadVerifier());
     if (c.actors.development)
         log_.warn("general.development = true: the admin secret alone may list, export and retry (development only)");
@@ -41,7 +42,7 @@ FhirHandler::FhirHandler(Config config, Logger log, VisitBus& bus) : config_(std
     for (int i = 0; i < workers; ++i) {
         workers_.push_back(std::make_unique<OutboxWorker>(
             workerOptions_, std::make_unique<Outbox>(outboxOptions_, cipher_, builder_),
-            std::make_unique<FhirClient>(clientOptions_, c.makeAuth()), log_, workerCounters_));
+            std::make_unique<FhirClient>(clientOptions_, c.makeAuth()), log_, workerCounters_, kept));
     }
     subscriptions_.push_back(bus.subscribe<VisitEnded>("fhir", [this](const VisitEnded& v) { onVisitEnded(v); }));
     subscriptions_.push_back(bus.subscribe<NoteSubmitted>("fhir", [this](const NoteSubmitted& n) { onNote(n); }));
@@ -157,6 +158,8 @@ JsonPtr FhirHandler::status() {
                     .set("retried", static_cast<uint64_t>(workerCounters_->retried))
                     .set("dead", static_cast<uint64_t>(workerCounters_->dead))
                     .set("db_errors", static_cast<uint64_t>(workerCounters_->dbErrors))
+                    .set("kept_unavailable", static_cast<uint64_t>(workerCounters_->keptUnavailable))
+                    .set("too_large", static_cast<uint64_t>(workerCounters_->tooLarge))
                     .build();
     return JsonBuilder()
         .set("pending", s.pending)

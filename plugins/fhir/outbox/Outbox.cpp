@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "Outbox.hpp"
 
+#include "KeptAttacher.hpp"
 #include "VisitCodec.hpp"
 
 #include "hipaa/Errors.hpp"
@@ -98,7 +99,8 @@ Outbox::Recorded Outbox::recordVisit(const VisitEnded& visit, int64_t nowUs) {
                          {visit.visitId, PgParam::bytea(cipher_->seal(visitAad(visit.visitId), json))});
         if (ins.rows() == 0) return Recorded::Duplicate;
         std::vector<NoteSubmitted> notes = notesOf(visit.visitId, true);
-        JsonPtr bundle = builder_->build(visit, notes, nowUs, true);
+        // Kept chat and documents join at send time (KeptAttacher): the row names the recordings.
+        JsonPtr bundle = KeptAttacher::wrap(builder_->build(visit, notes, nowUs, true), visit);
         insertBundle(visit.visitId, "visit", bundle.get());
         c.execParams("UPDATE fhir_note SET bundled = true WHERE visit_id = $1 AND NOT bundled", {visit.visitId});
         for (auto& n : notes) OPENSSL_cleanse(n.text.data(), n.text.size());
@@ -137,7 +139,7 @@ std::optional<int64_t> Outbox::exportVisit(const std::string& visitId, int64_t n
         Scrub scrubVisit{visitJson};
         VisitEnded visit = VisitCodec::decodeVisit(jsonParse(visitJson).get());
         std::vector<NoteSubmitted> notes = notesOf(visitId, false);
-        JsonPtr bundle = builder_->build(visit, notes, nowUs, true);
+        JsonPtr bundle = KeptAttacher::wrap(builder_->build(visit, notes, nowUs, true), visit);
         for (auto& n : notes) OPENSSL_cleanse(n.text.data(), n.text.size());
         int64_t id = insertBundle(visitId, "export", bundle.get());
         c.execParams("UPDATE fhir_note SET bundled = true WHERE visit_id = $1 AND NOT bundled", {visitId});

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "OutboxWorker.hpp"
 
+#include "FhirErrors.hpp"
+
+#include "hipaa/Clock.hpp"
 #include "hipaa/Errors.hpp"
 #include "hipaa/SecureRandom.hpp"
 
@@ -9,12 +12,14 @@
 namespace hipaa::fhir {
 
 OutboxWorker::OutboxWorker(Options options, std::unique_ptr<Outbox> outbox, std::unique_ptr<FhirClient> client,
-                           Logger log, std::shared_ptr<WorkerCounters> counters)
+                           Logger log, std::shared_ptr<WorkerCounters> counters,
+                           std::shared_ptr<const KeptAttacher> kept)
     : options_(options),
       outbox_(std::move(outbox)),
       client_(std::move(client)),
       log_(std::move(log)),
-      counters_(std::move(counters)) {
+      counters_(std::move(counters)),
+      kept_(std::move(kept)) {
     thread_ = std::thread([this] { run(); });
 }
 
@@ -43,6 +48,29 @@ int64_t OutboxWorker::backoffMs(const Options& o, int attempt, uint64_t random) 
     return half + static_cast<int64_t>(random % static_cast<uint64_t>(d - half + 1));
 }
 
+std::optional<SendResult> OutboxWorker::prepare(const Outbox::Claimed& c, std::string& body) {
+    try {
+        body = kept_->complete(c.bundle, Clock::wallUs());
+        return std::nullopt;
+    } catch (const Error& e) {
+        SendResult r;
+        const int code = e.code();
+        r.kind = code == errc::kKeptUnavailable ? SendResult::Kind::Retry : SendResult::Kind::Dead;
+        // Our own messages for these two are PHI-free (codes and sizes); any other (a kept document
+        // that does not verify, a stored bundle that does not parse) is named by its code only.
+        if (code == errc::kKeptUnavailable)
+            r.error = std::to_string(code) + " kept_records_unavailable: " + e.what();
+        else if (code == errc::kBundleTooLarge)
+            r.error = std::to_string(code) + " bundle_too_large: " + e.what();
+        else
+            r.error = "bundle not built: a kept document or the stored bundle does not verify (error " +
+                      std::to_string(code) + ")";
+        if (code == errc::kKeptUnavailable) counters_->keptUnavailable++;
+        if (code == errc::kBundleTooLarge) counters_->tooLarge++;
+        return r;
+    }
+}
+
 bool OutboxWorker::drainOnce() {
     std::vector<Outbox::Claimed> batch = outbox_->claim(options_.batch, options_.leaseSeconds);
     for (auto& c : batch) {
@@ -50,8 +78,11 @@ bool OutboxWorker::drainOnce() {
             std::lock_guard lock(mutex_);
             if (stop_) break;  // the lease expires; this or another instance sends it later
         }
-        SendResult r = client_->sendTransaction(c.bundle);
+        std::string body;
+        std::optional<SendResult> refused = prepare(c, body);
         OPENSSL_cleanse(c.bundle.data(), c.bundle.size());
+        SendResult r = refused ? std::move(*refused) : client_->sendTransaction(body);
+        OPENSSL_cleanse(body.data(), body.size());
         bool dead = r.kind == SendResult::Kind::Dead ||
                     (r.kind == SendResult::Kind::Retry && c.attempt >= options_.maxAttempts);
         int64_t delay = r.kind == SendResult::Kind::Retry ? backoffMs(options_, c.attempt, secureRandomU64()) : 0;

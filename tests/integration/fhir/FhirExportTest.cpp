@@ -2,6 +2,7 @@
 // The FHIR handler core end to end: facts on a VisitBus -> sealed PostgreSQL outbox -> HTTPS (test
 // CA) -> the FHIR test server (Medplum's engine, validating, SMART token endpoint). No Janus needed
 // at this layer; JanusFhirTest covers loading in the real gateway.
+#include "FakeKeptSource.hpp"
 #include "FhirErrors.hpp"
 #include "FhirFixtures.hpp"
 #include "FhirHandler.hpp"
@@ -354,4 +355,75 @@ TEST_F(FhirExport, UnreachableDatabaseAnswersDatabaseError) {
     } catch (const Error& e) {
         EXPECT_EQ(e.code(), fhir::errc::kDatabase);
     }
+}
+
+// Kept chat and documents go in the visit's own transaction, read from the recorder (here a fake in
+// the same slot) by the sending worker; while the recorder cannot answer, the visit waits (402), and
+// a visit too large for one bundle is dead (403). One handler for all three: each start costs seconds.
+TEST_F(FhirExport, KeptChatAndDocumentsReachTheEhrInTheVisitsTransaction) {
+    JsonPtr cfg = config("bearer");
+    jsonSet(json_object_get(cfg.get(), "outbox"), "max_bundle_mib", 1);
+    auto h = start(std::move(cfg));
+    VisitEnded v = sampleVisit("v-c");
+    v.keptRecordings = {"rec-1"};
+    VisitEnded big = sampleVisit("v-b");
+    big.keptRecordings = {"rec-b"};
+    publish(v);  // the recorder is not loaded (yet)
+    publish(big);
+    ASSERT_TRUE(waitFor([&] { return field(*h, "failed") == 2; })) << logText();
+    JsonPtr p = ask(*h, R"({"request":"pending"})");
+    for (size_t i : {0u, 1u}) {
+        std::string err(jsonString(json_array_get(json_object_get(p.get(), "bundles"), i), "last_error").value_or(""));
+        EXPECT_EQ(err.rfind("402 kept_records_unavailable", 0), 0u) << err;
+    }
+    EXPECT_EQ(server_.count(byIdentifier("Encounter", "visit", "v-c")), 0u);  // nothing half
+
+    FakeKeptSource source;  // the recorder comes up
+    source.add(sampleKept("rec-1"));
+    KeptVisitRecords bigRecords = sampleKept("rec-b");
+    bigRecords.documents.push_back(
+        keptDocument("ps1_bb", "patient", "application/pdf", Bytes(size_t{1} << 20, 'x'), 1));
+    source.add(bigRecords);
+    ASSERT_TRUE(waitFor([&] { return field(*h, "sent") == 1 && field(*h, "dead") == 1; })) << logText();
+
+    const json_t* enc = nullptr;
+    JsonPtr encs = server_.getJson(byIdentifier("Encounter", "visit", "v-c"));
+    ASSERT_TRUE(enc = firstResource(encs.get()));
+    const std::string encRef = "Encounter/" + str(enc, {"id"});
+    JsonPtr m0 = server_.getJson(byIdentifier("Communication", "kept-message", "rec-1/0"));
+    ASSERT_EQ(json_array_size(json_object_get(m0.get(), "entry")), 1u) << jsonDump(m0.get());
+    EXPECT_EQ(str(firstResource(m0.get()), {"encounter", "reference"}), encRef);
+    EXPECT_EQ(str(firstResource(m0.get()), {"sender", "reference"}), "Practitioner/doc-1");
+    EXPECT_EQ(str(firstResource(m0.get()), {"payload", "0", "contentString"}),
+              "Please send the photo of the rash \u00e9");
+    JsonPtr m1 = server_.getJson(byIdentifier("Communication", "kept-message", "rec-1/1"));
+    auto raw = base64Decode(str(firstResource(m1.get()), {"payload", "0", "contentAttachment", "data"}));
+    ASSERT_TRUE(raw);
+    EXPECT_EQ(std::string(asChars(*raw)), std::string("latin-1 caf\xe9 ok", 15));
+    KeptVisitRecords kept = sampleKept("rec-1");
+    for (int i : {0, 1}) {
+        JsonPtr d = server_.getJson(byIdentifier("DocumentReference", "kept-document", "rec-1/" + std::to_string(i)));
+        const json_t* doc = firstResource(d.get());
+        ASSERT_TRUE(doc) << jsonDump(d.get());
+        EXPECT_EQ(str(doc, {"context", "encounter", "0", "reference"}), encRef);
+        EXPECT_EQ(str(doc, {"content", "0", "attachment", "contentType"}), kept.documents[i].mime);
+        auto data = base64Decode(str(doc, {"content", "0", "attachment", "data"}));
+        ASSERT_TRUE(data);
+        EXPECT_TRUE(*data == kept.documents[i].content);
+    }
+    // Encounter + its Provenance, 2 Communications + 2 DocumentReferences, a Provenance each: one transaction.
+    PgConn c = db_.connect();
+    PgResult a = c.exec("SELECT array_length(resource_ids, 1) FROM fhir_outbox_attempt WHERE result = 'sent'");
+    ASSERT_EQ(a.rows(), 1);
+    EXPECT_EQ(a.value(0, 0), "10");
+
+    JsonPtr dead = ask(*h, R"({"request":"pending","state":"dead"})");
+    std::string err(jsonString(json_array_get(json_object_get(dead.get(), "bundles"), 0), "last_error").value_or(""));
+    EXPECT_EQ(err.rfind("403 bundle_too_large", 0), 0u) << err;
+    EXPECT_EQ(server_.count(byIdentifier("Encounter", "visit", "v-b")), 0u);
+    JsonPtr st = ask(*h, R"({"request":"status"})");
+    EXPECT_GE(jsonInt(json_object_get(st.get(), "this_instance"), "kept_unavailable").value_or(0), 2);
+    EXPECT_EQ(jsonInt(json_object_get(st.get(), "this_instance"), "too_large").value_or(0), 1);
+    EXPECT_NE(logText().find("ALERT"), std::string::npos);
+    EXPECT_EQ(logText().find("rash"), std::string::npos);
 }

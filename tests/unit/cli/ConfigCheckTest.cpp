@@ -93,6 +93,8 @@ TEST(ConfigCheck, EachBrokenCopyNamesItsFileAndKey) {
         {kFhir, "lease_seconds = 120", "lease_seconds = 20", "outbox.lease_seconds: must exceed"},
         {kFhir, "bearer_token_file = \"/etc/janus/hipaa/fhir-token\"", "bearer_token = \"x\"",
          "general.bearer_token_file: required"},
+        {kFhir, "chat_as = \"communication\"", "chat_as = \"messages\"", "general.chat_as: must be"},
+        {kFhir, "max_bundle_mib = 64", "max_bundle_mib = 0", "outbox.max_bundle_mib"},
         {kPolicy, "type = 2\n", "type = \"handle\"\n", "handle.type: required integer"},
         {kPolicy, "pseudonymize = [\"opaque_id\"]", "pseudonymise = [\"opaque_id\"]", "envelope.pseudonymise"},
     };
@@ -104,6 +106,13 @@ TEST(ConfigCheck, EachBrokenCopyNamesItsFileAndKey) {
         EXPECT_EQ(r.message.rfind(path + ": ", 0), 0u) << r.message;  // the file first
         EXPECT_NE(r.message.find(c.key), std::string::npos) << "expected " << c.key << " in: " << r.message;
     }
+}
+
+TEST(ConfigCheck, FhirChatAsTranscriptIsAccepted) {
+    TempDir dir;
+    std::string text = edit(sample(kFhir), "chat_as = \"communication\"", "chat_as = \"transcript\"");
+    ConfigCheck::Result r = ConfigCheck::file(dir.write(kFhir, text, 0644), false);
+    EXPECT_TRUE(r.ok) << r.message;
 }
 
 TEST(ConfigCheck, SyntaxErrorsNameTheLine) {

@@ -57,7 +57,7 @@ public:
         answer("janus.eventhandler.hipaa.fhir", "info", R"({"hipaa.fhir":"success","version":"0.1.0","auth":"smart"})");
         answer("janus.eventhandler.hipaa.fhir", "status", R"({"hipaa.fhir":"success","pending":2,"failed":1,"sent":7,
             "dead":1,"held_notes":1,"oldest_pending_seconds":42,"this_instance":{"visits":4,"notes":3,"queued":5,"held":1,
-            "duplicates":1,"skipped":0,"lost":0,"sent":7,"retried":2,"dead":1,"db_errors":0}})");
+            "duplicates":1,"skipped":0,"lost":0,"sent":7,"retried":2,"dead":1,"db_errors":0,"kept_unavailable":3,"too_large":1}})");
     }
 
     void answer(const std::string& name, const std::string& request, const std::string& json) {
@@ -185,6 +185,8 @@ TEST(MetricsCollector, EveryPluginUpAndItsCountersAsSamples) {
     EXPECT_LINE(t, "janus_hipaa_fhir_facts_total{outcome=\"duplicate\"} 1");
     EXPECT_LINE(t, "janus_hipaa_fhir_send_attempts_total{result=\"retry\"} 2");
     EXPECT_LINE(t, "janus_hipaa_fhir_database_errors_total 0");
+    EXPECT_LINE(t, "janus_hipaa_fhir_bundles_not_built_total{reason=\"kept_unavailable\"} 3");
+    EXPECT_LINE(t, "janus_hipaa_fhir_bundles_not_built_total{reason=\"too_large\"} 1");
 }
 
 TEST(MetricsCollector, NothingAPluginAnswersBesidesFixedWordsReachesTheScrape) {

