@@ -77,6 +77,7 @@ inline constexpr int kDocumentRole = 482;        // the sender's role may not sh
 inline constexpr int kDocumentIncomplete = 483;  // stopped half-way, out of order, aborted, or wrong SHA-256
 inline constexpr int kDocumentBusy = 485;        // the room's document queue is full
 inline constexpr int kDocumentMalformed = 486;   // a message that is not a document frame
+inline constexpr int kDocumentNotKept = 487;     // the class keeps documents and this one could not be sealed
 }  // namespace errc
 
 // A refused join. `reason` is a stable PHI-free slug for events ("replayed_jti"); `verified` says the

@@ -70,10 +70,24 @@ Digest256 hashFile(const std::string& path, const std::function<void()>& piece) 
 }  // namespace
 
 bool RecordingStore::isExportName(std::string_view name, std::string_view id) {
-    // <32 hex>-<ms>-<n>-<audio|video>.mjr or <32 hex>-<ms>-<n>-chat.jsonl
+    // <32 hex>-<ms>-<n>-<audio|video>.mjr, <32 hex>-<ms>-<n>-chat.jsonl or a kept document of that
+    // chat, <32 hex>-<ms>-<n>-doc<k>.<pdf|png|jpg|bin>
     if (name.size() < 32 || !allOf(name.substr(0, 32), isLowerHex) || (!id.empty() && name.substr(0, 32) != id))
         return false;
     std::string_view rest = name.substr(32);
+    for (std::string_view ext : {".pdf", ".png", ".jpg", ".bin"}) {
+        if (!rest.ends_with(ext)) continue;
+        rest.remove_suffix(ext.size());
+        size_t doc = rest.rfind("-doc");
+        if (doc == std::string_view::npos || doc + 4 == rest.size() || !allOf(rest.substr(doc + 4), isDigit))
+            return false;
+        rest = rest.substr(0, doc);
+        if (rest.empty() || rest[0] != '-') return false;
+        rest.remove_prefix(1);
+        size_t dash = rest.find('-');
+        return dash != std::string_view::npos && allOf(rest.substr(0, dash), isDigit) &&
+               allOf(rest.substr(dash + 1), isDigit);
+    }
     for (std::string_view kind : {"-audio.mjr", "-video.mjr", "-chat.jsonl"}) {
         if (!rest.ends_with(kind)) continue;
         rest.remove_suffix(kind.size());
@@ -478,7 +492,30 @@ JsonPtr RecordingStore::verify(const std::string& id) const {
             fileList.push(std::move(o).set("problem", "file missing").build());
             continue;
         }
-        ReadReport r = RecordingReader::readFile(path(m.files[i]), keyring_, piece);
+        // A kept chat's records must decode too: every document whole, in order, matching its SHA-256.
+        std::optional<KeptStreamReader> kept;
+        uint64_t messages = 0, documents = 0;
+        std::string keptProblem;
+        if (m.streams[i].kind == StreamKind::Chat)
+            kept.emplace([&](KeptMessage&) { ++messages; }, [&](KeptDocument&) { ++documents; });
+        ReadReport r = RecordingReader::readFile(path(m.files[i]), keyring_, [&](uint64_t t, ByteView record) {
+            piece(t, record);
+            if (!kept || !keptProblem.empty()) return;
+            try {
+                kept->take(record);
+            } catch (const Error& damage) {
+                keptProblem = damage.what();
+            }
+        });
+        if (kept) {
+            const bool cut = kept->finish();
+            if (keptProblem.empty() && cut && r.complete) keptProblem = "a kept document is incomplete";
+            o.set("messages", messages).set("documents", documents);
+            if (!keptProblem.empty()) {
+                ok = false;
+                o.set("records_problem", keptProblem);
+            }
+        }
         std::string digest = hexEncode(r.sha256);
         bool expectIncomplete = false;
         uint64_t expectChunks = 0;
@@ -570,7 +607,9 @@ std::vector<std::string> RecordingStore::exportMjr(const std::string& id, int64_
             ReadReport r = RecordingReader::readFile(path(m.files[i]), keyring_, [&](uint64_t t, ByteView pkt) {
                 if (chat) {
                     if (!transcript) {
-                        transcript.emplace(outPath);
+                        // Its documents beside it: <id>-<ms>-<n>-doc<k>.<pdf|png|jpg>
+                        const std::string prefix = outPath.substr(0, outPath.size() - std::string("chat.jsonl").size());
+                        transcript.emplace(outPath, prefix + "doc", &out);
                         out.push_back(outPath);
                     }
                     transcript->write(pkt);

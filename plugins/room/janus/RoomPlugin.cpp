@@ -53,6 +53,16 @@ RoomPlugin::RoomPlugin(Config config, Logger log, MediaHost& host, VisitPublishe
     // PHI-free events for the audit trail (never a name or a byte of the document).
     DocumentDeskSettings ds;
     ds.relay = [this](SessionId from, const std::vector<Bytes>& frames) { return relay_.relayFrames(from, frames); };
+    // A class that keeps documents: sealed in the room's kept chat first (no keeper: refused 487).
+    ds.keep = [this](const ChatSpeaker& from, const SharedDocument& doc) {
+        std::shared_ptr<ChatKeeper> k;
+        {
+            std::lock_guard lock(tapsMutex_);
+            auto it = keepers_.find(from.room);
+            if (it != keepers_.end()) k = it->second;
+        }
+        return k && k->keepDocument(from, DocumentTypes::mime(doc.type), doc.content, doc.sha256, clock_());
+    };
     ds.onShared = [this](const DocumentShare& s) {
         JsonPtr e = event::documentShared(s.from.room, s.from.pseudonym, s.from.role, DocumentTypes::mime(s.type),
                                           s.bytes, hexEncode(s.sha256), s.recipients);

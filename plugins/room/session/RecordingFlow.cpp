@@ -207,7 +207,7 @@ void RecordingFlow::visitEnding(Room& room, Effects& out) {
 
 void RecordingFlow::keepChat(Room& room, Effects& out) const {
     const RoomClass& cls = state_.classOf(room);
-    if (!cls.chatKept || room.chatKeeping) return;
+    if (!cls.keeper() || room.chatKeeping) return;
     room.chatKeeping = true;
     Effect e{Effect::Kind::KeepChat};
     e.room = room.id;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The codes that answer load, the disk or a database, not a request: a full room worker queue (439),
-// the refusals of a document shared over a data channel (480-486: the room's document desk with its
+// the refusals of a document shared over a data channel (480-487: the room's document desk with its
 // thread; a browser's data channel is the e2e tests' part),
 // an audit queue that stays full behind a full spool while the database is away (the shared 368), a recorder
 // whose disk refuses writes (470) and a room whose shared token state is unreachable (468). A client
@@ -252,8 +252,8 @@ TEST(AuditInProcess, AFullQueueBehindAFullSpoolRefusesThePseudonymLookup) {
 // A document sent to the room's desk (its own thread, its bounded queue) by a sender the class lets
 // share documents up to 100000 bytes, or not (`mayShare`); the code of the first refusal reported.
 // `capacity` 1 with a relay that holds the first complete document makes the next frames find the
-// queue full (485).
-int documentRefusal(const std::vector<Bytes>& sent, bool mayShare = true, size_t capacity = 256) {
+// queue full (485). `kept`: the class keeps documents and its keeper cannot take this one (487).
+int documentRefusal(const std::vector<Bytes>& sent, bool mayShare = true, size_t capacity = 256, bool kept = false) {
     std::mutex m;
     std::vector<int> codes;
     std::promise<void> release;
@@ -264,13 +264,14 @@ int documentRefusal(const std::vector<Bytes>& sent, bool mayShare = true, size_t
         released.wait();
         return size_t{1};
     };
+    ds.keep = [](const room::ChatSpeaker&, const room::SharedDocument&) { return false; };
     ds.onShared = [](const room::DocumentShare&) {};
     ds.onRefused = [&](const room::DocumentRefusal& r) {
         std::lock_guard lock(m);
         codes.push_back(r.code);
     };
     room::DocumentDesk desk(std::move(ds), Logger());
-    room::ChatSpeaker from{"r1", "ps1_sender", mayShare ? "patient" : "observer", false, mayShare, 100000};
+    room::ChatSpeaker from{"r1", "ps1_sender", mayShare ? "patient" : "observer", false, mayShare, 100000, kept};
     if (capacity == 1) {  // the first document reaches the relay, which holds it; the rest queue up
         for (const auto& f : documentFrames(1, room::DocumentType::Pdf, pdfOf(100))) {
             for (int i = 0; i < 500 && !desk.frame(7, from, f.data(), f.size()); ++i)
@@ -319,6 +320,9 @@ void addInProcessScenarios(std::vector<Scenario>& out) {
         {"janus.plugin.hipaa.room", 486, "a data channel message that looks like a frame and is not (in process)", [] {
              return documentRefusal({Bytes{'J', 'H', 'D', '1', 9, 9}});
          }});
+    out.push_back({"janus.plugin.hipaa.room", 487, "a kept class' document its keeper cannot seal (in process)", [] {
+                       return documentRefusal(documentFrames(8, room::DocumentType::Pdf, pdfOf(100)), true, 256, true);
+                   }});
 }
 
 }  // namespace hipaa::test

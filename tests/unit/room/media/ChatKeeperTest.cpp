@@ -5,6 +5,7 @@
 // relayed that is not kept.
 #include "AuditTrailSpy.hpp"
 #include "ChatKeeper.hpp"
+#include "DocumentFrames.hpp"
 #include "MediaRelay.hpp"
 #include "RoomHarness.hpp"
 #include "ScriptedRecorder.hpp"
@@ -183,4 +184,64 @@ TEST_F(ChatKeeperTest, WithoutARecorderTheKeeperDoesNotStart) {
     ChatKeeper keeper(rec.slot(), {}, Logger());
     EXPECT_THROW(keeper.start(), Error);
     EXPECT_EQ(keeper.stop(), "");
+}
+
+// `documents = "record"`: a document is sealed in the kept chat's recording between the messages (a
+// start record and parts, each at most 65535 bytes); verify decodes it, export writes it byte-identical
+// beside the transcript, which names it in order with its SHA-256.
+TEST_F(ChatKeeperTest, AKeptDocumentIsSealedVerifiedAndExportedByteIdentical) {
+    ChatKeeperSettings settings;
+    settings.context = {"v_0123456789abcdef0123", "r1", {kProvider}, {kPatient}};
+    auto keeper = std::make_shared<ChatKeeper>(RecordingSink::inProcess(), settings, Logger());
+    keeper->start();
+    relay.setChatSink("r1", keeper);
+    EXPECT_EQ(say(1, "CANARY-before", 1'700'000'000'001'000), 1u);
+    Bytes doc = hipaa::test::pdfOf(200000);  // four parts
+    const ChatSpeaker patient{"r1", kPatient, "patient", true, true, 1 << 20, true};
+    EXPECT_TRUE(keeper->keepDocument(patient, "application/pdf", doc, sha256(doc), 1'700'000'000'002'000));
+    EXPECT_EQ(say(3, "CANARY-after", 1'700'000'000'003'000), 1u);
+    Bytes small = hipaa::test::pdfOf(20);
+    EXPECT_TRUE(keeper->keepDocument(patient, "application/pdf", small, sha256(small), 1'700'000'000'004'000));
+    const std::string id = keeper->stop();
+    EXPECT_FALSE(keeper->keepDocument(patient, "application/pdf", doc, sha256(doc), 0));  // stopped: not kept
+    EXPECT_EQ(keeper->stats().kept, 4u);
+
+    for (const auto& f : std::filesystem::directory_iterator(dir.file("rec")))
+        EXPECT_EQ(slurp(f.path()).find("CANARY"), std::string::npos) << f.path();
+    JsonPtr v = recorderAdmin("verify", id);
+    const json_t* verification = json_object_get(v.get(), "verification");
+    EXPECT_EQ(jsonBool(verification, "ok"), true) << jsonDump(v.get());
+    const json_t* file = json_array_get(json_object_get(verification, "files"), 0);
+    EXPECT_EQ(jsonInt(file, "messages").value_or(-1), 2) << jsonDump(v.get());
+    EXPECT_EQ(jsonInt(file, "documents").value_or(-1), 2) << jsonDump(v.get());
+
+    JsonPtr e = recorderAdmin("export", id);
+    const json_t* files = json_object_get(e.get(), "files");
+    ASSERT_EQ(json_array_size(files), 3u) << jsonDump(e.get());
+    std::string transcript, doc0, doc1;
+    for (size_t i = 0; i < 3; ++i) {
+        std::string p = json_string_value(json_array_get(files, i));
+        if (p.ends_with("-chat.jsonl")) transcript = p;
+        if (p.ends_with("-doc0.pdf")) doc0 = p;
+        if (p.ends_with("-doc1.pdf")) doc1 = p;
+    }
+    ASSERT_FALSE(transcript.empty() || doc0.empty() || doc1.empty()) << jsonDump(e.get());
+    EXPECT_EQ(slurp(doc0), std::string(doc.begin(), doc.end()));
+    EXPECT_EQ(slurp(doc1), std::string(small.begin(), small.end()));
+    EXPECT_EQ(std::filesystem::status(doc0).permissions() & std::filesystem::perms::all,
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    std::istringstream lines(slurp(transcript));
+    std::vector<std::string> order;
+    for (std::string line; std::getline(lines, line);) {
+        JsonPtr j = jsonParse(line);
+        if (auto text = jsonString(j.get(), "text")) {
+            order.emplace_back(*text);
+            continue;
+        }
+        order.push_back("document " + std::to_string(jsonInt(j.get(), "document").value_or(-1)));
+        EXPECT_EQ(jsonString(j.get(), "mime").value_or(""), "application/pdf");
+        EXPECT_EQ(jsonString(j.get(), "sender").value_or(""), kPatient);
+    }
+    EXPECT_EQ(order, (std::vector<std::string>{"CANARY-before", "document 0", "CANARY-after", "document 1"}));
+    EXPECT_NE(slurp(transcript).find(hexEncode(sha256(doc))), std::string::npos);
 }

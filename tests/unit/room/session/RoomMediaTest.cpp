@@ -60,6 +60,11 @@ protected:
         kept.name = "kept";
         kept.chatKept = true;
         s.classes["kept"] = kept;
+        RoomClass keptDocuments;
+        keptDocuments.name = "keptdocs";
+        keptDocuments.documentsKept = true;
+        keptDocuments.keptToEhr = false;
+        s.classes["keptdocs"] = keptDocuments;
         return s;
     }
     RoomHarness h;
@@ -501,6 +506,29 @@ TEST_F(RoomMedia, AClassThatKeepsChatSaysSoAndAsksForItsKeeperUntilTheVisitEnds)
     EXPECT_EQ(h.chatStops, (std::vector<std::string>{room, room}));
 }
 
+// `documents = "record"` with chat relayed: the visit still gets a keeper (documents are sealed in the
+// kept chat's recording), everyone is told, and chat messages are relayed without being kept.
+TEST_F(RoomMedia, AClassThatKeepsDocumentsRunsAKeeperButRelaysChatUnkept) {
+    room = h.createRoom("keptdocs");
+    visit();
+    const json_t* joined = nullptr;
+    for (const json_t* p : h.pushes(kPat))
+        if (kind(p) == "joined") joined = p;
+    ASSERT_NE(joined, nullptr);
+    EXPECT_EQ(jsonBool(json_object_get(joined, "policy"), "documents_kept"), true) << jsonDump(joined);
+    EXPECT_EQ(jsonBool(json_object_get(joined, "policy"), "chat_kept"), false) << jsonDump(joined);
+    publish(kDr);
+    ASSERT_EQ(h.chatKeeps.size(), 1u);
+    subscribe(kPatSub, kPat, kDr);
+    const std::string text = "relayed";
+    EXPECT_EQ(
+        h.relay.incomingData(kDr, "chat", false, reinterpret_cast<const uint8_t*>(text.data()), text.size(), h.nowUs()),
+        1u);
+    EXPECT_EQ(h.relay.chatUnkept(), 0u);
+    h.send(kDr, R"({"request":"end"})");
+    EXPECT_EQ(h.chatStops, std::vector<std::string>{room});
+}
+
 TEST_F(RoomMedia, ARelayClassSaysTheChatIsNotKeptAndAsksForNoKeeper) {
     visit();
     const json_t* joined = nullptr;
@@ -745,9 +773,13 @@ TEST(RoomMediaClasses, ConfigKeys) {
     EXPECT_FALSE(c.chatKept);  // `chat` defaults to "relay"
     Config kept(jsonParse(R"({"class-x":{"chat":"record"}})"));
     EXPECT_TRUE(RoomClass::fromConfig(kept, "x").chatKept);
+    EXPECT_FALSE(RoomClass::fromConfig(kept, "x").documentsKept);  // `documents` defaults to "relay"
+    Config docs(jsonParse(R"({"class-x":{"documents":"record"}})"));
+    EXPECT_TRUE(RoomClass::fromConfig(docs, "x").documentsKept);
+    EXPECT_TRUE(RoomClass::fromConfig(docs, "x").keeper());
     for (const char* bad :
          {R"({"class-x":{"videocodec":"av1"}})", R"({"class-x":{"videocodec":""}})", R"({"class-x":{"publishers":0}})",
-          R"({"class-x":{"bitrate":-1}})", R"({"class-x":{"chat":"keep"}})"}) {
+          R"({"class-x":{"bitrate":-1}})", R"({"class-x":{"chat":"keep"}})", R"({"class-x":{"documents":"keep"}})"}) {
         Config b(jsonParse(bad));
         EXPECT_THROW(RoomClass::fromConfig(b, "x"), ConfigError) << bad;
     }
