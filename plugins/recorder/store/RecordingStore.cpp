@@ -16,6 +16,7 @@
 #include "hipaa/JsonBuilder.hpp"
 
 #include <fcntl.h>
+#include <openssl/crypto.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -637,6 +638,61 @@ std::vector<std::string> RecordingStore::exportMjr(const std::string& id, int64_
     } catch (...) {
         for (const auto& p : out) ::unlink(p.c_str());
         throw;
+    }
+    return out;
+}
+
+KeptVisitRecords RecordingStore::readKept(const std::string& id) const {
+    auto e = entry(id);
+    std::shared_lock files(e->files);
+    const Meta m = snapshot(*e);
+    if (m.status == "deleted") throw RequestError(errc::kDeleted, "recording was deleted");
+    refuseOpenElsewhere(m);
+    if (m.status == "recording") throw RequestError(errc::kActive, "recording is still running");
+    if (m.status != "sealed") throw RequestError(errc::kDamaged, "recording is " + m.status + ", not sealed");
+    std::string err;
+    auto manifest = SignedDocument::read(path(id + ".manifest.json"), "recording-manifest", signer_.verifier(), err);
+    if (!manifest) throw RequestError(errc::kDamaged, "manifest does not verify: " + err);
+    KeptVisitRecords out;
+    out.recording = id;
+    auto wipe = [&] {
+        for (auto& msg : out.messages) OPENSSL_cleanse(msg.text.data(), msg.text.size());
+        for (auto& d : out.documents) OPENSSL_cleanse(d.content.data(), d.content.size());
+    };
+    bool anyChat = false;
+    try {
+        for (size_t i = 0; i < m.files.size(); ++i) {
+            if (m.streams[i].kind != StreamKind::Chat) continue;
+            anyChat = true;
+            KeptStreamReader reader([&](KeptMessage& msg) { out.messages.push_back(std::move(msg)); },
+                                    [&](KeptDocument& d) { out.documents.push_back(std::move(d)); });
+            ReadReport r = RecordingReader::readFile(path(m.files[i]), keyring_, [&](uint64_t, ByteView record) {
+                reader.take(record);
+                progress(id);
+            });
+            if (!r.keyValid) {
+                if (r.keyUnavailable)
+                    throw RequestError(errc::kKeyUnavailable, "data key cannot be unwrapped on this host");
+                throw RequestError(errc::kDamaged, "recording fails verification: " + r.damage);
+            }
+            if (!r.complete) throw RequestError(errc::kDamaged, "recording fails verification: " + r.damage);
+            if (reader.finish()) throw RequestError(errc::kDamaged, "a kept document is incomplete");
+            bool match = false;
+            size_t k;
+            json_t* f;
+            json_array_foreach(json_object_get(manifest->get(), "files"), k, f) {
+                if (jsonString(f, "file").value_or("") == m.files[i])
+                    match = jsonString(f, "sha256").value_or("") == hexEncode(r.sha256);
+            }
+            if (!match) throw RequestError(errc::kDamaged, "recording fails verification: not the manifest's file");
+        }
+        if (!anyChat) throw RequestError(errc::kDamaged, "recording has no kept chat stream");
+    } catch (const RequestError&) {
+        wipe();
+        throw;
+    } catch (const Error& damage) {  // a record that does not decode
+        wipe();
+        throw RequestError(errc::kDamaged, std::string("recording fails verification: ") + damage.what());
     }
     return out;
 }

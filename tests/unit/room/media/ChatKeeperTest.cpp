@@ -16,6 +16,7 @@
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
 #include "hipaa/JcfgParser.hpp"
+#include "hipaa/KeptRecordSource.hpp"
 #include "hipaa/SecureRandom.hpp"
 
 #include <gtest/gtest.h>
@@ -244,4 +245,64 @@ TEST_F(ChatKeeperTest, AKeptDocumentIsSealedVerifiedAndExportedByteIdentical) {
     }
     EXPECT_EQ(order, (std::vector<std::string>{"CANARY-before", "document 0", "CANARY-after", "document 1"}));
     EXPECT_NE(slurp(transcript).find(hexEncode(sha256(doc))), std::string::npos);
+}
+
+// The recorder's KeptRecordSource: a sealed kept chat's messages and documents, decrypted in memory, in
+// order; an unknown, open, deleted or altered recording throws and yields nothing; the slot is empty once
+// the recorder is gone.
+TEST_F(ChatKeeperTest, TheRecorderReadsASealedKeptChatBackWholeOrNotAtAll) {
+    ChatKeeperSettings settings;
+    settings.context = {"v_0123456789abcdef0123", "r1", {kProvider}, {kPatient}};
+    auto keeper = std::make_shared<ChatKeeper>(RecordingSink::inProcess(), settings, Logger());
+    keeper->start();
+    relay.setChatSink("r1", keeper);
+    EXPECT_EQ(say(1, "CANARY-read", 1'700'000'000'001'000), 1u);
+    Bytes doc = hipaa::test::pdfOf(100000);
+    const ChatSpeaker provider{"r1", kProvider, "provider", true, true, 1 << 20, true};
+    EXPECT_TRUE(keeper->keepDocument(provider, "application/pdf", doc, sha256(doc), 1'700'000'000'002'000));
+    auto source = KeptRecordSource::inProcess().require();
+    EXPECT_THROW(source->read(keeper->recording()), Error);  // still open
+    const std::string id = keeper->stop();
+
+    KeptVisitRecords kept = source->read(id);
+    EXPECT_EQ(kept.recording, id);
+    ASSERT_EQ(kept.messages.size(), 1u);
+    EXPECT_EQ(kept.messages[0].text, "CANARY-read");
+    EXPECT_EQ(kept.messages[0].sender, kPatient);
+    EXPECT_EQ(kept.messages[0].sentMs, 1'700'000'000'001u);
+    ASSERT_EQ(kept.documents.size(), 1u);
+    EXPECT_EQ(kept.documents[0].content, doc);
+    EXPECT_EQ(kept.documents[0].sha256, sha256(doc));
+    EXPECT_EQ(kept.documents[0].mime, "application/pdf");
+    EXPECT_EQ(kept.documents[0].role, "provider");
+    EXPECT_THROW(source->read(std::string(32, 'f')), Error);  // unknown
+    EXPECT_THROW(source->read("../" + id), Error);
+
+    // One byte of the sealed file changed: it does not verify, nothing is returned.
+    std::string file;
+    for (const auto& f : std::filesystem::directory_iterator(dir.file("rec")))
+        if (f.path().filename().string().starts_with(id) && f.path().extension() != ".json") file = f.path();
+    ASSERT_FALSE(file.empty());
+    std::string bytes = slurp(file);
+    {
+        std::string altered = bytes;
+        altered[altered.size() - 40] ^= 1;
+        std::ofstream(file, std::ios::binary | std::ios::trunc) << altered;
+    }
+    EXPECT_THROW(source->read(id), Error);
+    std::ofstream(file, std::ios::binary | std::ios::trunc) << bytes;
+    EXPECT_EQ(source->read(id).documents.size(), 1u);
+
+    JsonPtr r = jsonObject();
+    jsonSet(r.get(), "request", "delete");
+    jsonSet(r.get(), "recording", id);
+    jsonSet(r.get(), "reason", "test");
+    JsonPtr deleted = plugin->handleAdmin(r.get());
+    EXPECT_THROW(source->read(id), Error) << jsonDump(deleted.get());
+    {
+        auto gone = std::move(source);  // the lease ends before the recorder goes
+    }
+    relay.setChatSink("r1", nullptr);
+    plugin.reset();
+    EXPECT_FALSE(KeptRecordSource::inProcess().available());
 }
