@@ -209,17 +209,18 @@ void RoomPlugin::startChat(const std::string& room, const std::string& policy, c
     relay_.setChatSink(room, k);
 }
 
-void RoomPlugin::stopChat(const std::string& room) {
+std::string RoomPlugin::stopChat(const std::string& room) {
     std::shared_ptr<ChatKeeper> k;
     {
         std::lock_guard lock(tapsMutex_);
         auto it = keepers_.find(room);
-        if (it == keepers_.end()) return;
+        if (it == keepers_.end()) return {};
         k = it->second;
         keepers_.erase(it);
     }
     relay_.setChatSink(room, nullptr);  // from here on the room's kept chat is not relayed
-    k->stop();
+    std::string id = k->stop();
+    return k->sealed() ? id : std::string();
 }
 
 std::shared_ptr<MediaTap> RoomPlugin::tap(const std::string& room) const {
@@ -303,6 +304,8 @@ void RoomPlugin::apply(const Effects& effects) {
             case Effect::Kind::StopChat: {
                 RecorderJob job;
                 job.chat = e.kind == Effect::Kind::KeepChat ? RecorderJob::Chat::Keep : RecorderJob::Chat::Stop;
+                if (job.chat == RecorderJob::Chat::Stop) queued_.fetch_add(1);  // its outcome is a task
+                job.ticket = e.ticket;
                 job.room = e.room;
                 job.policy = e.policy;
                 job.context = e.context;
@@ -340,14 +343,29 @@ void RoomPlugin::recorderLoop() {
             closed = jobsClosed_;
         }
         if (job.chat != RecorderJob::Chat::None) {
+            std::string sealed;
             try {
                 if (job.chat == RecorderJob::Chat::Stop)
-                    stopChat(job.room);
+                    sealed = stopChat(job.room);
                 else if (!closed)
                     startChat(job.room, job.policy, job.context);
             } catch (const std::exception& e) {
                 recordingFailures_.fetch_add(1, std::memory_order_relaxed);
                 log_.error(std::string("kept chat could not start: ") + e.what());
+            }
+            if (job.chat != RecorderJob::Chat::Stop) continue;
+            // The visit's end waits for this (VisitEnded names the sealed kept chats).
+            for (;;) {
+                Task t;
+                t.kind = Task::Kind::ChatSealed;
+                t.ticket = job.ticket;
+                if (!sealed.empty()) t.ids = {sealed};
+                if (queue_.push(std::move(t))) break;
+                if (stopping_) {
+                    handled_.fetch_add(1);
+                    break;
+                }
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
             }
             continue;
         }
@@ -412,6 +430,8 @@ void RoomPlugin::run() {
                     out = service_->recordingStarted(t.ticket, t.ok);
                 } else if (t.kind == Task::Kind::RecordingStopped) {
                     out = service_->recordingStopped(t.ticket, t.ids, t.ok);
+                } else if (t.kind == Task::Kind::ChatSealed) {
+                    out = service_->chatSealed(t.ticket, t.ids.empty() ? std::string() : t.ids.front());
                 } else if (t.kind == Task::Kind::RecordingFailure) {
                     const json_t* m = t.message.get();
                     out = service_->recordingFailed(std::string(jsonString(m, "room").value_or("")),

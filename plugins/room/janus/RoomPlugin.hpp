@@ -79,6 +79,7 @@ private:
             RecordingStarted,
             RecordingStopped,
             RecordingFailure,
+            ChatSealed,        // a StopChat's outcome: ids = {the sealed kept chat} or {}
             SharedRevocation,  // message = {"kind","target","until"} from the RevocationListener
             SessionChanges,    // wakes the worker for sessionChanges_
             ConfiguredRooms    // ids: the .jcfg's rooms this instance hosts, once the directory was reached
@@ -128,7 +129,8 @@ private:
     std::vector<std::string> stopTap(const std::string& room);
     // Kept chat (class `chat = "record"`), on the recorder thread like the tap.
     void startChat(const std::string& room, const std::string& policy, const RecordingContext& context);
-    void stopChat(const std::string& room);
+    // The sealed kept chat's recording ("" when none ran or it did not seal).
+    std::string stopChat(const std::string& room);
 
     Config config_;
     Logger log_;

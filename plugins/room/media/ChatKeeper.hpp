@@ -65,6 +65,8 @@ public:
     // Idempotent.
     std::string stop();
     const std::string& recording() const { return recording_; }
+    // After stop() (on its caller's thread): the recorder sealed the recording and nothing was lost.
+    bool sealed() const { return stopped_ && !failed_; }
     Stats stats() const;
 
     bool keep(const ChatSpeaker& from, const uint8_t* data, size_t length, int64_t nowUs) noexcept override;

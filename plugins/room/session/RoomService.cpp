@@ -183,6 +183,12 @@ Effects RoomService::recordingFailed(const std::string& room, const std::string&
     return recording_.failed(room, reason, recording);
 }
 
+Effects RoomService::chatSealed(uint64_t ticket, const std::string& recording) {
+    Effects out;
+    if (auto room = recording_.chatSealed(ticket, recording)) departures_.publishPending(state_.rooms.at(*room), out);
+    return out;
+}
+
 Effects RoomService::tick(int64_t now) {
     Effects out;
     departures_.expire(now, out);

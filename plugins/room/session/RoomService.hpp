@@ -63,6 +63,9 @@ public:
     Effects recordingStopped(uint64_t ticket, const std::vector<std::string>& ids, bool ok) {
         return recording_.stopped(ticket, ids, ok);
     }
+    // The recorder's answer to a StopChat effect (`recording`: the kept chat it sealed, "" for none); an
+    // ended visit waiting for it is published (VisitEnded.keptRecordings).
+    Effects chatSealed(uint64_t ticket, const std::string& recording);
     // Admin API message_plugin (except plugin `info` and `reload_keys`, answered by RoomPlugin).
     JsonPtr admin(const json_t* request, int64_t nowUs, Effects& out) { return admin_.handle(request, nowUs, out); }
     // A revocation some instance stored in the shared store (RevocationListener): ends the live

@@ -504,6 +504,32 @@ TEST_F(RoomMedia, AClassThatKeepsChatSaysSoAndAsksForItsKeeperUntilTheVisitEnds)
               (std::set<std::string>{h.pseudonymOf("pat-1"), h.pseudonymOf("pat-2")}));
     h.send(kDr, R"({"request":"end"})");
     EXPECT_EQ(h.chatStops, (std::vector<std::string>{room, room}));
+    // The visit names both sealed segments, in order, for the EHR.
+    ASSERT_EQ(h.visits.size(), 1u);
+    EXPECT_EQ(h.visits[0].keptRecordings, (std::vector<std::string>{"kept-1", "kept-2"}));
+    EXPECT_TRUE(h.visits[0].keptToEhr);
+}
+
+// The visit's end waits for the recorder to seal the kept chat: VisitEnded is published when it
+// answers, naming the recording; a class with `kept_to_ehr = false` says so.
+TEST_F(RoomMedia, TheVisitsEndIsPublishedOnceItsKeptChatIsSealed) {
+    room = h.createRoom("keptdocs");
+    visit();
+    publish(kDr);
+    h.holdChatSeals = true;
+    h.send(kDr, R"({"request":"end"})");
+    EXPECT_TRUE(h.visits.empty()) << "published before the kept chat was sealed";
+    ASSERT_EQ(h.heldChatSeals.size(), 1u);
+    EXPECT_TRUE(h.service().chatSealed(h.heldChatSeals[0] + 1000, "unknown-ticket").empty());
+    Effects out = h.service().chatSealed(h.heldChatSeals[0], "sealed-chat");
+    ASSERT_EQ(h.visits.size(), 1u);
+    EXPECT_EQ(h.visits[0].keptRecordings, std::vector<std::string>{"sealed-chat"});
+    EXPECT_FALSE(h.visits[0].keptToEhr);
+    bool event = false;
+    for (const auto& e : out) event = event || jsonString(e.body.get(), "event").value_or("") == "visit_ended";
+    EXPECT_TRUE(event) << "the PHI-free visit_ended event follows the publication";
+    EXPECT_TRUE(h.service().chatSealed(h.heldChatSeals[0], "again").empty());  // answered once
+    EXPECT_EQ(h.visits.size(), 1u);
 }
 
 // `documents = "record"` with chat relayed: the visit still gets a keeper (documents are sealed in the
