@@ -452,6 +452,8 @@ void RoomPlugin::run() {
                                                      clock_());
                 } else if (!sessions_.contains(t.session)) {
                     // a destroyed session's queued messages just drop
+                } else if (t.kind == Task::Kind::WaitingData) {
+                    out = service_->dataWhileWaiting(t.session, t.video, t.ticket);
                 } else if (t.kind == Task::Kind::MediaGone) {
                     out = service_->mediaGone(t.session, clock_());
                 } else if (t.kind == Task::Kind::SlowLink) {
@@ -558,6 +560,10 @@ void RoomPlugin::createSession(SessionId session) {
 
 void RoomPlugin::destroySession(SessionId session) {
     relay_.removeSession(session);  // media stops before the state goes
+    {
+        std::lock_guard lock(waitingDataMutex_);
+        waitingData_.erase(session);
+    }
     noteSession(session, 0, false);
 }
 
@@ -639,7 +645,29 @@ void RoomPlugin::incomingData(SessionId session, const char* label, bool binary,
                               size_t length) noexcept {
     // Relayed within the sender's chat limit and counted; the worker's tick turns the counts into
     // `chat` audit summaries (Publishing::flushChat), so a flood never fills the worker's queue.
-    relay_.incomingData(session, label, binary, data, length, clock_());
+    bool noDataStream = false;
+    const int64_t now = clock_();
+    relay_.incomingData(session, label, binary, data, length, now, &noDataStream);
+    if (!noDataStream) return;
+    // Someone waiting (or sent back to it while its PeerConnection closes): the worker refuses it with
+    // 484 and records that, at most once a second per handle with the count since.
+    Task t;
+    t.kind = Task::Kind::WaitingData;
+    t.session = session;
+    try {
+        std::lock_guard lock(waitingDataMutex_);
+        WaitingDataCount& c = waitingData_[session];
+        const bool document = binary && DocumentFrame::looksLikeFrame(ByteView(data, length));
+        ++(document ? c.documents : c.messages);
+        if (c.lastUs != 0 && now - c.lastUs < 1000000) return;
+        c.lastUs = now;
+        t.video = document;  // the kind of the message that reports them all
+        t.ticket = c.messages + c.documents;
+        c.messages = c.documents = 0;
+    } catch (...) {
+        return;  // out of memory: not reported
+    }
+    enqueue(std::move(t));
 }
 
 MediaPluginCore::Reply RoomPlugin::handleMessage(SessionId session, const std::string& transaction, JsonPtr message,

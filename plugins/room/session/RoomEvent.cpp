@@ -239,6 +239,17 @@ JsonPtr documentShared(const std::string& room, const std::string& participant, 
         .build();
 }
 
+JsonPtr chatRefused(const std::string& room, const std::string& participant, const std::string& role, int code,
+                    const std::string& reason) {
+    return named("chat", room)
+        .set("participant", participant)
+        .set("role", role)
+        .set("outcome", "refused")
+        .set("error_code", code)
+        .set("reason", reason)
+        .build();
+}
+
 JsonPtr documentRefused(const std::string& room, const std::string& participant, const std::string& role, int code,
                         const std::string& reason) {
     return named("document", room)

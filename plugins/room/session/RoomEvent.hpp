@@ -78,6 +78,9 @@ JsonPtr documentShared(const std::string& room, const std::string& participant, 
                        const char* type, uint64_t bytes, const std::string& sha256, uint64_t recipients);
 JsonPtr documentRefused(const std::string& room, const std::string& participant, const std::string& role, int code,
                         const std::string& reason);
+// A chat message refused (484 from someone waiting): who and why, never the text.
+JsonPtr chatRefused(const std::string& room, const std::string& participant, const std::string& role, int code,
+                    const std::string& reason);
 JsonPtr chat(const std::string& room, const std::string& participant, Role role, uint64_t messages, uint64_t bytes,
              uint64_t recipients, uint64_t dropped, int64_t timeUs);
 JsonPtr slowLink(const std::string& room, const std::string& participant, const char* direction, const char* media,

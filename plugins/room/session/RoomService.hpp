@@ -63,6 +63,10 @@ public:
     Effects recordingStopped(uint64_t ticket, const std::vector<std::string>& ids, bool ok) {
         return recording_.stopped(ticket, ids, ok);
     }
+    // Data channel messages from a handle that publishes no data stream (the relay drops them): when it
+    // is a participant in the waiting room, refused 484 and recorded (a PHI-free `chat` or `document`
+    // event with outcome refused). `document`: the message was a document frame.
+    Effects dataWhileWaiting(SessionId session, bool document, uint64_t messages);
     // The recorder's answer to a StopChat effect (`recording`: the kept chat it sealed, "" for none); an
     // ended visit waiting for it is published (VisitEnded.keptRecordings).
     Effects chatSealed(uint64_t ticket, const std::string& recording);

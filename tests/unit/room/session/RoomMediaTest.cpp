@@ -555,6 +555,35 @@ TEST_F(RoomMedia, AClassThatKeepsDocumentsRunsAKeeperButRelaysChatUnkept) {
     EXPECT_EQ(h.chatStops, std::vector<std::string>{room});
 }
 
+// Chat or a document from someone still waiting: the relay has no data stream of theirs and drops it;
+// the room refuses it with 484 and records that (PHI-free), for the waiting participant only.
+TEST_F(RoomMedia, DataFromTheWaitingRoomIsRefusedAndRecorded) {
+    visit();
+    h.join(kPat2, room, "patient", "pat-2");  // waiting
+    bool noDataStream = false;
+    const std::string text = "CANARY from the waiting room";
+    EXPECT_EQ(h.relay.incomingData(kPat2, "chat", false, reinterpret_cast<const uint8_t*>(text.data()), text.size(),
+                                   h.nowUs(), &noDataStream),
+              0u);
+    EXPECT_TRUE(noDataStream);
+    Effects out = h.service().dataWhileWaiting(kPat2, false, 3);
+    ASSERT_EQ(out.size(), 1u);
+    const json_t* e = out[0].body.get();
+    EXPECT_EQ(jsonString(e, "event").value_or(""), "chat");
+    EXPECT_EQ(jsonString(e, "outcome").value_or(""), "refused");
+    EXPECT_EQ(jsonInt(e, "error_code").value_or(0), room::errc::kDataWhileWaiting);
+    EXPECT_EQ(jsonString(e, "reason").value_or(""), "waiting");
+    EXPECT_EQ(jsonString(e, "participant").value_or(""), h.pseudonymOf("pat-2"));
+    EXPECT_EQ(jsonDump(e).find("CANARY"), std::string::npos);
+    out = h.service().dataWhileWaiting(kPat2, true, 1);
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(jsonString(out[0].body.get(), "event").value_or(""), "document");
+    EXPECT_EQ(jsonInt(out[0].body.get(), "error_code").value_or(0), room::errc::kDataWhileWaiting);
+    // An admitted participant (or an unknown handle) is not someone waiting: nothing recorded.
+    EXPECT_TRUE(h.service().dataWhileWaiting(kPat, false, 1).empty());
+    EXPECT_TRUE(h.service().dataWhileWaiting(987654, false, 1).empty());
+}
+
 TEST_F(RoomMedia, ARelayClassSaysTheChatIsNotKeptAndAsksForNoKeeper) {
     visit();
     const json_t* joined = nullptr;
