@@ -49,6 +49,8 @@ const std::vector<RoomCounter>& roomCounters() {
         {"chat_events", ""},
         {"slow_links", ""},
         {"recording_failures", ""},
+        // Data channel messages from the waiting room (484): each reported as a refusal event already.
+        {"data_refused_waiting", ""},
     };
     return kCounters;
 }

@@ -106,7 +106,12 @@ void ChatKeeper::write(Item& item) {
             item.document->done.set_value(false);
             return;
         }
-        const bool ok = writeDocument(item);
+        bool ok = false;
+        try {
+            ok = writeDocument(item);
+        } catch (...) {
+            // out of memory encoding it: not kept (the desk waiting for the answer must get one)
+        }
         if (!ok) {
             lost_.fetch_add(1, std::memory_order_relaxed);
             report("write_failed");
