@@ -197,8 +197,9 @@ void RoomPlugin::startChat(const std::string& room, const std::string& policy, c
     ChatKeeperSettings cs;
     cs.policy = policy;
     cs.context = context;
-    cs.onFailure = [this](const std::string&, const std::string&) {
+    cs.onFailure = [this, room](const std::string&, const std::string&) {
         recordingFailures_.fetch_add(1, std::memory_order_relaxed);
+        reportUnkept(room, "keeper_failed");
     };
     auto k = std::make_shared<ChatKeeper>(recorder_, cs, log_);
     k->start();  // throws when the recorder does not answer: the room's kept chat stays unrelayed
@@ -207,6 +208,13 @@ void RoomPlugin::startChat(const std::string& room, const std::string& policy, c
         keepers_[room] = k;
     }
     relay_.setChatSink(room, k);
+}
+
+void RoomPlugin::reportUnkept(const std::string& room, const char* reason) {
+    Task t;
+    t.kind = Task::Kind::ChatUnkept;
+    t.message = JsonBuilder().set("room", room).set("reason", reason).build();
+    if (!enqueue(std::move(t))) log_.warn("kept chat failure not reported to the room: worker queue full");
 }
 
 std::string RoomPlugin::stopChat(const std::string& room) {
@@ -352,6 +360,7 @@ void RoomPlugin::recorderLoop() {
             } catch (const std::exception& e) {
                 recordingFailures_.fetch_add(1, std::memory_order_relaxed);
                 log_.error(std::string("kept chat could not start: ") + e.what());
+                if (job.chat == RecorderJob::Chat::Keep) reportUnkept(job.room, "no_keeper");
             }
             if (job.chat != RecorderJob::Chat::Stop) continue;
             // The visit's end waits for this (VisitEnded names the sealed kept chats).
@@ -452,6 +461,10 @@ void RoomPlugin::run() {
                                                      clock_());
                 } else if (!sessions_.contains(t.session)) {
                     // a destroyed session's queued messages just drop
+                } else if (t.kind == Task::Kind::ChatUnkept) {
+                    const json_t* m = t.message.get();
+                    out = service_->chatUnkept(std::string(jsonString(m, "room").value_or("")),
+                                               std::string(jsonString(m, "reason").value_or("")));
                 } else if (t.kind == Task::Kind::WaitingData) {
                     out = service_->dataWhileWaiting(t.session, t.video, t.ticket);
                 } else if (t.kind == Task::Kind::MediaGone) {

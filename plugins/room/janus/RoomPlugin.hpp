@@ -80,6 +80,7 @@ private:
             RecordingStopped,
             RecordingFailure,
             ChatSealed,        // a StopChat's outcome: ids = {the sealed kept chat} or {}
+            ChatUnkept,        // message = {"room","reason"}: the kept chat cannot be kept
             WaitingData,       // data from a handle with no data stream (video: a document; ticket: how many)
             SharedRevocation,  // message = {"kind","target","until"} from the RevocationListener
             SessionChanges,    // wakes the worker for sessionChanges_
@@ -130,6 +131,7 @@ private:
     std::vector<std::string> stopTap(const std::string& room);
     // Kept chat (class `chat = "record"`), on the recorder thread like the tap.
     void startChat(const std::string& room, const std::string& policy, const RecordingContext& context);
+    void reportUnkept(const std::string& room, const char* reason);
     // The sealed kept chat's recording ("" when none ran or it did not seal).
     std::string stopChat(const std::string& room);
 

@@ -150,6 +150,18 @@ Effects RecordingFlow::failed(const std::string& roomId, const std::string& reas
     return out;
 }
 
+Effects RecordingFlow::chatUnkept(const std::string& roomId, const std::string& reason) {
+    Effects out;
+    auto it = state_.rooms.find(roomId);
+    if (it == state_.rooms.end() || it->second.ended) return out;
+    Room& room = it->second;
+    ++state_.counters["chat_unkept"];
+    out.push_back(Effect::notify(0, event::chatUnkept(room.id, reason)));
+    for (const auto& [id, p] : room.participants)
+        if (!p.waiting) out.push_back(Effect::push(p.session, {}, push::chatUnkept(room.id, reason)));
+    return out;
+}
+
 // ---- participants coming and going ----
 
 bool RecordingFlow::tapped(const Room& room, const Participant& p) const {

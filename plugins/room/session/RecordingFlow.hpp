@@ -33,6 +33,9 @@ public:
     Effects stopped(uint64_t ticket, const std::vector<std::string>& ids, bool ok);
     // A part of the running recording failed (RecordingTap's report).
     Effects failed(const std::string& room, const std::string& reason, const std::string& recording);
+    // The room's kept chat cannot be kept (no keeper started, or it failed): a PHI-free event, and
+    // every admitted participant is told (their kept messages and documents are not relayed).
+    Effects chatUnkept(const std::string& room, const std::string& reason);
 
     // Whether the relay may give p's media to the room's tap: only while recording, and a participant
     // asked for consent only once she gave it.

@@ -164,6 +164,10 @@ JsonPtr recordingRefusedByRecorder(const std::string& room, const std::string& b
     return named("recording_failed", room).set("by", by).build();
 }
 
+JsonPtr chatUnkept(const std::string& room, const std::string& reason) {
+    return named("chat_unkept", room).set("reason", reason).build();
+}
+
 JsonPtr recordingPartFailed(const std::string& room, const std::string& reason, const std::string& recording) {
     return named("recording_failed", room)
         .set("reason", reason)

@@ -59,6 +59,8 @@ JsonPtr recordingStopped(const std::string& room, const std::string& reason, con
 JsonPtr recordingRefusedByRecorder(const std::string& room, const std::string& by);
 // A part of a running recording failed (`recording`: the recorder's id, or "").
 JsonPtr recordingPartFailed(const std::string& room, const std::string& reason, const std::string& recording);
+// The room's kept chat (and documents) cannot be kept: `reason` no_keeper or keeper_failed.
+JsonPtr chatUnkept(const std::string& room, const std::string& reason);
 JsonPtr recordingRefused(const std::string& room, const std::string& by, const char* reason);
 
 // ---- media ----

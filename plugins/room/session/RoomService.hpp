@@ -67,6 +67,10 @@ public:
     // is a participant in the waiting room, refused 484 and recorded (a PHI-free `chat` or `document`
     // event with outcome refused). `document`: the message was a document frame.
     Effects dataWhileWaiting(SessionId session, bool document, uint64_t messages);
+    // The room's kept chat cannot be kept (`reason` no_keeper: the keeper did not start; keeper_failed).
+    Effects chatUnkept(const std::string& room, const std::string& reason) {
+        return recording_.chatUnkept(room, reason);
+    }
     // The recorder's answer to a StopChat effect (`recording`: the kept chat it sealed, "" for none); an
     // ended visit waiting for it is published (VisitEnded.keptRecordings).
     Effects chatSealed(uint64_t ticket, const std::string& recording);

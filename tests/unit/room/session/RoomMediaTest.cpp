@@ -584,6 +584,28 @@ TEST_F(RoomMedia, DataFromTheWaitingRoomIsRefusedAndRecorded) {
     EXPECT_TRUE(h.service().dataWhileWaiting(987654, false, 1).empty());
 }
 
+// The kept chat cannot be kept (the recorder did not start the keeper, or it failed): every admitted
+// participant is told (a client shows it), never someone waiting; a PHI-free event records it.
+TEST_F(RoomMedia, ParticipantsAreToldWhenTheirKeptChatCannotBeKept) {
+    room = h.createRoom("kept");
+    visit();
+    h.join(kPat2, room, "patient", "pat-2");  // waiting
+    Effects out = h.service().chatUnkept(room, "no_keeper");
+    std::set<SessionId> told;
+    bool event = false;
+    for (const auto& e : out) {
+        if (e.kind == Effect::Kind::Push) {
+            EXPECT_EQ(jsonBool(e.body.get(), "chat_kept"), false) << jsonDump(e.body.get());
+            EXPECT_EQ(jsonString(e.body.get(), "reason").value_or(""), "no_keeper");
+            told.insert(e.session);
+        }
+        event = event || jsonString(e.body.get(), "event").value_or("") == "chat_unkept";
+    }
+    EXPECT_EQ(told, (std::set<SessionId>{kDr, kPat}));
+    EXPECT_TRUE(event);
+    EXPECT_TRUE(h.service().chatUnkept("no-such-room", "no_keeper").empty());
+}
+
 TEST_F(RoomMedia, ARelayClassSaysTheChatIsNotKeptAndAsksForNoKeeper) {
     visit();
     const json_t* joined = nullptr;
