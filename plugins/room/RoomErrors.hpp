@@ -75,8 +75,10 @@ inline constexpr int kDocumentTooLarge = 480;    // declared or sent size over t
 inline constexpr int kDocumentType = 481;        // not PDF/PNG/JPEG, or the bytes are not the declared type
 inline constexpr int kDocumentRole = 482;        // the sender's role may not share_document in this class
 inline constexpr int kDocumentIncomplete = 483;  // stopped half-way, out of order, aborted, or wrong SHA-256
+inline constexpr int kDataWhileWaiting = 484;    // chat or a document from a participant in the waiting room
 inline constexpr int kDocumentBusy = 485;        // the room's document queue is full
 inline constexpr int kDocumentMalformed = 486;   // a message that is not a document frame
+inline constexpr int kDocumentNotKept = 487;     // the class keeps documents and this one could not be sealed
 }  // namespace errc
 
 // A refused join. `reason` is a stable PHI-free slug for events ("replayed_jti"); `verified` says the

@@ -49,6 +49,10 @@ const std::vector<RoomCounter>& roomCounters() {
         {"chat_events", ""},
         {"slow_links", ""},
         {"recording_failures", ""},
+        // Data channel messages from the waiting room (484): each reported as a refusal event already.
+        {"data_refused_waiting", ""},
+        // Kept chats that could not be kept: each a chat_unkept event (and counted in recording_failures).
+        {"chat_unkept", ""},
     };
     return kCounters;
 }

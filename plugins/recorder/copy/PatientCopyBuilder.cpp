@@ -138,6 +138,18 @@ CopyResult PatientCopyBuilder::build(const std::string& patient, int64_t fromMs,
             size_t index = 0;
             std::string kind = streamKind(mjr, index);
             std::string codec(jsonString(json_array_get(streams, index), "codec").value_or(""));
+            if (kind.starts_with("doc")) {
+                // A document kept with the chat: byte-identical, named by its number in the transcript.
+                std::string name = "document-" + rec.id + "-" + std::to_string(index) + "-" + kind.substr(3) +
+                                   std::filesystem::path(mjr).extension().string();
+                std::string path = cleanup.dir + "/" + name;
+                if (::rename(mjr.c_str(), path.c_str()) != 0)
+                    throw RequestError(errc::kWriteFailed, std::string("cannot move a kept document (") +
+                                                               WriteError::reasonFor(errno) + ")");
+                media.push_back({name, path});
+                names.push(name);
+                continue;
+            }
             if (kind == "chat") {
                 // The kept chat (part of the designated record set): its transcript as exported, no converter.
                 std::string name = "chat-" + rec.id + "-" + std::to_string(index) + ".jsonl";

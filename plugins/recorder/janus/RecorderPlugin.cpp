@@ -117,13 +117,16 @@ RecorderPlugin::RecorderPlugin(Config config, Logger log, MediaHost& host)
     sweeper_ = std::thread([this] { sweeperLoop(); });
     // The room plugin in the same process records its consults through this.
     RecordingSink::inProcess().provide(*this);
+    // The FHIR handler reads a visit's kept chat and documents through this.
+    KeptRecordSource::inProcess().provide(*this);
     // One state file per instance: several may share recordings_dir.
     ConfigTrail::record(std::string(kRecorderInfo.package), config_,
                         recordingsDir_ + "/config-state." + instanceId_ + ".json", log_);
 }
 
 RecorderPlugin::~RecorderPlugin() {
-    RecordingSink::inProcess().withdraw(*this);  // waits for in-process calls in flight
+    KeptRecordSource::inProcess().withdraw(*this);  // waits for in-process reads in flight
+    RecordingSink::inProcess().withdraw(*this);     // waits for in-process calls in flight
     {
         std::lock_guard lock(mutex_);
         stopping_ = true;
@@ -792,6 +795,14 @@ void RecorderPlugin::refuseHeld(const std::string& id, const LeaseHolder& holder
 JsonPtr RecorderPlugin::querySession(SessionId session) {
     JsonPtr j = JsonBuilder().set("session", session).build();
     return j;
+}
+
+KeptVisitRecords RecorderPlugin::read(const std::string& recording) {
+    const bool hex32 = recording.size() == 32 && std::all_of(recording.begin(), recording.end(), [](char c) {
+                           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+                       });
+    if (!hex32) throw RequestError(errc::kUnknownRecording, "no such recording");
+    return store_->readKept(recording);
 }
 
 }  // namespace hipaa::recorder

@@ -14,6 +14,7 @@
 #include "hipaa/ActorGate.hpp"
 #include "hipaa/Config.hpp"
 #include "hipaa/Ed25519Signer.hpp"
+#include "hipaa/KeptRecordSource.hpp"
 #include "hipaa/Logger.hpp"
 #include "hipaa/PluginCore.hpp"
 #include "hipaa/RecordingSink.hpp"
@@ -36,7 +37,7 @@ inline constexpr PluginInfo kRecorderInfo{"janus.plugin.hipaa.recorder",
                                           100,
                                           "hipaa.recorder"};
 
-class RecorderPlugin final : public MediaPluginCore, public RecordingSink {
+class RecorderPlugin final : public MediaPluginCore, public RecordingSink, public KeptRecordSource {
 public:
     RecorderPlugin(Config config, Logger log, MediaHost& host);
     ~RecorderPlugin() override;
@@ -59,6 +60,11 @@ public:
     Write write(const std::string& recording, size_t stream, const uint8_t* packet, size_t length) noexcept override;
     std::string failure(const std::string& recording) override;
     RecordingStopped stop(const std::string& recording) override;
+
+    // KeptRecordSource (registered in KeptRecordSource::inProcess() from init until destruction): a
+    // sealed kept-chat recording's messages and documents, decrypted and authenticated in memory
+    // (RecordingStore::readKept); throws the recorder's RequestError, never returns part of it.
+    KeptVisitRecords read(const std::string& recording) override;
 
 private:
     struct Sealed {

@@ -16,6 +16,7 @@
 #include "hipaa/JsonBuilder.hpp"
 
 #include <fcntl.h>
+#include <openssl/crypto.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -70,10 +71,24 @@ Digest256 hashFile(const std::string& path, const std::function<void()>& piece) 
 }  // namespace
 
 bool RecordingStore::isExportName(std::string_view name, std::string_view id) {
-    // <32 hex>-<ms>-<n>-<audio|video>.mjr or <32 hex>-<ms>-<n>-chat.jsonl
+    // <32 hex>-<ms>-<n>-<audio|video>.mjr, <32 hex>-<ms>-<n>-chat.jsonl or a kept document of that
+    // chat, <32 hex>-<ms>-<n>-doc<k>.<pdf|png|jpg|bin>
     if (name.size() < 32 || !allOf(name.substr(0, 32), isLowerHex) || (!id.empty() && name.substr(0, 32) != id))
         return false;
     std::string_view rest = name.substr(32);
+    for (std::string_view ext : {".pdf", ".png", ".jpg", ".bin"}) {
+        if (!rest.ends_with(ext)) continue;
+        rest.remove_suffix(ext.size());
+        size_t doc = rest.rfind("-doc");
+        if (doc == std::string_view::npos || doc + 4 == rest.size() || !allOf(rest.substr(doc + 4), isDigit))
+            return false;
+        rest = rest.substr(0, doc);
+        if (rest.empty() || rest[0] != '-') return false;
+        rest.remove_prefix(1);
+        size_t dash = rest.find('-');
+        return dash != std::string_view::npos && allOf(rest.substr(0, dash), isDigit) &&
+               allOf(rest.substr(dash + 1), isDigit);
+    }
     for (std::string_view kind : {"-audio.mjr", "-video.mjr", "-chat.jsonl"}) {
         if (!rest.ends_with(kind)) continue;
         rest.remove_suffix(kind.size());
@@ -478,7 +493,30 @@ JsonPtr RecordingStore::verify(const std::string& id) const {
             fileList.push(std::move(o).set("problem", "file missing").build());
             continue;
         }
-        ReadReport r = RecordingReader::readFile(path(m.files[i]), keyring_, piece);
+        // A kept chat's records must decode too: every document whole, in order, matching its SHA-256.
+        std::optional<KeptStreamReader> kept;
+        uint64_t messages = 0, documents = 0;
+        std::string keptProblem;
+        if (m.streams[i].kind == StreamKind::Chat)
+            kept.emplace([&](KeptMessage&) { ++messages; }, [&](KeptDocument&) { ++documents; });
+        ReadReport r = RecordingReader::readFile(path(m.files[i]), keyring_, [&](uint64_t t, ByteView record) {
+            piece(t, record);
+            if (!kept || !keptProblem.empty()) return;
+            try {
+                kept->take(record);
+            } catch (const Error& damage) {
+                keptProblem = damage.what();
+            }
+        });
+        if (kept) {
+            const bool cut = kept->finish();
+            if (keptProblem.empty() && cut && r.complete) keptProblem = "a kept document is incomplete";
+            o.set("messages", messages).set("documents", documents);
+            if (!keptProblem.empty()) {
+                ok = false;
+                o.set("records_problem", keptProblem);
+            }
+        }
         std::string digest = hexEncode(r.sha256);
         bool expectIncomplete = false;
         uint64_t expectChunks = 0;
@@ -570,7 +608,9 @@ std::vector<std::string> RecordingStore::exportMjr(const std::string& id, int64_
             ReadReport r = RecordingReader::readFile(path(m.files[i]), keyring_, [&](uint64_t t, ByteView pkt) {
                 if (chat) {
                     if (!transcript) {
-                        transcript.emplace(outPath);
+                        // Its documents beside it: <id>-<ms>-<n>-doc<k>.<pdf|png|jpg>
+                        const std::string prefix = outPath.substr(0, outPath.size() - std::string("chat.jsonl").size());
+                        transcript.emplace(outPath, prefix + "doc", &out);
                         out.push_back(outPath);
                     }
                     transcript->write(pkt);
@@ -598,6 +638,61 @@ std::vector<std::string> RecordingStore::exportMjr(const std::string& id, int64_
     } catch (...) {
         for (const auto& p : out) ::unlink(p.c_str());
         throw;
+    }
+    return out;
+}
+
+KeptVisitRecords RecordingStore::readKept(const std::string& id) const {
+    auto e = entry(id);
+    std::shared_lock files(e->files);
+    const Meta m = snapshot(*e);
+    if (m.status == "deleted") throw RequestError(errc::kDeleted, "recording was deleted");
+    refuseOpenElsewhere(m);
+    if (m.status == "recording") throw RequestError(errc::kActive, "recording is still running");
+    if (m.status != "sealed") throw RequestError(errc::kDamaged, "recording is " + m.status + ", not sealed");
+    std::string err;
+    auto manifest = SignedDocument::read(path(id + ".manifest.json"), "recording-manifest", signer_.verifier(), err);
+    if (!manifest) throw RequestError(errc::kDamaged, "manifest does not verify: " + err);
+    KeptVisitRecords out;
+    out.recording = id;
+    auto wipe = [&] {
+        for (auto& msg : out.messages) OPENSSL_cleanse(msg.text.data(), msg.text.size());
+        for (auto& d : out.documents) OPENSSL_cleanse(d.content.data(), d.content.size());
+    };
+    bool anyChat = false;
+    try {
+        for (size_t i = 0; i < m.files.size(); ++i) {
+            if (m.streams[i].kind != StreamKind::Chat) continue;
+            anyChat = true;
+            KeptStreamReader reader([&](KeptMessage& msg) { out.messages.push_back(std::move(msg)); },
+                                    [&](KeptDocument& d) { out.documents.push_back(std::move(d)); });
+            ReadReport r = RecordingReader::readFile(path(m.files[i]), keyring_, [&](uint64_t, ByteView record) {
+                reader.take(record);
+                progress(id);
+            });
+            if (!r.keyValid) {
+                if (r.keyUnavailable)
+                    throw RequestError(errc::kKeyUnavailable, "data key cannot be unwrapped on this host");
+                throw RequestError(errc::kDamaged, "recording fails verification: " + r.damage);
+            }
+            if (!r.complete) throw RequestError(errc::kDamaged, "recording fails verification: " + r.damage);
+            if (reader.finish()) throw RequestError(errc::kDamaged, "a kept document is incomplete");
+            bool match = false;
+            size_t k;
+            json_t* f;
+            json_array_foreach(json_object_get(manifest->get(), "files"), k, f) {
+                if (jsonString(f, "file").value_or("") == m.files[i])
+                    match = jsonString(f, "sha256").value_or("") == hexEncode(r.sha256);
+            }
+            if (!match) throw RequestError(errc::kDamaged, "recording fails verification: not the manifest's file");
+        }
+        if (!anyChat) throw RequestError(errc::kDamaged, "recording has no kept chat stream");
+    } catch (const RequestError&) {
+        wipe();
+        throw;
+    } catch (const Error& damage) {  // a record that does not decode
+        wipe();
+        throw RequestError(errc::kDamaged, std::string("recording fails verification: ") + damage.what());
     }
     return out;
 }

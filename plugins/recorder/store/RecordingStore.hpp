@@ -12,6 +12,7 @@
 #include "RetentionPolicy.hpp"
 #include "hipaa/Ed25519Signer.hpp"
 #include "hipaa/Json.hpp"
+#include "hipaa/KeptRecordSource.hpp"
 #include "hipaa/RecordingSink.hpp"
 
 #include <functional>
@@ -74,6 +75,11 @@ public:
     // True for the names exportMjr gives (of recording `id`, when given): the only files the export
     // sweeper and `remove` delete from the export folder.
     static bool isExportName(std::string_view name, std::string_view id = {});
+    // The kept chat and documents of a sealed recording, decrypted in memory (KeptRecordSource). Every
+    // file must match the signed manifest and authenticate whole, every record decode: otherwise it
+    // throws (421 unknown, 425 deleted, 426 still recording, 428 damaged, failed, interrupted or no chat
+    // stream, 427 key unavailable) and returns nothing.
+    KeptVisitRecords readKept(const std::string& id) const;
 
     // Sealed, failed or interrupted recordings past their policy and not on hold.
     std::vector<std::string> expired(int64_t nowMs) const;

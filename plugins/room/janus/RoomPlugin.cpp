@@ -54,6 +54,16 @@ RoomPlugin::RoomPlugin(Config config, Logger log, MediaHost& host, VisitPublishe
     // PHI-free events for the audit trail (never a name or a byte of the document).
     DocumentDeskSettings ds;
     ds.relay = [this](SessionId from, const std::vector<Bytes>& frames) { return relay_.relayFrames(from, frames); };
+    // A class that keeps documents: sealed in the room's kept chat first (no keeper: refused 487).
+    ds.keep = [this](const ChatSpeaker& from, const SharedDocument& doc) {
+        std::shared_ptr<ChatKeeper> k;
+        {
+            std::lock_guard lock(tapsMutex_);
+            auto it = keepers_.find(from.room);
+            if (it != keepers_.end()) k = it->second;
+        }
+        return k && k->keepDocument(from, DocumentTypes::mime(doc.type), doc.content, doc.sha256, clock_());
+    };
     ds.onShared = [this](const DocumentShare& s) {
         JsonPtr e = event::documentShared(s.from.room, s.from.pseudonym, s.from.role, DocumentTypes::mime(s.type),
                                           s.bytes, hexEncode(s.sha256), s.recipients);
@@ -191,8 +201,9 @@ void RoomPlugin::startChat(const std::string& room, const std::string& policy, c
     ChatKeeperSettings cs;
     cs.policy = policy;
     cs.context = context;
-    cs.onFailure = [this](const std::string&, const std::string&) {
+    cs.onFailure = [this, room](const std::string&, const std::string&) {
         recordingFailures_.fetch_add(1, std::memory_order_relaxed);
+        reportUnkept(room, "keeper_failed");
     };
     auto k = std::make_shared<ChatKeeper>(recorder_, cs, log_);
     k->start();  // throws when the recorder does not answer: the room's kept chat stays unrelayed
@@ -203,17 +214,25 @@ void RoomPlugin::startChat(const std::string& room, const std::string& policy, c
     relay_.setChatSink(room, k);
 }
 
-void RoomPlugin::stopChat(const std::string& room) {
+void RoomPlugin::reportUnkept(const std::string& room, const char* reason) {
+    Task t;
+    t.kind = Task::Kind::ChatUnkept;
+    t.message = JsonBuilder().set("room", room).set("reason", reason).build();
+    if (!enqueue(std::move(t))) log_.warn("kept chat failure not reported to the room: worker queue full");
+}
+
+std::string RoomPlugin::stopChat(const std::string& room) {
     std::shared_ptr<ChatKeeper> k;
     {
         std::lock_guard lock(tapsMutex_);
         auto it = keepers_.find(room);
-        if (it == keepers_.end()) return;
+        if (it == keepers_.end()) return {};
         k = it->second;
         keepers_.erase(it);
     }
     relay_.setChatSink(room, nullptr);  // from here on the room's kept chat is not relayed
-    k->stop();
+    std::string id = k->stop();
+    return k->sealed() ? id : std::string();
 }
 
 std::shared_ptr<MediaTap> RoomPlugin::tap(const std::string& room) const {
@@ -297,6 +316,8 @@ void RoomPlugin::apply(const Effects& effects) {
             case Effect::Kind::StopChat: {
                 RecorderJob job;
                 job.chat = e.kind == Effect::Kind::KeepChat ? RecorderJob::Chat::Keep : RecorderJob::Chat::Stop;
+                if (job.chat == RecorderJob::Chat::Stop) queued_.fetch_add(1);  // its outcome is a task
+                job.ticket = e.ticket;
                 job.room = e.room;
                 job.policy = e.policy;
                 job.context = e.context;
@@ -334,14 +355,30 @@ void RoomPlugin::recorderLoop() {
             closed = jobsClosed_;
         }
         if (job.chat != RecorderJob::Chat::None) {
+            std::string sealed;
             try {
                 if (job.chat == RecorderJob::Chat::Stop)
-                    stopChat(job.room);
+                    sealed = stopChat(job.room);
                 else if (!closed)
                     startChat(job.room, job.policy, job.context);
             } catch (const std::exception& e) {
                 recordingFailures_.fetch_add(1, std::memory_order_relaxed);
                 log_.error(std::string("kept chat could not start: ") + e.what());
+                if (job.chat == RecorderJob::Chat::Keep) reportUnkept(job.room, "no_keeper");
+            }
+            if (job.chat != RecorderJob::Chat::Stop) continue;
+            // The visit's end waits for this (VisitEnded names the sealed kept chats).
+            for (;;) {
+                Task t;
+                t.kind = Task::Kind::ChatSealed;
+                t.ticket = job.ticket;
+                if (!sealed.empty()) t.ids = {sealed};
+                if (queue_.push(std::move(t))) break;
+                if (stopping_) {
+                    handled_.fetch_add(1);
+                    break;
+                }
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
             }
             continue;
         }
@@ -406,6 +443,8 @@ void RoomPlugin::run() {
                     out = service_->recordingStarted(t.ticket, t.ok);
                 } else if (t.kind == Task::Kind::RecordingStopped) {
                     out = service_->recordingStopped(t.ticket, t.ids, t.ok);
+                } else if (t.kind == Task::Kind::ChatSealed) {
+                    out = service_->chatSealed(t.ticket, t.ids.empty() ? std::string() : t.ids.front());
                 } else if (t.kind == Task::Kind::RecordingFailure) {
                     const json_t* m = t.message.get();
                     out = service_->recordingFailed(std::string(jsonString(m, "room").value_or("")),
@@ -426,6 +465,12 @@ void RoomPlugin::run() {
                                                      clock_());
                 } else if (!sessions_.contains(t.session)) {
                     // a destroyed session's queued messages just drop
+                } else if (t.kind == Task::Kind::ChatUnkept) {
+                    const json_t* m = t.message.get();
+                    out = service_->chatUnkept(std::string(jsonString(m, "room").value_or("")),
+                                               std::string(jsonString(m, "reason").value_or("")));
+                } else if (t.kind == Task::Kind::WaitingData) {
+                    out = service_->dataWhileWaiting(t.session, t.video, t.ticket);
                 } else if (t.kind == Task::Kind::MediaGone) {
                     out = service_->mediaGone(t.session, clock_());
                 } else if (t.kind == Task::Kind::SlowLink) {
@@ -532,6 +577,10 @@ void RoomPlugin::createSession(SessionId session) {
 
 void RoomPlugin::destroySession(SessionId session) {
     relay_.removeSession(session);  // media stops before the state goes
+    {
+        std::lock_guard lock(waitingDataMutex_);
+        waitingData_.erase(session);
+    }
     noteSession(session, 0, false);
 }
 
@@ -613,7 +662,29 @@ void RoomPlugin::incomingData(SessionId session, const char* label, bool binary,
                               size_t length) noexcept {
     // Relayed within the sender's chat limit and counted; the worker's tick turns the counts into
     // `chat` audit summaries (Publishing::flushChat), so a flood never fills the worker's queue.
-    relay_.incomingData(session, label, binary, data, length, clock_());
+    bool noDataStream = false;
+    const int64_t now = clock_();
+    relay_.incomingData(session, label, binary, data, length, now, &noDataStream);
+    if (!noDataStream) return;
+    // Someone waiting (or sent back to it while its PeerConnection closes): the worker refuses it with
+    // 484 and records that, at most once a second per handle with the count since.
+    Task t;
+    t.kind = Task::Kind::WaitingData;
+    t.session = session;
+    try {
+        std::lock_guard lock(waitingDataMutex_);
+        WaitingDataCount& c = waitingData_[session];
+        const bool document = binary && DocumentFrame::looksLikeFrame(ByteView(data, length));
+        ++(document ? c.documents : c.messages);
+        if (c.lastUs != 0 && now - c.lastUs < 1000000) return;
+        c.lastUs = now;
+        t.video = document;  // the kind of the message that reports them all
+        t.ticket = c.messages + c.documents;
+        c.messages = c.documents = 0;
+    } catch (...) {
+        return;  // out of memory: not reported
+    }
+    enqueue(std::move(t));
 }
 
 MediaPluginCore::Reply RoomPlugin::handleMessage(SessionId session, const std::string& transaction, JsonPtr message,

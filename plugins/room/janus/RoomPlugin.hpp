@@ -79,6 +79,9 @@ private:
             RecordingStarted,
             RecordingStopped,
             RecordingFailure,
+            ChatSealed,        // a StopChat's outcome: ids = {the sealed kept chat} or {}
+            ChatUnkept,        // message = {"room","reason"}: the kept chat cannot be kept
+            WaitingData,       // data from a handle with no data stream (video: a document; ticket: how many)
             SharedRevocation,  // message = {"kind","target","until"} from the RevocationListener
             SessionChanges,    // wakes the worker for sessionChanges_
             ConfiguredRooms    // ids: the .jcfg's rooms this instance hosts, once the directory was reached
@@ -128,7 +131,9 @@ private:
     std::vector<std::string> stopTap(const std::string& room);
     // Kept chat (class `chat = "record"`), on the recorder thread like the tap.
     void startChat(const std::string& room, const std::string& policy, const RecordingContext& context);
-    void stopChat(const std::string& room);
+    void reportUnkept(const std::string& room, const char* reason);
+    // The sealed kept chat's recording ("" when none ran or it did not seal).
+    std::string stopChat(const std::string& room);
 
     Config config_;
     Logger log_;
@@ -149,6 +154,14 @@ private:
     std::set<SessionId> sessions_;
     BoundedQueue<Task> queue_{8192};
     std::atomic<uint64_t> queued_{0}, handled_{0}, slowLinks_{0}, recordingFailures_{0};
+    // Data from handles that publish no data stream (someone waiting): at most one task per handle and
+    // second reaches the worker, the rest are counted into it (media threads; rare, so a lock is fine).
+    struct WaitingDataCount {
+        int64_t lastUs = 0;
+        uint64_t messages = 0, documents = 0;
+    };
+    std::mutex waitingDataMutex_;
+    std::map<SessionId, WaitingDataCount> waitingData_;
     const RecordingTap::Sink& recorder_;
     mutable std::mutex tapsMutex_;  // guards taps_, retired_, tapObserver_
     std::map<std::string, std::shared_ptr<RecordingTap>> taps_;

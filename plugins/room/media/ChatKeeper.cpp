@@ -2,6 +2,7 @@
 #include "ChatKeeper.hpp"
 
 #include "hipaa/ChatRecord.hpp"
+#include "hipaa/DocumentRecord.hpp"
 #include "hipaa/Errors.hpp"
 
 #include <openssl/crypto.h>
@@ -47,6 +48,48 @@ bool ChatKeeper::keep(const ChatSpeaker& from, const uint8_t* data, size_t lengt
     return false;
 }
 
+bool ChatKeeper::keepDocument(const ChatSpeaker& from, const std::string& mime, ByteView content,
+                              const Digest256& sha256, int64_t nowUs) noexcept {
+    try {
+        if (running_.load(std::memory_order_acquire)) {
+            auto job = std::make_shared<DocumentJob>();
+            job->mime = mime;
+            job->content = content;
+            job->sha256 = sha256;
+            std::future<bool> kept = job->done.get_future();
+            if (queue_.push(Item{from.pseudonym, from.role, nowUs, {}, job})) return kept.get();
+        }
+    } catch (...) {
+        // out of memory: not kept
+    }
+    return false;
+}
+
+bool ChatKeeper::writeDocument(Item& item) {
+    DocumentJob& job = *item.document;
+    DocumentRecord d;
+    d.number = documents_;
+    d.sender = item.sender;
+    d.role = item.role;
+    d.sentMs = static_cast<uint64_t>(item.nowUs > 0 ? item.nowUs / 1000 : 0);
+    d.mime = job.mime;
+    d.size = job.content.size();
+    d.sha256 = job.sha256;
+    std::optional<std::vector<Bytes>> records = d.encode(job.content);
+    if (!records) return false;
+    bool ok = true;
+    {
+        auto sink = sink_.acquire();
+        for (auto& r : *records) {
+            ok = ok && sink && sink->write(recording_, 0, r.data(), r.size()) == RecordingSink::Write::Recorded;
+            OPENSSL_cleanse(r.data(), r.size());
+        }
+    }
+    // Numbered in the stream even when cut short: a reader finds the gap, never a partial document.
+    ++documents_;
+    return ok;
+}
+
 void ChatKeeper::run() {
     std::vector<Item> batch;
     for (;;) {
@@ -58,6 +101,26 @@ void ChatKeeper::run() {
 }
 
 void ChatKeeper::write(Item& item) {
+    if (item.document) {
+        if (failed_) {  // the stream's file failed: nothing more is kept
+            item.document->done.set_value(false);
+            return;
+        }
+        bool ok = false;
+        try {
+            ok = writeDocument(item);
+        } catch (...) {
+            // out of memory encoding it: not kept (the desk waiting for the answer must get one)
+        }
+        if (!ok) {
+            lost_.fetch_add(1, std::memory_order_relaxed);
+            report("write_failed");
+        } else {
+            kept_.fetch_add(1, std::memory_order_relaxed);
+        }
+        item.document->done.set_value(ok);
+        return;
+    }
     ChatRecord record{std::move(item.sender), std::move(item.role),
                       static_cast<uint64_t>(item.nowUs > 0 ? item.nowUs / 1000 : 0),
                       std::string(item.text.begin(), item.text.end())};

@@ -7,6 +7,10 @@
 // crypto-shredding with receipts, verify and export apply unchanged. The text never reaches a log,
 // an event or PostgreSQL.
 //
+// A class with `documents = "record"` keeps every shared document in the same recording
+// (keepDocument, on the room's document thread): its start record and parts are written in one go by
+// the keeper's thread, between messages, and the desk relays the document only once they all were.
+//
 // The queue is bounded (`capacity` messages): a full queue refuses the message, which the relay then
 // does not relay (nothing is shown that is not kept). The media thread takes one short lock and one
 // copy per message; chat is limited per participant (ChatMeter), so this stays off the RTP path's
@@ -15,11 +19,14 @@
 
 #include "hipaa/BoundedQueue.hpp"
 #include "hipaa/Bytes.hpp"
+#include "hipaa/Hash.hpp"
 #include "hipaa/Logger.hpp"
 #include "hipaa/RecordingSink.hpp"
 
 #include <atomic>
 #include <functional>
+#include <future>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -58,16 +65,32 @@ public:
     // Idempotent.
     std::string stop();
     const std::string& recording() const { return recording_; }
+    // After stop() (on its caller's thread): the recorder sealed the recording and nothing was lost.
+    bool sealed() const { return stopped_ && !failed_; }
     Stats stats() const;
 
     bool keep(const ChatSpeaker& from, const uint8_t* data, size_t length, int64_t nowUs) noexcept override;
+    // Seals a complete, checked document (DocumentRecord) and waits until the recorder took every part
+    // of it: true when kept. False (nothing more of it written) when the keeper is stopping, its queue
+    // is full or the recorder failed. Never from a media thread (it blocks); copies nothing but the
+    // records it writes, which it wipes.
+    bool keepDocument(const ChatSpeaker& from, const std::string& mime, ByteView content, const Digest256& sha256,
+                      int64_t nowUs) noexcept;
 
 private:
+    struct DocumentJob {
+        std::string mime;
+        ByteView content;
+        Digest256 sha256{};
+        std::promise<bool> done;
+    };
     struct Item {
         std::string sender, role;
         int64_t nowUs = 0;
         Bytes text;
+        std::shared_ptr<DocumentJob> document{};  // a document instead of a message
     };
+    bool writeDocument(Item& item);
     void run();
     void write(Item& item);
     void report(const char* reason);
@@ -82,6 +105,7 @@ private:
     std::mutex stopMutex_;
     bool stopped_ = false;
     std::atomic<uint64_t> accepted_{0}, refused_{0}, kept_{0}, lost_{0};
+    uint32_t documents_ = 0;  // keeper thread: the next document's number in the stream
     std::thread thread_;
 };
 

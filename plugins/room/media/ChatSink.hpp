@@ -18,6 +18,7 @@ struct ChatSpeaker {
     bool kept = false;              // the room's class keeps chat: no sink (or a full one) means not relayed
     bool shareDocument = false;     // the class lets this role share documents (`share_document`)
     uint64_t documentMaxBytes = 0;  // the class' `document_max_bytes`
+    bool documentsKept = false;     // `documents = "record"`: a document is relayed only once sealed
 };
 
 class ChatSink {

@@ -136,6 +136,10 @@ void DocumentDesk::handle(Item& item) {
 }
 
 void DocumentDesk::share(SessionId session, const ChatSpeaker& from, SharedDocument& doc) {
+    if (from.documentsKept && !(settings_.keep && settings_.keep(from, doc))) {
+        OPENSSL_cleanse(doc.content.data(), doc.content.size());
+        return refuse(session, from, errc::kDocumentNotKept, "not_kept");
+    }
     // Re-framed by the room (one transfer id per relay), so what the others receive is exactly what
     // was checked.
     std::vector<Bytes> frames;

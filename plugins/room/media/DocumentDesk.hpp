@@ -4,7 +4,8 @@
 // publisher to the room's desk on the media thread (a copy into a bounded queue; full: refused 485);
 // the desk's own thread assembles each sender's transfer (DocumentAssembler: size cap, order, type by
 // content, SHA-256) and only a complete, valid document is relayed, re-framed, to the admitted
-// participants subscribed to the sender's data stream. Every share and every refusal is reported
+// participants subscribed to the sender's data stream (when the class keeps documents, only once the
+// chat keeper sealed it: nothing is seen that is not kept). Every share and every refusal is reported
 // (sender pseudonym, role, type, size, SHA-256 or the refusal's code; never a name or a byte of the
 // content) for the audit trail. A refusal discards the whole transfer: nothing partial is relayed.
 #include "ChatSink.hpp"
@@ -45,6 +46,10 @@ struct DocumentDeskSettings {
     size_t capacity = 256;  // frames queued at most, of every room (256 x 16 KiB = 4 MiB)
     // Sends the frames to the admitted subscribers of `from`'s data stream; how many received them.
     std::function<size_t(SessionId from, const std::vector<Bytes>& frames)> relay;
+    // A class that keeps documents (`documents = "record"`, ChatSpeaker::documentsKept): seals a complete
+    // document in the visit's kept chat before it is relayed (the desk's thread; may block). False: not
+    // kept, so not relayed either (refused 487).
+    std::function<bool(const ChatSpeaker& from, const SharedDocument& doc)> keep;
     std::function<void(const DocumentShare&)> onShared;     // the desk's thread; must not block
     std::function<void(const DocumentRefusal&)> onRefused;  // the desk's thread (or keep's caller)
 };

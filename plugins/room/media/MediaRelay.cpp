@@ -424,11 +424,14 @@ void MediaRelay::incomingRtp(SessionId from, MediaPacket& packet) noexcept {
 }
 
 size_t MediaRelay::incomingData(SessionId from, const char* label, bool binary, const uint8_t* data, size_t length,
-                                int64_t nowUs) noexcept {
+                                int64_t nowUs, bool* noDataStream) noexcept {
     RcuDomain::ReadSection reading = rcu_.read();
     const Snapshot& snap = *snapshot_.load(std::memory_order_seq_cst);
     auto it = snap.publishers.find(from);
-    if (it == snap.publishers.end() || it->second->dataPosition < 0) return 0;
+    if (it == snap.publishers.end() || it->second->dataPosition < 0) {
+        if (noDataStream) *noDataStream = true;
+        return 0;
+    }
     const Publisher& pub = *it->second;
     if (binary && DocumentFrame::looksLikeFrame(ByteView(data, length))) {
         // A document: checked whole on the room's desk before anyone receives it (never relayed here).

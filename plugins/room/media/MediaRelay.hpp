@@ -104,8 +104,9 @@ public:
     // publisher's chat limit; returns how many subscribers it went to (0: the sender publishes no data
     // stream, e.g. it is waiting, or the message is over the limit and dropped; or the room keeps chat
     // and its ChatSink did not take the message: counted in chatUnkept).
+    // `noDataStream` (optional): set true when the sender publishes no data stream here.
     size_t incomingData(SessionId from, const char* label, bool binary, const uint8_t* data, size_t length,
-                        int64_t nowUs) noexcept;
+                        int64_t nowUs, bool* noDataStream = nullptr) noexcept;
 
     uint64_t relayedPackets() const noexcept { return relayed_.load(std::memory_order_relaxed); }
     uint64_t chatRelayed() const noexcept { return chatRelayed_.load(std::memory_order_relaxed); }

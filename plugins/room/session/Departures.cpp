@@ -62,10 +62,30 @@ void Departures::endVisit(Room& room, const std::string& reason, int64_t nowUs, 
     v.endedUs = nowUs;
     v.fhir = room.fhir;
     v.participants = room.history;
+    v.keptToEhr = state_.classOf(room).keptToEhr;
+    // A kept chat still being sealed: the visit is published once the recorder names its recordings.
+    if (room.chatStopsPending > 0) {
+        room.endedPending = std::move(v);
+        return;
+    }
+    publishEnded(room, std::move(v), out);
+}
+
+void Departures::publishPending(Room& room, Effects& out) {
+    if (!room.endedPending) return;
+    VisitEnded v = std::move(*room.endedPending);
+    room.endedPending.reset();
+    publishEnded(room, std::move(v), out);
+}
+
+void Departures::publishEnded(Room& room, VisitEnded v, Effects& out) {
+    v.keptRecordings = room.keptRecordings;
+    const std::string reason = v.reason;
+    const int64_t endedUs = v.endedUs;
     VisitBus::PublishResult res = publish_ ? publish_(std::move(v)) : VisitBus::PublishResult{};
     out.push_back(
         Effect::notify(0, event::visitEnded(room.id, reason, static_cast<uint64_t>(room.history.size()),
-                                            (nowUs - (room.startedUs ? room.startedUs : nowUs)) / kUs,
+                                            (endedUs - (room.startedUs ? room.startedUs : endedUs)) / kUs,
                                             static_cast<uint64_t>(res.delivered), static_cast<uint64_t>(res.refused))));
     ++state_.counters["visits_ended"];
 }

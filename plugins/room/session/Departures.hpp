@@ -44,6 +44,9 @@ public:
     void endParticipant(Room& room, std::string pid, const std::string& reason, int64_t nowUs, Effects& out,
                         bool pushToIt = true);
     void endVisit(Room& room, const std::string& reason, int64_t nowUs, Effects& out);
+    // The ended visit's VisitEnded, held until the recorder sealed its kept chat (every StopChat
+    // answered), is published now with the kept recordings.
+    void publishPending(Room& room, Effects& out);
     // A participant stops all media: publication, subscriber handles (hung up), and its own
     // PeerConnection when `hangupPc` (sent back to the waiting room, leave).
     void dropMedia(Room& room, Participant& p, int64_t nowUs, Effects& out, bool hangupPc);
@@ -53,6 +56,7 @@ public:
     void expire(int64_t nowUs, Effects& out);
 
 private:
+    void publishEnded(Room& room, VisitEnded v, Effects& out);
     void remove(Room& room, std::string pid, int64_t nowUs, Effects& out);
 
     RoomState& state_;

@@ -121,10 +121,10 @@ void Publishing::offer(const Reply& reply, const char* request, const MediaSetti
     }
     // Kept chat: the keeper is asked for before the first message can arrive; until it is there the
     // relay drops what a kept publisher sends.
-    if (cls.chatKept) recording_.keepChat(room, reply.out);
+    if (cls.keeper()) recording_.keepChat(room, reply.out);
     media_.relay->publish(reply.session, room.id, me.feed, std::move(relay), cls.bitrate, recording_.tapped(room, me),
                           ChatSpeaker{room.id, me.pseudonym, roleName(me.role), cls.chatKept,
-                                      cls.shareDocument.contains(me.role), cls.documentMaxBytes});
+                                      cls.shareDocument.contains(me.role), cls.documentMaxBytes, cls.documentsKept});
     ++state_.counters[renegotiation ? "publications_renegotiated" : "publications"];
     // Counted once the offer is taken, like a subscriber's restart once its new offer is made.
     if (restart) ++state_.counters["ice_restarts"];

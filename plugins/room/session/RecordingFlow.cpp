@@ -150,6 +150,18 @@ Effects RecordingFlow::failed(const std::string& roomId, const std::string& reas
     return out;
 }
 
+Effects RecordingFlow::chatUnkept(const std::string& roomId, const std::string& reason) {
+    Effects out;
+    auto it = state_.rooms.find(roomId);
+    if (it == state_.rooms.end() || it->second.ended) return out;
+    Room& room = it->second;
+    ++state_.counters["chat_unkept"];
+    out.push_back(Effect::notify(0, event::chatUnkept(room.id, reason)));
+    for (const auto& [id, p] : room.participants)
+        if (!p.waiting) out.push_back(Effect::push(p.session, {}, push::chatUnkept(room.id, reason)));
+    return out;
+}
+
 // ---- participants coming and going ----
 
 bool RecordingFlow::tapped(const Room& room, const Participant& p) const {
@@ -163,10 +175,7 @@ void RecordingFlow::admitted(Room& room, const Participant& p, Effects& out) {
     // access to it (and their patient copy) follows from the recording like any other.
     if (room.chatKeeping && (p.role == Role::Provider || p.role == Role::Patient) && !p.pseudonym.empty() &&
         !room.chatContext.contains(p.pseudonym)) {
-        Effect stop{Effect::Kind::StopChat};
-        stop.room = room.id;
-        out.push_back(std::move(stop));
-        room.chatKeeping = false;
+        stopChat(room, out);
         keepChat(room, out);
     }
     Room::Recording& rec = room.recording;
@@ -197,17 +206,36 @@ void RecordingFlow::left(Room& room, const std::string& pid, Effects& out) {
 void RecordingFlow::visitEnding(Room& room, Effects& out) {
     cancelConsent(room, "visit_ended", out);
     stopRecording(room, "visit_ended", out);
-    if (room.chatKeeping) {
-        room.chatKeeping = false;
-        Effect e{Effect::Kind::StopChat};
-        e.room = room.id;
-        out.push_back(std::move(e));
-    }
+    if (room.chatKeeping) stopChat(room, out);
+}
+
+void RecordingFlow::stopChat(Room& room, Effects& out) {
+    room.chatKeeping = false;
+    Effect e{Effect::Kind::StopChat};
+    e.room = room.id;
+    e.ticket = nextTicket_++;
+    chatStopping_[e.ticket] = room.id;
+    ++room.chatStopsPending;
+    out.push_back(std::move(e));
+}
+
+std::optional<std::string> RecordingFlow::chatSealed(uint64_t ticket, const std::string& recording) {
+    auto it = chatStopping_.find(ticket);
+    if (it == chatStopping_.end()) return std::nullopt;
+    std::string id = it->second;
+    chatStopping_.erase(it);
+    auto rit = state_.rooms.find(id);
+    if (rit == state_.rooms.end()) return std::nullopt;
+    Room& room = rit->second;
+    if (!recording.empty()) room.keptRecordings.push_back(recording);
+    if (room.chatStopsPending > 0) --room.chatStopsPending;
+    if (room.chatStopsPending == 0 && room.endedPending) return id;
+    return std::nullopt;
 }
 
 void RecordingFlow::keepChat(Room& room, Effects& out) const {
     const RoomClass& cls = state_.classOf(room);
-    if (!cls.chatKept || room.chatKeeping) return;
+    if (!cls.keeper() || room.chatKeeping) return;
     room.chatKeeping = true;
     Effect e{Effect::Kind::KeepChat};
     e.room = room.id;

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -32,6 +33,9 @@ public:
     Effects stopped(uint64_t ticket, const std::vector<std::string>& ids, bool ok);
     // A part of the running recording failed (RecordingTap's report).
     Effects failed(const std::string& room, const std::string& reason, const std::string& recording);
+    // The room's kept chat cannot be kept (no keeper started, or it failed): a PHI-free event, and
+    // every admitted participant is told (their kept messages and documents are not relayed).
+    Effects chatUnkept(const std::string& room, const std::string& reason);
 
     // Whether the relay may give p's media to the room's tap: only while recording, and a participant
     // asked for consent only once she gave it.
@@ -45,6 +49,9 @@ public:
     // the visit and who is admitted now; a provider or patient admitted later starts a new segment
     // (StopChat, KeepChat) naming them; the visit's end seals it (StopChat).
     void keepChat(Room& room, Effects& out) const;
+    // The recorder's answer to a StopChat (`recording`: the sealed kept chat, "" when none was kept):
+    // the room whose ended visit may now be published (no StopChat of it left), if any.
+    std::optional<std::string> chatSealed(uint64_t ticket, const std::string& recording);
 
 private:
     bool asksConsent(const Room& room, const Participant& p) const;
@@ -59,12 +66,14 @@ private:
     RecordingContext context(const Room& room) const;
     static constexpr size_t kContextMax = 16;
     void pushState(const Room& room, const char* state, const std::string& reason, Effects& out) const;
+    void stopChat(Room& room, Effects& out);
 
     RoomState& state_;
     MediaRelay* relay_;
     uint64_t nextTicket_ = 1;
     std::map<uint64_t, std::string> starting_;                          // ticket -> room
     std::map<uint64_t, std::pair<std::string, std::string>> stopping_;  // ticket -> room, reason
+    std::map<uint64_t, std::string> chatStopping_;                      // StopChat ticket -> room
 };
 
 }  // namespace hipaa::room

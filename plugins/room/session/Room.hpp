@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -35,6 +36,11 @@ struct Room {
     Recording recording;
     bool chatKeeping = false;           // a KeepChat effect went out (class `chat = "record"`), no StopChat yet
     std::set<std::string> chatContext;  // pseudonyms in the running kept chat's context
+    // The kept chat's recordings the recorder sealed, in order (VisitEnded.keptRecordings), and the
+    // StopChat effects it has not answered yet: the visit's end is published once none is left.
+    std::vector<std::string> keptRecordings;
+    unsigned chatStopsPending = 0;
+    std::optional<VisitEnded> endedPending;
 };
 
 // Keeps the first non-empty value of each reference: the visit's context is what the first token

@@ -62,6 +62,11 @@ RoomClass RoomClass::fromConfig(Config& config, const std::string& name) {
     std::string chat = config.string(cat + "chat", "relay");
     if (chat != "relay" && chat != "record") throw ConfigError(cat + "chat: must be \"relay\" or \"record\"");
     c.chatKept = chat == "record";
+    std::string documents = config.string(cat + "documents", "relay");
+    if (documents != "relay" && documents != "record")
+        throw ConfigError(cat + "documents: must be \"relay\" or \"record\"");
+    c.documentsKept = documents == "record";
+    c.keptToEhr = config.boolean(cat + "kept_to_ehr", true);
     c.shareDocument =
         roleSet(config.stringList(cat + "share_document", names(c.shareDocument)), cat + "share_document");
     c.documentMaxBytes =

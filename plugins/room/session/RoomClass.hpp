@@ -31,6 +31,11 @@ struct RoomClass {
     bool recordConsent = true;    // `record` needs the consent of every admitted patient first
     std::string recordingPolicy;  // recorder retention policy for this class ("" = the recorder's default)
     bool chatKept = false;        // `chat = "record"`: every message sealed by the recorder (ChatKeeper)
+    // `documents = "record"`: every shared document sealed in the visit's kept chat before it is relayed;
+    // the room then runs a ChatKeeper even when chat only relays (its messages stay unkept).
+    bool documentsKept = false;
+    bool keeper() const { return chatKept || documentsKept; }
+    bool keptToEhr = true;  // `kept_to_ehr`: VisitEnded.keptToEhr (false: kept in the recorder only)
     std::set<Role> shareDocument{Role::Provider, Role::Patient};  // may share documents (DocumentDesk)
     uint64_t documentMaxBytes = uint64_t{10} << 20;               // per shared document
     uint32_t bitrate = 0;  // video cap per publisher in bits/s (REMB + b=AS); 0 = the browser decides

@@ -164,6 +164,10 @@ JsonPtr recordingRefusedByRecorder(const std::string& room, const std::string& b
     return named("recording_failed", room).set("by", by).build();
 }
 
+JsonPtr chatUnkept(const std::string& room, const std::string& reason) {
+    return named("chat_unkept", room).set("reason", reason).build();
+}
+
 JsonPtr recordingPartFailed(const std::string& room, const std::string& reason, const std::string& recording) {
     return named("recording_failed", room)
         .set("reason", reason)
@@ -236,6 +240,17 @@ JsonPtr documentShared(const std::string& room, const std::string& participant, 
         .set("bytes", bytes)
         .set("sha256", sha256)
         .set("recipients", recipients)
+        .build();
+}
+
+JsonPtr chatRefused(const std::string& room, const std::string& participant, const std::string& role, int code,
+                    const std::string& reason) {
+    return named("chat", room)
+        .set("participant", participant)
+        .set("role", role)
+        .set("outcome", "refused")
+        .set("error_code", code)
+        .set("reason", reason)
         .build();
 }
 

@@ -59,6 +59,8 @@ JsonPtr recordingStopped(const std::string& room, const std::string& reason, con
 JsonPtr recordingRefusedByRecorder(const std::string& room, const std::string& by);
 // A part of a running recording failed (`recording`: the recorder's id, or "").
 JsonPtr recordingPartFailed(const std::string& room, const std::string& reason, const std::string& recording);
+// The room's kept chat (and documents) cannot be kept: `reason` no_keeper or keeper_failed.
+JsonPtr chatUnkept(const std::string& room, const std::string& reason);
 JsonPtr recordingRefused(const std::string& room, const std::string& by, const char* reason);
 
 // ---- media ----
@@ -78,6 +80,9 @@ JsonPtr documentShared(const std::string& room, const std::string& participant, 
                        const char* type, uint64_t bytes, const std::string& sha256, uint64_t recipients);
 JsonPtr documentRefused(const std::string& room, const std::string& participant, const std::string& role, int code,
                         const std::string& reason);
+// A chat message refused (484 from someone waiting): who and why, never the text.
+JsonPtr chatRefused(const std::string& room, const std::string& participant, const std::string& role, int code,
+                    const std::string& reason);
 JsonPtr chat(const std::string& room, const std::string& participant, Role role, uint64_t messages, uint64_t bytes,
              uint64_t recipients, uint64_t dropped, int64_t timeUs);
 JsonPtr slowLink(const std::string& room, const std::string& participant, const char* direction, const char* media,

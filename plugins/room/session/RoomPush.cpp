@@ -83,6 +83,10 @@ JsonPtr recording(const std::string& room, const char* state, const std::string&
     return event(room).set("recording", state).setIf(!reason.empty(), "reason", reason).build();
 }
 
+JsonPtr chatUnkept(const std::string& room, const std::string& reason) {
+    return event(room).set("chat_kept", false).set("reason", reason).build();
+}
+
 JsonPtr consentRequest(const std::string& room, const std::string& by) {
     return event(room).set("consent_request", "record").setIf(!by.empty(), "by", by).build();
 }

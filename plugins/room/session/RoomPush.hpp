@@ -44,6 +44,9 @@ JsonPtr moderation(const std::string& room, bool muted, const std::string& mid);
 // ---- recording ----
 // {"recording": started | stopped | failed | not_started, "reason"?}
 JsonPtr recording(const std::string& room, const char* state, const std::string& reason = {});
+// The class keeps chat or documents and they cannot be kept now (`reason` no_keeper, keeper_failed):
+// kept messages and documents are not relayed until a keeper runs again.
+JsonPtr chatUnkept(const std::string& room, const std::string& reason);
 // A recording request to a patient (`by`: the provider's participant id, "" when unknown).
 JsonPtr consentRequest(const std::string& room, const std::string& by);
 JsonPtr consentRequestCancelled(const std::string& room);

@@ -183,6 +183,25 @@ Effects RoomService::recordingFailed(const std::string& room, const std::string&
     return recording_.failed(room, reason, recording);
 }
 
+Effects RoomService::dataWhileWaiting(SessionId s, bool document, uint64_t messages) {
+    Effects out;
+    const Participant* p = state_.participantOf(s);
+    const Room* room = state_.roomOf(s);
+    if (!p || !room || !p->waiting) return out;
+    state_.counters["data_refused_waiting"] += messages;
+    const std::string role = roleName(p->role);
+    out.push_back(Effect::notify(
+        s, document ? event::documentRefused(room->id, p->pseudonym, role, errc::kDataWhileWaiting, "waiting")
+                    : event::chatRefused(room->id, p->pseudonym, role, errc::kDataWhileWaiting, "waiting")));
+    return out;
+}
+
+Effects RoomService::chatSealed(uint64_t ticket, const std::string& recording) {
+    Effects out;
+    if (auto room = recording_.chatSealed(ticket, recording)) departures_.publishPending(state_.rooms.at(*room), out);
+    return out;
+}
+
 Effects RoomService::tick(int64_t now) {
     Effects out;
     departures_.expire(now, out);

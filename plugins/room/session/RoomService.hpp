@@ -63,6 +63,17 @@ public:
     Effects recordingStopped(uint64_t ticket, const std::vector<std::string>& ids, bool ok) {
         return recording_.stopped(ticket, ids, ok);
     }
+    // Data channel messages from a handle that publishes no data stream (the relay drops them): when it
+    // is a participant in the waiting room, refused 484 and recorded (a PHI-free `chat` or `document`
+    // event with outcome refused). `document`: the message was a document frame.
+    Effects dataWhileWaiting(SessionId session, bool document, uint64_t messages);
+    // The room's kept chat cannot be kept (`reason` no_keeper: the keeper did not start; keeper_failed).
+    Effects chatUnkept(const std::string& room, const std::string& reason) {
+        return recording_.chatUnkept(room, reason);
+    }
+    // The recorder's answer to a StopChat effect (`recording`: the kept chat it sealed, "" for none); an
+    // ended visit waiting for it is published (VisitEnded.keptRecordings).
+    Effects chatSealed(uint64_t ticket, const std::string& recording);
     // Admin API message_plugin (except plugin `info` and `reload_keys`, answered by RoomPlugin).
     JsonPtr admin(const json_t* request, int64_t nowUs, Effects& out) { return admin_.handle(request, nowUs, out); }
     // A revocation some instance stored in the shared store (RevocationListener): ends the live

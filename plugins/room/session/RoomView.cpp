@@ -67,7 +67,8 @@ JsonPtr RoomView::policy(const Room& room, int64_t nowUs) const {
     return JsonBuilder()
         .set("recording", recording)
         .setIf(!cls.e2ee && !cls.recordingPolicy.empty(), "recording_policy", cls.recordingPolicy)
-        .set("chat_kept", cls.chatKept)  // `chat = "record"`: every message sealed by the recorder
+        .set("documents_kept", cls.documentsKept)  // `documents = "record"`: sealed before relayed
+        .set("chat_kept", cls.chatKept)            // `chat = "record"`: every message sealed by the recorder
         .set("e2ee", cls.e2ee)
         .set("idle_timeout", cls.idleTimeoutS)
         .set("max_visit_length", cls.maxVisitS)

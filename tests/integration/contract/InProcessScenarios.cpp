@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The codes that answer load, the disk or a database, not a request: a full room worker queue (439),
-// the refusals of a document shared over a data channel (480-486: the room's document desk with its
+// the refusals of a document shared over a data channel (480-487: the room's document desk with its
 // thread; a browser's data channel is the e2e tests' part),
 // an audit queue that stays full behind a full spool while the database is away (the shared 368), a recorder
 // whose disk refuses writes (470) and a room whose shared token state is unreachable (468). A client
@@ -203,6 +203,54 @@ int roomJoinWithoutTheSharedState() {
     return answer.get();
 }
 
+// A patient in the waiting room sends chat over a data channel (through Janus only a browser has one):
+// the room plugin's worker refuses it with 484 and records the refusal as a PHI-free `chat` event.
+int roomChatFromTheWaitingRoom() {
+    TempDir dir;
+    std::string pseudo = dir.write("pseudonym.key", std::string(64, 'b'), 0600);
+    std::string pem = dir.write("es.pem", ContractJanus::tokens().publicPem("es"), 0600);
+    std::string cfg = dir.write("room.jcfg",
+                                "general: { pseudonym_key_file = \"" + pseudo + "\"\n require_audit = false }\n" +
+                                    "tokens: { issuers = \"" + room::test::TokenFactory::kIssuer +
+                                    "\"\n audience = \"" + room::test::TokenFactory::kAudience +
+                                    "\" }\nkeys: { pem_files = \"es=" + pem + "\" }\nroom-r: { class = \"default\" }\n",
+                                0600);
+    struct EventHost final : MediaHost {
+        std::promise<void> waiting;
+        std::promise<int> refused;
+        std::once_flag onceWaiting, onceRefused;
+        bool pushEvent(SessionId, const std::string&, const json_t* body, const json_t*) override {
+            if (jsonString(body, "hipaa.room").value_or("") == "waiting")
+                std::call_once(onceWaiting, [&] { waiting.set_value(); });
+            return true;
+        }
+        void notifyEvent(SessionId, const json_t* e) override {
+            if (jsonString(e, "event").value_or("") == "chat" && jsonString(e, "outcome").value_or("") == "refused")
+                std::call_once(onceRefused,
+                               [&] { refused.set_value(static_cast<int>(jsonInt(e, "error_code").value_or(0))); });
+        }
+        bool eventsEnabled() const override { return true; }
+        void closePeerConnection(SessionId) override {}
+        void endSession(SessionId) override {}
+    } host;
+    auto waiting = host.waiting.get_future();
+    auto refused = host.refused.get_future();
+    room::RoomPlugin plugin(Config(JcfgParser::parseFile(cfg), cfg), Logger(), host,
+                            room::VisitPublisher{nullptr, nullptr});
+    plugin.createSession(1);
+    int64_t now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    std::string token = ContractJanus::tokens().sign(ContractJanus::tokens().claims("r", "patient", now).get());
+    plugin.handleMessage(1, "t", J(R"({"request":"join","room":"r","token":")" + token + R"("})"), nullptr);
+    if (waiting.wait_for(std::chrono::seconds(20)) != std::future_status::ready)
+        throw std::runtime_error("the patient is not waiting");
+    const std::string text = "hello?";
+    plugin.incomingData(1, "chat", false, reinterpret_cast<const uint8_t*>(text.data()), text.size());
+    if (refused.wait_for(std::chrono::seconds(20)) != std::future_status::ready)
+        throw std::runtime_error("no refusal recorded");
+    return refused.get();
+}
+
 // Two instances of a clinic on one recordings folder (cluster.conninfo), the second one's answer to
 // `request` on a recording of the first: `setup` gets the recording (sealed unless `keepOpen`) and the
 // leases' conninfo. A cluster needs a second Janus: here both are cores in this process.
@@ -252,8 +300,8 @@ TEST(AuditInProcess, AFullQueueBehindAFullSpoolRefusesThePseudonymLookup) {
 // A document sent to the room's desk (its own thread, its bounded queue) by a sender the class lets
 // share documents up to 100000 bytes, or not (`mayShare`); the code of the first refusal reported.
 // `capacity` 1 with a relay that holds the first complete document makes the next frames find the
-// queue full (485).
-int documentRefusal(const std::vector<Bytes>& sent, bool mayShare = true, size_t capacity = 256) {
+// queue full (485). `kept`: the class keeps documents and its keeper cannot take this one (487).
+int documentRefusal(const std::vector<Bytes>& sent, bool mayShare = true, size_t capacity = 256, bool kept = false) {
     std::mutex m;
     std::vector<int> codes;
     std::promise<void> release;
@@ -264,13 +312,14 @@ int documentRefusal(const std::vector<Bytes>& sent, bool mayShare = true, size_t
         released.wait();
         return size_t{1};
     };
+    ds.keep = [](const room::ChatSpeaker&, const room::SharedDocument&) { return false; };
     ds.onShared = [](const room::DocumentShare&) {};
     ds.onRefused = [&](const room::DocumentRefusal& r) {
         std::lock_guard lock(m);
         codes.push_back(r.code);
     };
     room::DocumentDesk desk(std::move(ds), Logger());
-    room::ChatSpeaker from{"r1", "ps1_sender", mayShare ? "patient" : "observer", false, mayShare, 100000};
+    room::ChatSpeaker from{"r1", "ps1_sender", mayShare ? "patient" : "observer", false, mayShare, 100000, kept};
     if (capacity == 1) {  // the first document reaches the relay, which holds it; the rest queue up
         for (const auto& f : documentFrames(1, room::DocumentType::Pdf, pdfOf(100))) {
             for (int i = 0; i < 500 && !desk.frame(7, from, f.data(), f.size()); ++i)
@@ -313,12 +362,17 @@ void addInProcessScenarios(std::vector<Scenario>& out) {
                    [] { return documentRefusal(documentFrames(4, room::DocumentType::Pdf, pdfOf(100)), false); }});
     out.push_back({"janus.plugin.hipaa.room", 483, "a document whose sender leaves half-way (in process)",
                    [] { return documentRefusal({documentFrames(5, room::DocumentType::Pdf, pdfOf(40000)).front()}); }});
+    out.push_back({"janus.plugin.hipaa.room", 484, "chat from a patient in the waiting room (in process)",
+                   [] { return roomChatFromTheWaitingRoom(); }});
     out.push_back({"janus.plugin.hipaa.room", 485, "document frames while the desk's queue is full (in process)",
                    [] { return documentRefusal(documentFrames(6, room::DocumentType::Pdf, pdfOf(40000)), true, 1); }});
     out.push_back(
         {"janus.plugin.hipaa.room", 486, "a data channel message that looks like a frame and is not (in process)", [] {
              return documentRefusal({Bytes{'J', 'H', 'D', '1', 9, 9}});
          }});
+    out.push_back({"janus.plugin.hipaa.room", 487, "a kept class' document its keeper cannot seal (in process)", [] {
+                       return documentRefusal(documentFrames(8, room::DocumentType::Pdf, pdfOf(100)), true, 256, true);
+                   }});
 }
 
 }  // namespace hipaa::test

@@ -5,6 +5,7 @@
 // relayed that is not kept.
 #include "AuditTrailSpy.hpp"
 #include "ChatKeeper.hpp"
+#include "DocumentFrames.hpp"
 #include "MediaRelay.hpp"
 #include "RoomHarness.hpp"
 #include "ScriptedRecorder.hpp"
@@ -15,6 +16,7 @@
 #include "hipaa/Encoding.hpp"
 #include "hipaa/Errors.hpp"
 #include "hipaa/JcfgParser.hpp"
+#include "hipaa/KeptRecordSource.hpp"
 #include "hipaa/SecureRandom.hpp"
 
 #include <gtest/gtest.h>
@@ -183,4 +185,124 @@ TEST_F(ChatKeeperTest, WithoutARecorderTheKeeperDoesNotStart) {
     ChatKeeper keeper(rec.slot(), {}, Logger());
     EXPECT_THROW(keeper.start(), Error);
     EXPECT_EQ(keeper.stop(), "");
+}
+
+// `documents = "record"`: a document is sealed in the kept chat's recording between the messages (a
+// start record and parts, each at most 65535 bytes); verify decodes it, export writes it byte-identical
+// beside the transcript, which names it in order with its SHA-256.
+TEST_F(ChatKeeperTest, AKeptDocumentIsSealedVerifiedAndExportedByteIdentical) {
+    ChatKeeperSettings settings;
+    settings.context = {"v_0123456789abcdef0123", "r1", {kProvider}, {kPatient}};
+    auto keeper = std::make_shared<ChatKeeper>(RecordingSink::inProcess(), settings, Logger());
+    keeper->start();
+    relay.setChatSink("r1", keeper);
+    EXPECT_EQ(say(1, "CANARY-before", 1'700'000'000'001'000), 1u);
+    Bytes doc = hipaa::test::pdfOf(200000);  // four parts
+    const ChatSpeaker patient{"r1", kPatient, "patient", true, true, 1 << 20, true};
+    EXPECT_TRUE(keeper->keepDocument(patient, "application/pdf", doc, sha256(doc), 1'700'000'000'002'000));
+    EXPECT_EQ(say(3, "CANARY-after", 1'700'000'000'003'000), 1u);
+    Bytes small = hipaa::test::pdfOf(20);
+    EXPECT_TRUE(keeper->keepDocument(patient, "application/pdf", small, sha256(small), 1'700'000'000'004'000));
+    const std::string id = keeper->stop();
+    EXPECT_FALSE(keeper->keepDocument(patient, "application/pdf", doc, sha256(doc), 0));  // stopped: not kept
+    EXPECT_EQ(keeper->stats().kept, 4u);
+
+    for (const auto& f : std::filesystem::directory_iterator(dir.file("rec")))
+        EXPECT_EQ(slurp(f.path()).find("CANARY"), std::string::npos) << f.path();
+    JsonPtr v = recorderAdmin("verify", id);
+    const json_t* verification = json_object_get(v.get(), "verification");
+    EXPECT_EQ(jsonBool(verification, "ok"), true) << jsonDump(v.get());
+    const json_t* file = json_array_get(json_object_get(verification, "files"), 0);
+    EXPECT_EQ(jsonInt(file, "messages").value_or(-1), 2) << jsonDump(v.get());
+    EXPECT_EQ(jsonInt(file, "documents").value_or(-1), 2) << jsonDump(v.get());
+
+    JsonPtr e = recorderAdmin("export", id);
+    const json_t* files = json_object_get(e.get(), "files");
+    ASSERT_EQ(json_array_size(files), 3u) << jsonDump(e.get());
+    std::string transcript, doc0, doc1;
+    for (size_t i = 0; i < 3; ++i) {
+        std::string p = json_string_value(json_array_get(files, i));
+        if (p.ends_with("-chat.jsonl")) transcript = p;
+        if (p.ends_with("-doc0.pdf")) doc0 = p;
+        if (p.ends_with("-doc1.pdf")) doc1 = p;
+    }
+    ASSERT_FALSE(transcript.empty() || doc0.empty() || doc1.empty()) << jsonDump(e.get());
+    EXPECT_EQ(slurp(doc0), std::string(doc.begin(), doc.end()));
+    EXPECT_EQ(slurp(doc1), std::string(small.begin(), small.end()));
+    EXPECT_EQ(std::filesystem::status(doc0).permissions() & std::filesystem::perms::all,
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    std::istringstream lines(slurp(transcript));
+    std::vector<std::string> order;
+    for (std::string line; std::getline(lines, line);) {
+        JsonPtr j = jsonParse(line);
+        if (auto text = jsonString(j.get(), "text")) {
+            order.emplace_back(*text);
+            continue;
+        }
+        order.push_back("document " + std::to_string(jsonInt(j.get(), "document").value_or(-1)));
+        EXPECT_EQ(jsonString(j.get(), "mime").value_or(""), "application/pdf");
+        EXPECT_EQ(jsonString(j.get(), "sender").value_or(""), kPatient);
+    }
+    EXPECT_EQ(order, (std::vector<std::string>{"CANARY-before", "document 0", "CANARY-after", "document 1"}));
+    EXPECT_NE(slurp(transcript).find(hexEncode(sha256(doc))), std::string::npos);
+}
+
+// The recorder's KeptRecordSource: a sealed kept chat's messages and documents, decrypted in memory, in
+// order; an unknown, open, deleted or altered recording throws and yields nothing; the slot is empty once
+// the recorder is gone.
+TEST_F(ChatKeeperTest, TheRecorderReadsASealedKeptChatBackWholeOrNotAtAll) {
+    ChatKeeperSettings settings;
+    settings.context = {"v_0123456789abcdef0123", "r1", {kProvider}, {kPatient}};
+    auto keeper = std::make_shared<ChatKeeper>(RecordingSink::inProcess(), settings, Logger());
+    keeper->start();
+    relay.setChatSink("r1", keeper);
+    EXPECT_EQ(say(1, "CANARY-read", 1'700'000'000'001'000), 1u);
+    Bytes doc = hipaa::test::pdfOf(100000);
+    const ChatSpeaker provider{"r1", kProvider, "provider", true, true, 1 << 20, true};
+    EXPECT_TRUE(keeper->keepDocument(provider, "application/pdf", doc, sha256(doc), 1'700'000'000'002'000));
+    auto source = KeptRecordSource::inProcess().require();
+    EXPECT_THROW(source->read(keeper->recording()), Error);  // still open
+    const std::string id = keeper->stop();
+
+    KeptVisitRecords kept = source->read(id);
+    EXPECT_EQ(kept.recording, id);
+    ASSERT_EQ(kept.messages.size(), 1u);
+    EXPECT_EQ(kept.messages[0].text, "CANARY-read");
+    EXPECT_EQ(kept.messages[0].sender, kPatient);
+    EXPECT_EQ(kept.messages[0].sentMs, 1'700'000'000'001u);
+    ASSERT_EQ(kept.documents.size(), 1u);
+    EXPECT_EQ(kept.documents[0].content, doc);
+    EXPECT_EQ(kept.documents[0].sha256, sha256(doc));
+    EXPECT_EQ(kept.documents[0].mime, "application/pdf");
+    EXPECT_EQ(kept.documents[0].role, "provider");
+    EXPECT_THROW(source->read(std::string(32, 'f')), Error);  // unknown
+    EXPECT_THROW(source->read("../" + id), Error);
+
+    // One byte of the sealed file changed: it does not verify, nothing is returned.
+    std::string file;
+    for (const auto& f : std::filesystem::directory_iterator(dir.file("rec")))
+        if (f.path().filename().string().starts_with(id) && f.path().extension() != ".json") file = f.path();
+    ASSERT_FALSE(file.empty());
+    std::string bytes = slurp(file);
+    {
+        std::string altered = bytes;
+        altered[altered.size() - 40] ^= 1;
+        std::ofstream(file, std::ios::binary | std::ios::trunc) << altered;
+    }
+    EXPECT_THROW(source->read(id), Error);
+    std::ofstream(file, std::ios::binary | std::ios::trunc) << bytes;
+    EXPECT_EQ(source->read(id).documents.size(), 1u);
+
+    JsonPtr r = jsonObject();
+    jsonSet(r.get(), "request", "delete");
+    jsonSet(r.get(), "recording", id);
+    jsonSet(r.get(), "reason", "test");
+    JsonPtr deleted = plugin->handleAdmin(r.get());
+    EXPECT_THROW(source->read(id), Error) << jsonDump(deleted.get());
+    {
+        auto gone = std::move(source);  // the lease ends before the recorder goes
+    }
+    relay.setChatSink("r1", nullptr);
+    plugin.reset();
+    EXPECT_FALSE(KeptRecordSource::inProcess().available());
 }

@@ -13,6 +13,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <mutex>
 
 using namespace hipaa;
@@ -34,9 +35,11 @@ protected:
     std::vector<DocumentShare> shares;
     std::vector<DocumentRefusal> refusals;
     std::shared_ptr<DocumentDesk> desk;
+    std::function<bool(const ChatSpeaker&, const SharedDocument&)> keeper;  // the room's chat keeper
 
     void SetUp() override {
         DocumentDeskSettings ds;
+        ds.keep = [this](const ChatSpeaker& from, const SharedDocument& doc) { return keeper && keeper(from, doc); };
         ds.relay = [this](SessionId from, const std::vector<Bytes>& f) { return relay.relayFrames(from, f); };
         ds.onShared = [this](const DocumentShare& s) {
             std::lock_guard lock(m);
@@ -130,4 +133,38 @@ TEST_F(DocumentDeskTest, BadInputIsRefusedWithItsCodeAndNothingReachesAnyone) {
     EXPECT_TRUE(receivedBy(1).empty());
     EXPECT_TRUE(receivedBy(3).empty());
     EXPECT_EQ(desk->refused(), 5u);
+}
+
+// A class that keeps documents: the desk hands the complete document to the keeper first and relays it
+// only once it is kept; a keeper that cannot take it (or none) means refused 487, nothing relayed.
+TEST_F(DocumentDeskTest, AKeptClassRelaysADocumentOnlyOnceItsKeeperSealedIt) {
+    relay.publish(1, "r1", 100, withData(), 0, false, {"", "ps1_pat", "patient", false, true, 100000, true});
+    EXPECT_TRUE(relay.subscribe(3, 100, 1, 5));
+    Bytes doc = pdf(30000);
+    send(1, frames(1, DocumentType::Pdf, doc));  // no keeper
+    ASSERT_EQ(refusals.size(), 1u);
+    EXPECT_EQ(refusals[0].code, room::errc::kDocumentNotKept);
+    EXPECT_EQ(refusals[0].reason, "not_kept");
+    EXPECT_TRUE(receivedBy(3).empty());
+
+    std::vector<Bytes> kept;
+    bool relayedBeforeKept = false;
+    keeper = [&](const ChatSpeaker& from, const SharedDocument& d) {
+        EXPECT_EQ(from.pseudonym, "ps1_pat");
+        relayedBeforeKept = relayedBeforeKept || !receivedBy(3).empty();
+        kept.push_back(d.content);
+        return true;
+    };
+    send(1, frames(2, DocumentType::Pdf, doc));
+    ASSERT_EQ(kept.size(), 1u);
+    EXPECT_EQ(kept[0], doc);
+    EXPECT_FALSE(relayedBeforeKept);
+    EXPECT_FALSE(receivedBy(3).empty());
+    EXPECT_EQ(shares.size(), 1u);
+
+    keeper = [](const ChatSpeaker&, const SharedDocument&) { return false; };  // the recorder failed
+    send(1, frames(3, DocumentType::Pdf, doc));
+    ASSERT_EQ(refusals.size(), 2u);
+    EXPECT_EQ(refusals[1].code, room::errc::kDocumentNotKept);
+    EXPECT_EQ(shares.size(), 1u);
 }

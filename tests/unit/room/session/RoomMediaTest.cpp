@@ -60,6 +60,11 @@ protected:
         kept.name = "kept";
         kept.chatKept = true;
         s.classes["kept"] = kept;
+        RoomClass keptDocuments;
+        keptDocuments.name = "keptdocs";
+        keptDocuments.documentsKept = true;
+        keptDocuments.keptToEhr = false;
+        s.classes["keptdocs"] = keptDocuments;
         return s;
     }
     RoomHarness h;
@@ -506,6 +511,106 @@ TEST_F(RoomMedia, AClassThatKeepsChatSaysSoAndAsksForItsKeeperUntilTheVisitEnds)
               (std::set<std::string>{h.pseudonymOf("pat-1"), h.pseudonymOf("pat-2")}));
     h.send(kDr, R"({"request":"end"})");
     EXPECT_EQ(h.chatStops, (std::vector<std::string>{room, room}));
+    // The visit names both sealed segments, in order, for the EHR.
+    ASSERT_EQ(h.visits.size(), 1u);
+    EXPECT_EQ(h.visits[0].keptRecordings, (std::vector<std::string>{"kept-1", "kept-2"}));
+    EXPECT_TRUE(h.visits[0].keptToEhr);
+}
+
+// The visit's end waits for the recorder to seal the kept chat: VisitEnded is published when it
+// answers, naming the recording; a class with `kept_to_ehr = false` says so.
+TEST_F(RoomMedia, TheVisitsEndIsPublishedOnceItsKeptChatIsSealed) {
+    room = h.createRoom("keptdocs");
+    visit();
+    publish(kDr);
+    h.holdChatSeals = true;
+    h.send(kDr, R"({"request":"end"})");
+    EXPECT_TRUE(h.visits.empty()) << "published before the kept chat was sealed";
+    ASSERT_EQ(h.heldChatSeals.size(), 1u);
+    EXPECT_TRUE(h.service().chatSealed(h.heldChatSeals[0] + 1000, "unknown-ticket").empty());
+    Effects out = h.service().chatSealed(h.heldChatSeals[0], "sealed-chat");
+    ASSERT_EQ(h.visits.size(), 1u);
+    EXPECT_EQ(h.visits[0].keptRecordings, std::vector<std::string>{"sealed-chat"});
+    EXPECT_FALSE(h.visits[0].keptToEhr);
+    bool event = false;
+    for (const auto& e : out) event = event || jsonString(e.body.get(), "event").value_or("") == "visit_ended";
+    EXPECT_TRUE(event) << "the PHI-free visit_ended event follows the publication";
+    EXPECT_TRUE(h.service().chatSealed(h.heldChatSeals[0], "again").empty());  // answered once
+    EXPECT_EQ(h.visits.size(), 1u);
+}
+
+// `documents = "record"` with chat relayed: the visit still gets a keeper (documents are sealed in the
+// kept chat's recording), everyone is told, and chat messages are relayed without being kept.
+TEST_F(RoomMedia, AClassThatKeepsDocumentsRunsAKeeperButRelaysChatUnkept) {
+    room = h.createRoom("keptdocs");
+    visit();
+    const json_t* joined = nullptr;
+    for (const json_t* p : h.pushes(kPat))
+        if (kind(p) == "joined") joined = p;
+    ASSERT_NE(joined, nullptr);
+    EXPECT_EQ(jsonBool(json_object_get(joined, "policy"), "documents_kept"), true) << jsonDump(joined);
+    EXPECT_EQ(jsonBool(json_object_get(joined, "policy"), "chat_kept"), false) << jsonDump(joined);
+    publish(kDr);
+    ASSERT_EQ(h.chatKeeps.size(), 1u);
+    subscribe(kPatSub, kPat, kDr);
+    const std::string text = "relayed";
+    EXPECT_EQ(
+        h.relay.incomingData(kDr, "chat", false, reinterpret_cast<const uint8_t*>(text.data()), text.size(), h.nowUs()),
+        1u);
+    EXPECT_EQ(h.relay.chatUnkept(), 0u);
+    h.send(kDr, R"({"request":"end"})");
+    EXPECT_EQ(h.chatStops, std::vector<std::string>{room});
+}
+
+// Chat or a document from someone still waiting: the relay has no data stream of theirs and drops it;
+// the room refuses it with 484 and records that (PHI-free), for the waiting participant only.
+TEST_F(RoomMedia, DataFromTheWaitingRoomIsRefusedAndRecorded) {
+    visit();
+    h.join(kPat2, room, "patient", "pat-2");  // waiting
+    bool noDataStream = false;
+    const std::string text = "CANARY from the waiting room";
+    EXPECT_EQ(h.relay.incomingData(kPat2, "chat", false, reinterpret_cast<const uint8_t*>(text.data()), text.size(),
+                                   h.nowUs(), &noDataStream),
+              0u);
+    EXPECT_TRUE(noDataStream);
+    Effects out = h.service().dataWhileWaiting(kPat2, false, 3);
+    ASSERT_EQ(out.size(), 1u);
+    const json_t* e = out[0].body.get();
+    EXPECT_EQ(jsonString(e, "event").value_or(""), "chat");
+    EXPECT_EQ(jsonString(e, "outcome").value_or(""), "refused");
+    EXPECT_EQ(jsonInt(e, "error_code").value_or(0), room::errc::kDataWhileWaiting);
+    EXPECT_EQ(jsonString(e, "reason").value_or(""), "waiting");
+    EXPECT_EQ(jsonString(e, "participant").value_or(""), h.pseudonymOf("pat-2"));
+    EXPECT_EQ(jsonDump(e).find("CANARY"), std::string::npos);
+    out = h.service().dataWhileWaiting(kPat2, true, 1);
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(jsonString(out[0].body.get(), "event").value_or(""), "document");
+    EXPECT_EQ(jsonInt(out[0].body.get(), "error_code").value_or(0), room::errc::kDataWhileWaiting);
+    // An admitted participant (or an unknown handle) is not someone waiting: nothing recorded.
+    EXPECT_TRUE(h.service().dataWhileWaiting(kPat, false, 1).empty());
+    EXPECT_TRUE(h.service().dataWhileWaiting(987654, false, 1).empty());
+}
+
+// The kept chat cannot be kept (the recorder did not start the keeper, or it failed): every admitted
+// participant is told (a client shows it), never someone waiting; a PHI-free event records it.
+TEST_F(RoomMedia, ParticipantsAreToldWhenTheirKeptChatCannotBeKept) {
+    room = h.createRoom("kept");
+    visit();
+    h.join(kPat2, room, "patient", "pat-2");  // waiting
+    Effects out = h.service().chatUnkept(room, "no_keeper");
+    std::set<SessionId> told;
+    bool event = false;
+    for (const auto& e : out) {
+        if (e.kind == Effect::Kind::Push) {
+            EXPECT_EQ(jsonBool(e.body.get(), "chat_kept"), false) << jsonDump(e.body.get());
+            EXPECT_EQ(jsonString(e.body.get(), "reason").value_or(""), "no_keeper");
+            told.insert(e.session);
+        }
+        event = event || jsonString(e.body.get(), "event").value_or("") == "chat_unkept";
+    }
+    EXPECT_EQ(told, (std::set<SessionId>{kDr, kPat}));
+    EXPECT_TRUE(event);
+    EXPECT_TRUE(h.service().chatUnkept("no-such-room", "no_keeper").empty());
 }
 
 TEST_F(RoomMedia, ARelayClassSaysTheChatIsNotKeptAndAsksForNoKeeper) {
@@ -752,9 +857,13 @@ TEST(RoomMediaClasses, ConfigKeys) {
     EXPECT_FALSE(c.chatKept);  // `chat` defaults to "relay"
     Config kept(jsonParse(R"({"class-x":{"chat":"record"}})"));
     EXPECT_TRUE(RoomClass::fromConfig(kept, "x").chatKept);
+    EXPECT_FALSE(RoomClass::fromConfig(kept, "x").documentsKept);  // `documents` defaults to "relay"
+    Config docs(jsonParse(R"({"class-x":{"documents":"record"}})"));
+    EXPECT_TRUE(RoomClass::fromConfig(docs, "x").documentsKept);
+    EXPECT_TRUE(RoomClass::fromConfig(docs, "x").keeper());
     for (const char* bad :
          {R"({"class-x":{"videocodec":"av1"}})", R"({"class-x":{"videocodec":""}})", R"({"class-x":{"publishers":0}})",
-          R"({"class-x":{"bitrate":-1}})", R"({"class-x":{"chat":"keep"}})"}) {
+          R"({"class-x":{"bitrate":-1}})", R"({"class-x":{"chat":"keep"}})", R"({"class-x":{"documents":"keep"}})"}) {
         Config b(jsonParse(bad));
         EXPECT_THROW(RoomClass::fromConfig(b, "x"), ConfigError) << bad;
     }

@@ -161,6 +161,11 @@ const Effects& RoomHarness::record(Effects e) {
             chatKeeps.emplace_back(ef.room, ef.context);
         } else if (ef.kind == Effect::Kind::StopChat) {
             chatStops.push_back(ef.room);
+            // The recorder seals it at once (RoomPlugin: on its recorder thread), unless a test holds it.
+            if (holdChatSeals)
+                heldChatSeals.push_back(ef.ticket);
+            else
+                more = service_->chatSealed(ef.ticket, "kept-" + std::to_string(chatStops.size()));
         } else if (ef.kind == Effect::Kind::StopRecording) {
             recordingStops.push_back(ef.room);
             relay.setTap(ef.room, nullptr);

@@ -112,6 +112,8 @@ public:
     std::vector<std::string> recordingStops;
     std::vector<std::pair<std::string, RecordingContext>> chatKeeps;  // KeepChat effects: room, context
     std::vector<std::string> chatStops;                               // StopChat effects: room
+    bool holdChatSeals = false;           // StopChat answered by sealChats() only, not at once
+    std::vector<uint64_t> heldChatSeals;  // their tickets
     bool recorderFails = false;
     std::map<std::string, std::shared_ptr<TapLog>> taps;  // room -> its tap while it records
 
