@@ -16,7 +16,7 @@ update=${2:-}
 build_only=""; [ "$secs" = "--build-only" ] && build_only=1
 dir="$root/build-fuzz"
 CC=clang CXX=clang++ cmake -S "$root" -B "$dir" -DHIPAA_FUZZ=ON -DHIPAA_WERROR=OFF -DHIPAA_BUILD_BENCH=OFF \
-  -DCMAKE_BUILD_TYPE=None -DCMAKE_C_FLAGS="-O1 -g1" -DCMAKE_CXX_FLAGS="-O1 -g1" >/dev/null  # libFuzzer's usual level
+  -DCMAKE_BUILD_TYPE=None -DCMAKE_C_FLAGS="-O1 -g1" -DCMAKE_CXX_FLAGS="-O1 -g1" -DCMAKE_UNITY_BUILD=ON >/dev/null  # -O1: libFuzzer's usual level
 targets=$(find "$root/tests/fuzz" -maxdepth 1 \( -name '*Fuzz.cpp' \) | wc -l)
 cmake --build "$dir" -j "$(nproc)" --target $(cd "$dir" && cmake --build . --target help | sed -nE 's/^\.\.\. ([a-z0-9_]+_fuzz)$/\1/p' | tr '\n' ' ') >/dev/null
 [ -n "$build_only" ] && exit 0

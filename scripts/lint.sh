@@ -20,6 +20,12 @@ for tool in clang-format clang-tidy; do
   command -v "$tool" >/dev/null || { echo "lint: $tool is not installed (scripts/deps.sh installs it)"; exit 1; }
 done
 [ -f "$build/compile_commands.json" ] || { echo "lint: $build/compile_commands.json missing (configure $build first)"; exit 1; }
+# A unity build's compile commands name its batch files: clang-tidy needs each source's own command,
+# from a configured (not built) sibling folder.
+if grep -q '^CMAKE_UNITY_BUILD:BOOL=ON' "$build/CMakeCache.txt" 2>/dev/null; then
+  cmake -S . -B "$build-lint" -DCMAKE_UNITY_BUILD=OFF -DHIPAA_UNIT_TESTS=ON >/dev/null || { echo "lint: cannot configure $build-lint"; exit 1; }
+  build="$build-lint"
+fi
 
 status=0
 # GPL-3.0-or-later, as LICENSE says, named in every file a reader may copy on its own.

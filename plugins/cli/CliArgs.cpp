@@ -46,7 +46,8 @@ constexpr std::array<std::string_view, 31> kValued{"--secret-file",
                                                    "--sample",
                                                    "--due-days"};
 // Taken by every command.
-constexpr std::array<std::string_view, 5> kGlobal{"--secret-file", "--admin-url", "--timeout", "--json", "--help"};
+constexpr std::array<std::string_view, 5> kGlobalOptions{"--secret-file", "--admin-url", "--timeout", "--json",
+                                                         "--help"};
 
 bool known(std::string_view name, const auto& list) { return std::find(list.begin(), list.end(), name) != list.end(); }
 
@@ -114,7 +115,7 @@ std::optional<int64_t> CliArgs::integer(const std::string& option, int64_t min, 
 
 void CliArgs::allowOnly(const std::vector<std::string>& allowed) const {
     for (const auto& [name, value] : options_) {
-        if (known(name, kGlobal) || std::find(allowed.begin(), allowed.end(), name) != allowed.end()) continue;
+        if (known(name, kGlobalOptions) || std::find(allowed.begin(), allowed.end(), name) != allowed.end()) continue;
         throw UsageError("this command takes no " + name + " option");
     }
 }

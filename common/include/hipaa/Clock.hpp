@@ -9,6 +9,8 @@
 
 namespace hipaa {
 
+inline constexpr int64_t kUsPerSecond = 1000000;
+
 class Clock {
 public:
     static int64_t wallUs() noexcept { return since<std::chrono::microseconds>(std::chrono::system_clock::now()); }

@@ -22,7 +22,7 @@ std::optional<std::string> optField(const json_t* req, const char* key, size_t m
     return std::string(*v);
 }
 
-void digest(std::string_view hex, Digest256& out) {
+void copyDigest(std::string_view hex, Digest256& out) {
     auto b = hexDecode(hex);
     if (b && b->size() == 32) std::copy(b->begin(), b->end(), out.begin());
 }
@@ -175,8 +175,8 @@ std::vector<AuditRecord> AuditQuery::run(PgConn& conn, const Filter& f) {
     for (int i = 0; i < r.rows(); ++i) {
         AuditRecord rec = AuditRecordRow::decodeColumns(r, i);
         jsonDumpCanonical(jsonParse(r.value(i, AuditRecordRow::kEventColumn)).get(), rec.event);
-        digest(r.value(i, AuditRecordRow::kPrevHashColumn), rec.prevHash);
-        digest(r.value(i, AuditRecordRow::kHashColumn), rec.hash);
+        copyDigest(r.value(i, AuditRecordRow::kPrevHashColumn), rec.prevHash);
+        copyDigest(r.value(i, AuditRecordRow::kHashColumn), rec.hash);
         out.push_back(std::move(rec));
     }
     return out;

@@ -14,7 +14,7 @@
 namespace hipaa::audit {
 namespace {
 
-bool digest(std::string_view hex, Digest256& out) {
+bool decodeDigest(std::string_view hex, Digest256& out) {
     auto b = hexDecode(hex);
     if (!b || b->size() != 32) return false;
     std::copy(b->begin(), b->end(), out.begin());
@@ -83,7 +83,7 @@ AuditVerifier::Result AuditVerifier::run(PgConn& conn, const std::string& instan
         int64_t seq = std::stoll(std::string(cps.value(i, 0)));
         Digest256 head{};
         auto sig = hexDecode(cps.value(i, 3));
-        bool headOk = digest(cps.value(i, 1), head);  // compared with the record whether or not the key is known
+        bool headOk = decodeDigest(cps.value(i, 1), head);  // compared with the record whether or not the key is known
         const Ed25519Verifier* key = keyFor(std::string(cps.value(i, 4)));
         bool good =
             headOk && key && sig &&
@@ -118,7 +118,7 @@ AuditVerifier::Result AuditVerifier::run(PgConn& conn, const std::string& instan
     if (fromSeq > 1) {
         PgResult p = conn.execParams("SELECT encode(hash, 'hex') FROM audit_record WHERE instance_id = $1 AND seq = $2",
                                      {instanceId, std::to_string(fromSeq - 1)});
-        if (p.rows() != 1 || !digest(p.value(0, 0), prev)) {
+        if (p.rows() != 1 || !decodeDigest(p.value(0, 0), prev)) {
             fail(fromSeq - 1, "record before the range is missing");
             return res;
         }
@@ -144,8 +144,8 @@ AuditVerifier::Result AuditVerifier::run(PgConn& conn, const std::string& instan
                 fail(rec.seq, "event is not valid JSON");
                 break;
             }
-            if (!digest(r.value(i, AuditRecordRow::kPrevHashColumn), storedPrev) ||
-                !digest(r.value(i, AuditRecordRow::kHashColumn), storedHash)) {
+            if (!decodeDigest(r.value(i, AuditRecordRow::kPrevHashColumn), storedPrev) ||
+                !decodeDigest(r.value(i, AuditRecordRow::kHashColumn), storedHash)) {
                 fail(rec.seq, "malformed hash");
                 break;
             }

@@ -12,7 +12,7 @@ namespace {
 constexpr const char* kEventTypes[] = {"session", "handle", "external",  "jsep", "webrtc",
                                        "media",   "plugin", "transport", "core"};
 
-void fromInfo(const json_t* info, MetricSet& out) {
+void auditFromInfo(const json_t* info, MetricSet& out) {
     const json_t* config = json_object_get(info, "config");
     setField(out, "janus_hipaa_audit_queue_capacity_events", json_object_get(config, "general"), "queue_capacity");
     setField(out, "janus_hipaa_audit_spool_capacity_bytes", json_object_get(config, "spool"), "max_mb", {},
@@ -21,7 +21,7 @@ void fromInfo(const json_t* info, MetricSet& out) {
         out.set("janus_hipaa_audit_database_configured", {}, *storage == "postgresql" ? 1 : 0);
 }
 
-void fromStats(const json_t* stats, MetricSet& out) {
+void auditFromStats(const json_t* stats, MetricSet& out) {
     const json_t* events = json_object_get(stats, "events");
     setField(out, "janus_hipaa_audit_events_received_total", events, "received");
     setField(out, "janus_hipaa_audit_events_processed_total", events, "processed");
@@ -80,8 +80,8 @@ void fromHealth(const json_t* health, MetricSet& out) {
 }  // namespace
 
 void auditMetrics(PluginAdmin& admin, const json_t* info, MetricSet& out) {
-    fromInfo(info, out);
-    if (JsonPtr stats = admin.ask("stats")) fromStats(stats.get(), out);
+    auditFromInfo(info, out);
+    if (JsonPtr stats = admin.ask("stats")) auditFromStats(stats.get(), out);
     if (JsonPtr health = admin.ask("health")) fromHealth(health.get(), out);
 }
 

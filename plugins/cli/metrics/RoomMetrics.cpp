@@ -64,7 +64,7 @@ Labels labelsOf(const RoomCounter& c) {
     return {{std::string(c.label), std::string(c.value)}};
 }
 
-void fromInfo(const json_t* info, MetricSet& out) {
+void roomFromInfo(const json_t* info, MetricSet& out) {
     setField(out, "janus_hipaa_room_sessions", info, "sessions");
     setField(out, "janus_hipaa_room_publishers", info, "publishers");
     setField(out, "janus_hipaa_room_relayed_packets_total", info, "relayed_packets");
@@ -104,7 +104,7 @@ void fromList(const json_t* list, MetricSet& out) {
     }
 }
 
-void fromStats(const json_t* stats, MetricSet& out) {
+void roomFromStats(const json_t* stats, MetricSet& out) {
     setField(out, "janus_hipaa_room_replay_cache_entries", stats, "replay_cache");
     setField(out, "janus_hipaa_room_revocations_active", stats, "revocations");
     json_t* counters = json_object_get(stats, "counters");
@@ -135,9 +135,9 @@ bool roomCounterKnown(std::string_view key) {
 }
 
 void roomMetrics(PluginAdmin& admin, const json_t* info, MetricSet& out) {
-    fromInfo(info, out);
+    roomFromInfo(info, out);
     if (JsonPtr list = admin.ask("list")) fromList(list.get(), out);
-    if (JsonPtr stats = admin.ask("stats")) fromStats(stats.get(), out);
+    if (JsonPtr stats = admin.ask("stats")) roomFromStats(stats.get(), out);
 }
 
 }  // namespace hipaa::metrics

@@ -5,12 +5,11 @@
 #include "RoomEvent.hpp"
 #include "RoomPush.hpp"
 
+#include "hipaa/Clock.hpp"
 #include "hipaa/SecureRandom.hpp"
 
 namespace hipaa::room {
 namespace {
-
-constexpr int64_t kUs = 1000000;
 
 std::string fhirReferenceOf(Role role, const FhirContext& f) {
     if (role == Role::Provider) return f.practitioner;
@@ -32,7 +31,7 @@ uint64_t newPrivateId() {
 
 void Admission::join(const Reply& reply, const JoinRequest& request) {
     if (auditRefuses(reply, "join", nullptr)) return;
-    int64_t nowS = reply.nowUs / kUs;
+    int64_t nowS = reply.nowUs / kUsPerSecond;
     // A Janus session that kept failing before any signature verified is refused before the token is
     // read; only that session: a stranger's failures never refuse anyone else's token.
     if (lockouts_.rateLimited(reply.session, nowS))
@@ -87,7 +86,7 @@ void Admission::join(const Reply& reply, const JoinRequest& request) {
 }
 
 bool Admission::vouch(const Reply& reply, const JoinRequest& request, const RoomClass& cls) {
-    int64_t nowS = reply.nowUs / kUs;
+    int64_t nowS = reply.nowUs / kUsPerSecond;
     if (lockouts_.rateLimited(reply.session, nowS)) {
         refuse(reply, nullptr, errc::kRateLimited, "rate_limited",
                "too many failed attempts from this session; try again later");
@@ -198,7 +197,7 @@ void Admission::refuseUnparsed(const Reply& reply, const json_t* message, const 
                          : error.code() == errc::kInvalidField ? "invalid_field"
                                                                : "invalid_request";
     refuse(reply, named == state_.rooms.end() ? nullptr : &named->second, error.code(), reason, error.what());
-    lockouts_.unverifiedFailure(reply.session, reply.nowUs / kUs, reply.out);
+    lockouts_.unverifiedFailure(reply.session, reply.nowUs / kUsPerSecond, reply.out);
 }
 
 void Admission::refuseAlreadyJoined(const Reply& reply, const std::string& roomId) {

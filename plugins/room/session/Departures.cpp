@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "Departures.hpp"
+#include "hipaa/Clock.hpp"
 
 #include "RoomEvent.hpp"
 #include "RoomPush.hpp"
@@ -9,11 +10,7 @@
 #include <vector>
 
 namespace hipaa::room {
-namespace {
-
-constexpr int64_t kUs = 1000000;
-
-}  // namespace
+namespace {}  // namespace
 
 void Departures::leave(const Reply& reply, Room& room, Participant& me) {
     reply.answer(push::left(room.id));
@@ -85,7 +82,7 @@ void Departures::publishEnded(Room& room, VisitEnded v, Effects& out) {
     VisitBus::PublishResult res = publish_ ? publish_(std::move(v)) : VisitBus::PublishResult{};
     out.push_back(
         Effect::notify(0, event::visitEnded(room.id, reason, static_cast<uint64_t>(room.history.size()),
-                                            (endedUs - (room.startedUs ? room.startedUs : endedUs)) / kUs,
+                                            (endedUs - (room.startedUs ? room.startedUs : endedUs)) / kUsPerSecond,
                                             static_cast<uint64_t>(res.delivered), static_cast<uint64_t>(res.refused))));
     ++state_.counters["visits_ended"];
 }
@@ -112,11 +109,11 @@ void Departures::handleGone(SessionId s, int64_t nowUs, Effects& out) {
 }
 
 void Departures::expire(int64_t nowUs, Effects& out) {
-    int64_t nowS = nowUs / kUs;
+    int64_t nowS = nowUs / kUsPerSecond;
     for (auto& [rid, room] : state_.rooms) {
         if (room.ended) continue;
         const RoomClass& cls = state_.classOf(room);
-        if (room.startedUs && nowUs - room.startedUs > cls.maxVisitS * kUs) {
+        if (room.startedUs && nowUs - room.startedUs > cls.maxVisitS * kUsPerSecond) {
             endVisit(room, "max_visit_length", nowUs, out);
             continue;
         }
@@ -131,7 +128,7 @@ void Departures::expire(int64_t nowUs, Effects& out) {
                 }
             }
             if (p.publishing) publishing_.flushChat(room, p, nowUs, false, out);  // chat counts as activity too
-            if (nowUs - p.lastActivityUs > cls.idleTimeoutS * kUs)
+            if (nowUs - p.lastActivityUs > cls.idleTimeoutS * kUsPerSecond)
                 expired.emplace_back(pid, "idle_timeout");
             else if (cls.endOnTokenExpiry && nowS > p.expS + verifier_->policy().skewS)
                 expired.emplace_back(pid, "token_expired");

@@ -4,6 +4,7 @@
 #include "RoomErrors.hpp"
 #include "RoomEvent.hpp"
 #include "RoomView.hpp"
+#include "hipaa/Clock.hpp"
 #include "hipaa/JsonBuilder.hpp"
 
 #include <algorithm>
@@ -12,11 +13,7 @@
 #include <vector>
 
 namespace hipaa::room {
-namespace {
-
-constexpr int64_t kUs = 1000000;
-
-}  // namespace
+namespace {}  // namespace
 
 JsonPtr RoomAdmin::handle(const json_t* request, int64_t nowUs, Effects& out) {
     using Handler = JsonPtr (RoomAdmin::*)(const json_t*, int64_t, Effects&);
@@ -97,7 +94,7 @@ JsonPtr RoomAdmin::info(const json_t* request, int64_t nowUs, Effects&) {
         .set("started_us", room.startedUs)
         .set("policy", RoomView(state_).policy(room, nowUs))
         .set("has_description", !room.description.empty())  // the text itself is PHI
-        .set("locked_subjects", static_cast<uint64_t>(lockouts_.lockedSubjects(room, nowUs / kUs)))
+        .set("locked_subjects", static_cast<uint64_t>(lockouts_.lockedSubjects(room, nowUs / kUsPerSecond)))
         .set("participants", std::move(participants).build())
         .build();
 }
@@ -135,7 +132,7 @@ JsonPtr RoomAdmin::revoke(const json_t* request, int64_t nowUs, Effects& out) {
                            "reason: one of admin_request, credential_compromised, left_practice, patient_request, "
                            "security_incident, other");
     int64_t ttl = ttlField.value_or(verifier_->policy().maxLifetimeS + verifier_->policy().skewS);
-    int64_t until = nowUs / kUs + ttl;
+    int64_t until = nowUs / kUsPerSecond + ttl;
     if (SharedTokenState* shared = state_.settings.shared.get()) {
         // Stored first: an operator told "revoked" must be able to rely on every instance refusing.
         std::string byPseudonym = pseudonyms_.value("admin_actor", by ? std::string(*by) : std::string("admin"));

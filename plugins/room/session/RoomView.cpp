@@ -2,6 +2,7 @@
 #include "RoomView.hpp"
 
 #include "RoomPush.hpp"
+#include "hipaa/Clock.hpp"
 #include "hipaa/JsonBuilder.hpp"
 
 #include <algorithm>
@@ -60,7 +61,6 @@ JsonPtr RoomView::joined(const Room& room, const Participant& p, int64_t nowUs) 
 
 JsonPtr RoomView::policy(const Room& room, int64_t nowUs) const {
     const RoomClass& cls = state_.classOf(room);
-    constexpr int64_t kUs = 1000000;
     // e2ee rooms are never recorded; otherwise a recording needs every patient's consent unless the
     // class waives it.
     const char* recording = cls.e2ee ? "never" : (cls.recordConsent ? "consent" : "no_consent");
@@ -72,7 +72,8 @@ JsonPtr RoomView::policy(const Room& room, int64_t nowUs) const {
         .set("e2ee", cls.e2ee)
         .set("idle_timeout", cls.idleTimeoutS)
         .set("max_visit_length", cls.maxVisitS)
-        .setIf(room.startedUs != 0, "visit_left", std::max<int64_t>(0, cls.maxVisitS - (nowUs - room.startedUs) / kUs))
+        .setIf(room.startedUs != 0, "visit_left",
+               std::max<int64_t>(0, cls.maxVisitS - (nowUs - room.startedUs) / kUsPerSecond))
         .build();
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // sql/100_audit_trail.sql (and 102) against a real, empty PostgreSQL database: append-only even for the
 // superuser while the triggers are on, monthly partitions, a writer role limited to INSERT and SELECT.
+#include "SqlFixtures.hpp"
 #include "TestDatabase.hpp"
 
 #include "hipaa/Errors.hpp"
@@ -16,16 +17,6 @@ const char* kInsert =
     "INSERT INTO audit_record (instance_id, seq, event_time, janus_type, action, outcome, event, prev_hash, hash) "
     "VALUES ('i1', 1, now(), 1, 'session.created', 'success', '{}', decode(repeat('00', 32), 'hex'), "
     "decode(repeat('11', 32), 'hex'))";
-
-// Runs `sql`, expecting PostgreSQL to refuse it; returns the SQLSTATE.
-std::string refused(PgConn& conn, const std::string& sql) {
-    try {
-        conn.exec(sql);
-    } catch (const DbError& e) {
-        return e.sqlstate();
-    }
-    return "accepted";
-}
 
 }  // namespace
 

@@ -10,6 +10,7 @@
 #include "JanusProcess.hpp"
 #include "NodeScript.hpp"
 #include "RecordingChecks.hpp"
+#include "ScriptResult.hpp"
 #include "Shell.hpp"
 #include "hipaa/Json.hpp"
 
@@ -26,20 +27,6 @@ using namespace hipaa::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-const json_t* at(const json_t* j, std::initializer_list<const char*> path) {
-    for (const char* k : path) j = json_object_get(j, k);
-    return j;
-}
-
-double num(const json_t* j) { return json_is_number(j) ? json_number_value(j) : -1; }
-
-bool isPng(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    char magic[8] = {};
-    f.read(magic, 8);
-    return f.gcount() == 8 && std::string(magic + 1, 3) == "PNG" && std::filesystem::file_size(path) > 1000;
-}
 
 class DemoConsultBrowser : public ::testing::Test {
 protected:
@@ -76,19 +63,19 @@ protected:
         // chat both ways, screen share received, mute silences, visit ended on both pages.
         // (--record: recorded after the patient's consent, after media both ways.)
         EXPECT_EQ(json_array_size(json_object_get(r.get(), "steps")), steps) << *line;
-        EXPECT_GE(num(json_object_get(r.get(), "providerLevelWhilePatientMuted")), 0) << *line;
-        EXPECT_LT(num(json_object_get(r.get(), "providerLevelWhilePatientMuted")), 0.001) << *line;
+        EXPECT_GE(jsonNumber(json_object_get(r.get(), "providerLevelWhilePatientMuted")), 0) << *line;
+        EXPECT_LT(jsonNumber(json_object_get(r.get(), "providerLevelWhilePatientMuted")), 0.001) << *line;
         for (const char* who : {"provider", "patient"}) {
             SCOPED_TRACE(who);
-            const json_t* video = at(r.get(), {who, "stats", "inbound", "video"});
-            const json_t* audio = at(r.get(), {who, "stats", "inbound", "audio"});
-            EXPECT_GE(num(json_object_get(video, "framesDecoded")), 20) << *line;
+            const json_t* video = jsonAt(r.get(), {who, "stats", "inbound", "video"});
+            const json_t* audio = jsonAt(r.get(), {who, "stats", "inbound", "audio"});
+            EXPECT_GE(jsonNumber(json_object_get(video, "framesDecoded")), 20) << *line;
             EXPECT_EQ(jsonString(video, "codec").value_or(""), "video/VP8");
-            EXPECT_GE(num(json_object_get(audio, "packetsReceived")), 50);
-            EXPECT_GT(num(json_object_get(audio, "totalAudioEnergy")), 0);
-            EXPECT_GT(num(at(r.get(), {who, "audioLevelPeak"})), 0.001);
+            EXPECT_GE(jsonNumber(json_object_get(audio, "packetsReceived")), 50);
+            EXPECT_GT(jsonNumber(json_object_get(audio, "totalAudioEnergy")), 0);
+            EXPECT_GT(jsonNumber(jsonAt(r.get(), {who, "audioLevelPeak"})), 0.001);
             for (const char* shot : {"waiting", "call", "ended"})
-                EXPECT_TRUE(isPng(artifacts + "/demo-" + who + "-" + shot + ".png")) << shot;
+                EXPECT_TRUE(isScreenshotPng(artifacts + "/demo-" + who + "-" + shot + ".png")) << shot;
         }
         if (report) *report = std::move(r);
     }
@@ -175,9 +162,9 @@ TEST_F(DemoConsultBrowser, HipaaRoomConsultRecordedAfterConsentExportsPlayableEn
     runConsult("janus.plugin.hipaa.room", std::string(HIPAA_SOURCE_DIR) + "/tests/artifacts/e2e-demo-recorded",
                {"--record", "8", "--timeout", "110", "--copy", kCopyPassphrase}, 12, &report);
     ASSERT_TRUE(report);
-    const double wallS = num(at(report.get(), {"recording", "wallMs"})) / 1000;
+    const double wallS = jsonNumber(jsonAt(report.get(), {"recording", "wallMs"})) / 1000;
     EXPECT_GE(wallS, recordS);
-    checkPatientCopy(at(report.get(), {"copy"}), json_array_size(at(report.get(), {"providerExports"})));
+    checkPatientCopy(jsonAt(report.get(), {"copy"}), json_array_size(jsonAt(report.get(), {"providerExports"})));
 
     // The room's events carry no recorder ids (PHI-free counts only): the recorder lists its recordings.
     constexpr const char* kRecorder = "janus.plugin.hipaa.recorder";

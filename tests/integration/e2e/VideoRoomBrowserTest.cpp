@@ -5,6 +5,7 @@
 #include "JanusClient.hpp"
 #include "JanusProcess.hpp"
 #include "NodeScript.hpp"
+#include "ScriptResult.hpp"
 #include "TempDir.hpp"
 #include "hipaa/Encoding.hpp"
 #include "hipaa/SecureRandom.hpp"
@@ -40,20 +41,6 @@ void expectCleanExit(JanusProcess& janus) {
     // Under ASan (scripts/test.sh): any memory error, and leaks whose stacks reach our code. Janus core
     // sometimes leaks a page's session and handle at exit (the stock VideoRoom run shows the same blocks).
     for (const auto& finding : janus.sanitizerFindings()) ADD_FAILURE() << finding;
-}
-
-const json_t* at(const json_t* j, std::initializer_list<const char*> path) {
-    for (const char* k : path) j = json_object_get(j, k);
-    return j;
-}
-
-double num(const json_t* j) { return json_is_number(j) ? json_number_value(j) : -1; }
-
-bool isPng(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    char magic[8] = {};
-    f.read(magic, 8);
-    return f.gcount() == 8 && std::string(magic + 1, 3) == "PNG" && std::filesystem::file_size(path) > 1000;
 }
 
 // A UDP socket on 127.0.0.1 (port chosen by the kernel) counting RTP packets that arrive on it.
@@ -128,25 +115,25 @@ static void runStockClient(JanusProcess& janus, const std::string& plugin, const
     EXPECT_EQ(jsonString(r.get(), "plugin").value_or(""), plugin);
 
     // The subscriber page decoded the publisher's fake camera (VP8) and microphone (Opus)...
-    const json_t* video = at(r.get(), {"subscriber", "inbound", "video"});
-    const json_t* audio = at(r.get(), {"subscriber", "inbound", "audio"});
-    EXPECT_GE(num(json_object_get(video, "framesDecoded")), 30) << *line;
-    EXPECT_GT(num(json_object_get(video, "frameWidth")), 0);
+    const json_t* video = jsonAt(r.get(), {"subscriber", "inbound", "video"});
+    const json_t* audio = jsonAt(r.get(), {"subscriber", "inbound", "audio"});
+    EXPECT_GE(jsonNumber(json_object_get(video, "framesDecoded")), 30) << *line;
+    EXPECT_GT(jsonNumber(json_object_get(video, "frameWidth")), 0);
     std::string mime(jsonString(video, "codec").value_or(""));
     std::transform(mime.begin(), mime.end(), mime.begin(), [](unsigned char c) { return std::tolower(c); });
     EXPECT_EQ(mime, "video/" + codec);
-    EXPECT_GE(num(json_object_get(audio, "packetsReceived")), 50);
+    EXPECT_GE(jsonNumber(json_object_get(audio, "packetsReceived")), 50);
     EXPECT_EQ(jsonString(audio, "codec").value_or(""), "audio/opus");
-    EXPECT_GT(num(json_object_get(audio, "totalAudioEnergy")), 0) << "headless playout energy";
-    EXPECT_GT(num(json_object_get(r.get(), "audioLevelPeak")), 0.001) << "WebAudio analyser on the remote track";
+    EXPECT_GT(jsonNumber(json_object_get(audio, "totalAudioEnergy")), 0) << "headless playout energy";
+    EXPECT_GT(jsonNumber(json_object_get(r.get(), "audioLevelPeak")), 0.001) << "WebAudio analyser on the remote track";
     // ...over ICE inside the namespace only.
-    EXPECT_EQ(jsonString(at(r.get(), {"subscriber", "candidatePair"}), "local").value_or(""), "10.99.0.1");
-    EXPECT_EQ(jsonString(at(r.get(), {"publisher", "candidatePair"}), "remote").value_or(""), "10.99.0.1");
+    EXPECT_EQ(jsonString(jsonAt(r.get(), {"subscriber", "candidatePair"}), "local").value_or(""), "10.99.0.1");
+    EXPECT_EQ(jsonString(jsonAt(r.get(), {"publisher", "candidatePair"}), "remote").value_or(""), "10.99.0.1");
     // Janus' Admin API saw both PeerConnections with DTLS-SRTP (the script fails otherwise too).
     EXPECT_EQ(json_array_size(json_object_get(r.get(), "janusHandles")), 2u) << *line;
 
-    EXPECT_TRUE(isPng(artifacts + "/videoroom-publisher.png"));
-    EXPECT_TRUE(isPng(artifacts + "/videoroom-subscriber.png"));
+    EXPECT_TRUE(isScreenshotPng(artifacts + "/videoroom-publisher.png"));
+    EXPECT_TRUE(isScreenshotPng(artifacts + "/videoroom-subscriber.png"));
     expectCleanExit(janus);
 }
 
@@ -228,8 +215,8 @@ TEST_F(VideoRoomBrowser, PublishCliReportsItsIdWhileMediaFlowsAndRtpForwardsWith
     auto done = pub.waitLine("PUBLISHED ", 30s);
     ASSERT_TRUE(done.has_value());
     JsonPtr d = J(*done);
-    EXPECT_GT(num(at(d.get(), {"outbound", "video", "framesEncoded"})), 30) << *done;
-    EXPECT_GT(num(at(d.get(), {"outbound", "audio", "packetsSent"})), 100) << *done;
+    EXPECT_GT(jsonNumber(jsonAt(d.get(), {"outbound", "video", "framesEncoded"})), 30) << *done;
+    EXPECT_GT(jsonNumber(jsonAt(d.get(), {"outbound", "audio", "packetsSent"})), 100) << *done;
     EXPECT_EQ(pub.wait(30s), 0);
     expectCleanExit(janus_);
 }

@@ -33,10 +33,10 @@ using namespace hipaa::test;
 
 namespace {
 
-constexpr const char* kRecorder = "janus.plugin.hipaa.recorder";
+constexpr const char* kRecorderPlugin = "janus.plugin.hipaa.recorder";
 constexpr std::string_view kMarker = "PHI-MARKER-";
 
-std::string str(const json_t* j, const char* k) { return std::string(jsonString(j, k).value_or("")); }
+std::string textOf(const json_t* j, const char* k) { return std::string(jsonString(j, k).value_or("")); }
 
 // This thread (and the Janus it forks) gets a private mount namespace with a tmpfs at `dir`.
 // Nothing to clean up on failure: the mount lives only as long as the processes that see it.
@@ -159,39 +159,39 @@ TEST(RecorderFullDisk, AFilesystemFilledMidRecordingAndFreedLeavesNoPlaintextAnd
         session, handle,
         J(R"({"request":"create","room":4343,"secret":"s3","publishers":4,"audiocodec":"opus","videocodec":"vp8"})")
             .get());
-    ASSERT_EQ(str(created.get(), "videoroom"), "created") << jsonDump(created.get());
+    ASSERT_EQ(textOf(created.get(), "videoroom"), "created") << jsonDump(created.get());
     JsonPtr remote = client.messageData(session, handle,
                                         J(R"({"request":"add_remote_publisher","room":4343,"secret":"s3",
         "display":"test-source","streams":[{"type":"audio","mindex":0,"mid":"0","codec":"opus"},
         {"type":"video","mindex":1,"mid":"1","codec":"vp8"}]})")
                                             .get());
-    ASSERT_EQ(str(remote.get(), "videoroom"), "success") << jsonDump(remote.get());
+    ASSERT_EQ(textOf(remote.get(), "videoroom"), "success") << jsonDump(remote.get());
 
     // A key per stream: the stock VideoRoom takes one srtp_crypto per rtp_forward, so one forward per stream.
-    JsonPtr started = client.messagePlugin(kRecorder, J(R"({"request":"start","srtp_keys":"per_stream","streams":[
+    JsonPtr started = client.messagePlugin(kRecorderPlugin, J(R"({"request":"start","srtp_keys":"per_stream","streams":[
         {"kind":"audio","codec":"opus","mid":"0"},{"kind":"video","codec":"vp8","mid":"1"}]})")
-                                                          .get());
-    std::string id = str(started.get(), "recording");
+                                                                .get());
+    std::string id = textOf(started.get(), "recording");
     ASSERT_EQ(id.size(), 32u) << jsonDump(started.get());
     const json_t* ports = json_object_get(started.get(), "streams");
     for (size_t i = 0; i < 2; ++i) {
         const json_t* p = json_array_get(ports, i);
         JsonPtr fwd = J(R"({"request":"rtp_forward","room":4343,"secret":"s3"})");
         jsonSet(fwd.get(), "publisher_id", *jsonInt(remote.get(), "id"));
-        jsonSet(fwd.get(), "host", str(started.get(), "host"));
+        jsonSet(fwd.get(), "host", textOf(started.get(), "host"));
         jsonSet(fwd.get(), "srtp_suite", *jsonInt(started.get(), "srtp_suite"));
-        jsonSet(fwd.get(), "srtp_crypto", str(p, "srtp_crypto"));
+        jsonSet(fwd.get(), "srtp_crypto", textOf(p, "srtp_crypto"));
         JsonPtr streams = jsonArray();
         JsonPtr s = jsonObject();
-        jsonSet(s.get(), "mid", str(p, "mid"));
+        jsonSet(s.get(), "mid", textOf(p, "mid"));
         jsonSet(s.get(), "port", *jsonInt(p, "port"));
         json_array_append_new(streams.get(), jsonRelease(std::move(s)));
         jsonSet(fwd.get(), "streams", std::move(streams));
-        ASSERT_EQ(str(client.messageData(session, handle, fwd.get()).get(), "videoroom"), "rtp_forward");
+        ASSERT_EQ(textOf(client.messageData(session, handle, fwd.get()).get(), "videoroom"), "rtp_forward");
     }
 
     auto status = [&] {
-        return client.messagePlugin(kRecorder, J(R"({"request":"status","recording":")" + id + "\"}").get());
+        return client.messagePlugin(kRecorderPlugin, J(R"({"request":"status","recording":")" + id + "\"}").get());
     };
     RtpFeeder feed(static_cast<int>(*jsonInt(remote.get(), "port")));
     feed.run(1500);  // recorded normally
@@ -203,14 +203,14 @@ TEST(RecorderFullDisk, AFilesystemFilledMidRecordingAndFreedLeavesNoPlaintextAnd
     EXPECT_GT(filled, 0u);
     feed.run(1500);
     JsonPtr during = status();
-    EXPECT_EQ(str(during.get(), "failure"), "no_space") << jsonDump(during.get());
+    EXPECT_EQ(textOf(during.get(), "failure"), "no_space") << jsonDump(during.get());
     ASSERT_EQ(::unlink(filler.c_str()), 0);  // room again
     feed.run(1500);
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
 
-    JsonPtr stopped = client.messagePlugin(kRecorder, J(R"({"request":"stop","recording":")" + id + "\"}").get());
-    EXPECT_EQ(str(stopped.get(), "status"), "failed") << jsonDump(stopped.get());
-    EXPECT_EQ(str(stopped.get(), "failure"), "no_space");
+    JsonPtr stopped = client.messagePlugin(kRecorderPlugin, J(R"({"request":"stop","recording":")" + id + "\"}").get());
+    EXPECT_EQ(textOf(stopped.get(), "status"), "failed") << jsonDump(stopped.get());
+    EXPECT_EQ(textOf(stopped.get(), "failure"), "no_space");
     const json_t* files = json_object_get(stopped.get(), "files");
     ASSERT_EQ(json_array_size(files), 2u) << jsonDump(stopped.get());
     for (size_t i = 0; i < 2; ++i) {
@@ -232,7 +232,8 @@ TEST(RecorderFullDisk, AFilesystemFilledMidRecordingAndFreedLeavesNoPlaintextAnd
     EXPECT_GT(scanned, 100000u);
 
     // What was written before the failure verifies against the signed manifest; it is incomplete.
-    JsonPtr verified = client.messagePlugin(kRecorder, J(R"({"request":"verify","recording":")" + id + "\"}").get());
+    JsonPtr verified =
+        client.messagePlugin(kRecorderPlugin, J(R"({"request":"verify","recording":")" + id + "\"}").get());
     const json_t* rep = json_object_get(verified.get(), "verification");
     EXPECT_EQ(jsonBool(rep, "ok"), true) << jsonDump(verified.get());
     EXPECT_EQ(jsonBool(rep, "complete"), false);
@@ -244,7 +245,8 @@ TEST(RecorderFullDisk, AFilesystemFilledMidRecordingAndFreedLeavesNoPlaintextAnd
     }
 
     // The authentic prefix exports: the first packets sent, in order, byte for byte where we marked them.
-    JsonPtr exported = client.messagePlugin(kRecorder, J(R"({"request":"export","recording":")" + id + "\"}").get());
+    JsonPtr exported =
+        client.messagePlugin(kRecorderPlugin, J(R"({"request":"export","recording":")" + id + "\"}").get());
     const json_t* out = json_object_get(exported.get(), "files");
     ASSERT_EQ(json_array_size(out), 2u) << jsonDump(exported.get());
     std::vector<Bytes> audio = mjrPayloads(json_string_value(json_array_get(out, 0)));
@@ -254,7 +256,7 @@ TEST(RecorderFullDisk, AFilesystemFilledMidRecordingAndFreedLeavesNoPlaintextAnd
         EXPECT_EQ(std::string(audio[i].begin() + 4, audio[i].begin() + 4 + static_cast<long>(want.size())), want);
     }
 
-    JsonPtr info = client.messagePlugin(kRecorder, J(R"({"request":"info"})").get());
+    JsonPtr info = client.messagePlugin(kRecorderPlugin, J(R"({"request":"info"})").get());
     EXPECT_EQ(jsonInt(info.get(), "write_failures"), 2) << jsonDump(info.get());
     client.destroySession(session);
     EXPECT_EQ(janus.stop(), 0);

@@ -28,7 +28,7 @@ namespace {
 
 constexpr const char* kRecorder = "janus.plugin.hipaa.recorder";
 
-std::string str(const json_t* j, const char* k) { return std::string(jsonString(j, k).value_or("")); }
+std::string textOf(const json_t* j, const char* k) { return std::string(jsonString(j, k).value_or("")); }
 
 std::string setLine(std::string cfg, const std::string& key, const std::string& value) {
     size_t at = cfg.find("\t" + key + " = ");
@@ -70,7 +70,7 @@ public:
         JsonPtr s =
             ask(R"({"request":"start","policy":")" + policy + R"(","streams":[{"kind":"audio","codec":"opus"}]})");
         last_ = std::move(s);
-        return str(last_.get(), "recording");
+        return textOf(last_.get(), "recording");
     }
     const JsonPtr& lastStart() const { return last_; }
     std::map<std::string, JsonPtr> list() {
@@ -78,7 +78,7 @@ public:
         JsonPtr l = ask(R"({"request":"list"})");
         size_t i;
         json_t* r;
-        json_array_foreach(json_object_get(l.get(), "recordings"), i, r) out[str(r, "recording")] = jsonRetain(r);
+        json_array_foreach(json_object_get(l.get(), "recordings"), i, r) out[textOf(r, "recording")] = jsonRetain(r);
         return out;
     }
 
@@ -110,7 +110,7 @@ TEST(RecorderTwoJanus, ARecordingOfAIsServedByBAndBothSweepersDeleteEachExpiredR
     ASSERT_EQ(made.size(), 32u) << jsonDump(a.lastStart().get());
     {
         const json_t* stream = json_array_get(json_object_get(a.lastStart().get(), "streams"), 0);
-        Bytes key = *base64Decode(str(a.lastStart().get(), "srtp_crypto"));
+        Bytes key = *base64Decode(textOf(a.lastStart().get(), "srtp_crypto"));
         SrtpSender tx(static_cast<int>(*jsonInt(stream, "port")), 80, key, 0x1234, 111);
         for (int i = 0; i < 20; ++i) tx.send(Bytes(120, static_cast<uint8_t>(i)), 960);
         for (int i = 0; i < 300; ++i) {
@@ -122,14 +122,14 @@ TEST(RecorderTwoJanus, ARecordingOfAIsServedByBAndBothSweepersDeleteEachExpiredR
     // While A records: B sees it, and may not delete it.
     JsonPtr refused = b.ask("delete", made, R"(,"reason":"case 11")");
     EXPECT_EQ(jsonInt(refused.get(), "error_code"), 430) << jsonDump(refused.get());
-    EXPECT_NE(str(refused.get(), "error").find("janus-a"), std::string::npos) << jsonDump(refused.get());
-    EXPECT_EQ(str(b.list()[made].get(), "status"), "recording");
-    EXPECT_EQ(str(a.ask("stop", made).get(), "status"), "sealed");
+    EXPECT_NE(textOf(refused.get(), "error").find("janus-a"), std::string::npos) << jsonDump(refused.get());
+    EXPECT_EQ(textOf(b.list()[made].get(), "status"), "recording");
+    EXPECT_EQ(textOf(a.ask("stop", made).get(), "status"), "sealed");
 
     JsonPtr listed = std::move(b.list()[made]);
     ASSERT_TRUE(listed) << "B does not list A's recording";
-    EXPECT_EQ(str(listed.get(), "status"), "sealed");
-    EXPECT_EQ(str(listed.get(), "instance"), "janus-a");
+    EXPECT_EQ(textOf(listed.get(), "status"), "sealed");
+    EXPECT_EQ(textOf(listed.get(), "instance"), "janus-a");
     JsonPtr verified = b.ask("verify", made);
     EXPECT_EQ(jsonBool(json_object_get(verified.get(), "verification"), "ok"), true) << jsonDump(verified.get());
     JsonPtr exported = b.askPatiently("export", made);
@@ -143,7 +143,7 @@ TEST(RecorderTwoJanus, ARecordingOfAIsServedByBAndBothSweepersDeleteEachExpiredR
     std::set<std::string> brief;
     for (Recorder* r : {&a, &b, &a, &b}) {
         std::string id = r->start("brief");
-        ASSERT_EQ(str(r->ask("stop", id).get(), "status"), "sealed");
+        ASSERT_EQ(textOf(r->ask("stop", id).get(), "status"), "sealed");
         brief.insert(id);
     }
     std::string held = a.start("brief");
@@ -154,7 +154,7 @@ TEST(RecorderTwoJanus, ARecordingOfAIsServedByBAndBothSweepersDeleteEachExpiredR
     for (;;) {
         auto all = b.list();
         size_t gone = 0;
-        for (const auto& id : brief) gone += str(all[id].get(), "status") == "deleted";
+        for (const auto& id : brief) gone += textOf(all[id].get(), "status") == "deleted";
         if (gone == brief.size() || std::chrono::steady_clock::now() > deadline) break;
         std::this_thread::sleep_for(100ms);
     }
@@ -167,9 +167,9 @@ TEST(RecorderTwoJanus, ARecordingOfAIsServedByBAndBothSweepersDeleteEachExpiredR
     for (const auto& id : brief) {
         JsonPtr v = a.ask("verify", id);
         const json_t* ver = json_object_get(v.get(), "verification");
-        EXPECT_EQ(str(ver, "status"), "deleted") << jsonDump(v.get());
+        EXPECT_EQ(textOf(ver, "status"), "deleted") << jsonDump(v.get());
         EXPECT_EQ(jsonBool(ver, "receipt_valid"), true) << jsonDump(v.get());
     }
-    EXPECT_EQ(str(b.list()[held].get(), "status"), "sealed") << "B swept a recording held on A";
-    EXPECT_EQ(str(b.list()[made].get(), "status"), "sealed");
+    EXPECT_EQ(textOf(b.list()[held].get(), "status"), "sealed") << "B swept a recording held on A";
+    EXPECT_EQ(textOf(b.list()[made].get(), "status"), "sealed");
 }

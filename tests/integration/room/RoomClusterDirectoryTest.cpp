@@ -23,7 +23,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr const char* kRoom = "janus.plugin.hipaa.room";
+constexpr const char* kRoomPlugin = "janus.plugin.hipaa.room";
 constexpr int kDeadAfterS = 3;
 
 class RoomClusterDirectory : public ::testing::Test {
@@ -51,7 +51,7 @@ protected:
         setAuditKey(j, "instance_id", "\"" + id + "\"");
     }
     static JsonPtr admin(JanusProcess& j, const std::string& body) {
-        return JanusClient(j).messagePlugin(kRoom, J(body).get());
+        return JanusClient(j).messagePlugin(kRoomPlugin, J(body).get());
     }
     // The directory row of `room` as `j` lists it (null when absent).
     static JsonPtr row(JanusProcess& j, const std::string& room) {

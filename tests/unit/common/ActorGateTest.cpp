@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Actor tokens: the verifier's refusals (each its own code), the access table, and the gate writing
 // every decision, refusals included, to the audit trail before anything is read.
+#include "AuditTrailSpy.hpp"
 #include "TokenFactory.hpp"
 
 #include "hipaa/ActorGate.hpp"
@@ -10,24 +11,11 @@
 
 using namespace hipaa;
 using hipaa::room::test::TokenFactory;
+using hipaa::test::AuditTrailSpy;
 
 namespace {
 
 constexpr int64_t kNow = 1800000000;
-
-// Stands in for the audit handler: keeps what it is given, or refuses everything.
-class TrailSpy final : public AuditTrail {
-public:
-    TrailSpy() { AuditTrail::inProcess().provide(*this); }
-    ~TrailSpy() override { AuditTrail::inProcess().withdraw(*this); }
-    bool take(const AccessRecord& r) override {
-        if (full) return false;
-        records.push_back(r);
-        return true;
-    }
-    std::vector<AccessRecord> records;
-    bool full = false;
-};
 
 struct Fixture {
     TokenFactory factory;
@@ -112,15 +100,15 @@ TEST(AccessRules, EveryActionHasARowAndUnknownActionsAreRefused) {
 
 TEST(ActorGate, RecordsTheDecisionBeforeAnswerAndRefusalsToo) {
     Fixture f;
-    TrailSpy trail;
+    AuditTrailSpy trail;
     ActorGate gate("janus.plugin.hipaa.recorder", false, f.verifier(), [] { return kNow; });
     JsonPtr object = jsonParse(R"({"recording":"00112233445566778899aabbccddeeff"})");
 
     JsonPtr request = jsonParse(R"({"request":"export"})");
     EXPECT_THROW(gate.admit(request.get(), "recording.export", object), RequestError);
-    ASSERT_EQ(trail.records.size(), 1u);
-    EXPECT_FALSE(trail.records[0].allowed);
-    EXPECT_EQ(trail.records[0].reason, "actor_token_missing");
+    ASSERT_EQ(trail.records().size(), 1u);
+    EXPECT_FALSE(trail.records()[0].allowed);
+    EXPECT_EQ(trail.records()[0].reason, "actor_token_missing");
 
     JsonPtr c = f.claims("compliance_officer", "officer-1");
     jsonSet(request.get(), "actor_token", f.token(c.get()));
@@ -130,10 +118,10 @@ TEST(ActorGate, RecordsTheDecisionBeforeAnswerAndRefusalsToo) {
     } catch (const RequestError& e) {
         EXPECT_EQ(e.code(), errc::kActorForbidden);
     }
-    ASSERT_EQ(trail.records.size(), 2u);
-    EXPECT_EQ(trail.records[1].actor, f.pseudonyms.participant(TokenFactory::kIssuer, "officer-1"));
-    EXPECT_EQ(trail.records[1].role, "compliance_officer");
-    EXPECT_EQ(trail.records[1].reason, "role_forbidden");
+    ASSERT_EQ(trail.records().size(), 2u);
+    EXPECT_EQ(trail.records()[1].actor, f.pseudonyms.participant(TokenFactory::kIssuer, "officer-1"));
+    EXPECT_EQ(trail.records()[1].role, "compliance_officer");
+    EXPECT_EQ(trail.records()[1].reason, "role_forbidden");
 
     jsonSet(request.get(), "actor_token", f.token(f.claims("records_officer", "ro-1").get()));
     ActorDecision d = gate.admit(request.get(), "recording.export", object);
@@ -147,9 +135,9 @@ TEST(ActorGate, RecordsTheDecisionBeforeAnswerAndRefusalsToo) {
     }
     trail.full = false;
     gate.allow(d, object);
-    ASSERT_EQ(trail.records.size(), 3u);
-    EXPECT_TRUE(trail.records[2].allowed);
-    EXPECT_STREQ(json_string_value(json_object_get(trail.records[2].object.get(), "recording")),
+    ASSERT_EQ(trail.records().size(), 3u);
+    EXPECT_TRUE(trail.records()[2].allowed);
+    EXPECT_STREQ(json_string_value(json_object_get(trail.records()[2].object.get(), "recording")),
                  "00112233445566778899aabbccddeeff");
 }
 
@@ -163,7 +151,7 @@ TEST(ActorGate, WithoutTheAuditHandlerNothingIsAllowed) {
 }
 
 TEST(ActorGate, TheAdminSecretAloneIsEnoughInDevelopmentOnly) {
-    TrailSpy trail;
+    AuditTrailSpy trail;
     JsonPtr request = jsonParse(R"({"request":"list"})");
     ActorGate production("janus.plugin.hipaa.recorder", false, nullptr);
     try {
@@ -175,7 +163,7 @@ TEST(ActorGate, TheAdminSecretAloneIsEnoughInDevelopmentOnly) {
     ActorGate development("janus.plugin.hipaa.recorder", true, nullptr);
     ActorDecision d = development.admit(request.get(), "recording.list", nullptr);
     development.allow(d, nullptr);
-    EXPECT_EQ(trail.records.back().actor, "admin_secret");
+    EXPECT_EQ(trail.records().back().actor, "admin_secret");
     EXPECT_TRUE(d.owns({}, {}));
 }
 
@@ -187,8 +175,8 @@ TEST(AuditTrail, RecordsMadeBeforeTheHandlerLoadsAreKeptForIt) {
     std::vector<AccessRecord> kept = AuditTrail::takeKept();
     ASSERT_EQ(kept.size(), 1u);
     EXPECT_EQ(kept[0].action, "config.loaded");
-    TrailSpy trail;
+    AuditTrailSpy trail;
     AuditTrail::recordWhenLoaded(r);
-    EXPECT_EQ(trail.records.size(), 1u);
+    EXPECT_EQ(trail.records().size(), 1u);
     EXPECT_TRUE(AuditTrail::takeKept().empty());
 }

@@ -9,11 +9,11 @@
 using namespace hipaa;
 
 namespace {
-Config make(const char* text) { return Config(JcfgParser::parse(text), "c.jcfg"); }
+Config clusterConfig(const char* text) { return Config(JcfgParser::parse(text), "c.jcfg"); }
 
 std::string errorOf(const char* text, bool withUrl) {
     try {
-        Config c = make(text);
+        Config c = clusterConfig(text);
         ClusterConfig::read(c, withUrl);
     } catch (const ConfigError& e) {
         return e.what();
@@ -23,7 +23,7 @@ std::string errorOf(const char* text, bool withUrl) {
 }  // namespace
 
 TEST(ClusterConfig, AbsentMeansThisInstanceAlone) {
-    Config c = make("general: { }");
+    Config c = clusterConfig("general: { }");
     ClusterConfig cluster = ClusterConfig::read(c, true);
     EXPECT_FALSE(cluster.shared());
     EXPECT_EQ(cluster.instanceId, ClusterConfig::defaultInstanceId());
@@ -34,7 +34,7 @@ TEST(ClusterConfig, SharedNeedsAPublicUrlForTheRoomAndRedactsTheConninfo) {
     const char* text = R"(cluster: { conninfo = "host=db password=hunter2" instance_id = "janus-a" })";
     EXPECT_NE(errorOf(text, true).find("cluster.public_url: required"), std::string::npos);
     EXPECT_EQ(errorOf(text, false), "");
-    Config c = make(R"(cluster: { conninfo = "host=db password=hunter2" instance_id = "janus-a"
+    Config c = clusterConfig(R"(cluster: { conninfo = "host=db password=hunter2" instance_id = "janus-a"
                                   public_url = "https://a.example.org/janus" })");
     ClusterConfig cluster = ClusterConfig::read(c, true);
     EXPECT_TRUE(cluster.shared());

@@ -2,6 +2,7 @@
 // The config change trail: which keys changed since the previous start, by name only; the state file
 // (0600, salted keyed digests) gives no value away, an unsafe one is not trusted, and one that cannot
 // be written still leaves a record.
+#include "AuditTrailSpy.hpp"
 #include "TempDir.hpp"
 
 #include "hipaa/AuditTrail.hpp"
@@ -13,6 +14,7 @@
 #include <sys/stat.h>
 
 using namespace hipaa;
+using hipaa::test::AuditTrailSpy;
 using hipaa::test::readFile;
 using hipaa::test::TempDir;
 
@@ -50,17 +52,6 @@ unsigned modeOf(const std::string& path) {
     ::stat(path.c_str(), &st);
     return st.st_mode & 07777;
 }
-
-class TrailSpy final : public AuditTrail {
-public:
-    TrailSpy() { AuditTrail::inProcess().provide(*this); }
-    ~TrailSpy() override { AuditTrail::inProcess().withdraw(*this); }
-    bool take(const AccessRecord& r) override {
-        records.push_back(r);
-        return true;
-    }
-    std::vector<AccessRecord> records;
-};
 
 constexpr const char* kFirst = R"({"general":{"key_file":"/etc/hipaa/first-secret.key","ports":40000,"debug":false},)"
                                R"("database":{"conninfo":"host=db password=hunter2-first"}})";
@@ -136,11 +127,11 @@ TEST(ConfigTrail, AStateFileOthersCanWriteIsNotTrustedAndReplaced) {
 TEST(ConfigTrail, AStateFileThatCannotBeWrittenStillLeavesARecord) {
     TempDir dir;
     dir.write("not-a-folder", "x", 0600);
-    TrailSpy trail;
+    AuditTrailSpy trail;
     ConfigTrail::record("janus.plugin.hipaa.recorder", loaded(kFirst), dir.file("not-a-folder/config-state.json"),
                         Logger());
-    ASSERT_EQ(trail.records.size(), 1u);
-    const AccessRecord& r = trail.records[0];
+    ASSERT_EQ(trail.records().size(), 1u);
+    const AccessRecord r = trail.records()[0];
     EXPECT_EQ(r.plugin, "janus.plugin.hipaa.recorder");
     EXPECT_EQ(r.action, "config.loaded");
     EXPECT_TRUE(r.actor.empty());

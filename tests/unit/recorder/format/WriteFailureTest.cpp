@@ -39,7 +39,7 @@ size_t markersIn(ByteView file) {
     return n;
 }
 
-RecordingHeader header() {
+RecordingHeader opusHeader() {
     RecordingHeader h;
     h.recordingId = {9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9};
     h.kind = StreamKind::Audio;
@@ -56,7 +56,7 @@ TEST(RecordingWriterFailure, WritesThatFailThenSucceedLeaveNoPlaintextAndAnAuthe
     Keyring ring;
     ring.add(1, Keyring::Type::Kek, secureRandomBytes(32));
     std::string path = dir.file("s.jrec");
-    RecordingWriter w(path, header(), secureRandomBytes(32), ring);
+    RecordingWriter w(path, opusHeader(), secureRandomBytes(32), ring);
     size_t next = 0;
     auto appendSome = [&](size_t n) {
         for (size_t k = 0; k < n; ++k, ++next) {
@@ -126,7 +126,7 @@ TEST(RecordingWriterFailure, AFinalChunkThatCannotBeWrittenLeavesAnIncompleteBut
     Keyring ring;
     ring.add(1, Keyring::Type::Kek, secureRandomBytes(32));
     std::string path = dir.file("f.jrec");
-    RecordingWriter w(path, header(), secureRandomBytes(32), ring);
+    RecordingWriter w(path, opusHeader(), secureRandomBytes(32), ring);
     for (size_t i = 0; i < 10; ++i) ASSERT_TRUE(w.append(i, marked(i)));
     w.flush();
     const size_t good = readWholeFile(path).size();

@@ -29,7 +29,7 @@ namespace {
 
 constexpr const char* kAudience = "janus-hipaa-admin";
 
-std::string str(const json_t* j, const char* k) { return std::string(jsonString(j, k).value_or("")); }
+std::string textAt(const json_t* j, const char* k) { return std::string(jsonString(j, k).value_or("")); }
 
 int64_t nowS() {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -67,7 +67,7 @@ protected:
         plugin = std::make_unique<RecorderPlugin>(Config(JcfgParser::parseFile(file), file), Logger(), host);
         visitA = record({"v_a", "room-a", {person("dr-a")}, {person("pat-a")}}, true);
         visitB = record({"v_b", "room-b", {person("dr-b")}, {person("pat-b")}}, false);
-        legacy = str(admin(R"({"request":"start","streams":[{"kind":"audio","codec":"opus"}]})").get(), "recording");
+        legacy = textAt(admin(R"({"request":"start","streams":[{"kind":"audio","codec":"opus"}]})").get(), "recording");
         admin(R"({"request":"stop","recording":")" + legacy + "\"}");
         trail.clear();
     }
@@ -112,7 +112,7 @@ protected:
         JsonPtr l = ask("list", "", role, sub);
         size_t i;
         json_t* e;
-        json_array_foreach(json_object_get(l.get(), "recordings"), i, e) ids.push_back(str(e, "recording"));
+        json_array_foreach(json_object_get(l.get(), "recordings"), i, e) ids.push_back(textAt(e, "recording"));
         std::sort(ids.begin(), ids.end());
         return ids;
     }
@@ -127,7 +127,7 @@ protected:
 TEST_F(RecorderAccess, ProvidersSeeTheirOwnVisitsPatientsTheirOwnSealedOnes) {
     // Own: the provider of visit A, whatever its state; not visit B's, not the one without a context.
     JsonPtr st = ask("status", visitA, "provider", "dr-a");
-    EXPECT_EQ(str(st.get(), "visit"), "v_a");
+    EXPECT_EQ(textAt(st.get(), "visit"), "v_a");
     EXPECT_EQ(refusal("status", visitB, "provider", "dr-a"), hipaa::errc::kActorForbidden);
     EXPECT_EQ(refusal("status", legacy, "provider", "dr-a"), hipaa::errc::kActorForbidden) << "no context: Any only";
     EXPECT_EQ(refusal("status", visitB, "provider", "dr-b"), 0) << "Own needs no seal";
@@ -153,14 +153,14 @@ TEST_F(RecorderAccess, APatientCannotExportAnotherPatientsRecording) {
     EXPECT_EQ(r[0].reason, "not_a_participant");
     EXPECT_EQ(r[0].actor, person("pat-b"));
     EXPECT_EQ(r[0].action, "recording.export");
-    EXPECT_EQ(str(r[0].object.get(), "recording"), visitA);
+    EXPECT_EQ(textAt(r[0].object.get(), "recording"), visitA);
     // Her own sealed recording she may export.
     JsonPtr x = ask("export", visitA, "patient", "pat-a");
     EXPECT_EQ(json_array_size(json_object_get(x.get(), "files")), 1u);
     r = trail.records();
     ASSERT_EQ(r.size(), 2u);
     EXPECT_TRUE(r[1].allowed);
-    EXPECT_EQ(str(r[1].object.get(), "visit"), "v_a");
+    EXPECT_EQ(textAt(r[1].object.get(), "visit"), "v_a");
 }
 
 TEST_F(RecorderAccess, MetadataRolesSeeEveryRecordingButNotWhoTookPart) {
@@ -171,7 +171,7 @@ TEST_F(RecorderAccess, MetadataRolesSeeEveryRecordingButNotWhoTookPart) {
         std::string text = jsonDump(l.get()) + jsonDump(st.get());
         for (const char* hidden : {"\"visit\"", "\"room\"", "\"participants\"", "ps1_"})
             EXPECT_EQ(text.find(hidden), std::string::npos) << role << " saw " << hidden << ": " << text;
-        EXPECT_EQ(str(st.get(), "status"), "sealed");
+        EXPECT_EQ(textAt(st.get(), "status"), "sealed");
         EXPECT_EQ(refusal("export", visitA, role, "staff-1"), hipaa::errc::kActorForbidden);
     }
     // Any: everything, whole.
@@ -223,6 +223,6 @@ TEST_F(RecorderAccess, WithoutATokenOnlyTheOperatorsPlumbingAnswers) {
     EXPECT_EQ(trail.records().size(), 8u) << "each refusal is on the record";
     EXPECT_NO_THROW(admin(R"({"request":"info"})"));
     std::string id =
-        str(admin(R"({"request":"start","streams":[{"kind":"audio","codec":"opus"}]})").get(), "recording");
+        textAt(admin(R"({"request":"start","streams":[{"kind":"audio","codec":"opus"}]})").get(), "recording");
     EXPECT_NO_THROW(admin(R"({"request":"stop","recording":")" + id + "\"}"));
 }

@@ -33,7 +33,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string str(const json_t* j, const char* k) { return std::string(jsonString(j, k).value_or("")); }
+std::string textOf(const json_t* j, const char* k) { return std::string(jsonString(j, k).value_or("")); }
 
 // Releases the gate when a test leaves early, so no call stays held.
 struct ReleaseOnExit {
@@ -88,8 +88,8 @@ protected:
     std::string recordSome(size_t audio, size_t video) {
         JsonPtr s =
             admin(R"({"request":"start","streams":[{"kind":"audio","codec":"opus"},{"kind":"video","codec":"vp8"}]})");
-        std::string id = str(s.get(), "recording");
-        Bytes key = *base64Decode(str(s.get(), "srtp_crypto"));
+        std::string id = textOf(s.get(), "recording");
+        Bytes key = *base64Decode(textOf(s.get(), "srtp_crypto"));
         const json_t* streams = json_object_get(s.get(), "streams");
         SrtpSender a(static_cast<int>(*jsonInt(json_array_get(streams, 0), "port")), 80, key, 0x1111, 111);
         SrtpSender v(static_cast<int>(*jsonInt(json_array_get(streams, 1), "port")), 80, key, 0x2222, 96);
@@ -130,7 +130,7 @@ TEST_F(RecorderAdmin, ALongExportHoldsUpNoOtherRecordingsStartStopOrStatus) {
     auto others = std::async(std::launch::async, [&] {
         std::string b = recordSome(5, 2);
         EXPECT_EQ(jsonBool(json_object_get(admin("verify", b).get(), "verification"), "ok"), true);
-        EXPECT_EQ(str(admin("status", a).get(), "status"), "sealed");
+        EXPECT_EQ(textOf(admin("status", a).get(), "status"), "sealed");
         EXPECT_EQ(json_array_size(json_object_get(admin(R"({"request":"list"})").get(), "recordings")), 2u);
         admin("hold", a, R"(,"reason":"case 7")");
         admin("release", a, R"(,"reason":"case 7 closed")");
@@ -143,7 +143,7 @@ TEST_F(RecorderAdmin, ALongExportHoldsUpNoOtherRecordingsStartStopOrStatus) {
     JsonPtr e = exporting.get();
     ASSERT_EQ(files(e).size(), 2u);
     std::string b = others.get();
-    EXPECT_EQ(str(admin("status", b).get(), "status"), "sealed");
+    EXPECT_EQ(textOf(admin("status", b).get(), "status"), "sealed");
 }
 
 TEST_F(RecorderAdmin, ALongDeleteHoldsUpNoStartOrStopAndAHoldOfThatRecordingWaitsForIt) {

@@ -15,13 +15,13 @@ using namespace hipaa::room::test;
 
 namespace {
 
-TokenFactory& factory() {
+TokenFactory& keyFactory() {
     static TokenFactory f;
     return f;
 }
 
 TEST(KeyStore, AlgorithmFollowsTheKeyType) {
-    auto ks = factory().keys();
+    auto ks = keyFactory().keys();
     EXPECT_TRUE(ks->find("es", "ES256"));
     EXPECT_FALSE(ks->find("es", "RS256"));
     EXPECT_TRUE(ks->find("ed", "EdDSA"));
@@ -34,11 +34,11 @@ TEST(KeyStore, AlgorithmFollowsTheKeyType) {
 
 TEST(KeyStore, LoadsPemAndJwksFilesAndRefusesFilesOthersCanRead) {
     hipaa::test::TempDir dir;
-    std::string pem = dir.write("es.pem", factory().publicPem("es"), 0600);
+    std::string pem = dir.write("es.pem", keyFactory().publicPem("es"), 0600);
     // A JWKS with the Ed25519 key (raw public bytes from its PEM via OpenSSL).
     EvpPkeyPtr ed;
     {
-        std::string edPem = factory().publicPem("ed");
+        std::string edPem = keyFactory().publicPem("ed");
         BioPtr bio(BIO_new_mem_buf(edPem.data(), static_cast<int>(edPem.size())));
         ed.reset(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
     }
@@ -57,7 +57,7 @@ TEST(KeyStore, LoadsPemAndJwksFilesAndRefusesFilesOthersCanRead) {
     EXPECT_TRUE(ks->find("h1", "HS256"));
     EXPECT_FALSE(ks->hasDevelopmentKey());
 
-    std::string open = dir.write("open.pem", factory().publicPem("es"), 0644);
+    std::string open = dir.write("open.pem", keyFactory().publicPem("es"), 0644);
     EXPECT_THROW(KeyStore::load({{"k=" + open}, "", {}, ""}), ConfigError);
     std::string shortHs = dir.write("short.key", "tooshort", 0600);
     EXPECT_THROW(KeyStore::load({{}, "", {"h=" + shortHs}, ""}), ConfigError);
@@ -72,7 +72,7 @@ TEST(KeyStore, LoadsPemAndJwksFilesAndRefusesFilesOthersCanRead) {
 
 TEST(KeyStore, DevelopmentMarkerIsRecognized) {
     VerifyKey k =
-        KeyStore::pemKey("dev", std::string(KeyStore::kDevelopmentMarker) + "\n" + factory().publicPem("es"), "x");
+        KeyStore::pemKey("dev", std::string(KeyStore::kDevelopmentMarker) + "\n" + keyFactory().publicPem("es"), "x");
     EXPECT_TRUE(k.development);
     EXPECT_EQ(k.alg, "ES256");
 }

@@ -115,7 +115,7 @@ private:
     std::vector<Push> pushes_;
 };
 
-TokenFactory& factory() {
+TokenFactory& recordingTokens() {
     static TokenFactory f;
     return f;
 }
@@ -129,7 +129,7 @@ protected:
 
     void SetUp() override {
         std::string pseudo = dir.write("pseudonym.key", std::string(64, 'b'), 0600);
-        std::string pem = dir.write("es.pem", factory().publicPem("es"), 0600);
+        std::string pem = dir.write("es.pem", recordingTokens().publicPem("es"), 0600);
         std::string cfg = dir.write(
             "room.jcfg",
             "general: { pseudonym_key_file = \"" + pseudo +
@@ -155,9 +155,9 @@ protected:
         int64_t now =
             std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
                 .count();
-        JsonPtr c = factory().claims(room, "provider", now, "dr-" + std::to_string(s));
+        JsonPtr c = recordingTokens().claims(room, "provider", now, "dr-" + std::to_string(s));
         jsonSet(c.get(), "jti", "jti-" + std::to_string(s));
-        send(s, R"({"request":"join","room":")" + room + R"(","token":")" + factory().sign(c.get()) + "\"}");
+        send(s, R"({"request":"join","room":")" + room + R"(","token":")" + recordingTokens().sign(c.get()) + "\"}");
     }
 };
 
