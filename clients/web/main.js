@@ -238,6 +238,8 @@ function onEvent(msg) {
   if (Array.isArray(msg.waiting)) { st.waiting = msg.waiting; renderWaiting(); }
   if (msg.joined && msg.joined.id) { st.participants[msg.joined.id] = msg.joined; renderParticipants(); }
   if (typeof msg.leaving === 'string' && st.participants[msg.leaving]) { delete st.participants[msg.leaving]; removeVideos(msg.leaving); renderParticipants(); }
+  // The room could not keep the chat (no keeper, or the recorder failed): say so, as the policy did.
+  if (msg.chat_kept === false && st.policy) { st.policy.chat_kept = false; renderIndicators(); }
   if (msg.recording) { st.recording = msg.recording === 'started' ? 'on' : 'off'; $('consent').hidden = true; renderIndicators(); }
   if (msg.consent_request === 'record' && ROLE === 'patient') { $('consent').hidden = false; $('consent-yes').focus(); }
   if (msg.consent_request === 'cancelled') { $('consent').hidden = true; if (st.recording === 'pending') { st.recording = 'off'; renderIndicators(); } }

@@ -114,6 +114,8 @@ export const STRINGS = {
   doc_481: 'Only PDF, PNG and JPEG files can be shared, and this file is not one of them.',
   doc_482: 'Your role may not share documents in this visit.',
   doc_483: 'The document arrived incomplete. Please ask for it again.',
+  doc_484: 'You can share documents once your provider has let you into the visit.',
+  doc_487: 'The document could not be kept with the visit record, so it was not shared. Please try again.',
   doc_485: 'The visit is busy. Please try again in a moment.',
   doc_486: 'The document could not be read. Please try again.',
   // Network trouble

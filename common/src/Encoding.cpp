@@ -105,7 +105,7 @@ std::string base64urlEncode(ByteView data) { return encode64(data, kB64Url, fals
 std::optional<Bytes> base64urlDecode(std::string_view text) { return decode64(text, kB64Url, false); }
 
 std::string percentEncode(std::string_view text) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
+    static constexpr char kUpperHex[] = "0123456789ABCDEF";
     std::string out;
     out.reserve(text.size());
     for (unsigned char c : text) {
@@ -115,8 +115,8 @@ std::string percentEncode(std::string_view text) {
             out += static_cast<char>(c);
         } else {
             out += '%';
-            out += kHex[c >> 4];
-            out += kHex[c & 15];
+            out += kUpperHex[c >> 4];
+            out += kUpperHex[c & 15];
         }
     }
     return out;

@@ -157,7 +157,7 @@ namespace hipaa {
 namespace {
 
 void appendCanonicalString(std::string& out, const char* s, size_t n) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
+    static constexpr char kUpperHex[] = "0123456789ABCDEF";
     out += '"';
     size_t run = 0;  // start of the bytes not yet copied
     for (size_t i = 0; i < n; ++i) {
@@ -189,8 +189,8 @@ void appendCanonicalString(std::string& out, const char* s, size_t n) {
                 break;
             default:
                 out += "\\u00";
-                out += kHex[c >> 4];
-                out += kHex[c & 0xF];
+                out += kUpperHex[c >> 4];
+                out += kUpperHex[c & 0xF];
         }
     }
     out.append(s + run, n - run);

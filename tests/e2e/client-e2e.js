@@ -279,6 +279,21 @@ async function main() {
     }
     step('recording after consent, shown on both sides, stopped');
 
+    // A provider whose link runs out during the network drop below (the room ends a participant after
+    // its token's exp + skew; the test's room config has skew = 2): the page must end with the
+    // expired-link message, not go on "reconnecting". Its own visit; its token expires 1 s after the
+    // `expiringJoinMs` it has to join (under load), and the drop starts at that point.
+    const expiringJoinMs = 18000;
+    const expVisit = await post('/demo/api/visit');
+    const mintedAt = Date.now();
+    const { token: expToken } = await post('/demo/api/token', { room: expVisit.room, role: 'provider', ttl: expiringJoinMs / 1000 + 1 });
+    tokens.push(expToken);
+    const expiring = await browser.newPage(`${base}/client/#room=${encodeURIComponent(expVisit.room)}&role=provider&token=${expToken}`, 'provider-expiring');
+    await expiring.setViewportSize({ width: 1280, height: 800 });
+    await expiring.waitForSelector('#devices-continue:not([disabled])', { timeout: 15000 });
+    await expiring.click('#devices-continue');
+    await waitFor(expiring, 'expiring provider in the visit', () => window.consultClient.state().publishing, null, mintedAt + expiringJoinMs);
+
     // A note to the health record: the provider is told whether it was stored.
     await prov.fill('#note-text', 'Synthetic note: follow up in two weeks.');
     await prov.click('#note-send');
@@ -291,6 +306,7 @@ async function main() {
     const framesBefore = {};
     for (const [page, who] of [[prov, 'provider'], [pat, 'patient']]) framesBefore[who] = (await page.evaluate(() => window.consultClient.stats())).inbound.video.framesDecoded;
     if (process.env.HIPAA_NETNS) {
+      await sleep(Math.max(0, mintedAt + expiringJoinMs + 500 - Date.now()));
       execFileSync('ip', ['link', 'set', 'veth0', 'down']);
       const downAt = Date.now();
       try {
@@ -299,6 +315,18 @@ async function main() {
         }
         result.reconnectingShownAfterMs = Date.now() - downAt;
         await screen(pat, 'patient', 'reconnecting');
+        // The expiring provider: its link ran out while the network was down; its signalling (loopback)
+        // brought the room's end.
+        const expEnd = await waitFor(expiring, 'expiring provider: ended', () => {
+          const st = window.consultClient.state();
+          return st.screen === 'ended' ? { ended: st.ended, reconnects: st.reconnects, connection: st.connection } : null;
+        }, null, downAt + Number(opt.drop) * 1000 + 3000);
+        result.expiredDuringDrop = { ...expEnd, afterMs: Date.now() - downAt };
+        if (expEnd.ended !== 'token_expired') fail(`expiring provider: end reason ${expEnd.ended}`);
+        if (!/link has expired/.test(await expiring.textContent('#ended-reason'))) fail('expiring provider: no "link has expired" message');
+        if (await expiring.isVisible('#banner')) { const b = await expiring.textContent('#banner'); if (b) fail(`expiring provider: banner still says "${b}"`); }
+        await screen(expiring, 'provider', 'link-expired-meanwhile');
+        await expiring.close();
         await sleep(Math.max(0, downAt + Number(opt.drop) * 1000 - Date.now()));
       } finally { execFileSync('ip', ['link', 'set', 'veth0', 'up']); }
       const upAt = Date.now();
@@ -314,7 +342,7 @@ async function main() {
       result.iceRestarts = stats.counters.ice_restarts || 0;
       if (!(result.iceRestarts >= 1)) fail(`the room counted ${result.iceRestarts} ICE restarts`);
       for (const [page, who] of [[prov, 'provider'], [pat, 'patient']]) if ((await state(page)).reconnects < 1) fail(`${who}: no reconnecting state`);
-      step('network drop: reconnecting shown, ICE restarted, media again');
+      step('network drop: reconnecting shown, ICE restarted, media again; a link that ran out meanwhile ends with its message');
     } else fail('not in a network namespace: no network drop (run inside scripts/netns-run.sh)');
 
     // Moderator mute, then the provider ends the visit.

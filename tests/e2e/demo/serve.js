@@ -8,7 +8,8 @@
 //   POST /demo/api/token {room, role}  mints a join token with the LOCAL DEVELOPMENT KEY
 //                                   (scripts/mint-token, OUT/keys/dev-es256.pem; the patient's dob_hmac
 //                                   with OUT/keys/dob.key; no name in a patient's token); with
-//                                   `expired: true` one that has already expired (the client's message)
+//                                   `expired: true` one that has already expired (the client's message),
+//                                   `ttl: S` one valid for S seconds (5-1800; default 1800)
 //   GET /demo/api/policy?room=ROOM   the room's visit policy (Admin API `info`): what the reference
 //                                   client's privacy screen tells the patient before check-in
 //   POST /demo/api/copy {passphrase}  the demo patient's copy of their visits: the recorder's
@@ -69,11 +70,12 @@ function developmentOn(confDir) {
 }
 
 // `expired`: a link already expired when minted (issued 5 minutes ago, valid for 1): tests the client's
-// message for it. The room refuses such a token like any other expired one.
-function mintToken(opt, room, role, expired = false) {
+// message for it. The room refuses such a token like any other expired one. `ttl`: a shorter lifetime
+// (5-1800 s), for a link that runs out during a visit.
+function mintToken(opt, room, role, expired = false, ttl = 1800) {
   const who = DEMO_PEOPLE[role];
   const args = [path.join(ROOT, 'scripts', 'mint-token'), '--key', path.join(opt.conf, 'keys', 'dev-es256.pem'),
-    '--room', room, '--role', role, '--sub', who.sub, '--ttl', expired ? '60' : '1800',
+    '--room', room, '--role', role, '--sub', who.sub, '--ttl', expired ? '60' : String(ttl),
     '--jti', crypto.randomBytes(16).toString('hex')];
   if (expired) args.push('--issued-ago', '300');
   if (role !== 'patient') args.push('--name', who.name);
@@ -200,7 +202,9 @@ async function handle(opt, req, res) {
       if (url.pathname === '/demo/api/token') {
         const room = String(body.room || ''), role = String(body.role || '');
         if (!/^[A-Za-z0-9_-]{1,64}$/.test(room) || !DEMO_PEOPLE[role]) return send(res, 400, { error: 'room and role (provider|patient) required' });
-        return send(res, 200, { token: await mintToken(opt, room, role, body.expired === true), role });
+        const ttl = body.ttl === undefined ? 1800 : body.ttl;
+        if (!Number.isInteger(ttl) || ttl < 5 || ttl > 1800) return send(res, 400, { error: 'ttl: whole seconds, 5 to 1800' });
+        return send(res, 200, { token: await mintToken(opt, room, role, body.expired === true, ttl), role });
       }
       return send(res, 404, { error: 'no such endpoint' });
     } catch (e) {

@@ -35,6 +35,10 @@ TEST(ReferenceClientBrowser, PatientAndClinicianPathsWithNetworkDropAccessibleOn
     cfg += "\nclass-client: {\n\tdob_check = true\n\tidle_timeout = 20\n}\n";
     // A class whose visits end after 20 s: the time-limit warning shows in its last 5 s.
     cfg += "\nclass-clientshort: {\n\tmax_visit = 20\n}\n";
+    // A skew of 2 s: a link that runs out during the network drop ends within the drop.
+    const size_t skew = cfg.find("\tskew = 30\n");
+    ASSERT_NE(skew, std::string::npos);
+    cfg.replace(skew, 11, "\tskew = 2\n");
     janus.writeConfig("janus.plugin.hipaa.room.jcfg", cfg, 0600);
     janus.start();
     const std::string artifacts = std::string(HIPAA_SOURCE_DIR) + "/tests/artifacts/e2e-reference-client";

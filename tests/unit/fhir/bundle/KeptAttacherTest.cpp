@@ -17,7 +17,7 @@ using namespace hipaa::fhir::test;
 
 namespace {
 
-std::shared_ptr<const BundleBuilder> builder() {
+std::shared_ptr<const BundleBuilder> keptBuilder() {
     return std::make_shared<BundleBuilder>(BundleOptions{"urn:janus-hipaa-test", "janus-1", "", "11506-3"});
 }
 
@@ -29,7 +29,7 @@ VisitEnded keptVisit() {
 
 // What the outbox would seal for the visit.
 std::string stored(const VisitEnded& v) {
-    return jsonDump(KeptAttacher::wrap(builder()->build(v, {}, kStartUs, true), v).get());
+    return jsonDump(KeptAttacher::wrap(keptBuilder()->build(v, {}, kStartUs, true), v).get());
 }
 
 int count(const std::string& bundle, const char* type) {
@@ -60,7 +60,7 @@ TEST(KeptAttacher, AddsEveryRecordingOfTheVisitAtSendTime) {
     KeptVisitRecords second = sampleKept("rec-2");
     second.documents.clear();
     source.add(second);
-    KeptAttacher attacher(builder(), 1 << 20);
+    KeptAttacher attacher(keptBuilder(), 1 << 20);
     std::string bundle = attacher.complete(stored(keptVisit()), kStartUs);
     EXPECT_EQ(source.reads, 2);
     EXPECT_EQ(count(bundle, "Communication"), 4);
@@ -74,16 +74,16 @@ TEST(KeptAttacher, KeptOnlyLocallyOrNothingKeptSendsTheBundleAsBuilt) {
     source.add(sampleKept("rec-1"));
     VisitEnded local = keptVisit();
     local.keptToEhr = false;
-    KeptAttacher attacher(builder(), 1 << 20);
-    std::string plain = jsonDump(builder()->build(local, {}, kStartUs, true).get());
+    KeptAttacher attacher(keptBuilder(), 1 << 20);
+    std::string plain = jsonDump(keptBuilder()->build(local, {}, kStartUs, true).get());
     EXPECT_EQ(stored(local), plain);  // no recording ids, nothing to read
     EXPECT_EQ(attacher.complete(stored(local), kStartUs), plain);
-    EXPECT_EQ(stored(sampleVisit("v-1")), jsonDump(builder()->build(sampleVisit("v-1"), {}, kStartUs, true).get()));
+    EXPECT_EQ(stored(sampleVisit("v-1")), jsonDump(keptBuilder()->build(sampleVisit("v-1"), {}, kStartUs, true).get()));
     EXPECT_EQ(source.reads, 0);
 }
 
 TEST(KeptAttacher, RecorderMissingOrFailingIsKeptUnavailableNeverAHalfBundle) {
-    KeptAttacher attacher(builder(), 1 << 20);
+    KeptAttacher attacher(keptBuilder(), 1 << 20);
     const std::string s = stored(keptVisit());
     EXPECT_EQ(errorCode([&] { attacher.complete(s, kStartUs); }), fhir::errc::kKeptUnavailable);  // not loaded
     FakeKeptSource source;
@@ -109,9 +109,9 @@ TEST(KeptAttacher, ABundleOverTheLimitIsRefusedWithItsCode) {
     big.documents.push_back(keptDocument("ps1_bb", "patient", "application/pdf", Bytes(300000, 'x'), 1));
     source.add(big);
     source.add(sampleKept("rec-2"));
-    EXPECT_EQ(errorCode([&] { KeptAttacher(builder(), 200000).complete(stored(keptVisit()), kStartUs); }),
+    EXPECT_EQ(errorCode([&] { KeptAttacher(keptBuilder(), 200000).complete(stored(keptVisit()), kStartUs); }),
               fhir::errc::kBundleTooLarge);
-    EXPECT_EQ(errorCode([&] { KeptAttacher(builder(), 100).complete(stored(sampleVisit("v-1")), kStartUs); }),
+    EXPECT_EQ(errorCode([&] { KeptAttacher(keptBuilder(), 100).complete(stored(sampleVisit("v-1")), kStartUs); }),
               fhir::errc::kBundleTooLarge);
-    EXPECT_EQ(errorCode([&] { KeptAttacher(builder(), 1 << 20).complete(stored(keptVisit()), kStartUs); }), 0);
+    EXPECT_EQ(errorCode([&] { KeptAttacher(keptBuilder(), 1 << 20).complete(stored(keptVisit()), kStartUs); }), 0);
 }
