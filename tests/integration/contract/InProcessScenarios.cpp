@@ -13,6 +13,7 @@
 #include <chrono>
 #include <future>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "AuditHandler.hpp"
@@ -21,8 +22,11 @@
 #include "ContractJanus.hpp"
 #include "DocumentDesk.hpp"
 #include "DocumentFrames.hpp"
+#include "FakeKeptSource.hpp"
+#include "FhirFixtures.hpp"
 #include "FileSizeLimit.hpp"
 #include "FreePort.hpp"
+#include "KeptAttacher.hpp"
 #include "RecorderPlugin.hpp"
 #include "RecordingLeases.hpp"
 #include "RoomPlugin.hpp"
@@ -335,7 +339,39 @@ int documentRefusal(const std::vector<Bytes>& sent, bool mayShare = true, size_t
     return codes.empty() ? 0 : codes.front();
 }
 
+// The FHIR outbox's reasons for a visit bundle with kept chat (not Admin API answers: what a sending
+// worker records as the bundle's last error): the recorder not loaded, or the completed bundle over
+// the size limit.
+int fhirKeptBundle(bool recorderLoaded) {
+    auto builder = std::make_shared<fhir::BundleBuilder>(
+        fhir::BundleOptions{"urn:janus-hipaa-contract", "janus-1", "", "11506-3"});
+    VisitEnded visit = fhir::test::sampleVisit("v-contract");
+    visit.keptRecordings = {"rec-1"};
+    const std::string stored =
+        jsonDump(fhir::KeptAttacher::wrap(builder->build(visit, {}, fhir::test::kStartUs, true), visit).get());
+    std::optional<fhir::test::FakeKeptSource> recorder;
+    if (recorderLoaded) {
+        recorder.emplace();
+        recorder->add(fhir::test::sampleKept("rec-1"));
+    }
+    fhir::KeptAttacher attacher(builder, 1024);
+    try {
+        attacher.complete(stored, fhir::test::kStartUs);
+        return 0;
+    } catch (const Error& e) {
+        return e.code();
+    }
+}
+
 void addInProcessScenarios(std::vector<Scenario>& out) {
+    out.push_back({"janus.eventhandler.hipaa.fhir", 402,
+                   "a visit bundle with kept chat while no recorder is loaded "
+                   "(in process)",
+                   [] { return fhirKeptBundle(false); }});
+    out.push_back({"janus.eventhandler.hipaa.fhir", 403,
+                   "a visit bundle whose kept documents exceed the size "
+                   "limit (in process)",
+                   [] { return fhirKeptBundle(true); }});
     out.push_back({"janus.plugin.hipaa.room", 439, "the worker queue is full (in process)", roomWorkerQueueFull});
     out.push_back({"janus.plugin.hipaa.recorder", 470, "start while the disk refuses writes (in process)",
                    recorderStartOnAFullDisk});
