@@ -22,7 +22,8 @@ done
 [ -f "$build/compile_commands.json" ] || { echo "lint: $build/compile_commands.json missing (configure $build first)"; exit 1; }
 # A unity build's compile commands name its batch files: clang-tidy needs each source's own command,
 # from a configured (not built) sibling folder.
-if grep -q '^CMAKE_UNITY_BUILD:BOOL=ON' "$build/CMakeCache.txt" 2>/dev/null; then
+# (A -D on the command line without a type is cached as UNINITIALIZED.)
+if grep -qE '^CMAKE_UNITY_BUILD:[A-Z]+=(ON|1|TRUE|YES)$' "$build/CMakeCache.txt" 2>/dev/null; then
   cmake -S . -B "$build-lint" -DCMAKE_UNITY_BUILD=OFF -DHIPAA_UNIT_TESTS=ON >/dev/null || { echo "lint: cannot configure $build-lint"; exit 1; }
   build="$build-lint"
 fi

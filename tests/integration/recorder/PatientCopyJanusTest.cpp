@@ -107,7 +107,8 @@ TEST(RecorderPatientCopy, ThePatientGetsOnePlayableVerifiableCopyWithTheProvider
             jsonParse(R"([{"mid":"0","port":)" +
                       std::to_string(*jsonInt(json_array_get(json_object_get(started.get(), "streams"), 0), "port")) +
                       "}]"));
-    ASSERT_EQ(str(client.messageData(session, handle, fwd.get()).get(), "videoroom"), "rtp_forward");
+    JsonPtr forwarded = client.messageData(session, handle, fwd.get());
+    ASSERT_EQ(str(forwarded.get(), "videoroom"), "rtp_forward") << jsonDump(forwarded.get());
     std::string dest = "rtp://127.0.0.1:" + std::to_string(*jsonInt(remote.get(), "port")) +
                        "?rtcpport=" + std::to_string(*jsonInt(remote.get(), "rtcp_port")) + "&pkt_size=1200";
     Shell::Result ff = Shell::run(
