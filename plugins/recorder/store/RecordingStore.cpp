@@ -220,6 +220,12 @@ void RecordingStore::refuseOpenElsewhere(const Meta& m) const {
         throw RequestError(errc::kOpenElsewhere, "recording is open on instance " + m.instance + ": ask it there");
 }
 
+void RecordingStore::refuseUnlessFinished(const Meta& m) const {
+    if (m.status == "deleted") throw RequestError(errc::kDeleted, "recording was deleted");
+    refuseOpenElsewhere(m);
+    if (m.status == "recording") throw RequestError(errc::kActive, "recording is still running");
+}
+
 std::shared_ptr<RecordingStore::Entry> RecordingStore::entry(const std::string& id) const {
     std::shared_ptr<Entry> e;
     {
@@ -560,9 +566,7 @@ uint32_t RecordingStore::rewrap(const std::string& id) {
     auto e = entry(id);
     std::unique_lock files(e->files);
     const Meta m = snapshot(*e);
-    if (m.status == "deleted") throw RequestError(errc::kDeleted, "recording was deleted");
-    refuseOpenElsewhere(m);
-    if (m.status == "recording") throw RequestError(errc::kActive, "recording is still running");
+    refuseUnlessFinished(m);
     std::vector<FileSummary> summaries;
     for (const auto& f : m.files) {
         try {
@@ -594,9 +598,7 @@ std::vector<std::string> RecordingStore::exportMjr(const std::string& id, int64_
     auto e = entry(id);
     std::shared_lock files(e->files);
     const Meta m = snapshot(*e);
-    if (m.status == "deleted") throw RequestError(errc::kDeleted, "recording was deleted");
-    refuseOpenElsewhere(m);
-    if (m.status == "recording") throw RequestError(errc::kActive, "recording is still running");
+    refuseUnlessFinished(m);
     std::vector<std::string> out;
     try {
         for (size_t i = 0; i < m.files.size(); ++i) {
@@ -646,9 +648,7 @@ KeptVisitRecords RecordingStore::readKept(const std::string& id) const {
     auto e = entry(id);
     std::shared_lock files(e->files);
     const Meta m = snapshot(*e);
-    if (m.status == "deleted") throw RequestError(errc::kDeleted, "recording was deleted");
-    refuseOpenElsewhere(m);
-    if (m.status == "recording") throw RequestError(errc::kActive, "recording is still running");
+    refuseUnlessFinished(m);
     if (m.status != "sealed") throw RequestError(errc::kDamaged, "recording is " + m.status + ", not sealed");
     std::string err;
     auto manifest = SignedDocument::read(path(id + ".manifest.json"), "recording-manifest", signer_.verifier(), err);

@@ -127,6 +127,8 @@ private:
     void reload(const std::string& id, Entry& e) const;
     // 430 while another instance writes the recording.
     void refuseOpenElsewhere(const Meta& m) const;
+    // Deleted (425), written by another instance (430) or still recording here (426): throws.
+    void refuseUnlessFinished(const Meta& m) const;
     Meta snapshot(const Entry& e) const;
     // Under e.state: applies `change` to the meta (under mutex_), then writes the state file.
     void update(const std::string& id, Entry& e, const std::function<void(Meta&)>& change);

@@ -10,6 +10,18 @@ JsonBuilder named(const char* name, const std::string& room) {
     return JsonBuilder().set("event", name).setIf(!room.empty(), "room", room);
 }
 
+// A `chat` or `document` event of one refused data channel message: who and why, never the content.
+JsonPtr dataRefused(const char* name, const std::string& room, const std::string& participant, const std::string& role,
+                    int code, const std::string& reason) {
+    return named(name, room)
+        .set("participant", participant)
+        .set("role", role)
+        .set("outcome", "refused")
+        .set("error_code", code)
+        .set("reason", reason)
+        .build();
+}
+
 }  // namespace
 
 JsonPtr roomCreated(const std::string& room, const std::string& className) {
@@ -245,24 +257,12 @@ JsonPtr documentShared(const std::string& room, const std::string& participant, 
 
 JsonPtr chatRefused(const std::string& room, const std::string& participant, const std::string& role, int code,
                     const std::string& reason) {
-    return named("chat", room)
-        .set("participant", participant)
-        .set("role", role)
-        .set("outcome", "refused")
-        .set("error_code", code)
-        .set("reason", reason)
-        .build();
+    return dataRefused("chat", room, participant, role, code, reason);
 }
 
 JsonPtr documentRefused(const std::string& room, const std::string& participant, const std::string& role, int code,
                         const std::string& reason) {
-    return named("document", room)
-        .set("participant", participant)
-        .set("role", role)
-        .set("outcome", "refused")
-        .set("error_code", code)
-        .set("reason", reason)
-        .build();
+    return dataRefused("document", room, participant, role, code, reason);
 }
 
 JsonPtr slowLink(const std::string& room, const std::string& participant, const char* direction, const char* media,
