@@ -63,6 +63,26 @@ export async function encodeDocument(bytes, type, transfer) {
 
 export const isDocumentFrame = (b) => b instanceof Uint8Array && startsWith(b, MAGIC);
 
+// Sends a document's frames on the data channel `dc`, pacing on its buffer; `progress(sent, total)`.
+export async function sendFrames(dc, frames, progress = () => {}) {
+  const drained = async (limit) => {
+    while (dc.bufferedAmount > limit) {
+      if (dc.readyState !== 'open') throw new Error('the connection was lost');
+      await new Promise((ok) => setTimeout(ok, 20));
+    }
+  };
+  if (!dc || dc.readyState !== 'open') throw new Error('the connection is not ready');
+  for (let i = 0; i < frames.length; i++) {
+    await drained(1024 * 1024);
+    dc.send(frames[i]);
+    progress(i + 1, frames.length);
+  }
+  await drained(0);
+}
+
+// A binary data channel message as bytes, whatever the channel's binaryType (Blob or ArrayBuffer).
+export const frameBytes = (data) => (data instanceof Blob ? data.arrayBuffer() : Promise.resolve(data)).then((b) => new Uint8Array(b));
+
 // Reassembles the documents one sender's data channel relays. push() answers null until a transfer
 // ends; then {type, mime, bytes, sha256} or {error: 483} (out of order, wrong size or SHA-256).
 export class DocumentReceiver {

@@ -5,6 +5,8 @@
 // Network trouble: when a PeerConnection loses ICE it is restarted (the publisher with its own offer,
 // each subscriber with `configure` + `restart`) until it connects again. No DOM here: the page
 // (main.js) listens to the callbacks in `on`.
+import { frameBytes, sendFrames } from './documents.js';
+
 const ROOM_PLUGIN = 'janus.plugin.hipaa.room';
 const RESTART_EVERY_MS = 3000;
 
@@ -267,27 +269,11 @@ export class RoomSession {
   // Text is chat; binary messages are document frames (the room relays only whole, checked documents).
   onData(feed, data) {
     if (typeof data === 'string') { this.on.chat(data); return; }
-    const bytes = data instanceof Blob ? data.arrayBuffer() : Promise.resolve(data);
-    bytes.then((b) => this.on.document(feed, new Uint8Array(b)));
+    frameBytes(data).then((b) => this.on.document(feed, b));
   }
 
   // Sends a document's frames on our data channel, pacing on its buffer; `progress(sent, total)`.
-  async sendFrames(frames, progress) {
-    const dc = this.main.handle.webrtcStuff.dataChannel[Janus.dataChanDefaultLabel];
-    const drained = async (limit) => {
-      while (dc.bufferedAmount > limit) {
-        if (dc.readyState !== 'open') throw new Error('the connection was lost');
-        await new Promise((ok) => setTimeout(ok, 20));
-      }
-    };
-    if (!dc || dc.readyState !== 'open') throw new Error('the connection is not ready');
-    for (let i = 0; i < frames.length; i++) {
-      await drained(1024 * 1024);
-      dc.send(frames[i]);
-      progress(i + 1, frames.length);
-    }
-    await drained(0);
-  }
+  sendFrames(frames, progress) { return sendFrames(this.main.handle.webrtcStuff.dataChannel[Janus.dataChanDefaultLabel], frames, progress); }
 
   chat(text, from) {
     return new Promise((ok, fail) => this.main.handle.data({ text: JSON.stringify({ from, text }), success: ok, error: (e) => fail(new Error(String(e))) }));

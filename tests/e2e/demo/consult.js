@@ -4,7 +4,9 @@
 // multistream flow (publish with an offer, one subscriber handle per remote feed, chat on the data
 // channel), through our room (default) or, for early testing, through a stock janus.plugin.videoroom
 // room next to it (?mediaRoom=N, the demo server's --media-plugin janus.plugin.videoroom).
-// window.demo exposes state and getStats() summaries for the end-to-end test (tests/e2e/demo-e2e.js).
+// "Share a document" uses the reference client's framing module (clients/web/documents.js, served by
+// the demo server under /client/). window.demo exposes state and getStats() summaries for the
+// end-to-end test (tests/e2e/demo-e2e.js).
 (function () {
   'use strict';
   const ROOM_PLUGIN = 'janus.plugin.hipaa.room';
@@ -17,7 +19,7 @@
     janus: null, room: null, media: null, mediaPlugin: MEDIA_ROOM ? 'janus.plugin.videoroom' : ROOM_PLUGIN,
     phase: 'start', myId: null, publisherId: null, privateId: null, waiting: [], participants: {},
     subs: {}, chat: [], ended: null, errors: [], audioMuted: false, videoMuted: false, sharing: false,
-    audioCtx: null, analysers: [], events: [],
+    audioCtx: null, analysers: [], events: [], docs: null, documents: [], receivers: {}, docTransfer: 0, docRefusals: [],
   };
 
   // ---- small helpers -------------------------------------------------------------------------
@@ -112,6 +114,8 @@
     if (kind === 'waiting' && st.phase === 'call') { stopMedia(); phase('waiting'); status('sent back to the waiting room'); return; }
     if (kind === 'ended') { ended(msg.reason); return; }
     if (msg.error_code) { error(msg.error); return; }
+    // A document we sent that the room refused (480-487): it reached nobody.
+    if (msg.document && msg.document.outcome === 'refused') { docRefused(Number(msg.document.error_code)); return; }
     if (Array.isArray(msg.waiting)) { st.waiting = msg.waiting; renderWaiting(); }
     if (msg.joined && msg.joined.id) { st.participants[msg.joined.id] = msg.joined; renderParticipants(); }
     if (msg.leaving && typeof msg.leaving === 'string' && st.participants[msg.leaving]) { delete st.participants[msg.leaving]; renderParticipants(); }
@@ -174,7 +178,7 @@
           if (!jsep) return;
           renegotiate(h, jsep).catch((e) => { if (st.phase === 'call' && st.subs[pub.id] === h) error('subscriber update: ' + e.message); });
         },
-        janus: { onremotetrack: (track, mid, on) => showRemote(pub.id, track, mid, on), ondata: (data) => onChat(data) },
+        janus: { onremotetrack: (track, mid, on) => showRemote(pub.id, track, mid, on), ondata: (data) => onData(pub.id, data) },
       });
       st.subs[pub.id] = h;
       const body = { request: 'join', ptype: 'subscriber', room: st.mediaPlugin === ROOM_PLUGIN ? ROOM : MEDIA_ROOM,
@@ -288,6 +292,19 @@
     if (String(data).includes('"flood ')) return;
     try { const m = JSON.parse(data); addChat(String(m.from || '?'), String(m.text || '')); } catch { addChat('?', String(data)); }
   }
+  // Text is chat; binary messages are document frames (the room relays only whole, checked documents).
+  function onData(feed, data) {
+    if (typeof data === 'string') { onChat(data); return; }
+    if (!st.docs) return;
+    st.docs.frameBytes(data).then(async (b) => {
+      const rx = st.receivers[feed] || (st.receivers[feed] = new st.docs.DocumentReceiver());
+      const r = await rx.push(b);
+      if (!r) return;
+      if (r.error) { docRefused(r.error); return; }
+      const p = st.participants[feed];
+      addDocument({ mine: false, type: r.type, bytes: r.bytes, sha256: r.sha256, who: p ? (p.display || p.role) : 'someone' });
+    }).catch((e) => error('document: ' + e.message));
+  }
   function addChat(from, text) {
     st.chat.push({ from, text });
     const div = document.createElement('div');
@@ -295,6 +312,53 @@
     div.textContent = (from === 'me' ? 'You' : from) + ': ' + text;
     $('chat-log').appendChild(div);
     $('chat-log').scrollTop = 1e9;
+  }
+
+  // ---- documents ------------------------------------------------------------------------------
+  const DOC_TYPES = { 1: 'PDF', 2: 'PNG', 3: 'JPEG' };
+  const DOC_WHY = { 480: 'it is too large', 481: 'it is not a PDF, PNG or JPEG', 482: 'your role may not share documents',
+    483: 'it arrived incomplete', 484: 'you are still in the waiting room', 487: 'it could not be kept in the visit record' };
+  function docRefused(code) {
+    st.docRefusals.push(code);
+    $('doc-status').textContent = 'Document not shared: ' + (DOC_WHY[code] || 'the room refused it') + ' (' + code + ').';
+  }
+  async function shareDocument() {
+    const file = $('doc-file').files[0];
+    if (!file || !st.media || !st.docs) { $('doc-status').textContent = 'Choose a file first.'; return; }
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const type = st.docs.documentType(bytes);  // by the bytes, not the name: the room checks the same way
+    if (!type) { docRefused(481); return; }
+    $('doc-send').disabled = true;
+    $('doc-status').textContent = 'Sharing...';
+    try {
+      st.docTransfer += 1;
+      const frames = await st.docs.encodeDocument(bytes, type, st.docTransfer);
+      await st.docs.sendFrames(st.media.handle.webrtcStuff.dataChannel[Janus.dataChanDefaultLabel], frames);
+      $('doc-status').textContent = 'Shared a ' + DOC_TYPES[type] + ' of ' + bytes.length + ' bytes.';
+      addDocument({ mine: true, type, bytes, sha256: st.docs.hex(await st.docs.sha256(bytes)) });
+      $('doc-file').value = '';
+    } catch (e) { error('document: ' + e.message); } finally { $('doc-send').disabled = false; }
+  }
+  // A received document: a download link (no file name travelled: named after its type) and, for an image, the image.
+  function addDocument({ mine, type, bytes, sha256, who }) {
+    const blob = new Blob([bytes], { type: st.docs.MIME[type] });
+    st.documents.push({ mine, type: DOC_TYPES[type], bytes: bytes.length, sha256, blob });
+    const li = document.createElement('li');
+    li.textContent = (mine ? 'You shared a ' : who + ' shared a ') + DOC_TYPES[type] + ' (' + bytes.length + ' bytes) ';
+    if (!mine) {
+      const url = URL.createObjectURL(blob);
+      const a = document.createElement('a');
+      a.href = url; a.download = 'document-' + st.documents.length + '.' + DOC_TYPES[type].toLowerCase();
+      a.textContent = 'Download';
+      li.appendChild(a);
+      if (type !== 1) { const img = document.createElement('img'); img.src = url; img.alt = 'image shared by ' + who; img.className = 'doc-image'; li.appendChild(img); }
+    }
+    $('doc-list').appendChild(li);
+  }
+  // The SHA-256 of a document as the page holds it (its Blob), for the end-to-end test.
+  async function documentSha256(i) {
+    const d = st.documents[i];
+    return d ? st.docs.hex(await st.docs.sha256(new Uint8Array(await d.blob.arrayBuffer()))) : null;
   }
 
   function renderWaiting() {
@@ -381,8 +445,9 @@
     return st.lastCopy;
   }
   window.demo = { state: () => ({ phase: st.phase, ended: st.ended, waiting: st.waiting, chat: st.chat, chatKept: !!st.chatKept, errors: st.errors,
+    documents: st.documents.map(({ mine, type, bytes, sha256 }) => ({ mine, type, bytes, sha256 })), docRefusals: st.docRefusals,
     participants: Object.values(st.participants), myId: st.myId, publisherId: st.publisherId,
-    subscriptions: Object.keys(st.subs), mediaPlugin: st.mediaPlugin }), stats, audioLevel, role: ROLE,
+    subscriptions: Object.keys(st.subs), mediaPlugin: st.mediaPlugin }), stats, audioLevel, role: ROLE, documentSha256,
     // Any request on the room handle (the test's record / consent / stop_record): its `result` answer.
     send: (body) => request(st.room, body, undefined, (m) => !!m.result).then((r) => r.msg),
     // Room events that changed the recording state (`recording`, `consent_request`), oldest first.
@@ -420,6 +485,8 @@
       $('copy-passphrase').value = '';
     };
     $('chat-form').onsubmit = (ev) => { ev.preventDefault(); sendChat($('chat-input').value.trim()); $('chat-input').value = ''; };
+    $('doc-form').onsubmit = (ev) => { ev.preventDefault(); shareDocument().catch((e) => error('document: ' + e.message)); };
+    st.docs = await import('/client/documents.js');
     if (ROLE === 'provider') {
       $('provider-tools').hidden = false; $('share-screen').hidden = false; $('end-visit').hidden = false;
       status('joining');

@@ -56,9 +56,10 @@ function clientHeaders(opt) {
 }
 // Synthetic demo identities (no real person): the patient types her name and this date of birth at
 // check-in (her token carries neither: only dob_hmac, which nobody without the room's key can check).
+// `fhir`: the token's FHIR reference (the `fhir` claim), what the FHIR handler exports the visit for.
 const DEMO_PEOPLE = {
-  provider: { sub: 'demo-dr-1', name: 'Dr. Demo (synthetic)' },
-  patient: { sub: 'demo-pt-1', name: 'Pat Demo (synthetic)', dob: '1980-02-29' },
+  provider: { sub: 'demo-dr-1', name: 'Dr. Demo (synthetic)', fhir: ['--fhir-practitioner', 'Practitioner/demo-dr-1'] },
+  patient: { sub: 'demo-pt-1', name: 'Pat Demo (synthetic)', dob: '1980-02-29', fhir: ['--fhir-patient', 'Patient/demo-pt-1'] },
 };
 
 // True only when the generated room config's `general:` block says development = true.
@@ -80,6 +81,7 @@ function mintToken(opt, room, role, expired = false, ttl = 1800) {
   if (expired) args.push('--issued-ago', '300');
   if (role !== 'patient') args.push('--name', who.name);
   if (who.dob) args.push('--dob', who.dob, '--dob-key', path.join(opt.conf, 'keys', 'dob.key'));
+  args.push(...who.fhir);
   return new Promise((ok, fail) => execFile('python3', args, { timeout: 10000 }, (e, out) => (e ? fail(new Error('mint-token failed')) : ok(out.trim()))));
 }
 
