@@ -90,6 +90,17 @@ JsonPtr entry(const std::string& fullUrl, JsonPtr resource, const char* method, 
 // The text as a JSON string, or nullptr when it is not UTF-8 (jansson's own check).
 JsonPtr utf8String(const std::string& text) { return jsonAdopt(json_stringn(text.data(), text.size())); }
 
+// What the chart shows of a kept message. Our clients send `{"from": ..., "text": "..."}` on the data
+// channel and the recorder keeps those bytes exactly; a clinician reads the `text` (who sent it is the
+// room's record, never the client's own `from`). Anything else goes to the chart as it was sent.
+std::string chartText(const std::string& sent) {
+    if (sent.empty() || sent.front() != '{') return sent;
+    json_error_t error;
+    JsonPtr message = jsonAdopt(json_loadb(sent.data(), sent.size(), 0, &error));
+    const json_t* text = json_object_get(message.get(), "text");
+    return json_is_string(text) ? std::string(json_string_value(text), json_string_length(text)) : sent;
+}
+
 // R4 Attachment.hash: base64 of the SHA-1 of the data.
 std::string sha1Base64(ByteView data) {
     unsigned char md[EVP_MAX_MD_SIZE];
@@ -274,21 +285,21 @@ void BundleBuilder::addKept(json_t* bundle, const VisitEnded& v, const std::vect
         for (size_t i = 0; i < rec.messages.size(); ++i) {
             const KeptMessage& m = rec.messages[i];
             std::string sender = senderRef(v, m.sender, m.role);
+            const std::string said = chartText(m.text);
+            JsonPtr text = utf8String(said);
             if (options_.chatAs == BundleOptions::ChatAs::Transcript) {
                 // One line per message; text that is not UTF-8 stays exact as base64.
-                JsonPtr text = utf8String(m.text);
                 transcript += instant(msToUs(m.sentMs)) + " " + (m.role.empty() ? "participant" : m.role) +
                               (sender.empty() ? "" : " (" + sender + ")") + ": " +
-                              (text ? m.text : "[not UTF-8, base64] " + base64Encode(asBytes(m.text))) + "\n";
+                              (text ? said : "[not UTF-8, base64] " + base64Encode(asBytes(said))) + "\n";
                 continue;
             }
-            JsonPtr text = utf8String(m.text);
             JsonPtr payload = text ? JsonBuilder().set("contentString", std::move(text)).build()
                                    : JsonBuilder()
                                          .set("contentAttachment", JsonBuilder()
                                                                        .set("contentType", "application/octet-stream")
-                                                                       .set("data", base64Encode(asBytes(m.text)))
-                                                                       .set("size", static_cast<int64_t>(m.text.size()))
+                                                                       .set("data", base64Encode(asBytes(said)))
+                                                                       .set("size", static_cast<int64_t>(said.size()))
                                                                        .build())
                                          .build();
             JsonBuilder c;

@@ -317,6 +317,37 @@ TEST(BundleBuilder, KeptDocumentHashIsSha1AsR4Requires) {
     EXPECT_THROW(bb.addKept(b.get(), v, {r}, kStartUs), RequestError);
 }
 
+// Our clients send chat as {"from", "text"}: the chart gets the text, never the client's own `from`
+// (the sender is the room's record); anything else goes as it was sent, in both chat forms.
+TEST(BundleBuilder, AKeptMessageInTheClientsEnvelopeReachesTheChartAsItsText) {
+    VisitEnded v = sampleVisit("v-1");
+    KeptVisitRecords r;
+    r.recording = "rec-7";
+    const std::vector<std::pair<std::string, std::string>> sentAndShown{
+        {R"({"from":"Dr. Somebody","text":"Take two a day \u00e9"})", "Take two a day \u00e9"},
+        {R"({"from":"patient","text":5})", R"({"from":"patient","text":5})"},
+        {R"({"text":"half"} and more)", R"({"text":"half"} and more)"},
+        {"plain words", "plain words"}};
+    for (const auto& m : sentAndShown) r.messages.push_back({"ps1_aa", "provider", 1, m.first});
+    BundleBuilder bb = builder();
+    JsonPtr b = bb.build(v, {}, kStartUs, true);
+    bb.addKept(b.get(), v, {r}, kStartUs);
+    auto comms = resourcesOf(b.get(), "Communication");
+    ASSERT_EQ(comms.size(), sentAndShown.size());
+    for (size_t i = 0; i < comms.size(); ++i)
+        EXPECT_EQ(at(comms[i], {"payload", "0", "contentString"}), sentAndShown[i].second) << i;
+
+    BundleBuilder tb = transcriptBuilder();
+    JsonPtr t = tb.build(v, {}, kStartUs, true);
+    tb.addKept(t.get(), v, {r}, kStartUs);
+    auto docs = resourcesOf(t.get(), "DocumentReference");
+    ASSERT_EQ(docs.size(), 1u);
+    const std::string transcript =
+        decoded(json_object_get(json_array_get(json_object_get(docs[0], "content"), 0), "attachment"));
+    EXPECT_NE(transcript.find(": Take two a day \u00e9\n"), std::string::npos) << transcript;
+    EXPECT_EQ(transcript.find("Dr. Somebody"), std::string::npos) << transcript;
+}
+
 TEST(BundleBuilder, KeptChatAsTranscriptFields) {
     JsonPtr b = keptBundle(transcriptBuilder(), sampleVisit("v-1"));
     EXPECT_TRUE(resourcesOf(b.get(), "Communication").empty());
