@@ -81,7 +81,8 @@ stage "PostgreSQL"
 export HIPAA_PG_FSYNC=off
 pg_port=$(bash scripts/free-port.sh)
 HIPAA_TEST_PG=$(bash scripts/pg.sh start "$state/pg" "$pg_port") || { echo "PostgreSQL did not start"; cat "$state/pg/log" 2>/dev/null; exit 1; }
-export HIPAA_TEST_PG
+# Its socket folder: how tests inside a network namespace of their own (scripts/netns-run.sh) reach it.
+export HIPAA_TEST_PG HIPAA_TEST_PG_SOCKET="$state/pg"
 echo "cluster: $HIPAA_TEST_PG"
 
 stage "FHIR test server"

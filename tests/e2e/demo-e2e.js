@@ -17,18 +17,41 @@
 // --copy PASSPHRASE (after the end): the provider exports the visit's recordings with a provider actor
 // token, then the patient presses "Download my visit" with PASSPHRASE; `copy` in the result has the
 // recorder's answer (file in export_dir, counts) and the downloaded size.
+// --documents DIR (after the chat): the patient shares a PDF and the provider a PNG with the page's
+// "Share a document"; each arrives at the other page with the same SHA-256. The bytes sent are left in
+// DIR (patient.pdf, provider.png) for the caller to compare with the recorder's export and the EHR's copy.
+// --canary TEXT: put into both chat messages and both documents (the caller searches for it where it
+// must not be). --room-class NAME: the class the visit's room is created in (default checkin).
 // Prints one line `E2E_RESULT {json}` and exits 0 only if every assertion held.
 //   node demo-e2e.js --janus URL --admin URL --conf JANUS_CONF_DIR [--media-plugin janus.plugin.hipaa.room]
 //        [--artifacts DIR] [--min-frames 20] [--timeout 40] [--record SECONDS] [--copy PASSPHRASE]
+//        [--room-class NAME] [--documents DIR] [--canary TEXT]
 // --media-plugin janus.plugin.videoroom carries the media through a stock VideoRoom room next to our
 // room (early testing while our relay is in progress; signalling is always our room).
 const fs = require('fs');
 const path = require('path');
+const zlib = require('zlib');
 const { launchBrowser, log } = require('./lib/browser');
 const { parseArgs } = require('./lib/args');
 const { startDemoServer, DEMO_PEOPLE, admin, mintActor } = require('./demo/serve');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const sha256 = (b) => require('crypto').createHash('sha256').update(b).digest('hex');
+
+// A PDF of about 150 KB (more than one sealed part) with `text` inside; the room checks %PDF- and %%EOF.
+function syntheticPdf(text) {
+  return Buffer.from(`%PDF-1.4\n% synthetic test document ${text}\n` + '0123456789abcdef\n'.repeat(9000) + '%%EOF\n');
+}
+// `png` with a tEXt chunk holding `text` before its IEND (still a valid PNG).
+function pngWithText(png, text) {
+  const data = Buffer.concat([Buffer.from('Comment\0', 'latin1'), Buffer.from(text, 'latin1')]);
+  const chunk = Buffer.alloc(12 + data.length);
+  chunk.writeUInt32BE(data.length, 0);
+  chunk.write('tEXt', 4, 'latin1');
+  data.copy(chunk, 8);
+  chunk.writeUInt32BE(zlib.crc32(chunk.subarray(4, 8 + data.length)), 8 + data.length);
+  return Buffer.concat([png.subarray(0, png.length - 12), chunk, png.subarray(png.length - 12)]);
+}
 
 async function waitFor(page, what, fn, arg, deadline) {
   for (;;) {
@@ -40,7 +63,8 @@ async function waitFor(page, what, fn, arg, deadline) {
 }
 
 async function main() {
-  const opt = parseArgs(process.argv.slice(2), { minFrames: '20', timeout: '40', artifacts: '', mediaPlugin: 'janus.plugin.hipaa.room', record: '0', copy: '' });
+  const opt = parseArgs(process.argv.slice(2), { minFrames: '20', timeout: '40', artifacts: '', mediaPlugin: 'janus.plugin.hipaa.room', record: '0', copy: '',
+    roomClass: 'checkin', documents: '', canary: '' });
   for (const k of ['janus', 'admin', 'conf']) if (!opt[k]) throw new Error(`--${k} required`);
   const minFrames = Number(opt.minFrames);
   const started = Date.now(), deadline = started + Number(opt.timeout) * 1000;
@@ -56,7 +80,8 @@ async function main() {
   };
   const state = (page) => page.evaluate(() => window.demo.state());
 
-  const server = await startDemoServer({ janus: opt.janus, admin: opt.admin, conf: opt.conf, mediaPlugin: opt.mediaPlugin });
+  const server = await startDemoServer({ janus: opt.janus, admin: opt.admin, conf: opt.conf, mediaPlugin: opt.mediaPlugin, roomClass: opt.roomClass });
+  const canary = opt.canary ? ' ' + opt.canary : '';
   const browser = await launchBrowser();
   let prov = null, pat = null;
   const shoot = async (suffix) => {
@@ -171,9 +196,36 @@ async function main() {
         await waitFor(to, `chat "${text}"`, (t) => window.demo.state().chat.some((m) => m.text === t && m.from !== 'me'), text, deadline);
       } catch (e) { fail(e.message); }
     };
-    await chat(prov, pat, 'Hello, can you hear me?');
-    await chat(pat, prov, 'Yes, loud and clear.');
+    await chat(prov, pat, 'Hello, can you hear me?' + canary);
+    await chat(pat, prov, 'Yes, loud and clear.' + canary);
+    result.chatKept = { provider: (await state(prov)).chatKept, patient: (await state(pat)).chatKept };
     step('chat both ways');
+    // Documents (--documents DIR): the patient a PDF, the provider a PNG, through "Share a document".
+    if (opt.documents) {
+      fs.mkdirSync(opt.documents, { recursive: true });
+      const pdf = syntheticPdf(opt.canary);
+      const png = pngWithText(await prov.screenshot({ clip: { x: 0, y: 0, width: 48, height: 48 } }), opt.canary);
+      const received = (page, type) => waitFor(page, `a ${type} received`, async (ty) => {
+        const i = window.demo.state().documents.findIndex((d) => !d.mine && d.type === ty);
+        return i >= 0 ? window.demo.documentSha256(i) : null;
+      }, type, deadline);
+      result.documents = {};
+      for (const [from, to, who, file, bytes, type] of [[pat, prov, 'patient', 'patient.pdf', pdf, 'PDF'], [prov, pat, 'provider', 'provider.png', png, 'PNG']]) {
+        try {
+          fs.writeFileSync(path.join(opt.documents, file), bytes);
+          await from.setInputFiles('#doc-file', { name: file, mimeType: type === 'PDF' ? 'application/pdf' : 'image/png', buffer: bytes });
+          await from.click('#doc-send');
+          const got = await received(to, type);
+          result.documents[who] = { type, bytes: bytes.length, sha256: sha256(bytes), received: got };
+          if (got !== sha256(bytes)) fail(`the ${type} ${who} shared arrived with SHA-256 ${got}`);
+        } catch (e) { fail(e.message); }
+      }
+      for (const [page, who] of [[prov, 'provider'], [pat, 'patient']]) {
+        const refused = (await state(page)).docRefusals;
+        if (refused.length) fail(`${who}: documents refused ${refused}`);
+      }
+      step('documents shared both ways with identical bytes');
+    }
     // Screen share (provider): a third stream on the provider's feed, which the patient adds with
     // `update` on its subscription and decodes next to the camera.
     const videoStreams = () => window.demo.stats().then((s) => (s.inbound.video || {}).streams || 0);

@@ -42,6 +42,22 @@ void FhirTestServer::restore() {
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
 }
 
+std::string FhirTestServer::handlerConfig(const std::string& outboxConninfo, const std::string& outboxKeyFile,
+                                          const std::string& identifierSystem, const std::string& ca) const {
+    auto quoted = [](const char* key, const std::string& value) {
+        return std::string("  ") + key + " = \"" + value + "\"\n";
+    };
+    return "general: {\n" + quoted("base_url", baseUrl_) + quoted("ca_file", file(ca)) +
+           "  connect_timeout_ms = 1000\n  timeout_ms = 2000\n  auth = \"smart\"\n" +
+           quoted("smart_token_url", tokenUrl()) + quoted("smart_client_id", "janus-hipaa-test") +
+           quoted("smart_key_file", file("client-es384.key")) + quoted("smart_alg", "ES384") +
+           quoted("smart_kid", "es384-1") + quoted("identifier_system", identifierSystem) +
+           quoted("instance_id", "janus-consult") + "  development = true\n}\noutbox: {\n" +
+           quoted("conninfo", outboxConninfo) + quoted("key_file", outboxKeyFile) +
+           "  poll_interval_ms = 100\n  backoff_initial_ms = 500\n  backoff_max_ms = 4000\n"
+           "  max_attempts = 1000\n  lease_seconds = 5\n}\n";
+}
+
 HttpResponse FhirTestServer::get(const std::string& path) {
     HttpRequest r;
     r.url = path.rfind("https://", 0) == 0 ? path : baseUrl_ + "/" + path;

@@ -25,6 +25,13 @@ public:
     void outage();
     void restore();
 
+    // A janus.eventhandler.hipaa.fhir .jcfg sending to this server (SMART ES384 with its test key,
+    // trusting `ca`; instance "janus-consult"), its outbox at `outboxConninfo` sealed with `outboxKeyFile`,
+    // tuned for tests: quick retries (a 60 s outage sees ~15 attempts), never dead-lettered for lack of
+    // attempts, a short lease (a killed Janus' claim is free again after 5 s).
+    std::string handlerConfig(const std::string& outboxConninfo, const std::string& outboxKeyFile,
+                              const std::string& identifierSystem, const std::string& ca = "ca.pem") const;
+
     // Direct access with the server's static bearer token (test setup and assertions).
     HttpResponse get(const std::string& path);
     HttpResponse put(const std::string& path, const std::string& body);

@@ -50,7 +50,15 @@ std::string TestDatabase::clusterConninfo() {
     if (!env || !*env)
         throw std::runtime_error(
             "HIPAA_TEST_PG is not set: run the tests through scripts/test.sh, which starts PostgreSQL");
-    return env;
+    // Inside scripts/netns-run.sh's network namespace the host's loopback is out of reach; the
+    // cluster's socket folder (HIPAA_TEST_PG_SOCKET, set by scripts/test.sh) is a path, the same there.
+    std::string conninfo = env;
+    const char* socket = std::getenv("HIPAA_TEST_PG_SOCKET");
+    const std::string tcp = "host=127.0.0.1";
+    size_t at = conninfo.find(tcp);
+    if (std::getenv("HIPAA_NETNS") && socket && *socket && at != std::string::npos)
+        conninfo.replace(at, tcp.size(), std::string("host=") + socket);
+    return conninfo;
 }
 
 TestDatabase::TestDatabase(bool migrateNow) {

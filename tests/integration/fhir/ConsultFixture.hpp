@@ -29,8 +29,6 @@ inline const json_t* pluginData(const json_t* ev) { return json_object_get(json_
 
 class FhirConsult : public ::testing::Test {
 protected:
-    // Outbox tuning for tests: quick retries (a 60 s outage sees ~15 attempts), never dead-lettered
-    // for lack of attempts, short lease (a killed Janus' claim is free again after 5 s).
     void SetUp() override {
         ASSERT_EQ(server.put("Patient/pat-1", R"({"resourceType":"Patient","id":"pat-1"})").status, 200);
         ASSERT_EQ(server.put("Practitioner/doc-1", R"({"resourceType":"Practitioner","id":"doc-1"})").status, 200);
@@ -46,46 +44,9 @@ protected:
     }
 
     void writeFhirConfig(const std::string& ca) {
-        std::string keys = janus.configDir() + "/keys/";
         janus.writeConfig(std::string(kFhirHandler) + ".jcfg",
-                          "general: {\n"
-                          "  base_url = \"" +
-                              server.baseUrl() +
-                              "\"\n"
-                              "  ca_file = \"" +
-                              server.file(ca) +
-                              "\"\n"
-                              "  connect_timeout_ms = 1000\n"
-                              "  timeout_ms = 2000\n"
-                              "  auth = \"smart\"\n"
-                              "  smart_token_url = \"" +
-                              server.tokenUrl() +
-                              "\"\n"
-                              "  smart_client_id = \"janus-hipaa-test\"\n"
-                              "  smart_key_file = \"" +
-                              server.file("client-es384.key") +
-                              "\"\n"
-                              "  smart_alg = \"ES384\"\n"
-                              "  smart_kid = \"es384-1\"\n"
-                              "  identifier_system = \"" +
-                              kConsultSystem +
-                              "\"\n"
-                              "  instance_id = \"janus-consult\"\n"
-                              "  development = true\n"
-                              "}\n"
-                              "outbox: {\n"
-                              "  conninfo = \"" +
-                              db.loginConninfo("janus_fhir_writer") +
-                              "\"\n"
-                              "  key_file = \"" +
-                              keys +
-                              "fhir-outbox.key\"\n"
-                              "  poll_interval_ms = 100\n"
-                              "  backoff_initial_ms = 500\n"
-                              "  backoff_max_ms = 4000\n"
-                              "  max_attempts = 1000\n"
-                              "  lease_seconds = 5\n"
-                              "}\n");
+                          server.handlerConfig(db.loginConninfo("janus_fhir_writer"),
+                                               janus.configFile("keys/fhir-outbox.key"), kConsultSystem, ca));
     }
 
     JsonPtr fhir(const std::string& request) {
