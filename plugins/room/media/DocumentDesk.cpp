@@ -123,6 +123,9 @@ void DocumentDesk::handle(Item& item) {
         s.skipping = true;
         return refuse(item.session, item.from, errc::kDocumentRole, "role");
     }
+    // A start while a transfer is in flight: that one stopped (refused), the new one begins.
+    if (start && s.assembler->inFlight())
+        if (auto r = s.assembler->abandon()) refuse(item.session, item.from, r->code, r->reason);
     DocumentAssembler::Result r = s.assembler->take(item.data);
     switch (r.status) {
         case DocumentAssembler::Result::Status::Continue:

@@ -168,3 +168,24 @@ TEST_F(DocumentDeskTest, AKeptClassRelaysADocumentOnlyOnceItsKeeperSealedIt) {
     EXPECT_EQ(refusals[1].code, room::errc::kDocumentNotKept);
     EXPECT_EQ(shares.size(), 1u);
 }
+
+// In a class that keeps documents, bad input never reaches the keeper: nothing partial is sealed. A
+// transfer left without its end is refused when the sender starts the next one, which goes through.
+TEST_F(DocumentDeskTest, InAKeptClassBadInputIsNeverHandedToTheKeeper) {
+    relay.publish(1, "r1", 100, withData(), 0, false, {"", "ps1_pat", "patient", false, true, 100000, true});
+    EXPECT_TRUE(relay.subscribe(3, 100, 1, 5));
+    size_t handed = 0;
+    keeper = [&](const ChatSpeaker&, const SharedDocument&) { return ++handed > 0; };
+    send(1, frames(1, DocumentType::Pdf, pdf(100001)));  // over the cap
+    send(1, frames(2, DocumentType::Png, pdf(500)));     // not the declared type
+    auto half = frames(3, DocumentType::Pdf, pdf(40000));
+    half.pop_back();  // every chunk, no end: the next start abandons it, and is itself taken
+    send(1, half);
+    send(1, frames(4, DocumentType::Pdf, pdf(900)));
+    std::vector<int> codes;
+    for (const auto& r : refusals) codes.push_back(r.code);
+    EXPECT_EQ(codes, (std::vector<int>{room::errc::kDocumentTooLarge, room::errc::kDocumentType,
+                                       room::errc::kDocumentIncomplete}));
+    EXPECT_EQ(handed, 1u) << "only the whole document that came last";
+    EXPECT_EQ(shares.size(), 1u);
+}
