@@ -101,6 +101,7 @@
     phase('call');
     // The room class keeps the chat (`chat = "record"`): say so before anyone types.
     st.chatKept = msg.policy != null && msg.policy.chat_kept === true;
+    st.docMax = (msg.policy && msg.policy.document_max_bytes) || st.docs.DEFAULT_MAX_BYTES;
     $('chat-kept').hidden = !st.chatKept;
     status('in the visit as ' + ROLE);
     for (const p of msg.participants || []) st.participants[p.id] = p;
@@ -325,6 +326,7 @@
   async function shareDocument() {
     const file = $('doc-file').files[0];
     if (!file || !st.media || !st.docs) { $('doc-status').textContent = 'Choose a file first.'; return; }
+    if (file.size > st.docMax) { docRefused(480); return; }  // the class' cap (the room's policy)
     const bytes = new Uint8Array(await file.arrayBuffer());
     const type = st.docs.documentType(bytes);  // by the bytes, not the name: the room checks the same way
     if (!type) { docRefused(481); return; }

@@ -62,6 +62,7 @@ protected:
         s.classes["kept"] = kept;
         RoomClass keptDocuments;
         keptDocuments.name = "keptdocs";
+        keptDocuments.documentMaxBytes = 123456;
         keptDocuments.documentsKept = true;
         keptDocuments.keptToEhr = false;
         s.classes["keptdocs"] = keptDocuments;
@@ -550,6 +551,8 @@ TEST_F(RoomMedia, AClassThatKeepsDocumentsRunsAKeeperButRelaysChatUnkept) {
     ASSERT_NE(joined, nullptr);
     EXPECT_EQ(jsonBool(json_object_get(joined, "policy"), "documents_kept"), true) << jsonDump(joined);
     EXPECT_EQ(jsonBool(json_object_get(joined, "policy"), "chat_kept"), false) << jsonDump(joined);
+    // What a client checks before sending (a larger document would be refused 480 by the room anyway).
+    EXPECT_EQ(jsonInt(json_object_get(joined, "policy"), "document_max_bytes").value_or(-1), 123456);
     publish(kDr);
     ASSERT_EQ(h.chatKeeps.size(), 1u);
     subscribe(kPatSub, kPat, kDr);

@@ -42,8 +42,8 @@ TEST_F(Room, WaitingPatientLearnsNothingAboutAnyone) {
     // `policy`: the class' rules, about no one (RoomMedia.WaitingAndJoinedCarryTheVisitPolicy).
     EXPECT_EQ(keysOf(a[0]), (std::set<std::string>{"hipaa.room", "videoroom", "room", "id", "policy"}));
     EXPECT_EQ(keysOf(json_object_get(a[0], "policy")),
-              (std::set<std::string>{"recording", "chat_kept", "documents_kept", "e2ee", "idle_timeout",
-                                     "max_visit_length", "visit_left"}));
+              (std::set<std::string>{"recording", "chat_kept", "documents_kept", "document_max_bytes", "e2ee",
+                                     "idle_timeout", "max_visit_length", "visit_left"}));
     EXPECT_EQ(kind(a[0]), "waiting");
     EXPECT_EQ(jsonString(a[0], "room").value_or(""), room);
     EXPECT_EQ(jsonString(a[0], "id").value_or(""), h.idOf(kPatA));
