@@ -27,6 +27,7 @@ const std::vector<RoomCounter>& roomCounters() {
         {"notes", "janus_hipaa_room_notes_total", "outcome", "accepted"},
         {"notes_refused", "janus_hipaa_room_notes_total", "outcome", "refused"},
         {"visits_ended", "janus_hipaa_room_visits_ended_total"},
+        {"visits_ended_unsealed", "janus_hipaa_room_visits_ended_unsealed_total"},
         {"recordings_started", "janus_hipaa_room_recordings_started_total"},
         {"recordings_failed", "janus_hipaa_room_recording_start_failures_total"},
         {"recordings_stop_failed", "janus_hipaa_room_recording_stop_failures_total"},

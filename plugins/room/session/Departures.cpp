@@ -10,7 +10,13 @@
 #include <vector>
 
 namespace hipaa::room {
-namespace {}  // namespace
+namespace {
+
+// How long an ended visit waits for the recorder to seal its kept chat (milliseconds normally) before
+// it is published with the recordings sealed by then: a hung recorder must not keep a visit from the EHR.
+constexpr int64_t kSealWaitUs = 60 * kUsPerSecond;
+
+}  // namespace
 
 void Departures::leave(const Reply& reply, Room& room, Participant& me) {
     reply.answer(push::left(room.id));
@@ -60,29 +66,33 @@ void Departures::endVisit(Room& room, const std::string& reason, int64_t nowUs, 
     v.fhir = room.fhir;
     v.participants = room.history;
     v.keptToEhr = state_.classOf(room).keptToEhr;
+    v.keptRecordings = room.keptRecordings;
+    PendingVisitEnd ending{std::move(v), room.startedUs, room.history.size(), room.chatStopsPending,
+                           nowUs + kSealWaitUs};
     // A kept chat still being sealed: the visit is published once the recorder names its recordings.
-    if (room.chatStopsPending > 0) {
-        room.endedPending = std::move(v);
+    if (ending.stopsPending > 0) {
+        publishPending(room.id, out);  // a room of that id ended before (destroyed, made again): not lost
+        state_.endsAwaitingSeal[room.id] = std::move(ending);
         return;
     }
-    publishEnded(room, std::move(v), out);
+    publishEnded(std::move(ending), out);
 }
 
-void Departures::publishPending(Room& room, Effects& out) {
-    if (!room.endedPending) return;
-    VisitEnded v = std::move(*room.endedPending);
-    room.endedPending.reset();
-    publishEnded(room, std::move(v), out);
+void Departures::publishPending(const std::string& roomId, Effects& out) {
+    auto it = state_.endsAwaitingSeal.find(roomId);
+    if (it == state_.endsAwaitingSeal.end()) return;
+    PendingVisitEnd ending = std::move(it->second);
+    state_.endsAwaitingSeal.erase(it);
+    publishEnded(std::move(ending), out);
 }
 
-void Departures::publishEnded(Room& room, VisitEnded v, Effects& out) {
-    v.keptRecordings = room.keptRecordings;
-    const std::string reason = v.reason;
-    const int64_t endedUs = v.endedUs;
-    VisitBus::PublishResult res = publish_ ? publish_(std::move(v)) : VisitBus::PublishResult{};
+void Departures::publishEnded(PendingVisitEnd ending, Effects& out) {
+    const std::string room = ending.visit.roomId, reason = ending.visit.reason;
+    const int64_t endedUs = ending.visit.endedUs;
+    const int64_t startedUs = ending.visitStartedUs ? ending.visitStartedUs : endedUs;
+    VisitBus::PublishResult res = publish_ ? publish_(std::move(ending.visit)) : VisitBus::PublishResult{};
     out.push_back(
-        Effect::notify(0, event::visitEnded(room.id, reason, static_cast<uint64_t>(room.history.size()),
-                                            (endedUs - (room.startedUs ? room.startedUs : endedUs)) / kUsPerSecond,
+        Effect::notify(0, event::visitEnded(room, reason, ending.participants, (endedUs - startedUs) / kUsPerSecond,
                                             static_cast<uint64_t>(res.delivered), static_cast<uint64_t>(res.refused))));
     ++state_.counters["visits_ended"];
 }
@@ -110,6 +120,16 @@ void Departures::handleGone(SessionId s, int64_t nowUs, Effects& out) {
 
 void Departures::expire(int64_t nowUs, Effects& out) {
     int64_t nowS = nowUs / kUsPerSecond;
+    for (auto it = state_.endsAwaitingSeal.begin(); it != state_.endsAwaitingSeal.end();) {
+        if (nowUs < it->second.deadlineUs) {
+            ++it;
+            continue;
+        }
+        PendingVisitEnd ending = std::move(it->second);
+        it = state_.endsAwaitingSeal.erase(it);
+        ++state_.counters["visits_ended_unsealed"];  // the recorder never answered: the EHR gets the rest
+        publishEnded(std::move(ending), out);
+    }
     for (auto& [rid, room] : state_.rooms) {
         if (room.ended) continue;
         const RoomClass& cls = state_.classOf(room);

@@ -44,19 +44,20 @@ public:
     void endParticipant(Room& room, std::string pid, const std::string& reason, int64_t nowUs, Effects& out,
                         bool pushToIt = true);
     void endVisit(Room& room, const std::string& reason, int64_t nowUs, Effects& out);
-    // The ended visit's VisitEnded, held until the recorder sealed its kept chat (every StopChat
-    // answered), is published now with the kept recordings.
-    void publishPending(Room& room, Effects& out);
+    // The ended visit of room `roomId`, held until the recorder sealed its kept chat (every StopChat
+    // answered), is published now with the kept recordings (the room may be gone by then).
+    void publishPending(const std::string& roomId, Effects& out);
     // A participant stops all media: publication, subscriber handles (hung up), and its own
     // PeerConnection when `hangupPc` (sent back to the waiting room, leave).
     void dropMedia(Room& room, Participant& p, int64_t nowUs, Effects& out, bool hangupPc);
     // A participant handle went away (hangup, detach): it leaves without a push.
     void handleGone(SessionId handle, int64_t nowUs, Effects& out);
-    // Timeouts and the `chat` summaries (every tick).
+    // Timeouts, ended visits whose kept chat the recorder did not seal in time, and the `chat`
+    // summaries (every tick).
     void expire(int64_t nowUs, Effects& out);
 
 private:
-    void publishEnded(Room& room, VisitEnded v, Effects& out);
+    void publishEnded(PendingVisitEnd ending, Effects& out);
     void remove(Room& room, std::string pid, int64_t nowUs, Effects& out);
 
     RoomState& state_;

@@ -224,12 +224,18 @@ std::optional<std::string> RecordingFlow::chatSealed(uint64_t ticket, const std:
     if (it == chatStopping_.end()) return std::nullopt;
     std::string id = it->second;
     chatStopping_.erase(it);
-    auto rit = state_.rooms.find(id);
-    if (rit == state_.rooms.end()) return std::nullopt;
-    Room& room = rit->second;
-    if (!recording.empty()) room.keptRecordings.push_back(recording);
-    if (room.chatStopsPending > 0) --room.chatStopsPending;
-    if (room.chatStopsPending == 0 && room.endedPending) return id;
+    if (auto rit = state_.rooms.find(id); rit != state_.rooms.end()) {
+        Room& room = rit->second;
+        if (!recording.empty()) room.keptRecordings.push_back(recording);
+        if (room.chatStopsPending > 0) --room.chatStopsPending;
+    }
+    // The visit's end waiting for it (the room may be gone: destroyed after the end).
+    auto pit = state_.endsAwaitingSeal.find(id);
+    if (pit == state_.endsAwaitingSeal.end()) return std::nullopt;
+    PendingVisitEnd& pending = pit->second;
+    if (!recording.empty()) pending.visit.keptRecordings.push_back(recording);
+    if (pending.stopsPending > 0) --pending.stopsPending;
+    if (pending.stopsPending == 0) return id;
     return std::nullopt;
 }
 

@@ -37,10 +37,20 @@ struct Room {
     bool chatKeeping = false;           // a KeepChat effect went out (class `chat = "record"`), no StopChat yet
     std::set<std::string> chatContext;  // pseudonyms in the running kept chat's context
     // The kept chat's recordings the recorder sealed, in order (VisitEnded.keptRecordings), and the
-    // StopChat effects it has not answered yet: the visit's end is published once none is left.
+    // StopChat effects it has not answered yet (a visit that ends with some: PendingVisitEnd).
     std::vector<std::string> keptRecordings;
     unsigned chatStopsPending = 0;
-    std::optional<VisitEnded> endedPending;
+};
+
+// A visit that ended while its kept chat was still being sealed (RoomState::endsAwaitingSeal): published
+// once the recorder answered every StopChat, or at `deadlineUs` with the recordings sealed by then;
+// whether or not its room still exists (an Admin `destroy` right after the end loses nothing).
+struct PendingVisitEnd {
+    VisitEnded visit;
+    int64_t visitStartedUs = 0;  // Room::startedUs (0: the visit never started)
+    uint64_t participants = 0;   // Room::history.size()
+    unsigned stopsPending = 0;
+    int64_t deadlineUs = 0;
 };
 
 // Keeps the first non-empty value of each reference: the visit's context is what the first token

@@ -198,7 +198,7 @@ Effects RoomService::dataWhileWaiting(SessionId s, bool document, uint64_t messa
 
 Effects RoomService::chatSealed(uint64_t ticket, const std::string& recording) {
     Effects out;
-    if (auto room = recording_.chatSealed(ticket, recording)) departures_.publishPending(state_.rooms.at(*room), out);
+    if (auto room = recording_.chatSealed(ticket, recording)) departures_.publishPending(*room, out);
     return out;
 }
 

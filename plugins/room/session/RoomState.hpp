@@ -27,10 +27,11 @@ struct RoomState {
 
     RoomSettings settings;
     std::map<std::string, Room> rooms;
-    std::unordered_map<SessionId, Where> participants;      // participant handles
-    std::unordered_map<SessionId, Subscriber> subscribers;  // subscriber handles
-    std::unordered_map<SessionId, int64_t> activity;        // every handle's last request
-    std::map<std::string, uint64_t> counters;               // Admin `stats`
+    std::unordered_map<SessionId, Where> participants;        // participant handles
+    std::unordered_map<SessionId, Subscriber> subscribers;    // subscriber handles
+    std::unordered_map<SessionId, int64_t> activity;          // every handle's last request
+    std::map<std::string, uint64_t> counters;                 // Admin `stats`
+    std::map<std::string, PendingVisitEnd> endsAwaitingSeal;  // by room id
     uint64_t nextFeed = 1;
 
     const RoomClass& classOf(const Room& room) const { return settings.classes.at(room.className); }

@@ -68,8 +68,8 @@ JsonPtr RoomView::policy(const Room& room, int64_t nowUs) const {
         .set("recording", recording)
         .setIf(!cls.e2ee && !cls.recordingPolicy.empty(), "recording_policy", cls.recordingPolicy)
         .set("documents_kept", cls.documentsKept)  // `documents = "record"`: sealed before relayed
-        .set("document_max_bytes", static_cast<int64_t>(cls.documentMaxBytes))
         .set("chat_kept", cls.chatKept)            // `chat = "record"`: every message sealed by the recorder
+        .set("document_max_bytes", static_cast<int64_t>(cls.documentMaxBytes))
         .set("e2ee", cls.e2ee)
         .set("idle_timeout", cls.idleTimeoutS)
         .set("max_visit_length", cls.maxVisitS)

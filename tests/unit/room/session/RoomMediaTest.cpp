@@ -540,6 +540,46 @@ TEST_F(RoomMedia, TheVisitsEndIsPublishedOnceItsKeptChatIsSealed) {
     EXPECT_EQ(h.visits.size(), 1u);
 }
 
+// The ended visit waiting for its seal outlives the room: an Admin `destroy` right after the end (what a
+// clinic's app may well do) publishes it when the seal comes; a recorder that never answers holds the
+// visit back 60 s at most, then it is published with what was sealed by then, and counted.
+TEST_F(RoomMedia, AVisitWaitingForItsSealSurvivesTheRoomsDestroy) {
+    room = h.createRoom("keptdocs");
+    visit();
+    publish(kDr);
+    h.holdChatSeals = true;
+    h.send(kDr, R"({"request":"end"})");
+    h.admin(R"({"request":"destroy","room":")" + room + R"("})");
+    EXPECT_TRUE(h.visits.empty());
+    ASSERT_EQ(h.heldChatSeals.size(), 1u);
+    h.service().chatSealed(h.heldChatSeals[0], "sealed-after-destroy");
+    ASSERT_EQ(h.visits.size(), 1u) << "the visit of a destroyed room was lost";
+    EXPECT_EQ(h.visits[0].roomId, room);
+    EXPECT_EQ(h.visits[0].keptRecordings, std::vector<std::string>{"sealed-after-destroy"});
+}
+
+TEST_F(RoomMedia, ARecorderThatNeverSealsHoldsTheVisitBackAMinuteAtMost) {
+    room = h.createRoom("keptdocs");
+    visit();
+    publish(kDr);
+    h.holdChatSeals = true;
+    h.send(kDr, R"({"request":"end"})");
+    ASSERT_EQ(h.heldChatSeals.size(), 1u);
+    const size_t before = h.visits.size();
+    h.advance(59);
+    h.tick();
+    EXPECT_EQ(h.visits.size(), before) << "published before the recorder had its time";
+    h.advance(2);
+    h.tick();
+    ASSERT_EQ(h.visits.size(), before + 1) << "a hung recorder held the visit back";
+    EXPECT_TRUE(h.visits.back().keptRecordings.empty());
+    JsonPtr stats;
+    h.admin(R"({"request":"stats"})", &stats);
+    EXPECT_EQ(jsonInt(json_object_get(stats.get(), "counters"), "visits_ended_unsealed").value_or(0), 1);
+    EXPECT_TRUE(h.service().chatSealed(h.heldChatSeals[0], "too-late").empty());
+    EXPECT_EQ(h.visits.size(), before + 1);
+}
+
 // `documents = "record"` with chat relayed: the visit still gets a keeper (documents are sealed in the
 // kept chat's recording), everyone is told, and chat messages are relayed without being kept.
 TEST_F(RoomMedia, AClassThatKeepsDocumentsRunsAKeeperButRelaysChatUnkept) {
