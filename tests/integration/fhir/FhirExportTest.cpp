@@ -427,3 +427,39 @@ TEST_F(FhirExport, KeptChatAndDocumentsReachTheEhrInTheVisitsTransaction) {
     EXPECT_NE(logText().find("ALERT"), std::string::npos);
     EXPECT_EQ(logText().find("rash"), std::string::npos);
 }
+
+// The EHR down while a visit with kept chat and documents waits: retried, then sent once, whole; an
+// answer lost on the way back (the same bundle again, the `export` request) duplicates nothing.
+TEST_F(FhirExport, KeptChatAndDocumentsSurviveAnEhrOutageAndAreNeverDuplicated) {
+    auto h = start(config("bearer"));
+    FakeKeptSource source;
+    source.add(sampleKept("rec-o"));
+    server_.outage();
+    VisitEnded v = sampleVisit("v-o");
+    v.keptRecordings = {"rec-o"};
+    publish(v);
+    PgConn c = db_.connect();
+    auto retries = [&] {
+        return std::stoi(
+            std::string(c.exec("SELECT count(*) FROM fhir_outbox_attempt WHERE result = 'retry'").value(0, 0)));
+    };
+    ASSERT_TRUE(waitFor([&] { return retries() >= 3; })) << logText();
+    EXPECT_EQ(field(*h, "sent"), 0);
+    server_.restore();
+    ASSERT_TRUE(waitFor([&] { return field(*h, "sent") == 1; })) << logText();
+    JsonPtr q = ask(*h, R"({"request":"export","visit_id":"v-o"})");
+    ASSERT_TRUE(jsonInt(q.get(), "queued")) << jsonDump(q.get());
+    ASSERT_TRUE(waitFor([&] { return field(*h, "sent") == 2; })) << logText();
+    KeptVisitRecords kept = sampleKept("rec-o");
+    EXPECT_EQ(server_.count(byIdentifier("Encounter", "visit", "v-o")), 1u);
+    for (int i : {0, 1}) {
+        const std::string n = "rec-o/" + std::to_string(i);
+        EXPECT_EQ(server_.count(byIdentifier("Communication", "kept-message", n)), 1u) << n;
+        JsonPtr d = server_.getJson(byIdentifier("DocumentReference", "kept-document", n));
+        ASSERT_EQ(json_array_size(json_object_get(d.get(), "entry")), 1u) << n;
+        auto data = base64Decode(str(firstResource(d.get()), {"content", "0", "attachment", "data"}));
+        ASSERT_TRUE(data);
+        EXPECT_TRUE(*data == kept.documents[static_cast<size_t>(i)].content) << n;
+    }
+    EXPECT_EQ(logText().find("rash"), std::string::npos);
+}
