@@ -31,7 +31,9 @@ void ChatKeeper::start() {
 }
 
 bool ChatKeeper::keep(const ChatSpeaker& from, const uint8_t* data, size_t length, int64_t nowUs) noexcept {
-    if (!running_.load(std::memory_order_acquire) || length > settings_.maxMessage) {
+    // A keeper whose recording failed takes nothing more: what it would not keep is not relayed.
+    if (!running_.load(std::memory_order_acquire) || failed_.load(std::memory_order_acquire) ||
+        length > settings_.maxMessage) {
         refused_.fetch_add(1, std::memory_order_relaxed);
         return false;
     }
@@ -142,8 +144,7 @@ void ChatKeeper::write(Item& item) {
 }
 
 void ChatKeeper::report(const char* reason) {
-    if (failed_) return;
-    failed_ = true;
+    if (failed_.exchange(true, std::memory_order_acq_rel)) return;
     log_.error(std::string("chat keeper: a kept message could not be written (") + reason + ")");
     if (!settings_.onFailure) return;
     try {

@@ -101,7 +101,8 @@ private:
     BoundedQueue<Item> queue_;
     std::string recording_;
     std::atomic<bool> running_{false};
-    bool failed_ = false;  // keeper thread: reported once
+    // Set by the keeper thread (reported once); read by the relay: a failed keeper takes nothing more.
+    std::atomic<bool> failed_{false};
     std::mutex stopMutex_;
     bool stopped_ = false;
     std::atomic<uint64_t> accepted_{0}, refused_{0}, kept_{0}, lost_{0};

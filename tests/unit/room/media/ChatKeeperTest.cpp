@@ -10,6 +10,7 @@
 #include "RoomHarness.hpp"
 #include "ScriptedRecorder.hpp"
 
+#include "FileSizeLimit.hpp"
 #include "FreePort.hpp"
 #include "RecorderPlugin.hpp"
 #include "TempDir.hpp"
@@ -305,4 +306,58 @@ TEST_F(ChatKeeperTest, TheRecorderReadsASealedKeptChatBackWholeOrNotAtAll) {
     relay.setChatSink("r1", nullptr);
     plugin.reset();
     EXPECT_FALSE(KeptRecordSource::inProcess().available());
+}
+
+// The disk fills while a document is being sealed: the keeper answers "not kept" (the desk refuses it,
+// 487, and relays nothing), takes nothing more (a message after it is not relayed), and participants
+// are told. Nothing of the document rests in clear; what was sealed before verifies and exports; no
+// part of the cut document is exported, and the EHR's reader refuses the failed recording whole.
+TEST_F(ChatKeeperTest, ADiskThatFillsWhileADocumentIsSealedKeepsNoPartOfIt) {
+    ChatKeeperSettings settings;
+    settings.context = {"v_0123456789abcdef0123", "r1", {kProvider}, {kPatient}};
+    std::vector<std::string> failures;
+    settings.onFailure = [&](const std::string& reason, const std::string&) { failures.push_back(reason); };
+    auto keeper = std::make_shared<ChatKeeper>(RecordingSink::inProcess(), settings, Logger());
+    keeper->start();
+    relay.setChatSink("r1", keeper);
+    EXPECT_EQ(say(1, "CANARY-before-full", 1'700'000'000'001'000), 1u);
+    const ChatSpeaker patient{"r1", kPatient, "patient", true, true, 1 << 20, true};
+    Bytes small = hipaa::test::pdfOf(3000);
+    EXPECT_TRUE(keeper->keepDocument(patient, "application/pdf", small, sha256(small), 1'700'000'000'002'000));
+    Bytes doc = hipaa::test::pdfOf(300000);  // five parts; the disk fills after about two
+    const std::string marker = "CANARY-DOC-BODY";
+    std::copy(marker.begin(), marker.end(), doc.begin() + 200000);
+    std::string file;
+    for (const auto& f : std::filesystem::directory_iterator(dir.file("rec")))
+        if (f.path().extension() == ".jrec") file = f.path();
+    ASSERT_FALSE(file.empty());
+    {
+        FileSizeLimit full(std::filesystem::file_size(file) + 150000);
+        EXPECT_FALSE(keeper->keepDocument(patient, "application/pdf", doc, sha256(doc), 1'700'000'000'003'000));
+        EXPECT_EQ(say(1, "after the disk filled", 1'700'000'000'004'000), 0u) << "nothing more is kept or relayed";
+    }
+    EXPECT_EQ(failures, std::vector<std::string>{"write_failed"});
+    const std::string id = keeper->stop();
+    for (const auto& f : std::filesystem::recursive_directory_iterator(dir.path())) {
+        if (!f.is_regular_file()) continue;
+        EXPECT_EQ(slurp(f.path()).find("CANARY"), std::string::npos) << f.path();
+    }
+
+    JsonPtr v = recorderAdmin("verify", id);
+    const json_t* file0 = json_array_get(json_object_get(json_object_get(v.get(), "verification"), "files"), 0);
+    EXPECT_EQ(jsonInt(file0, "messages").value_or(-1), 1) << jsonDump(v.get());
+    EXPECT_EQ(jsonInt(file0, "documents").value_or(-1), 1) << jsonDump(v.get());
+    JsonPtr e = recorderAdmin("export", id);
+    for (size_t i = 0; i < json_array_size(json_object_get(e.get(), "files")); ++i) {
+        const std::string p = json_string_value(json_array_get(json_object_get(e.get(), "files"), i));
+        EXPECT_FALSE(p.ends_with("-doc1.pdf")) << "a part of the document the disk cut was exported";
+        if (p.ends_with("-doc0.pdf")) {
+            EXPECT_EQ(slurp(p), std::string(small.begin(), small.end()));
+        }
+    }
+    // The recording ended failed: verify and export show its authentic part (above), the EHR's reader
+    // refuses it whole (the room does not name a failed segment in VisitEnded either).
+    EXPECT_EQ(jsonString(json_object_get(v.get(), "verification"), "status").value_or(""), "failed")
+        << jsonDump(v.get());
+    EXPECT_THROW(KeptRecordSource::inProcess().require()->read(id), Error);
 }
