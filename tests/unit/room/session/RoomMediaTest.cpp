@@ -77,6 +77,15 @@ protected:
         return 0;
     }
     void admit(SessionId s) { h.send(kDr, R"({"request":"admit","id":")" + h.idOf(s) + R"("})"); }
+    // A visit in a class that keeps documents, ended by the provider; the recorder's seal of its kept
+    // chat is held (h.heldChatSeals) until the test answers it.
+    void endKeptVisitWithItsSealHeld() {
+        room = h.createRoom("keptdocs");
+        visit();
+        publish(kDr);
+        h.holdChatSeals = true;
+        h.send(kDr, R"({"request":"end"})");
+    }
     void visit() {
         h.join(kDr, room, "provider", "dr-1", "Dr. Provider");
         h.join(kPat, room, "patient", "pat-1", "Alice Patient");
@@ -521,11 +530,7 @@ TEST_F(RoomMedia, AClassThatKeepsChatSaysSoAndAsksForItsKeeperUntilTheVisitEnds)
 // The visit's end waits for the recorder to seal the kept chat: VisitEnded is published when it
 // answers, naming the recording; a class with `kept_to_ehr = false` says so.
 TEST_F(RoomMedia, TheVisitsEndIsPublishedOnceItsKeptChatIsSealed) {
-    room = h.createRoom("keptdocs");
-    visit();
-    publish(kDr);
-    h.holdChatSeals = true;
-    h.send(kDr, R"({"request":"end"})");
+    endKeptVisitWithItsSealHeld();
     EXPECT_TRUE(h.visits.empty()) << "published before the kept chat was sealed";
     ASSERT_EQ(h.heldChatSeals.size(), 1u);
     EXPECT_TRUE(h.service().chatSealed(h.heldChatSeals[0] + 1000, "unknown-ticket").empty());
@@ -544,11 +549,7 @@ TEST_F(RoomMedia, TheVisitsEndIsPublishedOnceItsKeptChatIsSealed) {
 // clinic's app may well do) publishes it when the seal comes; a recorder that never answers holds the
 // visit back 60 s at most, then it is published with what was sealed by then, and counted.
 TEST_F(RoomMedia, AVisitWaitingForItsSealSurvivesTheRoomsDestroy) {
-    room = h.createRoom("keptdocs");
-    visit();
-    publish(kDr);
-    h.holdChatSeals = true;
-    h.send(kDr, R"({"request":"end"})");
+    endKeptVisitWithItsSealHeld();
     h.admin(R"({"request":"destroy","room":")" + room + R"("})");
     EXPECT_TRUE(h.visits.empty());
     ASSERT_EQ(h.heldChatSeals.size(), 1u);
@@ -559,11 +560,7 @@ TEST_F(RoomMedia, AVisitWaitingForItsSealSurvivesTheRoomsDestroy) {
 }
 
 TEST_F(RoomMedia, ARecorderThatNeverSealsHoldsTheVisitBackAMinuteAtMost) {
-    room = h.createRoom("keptdocs");
-    visit();
-    publish(kDr);
-    h.holdChatSeals = true;
-    h.send(kDr, R"({"request":"end"})");
+    endKeptVisitWithItsSealHeld();
     ASSERT_EQ(h.heldChatSeals.size(), 1u);
     const size_t before = h.visits.size();
     h.advance(59);
