@@ -48,13 +48,10 @@ std::vector<std::string> filesHolding(const std::string& dir, const std::string&
 class KeptConsultBrowser : public DemoConsultFixture {
 protected:
     void configure() override {
-        for (const char* r : {R"({"resourceType":"Patient","id":"demo-pt-1"})",
-                              R"({"resourceType":"Practitioner","id":"demo-dr-1"})"}) {
-            JsonPtr j = J(r);
-            const std::string path = std::string(jsonString(j.get(), "resourceType").value_or("")) + "/" +
-                                     std::string(jsonString(j.get(), "id").value_or(""));
-            ASSERT_EQ(ehr_.put(path, r).status, 200) << path;
-        }
+        // The demo people's FHIR references (tests/e2e/demo/serve.js) exist in the EHR.
+        ASSERT_EQ(ehr_.put("Patient/demo-pt-1", R"({"resourceType":"Patient","id":"demo-pt-1"})").status, 200);
+        ASSERT_EQ(ehr_.put("Practitioner/demo-dr-1", R"({"resourceType":"Practitioner","id":"demo-dr-1"})").status,
+                  200);
         janus_.writeConfig("janus.eventhandler.hipaa.fhir.jcfg",
                            ehr_.handlerConfig(db_.loginConninfo("janus_fhir_writer"),
                                               janus_.configFile("keys/fhir-outbox.key"), kKeptSystem));
